@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# DREDGE Studio set-up on Debian 12: installs missing packages (apt-get, through
+# sudo when not root), builds in Release with two jobs, then
+#   ./build.sh run [app arguments]   launches the app
+#   ./build.sh test                  runs the whole test suite (CTest)
+#   ./build.sh build                 only builds
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(cmake ninja-build g++ pkg-config
+          qt6-base-dev qt6-httpserver-dev qt6-websockets-dev
+          libqcustomplot-dev libqcustomplot2.1-qt6 libtorch-dev libssl-dev)
+BUILD_DIR=${DREDGE_BUILD_DIR:-build}
+JOBS=${DREDGE_JOBS:-2}
+
+install_missing_packages() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+            missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "Installing missing packages: ${missing[*]}"
+    local sudo=()
+    [ "$(id -u)" -ne 0 ] && sudo=(sudo)
+    "${sudo[@]}" apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+build() {
+    cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=Release
+    cmake --build "$BUILD_DIR" -j "$JOBS"
+}
+
+case "${1:-}" in
+run)
+    shift
+    install_missing_packages
+    build
+    exec "$BUILD_DIR/app/dredge-studio" "$@"
+    ;;
+test)
+    install_missing_packages
+    build
+    export QT_QPA_PLATFORM=offscreen
+    ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
+    ;;
+build)
+    install_missing_packages
+    build
+    ;;
+*)
+    echo "usage: $0 run [app arguments] | test | build" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,116 @@
+#include "CsvSignal.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace dredge {
+namespace {
+
+constexpr std::size_t kMaxRows = std::size_t(1) << 24;
+
+std::string_view trim(std::string_view s) {
+    const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+    while (!s.empty() && isSpace(s.front())) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && isSpace(s.back())) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+// Parses the whole field as a number; false if anything else is in it.
+bool parseNumber(std::string_view field, double& value) {
+    const std::string text(trim(field));
+    if (text.empty()) {
+        return false;
+    }
+    char* end = nullptr;
+    errno = 0;
+    value = std::strtod(text.c_str(), &end);
+    return end == text.c_str() + text.size();
+}
+
+std::string quoted(std::string_view field) {
+    constexpr std::size_t kShown = 40;
+    std::string s(trim(field).substr(0, kShown));
+    return "'" + s + (trim(field).size() > kShown ? "...'" : "'");
+}
+
+} // namespace
+
+CsvError::CsvError(int line, const std::string& reason)
+    : std::runtime_error(line > 0 ? "line " + std::to_string(line) + ": " + reason : reason)
+    , line_(line) {}
+
+CsvSignal parseCsvSignal(std::string_view text) {
+    CsvSignal signal;
+    bool headerAllowed = true;
+    int lineNumber = 0;
+    while (!text.empty()) {
+        const auto newline = text.find('\n');
+        const auto raw = text.substr(0, newline);
+        text.remove_prefix(newline == std::string_view::npos ? text.size() : newline + 1);
+        ++lineNumber;
+
+        const auto line = trim(raw);
+        if (line.empty() || line.front() == '#') {
+            continue;
+        }
+        const auto sep = line.find_first_of(",;\t");
+        if (sep == std::string_view::npos) {
+            if (headerAllowed) {
+                headerAllowed = false;
+                continue;
+            }
+            throw CsvError(lineNumber, "expected two columns 'x,y', found one");
+        }
+        const auto first = line.substr(0, sep);
+        const auto second = line.substr(sep + 1);
+        if (second.find_first_of(",;\t") != std::string_view::npos) {
+            throw CsvError(lineNumber, "expected two columns 'x,y', found more");
+        }
+        double x = 0.0;
+        double y = 0.0;
+        const bool xOk = parseNumber(first, x);
+        const bool yOk = parseNumber(second, y);
+        if (!xOk || !yOk) {
+            if (headerAllowed && !xOk && !yOk) {
+                headerAllowed = false; // a header such as "x,y"
+                continue;
+            }
+            throw CsvError(lineNumber, "not a number: " + quoted(xOk ? second : first));
+        }
+        if (!std::isfinite(x) || !std::isfinite(y)) {
+            throw CsvError(lineNumber, "value is not finite (NaN or infinity)");
+        }
+        if (signal.x.size() >= kMaxRows) {
+            throw CsvError(lineNumber, "more than " + std::to_string(kMaxRows) + " rows");
+        }
+        headerAllowed = false;
+        signal.x.push_back(x);
+        signal.y.push_back(y);
+    }
+    if (signal.x.empty()) {
+        throw CsvError(0, "no data rows: expected lines of 'x,y'");
+    }
+    return signal;
+}
+
+CsvSignal loadCsvSignal(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        throw CsvError(0, "cannot open '" + path + "'");
+    }
+    std::ostringstream content;
+    content << file.rdbuf();
+    if (file.bad()) {
+        throw CsvError(0, "cannot read '" + path + "'");
+    }
+    return parseCsvSignal(content.str());
+}
+
+} // namespace dredge

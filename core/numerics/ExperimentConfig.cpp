@@ -1,0 +1,200 @@
+#include "ExperimentConfig.h"
+
+#include <array>
+#include <cmath>
+#include <utility>
+
+namespace dredge {
+namespace {
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> lookup(const std::array<std::pair<Enum, std::string_view>, N>& table,
+                           std::string_view name) {
+    for (const auto& [value, text] : table) {
+        if (text == name) {
+            return value;
+        }
+    }
+    return std::nullopt;
+}
+
+template <typename Enum, std::size_t N>
+std::string_view nameOf(const std::array<std::pair<Enum, std::string_view>, N>& table, Enum value) {
+    for (const auto& [entry, text] : table) {
+        if (entry == value) {
+            return text;
+        }
+    }
+    return "unknown";
+}
+
+constexpr std::array<std::pair<ModelKind, std::string_view>, 4> kModelNames{{
+    {ModelKind::WaveEnsemble, "wave-ensemble"},
+    {ModelKind::Interference, "interference"},
+    {ModelKind::Siren, "siren"},
+    {ModelKind::RandomFourier, "rff"},
+}};
+
+constexpr std::array<std::pair<DataKind, std::string_view>, 4> kDataNames{{
+    {DataKind::Chirp, "chirp"},
+    {DataKind::Volume4d, "volume4d"},
+    {DataKind::Hyper6d, "hyper6d"},
+    {DataKind::CsvSignal, "csv"},
+}};
+
+constexpr std::array<std::pair<ComputeDevice, std::string_view>, 2> kDeviceNames{{
+    {ComputeDevice::Cpu, "cpu"},
+    {ComputeDevice::Cuda, "cuda"},
+}};
+
+constexpr std::array<std::pair<RunStatus, std::string_view>, 4> kStatusNames{{
+    {RunStatus::Finished, "finished"},
+    {RunStatus::Stopped, "stopped"},
+    {RunStatus::Diverged, "diverged"},
+    {RunStatus::Failed, "failed"},
+}};
+
+// Sizes beyond these are typing mistakes rather than experiments, and would
+// exhaust memory long before they trained.
+constexpr int kMaxWidth = 1 << 16;
+constexpr double kMaxPoints = double(1 << 25);
+
+bool positiveFinite(double value) {
+    return std::isfinite(value) && value > 0.0;
+}
+
+} // namespace
+
+std::string_view modelKindName(ModelKind kind) {
+    return nameOf(kModelNames, kind);
+}
+std::optional<ModelKind> modelKindFromName(std::string_view name) {
+    return lookup(kModelNames, name);
+}
+std::string_view dataKindName(DataKind kind) {
+    return nameOf(kDataNames, kind);
+}
+std::optional<DataKind> dataKindFromName(std::string_view name) {
+    return lookup(kDataNames, name);
+}
+std::string_view deviceName(ComputeDevice device) {
+    return nameOf(kDeviceNames, device);
+}
+std::optional<ComputeDevice> deviceFromName(std::string_view name) {
+    return lookup(kDeviceNames, name);
+}
+std::string_view runStatusName(RunStatus status) {
+    return nameOf(kStatusNames, status);
+}
+std::optional<RunStatus> runStatusFromName(std::string_view name) {
+    return lookup(kStatusNames, name);
+}
+
+int effectiveGrid(const DataConfig& config) {
+    if (config.grid > 0) {
+        return config.grid;
+    }
+    switch (config.kind) {
+    case DataKind::Volume4d:
+        return 20;
+    case DataKind::Hyper6d:
+        return 8;
+    case DataKind::Chirp:
+    case DataKind::CsvSignal:
+        break;
+    }
+    return 0;
+}
+
+int spatialDims(DataKind kind) {
+    switch (kind) {
+    case DataKind::Volume4d:
+        return 3;
+    case DataKind::Hyper6d:
+        return 5;
+    case DataKind::Chirp:
+    case DataKind::CsvSignal:
+        break;
+    }
+    return 1;
+}
+
+std::string validate(const ModelConfig& c) {
+    auto width = [](int value, const char* what) -> std::string {
+        if (value < 1 || value > kMaxWidth) {
+            return std::string(what) + " must be between 1 and " + std::to_string(kMaxWidth);
+        }
+        return {};
+    };
+    switch (c.kind) {
+    case ModelKind::WaveEnsemble:
+        return width(c.waves, "number of waves");
+    case ModelKind::Interference:
+        if (auto e = width(c.fields, "number of fields"); !e.empty()) {
+            return e;
+        }
+        return width(c.outFeatures, "output features");
+    case ModelKind::Siren:
+        if (!positiveFinite(c.w0)) {
+            return "SIREN w0 must be a positive number";
+        }
+        return width(c.hidden, "hidden width");
+    case ModelKind::RandomFourier:
+        if (!positiveFinite(c.rffScale)) {
+            return "RFF scale must be a positive number";
+        }
+        return width(c.features, "number of features");
+    }
+    return "unknown model";
+}
+
+std::string validate(const DataConfig& c) {
+    if (c.kind == DataKind::CsvSignal) {
+        return c.csvPath.empty() ? "a CSV signal needs a file path" : std::string();
+    }
+    if (c.kind == DataKind::Chirp) {
+        return {};
+    }
+    const int grid = effectiveGrid(c);
+    if (grid < 2) {
+        return "grid size must be at least 2";
+    }
+    if (std::pow(double(grid), spatialDims(c.kind)) > kMaxPoints) {
+        return "grid size " + std::to_string(grid) + " gives more than " +
+               std::to_string(int64_t(kMaxPoints)) + " points";
+    }
+    return {};
+}
+
+std::string validate(const TrainConfig& c) {
+    if (c.epochs < 1) {
+        return "epochs must be at least 1";
+    }
+    if (!positiveFinite(c.learningRate)) {
+        return "learning rate must be a positive number";
+    }
+    if (!(c.beta1 >= 0.0 && c.beta1 < 1.0) || !(c.beta2 >= 0.0 && c.beta2 < 1.0)) {
+        return "Adam betas must lie in [0, 1)";
+    }
+    if (!positiveFinite(c.adamEps)) {
+        return "Adam eps must be a positive number";
+    }
+    if (c.clipGradients && !positiveFinite(c.clipMaxNorm)) {
+        return "clip max norm must be a positive number";
+    }
+    if (c.threads < 1 || c.threads > 1024) {
+        return "threads must be between 1 and 1024";
+    }
+    return {};
+}
+
+std::string validate(const ExperimentConfig& c) {
+    for (auto problem : {validate(c.data), validate(c.model), validate(c.train)}) {
+        if (!problem.empty()) {
+            return problem;
+        }
+    }
+    return {};
+}
+
+} // namespace dredge

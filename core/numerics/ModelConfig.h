@@ -1,0 +1,36 @@
+#pragma once
+// Which field model to build and its size. Plain data: no LibTorch, so any
+// layer (GUI forms, experiment files, command line) can include it cheaply.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace dredge {
+
+enum class ModelKind {
+    WaveEnsemble, // SPEC §1.2: n Quasimoto waves and a linear head
+    Interference, // SPEC §1.3: complex Quasimoto interference basis
+    Siren,        // SPEC §1.4: sine-activated MLP baseline
+    RandomFourier // SPEC §1.5: random Fourier features baseline
+};
+
+struct ModelConfig {
+    ModelKind kind = ModelKind::WaveEnsemble;
+    int waves = 16;        // wave ensemble: number of waves n
+    int fields = 8;        // interference: number of fields F
+    int outFeatures = 1;   // interference: width of the superposition output
+    int hidden = 64;       // SIREN: hidden width H
+    double w0 = 30.0;      // SIREN: frequency factor of the sine layers
+    int features = 128;    // RFF: number of frequencies M (2M features)
+    double rffScale = 5.0; // RFF: standard deviation s of the frequencies
+};
+
+// Stable names used on the command line and in experiment files.
+std::string_view modelKindName(ModelKind kind);
+std::optional<ModelKind> modelKindFromName(std::string_view name);
+
+// Why a config cannot be built, or an empty string when it can.
+std::string validate(const ModelConfig& config);
+
+} // namespace dredge

@@ -1,0 +1,207 @@
+#include "Trainer.h"
+
+#include "AutocastScope.h"
+#include "Datasets.h"
+#include "LossScaler.h"
+#include "ModelFactory.h"
+
+#include <ATen/Parallel.h>
+#include <torch/nn/utils/clip_grad.h>
+#include <torch/optim/adam.h>
+
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+
+namespace dredge {
+namespace {
+
+at::Device toTorchDevice(ComputeDevice device) {
+    return device == ComputeDevice::Cuda ? at::Device(at::kCUDA) : at::Device(at::kCPU);
+}
+
+std::vector<float> toVector(const at::Tensor& t) {
+    const auto cpu = t.detach().to(at::kCPU, at::kFloat).contiguous();
+    return {cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel()};
+}
+
+} // namespace
+
+struct Trainer::Impl {
+    ExperimentConfig config;
+    RunSetup setup;
+    at::Device device{at::kCPU};
+    at::Tensor coords, time, target;
+    std::shared_ptr<FieldModel> model;
+    std::vector<at::Tensor> parameters;
+    std::optional<torch::optim::Adam> optimizer;
+    std::optional<LossScaler> scaler; // CUDA mixed precision only
+    int64_t epochs = 0;
+};
+
+Trainer::Trainer(const ExperimentConfig& config)
+    : impl_(std::make_unique<Impl>()) {
+    if (const auto problem = validate(config); !problem.empty()) {
+        throw std::invalid_argument(problem);
+    }
+    auto& d = *impl_;
+    d.config = config;
+    const auto& tc = config.train;
+    if (tc.device == ComputeDevice::Cuda && !at::hasCUDA()) {
+        throw std::invalid_argument(
+            "CUDA was requested but this LibTorch has no usable CUDA device");
+    }
+    // Intra-op threads are a per-thread setting in LibTorch's OpenMP build, so
+    // each run sets its own on the thread that trains it.
+    at::set_num_threads(tc.threads);
+    d.device = toTorchDevice(tc.device);
+
+    auto data = makeDataset(config.data);
+    d.setup.points = data.coords.size(0);
+    d.setup.dims = int(data.coords.size(1));
+    d.setup.gridShape = data.gridShape;
+    d.setup.dataDescription = data.description;
+    d.setup.zeroPredictorMse = data.target.square().mean().item<double>();
+    d.setup.targetPeak = data.target.abs().max().item<double>();
+
+    d.model = makeModel(config.model, d.setup.dims, tc.seed);
+    d.setup.parameters = d.model->parameterCount();
+    d.model->to(d.device);
+    d.coords = data.coords.to(d.device);
+    d.time = data.time.to(d.device);
+    d.target = data.target.to(d.device);
+
+    d.parameters = d.model->parameters();
+    d.optimizer.emplace(d.parameters, torch::optim::AdamOptions(tc.learningRate)
+                                          .betas(std::make_tuple(tc.beta1, tc.beta2))
+                                          .eps(tc.adamEps));
+    // bfloat16 has float32's range, so only float16 (CUDA) needs loss scaling.
+    if (tc.mixedPrecision && tc.device == ComputeDevice::Cuda) {
+        d.scaler.emplace();
+    }
+}
+
+Trainer::~Trainer() = default;
+
+double Trainer::runEpoch() {
+    auto& d = *impl_;
+    const auto& tc = d.config.train;
+    d.model->zero_grad(/*set_to_none=*/true);
+
+    at::Tensor prediction;
+    {
+        AutocastScope autocast(tc.mixedPrecision, tc.device);
+        prediction = d.model->forward(d.coords, d.time);
+    }
+    const auto loss = at::mse_loss(prediction.to(at::kFloat), d.target);
+    const double lossValue = loss.item<double>();
+    ++d.epochs;
+    if (!std::isfinite(lossValue)) {
+        return lossValue;
+    }
+
+    bool stepIsSafe = true;
+    if (d.scaler) {
+        d.scaler->scaleLoss(loss).backward();
+        stepIsSafe = d.scaler->unscaleGradients(d.parameters);
+    } else {
+        loss.backward();
+    }
+    if (stepIsSafe && tc.clipGradients) {
+        torch::nn::utils::clip_grad_norm_(d.parameters, tc.clipMaxNorm);
+    }
+    if (stepIsSafe) {
+        d.optimizer->step();
+    }
+    if (d.scaler) {
+        d.scaler->update(stepIsSafe);
+    }
+    return lossValue;
+}
+
+const ExperimentConfig& Trainer::config() const {
+    return impl_->config;
+}
+const RunSetup& Trainer::setup() const {
+    return impl_->setup;
+}
+int64_t Trainer::epochsDone() const {
+    return impl_->epochs;
+}
+int64_t Trainer::skippedSteps() const {
+    return impl_->scaler ? impl_->scaler->skippedSteps() : 0;
+}
+
+std::vector<float> Trainer::predictTrainingPoints() const {
+    at::NoGradGuard noGrad;
+    return toVector(impl_->model->forward(impl_->coords, impl_->time));
+}
+
+std::vector<float> Trainer::predict(const std::vector<float>& coords) const {
+    const auto& d = *impl_;
+    const int64_t dims = d.setup.dims;
+    if (coords.size() % size_t(dims) != 0) {
+        throw std::invalid_argument("coordinate count is not a multiple of the dimension");
+    }
+    const int64_t n = int64_t(coords.size()) / dims;
+    at::NoGradGuard noGrad;
+    const auto x =
+        at::from_blob(const_cast<float*>(coords.data()), {n, dims}, at::kFloat).to(d.device);
+    const auto t = at::zeros({n}, x.options());
+    return toVector(d.model->forward(x, t));
+}
+
+std::vector<float> Trainer::trainingCoordinates() const {
+    return toVector(impl_->coords);
+}
+std::vector<float> Trainer::trainingTargets() const {
+    return toVector(impl_->target);
+}
+
+TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch) {
+    using Clock = std::chrono::steady_clock;
+    const auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
+
+    TrainResult result;
+    const auto setupStart = Clock::now();
+    Trainer trainer(config);
+    const double setupSeconds = seconds(Clock::now() - setupStart);
+
+    double epochSeconds = 0.0;
+    result.lossHistory.reserve(size_t(config.train.epochs));
+    result.bestLoss = std::numeric_limits<double>::infinity();
+    for (int64_t epoch = 0; epoch < config.train.epochs; ++epoch) {
+        const auto epochStart = Clock::now();
+        const double loss = trainer.runEpoch();
+        epochSeconds += seconds(Clock::now() - epochStart);
+
+        result.lossHistory.push_back(loss);
+        if (!std::isfinite(loss)) {
+            result.status = RunStatus::Diverged;
+            result.divergedAtEpoch = epoch;
+            break;
+        }
+        result.bestLoss = std::min(result.bestLoss, loss);
+        if (onEpoch && onEpoch(trainer, epoch, loss) == EpochVerdict::Stop) {
+            result.status = RunStatus::Stopped;
+            break;
+        }
+    }
+    result.epochsDone = int64_t(result.lossHistory.size());
+    result.finalLoss = result.lossHistory.empty() ? 0.0 : result.lossHistory.back();
+    result.skippedSteps = trainer.skippedSteps();
+    result.wallSeconds = setupSeconds + epochSeconds;
+    result.msPerEpoch = result.epochsDone > 0 ? 1e3 * epochSeconds / double(result.epochsDone) : 0;
+    return result;
+}
+
+double psnr(double mse, double peak) {
+    if (mse <= 0.0) {
+        return std::numeric_limits<double>::infinity();
+    }
+    return 20.0 * std::log10(peak / std::sqrt(mse));
+}
+
+} // namespace dredge

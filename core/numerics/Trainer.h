@@ -1,0 +1,70 @@
+#pragma once
+// Full-batch training of one experiment (SPEC §3): Adam + MSE, gradients
+// released (set to none) every epoch, optional global-norm clipping and mixed
+// precision. The header is free of LibTorch so that Qt code can drive a run
+// without paying for its headers.
+
+#include "ExperimentConfig.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dredge {
+
+// What is known about a run once its data and model exist.
+struct RunSetup {
+    int64_t points = 0;
+    int dims = 1; // spatial dimensions D
+    int64_t parameters = 0;
+    std::vector<int64_t> gridShape;
+    std::string dataDescription;
+    double zeroPredictorMse = 0.0; // SPEC §6: MSE of always predicting 0
+    double targetPeak = 0.0;       // max |y|, for PSNR
+};
+
+class Trainer {
+public:
+    // Generates the data and builds the model. Throws std::invalid_argument for
+    // a bad config, CsvError for a bad CSV file, std::runtime_error otherwise.
+    explicit Trainer(const ExperimentConfig& config);
+    ~Trainer();
+    Trainer(const Trainer&) = delete;
+    Trainer& operator=(const Trainer&) = delete;
+
+    // One epoch. Returns the loss before the update; when it is not finite no
+    // update is made and the run should end as diverged.
+    double runEpoch();
+
+    const ExperimentConfig& config() const;
+    const RunSetup& setup() const;
+    int64_t epochsDone() const;
+    int64_t skippedSteps() const; // loss-scaler skips (CUDA mixed precision)
+
+    // Float32 predictions of the current model (no gradient, t = 0 unless given).
+    std::vector<float> predictTrainingPoints() const;
+    std::vector<float> predict(const std::vector<float>& coords) const; // [N·D] row-major
+    std::vector<float> trainingCoordinates() const;                     // [N·D] row-major
+    std::vector<float> trainingTargets() const;                         // [N]
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+enum class EpochVerdict { Continue, Stop };
+// Called after every epoch; may block (a paused run waits here).
+using EpochCallback =
+    std::function<EpochVerdict(const Trainer& trainer, int64_t epoch, double loss)>;
+
+// Runs config.train.epochs epochs (fewer when the callback stops or the loss
+// diverges) and reports the outcome. Throws as Trainer's constructor does.
+// wallSeconds counts setup and epochs; time spent inside the callback
+// (progress reporting, pauses) is excluded.
+TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch = {});
+
+// 20·log10(peak / √mse): higher is better; +inf for a perfect fit.
+double psnr(double mse, double peak);
+
+} // namespace dredge

@@ -1,0 +1,49 @@
+#include "WaveEnsemble.h"
+
+#include "ModelInit.h"
+
+namespace dredge {
+
+WaveEnsemble::WaveEnsemble(int64_t dims, int64_t waves, at::Generator& gen)
+    : dims_(dims)
+    , waves_(waves) {
+    // The original builds one module per wave, each drawing k, ω, v, λ in that
+    // order; drawing per wave in the same order reproduces its initial values.
+    std::vector<at::Tensor> ks, omegas, vs, lambdas;
+    for (int64_t i = 0; i < waves; ++i) {
+        ks.push_back(at::randn({dims}, gen));
+        omegas.push_back(at::randn({1}, gen));
+        vs.push_back(at::randn({dims}, gen));
+        lambdas.push_back(at::randn({dims}, gen));
+    }
+    amplitude = register_parameter("amplitude", at::ones({waves}));
+    k = register_parameter("k", at::stack(ks));
+    omega = register_parameter("omega", at::cat(omegas));
+    velocity = register_parameter("velocity", at::stack(vs));
+    logSigma = register_parameter("log_sigma", at::zeros({waves}));
+    phi = register_parameter("phi", at::zeros({waves}));
+    epsilon = register_parameter("epsilon", at::full({waves}, 0.1));
+    lambda = register_parameter("lambda", at::stack(lambdas));
+    head = register_module("head", torch::nn::Linear(waves, 1));
+    initLinearLikePyTorch(head, gen);
+}
+
+torch::Tensor WaveEnsemble::waveValues(const torch::Tensor& x, const torch::Tensor& t) {
+    const auto tc = t.unsqueeze(1);                    // [N, 1]
+    const auto phase = pairwiseDot(x, k) - tc * omega; // k·x − ωt        [N, n]
+    at::Tensor dist2;                                  // ‖x − v t‖²      [N, n]
+    if (dims_ == 1) {
+        dist2 = (x - tc * velocity.t()).square();
+    } else {
+        dist2 = (x.unsqueeze(1) - tc.unsqueeze(2) * velocity.unsqueeze(0)).square().sum(-1);
+    }
+    const auto envelope = at::exp(-0.5 * dist2 * at::exp(-2.0 * logSigma)); // σ⁻² = e^(−2 log σ)
+    const auto modulation = at::sin(phi + epsilon * at::cos(pairwiseDot(x, lambda)));
+    return amplitude * at::cos(phase) * envelope * modulation;
+}
+
+torch::Tensor WaveEnsemble::forward(const torch::Tensor& x, const torch::Tensor& t) {
+    return head(waveValues(x, t));
+}
+
+} // namespace dredge

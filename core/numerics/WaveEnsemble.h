@@ -1,0 +1,39 @@
+#pragma once
+// SPEC §1.1–1.2: an ensemble of n Quasimoto waves in D dimensions and a linear
+// head. Each wave parameter is one tensor over all waves, so the forward is a
+// handful of tensor ops instead of a loop over waves.
+
+#include "FieldModel.h"
+
+#include <ATen/ATen.h>
+#include <torch/nn/modules/linear.h>
+
+namespace dredge {
+
+class WaveEnsemble : public FieldModel {
+public:
+    WaveEnsemble(int64_t dims, int64_t waves, at::Generator& gen);
+
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
+    // The waves before the head: [N, n].
+    torch::Tensor waveValues(const torch::Tensor& x, const torch::Tensor& t);
+
+    int64_t dims() const { return dims_; }
+    int64_t waves() const { return waves_; }
+
+    torch::Tensor amplitude; // A   [n]
+    torch::Tensor k;         // k   [n, D]
+    torch::Tensor omega;     // ω   [n]
+    torch::Tensor velocity;  // v   [n, D]
+    torch::Tensor logSigma;  // log σ [n]
+    torch::Tensor phi;       // φ   [n]
+    torch::Tensor epsilon;   // ε   [n]
+    torch::Tensor lambda;    // λ   [n, D]
+    torch::nn::Linear head{nullptr};
+
+private:
+    int64_t dims_;
+    int64_t waves_;
+};
+
+} // namespace dredge
