@@ -7,9 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# libopenblas0-openmp: Debian's LibTorch calls the system BLAS, which is the
+# reference netlib one unless OpenBLAS provides it; with OpenBLAS a 1000×64×64
+# matrix product takes 0.14 ms instead of 1.9 ms. The OpenMP flavour follows
+# LibTorch's per-thread thread count.
 PACKAGES=(cmake ninja-build g++ pkg-config
           qt6-base-dev qt6-httpserver-dev qt6-websockets-dev
-          libqcustomplot-dev libqcustomplot2.1-qt6 libtorch-dev libssl-dev)
+          libqcustomplot-dev libqcustomplot2.1-qt6 libtorch-dev libssl-dev
+          libopenblas0-openmp)
 BUILD_DIR=${DREDGE_BUILD_DIR:-build}
 JOBS=${DREDGE_JOBS:-2}
 

@@ -5,7 +5,6 @@
 // gradient is inf/NaN; grow the scale again after a run of good steps.
 
 #include <ATen/ATen.h>
-#include <vector>
 
 namespace dredge {
 
@@ -22,9 +21,9 @@ public:
 
     at::Tensor scaleLoss(const at::Tensor& loss) const { return loss * scale_; }
 
-    // Divides every defined gradient by the scale, in place. Returns whether
-    // all of them are finite; if not, the step must be skipped.
-    bool unscaleGradients(const std::vector<at::Tensor>& parameters) const;
+    // Divides the gradient by the scale, in place. Returns whether every value
+    // is finite; if not, the step must be skipped.
+    bool unscale(at::Tensor& gradient) const;
 
     // Records the outcome of one step and adjusts the scale.
     void update(bool gradientsFinite);

@@ -19,7 +19,8 @@ at::Tensor pairwiseDot(const at::Tensor& x, const at::Tensor& w) {
     if (x.size(1) == 1) {
         return x * w.t(); // [N, 1] * [1, M]
     }
-    return (x.unsqueeze(1) * w.unsqueeze(0)).sum(-1);
+    c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::autocast_dispatch_keyset);
+    return at::matmul(x, w.t());
 }
 
 int64_t FieldModel::parameterCount() const {

@@ -11,9 +11,10 @@ namespace dredge {
 // U(−1/√in, 1/√in), then the bias from the same range (weight drawn first).
 void initLinearLikePyTorch(torch::nn::Linear& layer, at::Generator& gen);
 
-// x [N, D], w [M, D] -> [N, M] with entries Σ_d x[n, d]·w[m, d]. Written as
-// elementwise products rather than a matmul so that autocast keeps wave phases
-// in float32: a bfloat16 phase of 10 rad is off by ~0.03 rad.
+// x [N, D], w [M, D] -> [N, M] with entries Σ_d x[n, d]·w[m, d], always in the
+// inputs' precision: autocast would run a matmul in bfloat16, and a bfloat16
+// wave phase of 10 rad is off by ~0.03 rad. For D = 1 it is one broadcast
+// product, cheaper than a matrix product.
 at::Tensor pairwiseDot(const at::Tensor& x, const at::Tensor& w);
 
 } // namespace dredge

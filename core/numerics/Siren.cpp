@@ -29,10 +29,15 @@ Siren::Siren(int64_t dims, int64_t hidden, double w0_, at::Generator& gen)
     initLinearLikePyTorch(output, gen);
 }
 
+// sin(w0·(W x + b)) with the scaling folded into one addmm (w0·b + w0·x Wᵀ):
+// the same value, two fewer elementwise passes forward and backward.
+static at::Tensor sineLayerForward(const torch::nn::Linear& layer, const at::Tensor& x, double w0) {
+    return at::sin(at::addmm(layer->bias, x, layer->weight.t(), w0, w0));
+}
+
 torch::Tensor Siren::forward(const torch::Tensor& x, const torch::Tensor& /*t*/) {
-    auto h = at::sin(w0 * first(x));
-    h = at::sin(w0 * second(h));
-    return output(h);
+    const auto h = sineLayerForward(first, x, w0);
+    return output(sineLayerForward(second, h, w0));
 }
 
 } // namespace dredge

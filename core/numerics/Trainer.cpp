@@ -2,12 +2,11 @@
 
 #include "AutocastScope.h"
 #include "Datasets.h"
+#include "FlatAdam.h"
 #include "LossScaler.h"
 #include "ModelFactory.h"
 
 #include <ATen/Parallel.h>
-#include <torch/nn/utils/clip_grad.h>
-#include <torch/optim/adam.h>
 
 #include <chrono>
 #include <cmath>
@@ -35,8 +34,7 @@ struct Trainer::Impl {
     at::Device device{at::kCPU};
     at::Tensor coords, time, target;
     std::shared_ptr<FieldModel> model;
-    std::vector<at::Tensor> parameters;
-    std::optional<torch::optim::Adam> optimizer;
+    std::optional<FlatAdam> optimizer;
     std::optional<LossScaler> scaler; // CUDA mixed precision only
     int64_t epochs = 0;
 };
@@ -73,10 +71,8 @@ Trainer::Trainer(const ExperimentConfig& config)
     d.time = data.time.to(d.device);
     d.target = data.target.to(d.device);
 
-    d.parameters = d.model->parameters();
-    d.optimizer.emplace(d.parameters, torch::optim::AdamOptions(tc.learningRate)
-                                          .betas(std::make_tuple(tc.beta1, tc.beta2))
-                                          .eps(tc.adamEps));
+    d.optimizer.emplace(d.model->parameters(),
+                        AdamSettings{tc.learningRate, tc.beta1, tc.beta2, tc.adamEps});
     // bfloat16 has float32's range, so only float16 (CUDA) needs loss scaling.
     if (tc.mixedPrecision && tc.device == ComputeDevice::Cuda) {
         d.scaler.emplace();
@@ -102,15 +98,11 @@ double Trainer::runEpoch() {
         return lossValue;
     }
 
-    bool stepIsSafe = true;
-    if (d.scaler) {
-        d.scaler->scaleLoss(loss).backward();
-        stepIsSafe = d.scaler->unscaleGradients(d.parameters);
-    } else {
-        loss.backward();
-    }
+    (d.scaler ? d.scaler->scaleLoss(loss) : loss).backward();
+    auto& gradient = d.optimizer->gatherGradients();
+    const bool stepIsSafe = !d.scaler || d.scaler->unscale(gradient);
     if (stepIsSafe && tc.clipGradients) {
-        torch::nn::utils::clip_grad_norm_(d.parameters, tc.clipMaxNorm);
+        d.optimizer->clipGradientNorm(tc.clipMaxNorm);
     }
     if (stepIsSafe) {
         d.optimizer->step();
@@ -160,7 +152,8 @@ std::vector<float> Trainer::trainingTargets() const {
     return toVector(impl_->target);
 }
 
-TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch) {
+TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
+                  const ReadyCallback& onReady) {
     using Clock = std::chrono::steady_clock;
     const auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
 
@@ -168,6 +161,9 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch) 
     const auto setupStart = Clock::now();
     Trainer trainer(config);
     const double setupSeconds = seconds(Clock::now() - setupStart);
+    if (onReady) {
+        onReady(trainer);
+    }
 
     double epochSeconds = 0.0;
     result.lossHistory.reserve(size_t(config.train.epochs));

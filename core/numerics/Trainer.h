@@ -58,11 +58,15 @@ enum class EpochVerdict { Continue, Stop };
 using EpochCallback =
     std::function<EpochVerdict(const Trainer& trainer, int64_t epoch, double loss)>;
 
+// Called once the data and model exist, before the first epoch.
+using ReadyCallback = std::function<void(const Trainer& trainer)>;
+
 // Runs config.train.epochs epochs (fewer when the callback stops or the loss
 // diverges) and reports the outcome. Throws as Trainer's constructor does.
-// wallSeconds counts setup and epochs; time spent inside the callback
+// wallSeconds counts setup and epochs; time spent inside the callbacks
 // (progress reporting, pauses) is excluded.
-TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch = {});
+TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch = {},
+                  const ReadyCallback& onReady = {});
 
 // 20·log10(peak / √mse): higher is better; +inf for a perfect fit.
 double psnr(double mse, double peak);

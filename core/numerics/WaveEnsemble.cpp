@@ -29,16 +29,27 @@ WaveEnsemble::WaveEnsemble(int64_t dims, int64_t waves, at::Generator& gen)
 }
 
 torch::Tensor WaveEnsemble::waveValues(const torch::Tensor& x, const torch::Tensor& t) {
-    const auto tc = t.unsqueeze(1);                    // [N, 1]
-    const auto phase = pairwiseDot(x, k) - tc * omega; // k·x − ωt        [N, n]
-    at::Tensor dist2;                                  // ‖x − v t‖²      [N, n]
+    const auto n = waves_;
+    const auto tc = t.unsqueeze(1); // [N, 1]
+    at::Tensor kx, lambdaX, dist2;  // k·x, λ·x and ‖x − v t‖², each [N, n]
     if (dims_ == 1) {
+        kx = pairwiseDot(x, k);
+        lambdaX = pairwiseDot(x, lambda);
         dist2 = (x - tc * velocity.t()).square();
     } else {
-        dist2 = (x.unsqueeze(1) - tc.unsqueeze(2) * velocity.unsqueeze(0)).square().sum(-1);
+        // One matrix product gives k·x, v·x and λ·x for every wave; then
+        // ‖x − v t‖² = ‖x‖² − 2t (v·x) + t² ‖v‖², exact at t = 0.
+        // split (whose backward is one cat) and contiguous copies keep every
+        // later op on dense [N, n] tensors.
+        const auto parts = pairwiseDot(x, at::cat({k, velocity, lambda})).split(n, 1);
+        kx = parts[0].contiguous();
+        const auto vx = parts[1].contiguous();
+        lambdaX = parts[2].contiguous();
+        dist2 = x.square().sum(1, true) - 2.0 * tc * vx + tc.square() * velocity.square().sum(1);
     }
-    const auto envelope = at::exp(-0.5 * dist2 * at::exp(-2.0 * logSigma)); // σ⁻² = e^(−2 log σ)
-    const auto modulation = at::sin(phi + epsilon * at::cos(pairwiseDot(x, lambda)));
+    const auto phase = kx - tc * omega;                                       // k·x − ωt
+    const auto envelope = at::exp(dist2 * (-0.5 * at::exp(-2.0 * logSigma))); // σ⁻² = e^(−2 log σ)
+    const auto modulation = at::sin(phi + epsilon * at::cos(lambdaX));
     return amplitude * at::cos(phase) * envelope * modulation;
 }
 

@@ -1,0 +1,125 @@
+// Training throughput of the reference cases (issue 3 / SPEC §3): full epochs
+// (forward, backward, optional clipping, Adam) at a fixed thread count. Prints
+// the median ms/epoch over blocks of epochs and the final loss after the
+// reference number of epochs, beside the zero-predictor baseline (SPEC §6).
+//
+// usage: bench_training [--threads N] [--epochs-scale F] [case-name-filter]
+
+#include "AllocatorTuning.h"
+#include "Trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+using namespace dredge;
+
+namespace {
+
+struct Case {
+    std::string name;
+    ExperimentConfig config;
+    double referenceMsPerEpoch; // the Python reference on the same machine class
+};
+
+ExperimentConfig experiment(DataKind data, ModelKind model, int size, int64_t epochs) {
+    ExperimentConfig c;
+    c.data.kind = data;
+    c.model.kind = model;
+    c.model.waves = c.model.fields = c.model.hidden = c.model.features = size;
+    c.train.epochs = epochs;
+    return c;
+}
+
+std::vector<Case> cases() {
+    using D = DataKind;
+    using M = ModelKind;
+    std::vector<Case> list;
+    auto chirp = experiment(D::Chirp, M::WaveEnsemble, 16, 2000);
+    list.push_back({"chirp ensemble n=16", chirp, 5.4});
+    auto clip = chirp;
+    clip.train.clipGradients = true;
+    list.push_back({"chirp ensemble n=16 clip 1.0", clip, 6.5});
+    auto amp = chirp;
+    amp.train.mixedPrecision = true;
+    list.push_back({"chirp ensemble n=16 AMP(bf16)", amp, 0});
+    auto ampClip = clip;
+    ampClip.train.mixedPrecision = true;
+    list.push_back({"chirp ensemble n=16 AMP clip", ampClip, 0});
+    list.push_back({"chirp SIREN H=64", experiment(D::Chirp, M::Siren, 64, 2000), 0.89});
+    auto rff = experiment(D::Chirp, M::RandomFourier, 128, 2000);
+    rff.model.rffScale = 5.0;
+    list.push_back({"chirp RFF M=128 s=5", rff, 1.2});
+    list.push_back({"chirp interference F=16", experiment(D::Chirp, M::Interference, 16, 2000), 0});
+    list.push_back(
+        {"4-D 20^3 ensemble n=8", experiment(D::Volume4d, M::WaveEnsemble, 8, 1000), 6.5});
+    list.push_back({"6-D 8^5 ensemble n=6", experiment(D::Hyper6d, M::WaveEnsemble, 6, 500), 14.1});
+    return list;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    tuneMallocForTraining();
+    int threads = 1;
+    double epochsScale = 1.0;
+    std::string filter;
+    for (int i = 1; i < argc; ++i) {
+        if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
+            threads = std::atoi(argv[++i]);
+        } else if (!std::strcmp(argv[i], "--epochs-scale") && i + 1 < argc) {
+            epochsScale = std::atof(argv[++i]);
+        } else {
+            filter = argv[i];
+        }
+    }
+    std::printf("threads %d; ms/epoch = median over blocks of 50 epochs after 20 warm-up epochs\n",
+                threads);
+    std::printf("%-32s %10s %10s %8s %12s %12s\n", "case", "ms/epoch", "ref ms", "speedup",
+                "final loss", "zero-pred");
+    for (auto& c : cases()) {
+        if (!filter.empty() && c.name.find(filter) == std::string::npos) {
+            continue;
+        }
+        c.config.train.threads = threads;
+        c.config.train.epochs =
+            std::max<int64_t>(100, int64_t(c.config.train.epochs * epochsScale));
+        Trainer trainer(c.config);
+        using Clock = std::chrono::steady_clock;
+        std::vector<double> blockMs;
+        double loss = 0.0;
+        const int64_t warmup = 20, block = 50;
+        for (int64_t e = 0; e < warmup; ++e) {
+            loss = trainer.runEpoch();
+        }
+        int64_t done = warmup;
+        while (done < c.config.train.epochs) {
+            const int64_t count = std::min(block, c.config.train.epochs - done);
+            const auto start = Clock::now();
+            for (int64_t e = 0; e < count; ++e) {
+                loss = trainer.runEpoch();
+            }
+            const double ms =
+                std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+            if (count == block) {
+                blockMs.push_back(ms / double(count));
+            }
+            done += count;
+        }
+        std::sort(blockMs.begin(), blockMs.end());
+        const double median = blockMs.empty() ? 0.0 : blockMs[blockMs.size() / 2];
+        char ref[32] = "-", speedup[32] = "-";
+        if (c.referenceMsPerEpoch > 0) {
+            std::snprintf(ref, sizeof ref, "%.2f", c.referenceMsPerEpoch);
+            std::snprintf(speedup, sizeof speedup, "%.1fx", c.referenceMsPerEpoch / median);
+        }
+        std::printf("%-32s %10.3f %10s %8s %12.4g %12.4g\n", c.name.c_str(), median, ref, speedup,
+                    loss, trainer.setup().zeroPredictorMse);
+        std::fflush(stdout);
+    }
+    return 0;
+}

@@ -1,0 +1,262 @@
+#include "ExperimentJson.h"
+
+#include <QJsonArray>
+#include <cmath>
+#include <limits>
+
+namespace dredge {
+namespace {
+
+QJsonValue number(double value) {
+    return std::isfinite(value) ? QJsonValue(value) : QJsonValue();
+}
+
+QString enumName(std::string_view name) {
+    return QString::fromUtf8(name.data(), int(name.size()));
+}
+
+// Reads optional fields of one JSON object, collecting the first error.
+class FieldReader {
+public:
+    FieldReader(const QJsonObject& object, QString section)
+        : object_(object)
+        , section_(std::move(section)) {}
+
+    template <typename Int>
+    void integer(const char* key, Int& out) {
+        const auto v = object_.value(QLatin1String(key));
+        if (v.isUndefined()) {
+            return;
+        }
+        const double d = v.toDouble(std::nan(""));
+        if (!v.isDouble() || d != std::floor(d) || d < double(std::numeric_limits<Int>::min()) ||
+            d > double(std::numeric_limits<Int>::max())) {
+            fail(key, QStringLiteral("an integer"));
+            return;
+        }
+        out = Int(d);
+    }
+    void real(const char* key, double& out) {
+        const auto v = object_.value(QLatin1String(key));
+        if (v.isUndefined()) {
+            return;
+        }
+        if (!v.isDouble()) {
+            fail(key, QStringLiteral("a number"));
+            return;
+        }
+        out = v.toDouble();
+    }
+    void boolean(const char* key, bool& out) {
+        const auto v = object_.value(QLatin1String(key));
+        if (v.isUndefined()) {
+            return;
+        }
+        if (!v.isBool()) {
+            fail(key, QStringLiteral("true or false"));
+            return;
+        }
+        out = v.toBool();
+    }
+    void string(const char* key, std::string& out) {
+        const auto v = object_.value(QLatin1String(key));
+        if (v.isUndefined()) {
+            return;
+        }
+        if (!v.isString()) {
+            fail(key, QStringLiteral("a string"));
+            return;
+        }
+        out = v.toString().toStdString();
+    }
+    template <typename Enum, typename Parse>
+    void name(const char* key, Enum& out, Parse parse) {
+        std::string text;
+        const bool present = object_.contains(QLatin1String(key));
+        string(key, text);
+        if (!present || !error.isEmpty()) {
+            return;
+        }
+        if (const auto parsed = parse(text)) {
+            out = *parsed;
+        } else {
+            fail(key, QStringLiteral("a known name, not '%1'").arg(QString::fromStdString(text)));
+        }
+    }
+
+    QString error;
+
+private:
+    void fail(const char* key, const QString& expected) {
+        if (error.isEmpty()) {
+            error = QStringLiteral("%1.%2 must be %3").arg(section_, QLatin1String(key), expected);
+        }
+    }
+    const QJsonObject& object_;
+    QString section_;
+};
+
+} // namespace
+
+QJsonObject toJson(const ExperimentConfig& c) {
+    QJsonObject data{{"kind", enumName(dataKindName(c.data.kind))}};
+    if (c.data.kind == DataKind::Volume4d || c.data.kind == DataKind::Hyper6d) {
+        data.insert(QStringLiteral("grid"), effectiveGrid(c.data));
+    }
+    if (c.data.kind == DataKind::CsvSignal) {
+        data.insert(QStringLiteral("csv"), QString::fromStdString(c.data.csvPath));
+    }
+    const QJsonObject model{{"kind", enumName(modelKindName(c.model.kind))},
+                            {"waves", c.model.waves},
+                            {"fields", c.model.fields},
+                            {"out_features", c.model.outFeatures},
+                            {"hidden", c.model.hidden},
+                            {"w0", c.model.w0},
+                            {"features", c.model.features},
+                            {"scale", c.model.rffScale}};
+    const QJsonObject train{{"epochs", qint64(c.train.epochs)},
+                            {"lr", c.train.learningRate},
+                            {"beta1", c.train.beta1},
+                            {"beta2", c.train.beta2},
+                            {"adam_eps", c.train.adamEps},
+                            {"seed", qint64(c.train.seed)},
+                            {"amp", c.train.mixedPrecision},
+                            {"clip", c.train.clipGradients},
+                            {"clip_max_norm", c.train.clipMaxNorm},
+                            {"device", enumName(deviceName(c.train.device))},
+                            {"threads", c.train.threads}};
+    return {{"data", data}, {"model", model}, {"train", train}};
+}
+
+std::optional<ExperimentConfig> experimentFromJson(const QJsonObject& json, QString* error) {
+    ExperimentConfig c;
+    const auto section = [&](const char* key, QJsonObject& out) {
+        const auto v = json.value(QLatin1String(key));
+        if (v.isUndefined()) {
+            return true;
+        }
+        if (!v.isObject()) {
+            *error = QStringLiteral("%1 must be an object").arg(QLatin1String(key));
+            return false;
+        }
+        out = v.toObject();
+        return true;
+    };
+    QJsonObject dataJson, modelJson, trainJson;
+    if (!section("data", dataJson) || !section("model", modelJson) ||
+        !section("train", trainJson)) {
+        return std::nullopt;
+    }
+    FieldReader data(dataJson, QStringLiteral("data"));
+    data.name("kind", c.data.kind, dataKindFromName);
+    data.integer("grid", c.data.grid);
+    data.string("csv", c.data.csvPath);
+    FieldReader model(modelJson, QStringLiteral("model"));
+    model.name("kind", c.model.kind, modelKindFromName);
+    model.integer("waves", c.model.waves);
+    model.integer("fields", c.model.fields);
+    model.integer("out_features", c.model.outFeatures);
+    model.integer("hidden", c.model.hidden);
+    model.real("w0", c.model.w0);
+    model.integer("features", c.model.features);
+    model.real("scale", c.model.rffScale);
+    FieldReader train(trainJson, QStringLiteral("train"));
+    train.integer("epochs", c.train.epochs);
+    train.real("lr", c.train.learningRate);
+    train.real("beta1", c.train.beta1);
+    train.real("beta2", c.train.beta2);
+    train.real("adam_eps", c.train.adamEps);
+    train.integer("seed", c.train.seed);
+    train.boolean("amp", c.train.mixedPrecision);
+    train.boolean("clip", c.train.clipGradients);
+    train.real("clip_max_norm", c.train.clipMaxNorm);
+    train.name("device", c.train.device, deviceFromName);
+    train.integer("threads", c.train.threads);
+    for (const auto* reader : {&data, &model, &train}) {
+        if (!reader->error.isEmpty()) {
+            *error = reader->error;
+            return std::nullopt;
+        }
+    }
+    if (const auto problem = validate(c); !problem.empty()) {
+        *error = QString::fromStdString(problem);
+        return std::nullopt;
+    }
+    return c;
+}
+
+QJsonObject toJson(const RunSetup& s) {
+    QJsonArray grid;
+    for (auto g : s.gridShape) {
+        grid.append(qint64(g));
+    }
+    return {{"points", qint64(s.points)},
+            {"dims", s.dims},
+            {"parameters", qint64(s.parameters)},
+            {"grid_shape", grid},
+            {"data", QString::fromStdString(s.dataDescription)},
+            {"zero_predictor_mse", s.zeroPredictorMse},
+            {"target_peak", s.targetPeak}};
+}
+
+QJsonObject toJson(const TrainResult& r, bool withHistory) {
+    QJsonObject json{{"status", enumName(runStatusName(r.status))},
+                     {"final_loss", number(r.finalLoss)},
+                     {"best_loss", number(r.bestLoss)},
+                     {"epochs_done", qint64(r.epochsDone)},
+                     {"wall_seconds", r.wallSeconds},
+                     {"ms_per_epoch", r.msPerEpoch},
+                     {"skipped_steps", qint64(r.skippedSteps)}};
+    if (r.status == RunStatus::Diverged) {
+        json.insert(QStringLiteral("diverged_at_epoch"), qint64(r.divergedAtEpoch));
+    }
+    if (!r.error.empty()) {
+        json.insert(QStringLiteral("error"), QString::fromStdString(r.error));
+    }
+    if (withHistory) {
+        QJsonArray history;
+        for (double loss : r.lossHistory) {
+            history.append(number(loss));
+        }
+        json.insert(QStringLiteral("loss_history"), history);
+    }
+    return json;
+}
+
+std::optional<TrainResult> resultFromJson(const QJsonObject& json, QString* error) {
+    TrainResult r;
+    FieldReader reader(json, QStringLiteral("result"));
+    reader.name("status", r.status, runStatusFromName);
+    reader.integer("epochs_done", r.epochsDone);
+    reader.integer("diverged_at_epoch", r.divergedAtEpoch);
+    reader.integer("skipped_steps", r.skippedSteps);
+    reader.real("wall_seconds", r.wallSeconds);
+    reader.real("ms_per_epoch", r.msPerEpoch);
+    std::string message;
+    reader.string("error", message);
+    r.error = message;
+    if (!reader.error.isEmpty()) {
+        *error = reader.error;
+        return std::nullopt;
+    }
+    const auto lossOf = [](const QJsonValue& v) {
+        return v.isDouble() ? v.toDouble() : std::numeric_limits<double>::quiet_NaN();
+    };
+    r.finalLoss = lossOf(json.value(QStringLiteral("final_loss")));
+    r.bestLoss = lossOf(json.value(QStringLiteral("best_loss")));
+    const auto history = json.value(QStringLiteral("loss_history"));
+    if (!history.isUndefined() && !history.isArray()) {
+        *error = QStringLiteral("result.loss_history must be an array");
+        return std::nullopt;
+    }
+    for (const auto& v : history.toArray()) {
+        if (!v.isDouble() && !v.isNull()) {
+            *error = QStringLiteral("result.loss_history must hold numbers");
+            return std::nullopt;
+        }
+        r.lossHistory.push_back(lossOf(v));
+    }
+    return r;
+}
+
+} // namespace dredge

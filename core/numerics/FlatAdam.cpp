@@ -1,0 +1,98 @@
+#include "FlatAdam.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace dredge {
+
+FlatAdam::FlatAdam(std::vector<at::Tensor> parameters, AdamSettings settings)
+    : settings_(settings) {
+    if (parameters.empty()) {
+        throw std::invalid_argument("FlatAdam needs at least one parameter");
+    }
+    int64_t total = 0;
+    for (auto& p : parameters) {
+        slots_.push_back({p, total, p.numel()});
+        total += p.numel();
+    }
+    const auto options = parameters.front().options();
+    flat_ = at::empty({total}, options);
+    at::NoGradGuard noGrad;
+    for (auto& slot : slots_) {
+        auto view = flat_.narrow(0, slot.offset, slot.numel);
+        view.copy_(slot.parameter.detach().reshape({-1}));
+        // The parameter keeps its identity (autograd, module registration) but
+        // its storage is now a slice of flat_.
+        slot.parameter.set_data(view.view(slot.parameter.sizes()));
+    }
+    grad_ = at::zeros_like(flat_);
+    expAvg_ = at::zeros_like(flat_);
+    expAvgSq_ = at::zeros_like(flat_);
+    slotSteps_.assign(slots_.size(), 0);
+}
+
+at::Tensor& FlatAdam::gatherGradients() {
+    std::vector<at::Tensor> pieces;
+    pieces.reserve(slots_.size());
+    allHaveGradients_ = true;
+    for (auto& slot : slots_) {
+        const auto& g = slot.parameter.grad();
+        slot.hasGradient = g.defined();
+        allHaveGradients_ = allHaveGradients_ && slot.hasGradient;
+        pieces.push_back(slot.hasGradient ? g.reshape({-1})
+                                          : at::zeros({slot.numel}, flat_.options()));
+    }
+    at::cat_out(grad_, pieces);
+    return grad_;
+}
+
+double FlatAdam::clipGradientNorm(double maxNorm) {
+    at::NoGradGuard noGrad;
+    const double norm = grad_.norm().item<double>();
+    const double coefficient = maxNorm / (norm + 1e-6);
+    if (coefficient < 1.0) {
+        grad_.mul_(coefficient);
+    }
+    return norm;
+}
+
+void FlatAdam::step() {
+    at::NoGradGuard noGrad;
+    const auto& s = settings_;
+    ++steps_;
+    stepsUniform_ = stepsUniform_ && allHaveGradients_;
+    if (stepsUniform_) {
+        // The common case: every parameter has always had a gradient, so all
+        // share one step count and one bias correction.
+        const double bias1 = 1.0 - std::pow(s.beta1, double(steps_));
+        const double bias2 = 1.0 - std::pow(s.beta2, double(steps_));
+        expAvg_.mul_(s.beta1).add_(grad_, 1.0 - s.beta1);
+        expAvgSq_.mul_(s.beta2).addcmul_(grad_, grad_, 1.0 - s.beta2);
+        const auto denom = (expAvgSq_.sqrt() / std::sqrt(bias2)).add_(s.eps);
+        flat_.addcdiv_(expAvg_, denom, -s.learningRate / bias1);
+        for (auto& count : slotSteps_) {
+            ++count;
+        }
+        return;
+    }
+    // Some parameter had no gradient: update the others slice by slice, each
+    // with its own step count, exactly as PyTorch's per-tensor Adam does.
+    for (size_t i = 0; i < slots_.size(); ++i) {
+        const auto& slot = slots_[i];
+        if (!slot.hasGradient) {
+            continue;
+        }
+        const double n = double(++slotSteps_[i]);
+        const double bias1 = 1.0 - std::pow(s.beta1, n);
+        const double bias2 = 1.0 - std::pow(s.beta2, n);
+        auto g = grad_.narrow(0, slot.offset, slot.numel);
+        auto m = expAvg_.narrow(0, slot.offset, slot.numel);
+        auto v = expAvgSq_.narrow(0, slot.offset, slot.numel);
+        m.mul_(s.beta1).add_(g, 1.0 - s.beta1);
+        v.mul_(s.beta2).addcmul_(g, g, 1.0 - s.beta2);
+        const auto denom = (v.sqrt() / std::sqrt(bias2)).add_(s.eps);
+        flat_.narrow(0, slot.offset, slot.numel).addcdiv_(m, denom, -s.learningRate / bias1);
+    }
+}
+
+} // namespace dredge

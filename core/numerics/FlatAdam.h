@@ -1,0 +1,61 @@
+#pragma once
+// Adam (PyTorch's defaults and update order) over all parameters at once.
+//
+// A small model has a dozen parameter tensors of a few values each; stepping
+// them one by one costs more in op dispatch than in arithmetic. Here the
+// parameters become views into one flat buffer, their gradients are gathered
+// into one flat tensor per step, and clipping, loss-scale unscaling and the
+// Adam update each run as a handful of ops over that tensor. The arithmetic is
+// the same as torch::optim::Adam's, element by element.
+
+#include <ATen/ATen.h>
+#include <vector>
+
+namespace dredge {
+
+struct AdamSettings {
+    double learningRate = 1e-3;
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double eps = 1e-8;
+};
+
+class FlatAdam {
+public:
+    // Rebinds every parameter's data to a view of one flat buffer; the
+    // parameters must share one dtype and device.
+    FlatAdam(std::vector<at::Tensor> parameters, AdamSettings settings);
+
+    // Copies the current gradients into the flat gradient. A parameter whose
+    // gradient is none (it took no part in the loss) contributes zeros there
+    // and is left untouched by step(), as PyTorch skips it.
+    at::Tensor& gatherGradients();
+
+    // Scales the gathered gradient so its global L2 norm is at most maxNorm
+    // (torch.nn.utils.clip_grad_norm_ semantics). Returns the norm before.
+    double clipGradientNorm(double maxNorm);
+
+    // One Adam update from the gathered gradient.
+    void step();
+
+    const at::Tensor& flatParameters() const { return flat_; }
+    const at::Tensor& flatGradient() const { return grad_; }
+    int64_t stepCount() const { return steps_; }
+
+private:
+    struct Slot {
+        at::Tensor parameter;
+        int64_t offset;
+        int64_t numel;
+        bool hasGradient = true;
+    };
+    std::vector<Slot> slots_;
+    AdamSettings settings_;
+    at::Tensor flat_, grad_, expAvg_, expAvgSq_;
+    std::vector<int64_t> slotSteps_; // per-parameter step counts (bias correction)
+    int64_t steps_ = 0;
+    bool allHaveGradients_ = true;
+    bool stepsUniform_ = true; // no parameter was ever skipped
+};
+
+} // namespace dredge

@@ -1,0 +1,54 @@
+#include "ProgressThrottle.h"
+
+#include <algorithm>
+
+namespace dredge {
+
+ProgressThrottle::ProgressThrottle(int64_t totalEpochs, double minIntervalSeconds)
+    : total_(totalEpochs)
+    , minInterval_(minIntervalSeconds) {}
+
+void ProgressThrottle::begin(double now) {
+    start_ = lastEmit_ = now;
+}
+
+bool ProgressThrottle::add(int64_t epoch, double loss, double now) {
+    if (start_ < 0.0) {
+        start_ = lastEmit_ = now;
+    }
+    if (pending_.empty()) {
+        pendingFirst_ = epoch;
+    }
+    pending_.push_back(loss);
+    done_ = epoch + 1;
+    return now - lastEmit_ - skippedSinceEmit_ >= minInterval_ || done_ >= total_;
+}
+
+ProgressBatch ProgressThrottle::take(double now) {
+    ProgressBatch batch;
+    batch.firstEpoch = pendingFirst_;
+    batch.losses.swap(pending_);
+    batch.epochsDone = done_;
+    batch.totalEpochs = total_;
+
+    const double interval = now - lastEmit_ - skippedSinceEmit_;
+    if (interval > 0.0 && done_ > lastEmitDone_) {
+        const double current = double(done_ - lastEmitDone_) / interval;
+        // Exponential smoothing keeps the ETA from jittering batch to batch.
+        rate_ = rate_ > 0.0 ? 0.7 * rate_ + 0.3 * current : current;
+    }
+    batch.epochsPerSecond = rate_;
+    batch.etaSeconds = rate_ > 0.0 ? double(std::max<int64_t>(0, total_ - done_)) / rate_ : -1.0;
+    batch.elapsedSeconds = std::max(0.0, now - start_ - skipped_);
+    lastEmit_ = now;
+    lastEmitDone_ = done_;
+    skippedSinceEmit_ = 0.0;
+    return batch;
+}
+
+void ProgressThrottle::skipTime(double seconds) {
+    skipped_ += seconds;
+    skippedSinceEmit_ += seconds;
+}
+
+} // namespace dredge

@@ -1,0 +1,34 @@
+#pragma once
+// The plain values a run sends across threads in queued signals. Tensors
+// never cross: everything here is copied data.
+
+#include "ProgressThrottle.h"
+#include "Trainer.h"
+
+#include <QMetaType>
+#include <vector>
+
+namespace dredge {
+
+// What a listener needs to draw a run's data: the training points themselves.
+struct RunData {
+    RunSetup setup;
+    std::vector<float> coords;  // [N·D] row-major
+    std::vector<float> targets; // [N]
+};
+
+// The model's current output at the probe points (the training points unless
+// the listener set others, e.g. a 50×50 slice of a 6-D field).
+struct PredictionSnapshot {
+    int64_t epoch = 0;
+    std::vector<float> values;
+    bool onTrainingPoints = true;
+    double mse = -1.0; // against the targets when onTrainingPoints
+};
+
+} // namespace dredge
+
+Q_DECLARE_METATYPE(dredge::ProgressBatch)
+Q_DECLARE_METATYPE(dredge::TrainResult)
+Q_DECLARE_METATYPE(dredge::RunData)
+Q_DECLARE_METATYPE(dredge::PredictionSnapshot)

@@ -1,0 +1,111 @@
+#include "TrainingRun.h"
+
+#include "RunControl.h"
+#include "TrainingWorker.h"
+
+namespace dredge {
+namespace {
+
+void registerMetaTypesOnce() {
+    static const bool registered = [] {
+        qRegisterMetaType<ProgressBatch>();
+        qRegisterMetaType<TrainResult>();
+        qRegisterMetaType<RunData>();
+        qRegisterMetaType<PredictionSnapshot>();
+        return true;
+    }();
+    (void)registered;
+}
+
+} // namespace
+
+TrainingRun::TrainingRun(ExperimentConfig config, QObject* parent)
+    : QObject(parent)
+    , config_(std::move(config))
+    , control_(std::make_shared<RunControl>())
+    , probe_(std::make_shared<PredictionProbe>()) {
+    registerMetaTypesOnce();
+    thread_.setObjectName(QStringLiteral("training-run"));
+}
+
+TrainingRun::~TrainingRun() {
+    control_->requestStop();
+    thread_.quit();
+    thread_.wait();
+}
+
+void TrainingRun::start() {
+    if (state_ != State::Created) {
+        return;
+    }
+    auto* worker = new TrainingWorker(config_, control_, probe_);
+    worker->moveToThread(&thread_);
+    connect(&thread_, &QThread::started, worker, &TrainingWorker::run);
+    connect(&thread_, &QThread::finished, worker, &QObject::deleteLater);
+    connect(worker, &TrainingWorker::ready, this, [this](const RunData& data) {
+        data_ = data;
+        setState(control_->pauseRequested() ? State::Paused : State::Running);
+        Q_EMIT ready(data);
+    });
+    connect(worker, &TrainingWorker::progress, this, &TrainingRun::onProgress);
+    connect(worker, &TrainingWorker::prediction, this, &TrainingRun::prediction);
+    connect(worker, &TrainingWorker::paused, this, [this] {
+        if (state_ != State::Finished) {
+            setState(State::Paused);
+        }
+    });
+    connect(worker, &TrainingWorker::resumed, this, [this] {
+        if (state_ != State::Finished) {
+            setState(State::Running);
+        }
+    });
+    connect(worker, &TrainingWorker::finished, this, &TrainingRun::onFinished);
+    connect(worker, &TrainingWorker::finished, &thread_, &QThread::quit);
+    setState(State::Preparing);
+    thread_.start();
+}
+
+void TrainingRun::pause() {
+    if (isActive()) {
+        control_->pause();
+    }
+}
+
+void TrainingRun::resume() {
+    control_->resume();
+}
+
+void TrainingRun::stop() {
+    control_->requestStop();
+}
+
+void TrainingRun::setPredictionInterval(int ms) {
+    probe_->setIntervalMs(ms);
+}
+void TrainingRun::setPredictionPoints(std::vector<float> coords) {
+    probe_->setPoints(std::move(coords));
+}
+
+void TrainingRun::setState(State state) {
+    if (state_ != state) {
+        state_ = state;
+        Q_EMIT stateChanged(state);
+    }
+}
+
+void TrainingRun::onProgress(const ProgressBatch& batch) {
+    losses_.insert(losses_.end(), batch.losses.begin(), batch.losses.end());
+    lastProgress_ = batch;
+    Q_EMIT progress(batch);
+}
+
+void TrainingRun::onFinished(const TrainResult& result) {
+    // The result holds every loss, including a diverged run's last, non-finite
+    // one, which never went out as progress.
+    losses_ = result.lossHistory;
+    result_ = result;
+    setState(State::Finished);
+    Q_EMIT finished(result);
+}
+
+} // namespace dredge

@@ -1,0 +1,109 @@
+#include "TrainingWorker.h"
+
+#include <QElapsedTimer>
+#include <exception>
+
+namespace dredge {
+
+void PredictionProbe::setPoints(std::vector<float> coords) {
+    std::lock_guard lock(mutex_);
+    coords_ = std::move(coords);
+}
+
+std::vector<float> PredictionProbe::points() const {
+    std::lock_guard lock(mutex_);
+    return coords_;
+}
+
+TrainingWorker::TrainingWorker(ExperimentConfig config, std::shared_ptr<RunControl> control,
+                               std::shared_ptr<PredictionProbe> probe)
+    : config_(std::move(config))
+    , control_(std::move(control))
+    , probe_(std::move(probe)) {}
+
+PredictionSnapshot TrainingWorker::predict(const Trainer& trainer, int64_t epoch) const {
+    PredictionSnapshot snapshot;
+    snapshot.epoch = epoch;
+    const auto probePoints = probe_->points();
+    snapshot.onTrainingPoints = probePoints.empty();
+    if (snapshot.onTrainingPoints) {
+        snapshot.values = trainer.predictTrainingPoints();
+        double sum = 0.0;
+        for (size_t i = 0; i < snapshot.values.size(); ++i) {
+            const double d = double(snapshot.values[i]) - double(targets_[i]);
+            sum += d * d;
+        }
+        snapshot.mse = snapshot.values.empty() ? 0.0 : sum / double(snapshot.values.size());
+    } else {
+        snapshot.values = trainer.predict(probePoints);
+    }
+    return snapshot;
+}
+
+void TrainingWorker::run() {
+    QElapsedTimer clock;
+    clock.start();
+    const auto now = [&clock] { return double(clock.nsecsElapsed()) * 1e-9; };
+    ProgressThrottle throttle(config_.train.epochs);
+    double lastPrediction = -1.0;
+    double pausedAt = 0.0;
+
+    const auto onReady = [&](const Trainer& trainer) {
+        targets_ = trainer.trainingTargets();
+        Q_EMIT ready(RunData{trainer.setup(), trainer.trainingCoordinates(), targets_});
+        throttle.begin(now());
+    };
+    const auto onEpoch = [&](const Trainer& trainer, int64_t epoch, double loss) {
+        const double t = now();
+        if (throttle.add(epoch, loss, t)) {
+            Q_EMIT progress(throttle.take(t));
+        }
+        const int interval = probe_->intervalMs();
+        if (interval > 0 && (lastPrediction < 0 || t - lastPrediction >= interval * 1e-3)) {
+            Q_EMIT prediction(predict(trainer, epoch));
+            lastPrediction = now();
+        }
+        const bool carryOn = control_->waitWhilePaused(
+            [&] {
+                if (throttle.hasPending()) {
+                    Q_EMIT progress(throttle.take(now()));
+                }
+                pausedAt = now();
+                Q_EMIT paused(epoch + 1);
+            },
+            [&] {
+                throttle.skipTime(now() - pausedAt);
+                Q_EMIT resumed();
+            });
+        return carryOn ? EpochVerdict::Continue : EpochVerdict::Stop;
+    };
+
+    TrainResult result;
+    std::unique_ptr<PredictionSnapshot> finalPrediction;
+    try {
+        // The final prediction needs the trainer, which train() owns: take it
+        // at the last epoch through the callback instead.
+        result = train(
+            config_,
+            [&](const Trainer& trainer, int64_t epoch, double loss) {
+                const auto verdict = onEpoch(trainer, epoch, loss);
+                if (verdict == EpochVerdict::Stop || epoch + 1 == config_.train.epochs) {
+                    finalPrediction = std::make_unique<PredictionSnapshot>(predict(trainer, epoch));
+                }
+                return verdict;
+            },
+            onReady);
+    } catch (const std::exception& e) {
+        result.status = RunStatus::Failed;
+        result.error = e.what();
+    }
+    if (throttle.hasPending()) {
+        Q_EMIT progress(throttle.take(now()));
+    }
+    if (finalPrediction) {
+        Q_EMIT prediction(*finalPrediction);
+    }
+    Q_EMIT finished(result);
+}
+
+} // namespace dredge

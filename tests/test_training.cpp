@@ -1,0 +1,238 @@
+// The training step (SPEC §3): FlatAdam against torch::optim::Adam, the
+// Trainer against a plain LibTorch loop, determinism, divergence, clipping,
+// mixed precision, and the dynamic loss scaler.
+
+#include "AutocastScope.h"
+#include "Datasets.h"
+#include "FlatAdam.h"
+#include "LossScaler.h"
+#include "ModelFactory.h"
+#include "ModelInit.h"
+#include "Trainer.h"
+
+#include <QtTest>
+#include <cmath>
+#include <limits>
+
+using namespace dredge;
+
+namespace {
+
+ExperimentConfig chirpEnsemble(int64_t epochs) {
+    ExperimentConfig c;
+    c.train.epochs = epochs;
+    return c;
+}
+
+} // namespace
+
+class TestTraining : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { at::set_num_threads(1); }
+
+    void flatAdamMatchesTorchAdamBitForBit() {
+        const auto data = makeGlitchyChirp();
+        ModelConfig config;
+        auto reference = makeModel(config, 1, uint64_t(3));
+        auto flat = makeModel(config, 1, uint64_t(3));
+        torch::optim::Adam torchAdam(reference->parameters(), torch::optim::AdamOptions(0.01));
+        FlatAdam flatAdam(flat->parameters(), AdamSettings{0.01, 0.9, 0.999, 1e-8});
+        for (int step = 0; step < 25; ++step) {
+            reference->zero_grad(true);
+            at::mse_loss(reference->forward(data.coords, data.time), data.target).backward();
+            torchAdam.step();
+            flat->zero_grad(true);
+            at::mse_loss(flat->forward(data.coords, data.time), data.target).backward();
+            flatAdam.gatherGradients();
+            flatAdam.step();
+        }
+        const auto a = reference->parameters(), b = flat->parameters();
+        for (size_t i = 0; i < a.size(); ++i) {
+            QVERIFY2(at::equal(a[i], b[i]), qPrintable(QString("parameter %1 differs").arg(i)));
+        }
+    }
+
+    void flatAdamSkipsParametersWithoutGradient() {
+        auto used = at::ones({3}).requires_grad_();
+        auto unused = at::full({2}, 5.0).requires_grad_();
+        FlatAdam adam({used, unused}, AdamSettings{0.1, 0.9, 0.999, 1e-8});
+        (used * at::tensor({1.0f, 2.0f, 3.0f})).sum().backward();
+        QVERIFY(!unused.grad().defined()); // set-to-none: never touched
+        adam.gatherGradients();
+        adam.step();
+        QVERIFY(at::equal(unused, at::full({2}, 5.0)));
+        // Adam's first step moves every element by lr against its gradient's sign.
+        QVERIFY(at::allclose(used, at::full({3}, 0.9), 1e-5, 1e-6));
+    }
+
+    void clippingScalesTheGlobalNorm() {
+        auto a = at::zeros({2}).requires_grad_();
+        auto b = at::zeros({1}).requires_grad_();
+        FlatAdam adam({a, b}, AdamSettings{});
+        (a * at::tensor({3.0f, 0.0f}) + 0.0).sum().backward();
+        (b * at::tensor({4.0f})).sum().backward();
+        adam.gatherGradients();
+        QCOMPARE(adam.clipGradientNorm(1.0), 5.0);
+        QVERIFY(std::abs(adam.flatGradient().norm().item<double>() - 1.0) < 1e-5);
+        QVERIFY(std::abs(adam.clipGradientNorm(10.0) - 1.0) < 1e-5); // below: unchanged
+        QVERIFY(std::abs(adam.flatGradient().norm().item<double>() - 1.0) < 1e-5);
+    }
+
+    // The Trainer's epoch is exactly: release gradients, forward, MSE, backward,
+    // Adam. A plain loop with torch::optim::Adam and zero_grad(set_to_none)
+    // must give the same loss history bit for bit; accumulating gradients
+    // (no clearing) would not.
+    void trainerMatchesPlainLibTorchLoop() {
+        const auto config = chirpEnsemble(40);
+        const auto result = train(config);
+        const auto data = makeGlitchyChirp();
+        auto model = makeModel(config.model, 1, config.train.seed);
+        torch::optim::Adam adam(model->parameters(), torch::optim::AdamOptions(1e-3));
+        std::vector<double> expected;
+        for (int epoch = 0; epoch < 40; ++epoch) {
+            model->zero_grad(true);
+            const auto loss = at::mse_loss(model->forward(data.coords, data.time), data.target);
+            expected.push_back(loss.item<double>());
+            loss.backward();
+            adam.step();
+        }
+        QCOMPARE(result.lossHistory, expected);
+        QCOMPARE(result.status, RunStatus::Finished);
+        QCOMPARE(result.epochsDone, int64_t(40));
+        QCOMPARE(result.finalLoss, expected.back());
+        QCOMPARE(result.bestLoss, *std::min_element(expected.begin(), expected.end()));
+        QVERIFY(result.msPerEpoch > 0.0);
+    }
+
+    void sameSeedSameHistory_data() {
+        QTest::addColumn<bool>("amp");
+        QTest::addColumn<bool>("clip");
+        QTest::addColumn<int>("model");
+        QTest::newRow("ensemble") << false << false << int(ModelKind::WaveEnsemble);
+        QTest::newRow("ensemble amp clip") << true << true << int(ModelKind::WaveEnsemble);
+        QTest::newRow("interference") << false << true << int(ModelKind::Interference);
+        QTest::newRow("siren amp") << true << false << int(ModelKind::Siren);
+        QTest::newRow("rff") << false << false << int(ModelKind::RandomFourier);
+    }
+    void sameSeedSameHistory() {
+        QFETCH(bool, amp);
+        QFETCH(bool, clip);
+        QFETCH(int, model);
+        auto config = chirpEnsemble(30);
+        config.model.kind = ModelKind(model);
+        config.train.mixedPrecision = amp;
+        config.train.clipGradients = clip;
+        const auto first = train(config).lossHistory;
+        const auto second = train(config).lossHistory;
+        QCOMPARE(first, second);
+        config.train.seed = 1;
+        QVERIFY(train(config).lossHistory != first);
+    }
+
+    void hugeLearningRateDiverges() {
+        auto config = chirpEnsemble(500);
+        config.train.learningRate = 1e6;
+        const auto result = train(config);
+        QCOMPARE(result.status, RunStatus::Diverged);
+        QVERIFY(result.divergedAtEpoch >= 1);
+        QCOMPARE(result.epochsDone, result.divergedAtEpoch + 1);
+        QVERIFY(!std::isfinite(result.lossHistory.back()));
+        QVERIFY(!std::isfinite(result.finalLoss));
+        QVERIFY(std::isfinite(result.bestLoss));
+    }
+
+    void callbackStopsTheRun() {
+        int64_t seen = 0;
+        bool countsAgree = true;
+        const auto result = train(chirpEnsemble(100), [&](const Trainer& t, int64_t epoch, double) {
+            seen = epoch;
+            countsAgree = countsAgree && t.epochsDone() == epoch + 1;
+            return epoch == 4 ? EpochVerdict::Stop : EpochVerdict::Continue;
+        });
+        QVERIFY(countsAgree);
+        QCOMPARE(result.status, RunStatus::Stopped);
+        QCOMPARE(result.epochsDone, int64_t(5));
+        QCOMPARE(seen, int64_t(4));
+    }
+
+    void trainingReducesTheLossBelowTheFlatLine() {
+        const auto result = train(chirpEnsemble(600));
+        const double flatLine = makeGlitchyChirp().target.square().mean().item<double>();
+        QVERIFY2(result.finalLoss < 0.5 * flatLine, qPrintable(QString::number(result.finalLoss)));
+        QVERIFY(result.finalLoss < result.lossHistory.front());
+    }
+
+    void autocastLowersLinearLayersButNotWavePhases() {
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(0);
+        torch::nn::Linear linear(4, 2);
+        const auto x = at::randn({8, 4}, gen), w = at::randn({3, 4}, gen);
+        {
+            AutocastScope scope(true, ComputeDevice::Cpu);
+            QCOMPARE(linear(x).scalar_type(), at::kBFloat16);
+            QCOMPARE(pairwiseDot(x, w).scalar_type(), at::kFloat); // phases stay float32
+        }
+        QCOMPARE(linear(x).scalar_type(), at::kFloat);
+        {
+            AutocastScope off(false, ComputeDevice::Cpu);
+            QCOMPARE(linear(x).scalar_type(), at::kFloat);
+        }
+    }
+
+    void mixedPrecisionTrainsDifferentlyButWell() {
+        auto config = chirpEnsemble(300);
+        const auto fp32 = train(config);
+        config.train.mixedPrecision = true;
+        const auto amp = train(config);
+        QCOMPARE(amp.status, RunStatus::Finished);
+        QVERIFY(amp.lossHistory != fp32.lossHistory); // bfloat16 really ran
+        QVERIFY(std::abs(amp.finalLoss - fp32.finalLoss) < 0.1 * fp32.finalLoss);
+    }
+
+    void trainerRejectsWhatItCannotRun() {
+        auto config = chirpEnsemble(10);
+        config.train.device = ComputeDevice::Cuda;
+        if (!at::hasCUDA()) {
+            QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer{config});
+        }
+        config = chirpEnsemble(10);
+        config.train.learningRate = std::numeric_limits<double>::quiet_NaN();
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer{config});
+    }
+
+    void lossScalerScalesAndUnscales() {
+        LossScaler scaler;
+        QCOMPARE(scaler.scale(), 65536.0);
+        QCOMPARE(scaler.scaleLoss(at::tensor({2.0f})).item<double>(), 131072.0);
+        auto gradient = at::tensor({65536.0f, -131072.0f});
+        QVERIFY(scaler.unscale(gradient));
+        QVERIFY(at::equal(gradient, at::tensor({1.0f, -2.0f})));
+        auto overflow = at::tensor({1.0f, std::numeric_limits<float>::infinity()});
+        QVERIFY(!scaler.unscale(overflow));
+        auto nan = at::tensor({std::numeric_limits<float>::quiet_NaN()});
+        QVERIFY(!scaler.unscale(nan));
+    }
+
+    void lossScalerBacksOffAndGrows() {
+        LossScaler scaler(LossScalerOptions{1024.0, 2.0, 0.5, 3});
+        scaler.update(false);
+        QCOMPARE(scaler.scale(), 512.0);
+        QCOMPARE(scaler.skippedSteps(), int64_t(1));
+        scaler.update(true);
+        scaler.update(true);
+        QCOMPARE(scaler.scale(), 512.0);
+        scaler.update(false); // an overflow resets the run of good steps
+        QCOMPARE(scaler.scale(), 256.0);
+        QCOMPARE(scaler.goodStepsInARow(), 0);
+        for (int i = 0; i < 3; ++i) {
+            scaler.update(true);
+        }
+        QCOMPARE(scaler.scale(), 512.0);
+        QCOMPARE(scaler.skippedSteps(), int64_t(2));
+        QCOMPARE(scaler.goodStepsInARow(), 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTraining)
+#include "test_training.moc"

@@ -1,0 +1,248 @@
+// Runs on worker threads: the progress throttle (with injected time), pause /
+// resume / stop, several runs at once, failures, and teardown. Waits on
+// signals with timeouts; never sleeps for timing.
+
+#include "ProgressThrottle.h"
+#include "RunControl.h"
+#include "TrainingRun.h"
+
+#include <QSignalSpy>
+#include <QtTest>
+#include <thread>
+
+using namespace dredge;
+
+namespace {
+
+ExperimentConfig chirp(int64_t epochs) {
+    ExperimentConfig c;
+    c.train.epochs = epochs;
+    return c;
+}
+
+// Every batch continues where the previous one ended.
+bool batchesAreContiguous(const QSignalSpy& spy, int64_t* total) {
+    int64_t next = 0;
+    for (const auto& args : spy) {
+        const auto batch = args.at(0).value<ProgressBatch>();
+        if (batch.firstEpoch != next || batch.losses.empty()) {
+            return false;
+        }
+        next += int64_t(batch.losses.size());
+        if (batch.epochsDone != next) {
+            return false;
+        }
+    }
+    *total = next;
+    return true;
+}
+
+constexpr int kTimeoutMs = 60000;
+
+} // namespace
+
+class TestTrainingRun : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void throttleBatchesAtTheRequestedRate() {
+        ProgressThrottle throttle(1000, 0.1);
+        throttle.begin(0.0);
+        int batches = 0;
+        int64_t points = 0;
+        // 1000 epochs, one per millisecond: 1 s in all, so 10 batches.
+        for (int64_t epoch = 0; epoch < 1000; ++epoch) {
+            const double now = 0.001 * double(epoch + 1);
+            if (throttle.add(epoch, double(epoch), now)) {
+                const auto batch = throttle.take(now);
+                QCOMPARE(batch.firstEpoch, points);
+                points += int64_t(batch.losses.size());
+                ++batches;
+                QVERIFY(std::abs(batch.epochsPerSecond - 1000.0) < 1.0);
+                QVERIFY(std::abs(batch.etaSeconds - (1000 - points) / 1000.0) < 1e-3);
+            }
+        }
+        QCOMPARE(points, int64_t(1000)); // the last epoch always releases a batch
+        QCOMPARE(batches, 10);
+    }
+
+    void throttleIgnoresPausedTime() {
+        ProgressThrottle throttle(100, 0.1);
+        throttle.begin(0.0);
+        QVERIFY(!throttle.add(0, 1.0, 0.02));
+        throttle.skipTime(5.0); // a five-second pause
+        QVERIFY(!throttle.add(1, 1.0, 5.06));
+        QVERIFY(throttle.add(2, 1.0, 5.12));
+        const auto batch = throttle.take(5.12);
+        QVERIFY(std::abs(batch.elapsedSeconds - 0.12) < 1e-9);
+        QVERIFY(std::abs(batch.epochsPerSecond - 25.0) < 1e-6); // 3 epochs in 0.12 s
+    }
+
+    void runControlBlocksWhilePaused() {
+        RunControl control;
+        control.pause();
+        bool pausedSeen = false, resumedSeen = false, carryOn = false;
+        std::thread trainer([&] {
+            carryOn =
+                control.waitWhilePaused([&] { pausedSeen = true; }, [&] { resumedSeen = true; });
+        });
+        control.resume();
+        trainer.join();
+        QVERIFY(carryOn);
+        QVERIFY(!pausedSeen || resumedSeen); // a pause entered is always left
+        control.pause();
+        std::thread stopped([&] { carryOn = control.waitWhilePaused([] {}, [] {}); });
+        control.requestStop();
+        stopped.join();
+        QVERIFY(!carryOn);
+    }
+
+    void aRunDeliversEveryEpochInOrder() {
+        TrainingRun run(chirp(1500));
+        QSignalSpy ready(&run, &TrainingRun::ready);
+        QSignalSpy progress(&run, &TrainingRun::progress);
+        QSignalSpy finished(&run, &TrainingRun::finished);
+        QThread* readyThread = nullptr;
+        connect(&run, &TrainingRun::ready, this, [&] { readyThread = QThread::currentThread(); });
+        QElapsedTimer elapsed;
+        elapsed.start();
+        run.start();
+        QCOMPARE(run.state(), TrainingRun::State::Preparing); // start() does not wait
+        QVERIFY(finished.wait(kTimeoutMs));
+        const double seconds = elapsed.elapsed() / 1000.0;
+
+        QCOMPARE(ready.count(), 1);
+        QCOMPARE(readyThread, QThread::currentThread()); // delivered queued to the GUI thread
+        const auto data = ready.at(0).at(0).value<RunData>();
+        QCOMPARE(data.setup.points, int64_t(1000));
+        QCOMPARE(data.setup.parameters, int64_t(145));
+        QCOMPARE(data.targets.size(), size_t(1000));
+
+        int64_t total = 0;
+        QVERIFY(batchesAreContiguous(progress, &total));
+        QCOMPARE(total, int64_t(1500));
+        // At most ~30 batches a second, however fast the epochs ran.
+        QVERIFY2(progress.count() <= int(seconds * 30.0) + 2,
+                 qPrintable(QString("%1 batches in %2 s").arg(progress.count()).arg(seconds)));
+        const auto result = finished.at(0).at(0).value<TrainResult>();
+        QCOMPARE(result.status, RunStatus::Finished);
+        QCOMPARE(run.losses(), result.lossHistory);
+        QCOMPARE(run.state(), TrainingRun::State::Finished);
+        // The same config trained headless gives the same history.
+        QCOMPARE(result.lossHistory, train(chirp(1500)).lossHistory);
+    }
+
+    void pauseHoldsAndResumeContinues() {
+        TrainingRun run(chirp(10'000'000));
+        QSignalSpy progress(&run, &TrainingRun::progress);
+        QSignalSpy finished(&run, &TrainingRun::finished);
+        run.start();
+        QVERIFY(progress.wait(kTimeoutMs));
+        run.pause();
+        QTRY_COMPARE_WITH_TIMEOUT(run.state(), TrainingRun::State::Paused, kTimeoutMs);
+        // Everything trained before the pause has arrived, and nothing after.
+        QCoreApplication::processEvents();
+        const auto pausedAt = int64_t(run.losses().size());
+        QCOMPARE(run.lastProgress().epochsDone, pausedAt);
+        const int batchesBefore = progress.count();
+
+        run.resume();
+        QVERIFY(progress.wait(kTimeoutMs));
+        const auto next = progress.at(batchesBefore).at(0).value<ProgressBatch>();
+        QCOMPARE(next.firstEpoch, pausedAt);
+        QCOMPARE(run.state(), TrainingRun::State::Running);
+
+        run.stop();
+        QVERIFY(finished.wait(kTimeoutMs));
+        const auto result = finished.at(0).at(0).value<TrainResult>();
+        QCOMPARE(result.status, RunStatus::Stopped);
+        QVERIFY(result.epochsDone < 10'000'000);
+        int64_t total = 0;
+        QVERIFY(batchesAreContiguous(progress, &total));
+        QCOMPARE(total, result.epochsDone);
+    }
+
+    void stopWhilePausedEndsTheRun() {
+        TrainingRun run(chirp(10'000'000));
+        QSignalSpy finished(&run, &TrainingRun::finished);
+        run.start();
+        run.pause();
+        QTRY_COMPARE_WITH_TIMEOUT(run.state(), TrainingRun::State::Paused, kTimeoutMs);
+        run.stop();
+        QVERIFY(finished.wait(kTimeoutMs));
+        QCOMPARE(finished.at(0).at(0).value<TrainResult>().status, RunStatus::Stopped);
+    }
+
+    void runsWithAndWithoutAmpSideBySide() {
+        auto withAmp = chirp(800);
+        withAmp.train.mixedPrecision = true;
+        withAmp.train.clipGradients = true;
+        TrainingRun plain(chirp(800)), amp(withAmp);
+        QSignalSpy plainDone(&plain, &TrainingRun::finished), ampDone(&amp, &TrainingRun::finished);
+        plain.start();
+        amp.start();
+        QVERIFY(plainDone.count() == 1 || plainDone.wait(kTimeoutMs));
+        QVERIFY(ampDone.count() == 1 || ampDone.wait(kTimeoutMs));
+        // Concurrent runs share no state: each matches its own headless run.
+        QCOMPARE(plain.losses(), train(chirp(800)).lossHistory);
+        QCOMPARE(amp.losses(), train(withAmp).lossHistory);
+        QVERIFY(plain.losses() != amp.losses());
+    }
+
+    void predictionsComeFromTheModel() {
+        TrainingRun run(chirp(300));
+        run.setPredictionInterval(1);
+        QSignalSpy predictions(&run, &TrainingRun::prediction);
+        QSignalSpy finished(&run, &TrainingRun::finished);
+        run.start();
+        QVERIFY(finished.wait(kTimeoutMs));
+        QVERIFY(predictions.count() >= 2);
+        const auto last = predictions.last().at(0).value<PredictionSnapshot>();
+        QCOMPARE(last.epoch, int64_t(299));
+        QCOMPARE(last.values.size(), size_t(1000));
+        QVERIFY(last.onTrainingPoints);
+        // Taken after the last update, so close to (not equal to) the last loss.
+        const double lastLoss = run.losses().back();
+        QVERIFY2(std::abs(last.mse - lastLoss) < 0.05 * lastLoss,
+                 qPrintable(QString("%1 vs %2").arg(last.mse).arg(lastLoss)));
+    }
+
+    void aBadRunFailsAlone() {
+        auto config = chirp(10);
+        config.data.kind = DataKind::CsvSignal;
+        config.data.csvPath = "/nonexistent/signal.csv";
+        TrainingRun bad(config), good(chirp(50));
+        QSignalSpy badDone(&bad, &TrainingRun::finished), goodDone(&good, &TrainingRun::finished);
+        bad.start();
+        good.start();
+        QVERIFY(badDone.count() == 1 || badDone.wait(kTimeoutMs));
+        QVERIFY(goodDone.count() == 1 || goodDone.wait(kTimeoutMs));
+        const auto failed = badDone.at(0).at(0).value<TrainResult>();
+        QCOMPARE(failed.status, RunStatus::Failed);
+        QVERIFY(QString::fromStdString(failed.error).contains("cannot open"));
+        QCOMPARE(goodDone.at(0).at(0).value<TrainResult>().status, RunStatus::Finished);
+    }
+
+    void divergenceEndsOnlyThatRun() {
+        auto config = chirp(500);
+        config.train.learningRate = 1e6;
+        TrainingRun run(config);
+        QSignalSpy finished(&run, &TrainingRun::finished);
+        run.start();
+        QVERIFY(finished.wait(kTimeoutMs));
+        const auto result = finished.at(0).at(0).value<TrainResult>();
+        QCOMPARE(result.status, RunStatus::Diverged);
+        QCOMPARE(int64_t(run.losses().size()), result.epochsDone); // the NaN epoch included
+    }
+
+    void destroyingARunningRunStopsIt() {
+        auto* run = new TrainingRun(chirp(10'000'000));
+        QSignalSpy progress(run, &TrainingRun::progress);
+        run->start();
+        QVERIFY(progress.wait(kTimeoutMs));
+        delete run; // must return once the current epoch ends
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainingRun)
+#include "test_training_run.moc"
