@@ -29,27 +29,30 @@ WaveEnsemble::WaveEnsemble(int64_t dims, int64_t waves, at::Generator& gen)
 }
 
 torch::Tensor WaveEnsemble::waveValues(const torch::Tensor& x, const torch::Tensor& t) {
+    // Op count matters more than arithmetic at these sizes, so multiply-adds
+    // are single addcmul ops: addcmul(a, b, c, s) = a + s·b·c.
     const auto n = waves_;
     const auto tc = t.unsqueeze(1); // [N, 1]
     at::Tensor kx, lambdaX, dist2;  // k·x, λ·x and ‖x − v t‖², each [N, n]
     if (dims_ == 1) {
         kx = pairwiseDot(x, k);
         lambdaX = pairwiseDot(x, lambda);
-        dist2 = (x - tc * velocity.t()).square();
+        dist2 = at::addcmul(x, tc, velocity.t(), -1.0).square();
     } else {
-        // One matrix product gives k·x, v·x and λ·x for every wave; then
-        // ‖x − v t‖² = ‖x‖² − 2t (v·x) + t² ‖v‖², exact at t = 0.
-        // split (whose backward is one cat) and contiguous copies keep every
-        // later op on dense [N, n] tensors.
+        // One matrix product gives k·x, v·x and λ·x for every wave; split
+        // (whose backward is one cat) and contiguous copies keep every later op
+        // on dense [N, n] tensors. ‖x − v t‖² = ‖x‖² − 2t (v·x) + t² ‖v‖²,
+        // exact at t = 0.
         const auto parts = pairwiseDot(x, at::cat({k, velocity, lambda})).split(n, 1);
         kx = parts[0].contiguous();
         const auto vx = parts[1].contiguous();
         lambdaX = parts[2].contiguous();
-        dist2 = x.square().sum(1, true) - 2.0 * tc * vx + tc.square() * velocity.square().sum(1);
+        dist2 = at::addcmul(x.square().sum(1, true), tc, vx, -2.0)
+                    .addcmul(tc.square(), velocity.square().sum(1));
     }
-    const auto phase = kx - tc * omega;                                       // k·x − ωt
+    const auto phase = at::addcmul(kx, tc, omega, -1.0);                      // k·x − ωt
     const auto envelope = at::exp(dist2 * (-0.5 * at::exp(-2.0 * logSigma))); // σ⁻² = e^(−2 log σ)
-    const auto modulation = at::sin(phi + epsilon * at::cos(lambdaX));
+    const auto modulation = at::sin(at::addcmul(phi, epsilon, at::cos(lambdaX)));
     return amplitude * at::cos(phase) * envelope * modulation;
 }
 
