@@ -1,8 +1,10 @@
 // DREDGE Studio entry point. `dredge-studio` opens the window;
-// `dredge-studio train ...` runs an experiment headless (no display needed).
+// `dredge-studio train ...` runs an experiment headless (no display needed);
+// `dredge-studio serve ...` runs the insight server headless.
 
 #include "AllocatorTuning.h"
 #include "MainWindow.h"
+#include "ServeCommand.h"
 #include "TrainCommand.h"
 
 #include <QApplication>
@@ -28,6 +30,14 @@ int main(int argc, char* argv[]) {
         QStringList arguments = QCoreApplication::arguments();
         arguments.removeAt(1); // "train": the parser sees the program name, then options
         return dredge::runTrainCommand(arguments);
+    }
+
+    if (std::strcmp(command, "serve") == 0) {
+        QCoreApplication app(argc, argv);
+        describeApplication();
+        QStringList arguments = QCoreApplication::arguments();
+        arguments.removeAt(1);
+        return dredge::runServeCommand(arguments);
     }
 
     QApplication app(argc, argv);

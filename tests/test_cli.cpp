@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -176,6 +177,54 @@ private Q_SLOTS:
         const auto shorter = runStudio({"--experiment", experiment, "--epochs", "3"});
         const auto shorterJson = QJsonDocument::fromJson(shorter.out).object();
         QCOMPARE(shorterJson["result"]["epochs_done"].toInteger(), 3);
+    }
+
+    void serveAnswersAndStopsOnSignal() {
+        QProcess process;
+        process.start(QStringLiteral(DREDGE_STUDIO_EXE),
+                      {"serve", "--listen", "127.0.0.1:0", "--cache-size", "16"});
+        QVERIFY(process.waitForStarted());
+        QByteArray out;
+        while (!out.contains('\n')) {
+            QVERIFY(process.waitForReadyRead(60000));
+            out += process.readAllStandardOutput();
+        }
+        const auto match = QRegularExpression(R"(^listening on http://127\.0\.0\.1:(\d+)\n)")
+                               .match(QString::fromUtf8(out));
+        QVERIFY2(match.hasMatch(), out.constData());
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, quint16(match.captured(1).toUInt()));
+        QVERIFY(socket.waitForConnected(10000));
+        socket.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+        QByteArray answer;
+        while (!answer.contains("healthy") && socket.waitForReadyRead(10000)) {
+            answer += socket.readAll();
+        }
+        QVERIFY2(answer.startsWith("HTTP/1.1 200"), answer.constData());
+        process.terminate();
+        QVERIFY(process.waitForFinished(30000));
+        QCOMPARE(process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(process.exitCode(), 0);
+        const auto log = process.readAllStandardError();
+        QVERIFY2(log.contains("GET /health 200"), log.constData()); // one line per request
+        QVERIFY(log.contains("stopped by signal"));
+    }
+
+    void serveRefusesWhatItCannotDo() {
+        const auto run = [](const QStringList& args) {
+            QProcess p;
+            p.start(QStringLiteral(DREDGE_STUDIO_EXE), QStringList{"serve"} + args);
+            p.waitForFinished(60000);
+            return std::make_pair(p.exitCode(), p.readAllStandardError());
+        };
+        const auto badListen = run({"--listen", "nonsense"});
+        QCOMPARE(badListen.first, 2);
+        QVERIFY(badListen.second.contains("--listen must be ADDRESS:PORT"));
+        const auto noToken = run({"--listen", "0.0.0.0:0"});
+        QCOMPARE(noToken.first, 1);
+        QVERIFY2(noToken.second.contains("token"), noToken.second.constData());
+        const auto badSize = run({"--cache-size", "-3"});
+        QCOMPARE(badSize.first, 2);
     }
 
     void terminateStopsCleanlyWithAResult() {

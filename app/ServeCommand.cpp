@@ -1,0 +1,127 @@
+#include "ServeCommand.h"
+
+#include "InsightServer.h"
+#include "UnixSignalQuitter.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QFile>
+#include <cstdio>
+
+namespace dredge {
+namespace {
+
+struct BadArguments {
+    QString reason;
+};
+
+qint64 positive(const QCommandLineParser& p, const char* name, qint64 fallback) {
+    const QString key = QLatin1String(name);
+    if (!p.isSet(key)) {
+        return fallback;
+    }
+    bool ok = false;
+    const qint64 value = p.value(key).toLongLong(&ok);
+    if (!ok || value < 1) {
+        throw BadArguments{
+            QStringLiteral("--%1 must be a positive integer, not '%2'").arg(key, p.value(key))};
+    }
+    return value;
+}
+
+InsightServerOptions optionsFrom(const QCommandLineParser& p) {
+    InsightServerOptions o;
+    const QString listen = p.value(QStringLiteral("listen"));
+    const auto colon = listen.lastIndexOf(u':');
+    bool portOk = false;
+    const uint port = colon < 0 ? 0 : listen.mid(colon + 1).toUInt(&portOk);
+    QString host = colon < 0 ? QString() : listen.left(colon);
+    if (host.startsWith(u'[') && host.endsWith(u']')) {
+        host = host.mid(1, host.size() - 2); // [::1]:3001
+    }
+    if (colon < 0 || !portOk || port > 65535 || !o.address.setAddress(host)) {
+        throw BadArguments{
+            QStringLiteral("--listen must be ADDRESS:PORT, e.g. 127.0.0.1:3001, not '%1'")
+                .arg(listen)};
+    }
+    o.port = quint16(port);
+    o.cacheEntries = size_t(positive(p, "cache-size", qint64(o.cacheEntries)));
+    o.cacheBytes = size_t(positive(p, "cache-bytes", qint64(o.cacheBytes)));
+    o.maxBodyBytes = positive(p, "max-body", o.maxBodyBytes);
+    o.logRequests = !p.isSet(QStringLiteral("quiet"));
+    if (p.isSet(QStringLiteral("token-file"))) {
+        QFile file(p.value(QStringLiteral("token-file")));
+        if (!file.open(QIODevice::ReadOnly)) {
+            throw BadArguments{QStringLiteral("cannot read token file '%1'").arg(file.fileName())};
+        }
+        o.token = file.readAll().trimmed();
+        if (o.token.isEmpty()) {
+            throw BadArguments{QStringLiteral("token file '%1' is empty").arg(file.fileName())};
+        }
+    }
+    return o;
+}
+
+} // namespace
+
+int runServeCommand(const QStringList& arguments) {
+    QCommandLineParser p;
+    p.setApplicationDescription(QStringLiteral("Run the insight server without a window."));
+    p.addHelpOption();
+    p.addOptions({
+        {QStringLiteral("listen"), QStringLiteral("Address and port (port 0: any free one)."),
+         QStringLiteral("address:port"), QStringLiteral("127.0.0.1:3001")},
+        {QStringLiteral("cache-size"), QStringLiteral("Cache entries (default 1024)."),
+         QStringLiteral("N")},
+        {QStringLiteral("cache-bytes"), QStringLiteral("Cache byte budget (default 64 MiB)."),
+         QStringLiteral("bytes")},
+        {QStringLiteral("max-body"), QStringLiteral("Largest request body (default 1 MiB)."),
+         QStringLiteral("bytes")},
+        {QStringLiteral("token-file"),
+         QStringLiteral("Require 'Authorization: Bearer <token>' with the token in this file "
+                        "(needed beyond loopback)."),
+         QStringLiteral("file")},
+        {QStringLiteral("quiet"), QStringLiteral("Do not log each request.")},
+    });
+    const auto fail = [](const QString& reason) {
+        std::fprintf(stderr, "dredge-studio serve: %s\n", qPrintable(reason));
+        return 2;
+    };
+    if (!p.parse(arguments)) {
+        return fail(p.errorText());
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        std::fputs(qPrintable(p.helpText()), stdout);
+        return 0;
+    }
+    InsightServerOptions options;
+    try {
+        options = optionsFrom(p);
+    } catch (const BadArguments& e) {
+        return fail(e.reason);
+    }
+
+    UnixSignalQuitter quitter;
+    InsightServer server;
+    int status = 0;
+    QObject::connect(&server, &InsightServer::listening, [](const QString& address, quint16 port) {
+        const bool v6 = address.contains(u':');
+        std::printf("listening on http://%s%s%s:%u\n", v6 ? "[" : "", qPrintable(address),
+                    v6 ? "]" : "", unsigned(port));
+        std::fflush(stdout);
+    });
+    QObject::connect(&server, &InsightServer::startFailed, [&status](const QString& reason) {
+        std::fprintf(stderr, "dredge-studio serve: %s\n", qPrintable(reason));
+        status = 1;
+        QCoreApplication::exit(1);
+    });
+    server.start(options);
+    const int loop = QCoreApplication::exec();
+    if (status == 0 && loop == 0) {
+        std::fprintf(stderr, "dredge-studio serve: stopped by signal %d after %llu requests\n",
+                     quitter.lastSignal(), (unsigned long long)server.metrics().totalRequests);
+    }
+    return status != 0 ? status : loop;
+}
+
+} // namespace dredge

@@ -1,0 +1,240 @@
+#include "InsightServer.h"
+
+#include <QAbstractHttpServer>
+#include <QElapsedTimer>
+#include <QHttpServerRequest>
+#include <QHttpServerResponder>
+#include <QLoggingCategory>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+Q_LOGGING_CATEGORY(lcInsightRequests, "dredge.insight.requests", QtInfoMsg)
+
+namespace dredge {
+namespace {
+
+QByteArray methodName(QHttpServerRequest::Method method) {
+    using M = QHttpServerRequest::Method;
+    switch (method) {
+    case M::Get:
+        return "GET";
+    case M::Put:
+        return "PUT";
+    case M::Delete:
+        return "DELETE";
+    case M::Post:
+        return "POST";
+    case M::Head:
+        return "HEAD";
+    case M::Options:
+        return "OPTIONS";
+    case M::Patch:
+        return "PATCH";
+    case M::Connect:
+        return "CONNECT";
+    case M::Trace:
+        return "TRACE";
+    default:
+        return "UNKNOWN";
+    }
+}
+
+// Refuses a request whose declared Content-Length exceeds the limit before its
+// body is read: Qt HTTP Server 6.4 buffers whole bodies, so without this a
+// client could make the server hold gigabytes. Connected to each socket before
+// the HTTP server's own handler, so it sees the bytes first.
+class BodyLimitTcpServer : public QTcpServer {
+public:
+    BodyLimitTcpServer(qint64 maxBody, std::shared_ptr<ServerMetrics> metrics, QObject* parent)
+        : QTcpServer(parent)
+        , maxBody_(maxBody)
+        , metrics_(std::move(metrics)) {}
+
+protected:
+    void incomingConnection(qintptr descriptor) override {
+        auto* socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        connect(socket, &QTcpSocket::readyRead, socket, [this, socket] { inspect(socket); });
+        addPendingConnection(socket);
+    }
+
+private:
+    void inspect(QTcpSocket* socket) {
+        if (socket->property("dredgeRejected").toBool()) {
+            socket->readAll(); // discard the rest of a refused body
+            return;
+        }
+        const QByteArray head = socket->peek(8192);
+        const auto headerEnd = head.indexOf("\r\n\r\n");
+        if (headerEnd < 0) {
+            return;
+        }
+        const QByteArray headers = head.left(headerEnd).toLower();
+        const auto at = headers.indexOf("\r\ncontent-length:");
+        if (at < 0) {
+            return;
+        }
+        const auto end = headers.indexOf('\r', at + 17);
+        bool ok = false;
+        const qint64 length =
+            headers.mid(at + 17, end < 0 ? -1 : end - at - 17).trimmed().toLongLong(&ok);
+        if (ok && length <= maxBody_) {
+            return;
+        }
+        const QByteArray body = "{\"error\":\"Body of " + QByteArray::number(length) +
+                                " bytes exceeds the limit of " + QByteArray::number(maxBody_) +
+                                " bytes\"}";
+        socket->setProperty("dredgeRejected", true);
+        socket->readAll();
+        socket->write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\n"
+                      "Connection: close\r\nContent-Length: " +
+                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        socket->disconnectFromHost();
+        // Count it under its endpoint: the path is the request line's second word.
+        const auto requestLine = head.left(head.indexOf("\r\n")).split(' ');
+        metrics_->countRequest(ServerMetrics::endpointIndex(requestLine.value(1)), 413);
+    }
+
+    qint64 maxBody_;
+    std::shared_ptr<ServerMetrics> metrics_;
+};
+
+class InsightHttpServer : public QAbstractHttpServer {
+public:
+    InsightHttpServer(std::unique_ptr<InsightService> service, bool logRequests)
+        : service_(std::move(service))
+        , log_(logRequests) {}
+
+protected:
+    bool handleRequest(const QHttpServerRequest& request, QTcpSocket* socket) override {
+        QElapsedTimer timer;
+        timer.start();
+        InsightRequest in;
+        in.method = methodName(request.method());
+        in.path = request.url().path(QUrl::FullyEncoded).toUtf8();
+        in.contentType = request.value("content-type");
+        in.authorization = request.value("authorization");
+        in.body = request.body();
+        const InsightReply reply = service_->handle(in);
+
+        auto responder = makeResponder(request, socket);
+        responder.writeStatusLine(QHttpServerResponder::StatusCode(reply.status));
+        responder.writeHeader("Content-Type", reply.contentType);
+        for (const auto& [name, value] : reply.headers) {
+            responder.writeHeader(name, value);
+        }
+        responder.writeHeader("Content-Length", QByteArray::number(reply.body.size()));
+        responder.writeBody(reply.body);
+        if (log_) {
+            qCInfo(lcInsightRequests, "%s %s %d %lld us", in.method.constData(),
+                   in.path.left(200).constData(), reply.status, timer.nsecsElapsed() / 1000);
+        }
+        return true;
+    }
+    void missingHandler(const QHttpServerRequest&, QTcpSocket*) override {} // never: we take all
+
+private:
+    std::unique_ptr<InsightService> service_;
+    bool log_;
+};
+
+} // namespace
+
+// Owns the HTTP server inside the server thread.
+class InsightServerHost : public QObject {
+public:
+    std::unique_ptr<InsightHttpServer> http;
+};
+
+InsightServer::InsightServer(QObject* parent)
+    : QObject(parent)
+    , host_(new InsightServerHost) {
+    thread_.setObjectName(QStringLiteral("insight-server"));
+    host_->moveToThread(&thread_);
+    connect(&thread_, &QThread::finished, host_, &QObject::deleteLater);
+    thread_.start();
+}
+
+InsightServer::~InsightServer() {
+    // The HTTP server and its sockets must die in their own thread.
+    QMetaObject::invokeMethod(
+        host_, [host = host_] { host->http.reset(); }, Qt::BlockingQueuedConnection);
+    thread_.quit();
+    thread_.wait();
+}
+
+void InsightServer::start(const InsightServerOptions& options) {
+    if (!options.address.isLoopback() && options.token.isEmpty()) {
+        // Reported from the event loop like every other outcome of start().
+        const QString reason = tr("Listening on %1 (beyond this machine) needs an access token")
+                                   .arg(options.address.toString());
+        QMetaObject::invokeMethod(
+            this, [this, reason] { Q_EMIT startFailed(reason); }, Qt::QueuedConnection);
+        return;
+    }
+    cache_ = makeInsightCache(options.cacheEntries, options.cacheBytes);
+    metrics_ = std::make_shared<ServerMetrics>();
+    InsightServiceOptions serviceOptions;
+    serviceOptions.maxBodyBytes = options.maxBodyBytes;
+    serviceOptions.token = options.token;
+    {
+        std::lock_guard lock(directMutex_);
+        direct_ = std::make_unique<InsightService>(cache_, metrics_, serviceOptions);
+    }
+    auto service = std::make_unique<InsightService>(cache_, metrics_, serviceOptions);
+    QMetaObject::invokeMethod(
+        host_,
+        [this, options, metrics = metrics_, service = service.release()]() mutable {
+            std::unique_ptr<InsightService> owned(service);
+            host_->http.reset();
+            auto http = std::make_unique<InsightHttpServer>(std::move(owned), options.logRequests);
+            auto* tcp = new BodyLimitTcpServer(options.maxBodyBytes, metrics, http.get());
+            if (!tcp->listen(options.address, options.port)) {
+                const QString reason = tr("Cannot listen on %1:%2: %3")
+                                           .arg(options.address.toString())
+                                           .arg(options.port)
+                                           .arg(tcp->errorString());
+                port_ = 0;
+                Q_EMIT startFailed(reason);
+                return;
+            }
+            http->bind(tcp);
+            host_->http = std::move(http);
+            port_ = tcp->serverPort();
+            Q_EMIT listening(options.address.toString(), tcp->serverPort());
+        },
+        Qt::QueuedConnection);
+}
+
+void InsightServer::stop() {
+    QMetaObject::invokeMethod(
+        host_,
+        [this] {
+            host_->http.reset();
+            port_ = 0;
+            Q_EMIT stopped();
+        },
+        Qt::QueuedConnection);
+}
+
+MetricsSnapshot InsightServer::metrics() const {
+    return metrics_ ? metrics_->snapshot() : MetricsSnapshot{};
+}
+
+CacheStats InsightServer::cacheStats() const {
+    return cache_ ? cache_->stats() : CacheStats{};
+}
+
+QJsonObject InsightServer::liftDirect(const QString& text) {
+    std::lock_guard lock(directMutex_);
+    if (!direct_) {
+        direct_ = std::make_unique<InsightService>(
+            makeInsightCache(), std::make_shared<ServerMetrics>(), InsightServiceOptions{});
+    }
+    return direct_->lift(text);
+}
+
+} // namespace dredge

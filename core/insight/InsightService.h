@@ -1,0 +1,68 @@
+#pragma once
+// The insight server's behaviour (SPEC §5) as a plain function from a request
+// to a reply, independent of sockets: the HTTP server calls it, tests and the
+// fuzzer call it directly. Every error is JSON {"error": ...} with its status.
+
+#include "LruCache.h"
+#include "ServerMetrics.h"
+#include "Sha256.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QPair>
+#include <QString>
+#include <memory>
+#include <string>
+
+namespace dredge {
+
+// text (UTF-8) -> lower-case hex SHA-256
+using InsightCache = LruCache<std::string, QByteArray>;
+std::shared_ptr<InsightCache> makeInsightCache(size_t entries = 1024, size_t byteBudget = size_t(64)
+                                                                                          << 20);
+
+struct InsightRequest {
+    QByteArray method; // "GET", "POST", ...
+    QByteArray path;   // without query
+    QByteArray contentType;
+    QByteArray authorization;
+    QByteArray body;
+};
+
+struct InsightReply {
+    int status = 200;
+    QByteArray contentType = "application/json";
+    QByteArray body;
+    QList<QPair<QByteArray, QByteArray>> headers;
+};
+
+struct InsightServiceOptions {
+    qint64 maxBodyBytes = 1 << 20;
+    int maxBatchItems = 1000;
+    QByteArray token; // non-empty: every request needs "Authorization: Bearer <token>"
+};
+
+class InsightService {
+public:
+    InsightService(std::shared_ptr<InsightCache> cache, std::shared_ptr<ServerMetrics> metrics,
+                   InsightServiceOptions options);
+
+    InsightReply handle(const InsightRequest& request);
+    // The lift result object for one text, through the cache.
+    QJsonObject lift(const QString& text);
+
+private:
+    InsightReply route(const InsightRequest& request);
+    InsightReply liftOne(const QByteArray& body);
+    InsightReply liftBatch(const QByteArray& body);
+    InsightReply metricsText() const;
+    QByteArray digestOf(const QByteArray& utf8);
+
+    std::shared_ptr<InsightCache> cache_;
+    std::shared_ptr<ServerMetrics> metrics_;
+    InsightServiceOptions options_;
+    Sha256 sha_;
+};
+
+} // namespace dredge

@@ -1,0 +1,61 @@
+#include "ServerMetrics.h"
+
+namespace dredge {
+
+int ServerMetrics::endpointIndex(const QByteArray& path) {
+    for (size_t i = 0; i + 1 < kEndpoints.size(); ++i) {
+        if (path == kEndpoints[i]) {
+            return int(i);
+        }
+    }
+    return int(kEndpoints.size() - 1);
+}
+
+size_t ServerMetrics::statusIndex(int status) {
+    for (size_t i = 0; i + 1 < kStatuses.size(); ++i) {
+        if (kStatuses[i] == status) {
+            return i;
+        }
+    }
+    return kStatuses.size() - 1; // any other status
+}
+
+void ServerMetrics::countRequest(int endpoint, int status) {
+    counts_[size_t(endpoint)][statusIndex(status)].fetch_add(1, std::memory_order_relaxed);
+}
+
+void ServerMetrics::countHash(double seconds) {
+    hashes_.fetch_add(1, std::memory_order_relaxed);
+    hashNanoseconds_.fetch_add(uint64_t(seconds * 1e9), std::memory_order_relaxed);
+}
+
+void ServerMetrics::recordLift(const QString& id, const QString& text) {
+    constexpr int kShown = 120;
+    std::lock_guard lock(recentMutex_);
+    auto& slot = recent_[recentNext_];
+    slot.id = id; // implicitly shared: no copy of the characters
+    slot.text = text.size() > kShown ? text.left(kShown) + QChar(0x2026) : text;
+    recentNext_ = (recentNext_ + 1) % kRecentLifts;
+    recentCount_ = std::min(recentCount_ + 1, kRecentLifts);
+}
+
+MetricsSnapshot ServerMetrics::snapshot() const {
+    MetricsSnapshot s;
+    for (size_t e = 0; e < kEndpoints.size(); ++e) {
+        for (size_t st = 0; st < kStatuses.size(); ++st) {
+            if (const auto n = counts_[e][st].load(std::memory_order_relaxed)) {
+                s.requests[{QString::fromLatin1(kEndpoints[e]), kStatuses[st]}] = n;
+                s.totalRequests += n;
+            }
+        }
+    }
+    s.hashes = hashes_.load(std::memory_order_relaxed);
+    s.hashSeconds = double(hashNanoseconds_.load(std::memory_order_relaxed)) * 1e-9;
+    std::lock_guard lock(recentMutex_);
+    for (size_t i = 0; i < recentCount_; ++i) {
+        s.recentLifts.push_back(recent_[(recentNext_ + kRecentLifts - 1 - i) % kRecentLifts]);
+    }
+    return s;
+}
+
+} // namespace dredge

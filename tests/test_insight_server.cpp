@@ -1,0 +1,442 @@
+// The insight server over real HTTP on 127.0.0.1 (SPEC §5): ids against an
+// independent SHA-256, the batch endpoint, metrics, every error status, tokens,
+// and malformed traffic on raw sockets. The server runs in its own thread: the
+// raw-socket tests block this thread while it answers.
+
+#include "InsightServer.h"
+
+#include <QCryptographicHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QRandomGenerator>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QtTest>
+
+using namespace dredge;
+
+namespace {
+
+struct Response {
+    int status = 0;
+    QByteArray body;
+    QNetworkReply::RawHeaderPair dummy;
+    QMap<QByteArray, QByteArray> headers;
+    QJsonObject json() const { return QJsonDocument::fromJson(body).object(); }
+};
+
+QByteArray sha256Hex(const QString& text) {
+    return QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256).toHex();
+}
+
+QString randomText(QRandomGenerator& rng) {
+    QString text;
+    const int length = int(rng.bounded(0, 120));
+    for (int i = 0; i < length; ++i) {
+        char32_t c = 0;
+        switch (rng.bounded(4)) {
+        case 0:
+            c = char32_t(rng.bounded(0x20, 0x7f)); // ASCII
+            break;
+        case 1:
+            c = char32_t(rng.bounded(0xa0, 0x800)); // two-byte UTF-8
+            break;
+        case 2:
+            c = char32_t(rng.bounded(0x3000, 0xd7ff)); // CJK and more, below surrogates
+            break;
+        default:
+            c = char32_t(rng.bounded(0x1f300, 0x1f6ff)); // emoji, four-byte UTF-8
+        }
+        text += QString::fromUcs4(&c, 1);
+    }
+    return text;
+}
+
+class Client {
+public:
+    explicit Client(quint16 port)
+        : port_(port) {}
+
+    Response send(const QByteArray& method, const QString& path, const QByteArray& body = {},
+                  const QByteArray& contentType = "application/json",
+                  const QByteArray& authorization = {}) {
+        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(port_).arg(path)));
+        if (!contentType.isEmpty()) {
+            request.setRawHeader("Content-Type", contentType);
+        }
+        if (!authorization.isEmpty()) {
+            request.setRawHeader("Authorization", authorization);
+        }
+        QNetworkReply* reply = nam_.sendCustomRequest(request, method, body);
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        if (!reply->isFinished()) {
+            finished.wait(20000);
+        }
+        Response r;
+        r.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        r.body = reply->readAll();
+        for (const auto& [name, value] : reply->rawHeaderPairs()) {
+            r.headers.insert(name.toLower(), value);
+        }
+        reply->deleteLater();
+        return r;
+    }
+    Response get(const QString& path) { return send("GET", path, {}, {}); }
+    Response lift(const QJsonObject& object) {
+        return send("POST", QStringLiteral("/lift"), QJsonDocument(object).toJson());
+    }
+
+private:
+    quint16 port_;
+    QNetworkAccessManager nam_;
+};
+
+// Sends raw bytes and returns what the server answers: until it has sent
+// `responses` status lines, closes the connection, or stays silent for a second.
+QByteArray rawExchange(quint16 port, const QByteArray& bytes, int responses = 1) {
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(10000)) {
+        return "no connection";
+    }
+    socket.write(bytes);
+    socket.waitForBytesWritten(10000);
+    QByteArray answer;
+    while (answer.count("HTTP/1.1 ") < responses && socket.waitForReadyRead(1000)) {
+        answer += socket.readAll();
+    }
+    return answer + socket.readAll();
+}
+
+struct RunningServer {
+    std::unique_ptr<InsightServer> server = std::make_unique<InsightServer>();
+    quint16 port = 0;
+    QString failure;
+
+    bool start(InsightServerOptions options) {
+        options.logRequests = false;
+        QSignalSpy listening(server.get(), &InsightServer::listening);
+        QSignalSpy failed(server.get(), &InsightServer::startFailed);
+        server->start(options);
+        if (!QTest::qWaitFor([&] { return !listening.isEmpty() || !failed.isEmpty(); }, 20000)) {
+            failure = QStringLiteral("no answer from the server thread");
+            return false;
+        }
+        if (!failed.isEmpty()) {
+            failure = failed.at(0).at(0).toString();
+            return false;
+        }
+        if (listening.isEmpty()) {
+            return false;
+        }
+        port = listening.at(0).at(1).value<quint16>();
+        return true;
+    }
+};
+
+InsightServerOptions onFreePort() {
+    InsightServerOptions o;
+    o.port = 0;
+    return o;
+}
+
+} // namespace
+
+class TestInsightServer : public QObject {
+    Q_OBJECT
+
+private:
+    RunningServer main_;
+
+private Q_SLOTS:
+    void initTestCase() {
+        auto options = onFreePort();
+        options.maxBodyBytes = 4096;
+        QVERIFY2(main_.start(options), qPrintable(main_.failure));
+        QVERIFY(main_.port != 0);
+    }
+
+    void describesItself() {
+        Client client(main_.port);
+        const auto root = client.get("/");
+        QCOMPARE(root.status, 200);
+        QCOMPARE(root.headers.value("content-type"), QByteArray("application/json"));
+        QVERIFY(root.json()["name"].toString().contains("insight"));
+        QVERIFY(root.json()["endpoints"].toObject().contains("POST /lift"));
+        const auto health = client.get("/health");
+        QCOMPARE(health.status, 200);
+        QCOMPARE(health.json()["status"].toString(), QString("healthy"));
+        QCOMPARE(health.json()["version"].toString(), QString(DREDGE_VERSION));
+    }
+
+    void liftIdsAreTheSha256OfTheUtf8Text() {
+        Client client(main_.port);
+        QRandomGenerator rng(2026);
+        QStringList texts = {QString(), QStringLiteral("hello"), QStringLiteral("naïve café ☕"),
+                             QStringLiteral("line\nbreak\t\"quoted\" \\ slash")};
+        for (int i = 0; i < 150; ++i) {
+            texts << randomText(rng);
+        }
+        for (const auto& text : texts) {
+            const auto r = client.lift({{"insight_text", text}});
+            QCOMPARE(r.status, 200);
+            const auto json = r.json();
+            QCOMPARE(json["id"].toString().toLatin1(), sha256Hex(text));
+            QCOMPARE(json["text"].toString(), text); // exactly as sent
+            QCOMPARE(json["lifted"].toBool(), true);
+            QVERIFY(!json["message"].toString().isEmpty());
+        }
+        QCOMPARE(client.lift({{"insight_text", "hello"}}).json()["id"].toString(),
+                 QString("2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"));
+    }
+
+    void repeatedInsightsHitTheCache() {
+        Client client(main_.port);
+        const auto before = main_.server->cacheStats();
+        for (int i = 0; i < 5; ++i) {
+            QCOMPARE(client.lift({{"insight_text", "cached insight"}}).status, 200);
+        }
+        const auto after = main_.server->cacheStats();
+        QCOMPARE(after.misses - before.misses, uint64_t(1));
+        QCOMPARE(after.hits - before.hits, uint64_t(4));
+    }
+
+    void batchLiftsInOrder() {
+        Client client(main_.port);
+        QJsonArray insights;
+        QRandomGenerator rng(7);
+        for (int i = 0; i < 40; ++i) {
+            insights.append(randomText(rng).left(12)); // stays under this server's 4 KiB limit
+        }
+        const auto r = client.send("POST", "/lift/batch",
+                                   QJsonDocument(QJsonObject{{"insights", insights}}).toJson());
+        QCOMPARE(r.status, 200);
+        const auto results = r.json()["results"].toArray();
+        QCOMPARE(results.size(), insights.size());
+        for (qsizetype i = 0; i < results.size(); ++i) {
+            const auto item = results.at(i).toObject();
+            QCOMPARE(item["text"].toString(), insights.at(i).toString());
+            QCOMPARE(item["id"].toString().toLatin1(), sha256Hex(insights.at(i).toString()));
+        }
+    }
+
+    void errorsAreJsonWithTheRightStatus_data() {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<QByteArray>("contentType");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("message");
+        const QByteArray json = "application/json";
+        QTest::newRow("malformed JSON")
+            << QByteArray("POST") << "/lift" << QByteArray("{\"insight_text\": ") << json << 400
+            << "Malformed JSON";
+        QTest::newRow("not an object") << QByteArray("POST") << "/lift" << QByteArray("[1, 2]")
+                                       << json << 400 << "must be a JSON object";
+        QTest::newRow("empty body")
+            << QByteArray("POST") << "/lift" << QByteArray() << json << 400 << "Malformed JSON";
+        QTest::newRow("missing field")
+            << QByteArray("POST") << "/lift" << QByteArray("{\"text\": \"x\"}") << json << 400
+            << "Missing required field: insight_text";
+        QTest::newRow("number text")
+            << QByteArray("POST") << "/lift" << QByteArray("{\"insight_text\": 42}") << json << 400
+            << "insight_text must be a string";
+        QTest::newRow("null text")
+            << QByteArray("POST") << "/lift" << QByteArray("{\"insight_text\": null}") << json
+            << 400 << "must be a string";
+        QTest::newRow("wrong content type")
+            << QByteArray("POST") << "/lift" << QByteArray("{\"insight_text\": \"x\"}")
+            << QByteArray("text/plain") << 415 << "Content-Type";
+        QTest::newRow("GET on /lift")
+            << QByteArray("GET") << "/lift" << QByteArray() << QByteArray() << 405 << "not allowed";
+        QTest::newRow("DELETE on /health") << QByteArray("DELETE") << "/health" << QByteArray()
+                                           << QByteArray() << 405 << "not allowed";
+        QTest::newRow("PUT on /lift/batch") << QByteArray("PUT") << "/lift/batch"
+                                            << QByteArray("{}") << json << 405 << "not allowed";
+        QTest::newRow("unknown path") << QByteArray("GET") << "/nowhere" << QByteArray()
+                                      << QByteArray() << 404 << "Not found";
+        QTest::newRow("body over limit") << QByteArray("POST") << "/lift" << QByteArray(5000, 'x')
+                                         << json << 413 << "exceeds the limit";
+        QTest::newRow("batch not array")
+            << QByteArray("POST") << "/lift/batch" << QByteArray("{\"insights\": \"x\"}") << json
+            << 400 << "must be an array";
+        QTest::newRow("batch item not string")
+            << QByteArray("POST") << "/lift/batch" << QByteArray("{\"insights\": [\"a\", 3]}")
+            << json << 400 << "insights[1]";
+        QTest::newRow("batch missing") << QByteArray("POST") << "/lift/batch" << QByteArray("{}")
+                                       << json << 400 << "Missing required field: insights";
+    }
+    void errorsAreJsonWithTheRightStatus() {
+        QFETCH(QByteArray, method);
+        QFETCH(QString, path);
+        QFETCH(QByteArray, body);
+        QFETCH(QByteArray, contentType);
+        QFETCH(int, status);
+        QFETCH(QString, message);
+        Client client(main_.port);
+        const auto r = client.send(method, path, body, contentType);
+        QCOMPARE(r.status, status);
+        QCOMPARE(r.headers.value("content-type"), QByteArray("application/json"));
+        QVERIFY2(r.json()["error"].toString().contains(message), r.body.constData());
+        if (status == 405) {
+            QCOMPARE(r.headers.value("allow"),
+                     QByteArray(path.startsWith("/lift") ? "POST" : "GET"));
+        }
+    }
+
+    void batchOverAThousandIs413() {
+        auto options = onFreePort();
+        options.maxBodyBytes = 1 << 20;
+        RunningServer server;
+        QVERIFY(server.start(options));
+        QJsonArray insights;
+        for (int i = 0; i < 1001; ++i) {
+            insights.append(QString::number(i));
+        }
+        Client client(server.port);
+        const auto r = client.send("POST", "/lift/batch",
+                                   QJsonDocument(QJsonObject{{"insights", insights}}).toJson());
+        QCOMPARE(r.status, 413);
+        QVERIFY(r.json()["error"].toString().contains("at most 1000"));
+        insights.removeLast();
+        QCOMPARE(client
+                     .send("POST", "/lift/batch",
+                           QJsonDocument(QJsonObject{{"insights", insights}}).toJson())
+                     .status,
+                 200);
+    }
+
+    void metricsArePrometheusText() {
+        Client client(main_.port);
+        client.lift({{"insight_text", "metered"}});
+        client.lift({{"insight_text", "metered"}});
+        client.get("/nowhere/at/all");
+        const auto r = client.get("/metrics");
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.headers.value("content-type").startsWith("text/plain"));
+        const QString text = QString::fromUtf8(r.body);
+        QVERIFY(text.contains("# TYPE dredge_insight_requests_total counter"));
+        QVERIFY(text.contains(QRegularExpression(
+            R"(dredge_insight_requests_total\{endpoint="/lift",status="200"\} \d+)")));
+        QVERIFY(text.contains(QRegularExpression(
+            R"(dredge_insight_requests_total\{endpoint="other",status="404"\} \d+)")));
+        const auto stats = main_.server->cacheStats();
+        QVERIFY(
+            text.contains(QStringLiteral("dredge_insight_cache_entries %1\n").arg(stats.entries)));
+        QVERIFY(text.contains("dredge_insight_cache_hits_total "));
+        QVERIFY(text.contains("dredge_insight_cache_evictions_total "));
+        QVERIFY(text.contains("dredge_insight_cache_bytes "));
+        QVERIFY(text.contains("dredge_insight_hash_seconds_total "));
+    }
+
+    void tokenIsRequiredWhenSet() {
+        auto options = onFreePort();
+        options.token = "s3cret-token";
+        RunningServer server;
+        QVERIFY(server.start(options));
+        Client client(server.port);
+        QCOMPARE(client.get("/health").status, 401);
+        QCOMPARE(client.send("GET", "/health", {}, {}, "Bearer wrong").status, 401);
+        const auto denied = client.send("POST", "/lift", "{\"insight_text\":\"x\"}",
+                                        "application/json", "Bearer s3cret-tokenX");
+        QCOMPARE(denied.status, 401);
+        QVERIFY(denied.json()["error"].toString().contains("token"));
+        QCOMPARE(client.send("GET", "/health", {}, {}, "Bearer s3cret-token").status, 200);
+    }
+
+    void beyondLoopbackNeedsAToken() {
+        auto options = onFreePort();
+        options.address = QHostAddress::AnyIPv4;
+        RunningServer refused;
+        QVERIFY(!refused.start(options));
+        QVERIFY2(refused.failure.contains("token"), qPrintable(refused.failure));
+        options.token = "another-token";
+        RunningServer allowed;
+        QVERIFY2(allowed.start(options), qPrintable(allowed.failure));
+        Client client(allowed.port); // reached through loopback only
+        QCOMPARE(client.get("/health").status, 401);
+        QCOMPARE(client.send("GET", "/health", {}, {}, "Bearer another-token").status, 200);
+    }
+
+    void aPortInUseIsAClearFailure() {
+        auto options = onFreePort();
+        options.port = main_.port;
+        RunningServer second;
+        QVERIFY(!second.start(options));
+        QVERIFY2(second.failure.contains("Cannot listen") &&
+                     second.failure.contains(QString::number(main_.port)),
+                 qPrintable(second.failure));
+    }
+
+    void hugeDeclaredBodyIsRefusedBeforeItArrives() {
+        const auto answer =
+            rawExchange(main_.port, "POST /lift HTTP/1.1\r\nHost: x\r\n"
+                                    "Content-Type: application/json\r\n"
+                                    "Content-Length: 10000000000\r\n\r\n{\"insight_text\":");
+        QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.constData());
+        QVERIFY(answer.contains("exceeds the limit"));
+    }
+
+    void malformedTrafficCrashesNothing_data() {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::newRow("garbage") << QByteArray("\x00\x01\x02 garbage \xff\xfe\r\n\r\n", 20);
+        QTest::newRow("no version") << QByteArray("GET /health\r\n\r\n");
+        QTest::newRow("bad header") << QByteArray("GET /health HTTP/1.1\r\nNoColonHere\r\n\r\n");
+        QTest::newRow("bad length")
+            << QByteArray("POST /lift HTTP/1.1\r\nContent-Length: -5\r\n\r\n");
+        QTest::newRow("short body")
+            << QByteArray("POST /lift HTTP/1.1\r\nContent-Length: 50\r\n\r\n{}");
+        QTest::newRow("bad chunking")
+            << QByteArray("POST /lift HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n");
+        QTest::newRow("long path")
+            << (QByteArray("GET /") + QByteArray(20000, 'a') + " HTTP/1.1\r\n\r\n");
+    }
+    void malformedTrafficCrashesNothing() {
+        QFETCH(QByteArray, bytes);
+        rawExchange(main_.port, bytes);
+        Client client(main_.port);
+        QCOMPARE(client.get("/health").status, 200); // still serving
+    }
+
+    void keepAliveServesManyRequestsOnOneConnection() {
+        QByteArray requests;
+        for (int i = 0; i < 20; ++i) {
+            const QByteArray body = "{\"insight_text\":\"ka " + QByteArray::number(i) + "\"}";
+            requests += "POST /lift HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        "Content-Length: " +
+                        QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        }
+        const auto answer = rawExchange(main_.port, requests, 20);
+        QCOMPARE(answer.count("HTTP/1.1 200"), 20);
+        QVERIFY(answer.contains(sha256Hex(QStringLiteral("ka 19"))));
+    }
+
+    void guiLiftsShareTheCache() {
+        const auto lifted = main_.server->liftDirect(QStringLiteral("from the window"));
+        QCOMPARE(lifted["id"].toString().toLatin1(), sha256Hex(QStringLiteral("from the window")));
+        const auto recent = main_.server->metrics().recentLifts;
+        QVERIFY(!recent.empty());
+        QCOMPARE(recent.front().text, QString("from the window"));
+        Client client(main_.port);
+        const auto before = main_.server->cacheStats().hits;
+        client.lift({{"insight_text", "from the window"}});
+        QCOMPARE(main_.server->cacheStats().hits, before + 1);
+    }
+
+    void stopsAndStartsAgain() {
+        RunningServer server;
+        QVERIFY(server.start(onFreePort()));
+        QSignalSpy stopped(server.server.get(), &InsightServer::stopped);
+        server.server->stop();
+        QVERIFY(!stopped.isEmpty() || stopped.wait(20000));
+        QVERIFY(!server.server->isListening());
+        QCOMPARE(rawExchange(server.port, "GET /health HTTP/1.1\r\n\r\n"),
+                 QByteArray("no connection"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInsightServer)
+#include "test_insight_server.moc"
