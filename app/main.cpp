@@ -3,12 +3,18 @@
 // `dredge-studio serve ...` runs the insight server headless.
 
 #include "AllocatorTuning.h"
+#include "ExperimentForm.h"
 #include "MainWindow.h"
+#include "RunsModel.h"
 #include "ServeCommand.h"
 #include "TrainCommand.h"
 
 #include <QApplication>
+#include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QTimer>
+#include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <memory>
 
@@ -42,8 +48,65 @@ int main(int argc, char* argv[]) {
 
     QApplication app(argc, argv);
     describeApplication();
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "DREDGE Studio: train wave-function neural fields.\n"
+        "Subcommands: 'train' (headless run, see train --help), 'serve' (insight server)."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addOptions({
+        {QStringLiteral("open"), QStringLiteral("Open an experiment file."),
+         QStringLiteral("file")},
+        {QStringLiteral("run"), QStringLiteral("Start the experiment at once.")},
+        {QStringLiteral("compare-amp"),
+         QStringLiteral("Start the experiment twice at once, AMP off and on, to compare.")},
+        {QStringLiteral("serve"), QStringLiteral("Start the insight server on this port."),
+         QStringLiteral("port")},
+        {QStringLiteral("quit-when-done"),
+         QStringLiteral("Print each run's summary and quit once all runs have finished.")},
+    });
+    parser.process(app);
+
     dredge::tuneMallocForTraining();
     dredge::MainWindow window;
     window.show();
+    if (parser.isSet(QStringLiteral("open"))) {
+        const auto error = window.openExperimentFrom(parser.value(QStringLiteral("open")));
+        if (!error.isEmpty()) {
+            std::fprintf(stderr, "dredge-studio: %s\n", qPrintable(error));
+        }
+    }
+    if (parser.isSet(QStringLiteral("serve"))) {
+        window.startServer(quint16(parser.value(QStringLiteral("serve")).toUInt()));
+    }
+    if (parser.isSet(QStringLiteral("compare-amp"))) {
+        auto config = window.form()->config();
+        for (bool amp : {false, true}) {
+            config.train.mixedPrecision = amp;
+            window.form()->setConfig(config);
+            window.startRun();
+        }
+    } else if (parser.isSet(QStringLiteral("run"))) {
+        window.startRun();
+    }
+    if (parser.isSet(QStringLiteral("quit-when-done"))) {
+        QObject::connect(window.runs(), &dredge::RunsModel::runChanged, &app, [&window] {
+            const auto& entries = window.runs()->entries();
+            const bool allDone = !entries.empty() &&
+                                 std::all_of(entries.begin(), entries.end(),
+                                             [](const auto& e) { return e->result.has_value(); });
+            if (!allDone) {
+                return;
+            }
+            for (const auto& e : entries) {
+                std::printf("%s: %s after %lld epochs, final loss %.6g, %.4f ms/epoch\n",
+                            qPrintable(e->name), dredge::runStatusName(e->result->status).data(),
+                            (long long)e->result->epochsDone, e->result->finalLoss,
+                            e->result->msPerEpoch);
+            }
+            std::fflush(stdout);
+            QTimer::singleShot(0, &window, &QWidget::close);
+        });
+    }
     return QApplication::exec();
 }

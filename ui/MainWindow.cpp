@@ -1,11 +1,443 @@
 #include "MainWindow.h"
 
+#include "ExperimentForm.h"
+#include "ExperimentJson.h"
+#include "InsightServer.h"
+#include "LossPlot.h"
+#include "PredictionView.h"
+#include "RunsModel.h"
+#include "ServerPanel.h"
+#include "Sha256.h"
+#include "Trainer.h"
+
+#include "QCustomPlotInclude.h"
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSettings>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QToolBar>
+#include <QVBoxLayout>
+
+#include <cmath>
+
 namespace dredge {
 
-MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent) {
+MainWindow::MainWindow(bool useSettings, QWidget* parent)
+    : QMainWindow(parent)
+    , useSettings_(useSettings)
+    , runs_(new RunsModel(this))
+    , server_(new InsightServer(this))
+    , form_(new ExperimentForm)
+    , lossPlot_(new LossPlot(runs_))
+    , prediction_(new PredictionView(runs_))
+    , serverPanel_(new ServerPanel(server_))
+    , table_(new QTableView)
+    , statusText_(new QLabel)
+    , statusProgress_(new QProgressBar) {
     setWindowTitle(tr("DREDGE Studio"));
-    resize(1280, 800);
+    setWindowIcon(QIcon(QStringLiteral(":/dredge-studio.svg")));
+    resize(1440, 900);
+
+    auto* centre = new QSplitter(Qt::Vertical);
+    centre->addWidget(lossPlot_);
+    centre->addWidget(prediction_);
+    centre->setStretchFactor(0, 3);
+    centre->setStretchFactor(1, 2);
+    setCentralWidget(centre);
+
+    buildActions();
+    buildDocks();
+
+    statusProgress_->setMaximumWidth(240);
+    statusProgress_->setTextVisible(true);
+    statusBar()->addWidget(statusText_, 1);
+    statusBar()->addPermanentWidget(statusProgress_);
+
+    connect(form_, &ExperimentForm::changed, this, &MainWindow::updateActions);
+    connect(runs_, &RunsModel::runChanged, this, [this](int id) {
+        if (id == selectedRun()) {
+            updateStatus();
+            updateActions();
+        }
+    });
+    connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
+        const int id = selectedRun();
+        lossPlot_->highlight(id);
+        prediction_->showRun(id);
+        updateStatus();
+        updateActions();
+    });
+    if (useSettings_) {
+        loadSettings();
+    }
+    updateActions();
+    updateStatus();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildActions() {
+    auto* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New experiment"), QKeySequence::New, this, &MainWindow::newExperiment);
+    file->addAction(tr("&Open experiment…"), QKeySequence::Open, this, &MainWindow::openExperiment);
+    file->addAction(tr("&Save experiment…"), QKeySequence::Save, this, &MainWindow::saveExperiment);
+    saveRuns_ = file->addAction(tr("Save finished runs with the experiment"));
+    saveRuns_->setCheckable(true);
+    saveRuns_->setChecked(true);
+    file->addSeparator();
+    file->addAction(tr("Export loss history as &CSV…"), this, &MainWindow::exportLossCsv);
+    file->addAction(tr("Export &plots as PNG or PDF…"), this, &MainWindow::exportPlots);
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    auto* run = menuBar()->addMenu(tr("&Run"));
+    start_ = run->addAction(QIcon::fromTheme(QStringLiteral("media-playback-start")), tr("&Start"),
+                            QKeySequence(Qt::CTRL | Qt::Key_R), this, [this] { startRun(); });
+    start_->setToolTip(tr("Start a new run of the experiment (Ctrl+R)"));
+    pause_ = run->addAction(QIcon::fromTheme(QStringLiteral("media-playback-pause")), tr("&Pause"),
+                            QKeySequence(Qt::CTRL | Qt::Key_P), this, [this] {
+                                for (int id : selectedRuns()) {
+                                    runs_->pause(id);
+                                }
+                            });
+    resume_ = run->addAction(QIcon::fromTheme(QStringLiteral("media-seek-forward")), tr("R&esume"),
+                             QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), this, [this] {
+                                 for (int id : selectedRuns()) {
+                                     runs_->resume(id);
+                                 }
+                             });
+    stop_ = run->addAction(QIcon::fromTheme(QStringLiteral("media-playback-stop")), tr("S&top"),
+                           QKeySequence(Qt::CTRL | Qt::Key_Period), this, [this] {
+                               for (int id : selectedRuns()) {
+                                   runs_->stop(id);
+                               }
+                           });
+    stopAll_ =
+        run->addAction(tr("Stop &all runs"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Period),
+                       runs_, &RunsModel::stopAll);
+    run->addSeparator();
+    remove_ = run->addAction(tr("&Remove selected runs"), QKeySequence::Delete, this, [this] {
+        for (int id : selectedRuns()) {
+            runs_->removeRun(id);
+        }
+    });
+
+    auto* view = menuBar()->addMenu(tr("&View"));
+    logScale_ = view->addAction(tr("&Logarithmic loss axis"));
+    logScale_->setCheckable(true);
+    logScale_->setChecked(true);
+    connect(logScale_, &QAction::toggled, lossPlot_, &LossPlot::setLogScale);
+    view->addAction(tr("&Fit loss plot"), QKeySequence(Qt::CTRL | Qt::Key_0), lossPlot_,
+                    &LossPlot::fitAll);
+    view->setObjectName(QStringLiteral("viewMenu"));
+
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About DREDGE Studio"), this, &MainWindow::about);
+
+    auto* toolbar = addToolBar(tr("Run"));
+    toolbar->setObjectName(QStringLiteral("runToolbar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addActions({start_, pause_, resume_, stop_});
+    toolbar->addSeparator();
+    toolbar->addAction(logScale_);
+}
+
+void MainWindow::buildDocks() {
+    auto* formDock = new QDockWidget(tr("Experiment"), this);
+    formDock->setObjectName(QStringLiteral("experimentDock"));
+    auto* formScroll = new QScrollArea;
+    formScroll->setWidgetResizable(true);
+    auto* formHolder = new QWidget;
+    auto* formLayout = new QVBoxLayout(formHolder);
+    formLayout->setContentsMargins(0, 0, 0, 0);
+    formLayout->addWidget(form_);
+    formScroll->setWidget(formHolder);
+    formDock->setWidget(formScroll);
+    addDockWidget(Qt::LeftDockWidgetArea, formDock);
+
+    table_->setObjectName(QStringLiteral("runsTable"));
+    table_->setModel(runs_);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    table_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table_->horizontalHeader()->setSectionResizeMode(RunsModel::Name, QHeaderView::Stretch);
+    table_->verticalHeader()->hide();
+    table_->setContextMenuPolicy(Qt::ActionsContextMenu);
+    table_->addActions({pause_, resume_, stop_, remove_});
+    auto* runsDock = new QDockWidget(tr("Runs"), this);
+    runsDock->setObjectName(QStringLiteral("runsDock"));
+    runsDock->setWidget(table_);
+    addDockWidget(Qt::BottomDockWidgetArea, runsDock);
+
+    auto* serverDock = new QDockWidget(tr("Insight server"), this);
+    serverDock->setObjectName(QStringLiteral("serverDock"));
+    serverDock->setWidget(serverPanel_);
+    addDockWidget(Qt::RightDockWidgetArea, serverDock);
+
+    auto* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"));
+    view->addSeparator();
+    for (auto* dock : {formDock, runsDock, serverDock}) {
+        view->addAction(dock->toggleViewAction());
+    }
+    // New runs are selected so that their progress shows at once.
+    connect(runs_, &RunsModel::runAdded, this, &MainWindow::selectRun);
+}
+
+int MainWindow::startRun() {
+    if (!form_->problem().isEmpty()) {
+        statusBar()->showMessage(form_->problem(), 5000);
+        return 0;
+    }
+    return runs_->startRun(form_->config());
+}
+
+void MainWindow::selectRun(int id) {
+    const int row = runs_->rowOf(id);
+    if (row >= 0) {
+        table_->selectRow(row);
+    }
+}
+
+int MainWindow::selectedRun() const {
+    const auto rows = table_->selectionModel()->selectedRows();
+    const auto* e = rows.isEmpty() ? nullptr : runs_->entryAt(rows.first().row());
+    return e ? e->id : 0;
+}
+
+std::vector<int> MainWindow::selectedRuns() const {
+    std::vector<int> ids;
+    for (const auto& index : table_->selectionModel()->selectedRows()) {
+        if (const auto* e = runs_->entryAt(index.row())) {
+            ids.push_back(e->id);
+        }
+    }
+    return ids;
+}
+
+void MainWindow::updateActions() {
+    start_->setEnabled(form_->problem().isEmpty());
+    bool anyActive = false, anyPaused = false, anyLive = false;
+    for (int id : selectedRuns()) {
+        const auto* e = runs_->entry(id);
+        if (e && e->run && e->run->isActive()) {
+            anyLive = true;
+            anyActive = anyActive || e->run->state() != TrainingRun::State::Paused;
+            anyPaused = anyPaused || e->run->state() == TrainingRun::State::Paused;
+        }
+    }
+    pause_->setEnabled(anyActive);
+    resume_->setEnabled(anyPaused);
+    stop_->setEnabled(anyLive);
+    remove_->setEnabled(!selectedRuns().empty());
+}
+
+void MainWindow::updateStatus() {
+    const auto* e = runs_->entry(selectedRun());
+    if (!e) {
+        statusText_->setText(runs_->rowCount() ? tr("Select a run")
+                                               : tr("Ready: press Start (Ctrl+R)"));
+        statusProgress_->setValue(0);
+        return;
+    }
+    const auto total = e->config.train.epochs;
+    const auto done = int64_t(e->losses.size());
+    statusProgress_->setRange(0, 1000);
+    statusProgress_->setValue(int(1000.0 * double(done) / double(std::max<int64_t>(1, total))));
+    statusProgress_->setFormat(QStringLiteral("%1 / %2").arg(done).arg(total));
+    QString text = tr("%1 — %2").arg(e->name, e->state);
+    if (e->run && e->run->isActive() && e->progress.epochsPerSecond > 0) {
+        text += tr(" — %1 epochs/s, ETA %2 s")
+                    .arg(e->progress.epochsPerSecond, 0, 'f', 0)
+                    .arg(e->progress.etaSeconds, 0, 'f', 1);
+    } else if (e->result) {
+        text += tr(" — final loss %1, %2 ms/epoch")
+                    .arg(e->result->finalLoss, 0, 'g', 4)
+                    .arg(e->result->msPerEpoch, 0, 'f', 3);
+    }
+    statusText_->setText(text);
+}
+
+QString MainWindow::saveExperimentTo(const QString& path) {
+    ExperimentDocument document{form_->config(), {}};
+    if (saveRuns_->isChecked()) {
+        document.runs = runs_->finishedRuns();
+    }
+    const auto error = dredge::saveExperiment(path, document);
+    if (error.isEmpty()) {
+        lastFile_ = path;
+        statusBar()->showMessage(tr("Saved %1").arg(path), 5000);
+    }
+    return error;
+}
+
+QString MainWindow::openExperimentFrom(const QString& path) {
+    QString error;
+    const auto document = dredge::openExperiment(path, &error);
+    if (!document) {
+        return error; // nothing changed
+    }
+    form_->setConfig(document->experiment);
+    for (const auto& run : document->runs) {
+        runs_->addSavedRun(run);
+    }
+    lastFile_ = path;
+    statusBar()->showMessage(tr("Opened %1 (%2 runs)").arg(path).arg(document->runs.size()), 5000);
+    return {};
+}
+
+void MainWindow::newExperiment() {
+    form_->setConfig(ExperimentConfig{});
+    lastFile_.clear();
+}
+
+void MainWindow::openExperiment() {
+    const auto path = QFileDialog::getOpenFileName(this, tr("Open experiment"), lastFile_,
+                                                   tr("Experiments (*.json);;All files (*)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    if (const auto error = openExperimentFrom(path); !error.isEmpty()) {
+        QMessageBox::warning(this, tr("Cannot open experiment"), error);
+    }
+}
+
+void MainWindow::saveExperiment() {
+    const auto path = QFileDialog::getSaveFileName(
+        this, tr("Save experiment"), lastFile_.isEmpty() ? tr("experiment.json") : lastFile_,
+        tr("Experiments (*.json)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    if (const auto error = saveExperimentTo(path); !error.isEmpty()) {
+        QMessageBox::warning(this, tr("Cannot save experiment"), error);
+    }
+}
+
+void MainWindow::exportLossCsv() {
+    const auto path = QFileDialog::getSaveFileName(this, tr("Export loss history"),
+                                                   tr("losses.csv"), tr("CSV files (*.csv)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    // Wide layout: one row per epoch, one column per run.
+    QByteArray csv = "epoch";
+    size_t longest = 0;
+    for (const auto& e : runs_->entries()) {
+        QString name = e->name;
+        csv += ",\"" + name.replace(u'"', QStringLiteral("\"\"")).toUtf8() + '"';
+        longest = std::max(longest, e->losses.size());
+    }
+    csv += '\n';
+    for (size_t epoch = 0; epoch < longest; ++epoch) {
+        csv += QByteArray::number(qulonglong(epoch));
+        for (const auto& e : runs_->entries()) {
+            csv += ',';
+            if (epoch < e->losses.size() && std::isfinite(e->losses[epoch])) {
+                csv += QByteArray::number(e->losses[epoch], 'g', 9);
+            }
+        }
+        csv += '\n';
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(csv) != csv.size() || !file.commit()) {
+        QMessageBox::warning(this, tr("Cannot export"), file.errorString());
+    }
+}
+
+void MainWindow::exportPlots() {
+    const auto path = QFileDialog::getSaveFileName(this, tr("Export plots"), tr("loss.png"),
+                                                   tr("PNG images (*.png);;PDF documents (*.pdf)"));
+    if (path.isEmpty()) {
+        return;
+    }
+    // The loss plot goes to the chosen file, the prediction beside it.
+    const QFileInfo info(path);
+    const QString prediction = info.dir().filePath(info.completeBaseName() +
+                                                   QStringLiteral("-prediction.") + info.suffix());
+    const bool pdf = info.suffix().compare(QStringLiteral("pdf"), Qt::CaseInsensitive) == 0;
+    auto* lossPlot = lossPlot_->plot();
+    auto* predictionPlot = prediction_->findChildren<QCustomPlot*>().value(0);
+    for (auto* stacked : prediction_->findChildren<QCustomPlot*>()) {
+        if (stacked->isVisible()) {
+            predictionPlot = stacked;
+        }
+    }
+    const bool ok =
+        pdf ? lossPlot->savePdf(path) && predictionPlot->savePdf(prediction)
+            : lossPlot->savePng(path, 0, 0, 2.0) && predictionPlot->savePng(prediction, 0, 0, 2.0);
+    if (!ok) {
+        QMessageBox::warning(this, tr("Cannot export"), tr("Could not write %1").arg(path));
+    } else {
+        statusBar()->showMessage(tr("Exported %1 and %2").arg(path, prediction), 5000);
+    }
+}
+
+void MainWindow::about() {
+    QMessageBox::about(this, tr("About DREDGE Studio"),
+                       tr("<h3>DREDGE Studio %1</h3>"
+                          "<p>A desktop lab for training wave-function neural fields.</p>"
+                          "<p>Qt %2<br>LibTorch %3 (%4)<br>%5</p>")
+                           .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()),
+                                QString::fromStdString(torchVersion()),
+                                cudaAvailable() ? tr("CUDA available") : tr("CPU only"),
+                                QString::fromLatin1(opensslVersion())));
+}
+
+void MainWindow::startServer(quint16 port) {
+    serverPanel_->portBox()->setValue(port);
+    if (!server_->isListening()) {
+        serverPanel_->toggleButton()->click();
+    }
+}
+
+void MainWindow::loadSettings() {
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    logScale_->setChecked(settings.value(QStringLiteral("plot/logScale"), true).toBool());
+    serverPanel_->setAddress(
+        settings.value(QStringLiteral("server/address"), QStringLiteral("127.0.0.1")).toString());
+    serverPanel_->portBox()->setValue(settings.value(QStringLiteral("server/port"), 3001).toInt());
+    const auto json =
+        QJsonDocument::fromJson(settings.value(QStringLiteral("experiment")).toByteArray());
+    QString ignored;
+    if (const auto config = experimentFromJson(json.object(), &ignored)) {
+        form_->setConfig(*config);
+    }
+}
+
+void MainWindow::saveSettings() {
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("plot/logScale"), logScale_->isChecked());
+    settings.setValue(QStringLiteral("server/address"), serverPanel_->address());
+    settings.setValue(QStringLiteral("server/port"), serverPanel_->portBox()->value());
+    settings.setValue(QStringLiteral("experiment"),
+                      QJsonDocument(toJson(form_->config())).toJson(QJsonDocument::Compact));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    if (useSettings_) {
+        saveSettings();
+    }
+    runs_->stopAll(); // every run ends within one epoch; the model joins them
+    runs_->clear();
+    event->accept();
 }
 
 } // namespace dredge

@@ -1,13 +1,91 @@
 #pragma once
+// The main window: the experiment panel (left), loss curves over predictions
+// (centre), the runs table (bottom) and the insight server panel (right).
+// Every numerical step runs on worker threads; this window only displays.
+
+#include "ExperimentFile.h"
 
 #include <QMainWindow>
 
+class QAction;
+class QLabel;
+class QProgressBar;
+class QTableView;
+
 namespace dredge {
+
+class ExperimentForm;
+class InsightServer;
+class LossPlot;
+class PredictionView;
+class RunsModel;
+class ServerPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
-    explicit MainWindow(QWidget* parent = nullptr);
+    // useSettings: restore and save window layout and the last experiment
+    // (off in tests, so they start from defaults and leave nothing behind).
+    explicit MainWindow(bool useSettings = true, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Starts a run of the form's experiment; returns its id (0: form invalid).
+    int startRun();
+    QString saveExperimentTo(const QString& path);   // empty on success
+    QString openExperimentFrom(const QString& path); // empty on success
+    void startServer(quint16 port);
+
+    ExperimentForm* form() const { return form_; }
+    RunsModel* runs() const { return runs_; }
+    LossPlot* lossPlot() const { return lossPlot_; }
+    PredictionView* predictionView() const { return prediction_; }
+    ServerPanel* serverPanel() const { return serverPanel_; }
+    InsightServer* server() const { return server_; }
+    QTableView* runsTable() const { return table_; }
+    QAction* startAction() const { return start_; }
+    QAction* pauseAction() const { return pause_; }
+    QAction* resumeAction() const { return resume_; }
+    QAction* stopAction() const { return stop_; }
+    int selectedRun() const;
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildActions();
+    void buildDocks();
+    void selectRun(int id);
+    std::vector<int> selectedRuns() const;
+    void updateActions();
+    void updateStatus();
+    void newExperiment();
+    void openExperiment();
+    void saveExperiment();
+    void exportLossCsv();
+    void exportPlots();
+    void about();
+    void loadSettings();
+    void saveSettings();
+
+    bool useSettings_;
+    RunsModel* runs_;
+    InsightServer* server_;
+    ExperimentForm* form_;
+    LossPlot* lossPlot_;
+    PredictionView* prediction_;
+    ServerPanel* serverPanel_;
+    QTableView* table_;
+    QLabel* statusText_;
+    QProgressBar* statusProgress_;
+    QAction* start_ = nullptr;
+    QAction* pause_ = nullptr;
+    QAction* resume_ = nullptr;
+    QAction* stop_ = nullptr;
+    QAction* stopAll_ = nullptr;
+    QAction* remove_ = nullptr;
+    QAction* logScale_ = nullptr;
+    QAction* saveRuns_ = nullptr;
+    QString lastFile_;
 };
 
 } // namespace dredge

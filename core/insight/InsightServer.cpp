@@ -151,7 +151,10 @@ public:
 
 InsightServer::InsightServer(QObject* parent)
     : QObject(parent)
-    , host_(new InsightServerHost) {
+    , host_(new InsightServerHost)
+    , cache_(makeInsightCache())
+    , metrics_(std::make_shared<ServerMetrics>())
+    , direct_(std::make_unique<InsightService>(cache_, metrics_, InsightServiceOptions{})) {
     thread_.setObjectName(QStringLiteral("insight-server"));
     host_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, host_, &QObject::deleteLater);

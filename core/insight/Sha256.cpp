@@ -1,9 +1,14 @@
 #include "Sha256.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <stdexcept>
 
 namespace dredge {
+
+QByteArray opensslVersion() {
+    return OpenSSL_version(OPENSSL_VERSION);
+}
 
 Sha256::Sha256()
     : md_(EVP_MD_fetch(nullptr, "SHA256", nullptr))

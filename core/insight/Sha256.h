@@ -13,6 +13,9 @@ struct evp_md_ctx_st;
 
 namespace dredge {
 
+// OpenSSL's version text, for About boxes.
+QByteArray opensslVersion();
+
 class Sha256 {
 public:
     using Digest = std::array<uint8_t, 32>;

@@ -200,4 +200,12 @@ double psnr(double mse, double peak) {
     return 20.0 * std::log10(peak / std::sqrt(mse));
 }
 
+bool cudaAvailable() {
+    return at::hasCUDA();
+}
+
+std::string torchVersion() {
+    return DREDGE_TORCH_VERSION;
+}
+
 } // namespace dredge

@@ -71,4 +71,8 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch =
 // 20·log10(peak / √mse): higher is better; +inf for a perfect fit.
 double psnr(double mse, double peak);
 
+// Facts about the LibTorch in use, for forms and About boxes (no torch header).
+bool cudaAvailable();
+std::string torchVersion();
+
 } // namespace dredge

@@ -1,0 +1,307 @@
+// The main window driven through its real widgets, offscreen: the AMP and clip
+// toggles reach the started run, runs plot live, pause / resume / stop, the
+// server toggle serves HTTP, and experiments round-trip through files. Waits
+// on conditions with timeouts; never sleeps for timing.
+
+#include "ExperimentForm.h"
+#include "ExperimentJson.h"
+#include "InsightServer.h"
+#include "LossPlot.h"
+#include "MainWindow.h"
+#include "QCustomPlotInclude.h"
+#include "RunsModel.h"
+#include "ServerPanel.h"
+
+#include <QAction>
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QJsonDocument>
+#include <QLineEdit>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace dredge;
+
+namespace {
+
+constexpr int kTimeoutMs = 60000;
+
+void setEpochs(MainWindow& w, int64_t epochs) {
+    auto config = w.form()->config();
+    config.train.epochs = epochs;
+    w.form()->setConfig(config);
+}
+
+int pointsOf(MainWindow& w, int id) {
+    auto* graph = w.lossPlot()->graphOf(id);
+    return graph ? graph->dataCount() : -1;
+}
+
+QByteArray configJson(const ExperimentConfig& c) {
+    return QJsonDocument(toJson(c)).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+class TestGui : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void ampAndClipTogglesReachTheRun() {
+        MainWindow w(false);
+        w.show();
+        setEpochs(w, 200);
+        QVERIFY(!w.form()->ampBox()->isChecked());
+        QTest::mouseClick(w.form()->ampBox(), Qt::LeftButton, {}, QPoint(5, 5));
+        QTest::mouseClick(w.form()->clipBox(), Qt::LeftButton, {}, QPoint(5, 5));
+        QVERIFY(w.form()->clipNormBox()->isEnabled());
+        w.form()->clipNormBox()->setValue(0.25);
+        w.startAction()->trigger();
+        QCOMPARE(w.runs()->rowCount(), 1);
+        const auto* run = w.runs()->entryAt(0);
+        QVERIFY(run->config.train.mixedPrecision);
+        QVERIFY(run->config.train.clipGradients);
+        QCOMPARE(run->config.train.clipMaxNorm, 0.25);
+        QCOMPARE(run->run->config().train.mixedPrecision, true); // what the worker received
+        QCOMPARE(w.runs()->data(w.runs()->index(0, RunsModel::Amp), Qt::DisplayRole).toString(),
+                 QString("on"));
+        // Untick AMP: the next run gets it off, the first keeps its settings.
+        QTest::mouseClick(w.form()->ampBox(), Qt::LeftButton, {}, QPoint(5, 5));
+        w.startAction()->trigger();
+        QVERIFY(!w.runs()->entryAt(1)->config.train.mixedPrecision);
+        QVERIFY(w.runs()->entryAt(0)->config.train.mixedPrecision);
+    }
+
+    void startPlotsPauseHoldsResumeContinuesStopEnds() {
+        MainWindow w(false);
+        w.show();
+        setEpochs(w, 50'000'000);
+        w.startAction()->trigger();
+        const int id = w.runs()->entryAt(0)->id;
+        QCOMPARE(w.selectedRun(), id);
+        QTRY_VERIFY_WITH_TIMEOUT(pointsOf(w, id) > 0, kTimeoutMs); // the graph gains points
+        QTRY_VERIFY_WITH_TIMEOUT(w.pauseAction()->isEnabled(), kTimeoutMs);
+
+        w.pauseAction()->trigger();
+        const auto* entry = w.runs()->entry(id);
+        QTRY_COMPARE_WITH_TIMEOUT(entry->run->state(), TrainingRun::State::Paused, kTimeoutMs);
+        QCoreApplication::processEvents();
+        const int paused = pointsOf(w, id);
+        QCOMPARE(qsizetype(paused), qsizetype(entry->losses.size()));
+        QVERIFY(w.resumeAction()->isEnabled());
+        QVERIFY(!w.pauseAction()->isEnabled());
+
+        w.resumeAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(pointsOf(w, id) > paused, kTimeoutMs);
+        // Points continue from where the pause left them: keys are 0..n-1.
+        auto* graph = w.lossPlot()->graphOf(id);
+        QCOMPARE(graph->data()->at(paused)->key, double(paused));
+
+        w.stopAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(entry->result.has_value(), kTimeoutMs);
+        QCOMPARE(entry->result->status, RunStatus::Stopped);
+        QCOMPARE(entry->state, QString("stopped"));
+        QVERIFY(!w.stopAction()->isEnabled());
+        QTRY_COMPARE_WITH_TIMEOUT(pointsOf(w, id), int(entry->losses.size()), kTimeoutMs);
+    }
+
+    void severalRunsPlotSideBySide() {
+        MainWindow w(false);
+        w.show();
+        setEpochs(w, 300);
+        w.startAction()->trigger();
+        w.startAction()->trigger();
+        QCOMPARE(w.runs()->rowCount(), 2);
+        for (int row = 0; row < 2; ++row) {
+            const auto* e = w.runs()->entryAt(row);
+            QTRY_VERIFY_WITH_TIMEOUT(e->result.has_value(), kTimeoutMs);
+            QTRY_COMPARE_WITH_TIMEOUT(pointsOf(w, e->id), 300, kTimeoutMs);
+        }
+        QCOMPARE(w.lossPlot()->plot()->graphCount(), 2);
+        // Hiding a run hides its curve; removing it removes the curve.
+        const int first = w.runs()->entryAt(0)->id;
+        w.runs()->setData(w.runs()->index(0, RunsModel::Visible), Qt::Unchecked,
+                          Qt::CheckStateRole);
+        QVERIFY(!w.lossPlot()->graphOf(first)->visible());
+        w.runs()->removeRun(first);
+        QCOMPARE(w.lossPlot()->plot()->graphCount(), 1);
+    }
+
+    void invalidLearningRateIsFlaggedNotClamped() {
+        MainWindow w(false);
+        w.form()->learningRateEdit()->setText(QStringLiteral("fast"));
+        QVERIFY(!w.form()->problem().isEmpty());
+        QVERIFY(!w.startAction()->isEnabled());
+        QCOMPARE(w.startRun(), 0);
+        w.form()->learningRateEdit()->setText(QStringLiteral("-1"));
+        QVERIFY(w.form()->problem().contains("learning rate"));
+        w.form()->learningRateEdit()->setText(QStringLiteral("2e-3"));
+        QVERIFY(w.form()->problem().isEmpty());
+        QCOMPARE(w.form()->config().train.learningRate, 2e-3);
+    }
+
+    void serverToggleServesHttp() {
+        MainWindow w(false);
+        w.show();
+        w.serverPanel()->portBox()->setValue(0); // any free port
+        QSignalSpy listening(w.server(), &InsightServer::listening);
+        QTest::mouseClick(w.serverPanel()->toggleButton(), Qt::LeftButton);
+        QVERIFY(!listening.isEmpty() || listening.wait(kTimeoutMs));
+        const auto port = listening.at(0).at(1).value<quint16>();
+        QNetworkAccessManager nam;
+        auto* reply =
+            nam.get(QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/health").arg(port))));
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        QVERIFY(reply->isFinished() || done.wait(kTimeoutMs));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QVERIFY(reply->readAll().contains("healthy"));
+        reply->deleteLater();
+        QCOMPARE(w.serverPanel()->toggleButton()->text(), QString("Stop server"));
+        QSignalSpy stopped(w.server(), &InsightServer::stopped);
+        QTest::mouseClick(w.serverPanel()->toggleButton(), Qt::LeftButton);
+        QVERIFY(!stopped.isEmpty() || stopped.wait(kTimeoutMs));
+        QVERIFY(!w.server()->isListening());
+    }
+
+    void saveOpenRoundTripsEveryField() {
+        QTemporaryDir dir;
+        ExperimentConfig c;
+        c.data.kind = DataKind::Hyper6d;
+        c.data.grid = 5;
+        c.model.kind = ModelKind::RandomFourier;
+        c.model.waves = 7;
+        c.model.fields = 3;
+        c.model.hidden = 17;
+        c.model.features = 64;
+        c.model.rffScale = 3.5;
+        c.train.epochs = 123;
+        c.train.learningRate = 0.02;
+        c.train.seed = 9;
+        c.train.threads = 2;
+        c.train.mixedPrecision = true;
+        c.train.clipGradients = true;
+        c.train.clipMaxNorm = 0.25;
+        MainWindow w(false);
+        w.form()->setConfig(c);
+        QCOMPARE(configJson(w.form()->config()), configJson(c));
+        const auto path = dir.filePath("experiment.json");
+        QCOMPARE(w.saveExperimentTo(path), QString());
+
+        MainWindow other(false);
+        QVERIFY(configJson(other.form()->config()) != configJson(c));
+        QCOMPARE(other.openExperimentFrom(path), QString());
+        QCOMPARE(configJson(other.form()->config()), configJson(c));
+
+        // The CSV path and the other data sets round-trip too.
+        c.data = {DataKind::Volume4d, 12, {}};
+        c.model.kind = ModelKind::Interference;
+        w.form()->setConfig(c);
+        QCOMPARE(w.saveExperimentTo(path), QString());
+        QCOMPARE(other.openExperimentFrom(path), QString());
+        QCOMPARE(configJson(other.form()->config()), configJson(c));
+    }
+
+    void finishedRunsTravelWithTheExperiment() {
+        QTemporaryDir dir;
+        MainWindow w(false);
+        setEpochs(w, 40);
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        QTRY_VERIFY_WITH_TIMEOUT(e->result.has_value(), kTimeoutMs);
+        const auto path = dir.filePath("with-runs.json");
+        QCOMPARE(w.saveExperimentTo(path), QString());
+
+        MainWindow other(false);
+        QCOMPARE(other.openExperimentFrom(path), QString());
+        QCOMPARE(other.runs()->rowCount(), 1);
+        const auto* opened = other.runs()->entryAt(0);
+        QCOMPARE(opened->losses, e->losses);
+        QCOMPARE(opened->name, e->name);
+        QCOMPARE(pointsOf(other, opened->id), 40);
+    }
+
+    void badFilesChangeNothing_data() {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("truncated")
+            << QByteArray("{\"format\": \"dredge-studio-experiment\", \"vers") << "truncated";
+        QTest::newRow("not an experiment")
+            << QByteArray("{\"hello\": 1}") << "not an experiment file";
+        QTest::newRow("wrong version")
+            << QByteArray("{\"format\": \"dredge-studio-experiment\", \"version\": 99}")
+            << "unsupported version 99";
+        QTest::newRow("bad field")
+            << QByteArray("{\"format\": \"dredge-studio-experiment\", \"version\": 1, "
+                          "\"experiment\": {\"train\": {\"epochs\": \"many\"}}}")
+            << "train.epochs";
+        QTest::newRow("bad model")
+            << QByteArray("{\"format\": \"dredge-studio-experiment\", \"version\": 1, "
+                          "\"experiment\": {\"model\": {\"kind\": \"gpt\"}}}")
+            << "model.kind";
+    }
+    void badFilesChangeNothing() {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        const auto path = dir.filePath("bad.json");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(content);
+        file.close();
+        MainWindow w(false);
+        auto config = w.form()->config();
+        config.train.seed = 77;
+        w.form()->setConfig(config);
+        const auto error = w.openExperimentFrom(path);
+        QVERIFY2(error.contains(message), qPrintable(error));
+        QCOMPARE(w.form()->config().train.seed, uint64_t(77));
+        QCOMPARE(w.runs()->rowCount(), 0);
+    }
+
+    void failedSaveLeavesTheOldFile() {
+        QTemporaryDir dir;
+        {
+            MainWindow w(false);
+            const auto error = w.saveExperimentTo(dir.filePath("missing-folder/x.json"));
+            QVERIFY2(error.contains("missing-folder"), qPrintable(error));
+        }
+        const auto path = dir.filePath("keep.json");
+        MainWindow w(false);
+        QCOMPARE(w.saveExperimentTo(path), QString());
+        QFile original(path);
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        const auto before = original.readAll();
+        original.close();
+        QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::ExeOwner); // no new files
+        setEpochs(w, 999);
+        const auto error = w.saveExperimentTo(path);
+        QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        if (error.isEmpty()) {
+            QSKIP("running as root: the directory stays writable");
+        }
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QCOMPARE(original.readAll(), before);
+    }
+
+    void closingDuringTrainingStopsRuns() {
+        auto* w = new MainWindow(false);
+        w->show();
+        setEpochs(*w, 50'000'000);
+        w->startAction()->trigger();
+        w->startAction()->trigger();
+        const int id = w->runs()->entryAt(0)->id;
+        QTRY_VERIFY_WITH_TIMEOUT(pointsOf(*w, id) > 0, kTimeoutMs);
+        QVERIFY(w->close()); // returns once both runs have stopped and joined
+        QCOMPARE(w->runs()->rowCount(), 0);
+        delete w;
+    }
+};
+
+QTEST_MAIN(TestGui)
+#include "test_gui.moc"

@@ -1,0 +1,188 @@
+#include "LossPlot.h"
+
+#include "RunsModel.h"
+
+#include "QCustomPlotInclude.h"
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace dredge {
+
+LossPlot::LossPlot(RunsModel* runs, QWidget* parent)
+    : QWidget(parent)
+    , runs_(runs)
+    , plot_(new QCustomPlot(this)) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(plot_);
+    plot_->setObjectName(QStringLiteral("lossPlot"));
+    plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->xAxis->setLabel(tr("epoch"));
+    plot_->yAxis->setLabel(tr("loss (MSE)"));
+    plot_->legend->setVisible(true);
+    plot_->legend->setFont(QFont(font().family(), 8));
+    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    plot_->setNoAntialiasingOnDrag(true);
+    setLogScale(true);
+
+    // The user's zoom or pan ends auto-ranging; double-click restores it.
+    connect(plot_, &QCustomPlot::mouseWheel, this, [this] { autoRange_ = false; });
+    connect(plot_, &QCustomPlot::mousePress, this, [this] { autoRange_ = false; });
+    connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] { fitAll(); });
+    connect(plot_, &QCustomPlot::mouseMove, this, &LossPlot::showHover);
+
+    connect(runs_, &RunsModel::runAdded, this, &LossPlot::addRun);
+    connect(runs_, &RunsModel::runRemoved, this, &LossPlot::removeRun);
+    connect(runs_, &RunsModel::lossesAppended, this, &LossPlot::append);
+    connect(runs_, &RunsModel::lossesReplaced, this, &LossPlot::reload);
+    connect(runs_, &RunsModel::runChanged, this, &LossPlot::syncStyle);
+
+    redrawTimer_.setInterval(33); // ~30 redraws a second at most
+    connect(&redrawTimer_, &QTimer::timeout, this, [this] {
+        if (dirty_) {
+            redraw();
+        }
+    });
+    redrawTimer_.start();
+}
+
+void LossPlot::setLogScale(bool on) {
+    logScale_ = on;
+    plot_->yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
+    if (on) {
+        plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+        plot_->yAxis->setNumberFormat(QStringLiteral("eb"));
+        plot_->yAxis->setNumberPrecision(1);
+    } else {
+        plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        plot_->yAxis->setNumberFormat(QStringLiteral("g"));
+        plot_->yAxis->setNumberPrecision(4);
+    }
+    autoRange_ = true;
+    scheduleRedraw();
+}
+
+void LossPlot::fitAll() {
+    autoRange_ = true;
+    scheduleRedraw();
+}
+
+void LossPlot::highlight(int runId) {
+    highlighted_ = runId;
+    for (auto it = graphs_.begin(); it != graphs_.end(); ++it) {
+        syncStyle(it.key());
+    }
+}
+
+void LossPlot::addRun(int id) {
+    auto* graph = plot_->addGraph();
+    graph->setAdaptiveSampling(true);
+    graphs_.insert(id, graph);
+    reload(id);
+}
+
+void LossPlot::removeRun(int id) {
+    if (auto* graph = graphs_.take(id)) {
+        plot_->removeGraph(graph);
+        scheduleRedraw();
+    }
+}
+
+void LossPlot::append(int id, qint64 firstEpoch, const std::vector<double>& losses) {
+    auto* graph = graphs_.value(id);
+    if (!graph) {
+        return;
+    }
+    QVector<double> keys(qsizetype(losses.size())), values(qsizetype(losses.size()));
+    for (size_t i = 0; i < losses.size(); ++i) {
+        keys[qsizetype(i)] = double(firstEpoch + qint64(i));
+        // Non-finite losses (divergence) are gaps, not points at infinity.
+        values[qsizetype(i)] = std::isfinite(losses[i]) ? losses[i] : qQNaN();
+    }
+    graph->addData(keys, values, /*alreadySorted=*/true);
+    scheduleRedraw();
+}
+
+void LossPlot::reload(int id) {
+    auto* graph = graphs_.value(id);
+    const auto* entry = runs_->entry(id);
+    if (!graph || !entry) {
+        return;
+    }
+    graph->data()->clear();
+    append(id, 0, entry->losses);
+    syncStyle(id);
+}
+
+void LossPlot::syncStyle(int id) {
+    auto* graph = graphs_.value(id);
+    const auto* entry = runs_->entry(id);
+    if (!graph || !entry) {
+        return;
+    }
+    graph->setName(entry->name);
+    graph->setVisible(entry->visible);
+    QPen pen(entry->color);
+    pen.setWidthF(id == highlighted_ ? 2.5 : 1.2);
+    graph->setPen(pen);
+    if (entry->visible) {
+        graph->addToLegend();
+    } else {
+        graph->removeFromLegend();
+    }
+    scheduleRedraw();
+}
+
+void LossPlot::redraw() {
+    dirty_ = false;
+    if (autoRange_) {
+        bool any = false;
+        for (auto* graph : std::as_const(graphs_)) {
+            if (graph->visible() && !graph->data()->isEmpty()) {
+                graph->rescaleAxes(any);
+                any = true;
+            }
+        }
+        if (!any) {
+            plot_->xAxis->setRange(0, 100);
+            plot_->yAxis->setRange(logScale_ ? 1e-4 : 0.0, 1.0);
+        }
+    }
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+    ++redraws_;
+}
+
+void LossPlot::showHover(QMouseEvent* event) {
+    const double epoch = plot_->xAxis->pixelToCoord(event->pos().x());
+    QString best;
+    double bestDistance = 12.0; // pixels
+    for (auto it = graphs_.cbegin(); it != graphs_.cend(); ++it) {
+        auto* graph = it.value();
+        if (!graph->visible() || graph->data()->isEmpty()) {
+            continue;
+        }
+        const auto point = graph->data()->findBegin(epoch, true);
+        if (point == graph->data()->constEnd() || !std::isfinite(point->value)) {
+            continue;
+        }
+        const QPointF pixel(plot_->xAxis->coordToPixel(point->key),
+                            plot_->yAxis->coordToPixel(point->value));
+        const double distance = QLineF(pixel, event->position()).length();
+        if (distance < bestDistance) {
+            bestDistance = distance;
+            best = tr("%1\nepoch %2\nloss %3")
+                       .arg(graph->name())
+                       .arg(point->key)
+                       .arg(point->value, 0, 'g', 5);
+        }
+    }
+    if (best.isEmpty()) {
+        QToolTip::hideText();
+    } else {
+        QToolTip::showText(event->globalPosition().toPoint(), best, plot_);
+    }
+}
+
+} // namespace dredge
