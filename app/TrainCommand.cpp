@@ -15,6 +15,7 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <limits>
 #include <unistd.h>
 
 namespace dredge {
@@ -30,30 +31,19 @@ struct BadArguments {
     QString reason;
 };
 
-int parseInt(const QCommandLineParser& p, const QString& name, int fallback) {
+template <typename Int>
+Int parseInteger(const QCommandLineParser& p, const QString& name, Int fallback) {
     if (!p.isSet(name)) {
         return fallback;
     }
     bool ok = false;
-    const int value = p.value(name).toInt(&ok);
-    if (!ok) {
+    const qlonglong value = p.value(name).toLongLong(&ok);
+    if (!ok || value < qlonglong(std::numeric_limits<Int>::min()) ||
+        value > qlonglong(std::numeric_limits<Int>::max())) {
         throw BadArguments{
             QStringLiteral("--%1 must be an integer, not '%2'").arg(name, p.value(name))};
     }
-    return value;
-}
-
-qint64 parseInt64(const QCommandLineParser& p, const QString& name, qint64 fallback) {
-    if (!p.isSet(name)) {
-        return fallback;
-    }
-    bool ok = false;
-    const qint64 value = p.value(name).toLongLong(&ok);
-    if (!ok) {
-        throw BadArguments{
-            QStringLiteral("--%1 must be an integer, not '%2'").arg(name, p.value(name))};
-    }
-    return value;
+    return Int(value);
 }
 
 double parseReal(const QCommandLineParser& p, const QString& name, double fallback) {
@@ -111,19 +101,21 @@ ExperimentConfig configFrom(const QCommandLineParser& p) {
         c.data.kind = DataKind::CsvSignal;
         c.data.csvPath = p.value(QStringLiteral("csv")).toStdString();
     }
-    c.data.grid = parseInt(p, QStringLiteral("grid"), c.data.grid);
+    c.data.grid = parseInteger<int>(p, QStringLiteral("grid"), c.data.grid);
     c.model.kind = parseName(p, QStringLiteral("model"), c.model.kind, modelKindFromName,
                              "wave-ensemble, interference, siren, rff");
-    c.model.waves = parseInt(p, QStringLiteral("waves"), c.model.waves);
-    c.model.fields = parseInt(p, QStringLiteral("fields"), c.model.fields);
-    c.model.outFeatures = parseInt(p, QStringLiteral("out-features"), c.model.outFeatures);
-    c.model.hidden = parseInt(p, QStringLiteral("hidden"), c.model.hidden);
+    c.model.kernel = parseName(p, QStringLiteral("kernel"), c.model.kernel, waveKernelFromName,
+                               "fused, composed");
+    c.model.waves = parseInteger<int>(p, QStringLiteral("waves"), c.model.waves);
+    c.model.fields = parseInteger<int>(p, QStringLiteral("fields"), c.model.fields);
+    c.model.outFeatures = parseInteger<int>(p, QStringLiteral("out-features"), c.model.outFeatures);
+    c.model.hidden = parseInteger<int>(p, QStringLiteral("hidden"), c.model.hidden);
     c.model.w0 = parseReal(p, QStringLiteral("w0"), c.model.w0);
-    c.model.features = parseInt(p, QStringLiteral("features"), c.model.features);
+    c.model.features = parseInteger<int>(p, QStringLiteral("features"), c.model.features);
     c.model.rffScale = parseReal(p, QStringLiteral("scale"), c.model.rffScale);
-    c.train.epochs = parseInt64(p, QStringLiteral("epochs"), c.train.epochs);
+    c.train.epochs = parseInteger<qint64>(p, QStringLiteral("epochs"), c.train.epochs);
     c.train.learningRate = parseReal(p, QStringLiteral("lr"), c.train.learningRate);
-    c.train.seed = quint64(parseInt64(p, QStringLiteral("seed"), qint64(c.train.seed)));
+    c.train.seed = quint64(parseInteger<qint64>(p, QStringLiteral("seed"), qint64(c.train.seed)));
     if (p.isSet(QStringLiteral("seed")) && p.value(QStringLiteral("seed")).startsWith(u'-')) {
         throw BadArguments{QStringLiteral("--seed must not be negative")};
     }
@@ -134,7 +126,7 @@ ExperimentConfig configFrom(const QCommandLineParser& p) {
     }
     c.train.device =
         parseName(p, QStringLiteral("device"), c.train.device, deviceFromName, "cpu, cuda");
-    c.train.threads = parseInt(p, QStringLiteral("threads"), c.train.threads);
+    c.train.threads = parseInteger<int>(p, QStringLiteral("threads"), c.train.threads);
     if (const auto problem = validate(c); !problem.empty()) {
         throw BadArguments{QString::fromStdString(problem)};
     }
@@ -211,6 +203,7 @@ void addOptions(QCommandLineParser& p) {
     opt("grid", "Points per axis: volume4d (default 20), hyper6d (default 8).", "G");
     opt("model", "Model: wave-ensemble (default), interference, siren, rff.", "name");
     opt("waves", "Wave ensemble: number of waves (default 16).", "n");
+    opt("kernel", "Wave ensemble: fused (default; CPU, float32) or composed tensor ops.", "name");
     opt("fields", "Interference: number of fields (default 8).", "F");
     opt("out-features", "Interference: output features (default 1).", "k");
     opt("hidden", "SIREN: hidden width (default 64).", "H");

@@ -26,6 +26,16 @@ struct Case {
     double referenceMsPerEpoch; // the Python reference on the same machine class
 };
 
+// sin, cos and exp evaluations of one epoch of the fused wave ensemble: four
+// per point and wave forward, seven backward (plus one exp per wave each way).
+double transcendentalsPerEpoch(const ExperimentConfig& c, int64_t points) {
+    if (c.model.kind != ModelKind::WaveEnsemble || c.model.kernel != WaveKernel::Fused ||
+        c.train.mixedPrecision) {
+        return 0.0;
+    }
+    return double(points) * c.model.waves * 11.0;
+}
+
 ExperimentConfig experiment(DataKind data, ModelKind model, int size, int64_t epochs) {
     ExperimentConfig c;
     c.data.kind = data;
@@ -41,6 +51,9 @@ std::vector<Case> cases() {
     std::vector<Case> list;
     auto chirp = experiment(D::Chirp, M::WaveEnsemble, 16, 2000);
     list.push_back({"chirp ensemble n=16", chirp, 5.4});
+    auto composed = chirp;
+    composed.model.kernel = WaveKernel::Composed;
+    list.push_back({"chirp ensemble n=16 composed", composed, 5.4});
     auto clip = chirp;
     clip.train.clipGradients = true;
     list.push_back({"chirp ensemble n=16 clip 1.0", clip, 6.5});
@@ -58,6 +71,17 @@ std::vector<Case> cases() {
     list.push_back(
         {"4-D 20^3 ensemble n=8", experiment(D::Volume4d, M::WaveEnsemble, 8, 1000), 6.5});
     list.push_back({"6-D 8^5 ensemble n=6", experiment(D::Hyper6d, M::WaveEnsemble, 6, 500), 14.1});
+    // The composed reference implementation beside each fused case.
+    for (auto fused : {std::string("4-D 20^3 ensemble n=8"), std::string("6-D 8^5 ensemble n=6")}) {
+        for (const auto& c : std::vector<Case>(list)) {
+            if (c.name == fused) {
+                auto composed = c;
+                composed.name += " composed";
+                composed.config.model.kernel = WaveKernel::Composed;
+                list.push_back(composed);
+            }
+        }
+    }
     return list;
 }
 
@@ -77,10 +101,11 @@ int main(int argc, char** argv) {
             filter = argv[i];
         }
     }
-    std::printf("threads %d; ms/epoch = median over blocks of 50 epochs after 20 warm-up epochs\n",
+    std::printf("threads %d; ms/epoch = median over blocks of 50 epochs after 20 warm-up epochs;\n"
+                "Gtrans/s = sin/cos/exp evaluations per second in the fused wave kernel\n",
                 threads);
-    std::printf("%-32s %10s %10s %8s %12s %12s\n", "case", "ms/epoch", "ref ms", "speedup",
-                "final loss", "zero-pred");
+    std::printf("%-34s %9s %8s %8s %11s %11s %9s\n", "case", "ms/epoch", "ref ms", "speedup",
+                "final loss", "zero-pred", "Gtrans/s");
     for (auto& c : cases()) {
         if (!filter.empty() && c.name.find(filter) == std::string::npos) {
             continue;
@@ -117,8 +142,13 @@ int main(int argc, char** argv) {
             std::snprintf(ref, sizeof ref, "%.2f", c.referenceMsPerEpoch);
             std::snprintf(speedup, sizeof speedup, "%.1fx", c.referenceMsPerEpoch / median);
         }
-        std::printf("%-32s %10.3f %10s %8s %12.4g %12.4g\n", c.name.c_str(), median, ref, speedup,
-                    loss, trainer.setup().zeroPredictorMse);
+        const double transcendentals = transcendentalsPerEpoch(c.config, trainer.setup().points);
+        char rate[32] = "-";
+        if (transcendentals > 0) {
+            std::snprintf(rate, sizeof rate, "%.2f", transcendentals / (median * 1e-3) * 1e-9);
+        }
+        std::printf("%-34s %9.3f %8s %8s %11.4g %11.4g %9s\n", c.name.c_str(), median, ref, speedup,
+                    loss, trainer.setup().zeroPredictorMse, rate);
         std::fflush(stdout);
     }
     return 0;

@@ -175,6 +175,7 @@ private Q_SLOTS:
         c.data.kind = DataKind::Hyper6d;
         c.data.grid = 5;
         c.model.kind = ModelKind::RandomFourier;
+        c.model.kernel = WaveKernel::Composed;
         c.model.waves = 7;
         c.model.fields = 3;
         c.model.hidden = 17;
@@ -224,6 +225,12 @@ private Q_SLOTS:
         QCOMPARE(opened->losses, e->losses);
         QCOMPARE(opened->name, e->name);
         QCOMPARE(pointsOf(other, opened->id), 40);
+
+        // The CSV export: a header with the run's name, then one row per epoch.
+        const auto lines = other.runs()->lossHistoryCsv().split('\n');
+        QCOMPARE(lines.first(), "epoch,\"" + e->name.toUtf8() + '"');
+        QCOMPARE(lines.size(), 1 + 40 + 1); // header, epochs, final newline
+        QCOMPARE(lines.at(40).split(',').at(1).toDouble(), e->losses.back());
     }
 
     void badFilesChangeNothing_data() {

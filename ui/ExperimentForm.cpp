@@ -68,7 +68,14 @@ ExperimentForm::ExperimentForm(QWidget* parent)
     modelForm->addRow(tr("Model"), model_);
     waves_ = spin(1, 4096, 16, tr("Number of waves n"));
     modelForm->addRow(tr("Waves"), waves_);
-    wavesRow_ = {waves_, modelForm->labelForField(waves_)};
+    kernel_ = new QComboBox;
+    kernel_->addItem(tr("Fused CPU kernel"), int(WaveKernel::Fused));
+    kernel_->addItem(tr("Composed tensor ops"), int(WaveKernel::Composed));
+    kernel_->setToolTip(tr("The fused kernel computes forward and backward in one pass each.\n"
+                           "Runs with AMP or on CUDA use the composed ops."));
+    modelForm->addRow(tr("Kernel"), kernel_);
+    wavesRow_ = {waves_, modelForm->labelForField(waves_), kernel_,
+                 modelForm->labelForField(kernel_)};
     fields_ = spin(1, 4096, 8, tr("Number of fields F"));
     modelForm->addRow(tr("Fields"), fields_);
     fieldsRow_ = {fields_, modelForm->labelForField(fields_)};
@@ -136,7 +143,7 @@ ExperimentForm::ExperimentForm(QWidget* parent)
             csvPath_->setText(path);
         }
     });
-    for (auto* combo : {data_, model_, device_}) {
+    for (auto* combo : {data_, model_, kernel_, device_}) {
         connect(combo, &QComboBox::currentIndexChanged, this, [this] {
             updateVisibility();
             revalidate();
@@ -188,6 +195,7 @@ ExperimentConfig ExperimentForm::config() const {
     c.data.csvPath = c.data.kind == DataKind::CsvSignal ? csvPath_->text().trimmed().toStdString()
                                                         : std::string();
     c.model.kind = ModelKind(model_->currentData().toInt());
+    c.model.kernel = WaveKernel(kernel_->currentData().toInt());
     c.model.waves = waves_->value();
     c.model.fields = fields_->value();
     c.model.hidden = hidden_->value();
@@ -214,6 +222,7 @@ void ExperimentForm::setConfig(const ExperimentConfig& c) {
     }
     csvPath_->setText(QString::fromStdString(c.data.csvPath));
     model_->setCurrentIndex(model_->findData(int(c.model.kind)));
+    kernel_->setCurrentIndex(kernel_->findData(int(c.model.kernel)));
     waves_->setValue(c.model.waves);
     fields_->setValue(c.model.fields);
     hidden_->setValue(c.model.hidden);

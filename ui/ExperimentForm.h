@@ -46,6 +46,7 @@ private:
     QPushButton* browse_;
     QComboBox* model_;
     QSpinBox* waves_;
+    QComboBox* kernel_;
     QSpinBox* fields_;
     QSpinBox* hidden_;
     QSpinBox* features_;

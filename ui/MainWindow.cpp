@@ -333,25 +333,7 @@ void MainWindow::exportLossCsv() {
     if (path.isEmpty()) {
         return;
     }
-    // Wide layout: one row per epoch, one column per run.
-    QByteArray csv = "epoch";
-    size_t longest = 0;
-    for (const auto& e : runs_->entries()) {
-        QString name = e->name;
-        csv += ",\"" + name.replace(u'"', QStringLiteral("\"\"")).toUtf8() + '"';
-        longest = std::max(longest, e->losses.size());
-    }
-    csv += '\n';
-    for (size_t epoch = 0; epoch < longest; ++epoch) {
-        csv += QByteArray::number(qulonglong(epoch));
-        for (const auto& e : runs_->entries()) {
-            csv += ',';
-            if (epoch < e->losses.size() && std::isfinite(e->losses[epoch])) {
-                csv += QByteArray::number(e->losses[epoch], 'g', 9);
-            }
-        }
-        csv += '\n';
-    }
+    const QByteArray csv = runs_->lossHistoryCsv();
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(csv) != csv.size() || !file.commit()) {
         QMessageBox::warning(this, tr("Cannot export"), file.errorString());

@@ -224,6 +224,28 @@ std::vector<SavedRun> RunsModel::finishedRuns() const {
     return runs;
 }
 
+QByteArray RunsModel::lossHistoryCsv() const {
+    QByteArray csv = "epoch";
+    size_t longest = 0;
+    for (const auto& e : entries_) {
+        QString name = e->name;
+        csv += ",\"" + name.replace(u'"', QStringLiteral("\"\"")).toUtf8() + '"';
+        longest = std::max(longest, e->losses.size());
+    }
+    csv += '\n';
+    for (size_t epoch = 0; epoch < longest; ++epoch) {
+        csv += QByteArray::number(qulonglong(epoch));
+        for (const auto& e : entries_) {
+            csv += ',';
+            if (epoch < e->losses.size() && std::isfinite(e->losses[epoch])) {
+                csv += QByteArray::number(e->losses[epoch], 'g', 9);
+            }
+        }
+        csv += '\n';
+    }
+    return csv;
+}
+
 void RunsModel::pause(int id) {
     if (auto* e = find(id); e && e->run) {
         e->run->pause();

@@ -63,6 +63,9 @@ public:
     int rowOf(int id) const;
     const std::vector<std::unique_ptr<RunEntry>>& entries() const { return entries_; }
     std::vector<SavedRun> finishedRuns() const;
+    // Every run's loss per epoch: one row per epoch, one column per run (empty
+    // where a run has no finite value).
+    QByteArray lossHistoryCsv() const;
 
     void pause(int id);
     void resume(int id);

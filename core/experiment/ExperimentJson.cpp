@@ -107,6 +107,7 @@ QJsonObject toJson(const ExperimentConfig& c) {
         data.insert(QStringLiteral("csv"), QString::fromStdString(c.data.csvPath));
     }
     const QJsonObject model{{"kind", enumName(modelKindName(c.model.kind))},
+                            {"kernel", enumName(waveKernelName(c.model.kernel))},
                             {"waves", c.model.waves},
                             {"fields", c.model.fields},
                             {"out_features", c.model.outFeatures},
@@ -153,6 +154,7 @@ std::optional<ExperimentConfig> experimentFromJson(const QJsonObject& json, QStr
     data.string("csv", c.data.csvPath);
     FieldReader model(modelJson, QStringLiteral("model"));
     model.name("kind", c.model.kind, modelKindFromName);
+    model.name("kernel", c.model.kernel, waveKernelFromName);
     model.integer("waves", c.model.waves);
     model.integer("fields", c.model.fields);
     model.integer("out_features", c.model.outFeatures);

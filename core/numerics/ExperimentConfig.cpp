@@ -35,6 +35,11 @@ constexpr std::array<std::pair<ModelKind, std::string_view>, 4> kModelNames{{
     {ModelKind::RandomFourier, "rff"},
 }};
 
+constexpr std::array<std::pair<WaveKernel, std::string_view>, 2> kKernelNames{{
+    {WaveKernel::Fused, "fused"},
+    {WaveKernel::Composed, "composed"},
+}};
+
 constexpr std::array<std::pair<DataKind, std::string_view>, 4> kDataNames{{
     {DataKind::Chirp, "chirp"},
     {DataKind::Volume4d, "volume4d"},
@@ -70,6 +75,12 @@ std::string_view modelKindName(ModelKind kind) {
 }
 std::optional<ModelKind> modelKindFromName(std::string_view name) {
     return lookup(kModelNames, name);
+}
+std::string_view waveKernelName(WaveKernel kernel) {
+    return nameOf(kKernelNames, kernel);
+}
+std::optional<WaveKernel> waveKernelFromName(std::string_view name) {
+    return lookup(kKernelNames, name);
 }
 std::string_view dataKindName(DataKind kind) {
     return nameOf(kDataNames, kind);

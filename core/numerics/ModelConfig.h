@@ -15,8 +15,14 @@ enum class ModelKind {
     RandomFourier // SPEC §1.5: random Fourier features baseline
 };
 
+// How the wave ensemble is computed: the fused CPU kernel (forward and analytic
+// backward in one pass each) or composed tensor ops (the reference, and the
+// path for CUDA and for mixed precision, where autocast needs tensor ops).
+enum class WaveKernel { Fused, Composed };
+
 struct ModelConfig {
     ModelKind kind = ModelKind::WaveEnsemble;
+    WaveKernel kernel = WaveKernel::Fused;
     int waves = 16;        // wave ensemble: number of waves n
     int fields = 8;        // interference: number of fields F
     int outFeatures = 1;   // interference: width of the superposition output
@@ -29,6 +35,8 @@ struct ModelConfig {
 // Stable names used on the command line and in experiment files.
 std::string_view modelKindName(ModelKind kind);
 std::optional<ModelKind> modelKindFromName(std::string_view name);
+std::string_view waveKernelName(WaveKernel kernel);
+std::optional<WaveKernel> waveKernelFromName(std::string_view name);
 
 // Why a config cannot be built, or an empty string when it can.
 std::string validate(const ModelConfig& config);

@@ -18,8 +18,11 @@ std::shared_ptr<FieldModel> makeModel(const ModelConfig& config, int64_t dims, a
         throw std::invalid_argument("a model needs at least one spatial dimension");
     }
     switch (config.kind) {
-    case ModelKind::WaveEnsemble:
-        return std::make_shared<WaveEnsemble>(dims, config.waves, gen);
+    case ModelKind::WaveEnsemble: {
+        auto model = std::make_shared<WaveEnsemble>(dims, config.waves, gen);
+        model->useFusedKernel = config.kernel == WaveKernel::Fused;
+        return model;
+    }
     case ModelKind::Interference:
         return std::make_shared<InterferenceBasis>(dims, config.fields, config.outFeatures, gen);
     case ModelKind::Siren:

@@ -1,6 +1,9 @@
 #include "WaveEnsemble.h"
 
+#include "FusedWaveEnsemble.h"
 #include "ModelInit.h"
+
+#include <ATen/autocast_mode.h>
 
 namespace dredge {
 
@@ -57,6 +60,11 @@ torch::Tensor WaveEnsemble::waveValues(const torch::Tensor& x, const torch::Tens
 }
 
 torch::Tensor WaveEnsemble::forward(const torch::Tensor& x, const torch::Tensor& t) {
+    // Under autocast the composed ops run, so that mixed precision has tensor
+    // ops to act on; the fused kernel computes in the parameters' precision.
+    if (useFusedKernel && x.is_cpu() && !at::autocast::is_cpu_enabled()) {
+        return fusedWaveEnsembleForward(*this, x, t);
+    }
     return head(waveValues(x, t));
 }
 

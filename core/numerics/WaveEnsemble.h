@@ -18,6 +18,9 @@ public:
     // The waves before the head: [N, n].
     torch::Tensor waveValues(const torch::Tensor& x, const torch::Tensor& t);
 
+    // Use the fused CPU kernel where it applies (CPU tensors, autocast off).
+    bool useFusedKernel = true;
+
     int64_t dims() const { return dims_; }
     int64_t waves() const { return waves_; }
 

@@ -1,0 +1,190 @@
+// Built with -O3 -ffast-math (this file only, see CMakeLists.txt): fast-math
+// lets GCC vectorise the loops below over points, calling glibc's libmvec for
+// sin, cos and exp, and reorder the per-wave sums. target_clones builds an AVX2
+// copy beside the baseline one and picks at load time, so shipped builds need
+// no -march=native.
+
+#include "FusedWaveKernel.h"
+
+#include <cmath>
+#include <vector>
+
+namespace dredge::fused {
+namespace {
+
+constexpr int64_t kBlock = 256; // points per block: the temporaries stay in L1
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define DREDGE_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define DREDGE_CLONES
+#endif
+
+// Per-block scratch: the wave's projections for the block's points.
+template <typename Scalar>
+struct Projections {
+    Scalar kx[kBlock], lx[kBlock], r2[kBlock];
+};
+
+template <typename Scalar>
+inline void project(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t len,
+                    const WaveParameters<Scalar>& p, int64_t wave, Projections<Scalar>& s) {
+    const int64_t D = p.dims;
+    const Scalar* k = p.k + wave * D;
+    const Scalar* v = p.velocity + wave * D;
+    const Scalar* l = p.lambda + wave * D;
+    const Scalar omega = p.omega[wave];
+    for (int64_t j = 0; j < len; ++j) {
+        s.kx[j] = -omega * t[b0 + j];
+        s.lx[j] = 0;
+        s.r2[j] = 0;
+    }
+    for (int64_t d = 0; d < D; ++d) {
+        const Scalar* xd = xT + d * n + b0;
+        const Scalar kd = k[d], vd = v[d], ld = l[d];
+        for (int64_t j = 0; j < len; ++j) {
+            const Scalar rel = xd[j] - vd * t[b0 + j];
+            s.kx[j] += kd * xd[j];
+            s.lx[j] += ld * xd[j];
+            s.r2[j] += rel * rel;
+        }
+    }
+}
+
+template <typename Scalar>
+DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
+                               int64_t end, const WaveParameters<Scalar>& p, Scalar* out) {
+    Projections<Scalar> s;
+    for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
+        const int64_t len = std::min(kBlock, end - b0);
+        for (int64_t j = 0; j < len; ++j) {
+            out[b0 + j] = p.headBias;
+        }
+        for (int64_t i = 0; i < p.waves; ++i) {
+            project(xT, t, n, b0, len, p, i, s);
+            const Scalar halfS = Scalar(-0.5) * std::exp(Scalar(-2) * p.logSigma[i]);
+            const Scalar scale = p.headWeight[i] * p.amplitude[i];
+            const Scalar phi = p.phi[i], eps = p.epsilon[i];
+            for (int64_t j = 0; j < len; ++j) {
+                const Scalar envelope = std::exp(halfS * s.r2[j]);
+                const Scalar modulation = std::sin(phi + eps * std::cos(s.lx[j]));
+                out[b0 + j] += scale * std::cos(s.kx[j]) * envelope * modulation;
+            }
+        }
+    }
+}
+
+template <typename Scalar>
+DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
+                                int64_t end, const WaveParameters<Scalar>& p, const Scalar* gradOut,
+                                const WaveGradients& g) {
+    const int64_t D = p.dims;
+    Projections<Scalar> s;
+    Scalar dp[kBlock], dr2[kBlock], dq[kBlock];
+    Scalar cp[kBlock], sp[kBlock], e[kBlock], cq[kBlock], sq[kBlock], m[kBlock], cu[kBlock];
+    for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
+        const int64_t len = std::min(kBlock, end - b0);
+        const Scalar* go = gradOut + b0;
+        Scalar biasSum = 0;
+        for (int64_t j = 0; j < len; ++j) {
+            biasSum += go[j];
+        }
+        *g.headBias += biasSum;
+        for (int64_t i = 0; i < p.waves; ++i) {
+            project(xT, t, n, b0, len, p, i, s);
+            const Scalar sigmaInv2 = std::exp(Scalar(-2) * p.logSigma[i]);
+            const Scalar halfS = Scalar(-0.5) * sigmaInv2;
+            const Scalar A = p.amplitude[i], w = p.headWeight[i];
+            const Scalar phi = p.phi[i], eps = p.epsilon[i];
+            // One transcendental per loop: GCC would merge a sin and a cos of
+            // the same value into a scalar sincos call, which stops
+            // vectorisation; separate loops over arrays keep each on libmvec.
+            for (int64_t j = 0; j < len; ++j) {
+                cp[j] = std::cos(s.kx[j]);
+            }
+            for (int64_t j = 0; j < len; ++j) {
+                sp[j] = std::sin(s.kx[j]);
+            }
+            for (int64_t j = 0; j < len; ++j) {
+                e[j] = std::exp(halfS * s.r2[j]);
+            }
+            for (int64_t j = 0; j < len; ++j) {
+                cq[j] = std::cos(s.lx[j]);
+            }
+            for (int64_t j = 0; j < len; ++j) {
+                sq[j] = std::sin(s.lx[j]);
+            }
+            for (int64_t j = 0; j < len; ++j) {
+                cu[j] = std::cos(phi + eps * cq[j]); // u = φ + ε cos(λ·x)
+            }
+            for (int64_t j = 0; j < len; ++j) {
+                m[j] = std::sin(phi + eps * cq[j]);
+            }
+            Scalar sumW = 0, sumA = 0, sumOmega = 0, sumLogSigma = 0, sumPhi = 0, sumEps = 0;
+            for (int64_t j = 0; j < len; ++j) {
+                const Scalar gw = go[j] * w; // dL/dψ
+                const Scalar em = e[j] * m[j];
+                sumW += go[j] * A * cp[j] * em;
+                sumA += gw * cp[j] * em;
+                dp[j] = -gw * A * sp[j] * em;          // dL/d(phase)
+                const Scalar de = gw * A * cp[j] * em; // dL/de · e
+                dr2[j] = de * halfS;                   // dL/d(r²)
+                sumLogSigma += de * s.r2[j] * sigmaInv2; // d(−½ r² e^{−2 log σ})/d log σ = r² σ⁻²
+                const Scalar du = gw * A * cp[j] * e[j] * cu[j]; // dL/du
+                sumPhi += du;
+                sumEps += du * cq[j];
+                dq[j] = -du * eps * sq[j]; // dL/d(λ·x)
+                sumOmega += -dp[j] * t[b0 + j];
+            }
+            g.headWeight[i] += sumW;
+            g.amplitude[i] += sumA;
+            g.omega[i] += sumOmega;
+            g.logSigma[i] += sumLogSigma;
+            g.phi[i] += sumPhi;
+            g.epsilon[i] += sumEps;
+            for (int64_t d = 0; d < D; ++d) {
+                const Scalar* xd = xT + d * n + b0;
+                const Scalar vd = p.velocity[i * D + d];
+                Scalar sumK = 0, sumV = 0, sumL = 0;
+                for (int64_t j = 0; j < len; ++j) {
+                    const Scalar tj = t[b0 + j];
+                    sumK += dp[j] * xd[j];
+                    sumL += dq[j] * xd[j];
+                    sumV +=
+                        dr2[j] * Scalar(-2) * (xd[j] - vd * tj) * tj; // d r²/d v = −2 (x − v t) t
+                }
+                g.k[i * D + d] += sumK;
+                g.velocity[i * D + d] += sumV;
+                g.lambda[i * D + d] += sumL;
+            }
+        }
+    }
+}
+
+} // namespace
+
+template <typename Scalar>
+void waveEnsembleForward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+                         const WaveParameters<Scalar>& p, Scalar* out) {
+    forwardImpl(xT, t, n, begin, end, p, out);
+}
+
+template <typename Scalar>
+void waveEnsembleBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+                          const WaveParameters<Scalar>& p, const Scalar* gradOut,
+                          const WaveGradients& grad) {
+    backwardImpl(xT, t, n, begin, end, p, gradOut, grad);
+}
+
+template void waveEnsembleForward<float>(const float*, const float*, int64_t, int64_t, int64_t,
+                                         const WaveParameters<float>&, float*);
+template void waveEnsembleForward<double>(const double*, const double*, int64_t, int64_t, int64_t,
+                                          const WaveParameters<double>&, double*);
+template void waveEnsembleBackward<float>(const float*, const float*, int64_t, int64_t, int64_t,
+                                          const WaveParameters<float>&, const float*,
+                                          const WaveGradients&);
+template void waveEnsembleBackward<double>(const double*, const double*, int64_t, int64_t, int64_t,
+                                           const WaveParameters<double>&, const double*,
+                                           const WaveGradients&);
+
+} // namespace dredge::fused

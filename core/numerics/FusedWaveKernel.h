@@ -1,0 +1,58 @@
+#pragma once
+// The wave ensemble's forward and analytic backward as two passes over the
+// points (issue 6), in plain C++ that the compiler vectorises. Composed from
+// tensor ops, one epoch of the chirp ensemble is ~50 small ops forward and
+// backward whose cost is dispatch and temporaries; here it is arithmetic.
+//
+// Layout: xT is the coordinates transposed, [D][N] (each axis contiguous);
+// parameters follow WaveEnsemble: A, ω, log σ, φ, ε [n]; k, v, λ [n][D];
+// head weight [n] and bias. No LibTorch in this header.
+
+#include <cstdint>
+
+namespace dredge::fused {
+
+template <typename Scalar>
+struct WaveParameters {
+    const Scalar* amplitude;
+    const Scalar* k;
+    const Scalar* omega;
+    const Scalar* velocity;
+    const Scalar* logSigma;
+    const Scalar* phi;
+    const Scalar* epsilon;
+    const Scalar* lambda;
+    const Scalar* headWeight;
+    Scalar headBias;
+    int64_t waves;
+    int64_t dims;
+};
+
+// Gradients of every parameter, same layout as WaveParameters, accumulated
+// into (callers zero them first). Always double: per-block partial sums are
+// Scalar and vectorised, their totals over many blocks are not.
+struct WaveGradients {
+    double* amplitude;
+    double* k;
+    double* omega;
+    double* velocity;
+    double* logSigma;
+    double* phi;
+    double* epsilon;
+    double* lambda;
+    double* headWeight;
+    double* headBias;
+};
+
+// out[i] = head(ψ(x_i, t_i)) for points [begin, end).
+template <typename Scalar>
+void waveEnsembleForward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+                         const WaveParameters<Scalar>& p, Scalar* out);
+
+// Adds dL/dθ for points [begin, end), given gradOut = dL/dout per point.
+template <typename Scalar>
+void waveEnsembleBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+                          const WaveParameters<Scalar>& p, const Scalar* gradOut,
+                          const WaveGradients& grad);
+
+} // namespace dredge::fused
