@@ -1,5 +1,6 @@
 #include "RunsModel.h"
 
+#include <QLocale>
 #include <cmath>
 
 namespace dredge {
@@ -238,7 +239,7 @@ QByteArray RunsModel::lossHistoryCsv() const {
         for (const auto& e : entries_) {
             csv += ',';
             if (epoch < e->losses.size() && std::isfinite(e->losses[epoch])) {
-                csv += QByteArray::number(e->losses[epoch], 'g', 9);
+                csv += QByteArray::number(e->losses[epoch], 'g', QLocale::FloatingPointShortest);
             }
         }
         csv += '\n';
