@@ -39,6 +39,23 @@ QByteArray methodName(QHttpServerRequest::Method method) {
     }
 }
 
+char asciiLower(char c) {
+    return c >= 'A' && c <= 'Z' ? char(c + ('a' - 'A')) : c;
+}
+
+qsizetype indexOfIgnoringCase(QByteArrayView haystack, QByteArrayView lowerNeedle) {
+    for (qsizetype i = 0; i + lowerNeedle.size() <= haystack.size(); ++i) {
+        qsizetype j = 0;
+        while (j < lowerNeedle.size() && asciiLower(haystack[i + j]) == lowerNeedle[j]) {
+            ++j;
+        }
+        if (j == lowerNeedle.size()) {
+            return i;
+        }
+    }
+    return -1;
+}
+
 // Refuses a request whose declared Content-Length exceeds the limit before its
 // body is read: Qt HTTP Server 6.4 buffers whole bodies, so without this a
 // client could make the server hold gigabytes. Connected to each socket before
@@ -67,20 +84,27 @@ private:
             socket->readAll(); // discard the rest of a refused body
             return;
         }
-        const QByteArray head = socket->peek(8192);
+        // Runs on every read, so it peeks into a stack buffer (no allocation)
+        // and only parses when a declared length is present.
+        char buffer[4096];
+        const qint64 got = socket->peek(buffer, sizeof buffer);
+        if (got <= 0) {
+            return;
+        }
+        const QByteArrayView head(buffer, got);
         const auto headerEnd = head.indexOf("\r\n\r\n");
         if (headerEnd < 0) {
             return;
         }
-        const QByteArray headers = head.left(headerEnd).toLower();
-        const auto at = headers.indexOf("\r\ncontent-length:");
-        if (at < 0) {
+        const auto lengthAt = indexOfIgnoringCase(head.first(headerEnd), "\r\ncontent-length:");
+        if (lengthAt < 0) {
             return;
         }
-        const auto end = headers.indexOf('\r', at + 17);
+        const auto valueStart = lengthAt + 17;
+        auto valueEnd = head.indexOf('\r', valueStart);
         bool ok = false;
         const qint64 length =
-            headers.mid(at + 17, end < 0 ? -1 : end - at - 17).trimmed().toLongLong(&ok);
+            head.sliced(valueStart, valueEnd - valueStart).trimmed().toLongLong(&ok);
         if (ok && length <= maxBody_) {
             return;
         }
@@ -94,7 +118,7 @@ private:
                       QByteArray::number(body.size()) + "\r\n\r\n" + body);
         socket->disconnectFromHost();
         // Count it under its endpoint: the path is the request line's second word.
-        const auto requestLine = head.left(head.indexOf("\r\n")).split(' ');
+        const auto requestLine = head.first(head.indexOf("\r\n")).toByteArray().split(' ');
         metrics_->countRequest(ServerMetrics::endpointIndex(requestLine.value(1)), 413);
     }
 

@@ -66,7 +66,9 @@ InsightService::InsightService(std::shared_ptr<InsightCache> cache,
                                InsightServiceOptions options)
     : cache_(std::move(cache))
     , metrics_(std::move(metrics))
-    , options_(std::move(options)) {}
+    , options_(std::move(options))
+    , describeReply_(describe())
+    , healthReply_(health()) {}
 
 InsightReply InsightService::handle(const InsightRequest& request) {
     InsightReply reply = route(request);
@@ -101,23 +103,10 @@ InsightReply InsightService::route(const InsightRequest& request) {
         return reply;
     }
     if (path == "/") {
-        return json(
-            200,
-            QJsonObject{{"name", "DREDGE Studio insight server"},
-                        {"version", QString::fromUtf8(version())},
-                        {"description", "Lifts insights: each text gets a stable SHA-256 id."},
-                        {"endpoints",
-                         QJsonObject{
-                             {"GET /", "this description"},
-                             {"GET /health", "liveness and version"},
-                             {"POST /lift", "{\"insight_text\": ...} -> lifted insight"},
-                             {"POST /lift/batch", "{\"insights\": [...]} -> {\"results\": [...]}"},
-                             {"GET /metrics", "Prometheus text metrics"},
-                         }}});
+        return describeReply_;
     }
     if (path == "/health") {
-        return json(200,
-                    QJsonObject{{"status", "healthy"}, {"version", QString::fromUtf8(version())}});
+        return healthReply_;
     }
     if (path == "/metrics") {
         return metricsText();
@@ -132,6 +121,26 @@ InsightReply InsightService::route(const InsightRequest& request) {
                               .arg(QString::fromUtf8(request.contentType.left(100))));
     }
     return path == "/lift" ? liftOne(request.body) : liftBatch(request.body);
+}
+
+// The replies that never change, built once per service.
+InsightReply InsightService::describe() {
+    return json(
+        200, QJsonObject{{"name", "DREDGE Studio insight server"},
+                         {"version", QString::fromUtf8(version())},
+                         {"description", "Lifts insights: each text gets a stable SHA-256 id."},
+                         {"endpoints",
+                          QJsonObject{
+                              {"GET /", "this description"},
+                              {"GET /health", "liveness and version"},
+                              {"POST /lift", "{\"insight_text\": ...} -> lifted insight"},
+                              {"POST /lift/batch", "{\"insights\": [...]} -> {\"results\": [...]}"},
+                              {"GET /metrics", "Prometheus text metrics"},
+                          }}});
+}
+
+InsightReply InsightService::health() {
+    return json(200, QJsonObject{{"status", "healthy"}, {"version", QString::fromUtf8(version())}});
 }
 
 QByteArray InsightService::digestOf(const QByteArray& utf8) {

@@ -57,11 +57,15 @@ private:
     InsightReply liftOne(const QByteArray& body);
     InsightReply liftBatch(const QByteArray& body);
     InsightReply metricsText() const;
+    static InsightReply describe();
+    static InsightReply health();
     QByteArray digestOf(const QByteArray& utf8);
 
     std::shared_ptr<InsightCache> cache_;
     std::shared_ptr<ServerMetrics> metrics_;
     InsightServiceOptions options_;
+    InsightReply describeReply_;
+    InsightReply healthReply_;
     Sha256 sha_;
 };
 
