@@ -23,6 +23,7 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -167,6 +168,28 @@ private Q_SLOTS:
         QTest::mouseClick(w.serverPanel()->toggleButton(), Qt::LeftButton);
         QVERIFY(!stopped.isEmpty() || stopped.wait(kTimeoutMs));
         QVERIFY(!w.server()->isListening());
+    }
+
+    void aPortInUseIsReportedAndThePanelStaysUsable() {
+        QTcpServer occupant;
+        QVERIFY(occupant.listen(QHostAddress::LocalHost, 0));
+        MainWindow w(false);
+        w.show();
+        w.serverPanel()->portBox()->setValue(occupant.serverPort());
+        QSignalSpy failed(w.server(), &InsightServer::startFailed);
+        QTest::mouseClick(w.serverPanel()->toggleButton(), Qt::LeftButton);
+        QVERIFY(!failed.isEmpty() || failed.wait(kTimeoutMs));
+        QVERIFY(failed.at(0).at(0).toString().contains("Cannot listen"));
+        // The spy hears the server thread at once; the panel hears it queued.
+        QTRY_VERIFY_WITH_TIMEOUT(w.serverPanel()->toggleButton()->isEnabled(), kTimeoutMs);
+        QCOMPARE(w.serverPanel()->toggleButton()->text(), QString("Start server"));
+        // Still usable: another port works.
+        w.serverPanel()->portBox()->setValue(0);
+        QSignalSpy listening(w.server(), &InsightServer::listening);
+        QTest::mouseClick(w.serverPanel()->toggleButton(), Qt::LeftButton);
+        QVERIFY(!listening.isEmpty() || listening.wait(kTimeoutMs));
+        QVERIFY(w.server()->isListening());
+        QVERIFY(w.startRun() != 0); // and training still starts
     }
 
     void saveOpenRoundTripsEveryField() {

@@ -7,6 +7,7 @@
 #include "TrainingRun.h"
 
 #include <QSignalSpy>
+#include <QTemporaryDir>
 #include <QtTest>
 #include <thread>
 
@@ -220,6 +221,29 @@ private Q_SLOTS:
         const auto failed = badDone.at(0).at(0).value<TrainResult>();
         QCOMPARE(failed.status, RunStatus::Failed);
         QVERIFY(QString::fromStdString(failed.error).contains("cannot open"));
+        QCOMPARE(goodDone.at(0).at(0).value<TrainResult>().status, RunStatus::Finished);
+    }
+
+    void nanInACsvFailsOnlyThatRunAndNamesTheLine() {
+        QTemporaryDir dir;
+        const auto path = dir.filePath("nan.csv");
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("x,y\n0,1\n1,nan\n2,3\n");
+        file.close();
+        auto config = chirp(10);
+        config.data.kind = DataKind::CsvSignal;
+        config.data.csvPath = path.toStdString();
+        TrainingRun bad(config), good(chirp(50));
+        QSignalSpy badDone(&bad, &TrainingRun::finished), goodDone(&good, &TrainingRun::finished);
+        bad.start();
+        good.start();
+        QVERIFY(badDone.count() == 1 || badDone.wait(kTimeoutMs));
+        QVERIFY(goodDone.count() == 1 || goodDone.wait(kTimeoutMs));
+        const auto failed = badDone.at(0).at(0).value<TrainResult>();
+        QCOMPARE(failed.status, RunStatus::Failed);
+        QCOMPARE(QString::fromStdString(failed.error),
+                 QString("line 3: value is not finite (NaN or infinity)"));
         QCOMPARE(goodDone.at(0).at(0).value<TrainResult>().status, RunStatus::Finished);
     }
 
