@@ -38,8 +38,7 @@ done
 pids+=("$!")
 
 cat > "$work/mix.lua" <<LUA
-local per_thread = math.floor($REQUESTS / $THREADS)
-local sent, received, statuses = 0, 0, {}
+local sent = 0
 local tid = 0
 local count = 0
 setup = function(thread) count = count + 1; thread:set("tid", count) end
@@ -55,11 +54,6 @@ request = function()
   end
   return wrk.format("POST", "/lift", {["Content-Type"] = "application/json"}, body)
 end
-response = function(status, headers, body)
-  received = received + 1
-  statuses[status] = (statuses[status] or 0) + 1
-  if received >= per_thread then wrk.thread:stop() end
-end
 done = function(summary, latency, requests)
   io.write(string.format("p99 latency: %.0f us\n", latency:percentile(99)))
   io.write(string.format("socket errors: connect %d read %d write %d timeout %d\n",
@@ -68,16 +62,28 @@ end
 LUA
 
 echo "soak: $REQUESTS requests to $url/lift ($THREADS wrk thread, $CONNECTIONS connections), 2 trainings running"
+lift_total() {
+    curl -s "$url/metrics" | awk '/^dredge_insight_requests_total\{endpoint="\/lift"/ {s += $2} END {print s + 0}'
+}
+# wrk runs by time; the count bound is kept by watching the server's own
+# counter and stopping wrk (SIGINT: it prints its figures) at REQUESTS.
 start=$(date +%s.%N)
-wrk -t$THREADS -c$CONNECTIONS -d"${MAX_SECONDS}s" --latency -s "$work/mix.lua" "$url/lift" > "$work/wrk.out"
+wrk -t$THREADS -c$CONNECTIONS -d"${MAX_SECONDS}s" --latency -s "$work/mix.lua" "$url/lift" > "$work/wrk.out" &
+load=$!
+while kill -0 "$load" 2>/dev/null; do
+    [ "$(lift_total)" -ge "$REQUESTS" ] && kill -INT "$load" && break
+    sleep 0.2
+done
+wait "$load" || true
 end=$(date +%s.%N)
-grep -E "Requests/sec|requests in|Non-2xx|p99|socket errors" "$work/wrk.out"
+grep -E "Requests/sec|requests in|Non-2xx|p99|socket errors" "$work/wrk.out" || true
 metrics=$(curl -s "$url/metrics")
-echo "$metrics" | grep -E '^dredge_insight_requests_total\{endpoint="/lift"'
 served_ok=$(echo "$metrics" | sed -n 's/^dredge_insight_requests_total{endpoint="\/lift",status="200"} //p')
 served_400=$(echo "$metrics" | sed -n 's/^dredge_insight_requests_total{endpoint="\/lift",status="400"} //p')
-others=$(echo "$metrics" | grep '^dredge_insight_requests_total' | grep -v -E 'status="(200|400)"' | awk '{s+=$2} END {print s+0}')
+others=$(echo "$metrics" | awk '/^dredge_insight_requests_total/ && !/status="(200|400)"/ {s += $2} END {print s + 0}')
 echo "served: ${served_ok:-0} ok, ${served_400:-0} intended 400s, ${others} other statuses (must be 0)"
 middle=$(awk -v s="$start" -v e="$end" 'BEGIN {m=(s+e)/2} $1 >= m {print $2; exit}' "$work/rss.log")
 echo "server RSS (KiB): start $rss_start, middle ${middle:-?}, end $(rss), peak $(peak)"
-echo "$metrics" | grep -E '^dredge_insight_cache_(entries|bytes|evictions_total) '
+echo "$metrics" | grep -E '^dredge_insight_cache_(entries|bytes|evictions_total) ' || true
+echo "trainings still running at the end: $(for p in "${pids[@]:1:2}"; do kill -0 "$p" 2>/dev/null && echo -n "yes "; done)"
+

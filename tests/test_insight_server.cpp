@@ -382,7 +382,8 @@ private Q_SLOTS:
 
     void malformedTrafficCrashesNothing_data() {
         QTest::addColumn<QByteArray>("bytes");
-        QTest::newRow("garbage") << QByteArray("\x00\x01\x02 garbage \xff\xfe\r\n\r\n", 20);
+        static const char garbage[] = "\x00\x01\x02 garbage \xff\xfe\r\n\r\n";
+        QTest::newRow("garbage") << QByteArray(garbage, sizeof garbage - 1); // NUL bytes inside
         QTest::newRow("no version") << QByteArray("GET /health\r\n\r\n");
         QTest::newRow("bad header") << QByteArray("GET /health HTTP/1.1\r\nNoColonHere\r\n\r\n");
         QTest::newRow("bad length")

@@ -14,7 +14,10 @@ namespace {
 
 constexpr int64_t kBlock = 256; // points per block: the temporaries stay in L1
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// Sanitizer builds go without clones: the loader runs the clones' ifunc
+// resolver during relocation, before ThreadSanitizer is initialised, and the
+// instrumented resolver crashes there.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(DREDGE_SANITIZED)
 #define DREDGE_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define DREDGE_CLONES
