@@ -40,6 +40,33 @@ bool batchesAreContiguous(const QSignalSpy& spy, int64_t* total) {
 
 constexpr int kTimeoutMs = 60000;
 
+ExperimentConfig csvRun(const std::string& path) {
+    auto config = chirp(10);
+    config.data.kind = DataKind::CsvSignal;
+    config.data.csvPath = path;
+    return config;
+}
+
+// Trains `config` and a healthy chirp run at the same time; returns both
+// results (a default result where one never finished).
+std::pair<TrainResult, TrainResult> runBesideAGoodOne(const ExperimentConfig& config) {
+    TrainingRun subject(config), good(chirp(50));
+    QSignalSpy subjectDone(&subject, &TrainingRun::finished);
+    QSignalSpy goodDone(&good, &TrainingRun::finished);
+    subject.start();
+    good.start();
+    const auto resultOf = [](QSignalSpy& spy) {
+        if (spy.count() == 1 || spy.wait(kTimeoutMs)) {
+            return spy.at(0).at(0).value<TrainResult>();
+        }
+        TrainResult neverFinished; // matches neither Failed nor Finished
+        neverFinished.status = RunStatus::Stopped;
+        return neverFinished;
+    };
+    const auto first = resultOf(subjectDone);
+    return {first, resultOf(goodDone)};
+}
+
 } // namespace
 
 class TestTrainingRun : public QObject {
@@ -209,19 +236,10 @@ private Q_SLOTS:
     }
 
     void aBadRunFailsAlone() {
-        auto config = chirp(10);
-        config.data.kind = DataKind::CsvSignal;
-        config.data.csvPath = "/nonexistent/signal.csv";
-        TrainingRun bad(config), good(chirp(50));
-        QSignalSpy badDone(&bad, &TrainingRun::finished), goodDone(&good, &TrainingRun::finished);
-        bad.start();
-        good.start();
-        QVERIFY(badDone.count() == 1 || badDone.wait(kTimeoutMs));
-        QVERIFY(goodDone.count() == 1 || goodDone.wait(kTimeoutMs));
-        const auto failed = badDone.at(0).at(0).value<TrainResult>();
+        const auto [failed, good] = runBesideAGoodOne(csvRun("/nonexistent/signal.csv"));
         QCOMPARE(failed.status, RunStatus::Failed);
         QVERIFY(QString::fromStdString(failed.error).contains("cannot open"));
-        QCOMPARE(goodDone.at(0).at(0).value<TrainResult>().status, RunStatus::Finished);
+        QCOMPARE(good.status, RunStatus::Finished);
     }
 
     void nanInACsvFailsOnlyThatRunAndNamesTheLine() {
@@ -231,20 +249,11 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("x,y\n0,1\n1,nan\n2,3\n");
         file.close();
-        auto config = chirp(10);
-        config.data.kind = DataKind::CsvSignal;
-        config.data.csvPath = path.toStdString();
-        TrainingRun bad(config), good(chirp(50));
-        QSignalSpy badDone(&bad, &TrainingRun::finished), goodDone(&good, &TrainingRun::finished);
-        bad.start();
-        good.start();
-        QVERIFY(badDone.count() == 1 || badDone.wait(kTimeoutMs));
-        QVERIFY(goodDone.count() == 1 || goodDone.wait(kTimeoutMs));
-        const auto failed = badDone.at(0).at(0).value<TrainResult>();
+        const auto [failed, good] = runBesideAGoodOne(csvRun(path.toStdString()));
         QCOMPARE(failed.status, RunStatus::Failed);
         QCOMPARE(QString::fromStdString(failed.error),
                  QString("line 3: value is not finite (NaN or infinity)"));
-        QCOMPARE(goodDone.at(0).at(0).value<TrainResult>().status, RunStatus::Finished);
+        QCOMPARE(good.status, RunStatus::Finished);
     }
 
     void divergenceEndsOnlyThatRun() {
