@@ -24,50 +24,34 @@ public:
 
     template <typename Int>
     void integer(const char* key, Int& out) {
-        const auto v = object_.value(QLatin1String(key));
-        if (v.isUndefined()) {
-            return;
-        }
-        const double d = v.toDouble(std::nan(""));
-        if (!v.isDouble() || d != std::floor(d) || d < double(std::numeric_limits<Int>::min()) ||
-            d > double(std::numeric_limits<Int>::max())) {
-            fail(key, QStringLiteral("an integer"));
-            return;
-        }
-        out = Int(d);
+        read(key, out, QStringLiteral("an integer"), [](const QJsonValue& v, Int& value) {
+            const double d = v.toDouble(std::nan(""));
+            if (!v.isDouble() || d != std::floor(d) ||
+                d < double(std::numeric_limits<Int>::min()) ||
+                d > double(std::numeric_limits<Int>::max())) {
+                return false;
+            }
+            value = Int(d);
+            return true;
+        });
     }
     void real(const char* key, double& out) {
-        const auto v = object_.value(QLatin1String(key));
-        if (v.isUndefined()) {
-            return;
-        }
-        if (!v.isDouble()) {
-            fail(key, QStringLiteral("a number"));
-            return;
-        }
-        out = v.toDouble();
+        read(key, out, QStringLiteral("a number"), [](const QJsonValue& v, double& value) {
+            value = v.toDouble();
+            return v.isDouble();
+        });
     }
     void boolean(const char* key, bool& out) {
-        const auto v = object_.value(QLatin1String(key));
-        if (v.isUndefined()) {
-            return;
-        }
-        if (!v.isBool()) {
-            fail(key, QStringLiteral("true or false"));
-            return;
-        }
-        out = v.toBool();
+        read(key, out, QStringLiteral("true or false"), [](const QJsonValue& v, bool& value) {
+            value = v.toBool();
+            return v.isBool();
+        });
     }
     void string(const char* key, std::string& out) {
-        const auto v = object_.value(QLatin1String(key));
-        if (v.isUndefined()) {
-            return;
-        }
-        if (!v.isString()) {
-            fail(key, QStringLiteral("a string"));
-            return;
-        }
-        out = v.toString().toStdString();
+        read(key, out, QStringLiteral("a string"), [](const QJsonValue& v, std::string& value) {
+            value = v.toString().toStdString();
+            return v.isString();
+        });
     }
     template <typename Enum, typename Parse>
     void name(const char* key, Enum& out, Parse parse) {
@@ -87,6 +71,21 @@ public:
     QString error;
 
 private:
+    // An absent field keeps its default; a present one must convert, or the
+    // error names it and what it must be.
+    template <typename T, typename Convert>
+    void read(const char* key, T& out, const QString& expected, Convert convert) {
+        const auto v = object_.value(QLatin1String(key));
+        if (v.isUndefined()) {
+            return;
+        }
+        T value{};
+        if (convert(v, value)) {
+            out = std::move(value);
+        } else {
+            fail(key, expected);
+        }
+    }
     void fail(const char* key, const QString& expected) {
         if (error.isEmpty()) {
             error = QStringLiteral("%1.%2 must be %3").arg(section_, QLatin1String(key), expected);
