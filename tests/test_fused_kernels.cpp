@@ -1,8 +1,10 @@
-// The fused wave-ensemble kernel against the composed tensor ops (issue 6):
-// outputs and every parameter gradient, double precision to 1e-10 relative
-// and float32 to 1e-5, for several D, n and t ≠ 0, on one and two threads.
+// The fused kernels against the composed tensor ops: the wave ensemble
+// (issue 6) and SIREN's sine layers (issue 3). Outputs and every parameter
+// gradient, double precision to 1e-10 relative and float32 to 1e-5, for
+// several D and sizes, t ≠ 0, on one and two threads.
 
 #include "ModelFactory.h"
+#include "Siren.h"
 #include "Trainer.h"
 #include "WaveEnsemble.h"
 
@@ -19,7 +21,9 @@ struct Evaluation {
     std::vector<at::Tensor> grads;
 };
 
-Evaluation evaluate(WaveEnsemble& model, const at::Tensor& x, const at::Tensor& t, bool fused) {
+// Model: any FieldModel with a useFusedKernel switch.
+template <typename Model>
+Evaluation evaluate(Model& model, const at::Tensor& x, const at::Tensor& t, bool fused) {
     model.useFusedKernel = fused;
     model.zero_grad(true);
     const auto out = model.forward(x, t);
@@ -82,6 +86,46 @@ private Q_SLOTS:
         }
         const auto x = (2.0 * at::randn({points, dims}, gen)).to(dtype);
         const auto t = (0.5 * at::randn({points}, gen)).to(dtype); // t ≠ 0: ω and v matter
+        const auto composed = evaluate(model, x, t, false);
+        const auto fused = evaluate(model, x, t, true);
+        const double tolerance = doublePrecision ? 1e-10 : 1e-5;
+        QVERIFY2(relativeError(fused.out, composed.out) < tolerance,
+                 qPrintable(QString("output: %1").arg(relativeError(fused.out, composed.out))));
+        const auto names = model.named_parameters().keys();
+        for (size_t i = 0; i < composed.grads.size(); ++i) {
+            const double error = relativeError(fused.grads[i], composed.grads[i]);
+            QVERIFY2(error < tolerance,
+                     qPrintable(QString("%1: %2").arg(names[i].c_str()).arg(error)));
+        }
+    }
+
+    void sirenFusedMatchesComposed_data() {
+        QTest::addColumn<int>("dims");
+        QTest::addColumn<int>("hidden");
+        QTest::addColumn<bool>("doublePrecision");
+        QTest::addColumn<int>("threads");
+        // D = 1 takes the outer-product path of the first layer, D = 3 BLAS.
+        for (int dims : {1, 3}) {
+            for (int hidden : {8, 64}) {
+                QTest::addRow("D=%d H=%d double", dims, hidden) << dims << hidden << true << 1;
+                QTest::addRow("D=%d H=%d float", dims, hidden) << dims << hidden << false << 1;
+            }
+        }
+        QTest::newRow("D=1 H=64 double, 2 threads") << 1 << 64 << true << 2;
+        QTest::newRow("D=3 H=32 float, 2 threads") << 3 << 32 << false << 2;
+    }
+    void sirenFusedMatchesComposed() {
+        QFETCH(int, dims);
+        QFETCH(int, hidden);
+        QFETCH(bool, doublePrecision);
+        QFETCH(int, threads);
+        at::set_num_threads(threads);
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(dims * 1000 + hidden));
+        Siren model(dims, hidden, 30.0, gen);
+        const auto dtype = doublePrecision ? at::kDouble : at::kFloat;
+        model.to(dtype);
+        const auto x = (2.0 * at::randn({1500, dims}, gen)).to(dtype);
+        const auto t = at::zeros({1500}, dtype);
         const auto composed = evaluate(model, x, t, false);
         const auto fused = evaluate(model, x, t, true);
         const double tolerance = doublePrecision ? 1e-10 : 1e-5;

@@ -25,8 +25,11 @@ std::shared_ptr<FieldModel> makeModel(const ModelConfig& config, int64_t dims, a
     }
     case ModelKind::Interference:
         return std::make_shared<InterferenceBasis>(dims, config.fields, config.outFeatures, gen);
-    case ModelKind::Siren:
-        return std::make_shared<Siren>(dims, config.hidden, config.w0, gen);
+    case ModelKind::Siren: {
+        auto model = std::make_shared<Siren>(dims, config.hidden, config.w0, gen);
+        model->useFusedKernel = config.kernel == WaveKernel::Fused;
+        return model;
+    }
     case ModelKind::RandomFourier:
         return std::make_shared<RandomFourierFeatures>(dims, config.features, config.rffScale, gen);
     }

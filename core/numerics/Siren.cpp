@@ -1,7 +1,9 @@
 #include "Siren.h"
 
+#include "FusedSineLayer.h"
 #include "ModelInit.h"
 
+#include <ATen/autocast_mode.h>
 #include <cmath>
 
 namespace dredge {
@@ -36,6 +38,14 @@ static at::Tensor sineLayerForward(const torch::nn::Linear& layer, const at::Ten
 }
 
 torch::Tensor Siren::forward(const torch::Tensor& x, const torch::Tensor& /*t*/) {
+    // Autocast needs the composed ops to act on (as in WaveEnsemble).
+    if (useFusedKernel && x.is_cpu() && !at::autocast::is_cpu_enabled()) {
+        const auto h = fusedSineLayer(x, first->weight, first->bias, w0);
+        const auto features = fusedSineLayer(h, second->weight, second->bias, w0);
+        // The H → 1 head as a matrix-vector product: BLAS's gemm path for one
+        // output column (nn::Linear's addmm) costs ~5× more, forward and backward.
+        return at::addmv(output->bias, features, output->weight[0]).unsqueeze(1);
+    }
     const auto h = sineLayerForward(first, x, w0);
     return output(sineLayerForward(second, h, w0));
 }

@@ -16,6 +16,8 @@ public:
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
 
     double w0;
+    // Use the fused sine layers where they apply (CPU tensors, autocast off).
+    bool useFusedKernel = true;
     torch::nn::Linear first{nullptr};
     torch::nn::Linear second{nullptr};
     torch::nn::Linear output{nullptr};
