@@ -203,7 +203,9 @@ void addOptions(QCommandLineParser& p) {
     opt("grid", "Points per axis: volume4d (default 20), hyper6d (default 8).", "G");
     opt("model", "Model: wave-ensemble (default), interference, siren, rff.", "name");
     opt("waves", "Wave ensemble: number of waves (default 16).", "n");
-    opt("kernel", "Wave ensemble: fused (default; CPU, float32) or composed tensor ops.", "name");
+    opt("kernel",
+        "Wave ensemble, interference basis and SIREN: fused (default; CPU) or composed tensor ops.",
+        "name");
     opt("fields", "Interference: number of fields (default 8).", "F");
     opt("out-features", "Interference: output features (default 1).", "k");
     opt("hidden", "SIREN: hidden width (default 64).", "H");

@@ -1,8 +1,9 @@
-// The fused kernels against the composed tensor ops: the wave ensemble
-// (issue 6) and SIREN's sine layers (issue 3). Outputs and every parameter
+// The fused kernels against the composed tensor ops: the wave ensemble and
+// the interference basis (issue 6), and SIREN's sine layers (issue 3). Outputs and every parameter
 // gradient, double precision to 1e-10 relative and float32 to 1e-5, for
 // several D and sizes, t ≠ 0, on one and two threads.
 
+#include "InterferenceBasis.h"
 #include "ModelFactory.h"
 #include "Siren.h"
 #include "Trainer.h"
@@ -96,6 +97,72 @@ private Q_SLOTS:
             const double error = relativeError(fused.grads[i], composed.grads[i]);
             QVERIFY2(error < tolerance,
                      qPrintable(QString("%1: %2").arg(names[i].c_str()).arg(error)));
+        }
+    }
+
+    void interferenceFusedMatchesComposed_data() {
+        QTest::addColumn<int>("dims");
+        QTest::addColumn<int>("fields");
+        QTest::addColumn<int>("outputs");
+        QTest::addColumn<bool>("doublePrecision");
+        QTest::addColumn<int>("threads");
+        QTest::addColumn<bool>("clampSigma");
+        for (int dims : {1, 3, 5}) {
+            for (int fields : {1, 5, 16}) {
+                QTest::addRow("D=%d F=%d double", dims, fields)
+                    << dims << fields << 1 << true << 1 << false;
+                QTest::addRow("D=%d F=%d float", dims, fields)
+                    << dims << fields << 1 << false << 1 << false;
+            }
+        }
+        QTest::newRow("D=2 F=6 out=3 double") << 2 << 6 << 3 << true << 1 << false;
+        QTest::newRow("D=3 F=8 double, 2 threads") << 3 << 8 << 1 << true << 2 << false;
+        QTest::newRow("D=1 F=16 out=2 float, 2 threads") << 1 << 16 << 2 << false << 2 << false;
+        // σ_0 below the 1e-3 clamp: no gradient may reach that log σ.
+        QTest::newRow("D=2 F=4 double, σ clamped") << 2 << 4 << 1 << true << 1 << true;
+    }
+    void interferenceFusedMatchesComposed() {
+        QFETCH(int, dims);
+        QFETCH(int, fields);
+        QFETCH(int, outputs);
+        QFETCH(bool, doublePrecision);
+        QFETCH(int, threads);
+        QFETCH(bool, clampSigma);
+        at::set_num_threads(threads);
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(dims * 100 + fields));
+        InterferenceBasis model(dims, fields, outputs, gen);
+        const auto dtype = doublePrecision ? at::kDouble : at::kFloat;
+        model.to(dtype);
+        {
+            at::NoGradGuard noGrad;
+            for (auto& p : model.parameters()) {
+                p.add_(0.2 * at::randn(p.sizes(), gen).to(dtype));
+            }
+            if (clampSigma) {
+                model.logSigma[0].fill_(std::log(1e-4)); // σ = 1e-4 < 1e-3
+                model.velocity[0].fill_(0.0);
+            }
+        }
+        const int points = 2500; // several blocks and parallel tasks, and a partial one
+        auto x = (1.5 * at::randn({points, dims}, gen)).to(dtype);
+        if (clampSigma) {
+            x.select(1, 0).mul_(1e-3); // on the clamped σ's scale, so the envelope lives
+        }
+        const auto t = (0.5 * at::randn({points}, gen)).to(dtype);
+        const auto composed = evaluate(model, x, t, false);
+        const auto fused = evaluate(model, x, t, true);
+        const double tolerance = doublePrecision ? 1e-10 : 1e-5;
+        QVERIFY2(relativeError(fused.out, composed.out) < tolerance,
+                 qPrintable(QString("output: %1").arg(relativeError(fused.out, composed.out))));
+        const auto names = model.named_parameters().keys();
+        for (size_t i = 0; i < composed.grads.size(); ++i) {
+            const double error = relativeError(fused.grads[i], composed.grads[i]);
+            QVERIFY2(error < tolerance,
+                     qPrintable(QString("%1: %2").arg(names[i].c_str()).arg(error)));
+        }
+        if (clampSigma) {
+            QCOMPARE(fused.grads[0][0].item<double>(), 0.0); // log σ_0, clamped
+            QVERIFY(fused.grads[0][1].item<double>() != 0.0);
         }
     }
 

@@ -71,11 +71,12 @@ ExperimentForm::ExperimentForm(QWidget* parent)
     kernel_ = new QComboBox;
     kernel_->addItem(tr("Fused CPU kernel"), int(WaveKernel::Fused));
     kernel_->addItem(tr("Composed tensor ops"), int(WaveKernel::Composed));
-    kernel_->setToolTip(tr("The fused kernel computes forward and backward in one pass each.\n"
+    kernel_->setToolTip(tr("The fused kernel computes forward and backward in one pass each\n"
+                           "(wave ensemble, interference basis, SIREN's sine layers).\n"
                            "Runs with AMP or on CUDA use the composed ops."));
     modelForm->addRow(tr("Kernel"), kernel_);
-    wavesRow_ = {waves_, modelForm->labelForField(waves_), kernel_,
-                 modelForm->labelForField(kernel_)};
+    wavesRow_ = {waves_, modelForm->labelForField(waves_)};
+    kernelRow_ = {kernel_, modelForm->labelForField(kernel_)};
     fields_ = spin(1, 4096, 8, tr("Number of fields F"));
     modelForm->addRow(tr("Fields"), fields_);
     fieldsRow_ = {fields_, modelForm->labelForField(fields_)};
@@ -178,6 +179,7 @@ void ExperimentForm::updateVisibility() {
     show(gridRow_, data == DataKind::Volume4d || data == DataKind::Hyper6d);
     show(csvRow_, data == DataKind::CsvSignal);
     show(wavesRow_, model == ModelKind::WaveEnsemble);
+    show(kernelRow_, model != ModelKind::RandomFourier); // RFF has no fused kernel
     show(fieldsRow_, model == ModelKind::Interference);
     show(hiddenRow_, model == ModelKind::Siren);
     show(featuresRow_, model == ModelKind::RandomFourier);

@@ -62,7 +62,8 @@ private:
     QLabel* message_;
     QString problem_;
     QString checkedCsvPath_, csvProblem_;
-    std::vector<QWidget*> gridRow_, csvRow_, wavesRow_, fieldsRow_, hiddenRow_, featuresRow_;
+    std::vector<QWidget*> gridRow_, csvRow_, wavesRow_, kernelRow_, fieldsRow_, hiddenRow_,
+        featuresRow_;
 };
 
 } // namespace dredge

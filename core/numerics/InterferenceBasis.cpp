@@ -1,7 +1,9 @@
 #include "InterferenceBasis.h"
 
+#include "FusedInterferenceBasis.h"
 #include "ModelInit.h"
 
+#include <ATen/autocast_mode.h>
 #include <cmath>
 
 namespace dredge {
@@ -40,6 +42,10 @@ torch::Tensor InterferenceBasis::basis(const torch::Tensor& x, const torch::Tens
 }
 
 torch::Tensor InterferenceBasis::forward(const torch::Tensor& x, const torch::Tensor& t) {
+    // Autocast needs the composed ops to act on (as in WaveEnsemble).
+    if (useFusedKernel && x.is_cpu() && !at::autocast::is_cpu_enabled()) {
+        return fusedInterferenceForward(*this, x, t);
+    }
     return superposition(basis(x, t));
 }
 

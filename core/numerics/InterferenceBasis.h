@@ -27,6 +27,8 @@ public:
     torch::Tensor epsilon;   // ε [F]
     torch::Tensor lambda;    // λ [F, D]
     torch::nn::Linear superposition{nullptr};
+    // Use the fused CPU kernel where it applies (CPU tensors, autocast off).
+    bool useFusedKernel = true;
 };
 
 } // namespace dredge

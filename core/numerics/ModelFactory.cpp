@@ -23,8 +23,12 @@ std::shared_ptr<FieldModel> makeModel(const ModelConfig& config, int64_t dims, a
         model->useFusedKernel = config.kernel == WaveKernel::Fused;
         return model;
     }
-    case ModelKind::Interference:
-        return std::make_shared<InterferenceBasis>(dims, config.fields, config.outFeatures, gen);
+    case ModelKind::Interference: {
+        auto model =
+            std::make_shared<InterferenceBasis>(dims, config.fields, config.outFeatures, gen);
+        model->useFusedKernel = config.kernel == WaveKernel::Fused;
+        return model;
+    }
     case ModelKind::Siren: {
         auto model = std::make_shared<Siren>(dims, config.hidden, config.w0, gen);
         model->useFusedKernel = config.kernel == WaveKernel::Fused;

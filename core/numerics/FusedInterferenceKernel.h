@@ -1,0 +1,57 @@
+#pragma once
+// The interference basis (SPEC §1.3) with its superposition, forward and
+// analytic backward as two passes over the points (issue 6), in plain C++ that
+// the compiler vectorises. Same layout conventions as FusedWaveKernel.h:
+// xT is [D][N]; k and λ are [F][D]; the superposition weight is [out][2F]
+// (real parts first, then imaginary). No LibTorch in this header.
+
+#include <cstdint>
+
+namespace dredge::fused {
+
+template <typename Scalar>
+struct InterferenceParameters {
+    // The shared envelope, precomputed from log σ and v by the caller:
+    // 1/σ_d with σ = max(exp(log σ), 1e-3), and 1/(Π σ · (2π)^{D/2}).
+    const Scalar* inverseSigma;
+    const Scalar* velocity;
+    Scalar inverseNorm;
+    const Scalar* amplitude;
+    const Scalar* k;
+    const Scalar* omega;
+    const Scalar* phi;
+    const Scalar* epsilon;
+    const Scalar* lambda;
+    const Scalar* weight;
+    int64_t fields;
+    int64_t dims;
+    int64_t outputs;
+};
+
+// Gradients accumulated into (callers zero them first), in double like
+// WaveGradients. logSigma receives Σ env·(dL/d env)·(z_d² − 1), which is
+// dL/d log σ_d where σ is not clamped; the caller applies the clamp's mask.
+struct InterferenceGradients {
+    double* logSigma;
+    double* velocity;
+    double* amplitude;
+    double* k;
+    double* omega;
+    double* phi;
+    double* epsilon;
+    double* lambda;
+    double* weight;
+};
+
+// out[i][o] for points [begin, end); out is [N][outputs].
+template <typename Scalar>
+void interferenceForward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+                         const InterferenceParameters<Scalar>& p, Scalar* out);
+
+// Adds dL/dθ for points [begin, end), given gradOut = dL/dout, [N][outputs].
+template <typename Scalar>
+void interferenceBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+                          const InterferenceParameters<Scalar>& p, const Scalar* gradOut,
+                          const InterferenceGradients& grad);
+
+} // namespace dredge::fused
