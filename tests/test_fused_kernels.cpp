@@ -38,6 +38,23 @@ Evaluation evaluate(Model& model, const at::Tensor& x, const at::Tensor& t, bool
     return e;
 }
 
+// Model: a FieldModel with keptTermBudgetBytes. Kept, recomputed and
+// forward-only terms must give bit-identical results.
+template <typename Model>
+void checkKeptTerms(Model& model, const at::Tensor& x, const at::Tensor& t) {
+    model.to(at::kDouble);
+    model.keptTermBudgetBytes = int64_t(1) << 30;
+    const auto kept = evaluate(model, x, t, true);
+    model.keptTermBudgetBytes = 0;
+    const auto recomputed = evaluate(model, x, t, true);
+    QVERIFY(at::equal(kept.out, recomputed.out));
+    for (size_t i = 0; i < kept.grads.size(); ++i) {
+        QVERIFY(at::equal(kept.grads[i], recomputed.grads[i]));
+    }
+    at::NoGradGuard noGrad;
+    QVERIFY(at::equal(model.forward(x, t), kept.out));
+}
+
 // max |a − b| / max(1e-30, max |b|): relative to the tensor's scale.
 double relativeError(const at::Tensor& a, const at::Tensor& b) {
     const double scale = std::max(1e-30, b.abs().max().item<double>());
@@ -66,6 +83,27 @@ private Q_SLOTS:
         }
         QTest::newRow("D=3 n=6 double, 2 threads") << 3 << 6 << true << 2 << 5000;
         QTest::newRow("D=1 n=16 float, 2 threads, 3000 points") << 1 << 16 << false << 2 << 3000;
+    }
+    // The forward keeps the terms its backward needs, within a budget; past
+    // it the backward computes them again, and a forward without gradients
+    // computes only its own. All three give the same numbers.
+    void keptTermsChangeNothing_data() {
+        QTest::addColumn<int>("dims");
+        QTest::addColumn<int>("threads");
+        QTest::newRow("D=1") << 1 << 1;
+        QTest::newRow("D=5, 2 threads") << 5 << 2;
+    }
+    void keptTermsChangeNothing() {
+        QFETCH(int, dims);
+        QFETCH(int, threads);
+        at::set_num_threads(threads);
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(dims));
+        const auto x = at::randn({1300, dims}, gen).to(at::kDouble);
+        const auto t = (0.5 * at::randn({1300}, gen)).to(at::kDouble);
+        WaveEnsemble waves(dims, 5, gen);
+        InterferenceBasis interference(dims, 4, 2, gen);
+        checkKeptTerms(waves, x, t);
+        checkKeptTerms(interference, x, t);
     }
     void fusedMatchesComposed() {
         QFETCH(int, dims);

@@ -1,6 +1,7 @@
 #include "FlatAdam.h"
 
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 
 namespace dredge {
@@ -32,14 +33,35 @@ FlatAdam::FlatAdam(std::vector<at::Tensor> parameters, AdamSettings settings)
 }
 
 at::Tensor& FlatAdam::gatherGradients() {
-    std::vector<at::Tensor> pieces;
-    pieces.reserve(slots_.size());
     allHaveGradients_ = true;
+    bool plainCopy = grad_.is_cpu();
     for (auto& slot : slots_) {
         const auto& g = slot.parameter.grad();
         slot.hasGradient = g.defined();
         allHaveGradients_ = allHaveGradients_ && slot.hasGradient;
-        pieces.push_back(slot.hasGradient ? g.reshape({-1})
+        plainCopy = plainCopy && (!slot.hasGradient || (g.is_cpu() && g.is_contiguous() &&
+                                                        g.scalar_type() == grad_.scalar_type()));
+    }
+    if (plainCopy) {
+        // The common case, without a dispatched op per parameter (at these
+        // sizes dispatch costs more than the copy).
+        const auto itemSize = grad_.element_size();
+        auto* base = static_cast<char*>(grad_.data_ptr());
+        for (const auto& slot : slots_) {
+            auto* to = base + slot.offset * itemSize;
+            const auto bytes = size_t(slot.numel * itemSize);
+            if (slot.hasGradient) {
+                std::memcpy(to, slot.parameter.grad().data_ptr(), bytes);
+            } else {
+                std::memset(to, 0, bytes);
+            }
+        }
+        return grad_;
+    }
+    std::vector<at::Tensor> pieces;
+    pieces.reserve(slots_.size());
+    for (auto& slot : slots_) {
+        pieces.push_back(slot.hasGradient ? slot.parameter.grad().reshape({-1})
                                           : at::zeros({slot.numel}, flat_.options()));
     }
     at::cat_out(grad_, pieces);

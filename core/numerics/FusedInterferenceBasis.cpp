@@ -1,5 +1,6 @@
 #include "FusedInterferenceBasis.h"
 
+#include "FusedGradientAccumulator.h"
 #include "FusedInterferenceKernel.h"
 #include "InterferenceBasis.h"
 
@@ -17,27 +18,39 @@ using torch::autograd::tensor_list;
 constexpr int64_t kGrain = 1024; // points per parallel task
 constexpr double kMinSigma = 1e-3;
 
-enum Slot { LogSigma, Velocity, Amplitude, K, Omega, Phi, Epsilon, Lambda, Weight, kSlots };
+enum Slot { LogSigma, Velocity, Amplitude, K, Omega, Phi, Epsilon, Lambda, Weight };
 
-// 1/σ (with the SPEC's clamp) and 1/(Π σ · (2π)^{D/2}), computed as the
-// composed ops do, so that both paths see the same numbers.
+// 1/σ with the SPEC's clamp, and 1/(Π σ · (2π)^{D/2}), in plain code: a
+// handful of numbers, not worth seven tensor ops in each pass.
+template <typename Scalar>
 struct SharedEnvelope {
-    at::Tensor inverseSigma;
-    double inverseNorm;
+    std::vector<Scalar> inverseSigma;
+    Scalar inverseNorm;
+    std::vector<bool> clamped; // σ_d held at the clamp: no gradient reaches log σ_d
 };
 
-SharedEnvelope sharedEnvelope(const at::Tensor& logSigma) {
-    const auto sigma = at::exp(logSigma).clamp_min(kMinSigma);
-    const auto norm = sigma.prod() * std::pow(2.0 * M_PI, 0.5 * double(logSigma.numel()));
-    return {sigma.reciprocal(), 1.0 / norm.item<double>()};
+template <typename Scalar>
+SharedEnvelope<Scalar> sharedEnvelope(const at::Tensor& logSigma) {
+    const auto dims = logSigma.numel();
+    const Scalar* ls = logSigma.data_ptr<Scalar>();
+    SharedEnvelope<Scalar> e{std::vector<Scalar>(size_t(dims)), 0, std::vector<bool>(size_t(dims))};
+    Scalar product = 1;
+    for (int64_t d = 0; d < dims; ++d) {
+        const Scalar sigma = std::max(std::exp(ls[d]), Scalar(kMinSigma));
+        e.clamped[size_t(d)] = std::exp(ls[d]) < Scalar(kMinSigma);
+        e.inverseSigma[size_t(d)] = Scalar(1) / sigma;
+        product *= sigma;
+    }
+    e.inverseNorm = Scalar(1) / (product * Scalar(std::pow(2.0 * M_PI, 0.5 * double(dims))));
+    return e;
 }
 
 template <typename Scalar>
 fused::InterferenceParameters<Scalar> viewOf(const std::vector<at::Tensor>& p,
-                                             const SharedEnvelope& shared) {
-    return {shared.inverseSigma.data_ptr<Scalar>(),
+                                             const SharedEnvelope<Scalar>& shared) {
+    return {shared.inverseSigma.data(),
             p[Velocity].data_ptr<Scalar>(),
-            static_cast<Scalar>(shared.inverseNorm),
+            shared.inverseNorm,
             p[Amplitude].data_ptr<Scalar>(),
             p[K].data_ptr<Scalar>(),
             p[Omega].data_ptr<Scalar>(),
@@ -52,32 +65,38 @@ fused::InterferenceParameters<Scalar> viewOf(const std::vector<at::Tensor>& p,
 
 class InterferenceFunction : public torch::autograd::Function<InterferenceFunction> {
 public:
-    // params: log σ, v, A, k, ω, φ, ε, λ, superposition weight.
-    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& t,
+    // xT [D, N] (see TransposedCoordinates); params: log σ, v, A, k, ω, φ, ε, λ,
+    // superposition weight, read in place.
+    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& xT, const at::Tensor& t,
                               const at::Tensor& logSigma, const at::Tensor& v, const at::Tensor& A,
                               const at::Tensor& k, const at::Tensor& omega, const at::Tensor& phi,
                               const at::Tensor& eps, const at::Tensor& lambda,
-                              const at::Tensor& weight) {
-        const auto n = x.size(0);
-        const auto xT = x.t().contiguous();
+                              const at::Tensor& weight, int64_t keptTermBudget) {
+        const auto n = xT.size(1);
+        const auto termCount = fused::interferenceTermCount(n, A.size(0));
+        const auto terms = termCount * xT.element_size() <= keptTermBudget
+                               ? at::empty({termCount}, xT.options())
+                               : at::Tensor();
         const auto tc = t.contiguous();
         std::vector<at::Tensor> params;
         for (const auto* p : {&logSigma, &v, &A, &k, &omega, &phi, &eps, &lambda, &weight}) {
-            params.push_back(p->detach().contiguous());
+            params.push_back(p->contiguous());
         }
-        const auto shared = sharedEnvelope(params[LogSigma]);
-        auto out = at::empty({n, weight.size(0)}, x.options());
-        AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedInterferenceForward", [&] {
+        auto out = at::empty({n, weight.size(0)}, xT.options());
+        AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedInterferenceForward", [&] {
+            const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
             const auto view = viewOf<scalar_t>(params, shared);
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
-                fused::interferenceForward<scalar_t>(xT.data_ptr<scalar_t>(),
-                                                     tc.data_ptr<scalar_t>(), n, begin, end, view,
-                                                     out.data_ptr<scalar_t>());
+                fused::interferenceForward<scalar_t>(
+                    xT.data_ptr<scalar_t>(), tc.data_ptr<scalar_t>(), n, begin, end, view,
+                    out.data_ptr<scalar_t>(),
+                    terms.defined() ? terms.data_ptr<scalar_t>() : nullptr);
             });
         });
         ctx->save_for_backward(params);
         ctx->saved_data["xT"] = xT;
         ctx->saved_data["t"] = tc;
+        ctx->saved_data["terms"] = terms;
         return out;
     }
 
@@ -85,38 +104,37 @@ public:
         const auto params = ctx->get_saved_variables();
         const auto xT = ctx->saved_data["xT"].toTensor();
         const auto t = ctx->saved_data["t"].toTensor();
+        const auto terms = ctx->saved_data["terms"].toTensor();
         const auto gradOut = gradOutputs[0].contiguous();
         const auto n = xT.size(1);
-        const auto shared = sharedEnvelope(params[LogSigma]);
-
-        // One double accumulator per thread, summed in a fixed order afterwards
-        // (as in FusedWaveEnsemble.cpp).
-        std::vector<int64_t> offsets{0};
-        for (const auto& p : params) {
-            offsets.push_back(offsets.back() + p.numel());
-        }
-        const int threads = at::get_num_threads();
-        auto partial = at::zeros({threads, offsets.back()}, at::kDouble);
+        FusedGradientAccumulator accumulator(params);
+        tensor_list grads{at::Tensor(), at::Tensor()}; // x and t take no gradient
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedInterferenceBackward", [&] {
+            const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
             const auto view = viewOf<scalar_t>(params, shared);
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
-                double* base = partial[at::get_thread_num()].data_ptr<double>();
+                auto& a = accumulator;
                 const fused::InterferenceGradients grad{
-                    base + offsets[LogSigma], base + offsets[Velocity], base + offsets[Amplitude],
-                    base + offsets[K],        base + offsets[Omega],    base + offsets[Phi],
-                    base + offsets[Epsilon],  base + offsets[Lambda],   base + offsets[Weight]};
-                fused::interferenceBackward<scalar_t>(xT.data_ptr<scalar_t>(),
-                                                      t.data_ptr<scalar_t>(), n, begin, end, view,
-                                                      gradOut.data_ptr<scalar_t>(), grad);
+                    a.slot(LogSigma), a.slot(Velocity), a.slot(Amplitude),
+                    a.slot(K),        a.slot(Omega),    a.slot(Phi),
+                    a.slot(Epsilon),  a.slot(Lambda),   a.slot(Weight)};
+                fused::interferenceBackward<scalar_t>(
+                    xT.data_ptr<scalar_t>(), t.data_ptr<scalar_t>(), n, begin, end, view,
+                    gradOut.data_ptr<scalar_t>(),
+                    terms.defined() ? terms.data_ptr<scalar_t>() : nullptr, grad);
             });
+            for (auto& g : accumulator.gradients(xT.scalar_type())) {
+                grads.push_back(std::move(g));
+            }
+            // σ = max(exp(log σ), 1e-3): no gradient reaches log σ where it is clamped.
+            auto* logSigmaGrad = grads[2 + LogSigma].data_ptr<scalar_t>();
+            for (size_t d = 0; d < shared.clamped.size(); ++d) {
+                if (shared.clamped[d]) {
+                    logSigmaGrad[d] = 0;
+                }
+            }
         });
-        const auto total = partial.sum(0).to(xT.scalar_type());
-        tensor_list grads{at::Tensor(), at::Tensor()}; // x and t take no gradient
-        for (int s = 0; s < kSlots; ++s) {
-            grads.push_back(total.narrow(0, offsets[s], params[s].numel()).view(params[s].sizes()));
-        }
-        // σ = max(exp(log σ), 1e-3): no gradient reaches log σ where it is clamped.
-        grads[2 + LogSigma] = grads[2 + LogSigma] * (at::exp(params[LogSigma]) >= kMinSigma);
+        grads.emplace_back(); // keptTermBudget
         return grads;
     }
 };
@@ -125,8 +143,13 @@ public:
 
 at::Tensor fusedInterferenceForward(InterferenceBasis& m, const at::Tensor& x,
                                     const at::Tensor& t) {
-    return InterferenceFunction::apply(x, t, m.logSigma, m.velocity, m.amplitude, m.k, m.omega,
-                                       m.phi, m.epsilon, m.lambda, m.superposition->weight);
+    // Function::apply runs forward with gradients off, so ask here whether a
+    // backward will follow; only then are the terms worth keeping.
+    const bool backwardFollows = at::GradMode::is_enabled() && m.amplitude.requires_grad();
+    const int64_t keptTermBudget = backwardFollows ? m.keptTermBudgetBytes : -1;
+    return InterferenceFunction::apply(m.fusedCoordinates.of(x), t, m.logSigma, m.velocity,
+                                       m.amplitude, m.k, m.omega, m.phi, m.epsilon, m.lambda,
+                                       m.superposition->weight, keptTermBudget);
 }
 
 } // namespace dredge

@@ -62,38 +62,87 @@ inline void project(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, in
     }
 }
 
+// One field's terms over one block, as arrays of the block's length. One
+// transcendental per loop: GCC would merge a sin and a cos of the same value
+// into a scalar sincos call, which does not vectorise.
+template <typename Scalar>
+struct Terms {
+    Scalar *ca, *sa, *cq, *sq, *m, *cu;
+
+    // Views of `base`, laid out [term][stride].
+    static Terms at(Scalar* base, int64_t stride) {
+        return {base,
+                base + stride,
+                base + 2 * stride,
+                base + 3 * stride,
+                base + 4 * stride,
+                base + 5 * stride};
+    }
+};
+
+// Fills the terms for the block's points; without `backwardToo`, only those
+// the forward uses (ca, sa, cq, m).
+template <typename Scalar>
+inline void evaluateTerms(const Scalar* a, const Scalar* q, int64_t len,
+                          const InterferenceParameters<Scalar>& p, int64_t f,
+                          const Terms<Scalar>& out, bool backwardToo) {
+    const Scalar phi = p.phi[f], eps = p.epsilon[f];
+    for (int64_t j = 0; j < len; ++j) {
+        out.ca[j] = std::cos(a[j]);
+    }
+    for (int64_t j = 0; j < len; ++j) {
+        out.sa[j] = std::sin(a[j]);
+    }
+    for (int64_t j = 0; j < len; ++j) {
+        out.cq[j] = std::cos(q[j]);
+    }
+    for (int64_t j = 0; j < len; ++j) {
+        out.m[j] = std::sin(phi + eps * out.cq[j]);
+    }
+    if (!backwardToo) {
+        return;
+    }
+    for (int64_t j = 0; j < len; ++j) {
+        out.sq[j] = std::sin(q[j]);
+    }
+    for (int64_t j = 0; j < len; ++j) {
+        out.cu[j] = std::cos(phi + eps * out.cq[j]);
+    }
+}
+
+// Where field f's terms for the block starting at b0 are kept.
+template <typename Scalar>
+Terms<Scalar> keptTerms(Scalar* kept, int64_t n, int64_t f, int64_t b0) {
+    return Terms<Scalar>::at(kept + n + f * kInterferenceTerms * n + b0, n);
+}
+
 template <typename Scalar>
 DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
-                               int64_t end, const InterferenceParameters<Scalar>& p, Scalar* out) {
+                               int64_t end, const InterferenceParameters<Scalar>& p, Scalar* out,
+                               Scalar* kept) {
     const int64_t F = p.fields, O = p.outputs;
-    Scalar env[kBlock], a[kBlock], q[kBlock], common[kBlock], ca[kBlock], sa[kBlock];
+    Scalar envScratch[kBlock], a[kBlock], q[kBlock], common[kBlock];
+    Scalar scratch[kInterferenceTerms * kBlock];
     std::vector<Scalar> acc(size_t(O * kBlock));
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
+        Scalar* env = kept ? kept + b0 : envScratch;
         envelope(xT, t, n, b0, len, p, env);
         std::fill(acc.begin(), acc.end(), Scalar(0));
         for (int64_t f = 0; f < F; ++f) {
             project(xT, t, n, b0, len, p, f, a, q);
-            const Scalar A = p.amplitude[f], phi = p.phi[f], eps = p.epsilon[f];
-            // One transcendental per loop: GCC would merge a sin and a cos of
-            // the same value into a scalar sincos call, which does not vectorise.
+            const auto terms =
+                kept ? keptTerms(kept, n, f, b0) : Terms<Scalar>::at(scratch, kBlock);
+            evaluateTerms(a, q, len, p, f, terms, kept != nullptr);
+            const Scalar A = p.amplitude[f];
             for (int64_t j = 0; j < len; ++j) {
-                common[j] = std::cos(q[j]);
-            }
-            for (int64_t j = 0; j < len; ++j) {
-                common[j] = A * env[j] * std::sin(phi + eps * common[j]);
-            }
-            for (int64_t j = 0; j < len; ++j) {
-                ca[j] = std::cos(a[j]);
-            }
-            for (int64_t j = 0; j < len; ++j) {
-                sa[j] = std::sin(a[j]);
+                common[j] = A * env[j] * terms.m[j];
             }
             for (int64_t o = 0; o < O; ++o) {
                 const Scalar wr = p.weight[o * 2 * F + f], wi = p.weight[o * 2 * F + F + f];
                 Scalar* ao = acc.data() + o * kBlock;
                 for (int64_t j = 0; j < len; ++j) {
-                    ao[j] += common[j] * (wr * ca[j] + wi * sa[j]);
+                    ao[j] += common[j] * (wr * terms.ca[j] + wi * terms.sa[j]);
                 }
             }
         }
@@ -108,39 +157,34 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
 template <typename Scalar>
 DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
                                 int64_t end, const InterferenceParameters<Scalar>& p,
-                                const Scalar* gradOut, const InterferenceGradients& g) {
+                                const Scalar* gradOut, const Scalar* kept,
+                                const InterferenceGradients& g) {
     const int64_t F = p.fields, O = p.outputs, D = p.dims;
-    Scalar env[kBlock], denv[kBlock], a[kBlock], q[kBlock];
-    Scalar ca[kBlock], sa[kBlock], cq[kBlock], sq[kBlock], m[kBlock], cu[kBlock];
+    Scalar envScratch[kBlock], denv[kBlock], a[kBlock], q[kBlock];
+    Scalar scratch[kInterferenceTerms * kBlock];
     Scalar re[kBlock], im[kBlock], gRe[kBlock], gIm[kBlock], da[kBlock], dq[kBlock];
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
         const Scalar* go = gradOut + b0 * O;
-        envelope(xT, t, n, b0, len, p, env);
+        const Scalar* env = kept ? kept + b0 : envScratch;
+        if (!kept) {
+            envelope(xT, t, n, b0, len, p, envScratch);
+        }
         for (int64_t j = 0; j < len; ++j) {
             denv[j] = 0;
         }
         for (int64_t f = 0; f < F; ++f) {
             project(xT, t, n, b0, len, p, f, a, q);
-            const Scalar A = p.amplitude[f], phi = p.phi[f], eps = p.epsilon[f];
-            for (int64_t j = 0; j < len; ++j) {
-                ca[j] = std::cos(a[j]);
+            Terms<Scalar> terms;
+            if (kept) {
+                terms = keptTerms(const_cast<Scalar*>(kept), n, f, b0);
+            } else {
+                terms = Terms<Scalar>::at(scratch, kBlock);
+                evaluateTerms(a, q, len, p, f, terms, true);
             }
-            for (int64_t j = 0; j < len; ++j) {
-                sa[j] = std::sin(a[j]);
-            }
-            for (int64_t j = 0; j < len; ++j) {
-                cq[j] = std::cos(q[j]);
-            }
-            for (int64_t j = 0; j < len; ++j) {
-                sq[j] = std::sin(q[j]);
-            }
-            for (int64_t j = 0; j < len; ++j) {
-                m[j] = std::sin(phi + eps * cq[j]);
-            }
-            for (int64_t j = 0; j < len; ++j) {
-                cu[j] = std::cos(phi + eps * cq[j]);
-            }
+            const Scalar *ca = terms.ca, *sa = terms.sa, *cq = terms.cq, *sq = terms.sq;
+            const Scalar *m = terms.m, *cu = terms.cu;
+            const Scalar A = p.amplitude[f], eps = p.epsilon[f];
             // dL/d Re ψ_f and dL/d Im ψ_f per point, and the weight's gradient.
             for (int64_t j = 0; j < len; ++j) {
                 const Scalar common = A * env[j] * m[j];
@@ -213,24 +257,25 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
 
 template <typename Scalar>
 void interferenceForward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
-                         const InterferenceParameters<Scalar>& p, Scalar* out) {
-    forwardImpl(xT, t, n, begin, end, p, out);
+                         const InterferenceParameters<Scalar>& p, Scalar* out, Scalar* terms) {
+    forwardImpl(xT, t, n, begin, end, p, out, terms);
 }
 
 template <typename Scalar>
 void interferenceBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                           const InterferenceParameters<Scalar>& p, const Scalar* gradOut,
-                          const InterferenceGradients& grad) {
-    backwardImpl(xT, t, n, begin, end, p, gradOut, grad);
+                          const Scalar* terms, const InterferenceGradients& grad) {
+    backwardImpl(xT, t, n, begin, end, p, gradOut, terms, grad);
 }
 
 #define DREDGE_INSTANTIATE(Scalar)                                                                 \
     template void interferenceForward<Scalar>(const Scalar*, const Scalar*, int64_t, int64_t,      \
                                               int64_t, const InterferenceParameters<Scalar>&,      \
-                                              Scalar*);                                            \
+                                              Scalar*, Scalar*);                                   \
     template void interferenceBackward<Scalar>(const Scalar*, const Scalar*, int64_t, int64_t,     \
                                                int64_t, const InterferenceParameters<Scalar>&,     \
-                                               const Scalar*, const InterferenceGradients&);
+                                               const Scalar*, const Scalar*,                       \
+                                               const InterferenceGradients&);
 DREDGE_INSTANTIATE(float)
 DREDGE_INSTANTIATE(double)
 #undef DREDGE_INSTANTIATE

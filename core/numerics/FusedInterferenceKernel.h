@@ -43,15 +43,26 @@ struct InterferenceGradients {
     double* weight;
 };
 
-// out[i][o] for points [begin, end); out is [N][outputs].
+// What the backward needs per point: the envelope, and per field cos and sin
+// of the carrier phase a, cos and sin of q = λ·x, sin and cos of
+// u = φ + ε cos q. A forward that keeps them spares the backward all its
+// transcendentals. Layout: envelope [N], then [field][term][N].
+constexpr int64_t kInterferenceTerms = 6;
+constexpr int64_t interferenceTermCount(int64_t points, int64_t fields) {
+    return points * (1 + fields * kInterferenceTerms);
+}
+
+// out[i][o] for points [begin, end); out is [N][outputs]. When `terms` is not
+// null, also fills it for those points.
 template <typename Scalar>
 void interferenceForward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
-                         const InterferenceParameters<Scalar>& p, Scalar* out);
+                         const InterferenceParameters<Scalar>& p, Scalar* out, Scalar* terms);
 
-// Adds dL/dθ for points [begin, end), given gradOut = dL/dout, [N][outputs].
+// Adds dL/dθ for points [begin, end), given gradOut = dL/dout, [N][outputs],
+// and the terms a forward kept (or null: they are computed again).
 template <typename Scalar>
 void interferenceBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                           const InterferenceParameters<Scalar>& p, const Scalar* gradOut,
-                          const InterferenceGradients& grad);
+                          const Scalar* terms, const InterferenceGradients& grad);
 
 } // namespace dredge::fused

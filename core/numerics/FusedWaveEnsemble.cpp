@@ -1,5 +1,6 @@
 #include "FusedWaveEnsemble.h"
 
+#include "FusedGradientAccumulator.h"
 #include "FusedWaveKernel.h"
 #include "WaveEnsemble.h"
 
@@ -26,7 +27,6 @@ enum Slot {
     Lambda,
     HeadWeight,
     HeadBias,
-    kSlots
 };
 
 template <typename Scalar>
@@ -41,38 +41,46 @@ fused::WaveParameters<Scalar> viewOf(const std::vector<at::Tensor>& p, int64_t w
             p[Epsilon].data_ptr<Scalar>(),
             p[Lambda].data_ptr<Scalar>(),
             p[HeadWeight].data_ptr<Scalar>(),
-            p[HeadBias].item<Scalar>(),
+            *p[HeadBias].data_ptr<Scalar>(),
             waves,
             dims};
 }
 
 class WaveEnsembleFunction : public torch::autograd::Function<WaveEnsembleFunction> {
 public:
-    // params: A, k, ω, v, log σ, φ, ε, λ, head weight, head bias.
-    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& x, const at::Tensor& t,
+    // xT [D, N] (see TransposedCoordinates); params: A, k, ω, v, log σ, φ, ε, λ,
+    // head weight, head bias, read in place (the module's parameters are
+    // contiguous: no copies, no detach).
+    static at::Tensor forward(AutogradContext* ctx, const at::Tensor& xT, const at::Tensor& t,
                               const at::Tensor& A, const at::Tensor& k, const at::Tensor& omega,
                               const at::Tensor& v, const at::Tensor& logSigma,
                               const at::Tensor& phi, const at::Tensor& eps,
-                              const at::Tensor& lambda, const at::Tensor& w, const at::Tensor& b) {
-        const auto n = x.size(0), dims = x.size(1), waves = A.size(0);
-        const auto xT = x.t().contiguous();
+                              const at::Tensor& lambda, const at::Tensor& w, const at::Tensor& b,
+                              int64_t keptTermBudget) {
+        const auto dims = xT.size(0), n = xT.size(1), waves = A.size(0);
+        const auto termCount = n * waves * fused::kWaveTerms;
+        const auto terms = termCount * xT.element_size() <= keptTermBudget
+                               ? at::empty({termCount}, xT.options())
+                               : at::Tensor();
         const auto tc = t.contiguous();
         std::vector<at::Tensor> params;
         for (const auto* p : {&A, &k, &omega, &v, &logSigma, &phi, &eps, &lambda, &w, &b}) {
-            params.push_back(p->detach().contiguous());
+            params.push_back(p->contiguous());
         }
-        auto out = at::empty({n, 1}, x.options());
-        AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedWaveEnsembleForward", [&] {
+        auto out = at::empty({n, 1}, xT.options());
+        AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleForward", [&] {
             const auto view = viewOf<scalar_t>(params, waves, dims);
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
-                fused::waveEnsembleForward<scalar_t>(xT.data_ptr<scalar_t>(),
-                                                     tc.data_ptr<scalar_t>(), n, begin, end, view,
-                                                     out.data_ptr<scalar_t>());
+                fused::waveEnsembleForward<scalar_t>(
+                    xT.data_ptr<scalar_t>(), tc.data_ptr<scalar_t>(), n, begin, end, view,
+                    out.data_ptr<scalar_t>(),
+                    terms.defined() ? terms.data_ptr<scalar_t>() : nullptr);
             });
         });
         ctx->save_for_backward(params);
         ctx->saved_data["xT"] = xT;
         ctx->saved_data["t"] = tc;
+        ctx->saved_data["terms"] = terms;
         return out;
     }
 
@@ -80,36 +88,29 @@ public:
         const auto params = ctx->get_saved_variables();
         const auto xT = ctx->saved_data["xT"].toTensor();
         const auto t = ctx->saved_data["t"].toTensor();
+        const auto terms = ctx->saved_data["terms"].toTensor();
         const auto gradOut = gradOutputs[0].contiguous();
         const auto dims = xT.size(0), n = xT.size(1), waves = params[Amplitude].size(0);
-
-        // One double accumulator per thread, summed in a fixed order afterwards:
-        // no atomics, and the same result for the same thread count.
-        std::vector<int64_t> offsets{0};
-        for (const auto& p : params) {
-            offsets.push_back(offsets.back() + p.numel());
-        }
-        const int threads = at::get_num_threads();
-        auto partial = at::zeros({threads, offsets.back()}, at::kDouble);
+        FusedGradientAccumulator accumulator(params);
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleBackward", [&] {
             const auto view = viewOf<scalar_t>(params, waves, dims);
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
-                double* base = partial[at::get_thread_num()].data_ptr<double>();
+                auto& a = accumulator;
                 const fused::WaveGradients grad{
-                    base + offsets[Amplitude], base + offsets[K],        base + offsets[Omega],
-                    base + offsets[Velocity],  base + offsets[LogSigma], base + offsets[Phi],
-                    base + offsets[Epsilon],   base + offsets[Lambda],   base + offsets[HeadWeight],
-                    base + offsets[HeadBias]};
-                fused::waveEnsembleBackward<scalar_t>(xT.data_ptr<scalar_t>(),
-                                                      t.data_ptr<scalar_t>(), n, begin, end, view,
-                                                      gradOut.data_ptr<scalar_t>(), grad);
+                    a.slot(Amplitude),  a.slot(K),       a.slot(Omega),   a.slot(Velocity),
+                    a.slot(LogSigma),   a.slot(Phi),     a.slot(Epsilon), a.slot(Lambda),
+                    a.slot(HeadWeight), a.slot(HeadBias)};
+                fused::waveEnsembleBackward<scalar_t>(
+                    xT.data_ptr<scalar_t>(), t.data_ptr<scalar_t>(), n, begin, end, view,
+                    gradOut.data_ptr<scalar_t>(),
+                    terms.defined() ? terms.data_ptr<scalar_t>() : nullptr, grad);
             });
         });
-        const auto total = partial.sum(0).to(xT.scalar_type());
         tensor_list grads{at::Tensor(), at::Tensor()}; // x and t take no gradient
-        for (int s = 0; s < kSlots; ++s) {
-            grads.push_back(total.narrow(0, offsets[s], params[s].numel()).view(params[s].sizes()));
+        for (auto& g : accumulator.gradients(xT.scalar_type())) {
+            grads.push_back(std::move(g));
         }
+        grads.emplace_back(); // keptTermBudget
         return grads;
     }
 };
@@ -117,8 +118,13 @@ public:
 } // namespace
 
 at::Tensor fusedWaveEnsembleForward(WaveEnsemble& m, const at::Tensor& x, const at::Tensor& t) {
-    return WaveEnsembleFunction::apply(x, t, m.amplitude, m.k, m.omega, m.velocity, m.logSigma,
-                                       m.phi, m.epsilon, m.lambda, m.head->weight, m.head->bias);
+    // Function::apply runs forward with gradients off, so ask here whether a
+    // backward will follow; only then are the terms worth keeping.
+    const bool backwardFollows = at::GradMode::is_enabled() && m.amplitude.requires_grad();
+    const int64_t keptTermBudget = backwardFollows ? m.keptTermBudgetBytes : -1;
+    return WaveEnsembleFunction::apply(m.fusedCoordinates.of(x), t, m.amplitude, m.k, m.omega,
+                                       m.velocity, m.logSigma, m.phi, m.epsilon, m.lambda,
+                                       m.head->weight, m.head->bias, keptTermBudget);
 }
 
 } // namespace dredge

@@ -54,10 +54,66 @@ inline void project(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, in
     }
 }
 
+// One wave's terms over one block (see kWaveTerms), as arrays of the block's
+// length. One transcendental per loop: GCC would merge a sin and a cos of the
+// same value into a scalar sincos call, which stops vectorisation; separate
+// loops over arrays keep each on libmvec.
+template <typename Scalar>
+struct Terms {
+    Scalar *cp, *sp, *e, *cq, *sq, *m, *cu;
+
+    // Views of `base`, laid out [term][stride].
+    static Terms at(Scalar* base, int64_t stride) {
+        return {base,
+                base + stride,
+                base + 2 * stride,
+                base + 3 * stride,
+                base + 4 * stride,
+                base + 5 * stride,
+                base + 6 * stride};
+    }
+};
+
+// Fills the terms for the block's points; without `backwardToo`, only those
+// the forward uses (cp, e, cq, m).
+template <typename Scalar>
+inline void evaluateTerms(const Projections<Scalar>& s, int64_t len,
+                          const WaveParameters<Scalar>& p, int64_t wave, const Terms<Scalar>& out,
+                          bool backwardToo) {
+    const Scalar halfS = Scalar(-0.5) * std::exp(Scalar(-2) * p.logSigma[wave]);
+    const Scalar phi = p.phi[wave], eps = p.epsilon[wave];
+    for (int64_t j = 0; j < len; ++j) {
+        out.cp[j] = std::cos(s.kx[j]);
+    }
+    for (int64_t j = 0; j < len; ++j) {
+        out.e[j] = std::exp(halfS * s.r2[j]);
+    }
+    for (int64_t j = 0; j < len; ++j) {
+        out.cq[j] = std::cos(s.lx[j]);
+    }
+    for (int64_t j = 0; j < len; ++j) {
+        out.m[j] = std::sin(phi + eps * out.cq[j]); // u = φ + ε cos(λ·x)
+    }
+    if (!backwardToo) {
+        return;
+    }
+    for (int64_t j = 0; j < len; ++j) {
+        out.sp[j] = std::sin(s.kx[j]);
+    }
+    for (int64_t j = 0; j < len; ++j) {
+        out.sq[j] = std::sin(s.lx[j]);
+    }
+    for (int64_t j = 0; j < len; ++j) {
+        out.cu[j] = std::cos(phi + eps * out.cq[j]);
+    }
+}
+
 template <typename Scalar>
 DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
-                               int64_t end, const WaveParameters<Scalar>& p, Scalar* out) {
+                               int64_t end, const WaveParameters<Scalar>& p, Scalar* out,
+                               Scalar* kept) {
     Projections<Scalar> s;
+    Scalar scratch[kWaveTerms * kBlock];
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
         for (int64_t j = 0; j < len; ++j) {
@@ -65,13 +121,12 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
         }
         for (int64_t i = 0; i < p.waves; ++i) {
             project(xT, t, n, b0, len, p, i, s);
-            const Scalar halfS = Scalar(-0.5) * std::exp(Scalar(-2) * p.logSigma[i]);
+            const auto terms = kept ? Terms<Scalar>::at(kept + i * kWaveTerms * n + b0, n)
+                                    : Terms<Scalar>::at(scratch, kBlock);
+            evaluateTerms(s, len, p, i, terms, kept != nullptr);
             const Scalar scale = p.headWeight[i] * p.amplitude[i];
-            const Scalar phi = p.phi[i], eps = p.epsilon[i];
             for (int64_t j = 0; j < len; ++j) {
-                const Scalar envelope = std::exp(halfS * s.r2[j]);
-                const Scalar modulation = std::sin(phi + eps * std::cos(s.lx[j]));
-                out[b0 + j] += scale * std::cos(s.kx[j]) * envelope * modulation;
+                out[b0 + j] += scale * terms.cp[j] * terms.e[j] * terms.m[j];
             }
         }
     }
@@ -80,11 +135,11 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
 template <typename Scalar>
 DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
                                 int64_t end, const WaveParameters<Scalar>& p, const Scalar* gradOut,
-                                const WaveGradients& g) {
+                                const Scalar* kept, const WaveGradients& g) {
     const int64_t D = p.dims;
     Projections<Scalar> s;
     Scalar dp[kBlock], dr2[kBlock], dq[kBlock];
-    Scalar cp[kBlock], sp[kBlock], e[kBlock], cq[kBlock], sq[kBlock], m[kBlock], cu[kBlock];
+    Scalar scratch[kWaveTerms * kBlock];
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
         const Scalar* go = gradOut + b0;
@@ -95,34 +150,19 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
         *g.headBias += biasSum;
         for (int64_t i = 0; i < p.waves; ++i) {
             project(xT, t, n, b0, len, p, i, s);
+            Terms<Scalar> terms;
+            if (kept) {
+                terms = Terms<Scalar>::at(const_cast<Scalar*>(kept) + i * kWaveTerms * n + b0, n);
+            } else {
+                terms = Terms<Scalar>::at(scratch, kBlock);
+                evaluateTerms(s, len, p, i, terms, true);
+            }
+            const Scalar *cp = terms.cp, *sp = terms.sp, *e = terms.e, *cq = terms.cq;
+            const Scalar *sq = terms.sq, *m = terms.m, *cu = terms.cu;
             const Scalar sigmaInv2 = std::exp(Scalar(-2) * p.logSigma[i]);
             const Scalar halfS = Scalar(-0.5) * sigmaInv2;
             const Scalar A = p.amplitude[i], w = p.headWeight[i];
-            const Scalar phi = p.phi[i], eps = p.epsilon[i];
-            // One transcendental per loop: GCC would merge a sin and a cos of
-            // the same value into a scalar sincos call, which stops
-            // vectorisation; separate loops over arrays keep each on libmvec.
-            for (int64_t j = 0; j < len; ++j) {
-                cp[j] = std::cos(s.kx[j]);
-            }
-            for (int64_t j = 0; j < len; ++j) {
-                sp[j] = std::sin(s.kx[j]);
-            }
-            for (int64_t j = 0; j < len; ++j) {
-                e[j] = std::exp(halfS * s.r2[j]);
-            }
-            for (int64_t j = 0; j < len; ++j) {
-                cq[j] = std::cos(s.lx[j]);
-            }
-            for (int64_t j = 0; j < len; ++j) {
-                sq[j] = std::sin(s.lx[j]);
-            }
-            for (int64_t j = 0; j < len; ++j) {
-                cu[j] = std::cos(phi + eps * cq[j]); // u = φ + ε cos(λ·x)
-            }
-            for (int64_t j = 0; j < len; ++j) {
-                m[j] = std::sin(phi + eps * cq[j]);
-            }
+            const Scalar eps = p.epsilon[i];
             Scalar sumW = 0, sumA = 0, sumOmega = 0, sumLogSigma = 0, sumPhi = 0, sumEps = 0;
             for (int64_t j = 0; j < len; ++j) {
                 const Scalar gw = go[j] * w; // dL/dψ
@@ -168,26 +208,26 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
 
 template <typename Scalar>
 void waveEnsembleForward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
-                         const WaveParameters<Scalar>& p, Scalar* out) {
-    forwardImpl(xT, t, n, begin, end, p, out);
+                         const WaveParameters<Scalar>& p, Scalar* out, Scalar* terms) {
+    forwardImpl(xT, t, n, begin, end, p, out, terms);
 }
 
 template <typename Scalar>
 void waveEnsembleBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                           const WaveParameters<Scalar>& p, const Scalar* gradOut,
-                          const WaveGradients& grad) {
-    backwardImpl(xT, t, n, begin, end, p, gradOut, grad);
+                          const Scalar* terms, const WaveGradients& grad) {
+    backwardImpl(xT, t, n, begin, end, p, gradOut, terms, grad);
 }
 
-template void waveEnsembleForward<float>(const float*, const float*, int64_t, int64_t, int64_t,
-                                         const WaveParameters<float>&, float*);
-template void waveEnsembleForward<double>(const double*, const double*, int64_t, int64_t, int64_t,
-                                          const WaveParameters<double>&, double*);
-template void waveEnsembleBackward<float>(const float*, const float*, int64_t, int64_t, int64_t,
-                                          const WaveParameters<float>&, const float*,
-                                          const WaveGradients&);
-template void waveEnsembleBackward<double>(const double*, const double*, int64_t, int64_t, int64_t,
-                                           const WaveParameters<double>&, const double*,
-                                           const WaveGradients&);
+#define DREDGE_INSTANTIATE(Scalar)                                                                 \
+    template void waveEnsembleForward<Scalar>(const Scalar*, const Scalar*, int64_t, int64_t,      \
+                                              int64_t, const WaveParameters<Scalar>&, Scalar*,     \
+                                              Scalar*);                                            \
+    template void waveEnsembleBackward<Scalar>(                                                    \
+        const Scalar*, const Scalar*, int64_t, int64_t, int64_t, const WaveParameters<Scalar>&,    \
+        const Scalar*, const Scalar*, const WaveGradients&);
+DREDGE_INSTANTIATE(float)
+DREDGE_INSTANTIATE(double)
+#undef DREDGE_INSTANTIATE
 
 } // namespace dredge::fused

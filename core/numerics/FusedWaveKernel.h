@@ -44,15 +44,23 @@ struct WaveGradients {
     double* headBias;
 };
 
-// out[i] = head(ψ(x_i, t_i)) for points [begin, end).
+// The per-point terms of each wave that the backward needs: cos and sin of
+// the phase, the envelope, cos and sin of λ·x, sin and cos of u = φ + ε cos(λ·x).
+// A forward that keeps them spares the backward all its transcendentals.
+// Layout: [wave][term][N].
+constexpr int64_t kWaveTerms = 7;
+
+// out[i] = head(ψ(x_i, t_i)) for points [begin, end). When `terms` is not
+// null, also fills it for those points (n·waves·kWaveTerms values in all).
 template <typename Scalar>
 void waveEnsembleForward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
-                         const WaveParameters<Scalar>& p, Scalar* out);
+                         const WaveParameters<Scalar>& p, Scalar* out, Scalar* terms);
 
-// Adds dL/dθ for points [begin, end), given gradOut = dL/dout per point.
+// Adds dL/dθ for points [begin, end), given gradOut = dL/dout per point, and
+// the terms a forward kept (or null: they are computed again).
 template <typename Scalar>
 void waveEnsembleBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                           const WaveParameters<Scalar>& p, const Scalar* gradOut,
-                          const WaveGradients& grad);
+                          const Scalar* terms, const WaveGradients& grad);
 
 } // namespace dredge::fused

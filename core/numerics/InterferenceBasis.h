@@ -4,6 +4,7 @@
 // ψ feed a linear superposition without bias.
 
 #include "FieldModel.h"
+#include "TransposedCoordinates.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/linear.h>
@@ -29,6 +30,9 @@ public:
     torch::nn::Linear superposition{nullptr};
     // Use the fused CPU kernel where it applies (CPU tensors, autocast off).
     bool useFusedKernel = true;
+    TransposedCoordinates fusedCoordinates; // the fused kernel's input layout, kept across epochs
+    // As WaveEnsemble::keptTermBudgetBytes.
+    int64_t keptTermBudgetBytes = int64_t(256) << 20;
 };
 
 } // namespace dredge

@@ -4,6 +4,7 @@
 // handful of tensor ops instead of a loop over waves.
 
 #include "FieldModel.h"
+#include "TransposedCoordinates.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/linear.h>
@@ -20,6 +21,11 @@ public:
 
     // Use the fused CPU kernel where it applies (CPU tensors, autocast off).
     bool useFusedKernel = true;
+    TransposedCoordinates fusedCoordinates; // the fused kernel's input layout, kept across epochs
+    // The fused forward keeps the per-point terms its backward needs while
+    // they fit this many bytes (the composed ops keep more); past it the
+    // backward computes them again.
+    int64_t keptTermBudgetBytes = int64_t(256) << 20;
 
     int64_t dims() const { return dims_; }
     int64_t waves() const { return waves_; }

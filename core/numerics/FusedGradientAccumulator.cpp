@@ -1,0 +1,46 @@
+#include "FusedGradientAccumulator.h"
+
+#include <ATen/Dispatch.h>
+#include <ATen/Parallel.h>
+
+namespace dredge {
+
+FusedGradientAccumulator::FusedGradientAccumulator(const std::vector<at::Tensor>& parameters)
+    : threads_(at::get_num_threads()) {
+    offsets_.push_back(0);
+    for (const auto& p : parameters) {
+        numels_.push_back(p.numel());
+        shapes_.push_back(p.sizes().vec());
+        offsets_.push_back(offsets_.back() + p.numel());
+    }
+    partial_.assign(size_t(threads_) * size_t(offsets_.back()), 0.0);
+}
+
+double* FusedGradientAccumulator::threadBase() {
+    return partial_.data() + size_t(at::get_thread_num()) * size_t(offsets_.back());
+}
+
+std::vector<at::Tensor> FusedGradientAccumulator::gradients(at::ScalarType dtype) const {
+    const int64_t total = offsets_.back();
+    auto flat = at::empty({total}, at::TensorOptions().dtype(dtype));
+    AT_DISPATCH_FLOATING_TYPES(dtype, "fusedGradients", [&] {
+        auto* out = flat.data_ptr<scalar_t>();
+        for (int64_t i = 0; i < total; ++i) {
+            double sum = partial_[size_t(i)];
+            for (int thread = 1; thread < threads_; ++thread) {
+                sum += partial_[size_t(thread) * size_t(total) + size_t(i)];
+            }
+            out[i] = static_cast<scalar_t>(sum);
+        }
+    });
+    // One split, and a view only where a parameter is not a vector.
+    auto pieces = flat.split_with_sizes(numels_);
+    for (size_t s = 0; s < pieces.size(); ++s) {
+        if (shapes_[s].size() != 1) {
+            pieces[s] = pieces[s].view(shapes_[s]);
+        }
+    }
+    return pieces;
+}
+
+} // namespace dredge

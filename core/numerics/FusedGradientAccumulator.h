@@ -1,0 +1,36 @@
+#pragma once
+// Parameter gradients of a fused kernel's backward pass. Each thread of
+// at::parallel_for adds into its own double accumulators (no atomics, and the
+// same sums for the same thread count); gradients() adds them up in a fixed
+// order and hands back one tensor per parameter, all views of one buffer.
+// Plain loops instead of tensor ops: at these sizes each op's dispatch costs
+// more than its arithmetic.
+
+#include <ATen/ATen.h>
+
+#include <vector>
+
+namespace dredge {
+
+class FusedGradientAccumulator {
+public:
+    explicit FusedGradientAccumulator(const std::vector<at::Tensor>& parameters);
+
+    // The calling thread's accumulators for parameter `slot` (inside
+    // at::parallel_for), zeroed at construction.
+    double* slot(int slot) { return threadBase() + offsets_[size_t(slot)]; }
+
+    // Σ over threads, as `dtype`, shaped like each parameter.
+    std::vector<at::Tensor> gradients(at::ScalarType dtype) const;
+
+private:
+    double* threadBase();
+
+    std::vector<int64_t> offsets_; // start of each parameter; back() is the total
+    std::vector<int64_t> numels_;
+    std::vector<std::vector<int64_t>> shapes_;
+    int threads_;
+    std::vector<double> partial_; // threads_ × total
+};
+
+} // namespace dredge
