@@ -6,11 +6,10 @@
 namespace dredge {
 
 FusedGradientAccumulator::FusedGradientAccumulator(const std::vector<at::Tensor>& parameters)
-    : threads_(at::get_num_threads()) {
+    : parameters_(parameters)
+    , threads_(at::get_num_threads()) {
     offsets_.push_back(0);
     for (const auto& p : parameters) {
-        numels_.push_back(p.numel());
-        shapes_.push_back(p.sizes().vec());
         offsets_.push_back(offsets_.back() + p.numel());
     }
     partial_.assign(size_t(threads_) * size_t(offsets_.back()), 0.0);
@@ -33,11 +32,19 @@ std::vector<at::Tensor> FusedGradientAccumulator::gradients(at::ScalarType dtype
             out[i] = static_cast<scalar_t>(sum);
         }
     });
-    // One split, and a view only where a parameter is not a vector.
-    auto pieces = flat.split_with_sizes(numels_);
+    return splitLike(flat, parameters_);
+}
+
+std::vector<at::Tensor> FusedGradientAccumulator::splitLike(const at::Tensor& flat,
+                                                            const std::vector<at::Tensor>& params) {
+    std::vector<int64_t> numels;
+    for (const auto& p : params) {
+        numels.push_back(p.numel());
+    }
+    auto pieces = flat.split_with_sizes(numels);
     for (size_t s = 0; s < pieces.size(); ++s) {
-        if (shapes_[s].size() != 1) {
-            pieces[s] = pieces[s].view(shapes_[s]);
+        if (params[s].dim() != 1) {
+            pieces[s] = pieces[s].view(params[s].sizes());
         }
     }
     return pieces;

@@ -23,12 +23,16 @@ public:
     // Σ over threads, as `dtype`, shaped like each parameter.
     std::vector<at::Tensor> gradients(at::ScalarType dtype) const;
 
+    // flat [Σ numel] as one view per parameter, shaped like it: one split, and
+    // a view only where a parameter is not a vector.
+    static std::vector<at::Tensor> splitLike(const at::Tensor& flat,
+                                             const std::vector<at::Tensor>& parameters);
+
 private:
     double* threadBase();
 
-    std::vector<int64_t> offsets_; // start of each parameter; back() is the total
-    std::vector<int64_t> numels_;
-    std::vector<std::vector<int64_t>> shapes_;
+    std::vector<int64_t> offsets_;              // start of each parameter; back() is the total
+    const std::vector<at::Tensor>& parameters_; // outlive the accumulator
     int threads_;
     std::vector<double> partial_; // threads_ × total
 };

@@ -9,6 +9,12 @@
 #include <cmath>
 #include <torch/csrc/autograd/custom_function.h>
 
+#ifdef DREDGE_WITH_CUDA
+#include "cuda/FusedInterferenceKernelCuda.h"
+
+#include <ATen/cuda/CUDAContext.h>
+#endif
+
 namespace dredge {
 namespace {
 
@@ -63,6 +69,28 @@ fused::InterferenceParameters<Scalar> viewOf(const std::vector<at::Tensor>& p,
             p[Weight].size(0)};
 }
 
+#ifdef DREDGE_WITH_CUDA
+// On CUDA the envelope's constants stay on the device (tensor ops, no sync).
+struct DeviceEnvelope {
+    at::Tensor inverseSigma, inverseNorm;
+};
+
+DeviceEnvelope deviceEnvelope(const at::Tensor& logSigma) {
+    const auto sigma = at::exp(logSigma).clamp_min(kMinSigma);
+    const auto norm = sigma.prod() * std::pow(2.0 * M_PI, 0.5 * double(logSigma.numel()));
+    return {sigma.reciprocal(), norm.reciprocal()};
+}
+
+template <typename Scalar>
+fused::InterferenceParameters<Scalar> deviceViewOf(const std::vector<at::Tensor>& p,
+                                                   const DeviceEnvelope& e) {
+    SharedEnvelope<Scalar> unused{{}, 0, {}};
+    auto view = viewOf<Scalar>(p, unused);
+    view.inverseSigma = e.inverseSigma.data_ptr<Scalar>();
+    return view;
+}
+#endif
+
 class InterferenceFunction : public torch::autograd::Function<InterferenceFunction> {
 public:
     // xT [D, N] (see TransposedCoordinates); params: log σ, v, A, k, ω, φ, ε, λ,
@@ -74,7 +102,7 @@ public:
                               const at::Tensor& weight, int64_t keptTermBudget) {
         const auto n = xT.size(1);
         const auto termCount = fused::interferenceTermCount(n, A.size(0));
-        const auto terms = termCount * xT.element_size() <= keptTermBudget
+        const auto terms = xT.is_cpu() && termCount * xT.element_size() <= keptTermBudget
                                ? at::empty({termCount}, xT.options())
                                : at::Tensor();
         const auto tc = t.contiguous();
@@ -83,6 +111,23 @@ public:
             params.push_back(p->contiguous());
         }
         auto out = at::empty({n, weight.size(0)}, xT.options());
+        ctx->save_for_backward(params);
+        ctx->saved_data["xT"] = xT;
+        ctx->saved_data["t"] = tc;
+        ctx->saved_data["terms"] = terms;
+#ifdef DREDGE_WITH_CUDA
+        if (xT.is_cuda()) {
+            const auto envelope = deviceEnvelope(params[LogSigma]);
+            AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedInterferenceForwardCuda", [&] {
+                fused::cuda::interferenceForward<scalar_t>(
+                    xT.data_ptr<scalar_t>(), tc.data_ptr<scalar_t>(), n,
+                    deviceViewOf<scalar_t>(params, envelope),
+                    envelope.inverseNorm.data_ptr<scalar_t>(), out.data_ptr<scalar_t>(),
+                    at::cuda::getCurrentCUDAStream().stream());
+            });
+            return out;
+        }
+#endif
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedInterferenceForward", [&] {
             const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
             const auto view = viewOf<scalar_t>(params, shared);
@@ -93,10 +138,6 @@ public:
                     terms.defined() ? terms.data_ptr<scalar_t>() : nullptr);
             });
         });
-        ctx->save_for_backward(params);
-        ctx->saved_data["xT"] = xT;
-        ctx->saved_data["t"] = tc;
-        ctx->saved_data["terms"] = terms;
         return out;
     }
 
@@ -107,8 +148,37 @@ public:
         const auto terms = ctx->saved_data["terms"].toTensor();
         const auto gradOut = gradOutputs[0].contiguous();
         const auto n = xT.size(1);
-        FusedGradientAccumulator accumulator(params);
         tensor_list grads{at::Tensor(), at::Tensor()}; // x and t take no gradient
+#ifdef DREDGE_WITH_CUDA
+        if (xT.is_cuda()) {
+            std::vector<int64_t> offsets{0};
+            for (const auto& p : params) {
+                offsets.push_back(offsets.back() + p.numel());
+            }
+            auto sums = at::zeros({offsets.back()}, xT.options().dtype(at::kDouble));
+            double* base = sums.data_ptr<double>();
+            const fused::InterferenceGradients grad{
+                base + offsets[LogSigma], base + offsets[Velocity], base + offsets[Amplitude],
+                base + offsets[K],        base + offsets[Omega],    base + offsets[Phi],
+                base + offsets[Epsilon],  base + offsets[Lambda],   base + offsets[Weight]};
+            const auto envelope = deviceEnvelope(params[LogSigma]);
+            AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedInterferenceBackwardCuda", [&] {
+                fused::cuda::interferenceBackward<scalar_t>(
+                    xT.data_ptr<scalar_t>(), t.data_ptr<scalar_t>(), n,
+                    deviceViewOf<scalar_t>(params, envelope),
+                    envelope.inverseNorm.data_ptr<scalar_t>(), gradOut.data_ptr<scalar_t>(), grad,
+                    at::cuda::getCurrentCUDAStream().stream());
+            });
+            for (auto& g : FusedGradientAccumulator::splitLike(sums.to(xT.scalar_type()), params)) {
+                grads.push_back(std::move(g));
+            }
+            // σ = max(exp(log σ), 1e-3): no gradient reaches log σ where it is clamped.
+            grads[2 + LogSigma] = grads[2 + LogSigma] * (at::exp(params[LogSigma]) >= kMinSigma);
+            grads.emplace_back(); // keptTermBudget
+            return grads;
+        }
+#endif
+        FusedGradientAccumulator accumulator(params);
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedInterferenceBackward", [&] {
             const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
             const auto view = viewOf<scalar_t>(params, shared);

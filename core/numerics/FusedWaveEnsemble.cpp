@@ -8,6 +8,12 @@
 #include <ATen/Parallel.h>
 #include <torch/csrc/autograd/custom_function.h>
 
+#ifdef DREDGE_WITH_CUDA
+#include "cuda/FusedWaveKernelCuda.h"
+
+#include <ATen/cuda/CUDAContext.h>
+#endif
+
 namespace dredge {
 namespace {
 
@@ -41,7 +47,8 @@ fused::WaveParameters<Scalar> viewOf(const std::vector<at::Tensor>& p, int64_t w
             p[Epsilon].data_ptr<Scalar>(),
             p[Lambda].data_ptr<Scalar>(),
             p[HeadWeight].data_ptr<Scalar>(),
-            *p[HeadBias].data_ptr<Scalar>(),
+            p[HeadBias].is_cpu() ? *p[HeadBias].data_ptr<Scalar>()
+                                 : Scalar(0), // CUDA reads it there
             waves,
             dims};
 }
@@ -59,7 +66,7 @@ public:
                               int64_t keptTermBudget) {
         const auto dims = xT.size(0), n = xT.size(1), waves = A.size(0);
         const auto termCount = n * waves * fused::kWaveTerms;
-        const auto terms = termCount * xT.element_size() <= keptTermBudget
+        const auto terms = xT.is_cpu() && termCount * xT.element_size() <= keptTermBudget
                                ? at::empty({termCount}, xT.options())
                                : at::Tensor();
         const auto tc = t.contiguous();
@@ -68,6 +75,21 @@ public:
             params.push_back(p->contiguous());
         }
         auto out = at::empty({n, 1}, xT.options());
+        ctx->save_for_backward(params);
+        ctx->saved_data["xT"] = xT;
+        ctx->saved_data["t"] = tc;
+#ifdef DREDGE_WITH_CUDA
+        if (xT.is_cuda()) {
+            AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleForwardCuda", [&] {
+                fused::cuda::waveEnsembleForward<scalar_t>(
+                    xT.data_ptr<scalar_t>(), tc.data_ptr<scalar_t>(), n,
+                    viewOf<scalar_t>(params, waves, dims), params[HeadBias].data_ptr<scalar_t>(),
+                    out.data_ptr<scalar_t>(), at::cuda::getCurrentCUDAStream().stream());
+            });
+            ctx->saved_data["terms"] = at::Tensor(); // the CUDA backward computes them again
+            return out;
+        }
+#endif
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleForward", [&] {
             const auto view = viewOf<scalar_t>(params, waves, dims);
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
@@ -77,9 +99,6 @@ public:
                     terms.defined() ? terms.data_ptr<scalar_t>() : nullptr);
             });
         });
-        ctx->save_for_backward(params);
-        ctx->saved_data["xT"] = xT;
-        ctx->saved_data["t"] = tc;
         ctx->saved_data["terms"] = terms;
         return out;
     }
@@ -91,6 +110,33 @@ public:
         const auto terms = ctx->saved_data["terms"].toTensor();
         const auto gradOut = gradOutputs[0].contiguous();
         const auto dims = xT.size(0), n = xT.size(1), waves = params[Amplitude].size(0);
+        tensor_list grads{at::Tensor(), at::Tensor()}; // x and t take no gradient
+#ifdef DREDGE_WITH_CUDA
+        if (xT.is_cuda()) {
+            std::vector<int64_t> offsets{0};
+            for (const auto& p : params) {
+                offsets.push_back(offsets.back() + p.numel());
+            }
+            auto sums = at::zeros({offsets.back()}, xT.options().dtype(at::kDouble));
+            double* base = sums.data_ptr<double>();
+            const fused::WaveGradients grad{base + offsets[Amplitude],  base + offsets[K],
+                                            base + offsets[Omega],      base + offsets[Velocity],
+                                            base + offsets[LogSigma],   base + offsets[Phi],
+                                            base + offsets[Epsilon],    base + offsets[Lambda],
+                                            base + offsets[HeadWeight], base + offsets[HeadBias]};
+            AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleBackwardCuda", [&] {
+                fused::cuda::waveEnsembleBackward<scalar_t>(
+                    xT.data_ptr<scalar_t>(), t.data_ptr<scalar_t>(), n,
+                    viewOf<scalar_t>(params, waves, dims), gradOut.data_ptr<scalar_t>(), grad,
+                    at::cuda::getCurrentCUDAStream().stream());
+            });
+            for (auto& g : FusedGradientAccumulator::splitLike(sums.to(xT.scalar_type()), params)) {
+                grads.push_back(std::move(g));
+            }
+            grads.emplace_back(); // keptTermBudget
+            return grads;
+        }
+#endif
         FusedGradientAccumulator accumulator(params);
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleBackward", [&] {
             const auto view = viewOf<scalar_t>(params, waves, dims);
@@ -106,7 +152,6 @@ public:
                     terms.defined() ? terms.data_ptr<scalar_t>() : nullptr, grad);
             });
         });
-        tensor_list grads{at::Tensor(), at::Tensor()}; // x and t take no gradient
         for (auto& g : accumulator.gradients(xT.scalar_type())) {
             grads.push_back(std::move(g));
         }

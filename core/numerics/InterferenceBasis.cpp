@@ -1,9 +1,9 @@
 #include "InterferenceBasis.h"
 
 #include "FusedInterferenceBasis.h"
+#include "FusedKernelSelection.h"
 #include "ModelInit.h"
 
-#include <ATen/autocast_mode.h>
 #include <cmath>
 
 namespace dredge {
@@ -43,7 +43,7 @@ torch::Tensor InterferenceBasis::basis(const torch::Tensor& x, const torch::Tens
 
 torch::Tensor InterferenceBasis::forward(const torch::Tensor& x, const torch::Tensor& t) {
     // Autocast needs the composed ops to act on (as in WaveEnsemble).
-    if (useFusedKernel && x.is_cpu() && !at::autocast::is_cpu_enabled()) {
+    if (useFusedKernel && fusedKernelApplies(x, x.size(1), superposition->weight.size(0))) {
         return fusedInterferenceForward(*this, x, t);
     }
     return superposition(basis(x, t));

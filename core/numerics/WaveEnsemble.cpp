@@ -1,9 +1,8 @@
 #include "WaveEnsemble.h"
 
+#include "FusedKernelSelection.h"
 #include "FusedWaveEnsemble.h"
 #include "ModelInit.h"
-
-#include <ATen/autocast_mode.h>
 
 namespace dredge {
 
@@ -62,7 +61,7 @@ torch::Tensor WaveEnsemble::waveValues(const torch::Tensor& x, const torch::Tens
 torch::Tensor WaveEnsemble::forward(const torch::Tensor& x, const torch::Tensor& t) {
     // Under autocast the composed ops run, so that mixed precision has tensor
     // ops to act on; the fused kernel computes in the parameters' precision.
-    if (useFusedKernel && x.is_cpu() && !at::autocast::is_cpu_enabled()) {
+    if (useFusedKernel && fusedKernelApplies(x, dims_)) {
         return fusedWaveEnsembleForward(*this, x, t);
     }
     return head(waveValues(x, t));

@@ -1,0 +1,24 @@
+#include "FusedKernelSelection.h"
+
+#include <ATen/autocast_mode.h>
+
+namespace dredge {
+
+bool fusedCudaKernelsBuilt() {
+#ifdef DREDGE_WITH_CUDA
+    return true;
+#else
+    return false;
+#endif
+}
+
+bool fusedKernelApplies(const at::Tensor& x, int64_t dims, int64_t outputs) {
+    if (x.is_cpu()) {
+        return !at::autocast::is_cpu_enabled();
+    }
+    constexpr int64_t kCudaMax = 8; // see cuda/Fused*KernelCuda.h
+    return x.is_cuda() && fusedCudaKernelsBuilt() && !at::autocast::is_enabled() &&
+           dims <= kCudaMax && outputs <= kCudaMax;
+}
+
+} // namespace dredge

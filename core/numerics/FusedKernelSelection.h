@@ -1,0 +1,17 @@
+#pragma once
+// Whether a model's fused kernel can run for this input: on the CPU unless CPU
+// autocast is on, and on CUDA when the CUDA kernels were built (a LibTorch
+// with CUDA) unless CUDA autocast is on. Under autocast the composed ops run,
+// so that mixed precision has tensor ops to act on.
+
+#include <ATen/ATen.h>
+
+namespace dredge {
+
+// True when this build has the CUDA versions of the fused kernels.
+bool fusedCudaKernelsBuilt();
+
+// dims and outputs: the model's; the CUDA kernels take at most 8 of each.
+bool fusedKernelApplies(const at::Tensor& x, int64_t dims, int64_t outputs = 1);
+
+} // namespace dredge
