@@ -61,6 +61,26 @@ double relativeError(const at::Tensor& a, const at::Tensor& b) {
     return (a - b).abs().max().item<double>() / scale;
 }
 
+// The output and every parameter's gradient within `tolerance` (relative);
+// a failure names what differs. Model: for the parameters' names.
+template <typename Model>
+bool agree(const Evaluation& fused, const Evaluation& composed, Model& model, double tolerance) {
+    const double outputError = relativeError(fused.out, composed.out);
+    if (!(outputError < tolerance)) {
+        qWarning("output differs by %g", outputError);
+        return false;
+    }
+    const auto names = model.named_parameters().keys();
+    for (size_t i = 0; i < composed.grads.size(); ++i) {
+        const double error = relativeError(fused.grads[i], composed.grads[i]);
+        if (!(error < tolerance)) {
+            qWarning("gradient of %s differs by %g", names[i].c_str(), error);
+            return false;
+        }
+    }
+    return true;
+}
+
 } // namespace
 
 class TestFusedKernels : public QObject {
@@ -127,15 +147,7 @@ private Q_SLOTS:
         const auto t = (0.5 * at::randn({points}, gen)).to(dtype); // t ≠ 0: ω and v matter
         const auto composed = evaluate(model, x, t, false);
         const auto fused = evaluate(model, x, t, true);
-        const double tolerance = doublePrecision ? 1e-10 : 1e-5;
-        QVERIFY2(relativeError(fused.out, composed.out) < tolerance,
-                 qPrintable(QString("output: %1").arg(relativeError(fused.out, composed.out))));
-        const auto names = model.named_parameters().keys();
-        for (size_t i = 0; i < composed.grads.size(); ++i) {
-            const double error = relativeError(fused.grads[i], composed.grads[i]);
-            QVERIFY2(error < tolerance,
-                     qPrintable(QString("%1: %2").arg(names[i].c_str()).arg(error)));
-        }
+        QVERIFY(agree(fused, composed, model, doublePrecision ? 1e-10 : 1e-5));
     }
 
     void interferenceFusedMatchesComposed_data() {
@@ -189,15 +201,7 @@ private Q_SLOTS:
         const auto t = (0.5 * at::randn({points}, gen)).to(dtype);
         const auto composed = evaluate(model, x, t, false);
         const auto fused = evaluate(model, x, t, true);
-        const double tolerance = doublePrecision ? 1e-10 : 1e-5;
-        QVERIFY2(relativeError(fused.out, composed.out) < tolerance,
-                 qPrintable(QString("output: %1").arg(relativeError(fused.out, composed.out))));
-        const auto names = model.named_parameters().keys();
-        for (size_t i = 0; i < composed.grads.size(); ++i) {
-            const double error = relativeError(fused.grads[i], composed.grads[i]);
-            QVERIFY2(error < tolerance,
-                     qPrintable(QString("%1: %2").arg(names[i].c_str()).arg(error)));
-        }
+        QVERIFY(agree(fused, composed, model, doublePrecision ? 1e-10 : 1e-5));
         if (clampSigma) {
             QCOMPARE(fused.grads[0][0].item<double>(), 0.0); // log σ_0, clamped
             QVERIFY(fused.grads[0][1].item<double>() != 0.0);
@@ -233,15 +237,7 @@ private Q_SLOTS:
         const auto t = at::zeros({1500}, dtype);
         const auto composed = evaluate(model, x, t, false);
         const auto fused = evaluate(model, x, t, true);
-        const double tolerance = doublePrecision ? 1e-10 : 1e-5;
-        QVERIFY2(relativeError(fused.out, composed.out) < tolerance,
-                 qPrintable(QString("output: %1").arg(relativeError(fused.out, composed.out))));
-        const auto names = model.named_parameters().keys();
-        for (size_t i = 0; i < composed.grads.size(); ++i) {
-            const double error = relativeError(fused.grads[i], composed.grads[i]);
-            QVERIFY2(error < tolerance,
-                     qPrintable(QString("%1: %2").arg(names[i].c_str()).arg(error)));
-        }
+        QVERIFY(agree(fused, composed, model, doublePrecision ? 1e-10 : 1e-5));
     }
 
     void kernelIsSelectable() {

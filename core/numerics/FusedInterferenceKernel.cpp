@@ -6,6 +6,7 @@
 // ψ_f = common·(cos a, sin a); out_o = Σ_f W[o][f] Re ψ_f + W[o][F+f] Im ψ_f.
 
 #include "FusedInterferenceKernel.h"
+#include "KernelClones.h"
 
 #include <cmath>
 #include <vector>
@@ -14,14 +15,6 @@ namespace dredge::fused {
 namespace {
 
 constexpr int64_t kBlock = 256; // points per block: the temporaries stay in L1
-
-// See FusedWaveKernel.cpp: an AVX2 clone beside the baseline, none in
-// sanitizer builds (their ifunc resolver would run before the sanitizer).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(DREDGE_SANITIZED)
-#define DREDGE_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define DREDGE_CLONES
-#endif
 
 // env[j] for the block's points: the envelope every field shares.
 template <typename Scalar>

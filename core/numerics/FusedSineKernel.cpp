@@ -2,19 +2,12 @@
 // that GCC vectorises sin and cos through glibc's libmvec.
 
 #include "FusedSineKernel.h"
+#include "KernelClones.h"
 
 #include <cmath>
 
 namespace dredge::fused {
 namespace {
-
-// See FusedWaveKernel.cpp: an AVX2 clone beside the baseline, none in
-// sanitizer builds (their ifunc resolver would run before the sanitizer).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(DREDGE_SANITIZED)
-#define DREDGE_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define DREDGE_CLONES
-#endif
 
 // sin and cos of z, each in its own loop: GCC would merge them into a scalar
 // sincos call, which does not vectorise. cosOut holds z on entry.

@@ -1,10 +1,10 @@
 // Built with -O3 -ffast-math (this file only, see CMakeLists.txt): fast-math
 // lets GCC vectorise the loops below over points, calling glibc's libmvec for
-// sin, cos and exp, and reorder the per-wave sums. target_clones builds an AVX2
-// copy beside the baseline one and picks at load time, so shipped builds need
-// no -march=native.
+// sin, cos and exp, and reorder the per-wave sums. See KernelClones.h for the
+// AVX2 copy.
 
 #include "FusedWaveKernel.h"
+#include "KernelClones.h"
 
 #include <cmath>
 #include <vector>
@@ -13,15 +13,6 @@ namespace dredge::fused {
 namespace {
 
 constexpr int64_t kBlock = 256; // points per block: the temporaries stay in L1
-
-// Sanitizer builds go without clones: the loader runs the clones' ifunc
-// resolver during relocation, before ThreadSanitizer is initialised, and the
-// instrumented resolver crashes there.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(DREDGE_SANITIZED)
-#define DREDGE_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define DREDGE_CLONES
-#endif
 
 // Per-block scratch: the wave's projections for the block's points.
 template <typename Scalar>
