@@ -3,7 +3,7 @@
 // the median ms/epoch over blocks of epochs and the final loss after the
 // reference number of epochs, beside the zero-predictor baseline (SPEC §6).
 //
-// usage: bench_training [--threads N] [--epochs-scale F] [filter]
+// usage: bench_training [--threads N] [--epochs-scale F] [--device cpu|cuda] [filter]
 //   filter: cases whose name contains it, or exactly =NAME
 
 #include "AllocatorTuning.h"
@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,19 +28,21 @@ struct Case {
     double referenceMsPerEpoch; // the Python reference on the same machine class
 };
 
-// sin, cos and exp evaluations of one epoch in a fused kernel, whose forward
-// keeps what the backward needs (within the models' 256 MiB budget, which
-// every case here fits). Wave ensemble: seven per point and wave. Interference
-// basis: one exp per point, and six per point and field.
+// sin, cos and exp evaluations of one epoch in a fused kernel. On the CPU the
+// forward keeps what the backward needs (within the models' 256 MiB budget,
+// which every case here fits): seven per point and wave for the ensemble; one
+// exp per point and six per point and field for the interference basis. The
+// CUDA backward computes them again: eleven, and two plus ten per field.
 double transcendentalsPerEpoch(const ExperimentConfig& c, int64_t points) {
     if (c.model.kernel != WaveKernel::Fused || c.train.mixedPrecision) {
         return 0.0;
     }
+    const bool kept = c.train.device == ComputeDevice::Cpu;
     switch (c.model.kind) {
     case ModelKind::WaveEnsemble:
-        return double(points) * c.model.waves * 7.0;
+        return double(points) * c.model.waves * (kept ? 7.0 : 11.0);
     case ModelKind::Interference:
-        return double(points) * (1.0 + c.model.fields * 6.0);
+        return double(points) * (kept ? 1.0 + c.model.fields * 6.0 : 2.0 + c.model.fields * 10.0);
     default:
         return 0.0;
     }
@@ -101,20 +104,29 @@ std::vector<Case> cases() {
 int main(int argc, char** argv) {
     tuneMallocForTraining();
     int threads = 1;
+    ComputeDevice device = ComputeDevice::Cpu;
     double epochsScale = 1.0;
     std::string filter;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
             threads = std::atoi(argv[++i]);
+        } else if (!std::strcmp(argv[i], "--device") && i + 1 < argc) {
+            const auto parsed = deviceFromName(argv[++i]);
+            if (!parsed) {
+                std::fprintf(stderr, "unknown device %s (cpu or cuda)\n", argv[i]);
+                return 2;
+            }
+            device = *parsed;
         } else if (!std::strcmp(argv[i], "--epochs-scale") && i + 1 < argc) {
             epochsScale = std::atof(argv[++i]);
         } else {
             filter = argv[i];
         }
     }
-    std::printf("threads %d; ms/epoch = median over blocks of 50 epochs after 20 warm-up epochs;\n"
+    std::printf("device %s, threads %d; ms/epoch = median over blocks of 50 epochs after 20 "
+                "warm-up epochs;\n"
                 "Gtrans/s = sin/cos/exp evaluations per second in a fused kernel\n",
-                threads);
+                deviceName(device).data(), threads);
     std::printf("%-34s %9s %8s %8s %11s %11s %9s\n", "case", "ms/epoch", "ref ms", "speedup",
                 "final loss", "zero-pred", "Gtrans/s");
     for (auto& c : cases()) {
@@ -124,9 +136,17 @@ int main(int argc, char** argv) {
             continue;
         }
         c.config.train.threads = threads;
+        c.config.train.device = device;
         c.config.train.epochs =
             std::max<int64_t>(100, int64_t(c.config.train.epochs * epochsScale));
-        Trainer trainer(c.config);
+        std::unique_ptr<Trainer> made;
+        try {
+            made = std::make_unique<Trainer>(c.config);
+        } catch (const std::exception& e) {
+            std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
+            return 1;
+        }
+        Trainer& trainer = *made;
         using Clock = std::chrono::steady_clock;
         std::vector<double> blockMs;
         double loss = 0.0;
