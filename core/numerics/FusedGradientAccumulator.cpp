@@ -6,12 +6,9 @@
 namespace dredge {
 
 FusedGradientAccumulator::FusedGradientAccumulator(const std::vector<at::Tensor>& parameters)
-    : parameters_(parameters)
+    : offsets_(offsetsOf(parameters))
+    , parameters_(parameters)
     , threads_(at::get_num_threads()) {
-    offsets_.push_back(0);
-    for (const auto& p : parameters) {
-        offsets_.push_back(offsets_.back() + p.numel());
-    }
     partial_.assign(size_t(threads_) * size_t(offsets_.back()), 0.0);
 }
 
@@ -33,6 +30,14 @@ std::vector<at::Tensor> FusedGradientAccumulator::gradients(at::ScalarType dtype
         }
     });
     return splitLike(flat, parameters_);
+}
+
+std::vector<int64_t> FusedGradientAccumulator::offsetsOf(const std::vector<at::Tensor>& params) {
+    std::vector<int64_t> offsets{0};
+    for (const auto& p : params) {
+        offsets.push_back(offsets.back() + p.numel());
+    }
+    return offsets;
 }
 
 std::vector<at::Tensor> FusedGradientAccumulator::splitLike(const at::Tensor& flat,

@@ -23,6 +23,10 @@ public:
     // Σ over threads, as `dtype`, shaped like each parameter.
     std::vector<at::Tensor> gradients(at::ScalarType dtype) const;
 
+    // Where each parameter starts in a flat buffer of all of them; back() is
+    // the total.
+    static std::vector<int64_t> offsetsOf(const std::vector<at::Tensor>& parameters);
+
     // flat [Σ numel] as one view per parameter, shaped like it: one split, and
     // a view only where a parameter is not a vector.
     static std::vector<at::Tensor> splitLike(const at::Tensor& flat,

@@ -113,10 +113,7 @@ public:
         tensor_list grads{at::Tensor(), at::Tensor()}; // x and t take no gradient
 #ifdef DREDGE_WITH_CUDA
         if (xT.is_cuda()) {
-            std::vector<int64_t> offsets{0};
-            for (const auto& p : params) {
-                offsets.push_back(offsets.back() + p.numel());
-            }
+            const auto offsets = FusedGradientAccumulator::offsetsOf(params);
             auto sums = at::zeros({offsets.back()}, xT.options().dtype(at::kDouble));
             double* base = sums.data_ptr<double>();
             const fused::WaveGradients grad{base + offsets[Amplitude],  base + offsets[K],
