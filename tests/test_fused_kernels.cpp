@@ -1,8 +1,9 @@
 // The fused kernels against the composed tensor ops: the wave ensemble and
 // the interference basis (issue 6), and SIREN's sine layers (issue 3). Outputs
 // and every parameter gradient, double precision to 1e-10 relative and float32
-// to 1e-5, for several D and sizes, t ≠ 0, on one and two threads; and the
-// CUDA kernels against the CPU ones where a GPU is there.
+// to 1e-5, for several D and sizes, t ≠ 0, on one and two threads; the CUDA
+// kernels' per-point math run on the host, against the composed ops; and the
+// CUDA kernels themselves against the CPU ones where a GPU is there.
 
 #include "FusedKernelSelection.h"
 #include "InterferenceBasis.h"
@@ -10,10 +11,15 @@
 #include "Siren.h"
 #include "Trainer.h"
 #include "WaveEnsemble.h"
+#include "cuda/InterferencePointMath.h"
+#include "cuda/WavePointMath.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 #include <QtTest>
+
+#include <cmath>
+#include <map>
 
 using namespace dredge;
 
@@ -81,6 +87,143 @@ bool cudaAgreesWithCpu(Model& model, const at::Tensor& x, const at::Tensor& t) {
     }
     return agree(cuda, cpu, model, 1e-10);
 }
+
+// The work of the CUDA kernels, done on the host with their own per-point
+// math (cuda/*PointMath.h): each point's output as its forward thread computes
+// it, and each wave's or field's gradient as the backward grid sums it, in one
+// pass over the points instead of threads and blocks. gradOut: dL/dout per
+// point, the same for every output.
+struct HostRunOfCudaMath {
+    at::Tensor xT, t, gradOut;               // [D, N], [N], [N]
+    std::map<std::string, at::Tensor> grads; // double, by parameter name
+
+    HostRunOfCudaMath(const at::Tensor& x, const at::Tensor& times, const at::Tensor& g)
+        : xT(x.t().contiguous())
+        , t(times.contiguous())
+        , gradOut(g.contiguous()) {}
+
+    int64_t points() const { return xT.size(1); }
+
+    template <typename Model>
+    Evaluation result(Model& model, at::Tensor out) {
+        Evaluation e{std::move(out), {}};
+        for (const auto& p : model.named_parameters()) {
+            e.grads.push_back(grads.at(p.key()).to(p.value().scalar_type()));
+        }
+        return e;
+    }
+
+    template <typename Scalar>
+    Evaluation run(WaveEnsemble& m) {
+        const auto D = xT.size(0), n = points(), waves = m.amplitude.size(0);
+        const fused::WaveParameters<Scalar> p{m.amplitude.data_ptr<Scalar>(),
+                                              m.k.data_ptr<Scalar>(),
+                                              m.omega.data_ptr<Scalar>(),
+                                              m.velocity.data_ptr<Scalar>(),
+                                              m.logSigma.data_ptr<Scalar>(),
+                                              m.phi.data_ptr<Scalar>(),
+                                              m.epsilon.data_ptr<Scalar>(),
+                                              m.lambda.data_ptr<Scalar>(),
+                                              m.head->weight.data_ptr<Scalar>(),
+                                              Scalar(0),
+                                              waves,
+                                              D};
+        const Scalar* x = xT.data_ptr<Scalar>();
+        const Scalar* time = t.data_ptr<Scalar>();
+        const Scalar* g = gradOut.data_ptr<Scalar>();
+        auto out = at::empty({n, 1}, xT.options());
+        for (int64_t j = 0; j < n; ++j) {
+            out.data_ptr<Scalar>()[j] =
+                fused::cuda::waveEnsembleAt(x, time, n, j, p, m.head->bias.item<Scalar>());
+        }
+        for (const auto& param : m.named_parameters()) {
+            grads[param.key()] = at::zeros(param.value().sizes(), at::kDouble);
+        }
+        auto slot = [&](const char* name) { return grads.at(name).data_ptr<double>(); };
+        for (int64_t i = 0; i < waves; ++i) {
+            fused::cuda::WaveGradientSum<Scalar> sum(p, i);
+            for (int64_t j = 0; j < n; ++j) {
+                sum.addPoint(x, time, n, j, g[j]);
+            }
+            slot("amplitude")[i] = sum.amplitude;
+            slot("omega")[i] = sum.omega;
+            slot("log_sigma")[i] = sum.logSigma;
+            slot("phi")[i] = sum.phi;
+            slot("epsilon")[i] = sum.epsilon;
+            slot("head.weight")[i] = sum.headWeight;
+            for (int64_t d = 0; d < D; ++d) {
+                slot("k")[i * D + d] = sum.k[d];
+                slot("velocity")[i * D + d] = sum.velocity[d];
+                slot("lambda")[i * D + d] = sum.lambda[d];
+            }
+            if (i == 0) {
+                slot("head.bias")[0] = sum.headBias;
+            }
+        }
+        return result(m, out);
+    }
+
+    template <typename Scalar>
+    Evaluation run(InterferenceBasis& m) {
+        const auto D = xT.size(0), n = points();
+        const auto F = m.amplitude.size(0), O = m.superposition->weight.size(0);
+        // The envelope's constants, as the CUDA wrapper computes them (σ unclamped here).
+        at::Tensor inverseSigma, norm;
+        {
+            at::NoGradGuard noGrad;
+            const auto sigma = at::exp(m.logSigma).clamp_min(1e-3);
+            inverseSigma = sigma.reciprocal().contiguous();
+            norm = sigma.prod() * std::pow(2.0 * M_PI, 0.5 * double(D));
+        }
+        const auto inverseNorm = Scalar(1) / norm.item<Scalar>();
+        const fused::InterferenceParameters<Scalar> p{inverseSigma.data_ptr<Scalar>(),
+                                                      m.velocity.data_ptr<Scalar>(),
+                                                      inverseNorm,
+                                                      m.amplitude.data_ptr<Scalar>(),
+                                                      m.k.data_ptr<Scalar>(),
+                                                      m.omega.data_ptr<Scalar>(),
+                                                      m.phi.data_ptr<Scalar>(),
+                                                      m.epsilon.data_ptr<Scalar>(),
+                                                      m.lambda.data_ptr<Scalar>(),
+                                                      m.superposition->weight.data_ptr<Scalar>(),
+                                                      F,
+                                                      D,
+                                                      O};
+        const Scalar* x = xT.data_ptr<Scalar>();
+        const Scalar* time = t.data_ptr<Scalar>();
+        const auto g = gradOut.unsqueeze(1).expand({n, O}).contiguous();
+        auto out = at::empty({n, O}, xT.options());
+        for (int64_t j = 0; j < n; ++j) {
+            fused::cuda::interferenceAt(x, time, n, j, p, inverseNorm,
+                                        out.data_ptr<Scalar>() + j * O);
+        }
+        for (const auto& param : m.named_parameters()) {
+            grads[param.key()] = at::zeros(param.value().sizes(), at::kDouble);
+        }
+        auto slot = [&](const char* name) { return grads.at(name).data_ptr<double>(); };
+        for (int64_t f = 0; f < F; ++f) {
+            fused::cuda::InterferenceGradientSum<Scalar> sum(p, f, inverseNorm);
+            for (int64_t j = 0; j < n; ++j) {
+                sum.addPoint(x, time, n, j, g.data_ptr<Scalar>() + j * O);
+            }
+            slot("amplitude")[f] = sum.amplitude;
+            slot("omega")[f] = sum.omega;
+            slot("phi")[f] = sum.phi;
+            slot("epsilon")[f] = sum.epsilon;
+            for (int64_t d = 0; d < D; ++d) {
+                slot("k")[f * D + d] = sum.k[d];
+                slot("lambda")[f * D + d] = sum.lambda[d];
+                slot("log_sigma")[d] += sum.logSigma[d]; // every field's share
+                slot("velocity")[d] += sum.velocity[d];
+            }
+            for (int64_t o = 0; o < O; ++o) {
+                slot("superposition.weight")[o * 2 * F + f] = sum.weightRe[o];
+                slot("superposition.weight")[o * 2 * F + F + f] = sum.weightIm[o];
+            }
+        }
+        return result(m, out);
+    }
+};
 
 // Model: a FieldModel with keptTermBudgetBytes. Kept, recomputed and
 // forward-only terms must give bit-identical results.
@@ -256,6 +399,47 @@ private Q_SLOTS:
         const auto composed = evaluate(model, x, t, false);
         const auto fused = evaluate(model, x, t, true);
         QVERIFY(agree(fused, composed, model, doublePrecision ? 1e-10 : 1e-5));
+    }
+
+    // The CUDA kernels' per-point math (what each GPU thread computes) run on
+    // the host against the composed ops: outputs and every gradient of both
+    // models, D = 1, 3, 5, t ≠ 0. Runs everywhere; the launch, the block sums
+    // and the device memory are what only cudaMatchesCpu checks.
+    void cudaPointMathMatchesComposed_data() {
+        QTest::addColumn<int>("dims");
+        QTest::addColumn<bool>("doublePrecision");
+        for (int dims : {1, 3, 5}) {
+            QTest::addRow("D=%d double", dims) << dims << true;
+            QTest::addRow("D=%d float", dims) << dims << false;
+        }
+    }
+    void cudaPointMathMatchesComposed() {
+        QFETCH(int, dims);
+        QFETCH(bool, doublePrecision);
+        const auto dtype = doublePrecision ? at::kDouble : at::kFloat;
+        const double tolerance = doublePrecision ? 1e-10 : 1e-5;
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(40 + dims));
+        WaveEnsemble waves(dims, 7, gen);
+        InterferenceBasis interference(dims, 5, 3, gen);
+        for (torch::nn::Module* model : {static_cast<torch::nn::Module*>(&waves),
+                                         static_cast<torch::nn::Module*>(&interference)}) {
+            model->to(dtype);
+            at::NoGradGuard noGrad; // off their initial values, so no term vanishes
+            for (auto& p : model->parameters()) {
+                p.add_(0.2 * at::randn(p.sizes(), gen).to(dtype));
+            }
+        }
+        const int points = 900;
+        const auto x = (1.5 * at::randn({points, dims}, gen)).to(dtype);
+        const auto t = (0.5 * at::randn({points}, gen)).to(dtype);
+        const auto gradOut = at::linspace(-1.0, 2.0, points, x.options()); // as evaluate()'s loss
+        HostRunOfCudaMath host(x, t, gradOut);
+        const auto wavesOnHost = doublePrecision ? host.run<double>(waves) : host.run<float>(waves);
+        QVERIFY(agree(wavesOnHost, evaluate(waves, x, t, false), waves, tolerance));
+        const auto interferenceOnHost =
+            doublePrecision ? host.run<double>(interference) : host.run<float>(interference);
+        QVERIFY(agree(interferenceOnHost, evaluate(interference, x, t, false), interference,
+                      tolerance));
     }
 
     // The CUDA kernels against the CPU ones: outputs and gradients for both

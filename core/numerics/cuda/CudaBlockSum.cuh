@@ -36,13 +36,6 @@ __device__ inline void blockAdd(double* target, double value) {
     }
 }
 
-__device__ inline void sinCos(float x, float* s, float* c) {
-    sincosf(x, s, c);
-}
-__device__ inline void sinCos(double x, double* s, double* c) {
-    sincos(x, s, c);
-}
-
 // Throws std::runtime_error naming `what` if the last launch failed.
 void checkLaunch(const char* what);
 

@@ -2,10 +2,12 @@
 // all fields; the backward is a grid of (point blocks × fields) whose threads
 // sum in registers and whose blocks add to the double accumulators. The
 // envelope's gradient is linear in dL/d env, so each field's blocks add their
-// own share to log σ and v.
+// own share to log σ and v. The math at a point is InterferencePointMath.h's,
+// which the host tests run too.
 
 #include "CudaBlockSum.cuh"
 #include "FusedInterferenceKernelCuda.h"
+#include "InterferencePointMath.h"
 
 #include <algorithm>
 #include <stdexcept>
@@ -16,113 +18,40 @@ namespace {
 constexpr int kThreads = 256;
 constexpr int64_t kMaxBackwardBlocks = 512; // per field; threads then stride over points
 
-// z = (x − v t)/σ and env = exp(−½‖z‖²)/norm for point j.
-template <typename Scalar>
-__device__ inline Scalar envelopeAt(const Scalar* xT, const Scalar* t, int64_t n, int64_t j,
-                                    const InterferenceParameters<Scalar>& p, Scalar inverseNorm,
-                                    Scalar* x, Scalar* z) {
-    Scalar r2 = 0;
-    for (int64_t d = 0; d < p.dims; ++d) {
-        x[d] = xT[d * n + j];
-        z[d] = (x[d] - p.velocity[d] * t[j]) * p.inverseSigma[d];
-        r2 += z[d] * z[d];
-    }
-    return exp(Scalar(-0.5) * r2) * inverseNorm;
-}
-
 template <typename Scalar>
 __global__ void forwardKernel(const Scalar* xT, const Scalar* t, int64_t n,
                               InterferenceParameters<Scalar> p, const Scalar* inverseNorm,
                               Scalar* out) {
     const int64_t j = blockIdx.x * int64_t(blockDim.x) + threadIdx.x;
-    if (j >= n) {
-        return;
-    }
-    const int64_t F = p.fields, D = p.dims, O = p.outputs;
-    Scalar x[kMaxInterferenceDims], z[kMaxInterferenceDims], acc[kMaxInterferenceOutputs] = {};
-    const Scalar env = envelopeAt(xT, t, n, j, p, *inverseNorm, x, z);
-    for (int64_t f = 0; f < F; ++f) {
-        Scalar a = -p.omega[f] * t[j], q = 0;
-        for (int64_t d = 0; d < D; ++d) {
-            a += p.k[f * D + d] * x[d];
-            q += p.lambda[f * D + d] * x[d];
-        }
-        Scalar sa, ca;
-        sinCos(a, &sa, &ca);
-        const Scalar common = p.amplitude[f] * env * sin(p.phi[f] + p.epsilon[f] * cos(q));
-        for (int64_t o = 0; o < O; ++o) {
-            acc[o] += common * (p.weight[o * 2 * F + f] * ca + p.weight[o * 2 * F + F + f] * sa);
-        }
-    }
-    for (int64_t o = 0; o < O; ++o) {
-        out[j * O + o] = acc[o];
+    if (j < n) {
+        interferenceAt(xT, t, n, j, p, *inverseNorm, out + j * p.outputs);
     }
 }
 
-// blockIdx.y is the field. See FusedInterferenceKernel.cpp's backward.
+// blockIdx.y is the field.
 template <typename Scalar>
 __global__ void backwardKernel(const Scalar* xT, const Scalar* t, int64_t n,
                                InterferenceParameters<Scalar> p, const Scalar* inverseNorm,
                                const Scalar* gradOut, InterferenceGradients g) {
     const int64_t f = blockIdx.y, F = p.fields, D = p.dims, O = p.outputs;
-    const Scalar A = p.amplitude[f], phi = p.phi[f], eps = p.epsilon[f];
-    const Scalar norm = *inverseNorm;
-    double sumA = 0, sumOmega = 0, sumPhi = 0, sumEps = 0;
-    double sumK[kMaxInterferenceDims] = {}, sumL[kMaxInterferenceDims] = {};
-    double sumLogSigma[kMaxInterferenceDims] = {}, sumV[kMaxInterferenceDims] = {};
-    double sumRe[kMaxInterferenceOutputs] = {}, sumIm[kMaxInterferenceOutputs] = {};
+    InterferenceGradientSum<Scalar> sum(p, f, *inverseNorm);
     const int64_t stride = int64_t(gridDim.x) * blockDim.x;
     for (int64_t j = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; j < n; j += stride) {
-        Scalar x[kMaxInterferenceDims], z[kMaxInterferenceDims];
-        const Scalar tj = t[j];
-        const Scalar env = envelopeAt(xT, t, n, j, p, norm, x, z);
-        Scalar a = -p.omega[f] * tj, q = 0;
-        for (int64_t d = 0; d < D; ++d) {
-            a += p.k[f * D + d] * x[d];
-            q += p.lambda[f * D + d] * x[d];
-        }
-        Scalar sa, ca, sq, cq, m, cu;
-        sinCos(a, &sa, &ca);
-        sinCos(q, &sq, &cq);
-        sinCos(phi + eps * cq, &m, &cu);
-        const Scalar common = A * env * m;
-        Scalar gRe = 0, gIm = 0;
-        for (int64_t o = 0; o < O; ++o) {
-            const Scalar go = gradOut[j * O + o];
-            gRe += go * p.weight[o * 2 * F + f];
-            gIm += go * p.weight[o * 2 * F + F + f];
-            sumRe[o] += go * common * ca;
-            sumIm[o] += go * common * sa;
-        }
-        const Scalar dcommon = gRe * ca + gIm * sa;
-        const Scalar da = common * (gIm * ca - gRe * sa);
-        sumA += dcommon * env * m;
-        const Scalar du = dcommon * A * env * cu;
-        sumPhi += du;
-        sumEps += du * cq;
-        const Scalar dq = -du * eps * sq;
-        sumOmega -= da * tj;
-        const Scalar e = env * dcommon * A * m; // env · (this field's dL/d env)
-        for (int64_t d = 0; d < D; ++d) {
-            sumK[d] += da * x[d];
-            sumL[d] += dq * x[d];
-            sumLogSigma[d] += e * (z[d] * z[d] - Scalar(1));
-            sumV[d] += e * z[d] * tj * p.inverseSigma[d];
-        }
+        sum.addPoint(xT, t, n, j, gradOut + j * O);
     }
-    blockAdd(g.amplitude + f, sumA);
-    blockAdd(g.omega + f, sumOmega);
-    blockAdd(g.phi + f, sumPhi);
-    blockAdd(g.epsilon + f, sumEps);
+    blockAdd(g.amplitude + f, sum.amplitude);
+    blockAdd(g.omega + f, sum.omega);
+    blockAdd(g.phi + f, sum.phi);
+    blockAdd(g.epsilon + f, sum.epsilon);
     for (int64_t d = 0; d < D; ++d) {
-        blockAdd(g.k + f * D + d, sumK[d]);
-        blockAdd(g.lambda + f * D + d, sumL[d]);
-        blockAdd(g.logSigma + d, sumLogSigma[d]);
-        blockAdd(g.velocity + d, sumV[d]);
+        blockAdd(g.k + f * D + d, sum.k[d]);
+        blockAdd(g.lambda + f * D + d, sum.lambda[d]);
+        blockAdd(g.logSigma + d, sum.logSigma[d]);
+        blockAdd(g.velocity + d, sum.velocity[d]);
     }
     for (int64_t o = 0; o < O; ++o) {
-        blockAdd(g.weight + o * 2 * F + f, sumRe[o]);
-        blockAdd(g.weight + o * 2 * F + F + f, sumIm[o]);
+        blockAdd(g.weight + o * 2 * F + f, sum.weightRe[o]);
+        blockAdd(g.weight + o * 2 * F + F + f, sum.weightIm[o]);
     }
 }
 
