@@ -1,6 +1,7 @@
 #include "ExperimentForm.h"
 
 #include "CsvSignal.h"
+#include "FusedKernelSelection.h"
 #include "Trainer.h"
 
 #include <QCheckBox>
@@ -69,11 +70,14 @@ ExperimentForm::ExperimentForm(QWidget* parent)
     waves_ = spin(1, 4096, 16, tr("Number of waves n"));
     modelForm->addRow(tr("Waves"), waves_);
     kernel_ = new QComboBox;
-    kernel_->addItem(tr("Fused CPU kernel"), int(WaveKernel::Fused));
+    kernel_->addItem(tr("Fused kernel"), int(WaveKernel::Fused));
     kernel_->addItem(tr("Composed tensor ops"), int(WaveKernel::Composed));
-    kernel_->setToolTip(tr("The fused kernel computes forward and backward in one pass each\n"
-                           "(wave ensemble, interference basis, SIREN's sine layers).\n"
-                           "Runs with AMP or on CUDA use the composed ops."));
+    kernel_->setToolTip(
+        tr("The fused kernel computes forward and backward in one pass each\n"
+           "(wave ensemble, interference basis, SIREN's sine layers).\n"
+           "Runs with AMP use the composed ops, so autocast has tensor ops to act on.") +
+        (fusedCudaKernelsBuilt() ? tr("\nOn CUDA, SIREN runs composed; the others fused.")
+                                 : QString()));
     modelForm->addRow(tr("Kernel"), kernel_);
     wavesRow_ = {waves_, modelForm->labelForField(waves_)};
     kernelRow_ = {kernel_, modelForm->labelForField(kernel_)};

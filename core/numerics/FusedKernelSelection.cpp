@@ -1,5 +1,6 @@
 #include "FusedKernelSelection.h"
 
+#include <ATen/ATen.h>
 #include <ATen/autocast_mode.h>
 
 namespace dredge {

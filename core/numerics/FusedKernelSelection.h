@@ -2,9 +2,14 @@
 // Whether a model's fused kernel can run for this input: on the CPU unless CPU
 // autocast is on, and on CUDA when the CUDA kernels were built (a LibTorch
 // with CUDA) unless CUDA autocast is on. Under autocast the composed ops run,
-// so that mixed precision has tensor ops to act on.
+// so that mixed precision has tensor ops to act on. Light enough for widgets:
+// no LibTorch header.
 
-#include <ATen/ATen.h>
+#include <cstdint>
+
+namespace at {
+class Tensor;
+}
 
 namespace dredge {
 
