@@ -167,11 +167,11 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
             denv[j] = 0;
         }
         for (int64_t f = 0; f < F; ++f) {
-            project(xT, t, n, b0, len, p, f, a, q);
-            Terms<Scalar> terms;
+            Terms<Scalar> terms; // the phases a and q are needed only to compute them again
             if (kept) {
                 terms = keptTerms(const_cast<Scalar*>(kept), n, f, b0);
             } else {
+                project(xT, t, n, b0, len, p, f, a, q);
                 terms = Terms<Scalar>::at(scratch, kBlock);
                 evaluateTerms(a, q, len, p, f, terms, true);
             }

@@ -129,7 +129,7 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
                                 const Scalar* kept, const WaveGradients& g) {
     const int64_t D = p.dims;
     Projections<Scalar> s;
-    Scalar dp[kBlock], dr2[kBlock], dq[kBlock];
+    Scalar dp[kBlock], de[kBlock], dq[kBlock];
     Scalar scratch[kWaveTerms * kBlock];
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
@@ -140,11 +140,13 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
         }
         *g.headBias += biasSum;
         for (int64_t i = 0; i < p.waves; ++i) {
-            project(xT, t, n, b0, len, p, i, s);
+            // With kept terms the projections are not needed: the one use of
+            // ‖x − v t‖², log σ's gradient, is summed per axis below.
             Terms<Scalar> terms;
             if (kept) {
                 terms = Terms<Scalar>::at(const_cast<Scalar*>(kept) + i * kWaveTerms * n + b0, n);
             } else {
+                project(xT, t, n, b0, len, p, i, s);
                 terms = Terms<Scalar>::at(scratch, kBlock);
                 evaluateTerms(s, len, p, i, terms, true);
             }
@@ -154,16 +156,14 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
             const Scalar halfS = Scalar(-0.5) * sigmaInv2;
             const Scalar A = p.amplitude[i], w = p.headWeight[i];
             const Scalar eps = p.epsilon[i];
-            Scalar sumW = 0, sumA = 0, sumOmega = 0, sumLogSigma = 0, sumPhi = 0, sumEps = 0;
+            Scalar sumW = 0, sumA = 0, sumOmega = 0, sumPhi = 0, sumEps = 0;
             for (int64_t j = 0; j < len; ++j) {
                 const Scalar gw = go[j] * w; // dL/dψ
                 const Scalar em = e[j] * m[j];
                 sumW += go[j] * A * cp[j] * em;
                 sumA += gw * cp[j] * em;
-                dp[j] = -gw * A * sp[j] * em;          // dL/d(phase)
-                const Scalar de = gw * A * cp[j] * em; // dL/de · e
-                dr2[j] = de * halfS;                   // dL/d(r²)
-                sumLogSigma += de * s.r2[j] * sigmaInv2; // d(−½ r² e^{−2 log σ})/d log σ = r² σ⁻²
+                dp[j] = -gw * A * sp[j] * em; // dL/d(phase)
+                de[j] = gw * A * cp[j] * em;  // dL/d(−½ r² σ⁻²), the envelope's exponent
                 const Scalar du = gw * A * cp[j] * e[j] * cu[j]; // dL/du
                 sumPhi += du;
                 sumEps += du * cq[j];
@@ -173,24 +173,29 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
             g.headWeight[i] += sumW;
             g.amplitude[i] += sumA;
             g.omega[i] += sumOmega;
-            g.logSigma[i] += sumLogSigma;
             g.phi[i] += sumPhi;
             g.epsilon[i] += sumEps;
+            // Per axis: k and λ; v through r² (d r²/d v = −2 (x − v t) t, and
+            // dL/d r² = de · (−½ σ⁻²)); log σ through the exponent
+            // (d/d log σ of −½ r² σ⁻² = r² σ⁻², r² summed over the axes here).
+            Scalar sumDeR2 = 0;
             for (int64_t d = 0; d < D; ++d) {
                 const Scalar* xd = xT + d * n + b0;
                 const Scalar vd = p.velocity[i * D + d];
-                Scalar sumK = 0, sumV = 0, sumL = 0;
+                Scalar sumK = 0, sumL = 0, sumDeRelT = 0;
                 for (int64_t j = 0; j < len; ++j) {
                     const Scalar tj = t[b0 + j];
+                    const Scalar rel = xd[j] - vd * tj;
                     sumK += dp[j] * xd[j];
                     sumL += dq[j] * xd[j];
-                    sumV +=
-                        dr2[j] * Scalar(-2) * (xd[j] - vd * tj) * tj; // d r²/d v = −2 (x − v t) t
+                    sumDeRelT += de[j] * rel * tj;
+                    sumDeR2 += de[j] * rel * rel;
                 }
                 g.k[i * D + d] += sumK;
-                g.velocity[i * D + d] += sumV;
+                g.velocity[i * D + d] += sumDeRelT * halfS * Scalar(-2);
                 g.lambda[i * D + d] += sumL;
             }
+            g.logSigma[i] += sumDeR2 * sigmaInv2;
         }
     }
 }
