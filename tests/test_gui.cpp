@@ -115,6 +115,8 @@ private Q_SLOTS:
     void severalRunsPlotSideBySide() {
         MainWindow w(false);
         w.show();
+        auto* legend = w.lossPlot()->plot()->legend;
+        QTRY_VERIFY_WITH_TIMEOUT(!legend->visible(), kTimeoutMs); // nothing to name yet
         setEpochs(w, 300);
         w.startAction()->trigger();
         w.startAction()->trigger();
@@ -125,6 +127,8 @@ private Q_SLOTS:
             QTRY_COMPARE_WITH_TIMEOUT(pointsOf(w, e->id), 300, kTimeoutMs);
         }
         QCOMPARE(w.lossPlot()->plot()->graphCount(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(legend->visible(), kTimeoutMs);
+        QCOMPARE(legend->itemCount(), 2);
         // Hiding a run hides its curve; removing it removes the curve.
         const int first = w.runs()->entryAt(0)->id;
         w.runs()->setData(w.runs()->index(0, RunsModel::Visible), Qt::Unchecked,

@@ -141,6 +141,8 @@ void LossPlot::syncStyle(int id) {
 
 void LossPlot::redraw() {
     dirty_ = false;
+    // An empty legend draws as a stray little box in the corner.
+    plot_->legend->setVisible(plot_->legend->itemCount() > 0);
     if (autoRange_) {
         bool any = false;
         for (auto* graph : std::as_const(graphs_)) {
