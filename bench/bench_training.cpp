@@ -17,6 +17,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace dredge;
@@ -100,6 +101,61 @@ std::vector<Case> cases() {
     return list;
 }
 
+// Measures one case and prints its row; false if it could not be set up.
+bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, double ceiling) {
+    c.config.train.threads = threads;
+    c.config.train.device = device;
+    c.config.train.epochs = std::max<int64_t>(100, int64_t(c.config.train.epochs * epochsScale));
+    std::unique_ptr<Trainer> made;
+    try {
+        made = std::make_unique<Trainer>(c.config);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
+        return false;
+    }
+    Trainer& trainer = *made;
+    using Clock = std::chrono::steady_clock;
+    std::vector<double> blockMs;
+    double loss = 0.0;
+    const int64_t warmup = 20, block = 50;
+    for (int64_t e = 0; e < warmup; ++e) {
+        loss = trainer.runEpoch();
+    }
+    int64_t done = warmup;
+    while (done < c.config.train.epochs) {
+        const int64_t count = std::min(block, c.config.train.epochs - done);
+        const auto start = Clock::now();
+        for (int64_t e = 0; e < count; ++e) {
+            loss = trainer.runEpoch();
+        }
+        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+        if (count == block) {
+            blockMs.push_back(ms / double(count));
+        }
+        done += count;
+    }
+    std::sort(blockMs.begin(), blockMs.end());
+    const double median = blockMs.empty() ? 0.0 : blockMs[blockMs.size() / 2];
+    char ref[32] = "-", speedup[32] = "-";
+    if (c.referenceMsPerEpoch > 0) {
+        std::snprintf(ref, sizeof ref, "%.2f", c.referenceMsPerEpoch);
+        std::snprintf(speedup, sizeof speedup, "%.1fx", c.referenceMsPerEpoch / median);
+    }
+    const double transcendentals = transcendentalsPerEpoch(c.config, trainer.setup().points);
+    char rate[32] = "-", share[32] = "-";
+    if (transcendentals > 0) {
+        const double perSecond = transcendentals / (median * 1e-3);
+        std::snprintf(rate, sizeof rate, "%.2f", perSecond * 1e-9);
+        if (ceiling > 0) {
+            std::snprintf(share, sizeof share, "%.0f%%", 100.0 * perSecond / ceiling);
+        }
+    }
+    std::printf("%-34s %9.3f %8s %8s %11.4g %11.4g %9s %8s\n", c.name.c_str(), median, ref, speedup,
+                loss, trainer.setup().zeroPredictorMse, rate, share);
+    std::fflush(stdout);
+    return true;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -144,58 +200,15 @@ int main(int argc, char** argv) {
                   : !filter.empty() && c.name.find(filter) == std::string::npos) {
             continue;
         }
-        c.config.train.threads = threads;
-        c.config.train.device = device;
-        c.config.train.epochs =
-            std::max<int64_t>(100, int64_t(c.config.train.epochs * epochsScale));
-        std::unique_ptr<Trainer> made;
-        try {
-            made = std::make_unique<Trainer>(c.config);
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
+        // Each case on a thread of its own, as each run in the app: OpenMP's
+        // thread team belongs to the thread that starts it, so a case does
+        // not inherit the previous one's spinning workers.
+        bool ok = false;
+        std::thread worker([&] { ok = runCase(c, threads, device, epochsScale, ceiling); });
+        worker.join();
+        if (!ok) {
             return 1;
         }
-        Trainer& trainer = *made;
-        using Clock = std::chrono::steady_clock;
-        std::vector<double> blockMs;
-        double loss = 0.0;
-        const int64_t warmup = 20, block = 50;
-        for (int64_t e = 0; e < warmup; ++e) {
-            loss = trainer.runEpoch();
-        }
-        int64_t done = warmup;
-        while (done < c.config.train.epochs) {
-            const int64_t count = std::min(block, c.config.train.epochs - done);
-            const auto start = Clock::now();
-            for (int64_t e = 0; e < count; ++e) {
-                loss = trainer.runEpoch();
-            }
-            const double ms =
-                std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-            if (count == block) {
-                blockMs.push_back(ms / double(count));
-            }
-            done += count;
-        }
-        std::sort(blockMs.begin(), blockMs.end());
-        const double median = blockMs.empty() ? 0.0 : blockMs[blockMs.size() / 2];
-        char ref[32] = "-", speedup[32] = "-";
-        if (c.referenceMsPerEpoch > 0) {
-            std::snprintf(ref, sizeof ref, "%.2f", c.referenceMsPerEpoch);
-            std::snprintf(speedup, sizeof speedup, "%.1fx", c.referenceMsPerEpoch / median);
-        }
-        const double transcendentals = transcendentalsPerEpoch(c.config, trainer.setup().points);
-        char rate[32] = "-", share[32] = "-";
-        if (transcendentals > 0) {
-            const double perSecond = transcendentals / (median * 1e-3);
-            std::snprintf(rate, sizeof rate, "%.2f", perSecond * 1e-9);
-            if (ceiling > 0) {
-                std::snprintf(share, sizeof share, "%.0f%%", 100.0 * perSecond / ceiling);
-            }
-        }
-        std::printf("%-34s %9.3f %8s %8s %11.4g %11.4g %9s %8s\n", c.name.c_str(), median, ref,
-                    speedup, loss, trainer.setup().zeroPredictorMse, rate, share);
-        std::fflush(stdout);
     }
     return 0;
 }

@@ -7,6 +7,12 @@
 add_library(dredge_torch INTERFACE)
 target_link_libraries(dredge_torch INTERFACE ${TORCH_LIBRARIES} dredge_warnings)
 target_compile_options(dredge_torch INTERFACE ${TORCH_CXX_FLAGS})
+# at::parallel_for is a header template whose `#pragma omp parallel` is
+# compiled into our objects: without -fopenmp it silently runs on one thread,
+# whatever at::set_num_threads says (TORCH_CXX_FLAGS does not carry it).
+# PyTorch's own C++ extensions build with -fopenmp for the same reason.
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+target_link_libraries(dredge_torch INTERFACE OpenMP::OpenMP_CXX)
 target_compile_definitions(dredge_torch INTERFACE DREDGE_TORCH_VERSION="${Torch_VERSION}")
 
 add_library(dredge_torch_pch STATIC cmake/torch_pch_anchor.cpp)

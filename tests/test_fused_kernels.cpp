@@ -482,6 +482,33 @@ private Q_SLOTS:
         QCOMPARE(waveKernelFromName("composed"), std::optional<WaveKernel>(WaveKernel::Composed));
     }
 
+    // More than one thread really splits the points: at::parallel_for is a
+    // header template whose OpenMP pragma only takes effect in objects built
+    // with -fopenmp (this test's, like the library's, get it from the same
+    // CMake target). Training stays deterministic at a given thread count.
+    void severalThreadsSplitThePoints() {
+        at::set_num_threads(2);
+        std::vector<int> tasksOf(2, 0);
+        at::parallel_for(0, 4096, 1024, [&](int64_t, int64_t) {
+            ++tasksOf.at(size_t(at::get_thread_num())); // each thread its own slot
+        });
+        QCOMPARE(tasksOf, std::vector<int>({1, 1}));
+
+        ExperimentConfig config;
+        config.data.kind = DataKind::Volume4d; // 8000 points: several parallel tasks
+        config.train.epochs = 40;
+        config.train.threads = 2;
+        const auto twoThreads = train(config);
+        QCOMPARE(twoThreads.status, RunStatus::Finished);
+        QCOMPARE(train(config).lossHistory, twoThreads.lossHistory);
+        config.train.threads = 1;
+        const auto oneThread = train(config);
+        for (size_t e = 0; e < oneThread.lossHistory.size(); ++e) {
+            QVERIFY(std::abs(twoThreads.lossHistory[e] - oneThread.lossHistory[e]) <
+                    1e-4 * oneThread.lossHistory[e]);
+        }
+    }
+
     void ampAndClippingWorkWithTheFusedKernel() {
         ExperimentConfig config;
         config.train.epochs = 150;
