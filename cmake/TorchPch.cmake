@@ -11,8 +11,12 @@ target_compile_options(dredge_torch INTERFACE ${TORCH_CXX_FLAGS})
 # compiled into our objects: without -fopenmp it silently runs on one thread,
 # whatever at::set_num_threads says (TORCH_CXX_FLAGS does not carry it).
 # PyTorch's own C++ extensions build with -fopenmp for the same reason.
-find_package(OpenMP REQUIRED COMPONENTS CXX)
-target_link_libraries(dredge_torch INTERFACE OpenMP::OpenMP_CXX)
+# ThreadSanitizer builds go without: Debian's libgomp is not instrumented, so
+# TSan cannot see its barriers and reports every parallel region as a race.
+if(NOT DREDGE_SANITIZE MATCHES "thread")
+    find_package(OpenMP REQUIRED COMPONENTS CXX)
+    target_link_libraries(dredge_torch INTERFACE OpenMP::OpenMP_CXX)
+endif()
 target_compile_definitions(dredge_torch INTERFACE DREDGE_TORCH_VERSION="${Torch_VERSION}")
 
 add_library(dredge_torch_pch STATIC cmake/torch_pch_anchor.cpp)
