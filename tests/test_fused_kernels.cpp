@@ -104,6 +104,15 @@ struct HostRunOfCudaMath {
 
     int64_t points() const { return xT.size(1); }
 
+    // Zeroed double gradients for every parameter of the model.
+    void startGradients(torch::nn::Module& model) {
+        grads.clear();
+        for (const auto& param : model.named_parameters()) {
+            grads[param.key()] = at::zeros(param.value().sizes(), at::kDouble);
+        }
+    }
+    double* slot(const char* name) { return grads.at(name).data_ptr<double>(); }
+
     template <typename Model>
     Evaluation result(Model& model, at::Tensor out) {
         Evaluation e{std::move(out), {}};
@@ -136,10 +145,7 @@ struct HostRunOfCudaMath {
             out.data_ptr<Scalar>()[j] =
                 fused::cuda::waveEnsembleAt(x, time, n, j, p, m.head->bias.item<Scalar>());
         }
-        for (const auto& param : m.named_parameters()) {
-            grads[param.key()] = at::zeros(param.value().sizes(), at::kDouble);
-        }
-        auto slot = [&](const char* name) { return grads.at(name).data_ptr<double>(); };
+        startGradients(m);
         for (int64_t i = 0; i < waves; ++i) {
             fused::cuda::WaveGradientSum<Scalar> sum(p, i);
             for (int64_t j = 0; j < n; ++j) {
@@ -197,10 +203,7 @@ struct HostRunOfCudaMath {
             fused::cuda::interferenceAt(x, time, n, j, p, inverseNorm,
                                         out.data_ptr<Scalar>() + j * O);
         }
-        for (const auto& param : m.named_parameters()) {
-            grads[param.key()] = at::zeros(param.value().sizes(), at::kDouble);
-        }
-        auto slot = [&](const char* name) { return grads.at(name).data_ptr<double>(); };
+        startGradients(m);
         for (int64_t f = 0; f < F; ++f) {
             fused::cuda::InterferenceGradientSum<Scalar> sum(p, f, inverseNorm);
             for (int64_t j = 0; j < n; ++j) {
