@@ -6,6 +6,7 @@
 // which the host tests run too.
 
 #include "CudaBlockSum.cuh"
+#include "CudaGrid.cuh"
 #include "FusedInterferenceKernelCuda.h"
 #include "InterferencePointMath.h"
 
@@ -14,9 +15,6 @@
 
 namespace dredge::fused::cuda {
 namespace {
-
-constexpr int kThreads = 256;
-constexpr int64_t kMaxBackwardBlocks = 512; // per field; threads then stride over points
 
 template <typename Scalar>
 __global__ void forwardKernel(const Scalar* xT, const Scalar* t, int64_t n,
@@ -72,7 +70,7 @@ void interferenceForward(const Scalar* xT, const Scalar* t, int64_t n,
     if (n == 0) {
         return;
     }
-    const auto blocks = unsigned((n + kThreads - 1) / kThreads);
+    const auto blocks = forwardBlocks(n);
     forwardKernel<Scalar>
         <<<blocks, kThreads, 0, static_cast<cudaStream_t>(stream)>>>(xT, t, n, p, inverseNorm, out);
     checkLaunch("interference forward");
@@ -86,9 +84,7 @@ void interferenceBackward(const Scalar* xT, const Scalar* t, int64_t n,
     if (n == 0 || p.fields == 0) {
         return;
     }
-    const dim3 blocks(
-        unsigned(std::min<int64_t>((n + kThreads - 1) / kThreads, kMaxBackwardBlocks)),
-        unsigned(p.fields));
+    const dim3 blocks = backwardGrid(n, p.fields);
     backwardKernel<Scalar><<<blocks, kThreads, 0, static_cast<cudaStream_t>(stream)>>>(
         xT, t, n, p, inverseNorm, gradOut, grad);
     checkLaunch("interference backward");

@@ -5,6 +5,7 @@
 // point is WavePointMath.h's, which the host tests run too.
 
 #include "CudaBlockSum.cuh"
+#include "CudaGrid.cuh"
 #include "FusedWaveKernelCuda.h"
 #include "WavePointMath.h"
 
@@ -22,9 +23,6 @@ void checkLaunch(const char* what) {
 }
 
 namespace {
-
-constexpr int kThreads = 256;
-constexpr int64_t kMaxBackwardBlocks = 512; // per wave; threads then stride over points
 
 template <typename Scalar>
 __global__ void forwardKernel(const Scalar* xT, const Scalar* t, int64_t n,
@@ -73,7 +71,7 @@ void waveEnsembleForward(const Scalar* xT, const Scalar* t, int64_t n,
     if (n == 0) {
         return;
     }
-    const auto blocks = unsigned((n + kThreads - 1) / kThreads);
+    const auto blocks = forwardBlocks(n);
     forwardKernel<Scalar>
         <<<blocks, kThreads, 0, static_cast<cudaStream_t>(stream)>>>(xT, t, n, p, headBias, out);
     checkLaunch("wave ensemble forward");
@@ -89,9 +87,7 @@ void waveEnsembleBackward(const Scalar* xT, const Scalar* t, int64_t n,
     if (n == 0 || p.waves == 0) {
         return;
     }
-    const dim3 blocks(
-        unsigned(std::min<int64_t>((n + kThreads - 1) / kThreads, kMaxBackwardBlocks)),
-        unsigned(p.waves));
+    const dim3 blocks = backwardGrid(n, p.waves);
     backwardKernel<Scalar>
         <<<blocks, kThreads, 0, static_cast<cudaStream_t>(stream)>>>(xT, t, n, p, gradOut, grad);
     checkLaunch("wave ensemble backward");
