@@ -4,6 +4,9 @@
 #include "CsvSignal.h"
 #include "ExperimentJson.h"
 #include "ProgressThrottle.h"
+#include "RunRecorder.h"
+#include "SnapshotPlan.h"
+#include "StoreClient.h"
 #include "Trainer.h"
 
 #include <QCommandLineParser>
@@ -16,6 +19,8 @@
 #include <csignal>
 #include <cstdio>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <unistd.h>
 
 namespace dredge {
@@ -220,7 +225,79 @@ void addOptions(QCommandLineParser& p) {
     opt("device", "cpu (default) or cuda.", "device");
     opt("threads", "Intra-op threads (default 1).", "N");
     opt("out", "Write the result JSON to this file instead of stdout.", "file");
+    opt("name", "The run's name in the store (default: its settings in a few words).", "text");
+    opt("store",
+        "Record the run into this store: sqlite:PATH or postgresql://user@host:port/db "
+        "(default: $DREDGE_STORE, else runs.sqlite in the user's data folder).",
+        "url");
+    opt("no-store", "Do not record the run.");
 }
+
+// Records the run as it trains, through the store's own thread: training never
+// waits on the database. Losses go out in batches of about a quarter second.
+class StoreRecording {
+public:
+    StoreRecording(const StoreLocation& location, const ExperimentConfig& config,
+                   const QString& name)
+        : client_(location)
+        , record_(newRunRecord(config, name.isEmpty() ? describe(config) : name))
+        , recorder_(&client_, record_)
+        , throttle_(config.train.epochs, 0.25) {
+        clock_.start();
+        warnIfFailing(); // a store that cannot open says so before training
+    }
+
+    const QString& runId() const { return record_.id; }
+    QString url() const { return client_.location().display(); }
+
+    void ready(const Trainer& trainer) {
+        recorder_.started(trainer.setup(), trainer.trainingCoordinates(),
+                          trainer.trainingTargets());
+        snapshots_.emplace(trainer.config().train.epochs, trainer.setup().points);
+        throttle_.begin(now());
+    }
+    void epoch(const Trainer& trainer, int64_t epoch, double loss, bool last) {
+        if (throttle_.add(epoch, loss, now())) {
+            send();
+        }
+        if (snapshots_ && (last || snapshots_->due(epoch))) {
+            recorder_.snapshot(epoch, snapshots_->stride(),
+                               snapshots_->decimate(trainer.predictTrainingPoints()));
+        }
+    }
+    // Returns whether the run reached the store.
+    bool finish(const TrainResult& result) {
+        send();
+        recorder_.finished(result, result.lossHistory);
+        client_.flush();
+        return !warnIfFailing();
+    }
+
+private:
+    double now() const { return double(clock_.nsecsElapsed()) * 1e-9; }
+    void send() {
+        if (throttle_.hasPending()) {
+            const auto batch = throttle_.take(now());
+            recorder_.losses(batch.firstEpoch, batch.losses);
+        }
+    }
+    bool warnIfFailing() {
+        client_.flush();
+        QCoreApplication::sendPostedEvents(&client_); // the store thread's reports
+        if (client_.hasProblem()) {
+            std::fprintf(stderr, "dredge-studio train: warning: %s; training goes on without it\n",
+                         qPrintable(client_.problemText()));
+        }
+        return client_.hasProblem();
+    }
+
+    StoreClient client_;
+    RunRecord record_;
+    RunRecorder recorder_;
+    ProgressThrottle throttle_;
+    std::optional<SnapshotPlan> snapshots_;
+    QElapsedTimer clock_;
+};
 
 } // namespace
 
@@ -249,6 +326,18 @@ int runTrainCommand(const QStringList& arguments) {
         return fail(e.reason);
     }
 
+    std::unique_ptr<StoreRecording> recording;
+    if (!parser.isSet(QStringLiteral("no-store"))) {
+        QString error;
+        const auto location =
+            parseStoreUrl(chooseStoreUrl(parser.value(QStringLiteral("store"))), &error);
+        if (!location) {
+            return fail(error);
+        }
+        recording = std::make_unique<StoreRecording>(*location, config,
+                                                     parser.value(QStringLiteral("name")));
+    }
+
     tuneMallocForTraining();
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
@@ -258,12 +347,20 @@ int runTrainCommand(const QStringList& arguments) {
     try {
         result = train(
             config,
-            [&](const Trainer&, int64_t epoch, double loss) {
+            [&](const Trainer& trainer, int64_t epoch, double loss) {
                 printer.epoch(epoch, loss);
-                return interrupted.load() ? EpochVerdict::Stop : EpochVerdict::Continue;
+                const bool stop = interrupted.load();
+                if (recording) {
+                    recording->epoch(trainer, epoch, loss,
+                                     stop || epoch + 1 == config.train.epochs);
+                }
+                return stop ? EpochVerdict::Stop : EpochVerdict::Continue;
             },
             [&](const Trainer& trainer) {
                 setup = trainer.setup();
+                if (recording) {
+                    recording->ready(trainer);
+                }
                 std::fprintf(stderr, "training %s on %s: %lld parameters, %lld epochs\n",
                              modelKindName(config.model.kind).data(), setup.dataDescription.c_str(),
                              (long long)setup.parameters, (long long)config.train.epochs);
@@ -275,9 +372,15 @@ int runTrainCommand(const QStringList& arguments) {
         return fail(QString::fromUtf8(e.what()));
     } catch (const std::exception& e) {
         std::fprintf(stderr, "dredge-studio train: failed: %s\n", e.what());
+        if (recording) {
+            result.status = RunStatus::Failed;
+            result.error = e.what();
+            recording->finish(result);
+        }
         return 1;
     }
     printer.finish();
+    const bool stored = recording && recording->finish(result);
 
     QJsonObject summary = toJson(result, true);
     if (setup.zeroPredictorMse > 0 && std::isfinite(result.finalLoss)) {
@@ -286,11 +389,18 @@ int runTrainCommand(const QStringList& arguments) {
                        result.finalLoss / setup.zeroPredictorMse);
         summary.insert(QStringLiteral("final_psnr_db"), psnr(result.finalLoss, setup.targetPeak));
     }
-    const QJsonObject output{{"app", QStringLiteral("dredge-studio")},
-                             {"version", QCoreApplication::applicationVersion()},
-                             {"config", toJson(config)},
-                             {"setup", toJson(setup)},
-                             {"result", summary}};
+    QJsonObject output{{"app", QStringLiteral("dredge-studio")},
+                       {"version", QCoreApplication::applicationVersion()},
+                       {"config", toJson(config)},
+                       {"setup", toJson(setup)},
+                       {"result", summary}};
+    if (recording) {
+        // The id names the run even when the store failed: it is what a later
+        // import or a retried write would use.
+        output.insert(QStringLiteral("run_id"), recording->runId());
+        output.insert(QStringLiteral("store"), recording->url());
+        output.insert(QStringLiteral("stored"), stored);
+    }
     const QByteArray json = QJsonDocument(output).toJson(QJsonDocument::Indented);
     if (parser.isSet(QStringLiteral("out"))) {
         QSaveFile file(parser.value(QStringLiteral("out")));

@@ -1,10 +1,12 @@
 // DREDGE Studio entry point. `dredge-studio` opens the window;
 // `dredge-studio train ...` runs an experiment headless (no display needed);
-// `dredge-studio serve ...` runs the insight server headless.
+// `dredge-studio serve ...` runs the insight server headless;
+// `dredge-studio runs ...` lists, shows, exports and deletes stored runs.
 
 #include "AllocatorTuning.h"
 #include "ExperimentForm.h"
 #include "MainWindow.h"
+#include "RunsCommand.h"
 #include "RunsModel.h"
 #include "ServeCommand.h"
 #include "TrainCommand.h"
@@ -38,6 +40,14 @@ int main(int argc, char* argv[]) {
         return dredge::runTrainCommand(arguments);
     }
 
+    if (std::strcmp(command, "runs") == 0) {
+        QCoreApplication app(argc, argv);
+        describeApplication();
+        QStringList arguments = QCoreApplication::arguments();
+        arguments.removeAt(1);
+        return dredge::runRunsCommand(arguments);
+    }
+
     if (std::strcmp(command, "serve") == 0) {
         QCoreApplication app(argc, argv);
         describeApplication();
@@ -51,7 +61,8 @@ int main(int argc, char* argv[]) {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "DREDGE Studio: train wave-function neural fields.\n"
-        "Subcommands: 'train' (headless run, see train --help), 'serve' (insight server)."));
+        "Subcommands: 'train' (headless run, see train --help), 'serve' (insight server),\n"
+        "'runs' (the run store: list, show, export, delete; see runs --help)."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addOptions({
@@ -92,17 +103,17 @@ int main(int argc, char* argv[]) {
     if (parser.isSet(QStringLiteral("quit-when-done"))) {
         QObject::connect(window.runs(), &dredge::RunsModel::runChanged, &app, [&window] {
             const auto& entries = window.runs()->entries();
-            const bool allDone = !entries.empty() &&
-                                 std::all_of(entries.begin(), entries.end(),
-                                             [](const auto& e) { return e->result.has_value(); });
+            const bool allDone =
+                !entries.empty() && std::all_of(entries.begin(), entries.end(),
+                                                [](const auto& e) { return e->ended(); });
             if (!allDone) {
                 return;
             }
             for (const auto& e : entries) {
+                const auto& r = e->record;
                 std::printf("%s: %s after %lld epochs, final loss %.6g, %.4f ms/epoch\n",
-                            qPrintable(e->name), dredge::runStatusName(e->result->status).data(),
-                            (long long)e->result->epochsDone, e->result->finalLoss,
-                            e->result->msPerEpoch);
+                            qPrintable(r.name), qPrintable(dredge::recordStatusName(r.status)),
+                            (long long)r.epochsDone, r.finalLoss, r.msPerEpoch);
             }
             std::fflush(stdout);
             QTimer::singleShot(0, &window, &QWidget::close);

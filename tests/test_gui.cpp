@@ -66,17 +66,17 @@ private Q_SLOTS:
         w.startAction()->trigger();
         QCOMPARE(w.runs()->rowCount(), 1);
         const auto* run = w.runs()->entryAt(0);
-        QVERIFY(run->config.train.mixedPrecision);
-        QVERIFY(run->config.train.clipGradients);
-        QCOMPARE(run->config.train.clipMaxNorm, 0.25);
+        QVERIFY(run->config().train.mixedPrecision);
+        QVERIFY(run->config().train.clipGradients);
+        QCOMPARE(run->config().train.clipMaxNorm, 0.25);
         QCOMPARE(run->run->config().train.mixedPrecision, true); // what the worker received
         QCOMPARE(w.runs()->data(w.runs()->index(0, RunsModel::Amp), Qt::DisplayRole).toString(),
                  QString("on"));
         // Untick AMP: the next run gets it off, the first keeps its settings.
         QTest::mouseClick(w.form()->ampBox(), Qt::LeftButton, {}, QPoint(5, 5));
         w.startAction()->trigger();
-        QVERIFY(!w.runs()->entryAt(1)->config.train.mixedPrecision);
-        QVERIFY(w.runs()->entryAt(0)->config.train.mixedPrecision);
+        QVERIFY(!w.runs()->entryAt(1)->config().train.mixedPrecision);
+        QVERIFY(w.runs()->entryAt(0)->config().train.mixedPrecision);
     }
 
     void startPlotsPauseHoldsResumeContinuesStopEnds() {
@@ -94,7 +94,7 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(entry->run->state(), TrainingRun::State::Paused, kTimeoutMs);
         QCoreApplication::processEvents();
         const int paused = pointsOf(w, id);
-        QCOMPARE(qsizetype(paused), qsizetype(entry->losses.size()));
+        QCOMPARE(qsizetype(paused), qsizetype(entry->losses().size()));
         QVERIFY(w.resumeAction()->isEnabled());
         QVERIFY(!w.pauseAction()->isEnabled());
 
@@ -105,11 +105,11 @@ private Q_SLOTS:
         QCOMPARE(graph->data()->at(paused)->key, double(paused));
 
         w.stopAction()->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(entry->result.has_value(), kTimeoutMs);
-        QCOMPARE(entry->result->status, RunStatus::Stopped);
-        QCOMPARE(entry->state, QString("stopped"));
+        QTRY_VERIFY_WITH_TIMEOUT(entry->ended(), kTimeoutMs);
+        QCOMPARE(entry->record.status, RecordStatus::Stopped);
+        QCOMPARE(entry->statusText(), QString("stopped"));
         QVERIFY(!w.stopAction()->isEnabled());
-        QTRY_COMPARE_WITH_TIMEOUT(pointsOf(w, id), int(entry->losses.size()), kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(pointsOf(w, id), int(entry->losses().size()), kTimeoutMs);
     }
 
     void severalRunsPlotSideBySide() {
@@ -123,7 +123,7 @@ private Q_SLOTS:
         QCOMPARE(w.runs()->rowCount(), 2);
         for (int row = 0; row < 2; ++row) {
             const auto* e = w.runs()->entryAt(row);
-            QTRY_VERIFY_WITH_TIMEOUT(e->result.has_value(), kTimeoutMs);
+            QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
             QTRY_COMPARE_WITH_TIMEOUT(pointsOf(w, e->id), 300, kTimeoutMs);
         }
         QCOMPARE(w.lossPlot()->plot()->graphCount(), 2);
@@ -241,7 +241,7 @@ private Q_SLOTS:
         setEpochs(w, 40);
         w.startAction()->trigger();
         const auto* e = w.runs()->entryAt(0);
-        QTRY_VERIFY_WITH_TIMEOUT(e->result.has_value(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
         const auto path = dir.filePath("with-runs.json");
         QCOMPARE(w.saveExperimentTo(path), QString());
 
@@ -249,15 +249,15 @@ private Q_SLOTS:
         QCOMPARE(other.openExperimentFrom(path), QString());
         QCOMPARE(other.runs()->rowCount(), 1);
         const auto* opened = other.runs()->entryAt(0);
-        QCOMPARE(opened->losses, e->losses);
-        QCOMPARE(opened->name, e->name);
+        QCOMPARE(opened->losses(), e->losses());
+        QCOMPARE(opened->name(), e->name());
         QCOMPARE(pointsOf(other, opened->id), 40);
 
         // The CSV export: a header with the run's name, then one row per epoch.
         const auto lines = other.runs()->lossHistoryCsv().split('\n');
-        QCOMPARE(lines.first(), "epoch,\"" + e->name.toUtf8() + '"');
+        QCOMPARE(lines.first(), "epoch,\"" + e->name().toUtf8() + '"');
         QCOMPARE(lines.size(), 1 + 40 + 1); // header, epochs, final newline
-        QCOMPARE(lines.at(40).split(',').at(1).toDouble(), e->losses.back());
+        QCOMPARE(lines.at(40).split(',').at(1).toDouble(), e->losses().back());
     }
 
     void badFilesChangeNothing_data() {

@@ -116,7 +116,7 @@ void LossPlot::reload(int id) {
         return;
     }
     graph->data()->clear();
-    append(id, 0, entry->losses);
+    append(id, 0, entry->losses());
     syncStyle(id);
 }
 
@@ -126,7 +126,7 @@ void LossPlot::syncStyle(int id) {
     if (!graph || !entry) {
         return;
     }
-    graph->setName(entry->name);
+    graph->setName(entry->name());
     graph->setVisible(entry->visible);
     QPen pen(entry->color);
     pen.setWidthF(id == highlighted_ ? 2.5 : 1.2);

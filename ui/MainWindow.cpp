@@ -233,7 +233,7 @@ void MainWindow::updateActions() {
     bool anyActive = false, anyPaused = false, anyLive = false;
     for (int id : selectedRuns()) {
         const auto* e = runs_->entry(id);
-        if (e && e->run && e->run->isActive()) {
+        if (e && e->isLive()) {
             anyLive = true;
             anyActive = anyActive || e->run->state() != TrainingRun::State::Paused;
             anyPaused = anyPaused || e->run->state() == TrainingRun::State::Paused;
@@ -253,20 +253,20 @@ void MainWindow::updateStatus() {
         statusProgress_->setValue(0);
         return;
     }
-    const auto total = e->config.train.epochs;
-    const auto done = int64_t(e->losses.size());
+    const auto total = e->config().train.epochs;
+    const auto done = int64_t(e->losses().size());
     statusProgress_->setRange(0, 1000);
     statusProgress_->setValue(int(1000.0 * double(done) / double(std::max<int64_t>(1, total))));
     statusProgress_->setFormat(QStringLiteral("%1 / %2").arg(done).arg(total));
-    QString text = tr("%1 — %2").arg(e->name, e->state);
-    if (e->run && e->run->isActive() && e->progress.epochsPerSecond > 0) {
+    QString text = tr("%1 — %2").arg(e->name(), e->statusText());
+    if (e->isLive() && e->epochsPerSecond() > 0) {
         text += tr(" — %1 epochs/s, ETA %2 s")
-                    .arg(e->progress.epochsPerSecond, 0, 'f', 0)
-                    .arg(e->progress.etaSeconds, 0, 'f', 1);
-    } else if (e->result) {
+                    .arg(e->epochsPerSecond(), 0, 'f', 0)
+                    .arg(e->etaSeconds(), 0, 'f', 1);
+    } else if (e->ended()) {
         text += tr(" — final loss %1, %2 ms/epoch")
-                    .arg(e->result->finalLoss, 0, 'g', 4)
-                    .arg(e->result->msPerEpoch, 0, 'f', 3);
+                    .arg(e->record.finalLoss, 0, 'g', 4)
+                    .arg(e->record.msPerEpoch, 0, 'f', 3);
     }
     statusText_->setText(text);
 }

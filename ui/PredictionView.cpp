@@ -105,8 +105,8 @@ void PredictionView::showRun(int runId) {
 
 void PredictionView::refresh() {
     const auto* e = runs_->entry(runId_);
-    if (!e || !e->data) {
-        title_->setText(e ? tr("%1: waiting for data…").arg(e->name)
+    if (!e || !e->data()) {
+        title_->setText(e ? tr("%1: waiting for data…").arg(e->name())
                           : tr("Select a run to see its prediction"));
         line_->graph(0)->data()->clear();
         line_->graph(1)->data()->clear();
@@ -114,7 +114,7 @@ void PredictionView::refresh() {
         pages_->setCurrentIndex(0);
         return;
     }
-    switch (e->data->setup.dims) {
+    switch (e->data()->setup.dims) {
     case 3:
         drawVolume();
         break;
@@ -129,7 +129,7 @@ void PredictionView::refresh() {
 void PredictionView::drawLine() {
     const auto& e = *runs_->entry(runId_);
     pages_->setCurrentIndex(0);
-    const auto& data = *e.data;
+    const auto& data = *e.data();
     QVector<double> x(qsizetype(data.targets.size())), truth(x.size());
     for (qsizetype i = 0; i < x.size(); ++i) {
         x[i] = data.coords[size_t(i)];
@@ -150,7 +150,7 @@ void PredictionView::drawLine() {
     } else {
         line_->graph(1)->data()->clear();
     }
-    title_->setText(tr("%1 — %2").arg(e.name, mse));
+    title_->setText(tr("%1 — %2").arg(e.name(), mse));
     line_->rescaleAxes();
     line_->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -158,7 +158,7 @@ void PredictionView::drawLine() {
 void PredictionView::drawVolume() {
     const auto& e = *runs_->entry(runId_);
     pages_->setCurrentIndex(1);
-    const auto& data = *e.data;
+    const auto& data = *e.data();
     const int g = int(data.setup.gridShape.at(0));
     zSlider_->blockSignals(true);
     zSlider_->setRange(0, g - 1);
@@ -186,7 +186,7 @@ void PredictionView::drawVolume() {
     volumeTruth_->rescaleDataRange(true);
     const double z = -5.0 + 10.0 * k / std::max(1, g - 1);
     title_->setText(tr("%1 — slice z = %2%3")
-                        .arg(e.name)
+                        .arg(e.name())
                         .arg(z, 0, 'f', 2)
                         .arg(hasPrediction ? tr(", MSE %1 at epoch %2")
                                                  .arg(e.prediction->mse, 0, 'g', 4)
@@ -218,7 +218,7 @@ void PredictionView::drawHyperSlice() {
     hyper_->yAxis->setRange(-3, 3);
     title_->setText(
         tr("%1 — prediction on x3 = x4 = x5 = t = 0%2")
-            .arg(e.name)
+            .arg(e.name())
             .arg(hasSlice ? tr(" (epoch %1)").arg(e.prediction->epoch + 1) : QString()));
     hyper_->replot(QCustomPlot::rpQueuedReplot);
 }

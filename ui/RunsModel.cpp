@@ -1,5 +1,7 @@
 #include "RunsModel.h"
 
+#include "StoreClient.h"
+
 #include <QLocale>
 #include <cmath>
 
@@ -40,31 +42,29 @@ std::vector<float> hyperSlicePoints() {
     return points;
 }
 
+// Experiment files keep a run's outcome as a TrainResult.
+RunStatus fileStatus(RecordStatus status) {
+    switch (status) {
+    case RecordStatus::Finished:
+        return RunStatus::Finished;
+    case RecordStatus::Diverged:
+        return RunStatus::Diverged;
+    case RecordStatus::Failed:
+        return RunStatus::Failed;
+    default:
+        return RunStatus::Stopped;
+    }
+}
+
 } // namespace
 
-QString describe(const ExperimentConfig& c) {
-    QString model = QString::fromUtf8(modelKindName(c.model.kind).data());
-    switch (c.model.kind) {
-    case ModelKind::WaveEnsemble:
-        model += QStringLiteral(" n=%1").arg(c.model.waves);
-        break;
-    case ModelKind::Interference:
-        model += QStringLiteral(" F=%1").arg(c.model.fields);
-        break;
-    case ModelKind::Siren:
-        model += QStringLiteral(" H=%1").arg(c.model.hidden);
-        break;
-    case ModelKind::RandomFourier:
-        model += QStringLiteral(" M=%1").arg(c.model.features);
-        break;
+QString RunEntry::statusText() const {
+    if (run && !isEnded(record.status) && run->state() != TrainingRun::State::Finished) {
+        return stateName(run->state());
     }
-    QString text =
-        model + QStringLiteral(" on ") + QString::fromUtf8(dataKindName(c.data.kind).data());
-    if (c.train.mixedPrecision) {
-        text += QStringLiteral(", AMP");
-    }
-    if (c.train.clipGradients) {
-        text += QStringLiteral(", clip %1").arg(c.train.clipMaxNorm);
+    QString text = recordStatusName(record.status);
+    if (record.status == RecordStatus::Failed && !record.error.isEmpty()) {
+        text += QStringLiteral(": ") + record.error;
     }
     return text;
 }
@@ -85,8 +85,8 @@ QColor RunsModel::nextColor() {
 RunEntry& RunsModel::add(std::unique_ptr<RunEntry> entry) {
     entry->id = nextId_++;
     entry->color = nextColor();
-    if (entry->name.isEmpty()) {
-        entry->name = tr("Run %1").arg(entry->id);
+    if (entry->record.name.isEmpty()) {
+        entry->record.name = tr("Run %1").arg(entry->id);
     }
     const int row = int(entries_.size());
     beginInsertRows({}, row, row);
@@ -98,38 +98,37 @@ RunEntry& RunsModel::add(std::unique_ptr<RunEntry> entry) {
 
 int RunsModel::startRun(const ExperimentConfig& config) {
     auto entry = std::make_unique<RunEntry>();
-    entry->config = config;
-    entry->state = stateName(TrainingRun::State::Created);
+    entry->record = newRunRecord(config, {});
     entry->run = std::make_unique<TrainingRun>(config);
+    entry->recorder = std::make_unique<RunRecorder>(store_, entry->record);
     auto* run = entry->run.get();
     auto& added = add(std::move(entry));
     const int id = added.id;
-    added.name = tr("Run %1: %2").arg(id).arg(describe(config));
+    added.record.name = tr("Run %1: %2").arg(id).arg(describe(config));
+    changed(id);
 
     run->setPredictionInterval(250); // live, at a modest rate
+    run->setKeepSnapshots(store_ != nullptr);
     if (config.data.kind == DataKind::Hyper6d) {
         run->setPredictionPoints(hyperSlicePoints());
     }
-    connect(run, &TrainingRun::stateChanged, this, [this, id](TrainingRun::State state) {
-        if (auto* e = find(id)) {
-            e->state = stateName(state);
-            if (e->result) {
-                e->state = QString::fromUtf8(runStatusName(e->result->status).data());
-            }
-            changed(id);
-        }
-    });
+    connectRun(id, run);
+    run->start();
+    return id;
+}
+
+void RunsModel::connectRun(int id, TrainingRun* run) {
+    connect(run, &TrainingRun::stateChanged, this, [this, id] { changed(id); });
     connect(run, &TrainingRun::ready, this, [this, id](const RunData& data) {
         if (auto* e = find(id)) {
-            e->data = data;
+            e->recorder->started(data.setup, data.coords, data.targets);
             Q_EMIT dataReady(id);
             changed(id);
         }
     });
     connect(run, &TrainingRun::progress, this, [this, id](const ProgressBatch& batch) {
         if (auto* e = find(id)) {
-            e->losses.insert(e->losses.end(), batch.losses.begin(), batch.losses.end());
-            e->progress = batch;
+            e->recorder->losses(batch.firstEpoch, batch.losses);
             Q_EMIT lossesAppended(id, batch.firstEpoch, batch.losses);
             changed(id);
         }
@@ -140,34 +139,46 @@ int RunsModel::startRun(const ExperimentConfig& config) {
             Q_EMIT predictionUpdated(id);
         }
     });
+    connect(run, &TrainingRun::snapshot, this, [this, id](const PredictionSnapshot& snapshot) {
+        if (auto* e = find(id)) {
+            e->recorder->snapshot(snapshot.epoch, snapshot.stride, snapshot.values);
+        }
+    });
     connect(run, &TrainingRun::finished, this, [this, id](const TrainResult& result) {
         if (auto* e = find(id)) {
-            e->result = result;
-            e->state = QString::fromUtf8(runStatusName(result.status).data());
-            if (result.status == RunStatus::Failed) {
-                e->state += QStringLiteral(": ") + QString::fromStdString(result.error);
-            }
-            if (e->losses != result.lossHistory) {
-                e->losses = result.lossHistory;
-                Q_EMIT lossesReplaced(id);
-            }
+            e->recorder->finished(result, e->run->losses());
             changed(id);
         }
     });
-    run->start();
-    return id;
+    connect(run, &TrainingRun::historyReplaced, this, [this, id] { Q_EMIT lossesReplaced(id); });
 }
 
 int RunsModel::addSavedRun(const SavedRun& saved) {
     auto entry = std::make_unique<RunEntry>();
-    entry->name = saved.name;
-    entry->config = saved.config;
-    entry->result = saved.result;
-    entry->losses = saved.result.lossHistory;
-    entry->progress.epochsDone = saved.result.epochsDone;
-    entry->progress.totalEpochs = saved.config.train.epochs;
-    entry->state = QString::fromUtf8(runStatusName(saved.result.status).data());
+    entry->record.name = saved.name;
+    entry->record.config = saved.config;
+    recordOutcome(entry->record, saved.result, 0.0);
+    entry->savedLosses = saved.result.lossHistory;
     return add(std::move(entry)).id;
+}
+
+int RunsModel::addStoredRun(const RunRecord& record, std::vector<double> losses) {
+    if (const int shown = idOfStored(record.id)) {
+        return shown;
+    }
+    auto entry = std::make_unique<RunEntry>();
+    entry->record = record;
+    entry->savedLosses = std::move(losses);
+    return add(std::move(entry)).id;
+}
+
+int RunsModel::idOfStored(const QString& recordId) const {
+    for (const auto& e : entries_) {
+        if (!recordId.isEmpty() && e->record.id == recordId) {
+            return e->id;
+        }
+    }
+    return 0;
 }
 
 void RunsModel::removeRun(int id) {
@@ -175,12 +186,14 @@ void RunsModel::removeRun(int id) {
     if (row < 0) {
         return;
     }
+    if (auto& run = entries_[size_t(row)]->run) {
+        run->finishNow(); // its outcome reaches the record (and store) first
+    }
     beginRemoveRows({}, row, row);
     auto removed = std::move(entries_[size_t(row)]);
     entries_.erase(entries_.begin() + row);
     endRemoveRows();
     Q_EMIT runRemoved(id);
-    removed.reset(); // stops a live run within one epoch
 }
 
 void RunsModel::clear() {
@@ -218,9 +231,24 @@ int RunsModel::rowOf(int id) const {
 std::vector<SavedRun> RunsModel::finishedRuns() const {
     std::vector<SavedRun> runs;
     for (const auto& e : entries_) {
-        if (e->result) {
-            runs.push_back({e->name, e->config, *e->result});
+        if (!e->ended()) {
+            continue;
         }
+        const auto& r = e->record;
+        TrainResult result;
+        result.status = fileStatus(r.status);
+        result.lossHistory = e->losses();
+        result.finalLoss = r.finalLoss;
+        result.bestLoss = r.bestLoss;
+        result.epochsDone = r.epochsDone;
+        result.msPerEpoch = r.msPerEpoch;
+        result.error = r.error.toStdString();
+        if (e->run && e->run->result()) { // what only a live run knows
+            result.divergedAtEpoch = e->run->result()->divergedAtEpoch;
+            result.skippedSteps = e->run->result()->skippedSteps;
+            result.wallSeconds = e->run->result()->wallSeconds;
+        }
+        runs.push_back({r.name, r.config, std::move(result)});
     }
     return runs;
 }
@@ -229,17 +257,18 @@ QByteArray RunsModel::lossHistoryCsv() const {
     QByteArray csv = "epoch";
     size_t longest = 0;
     for (const auto& e : entries_) {
-        QString name = e->name;
+        QString name = e->name();
         csv += ",\"" + name.replace(u'"', QStringLiteral("\"\"")).toUtf8() + '"';
-        longest = std::max(longest, e->losses.size());
+        longest = std::max(longest, e->losses().size());
     }
     csv += '\n';
     for (size_t epoch = 0; epoch < longest; ++epoch) {
         csv += QByteArray::number(qulonglong(epoch));
         for (const auto& e : entries_) {
             csv += ',';
-            if (epoch < e->losses.size() && std::isfinite(e->losses[epoch])) {
-                csv += QByteArray::number(e->losses[epoch], 'g', QLocale::FloatingPointShortest);
+            const auto& losses = e->losses();
+            if (epoch < losses.size() && std::isfinite(losses[epoch])) {
+                csv += QByteArray::number(losses[epoch], 'g', QLocale::FloatingPointShortest);
             }
         }
         csv += '\n';
@@ -301,23 +330,23 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
         return {};
     }
     const auto column = Column(index.column());
+    const auto& r = e->record;
     if (role == Qt::CheckStateRole && column == Visible) {
         return e->visible ? Qt::Checked : Qt::Unchecked;
     }
     if (role == Qt::DecorationRole && column == Name) {
         return e->color;
     }
-    if (role == Qt::ToolTipRole && column == Status && e->result && !e->result->error.empty()) {
-        return QString::fromStdString(e->result->error);
+    if (role == Qt::ToolTipRole && column == Status && !r.error.isEmpty()) {
+        return r.error;
     }
     if (role != Qt::DisplayRole && role != Qt::EditRole) {
         return {};
     }
-    const auto& c = e->config;
-    const double zero = e->data ? e->data->setup.zeroPredictorMse : 0.0;
+    const auto& c = r.config;
     switch (column) {
     case Name:
-        return e->name;
+        return r.name;
     case Data:
         return QString::fromUtf8(dataKindName(c.data.kind).data()) +
                (c.data.kind == DataKind::Volume4d || c.data.kind == DataKind::Hyper6d
@@ -326,22 +355,21 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
     case Model:
         return QString::fromUtf8(modelKindName(c.model.kind).data());
     case Parameters:
-        return e->data ? QVariant(qlonglong(e->data->setup.parameters)) : QVariant();
+        return r.parameters > 0 ? QVariant(qlonglong(r.parameters)) : QVariant();
     case Amp:
         return c.train.mixedPrecision ? tr("on") : tr("off");
     case Clip:
         return c.train.clipGradients ? QString::number(c.train.clipMaxNorm) : tr("off");
     case Epochs:
-        return QStringLiteral("%1 / %2").arg(e->losses.size()).arg(c.train.epochs);
+        return QStringLiteral("%1 / %2").arg(e->losses().size()).arg(c.train.epochs);
     case EpochsPerSecond:
-        return e->progress.epochsPerSecond > 0
-                   ? QString::number(e->progress.epochsPerSecond, 'f', 0)
-                   : QString();
+        return e->epochsPerSecond() > 0 ? QString::number(e->epochsPerSecond(), 'f', 0) : QString();
     case FinalLoss: {
-        if (e->losses.empty()) {
+        if (e->losses().empty()) {
             return {};
         }
-        const double last = e->losses.back();
+        const double last = e->losses().back();
+        const double zero = r.zeroPredictorMse;
         // SPEC §6: the loss beside the flat-line baseline, so a fit can be told
         // from predicting zero.
         return zero > 0 && std::isfinite(last) ? QStringLiteral("%1 (%2% of zero)")
@@ -350,9 +378,9 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
                                                : loss(last);
     }
     case BestLoss:
-        return e->result ? loss(e->result->bestLoss) : QString();
+        return e->ended() ? loss(r.bestLoss) : QString();
     case Status:
-        return e->state;
+        return e->statusText();
     case Visible:
     case ColumnCount:
         break;
@@ -380,7 +408,10 @@ bool RunsModel::setData(const QModelIndex& index, const QVariant& value, int rol
         e->visible = value.toInt() == Qt::Checked;
     } else if (index.column() == Name && role == Qt::EditRole &&
                !value.toString().trimmed().isEmpty()) {
-        e->name = value.toString().trimmed();
+        e->record.name = value.toString().trimmed();
+        if (store_ && (e->recorder || !e->record.id.isEmpty())) {
+            store_->updateUserFields(e->record); // the stored run gets the new name too
+        }
     } else {
         return false;
     }

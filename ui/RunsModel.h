@@ -1,33 +1,46 @@
 #pragma once
-// Every run of the session as a table: live ones (a TrainingRun on its worker
-// thread) and finished ones opened from a file. It holds the runs' data (loss
-// histories, the latest prediction); plots and the table are views of it.
+// The runs of this session as a table: live ones (a TrainingRun on its worker
+// thread), finished ones opened from a file, and stored ones shown from the
+// History panel. Each entry holds its state once: the record (name, config,
+// status, figures) and, while it trains, the TrainingRun (history, data,
+// progress). Plots and the table are views of it. With a store, live runs are
+// recorded into it as they go.
 
 #include "ExperimentFile.h"
+#include "RunRecord.h"
+#include "RunRecorder.h"
 #include "TrainingRun.h"
 
 #include <QAbstractTableModel>
 #include <QColor>
-#include <QPointer>
 #include <memory>
 #include <optional>
 #include <vector>
 
 namespace dredge {
 
+class StoreClient;
+
 struct RunEntry {
     int id = 0;
-    QString name;
-    ExperimentConfig config;
     QColor color;
     bool visible = true;
-    std::vector<double> losses;
-    std::optional<RunData> data;
+    RunRecord record;                      // the truth for name, config and outcome
+    std::unique_ptr<TrainingRun> run;      // live: holds history, data, progress
+    std::unique_ptr<RunRecorder> recorder; // live: fills record, writes the store
+    std::vector<double> savedLosses;       // not live: the history it came with
     std::optional<PredictionSnapshot> prediction;
-    std::optional<TrainResult> result;
-    ProgressBatch progress;
-    QString state;                    // what the Status column shows
-    std::unique_ptr<TrainingRun> run; // none for runs opened from a file
+
+    const QString& name() const { return record.name; }
+    const ExperimentConfig& config() const { return record.config; }
+    const std::vector<double>& losses() const { return run ? run->losses() : savedLosses; }
+    const RunData* data() const { return run && run->data() ? &*run->data() : nullptr; }
+    bool isLive() const { return run && run->isActive(); }
+    bool ended() const { return isEnded(record.status) && !isLive(); }
+    double epochsPerSecond() const { return run ? run->lastProgress().epochsPerSecond : 0.0; }
+    double etaSeconds() const { return run ? run->lastProgress().etaSeconds : -1.0; }
+    // What the Status column shows: "running", "paused", "finished", "failed: …"
+    QString statusText() const;
 };
 
 class RunsModel : public QAbstractTableModel {
@@ -52,15 +65,23 @@ public:
     explicit RunsModel(QObject* parent = nullptr);
     ~RunsModel() override;
 
+    // Runs started from now on are recorded into `store` (may be null).
+    void setStore(StoreClient* store) { store_ = store; }
+
     // Starts a new run of config; returns its id.
     int startRun(const ExperimentConfig& config);
     int addSavedRun(const SavedRun& saved);
+    // A run from the store (History → Show in plot); a run already shown
+    // keeps its row. Returns its id.
+    int addStoredRun(const RunRecord& record, std::vector<double> losses);
+    // Removing a live run stops it first; its outcome is still recorded.
     void removeRun(int id);
     void clear();
 
     const RunEntry* entry(int id) const;
     const RunEntry* entryAt(int row) const;
     int rowOf(int id) const;
+    int idOfStored(const QString& recordId) const; // 0: not shown
     const std::vector<std::unique_ptr<RunEntry>>& entries() const { return entries_; }
     std::vector<SavedRun> finishedRuns() const;
     // Every run's loss per epoch: one row per epoch, one column per run (empty
@@ -90,16 +111,15 @@ Q_SIGNALS:
 
 private:
     RunEntry& add(std::unique_ptr<RunEntry> entry);
+    void connectRun(int id, TrainingRun* run);
     RunEntry* find(int id);
     void changed(int id);
     QColor nextColor();
 
     std::vector<std::unique_ptr<RunEntry>> entries_;
+    StoreClient* store_ = nullptr;
     int nextId_ = 1;
     int colorIndex_ = 0;
 };
-
-// e.g. "wave-ensemble n=16 on chirp, AMP, clip 1"
-QString describe(const ExperimentConfig& config);
 
 } // namespace dredge

@@ -24,6 +24,7 @@ struct PredictionSnapshot {
     std::vector<float> values;
     bool onTrainingPoints = true;
     double mse = -1.0; // against the targets when onTrainingPoints
+    int stride = 1;    // values are every stride-th point
 };
 
 } // namespace dredge

@@ -3,6 +3,8 @@
 #include "RunControl.h"
 #include "TrainingWorker.h"
 
+#include <QCoreApplication>
+
 namespace dredge {
 namespace {
 
@@ -38,7 +40,7 @@ void TrainingRun::start() {
     if (state_ != State::Created) {
         return;
     }
-    auto* worker = new TrainingWorker(config_, control_, probe_);
+    auto* worker = new TrainingWorker(config_, control_, probe_, keepSnapshots_);
     worker->moveToThread(&thread_);
     connect(&thread_, &QThread::started, worker, &TrainingWorker::run);
     connect(&thread_, &QThread::finished, worker, &QObject::deleteLater);
@@ -49,6 +51,7 @@ void TrainingRun::start() {
     });
     connect(worker, &TrainingWorker::progress, this, &TrainingRun::onProgress);
     connect(worker, &TrainingWorker::prediction, this, &TrainingRun::prediction);
+    connect(worker, &TrainingWorker::snapshot, this, &TrainingRun::snapshot);
     connect(worker, &TrainingWorker::paused, this, [this] {
         if (state_ != State::Finished) {
             setState(State::Paused);
@@ -79,6 +82,19 @@ void TrainingRun::stop() {
     control_->requestStop();
 }
 
+void TrainingRun::finishNow() {
+    if (!isActive()) {
+        return;
+    }
+    control_->requestStop();
+    // Its finished() → quit() connection is queued to this (blocked) thread:
+    // quit directly; the loop ends once the worker's run() has returned.
+    thread_.quit();
+    thread_.wait();
+    // The worker's last signals are queued to this object: take them now.
+    QCoreApplication::sendPostedEvents(this, QEvent::MetaCall);
+}
+
 void TrainingRun::setPredictionInterval(int ms) {
     probe_->setIntervalMs(ms);
 }
@@ -102,10 +118,15 @@ void TrainingRun::onProgress(const ProgressBatch& batch) {
 void TrainingRun::onFinished(const TrainResult& result) {
     // The result holds every loss, including a diverged run's last, non-finite
     // one, which never went out as progress.
+    const bool replaced = losses_ != result.lossHistory;
     losses_ = result.lossHistory;
     result_ = result;
+    result_->lossHistory.clear(); // one copy: losses_
     setState(State::Finished);
     Q_EMIT finished(result);
+    if (replaced) {
+        Q_EMIT historyReplaced();
+    }
 }
 
 } // namespace dredge

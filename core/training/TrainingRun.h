@@ -1,7 +1,8 @@
 #pragma once
 // One training run as the GUI sees it: owns a worker thread, forwards the
-// worker's queued signals, keeps the run's loss history on the GUI side, and
-// offers start / pause / resume / stop that never block the caller.
+// worker's queued signals, and is the one holder of the live run's state on
+// the GUI side (loss history, data, progress, outcome). Start / pause /
+// resume / stop never block the caller.
 
 #include "ExperimentConfig.h"
 #include "RunMetaTypes.h"
@@ -34,6 +35,12 @@ public:
     // given points [M·D] (empty: the training points).
     void setPredictionInterval(int ms);
     void setPredictionPoints(std::vector<float> coords);
+    // Before start(): also emit snapshot() for the run store (SnapshotPlan).
+    void setKeepSnapshots(bool on) { keepSnapshots_ = on; }
+    // Stops the run and waits for its thread, then delivers what it sent on
+    // the way out (its last progress and finished()) before returning: for a
+    // run removed or a window closed mid-training, so its outcome is kept.
+    void finishNow();
 
     const ExperimentConfig& config() const { return config_; }
     State state() const { return state_; }
@@ -43,6 +50,7 @@ public:
     const std::vector<double>& losses() const { return losses_; }
     const std::optional<RunData>& data() const { return data_; }
     const ProgressBatch& lastProgress() const { return lastProgress_; }
+    // The outcome once finished; its lossHistory is empty: losses() holds it.
     const std::optional<TrainResult>& result() const { return result_; }
 
 Q_SIGNALS:
@@ -50,7 +58,11 @@ Q_SIGNALS:
     void ready(const dredge::RunData& data);
     void progress(const dredge::ProgressBatch& batch);
     void prediction(const dredge::PredictionSnapshot& snapshot);
-    void finished(const dredge::TrainResult& result);
+    void snapshot(const dredge::PredictionSnapshot& snapshot);
+    void finished(const dredge::TrainResult& result); // with the whole history
+    // finished() brought losses that never came as progress (a diverged run's
+    // last one): losses() is to be read again.
+    void historyReplaced();
 
 private:
     void setState(State state);
@@ -62,6 +74,7 @@ private:
     std::shared_ptr<PredictionProbe> probe_;
     QThread thread_;
     State state_ = State::Created;
+    bool keepSnapshots_ = false;
     std::vector<double> losses_;
     std::optional<RunData> data_;
     ProgressBatch lastProgress_;

@@ -1,7 +1,10 @@
 #include "TrainingWorker.h"
 
+#include "SnapshotPlan.h"
+
 #include <QElapsedTimer>
 #include <exception>
+#include <optional>
 
 namespace dredge {
 
@@ -16,10 +19,11 @@ std::vector<float> PredictionProbe::points() const {
 }
 
 TrainingWorker::TrainingWorker(ExperimentConfig config, std::shared_ptr<RunControl> control,
-                               std::shared_ptr<PredictionProbe> probe)
+                               std::shared_ptr<PredictionProbe> probe, bool keepSnapshots)
     : config_(std::move(config))
     , control_(std::move(control))
-    , probe_(std::move(probe)) {}
+    , probe_(std::move(probe))
+    , keepSnapshots_(keepSnapshots) {}
 
 PredictionSnapshot TrainingWorker::predict(const Trainer& trainer, int64_t epoch) const {
     PredictionSnapshot snapshot;
@@ -47,9 +51,13 @@ void TrainingWorker::run() {
     ProgressThrottle throttle(config_.train.epochs);
     double lastPrediction = -1.0;
     double pausedAt = 0.0;
+    std::optional<SnapshotPlan> snapshots;
 
     const auto onReady = [&](const Trainer& trainer) {
         targets_ = trainer.trainingTargets();
+        if (keepSnapshots_) {
+            snapshots.emplace(config_.train.epochs, trainer.setup().points);
+        }
         Q_EMIT ready(RunData{trainer.setup(), trainer.trainingCoordinates(), targets_});
         throttle.begin(now());
     };
@@ -87,8 +95,15 @@ void TrainingWorker::run() {
             config_,
             [&](const Trainer& trainer, int64_t epoch, double loss) {
                 const auto verdict = onEpoch(trainer, epoch, loss);
-                if (verdict == EpochVerdict::Stop || epoch + 1 == config_.train.epochs) {
+                const bool last =
+                    verdict == EpochVerdict::Stop || epoch + 1 == config_.train.epochs;
+                if (last) {
                     finalPrediction = std::make_unique<PredictionSnapshot>(predict(trainer, epoch));
+                }
+                if (snapshots && (last || snapshots->due(epoch))) {
+                    Q_EMIT snapshot(PredictionSnapshot{
+                        epoch, snapshots->decimate(trainer.predictTrainingPoints()), true, -1.0,
+                        snapshots->stride()});
                 }
                 return verdict;
             },

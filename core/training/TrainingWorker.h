@@ -32,8 +32,10 @@ private:
 class TrainingWorker : public QObject {
     Q_OBJECT
 public:
+    // keepSnapshots: also emit snapshot() on a SnapshotPlan's epochs and at
+    // the end, for the run store.
     TrainingWorker(ExperimentConfig config, std::shared_ptr<RunControl> control,
-                   std::shared_ptr<PredictionProbe> probe);
+                   std::shared_ptr<PredictionProbe> probe, bool keepSnapshots = false);
 
 public Q_SLOTS:
     void run();
@@ -42,6 +44,8 @@ Q_SIGNALS:
     void ready(dredge::RunData data);
     void progress(dredge::ProgressBatch batch);
     void prediction(dredge::PredictionSnapshot snapshot);
+    // On the training points, decimated (snapshot.stride).
+    void snapshot(dredge::PredictionSnapshot snapshot);
     void paused(qint64 epochsDone);
     void resumed();
     void finished(dredge::TrainResult result);
@@ -52,6 +56,7 @@ private:
     ExperimentConfig config_;
     std::shared_ptr<RunControl> control_;
     std::shared_ptr<PredictionProbe> probe_;
+    bool keepSnapshots_;
     std::vector<float> targets_;
 };
 

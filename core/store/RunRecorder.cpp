@@ -1,0 +1,72 @@
+#include "RunRecorder.h"
+
+#include "DataFingerprint.h"
+#include "StoreClient.h"
+
+namespace dredge {
+
+void recordOutcome(RunRecord& record, const TrainResult& result, double targetPeak) {
+    record.status = recordStatusOf(result.status);
+    record.epochsDone = result.epochsDone;
+    record.finalLoss = result.finalLoss;
+    record.bestLoss = result.bestLoss;
+    record.msPerEpoch = result.msPerEpoch;
+    record.psnrDb = targetPeak > 0 && std::isfinite(result.finalLoss)
+                        ? psnr(result.finalLoss, targetPeak)
+                        : std::nan("");
+    record.error = QString::fromStdString(result.error);
+}
+
+RunRecorder::RunRecorder(StoreClient* store, RunRecord& record)
+    : store_(store)
+    , record_(record) {}
+
+void RunRecorder::started(const RunSetup& setup, const std::vector<float>& coords,
+                          const std::vector<float>& targets) {
+    record_.status = RecordStatus::Running;
+    record_.started = QDateTime::currentDateTimeUtc();
+    record_.heartbeat = record_.started;
+    record_.parameters = setup.parameters;
+    record_.points = setup.points;
+    record_.zeroPredictorMse = setup.zeroPredictorMse;
+    record_.dataFingerprint = dataFingerprint(record_.config.data, coords, targets);
+    targetPeak_ = setup.targetPeak;
+    if (store_) {
+        store_->insertRun(record_);
+        inserted_ = true;
+    }
+}
+
+void RunRecorder::losses(qint64 firstEpoch, const std::vector<double>& losses) {
+    record_.epochsDone = firstEpoch + qint64(losses.size());
+    if (store_ && inserted_ && firstEpoch == sent_) {
+        store_->appendLosses(record_.id, firstEpoch, losses);
+        sent_ += qint64(losses.size());
+    }
+}
+
+void RunRecorder::snapshot(qint64 epoch, int stride, std::vector<float> values) {
+    if (store_ && inserted_) {
+        store_->addSnapshot(record_.id, StoredSnapshot{epoch, stride, std::move(values)});
+    }
+}
+
+void RunRecorder::finished(const TrainResult& result, const std::vector<double>& history) {
+    recordOutcome(record_, result, targetPeak_);
+    record_.ended = QDateTime::currentDateTimeUtc();
+    if (!store_) {
+        return;
+    }
+    if (!inserted_) { // failed before its data existed: stored all the same
+        store_->insertRun(record_);
+        inserted_ = true;
+    }
+    if (sent_ < qint64(history.size())) {
+        store_->appendLosses(record_.id, sent_,
+                             std::vector<double>(history.begin() + sent_, history.end()));
+        sent_ = qint64(history.size());
+    }
+    store_->updateRun(record_);
+}
+
+} // namespace dredge

@@ -1,0 +1,42 @@
+#pragma once
+// Records one training run into the store as it goes: the record once its
+// data exists, the losses in batches, prediction snapshots, and the outcome.
+// The window and `train` both record through it, so a run is stored the same
+// way whoever started it. It fills in the caller's record (the one copy of
+// it) and, given a store, writes it there.
+
+#include "RunRecord.h"
+#include "Trainer.h"
+
+#include <vector>
+
+namespace dredge {
+
+class StoreClient;
+
+// A run's outcome into its record: status, epochs, losses, ms/epoch, PSNR
+// (with the data's peak |y|; 0: unknown) and the error.
+void recordOutcome(RunRecord& record, const TrainResult& result, double targetPeak);
+
+class RunRecorder {
+public:
+    // `record` must outlive the recorder; `store` may be null.
+    RunRecorder(StoreClient* store, RunRecord& record);
+
+    void started(const RunSetup& setup, const std::vector<float>& coords,
+                 const std::vector<float>& targets);
+    void losses(qint64 firstEpoch, const std::vector<double>& losses);
+    void snapshot(qint64 epoch, int stride, std::vector<float> values);
+    // `history` is the run's whole history; what was not sent yet (a diverged
+    // run's last loss) is written before the outcome.
+    void finished(const TrainResult& result, const std::vector<double>& history);
+
+private:
+    StoreClient* store_;
+    RunRecord& record_;
+    double targetPeak_ = 0.0;
+    qint64 sent_ = 0; // epochs of history sent to the store
+    bool inserted_ = false;
+};
+
+} // namespace dredge

@@ -1,0 +1,572 @@
+#include "RunStore.h"
+
+#include "ExperimentJson.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QSysInfo>
+#include <QUuid>
+#include <QtEndian>
+#include <cerrno>
+#include <csignal>
+#include <unordered_map>
+
+namespace dredge {
+namespace {
+
+// A run on another host counts as gone after this long without a heartbeat
+// (StoreClient beats at least every 30 s while a run is open).
+constexpr qint64 kHeartbeatTimeoutMs = 10 * 60 * 1000;
+
+bool fail(const QSqlQuery& query, QString* error) {
+    if (error) {
+        *error = query.lastError().text().trimmed();
+    }
+    return false;
+}
+
+QVariant nullable(double value) {
+    return std::isfinite(value) ? QVariant(value) : QVariant(QMetaType::fromType<double>());
+}
+QVariant nullable(const QDateTime& time) {
+    return time.isValid() ? QVariant(time.toMSecsSinceEpoch())
+                          : QVariant(QMetaType::fromType<qlonglong>());
+}
+// A null QString binds as SQL NULL: NOT NULL text columns get "" instead.
+QString text(const QString& value) {
+    return value.isNull() ? QStringLiteral("") : value;
+}
+double realOr(const QVariant& v, double fallback) {
+    return v.isNull() ? fallback : v.toDouble();
+}
+QDateTime timeOf(const QVariant& v) {
+    return v.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(v.toLongLong(), Qt::UTC);
+}
+
+// Histories and predictions travel as little-endian arrays: exact, compact,
+// and the same bytes on every backend.
+template <typename T, typename Bits>
+QByteArray pack(const std::vector<T>& values) {
+    static_assert(sizeof(T) == sizeof(Bits));
+    QByteArray bytes(qsizetype(values.size() * sizeof(T)), Qt::Uninitialized);
+    qToLittleEndian<Bits>(values.data(), qsizetype(values.size()), bytes.data());
+    return bytes;
+}
+template <typename T, typename Bits>
+void unpackInto(const QByteArray& bytes, std::vector<T>& out) {
+    const size_t n = size_t(bytes.size()) / sizeof(T);
+    const size_t first = out.size();
+    out.resize(first + n);
+    qFromLittleEndian<Bits>(bytes.constData(), qsizetype(n), out.data() + first);
+}
+
+// The columns insertRun and updateRun write, and the values they take.
+void bindRunColumns(QSqlQuery& q, const RunRecord& r) {
+    const auto& c = r.config;
+    q.bindValue(QStringLiteral(":id"), r.id);
+    q.bindValue(QStringLiteral(":started"), nullable(r.started));
+    q.bindValue(QStringLiteral(":ended"), nullable(r.ended));
+    q.bindValue(QStringLiteral(":status"), recordStatusName(r.status));
+    q.bindValue(QStringLiteral(":config"),
+                QString::fromUtf8(QJsonDocument(toJson(c)).toJson(QJsonDocument::Compact)));
+    q.bindValue(QStringLiteral(":data_kind"), QString::fromUtf8(dataKindName(c.data.kind).data()));
+    q.bindValue(QStringLiteral(":model_kind"),
+                QString::fromUtf8(modelKindName(c.model.kind).data()));
+    q.bindValue(QStringLiteral(":learning_rate"), c.train.learningRate);
+    q.bindValue(QStringLiteral(":seed"), qlonglong(c.train.seed));
+    q.bindValue(QStringLiteral(":amp"), int(c.train.mixedPrecision));
+    q.bindValue(QStringLiteral(":clip_max_norm"), c.train.clipGradients
+                                                      ? QVariant(c.train.clipMaxNorm)
+                                                      : QVariant(QMetaType::fromType<double>()));
+    q.bindValue(QStringLiteral(":kernel"),
+                QString::fromUtf8(waveKernelName(c.model.kernel).data()));
+    q.bindValue(QStringLiteral(":threads"), c.train.threads);
+    q.bindValue(QStringLiteral(":epochs"), qlonglong(c.train.epochs));
+    q.bindValue(QStringLiteral(":data_fingerprint"), r.dataFingerprint);
+    q.bindValue(QStringLiteral(":app_version"), r.appVersion);
+    q.bindValue(QStringLiteral(":torch_version"), r.torchVersion);
+    q.bindValue(QStringLiteral(":host"), r.host);
+    q.bindValue(QStringLiteral(":device"), r.device);
+    q.bindValue(QStringLiteral(":pid"), r.pid);
+    q.bindValue(QStringLiteral(":heartbeat"), nullable(r.heartbeat));
+    q.bindValue(QStringLiteral(":parameters"), r.parameters);
+    q.bindValue(QStringLiteral(":points"), r.points);
+    q.bindValue(QStringLiteral(":zero_mse"), r.zeroPredictorMse);
+    q.bindValue(QStringLiteral(":epochs_done"), r.epochsDone);
+    q.bindValue(QStringLiteral(":final_loss"), nullable(r.finalLoss));
+    q.bindValue(QStringLiteral(":best_loss"), nullable(r.bestLoss));
+    q.bindValue(QStringLiteral(":ms_per_epoch"), r.msPerEpoch);
+    q.bindValue(QStringLiteral(":psnr_db"), nullable(r.psnrDb));
+    q.bindValue(QStringLiteral(":error"), r.error);
+}
+
+const QString kRunColumns = QStringLiteral(
+    "started_ms = :started, ended_ms = :ended, status = :status, config = :config, "
+    "data_kind = :data_kind, model_kind = :model_kind, learning_rate = :learning_rate, "
+    "seed = :seed, amp = :amp, clip_max_norm = :clip_max_norm, kernel = :kernel, "
+    "threads = :threads, epochs = :epochs, data_fingerprint = :data_fingerprint, "
+    "app_version = :app_version, torch_version = :torch_version, host = :host, "
+    "device = :device, pid = :pid, heartbeat_ms = :heartbeat, parameters = :parameters, "
+    "points = :points, zero_mse = :zero_mse, epochs_done = :epochs_done, "
+    "final_loss = :final_loss, best_loss = :best_loss, ms_per_epoch = :ms_per_epoch, "
+    "psnr_db = :psnr_db, error = :error");
+
+const QString kSelectRuns = QStringLiteral(
+    "SELECT id, name, created_ms, started_ms, ended_ms, status, config, data_fingerprint, "
+    "app_version, torch_version, host, device, pid, heartbeat_ms, parameters, points, zero_mse, "
+    "epochs_done, final_loss, best_loss, ms_per_epoch, psnr_db, error, notes, starred, "
+    "archived, parent_id FROM runs");
+
+RunRecord recordFrom(const QSqlQuery& q) {
+    RunRecord r;
+    r.id = q.value(0).toString();
+    r.name = q.value(1).toString();
+    r.created = timeOf(q.value(2));
+    r.started = timeOf(q.value(3));
+    r.ended = timeOf(q.value(4));
+    r.status = recordStatusFromName(q.value(5).toString()).value_or(RecordStatus::Failed);
+    QJsonParseError parseError;
+    const auto json = QJsonDocument::fromJson(q.value(6).toString().toUtf8(), &parseError);
+    QString configError;
+    if (const auto config =
+            json.isObject() ? experimentFromJson(json.object(), &configError) : std::nullopt) {
+        r.config = *config;
+    }
+    r.dataFingerprint = q.value(7).toString();
+    r.appVersion = q.value(8).toString();
+    r.torchVersion = q.value(9).toString();
+    r.host = q.value(10).toString();
+    r.device = q.value(11).toString();
+    r.pid = q.value(12).toLongLong();
+    r.heartbeat = timeOf(q.value(13));
+    r.parameters = q.value(14).toLongLong();
+    r.points = q.value(15).toLongLong();
+    r.zeroPredictorMse = q.value(16).toDouble();
+    r.epochsDone = q.value(17).toLongLong();
+    r.finalLoss = realOr(q.value(18), std::nan(""));
+    r.bestLoss = realOr(q.value(19), std::nan(""));
+    r.msPerEpoch = q.value(20).toDouble();
+    r.psnrDb = realOr(q.value(21), std::nan(""));
+    r.error = q.value(22).toString();
+    if (!json.isObject() || !configError.isEmpty()) {
+        // Shown, not hidden: the record stays listable with default settings.
+        r.error = QStringLiteral("stored config unreadable: %1")
+                      .arg(json.isObject() ? configError : parseError.errorString());
+    }
+    r.notes = q.value(23).toString();
+    r.starred = q.value(24).toInt() != 0;
+    r.archived = q.value(25).toInt() != 0;
+    r.parentId = q.value(26).toString();
+    return r;
+}
+
+bool processIsGone(qint64 pid) {
+    return pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH;
+}
+
+} // namespace
+
+RunStore::RunStore()
+    : connectionName_(QStringLiteral("dredge-store-") +
+                      QUuid::createUuid().toString(QUuid::WithoutBraces)) {}
+
+RunStore::~RunStore() {
+    if (QSqlDatabase::contains(connectionName_)) {
+        QSqlDatabase::database(connectionName_, false).close();
+        QSqlDatabase::removeDatabase(connectionName_);
+    }
+}
+
+QSqlDatabase RunStore::database() const {
+    return QSqlDatabase::database(connectionName_, false);
+}
+
+bool RunStore::open(const StoreLocation& location, QString* error) {
+    location_ = location;
+    dialect_ = location.backend == StoreLocation::Backend::Sqlite ? SqlDialect::Sqlite
+                                                                  : SqlDialect::PostgreSql;
+    const auto failWith = [&](const QString& why) {
+        if (error) {
+            *error = QStringLiteral("store %1: %2").arg(location.display(), why);
+        }
+        database().close();
+        return false;
+    };
+    const QString driver =
+        dialect_ == SqlDialect::Sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL");
+    if (!QSqlDatabase::isDriverAvailable(driver)) {
+        return failWith(QStringLiteral("the Qt SQL driver %1 is not installed (Debian: %2)")
+                            .arg(driver, dialect_ == SqlDialect::Sqlite
+                                             ? QStringLiteral("libqt6sql6-sqlite")
+                                             : QStringLiteral("libqt6sql6-psql")));
+    }
+    auto db = QSqlDatabase::contains(connectionName_)
+                  ? database()
+                  : QSqlDatabase::addDatabase(driver, connectionName_);
+    if (dialect_ == SqlDialect::Sqlite) {
+        const QFileInfo file(location.path);
+        if (!QDir().mkpath(file.absolutePath())) {
+            return failWith(QStringLiteral("cannot create the folder %1").arg(file.absolutePath()));
+        }
+        db.setDatabaseName(file.absoluteFilePath());
+        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    } else {
+        db.setHostName(location.host);
+        if (location.port > 0) {
+            db.setPort(location.port);
+        }
+        db.setUserName(location.user);
+        db.setPassword(location.password);
+        db.setDatabaseName(location.database);
+        db.setConnectOptions(QStringLiteral("connect_timeout=5"));
+    }
+    if (!db.open()) {
+        return failWith(db.lastError().text().trimmed());
+    }
+    QString why;
+    if (!configureConnection(&why) || !migrateStore(db, dialect_, &why) ||
+        markInterruptedRuns(&why) < 0) {
+        return failWith(why);
+    }
+    open_ = true;
+    return true;
+}
+
+bool RunStore::configureConnection(QString* error) {
+    if (dialect_ != SqlDialect::Sqlite) {
+        return true;
+    }
+    QSqlQuery q(database());
+    // WAL: readers never block the writer and a crash loses no committed
+    // batch; NORMAL sync is durable against process crashes, which is what a
+    // killed training run needs.
+    if (!q.exec(QStringLiteral("PRAGMA journal_mode = WAL")) ||
+        !q.exec(QStringLiteral("PRAGMA foreign_keys = ON")) ||
+        !q.exec(QStringLiteral("PRAGMA synchronous = NORMAL"))) {
+        return fail(q, error);
+    }
+    return true;
+}
+
+bool RunStore::beginWrite(QString* error) {
+    QSqlQuery q(database());
+    // IMMEDIATE takes SQLite's write lock up front, so the busy timeout
+    // applies instead of a deadlock between two upgrading readers.
+    return q.exec(dialect_ == SqlDialect::Sqlite ? QStringLiteral("BEGIN IMMEDIATE")
+                                                 : QStringLiteral("BEGIN")) ||
+           fail(q, error);
+}
+
+bool RunStore::commit(QString* error) {
+    QSqlQuery q(database());
+    if (q.exec(QStringLiteral("COMMIT"))) {
+        return true;
+    }
+    fail(q, error);
+    rollback();
+    return false;
+}
+
+void RunStore::rollback() {
+    QSqlQuery q(database());
+    q.exec(QStringLiteral("ROLLBACK"));
+}
+
+bool RunStore::insertRun(const RunRecord& r, QString* error) {
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral(
+        "INSERT INTO runs (id, name, created_ms, started_ms, ended_ms, status, config, data_kind, "
+        "model_kind, learning_rate, seed, amp, clip_max_norm, kernel, threads, epochs, "
+        "data_fingerprint, app_version, torch_version, host, device, pid, heartbeat_ms, "
+        "parameters, points, zero_mse, epochs_done, final_loss, best_loss, ms_per_epoch, psnr_db, "
+        "error, notes, starred, archived, parent_id) VALUES (:id, :name, :created, :started, "
+        ":ended, :status, :config, :data_kind, :model_kind, :learning_rate, :seed, :amp, "
+        ":clip_max_norm, :kernel, :threads, :epochs, :data_fingerprint, :app_version, "
+        ":torch_version, :host, :device, :pid, :heartbeat, :parameters, :points, :zero_mse, "
+        ":epochs_done, :final_loss, :best_loss, :ms_per_epoch, :psnr_db, :error, :notes, "
+        ":starred, :archived, :parent_id)"));
+    bindRunColumns(q, r);
+    q.bindValue(QStringLiteral(":name"), text(r.name));
+    q.bindValue(QStringLiteral(":created"), r.created.toMSecsSinceEpoch());
+    q.bindValue(QStringLiteral(":notes"), text(r.notes));
+    q.bindValue(QStringLiteral(":starred"), int(r.starred));
+    q.bindValue(QStringLiteral(":archived"), int(r.archived));
+    q.bindValue(QStringLiteral(":parent_id"),
+                r.parentId.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : r.parentId);
+    return (q.exec() || fail(q, error)) && writeTags(r, error);
+}
+
+bool RunStore::updateRun(const RunRecord& r, QString* error) {
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE runs SET ") + kRunColumns + QStringLiteral(" WHERE id = :id"));
+    bindRunColumns(q, r);
+    return q.exec() || fail(q, error);
+}
+
+bool RunStore::updateUserFields(const RunRecord& r, QString* error) {
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE runs SET name = :name, notes = :notes, starred = :starred, "
+                             "archived = :archived WHERE id = :id"));
+    q.bindValue(QStringLiteral(":name"), text(r.name));
+    q.bindValue(QStringLiteral(":notes"), text(r.notes));
+    q.bindValue(QStringLiteral(":starred"), int(r.starred));
+    q.bindValue(QStringLiteral(":archived"), int(r.archived));
+    q.bindValue(QStringLiteral(":id"), r.id);
+    return (q.exec() || fail(q, error)) && writeTags(r, error);
+}
+
+bool RunStore::writeTags(const RunRecord& r, QString* error) {
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("DELETE FROM run_tags WHERE run_id = :id"));
+    q.bindValue(QStringLiteral(":id"), r.id);
+    if (!q.exec()) {
+        return fail(q, error);
+    }
+    QStringList tags = r.tags;
+    tags.removeDuplicates();
+    q.prepare(QStringLiteral("INSERT INTO run_tags (run_id, tag) VALUES (:id, :tag)"));
+    for (const auto& tag : std::as_const(tags)) {
+        q.bindValue(QStringLiteral(":id"), r.id);
+        q.bindValue(QStringLiteral(":tag"), tag);
+        if (!q.exec()) {
+            return fail(q, error);
+        }
+    }
+    return true;
+}
+
+bool RunStore::appendLosses(const QString& id, qint64 firstEpoch, const std::vector<double>& losses,
+                            QString* error) {
+    if (losses.empty()) {
+        return true;
+    }
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral(
+        "INSERT INTO loss_chunks (run_id, first_epoch, losses) VALUES (:id, :first, :losses)"));
+    q.bindValue(QStringLiteral(":id"), id);
+    q.bindValue(QStringLiteral(":first"), firstEpoch);
+    q.bindValue(QStringLiteral(":losses"), pack<double, quint64>(losses));
+    return q.exec() || fail(q, error);
+}
+
+bool RunStore::addSnapshot(const QString& id, const StoredSnapshot& s, QString* error) {
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT INTO snapshots (run_id, epoch, stride, prediction) "
+                             "VALUES (:id, :epoch, :stride, :prediction)"));
+    q.bindValue(QStringLiteral(":id"), id);
+    q.bindValue(QStringLiteral(":epoch"), s.epoch);
+    q.bindValue(QStringLiteral(":stride"), s.stride);
+    q.bindValue(QStringLiteral(":prediction"), pack<float, quint32>(s.values));
+    return q.exec() || fail(q, error);
+}
+
+bool RunStore::recordProgress(const QString& id, qint64 epochsDone, const QDateTime& heartbeat,
+                              QString* error) {
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE runs SET epochs_done = :done, heartbeat_ms = :beat "
+                             "WHERE id = :id AND status = 'running'"));
+    q.bindValue(QStringLiteral(":done"), epochsDone);
+    q.bindValue(QStringLiteral(":beat"), heartbeat.toMSecsSinceEpoch());
+    q.bindValue(QStringLiteral(":id"), id);
+    return q.exec() || fail(q, error);
+}
+
+bool RunStore::deleteRuns(const QStringList& ids, QString* error) {
+    if (!beginWrite(error)) {
+        return false;
+    }
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("DELETE FROM runs WHERE id = :id"));
+    for (const auto& id : ids) {
+        q.bindValue(QStringLiteral(":id"), id);
+        if (!q.exec()) {
+            fail(q, error);
+            rollback();
+            return false;
+        }
+    }
+    return commit(error);
+}
+
+std::optional<std::vector<RunRecord>> RunStore::listRuns(QString* error) {
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    if (!q.exec(kSelectRuns + QStringLiteral(" ORDER BY created_ms DESC, id"))) {
+        fail(q, error);
+        return std::nullopt;
+    }
+    std::vector<RunRecord> runs;
+    std::unordered_map<QString, size_t> rowOf;
+    while (q.next()) {
+        runs.push_back(recordFrom(q));
+        rowOf.emplace(runs.back().id, runs.size() - 1);
+    }
+    if (!q.exec(QStringLiteral("SELECT run_id, tag FROM run_tags ORDER BY tag"))) {
+        fail(q, error);
+        return std::nullopt;
+    }
+    while (q.next()) {
+        if (const auto it = rowOf.find(q.value(0).toString()); it != rowOf.end()) {
+            runs[it->second].tags.append(q.value(1).toString());
+        }
+    }
+    return runs;
+}
+
+std::optional<RunRecord> RunStore::loadRun(const QString& id, QString* error) {
+    QSqlQuery q(database());
+    q.prepare(kSelectRuns + QStringLiteral(" WHERE id = :id"));
+    q.bindValue(QStringLiteral(":id"), id);
+    if (!q.exec()) {
+        fail(q, error);
+        return std::nullopt;
+    }
+    if (!q.next()) {
+        if (error) {
+            *error = QStringLiteral("no run %1 in the store").arg(id);
+        }
+        return std::nullopt;
+    }
+    auto record = recordFrom(q);
+    q.prepare(QStringLiteral("SELECT tag FROM run_tags WHERE run_id = :id ORDER BY tag"));
+    q.bindValue(QStringLiteral(":id"), id);
+    if (!q.exec()) {
+        fail(q, error);
+        return std::nullopt;
+    }
+    while (q.next()) {
+        record.tags.append(q.value(0).toString());
+    }
+    return record;
+}
+
+std::optional<std::vector<double>> RunStore::lossHistory(const QString& id, QString* error) {
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral(
+        "SELECT first_epoch, losses FROM loss_chunks WHERE run_id = :id ORDER BY first_epoch"));
+    q.bindValue(QStringLiteral(":id"), id);
+    if (!q.exec()) {
+        fail(q, error);
+        return std::nullopt;
+    }
+    std::vector<double> losses;
+    while (q.next()) {
+        // Chunks are written in order and without gaps; a chunk that does not
+        // continue the history (a damaged store) ends it rather than shifting it.
+        if (q.value(0).toLongLong() != qint64(losses.size())) {
+            break;
+        }
+        unpackInto<double, quint64>(q.value(1).toByteArray(), losses);
+    }
+    return losses;
+}
+
+std::optional<std::vector<StoredSnapshot>> RunStore::snapshots(const QString& id, QString* error) {
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT epoch, stride, prediction FROM snapshots WHERE run_id = :id "
+                             "ORDER BY epoch"));
+    q.bindValue(QStringLiteral(":id"), id);
+    if (!q.exec()) {
+        fail(q, error);
+        return std::nullopt;
+    }
+    std::vector<StoredSnapshot> result;
+    while (q.next()) {
+        StoredSnapshot s;
+        s.epoch = q.value(0).toLongLong();
+        s.stride = std::max(1, q.value(1).toInt());
+        unpackInto<float, quint32>(q.value(2).toByteArray(), s.values);
+        result.push_back(std::move(s));
+    }
+    return result;
+}
+
+std::optional<QString> RunStore::resolveId(const QString& prefix, QString* error) {
+    static const QRegularExpression idPattern(QStringLiteral("^[0-9a-fA-F-]+$"));
+    if (!idPattern.match(prefix).hasMatch()) {
+        if (error) {
+            *error = QStringLiteral("'%1' is not a run id (hex digits and '-')").arg(prefix);
+        }
+        return std::nullopt;
+    }
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("SELECT id FROM runs WHERE id LIKE :prefix ORDER BY id"));
+    q.bindValue(QStringLiteral(":prefix"), prefix.toLower() + u'%');
+    if (!q.exec()) {
+        fail(q, error);
+        return std::nullopt;
+    }
+    QStringList matches;
+    while (q.next() && matches.size() < 3) {
+        matches.append(q.value(0).toString());
+    }
+    if (matches.size() == 1) {
+        return matches.first();
+    }
+    if (error) {
+        *error = matches.isEmpty()
+                     ? QStringLiteral("no run id starts with '%1'").arg(prefix)
+                     : QStringLiteral("'%1' is ambiguous: %2%3")
+                           .arg(prefix, matches.mid(0, 2).join(QStringLiteral(", ")),
+                                matches.size() > 2 ? QStringLiteral(", …") : QString());
+    }
+    return std::nullopt;
+}
+
+int RunStore::markInterruptedRuns(QString* error) {
+    QSqlQuery q(database());
+    if (!q.exec(QStringLiteral("SELECT id, host, pid, heartbeat_ms, created_ms FROM runs "
+                               "WHERE status = 'running'"))) {
+        fail(q, error);
+        return -1;
+    }
+    const QString thisHost = QSysInfo::machineHostName();
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    struct Gone {
+        QString id;
+        qint64 lastSign;
+    };
+    std::vector<Gone> gone;
+    while (q.next()) {
+        const qint64 lastSign =
+            q.value(3).isNull() ? q.value(4).toLongLong() : q.value(3).toLongLong();
+        const bool deadHere =
+            q.value(1).toString() == thisHost && processIsGone(q.value(2).toLongLong());
+        if (deadHere || now - lastSign > kHeartbeatTimeoutMs) {
+            gone.push_back({q.value(0).toString(), lastSign});
+        }
+    }
+    if (gone.empty()) {
+        return 0;
+    }
+    if (!beginWrite(error)) {
+        return -1;
+    }
+    // The condition on status keeps a run that ended meanwhile as it ended.
+    q.prepare(
+        QStringLiteral("UPDATE runs SET status = 'interrupted', ended_ms = :ended, error = :error "
+                       "WHERE id = :id AND status = 'running'"));
+    for (const auto& run : gone) {
+        q.bindValue(QStringLiteral(":ended"), run.lastSign);
+        q.bindValue(QStringLiteral(":error"),
+                    QStringLiteral("the process training it ended without finishing it "
+                                   "(crash or kill); its history is kept up to the last batch"));
+        q.bindValue(QStringLiteral(":id"), run.id);
+        if (!q.exec()) {
+            fail(q, error);
+            rollback();
+            return -1;
+        }
+    }
+    return commit(error) ? int(gone.size()) : -1;
+}
+
+} // namespace dredge

@@ -1,0 +1,80 @@
+#pragma once
+// The run store on one database connection (Qt SQL: SQLite or PostgreSQL).
+// Synchronous and single-threaded: use it from the thread that opened it
+// (StoreClient gives the GUI a thread of its own for it). Every call that can
+// fail returns false or nullopt and says why in *error; none throws.
+//
+// SQLite stores run in WAL mode with foreign keys on and wait up to 5 s for a
+// lock, so several processes (the window and `train` commands) can write into
+// one file at once.
+
+#include "RunRecord.h"
+#include "StoreLocation.h"
+#include "StoreSchema.h"
+
+#include <QString>
+#include <optional>
+#include <vector>
+
+class QSqlDatabase;
+
+namespace dredge {
+
+class RunStore {
+public:
+    RunStore();
+    ~RunStore(); // closes and removes the connection
+    RunStore(const RunStore&) = delete;
+    RunStore& operator=(const RunStore&) = delete;
+
+    // Connects, creates or migrates the schema, and marks runs whose process
+    // died without ending them as interrupted.
+    bool open(const StoreLocation& location, QString* error);
+    bool isOpen() const { return open_; }
+    const StoreLocation& location() const { return location_; }
+
+    // Several writes as one transaction (what StoreClient's batches use).
+    bool beginWrite(QString* error);
+    bool commit(QString* error);
+    void rollback();
+
+    bool insertRun(const RunRecord& record, QString* error);
+    // Everything but the user's fields, which the user may be editing meanwhile.
+    bool updateRun(const RunRecord& record, QString* error);
+    // Name, notes, tags, star and archive.
+    bool updateUserFields(const RunRecord& record, QString* error);
+    bool appendLosses(const QString& id, qint64 firstEpoch, const std::vector<double>& losses,
+                      QString* error);
+    bool addSnapshot(const QString& id, const StoredSnapshot& snapshot, QString* error);
+    // A running run's epochs so far and its writer's sign of life.
+    bool recordProgress(const QString& id, qint64 epochsDone, const QDateTime& heartbeat,
+                        QString* error);
+    // Deletes the runs with their histories, tags and snapshots; forks of
+    // them stay, without a parent.
+    bool deleteRuns(const QStringList& ids, QString* error);
+
+    // Every run, newest first, without histories.
+    std::optional<std::vector<RunRecord>> listRuns(QString* error);
+    std::optional<RunRecord> loadRun(const QString& id, QString* error);
+    std::optional<std::vector<double>> lossHistory(const QString& id, QString* error);
+    std::optional<std::vector<StoredSnapshot>> snapshots(const QString& id, QString* error);
+    // The one run whose id starts with `prefix` (case-insensitive).
+    std::optional<QString> resolveId(const QString& prefix, QString* error);
+
+    // Runs left "running" by a process that is gone (same host: its pid is
+    // dead; any host: no heartbeat for 10 minutes) become "interrupted".
+    // Returns how many, or -1 on error.
+    int markInterruptedRuns(QString* error);
+
+private:
+    QSqlDatabase database() const;
+    bool configureConnection(QString* error);
+    bool writeTags(const RunRecord& record, QString* error);
+
+    QString connectionName_;
+    StoreLocation location_;
+    SqlDialect dialect_ = SqlDialect::Sqlite;
+    bool open_ = false;
+};
+
+} // namespace dredge

@@ -1,0 +1,393 @@
+#include "StoreClient.h"
+
+#include "RunStore.h"
+
+#include <QElapsedTimer>
+#include <QTimer>
+#include <deque>
+#include <memory>
+#include <set>
+#include <variant>
+
+namespace dredge {
+namespace {
+
+// A writer that stays quiet (a paused run) still says it is alive this often,
+// well inside RunStore's 10-minute timeout.
+constexpr qint64 kIdleHeartbeatMs = 30'000;
+// While the store is failing, reopening is tried this often at most (a
+// PostgreSQL server that is down costs a connect timeout each time).
+constexpr qint64 kRetryMs = 5'000;
+
+struct InsertRun {
+    RunRecord record;
+};
+struct UpdateRun {
+    RunRecord record;
+};
+struct UpdateUserFields {
+    RunRecord record;
+};
+struct AppendLosses {
+    QString id;
+    qint64 firstEpoch;
+    std::vector<double> losses;
+};
+struct AddSnapshot {
+    QString id;
+    StoredSnapshot snapshot;
+};
+struct DeleteRuns {
+    QStringList ids;
+};
+using Write =
+    std::variant<InsertRun, UpdateRun, UpdateUserFields, AppendLosses, AddSnapshot, DeleteRuns>;
+
+} // namespace
+
+// Lives on the client's thread: owns the connection and the queue of writes.
+class StoreWorker : public QObject {
+public:
+    StoreWorker(StoreLocation location, int batchMs, StoreClient* client)
+        : location_(std::move(location))
+        , batchMs_(batchMs)
+        , client_(client) {}
+
+    void start() {
+        timer_ = new QTimer(this);
+        timer_->setInterval(batchMs_);
+        connect(timer_, &QTimer::timeout, this, [this] { writePending(); });
+        timer_->start();
+        sinceRetry_.start();
+        ensureOpen(/*force=*/true);
+        report(false);
+    }
+
+    void shutdown() {
+        writePending(/*force=*/true);
+        delete timer_;
+        timer_ = nullptr;
+        store_.reset();
+    }
+
+    void enqueue(Write write, bool now) {
+        if (auto* append = std::get_if<AppendLosses>(&write); append && mergeLosses(*append)) {
+            return;
+        }
+        queue_.push_back(std::move(write));
+        if (now) {
+            writePending();
+        }
+    }
+
+    bool writePending(bool force = false) {
+        if (queue_.empty() && !heartbeatDue()) {
+            return true;
+        }
+        if (!ensureOpen(force)) {
+            return false;
+        }
+        QString why;
+        const bool wrote = !queue_.empty();
+        if (!store_->beginWrite(&why) || !applyQueue(&why) || !store_->commit(&why)) {
+            store_->rollback();
+            fail(why);
+            return false;
+        }
+        queue_.clear();
+        lastBeat_.start();
+        problem_.clear();
+        report(wrote);
+        return true;
+    }
+
+    // Runs `read` against the open store, or reports why it cannot.
+    template <typename Read>
+    void read(Read read) {
+        if (!ensureOpen(true)) {
+            return;
+        }
+        QString why;
+        if (!read(*store_, &why)) {
+            fail(why);
+        }
+    }
+
+    StoreClient* client() const { return client_; }
+
+private:
+    bool ensureOpen(bool force = false) {
+        if (store_) {
+            return true;
+        }
+        if (!force && sinceRetry_.elapsed() < kRetryMs) {
+            return false;
+        }
+        sinceRetry_.restart();
+        auto store = std::make_unique<RunStore>();
+        QString why;
+        if (!store->open(location_, &why)) {
+            problem_ = why;
+            report(false);
+            return false;
+        }
+        store_ = std::move(store);
+        return true;
+    }
+
+    void fail(const QString& why) {
+        problem_ = QStringLiteral("store %1: %2").arg(location_.display(), why);
+        // A broken connection (PostgreSQL restarted, file replaced) is opened
+        // anew on the next try.
+        store_.reset();
+        sinceRetry_.restart();
+        report(false);
+    }
+
+    void report(bool wrote) {
+        QMetaObject::invokeMethod(
+            client_,
+            [client = client_, problem = problem_, wrote] {
+                client->onWorkerState(problem, wrote);
+            },
+            Qt::QueuedConnection);
+    }
+
+    // Consecutive batches of one run become one chunk.
+    bool mergeLosses(AppendLosses& append) {
+        for (auto it = queue_.rbegin(); it != queue_.rend(); ++it) {
+            if (auto* earlier = std::get_if<AppendLosses>(&*it);
+                earlier && earlier->id == append.id) {
+                if (earlier->firstEpoch + qint64(earlier->losses.size()) != append.firstEpoch) {
+                    return false;
+                }
+                earlier->losses.insert(earlier->losses.end(), append.losses.begin(),
+                                       append.losses.end());
+                return true;
+            }
+            if (touches(*it, append.id)) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    static bool touches(const Write& write, const QString& id) {
+        return std::visit(
+            [&id](const auto& w) {
+                using W = std::decay_t<decltype(w)>;
+                if constexpr (std::is_same_v<W, DeleteRuns>) {
+                    return w.ids.contains(id);
+                } else if constexpr (std::is_same_v<W, AppendLosses> ||
+                                     std::is_same_v<W, AddSnapshot>) {
+                    return w.id == id;
+                } else {
+                    return w.record.id == id;
+                }
+            },
+            write);
+    }
+
+    bool heartbeatDue() const {
+        return !running_.empty() &&
+               (!lastBeat_.isValid() || lastBeat_.elapsed() >= kIdleHeartbeatMs);
+    }
+
+    bool applyQueue(QString* why) {
+        std::map<QString, qint64> progressed; // run → epochs done
+        for (const auto& write : queue_) {
+            const bool ok = std::visit(
+                [&](const auto& w) {
+                    using W = std::decay_t<decltype(w)>;
+                    if constexpr (std::is_same_v<W, InsertRun>) {
+                        return store_->insertRun(w.record, why);
+                    } else if constexpr (std::is_same_v<W, UpdateRun>) {
+                        return store_->updateRun(w.record, why);
+                    } else if constexpr (std::is_same_v<W, UpdateUserFields>) {
+                        return store_->updateUserFields(w.record, why);
+                    } else if constexpr (std::is_same_v<W, AppendLosses>) {
+                        progressed[w.id] = w.firstEpoch + qint64(w.losses.size());
+                        return store_->appendLosses(w.id, w.firstEpoch, w.losses, why);
+                    } else if constexpr (std::is_same_v<W, AddSnapshot>) {
+                        return store_->addSnapshot(w.id, w.snapshot, why);
+                    } else {
+                        return store_->deleteRuns(w.ids, why);
+                    }
+                },
+                write);
+            if (!ok) {
+                return false;
+            }
+        }
+        trackRunning();
+        const auto now = QDateTime::currentDateTimeUtc();
+        for (const auto& id : running_) {
+            const auto it = progressed.find(id);
+            const qint64 done = it != progressed.end() ? it->second : -1;
+            if (done >= 0 ? !store_->recordProgress(id, done, now, why) : !beat(id, now, why)) {
+                return false;
+            }
+            if (done >= 0) {
+                epochsDone_[id] = done;
+            }
+        }
+        return true;
+    }
+
+    bool beat(const QString& id, const QDateTime& now, QString* why) {
+        const auto it = epochsDone_.find(id);
+        return it == epochsDone_.end() || store_->recordProgress(id, it->second, now, why);
+    }
+
+    // Which runs this process is writing as running (they get heartbeats).
+    void trackRunning() {
+        for (const auto& write : queue_) {
+            const RunRecord* record = nullptr;
+            if (const auto* insert = std::get_if<InsertRun>(&write)) {
+                record = &insert->record;
+            } else if (const auto* update = std::get_if<UpdateRun>(&write)) {
+                record = &update->record;
+            }
+            if (!record) {
+                continue;
+            }
+            if (record->status == RecordStatus::Running) {
+                running_.insert(record->id);
+                epochsDone_.try_emplace(record->id, record->epochsDone);
+            } else {
+                running_.erase(record->id);
+                epochsDone_.erase(record->id);
+            }
+        }
+    }
+
+    StoreLocation location_;
+    int batchMs_;
+    StoreClient* client_;
+    std::unique_ptr<RunStore> store_;
+    QTimer* timer_ = nullptr;
+    std::deque<Write> queue_;
+    std::set<QString> running_;
+    std::map<QString, qint64> epochsDone_;
+    QString problem_;
+    QElapsedTimer sinceRetry_;
+    QElapsedTimer lastBeat_;
+};
+
+StoreClient::StoreClient(const StoreLocation& location, int batchMs, QObject* parent)
+    : QObject(parent)
+    , location_(location)
+    , worker_(new StoreWorker(location, batchMs, this)) {
+    thread_.setObjectName(QStringLiteral("run-store"));
+    worker_->moveToThread(&thread_);
+    thread_.start();
+    post([](StoreWorker& worker) { worker.start(); });
+}
+
+StoreClient::~StoreClient() {
+    QMetaObject::invokeMethod(
+        worker_, [worker = worker_] { worker->shutdown(); }, Qt::BlockingQueuedConnection);
+    thread_.quit();
+    thread_.wait();
+    delete worker_;
+}
+
+void StoreClient::post(std::function<void(StoreWorker&)> call) {
+    QMetaObject::invokeMethod(
+        worker_, [worker = worker_, call = std::move(call)] { call(*worker); },
+        Qt::QueuedConnection);
+}
+
+void StoreClient::onWorkerState(const QString& problem, bool wrote) {
+    const bool wasFailing = !problem_.isEmpty();
+    problem_ = problem;
+    if (!problem.isEmpty()) {
+        Q_EMIT this->problem(problem);
+    } else if (wasFailing) {
+        Q_EMIT healthy();
+    }
+    if (wrote) {
+        Q_EMIT changed();
+    }
+}
+
+void StoreClient::insertRun(const RunRecord& record) {
+    post([record](StoreWorker& w) { w.enqueue(InsertRun{record}, true); });
+}
+void StoreClient::updateRun(const RunRecord& record) {
+    post([record](StoreWorker& w) { w.enqueue(UpdateRun{record}, true); });
+}
+void StoreClient::updateUserFields(const RunRecord& record) {
+    post([record](StoreWorker& w) { w.enqueue(UpdateUserFields{record}, true); });
+}
+void StoreClient::appendLosses(const QString& id, qint64 firstEpoch, std::vector<double> losses) {
+    post([id, firstEpoch, losses = std::move(losses)](StoreWorker& w) mutable {
+        w.enqueue(AppendLosses{id, firstEpoch, std::move(losses)}, false);
+    });
+}
+void StoreClient::addSnapshot(const QString& id, StoredSnapshot snapshot) {
+    post([id, snapshot = std::move(snapshot)](StoreWorker& w) mutable {
+        w.enqueue(AddSnapshot{id, std::move(snapshot)}, false);
+    });
+}
+void StoreClient::deleteRuns(const QStringList& ids) {
+    post([ids](StoreWorker& w) { w.enqueue(DeleteRuns{ids}, true); });
+}
+
+void StoreClient::requestList() {
+    post([](StoreWorker& w) {
+        w.read([&w](RunStore& store, QString* why) {
+            auto runs = store.listRuns(why);
+            if (runs) {
+                QMetaObject::invokeMethod(
+                    w.client(),
+                    [client = w.client(), runs = std::move(*runs)] { Q_EMIT client->listed(runs); },
+                    Qt::QueuedConnection);
+            }
+            return runs.has_value();
+        });
+    });
+}
+
+void StoreClient::requestRun(const QString& id) {
+    post([id](StoreWorker& w) {
+        w.writePending(true); // a run being written is read with its latest batch
+        w.read([&w, &id](RunStore& store, QString* why) {
+            auto record = store.loadRun(id, why);
+            auto losses = record ? store.lossHistory(id, why) : std::nullopt;
+            if (losses) {
+                QMetaObject::invokeMethod(
+                    w.client(),
+                    [client = w.client(), record = std::move(*record),
+                     losses = std::move(*losses)] { Q_EMIT client->runLoaded(record, losses); },
+                    Qt::QueuedConnection);
+            }
+            return losses.has_value();
+        });
+    });
+}
+
+void StoreClient::requestExport(const QStringList& ids, const QString& path, ExportFormat format) {
+    post([ids, path, format](StoreWorker& w) {
+        w.writePending(true);
+        w.read([&](RunStore& store, QString*) {
+            QString error;
+            exportRuns(store, ids, path, format, &error);
+            QMetaObject::invokeMethod(
+                w.client(),
+                [client = w.client(), path, error] { Q_EMIT client->exported(path, error); },
+                Qt::QueuedConnection);
+            return true; // a file that cannot be written is not the store's problem
+        });
+    });
+}
+
+bool StoreClient::flush() {
+    bool ok = false;
+    QMetaObject::invokeMethod(
+        worker_, [worker = worker_, &ok] { ok = worker->writePending(true); },
+        Qt::BlockingQueuedConnection);
+    return ok;
+}
+
+} // namespace dredge

@@ -1,0 +1,73 @@
+#pragma once
+// The run store on a thread of its own, for callers that must never wait on a
+// database (the window, a training loop). Every call returns at once; writes
+// are applied in the order made, loss histories and snapshots in one
+// transaction about once a second, run records at once. Answers to reads come
+// back as signals on the caller's thread.
+//
+// When the store cannot be opened or a write fails, nothing is dropped: the
+// pending writes stay queued (the caller keeps its runs in memory anyway),
+// problem() says why, and the next batch tries again; healthy() says when
+// writes go through again.
+
+#include "RunExport.h"
+#include "RunRecord.h"
+#include "StoreLocation.h"
+
+#include <QObject>
+#include <QThread>
+#include <functional>
+#include <vector>
+
+namespace dredge {
+
+class StoreWorker;
+
+class StoreClient : public QObject {
+    Q_OBJECT
+public:
+    // batchMs: how long losses wait to be written with others.
+    explicit StoreClient(const StoreLocation& location, int batchMs = 1000,
+                         QObject* parent = nullptr);
+    // Writes what is pending (one try) and joins the thread.
+    ~StoreClient() override;
+
+    const StoreLocation& location() const { return location_; }
+    bool hasProblem() const { return !problem_.isEmpty(); }
+    const QString& problemText() const { return problem_; }
+
+    void insertRun(const RunRecord& record);
+    void updateRun(const RunRecord& record); // after the losses sent before it
+    void updateUserFields(const RunRecord& record);
+    void appendLosses(const QString& id, qint64 firstEpoch, std::vector<double> losses);
+    void addSnapshot(const QString& id, StoredSnapshot snapshot);
+    void deleteRuns(const QStringList& ids);
+
+    void requestList();
+    void requestRun(const QString& id); // the record and its loss history
+    void requestExport(const QStringList& ids, const QString& path, ExportFormat format);
+
+    // Blocks until everything sent so far has been tried once: for the end of
+    // a headless run, and for tests. Not for the GUI thread in normal use.
+    bool flush();
+
+Q_SIGNALS:
+    void listed(const std::vector<dredge::RunRecord>& runs);
+    void runLoaded(const dredge::RunRecord& record, const std::vector<double>& losses);
+    void exported(const QString& path, const QString& error); // error empty on success
+    void changed();                                           // something was written
+    void problem(const QString& text); // the store is unusable or a write failed
+    void healthy();                    // writes go through again
+
+private:
+    friend class StoreWorker; // reports its state through onWorkerState
+    void onWorkerState(const QString& problem, bool wrote);
+    void post(std::function<void(StoreWorker&)> call);
+
+    StoreLocation location_;
+    QThread thread_;
+    StoreWorker* worker_;
+    QString problem_;
+};
+
+} // namespace dredge

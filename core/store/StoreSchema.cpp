@@ -1,0 +1,187 @@
+#include "StoreSchema.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QStringList>
+
+namespace dredge {
+namespace {
+
+// Step i brings a database from version i to i + 1. Steps are never edited
+// once released: a change is a new step.
+const QStringList kSteps[] = {
+    // 0 → 1: runs, with searchable columns for the common settings, and their
+    // loss histories as chunks of little-endian doubles (every epoch, exact).
+    {QStringLiteral("CREATE TABLE store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"),
+     QStringLiteral("CREATE TABLE runs ("
+                    " id TEXT PRIMARY KEY,"
+                    " name TEXT NOT NULL,"
+                    " created_ms BIGINT NOT NULL,"
+                    " started_ms BIGINT,"
+                    " ended_ms BIGINT,"
+                    " status TEXT NOT NULL,"
+                    " config TEXT NOT NULL,"
+                    " data_kind TEXT NOT NULL,"
+                    " model_kind TEXT NOT NULL,"
+                    " learning_rate DOUBLE PRECISION NOT NULL,"
+                    " seed BIGINT NOT NULL,"
+                    " amp INTEGER NOT NULL,"
+                    " clip_max_norm DOUBLE PRECISION,"
+                    " kernel TEXT NOT NULL,"
+                    " threads INTEGER NOT NULL,"
+                    " epochs BIGINT NOT NULL,"
+                    " data_fingerprint TEXT,"
+                    " app_version TEXT,"
+                    " torch_version TEXT,"
+                    " host TEXT,"
+                    " device TEXT,"
+                    " pid BIGINT,"
+                    " heartbeat_ms BIGINT,"
+                    " parameters BIGINT,"
+                    " points BIGINT,"
+                    " zero_mse DOUBLE PRECISION,"
+                    " epochs_done BIGINT NOT NULL DEFAULT 0,"
+                    " final_loss DOUBLE PRECISION,"
+                    " best_loss DOUBLE PRECISION,"
+                    " ms_per_epoch DOUBLE PRECISION,"
+                    " psnr_db DOUBLE PRECISION,"
+                    " error TEXT)"),
+     QStringLiteral("CREATE INDEX runs_by_created ON runs (created_ms)"),
+     QStringLiteral("CREATE INDEX runs_by_status ON runs (status)"),
+     QStringLiteral("CREATE TABLE loss_chunks ("
+                    " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+                    " first_epoch BIGINT NOT NULL,"
+                    " losses {blob} NOT NULL,"
+                    " PRIMARY KEY (run_id, first_epoch))")},
+    // 1 → 2: the user's fields, lineage, and predictions to replay a run.
+    {QStringLiteral("ALTER TABLE runs ADD COLUMN notes TEXT NOT NULL DEFAULT ''"),
+     QStringLiteral("ALTER TABLE runs ADD COLUMN starred INTEGER NOT NULL DEFAULT 0"),
+     QStringLiteral("ALTER TABLE runs ADD COLUMN archived INTEGER NOT NULL DEFAULT 0"),
+     // Deleting a parent keeps its forks.
+     QStringLiteral("ALTER TABLE runs ADD COLUMN parent_id TEXT"
+                    " REFERENCES runs (id) ON DELETE SET NULL"),
+     QStringLiteral("CREATE TABLE run_tags ("
+                    " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+                    " tag TEXT NOT NULL,"
+                    " PRIMARY KEY (run_id, tag))"),
+     QStringLiteral("CREATE TABLE snapshots ("
+                    " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+                    " epoch BIGINT NOT NULL,"
+                    " stride INTEGER NOT NULL,"
+                    " prediction {blob} NOT NULL,"
+                    " PRIMARY KEY (run_id, epoch))")},
+};
+static_assert(std::size(kSteps) == kStoreSchemaVersion, "one step per version");
+
+bool exec(QSqlQuery& query, const QString& sql, QString* error) {
+    if (query.exec(sql)) {
+        return true;
+    }
+    if (error) {
+        *error = query.lastError().text();
+    }
+    return false;
+}
+
+bool hasMetaTable(QSqlDatabase& db) {
+    return db.tables().contains(QStringLiteral("store_meta"));
+}
+
+int readVersion(QSqlDatabase& db, QString* error) {
+    if (!hasMetaTable(db)) {
+        // An empty database is version 0; tables without store_meta are not ours.
+        if (!db.tables().isEmpty()) {
+            if (error) {
+                *error = QStringLiteral("the database holds tables but is not a DREDGE Studio "
+                                        "run store");
+            }
+            return -1;
+        }
+        return 0;
+    }
+    QSqlQuery query(db);
+    if (!exec(query, QStringLiteral("SELECT value FROM store_meta WHERE key = 'schema_version'"),
+              error)) {
+        return -1;
+    }
+    bool ok = false;
+    const int version = query.next() ? query.value(0).toString().toInt(&ok) : 0;
+    if (!ok || version < 1) {
+        if (error) {
+            *error = QStringLiteral("the store's schema version is missing or unreadable");
+        }
+        return -1;
+    }
+    return version;
+}
+
+// Serialises migrations between processes opening the same store.
+bool beginExclusive(QSqlDatabase& db, SqlDialect dialect, QString* error) {
+    QSqlQuery query(db);
+    if (dialect == SqlDialect::Sqlite) {
+        return exec(query, QStringLiteral("BEGIN IMMEDIATE"), error);
+    }
+    return exec(query, QStringLiteral("BEGIN"), error) &&
+           exec(query, QStringLiteral("SELECT pg_advisory_xact_lock(7423617)"), error);
+}
+
+} // namespace
+
+int storeSchemaVersion(QSqlDatabase& db, QString* error) {
+    return readVersion(db, error);
+}
+
+bool migrateStore(QSqlDatabase& db, SqlDialect dialect, QString* error, int target) {
+    // Most opens find the store current: check without taking the lock.
+    const int seen = readVersion(db, error);
+    if (seen < 0) {
+        return false;
+    }
+    if (seen > kStoreSchemaVersion) {
+        if (error) {
+            *error = QStringLiteral("the store was written by a newer DREDGE Studio (schema %1; "
+                                    "this one knows up to %2)")
+                         .arg(seen)
+                         .arg(kStoreSchemaVersion);
+        }
+        return false;
+    }
+    if (seen >= target) {
+        return true;
+    }
+    if (!beginExclusive(db, dialect, error)) {
+        return false;
+    }
+    QSqlQuery query(db);
+    const auto rollback = [&] {
+        query.exec(QStringLiteral("ROLLBACK"));
+        return false;
+    };
+    const int version = readVersion(db, error); // another process may have migrated meanwhile
+    if (version < 0) {
+        return rollback();
+    }
+    const QString blob =
+        dialect == SqlDialect::Sqlite ? QStringLiteral("BLOB") : QStringLiteral("BYTEA");
+    for (int step = version; step < target; ++step) {
+        for (QString sql : kSteps[step]) {
+            if (!exec(query, sql.replace(QLatin1String("{blob}"), blob), error)) {
+                return rollback();
+            }
+        }
+    }
+    if (version < target) {
+        const QString sql =
+            version == 0
+                ? QStringLiteral(
+                      "INSERT INTO store_meta (key, value) VALUES ('schema_version', '%1')")
+                : QStringLiteral("UPDATE store_meta SET value = '%1' WHERE key = 'schema_version'");
+        if (!exec(query, sql.arg(target), error)) {
+            return rollback();
+        }
+    }
+    return exec(query, QStringLiteral("COMMIT"), error) || rollback();
+}
+
+} // namespace dredge
