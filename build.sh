@@ -15,13 +15,16 @@ cd "$(dirname "$0")"
 PACKAGES=(cmake ninja-build g++ pkg-config
           qt6-base-dev qt6-httpserver-dev qt6-websockets-dev
           libqcustomplot-dev libqcustomplot2.1-qt6 libtorch-dev libssl-dev
-          libopenblas0-openmp)
+          libopenblas0-openmp libqt6sql6-sqlite)
+# The suite also runs the run store on a throwaway PostgreSQL cluster that the
+# tests start and stop themselves (Debian's default cluster is left alone).
+TEST_PACKAGES=(libqt6sql6-psql postgresql)
 BUILD_DIR=${DREDGE_BUILD_DIR:-build}
 JOBS=${DREDGE_JOBS:-2}
 
 install_missing_packages() {
     local missing=()
-    for p in "${PACKAGES[@]}"; do
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
             missing+=("$p")
     done
@@ -30,7 +33,22 @@ install_missing_packages() {
     local sudo=()
     [ "$(id -u)" -ne 0 ] && sudo=(sudo)
     "${sudo[@]}" apt-get update -qq
-    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+    # Installing postgresql would start (and enable) Debian's default cluster;
+    # the tests start their own. A policy-rc.d that says no keeps services down
+    # during the install; the unit is disabled after it.
+    local policy=/usr/sbin/policy-rc.d own_policy=false
+    if [ ! -e "$policy" ]; then
+        printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+        "${sudo[@]}" chmod 755 "$policy"
+        own_policy=true
+    fi
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
+        { [ "$own_policy" = true ] && "${sudo[@]}" rm -f "$policy"; return 1; }
+    [ "$own_policy" = true ] && "${sudo[@]}" rm -f "$policy"
+    if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v systemctl >/dev/null &&
+        [ -d /run/systemd/system ]; then
+        "${sudo[@]}" systemctl disable --now postgresql >/dev/null 2>&1 || true
+    fi
 }
 
 build() {
@@ -41,12 +59,12 @@ build() {
 case "${1:-}" in
 run)
     shift
-    install_missing_packages
+    install_missing_packages "${PACKAGES[@]}"
     build
     exec "$BUILD_DIR/app/dredge-studio" "$@"
     ;;
 test)
-    install_missing_packages
+    install_missing_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     build
     export QT_QPA_PLATFORM=offscreen
     ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
@@ -59,7 +77,7 @@ test)
     fi
     ;;
 build)
-    install_missing_packages
+    install_missing_packages "${PACKAGES[@]}"
     build
     ;;
 *)

@@ -136,7 +136,8 @@ int remove(RunStore& store, const QStringList& prefixes) {
     if (!ids) {
         return fail(error, 2);
     }
-    if (!store.deleteRuns(*ids, &error)) {
+    if (!store.beginWrite(&error) || !store.deleteRuns(*ids, &error) || !store.commit(&error)) {
+        store.rollback();
         return fail(error, 1);
     }
     for (const auto& id : *ids) {

@@ -73,13 +73,18 @@ int main(int argc, char* argv[]) {
          QStringLiteral("Start the experiment twice at once, AMP off and on, to compare.")},
         {QStringLiteral("serve"), QStringLiteral("Start the insight server on this port."),
          QStringLiteral("port")},
+        {QStringLiteral("store"),
+         QStringLiteral("Keep runs in this store: sqlite:PATH or postgresql://user@host:port/db "
+                        "(default: $DREDGE_STORE, the File → Run store setting, else runs.sqlite "
+                        "in the user's data folder)."),
+         QStringLiteral("url")},
         {QStringLiteral("quit-when-done"),
          QStringLiteral("Print each run's summary and quit once all runs have finished.")},
     });
     parser.process(app);
 
     dredge::tuneMallocForTraining();
-    dredge::MainWindow window;
+    dredge::MainWindow window(true, parser.value(QStringLiteral("store")));
     window.show();
     if (parser.isSet(QStringLiteral("open"))) {
         const auto error = window.openExperimentFrom(parser.value(QStringLiteral("open")));

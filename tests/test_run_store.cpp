@@ -537,6 +537,27 @@ private Q_SLOTS:
         QCOMPARE(loaded.at(0).at(1).value<std::vector<double>>(), (std::vector<double>{0.5, 0.25}));
     }
 
+    void aRefusedWriteDoesNotHoldBackTheOthers() {
+        const auto first = sampleRecord(QStringLiteral("first"));
+        const auto second = sampleRecord(QStringLiteral("second"));
+        StoreClient client(location_, /*batchMs=*/60'000);
+        QSignalSpy problem(&client, &StoreClient::problem);
+        client.insertRun(first);
+        client.insertRun(first); // the same id again: the database refuses it
+        client.insertRun(second);
+        client.appendLosses(second.id, 0, {0.5, 0.25});
+        client.flush();
+        QTRY_VERIFY(problem.count() > 0);
+        QVERIFY2(problem.last().at(0).toString().contains("refused and dropped"),
+                 qPrintable(problem.last().at(0).toString()));
+        QVERIFY(client.flush()); // later batches are healthy again
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(location_, &error));
+        QCOMPARE(store.listRuns(&error)->size(), size_t(2));
+        QCOMPARE(store.lossHistory(second.id, &error)->size(), size_t(2));
+    }
+
     void theClientKeepsWritesUntilTheStoreWorks() {
         if (!sqlite()) {
             QSKIP("PostgreSQL's own outage is tested by stopping the server (Reliability II)");

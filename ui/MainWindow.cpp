@@ -2,12 +2,14 @@
 
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"
+#include "HistoryPanel.h"
 #include "InsightServer.h"
 #include "LossPlot.h"
 #include "PredictionView.h"
 #include "RunsModel.h"
 #include "ServerPanel.h"
 #include "Sha256.h"
+#include "StoreClient.h"
 #include "Trainer.h"
 
 #include "QCustomPlotInclude.h"
@@ -16,6 +18,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QHeaderView>
+#include <QInputDialog>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QMenuBar>
@@ -35,7 +38,7 @@
 
 namespace dredge {
 
-MainWindow::MainWindow(bool useSettings, QWidget* parent)
+MainWindow::MainWindow(bool useSettings, const QString& storeUrl, QWidget* parent)
     : QMainWindow(parent)
     , useSettings_(useSettings)
     , runs_(new RunsModel(this))
@@ -44,8 +47,10 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
     , lossPlot_(new LossPlot(runs_))
     , prediction_(new PredictionView(runs_))
     , serverPanel_(new ServerPanel(server_))
+    , history_(new HistoryPanel(runs_))
     , table_(new QTableView)
     , statusText_(new QLabel)
+    , storeWarning_(new QLabel)
     , statusProgress_(new QProgressBar) {
     setWindowTitle(tr("DREDGE Studio"));
     setWindowIcon(QIcon(QStringLiteral(":/dredge-studio.svg")));
@@ -64,6 +69,10 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
     statusProgress_->setMaximumWidth(240);
     statusProgress_->setTextVisible(true);
     statusBar()->addWidget(statusText_, 1);
+    storeWarning_->setObjectName(QStringLiteral("storeWarning"));
+    storeWarning_->setStyleSheet(QStringLiteral("color: #b00020"));
+    storeWarning_->hide();
+    statusBar()->addPermanentWidget(storeWarning_);
     statusBar()->addPermanentWidget(statusProgress_);
 
     connect(form_, &ExperimentForm::changed, this, &MainWindow::updateActions);
@@ -83,11 +92,20 @@ MainWindow::MainWindow(bool useSettings, QWidget* parent)
     if (useSettings_) {
         loadSettings();
     }
+    const QString configured =
+        useSettings_ ? QSettings().value(QStringLiteral("store/url")).toString() : QString();
+    const QString url =
+        useSettings_ || !storeUrl.isEmpty() ? chooseStoreUrl(storeUrl, configured) : QString();
+    if (const auto error = useStore(url); !error.isEmpty()) {
+        statusBar()->showMessage(error, 15000);
+    }
     updateActions();
     updateStatus();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    runs_->clear(); // live runs end and are recorded while the store still exists
+}
 
 void MainWindow::buildActions() {
     auto* file = menuBar()->addMenu(tr("&File"));
@@ -100,6 +118,8 @@ void MainWindow::buildActions() {
     file->addSeparator();
     file->addAction(tr("Export loss history as &CSV…"), this, &MainWindow::exportLossCsv);
     file->addAction(tr("Export &plots as PNG or PDF…"), this, &MainWindow::exportPlots);
+    file->addSeparator();
+    file->addAction(tr("Run s&tore…"), this, &MainWindow::chooseStore);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -183,6 +203,13 @@ void MainWindow::buildDocks() {
     runsDock->setWidget(table_);
     addDockWidget(Qt::BottomDockWidgetArea, runsDock);
 
+    auto* historyDock = new QDockWidget(tr("History"), this);
+    historyDock->setObjectName(QStringLiteral("historyDock"));
+    historyDock->setWidget(history_);
+    addDockWidget(Qt::BottomDockWidgetArea, historyDock);
+    tabifyDockWidget(runsDock, historyDock);
+    runsDock->raise();
+
     auto* serverDock = new QDockWidget(tr("Insight server"), this);
     serverDock->setObjectName(QStringLiteral("serverDock"));
     serverDock->setWidget(serverPanel_);
@@ -190,7 +217,7 @@ void MainWindow::buildDocks() {
 
     auto* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"));
     view->addSeparator();
-    for (auto* dock : {formDock, runsDock, serverDock}) {
+    for (auto* dock : {formDock, runsDock, historyDock, serverDock}) {
         view->addAction(dock->toggleViewAction());
     }
     // New runs are selected so that their progress shows at once.
@@ -377,6 +404,63 @@ void MainWindow::about() {
                                 QString::fromStdString(torchVersion()),
                                 cudaAvailable() ? tr("CUDA available") : tr("CPU only"),
                                 QString::fromLatin1(opensslVersion())));
+}
+
+QString MainWindow::useStore(const QString& url) {
+    for (const auto& e : runs_->entries()) {
+        if (e->isLive()) {
+            return tr("The run store changes once no run is training.");
+        }
+    }
+    std::unique_ptr<StoreClient> next;
+    if (!url.isEmpty()) {
+        QString error;
+        const auto location = parseStoreUrl(url, &error);
+        if (!location) {
+            return error;
+        }
+        next = std::make_unique<StoreClient>(*location);
+        connect(next.get(), &StoreClient::problem, this, &MainWindow::showStoreState);
+        connect(next.get(), &StoreClient::healthy, this, &MainWindow::showStoreState);
+    }
+    runs_->setStore(next.get());
+    history_->setStore(next.get());
+    store_ = std::move(next); // the old client writes what it holds, then goes
+    showStoreState();
+    return {};
+}
+
+void MainWindow::chooseStore() {
+    bool ok = false;
+    const QString current = store_ ? store_->location().display() : defaultStoreUrl();
+    const QString url = QInputDialog::getText(
+        this, tr("Run store"),
+        tr("Where runs are kept: sqlite:PATH (a file) or postgresql://user@host:port/db "
+           "(shared).\nLeave empty for the default (%1).\n$DREDGE_STORE and --store take "
+           "precedence at start.")
+            .arg(defaultStoreUrl()),
+        QLineEdit::Normal, current, &ok);
+    if (!ok) {
+        return;
+    }
+    const QString chosen = url.trimmed().isEmpty() ? defaultStoreUrl() : url.trimmed();
+    if (const auto error = useStore(chosen); !error.isEmpty()) {
+        QMessageBox::warning(this, tr("Run store"), error);
+        return;
+    }
+    if (useSettings_) {
+        QSettings().setValue(QStringLiteral("store/url"), url.trimmed());
+    }
+    statusBar()->showMessage(tr("Runs are kept in %1").arg(chosen), 5000);
+}
+
+void MainWindow::showStoreState() {
+    const bool failing = store_ && store_->hasProblem();
+    storeWarning_->setVisible(failing);
+    if (failing) {
+        storeWarning_->setText(tr("⚠ Run store unavailable: runs kept in memory"));
+        storeWarning_->setToolTip(store_->problemText());
+    }
 }
 
 void MainWindow::startServer(quint16 port) {

@@ -6,6 +6,7 @@
 #include "ExperimentFile.h"
 
 #include <QMainWindow>
+#include <memory>
 
 class QAction;
 class QLabel;
@@ -15,18 +16,23 @@ class QTableView;
 namespace dredge {
 
 class ExperimentForm;
+class HistoryPanel;
 class InsightServer;
 class LossPlot;
 class PredictionView;
 class RunsModel;
 class ServerPanel;
+class StoreClient;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
     // useSettings: restore and save window layout and the last experiment
     // (off in tests, so they start from defaults and leave nothing behind).
-    explicit MainWindow(bool useSettings = true, QWidget* parent = nullptr);
+    // storeUrl: the run store (--store); empty: $DREDGE_STORE, the setting
+    // or the default when useSettings, else no store.
+    explicit MainWindow(bool useSettings = true, const QString& storeUrl = {},
+                        QWidget* parent = nullptr);
     ~MainWindow() override;
 
     // Starts a run of the form's experiment; returns its id (0: form invalid).
@@ -34,7 +40,12 @@ public:
     QString saveExperimentTo(const QString& path);   // empty on success
     QString openExperimentFrom(const QString& path); // empty on success
     void startServer(quint16 port);
+    // Records runs started from now on into this store (empty: none) and
+    // shows it in the History panel. Refused while runs train.
+    QString useStore(const QString& url); // empty on success
 
+    StoreClient* store() const { return store_.get(); }
+    HistoryPanel* historyPanel() const { return history_; }
     ExperimentForm* form() const { return form_; }
     RunsModel* runs() const { return runs_; }
     LossPlot* lossPlot() const { return lossPlot_; }
@@ -64,6 +75,8 @@ private:
     void exportLossCsv();
     void exportPlots();
     void about();
+    void chooseStore();
+    void showStoreState();
     void loadSettings();
     void saveSettings();
 
@@ -74,8 +87,11 @@ private:
     LossPlot* lossPlot_;
     PredictionView* prediction_;
     ServerPanel* serverPanel_;
+    std::unique_ptr<StoreClient> store_;
+    HistoryPanel* history_;
     QTableView* table_;
     QLabel* statusText_;
+    QLabel* storeWarning_;
     QProgressBar* statusProgress_;
     QAction* start_ = nullptr;
     QAction* pause_ = nullptr;

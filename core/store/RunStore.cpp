@@ -24,11 +24,19 @@ namespace {
 // (StoreClient beats at least every 30 s while a run is open).
 constexpr qint64 kHeartbeatTimeoutMs = 10 * 60 * 1000;
 
-bool fail(const QSqlQuery& query, QString* error) {
-    if (error) {
-        *error = query.lastError().text().trimmed();
+// Whether the database answered and refused the statement (a constraint, a
+// type, SQL it does not take), which no retry mends, rather than failing to
+// carry it out (locked, disk full, connection lost).
+bool isRefusal(const QSqlError& error) {
+    const QString code = error.nativeErrorCode();
+    if (code.size() == 5) { // a PostgreSQL SQLSTATE: data, integrity, syntax or access
+        return code.startsWith(QLatin1String("22")) || code.startsWith(QLatin1String("23")) ||
+               code.startsWith(QLatin1String("42"));
     }
-    return false;
+    bool numeric = false;
+    const int primary = code.toInt(&numeric) & 0xff; // an SQLite (extended) result code
+    // SQLITE_ERROR, SQLITE_CONSTRAINT, SQLITE_MISMATCH, SQLITE_RANGE
+    return numeric && (primary == 1 || primary == 19 || primary == 20 || primary == 25);
 }
 
 QVariant nullable(double value) {
@@ -171,6 +179,14 @@ bool processIsGone(qint64 pid) {
 }
 
 } // namespace
+
+bool RunStore::fail(const QSqlQuery& query, QString* error) {
+    lastRefused_ = isRefusal(query.lastError());
+    if (error) {
+        *error = query.lastError().text().trimmed();
+    }
+    return false;
+}
 
 RunStore::RunStore()
     : connectionName_(QStringLiteral("dredge-store-") +
@@ -378,20 +394,15 @@ bool RunStore::recordProgress(const QString& id, qint64 epochsDone, const QDateT
 }
 
 bool RunStore::deleteRuns(const QStringList& ids, QString* error) {
-    if (!beginWrite(error)) {
-        return false;
-    }
     QSqlQuery q(database());
     q.prepare(QStringLiteral("DELETE FROM runs WHERE id = :id"));
     for (const auto& id : ids) {
         q.bindValue(QStringLiteral(":id"), id);
         if (!q.exec()) {
-            fail(q, error);
-            rollback();
-            return false;
+            return fail(q, error);
         }
     }
-    return commit(error);
+    return true;
 }
 
 std::optional<std::vector<RunRecord>> RunStore::listRuns(QString* error) {

@@ -17,6 +17,7 @@
 #include <vector>
 
 class QSqlDatabase;
+class QSqlQuery;
 
 namespace dredge {
 
@@ -50,7 +51,7 @@ public:
     bool recordProgress(const QString& id, qint64 epochsDone, const QDateTime& heartbeat,
                         QString* error);
     // Deletes the runs with their histories, tags and snapshots; forks of
-    // them stay, without a parent.
+    // them stay, without a parent. Atomic only inside beginWrite/commit.
     bool deleteRuns(const QStringList& ids, QString* error);
 
     // Every run, newest first, without histories.
@@ -61,12 +62,18 @@ public:
     // The one run whose id starts with `prefix` (case-insensitive).
     std::optional<QString> resolveId(const QString& prefix, QString* error);
 
+    // Whether the last failure was the database refusing the statement
+    // (constraint, type, SQL) rather than failing to carry it out (locked,
+    // full, disconnected): a refused write fails the same way every time.
+    bool lastFailureWasRefused() const { return lastRefused_; }
+
     // Runs left "running" by a process that is gone (same host: its pid is
     // dead; any host: no heartbeat for 10 minutes) become "interrupted".
     // Returns how many, or -1 on error.
     int markInterruptedRuns(QString* error);
 
 private:
+    bool fail(const QSqlQuery& query, QString* error);
     QSqlDatabase database() const;
     bool configureConnection(QString* error);
     bool writeTags(const RunRecord& record, QString* error);
@@ -75,6 +82,7 @@ private:
     StoreLocation location_;
     SqlDialect dialect_ = SqlDialect::Sqlite;
     bool open_ = false;
+    bool lastRefused_ = false;
 };
 
 } // namespace dredge

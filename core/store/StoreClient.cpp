@@ -87,18 +87,31 @@ public:
         if (!ensureOpen(force)) {
             return false;
         }
-        QString why;
         const bool wrote = !queue_.empty();
-        if (!store_->beginWrite(&why) || !applyQueue(&why) || !store_->commit(&why)) {
+        QString dropped;
+        for (;;) {
+            QString why;
+            size_t failedAt = queue_.size();
+            if (store_->beginWrite(&why) && applyQueue(&why, &failedAt) && store_->commit(&why)) {
+                break;
+            }
+            const bool refused = failedAt < queue_.size() && store_->lastFailureWasRefused();
             store_->rollback();
-            fail(why);
-            return false;
+            if (!refused) {
+                fail(why); // kept; tried again on a later batch
+                return false;
+            }
+            // The database refuses this write and would on every try: drop
+            // it, saying so, rather than hold every later write behind it.
+            dropped = QStringLiteral("store %1: a write was refused and dropped: %2")
+                          .arg(location_.display(), why);
+            queue_.erase(queue_.begin() + qsizetype(failedAt));
         }
         queue_.clear();
         lastBeat_.start();
-        problem_.clear();
+        problem_ = dropped;
         report(wrote);
-        return true;
+        return dropped.isEmpty();
     }
 
     // Runs `read` against the open store, or reports why it cannot.
@@ -193,9 +206,11 @@ private:
                (!lastBeat_.isValid() || lastBeat_.elapsed() >= kIdleHeartbeatMs);
     }
 
-    bool applyQueue(QString* why) {
+    // Applies every queued write; on failure *failedAt is the write's index.
+    bool applyQueue(QString* why, size_t* failedAt) {
         std::map<QString, qint64> progressed; // run → epochs done
-        for (const auto& write : queue_) {
+        for (size_t i = 0; i < queue_.size(); ++i) {
+            const auto& write = queue_[i];
             const bool ok = std::visit(
                 [&](const auto& w) {
                     using W = std::decay_t<decltype(w)>;
@@ -216,6 +231,7 @@ private:
                 },
                 write);
             if (!ok) {
+                *failedAt = i;
                 return false;
             }
         }

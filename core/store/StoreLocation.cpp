@@ -94,12 +94,14 @@ QString defaultStoreUrl() {
     return QStringLiteral("sqlite:") + QDir(folder).filePath(QStringLiteral("runs.sqlite"));
 }
 
-QString chooseStoreUrl(const QString& explicitUrl) {
-    if (!explicitUrl.isEmpty()) {
-        return explicitUrl;
-    }
+QString chooseStoreUrl(const QString& explicitUrl, const QString& configured) {
     const QString fromEnvironment = qEnvironmentVariable("DREDGE_STORE");
-    return fromEnvironment.isEmpty() ? defaultStoreUrl() : fromEnvironment;
+    for (const QString* url : {&explicitUrl, &fromEnvironment, &configured}) {
+        if (!url->isEmpty()) {
+            return *url;
+        }
+    }
+    return defaultStoreUrl();
 }
 
 } // namespace dredge

@@ -29,8 +29,8 @@ std::optional<StoreLocation> parseStoreUrl(const QString& url, QString* error);
 // `runs.sqlite` in the user's data folder (QStandardPaths::AppDataLocation).
 QString defaultStoreUrl();
 
-// The store a command or the window uses: the explicit choice (--store or the
-// GUI's setting) when given, else $DREDGE_STORE, else the default.
-QString chooseStoreUrl(const QString& explicitUrl);
+// The store a command or the window uses: --store when given, else
+// $DREDGE_STORE, else the window's setting (`configured`), else the default.
+QString chooseStoreUrl(const QString& explicitUrl, const QString& configured = {});
 
 } // namespace dredge

@@ -1,0 +1,373 @@
+// The run store as a user of the window meets it, driven through the real
+// widgets offscreen: runs survive closing the window, the History panel
+// filters, shows stored runs in the plot, compares, edits and deletes; a store
+// that fails leaves training going with a visible warning; the window and two
+// `train` processes write into one SQLite file at once and lose nothing.
+// Waits on conditions with timeouts; never sleeps for timing.
+
+#include "CompareDialog.h"
+#include "ExperimentForm.h"
+#include "HistoryModel.h"
+#include "HistoryPanel.h"
+#include "LossPlot.h"
+#include "MainWindow.h"
+#include "QCustomPlotInclude.h"
+#include "RunStore.h"
+#include "RunsModel.h"
+#include "StoreClient.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCheckBox>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace dredge;
+
+namespace {
+
+constexpr int kTimeoutMs = 60000;
+
+void setEpochs(MainWindow& w, int64_t epochs) {
+    auto config = w.form()->config();
+    config.train.epochs = epochs;
+    w.form()->setConfig(config);
+}
+
+// A finished run written straight into a store, as an earlier session left it.
+RunRecord storeRun(RunStore& store, const QString& name, double lr, uint64_t seed,
+                   std::vector<double> losses) {
+    ExperimentConfig config;
+    config.train.learningRate = lr;
+    config.train.seed = seed;
+    config.train.epochs = int64_t(losses.size());
+    auto r = newRunRecord(config, name);
+    r.status = RecordStatus::Finished;
+    r.epochsDone = int64_t(losses.size());
+    r.finalLoss = losses.back();
+    r.bestLoss = *std::min_element(losses.begin(), losses.end());
+    QString error;
+    if (!store.insertRun(r, &error) || !store.appendLosses(r.id, 0, losses, &error)) {
+        qWarning("cannot seed the store: %s", qPrintable(error));
+    }
+    return r;
+}
+
+int shownRows(MainWindow& w) {
+    return w.historyPanel()->shownModel()->rowCount();
+}
+
+void selectRows(MainWindow& w, const QList<int>& rows) {
+    auto* table = w.historyPanel()->table();
+    table->clearSelection();
+    for (int row : rows) {
+        table->selectionModel()->select(table->model()->index(row, 0),
+                                        QItemSelectionModel::Select | QItemSelectionModel::Rows);
+    }
+}
+
+// The shown row whose name is `name`, or -1.
+int rowNamed(MainWindow& w, const QString& name) {
+    auto* model = w.historyPanel()->shownModel();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->index(row, HistoryModel::Name).data(Qt::EditRole).toString() == name) {
+            return row;
+        }
+    }
+    return -1;
+}
+
+} // namespace
+
+class TestHistory : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+    int serial_ = 0;
+
+    QString freshStore() {
+        return QStringLiteral("sqlite:") +
+               dir_.filePath(QStringLiteral("s%1.sqlite").arg(++serial_));
+    }
+    static StoreLocation locationOf(const QString& url) {
+        QString error;
+        return *parseStoreUrl(url, &error);
+    }
+
+private Q_SLOTS:
+    void runsSurviveClosingTheWindow() {
+        const QString url = freshStore();
+        std::vector<double> trained;
+        QString name;
+        {
+            MainWindow w(false, url);
+            w.show();
+            setEpochs(w, 300);
+            w.startAction()->trigger();
+            const auto* e = w.runs()->entryAt(0);
+            QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+            trained = e->losses();
+            name = e->name();
+            QVERIFY(!w.store()->hasProblem());
+        } // the window closes
+        MainWindow reopened(false, url);
+        reopened.show();
+        QTRY_COMPARE_WITH_TIMEOUT(shownRows(reopened), 1, kTimeoutMs);
+        const auto& r = reopened.historyPanel()->model()->runs().front();
+        QCOMPARE(r.name, name);
+        QCOMPARE(r.status, RecordStatus::Finished);
+        QCOMPARE(r.epochsDone, qint64(300));
+        QCOMPARE(r.finalLoss, trained.back());
+        QCOMPARE(r.parameters, qint64(145));
+        QCOMPARE(r.dataFingerprint.size(), 64);
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(locationOf(url), &error));
+        QCOMPARE(*store.lossHistory(r.id, &error), trained); // every epoch, exact
+        const auto snapshots = store.snapshots(r.id, &error);
+        QVERIFY(!snapshots->empty() && snapshots->size() <= 65);
+        QCOMPARE(snapshots->back().epoch, qint64(299));
+        QCOMPARE(snapshots->back().values.size(), size_t(1000));
+    }
+
+    void filterSortAndShowStoredRunsInThePlot() {
+        const QString url = freshStore();
+        RunRecord slow, fast;
+        {
+            RunStore store;
+            QString error;
+            QVERIFY(store.open(locationOf(url), &error));
+            slow = storeRun(store, QStringLiteral("slow lr"), 1e-4, 0, {0.5, 0.4, 0.3});
+            fast = storeRun(store, QStringLiteral("fast lr"), 1e-2, 1, {0.5, 0.1, 0.01, 0.001});
+            storeRun(store, QStringLiteral("other"), 1e-3, 2, {0.2});
+        }
+        MainWindow w(false, url);
+        w.show();
+        QTRY_COMPARE_WITH_TIMEOUT(shownRows(w), 3, kTimeoutMs);
+        QVERIFY(w.historyPanel()->statusLabel()->text().contains("3 of 3 runs"));
+
+        QTest::keyClicks(w.historyPanel()->filterBox(), "lr");
+        QCOMPARE(shownRows(w), 2);
+        // Sorting by final loss puts the fast run first.
+        w.historyPanel()->table()->sortByColumn(HistoryModel::FinalLoss, Qt::AscendingOrder);
+        QCOMPARE(rowNamed(w, "fast lr"), 0);
+
+        selectRows(w, {0, 1});
+        QVERIFY(w.historyPanel()->showInPlotAction()->isEnabled());
+        w.historyPanel()->showInPlotAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.runs()->rowCount(), 2, kTimeoutMs);
+        const int id = w.runs()->idOfStored(fast.id);
+        QVERIFY(id > 0);
+        QCOMPARE(w.runs()->entry(id)->losses(), (std::vector<double>{0.5, 0.1, 0.01, 0.001}));
+        QCOMPARE(w.runs()->entry(id)->statusText(), QString("finished"));
+        QTRY_COMPARE_WITH_TIMEOUT(w.lossPlot()->graphOf(id)->dataCount(), 4, kTimeoutMs);
+        // Asked again, a shown run keeps its one row.
+        QSignalSpy loaded(w.store(), &StoreClient::runLoaded);
+        w.historyPanel()->showInPlotAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 2, kTimeoutMs);
+        QCOMPARE(w.runs()->rowCount(), 2);
+
+        w.historyPanel()->filterBox()->clear();
+        QCOMPARE(shownRows(w), 3);
+    }
+
+    void compareShowsTheSettingsThatDiffer() {
+        const QString url = freshStore();
+        {
+            RunStore store;
+            QString error;
+            QVERIFY(store.open(locationOf(url), &error));
+            storeRun(store, QStringLiteral("a"), 1e-3, 0, {0.5});
+            storeRun(store, QStringLiteral("b"), 1e-3, 7, {0.25});
+        }
+        MainWindow w(false, url);
+        w.show();
+        QTRY_COMPARE_WITH_TIMEOUT(shownRows(w), 2, kTimeoutMs);
+        selectRows(w, {0, 1});
+        w.historyPanel()->compareAction()->trigger();
+        auto* dialog = w.historyPanel()->findChild<CompareDialog*>();
+        QVERIFY(dialog);
+        auto* table = dialog->table();
+        QCOMPARE(table->columnCount(), 2);
+        const auto rowOf = [table](const QString& key) {
+            for (int row = 0; row < table->rowCount(); ++row) {
+                if (table->verticalHeaderItem(row)->text() == key) {
+                    return row;
+                }
+            }
+            return -1;
+        };
+        const int seed = rowOf("config.train.seed"), lr = rowOf("config.train.lr");
+        QVERIFY(seed >= 0 && lr >= 0);
+        QVERIFY(dialog->differencesOnly()->isChecked());
+        QVERIFY(!table->isRowHidden(seed));
+        QVERIFY(table->isRowHidden(lr)); // the same in both
+        QCOMPARE(QSet<QString>({table->item(seed, 0)->text(), table->item(seed, 1)->text()}),
+                 QSet<QString>({"0", "7"}));
+        dialog->differencesOnly()->click();
+        QVERIFY(!table->isRowHidden(lr));
+        dialog->close();
+    }
+
+    void editsAndDeletesReachTheStore() {
+        const QString url = freshStore();
+        RunRecord keep, gone;
+        {
+            RunStore store;
+            QString error;
+            QVERIFY(store.open(locationOf(url), &error));
+            keep = storeRun(store, QStringLiteral("keep"), 1e-3, 0, {0.5});
+            gone = storeRun(store, QStringLiteral("gone"), 1e-3, 1, {0.25});
+        }
+        MainWindow w(false, url);
+        w.show();
+        auto* panel = w.historyPanel();
+        QTRY_COMPARE_WITH_TIMEOUT(shownRows(w), 2, kTimeoutMs);
+
+        // Rename in the table, as a user double-clicks and types.
+        const auto nameIndex = panel->shownModel()->index(rowNamed(w, "keep"), HistoryModel::Name);
+        QVERIFY(panel->shownModel()->setData(nameIndex, "kept, renamed", Qt::EditRole));
+        selectRows(w, {rowNamed(w, "kept, renamed")});
+        panel->starAction()->trigger();
+        panel->setTagsOfSelected({"best", "chirp"});
+        panel->setNotesOfSelected("converges by epoch 1");
+        panel->archiveAction()->trigger();
+        QCOMPARE(shownRows(w), 1); // archived runs hide…
+        panel->archivedBox()->click();
+        QCOMPARE(shownRows(w), 2); // …until asked for
+
+        // Delete asks first: answer Yes in the question box.
+        selectRows(w, {rowNamed(w, "gone")});
+        QTimer::singleShot(0, [] {
+            auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+            QVERIFY(box);
+            QVERIFY(box->text().contains("1 run"));
+            box->button(QMessageBox::Yes)->click();
+        });
+        panel->deleteAction()->trigger();
+        QCOMPARE(shownRows(w), 1);
+        QVERIFY(w.store()->flush());
+
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(locationOf(url), &error));
+        const auto runs = store.listRuns(&error);
+        QCOMPARE(runs->size(), size_t(1));
+        const auto& r = runs->front();
+        QCOMPARE(r.id, keep.id);
+        QCOMPARE(r.name, QString("kept, renamed"));
+        QVERIFY(r.starred && r.archived);
+        QCOMPARE(r.tags, (QStringList{"best", "chirp"}));
+        QCOMPARE(r.notes, QString("converges by epoch 1"));
+        QVERIFY(!store.loadRun(gone.id, &error));
+    }
+
+    void aFailingStoreWarnsAndTrainingGoesOn() {
+        const QString blocked = dir_.filePath(QStringLiteral("blocked"));
+        QFile blocker(blocked);
+        QVERIFY(blocker.open(QIODevice::WriteOnly)); // a file where the store's folder must go
+        blocker.close();
+        MainWindow w(false, QStringLiteral("sqlite:") + blocked + QStringLiteral("/runs.sqlite"));
+        w.show();
+        setEpochs(w, 200);
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        QCOMPARE(e->record.status, RecordStatus::Finished); // trained all the same
+        QCOMPARE(e->losses().size(), size_t(200));
+        auto* warning = w.findChild<QLabel*>("storeWarning");
+        QTRY_VERIFY_WITH_TIMEOUT(warning->isVisible(), kTimeoutMs);
+        QVERIFY(warning->toolTip().contains(blocked));
+        QVERIFY(w.historyPanel()->statusLabel()->text().contains("kept in memory"));
+
+        // Mended, the run held in memory reaches the store.
+        QVERIFY(QFile::remove(blocked));
+        QVERIFY(w.store()->flush());
+        QTRY_VERIFY_WITH_TIMEOUT(!warning->isVisible(), kTimeoutMs);
+        QTRY_COMPARE_WITH_TIMEOUT(shownRows(w), 1, kTimeoutMs);
+        QCOMPARE(w.historyPanel()->model()->runs().front().status, RecordStatus::Finished);
+    }
+
+    void closingMidRunRecordsItStopped() {
+        const QString url = freshStore();
+        qint64 done = 0;
+        {
+            MainWindow w(false, url);
+            w.show();
+            setEpochs(w, 50'000'000);
+            w.startAction()->trigger();
+            const auto* e = w.runs()->entryAt(0);
+            QTRY_VERIFY_WITH_TIMEOUT(e->losses().size() > 100, kTimeoutMs);
+            QVERIFY(w.close());
+        }
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(locationOf(url), &error));
+        const auto runs = store.listRuns(&error);
+        QCOMPARE(runs->size(), size_t(1));
+        QCOMPARE(runs->front().status, RecordStatus::Stopped);
+        done = runs->front().epochsDone;
+        QVERIFY(done > 100);
+        QCOMPARE(qint64(store.lossHistory(runs->front().id, &error)->size()), done);
+    }
+
+    void theWindowAndTwoTrainCommandsShareOneStore() {
+        const QString url = freshStore();
+        MainWindow w(false, url);
+        w.show();
+        setEpochs(w, 3000);
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert("DREDGE_STORE", url);
+        QProcess trains[2];
+        for (int i = 0; i < 2; ++i) {
+            trains[i].setProcessEnvironment(environment);
+            trains[i].start(QStringLiteral(DREDGE_STUDIO_EXE),
+                            {"train", "--epochs", "3000", "--seed", QString::number(10 + i),
+                             "--name", QStringLiteral("cli %1").arg(i), "--out",
+                             dir_.filePath(QStringLiteral("cli%1.json").arg(i))});
+        }
+        w.startAction()->trigger();
+        w.startAction()->trigger();
+        for (auto& train : trains) {
+            QVERIFY(train.waitForFinished(kTimeoutMs));
+            QCOMPARE(train.exitCode(), 0);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entryAt(0)->ended() && w.runs()->entryAt(1)->ended(),
+                                 kTimeoutMs);
+        QVERIFY(w.store()->flush());
+
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(locationOf(url), &error));
+        const auto runs = store.listRuns(&error);
+        QCOMPARE(runs->size(), size_t(4));
+        for (const auto& r : *runs) {
+            QCOMPARE(r.status, RecordStatus::Finished);
+            QCOMPARE(r.epochsDone, qint64(3000));
+            const auto losses = store.lossHistory(r.id, &error);
+            QVERIFY2(losses, qPrintable(error));
+            QCOMPARE(losses->size(), size_t(3000));
+            QCOMPARE(losses->back(), r.finalLoss);
+        }
+        // The CLI's result names its stored run.
+        QFile result(dir_.filePath("cli0.json"));
+        QVERIFY(result.open(QIODevice::ReadOnly));
+        const auto json = QJsonDocument::fromJson(result.readAll()).object();
+        QVERIFY(json["stored"].toBool());
+        QCOMPARE(store.loadRun(json["run_id"].toString(), &error)->name, QString("cli 0"));
+    }
+};
+
+QTEST_MAIN(TestHistory)
+#include "test_history.moc"
