@@ -28,6 +28,25 @@ Outcome runStudio(const QStringList& arguments) {
             process.readAllStandardOutput(), process.readAllStandardError()};
 }
 
+// `dredge-studio ARGS...` (any command) recording into `storeUrl`.
+Outcome runWithStore(const QString& storeUrl, const QStringList& arguments) {
+    QProcess process;
+    auto environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("DREDGE_STORE"), storeUrl);
+    process.setProcessEnvironment(environment);
+    process.start(QStringLiteral(DREDGE_STUDIO_EXE), arguments);
+    if (!process.waitForFinished(120000)) {
+        process.kill();
+        return {};
+    }
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+QJsonArray listRuns(const QString& storeUrl) {
+    return QJsonDocument::fromJson(runWithStore(storeUrl, {"runs", "list", "--json"}).out).array();
+}
+
 QJsonObject readJson(const QString& path) {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
@@ -43,6 +62,12 @@ class TestCli : public QObject {
 
 private:
     QTemporaryDir dir_;
+    int stores_ = 0;
+
+    QString freshStore() {
+        return QStringLiteral("sqlite:") +
+               dir_.filePath(QStringLiteral("store%1.sqlite").arg(++stores_));
+    }
 
 private Q_SLOTS:
     void trainsAndWritesTheResult() {
@@ -69,6 +94,148 @@ private Q_SLOTS:
         QVERIFY(result["ms_per_epoch"].toDouble() > 0.0);
         QVERIFY(result["final_relative_mse"].toDouble() > 0.0);
         QVERIFY(r.err.contains("epoch 60/60"));
+    }
+
+    void trainRecordsTheRunAndNamesIt() {
+        const auto store = freshStore();
+        const auto out = dir_.filePath("stored.json");
+        const auto r = runWithStore(
+            store, {"train", "--epochs", "120", "--seed", "5", "--name", "five", "--out", out});
+        QCOMPARE(r.exitCode, 0);
+        const auto json = readJson(out);
+        QVERIFY(json["stored"].toBool());
+        QCOMPARE(json["store"].toString(), store);
+        const QString id = json["run_id"].toString();
+        QCOMPARE(id.size(), 36);
+
+        const auto shown = runWithStore(store, {"runs", "show", id.left(8)});
+        QCOMPARE(shown.exitCode, 0);
+        const auto run = QJsonDocument::fromJson(shown.out).object();
+        QCOMPARE(run["id"].toString(), id);
+        QCOMPARE(run["name"].toString(), QString("five"));
+        QCOMPARE(run["status"].toString(), QString("finished"));
+        QCOMPARE(run["config"], json["config"]);
+        // Every epoch, exactly the losses the result reports.
+        QCOMPARE(run["loss_history"], json["result"]["loss_history"]);
+        QCOMPARE(run["final_loss"], json["result"]["final_loss"]);
+        QCOMPARE(run["psnr_db"].toDouble(), json["result"]["final_psnr_db"].toDouble());
+        QCOMPARE(run["parameters"].toInteger(), 145);
+        QCOMPARE(run["data_fingerprint"].toString().size(), 64);
+        const auto snapshots = run["snapshot_epochs"].toArray();
+        QVERIFY(snapshots.size() > 1 && snapshots.size() <= 65);
+        QCOMPARE(snapshots.last().toInteger(), 119);
+
+        // The same data gives the same fingerprint; --no-store records nothing.
+        const auto again = runWithStore(store, {"train", "--epochs", "3", "--no-store"});
+        QCOMPARE(again.exitCode, 0);
+        QVERIFY(!QJsonDocument::fromJson(again.out).object().contains("run_id"));
+        QCOMPARE(listRuns(store).size(), 1);
+    }
+
+    void runsListsShowsExportsAndDeletes() {
+        const auto store = freshStore();
+        QCOMPARE(runWithStore(store, {"train", "--epochs", "30", "--name", "alpha run"}).exitCode,
+                 0);
+        QCOMPARE(runWithStore(store,
+                              {"train", "--epochs", "20", "--model", "siren", "--name", "beta run"})
+                     .exitCode,
+                 0);
+        const auto table = runWithStore(store, {"runs", "list"});
+        QCOMPARE(table.exitCode, 0);
+        QVERIFY(table.out.contains("alpha run") && table.out.contains("beta run"));
+        QVERIFY(table.out.contains("30/30") && table.out.contains("siren"));
+        const auto filtered = runWithStore(store, {"runs", "list", "--filter", "siren", "--json"});
+        const auto runs = QJsonDocument::fromJson(filtered.out).array();
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs.at(0)["name"].toString(), QString("beta run"));
+        QCOMPARE(runs.at(0)["config"]["model"]["kind"].toString(), QString("siren"));
+        QVERIFY(!runs.at(0).toObject().contains("loss_history")); // lists stay light
+
+        const auto all = listRuns(store);
+        const QString beta = all.at(0)["id"].toString(), alpha = all.at(1)["id"].toString();
+        const auto csv = dir_.filePath("two.csv");
+        QCOMPARE(runWithStore(store, {"runs", "export", alpha.left(6), beta.left(6), "--csv", csv})
+                     .exitCode,
+                 0);
+        QFile csvFile(csv);
+        QVERIFY(csvFile.open(QIODevice::ReadOnly));
+        const auto lines = csvFile.readAll().trimmed().split('\n');
+        QCOMPARE(lines.size(), 1 + 30 + 20);
+        QCOMPARE(lines.at(0), QByteArray("run_id,run_name,epoch,loss"));
+        QVERIFY(lines.at(1).startsWith(alpha.toUtf8() + ",\"alpha run\",0,"));
+        const auto json = dir_.filePath("two.json");
+        QCOMPARE(runWithStore(store, {"runs", "export", beta, "--json", json}).exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson([&] {
+                     QFile f(json);
+                     f.open(QIODevice::ReadOnly);
+                     return f.readAll();
+                 }())
+                     .array()
+                     .at(0)["loss_history"]
+                     .toArray()
+                     .size(),
+                 20);
+
+        const auto missing = runWithStore(store, {"runs", "show", "ffffffff"});
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY(missing.err.contains("no run id starts with 'ffffffff'"));
+        QCOMPARE(runWithStore(store, {"runs", "frobnicate"}).exitCode, 2);
+        QCOMPARE(runWithStore(store, {"runs", "export", beta}).exitCode, 2); // no file
+
+        const auto deleted = runWithStore(store, {"runs", "delete", alpha.left(5)});
+        QCOMPARE(deleted.exitCode, 0);
+        QVERIFY(deleted.out.contains(alpha.toUtf8()));
+        QCOMPARE(listRuns(store).size(), 1);
+    }
+
+    void aKilledTrainIsInterruptedWithItsHistory() {
+        const auto store = freshStore();
+        QProcess process;
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("DREDGE_STORE"), store);
+        process.setProcessEnvironment(environment);
+        process.start(QStringLiteral(DREDGE_STUDIO_EXE), {"train", "--epochs", "50000000"});
+        // Running, with some history written (batches reach the store each second).
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const auto runs = listRuns(store);
+                return runs.size() == 1 && runs.at(0)["epochs_done"].toInteger() > 0;
+            }(),
+            60000);
+        QCOMPARE(listRuns(store).at(0)["status"].toString(), QString("running"));
+        process.kill(); // SIGKILL: no chance to write anything more
+        QVERIFY(process.waitForFinished(10000));
+
+        const auto runs = listRuns(store); // the next start notices
+        QCOMPARE(runs.at(0)["status"].toString(), QString("interrupted"));
+        const auto shown = runWithStore(store, {"runs", "show", runs.at(0)["id"].toString()});
+        const auto run = QJsonDocument::fromJson(shown.out).object();
+        const auto done = run["epochs_done"].toInteger();
+        QVERIFY(done > 0);
+        QCOMPARE(run["loss_history"].toArray().size(), done); // a readable, whole record
+        QVERIFY(run["error"].toString().contains("crash or kill"));
+    }
+
+    void aBrokenStoreWarnsButTrainingGoesOn() {
+        const auto path = dir_.filePath("garbage.sqlite");
+        QFile garbage(path);
+        QVERIFY(garbage.open(QIODevice::WriteOnly));
+        garbage.write(QByteArray(4096, 'x'));
+        garbage.close();
+        const auto out = dir_.filePath("despite.json");
+        const auto r = runWithStore("sqlite:" + path, {"train", "--epochs", "25", "--out", out});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains("warning") && r.err.contains("not a database") &&
+                     r.err.contains(path.toUtf8()),
+                 r.err.constData());
+        const auto json = readJson(out);
+        QCOMPARE(json["result"]["epochs_done"].toInteger(), 25);
+        QCOMPARE(json["stored"].toBool(true), false);
+        // Listing it fails with the reason, and exits non-zero.
+        const auto listed = runWithStore("sqlite:" + path, {"runs", "list"});
+        QCOMPARE(listed.exitCode, 1);
+        QVERIFY(listed.err.contains("not a database"));
+        QCOMPARE(runWithStore("mysql://nope", {"runs", "list"}).exitCode, 2);
     }
 
     void writesJsonToStdoutWithoutOut() {
