@@ -4,9 +4,7 @@
 #include "CsvSignal.h"
 #include "ExperimentJson.h"
 #include "ProgressThrottle.h"
-#include "RunRecorder.h"
-#include "SnapshotPlan.h"
-#include "StoreClient.h"
+#include "TrainRecording.h"
 #include "Trainer.h"
 
 #include <QCommandLineParser>
@@ -233,71 +231,15 @@ void addOptions(QCommandLineParser& p) {
     opt("no-store", "Do not record the run.");
 }
 
-// Records the run as it trains, through the store's own thread: training never
-// waits on the database. Losses go out in batches of about a quarter second.
-class StoreRecording {
-public:
-    StoreRecording(const StoreLocation& location, const ExperimentConfig& config,
-                   const QString& name)
-        : client_(location)
-        , record_(newRunRecord(config, name.isEmpty() ? describe(config) : name))
-        , recorder_(&client_, record_)
-        , throttle_(config.train.epochs, 0.25) {
-        clock_.start();
-        warnIfFailing(); // a store that cannot open says so before training
+// Before training (`ended` false) and after it.
+void warnIfNotStored(const TrainRecording& recording, bool ended = false) {
+    if (!recording.problem().isEmpty()) {
+        std::fprintf(stderr,
+                     ended ? "dredge-studio train: warning: the run is not in the store: %s\n"
+                           : "dredge-studio train: warning: %s; training goes on without it\n",
+                     qPrintable(recording.problem()));
     }
-
-    const QString& runId() const { return record_.id; }
-    QString url() const { return client_.location().display(); }
-
-    void ready(const Trainer& trainer) {
-        recorder_.started(trainer.setup(), trainer.trainingCoordinates(),
-                          trainer.trainingTargets());
-        snapshots_.emplace(trainer.config().train.epochs, trainer.setup().points);
-        throttle_.begin(now());
-    }
-    void epoch(const Trainer& trainer, int64_t epoch, double loss, bool last) {
-        if (throttle_.add(epoch, loss, now())) {
-            send();
-        }
-        if (snapshots_ && (last || snapshots_->due(epoch))) {
-            recorder_.snapshot(epoch, snapshots_->stride(),
-                               snapshots_->decimate(trainer.predictTrainingPoints()));
-        }
-    }
-    // Returns whether the run reached the store.
-    bool finish(const TrainResult& result) {
-        send();
-        recorder_.finished(result, result.lossHistory);
-        client_.flush();
-        return !warnIfFailing();
-    }
-
-private:
-    double now() const { return double(clock_.nsecsElapsed()) * 1e-9; }
-    void send() {
-        if (throttle_.hasPending()) {
-            const auto batch = throttle_.take(now());
-            recorder_.losses(batch.firstEpoch, batch.losses);
-        }
-    }
-    bool warnIfFailing() {
-        client_.flush();
-        QCoreApplication::sendPostedEvents(&client_); // the store thread's reports
-        if (client_.hasProblem()) {
-            std::fprintf(stderr, "dredge-studio train: warning: %s; training goes on without it\n",
-                         qPrintable(client_.problemText()));
-        }
-        return client_.hasProblem();
-    }
-
-    StoreClient client_;
-    RunRecord record_;
-    RunRecorder recorder_;
-    ProgressThrottle throttle_;
-    std::optional<SnapshotPlan> snapshots_;
-    QElapsedTimer clock_;
-};
+}
 
 } // namespace
 
@@ -326,7 +268,7 @@ int runTrainCommand(const QStringList& arguments) {
         return fail(e.reason);
     }
 
-    std::unique_ptr<StoreRecording> recording;
+    std::unique_ptr<TrainRecording> recording;
     if (!parser.isSet(QStringLiteral("no-store"))) {
         QString error;
         const auto location =
@@ -334,8 +276,9 @@ int runTrainCommand(const QStringList& arguments) {
         if (!location) {
             return fail(error);
         }
-        recording = std::make_unique<StoreRecording>(*location, config,
+        recording = std::make_unique<TrainRecording>(*location, config,
                                                      parser.value(QStringLiteral("name")));
+        warnIfNotStored(*recording); // a store that cannot open says so before training
     }
 
     tuneMallocForTraining();
@@ -376,11 +319,15 @@ int runTrainCommand(const QStringList& arguments) {
             result.status = RunStatus::Failed;
             result.error = e.what();
             recording->finish(result);
+            warnIfNotStored(*recording, true);
         }
         return 1;
     }
     printer.finish();
     const bool stored = recording && recording->finish(result);
+    if (recording) {
+        warnIfNotStored(*recording, true);
+    }
 
     QJsonObject summary = toJson(result, true);
     if (setup.zeroPredictorMse > 0 && std::isfinite(result.finalLoss)) {

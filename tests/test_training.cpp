@@ -131,6 +131,40 @@ private Q_SLOTS:
         QVERIFY(train(config).lossHistory != first);
     }
 
+    void lastEpochPredictionIsTheOneBehindTheLoss_data() {
+        QTest::addColumn<int>("model");
+        QTest::addColumn<int>("kernel");
+        QTest::newRow("wave fused") << int(ModelKind::WaveEnsemble) << int(WaveKernel::Fused);
+        QTest::newRow("wave composed") << int(ModelKind::WaveEnsemble) << int(WaveKernel::Composed);
+        QTest::newRow("siren") << int(ModelKind::Siren) << int(WaveKernel::Fused);
+        QTest::newRow("interference") << int(ModelKind::Interference) << int(WaveKernel::Fused);
+    }
+    void lastEpochPredictionIsTheOneBehindTheLoss() {
+        QFETCH(int, model);
+        QFETCH(int, kernel);
+        auto config = chirpEnsemble(4);
+        config.model.kind = ModelKind(model);
+        config.model.kernel = WaveKernel(kernel);
+        Trainer trainer(config);
+        QVERIFY(trainer.lastEpochPrediction().empty());
+        const auto targets = trainer.trainingTargets();
+        for (int epoch = 0; epoch < 4; ++epoch) {
+            const double loss = trainer.runEpoch();
+            const auto prediction = trainer.lastEpochPrediction();
+            QCOMPARE(prediction.size(), targets.size());
+            double sum = 0.0;
+            for (size_t i = 0; i < targets.size(); ++i) {
+                sum += (double(prediction[i]) - targets[i]) * (double(prediction[i]) - targets[i]);
+            }
+            QVERIFY2(
+                std::abs(sum / double(targets.size()) - loss) <= 1e-6 * loss,
+                qPrintable(
+                    QString("epoch %1: %2 vs %3").arg(epoch).arg(sum / targets.size()).arg(loss)));
+            // Taken before the update: the model now predicts something else.
+            QVERIFY(trainer.predictTrainingPoints() != prediction);
+        }
+    }
+
     void hugeLearningRateDiverges() {
         auto config = chirpEnsemble(500);
         config.train.learningRate = 1e6;

@@ -36,6 +36,7 @@ struct Trainer::Impl {
     std::shared_ptr<FieldModel> model;
     std::optional<FlatAdam> optimizer;
     std::optional<LossScaler> scaler; // CUDA mixed precision only
+    at::Tensor lastPrediction;        // the last epoch's forward output, detached
     int64_t epochs = 0;
 };
 
@@ -92,6 +93,7 @@ double Trainer::runEpoch() {
         prediction = d.model->forward(d.coords, d.time);
     }
     const auto loss = at::mse_loss(prediction.to(at::kFloat), d.target);
+    d.lastPrediction = prediction.detach(); // a handle, no copy: snapshots read it
     const double lossValue = loss.item<double>();
     ++d.epochs;
     if (!std::isfinite(lossValue)) {
@@ -129,6 +131,10 @@ int64_t Trainer::skippedSteps() const {
 std::vector<float> Trainer::predictTrainingPoints() const {
     at::NoGradGuard noGrad;
     return toVector(impl_->model->forward(impl_->coords, impl_->time));
+}
+
+std::vector<float> Trainer::lastEpochPrediction() const {
+    return impl_->lastPrediction.defined() ? toVector(impl_->lastPrediction) : std::vector<float>{};
 }
 
 std::vector<float> Trainer::predict(const std::vector<float>& coords) const {

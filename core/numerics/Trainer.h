@@ -45,8 +45,12 @@ public:
     // Float32 predictions of the current model (no gradient, t = 0 unless given).
     std::vector<float> predictTrainingPoints() const;
     std::vector<float> predict(const std::vector<float>& coords) const; // [N·D] row-major
-    std::vector<float> trainingCoordinates() const;                     // [N·D] row-major
-    std::vector<float> trainingTargets() const;                         // [N]
+    // The last epoch's output at the training points, from its forward pass
+    // (before that epoch's update: the prediction whose MSE is the epoch's
+    // loss). Costs a copy, no forward pass. Empty before the first epoch.
+    std::vector<float> lastEpochPrediction() const;
+    std::vector<float> trainingCoordinates() const; // [N·D] row-major
+    std::vector<float> trainingTargets() const;     // [N]
 
 private:
     struct Impl;

@@ -102,7 +102,7 @@ void TrainingWorker::run() {
                 }
                 if (snapshots && (last || snapshots->due(epoch))) {
                     Q_EMIT snapshot(PredictionSnapshot{
-                        epoch, snapshots->decimate(trainer.predictTrainingPoints()), true, -1.0,
+                        epoch, snapshots->decimate(trainer.lastEpochPrediction()), true, -1.0,
                         snapshots->stride()});
                 }
                 return verdict;

@@ -1,0 +1,61 @@
+#include "TrainRecording.h"
+
+#include "Trainer.h"
+
+#include <QCoreApplication>
+
+namespace dredge {
+
+TrainRecording::TrainRecording(const StoreLocation& location, const ExperimentConfig& config,
+                               const QString& name, bool keepSnapshots)
+    : client_(location)
+    , record_(newRunRecord(config, name.isEmpty() ? describe(config) : name))
+    , recorder_(&client_, record_)
+    , throttle_(config.train.epochs, 0.25)
+    , keepSnapshots_(keepSnapshots) {
+    clock_.start();
+    client_.flush();
+    collectProblem();
+}
+
+void TrainRecording::ready(const Trainer& trainer) {
+    recorder_.started(trainer.setup(), trainer.trainingCoordinates(), trainer.trainingTargets());
+    if (keepSnapshots_) {
+        snapshots_.emplace(trainer.config().train.epochs, trainer.setup().points);
+    }
+    throttle_.begin(now());
+}
+
+void TrainRecording::epoch(const Trainer& trainer, int64_t epoch, double loss, bool last) {
+    if (throttle_.add(epoch, loss, now())) {
+        send();
+    }
+    if (snapshots_ && (last || snapshots_->due(epoch))) {
+        recorder_.snapshot(epoch, snapshots_->stride(),
+                           snapshots_->decimate(trainer.lastEpochPrediction()));
+    }
+}
+
+bool TrainRecording::finish(const TrainResult& result) {
+    send();
+    recorder_.finished(result, result.lossHistory);
+    const bool written = client_.flush();
+    collectProblem();
+    return written && problem_.isEmpty();
+}
+
+void TrainRecording::send() {
+    if (throttle_.hasPending()) {
+        const auto batch = throttle_.take(now());
+        recorder_.losses(batch.firstEpoch, batch.losses);
+    }
+}
+
+void TrainRecording::collectProblem() {
+    // The store thread reports through queued calls: take them now, since the
+    // training thread runs no event loop.
+    QCoreApplication::sendPostedEvents(&client_);
+    problem_ = client_.problemText();
+}
+
+} // namespace dredge

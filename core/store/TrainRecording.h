@@ -1,0 +1,54 @@
+#pragma once
+// Records a run that train() runs on the calling thread (the `train` command,
+// benchmarks) into a store, through the store's own thread: training never
+// waits on the database. Losses go out in batches of about a quarter second,
+// snapshots on a SnapshotPlan. Feed it from train()'s callbacks.
+
+#include "ProgressThrottle.h"
+#include "RunRecord.h"
+#include "RunRecorder.h"
+#include "SnapshotPlan.h"
+#include "StoreClient.h"
+
+#include <QElapsedTimer>
+#include <optional>
+
+namespace dredge {
+
+class Trainer;
+
+class TrainRecording {
+public:
+    // Opens the store (waits for that, once) before training starts.
+    // keepSnapshots: also keep predictions for replay (SnapshotPlan).
+    TrainRecording(const StoreLocation& location, const ExperimentConfig& config,
+                   const QString& name, bool keepSnapshots = true);
+
+    const QString& runId() const { return record_.id; }
+    QString url() const { return client_.location().display(); }
+    // Why the run is not (yet) in the store; empty when it is.
+    const QString& problem() const { return problem_; }
+
+    void ready(const Trainer& trainer);
+    // `last`: the run ends after this epoch (its prediction is kept).
+    void epoch(const Trainer& trainer, int64_t epoch, double loss, bool last);
+    // Writes the outcome and waits for the store; returns whether the whole
+    // run reached it.
+    bool finish(const TrainResult& result);
+
+private:
+    double now() const { return double(clock_.nsecsElapsed()) * 1e-9; }
+    void send();
+    void collectProblem();
+
+    StoreClient client_;
+    RunRecord record_;
+    RunRecorder recorder_;
+    ProgressThrottle throttle_;
+    bool keepSnapshots_;
+    std::optional<SnapshotPlan> snapshots_;
+    QElapsedTimer clock_;
+    QString problem_;
+};
+
+} // namespace dredge
