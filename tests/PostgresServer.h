@@ -5,6 +5,7 @@
 // user when the tests run as root (initdb refuses root). Stopped and removed
 // by the destructor; nothing is left running or enabled.
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -50,18 +51,24 @@ public:
             *why = QStringLiteral("initdb failed: ") + output;
             return false;
         }
-        const QString options = QStringLiteral("-k %1 -p %2 -c listen_addresses= -c fsync=off")
-                                    .arg(dir_.path())
-                                    .arg(kPort);
-        if (!run(QStringLiteral("pg_ctl"),
-                 {QStringLiteral("-D"), data_, QStringLiteral("-o"), options, QStringLiteral("-l"),
-                  dir_.filePath(QStringLiteral("server.log")), QStringLiteral("-w"),
-                  QStringLiteral("start")},
-                 &output)) {
-            *why = QStringLiteral("pg_ctl start failed: ") + output;
+        // The server runs as this process's child (not daemonised by pg_ctl),
+        // so that stopping it also reaps it: no orphan is left behind.
+        server_.setProcessChannelMode(QProcess::MergedChannels);
+        server_.setStandardOutputFile(dir_.filePath(QStringLiteral("server.log")));
+        startTool(server_, QStringLiteral("postgres"),
+                  {QStringLiteral("-D"), data_, QStringLiteral("-k"), dir_.path(),
+                   QStringLiteral("-p"), QString::number(kPort), QStringLiteral("-c"),
+                   QStringLiteral("listen_addresses="), QStringLiteral("-c"),
+                   QStringLiteral("fsync=off")});
+        running_ = server_.waitForStarted(10000);
+        if (!running_ || !waitUntilReady(&output)) {
+            QFile log(dir_.filePath(QStringLiteral("server.log")));
+            log.open(QIODevice::ReadOnly);
+            *why = QStringLiteral("the server did not start: ") + output + u' ' +
+                   QString::fromLocal8Bit(log.readAll()).trimmed();
+            stop();
             return false;
         }
-        running_ = true;
         return true;
     }
 
@@ -73,6 +80,10 @@ public:
                 {QStringLiteral("-D"), data_, QStringLiteral("-m"), QStringLiteral("immediate"),
                  QStringLiteral("-w"), QStringLiteral("stop")},
                 &ignored);
+            if (!server_.waitForFinished(10000)) {
+                server_.kill();
+                server_.waitForFinished(10000);
+            }
             running_ = false;
         }
     }
@@ -102,9 +113,25 @@ private:
         return {};
     }
 
-    bool run(const QString& tool, const QStringList& arguments, QString* output) const {
-        QProcess process;
-        process.setProcessChannelMode(QProcess::MergedChannels);
+    // The server accepts connections once its socket exists and startup is
+    // done; pg_isready answers at once before that, so ask again, for 30 s at
+    // most, while the server process lives.
+    bool waitUntilReady(QString* output) {
+        QDeadlineTimer deadline(30000);
+        while (!deadline.hasExpired() && server_.state() == QProcess::Running) {
+            if (run(QStringLiteral("pg_isready"),
+                    {QStringLiteral("-h"), dir_.path(), QStringLiteral("-p"),
+                     QString::number(kPort)},
+                    output)) {
+                return true;
+            }
+            server_.waitForFinished(50); // a pause that ends early if the server dies
+        }
+        return false;
+    }
+
+    // Starts a PostgreSQL tool as the postgres user when this is root.
+    void startTool(QProcess& process, const QString& tool, const QStringList& arguments) const {
         const QString program = bin_ + u'/' + tool;
         if (geteuid() == 0) {
             process.start(QStringLiteral("runuser"),
@@ -114,12 +141,19 @@ private:
         } else {
             process.start(program, arguments);
         }
+    }
+
+    bool run(const QString& tool, const QStringList& arguments, QString* output) const {
+        QProcess process;
+        process.setProcessChannelMode(QProcess::MergedChannels);
+        startTool(process, tool, arguments);
         const bool done = process.waitForFinished(60000);
         *output = QString::fromLocal8Bit(process.readAll()).trimmed();
         return done && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;
     }
 
     QTemporaryDir dir_;
+    QProcess server_;
     QString bin_;
     QString data_;
     bool running_ = false;

@@ -58,6 +58,36 @@ qint64 deadPid() {
     return child.processId() > 0 ? child.processId() : 999999;
 }
 
+// A small tmpfs for faults only a real file system shows (full, read-only).
+// Needs root (mount); unmounted by the destructor.
+class SmallFileSystem {
+public:
+    explicit SmallFileSystem(const QString& path, const QString& size)
+        : path_(path) {
+        QDir().mkpath(path);
+        mounted_ =
+            QProcess::execute(QStringLiteral("mount"),
+                              {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                               QStringLiteral("size=") + size, QStringLiteral("tmpfs"), path}) == 0;
+    }
+    ~SmallFileSystem() {
+        if (mounted_) {
+            QProcess::execute(QStringLiteral("umount"), {path_});
+        }
+    }
+    bool mounted() const { return mounted_; }
+    bool setReadOnly(bool on) {
+        return QProcess::execute(QStringLiteral("mount"),
+                                 {QStringLiteral("-o"),
+                                  on ? QStringLiteral("remount,ro") : QStringLiteral("remount,rw"),
+                                  path_}) == 0;
+    }
+
+private:
+    QString path_;
+    bool mounted_ = false;
+};
+
 } // namespace
 
 class TestRunStore : public QObject {
@@ -78,13 +108,14 @@ private:
     // A raw connection to the same database, for what the store API hides.
     class Raw {
     public:
-        Raw(const TestRunStore& test, const QString& name)
+        // sqlitePath: another SQLite file than the test's store.
+        Raw(const TestRunStore& test, const QString& name, const QString& sqlitePath = {})
             : name_(name) {
             const auto& l = test.location_;
             db_ = QSqlDatabase::addDatabase(
                 test.sqlite() ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL"), name);
             if (test.sqlite()) {
-                db_.setDatabaseName(l.path);
+                db_.setDatabaseName(sqlitePath.isEmpty() ? l.path : sqlitePath);
             } else {
                 db_.setHostName(l.host);
                 db_.setPort(l.port);
@@ -632,6 +663,92 @@ private Q_SLOTS:
         QVERIFY2(error.contains("malformed") || error.contains("not a database") ||
                      error.contains("corrupt"),
                  qPrintable(error));
+    }
+
+    void aFullDiskKeepsWritesUntilThereIsRoom() {
+        if (!sqlite()) {
+            QSKIP("a full disk is tested on SQLite's file");
+        }
+        SmallFileSystem disk(dir_.filePath(QStringLiteral("full%1").arg(serial_)),
+                             QStringLiteral("1m"));
+        if (!disk.mounted()) {
+            QSKIP("cannot mount a small tmpfs here (needs root)");
+        }
+        StoreLocation location = location_;
+        location.path = dir_.filePath(QStringLiteral("full%1/runs.sqlite").arg(serial_));
+        // Most of the room goes to a file the test can free later.
+        QFile filler(dir_.filePath(QStringLiteral("full%1/filler").arg(serial_)));
+        QVERIFY(filler.open(QIODevice::WriteOnly));
+        filler.write(QByteArray(700 * 1024, 'f'));
+        filler.close();
+
+        const auto r = sampleRecord(QStringLiteral("fills the disk"));
+        StoreClient client(location, /*batchMs=*/60'000);
+        QSignalSpy problem(&client, &StoreClient::problem);
+        client.insertRun(r);
+        std::vector<double> all;
+        bool full = false;
+        for (int batch = 0; batch < 100 && !full; ++batch) { // 40 KiB a batch
+            std::vector<double> losses(5000, 1.0 / (batch + 1));
+            client.appendLosses(r.id, qint64(all.size()), losses);
+            all.insert(all.end(), losses.begin(), losses.end());
+            full = !client.flush();
+        }
+        QVERIFY2(full, "the store never filled the 1 MiB file system");
+        QTRY_VERIFY(client.hasProblem());
+        QVERIFY2(client.problemText().contains("full"), qPrintable(client.problemText()));
+
+        QVERIFY(filler.remove()); // room again: what was held reaches the store
+        QVERIFY2(client.flush(), qPrintable(client.problemText()));
+        RunStore store;
+        QString error;
+        QVERIFY2(store.open(location, &error), qPrintable(error));
+        QVERIFY(sameBits(*store.lossHistory(r.id, &error), all)); // nothing lost, in order
+        Raw raw(*this, QStringLiteral("integrity"), location.path);
+        QSqlQuery q(raw.db());
+        QVERIFY(q.exec(QStringLiteral("PRAGMA integrity_check")) && q.next());
+        QCOMPARE(q.value(0).toString(), QString("ok"));
+    }
+
+    void aReadOnlyStoreSaysSoAndCatchesUp() {
+        if (!sqlite()) {
+            QSKIP("a read-only file system is tested on SQLite's file");
+        }
+        SmallFileSystem disk(dir_.filePath(QStringLiteral("ro%1").arg(serial_)),
+                             QStringLiteral("4m"));
+        if (!disk.mounted()) {
+            QSKIP("cannot mount a small tmpfs here (needs root)");
+        }
+        StoreLocation location = location_;
+        location.path = dir_.filePath(QStringLiteral("ro%1/runs.sqlite").arg(serial_));
+        const auto before = sampleRecord(QStringLiteral("written before"));
+        {
+            RunStore store;
+            QString error;
+            QVERIFY(store.open(location, &error));
+            QVERIFY(store.insertRun(before, &error));
+        }
+        QVERIFY(disk.setReadOnly(true));
+        const auto during = sampleRecord(QStringLiteral("trained while read-only"));
+        {
+            StoreClient client(location, /*batchMs=*/60'000);
+            client.insertRun(during);
+            client.appendLosses(during.id, 0, {0.5, 0.25});
+            QVERIFY(!client.flush());
+            QTRY_VERIFY(client.hasProblem());
+            QVERIFY2(client.problemText().contains(location.path) &&
+                         (client.problemText().contains("readonly") ||
+                          client.problemText().contains("read-only") ||
+                          client.problemText().contains("unable to open")),
+                     qPrintable(client.problemText()));
+            QVERIFY(disk.setReadOnly(false)); // writable again before the client ends
+            QVERIFY2(client.flush(), qPrintable(client.problemText()));
+        }
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(location, &error));
+        QCOMPARE(store.listRuns(&error)->size(), size_t(2));
+        QCOMPARE(store.lossHistory(during.id, &error)->size(), size_t(2));
     }
 
     void aLockedStoreWaitsThenSaysSo() {
