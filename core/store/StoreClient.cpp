@@ -4,6 +4,7 @@
 
 #include <QElapsedTimer>
 #include <QTimer>
+#include <algorithm>
 #include <deque>
 #include <memory>
 #include <set>
@@ -87,7 +88,12 @@ public:
         if (!ensureOpen(force)) {
             return false;
         }
-        const bool wrote = !queue_.empty();
+        // Histories and heartbeats alone change no listed record: only record
+        // writes tell listeners (the History panel) to read the list again.
+        const bool recordsChanged = std::any_of(queue_.begin(), queue_.end(), [](const Write& w) {
+            return !std::holds_alternative<AppendLosses>(w) &&
+                   !std::holds_alternative<AddSnapshot>(w);
+        });
         QString dropped;
         for (;;) {
             QString why;
@@ -110,7 +116,7 @@ public:
         queue_.clear();
         lastBeat_.start();
         problem_ = dropped;
-        report(wrote);
+        report(recordsChanged);
         return dropped.isEmpty();
     }
 
@@ -314,7 +320,7 @@ void StoreClient::post(std::function<void(StoreWorker&)> call) {
         Qt::QueuedConnection);
 }
 
-void StoreClient::onWorkerState(const QString& problem, bool wrote) {
+void StoreClient::onWorkerState(const QString& problem, bool recordsChanged) {
     const bool wasFailing = !problem_.isEmpty();
     problem_ = problem;
     if (!problem.isEmpty()) {
@@ -322,7 +328,7 @@ void StoreClient::onWorkerState(const QString& problem, bool wrote) {
     } else if (wasFailing) {
         Q_EMIT healthy();
     }
-    if (wrote) {
+    if (recordsChanged) {
         Q_EMIT changed();
     }
 }

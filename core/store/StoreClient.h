@@ -55,13 +55,13 @@ Q_SIGNALS:
     void listed(const std::vector<dredge::RunRecord>& runs);
     void runLoaded(const dredge::RunRecord& record, const std::vector<double>& losses);
     void exported(const QString& path, const QString& error); // error empty on success
-    void changed();                                           // something was written
+    void changed();                    // run records were written (not mere history batches)
     void problem(const QString& text); // the store is unusable or a write failed
     void healthy();                    // writes go through again
 
 private:
     friend class StoreWorker; // reports its state through onWorkerState
-    void onWorkerState(const QString& problem, bool wrote);
+    void onWorkerState(const QString& problem, bool recordsChanged);
     void post(std::function<void(StoreWorker&)> call);
 
     StoreLocation location_;
