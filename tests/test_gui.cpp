@@ -11,6 +11,7 @@
 #include "QCustomPlotInclude.h"
 #include "RunsModel.h"
 #include "ServerPanel.h"
+#include "WindowTestHelpers.h"
 
 #include <QAction>
 #include <QCheckBox>
@@ -30,14 +31,6 @@
 using namespace dredge;
 
 namespace {
-
-constexpr int kTimeoutMs = 60000;
-
-void setEpochs(MainWindow& w, int64_t epochs) {
-    auto config = w.form()->config();
-    config.train.epochs = epochs;
-    w.form()->setConfig(config);
-}
 
 int pointsOf(MainWindow& w, int id) {
     auto* graph = w.lossPlot()->graphOf(id);

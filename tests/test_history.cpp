@@ -15,6 +15,7 @@
 #include "RunStore.h"
 #include "RunsModel.h"
 #include "StoreClient.h"
+#include "WindowTestHelpers.h"
 
 #include <QAction>
 #include <QApplication>
@@ -35,14 +36,6 @@
 using namespace dredge;
 
 namespace {
-
-constexpr int kTimeoutMs = 60000;
-
-void setEpochs(MainWindow& w, int64_t epochs) {
-    auto config = w.form()->config();
-    config.train.epochs = epochs;
-    w.form()->setConfig(config);
-}
 
 // A finished run written straight into a store, as an earlier session left it.
 RunRecord storeRun(RunStore& store, const QString& name, double lr, uint64_t seed,

@@ -76,6 +76,12 @@ public:
         }
     }
     bool mounted() const { return mounted_; }
+    // An SQLite store on it.
+    StoreLocation store() const {
+        StoreLocation location;
+        location.path = path_ + QStringLiteral("/runs.sqlite");
+        return location;
+    }
     bool setReadOnly(bool on) {
         return QProcess::execute(QStringLiteral("mount"),
                                  {QStringLiteral("-o"),
@@ -674,10 +680,9 @@ private Q_SLOTS:
         if (!disk.mounted()) {
             QSKIP("cannot mount a small tmpfs here (needs root)");
         }
-        StoreLocation location = location_;
-        location.path = dir_.filePath(QStringLiteral("full%1/runs.sqlite").arg(serial_));
+        const StoreLocation location = disk.store();
         // Most of the room goes to a file the test can free later.
-        QFile filler(dir_.filePath(QStringLiteral("full%1/filler").arg(serial_)));
+        QFile filler(QFileInfo(location.path).dir().filePath(QStringLiteral("filler")));
         QVERIFY(filler.open(QIODevice::WriteOnly));
         filler.write(QByteArray(700 * 1024, 'f'));
         filler.close();
@@ -719,8 +724,7 @@ private Q_SLOTS:
         if (!disk.mounted()) {
             QSKIP("cannot mount a small tmpfs here (needs root)");
         }
-        StoreLocation location = location_;
-        location.path = dir_.filePath(QStringLiteral("ro%1/runs.sqlite").arg(serial_));
+        const StoreLocation location = disk.store();
         const auto before = sampleRecord(QStringLiteral("written before"));
         {
             RunStore store;
