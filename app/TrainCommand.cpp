@@ -331,7 +331,7 @@ int runTrainCommand(const QStringList& arguments) {
 
     QJsonObject summary = toJson(result, true);
     if (setup.zeroPredictorMse > 0 && std::isfinite(result.finalLoss)) {
-        // SPEC §6: a loss means little without the flat-line baseline beside it.
+        // docs/reference.md §6: a loss means little without the flat-line baseline beside it.
         summary.insert(QStringLiteral("final_relative_mse"),
                        result.finalLoss / setup.zeroPredictorMse);
         summary.insert(QStringLiteral("final_psnr_db"), psnr(result.finalLoss, setup.targetPeak));

@@ -10,6 +10,7 @@
 #include "RunsModel.h"
 #include "ServeCommand.h"
 #include "TrainCommand.h"
+#include "VersionReport.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -26,6 +27,32 @@ void describeApplication() {
     QCoreApplication::setApplicationName(QStringLiteral("DREDGE Studio"));
     QCoreApplication::setOrganizationName(QStringLiteral("DREDGE"));
     QCoreApplication::setApplicationVersion(QStringLiteral(DREDGE_VERSION));
+}
+
+void addWindowOptions(QCommandLineParser& parser) {
+    parser.setApplicationDescription(QStringLiteral(
+        "DREDGE Studio: train wave-function neural fields.\n"
+        "Subcommands: 'train' (headless run, see train --help), 'serve' (insight server),\n"
+        "'runs' (the run store: list, show, export, delete; see runs --help)."));
+    parser.addHelpOption();
+    parser.addOption({{QStringLiteral("v"), QStringLiteral("version")},
+                      QStringLiteral("Print the versions of the app and its libraries.")});
+    parser.addOptions({
+        {QStringLiteral("open"), QStringLiteral("Open an experiment file."),
+         QStringLiteral("file")},
+        {QStringLiteral("run"), QStringLiteral("Start the experiment at once.")},
+        {QStringLiteral("compare-amp"),
+         QStringLiteral("Start the experiment twice at once, AMP off and on, to compare.")},
+        {QStringLiteral("serve"), QStringLiteral("Start the insight server on this port."),
+         QStringLiteral("port")},
+        {QStringLiteral("store"),
+         QStringLiteral("Keep runs in this store: sqlite:PATH or postgresql://user@host:port/db "
+                        "(default: $DREDGE_STORE, the File → Run store setting, else runs.sqlite "
+                        "in the user's data folder)."),
+         QStringLiteral("url")},
+        {QStringLiteral("quit-when-done"),
+         QStringLiteral("Print each run's summary and quit once all runs have finished.")},
+    });
 }
 
 } // namespace
@@ -56,31 +83,32 @@ int main(int argc, char* argv[]) {
         return dredge::runServeCommand(arguments);
     }
 
+    // --help and --version are answered before the QApplication exists, so
+    // that they work without a display; Qt's own options (-platform …) are
+    // only known to QApplication, hence the second, full parse below.
+    QCommandLineParser parser;
+    addWindowOptions(parser);
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i) {
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    }
+    parser.parse(arguments);
+    if (parser.isSet(QStringLiteral("help"))) {
+        // No application object names the program yet.
+        std::fputs(qPrintable(parser.helpText().replace(QLatin1String("<executable_name>"),
+                                                        QLatin1String("dredge-studio"))),
+                   stdout);
+        return 0;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        QCoreApplication app(argc, argv);
+        describeApplication();
+        std::fputs(qPrintable(dredge::versionReport(dredge::versionInfo())), stdout);
+        return 0;
+    }
+
     QApplication app(argc, argv);
     describeApplication();
-    QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "DREDGE Studio: train wave-function neural fields.\n"
-        "Subcommands: 'train' (headless run, see train --help), 'serve' (insight server),\n"
-        "'runs' (the run store: list, show, export, delete; see runs --help)."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addOptions({
-        {QStringLiteral("open"), QStringLiteral("Open an experiment file."),
-         QStringLiteral("file")},
-        {QStringLiteral("run"), QStringLiteral("Start the experiment at once.")},
-        {QStringLiteral("compare-amp"),
-         QStringLiteral("Start the experiment twice at once, AMP off and on, to compare.")},
-        {QStringLiteral("serve"), QStringLiteral("Start the insight server on this port."),
-         QStringLiteral("port")},
-        {QStringLiteral("store"),
-         QStringLiteral("Keep runs in this store: sqlite:PATH or postgresql://user@host:port/db "
-                        "(default: $DREDGE_STORE, the File → Run store setting, else runs.sqlite "
-                        "in the user's data folder)."),
-         QStringLiteral("url")},
-        {QStringLiteral("quit-when-done"),
-         QStringLiteral("Print each run's summary and quit once all runs have finished.")},
-    });
     parser.process(app);
 
     dredge::tuneMallocForTraining();

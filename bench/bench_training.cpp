@@ -1,7 +1,7 @@
-// Training throughput of the reference cases (issue 3 / SPEC §3): full epochs
+// Training throughput of the reference cases (issue 3 / docs/reference.md §3): full epochs
 // (forward, backward, optional clipping, Adam) at a fixed thread count. Prints
 // the median ms/epoch over blocks of epochs and the final loss after the
-// reference number of epochs, beside the zero-predictor baseline (SPEC §6).
+// reference number of epochs, beside the zero-predictor baseline (docs/reference.md §6).
 //
 // usage: bench_training [--threads N] [--epochs-scale F] [--device cpu|cuda] [filter]
 //   filter: cases whose name contains it, or exactly =NAME

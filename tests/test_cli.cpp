@@ -238,6 +238,32 @@ private Q_SLOTS:
         QCOMPARE(runWithStore("mysql://nope", {"runs", "list"}).exitCode, 2);
     }
 
+    void versionAndHelpNeedNoDisplay() {
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.remove("DISPLAY");
+        environment.remove("WAYLAND_DISPLAY");
+        environment.remove("QT_QPA_PLATFORM"); // the window's default platform, xcb, has no server
+        for (const char* option : {"--version", "-v", "--help"}) {
+            QProcess process;
+            process.setProcessEnvironment(environment);
+            process.start(QStringLiteral(DREDGE_STUDIO_EXE), {option});
+            QVERIFY(process.waitForFinished(30000));
+            QCOMPARE(process.exitCode(), 0);
+            const auto out = process.readAllStandardOutput();
+            if (option[2] == 'h') {
+                QVERIFY(out.startsWith("Usage: dredge-studio [options]"));
+                QVERIFY(out.contains("--store") && out.contains("'runs'"));
+                continue;
+            }
+            const auto lines = out.split('\n');
+            QVERIFY2(lines.at(0).startsWith("DREDGE Studio ") && lines.at(1).startsWith("Qt 6.") &&
+                         lines.at(2).startsWith("LibTorch ") &&
+                         lines.at(3).startsWith("OpenSSL ") && lines.at(4).startsWith("SQLite 3."),
+                     out.constData());
+            QVERIFY(lines.at(2).contains("CPU only") || lines.at(2).contains("CUDA available"));
+        }
+    }
+
     void writesJsonToStdoutWithoutOut() {
         const auto r = runStudio({"--model", "siren", "--hidden", "32", "--epochs", "5"});
         QCOMPARE(r.exitCode, 0);

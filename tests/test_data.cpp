@@ -1,5 +1,5 @@
-// Data of SPEC §2 against closed-form values at chosen indices, the zero
-// baselines of SPEC §6, and the CSV loader's acceptance and error messages.
+// Data of docs/reference.md §2 against closed-form values at chosen indices, the zero
+// baselines of docs/reference.md §6, and the CSV loader's acceptance and error messages.
 
 #include "CsvSignal.h"
 #include "Datasets.h"
@@ -113,7 +113,7 @@ private Q_SLOTS:
     }
 
     void zeroPredictorBaselinesMatchTheSpec() {
-        // SPEC §6: chirp 0.0709, 4-D (G = 20) 5.86e-4, 6-D (G = 8) 4.18e-3.
+        // docs/reference.md §6: chirp 0.0709, 4-D (G = 20) 5.86e-4, 6-D (G = 8) 4.18e-3.
         const auto mse = [](const Dataset& d) { return d.target.square().mean().item<double>(); };
         QVERIFY(std::abs(mse(makeGlitchyChirp()) - 0.0709) < 5e-5);
         QVERIFY(std::abs(mse(makeVolume4d(20)) - 5.86e-4) < 5e-7);

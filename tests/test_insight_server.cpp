@@ -1,4 +1,4 @@
-// The insight server over real HTTP on 127.0.0.1 (SPEC §5): ids against an
+// The insight server over real HTTP on 127.0.0.1 (docs/reference.md §5): ids against an
 // independent SHA-256, the batch endpoint, metrics, every error status, tokens,
 // and malformed traffic on raw sockets. The server runs in its own thread: the
 // raw-socket tests block this thread while it answers.

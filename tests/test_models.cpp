@@ -1,4 +1,4 @@
-// Models of SPEC §1: outputs for hand-set parameters against values computed
+// Models of docs/reference.md §1: outputs for hand-set parameters against values computed
 // here independently in double precision, shapes, parameter counts,
 // initialisation, and analytic gradients against finite differences.
 
@@ -282,7 +282,7 @@ private Q_SLOTS:
         config.waves = config.fields = config.hidden = config.features = size;
         const auto model = makeModel(config, dims, uint64_t(0));
         QCOMPARE(model->parameterCount(), expected);
-        // n·(5 + 3D) + n + 1 for the ensemble (SPEC §1.2).
+        // n·(5 + 3D) + n + 1 for the ensemble (docs/reference.md §1.2).
         if (config.kind == ModelKind::WaveEnsemble) {
             QCOMPARE(model->parameterCount(), qint64(size * (5 + 3 * dims) + size + 1));
         }

@@ -1,4 +1,4 @@
-// The training step (SPEC §3): FlatAdam against torch::optim::Adam, the
+// The training step (docs/reference.md §3): FlatAdam against torch::optim::Adam, the
 // Trainer against a plain LibTorch loop, determinism, divergence, clipping,
 // mixed precision, and the dynamic loss scaler.
 

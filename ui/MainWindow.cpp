@@ -8,9 +8,8 @@
 #include "PredictionView.h"
 #include "RunsModel.h"
 #include "ServerPanel.h"
-#include "Sha256.h"
 #include "StoreClient.h"
-#include "Trainer.h"
+#include "VersionReport.h"
 
 #include "QCustomPlotInclude.h"
 #include <QApplication>
@@ -396,14 +395,16 @@ void MainWindow::exportPlots() {
 }
 
 void MainWindow::about() {
-    QMessageBox::about(this, tr("About DREDGE Studio"),
-                       tr("<h3>DREDGE Studio %1</h3>"
-                          "<p>A desktop lab for training wave-function neural fields.</p>"
-                          "<p>Qt %2<br>LibTorch %3 (%4)<br>%5</p>")
-                           .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion()),
-                                QString::fromStdString(torchVersion()),
-                                cudaAvailable() ? tr("CUDA available") : tr("CPU only"),
-                                QString::fromLatin1(opensslVersion())));
+    const auto info = versionInfo();
+    QMessageBox::about(
+        this, tr("About DREDGE Studio"),
+        tr("<h3>DREDGE Studio %1</h3>"
+           "<p>A desktop lab for training wave-function neural fields.</p>"
+           "<p>Qt %2<br>LibTorch %3 (%4)<br>%5<br>SQLite %6</p>"
+           "<p>Runs are kept in %7.</p>")
+            .arg(info.app, info.qt, info.torch, info.cuda ? tr("CUDA available") : tr("CPU only"),
+                 info.openssl, info.sqlite,
+                 store_ ? store_->location().display().toHtmlEscaped() : tr("no store")));
 }
 
 QString MainWindow::useStore(const QString& url) {

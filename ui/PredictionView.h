@@ -1,5 +1,5 @@
 #pragma once
-// The selected run's prediction against its data (SPEC §4): for 1-D, truth and
+// The selected run's prediction against its data (docs/reference.md §4): for 1-D, truth and
 // prediction over x with the current MSE; for the 4-D volume, a z-slice of
 // truth and prediction as colour maps with a slider; for the 6-D grid, the
 // (x1, x2) slice at x3 = x4 = x5 = t = 0 on a 50 × 50 grid with a colour scale.

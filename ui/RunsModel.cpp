@@ -28,7 +28,7 @@ QString loss(double value) {
     return std::isfinite(value) ? QString::number(value, 'g', 4) : QStringLiteral("—");
 }
 
-// The 50 × 50 slice of a 6-D field the prediction view shows (SPEC §4):
+// The 50 × 50 slice of a 6-D field the prediction view shows (docs/reference.md §4):
 // x1, x2 over [−3, 3], x3 = x4 = x5 = 0 (and t = 0).
 std::vector<float> hyperSlicePoints() {
     std::vector<float> points;
@@ -370,7 +370,7 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
         }
         const double last = e->losses().back();
         const double zero = r.zeroPredictorMse;
-        // SPEC §6: the loss beside the flat-line baseline, so a fit can be told
+        // docs/reference.md §6: the loss beside the flat-line baseline, so a fit can be told
         // from predicting zero.
         return zero > 0 && std::isfinite(last) ? QStringLiteral("%1 (%2% of zero)")
                                                      .arg(loss(last))

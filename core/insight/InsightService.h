@@ -1,5 +1,5 @@
 #pragma once
-// The insight server's behaviour (SPEC §5) as a plain function from a request
+// The insight server's behaviour (docs/reference.md §5) as a plain function from a request
 // to a reply, independent of sockets: the HTTP server calls it, tests and the
 // fuzzer call it directly. Every error is JSON {"error": ...} with its status.
 

@@ -1,5 +1,5 @@
 #pragma once
-// SPEC §2: the data sets, as float32 tensors on the CPU.
+// docs/reference.md §2: the data sets, as float32 tensors on the CPU.
 
 #include "DataConfig.h"
 

@@ -1,6 +1,6 @@
 #pragma once
 // The interface every model implements: spatial coordinates x [N, D] and time
-// t [N] in, field values [N, out] out (SPEC §1).
+// t [N] in, field values [N, out] out (docs/reference.md §1).
 
 #include <torch/nn/module.h>
 

@@ -26,7 +26,7 @@ constexpr double kMinSigma = 1e-3;
 
 enum Slot { LogSigma, Velocity, Amplitude, K, Omega, Phi, Epsilon, Lambda, Weight };
 
-// 1/σ with the SPEC's clamp, and 1/(Π σ · (2π)^{D/2}), in plain code: a
+// 1/σ with the clamp of docs/reference.md §1.3, and 1/(Π σ · (2π)^{D/2}), in plain code: a
 // handful of numbers, not worth seven tensor ops in each pass.
 template <typename Scalar>
 struct SharedEnvelope {

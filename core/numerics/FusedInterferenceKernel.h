@@ -1,5 +1,5 @@
 #pragma once
-// The interference basis (SPEC §1.3) with its superposition, forward and
+// The interference basis (docs/reference.md §1.3) with its superposition, forward and
 // analytic backward as two passes over the points (issue 6), in plain C++ that
 // the compiler vectorises. Same layout conventions as FusedWaveKernel.h:
 // xT is [D][N]; k and λ are [F][D]; the superposition weight is [out][2F]

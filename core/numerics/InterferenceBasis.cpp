@@ -30,7 +30,7 @@ torch::Tensor InterferenceBasis::basis(const torch::Tensor& x, const torch::Tens
     const auto tc = t.unsqueeze(1);
     const auto sigma = at::exp(logSigma).clamp_min(1e-3); // [D]
     const auto z = (x - tc * velocity) / sigma;           // [N, D]
-    // Π σ · (2π)^{D/2}: one product and one constant, as the SPEC prescribes.
+    // Π σ · (2π)^{D/2}: one product and one constant, as docs/reference.md §1.3 prescribes.
     const auto norm = sigma.prod() * std::pow(2.0 * M_PI, 0.5 * double(dims));
     const auto envelope = at::exp(-0.5 * z.square().sum(1, true)) / norm; // [N, 1]
     const auto argument = pairwiseDot(x, k) - tc * omega;                 // [N, F]

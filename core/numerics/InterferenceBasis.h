@@ -1,5 +1,5 @@
 #pragma once
-// SPEC §1.3: the complex Quasimoto interference basis. F fields share one
+// docs/reference.md §1.3: the complex Quasimoto interference basis. F fields share one
 // anisotropic, normalised Gaussian envelope; the real and imaginary parts of
 // ψ feed a linear superposition without bias.
 

@@ -9,10 +9,10 @@
 namespace dredge {
 
 enum class ModelKind {
-    WaveEnsemble, // SPEC §1.2: n Quasimoto waves and a linear head
-    Interference, // SPEC §1.3: complex Quasimoto interference basis
-    Siren,        // SPEC §1.4: sine-activated MLP baseline
-    RandomFourier // SPEC §1.5: random Fourier features baseline
+    WaveEnsemble, // docs/reference.md §1.2: n Quasimoto waves and a linear head
+    Interference, // docs/reference.md §1.3: complex Quasimoto interference basis
+    Siren,        // docs/reference.md §1.4: sine-activated MLP baseline
+    RandomFourier // docs/reference.md §1.5: random Fourier features baseline
 };
 
 // How the wave ensemble is computed: the fused CPU kernel (forward and analytic

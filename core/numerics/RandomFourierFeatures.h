@@ -1,5 +1,5 @@
 #pragma once
-// SPEC §1.5: random Fourier features baseline. Fixed frequencies B [D, M]
+// docs/reference.md §1.5: random Fourier features baseline. Fixed frequencies B [D, M]
 // (a buffer, not trained), features [sin(xB), cos(xB)], a linear output.
 // Ignores t.
 

@@ -1,5 +1,5 @@
 #pragma once
-// SPEC §1.4: SIREN baseline, Sine(D → H) → Sine(H → H) → Linear(H → 1), where a
+// docs/reference.md §1.4: SIREN baseline, Sine(D → H) → Sine(H → H) → Linear(H → 1), where a
 // sine layer is sin(w0 · (W x + b)). Ignores t.
 
 #include "FieldModel.h"

@@ -14,7 +14,7 @@ enum class ComputeDevice { Cpu, Cuda };
 struct TrainConfig {
     int64_t epochs = 2000;
     double learningRate = 1e-3;
-    double beta1 = 0.9; // Adam defaults as in PyTorch (SPEC §3)
+    double beta1 = 0.9; // Adam defaults as in PyTorch (docs/reference.md §3)
     double beta2 = 0.999;
     double adamEps = 1e-8;
     uint64_t seed = 0;

@@ -1,5 +1,5 @@
 #pragma once
-// Full-batch training of one experiment (SPEC §3): Adam + MSE, gradients
+// Full-batch training of one experiment (docs/reference.md §3): Adam + MSE, gradients
 // released (set to none) every epoch, optional global-norm clipping and mixed
 // precision. The header is free of LibTorch so that Qt code can drive a run
 // without paying for its headers.
@@ -20,7 +20,7 @@ struct RunSetup {
     int64_t parameters = 0;
     std::vector<int64_t> gridShape;
     std::string dataDescription;
-    double zeroPredictorMse = 0.0; // SPEC §6: MSE of always predicting 0
+    double zeroPredictorMse = 0.0; // docs/reference.md §6: MSE of always predicting 0
     double targetPeak = 0.0;       // max |y|, for PSNR
 };
 

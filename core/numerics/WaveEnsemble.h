@@ -1,5 +1,5 @@
 #pragma once
-// SPEC §1.1–1.2: an ensemble of n Quasimoto waves in D dimensions and a linear
+// docs/reference.md §1.1–1.2: an ensemble of n Quasimoto waves in D dimensions and a linear
 // head. Each wave parameter is one tensor over all waves, so the forward is a
 // handful of tensor ops instead of a loop over waves.
 
