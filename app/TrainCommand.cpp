@@ -4,6 +4,8 @@
 #include "CsvSignal.h"
 #include "ExperimentJson.h"
 #include "ProgressThrottle.h"
+#include "RunStore.h"
+#include "Sweep.h"
 #include "TrainRecording.h"
 #include "Trainer.h"
 
@@ -75,8 +77,35 @@ Enum parseName(const QCommandLineParser& p, const QString& name, Enum fallback, 
                            .arg(name, p.value(name), QLatin1String(choices))};
 }
 
-ExperimentConfig configFrom(const QCommandLineParser& p) {
-    ExperimentConfig c;
+// Task --task of the sweep file --sweep, or none without --sweep.
+std::optional<SweepTask> sweepTaskFrom(const QCommandLineParser& p, QString* sweepName) {
+    if (!p.isSet(QStringLiteral("sweep"))) {
+        if (p.isSet(QStringLiteral("task")) || p.isSet(QStringLiteral("sweep-id"))) {
+            throw BadArguments{QStringLiteral("--task and --sweep-id go with --sweep")};
+        }
+        return std::nullopt;
+    }
+    if (p.isSet(QStringLiteral("experiment"))) {
+        throw BadArguments{QStringLiteral("--sweep and --experiment exclude each other")};
+    }
+    QString error;
+    const auto spec = readSweepFile(p.value(QStringLiteral("sweep")), &error);
+    const auto tasks = spec ? expandSweep(*spec, &error) : std::nullopt;
+    if (!tasks) {
+        throw BadArguments{error};
+    }
+    const int task = parseInteger<int>(p, QStringLiteral("task"), -1);
+    if (task < 0 || task >= int(tasks->size())) {
+        throw BadArguments{QStringLiteral("--task must name one of the sweep's %1 runs (0 to %2)")
+                               .arg(tasks->size())
+                               .arg(tasks->size() - 1)};
+    }
+    *sweepName = spec->name;
+    return (*tasks)[size_t(task)];
+}
+
+ExperimentConfig configFrom(const QCommandLineParser& p, const std::optional<SweepTask>& task) {
+    ExperimentConfig c = task ? task->config : ExperimentConfig{};
     if (p.isSet(QStringLiteral("experiment"))) {
         QFile file(p.value(QStringLiteral("experiment")));
         if (!file.open(QIODevice::ReadOnly)) {
@@ -229,6 +258,46 @@ void addOptions(QCommandLineParser& p) {
         "(default: $DREDGE_STORE, else runs.sqlite in the user's data folder).",
         "url");
     opt("no-store", "Do not record the run.");
+    opt("sweep", "Train one run of this sweep file (with --task; flags override it).", "file");
+    opt("task", "Which run of the sweep: 0 to runs - 1.", "i");
+    opt("sweep-id",
+        "The stored sweep whose queued run --task this is (written by 'sweep' and its Slurm "
+        "scripts): the run is taken from the queue.",
+        "id");
+}
+
+// The run's record: task --task of a stored sweep is taken from the queue
+// where 'sweep' put it; any other run gets a new record.
+std::unique_ptr<TrainRecording> recordingFor(const StoreLocation& location,
+                                             const ExperimentConfig& config,
+                                             const QCommandLineParser& p,
+                                             const std::optional<SweepTask>& task,
+                                             const QString& sweepName) {
+    const QString sweepId = p.value(QStringLiteral("sweep-id"));
+    if (task && !sweepId.isEmpty()) {
+        RunStore store;
+        QString error;
+        const auto claimed = store.open(location, &error)
+                                 ? store.claimQueuedRun(sweepId, task->index, &error)
+                                 : std::nullopt;
+        if (claimed) {
+            RunRecord record = *claimed;
+            record.config = config;
+            record.pid = QCoreApplication::applicationPid();
+            return std::make_unique<TrainRecording>(location, record, true);
+        }
+        std::fprintf(stderr, "dredge-studio train: %s; recording a new run\n", qPrintable(error));
+    }
+    QString name = p.value(QStringLiteral("name"));
+    if (name.isEmpty() && task) {
+        name = QStringLiteral("%1 #%2: %3").arg(sweepName).arg(task->index).arg(task->label());
+    }
+    RunRecord record = newRunRecord(config, name.isEmpty() ? describe(config) : name);
+    if (task) {
+        record.sweepId = sweepId;
+        record.sweepTask = task->index;
+    }
+    return std::make_unique<TrainRecording>(location, record, false);
 }
 
 // Before training (`ended` false) and after it.
@@ -262,8 +331,11 @@ int runTrainCommand(const QStringList& arguments) {
             QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
     }
     ExperimentConfig config;
+    std::optional<SweepTask> task;
+    QString sweepName;
     try {
-        config = configFrom(parser);
+        task = sweepTaskFrom(parser, &sweepName);
+        config = configFrom(parser, task);
     } catch (const BadArguments& e) {
         return fail(e.reason);
     }
@@ -276,8 +348,7 @@ int runTrainCommand(const QStringList& arguments) {
         if (!location) {
             return fail(error);
         }
-        recording = std::make_unique<TrainRecording>(*location, config,
-                                                     parser.value(QStringLiteral("name")));
+        recording = recordingFor(*location, config, parser, task, sweepName);
         warnIfNotStored(*recording); // a store that cannot open says so before training
     }
 

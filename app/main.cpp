@@ -1,7 +1,8 @@
 // DREDGE Studio entry point. `dredge-studio` opens the window;
 // `dredge-studio train ...` runs an experiment headless (no display needed);
 // `dredge-studio serve ...` runs the insight server headless;
-// `dredge-studio runs ...` lists, shows, exports and deletes stored runs.
+// `dredge-studio runs ...` lists, shows, exports and deletes stored runs;
+// `dredge-studio sweep FILE` runs a sweep here or as a Slurm job array.
 
 #include "AllocatorTuning.h"
 #include "ExperimentForm.h"
@@ -9,6 +10,7 @@
 #include "RunsCommand.h"
 #include "RunsModel.h"
 #include "ServeCommand.h"
+#include "SweepCommand.h"
 #include "TrainCommand.h"
 #include "VersionReport.h"
 
@@ -33,7 +35,8 @@ void addWindowOptions(QCommandLineParser& parser) {
     parser.setApplicationDescription(QStringLiteral(
         "DREDGE Studio: train wave-function neural fields.\n"
         "Subcommands: 'train' (headless run, see train --help), 'serve' (insight server),\n"
-        "'runs' (the run store: list, show, export, delete; see runs --help)."));
+        "'runs' (the run store: list, show, export, delete; see runs --help),\n"
+        "'sweep' (many runs from a sweep file, here or on Slurm; see sweep --help)."));
     parser.addHelpOption();
     parser.addOption({{QStringLiteral("v"), QStringLiteral("version")},
                       QStringLiteral("Print the versions of the app and its libraries.")});
@@ -73,6 +76,14 @@ int main(int argc, char* argv[]) {
         QStringList arguments = QCoreApplication::arguments();
         arguments.removeAt(1);
         return dredge::runRunsCommand(arguments);
+    }
+
+    if (std::strcmp(command, "sweep") == 0) {
+        QCoreApplication app(argc, argv);
+        describeApplication();
+        QStringList arguments = QCoreApplication::arguments();
+        arguments.removeAt(1);
+        return dredge::runSweepCommand(arguments);
     }
 
     if (std::strcmp(command, "serve") == 0) {

@@ -50,6 +50,17 @@ struct RunRecord {
     bool starred = false;
     bool archived = false;
     QString parentId; // the run it was forked from
+    QString sweepId;  // the sweep that started it, and its task there
+    int sweepTask = -1;
+};
+
+// A sweep as the store keeps it: its file, and how many runs it starts.
+struct SweepRecord {
+    QString id;
+    QString name;
+    QDateTime created;
+    QByteArray spec; // the dredge-sweep JSON
+    int tasks = 0;
 };
 
 // A prediction of the model at one epoch, on every `stride`-th training point.

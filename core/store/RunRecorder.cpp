@@ -17,9 +17,10 @@ void recordOutcome(RunRecord& record, const TrainResult& result, double targetPe
     record.error = QString::fromStdString(result.error);
 }
 
-RunRecorder::RunRecorder(StoreClient* store, RunRecord& record)
+RunRecorder::RunRecorder(StoreClient* store, RunRecord& record, bool inStore)
     : store_(store)
-    , record_(record) {}
+    , record_(record)
+    , inserted_(inStore) {}
 
 void RunRecorder::started(const RunSetup& setup, const std::vector<float>& coords,
                           const std::vector<float>& targets) {
@@ -32,7 +33,7 @@ void RunRecorder::started(const RunSetup& setup, const std::vector<float>& coord
     record_.dataFingerprint = dataFingerprint(record_.config.data, coords, targets);
     targetPeak_ = setup.targetPeak;
     if (store_) {
-        store_->insertRun(record_);
+        inserted_ ? store_->updateRun(record_) : store_->insertRun(record_);
         inserted_ = true;
     }
 }

@@ -20,8 +20,9 @@ void recordOutcome(RunRecord& record, const TrainResult& result, double targetPe
 
 class RunRecorder {
 public:
-    // `record` must outlive the recorder; `store` may be null.
-    RunRecorder(StoreClient* store, RunRecord& record);
+    // `record` must outlive the recorder; `store` may be null. inStore: the
+    // record is already there (a queued sweep run this process claimed).
+    RunRecorder(StoreClient* store, RunRecord& record, bool inStore = false);
 
     void started(const RunSetup& setup, const std::vector<float>& coords,
                  const std::vector<float>& targets);

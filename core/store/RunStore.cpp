@@ -2,6 +2,7 @@
 
 #include "ExperimentJson.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
@@ -112,6 +113,10 @@ void bindRunColumns(QSqlQuery& q, const RunRecord& r) {
     q.bindValue(QStringLiteral(":ms_per_epoch"), r.msPerEpoch);
     q.bindValue(QStringLiteral(":psnr_db"), nullable(r.psnrDb));
     q.bindValue(QStringLiteral(":error"), r.error);
+    q.bindValue(QStringLiteral(":sweep_id"),
+                r.sweepId.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : r.sweepId);
+    q.bindValue(QStringLiteral(":sweep_task"),
+                r.sweepTask >= 0 ? QVariant(r.sweepTask) : QVariant(QMetaType::fromType<int>()));
 }
 
 const QString kRunColumns = QStringLiteral(
@@ -123,13 +128,13 @@ const QString kRunColumns = QStringLiteral(
     "device = :device, pid = :pid, heartbeat_ms = :heartbeat, parameters = :parameters, "
     "points = :points, zero_mse = :zero_mse, epochs_done = :epochs_done, "
     "final_loss = :final_loss, best_loss = :best_loss, ms_per_epoch = :ms_per_epoch, "
-    "psnr_db = :psnr_db, error = :error");
+    "psnr_db = :psnr_db, error = :error, sweep_id = :sweep_id, sweep_task = :sweep_task");
 
 const QString kSelectRuns = QStringLiteral(
     "SELECT id, name, created_ms, started_ms, ended_ms, status, config, data_fingerprint, "
     "app_version, torch_version, host, device, pid, heartbeat_ms, parameters, points, zero_mse, "
     "epochs_done, final_loss, best_loss, ms_per_epoch, psnr_db, error, notes, starred, "
-    "archived, parent_id FROM runs");
+    "archived, parent_id, sweep_id, sweep_task FROM runs");
 
 RunRecord recordFrom(const QSqlQuery& q) {
     RunRecord r;
@@ -171,6 +176,8 @@ RunRecord recordFrom(const QSqlQuery& q) {
     r.starred = q.value(24).toInt() != 0;
     r.archived = q.value(25).toInt() != 0;
     r.parentId = q.value(26).toString();
+    r.sweepId = q.value(27).toString();
+    r.sweepTask = q.value(28).isNull() ? -1 : q.value(28).toInt();
     return r;
 }
 
@@ -301,12 +308,12 @@ bool RunStore::insertRun(const RunRecord& r, QString* error) {
         "model_kind, learning_rate, seed, amp, clip_max_norm, kernel, threads, epochs, "
         "data_fingerprint, app_version, torch_version, host, device, pid, heartbeat_ms, "
         "parameters, points, zero_mse, epochs_done, final_loss, best_loss, ms_per_epoch, psnr_db, "
-        "error, notes, starred, archived, parent_id) VALUES (:id, :name, :created, :started, "
-        ":ended, :status, :config, :data_kind, :model_kind, :learning_rate, :seed, :amp, "
-        ":clip_max_norm, :kernel, :threads, :epochs, :data_fingerprint, :app_version, "
-        ":torch_version, :host, :device, :pid, :heartbeat, :parameters, :points, :zero_mse, "
-        ":epochs_done, :final_loss, :best_loss, :ms_per_epoch, :psnr_db, :error, :notes, "
-        ":starred, :archived, :parent_id)"));
+        "error, notes, starred, archived, parent_id, sweep_id, sweep_task) VALUES (:id, :name, "
+        ":created, :started, :ended, :status, :config, :data_kind, :model_kind, :learning_rate, "
+        ":seed, :amp, :clip_max_norm, :kernel, :threads, :epochs, :data_fingerprint, "
+        ":app_version, :torch_version, :host, :device, :pid, :heartbeat, :parameters, :points, "
+        ":zero_mse, :epochs_done, :final_loss, :best_loss, :ms_per_epoch, :psnr_db, :error, "
+        ":notes, :starred, :archived, :parent_id, :sweep_id, :sweep_task)"));
     bindRunColumns(q, r);
     q.bindValue(QStringLiteral(":name"), text(r.name));
     q.bindValue(QStringLiteral(":created"), r.created.toMSecsSinceEpoch());
@@ -403,6 +410,52 @@ bool RunStore::deleteRuns(const QStringList& ids, QString* error) {
         }
     }
     return true;
+}
+
+bool RunStore::insertSweep(const SweepRecord& sweep, QString* error) {
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("INSERT INTO sweeps (id, name, created_ms, spec, tasks) "
+                             "VALUES (:id, :name, :created, :spec, :tasks)"));
+    q.bindValue(QStringLiteral(":id"), sweep.id);
+    q.bindValue(QStringLiteral(":name"), text(sweep.name));
+    q.bindValue(QStringLiteral(":created"), sweep.created.toMSecsSinceEpoch());
+    q.bindValue(QStringLiteral(":spec"), QString::fromUtf8(sweep.spec));
+    q.bindValue(QStringLiteral(":tasks"), sweep.tasks);
+    return q.exec() || fail(q, error);
+}
+
+std::optional<RunRecord> RunStore::claimQueuedRun(const QString& sweepId, int task,
+                                                  QString* error) {
+    // One statement: of several processes given the same task, one wins.
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE runs SET status = 'running', host = :host, pid = :pid, "
+                             "heartbeat_ms = :now WHERE sweep_id = :sweep AND sweep_task = :task "
+                             "AND status = 'queued'"));
+    q.bindValue(QStringLiteral(":host"), QSysInfo::machineHostName());
+    q.bindValue(QStringLiteral(":pid"), QCoreApplication::applicationPid());
+    q.bindValue(QStringLiteral(":now"), QDateTime::currentMSecsSinceEpoch());
+    q.bindValue(QStringLiteral(":sweep"), sweepId);
+    q.bindValue(QStringLiteral(":task"), task);
+    if (!q.exec()) {
+        fail(q, error);
+        return std::nullopt;
+    }
+    if (q.numRowsAffected() != 1) {
+        if (error) {
+            *error = QStringLiteral("no queued run for task %1 of sweep %2").arg(task).arg(sweepId);
+        }
+        return std::nullopt;
+    }
+    q.prepare(QStringLiteral("SELECT id FROM runs WHERE sweep_id = :sweep AND sweep_task = :task "
+                             "AND status = 'running' AND pid = :pid"));
+    q.bindValue(QStringLiteral(":sweep"), sweepId);
+    q.bindValue(QStringLiteral(":task"), task);
+    q.bindValue(QStringLiteral(":pid"), QCoreApplication::applicationPid());
+    if (!q.exec() || !q.next()) {
+        fail(q, error);
+        return std::nullopt;
+    }
+    return loadRun(q.value(0).toString(), error);
 }
 
 std::optional<std::vector<RunRecord>> RunStore::listRuns(QString* error) {

@@ -50,6 +50,10 @@ public:
     // A running run's epochs so far and its writer's sign of life.
     bool recordProgress(const QString& id, qint64 epochsDone, const QDateTime& heartbeat,
                         QString* error);
+    bool insertSweep(const SweepRecord& sweep, QString* error);
+    // Takes task `task` of a sweep out of the queue for this process (marks it
+    // running) and returns it; fails when no such run waits.
+    std::optional<RunRecord> claimQueuedRun(const QString& sweepId, int task, QString* error);
     // Deletes the runs with their histories, tags and snapshots; forks of
     // them stay, without a parent. Atomic only inside beginWrite/commit.
     bool deleteRuns(const QStringList& ids, QString* error);

@@ -71,6 +71,18 @@ const QStringList kSteps[] = {
                     " stride INTEGER NOT NULL,"
                     " prediction {blob} NOT NULL,"
                     " PRIMARY KEY (run_id, epoch))")},
+    // 2 → 3: sweeps (their file, as run), and each run's sweep and task, so
+    // that queued runs wait in the store and array tasks claim their own.
+    {QStringLiteral("CREATE TABLE sweeps ("
+                    " id TEXT PRIMARY KEY,"
+                    " name TEXT NOT NULL,"
+                    " created_ms BIGINT NOT NULL,"
+                    " spec TEXT NOT NULL,"
+                    " tasks INTEGER NOT NULL)"),
+     QStringLiteral("ALTER TABLE runs ADD COLUMN sweep_id TEXT"
+                    " REFERENCES sweeps (id) ON DELETE SET NULL"),
+     QStringLiteral("ALTER TABLE runs ADD COLUMN sweep_task INTEGER"),
+     QStringLiteral("CREATE INDEX runs_by_sweep ON runs (sweep_id, sweep_task)")},
 };
 static_assert(std::size(kSteps) == kStoreSchemaVersion, "one step per version");
 

@@ -18,6 +18,17 @@ TrainRecording::TrainRecording(const StoreLocation& location, const ExperimentCo
     collectProblem();
 }
 
+TrainRecording::TrainRecording(const StoreLocation& location, RunRecord record, bool inStore)
+    : client_(location)
+    , record_(std::move(record))
+    , recorder_(&client_, record_, inStore)
+    , throttle_(record_.config.train.epochs, 0.25)
+    , keepSnapshots_(true) {
+    clock_.start();
+    client_.flush();
+    collectProblem();
+}
+
 void TrainRecording::ready(const Trainer& trainer) {
     recorder_.started(trainer.setup(), trainer.trainingCoordinates(), trainer.trainingTargets());
     if (keepSnapshots_) {

@@ -23,6 +23,9 @@ public:
     // keepSnapshots: also keep predictions for replay (SnapshotPlan).
     TrainRecording(const StoreLocation& location, const ExperimentConfig& config,
                    const QString& name, bool keepSnapshots = true);
+    // A record prepared by the caller: a sweep's task (its sweep and task set),
+    // already in the store when `inStore` (claimed from the queue).
+    TrainRecording(const StoreLocation& location, RunRecord record, bool inStore);
 
     const QString& runId() const { return record_.id; }
     QString url() const { return client_.location().display(); }

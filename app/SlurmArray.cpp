@@ -1,0 +1,59 @@
+#include "SlurmArray.h"
+
+#include <QProcess>
+#include <QStringList>
+
+namespace dredge {
+namespace {
+
+// Single-quoted for the shell: the paths and URL may hold spaces or $.
+QString quoted(QString text) {
+    return u'\'' + text.replace(u'\'', QStringLiteral("'\\''")) + u'\'';
+}
+
+} // namespace
+
+QString slurmArrayScript(const SlurmArray& a) {
+    QStringList lines{QStringLiteral("#!/bin/bash"),
+                      QStringLiteral("# A DREDGE Studio sweep: one array task per run."),
+                      QStringLiteral("#SBATCH --job-name=%1").arg(a.jobName),
+                      QStringLiteral("#SBATCH --array=0-%1%2")
+                          .arg(a.tasks - 1)
+                          .arg(a.jobs > 0 ? QStringLiteral("%%1").arg(a.jobs) : QString()),
+                      QStringLiteral("#SBATCH --ntasks=1"),
+                      QStringLiteral("#SBATCH --cpus-per-task=%1").arg(a.cpusPerTask),
+                      QStringLiteral("#SBATCH --output=%1/%x-%A_%a.out").arg(a.logFolder)};
+    if (!a.partition.isEmpty()) {
+        lines.append(QStringLiteral("#SBATCH --partition=%1").arg(a.partition));
+    }
+    if (!a.timeLimit.isEmpty()) {
+        lines.append(QStringLiteral("#SBATCH --time=%1").arg(a.timeLimit));
+    }
+    lines.append(QStringLiteral("exec %1 train --sweep %2 --task \"$SLURM_ARRAY_TASK_ID\" "
+                                "--sweep-id %3 --store %4 --threads %5")
+                     // One call: a socket URL's %2F must not be taken for a marker.
+                     .arg(quoted(a.executable), quoted(a.sweepFile), a.sweepId, quoted(a.storeUrl),
+                          QString::number(a.cpusPerTask)));
+    return lines.join(u'\n') + u'\n';
+}
+
+bool submitToSlurm(const QString& scriptPath, QString* jobId, QString* error) {
+    QProcess sbatch;
+    sbatch.start(QStringLiteral("sbatch"), {QStringLiteral("--parsable"), scriptPath});
+    if (!sbatch.waitForStarted(10000)) {
+        *error = QStringLiteral("cannot run sbatch: %1 (is Slurm installed here?)")
+                     .arg(sbatch.errorString());
+        return false;
+    }
+    if (!sbatch.waitForFinished(60000) || sbatch.exitStatus() != QProcess::NormalExit ||
+        sbatch.exitCode() != 0) {
+        *error = QStringLiteral("sbatch failed: %1")
+                     .arg(QString::fromLocal8Bit(sbatch.readAllStandardError()).trimmed());
+        return false;
+    }
+    // --parsable prints "jobid" or "jobid;cluster".
+    *jobId = QString::fromLocal8Bit(sbatch.readAllStandardOutput()).trimmed().section(u';', 0, 0);
+    return !jobId->isEmpty();
+}
+
+} // namespace dredge

@@ -1,0 +1,342 @@
+#include "SweepCommand.h"
+
+#include "RunGroups.h"
+#include "RunStore.h"
+#include "SlurmArray.h"
+#include "Sweep.h"
+#include "UnixSignalQuitter.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QTimer>
+#include <QUuid>
+#include <algorithm>
+#include <cstdio>
+#include <deque>
+#include <memory>
+
+namespace dredge {
+namespace {
+
+int fail(const QString& reason, int status) {
+    std::fprintf(stderr, "dredge-studio sweep: %s\n", qPrintable(reason));
+    return status;
+}
+
+void addOptions(QCommandLineParser& p) {
+    p.setApplicationDescription(QStringLiteral(
+        "Run every run of a sweep file (format dredge-sweep): here, at most --jobs at once, or "
+        "as a Slurm job array with --slurm. Runs are recorded into the store, queued first."));
+    p.addHelpOption();
+    p.addPositionalArgument(QStringLiteral("file"), QStringLiteral("The sweep file."));
+    p.addOptions({
+        {QStringLiteral("jobs"),
+         QStringLiteral("Runs at once (default: cores / threads per run; Slurm: no limit)."),
+         QStringLiteral("J")},
+        {QStringLiteral("store"),
+         QStringLiteral("The run store (default: $DREDGE_STORE, else runs.sqlite in the user's "
+                        "data folder). A cluster needs one every node reaches: PostgreSQL."),
+         QStringLiteral("url")},
+        {QStringLiteral("dry-run"), QStringLiteral("Print the runs it would start, one a line.")},
+        {QStringLiteral("slurm"), QStringLiteral("Submit the sweep as a Slurm job array.")},
+        {QStringLiteral("partition"), QStringLiteral("Slurm partition."), QStringLiteral("P")},
+        {QStringLiteral("time"), QStringLiteral("Slurm time limit per run."), QStringLiteral("T")},
+        {QStringLiteral("cpus-per-task"),
+         QStringLiteral("CPUs per array task, used as the run's threads (default: the sweep's)."),
+         QStringLiteral("C")},
+        {QStringLiteral("slurm-script-only"),
+         QStringLiteral("Write the job-array script without submitting it.")},
+        {QStringLiteral("script"),
+         QStringLiteral("Where the job-array script goes (default: NAME-ID.sbatch here)."),
+         QStringLiteral("file")},
+    });
+}
+
+// The sweep and its runs, queued, in one transaction: the History panel shows
+// them at once, and each run is taken from the queue by the process that
+// trains it.
+bool enqueue(RunStore& store, const SweepSpec& spec, const std::vector<SweepTask>& tasks,
+             SweepRecord* sweep, QString* error) {
+    sweep->id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    sweep->name = spec.name;
+    sweep->created = QDateTime::currentDateTimeUtc();
+    sweep->spec = QJsonDocument(toJson(spec)).toJson(QJsonDocument::Compact);
+    sweep->tasks = int(tasks.size());
+    if (!store.beginWrite(error) || !store.insertSweep(*sweep, error)) {
+        store.rollback();
+        return false;
+    }
+    for (const auto& task : tasks) {
+        auto record = newRunRecord(
+            task.config,
+            QStringLiteral("%1 #%2: %3").arg(spec.name).arg(task.index).arg(task.label()));
+        record.status = RecordStatus::Queued;
+        record.pid = 0;
+        record.sweepId = sweep->id;
+        record.sweepTask = task.index;
+        record.tags = QStringList{QStringLiteral("sweep")};
+        if (!store.insertRun(record, error)) {
+            store.rollback();
+            return false;
+        }
+    }
+    return store.commit(error);
+}
+
+// At most `jobs` child `train` processes at once, each one task.
+class LocalQueue {
+public:
+    LocalQueue(QString executable, QStringList common, int jobs, int tasks)
+        : executable_(std::move(executable))
+        , common_(std::move(common))
+        , jobs_(jobs)
+        , total_(tasks) {
+        for (int i = 0; i < tasks; ++i) {
+            waiting_.push_back(i);
+        }
+        clock_.start();
+    }
+    ~LocalQueue() { stopAll(); }
+
+    void start() { fill(); }
+    int failed() const { return failed_; }
+    int peakRunning() const { return peak_; }
+    // Stops the running tasks (each records itself as stopped); the rest stay queued.
+    void stopAll() {
+        waiting_.clear();
+        for (auto& p : running_) {
+            p->terminate();
+        }
+        for (auto& p : running_) {
+            if (!p->waitForFinished(30000)) {
+                p->kill();
+                p->waitForFinished();
+            }
+        }
+        running_.clear();
+    }
+
+private:
+    void fill() {
+        while (int(running_.size()) < jobs_ && !waiting_.empty()) {
+            const int task = waiting_.front();
+            waiting_.pop_front();
+            auto process = std::make_unique<QProcess>();
+            auto* p = process.get();
+            // Each run's progress would interleave: the queue reports instead.
+            p->setStandardOutputFile(QProcess::nullDevice());
+            p->setStandardErrorFile(QProcess::nullDevice());
+            QObject::connect(p, &QProcess::finished, p,
+                             [this, p, task](int code, QProcess::ExitStatus how) {
+                                 finished(p, task, how == QProcess::NormalExit ? code : -1);
+                             });
+            p->start(executable_,
+                     common_ + QStringList{QStringLiteral("--task"), QString::number(task)});
+            running_.push_back(std::move(process));
+            peak_ = std::max(peak_, int(running_.size()));
+        }
+        if (running_.empty() && waiting_.empty()) {
+            QCoreApplication::quit();
+        }
+    }
+
+    void finished(QProcess* p, int task, int code) {
+        ++done_;
+        // 0 finished, 3 diverged: results; anything else: the run failed.
+        if (code != 0 && code != 3) {
+            ++failed_;
+        }
+        std::fprintf(stderr, "[%d/%d, %d running] task %d %s (%.1f s)\n", done_, total_,
+                     int(running_.size()) - 1, task,
+                     code == 0   ? "finished"
+                     : code == 3 ? "diverged"
+                                 : "failed",
+                     double(clock_.elapsed()) * 1e-3);
+        const auto it = std::find_if(running_.begin(), running_.end(),
+                                     [p](const auto& owned) { return owned.get() == p; });
+        it->release()->deleteLater();
+        running_.erase(it);
+        fill();
+    }
+
+    QString executable_;
+    QStringList common_;
+    int jobs_;
+    int total_;
+    std::deque<int> waiting_;
+    std::vector<std::unique_ptr<QProcess>> running_;
+    int done_ = 0, failed_ = 0, peak_ = 0;
+    QElapsedTimer clock_;
+};
+
+// The sweep's groups (settings without the seed), best mean final loss first.
+void printRanking(RunStore& store, const QString& sweepId, const std::vector<SweepTask>& tasks) {
+    QString error;
+    auto all = store.listRuns(&error);
+    if (!all) {
+        std::fprintf(stderr, "dredge-studio sweep: %s\n", qPrintable(error));
+        return;
+    }
+    std::vector<RunRecord> runs;
+    std::copy_if(all->begin(), all->end(), std::back_inserter(runs),
+                 [&](const RunRecord& r) { return r.sweepId == sweepId; });
+    std::sort(runs.begin(), runs.end(),
+              [](const RunRecord& a, const RunRecord& b) { return a.sweepTask < b.sweepTask; });
+    struct Row {
+        QString label;
+        GroupSummary summary;
+    };
+    std::vector<Row> rows;
+    for (const auto& group : groupBySettings(runs)) {
+        const int task = runs[group.members.front()].sweepTask;
+        rows.push_back(
+            {task >= 0 && task < int(tasks.size()) ? tasks[size_t(task)].groupLabel() : QString(),
+             summarize(runs, group)});
+    }
+    std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+        const double x = a.summary.finalLoss.mean, y = b.summary.finalLoss.mean;
+        return std::isfinite(x) && (!std::isfinite(y) || x < y);
+    });
+    std::printf("%-4s %-3s %-24s %-24s %-10s %s\n", "RANK", "N", "FINAL LOSS (mean ± std)",
+                "BEST LOSS (mean ± std)", "MS/EPOCH", "SETTINGS");
+    int rank = 0;
+    for (const auto& row : rows) {
+        const auto& s = row.summary;
+        std::printf("%-4d %-3d %-24s %-24s %-10.4f %s\n", ++rank, s.finalLoss.n,
+                    qPrintable(QStringLiteral("%1 ± %2")
+                                   .arg(s.finalLoss.mean, 0, 'g', 4)
+                                   .arg(s.finalLoss.std, 0, 'g', 2)),
+                    qPrintable(QStringLiteral("%1 ± %2")
+                                   .arg(s.bestLoss.mean, 0, 'g', 4)
+                                   .arg(s.bestLoss.std, 0, 'g', 2)),
+                    s.msPerEpoch.mean, qPrintable(row.label));
+    }
+}
+
+int submitArray(const QCommandLineParser& p, const SweepSpec& spec, const SweepRecord& sweep,
+                const QString& storeUrl, const QString& sweepFile, int cpus) {
+    SlurmArray array;
+    array.jobName = QStringLiteral("dredge-") + QString(spec.name).replace(u' ', u'-');
+    array.executable = QCoreApplication::applicationFilePath();
+    array.sweepFile = QFileInfo(sweepFile).absoluteFilePath();
+    array.sweepId = sweep.id;
+    array.storeUrl = storeUrl;
+    array.tasks = sweep.tasks;
+    array.jobs = p.isSet(QStringLiteral("jobs")) ? p.value(QStringLiteral("jobs")).toInt() : 0;
+    array.cpusPerTask = cpus;
+    array.partition = p.value(QStringLiteral("partition"));
+    array.timeLimit = p.value(QStringLiteral("time"));
+    array.logFolder = QDir::currentPath();
+    const QString path = p.isSet(QStringLiteral("script"))
+                             ? p.value(QStringLiteral("script"))
+                             : QStringLiteral("%1-%2.sbatch").arg(array.jobName, sweep.id.left(8));
+    QFile script(path);
+    const QByteArray text = slurmArrayScript(array).toUtf8();
+    if (!script.open(QIODevice::WriteOnly) || script.write(text) != text.size()) {
+        return fail(QStringLiteral("cannot write %1: %2").arg(path, script.errorString()), 1);
+    }
+    script.close();
+    std::printf("sweep %s: %d runs queued in %s\nwrote %s\n", qPrintable(sweep.id), sweep.tasks,
+                qPrintable(storeUrl), qPrintable(path));
+    if (p.isSet(QStringLiteral("slurm-script-only"))) {
+        return 0;
+    }
+    QString jobId, error;
+    if (!submitToSlurm(path, &jobId, &error)) {
+        return fail(error + QStringLiteral(" (the runs stay queued; submit %1 by hand)").arg(path),
+                    1);
+    }
+    std::printf("submitted job %s\n", qPrintable(jobId));
+    return 0;
+}
+
+} // namespace
+
+int runSweepCommand(const QStringList& arguments) {
+    QCommandLineParser p;
+    addOptions(p);
+    if (!p.parse(arguments)) {
+        return fail(p.errorText(), 2);
+    }
+    if (p.isSet(QStringLiteral("help"))) {
+        std::fputs(qPrintable(p.helpText()), stdout);
+        return 0;
+    }
+    if (p.positionalArguments().size() != 1) {
+        return fail(QStringLiteral("give one sweep file (see --help)"), 2);
+    }
+    const QString file = p.positionalArguments().first();
+    QString error;
+    const auto spec = readSweepFile(file, &error);
+    const auto tasks = spec ? expandSweep(*spec, &error) : std::nullopt;
+    if (!tasks) {
+        return fail(error, 2);
+    }
+    const int threads = p.isSet(QStringLiteral("cpus-per-task"))
+                            ? p.value(QStringLiteral("cpus-per-task")).toInt()
+                            : std::max(1, spec->base.train.threads);
+    bool jobsOk = true;
+    const int jobs = p.isSet(QStringLiteral("jobs"))
+                         ? p.value(QStringLiteral("jobs")).toInt(&jobsOk)
+                         : std::max(1, QThread::idealThreadCount() / threads);
+    if (!jobsOk || jobs < 1 || threads < 1) {
+        return fail(QStringLiteral("--jobs and --cpus-per-task must be positive integers"), 2);
+    }
+    if (p.isSet(QStringLiteral("dry-run"))) {
+        std::printf("%s: %zu runs (%s)%s\n", qPrintable(spec->name), tasks->size(),
+                    spec->mode == SweepMode::Grid ? "grid" : "random",
+                    p.isSet(QStringLiteral("slurm"))
+                        ? ", as a Slurm array"
+                        : qPrintable(QStringLiteral(", %1 at once").arg(jobs)));
+        for (const auto& task : *tasks) {
+            std::printf("%4d  %-40s %s, %lld epochs\n", task.index, qPrintable(task.label()),
+                        qPrintable(describe(task.config)), (long long)task.config.train.epochs);
+        }
+        return 0;
+    }
+
+    const QString storeUrl = chooseStoreUrl(p.value(QStringLiteral("store")));
+    const auto location = parseStoreUrl(storeUrl, &error);
+    if (!location) {
+        return fail(error, 2);
+    }
+    RunStore store;
+    SweepRecord sweep;
+    if (!store.open(*location, &error) || !enqueue(store, *spec, *tasks, &sweep, &error)) {
+        return fail(error, 1);
+    }
+    if (p.isSet(QStringLiteral("slurm"))) {
+        return submitArray(p, *spec, sweep, storeUrl, file, threads);
+    }
+
+    std::fprintf(stderr, "sweep %s: %zu runs, %d at once, into %s\n", qPrintable(sweep.id),
+                 tasks->size(), jobs, qPrintable(location->display()));
+    LocalQueue queue(QCoreApplication::applicationFilePath(),
+                     {QStringLiteral("train"), QStringLiteral("--sweep"),
+                      QFileInfo(file).absoluteFilePath(), QStringLiteral("--sweep-id"), sweep.id,
+                      QStringLiteral("--store"), storeUrl, QStringLiteral("--threads"),
+                      QString::number(threads)},
+                     jobs, int(tasks->size()));
+    UnixSignalQuitter quitter;
+    QTimer::singleShot(0, [&queue] { queue.start(); });
+    QCoreApplication::exec();
+    if (quitter.lastSignal() != 0) {
+        queue.stopAll();
+        std::fprintf(stderr, "sweep %s stopped: the runs not started stay queued\n",
+                     qPrintable(sweep.id));
+        return 130;
+    }
+    printRanking(store, sweep.id, *tasks);
+    return queue.failed() > 0 ? 1 : 0;
+}
+
+} // namespace dredge

@@ -1,0 +1,442 @@
+#include "Sweep.h"
+
+#include "ExperimentJson.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <cmath>
+#include <random>
+
+namespace dredge {
+namespace {
+
+constexpr int64_t kMaxTasks = 100'000;
+
+enum class Kind { Integer, Real, Switch, Choice };
+
+struct Setting {
+    const char* name;
+    Kind kind;
+};
+
+const Setting kSettings[] = {
+    {"lr", Kind::Real},          {"waves", Kind::Integer},
+    {"fields", Kind::Integer},   {"out-features", Kind::Integer},
+    {"hidden", Kind::Integer},   {"w0", Kind::Real},
+    {"features", Kind::Integer}, {"scale", Kind::Real},
+    {"epochs", Kind::Integer},   {"clip-max-norm", Kind::Real},
+    {"grid", Kind::Integer},     {"threads", Kind::Integer},
+    {"amp", Kind::Switch},       {"clip", Kind::Switch},
+    {"kernel", Kind::Choice},    {"model", Kind::Choice},
+    {"data", Kind::Choice},
+};
+
+const Setting* findSetting(const QString& name) {
+    for (const auto& s : kSettings) {
+        if (name == QLatin1String(s.name)) {
+            return &s;
+        }
+    }
+    return nullptr;
+}
+
+bool fail(QString* error, const QString& why) {
+    if (error) {
+        *error = why;
+    }
+    return false;
+}
+
+QString text(const QJsonValue& v) {
+    if (v.isBool()) {
+        return v.toBool() ? QStringLiteral("on") : QStringLiteral("off");
+    }
+    if (v.isDouble()) {
+        return QString::number(v.toDouble(), 'g', 6);
+    }
+    return v.toString();
+}
+
+// Uniform in [0, 1) from the generator's bits: the same numbers with every
+// standard library (std::uniform_real_distribution is not).
+double unit(std::mt19937_64& rng) {
+    return double(rng() >> 11) * 0x1.0p-53;
+}
+
+QJsonValue rangePoint(const SweepAxis& axis, double fraction, Kind kind) {
+    const double value =
+        axis.logScale
+            ? std::exp(std::log(axis.from) + fraction * (std::log(axis.to) - std::log(axis.from)))
+            : axis.from + fraction * (axis.to - axis.from);
+    return kind == Kind::Integer ? QJsonValue(double(std::llround(value))) : QJsonValue(value);
+}
+
+bool readAxis(const QJsonObject& json, SweepAxis& axis, QString* error) {
+    axis.setting = json.value(QStringLiteral("setting")).toString();
+    const auto* setting = findSetting(axis.setting);
+    if (!setting) {
+        return fail(error, QStringLiteral("axis setting '%1' is not one of %2")
+                               .arg(axis.setting, sweepSettings().join(QStringLiteral(", "))));
+    }
+    if (json.value(QStringLiteral("values")).isArray()) {
+        for (const auto& v : json.value(QStringLiteral("values")).toArray()) {
+            axis.values.push_back(v);
+        }
+        if (axis.values.empty()) {
+            return fail(error, QStringLiteral("axis '%1' has no values").arg(axis.setting));
+        }
+        return true;
+    }
+    const auto range = json.value(QStringLiteral("range")).toObject();
+    if (range.isEmpty()) {
+        return fail(error,
+                    QStringLiteral("axis '%1' needs \"values\" or a \"range\"").arg(axis.setting));
+    }
+    if (setting->kind != Kind::Integer && setting->kind != Kind::Real) {
+        return fail(error,
+                    QStringLiteral("axis '%1' is not numeric: give its values").arg(axis.setting));
+    }
+    axis.isRange = true;
+    axis.from = range.value(QStringLiteral("from")).toDouble(std::nan(""));
+    axis.to = range.value(QStringLiteral("to")).toDouble(std::nan(""));
+    const int points = range.value(QStringLiteral("points")).toInt(0);
+    const QString scale = range.value(QStringLiteral("scale")).toString(QStringLiteral("linear"));
+    axis.logScale = scale == QLatin1String("log");
+    if (!std::isfinite(axis.from) || !std::isfinite(axis.to) || points < 1 ||
+        (scale != QLatin1String("log") && scale != QLatin1String("linear"))) {
+        return fail(error, QStringLiteral("axis '%1': a range needs finite \"from\" and \"to\", "
+                                          "\"points\" ≥ 1 and \"scale\" linear or log")
+                               .arg(axis.setting));
+    }
+    if (axis.logScale && (axis.from <= 0 || axis.to <= 0)) {
+        return fail(error,
+                    QStringLiteral("axis '%1': a log range needs positive ends").arg(axis.setting));
+    }
+    for (int i = 0; i < points; ++i) {
+        axis.values.push_back(
+            rangePoint(axis, points == 1 ? 0.0 : double(i) / (points - 1), setting->kind));
+    }
+    return true;
+}
+
+bool readSeeds(const QJsonValue& json, std::vector<uint64_t>& seeds, QString* error) {
+    if (json.isUndefined()) {
+        return true; // seed 0, or the base's
+    }
+    seeds.clear();
+    const auto seedOf = [&](const QJsonValue& v) {
+        const double d = v.toDouble(-1.0);
+        if (!v.isDouble() || d < 0 || d != std::floor(d) || d > 9.007199254740992e15) {
+            return fail(error, QStringLiteral("seeds must be non-negative integers"));
+        }
+        seeds.push_back(uint64_t(d));
+        return true;
+    };
+    if (json.isArray()) {
+        for (const auto& v : json.toArray()) {
+            if (!seedOf(v)) {
+                return false;
+            }
+        }
+    } else if (json.isObject()) {
+        const auto from = json.toObject().value(QStringLiteral("from"));
+        const auto to = json.toObject().value(QStringLiteral("to"));
+        if (!seedOf(from) || !seedOf(to) || seeds[1] < seeds[0] || seeds[1] - seeds[0] >= 10'000) {
+            return fail(error, QStringLiteral(
+                                   "seeds {\"from\": a, \"to\": b} needs 0 ≤ a ≤ b < a + 10,000"));
+        }
+        const auto first = seeds[0], last = seeds[1];
+        seeds.clear();
+        for (auto s = first; s <= last; ++s) {
+            seeds.push_back(s);
+        }
+    } else {
+        return fail(error, QStringLiteral("seeds must be a list or {\"from\": a, \"to\": b}"));
+    }
+    return !seeds.empty() || fail(error, QStringLiteral("seeds is empty"));
+}
+
+} // namespace
+
+QString SweepTask::label() const {
+    QStringList parts;
+    for (const auto& [setting, value] : values) {
+        parts.append(setting + u'=' + text(value));
+    }
+    return parts.join(u' ');
+}
+
+QString SweepTask::groupLabel() const {
+    QStringList parts;
+    for (const auto& [setting, value] : values) {
+        if (setting != QLatin1String("seed")) {
+            parts.append(setting + u'=' + text(value));
+        }
+    }
+    return parts.isEmpty() ? QStringLiteral("(base)") : parts.join(u' ');
+}
+
+QStringList sweepSettings() {
+    QStringList names;
+    for (const auto& s : kSettings) {
+        names.append(QLatin1String(s.name));
+    }
+    return names;
+}
+
+bool applySetting(ExperimentConfig& c, const QString& name, const QJsonValue& value,
+                  QString* error) {
+    const auto* setting = findSetting(name);
+    if (!setting) {
+        return fail(error, QStringLiteral("unknown setting '%1'").arg(name));
+    }
+    const auto bad = [&](const char* expected) {
+        return fail(error,
+                    QStringLiteral("%1 must be %2, not %3")
+                        .arg(name, QLatin1String(expected),
+                             QString::fromUtf8(
+                                 QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact))
+                                 .mid(1)
+                                 .chopped(1)));
+    };
+    switch (setting->kind) {
+    case Kind::Integer: {
+        const double d = value.toDouble(std::nan(""));
+        if (!value.isDouble() || d != std::floor(d) || std::abs(d) > 2e9) {
+            return bad("an integer");
+        }
+        const int i = int(d);
+        if (name == QLatin1String("waves"))
+            c.model.waves = i;
+        else if (name == QLatin1String("fields"))
+            c.model.fields = i;
+        else if (name == QLatin1String("out-features"))
+            c.model.outFeatures = i;
+        else if (name == QLatin1String("hidden"))
+            c.model.hidden = i;
+        else if (name == QLatin1String("features"))
+            c.model.features = i;
+        else if (name == QLatin1String("epochs"))
+            c.train.epochs = int64_t(d);
+        else if (name == QLatin1String("grid"))
+            c.data.grid = i;
+        else
+            c.train.threads = i;
+        return true;
+    }
+    case Kind::Real: {
+        if (!value.isDouble()) {
+            return bad("a number");
+        }
+        const double d = value.toDouble();
+        if (name == QLatin1String("lr"))
+            c.train.learningRate = d;
+        else if (name == QLatin1String("w0"))
+            c.model.w0 = d;
+        else if (name == QLatin1String("scale"))
+            c.model.rffScale = d;
+        else {
+            c.train.clipMaxNorm = d;
+            c.train.clipGradients = true; // sweeping the norm means clipping
+        }
+        return true;
+    }
+    case Kind::Switch: {
+        if (!value.isBool()) {
+            return bad("true or false");
+        }
+        (name == QLatin1String("amp") ? c.train.mixedPrecision : c.train.clipGradients) =
+            value.toBool();
+        return true;
+    }
+    case Kind::Choice: {
+        const std::string v = value.toString().toStdString();
+        if (name == QLatin1String("kernel")) {
+            const auto k = waveKernelFromName(v);
+            return k ? (c.model.kernel = *k, true) : bad("fused or composed");
+        }
+        if (name == QLatin1String("model")) {
+            const auto m = modelKindFromName(v);
+            return m ? (c.model.kind = *m, true) : bad("wave-ensemble, interference, siren or rff");
+        }
+        const auto d = dataKindFromName(v);
+        return d ? (c.data.kind = *d, true) : bad("chirp, volume4d, hyper6d or csv");
+    }
+    }
+    return false;
+}
+
+std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error) {
+    const auto failed = [&](const QString& why) -> std::optional<SweepSpec> {
+        fail(error, why);
+        return std::nullopt;
+    };
+    if (json.value(QStringLiteral("format")).toString() != QLatin1String("dredge-sweep")) {
+        return failed(QStringLiteral("not a sweep file (\"format\": \"dredge-sweep\")"));
+    }
+    const int version = json.value(QStringLiteral("version")).toInt(0);
+    if (version < 1 || version > kSweepFileVersion) {
+        return failed(QStringLiteral("sweep file version %1 is not supported (this build reads %2)")
+                          .arg(version)
+                          .arg(kSweepFileVersion));
+    }
+    SweepSpec spec;
+    spec.name = json.value(QStringLiteral("name")).toString(QStringLiteral("sweep"));
+    QString why;
+    const auto base = experimentFromJson(json.value(QStringLiteral("base")).toObject(), &why);
+    if (!base) {
+        return failed(QStringLiteral("base: ") + why);
+    }
+    spec.base = *base;
+    spec.seeds = {spec.base.train.seed};
+    const QString mode = json.value(QStringLiteral("mode")).toString(QStringLiteral("grid"));
+    if (mode == QLatin1String("random")) {
+        spec.mode = SweepMode::Random;
+        spec.samples = json.value(QStringLiteral("samples")).toInt(0);
+        spec.sampleSeed = uint64_t(json.value(QStringLiteral("sample_seed")).toDouble(0));
+        if (spec.samples < 1) {
+            return failed(QStringLiteral("a random sweep needs \"samples\" ≥ 1"));
+        }
+    } else if (mode != QLatin1String("grid")) {
+        return failed(QStringLiteral("mode must be grid or random, not '%1'").arg(mode));
+    }
+    for (const auto& axis : json.value(QStringLiteral("axes")).toArray()) {
+        SweepAxis parsed;
+        if (!readAxis(axis.toObject(), parsed, error)) {
+            return std::nullopt;
+        }
+        spec.axes.push_back(std::move(parsed));
+    }
+    if (!readSeeds(json.value(QStringLiteral("seeds")), spec.seeds, error)) {
+        return std::nullopt;
+    }
+    return spec;
+}
+
+std::optional<SweepSpec> readSweepFile(const QString& path, QString* error) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        fail(error, QStringLiteral("cannot open sweep '%1': %2").arg(path, file.errorString()));
+        return std::nullopt;
+    }
+    QJsonParseError parseError;
+    const auto doc = QJsonDocument::fromJson(file.readAll(), &parseError);
+    if (!doc.isObject()) {
+        fail(error, QStringLiteral("sweep '%1': %2").arg(path, parseError.errorString()));
+        return std::nullopt;
+    }
+    QString why;
+    auto spec = sweepFromJson(doc.object(), &why);
+    if (!spec) {
+        fail(error, QStringLiteral("sweep '%1': %2").arg(path, why));
+    }
+    return spec;
+}
+
+QJsonObject toJson(const SweepSpec& spec) {
+    QJsonArray axes;
+    for (const auto& axis : spec.axes) {
+        QJsonObject json{{"setting", axis.setting}};
+        if (axis.isRange) {
+            json.insert(QStringLiteral("range"),
+                        QJsonObject{{"from", axis.from},
+                                    {"to", axis.to},
+                                    {"points", int(axis.values.size())},
+                                    {"scale", axis.logScale ? "log" : "linear"}});
+        } else {
+            QJsonArray values;
+            for (const auto& v : axis.values) {
+                values.append(v);
+            }
+            json.insert(QStringLiteral("values"), values);
+        }
+        axes.append(json);
+    }
+    QJsonArray seeds;
+    for (auto s : spec.seeds) {
+        seeds.append(qint64(s));
+    }
+    QJsonObject json{{"format", "dredge-sweep"},
+                     {"version", kSweepFileVersion},
+                     {"name", spec.name},
+                     {"base", toJson(spec.base)},
+                     {"mode", spec.mode == SweepMode::Grid ? "grid" : "random"},
+                     {"axes", axes},
+                     {"seeds", seeds}};
+    if (spec.mode == SweepMode::Random) {
+        json.insert(QStringLiteral("samples"), spec.samples);
+        json.insert(QStringLiteral("sample_seed"), qint64(spec.sampleSeed));
+    }
+    return json;
+}
+
+std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString* error) {
+    using Combination = std::vector<QJsonValue>;
+    std::vector<Combination> combinations;
+    if (spec.mode == SweepMode::Grid) {
+        int64_t count = 1;
+        for (const auto& axis : spec.axes) {
+            count *= int64_t(axis.values.size());
+            if (count * int64_t(spec.seeds.size()) > kMaxTasks) {
+                fail(error,
+                     QStringLiteral("the sweep would start more than %1 runs").arg(kMaxTasks));
+                return std::nullopt;
+            }
+        }
+        combinations.resize(size_t(count));
+        for (int64_t i = 0; i < count; ++i) {
+            int64_t rest = i; // mixed radix, the last axis fastest
+            Combination& c = combinations[size_t(i)];
+            c.resize(spec.axes.size());
+            for (size_t a = spec.axes.size(); a-- > 0;) {
+                const auto n = int64_t(spec.axes[a].values.size());
+                c[a] = spec.axes[a].values[size_t(rest % n)];
+                rest /= n;
+            }
+        }
+    } else {
+        if (int64_t(spec.samples) * int64_t(spec.seeds.size()) > kMaxTasks) {
+            fail(error, QStringLiteral("the sweep would start more than %1 runs").arg(kMaxTasks));
+            return std::nullopt;
+        }
+        std::mt19937_64 rng(spec.sampleSeed);
+        for (int s = 0; s < spec.samples; ++s) {
+            Combination c;
+            for (const auto& axis : spec.axes) {
+                const auto kind = findSetting(axis.setting)->kind;
+                c.push_back(axis.isRange ? rangePoint(axis, unit(rng), kind)
+                                         : axis.values[size_t(rng() % axis.values.size())]);
+            }
+            combinations.push_back(std::move(c));
+        }
+    }
+    std::vector<SweepTask> tasks;
+    for (const auto& combination : combinations) {
+        for (const auto seed : spec.seeds) {
+            SweepTask task;
+            task.index = int(tasks.size());
+            task.config = spec.base;
+            for (size_t a = 0; a < spec.axes.size(); ++a) {
+                QString why;
+                if (!applySetting(task.config, spec.axes[a].setting, combination[a], &why)) {
+                    fail(error, QStringLiteral("task %1: %2").arg(task.index).arg(why));
+                    return std::nullopt;
+                }
+                task.values.emplace_back(spec.axes[a].setting, combination[a]);
+            }
+            task.config.train.seed = seed;
+            task.values.emplace_back(QStringLiteral("seed"), QJsonValue(qint64(seed)));
+            if (const auto problem = validate(task.config); !problem.empty()) {
+                fail(error, QStringLiteral("task %1 (%2): %3")
+                                .arg(task.index)
+                                .arg(task.label(), QString::fromStdString(problem)));
+                return std::nullopt;
+            }
+            tasks.push_back(std::move(task));
+        }
+    }
+    return tasks;
+}
+
+} // namespace dredge

@@ -1,0 +1,376 @@
+// Sweeps: expansion (grid, seeded random, linear and log ranges, switches and
+// choices, seeds), the file format and its errors, group statistics; then
+// `dredge-studio sweep` as a user runs it, here and as a job array on a real
+// single-node Slurm that this test starts and stops itself (skipped with the
+// reason where it cannot start, except in CI).
+
+#include "RunGroups.h"
+#include "RunStore.h"
+#include "SlurmCluster.h"
+#include "Sweep.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+#include <cmath>
+#include <set>
+
+using namespace dredge;
+
+namespace {
+
+QJsonObject sweepJson(const QJsonArray& axes,
+                      const QJsonValue& seeds = QJsonValue(QJsonValue::Undefined)) {
+    QJsonObject json{{"format", "dredge-sweep"},
+                     {"version", 1},
+                     {"name", "test"},
+                     {"base", QJsonObject{{"train", QJsonObject{{"epochs", 40}}}}},
+                     {"axes", axes}};
+    if (!seeds.isUndefined()) {
+        json.insert("seeds", seeds);
+    }
+    return json;
+}
+
+std::vector<SweepTask> expand(const QJsonObject& json) {
+    QString error;
+    const auto spec = sweepFromJson(json, &error);
+    const auto tasks = spec ? expandSweep(*spec, &error) : std::nullopt;
+    if (!tasks) {
+        qWarning("%s", qPrintable(error));
+        return {};
+    }
+    return *tasks;
+}
+
+QString expansionError(const QJsonObject& json) {
+    QString error;
+    const auto spec = sweepFromJson(json, &error);
+    if (spec) {
+        expandSweep(*spec, &error);
+    }
+    return error;
+}
+
+struct Outcome {
+    int exitCode = -1;
+    QByteArray out, err;
+};
+
+Outcome studio(const QStringList& arguments, const QString& workingFolder = {}) {
+    QProcess process;
+    if (!workingFolder.isEmpty()) {
+        process.setWorkingDirectory(workingFolder);
+    }
+    process.start(QStringLiteral(DREDGE_STUDIO_EXE), arguments);
+    if (!process.waitForFinished(180000)) {
+        process.kill();
+        return {};
+    }
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            process.readAllStandardOutput(), process.readAllStandardError()};
+}
+
+std::vector<RunRecord> storedRuns(const QString& url) {
+    QString error;
+    RunStore store;
+    const auto location = parseStoreUrl(url, &error);
+    const auto runs =
+        location && store.open(*location, &error) ? store.listRuns(&error) : std::nullopt;
+    return runs ? *runs : std::vector<RunRecord>{};
+}
+
+} // namespace
+
+class TestSweep : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir dir_;
+
+    QString writeSweep(const QString& name, const QJsonObject& json) {
+        const QString path = dir_.filePath(name);
+        QFile file(path);
+        file.open(QIODevice::WriteOnly);
+        file.write(QJsonDocument(json).toJson());
+        return path;
+    }
+    QString fourRuns() {
+        return writeSweep("four.json",
+                          sweepJson(QJsonArray{QJsonObject{{"setting", "lr"},
+                                                           {"values", QJsonArray{1e-3, 3e-3}}}},
+                                    QJsonArray{0, 1}));
+    }
+
+private Q_SLOTS:
+    void gridStartsEveryCombinationWithSeedsInnermost() {
+        const auto tasks = expand(sweepJson(
+            QJsonArray{QJsonObject{{"setting", "lr"}, {"values", QJsonArray{1e-3, 3e-3}}},
+                       QJsonObject{{"setting", "amp"}, {"values", QJsonArray{false, true}}}},
+            QJsonObject{{"from", 0}, {"to", 2}}));
+        QCOMPARE(tasks.size(), size_t(12));
+        QCOMPARE(tasks[0].label(), QString("lr=0.001 amp=off seed=0"));
+        QCOMPARE(tasks[2].label(), QString("lr=0.001 amp=off seed=2"));
+        QCOMPARE(tasks[3].label(), QString("lr=0.001 amp=on seed=0"));
+        QCOMPARE(tasks[11].label(), QString("lr=0.003 amp=on seed=2"));
+        QCOMPARE(tasks[4].groupLabel(), QString("lr=0.001 amp=on"));
+        QCOMPARE(tasks[7].config.train.learningRate, 3e-3);
+        QVERIFY(!tasks[7].config.train.mixedPrecision);
+        QCOMPARE(tasks[11].config.train.seed, uint64_t(2));
+        QCOMPARE(tasks[11].config.train.epochs, int64_t(40)); // from the base
+        for (size_t i = 0; i < tasks.size(); ++i) {
+            QCOMPARE(tasks[i].index, int(i));
+        }
+    }
+
+    void rangesAreLinearOrLogAndIntegersRound() {
+        const auto tasks = expand(sweepJson(QJsonArray{
+            QJsonObject{
+                {"setting", "lr"},
+                {"range",
+                 QJsonObject{{"from", 1e-4}, {"to", 1e-2}, {"points", 3}, {"scale", "log"}}}},
+            QJsonObject{{"setting", "waves"},
+                        {"range", QJsonObject{{"from", 8}, {"to", 30}, {"points", 3}}}}}));
+        QCOMPARE(tasks.size(), size_t(9));
+        QVERIFY(std::abs(tasks[0].config.train.learningRate - 1e-4) < 1e-12);
+        QVERIFY(std::abs(tasks[3].config.train.learningRate - 1e-3) < 1e-12); // the log midpoint
+        QVERIFY(std::abs(tasks[6].config.train.learningRate - 1e-2) < 1e-12);
+        QCOMPARE(tasks[0].config.model.waves, 8);
+        QCOMPARE(tasks[1].config.model.waves, 19); // 8 + 11, linear
+        QCOMPARE(tasks[2].config.model.waves, 30);
+    }
+
+    void switchesAndChoices() {
+        const auto tasks = expand(sweepJson(QJsonArray{
+            QJsonObject{{"setting", "model"}, {"values", QJsonArray{"wave-ensemble", "siren"}}},
+            QJsonObject{{"setting", "kernel"}, {"values", QJsonArray{"composed"}}},
+            QJsonObject{{"setting", "clip-max-norm"}, {"values", QJsonArray{0.5}}}}));
+        QCOMPARE(tasks.size(), size_t(2));
+        QCOMPARE(tasks[1].config.model.kind, ModelKind::Siren);
+        QCOMPARE(tasks[1].config.model.kernel, WaveKernel::Composed);
+        QVERIFY(tasks[1].config.train.clipGradients); // sweeping the norm clips
+        QCOMPARE(tasks[1].config.train.clipMaxNorm, 0.5);
+        QCOMPARE(tasks[0].label(),
+                 QString("model=wave-ensemble kernel=composed clip-max-norm=0.5 seed=0"));
+    }
+
+    void randomSamplesAreSeededAndInRange() {
+        auto json = sweepJson(
+            QJsonArray{
+                QJsonObject{
+                    {"setting", "lr"},
+                    {"range",
+                     QJsonObject{{"from", 1e-5}, {"to", 1e-1}, {"points", 2}, {"scale", "log"}}}},
+                QJsonObject{{"setting", "model"},
+                            {"values", QJsonArray{"wave-ensemble", "siren", "rff"}}}},
+            QJsonArray{0, 1});
+        json.insert("mode", "random");
+        json.insert("samples", 200);
+        json.insert("sample_seed", 7);
+        const auto a = expand(json), b = expand(json);
+        QCOMPARE(a.size(), size_t(400));
+        int below1e3 = 0;
+        std::set<int> models;
+        for (size_t i = 0; i < a.size(); ++i) {
+            QCOMPARE(a[i].config.train.learningRate, b[i].config.train.learningRate); // seeded
+            const double lr = a[i].config.train.learningRate;
+            QVERIFY(lr >= 1e-5 && lr <= 1e-1);
+            below1e3 += lr < 1e-3;
+            models.insert(int(a[i].config.model.kind));
+            if (i % 2) { // one sample, every seed
+                QCOMPARE(a[i].groupLabel(), a[i - 1].groupLabel());
+            }
+        }
+        // Log-uniform: half the draws fall below the geometric midpoint 1e-3.
+        QVERIFY2(below1e3 > 140 && below1e3 < 260, qPrintable(QString::number(below1e3)));
+        QCOMPARE(models.size(), size_t(3));
+        json.insert("sample_seed", 8);
+        QVERIFY(expand(json)[0].config.train.learningRate != a[0].config.train.learningRate);
+    }
+
+    void filesRoundTripAndTheShippedExampleExpands() {
+        QString error;
+        const auto shipped =
+            readSweepFile(QFINDTESTDATA("../resources/presets/chirp-lr-sweep.json"), &error);
+        QVERIFY2(shipped, qPrintable(error));
+        const auto tasks = expandSweep(*shipped, &error);
+        QCOMPARE(tasks->size(), size_t(6)); // 2 learning rates × 3 seeds
+        QCOMPARE(tasks->back().config.train.epochs, int64_t(300));
+        const auto again = sweepFromJson(toJson(*shipped), &error);
+        QVERIFY2(again, qPrintable(error));
+        const auto retasks = expandSweep(*again, &error);
+        QCOMPARE(retasks->size(), tasks->size());
+        for (size_t i = 0; i < tasks->size(); ++i) {
+            QCOMPARE((*retasks)[i].label(), (*tasks)[i].label());
+        }
+    }
+
+    void badSweepsNameTheProblem_data() {
+        QTest::addColumn<QJsonObject>("json");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("unknown setting")
+            << sweepJson(
+                   QJsonArray{QJsonObject{{"setting", "momentum"}, {"values", QJsonArray{1}}}})
+            << "momentum";
+        QTest::newRow("range over a choice")
+            << sweepJson(QJsonArray{
+                   QJsonObject{{"setting", "model"},
+                               {"range", QJsonObject{{"from", 1}, {"to", 2}, {"points", 2}}}}})
+            << "not numeric";
+        QTest::newRow("log range through 0")
+            << sweepJson(QJsonArray{QJsonObject{
+                   {"setting", "lr"},
+                   {"range",
+                    QJsonObject{{"from", 0}, {"to", 1}, {"points", 2}, {"scale", "log"}}}}})
+            << "positive";
+        QTest::newRow("an invalid run")
+            << sweepJson(
+                   QJsonArray{QJsonObject{{"setting", "lr"}, {"values", QJsonArray{1e-3, -1}}}})
+            << "task 1 (lr=-1 seed=0)";
+        QTest::newRow("wrong type")
+            << sweepJson(
+                   QJsonArray{QJsonObject{{"setting", "waves"}, {"values", QJsonArray{"many"}}}})
+            << "waves must be an integer";
+        QTest::newRow("too many runs")
+            << sweepJson(QJsonArray{
+                   QJsonObject{
+                       {"setting", "lr"},
+                       {"range", QJsonObject{{"from", 1e-4}, {"to", 1e-2}, {"points", 1000}}}},
+                   QJsonObject{{"setting", "waves"},
+                               {"range", QJsonObject{{"from", 1}, {"to", 200}, {"points", 200}}}}})
+            << "more than 100000 runs";
+        auto future = sweepJson({});
+        future.insert("version", 2);
+        QTest::newRow("newer version") << future << "version 2";
+        auto random = sweepJson({});
+        random.insert("mode", "random");
+        QTest::newRow("random without samples") << random << "samples";
+    }
+    void badSweepsNameTheProblem() {
+        QFETCH(QJsonObject, json);
+        QFETCH(QString, message);
+        const auto error = expansionError(json);
+        QVERIFY2(error.contains(message), qPrintable(error));
+    }
+
+    void groupsJoinSeedsAndSummarise() {
+        std::vector<RunRecord> runs(5);
+        const double finals[] = {0.1, 0.3, 0.2, 0.5, std::nan("")};
+        for (size_t i = 0; i < runs.size(); ++i) {
+            runs[i].config.train.seed = i;
+            runs[i].config.train.learningRate = i < 3 ? 1e-3 : 1e-2;
+            runs[i].finalLoss = runs[i].bestLoss = finals[i];
+            runs[i].msPerEpoch = 0.5;
+        }
+        const auto groups = groupBySettings(runs);
+        QCOMPARE(groups.size(), size_t(2));
+        QCOMPARE(groups[0].members, (std::vector<size_t>{0, 1, 2}));
+        const auto first = summarize(runs, groups[0]);
+        QCOMPARE(first.finalLoss.n, 3);
+        QVERIFY(std::abs(first.finalLoss.mean - 0.2) < 1e-12);
+        QVERIFY(std::abs(first.finalLoss.std - 0.1) < 1e-12); // sample std
+        const auto second = summarize(runs, groups[1]);
+        QCOMPARE(second.finalLoss.n, 1); // the NaN (diverged) run is left out
+        QCOMPARE(second.finalLoss.std, 0.0);
+        QCOMPARE(second.msPerEpoch.mean, 0.5);
+
+        const std::vector<std::vector<double>> histories{{4, 2, 1}, {2, 4}, {6, std::nan(""), 3}};
+        const auto mean = groupCurve(histories, CurveCenter::Mean, CurveBand::MinMax);
+        QCOMPARE(mean.center, (std::vector<double>{4, 3, 2}));
+        QCOMPARE(mean.low, (std::vector<double>{2, 2, 1}));
+        QCOMPARE(mean.high, (std::vector<double>{6, 4, 3}));
+        const auto median = groupCurve(histories, CurveCenter::Median, CurveBand::StdDev);
+        QCOMPARE(median.center, (std::vector<double>{4, 3, 2}));
+        QVERIFY(std::abs(median.high[0] - (4 + 2)) < 1e-12); // mean + sample std (std 2)
+    }
+
+    void sweepRunsItsQueueHereAndRanksTheSettings() {
+        const QString store = "sqlite:" + dir_.filePath("local.sqlite");
+        const auto dry = studio({"sweep", fourRuns(), "--dry-run", "--jobs", "2"});
+        QCOMPARE(dry.exitCode, 0);
+        QVERIFY(dry.out.contains("4 runs (grid), 2 at once"));
+        QVERIFY(dry.out.contains("lr=0.003 seed=1"));
+        QVERIFY(storedRuns(store).empty()); // a dry run records nothing
+
+        const auto r = studio({"sweep", fourRuns(), "--jobs", "2", "--store", store});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains("[4/4, 0 running]"), r.err.constData());
+        QVERIFY(r.out.contains("RANK") && r.out.contains("lr=0.001") && r.out.contains("lr=0.003"));
+        const auto runs = storedRuns(store);
+        QCOMPARE(runs.size(), size_t(4)); // the queued records, claimed: no extra runs
+        std::set<int> tasks;
+        for (const auto& run : runs) {
+            QCOMPARE(run.status, RecordStatus::Finished);
+            QCOMPARE(run.epochsDone, qint64(40));
+            QCOMPARE(run.sweepId, runs.front().sweepId);
+            tasks.insert(run.sweepTask);
+        }
+        QCOMPARE(tasks, (std::set<int>{0, 1, 2, 3}));
+        QVERIFY(runs.front().name.startsWith("test #"));
+    }
+
+    void trainRefusesATaskTheSweepHasNot() {
+        const auto r = studio({"train", "--sweep", fourRuns(), "--task", "4", "--no-store"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("0 to 3"));
+        const auto plain = studio({"train", "--task", "1", "--no-store"});
+        QCOMPARE(plain.exitCode, 2);
+    }
+
+    void slurmScriptOnlyWritesTheArray() {
+        const QString store = "sqlite:" + dir_.filePath("script.sqlite");
+        const auto r = studio({"sweep", fourRuns(), "--slurm", "--slurm-script-only", "--jobs", "2",
+                               "--partition", "short", "--time", "00:10:00", "--store", store,
+                               "--script", dir_.filePath("array.sbatch")});
+        QCOMPARE(r.exitCode, 0);
+        QFile script(dir_.filePath("array.sbatch"));
+        QVERIFY(script.open(QIODevice::ReadOnly));
+        const QByteArray text = script.readAll();
+        QVERIFY(text.contains("#SBATCH --array=0-3%2"));
+        QVERIFY(text.contains("#SBATCH --partition=short"));
+        QVERIFY(text.contains("#SBATCH --time=00:10:00"));
+        QVERIFY(text.contains("train --sweep '" + fourRuns().toUtf8() +
+                              "' --task \"$SLURM_ARRAY_TASK_ID\""));
+        QVERIFY(text.contains("--store '" + store.toUtf8() + "'"));
+        const auto runs = storedRuns(store);
+        QCOMPARE(runs.size(), size_t(4));
+        for (const auto& run : runs) {
+            QCOMPARE(run.status, RecordStatus::Queued); // waiting for the array
+        }
+    }
+
+    void aJobArrayOnARealSlurmFillsTheStore() {
+        SlurmCluster cluster;
+        QString why;
+        if (!cluster.start(&why)) {
+            if (qEnvironmentVariable("CI") == QLatin1String("true")) {
+                QFAIL(qPrintable("Slurm must run in CI: " + why));
+            }
+            QSKIP(qPrintable(why));
+        }
+        const QString store = "sqlite:" + dir_.filePath("cluster.sqlite");
+        const auto r =
+            studio({"sweep", fourRuns(), "--slurm", "--jobs", "4", "--store", store}, dir_.path());
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains("submitted job "));
+        // The array's tasks run at once on this node; each takes its queued run.
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            [&] {
+                const auto runs = storedRuns(store);
+                return runs.size() == 4 &&
+                       std::all_of(runs.begin(), runs.end(), [](const RunRecord& run) {
+                           return run.status == RecordStatus::Finished;
+                       });
+            }(),
+            qPrintable(cluster.log()), 120000);
+        for (const auto& run : storedRuns(store)) {
+            QCOMPARE(run.epochsDone, qint64(40));
+            QVERIFY(run.sweepTask >= 0 && run.sweepTask < 4);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSweep)
+#include "test_sweep.moc"
