@@ -20,8 +20,10 @@ PACKAGES=(cmake ninja-build g++ pkg-config
 # The suite also runs the run store on a throwaway PostgreSQL cluster that the
 # tests start and stop themselves (Debian's default cluster is left alone).
 # The install check validates the desktop file and metainfo, renders the man
-# page, and in CI builds the Debian package (dpkg-shlibdeps).
-TEST_PACKAGES=(libqt6sql6-psql postgresql desktop-file-utils appstream man-db dpkg-dev)
+# page, and in CI builds the Debian package (dpkg-shlibdeps). The sweep suite
+# runs a job array on a single-node Slurm it starts and stops itself.
+TEST_PACKAGES=(libqt6sql6-psql postgresql desktop-file-utils appstream man-db dpkg-dev
+               slurm-wlm munge)
 BUILD_DIR=${DREDGE_BUILD_DIR:-build}
 JOBS=${DREDGE_JOBS:-2}
 
@@ -36,8 +38,8 @@ install_missing_packages() {
     local sudo=()
     [ "$(id -u)" -ne 0 ] && sudo=(sudo)
     "${sudo[@]}" apt-get update -qq
-    # Installing postgresql would start (and enable) Debian's default cluster;
-    # the tests start their own. A policy-rc.d that says no keeps services down
+    # Installing postgresql, slurm-wlm or munge would start (and enable) their
+    # services; the tests start their own. A policy-rc.d that says no keeps services down
     # during the install; the unit is disabled after it.
     local policy=/usr/sbin/policy-rc.d own_policy=false
     if [ ! -e "$policy" ]; then
@@ -48,9 +50,15 @@ install_missing_packages() {
     "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" ||
         { [ "$own_policy" = true ] && "${sudo[@]}" rm -f "$policy"; return 1; }
     [ "$own_policy" = true ] && "${sudo[@]}" rm -f "$policy"
-    if [[ " ${missing[*]} " == *" postgresql "* ]] && command -v systemctl >/dev/null &&
-        [ -d /run/systemd/system ]; then
-        "${sudo[@]}" systemctl disable --now postgresql >/dev/null 2>&1 || true
+    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+        local package
+        for package in "${missing[@]}"; do
+            case "$package" in
+            postgresql) "${sudo[@]}" systemctl disable --now postgresql ;;
+            slurm-wlm) "${sudo[@]}" systemctl disable --now slurmctld slurmd ;;
+            munge) "${sudo[@]}" systemctl disable --now munge ;;
+            esac >/dev/null 2>&1 || true
+        done
     fi
 }
 

@@ -44,7 +44,7 @@ if need groff; then
 fi
 
 # Every option the program lists is in the man page (as \-\-name).
-for command in "" train serve runs; do
+for command in "" train serve runs sweep; do
     options=$("$exe" $command --help | grep -oE -- '--[a-z][a-z0-9-]+' | sort -u)
     for option in $options; do
         case "$option" in --help | --help-all) continue ;; esac
