@@ -4,6 +4,7 @@
 #include "RunStore.h"
 #include "SlurmArray.h"
 #include "Sweep.h"
+#include "SweepRecords.h"
 #include "UnixSignalQuitter.h"
 
 #include <QCommandLineParser>
@@ -18,7 +19,6 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <QTimer>
-#include <QUuid>
 #include <algorithm>
 #include <cstdio>
 #include <deque>
@@ -66,25 +66,13 @@ void addOptions(QCommandLineParser& p) {
 // trains it.
 bool enqueue(RunStore& store, const SweepSpec& spec, const std::vector<SweepTask>& tasks,
              SweepRecord* sweep, QString* error) {
-    sweep->id = QUuid::createUuid().toString(QUuid::WithoutBraces);
-    sweep->name = spec.name;
-    sweep->created = QDateTime::currentDateTimeUtc();
-    sweep->spec = QJsonDocument(toJson(spec)).toJson(QJsonDocument::Compact);
-    sweep->tasks = int(tasks.size());
+    *sweep = newSweepRecord(spec, int(tasks.size()));
     if (!store.beginWrite(error) || !store.insertSweep(*sweep, error)) {
         store.rollback();
         return false;
     }
     for (const auto& task : tasks) {
-        auto record = newRunRecord(
-            task.config,
-            QStringLiteral("%1 #%2: %3").arg(spec.name).arg(task.index).arg(task.label()));
-        record.status = RecordStatus::Queued;
-        record.pid = 0;
-        record.sweepId = sweep->id;
-        record.sweepTask = task.index;
-        record.tags = QStringList{QStringLiteral("sweep")};
-        if (!store.insertRun(record, error)) {
+        if (!store.insertRun(queuedRun(*sweep, task), error)) {
             store.rollback();
             return false;
         }

@@ -15,6 +15,9 @@
 #include "RunStore.h"
 #include "RunsModel.h"
 #include "StoreClient.h"
+#include "SweepDialog.h"
+#include "SweepPanel.h"
+#include "SweepQueue.h"
 #include "WindowTestHelpers.h"
 
 #include <QAction>
@@ -26,12 +29,15 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QProcess>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <set>
 
 using namespace dredge;
 
@@ -313,6 +319,91 @@ private Q_SLOTS:
         done = runs->front().epochsDone;
         QVERIFY(done > 100);
         QCOMPARE(qint64(store.lossHistory(runs->front().id, &error)->size()), done);
+    }
+
+    void aSweepFromTheBuilderRunsAtMostJobsAtOnce() {
+        const QString url = freshStore();
+        MainWindow w(false, url);
+        w.show();
+        setEpochs(w, 400);
+        int live = 0, mostLive = 0;
+        connect(w.runs(), &RunsModel::runChanged, this, [&] {
+            live = 0;
+            for (const auto& e : w.runs()->entries()) {
+                live += e->isLive();
+            }
+            mostLive = std::max(mostLive, live);
+        });
+        // The builder, as a user fills it: 2 learning rates × seeds 0-2, 2 at once.
+        QTimer::singleShot(0, [] {
+            auto* dialog = qobject_cast<SweepDialog*>(QApplication::activeModalWidget());
+            QVERIFY(dialog);
+            dialog->nameBox()->setText("lr sweep");
+            dialog->setAxis(0, "lr", "0.001, 0.003");
+            dialog->seedsBox()->setText("0-2");
+            dialog->jobsBox()->setValue(2);
+            QCOMPARE(dialog->countLabel()->text(), QString("Starts 6 runs."));
+            dialog->setAxis(1, "waves", "0"); // an impossible run: refused, named
+            QVERIFY(!dialog->startButton()->isEnabled());
+            QVERIFY(dialog->countLabel()->text().contains("task 0"));
+            dialog->setAxis(1, "waves", "");
+            QVERIFY(dialog->startButton()->isEnabled());
+            dialog->startButton()->click();
+        });
+        w.newSweepAction()->trigger();
+        auto* table = w.sweepPanel()->table();
+        QCOMPARE(table->rowCount(), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(table->item(0, 1)->text(), QString("6 / 6"), kTimeoutMs);
+        QCOMPARE(mostLive, 2); // two at once, never three
+        QCOMPARE(w.runs()->rowCount(), 6);
+        QVERIFY(w.store()->flush());
+
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(locationOf(url), &error));
+        const auto runs = store.listRuns(&error);
+        QCOMPARE(runs->size(), size_t(6)); // the queued records, trained: no duplicates
+        std::set<int> tasks;
+        for (const auto& r : *runs) {
+            QCOMPARE(r.status, RecordStatus::Finished);
+            QCOMPARE(r.epochsDone, qint64(400));
+            QVERIFY(r.name.startsWith("lr sweep #"));
+            tasks.insert(r.sweepTask);
+        }
+        QCOMPARE(tasks.size(), size_t(6));
+    }
+
+    void aSweepPausesAndCancels() {
+        const QString url = freshStore();
+        MainWindow w(false, url);
+        w.show();
+        setEpochs(w, 50'000'000);
+        SweepSpec spec;
+        spec.name = "long";
+        spec.base = w.form()->config();
+        spec.seeds = {0, 1, 2, 3};
+        QString error;
+        auto* queue = w.startSweep(spec, 1, &error);
+        QVERIFY2(queue, qPrintable(error));
+        QCOMPARE(queue->running(), 1);
+        QCOMPARE(queue->queued(), 3);
+        w.sweepPanel()->pauseButton()->click();
+        QVERIFY(queue->isPaused());
+        const int first = queue->runningRuns().front();
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entry(first)->losses().size() > 10, kTimeoutMs);
+        w.sweepPanel()->cancelButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(queue->isFinished(), kTimeoutMs);
+        QCOMPARE(queue->cancelled(), 3);
+        QCOMPARE(w.runs()->rowCount(), 1); // paused: nothing more started
+        QCOMPARE(w.runs()->entry(first)->record.status, RecordStatus::Stopped);
+        QVERIFY(w.store()->flush());
+        RunStore store;
+        QVERIFY(store.open(locationOf(url), &error));
+        const auto runs = store.listRuns(&error);
+        QCOMPARE(runs->size(), size_t(4));
+        for (const auto& r : *runs) {
+            QCOMPARE(r.status, RecordStatus::Stopped); // none left queued forever
+        }
     }
 
     void theWindowAndTwoTrainCommandsShareOneStore() {

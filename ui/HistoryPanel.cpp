@@ -46,6 +46,11 @@ private:
     bool showArchived_ = false;
 };
 
+// "1 run", "3 runs": no translation file supplies %n plurals here.
+QString runCount(qsizetype n) {
+    return n == 1 ? HistoryPanel::tr("1 run") : HistoryPanel::tr("%1 runs").arg(n);
+}
+
 } // namespace
 
 HistoryPanel::HistoryPanel(RunsModel* runs, QWidget* parent)
@@ -278,7 +283,7 @@ void HistoryPanel::askTags() {
     const QString current =
         model_->recordAt(model_->rowOf(ids.first()))->tags.join(QStringLiteral(", "));
     const QString text = QInputDialog::getText(
-        this, tr("Tags"), tr("Tags of %n run(s), separated by commas:", "", int(ids.size())),
+        this, tr("Tags"), tr("Tags of %1, separated by commas:").arg(runCount(ids.size())),
         QLineEdit::Normal, current, &ok);
     if (ok) {
         QStringList tags;
@@ -298,7 +303,7 @@ void HistoryPanel::askNotes() {
     }
     bool ok = false;
     const QString text = QInputDialog::getMultiLineText(
-        this, tr("Notes"), tr("Notes on %n run(s):", "", int(ids.size())),
+        this, tr("Notes"), tr("Notes on %1:").arg(runCount(ids.size())),
         model_->recordAt(model_->rowOf(ids.first()))->notes, &ok);
     if (ok) {
         setNotesOfSelected(text);
@@ -312,9 +317,9 @@ void HistoryPanel::askDelete() {
     }
     const auto answer = QMessageBox::question(
         this, tr("Delete runs"),
-        tr("Delete %n run(s) from the store, with their histories? Other runs, forks of these "
-           "included, are kept. This cannot be undone.",
-           "", int(ids.size())),
+        tr("Delete %1 from the store, with their histories? Other runs, forks of these "
+           "included, are kept. This cannot be undone.")
+            .arg(runCount(ids.size())),
         QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
     if (answer == QMessageBox::Yes) {
         deleteSelected();

@@ -9,6 +9,10 @@
 #include "RunsModel.h"
 #include "ServerPanel.h"
 #include "StoreClient.h"
+#include "SweepDialog.h"
+#include "SweepPanel.h"
+#include "SweepQueue.h"
+#include "SweepRecords.h"
 #include "VersionReport.h"
 
 #include "QCustomPlotInclude.h"
@@ -30,6 +34,7 @@
 #include <QSplitter>
 #include <QStatusBar>
 #include <QTableView>
+#include <QThread>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -47,6 +52,7 @@ MainWindow::MainWindow(bool useSettings, const QString& storeUrl, QWidget* paren
     , prediction_(new PredictionView(runs_))
     , serverPanel_(new ServerPanel(server_))
     , history_(new HistoryPanel(runs_))
+    , sweepPanel_(new SweepPanel)
     , table_(new QTableView)
     , statusText_(new QLabel)
     , storeWarning_(new QLabel)
@@ -147,6 +153,9 @@ void MainWindow::buildActions() {
     stopAll_ =
         run->addAction(tr("Stop &all runs"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Period),
                        runs_, &RunsModel::stopAll);
+    newSweep_ = run->addAction(tr("New s&weep…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R),
+                               this, &MainWindow::askForSweep);
+    newSweep_->setToolTip(tr("Vary settings and seeds of the experiment, runs queued"));
     run->addSeparator();
     remove_ = run->addAction(tr("&Remove selected runs"), QKeySequence::Delete, this, [this] {
         for (int id : selectedRuns()) {
@@ -209,6 +218,14 @@ void MainWindow::buildDocks() {
     tabifyDockWidget(runsDock, historyDock);
     runsDock->raise();
 
+    auto* sweepDock = new QDockWidget(tr("Sweeps"), this);
+    sweepDock->setObjectName(QStringLiteral("sweepDock"));
+    sweepDock->setWidget(sweepPanel_);
+    addDockWidget(Qt::BottomDockWidgetArea, sweepDock);
+    tabifyDockWidget(historyDock, sweepDock);
+    runsDock->raise();
+    connect(sweepPanel_, &SweepPanel::cancelRequested, this, &MainWindow::cancelSweep);
+
     auto* serverDock = new QDockWidget(tr("Insight server"), this);
     serverDock->setObjectName(QStringLiteral("serverDock"));
     serverDock->setWidget(serverPanel_);
@@ -216,7 +233,7 @@ void MainWindow::buildDocks() {
 
     auto* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"));
     view->addSeparator();
-    for (auto* dock : {formDock, runsDock, historyDock, serverDock}) {
+    for (auto* dock : {formDock, runsDock, historyDock, sweepDock, serverDock}) {
         view->addAction(dock->toggleViewAction());
     }
     // New runs are selected so that their progress shows at once.
@@ -429,6 +446,73 @@ QString MainWindow::useStore(const QString& url) {
     store_ = std::move(next); // the old client writes what it holds, then goes
     showStoreState();
     return {};
+}
+
+void MainWindow::askForSweep() {
+    const int threads = std::max(1, form_->config().train.threads);
+    SweepDialog dialog(form_->config(), std::max(1, QThread::idealThreadCount() / threads), this);
+    if (dialog.exec() != QDialog::Accepted) {
+        return;
+    }
+    QString error;
+    const auto spec = dialog.spec(&error);
+    if (!spec || !startSweep(*spec, dialog.jobs(), &error)) {
+        QMessageBox::warning(this, tr("Cannot start the sweep"), error);
+    }
+}
+
+SweepQueue* MainWindow::startSweep(const SweepSpec& spec, int jobs, QString* error) {
+    auto tasks = expandSweep(spec, error);
+    if (!tasks) {
+        return nullptr;
+    }
+    // Every run is queued in the store before the first starts: the History
+    // panel shows the whole sweep, and each run keeps its queued record.
+    const auto sweep = newSweepRecord(spec, int(tasks->size()));
+    auto records = std::make_shared<std::vector<RunRecord>>();
+    for (const auto& task : *tasks) {
+        records->push_back(queuedRun(sweep, task));
+    }
+    if (store_) {
+        store_->insertSweep(sweep);
+        for (const auto& record : *records) {
+            store_->insertRun(record);
+        }
+    }
+    const bool stored = store_ != nullptr;
+    auto* queue = new SweepQueue(
+        spec.name, std::move(*tasks), jobs,
+        [this, records, stored](const SweepTask& task) {
+            RunRecord record = (*records)[size_t(task.index)];
+            record.pid = QCoreApplication::applicationPid(); // this process trains it
+            return runs_->startRun(record, stored);
+        },
+        this);
+    connect(runs_, &RunsModel::runEnded, queue, &SweepQueue::runEnded);
+    // What cancel leaves unstarted is recorded as stopped, not left queued.
+    connect(queue, &SweepQueue::finished, this, [this, queue, records] {
+        if (queue->cancelled() == 0 || !store_) {
+            return;
+        }
+        for (int i = queue->total() - queue->cancelled(); i < queue->total(); ++i) {
+            RunRecord record = (*records)[size_t(i)];
+            record.status = RecordStatus::Stopped;
+            record.ended = QDateTime::currentDateTimeUtc();
+            record.error = tr("cancelled before it started");
+            store_->updateRun(record);
+        }
+    });
+    sweepPanel_->addQueue(queue);
+    queue->begin();
+    return queue;
+}
+
+void MainWindow::cancelSweep(SweepQueue* queue) {
+    const auto running = queue->runningRuns();
+    queue->cancel();
+    for (int id : running) {
+        runs_->stop(id); // each ends within an epoch and reports back
+    }
 }
 
 void MainWindow::chooseStore() {

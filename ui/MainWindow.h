@@ -23,6 +23,9 @@ class PredictionView;
 class RunsModel;
 class ServerPanel;
 class StoreClient;
+class SweepPanel;
+class SweepQueue;
+struct SweepSpec;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -43,6 +46,13 @@ public:
     // Records runs started from now on into this store (empty: none) and
     // shows it in the History panel. Refused while runs train.
     QString useStore(const QString& url); // empty on success
+
+    // Queues the sweep's runs (in the store too) and trains them, at most
+    // `jobs` at once. Returns its queue (owned by the window), or null with
+    // *error when the sweep cannot expand.
+    SweepQueue* startSweep(const SweepSpec& spec, int jobs, QString* error);
+    SweepPanel* sweepPanel() const { return sweepPanel_; }
+    QAction* newSweepAction() const { return newSweep_; }
 
     StoreClient* store() const { return store_.get(); }
     HistoryPanel* historyPanel() const { return history_; }
@@ -76,6 +86,8 @@ private:
     void exportPlots();
     void about();
     void chooseStore();
+    void askForSweep();
+    void cancelSweep(SweepQueue* queue);
     void showStoreState();
     void loadSettings();
     void saveSettings();
@@ -89,6 +101,7 @@ private:
     ServerPanel* serverPanel_;
     std::unique_ptr<StoreClient> store_;
     HistoryPanel* history_;
+    SweepPanel* sweepPanel_;
     QTableView* table_;
     QLabel* statusText_;
     QLabel* storeWarning_;
@@ -98,6 +111,7 @@ private:
     QAction* resume_ = nullptr;
     QAction* stop_ = nullptr;
     QAction* stopAll_ = nullptr;
+    QAction* newSweep_ = nullptr;
     QAction* remove_ = nullptr;
     QAction* logScale_ = nullptr;
     QAction* saveRuns_ = nullptr;

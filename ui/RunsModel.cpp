@@ -97,15 +97,22 @@ RunEntry& RunsModel::add(std::unique_ptr<RunEntry> entry) {
 }
 
 int RunsModel::startRun(const ExperimentConfig& config) {
+    const int id = startRun(newRunRecord(config, {}), false);
+    if (auto* e = find(id)) { // named once its session number is known
+        e->record.name = tr("Run %1: %2").arg(id).arg(describe(config));
+        changed(id);
+    }
+    return id;
+}
+
+int RunsModel::startRun(RunRecord record, bool inStore) {
     auto entry = std::make_unique<RunEntry>();
-    entry->record = newRunRecord(config, {});
+    const ExperimentConfig config = record.config;
+    entry->record = std::move(record);
     entry->run = std::make_unique<TrainingRun>(config);
-    entry->recorder = std::make_unique<RunRecorder>(store_, entry->record);
+    entry->recorder = std::make_unique<RunRecorder>(store_, entry->record, inStore);
     auto* run = entry->run.get();
-    auto& added = add(std::move(entry));
-    const int id = added.id;
-    added.record.name = tr("Run %1: %2").arg(id).arg(describe(config));
-    changed(id);
+    const int id = add(std::move(entry)).id;
 
     run->setPredictionInterval(250); // live, at a modest rate
     run->setKeepSnapshots(store_ != nullptr);
@@ -148,6 +155,7 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
         if (auto* e = find(id)) {
             e->recorder->finished(result, e->run->losses());
             changed(id);
+            Q_EMIT runEnded(id);
         }
     });
     connect(run, &TrainingRun::historyReplaced, this, [this, id] { Q_EMIT lossesReplaced(id); });

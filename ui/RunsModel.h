@@ -70,6 +70,9 @@ public:
 
     // Starts a new run of config; returns its id.
     int startRun(const ExperimentConfig& config);
+    // Starts the run a prepared record describes (a sweep's task), already in
+    // the store when `inStore` (queued there).
+    int startRun(RunRecord record, bool inStore);
     int addSavedRun(const SavedRun& saved);
     // A run from the store (History → Show in plot); a run already shown
     // keeps its row. Returns its id.
@@ -108,6 +111,7 @@ Q_SIGNALS:
     void predictionUpdated(int id);
     void dataReady(int id);
     void runChanged(int id); // name, colour, visibility, state or figures
+    void runEnded(int id);   // a live run finished, stopped, diverged or failed
 
 private:
     RunEntry& add(std::unique_ptr<RunEntry> entry);

@@ -20,6 +20,9 @@ constexpr qint64 kIdleHeartbeatMs = 30'000;
 // PostgreSQL server that is down costs a connect timeout each time).
 constexpr qint64 kRetryMs = 5'000;
 
+struct InsertSweep {
+    SweepRecord sweep;
+};
 struct InsertRun {
     RunRecord record;
 };
@@ -41,8 +44,8 @@ struct AddSnapshot {
 struct DeleteRuns {
     QStringList ids;
 };
-using Write =
-    std::variant<InsertRun, UpdateRun, UpdateUserFields, AppendLosses, AddSnapshot, DeleteRuns>;
+using Write = std::variant<InsertSweep, InsertRun, UpdateRun, UpdateUserFields, AppendLosses,
+                           AddSnapshot, DeleteRuns>;
 
 } // namespace
 
@@ -197,6 +200,8 @@ private:
                 using W = std::decay_t<decltype(w)>;
                 if constexpr (std::is_same_v<W, DeleteRuns>) {
                     return w.ids.contains(id);
+                } else if constexpr (std::is_same_v<W, InsertSweep>) {
+                    return false;
                 } else if constexpr (std::is_same_v<W, AppendLosses> ||
                                      std::is_same_v<W, AddSnapshot>) {
                     return w.id == id;
@@ -220,7 +225,9 @@ private:
             const bool ok = std::visit(
                 [&](const auto& w) {
                     using W = std::decay_t<decltype(w)>;
-                    if constexpr (std::is_same_v<W, InsertRun>) {
+                    if constexpr (std::is_same_v<W, InsertSweep>) {
+                        return store_->insertSweep(w.sweep, why);
+                    } else if constexpr (std::is_same_v<W, InsertRun>) {
                         return store_->insertRun(w.record, why);
                     } else if constexpr (std::is_same_v<W, UpdateRun>) {
                         return store_->updateRun(w.record, why);
@@ -333,6 +340,9 @@ void StoreClient::onWorkerState(const QString& problem, bool recordsChanged) {
     }
 }
 
+void StoreClient::insertSweep(const SweepRecord& sweep) {
+    post([sweep](StoreWorker& w) { w.enqueue(InsertSweep{sweep}, false); });
+}
 void StoreClient::insertRun(const RunRecord& record) {
     post([record](StoreWorker& w) { w.enqueue(InsertRun{record}, true); });
 }

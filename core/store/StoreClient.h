@@ -36,6 +36,7 @@ public:
     bool hasProblem() const { return !problem_.isEmpty(); }
     const QString& problemText() const { return problem_; }
 
+    void insertSweep(const SweepRecord& sweep);
     void insertRun(const RunRecord& record);
     void updateRun(const RunRecord& record); // after the losses sent before it
     void updateUserFields(const RunRecord& record);
