@@ -35,6 +35,7 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QThread>
+#include <QTimer>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -450,15 +451,24 @@ QString MainWindow::useStore(const QString& url) {
 
 void MainWindow::askForSweep() {
     const int threads = std::max(1, form_->config().train.threads);
-    SweepDialog dialog(form_->config(), std::max(1, QThread::idealThreadCount() / threads), this);
-    if (dialog.exec() != QDialog::Accepted) {
-        return;
-    }
+    std::optional<SweepSpec> spec;
+    int jobs = 1;
     QString error;
-    const auto spec = dialog.spec(&error);
-    if (!spec || !startSweep(*spec, dialog.jobs(), &error)) {
-        QMessageBox::warning(this, tr("Cannot start the sweep"), error);
+    {
+        SweepDialog dialog(form_->config(), std::max(1, QThread::idealThreadCount() / threads),
+                           this);
+        if (dialog.exec() != QDialog::Accepted) {
+            return;
+        }
+        spec = dialog.spec(&error);
+        jobs = dialog.jobs();
     }
+    // Started from the event loop, once the dialog is gone.
+    QTimer::singleShot(0, this, [this, spec, jobs, error]() mutable {
+        if (!spec || !startSweep(*spec, jobs, &error)) {
+            QMessageBox::warning(this, tr("Cannot start the sweep"), error);
+        }
+    });
 }
 
 SweepQueue* MainWindow::startSweep(const SweepSpec& spec, int jobs, QString* error) {
