@@ -7,6 +7,7 @@
 
 #include "CompareDialog.h"
 #include "ExperimentForm.h"
+#include "GroupsPanel.h"
 #include "HistoryModel.h"
 #include "HistoryPanel.h"
 #include "LossPlot.h"
@@ -35,6 +36,7 @@
 #include <QSpinBox>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTableWidgetItem>
 #include <QTemporaryDir>
 #include <QtTest>
 #include <set>
@@ -371,6 +373,55 @@ private Q_SLOTS:
             tasks.insert(r.sweepTask);
         }
         QCOMPARE(tasks.size(), size_t(6));
+    }
+
+    void seedGroupsDrawAsOneCurveWithABand() {
+        MainWindow w(false);
+        w.show();
+        const std::vector<std::vector<double>> histories{{4, 2, 1}, {2, 4, 2}, {6, 3, 3}};
+        std::vector<int> members;
+        for (uint64_t seed = 0; seed < 3; ++seed) {
+            ExperimentConfig config;
+            config.train.seed = seed;
+            auto r = newRunRecord(config, QString("seed %1").arg(seed));
+            r.status = RecordStatus::Finished;
+            r.finalLoss = r.bestLoss = histories[seed].back();
+            members.push_back(w.runs()->addStoredRun(r, histories[seed]));
+        }
+        ExperimentConfig other;
+        other.train.learningRate = 0.01;
+        auto lone = newRunRecord(other, "alone");
+        lone.status = RecordStatus::Finished;
+        lone.finalLoss = 5.0; // worse than the group's mean final loss, 2
+        const int alone = w.runs()->addStoredRun(lone, {1.0, 5.0});
+
+        w.groupSeedsAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.lossPlot()->groupGraphs().size(), size_t(1), kTimeoutMs);
+        const auto& g = w.lossPlot()->groupGraphs().front();
+        QCOMPARE(g.members, members);
+        const auto at = [](QCPGraph* graph, int i) { return graph->data()->at(i)->value; };
+        QCOMPARE(at(g.center, 0), 4.0); // mean of 4, 2, 6
+        QCOMPARE(at(g.center, 1), 3.0);
+        QCOMPARE(at(g.low, 0), 2.0); // min–max band
+        QCOMPARE(at(g.high, 0), 6.0);
+        QVERIFY(g.center->name().startsWith("mean of 3 seeds"));
+        for (int id : members) {
+            QVERIFY(!w.lossPlot()->graphOf(id)->visible()); // one curve, not three lines
+        }
+        QVERIFY(w.lossPlot()->graphOf(alone)->visible()); // a group of one stays a line
+
+        w.groupsPanel()->refresh();
+        auto* table = w.groupsPanel()->table();
+        QCOMPARE(table->rowCount(), 2);
+        QCOMPARE(table->item(0, 0)->text(), QString("lr=0.001")); // named by what differs
+        QCOMPARE(table->item(1, 0)->text(), QString("lr=0.01"));
+        QCOMPARE(table->item(0, 1)->text(), QString("3")); // best mean final loss first
+        QCOMPARE(table->item(0, 2)->text(), QString("2 ± 1"));
+        QCOMPARE(table->item(1, 1)->text(), QString("1"));
+
+        w.groupSeedsAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.lossPlot()->groupGraphs().empty(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(w.lossPlot()->graphOf(members[0])->visible(), kTimeoutMs);
     }
 
     void aSweepPausesAndCancels() {

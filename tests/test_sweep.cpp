@@ -286,6 +286,19 @@ private Q_SLOTS:
         QVERIFY(std::abs(median.high[0] - (4 + 2)) < 1e-12); // mean + sample std (std 2)
     }
 
+    void groupsAreNamedByWhatDiffers() {
+        ExperimentConfig a, b, c;
+        b.train.learningRate = 3e-3;
+        c.train.learningRate = 3e-3;
+        c.model.waves = 8;
+        c.train.seed = 5; // never a difference worth naming
+        const auto labels = distinguishingLabels({a, b, c});
+        QCOMPARE(labels[0], QString("lr=0.001 waves=16"));
+        QCOMPARE(labels[1], QString("lr=0.003 waves=16"));
+        QCOMPARE(labels[2], QString("lr=0.003 waves=8"));
+        QCOMPARE(distinguishingLabels({a})[0], describe(a)); // alone: its settings in words
+    }
+
     void sweepRunsItsQueueHereAndRanksTheSettings() {
         const QString store = "sqlite:" + dir_.filePath("local.sqlite");
         const auto dry = studio({"sweep", fourRuns(), "--dry-run", "--jobs", "2"});

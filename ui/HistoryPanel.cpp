@@ -116,6 +116,16 @@ HistoryPanel::HistoryPanel(RunsModel* runs, QWidget* parent)
     refreshSoon_.setSingleShot(true);
     refreshSoon_.setInterval(300);
     connect(&refreshSoon_, &QTimer::timeout, this, &HistoryPanel::refresh);
+    // Other processes (train, sweeps here or on a cluster) write into the same
+    // store without telling this one: look again every few seconds, while
+    // someone can see the panel.
+    refreshEvery_.setInterval(5000);
+    connect(&refreshEvery_, &QTimer::timeout, this, [this] {
+        if (isVisible()) {
+            refresh();
+        }
+    });
+    refreshEvery_.start();
     updateActions();
     updateStatus();
 }

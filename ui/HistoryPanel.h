@@ -3,7 +3,8 @@
 // box (name, tags, notes, data, model, status, date), multi-select, and what
 // to do with the selection: show in the loss plot beside live runs, compare
 // settings, rename, star, tag, note, archive, delete, export as CSV or JSON.
-// It reads and writes only through the StoreClient, never waiting on it.
+// It reads and writes only through the StoreClient, never waiting on it; runs
+// that other processes write show up within five seconds while it is visible.
 
 #include "RunExport.h"
 
@@ -77,6 +78,7 @@ private:
     QCheckBox* showArchived_;
     QLabel* status_;
     QTimer refreshSoon_;
+    QTimer refreshEvery_;      // runs other processes write (train, sweeps, Slurm)
     std::set<QString> toPlot_; // asked for, not yet loaded
     QAction* refresh_ = nullptr;
     QAction* showInPlot_ = nullptr;

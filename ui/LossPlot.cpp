@@ -80,6 +80,97 @@ void LossPlot::highlight(int runId) {
     }
 }
 
+void LossPlot::setGroupSeeds(bool on) {
+    groupSeeds_ = on;
+    for (auto it = graphs_.begin(); it != graphs_.end(); ++it) {
+        syncStyle(it.key()); // members show again when grouping ends
+    }
+    scheduleRedraw();
+}
+
+void LossPlot::setGroupCenter(CurveCenter center) {
+    center_ = center;
+    scheduleRedraw();
+}
+
+void LossPlot::setGroupBand(CurveBand band) {
+    band_ = band;
+    scheduleRedraw();
+}
+
+// Groups are drawn anew on each redraw while grouping is on: their members'
+// histories grow as they train.
+void LossPlot::rebuildGroups() {
+    for (const auto& g : groups_) {
+        plot_->removeGraph(g.center);
+        plot_->removeGraph(g.low);
+        plot_->removeGraph(g.high);
+    }
+    groups_.clear();
+    if (!groupSeeds_) {
+        return;
+    }
+    std::vector<RunRecord> records;
+    std::vector<int> ids;
+    for (const auto& e : runs_->entries()) {
+        if (e->visible && !e->losses().empty()) {
+            records.push_back(e->record);
+            ids.push_back(e->id);
+        }
+    }
+    const auto groups = groupBySettings(records);
+    std::vector<ExperimentConfig> configs;
+    for (const auto& group : groups) {
+        configs.push_back(records[group.members.front()].config);
+    }
+    const auto labels = distinguishingLabels(configs);
+    for (size_t gi = 0; gi < groups.size(); ++gi) {
+        const auto& group = groups[gi];
+        if (group.members.size() < 2) {
+            continue;
+        }
+        std::vector<std::vector<double>> histories;
+        GroupGraphs g{plot_->addGraph(), plot_->addGraph(), plot_->addGraph(), {}};
+        for (size_t m : group.members) {
+            const int id = ids[m];
+            g.members.push_back(id);
+            histories.push_back(runs_->entry(id)->losses());
+            if (auto* member = graphs_.value(id)) {
+                member->setVisible(false);
+                member->removeFromLegend();
+            }
+        }
+        const auto curve = groupCurve(histories, center_, band_);
+        QVector<double> keys(qsizetype(curve.center.size()));
+        for (qsizetype i = 0; i < keys.size(); ++i) {
+            keys[i] = double(i);
+        }
+        const auto values = [](const std::vector<double>& v) {
+            return QVector<double>(v.begin(), v.end());
+        };
+        const QColor color = runs_->entry(g.members.front())->color;
+        g.center->setData(keys, values(curve.center), true);
+        g.low->setData(keys, values(curve.low), true);
+        g.high->setData(keys, values(curve.high), true);
+        QPen pen(color);
+        pen.setWidthF(2.0);
+        g.center->setPen(pen);
+        g.center->setName(tr("%1 of %2 seeds: %3")
+                              .arg(center_ == CurveCenter::Mean ? tr("mean") : tr("median"))
+                              .arg(g.members.size())
+                              .arg(labels[gi]));
+        QColor fill = color;
+        fill.setAlpha(50);
+        for (auto* edge : {g.low, g.high}) {
+            edge->setPen(Qt::NoPen);
+            edge->removeFromLegend();
+        }
+        g.high->setBrush(fill);
+        g.high->setChannelFillGraph(g.low);
+        groups_.push_back(g);
+    }
+}
+
 void LossPlot::addRun(int id) {
     auto* graph = plot_->addGraph();
     graph->setAdaptiveSampling(true);
@@ -141,6 +232,7 @@ void LossPlot::syncStyle(int id) {
 
 void LossPlot::redraw() {
     dirty_ = false;
+    rebuildGroups();
     // An empty legend draws as a stray little box in the corner.
     plot_->legend->setVisible(plot_->legend->itemCount() > 0);
     if (autoRange_) {
@@ -148,6 +240,12 @@ void LossPlot::redraw() {
         for (auto* graph : std::as_const(graphs_)) {
             if (graph->visible() && !graph->data()->isEmpty()) {
                 graph->rescaleAxes(any);
+                any = true;
+            }
+        }
+        for (const auto& g : groups_) { // their members are hidden
+            for (auto* edge : {g.low, g.high}) {
+                edge->rescaleAxes(any);
                 any = true;
             }
         }

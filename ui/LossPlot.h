@@ -5,9 +5,12 @@
 // happen at most ~30 times a second, and QCustomPlot's adaptive sampling keeps
 // 10 runs × 10,000 epochs smooth.
 
+#include "RunGroups.h"
+
 #include <QHash>
 #include <QTimer>
 #include <QWidget>
+#include <vector>
 
 class QCustomPlot;
 class QCPGraph;
@@ -25,6 +28,20 @@ public:
     bool logScale() const { return logScale_; }
     void fitAll(); // back to auto-range
     void highlight(int runId);
+    // Runs that differ only in the seed drawn as one curve (mean or median)
+    // with a band (min–max or ±1 std) instead of a line each.
+    void setGroupSeeds(bool on);
+    void setGroupCenter(CurveCenter center);
+    void setGroupBand(CurveBand band);
+    bool groupSeeds() const { return groupSeeds_; }
+    // The curves drawn for groups of two or more visible runs.
+    struct GroupGraphs {
+        QCPGraph* center;
+        QCPGraph* low;
+        QCPGraph* high;
+        std::vector<int> members;
+    };
+    const std::vector<GroupGraphs>& groupGraphs() const { return groups_; }
     QCustomPlot* plot() const { return plot_; }
     QCPGraph* graphOf(int runId) const { return graphs_.value(runId); }
     int redrawCount() const { return redraws_; }
@@ -37,6 +54,7 @@ private:
     void syncStyle(int id);
     void scheduleRedraw() { dirty_ = true; }
     void redraw();
+    void rebuildGroups();
     void showHover(QMouseEvent* event);
 
     RunsModel* runs_;
@@ -47,6 +65,10 @@ private:
     bool autoRange_ = true;
     bool logScale_ = true;
     int highlighted_ = 0;
+    bool groupSeeds_ = false;
+    CurveCenter center_ = CurveCenter::Mean;
+    CurveBand band_ = CurveBand::MinMax;
+    std::vector<GroupGraphs> groups_;
     int redraws_ = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"
+#include "GroupsPanel.h"
 #include "HistoryPanel.h"
 #include "InsightServer.h"
 #include "LossPlot.h"
@@ -54,6 +55,7 @@ MainWindow::MainWindow(bool useSettings, const QString& storeUrl, QWidget* paren
     , serverPanel_(new ServerPanel(server_))
     , history_(new HistoryPanel(runs_))
     , sweepPanel_(new SweepPanel)
+    , groupsPanel_(new GroupsPanel(runs_))
     , table_(new QTableView)
     , statusText_(new QLabel)
     , storeWarning_(new QLabel)
@@ -171,6 +173,22 @@ void MainWindow::buildActions() {
     connect(logScale_, &QAction::toggled, lossPlot_, &LossPlot::setLogScale);
     view->addAction(tr("&Fit loss plot"), QKeySequence(Qt::CTRL | Qt::Key_0), lossPlot_,
                     &LossPlot::fitAll);
+    view->addSeparator();
+    groupSeeds_ = view->addAction(tr("Draw &seed groups as one curve and band"));
+    groupSeeds_->setCheckable(true);
+    groupSeeds_->setToolTip(tr("Runs that differ only in the seed: their mean (or median) "
+                               "with a min–max (or ±1 std) band instead of a line each"));
+    connect(groupSeeds_, &QAction::toggled, lossPlot_, &LossPlot::setGroupSeeds);
+    auto* median = view->addAction(tr("Seed groups: &median instead of mean"));
+    median->setCheckable(true);
+    connect(median, &QAction::toggled, lossPlot_, [this](bool on) {
+        lossPlot_->setGroupCenter(on ? CurveCenter::Median : CurveCenter::Mean);
+    });
+    auto* stdBand = view->addAction(tr("Seed groups: ±1 std band instead of min–max"));
+    stdBand->setCheckable(true);
+    connect(stdBand, &QAction::toggled, lossPlot_, [this](bool on) {
+        lossPlot_->setGroupBand(on ? CurveBand::StdDev : CurveBand::MinMax);
+    });
     view->setObjectName(QStringLiteral("viewMenu"));
 
     auto* help = menuBar()->addMenu(tr("&Help"));
@@ -224,6 +242,11 @@ void MainWindow::buildDocks() {
     sweepDock->setWidget(sweepPanel_);
     addDockWidget(Qt::BottomDockWidgetArea, sweepDock);
     tabifyDockWidget(historyDock, sweepDock);
+    auto* groupsDock = new QDockWidget(tr("Groups"), this);
+    groupsDock->setObjectName(QStringLiteral("groupsDock"));
+    groupsDock->setWidget(groupsPanel_);
+    addDockWidget(Qt::BottomDockWidgetArea, groupsDock);
+    tabifyDockWidget(sweepDock, groupsDock);
     runsDock->raise();
     connect(sweepPanel_, &SweepPanel::cancelRequested, this, &MainWindow::cancelSweep);
 
@@ -234,7 +257,7 @@ void MainWindow::buildDocks() {
 
     auto* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"));
     view->addSeparator();
-    for (auto* dock : {formDock, runsDock, historyDock, sweepDock, serverDock}) {
+    for (auto* dock : {formDock, runsDock, historyDock, sweepDock, groupsDock, serverDock}) {
         view->addAction(dock->toggleViewAction());
     }
     // New runs are selected so that their progress shows at once.

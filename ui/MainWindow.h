@@ -16,6 +16,7 @@ class QTableView;
 namespace dredge {
 
 class ExperimentForm;
+class GroupsPanel;
 class HistoryPanel;
 class InsightServer;
 class LossPlot;
@@ -52,6 +53,8 @@ public:
     // *error when the sweep cannot expand.
     SweepQueue* startSweep(const SweepSpec& spec, int jobs, QString* error);
     SweepPanel* sweepPanel() const { return sweepPanel_; }
+    GroupsPanel* groupsPanel() const { return groupsPanel_; }
+    QAction* groupSeedsAction() const { return groupSeeds_; }
     QAction* newSweepAction() const { return newSweep_; }
 
     StoreClient* store() const { return store_.get(); }
@@ -102,6 +105,7 @@ private:
     std::unique_ptr<StoreClient> store_;
     HistoryPanel* history_;
     SweepPanel* sweepPanel_;
+    GroupsPanel* groupsPanel_;
     QTableView* table_;
     QLabel* statusText_;
     QLabel* storeWarning_;
@@ -112,6 +116,7 @@ private:
     QAction* stop_ = nullptr;
     QAction* stopAll_ = nullptr;
     QAction* newSweep_ = nullptr;
+    QAction* groupSeeds_ = nullptr;
     QAction* remove_ = nullptr;
     QAction* logScale_ = nullptr;
     QAction* saveRuns_ = nullptr;

@@ -26,6 +26,47 @@ std::vector<RunGroup> groupBySettings(const std::vector<RunRecord>& runs) {
     return groups;
 }
 
+namespace {
+
+// "train.lr" → "0.001": a config's settings by name, the seed left out.
+std::map<QString, QString> settingsOf(const ExperimentConfig& config) {
+    std::map<QString, QString> settings;
+    const auto json = toJson(config);
+    for (auto part = json.begin(); part != json.end(); ++part) {
+        const auto object = part.value().toObject();
+        for (auto it = object.begin(); it != object.end(); ++it) {
+            if (it.key() != QLatin1String("seed")) {
+                settings[it.key()] = it.value().toVariant().toString();
+            }
+        }
+    }
+    return settings;
+}
+
+} // namespace
+
+std::vector<QString> distinguishingLabels(const std::vector<ExperimentConfig>& configs) {
+    std::vector<std::map<QString, QString>> settings;
+    std::map<QString, bool> differs;
+    for (const auto& config : configs) {
+        settings.push_back(settingsOf(config));
+        for (const auto& [key, value] : settings.back()) {
+            differs[key] = differs[key] || value != settings.front()[key];
+        }
+    }
+    std::vector<QString> labels;
+    for (size_t i = 0; i < configs.size(); ++i) {
+        QStringList parts;
+        for (const auto& [key, value] : settings[i]) {
+            if (differs[key]) {
+                parts.append(key + u'=' + value);
+            }
+        }
+        labels.push_back(parts.isEmpty() ? describe(configs[i]) : parts.join(u' '));
+    }
+    return labels;
+}
+
 Spread spread(const std::vector<double>& values) {
     Spread s;
     double sum = 0.0;

@@ -30,6 +30,10 @@ std::vector<RunGroup> groupBySettings(const std::vector<RunRecord>& runs);
 GroupSummary summarize(const std::vector<RunRecord>& runs, const RunGroup& group);
 Spread spread(const std::vector<double>& values); // non-finite values left out
 
+// For each config, the settings in which the configs differ ("lr=0.003
+// waves=8"; the seed left out); the config in a few words where none differ.
+std::vector<QString> distinguishingLabels(const std::vector<ExperimentConfig>& configs);
+
 enum class CurveCenter { Mean, Median };
 enum class CurveBand { MinMax, StdDev };
 struct GroupCurve {
