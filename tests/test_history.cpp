@@ -19,6 +19,7 @@
 #include "SweepDialog.h"
 #include "SweepPanel.h"
 #include "SweepQueue.h"
+#include "SweepRecords.h"
 #include "WindowTestHelpers.h"
 
 #include <QAction>
@@ -422,6 +423,47 @@ private Q_SLOTS:
         w.groupSeedsAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(w.lossPlot()->groupGraphs().empty(), kTimeoutMs);
         QTRY_VERIFY_WITH_TIMEOUT(w.lossPlot()->graphOf(members[0])->visible(), kTimeoutMs);
+    }
+
+    void queuedRunsOfASweepComeBackAfterARestart() {
+        const QString url = freshStore();
+        {
+            // What a window (or `sweep`) closed mid-sweep leaves: runs queued.
+            SweepSpec spec;
+            spec.name = "left over";
+            spec.base.train.epochs = 150;
+            spec.seeds = {0, 1, 2};
+            QString error;
+            const auto tasks = expandSweep(spec, &error);
+            const auto sweep = newSweepRecord(spec, int(tasks->size()));
+            RunStore store;
+            QVERIFY(store.open(locationOf(url), &error));
+            QVERIFY(store.insertSweep(sweep, &error));
+            for (const auto& task : *tasks) {
+                QVERIFY2(store.insertRun(queuedRun(sweep, task), &error), qPrintable(error));
+            }
+        }
+        MainWindow w(false, url);
+        w.show();
+        auto* table = w.sweepPanel()->table();
+        QTRY_COMPARE_WITH_TIMEOUT(table->rowCount(), 1, kTimeoutMs);
+        QCOMPARE(table->item(0, 0)->text(), QString("left over (queued earlier)"));
+        QCOMPARE(table->item(0, 3)->text(), QString("3"));      // queued
+        QCOMPARE(table->item(0, 4)->text(), QString("paused")); // until the user says
+        QCOMPARE(w.runs()->rowCount(), 0);
+        table->selectRow(0);
+        w.sweepPanel()->resumeButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(table->item(0, 1)->text(), QString("3 / 3"), kTimeoutMs);
+        QVERIFY(w.store()->flush());
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(locationOf(url), &error));
+        const auto runs = store.listRuns(&error);
+        QCOMPARE(runs->size(), size_t(3)); // the queued records themselves, trained
+        for (const auto& r : *runs) {
+            QCOMPARE(r.status, RecordStatus::Finished);
+            QCOMPARE(r.epochsDone, qint64(150));
+        }
     }
 
     void aSweepPausesAndCancels() {

@@ -34,6 +34,7 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QSysInfo>
 #include <QTableView>
 #include <QThread>
 #include <QTimer>
@@ -41,6 +42,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <set>
 
 namespace dredge {
 
@@ -467,6 +469,10 @@ QString MainWindow::useStore(const QString& url) {
     }
     runs_->setStore(next.get());
     history_->setStore(next.get());
+    if (next) { // the store's first list tells whether a sweep waits from before
+        connect(next.get(), &StoreClient::listed, this, &MainWindow::offerQueuedSweeps,
+                Qt::SingleShotConnection);
+    }
     store_ = std::move(next); // the old client writes what it holds, then goes
     showStoreState();
     return {};
@@ -500,44 +506,91 @@ SweepQueue* MainWindow::startSweep(const SweepSpec& spec, int jobs, QString* err
         return nullptr;
     }
     // Every run is queued in the store before the first starts: the History
-    // panel shows the whole sweep, and each run keeps its queued record.
+    // panel shows the whole sweep, each run keeps its queued record, and what
+    // has not started survives closing the window.
     const auto sweep = newSweepRecord(spec, int(tasks->size()));
-    auto records = std::make_shared<std::vector<RunRecord>>();
+    std::map<int, RunRecord> records;
     for (const auto& task : *tasks) {
-        records->push_back(queuedRun(sweep, task));
+        records.emplace(task.index, queuedRun(sweep, task));
     }
     if (store_) {
         store_->insertSweep(sweep);
-        for (const auto& record : *records) {
+        for (const auto& [task, record] : records) {
             store_->insertRun(record);
         }
     }
+    auto* queue = queueSweep(spec.name, std::move(*tasks), std::move(records), jobs);
+    queue->begin();
+    return queue;
+}
+
+SweepQueue* MainWindow::queueSweep(const QString& name, std::vector<SweepTask> tasks,
+                                   std::map<int, RunRecord> records, int jobs) {
+    auto shared = std::make_shared<std::map<int, RunRecord>>(std::move(records));
     const bool stored = store_ != nullptr;
     auto* queue = new SweepQueue(
-        spec.name, std::move(*tasks), jobs,
-        [this, records, stored](const SweepTask& task) {
-            RunRecord record = (*records)[size_t(task.index)];
+        name, std::move(tasks), jobs,
+        [this, shared, stored](const SweepTask& task) {
+            RunRecord record = shared->at(task.index);
             record.pid = QCoreApplication::applicationPid(); // this process trains it
             return runs_->startRun(record, stored);
         },
         this);
     connect(runs_, &RunsModel::runEnded, queue, &SweepQueue::runEnded);
     // What cancel leaves unstarted is recorded as stopped, not left queued.
-    connect(queue, &SweepQueue::finished, this, [this, queue, records] {
-        if (queue->cancelled() == 0 || !store_) {
-            return;
-        }
-        for (int i = queue->total() - queue->cancelled(); i < queue->total(); ++i) {
-            RunRecord record = (*records)[size_t(i)];
-            record.status = RecordStatus::Stopped;
-            record.ended = QDateTime::currentDateTimeUtc();
-            record.error = tr("cancelled before it started");
-            store_->updateRun(record);
+    connect(queue, &SweepQueue::finished, this, [this, queue, shared] {
+        for (int task : queue->droppedTasks()) {
+            if (store_) {
+                RunRecord record = shared->at(task);
+                record.status = RecordStatus::Stopped;
+                record.ended = QDateTime::currentDateTimeUtc();
+                record.error = tr("cancelled before it started");
+                store_->updateRun(record);
+            }
         }
     });
     sweepPanel_->addQueue(queue);
-    queue->begin();
     return queue;
+}
+
+void MainWindow::offerQueuedSweeps(const std::vector<RunRecord>& runs) {
+    const QString host = QSysInfo::machineHostName();
+    std::map<QString, std::vector<const RunRecord*>> queued;
+    std::set<QString> worked; // sweeps some process is training: theirs, not ours
+    for (const auto& r : runs) {
+        if (r.sweepId.isEmpty() || r.host != host) {
+            continue;
+        }
+        if (r.status == RecordStatus::Queued) {
+            queued[r.sweepId].push_back(&r);
+        } else if (r.status == RecordStatus::Running) {
+            worked.insert(r.sweepId);
+        }
+    }
+    const int threads = std::max(1, form_->config().train.threads);
+    for (auto& [sweepId, records] : queued) {
+        if (worked.count(sweepId)) {
+            continue;
+        }
+        std::sort(records.begin(), records.end(), [](const RunRecord* a, const RunRecord* b) {
+            return a->sweepTask < b->sweepTask;
+        });
+        std::vector<SweepTask> tasks;
+        std::map<int, RunRecord> byTask;
+        for (const auto* r : records) {
+            SweepTask task;
+            task.index = r->sweepTask;
+            task.config = r->config;
+            tasks.push_back(task);
+            byTask.emplace(r->sweepTask, *r);
+        }
+        const QString name = records.front()->name.section(QStringLiteral(" #"), 0, 0);
+        auto* queue =
+            queueSweep(tr("%1 (queued earlier)").arg(name), std::move(tasks), std::move(byTask),
+                       std::max(1, QThread::idealThreadCount() / threads));
+        queue->pause(); // the user resumes it, or cancels it
+        queue->begin();
+    }
 }
 
 void MainWindow::cancelSweep(SweepQueue* queue) {

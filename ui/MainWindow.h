@@ -5,7 +5,11 @@
 
 #include "ExperimentFile.h"
 
+#include "RunRecord.h"
+#include "Sweep.h"
+
 #include <QMainWindow>
+#include <map>
 #include <memory>
 
 class QAction;
@@ -26,7 +30,6 @@ class ServerPanel;
 class StoreClient;
 class SweepPanel;
 class SweepQueue;
-struct SweepSpec;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -90,6 +93,11 @@ private:
     void about();
     void chooseStore();
     void askForSweep();
+    // A queue over `records` (a sweep's queued runs, by task), not yet begun.
+    SweepQueue* queueSweep(const QString& name, std::vector<SweepTask> tasks,
+                           std::map<int, RunRecord> records, int jobs);
+    // Sweeps of this host left queued by an earlier session: back, paused.
+    void offerQueuedSweeps(const std::vector<RunRecord>& runs);
     void cancelSweep(SweepQueue* queue);
     void showStoreState();
     void loadSettings();

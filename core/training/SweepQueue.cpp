@@ -64,3 +64,15 @@ std::vector<int> SweepQueue::runningRuns() const {
 }
 
 } // namespace dredge
+
+namespace dredge {
+
+std::vector<int> SweepQueue::droppedTasks() const {
+    std::vector<int> dropped;
+    for (int i = next_; i < next_ + cancelled_; ++i) {
+        dropped.push_back(tasks_[size_t(i)].index);
+    }
+    return dropped;
+}
+
+} // namespace dredge

@@ -40,6 +40,8 @@ public:
     bool isPaused() const { return paused_; }
     bool isFinished() const { return running_.empty() && queued() == 0; }
     std::vector<int> runningRuns() const;
+    // The tasks cancel() dropped before they started (their SweepTask::index).
+    std::vector<int> droppedTasks() const;
 
 Q_SIGNALS:
     void changed();
