@@ -12,6 +12,7 @@
 #include "HistoryPanel.h"
 #include "LossPlot.h"
 #include "MainWindow.h"
+#include "ParallelCoordinates.h"
 #include "QCustomPlotInclude.h"
 #include "RunStore.h"
 #include "RunsModel.h"
@@ -40,6 +41,7 @@
 #include <QTableWidgetItem>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <map>
 #include <set>
 
 using namespace dredge;
@@ -464,6 +466,58 @@ private Q_SLOTS:
             QCOMPARE(r.status, RecordStatus::Finished);
             QCOMPARE(r.epochsDone, qint64(150));
         }
+    }
+
+    void parallelCoordinatesPickRunsOut() {
+        MainWindow w(false);
+        w.show();
+        std::map<int, double> lrOf;
+        double final = 0.1;
+        for (const char* model : {"wave-ensemble", "siren"}) {
+            for (double lr : {1e-4, 1e-3, 1e-2}) {
+                ExperimentConfig config;
+                config.model.kind = *modelKindFromName(model);
+                config.train.learningRate = lr;
+                auto r = newRunRecord(config, QString("%1 %2").arg(model).arg(lr));
+                r.status = RecordStatus::Finished;
+                final /= 2;
+                lrOf[w.runs()->addStoredRun(r, {1.0, final})] = lr;
+            }
+        }
+        auto* view = w.parallelCoordinates();
+        view->refresh();
+        const auto& axes = view->axes();
+        QCOMPARE(int(axes.size()), 3); // the two settings that differ, then the final loss
+        QCOMPARE(axes[0].name, QString("lr"));
+        QVERIFY(axes[0].log); // a span of two decades
+        QCOMPARE(axes[1].name, QString("model"));
+        QVERIFY(axes[1].categorical);
+        QCOMPARE(axes[1].categories, (QStringList{"siren", "wave-ensemble"}));
+        QVERIFY(axes[2].log);
+
+        QSignalSpy matched(view, &ParallelCoordinates::matchesChanged);
+        view->setBrush(0, 0.0, 0.1); // the smallest learning rate
+        QCOMPARE(matched.count(), 1);
+        const auto ids = view->matches();
+        QCOMPARE(ids.size(), size_t(2));
+        for (int id : ids) {
+            QCOMPARE(lrOf[id], 1e-4);
+        }
+        view->setBrush(1, 0.0, 0.0); // and only siren
+        QCOMPARE(view->matches().size(), size_t(1));
+        const int match = *view->matches().begin();
+        // The match stands out in the loss plot and is selected in the table.
+        QTRY_VERIFY_WITH_TIMEOUT(w.lossPlot()->graphOf(match)->pen().color().alpha() == 255,
+                                 kTimeoutMs);
+        for (const auto& [id, lr] : lrOf) {
+            if (id != match) {
+                QCOMPARE(w.lossPlot()->graphOf(id)->pen().color().alpha(), 40);
+            }
+        }
+        QCOMPARE(w.selectedRun(), match);
+        view->clearBrushes();
+        QVERIFY(view->matches().empty());
+        QCOMPARE(w.lossPlot()->graphOf(lrOf.begin()->first)->pen().color().alpha(), 255);
     }
 
     void aSweepPausesAndCancels() {

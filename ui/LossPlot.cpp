@@ -80,6 +80,13 @@ void LossPlot::highlight(int runId) {
     }
 }
 
+void LossPlot::setEmphasis(const std::set<int>& runIds) {
+    emphasis_ = runIds;
+    for (auto it = graphs_.begin(); it != graphs_.end(); ++it) {
+        syncStyle(it.key());
+    }
+}
+
 void LossPlot::setGroupSeeds(bool on) {
     groupSeeds_ = on;
     for (auto it = graphs_.begin(); it != graphs_.end(); ++it) {
@@ -219,8 +226,12 @@ void LossPlot::syncStyle(int id) {
     }
     graph->setName(entry->name());
     graph->setVisible(entry->visible);
-    QPen pen(entry->color);
-    pen.setWidthF(id == highlighted_ ? 2.5 : 1.2);
+    QColor color = entry->color;
+    if (!emphasis_.empty() && !emphasis_.count(id)) {
+        color.setAlpha(40); // outside the parallel-coordinates ranges
+    }
+    QPen pen(color);
+    pen.setWidthF(id == highlighted_ || emphasis_.count(id) ? 2.5 : 1.2);
     graph->setPen(pen);
     if (entry->visible) {
         graph->addToLegend();

@@ -10,6 +10,7 @@
 #include <QHash>
 #include <QTimer>
 #include <QWidget>
+#include <set>
 #include <vector>
 
 class QCustomPlot;
@@ -28,6 +29,8 @@ public:
     bool logScale() const { return logScale_; }
     void fitAll(); // back to auto-range
     void highlight(int runId);
+    // Runs to stand out (others faded); empty: none faded.
+    void setEmphasis(const std::set<int>& runIds);
     // Runs that differ only in the seed drawn as one curve (mean or median)
     // with a band (min–max or ±1 std) instead of a line each.
     void setGroupSeeds(bool on);
@@ -65,6 +68,7 @@ private:
     bool autoRange_ = true;
     bool logScale_ = true;
     int highlighted_ = 0;
+    std::set<int> emphasis_;
     bool groupSeeds_ = false;
     CurveCenter center_ = CurveCenter::Mean;
     CurveBand band_ = CurveBand::MinMax;

@@ -6,6 +6,7 @@
 #include "HistoryPanel.h"
 #include "InsightServer.h"
 #include "LossPlot.h"
+#include "ParallelCoordinates.h"
 #include "PredictionView.h"
 #include "RunsModel.h"
 #include "ServerPanel.h"
@@ -58,6 +59,7 @@ MainWindow::MainWindow(bool useSettings, const QString& storeUrl, QWidget* paren
     , history_(new HistoryPanel(runs_))
     , sweepPanel_(new SweepPanel)
     , groupsPanel_(new GroupsPanel(runs_))
+    , parallel_(new ParallelCoordinates(runs_))
     , table_(new QTableView)
     , statusText_(new QLabel)
     , storeWarning_(new QLabel)
@@ -249,7 +251,26 @@ void MainWindow::buildDocks() {
     groupsDock->setWidget(groupsPanel_);
     addDockWidget(Qt::BottomDockWidgetArea, groupsDock);
     tabifyDockWidget(sweepDock, groupsDock);
+    auto* parallelDock = new QDockWidget(tr("Parallel coordinates"), this);
+    parallelDock->setObjectName(QStringLiteral("parallelDock"));
+    parallelDock->setWidget(parallel_);
+    addDockWidget(Qt::BottomDockWidgetArea, parallelDock);
+    tabifyDockWidget(groupsDock, parallelDock);
     runsDock->raise();
+    // Ranges kept on the axes pick runs out in the loss plot and the table.
+    connect(parallel_, &ParallelCoordinates::matchesChanged, this,
+            [this](const std::set<int>& ids) {
+                lossPlot_->setEmphasis(ids);
+                if (ids.empty()) {
+                    return;
+                }
+                table_->clearSelection();
+                for (int id : ids) {
+                    table_->selectionModel()->select(runs_->index(runs_->rowOf(id), 0),
+                                                     QItemSelectionModel::Select |
+                                                         QItemSelectionModel::Rows);
+                }
+            });
     connect(sweepPanel_, &SweepPanel::cancelRequested, this, &MainWindow::cancelSweep);
 
     auto* serverDock = new QDockWidget(tr("Insight server"), this);
@@ -259,7 +280,8 @@ void MainWindow::buildDocks() {
 
     auto* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"));
     view->addSeparator();
-    for (auto* dock : {formDock, runsDock, historyDock, sweepDock, groupsDock, serverDock}) {
+    for (auto* dock :
+         {formDock, runsDock, historyDock, sweepDock, groupsDock, parallelDock, serverDock}) {
         view->addAction(dock->toggleViewAction());
     }
     // New runs are selected so that their progress shows at once.

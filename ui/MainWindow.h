@@ -21,6 +21,7 @@ namespace dredge {
 
 class ExperimentForm;
 class GroupsPanel;
+class ParallelCoordinates;
 class HistoryPanel;
 class InsightServer;
 class LossPlot;
@@ -57,6 +58,7 @@ public:
     SweepQueue* startSweep(const SweepSpec& spec, int jobs, QString* error);
     SweepPanel* sweepPanel() const { return sweepPanel_; }
     GroupsPanel* groupsPanel() const { return groupsPanel_; }
+    ParallelCoordinates* parallelCoordinates() const { return parallel_; }
     QAction* groupSeedsAction() const { return groupSeeds_; }
     QAction* newSweepAction() const { return newSweep_; }
 
@@ -114,6 +116,7 @@ private:
     HistoryPanel* history_;
     SweepPanel* sweepPanel_;
     GroupsPanel* groupsPanel_;
+    ParallelCoordinates* parallel_;
     QTableView* table_;
     QLabel* statusText_;
     QLabel* storeWarning_;

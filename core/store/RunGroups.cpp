@@ -26,24 +26,22 @@ std::vector<RunGroup> groupBySettings(const std::vector<RunRecord>& runs) {
     return groups;
 }
 
-namespace {
-
-// "train.lr" → "0.001": a config's settings by name, the seed left out.
 std::map<QString, QString> settingsOf(const ExperimentConfig& config) {
     std::map<QString, QString> settings;
     const auto json = toJson(config);
     for (auto part = json.begin(); part != json.end(); ++part) {
         const auto object = part.value().toObject();
         for (auto it = object.begin(); it != object.end(); ++it) {
-            if (it.key() != QLatin1String("seed")) {
-                settings[it.key()] = it.value().toVariant().toString();
+            if (it.key() == QLatin1String("seed")) {
+                continue;
             }
+            // Data and model both have a "kind": name it by its section.
+            const QString name = it.key() == QLatin1String("kind") ? part.key() : it.key();
+            settings[name] = it.value().toVariant().toString();
         }
     }
     return settings;
 }
-
-} // namespace
 
 std::vector<QString> distinguishingLabels(const std::vector<ExperimentConfig>& configs) {
     std::vector<std::map<QString, QString>> settings;

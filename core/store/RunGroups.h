@@ -6,6 +6,7 @@
 
 #include "RunRecord.h"
 
+#include <map>
 #include <vector>
 
 namespace dredge {
@@ -29,6 +30,10 @@ struct GroupSummary {
 std::vector<RunGroup> groupBySettings(const std::vector<RunRecord>& runs);
 GroupSummary summarize(const std::vector<RunRecord>& runs, const RunGroup& group);
 Spread spread(const std::vector<double>& values); // non-finite values left out
+
+// A config's settings by their names in experiment files ("lr", "waves", …;
+// the kinds as "data" and "model") as text; the seed left out.
+std::map<QString, QString> settingsOf(const ExperimentConfig& config);
 
 // For each config, the settings in which the configs differ ("lr=0.003
 // waves=8"; the seed left out); the config in a few words where none differ.
