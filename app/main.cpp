@@ -61,37 +61,23 @@ void addWindowOptions(QCommandLineParser& parser) {
 } // namespace
 
 int main(int argc, char* argv[]) {
-    const char* command = argc > 1 ? argv[1] : "";
-    if (std::strcmp(command, "train") == 0) {
-        QCoreApplication app(argc, argv);
-        describeApplication();
-        QStringList arguments = QCoreApplication::arguments();
-        arguments.removeAt(1); // "train": the parser sees the program name, then options
-        return dredge::runTrainCommand(arguments);
-    }
-
-    if (std::strcmp(command, "runs") == 0) {
-        QCoreApplication app(argc, argv);
-        describeApplication();
-        QStringList arguments = QCoreApplication::arguments();
-        arguments.removeAt(1);
-        return dredge::runRunsCommand(arguments);
-    }
-
-    if (std::strcmp(command, "sweep") == 0) {
-        QCoreApplication app(argc, argv);
-        describeApplication();
-        QStringList arguments = QCoreApplication::arguments();
-        arguments.removeAt(1);
-        return dredge::runSweepCommand(arguments);
-    }
-
-    if (std::strcmp(command, "serve") == 0) {
-        QCoreApplication app(argc, argv);
-        describeApplication();
-        QStringList arguments = QCoreApplication::arguments();
-        arguments.removeAt(1);
-        return dredge::runServeCommand(arguments);
+    // The headless commands: no display, no widgets.
+    struct Command {
+        const char* name;
+        int (*run)(const QStringList& arguments);
+    };
+    static constexpr Command commands[] = {{"train", dredge::runTrainCommand},
+                                           {"runs", dredge::runRunsCommand},
+                                           {"sweep", dredge::runSweepCommand},
+                                           {"serve", dredge::runServeCommand}};
+    for (const auto& command : commands) {
+        if (argc > 1 && std::strcmp(argv[1], command.name) == 0) {
+            QCoreApplication app(argc, argv);
+            describeApplication();
+            QStringList arguments = QCoreApplication::arguments();
+            arguments.removeAt(1); // the parser sees the program name, then options
+            return command.run(arguments);
+        }
     }
 
     // --help and --version are answered before the QApplication exists, so
