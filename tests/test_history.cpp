@@ -277,6 +277,36 @@ private Q_SLOTS:
         QVERIFY(!store.loadRun(gone.id, &error));
     }
 
+    void renamingInTheRunsTableKeepsTagsAndNotes() {
+        const QString url = freshStore();
+        RunRecord tagged;
+        {
+            RunStore store;
+            QString error;
+            QVERIFY(store.open(locationOf(url), &error));
+            tagged = storeRun(store, QStringLiteral("before"), 1e-3, 0, {0.5, 0.25});
+            tagged.tags = QStringList{QStringLiteral("keep")};
+            tagged.notes = QStringLiteral("a note");
+            QVERIFY(store.updateUserFields(tagged, &error));
+        }
+        MainWindow w(false, url);
+        w.show();
+        auto record = tagged;
+        record.tags.clear(); // what a record from before the tagging holds
+        record.notes.clear();
+        const int id = w.runs()->addStoredRun(record, {0.5, 0.25});
+        const auto nameIndex = w.runs()->index(w.runs()->rowOf(id), RunsModel::Name);
+        QVERIFY(w.runs()->setData(nameIndex, "after", Qt::EditRole));
+        QVERIFY(w.store()->flush());
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(locationOf(url), &error));
+        const auto back = store.loadRun(tagged.id, &error);
+        QCOMPARE(back->name, QString("after"));
+        QCOMPARE(back->tags, QStringList{"keep"});
+        QCOMPARE(back->notes, QString("a note"));
+    }
+
     void aFailingStoreWarnsAndTrainingGoesOn() {
         const QString blocked = dir_.filePath(QStringLiteral("blocked"));
         QFile blocker(blocked);

@@ -417,8 +417,10 @@ bool RunsModel::setData(const QModelIndex& index, const QVariant& value, int rol
     } else if (index.column() == Name && role == Qt::EditRole &&
                !value.toString().trimmed().isEmpty()) {
         e->record.name = value.toString().trimmed();
-        if (store_ && (e->recorder || !e->record.id.isEmpty())) {
-            store_->updateUserFields(e->record); // the stored run gets the new name too
+        if (store_ && !e->record.id.isEmpty()) {
+            // The stored run gets the new name; its tags and notes, which the
+            // History panel may have changed meanwhile, are left as they are.
+            store_->renameRun(e->record.id, e->record.name);
         }
     } else {
         return false;

@@ -332,6 +332,14 @@ bool RunStore::updateRun(const RunRecord& r, QString* error) {
     return q.exec() || fail(q, error);
 }
 
+bool RunStore::renameRun(const QString& id, const QString& name, QString* error) {
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE runs SET name = :name WHERE id = :id"));
+    q.bindValue(QStringLiteral(":name"), text(name));
+    q.bindValue(QStringLiteral(":id"), id);
+    return q.exec() || fail(q, error);
+}
+
 bool RunStore::updateUserFields(const RunRecord& r, QString* error) {
     QSqlQuery q(database());
     q.prepare(QStringLiteral("UPDATE runs SET name = :name, notes = :notes, starred = :starred, "

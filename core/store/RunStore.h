@@ -42,6 +42,7 @@ public:
     bool insertRun(const RunRecord& record, QString* error);
     // Everything but the user's fields, which the user may be editing meanwhile.
     bool updateRun(const RunRecord& record, QString* error);
+    bool renameRun(const QString& id, const QString& name, QString* error);
     // Name, notes, tags, star and archive.
     bool updateUserFields(const RunRecord& record, QString* error);
     bool appendLosses(const QString& id, qint64 firstEpoch, const std::vector<double>& losses,

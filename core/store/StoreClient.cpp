@@ -32,6 +32,10 @@ struct UpdateRun {
 struct UpdateUserFields {
     RunRecord record;
 };
+struct RenameRun {
+    QString id;
+    QString name;
+};
 struct AppendLosses {
     QString id;
     qint64 firstEpoch;
@@ -44,8 +48,8 @@ struct AddSnapshot {
 struct DeleteRuns {
     QStringList ids;
 };
-using Write = std::variant<InsertSweep, InsertRun, UpdateRun, UpdateUserFields, AppendLosses,
-                           AddSnapshot, DeleteRuns>;
+using Write = std::variant<InsertSweep, InsertRun, UpdateRun, UpdateUserFields, RenameRun,
+                           AppendLosses, AddSnapshot, DeleteRuns>;
 
 } // namespace
 
@@ -203,7 +207,8 @@ private:
                 } else if constexpr (std::is_same_v<W, InsertSweep>) {
                     return false;
                 } else if constexpr (std::is_same_v<W, AppendLosses> ||
-                                     std::is_same_v<W, AddSnapshot>) {
+                                     std::is_same_v<W, AddSnapshot> ||
+                                     std::is_same_v<W, RenameRun>) {
                     return w.id == id;
                 } else {
                     return w.record.id == id;
@@ -233,6 +238,8 @@ private:
                         return store_->updateRun(w.record, why);
                     } else if constexpr (std::is_same_v<W, UpdateUserFields>) {
                         return store_->updateUserFields(w.record, why);
+                    } else if constexpr (std::is_same_v<W, RenameRun>) {
+                        return store_->renameRun(w.id, w.name, why);
                     } else if constexpr (std::is_same_v<W, AppendLosses>) {
                         progressed[w.id] = w.firstEpoch + qint64(w.losses.size());
                         return store_->appendLosses(w.id, w.firstEpoch, w.losses, why);
@@ -351,6 +358,9 @@ void StoreClient::updateRun(const RunRecord& record) {
 }
 void StoreClient::updateUserFields(const RunRecord& record) {
     post([record](StoreWorker& w) { w.enqueue(UpdateUserFields{record}, true); });
+}
+void StoreClient::renameRun(const QString& id, const QString& name) {
+    post([id, name](StoreWorker& w) { w.enqueue(RenameRun{id, name}, true); });
 }
 void StoreClient::appendLosses(const QString& id, qint64 firstEpoch, std::vector<double> losses) {
     post([id, firstEpoch, losses = std::move(losses)](StoreWorker& w) mutable {

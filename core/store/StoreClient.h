@@ -40,6 +40,7 @@ public:
     void insertRun(const RunRecord& record);
     void updateRun(const RunRecord& record); // after the losses sent before it
     void updateUserFields(const RunRecord& record);
+    void renameRun(const QString& id, const QString& name); // touches nothing else
     void appendLosses(const QString& id, qint64 firstEpoch, std::vector<double> losses);
     void addSnapshot(const QString& id, StoredSnapshot snapshot);
     void deleteRuns(const QStringList& ids);
