@@ -1,6 +1,8 @@
 // `dredge-studio train` as a user runs it: a real process, its exit status,
 // its stderr and the result JSON.
 
+#include "StudioProcess.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -11,36 +13,15 @@
 
 namespace {
 
-struct Outcome {
-    int exitCode = -1;
-    QByteArray out, err;
-};
+using Outcome = StudioOutcome;
 
 Outcome runStudio(const QStringList& arguments) {
-    QProcess process;
-    process.start(QStringLiteral(DREDGE_STUDIO_EXE),
-                  QStringList{QStringLiteral("train")} + arguments);
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        return {};
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            process.readAllStandardOutput(), process.readAllStandardError()};
+    return runStudioProcess(QStringList{QStringLiteral("train")} + arguments);
 }
 
 // `dredge-studio ARGS...` (any command) recording into `storeUrl`.
 Outcome runWithStore(const QString& storeUrl, const QStringList& arguments) {
-    QProcess process;
-    auto environment = QProcessEnvironment::systemEnvironment();
-    environment.insert(QStringLiteral("DREDGE_STORE"), storeUrl);
-    process.setProcessEnvironment(environment);
-    process.start(QStringLiteral(DREDGE_STUDIO_EXE), arguments);
-    if (!process.waitForFinished(120000)) {
-        process.kill();
-        return {};
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            process.readAllStandardOutput(), process.readAllStandardError()};
+    return runStudioProcess(arguments, storeUrl);
 }
 
 QJsonArray listRuns(const QString& storeUrl) {

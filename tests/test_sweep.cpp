@@ -7,6 +7,7 @@
 #include "RunGroups.h"
 #include "RunStore.h"
 #include "SlurmCluster.h"
+#include "StudioProcess.h"
 #include "Sweep.h"
 
 #include <QJsonArray>
@@ -54,23 +55,8 @@ QString expansionError(const QJsonObject& json) {
     return error;
 }
 
-struct Outcome {
-    int exitCode = -1;
-    QByteArray out, err;
-};
-
-Outcome studio(const QStringList& arguments, const QString& workingFolder = {}) {
-    QProcess process;
-    if (!workingFolder.isEmpty()) {
-        process.setWorkingDirectory(workingFolder);
-    }
-    process.start(QStringLiteral(DREDGE_STUDIO_EXE), arguments);
-    if (!process.waitForFinished(180000)) {
-        process.kill();
-        return {};
-    }
-    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
-            process.readAllStandardOutput(), process.readAllStandardError()};
+StudioOutcome studio(const QStringList& arguments, const QString& workingFolder = {}) {
+    return runStudioProcess(arguments, {}, workingFolder);
 }
 
 std::vector<RunRecord> storedRuns(const QString& url) {
