@@ -15,6 +15,12 @@
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QtTest>
+#include <arpa/inet.h>
+#include <cerrno>
+#include <cstring>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace dredge;
 
@@ -32,9 +38,11 @@ QByteArray sha256Hex(const QString& text) {
     return QCryptographicHash::hash(text.toUtf8(), QCryptographicHash::Sha256).toHex();
 }
 
-QString randomText(QRandomGenerator& rng) {
+// Up to maxLength code points (an emoji takes two UTF-16 units: never cut the
+// result with QString::left, which can split a pair into lone surrogates).
+QString randomText(QRandomGenerator& rng, int maxLength = 120) {
     QString text;
-    const int length = int(rng.bounded(0, 120));
+    const int length = int(rng.bounded(0, maxLength));
     for (int i = 0; i < length; ++i) {
         char32_t c = 0;
         switch (rng.bounded(4)) {
@@ -110,6 +118,65 @@ QByteArray rawExchange(quint16 port, const QByteArray& bytes, int responses = 1)
     }
     return answer + socket.readAll();
 }
+
+QByteArray oversizedPost(qsizetype length) {
+    return "POST /lift HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+           "Content-Length: " +
+           QByteArray::number(length) + "\r\n\r\n";
+}
+
+// A blocking POSIX client that writes everything before reading anything, as
+// Python's http.client and requests do. It runs on this thread while the server
+// answers on its own.
+struct BlockingExchange {
+    bool sentAll = false;
+    bool closedCleanly = false; // the server's FIN, not a reset, ended the answer
+    QByteArray answer;
+    QString failure;
+
+    static BlockingExchange run(quint16 port, const QByteArray& head, const QByteArray& body) {
+        BlockingExchange result;
+        const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+        timeval timeout{20, 0};
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+        ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(port);
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+            result.failure = QString::fromLocal8Bit(strerror(errno));
+            ::close(fd);
+            return result;
+        }
+        result.sentAll = sendAll(fd, head, &result.failure) && sendAll(fd, body, &result.failure);
+        char buffer[4096];
+        for (;;) {
+            const ssize_t got = ::recv(fd, buffer, sizeof buffer, 0);
+            if (got > 0) {
+                result.answer.append(buffer, got);
+                continue;
+            }
+            result.closedCleanly = got == 0;
+            break;
+        }
+        ::close(fd);
+        return result;
+    }
+
+    static bool sendAll(int fd, const QByteArray& bytes, QString* failure) {
+        for (qsizetype sent = 0; sent < bytes.size();) {
+            const ssize_t n =
+                ::send(fd, bytes.constData() + sent, size_t(bytes.size() - sent), MSG_NOSIGNAL);
+            if (n < 0) {
+                *failure = QString::fromLocal8Bit(strerror(errno)).toLower();
+                return false;
+            }
+            sent += n;
+        }
+        return true;
+    }
+};
 
 struct RunningServer {
     std::unique_ptr<InsightServer> server = std::make_unique<InsightServer>();
@@ -209,7 +276,7 @@ private Q_SLOTS:
         QJsonArray insights;
         QRandomGenerator rng(7);
         for (int i = 0; i < 40; ++i) {
-            insights.append(randomText(rng).left(12)); // stays under this server's 4 KiB limit
+            insights.append(randomText(rng, 12)); // stays under this server's 4 KiB limit
         }
         const auto r = client.send("POST", "/lift/batch",
                                    QJsonDocument(QJsonObject{{"insights", insights}}).toJson());
@@ -268,6 +335,20 @@ private Q_SLOTS:
             << json << 400 << "insights[1]";
         QTest::newRow("batch missing") << QByteArray("POST") << "/lift/batch" << QByteArray("{}")
                                        << json << 400 << "Missing required field: insights";
+        // Text that is not Unicode: a surrogate half without its partner.
+        QTest::newRow("lone high surrogate")
+            << QByteArray("POST") << "/lift" << QByteArray(R"({"insight_text": "\ud800"})") << json
+            << 400 << "insight_text is not Unicode text: lone surrogate \\ud800 at character 0";
+        QTest::newRow("lone low surrogate inside")
+            << QByteArray("POST") << "/lift" << QByteArray(R"({"insight_text": "ab\udc00c"})")
+            << json << 400 << "lone surrogate \\udc00 at character 2";
+        QTest::newRow("two high halves")
+            << QByteArray("POST") << "/lift" << QByteArray(R"({"insight_text": "\ud83d\ud83d"})")
+            << json << 400 << "at character 0";
+        QTest::newRow("lone surrogate in batch")
+            << QByteArray("POST") << "/lift/batch"
+            << QByteArray(R"({"insights": ["fine", "x\udfff"]})") << json << 400
+            << "insights[1] is not Unicode text: lone surrogate \\udfff at character 1";
     }
     void errorsAreJsonWithTheRightStatus() {
         QFETCH(QByteArray, method);
@@ -285,6 +366,14 @@ private Q_SLOTS:
             QCOMPARE(r.headers.value("allow"),
                      QByteArray(path.startsWith("/lift") ? "POST" : "GET"));
         }
+    }
+
+    void surrogatePairsAreText() {
+        Client client(main_.port);
+        const auto r = client.send("POST", "/lift", R"({"insight_text": "wave \ud83c\udf0a"})");
+        QCOMPARE(r.status, 200);
+        QCOMPARE(r.json()["id"].toString().toLatin1(),
+                 sha256Hex(QStringLiteral("wave ") + QString::fromUtf8("\xf0\x9f\x8c\x8a")));
     }
 
     void batchOverAThousandIs413() {
@@ -378,6 +467,35 @@ private Q_SLOTS:
                                     "Content-Length: 10000000000\r\n\r\n{\"insight_text\":");
         QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.constData());
         QVERIFY(answer.contains("exceeds the limit"));
+    }
+
+    // As Python's http.client sends: headers and the whole body, then it reads.
+    void clientSendingAWholeOversizedBodyReadsThe413() {
+        const QByteArray body(4 << 20, 'x'); // 1,000 times the limit
+        const auto exchange = BlockingExchange::run(main_.port, oversizedPost(body.size()), body);
+        QVERIFY2(exchange.sentAll, qPrintable(exchange.failure));
+        QVERIFY2(exchange.answer.startsWith("HTTP/1.1 413"), exchange.answer.left(200).constData());
+        QVERIFY(exchange.answer.contains("exceeds the limit of 4096 bytes"));
+        QVERIFY(exchange.closedCleanly);
+        Client client(main_.port);
+        QCOMPARE(client.get("/health").status, 200);
+    }
+
+    // The server drops the rest of a refused body only up to a bound: a client
+    // that keeps sending past it is cut off (and cannot hold a connection open).
+    void lingeringAfterA413IsBounded() {
+        auto options = onFreePort();
+        options.maxBodyBytes = 4096;
+        options.lingerBytes = 1 << 20;
+        RunningServer server;
+        QVERIFY(server.start(options));
+        const QByteArray body(64 << 20, 'x');
+        const auto exchange = BlockingExchange::run(server.port, oversizedPost(body.size()), body);
+        QVERIFY2(!exchange.sentAll, "64 MiB were taken in although the bound is 1 MiB");
+        QVERIFY2(exchange.failure.contains("reset") || exchange.failure.contains("pipe"),
+                 qPrintable(exchange.failure));
+        Client client(server.port);
+        QCOMPARE(client.get("/health").status, 200);
     }
 
     void malformedTrafficCrashesNothing_data() {

@@ -7,6 +7,8 @@
 #include <QLoggingCategory>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTimer>
+#include <sys/socket.h>
 
 Q_LOGGING_CATEGORY(lcInsightRequests, "dredge.insight.requests", QtInfoMsg)
 
@@ -56,15 +58,63 @@ qsizetype indexOfIgnoringCase(QByteArrayView haystack, QByteArrayView lowerNeedl
     return -1;
 }
 
+// The end of a connection whose request was refused with a 413: sends the
+// answer, half-closes (FIN) once it is out, then reads and drops whatever the
+// client still sends, within a time and byte bound, before closing. Closing at
+// once would make the kernel answer the unread body with a reset, and a client
+// still sending (no "Expect: 100-continue") would never read the 413.
+constexpr char kLingering[] = "dredgeLingeringClose"; // the socket's LingeringClose, once refused
+
+class LingeringClose : public QObject {
+public:
+    LingeringClose(QTcpSocket* socket, const QByteArray& answer, int lingerMs, qint64 lingerBytes)
+        : QObject(socket)
+        , socket_(socket)
+        , bytesLeft_(lingerBytes) {
+        connect(socket, &QTcpSocket::bytesWritten, this, [this] {
+            if (socket_->bytesToWrite() == 0) {
+                halfClose();
+            }
+        });
+        QTimer::singleShot(lingerMs, this, [this] { socket_->abort(); });
+        socket->write(answer);
+        discard();
+    }
+
+    void discard() {
+        bytesLeft_ -= socket_->skip(socket_->bytesAvailable());
+        if (bytesLeft_ < 0) {
+            // Past the bound: a reset is the client's own doing now. Queued, as
+            // the HTTP server's own handler still reads in this signal emission.
+            QMetaObject::invokeMethod(socket_, &QTcpSocket::abort, Qt::QueuedConnection);
+        }
+    }
+
+private:
+    void halfClose() {
+        if (!halfClosed_) {
+            halfClosed_ = true;
+            ::shutdown(int(socket_->socketDescriptor()), SHUT_WR);
+        }
+    }
+
+    QTcpSocket* socket_;
+    qint64 bytesLeft_;
+    bool halfClosed_ = false;
+};
+
 // Refuses a request whose declared Content-Length exceeds the limit before its
 // body is read: Qt HTTP Server 6.4 buffers whole bodies, so without this a
 // client could make the server hold gigabytes. Connected to each socket before
 // the HTTP server's own handler, so it sees the bytes first.
 class BodyLimitTcpServer : public QTcpServer {
 public:
-    BodyLimitTcpServer(qint64 maxBody, std::shared_ptr<ServerMetrics> metrics, QObject* parent)
+    BodyLimitTcpServer(const InsightServerOptions& options, std::shared_ptr<ServerMetrics> metrics,
+                       QObject* parent)
         : QTcpServer(parent)
-        , maxBody_(maxBody)
+        , maxBody_(options.maxBodyBytes)
+        , lingerMs_(options.lingerMs)
+        , lingerBytes_(options.lingerBytes)
         , metrics_(std::move(metrics)) {}
 
 protected:
@@ -80,8 +130,9 @@ protected:
 
 private:
     void inspect(QTcpSocket* socket) {
-        if (socket->property("dredgeRejected").toBool()) {
-            socket->readAll(); // discard the rest of a refused body
+        if (auto* lingering = socket->property(kLingering).value<QObject*>()) {
+            // The rest of a refused body: the HTTP server never sees it.
+            static_cast<LingeringClose*>(lingering)->discard();
             return;
         }
         // Runs on every read, so it peeks into a stack buffer (no allocation)
@@ -111,18 +162,21 @@ private:
         const QByteArray body = "{\"error\":\"Body of " + QByteArray::number(length) +
                                 " bytes exceeds the limit of " + QByteArray::number(maxBody_) +
                                 " bytes\"}";
-        socket->setProperty("dredgeRejected", true);
-        socket->readAll();
-        socket->write("HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\n"
-                      "Connection: close\r\nContent-Length: " +
-                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
-        socket->disconnectFromHost();
+        auto* lingering = new LingeringClose(
+            socket,
+            "HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\n"
+            "Connection: close\r\nContent-Length: " +
+                QByteArray::number(body.size()) + "\r\n\r\n" + body,
+            lingerMs_, lingerBytes_);
+        socket->setProperty(kLingering, QVariant::fromValue<QObject*>(lingering));
         // Count it under its endpoint: the path is the request line's second word.
         const auto requestLine = head.first(head.indexOf("\r\n")).toByteArray().split(' ');
         metrics_->countRequest(ServerMetrics::endpointIndex(requestLine.value(1)), 413);
     }
 
     qint64 maxBody_;
+    int lingerMs_;
+    qint64 lingerBytes_;
     std::shared_ptr<ServerMetrics> metrics_;
 };
 
@@ -218,7 +272,7 @@ void InsightServer::start(const InsightServerOptions& options) {
             std::unique_ptr<InsightService> owned(service);
             host_->http.reset();
             auto http = std::make_unique<InsightHttpServer>(std::move(owned), options.logRequests);
-            auto* tcp = new BodyLimitTcpServer(options.maxBodyBytes, metrics, http.get());
+            auto* tcp = new BodyLimitTcpServer(options, metrics, http.get());
             if (!tcp->listen(options.address, options.port)) {
                 const QString reason = tr("Cannot listen on %1:%2: %3")
                                            .arg(options.address.toString())

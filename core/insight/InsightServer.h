@@ -20,6 +20,12 @@ struct InsightServerOptions {
     size_t cacheEntries = 1024;
     size_t cacheBytes = size_t(64) << 20;
     qint64 maxBodyBytes = 1 << 20;
+    // After a 413, the rest of an oversized body is read and dropped for at most
+    // this long and this much before the connection closes (a lingering close, as
+    // nginx does): a client that sends its whole body before reading then gets
+    // the 413 instead of "connection reset by peer".
+    int lingerMs = 10000;
+    qint64 lingerBytes = qint64(64) << 20;
     QByteArray token;
     bool logRequests = true; // one info line per request (category dredge.insight.requests)
 };

@@ -47,6 +47,35 @@ bool parseObject(const QByteArray& body, QJsonObject* object, InsightReply* fail
     return true;
 }
 
+// Where a text holds half of a UTF-16 surrogate pair, or -1. JSON's "\\ud800"
+// escapes pass Qt's parser, and such a text has no UTF-8 form: hashing it would
+// hash some other text (its replacement characters), so it is refused instead.
+qsizetype loneSurrogateAt(const QString& text) {
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        const QChar c = text.at(i);
+        if (c.isHighSurrogate() && i + 1 < text.size() && text.at(i + 1).isLowSurrogate()) {
+            ++i; // a whole pair
+        } else if (c.isSurrogate()) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+// A 400 naming the field and the position of a lone surrogate, if there is one.
+bool refuseLoneSurrogate(const QString& field, const QString& text, InsightReply* failure) {
+    const qsizetype at = loneSurrogateAt(text);
+    if (at < 0) {
+        return false;
+    }
+    *failure = error(400, QStringLiteral("%1 is not Unicode text: lone surrogate \\u%2 at "
+                                         "character %3 (a pair needs a high then a low half)")
+                              .arg(field)
+                              .arg(text.at(at).unicode(), 4, 16, QLatin1Char('0'))
+                              .arg(at));
+    return true;
+}
+
 bool isJsonContentType(const QByteArray& contentType) {
     const auto mime = contentType.split(';').first().trimmed().toLower();
     return mime.isEmpty() || mime == "application/json" || mime.endsWith("+json");
@@ -175,6 +204,9 @@ InsightReply InsightService::liftOne(const QByteArray& body) {
     if (!text.isString()) {
         return error(400, QStringLiteral("insight_text must be a string"));
     }
+    if (refuseLoneSurrogate(QStringLiteral("insight_text"), text.toString(), &failure)) {
+        return failure;
+    }
     return json(200, lift(text.toString()));
 }
 
@@ -200,6 +232,10 @@ InsightReply InsightService::liftBatch(const QByteArray& body) {
     for (qsizetype i = 0; i < items.size(); ++i) {
         if (!items.at(i).isString()) {
             return error(400, QStringLiteral("insights[%1] must be a string").arg(i));
+        }
+        if (refuseLoneSurrogate(QStringLiteral("insights[%1]").arg(i), items.at(i).toString(),
+                                &failure)) {
+            return failure;
         }
     }
     QJsonArray results;
