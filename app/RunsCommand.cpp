@@ -203,7 +203,13 @@ int runRunsCommand(const QStringList& arguments) {
     }
     RunStore store;
     if (!store.open(*location, &error)) {
-        return fail(error, 1);
+        // A store on a read-only or full disk can still be looked at.
+        QString readError;
+        if (verb == QLatin1String("delete") || !store.openForReading(*location, &readError)) {
+            return fail(error, 1);
+        }
+        std::fprintf(stderr, "dredge-studio runs: warning: %s; reading it only\n",
+                     qPrintable(error));
     }
     if (verb == QLatin1String("list")) {
         if (!positional.isEmpty()) {

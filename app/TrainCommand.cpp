@@ -350,6 +350,16 @@ int runTrainCommand(const QStringList& arguments) {
         }
         recording = recordingFor(*location, config, parser, task, sweepName);
         warnIfNotStored(*recording); // a store that cannot open says so before training
+        recording->onProblemChange([](const QString& problem) {
+            if (problem.isEmpty()) {
+                std::fputs("dredge-studio train: the store works again; held writes are going "
+                           "in\n",
+                           stderr);
+            } else {
+                std::fprintf(stderr, "dredge-studio train: warning: %s; training goes on\n",
+                             qPrintable(problem));
+            }
+        });
     }
 
     tuneMallocForTraining();

@@ -51,26 +51,12 @@ public:
             *why = QStringLiteral("initdb failed: ") + output;
             return false;
         }
-        // The server runs as this process's child (not daemonised by pg_ctl),
-        // so that stopping it also reaps it: no orphan is left behind.
-        server_.setProcessChannelMode(QProcess::MergedChannels);
-        server_.setStandardOutputFile(dir_.filePath(QStringLiteral("server.log")));
-        startTool(server_, QStringLiteral("postgres"),
-                  {QStringLiteral("-D"), data_, QStringLiteral("-k"), dir_.path(),
-                   QStringLiteral("-p"), QString::number(kPort), QStringLiteral("-c"),
-                   QStringLiteral("listen_addresses="), QStringLiteral("-c"),
-                   QStringLiteral("fsync=off")});
-        running_ = server_.waitForStarted(10000);
-        if (!running_ || !waitUntilReady(&output)) {
-            QFile log(dir_.filePath(QStringLiteral("server.log")));
-            log.open(QIODevice::ReadOnly);
-            *why = QStringLiteral("the server did not start: ") + output + u' ' +
-                   QString::fromLocal8Bit(log.readAll()).trimmed();
-            stop();
-            return false;
-        }
-        return true;
+        return launch(why);
     }
+
+    // Starts the server again on the same cluster after stop(): what a store
+    // sees when its database comes back.
+    bool restart(QString* why) { return !running_ && launch(why); }
 
     // Stops the server at once (as a crash or an administrator would).
     void stop() {
@@ -97,6 +83,30 @@ public:
     }
 
 private:
+    // The server runs as this process's child (not daemonised by pg_ctl), so
+    // that stopping it also reaps it: no orphan is left behind.
+    bool launch(QString* why) {
+        QString output;
+        server_.setProcessChannelMode(QProcess::MergedChannels);
+        server_.setStandardOutputFile(dir_.filePath(QStringLiteral("server.log")),
+                                      QIODevice::Append);
+        startTool(server_, QStringLiteral("postgres"),
+                  {QStringLiteral("-D"), data_, QStringLiteral("-k"), dir_.path(),
+                   QStringLiteral("-p"), QString::number(kPort), QStringLiteral("-c"),
+                   QStringLiteral("listen_addresses="), QStringLiteral("-c"),
+                   QStringLiteral("fsync=off")});
+        running_ = server_.waitForStarted(10000);
+        if (!running_ || !waitUntilReady(&output)) {
+            QFile log(dir_.filePath(QStringLiteral("server.log")));
+            log.open(QIODevice::ReadOnly);
+            *why = QStringLiteral("the server did not start: ") + output + u' ' +
+                   QString::fromLocal8Bit(log.readAll()).trimmed();
+            stop();
+            return false;
+        }
+        return true;
+    }
+
     static constexpr int kPort = 54329; // names the socket file; no TCP port is opened
 
     static QString binaryFolder() {

@@ -169,56 +169,6 @@ private Q_SLOTS:
         QCOMPARE(listRuns(store).size(), 1);
     }
 
-    void aKilledTrainIsInterruptedWithItsHistory() {
-        const auto store = freshStore();
-        QProcess process;
-        auto environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(QStringLiteral("DREDGE_STORE"), store);
-        process.setProcessEnvironment(environment);
-        process.start(QStringLiteral(DREDGE_STUDIO_EXE), {"train", "--epochs", "50000000"});
-        // Running, with some history written (batches reach the store each second).
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                const auto runs = listRuns(store);
-                return runs.size() == 1 && runs.at(0)["epochs_done"].toInteger() > 0;
-            }(),
-            60000);
-        QCOMPARE(listRuns(store).at(0)["status"].toString(), QString("running"));
-        process.kill(); // SIGKILL: no chance to write anything more
-        QVERIFY(process.waitForFinished(10000));
-
-        const auto runs = listRuns(store); // the next start notices
-        QCOMPARE(runs.at(0)["status"].toString(), QString("interrupted"));
-        const auto shown = runWithStore(store, {"runs", "show", runs.at(0)["id"].toString()});
-        const auto run = QJsonDocument::fromJson(shown.out).object();
-        const auto done = run["epochs_done"].toInteger();
-        QVERIFY(done > 0);
-        QCOMPARE(run["loss_history"].toArray().size(), done); // a readable, whole record
-        QVERIFY(run["error"].toString().contains("crash or kill"));
-    }
-
-    void aBrokenStoreWarnsButTrainingGoesOn() {
-        const auto path = dir_.filePath("garbage.sqlite");
-        QFile garbage(path);
-        QVERIFY(garbage.open(QIODevice::WriteOnly));
-        garbage.write(QByteArray(4096, 'x'));
-        garbage.close();
-        const auto out = dir_.filePath("despite.json");
-        const auto r = runWithStore("sqlite:" + path, {"train", "--epochs", "25", "--out", out});
-        QCOMPARE(r.exitCode, 0);
-        QVERIFY2(r.err.contains("warning") && r.err.contains("not a database") &&
-                     r.err.contains(path.toUtf8()),
-                 r.err.constData());
-        const auto json = readJson(out);
-        QCOMPARE(json["result"]["epochs_done"].toInteger(), 25);
-        QCOMPARE(json["stored"].toBool(true), false);
-        // Listing it fails with the reason, and exits non-zero.
-        const auto listed = runWithStore("sqlite:" + path, {"runs", "list"});
-        QCOMPARE(listed.exitCode, 1);
-        QVERIFY(listed.err.contains("not a database"));
-        QCOMPARE(runWithStore("mysql://nope", {"runs", "list"}).exitCode, 2);
-    }
-
     void versionAndHelpNeedNoDisplay() {
         auto environment = QProcessEnvironment::systemEnvironment();
         environment.remove("DISPLAY");

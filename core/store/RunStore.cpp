@@ -11,7 +11,9 @@
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
+#include <QStorageInfo>
 #include <QSysInfo>
+#include <QUrl>
 #include <QUuid>
 #include <QtEndian>
 #include <cerrno>
@@ -24,6 +26,10 @@ namespace {
 // A run on another host counts as gone after this long without a heartbeat
 // (StoreClient beats at least every 30 s while a run is open).
 constexpr qint64 kHeartbeatTimeoutMs = 10 * 60 * 1000;
+
+// Less room than this on the store's file system counts as full: SQLite needs
+// whole pages, and its journal more than one.
+constexpr qint64 kFullBelowBytes = 64 * 1024;
 
 // Whether the database answered and refused the statement (a constraint, a
 // type, SQL it does not take), which no retry mends, rather than failing to
@@ -190,7 +196,7 @@ bool processIsGone(qint64 pid) {
 bool RunStore::fail(const QSqlQuery& query, QString* error) {
     lastRefused_ = isRefusal(query.lastError());
     if (error) {
-        *error = query.lastError().text().trimmed();
+        *error = explained(query.lastError().text().trimmed());
     }
     return false;
 }
@@ -211,34 +217,100 @@ QSqlDatabase RunStore::database() const {
 }
 
 bool RunStore::open(const StoreLocation& location, QString* error) {
-    location_ = location;
-    dialect_ = location.backend == StoreLocation::Backend::Sqlite ? SqlDialect::Sqlite
-                                                                  : SqlDialect::PostgreSql;
-    const auto failWith = [&](const QString& why) {
+    QString why;
+    const auto migrated = [this, &why] {
+        auto db = database(); // exists once connected
+        return migrateStore(db, dialect_, &why);
+    };
+    if (!connect(location, ReadAccess::ReadWrite, &why) || !configureConnection(&why) || !migrated() ||
+        markInterruptedRuns(&why) < 0) {
         if (error) {
-            *error = QStringLiteral("store %1: %2").arg(location.display(), why);
+            *error = QStringLiteral("store %1: %2").arg(location.display(), explained(why));
         }
         database().close();
         return false;
+    }
+    open_ = true;
+    return true;
+}
+
+bool RunStore::openForReading(const StoreLocation& location, QString* error) {
+    if (location.backend != StoreLocation::Backend::Sqlite) {
+        return open(location, error);
+    }
+    // Read-only first; on a file system where SQLite cannot create the WAL's
+    // shared-memory file, as immutable: nothing can write there meanwhile, and a
+    // store left by a clean close has no WAL to miss.
+    // SQLite opens lazily: only a first read shows whether the file can be read.
+    QString why;
+    const auto readable = [&](ReadAccess access) {
+        if (!connect(location, access, &why)) {
+            return false;
+        }
+        QSqlQuery probe(database());
+        if (probe.exec(QStringLiteral("SELECT count(*) FROM sqlite_master"))) {
+            return true;
+        }
+        why = probe.lastError().text().trimmed();
+        database().close();
+        return false;
     };
+    bool ok = readable(ReadAccess::ReadOnly) || readable(ReadAccess::Immutable);
+    auto db = database();
+    if (ok) {
+        const int version = storeSchemaVersion(db, &why);
+        ok = version == kStoreSchemaVersion;
+        if (version >= 0 && !ok) {
+            why = QStringLiteral("its schema (version %1) needs opening for writing first; this "
+                                 "DREDGE Studio reads version %2")
+                      .arg(version)
+                      .arg(kStoreSchemaVersion);
+        }
+    }
+    if (!ok) {
+        if (error) {
+            *error = QStringLiteral("store %1: %2").arg(location.display(), explained(why));
+        }
+        db.close();
+        return false;
+    }
+    open_ = true;
+    return true;
+}
+
+bool RunStore::connect(const StoreLocation& location, ReadAccess access, QString* error) {
+    const bool readOnly = access != ReadAccess::ReadWrite;
+    location_ = location;
+    dialect_ = location.backend == StoreLocation::Backend::Sqlite ? SqlDialect::Sqlite
+                                                                  : SqlDialect::PostgreSql;
     const QString driver =
         dialect_ == SqlDialect::Sqlite ? QStringLiteral("QSQLITE") : QStringLiteral("QPSQL");
     if (!QSqlDatabase::isDriverAvailable(driver)) {
-        return failWith(QStringLiteral("the Qt SQL driver %1 is not installed (Debian: %2)")
-                            .arg(driver, dialect_ == SqlDialect::Sqlite
-                                             ? QStringLiteral("libqt6sql6-sqlite")
-                                             : QStringLiteral("libqt6sql6-psql")));
+        *error =
+            QStringLiteral("the Qt SQL driver %1 is not installed (Debian: %2)")
+                .arg(driver, dialect_ == SqlDialect::Sqlite ? QStringLiteral("libqt6sql6-sqlite")
+                                                            : QStringLiteral("libqt6sql6-psql"));
+        return false;
     }
     auto db = QSqlDatabase::contains(connectionName_)
                   ? database()
                   : QSqlDatabase::addDatabase(driver, connectionName_);
     if (dialect_ == SqlDialect::Sqlite) {
         const QFileInfo file(location.path);
-        if (!QDir().mkpath(file.absolutePath())) {
-            return failWith(QStringLiteral("cannot create the folder %1").arg(file.absolutePath()));
+        if (!readOnly && !QDir().mkpath(file.absolutePath())) {
+            *error = QStringLiteral("cannot create the folder %1").arg(file.absolutePath());
+            return false;
         }
-        db.setDatabaseName(file.absoluteFilePath());
-        db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        if (access == ReadAccess::Immutable) {
+            db.setDatabaseName(QUrl::fromLocalFile(file.absoluteFilePath()).toString() +
+                               QStringLiteral("?immutable=1"));
+            db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_OPEN_URI"));
+        } else {
+            db.setDatabaseName(file.absoluteFilePath());
+            db.setConnectOptions(readOnly ? QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000;"
+                                                           "QSQLITE_OPEN_READONLY")
+                                          : QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+        }
     } else {
         db.setHostName(location.host);
         if (location.port > 0) {
@@ -250,15 +322,33 @@ bool RunStore::open(const StoreLocation& location, QString* error) {
         db.setConnectOptions(QStringLiteral("connect_timeout=5"));
     }
     if (!db.open()) {
-        return failWith(db.lastError().text().trimmed());
+        *error = db.lastError().text().trimmed();
+        return false;
     }
-    QString why;
-    if (!configureConnection(&why) || !migrateStore(db, dialect_, &why) ||
-        markInterruptedRuns(&why) < 0) {
-        return failWith(why);
-    }
-    open_ = true;
     return true;
+}
+
+// SQLite names a full or read-only disk in several ways ("disk I/O error",
+// "unable to open database file"); the file system itself says which it is.
+QString RunStore::explained(const QString& databaseError) const {
+    if (dialect_ != SqlDialect::Sqlite) {
+        return databaseError;
+    }
+    const QFileInfo file(location_.path);
+    const QStorageInfo volume(file.absolutePath());
+    QString cause;
+    if (volume.isValid() && volume.isReadOnly()) {
+        cause = QStringLiteral("the file system at %1 is read-only").arg(volume.rootPath());
+    } else if (volume.isValid() && volume.bytesAvailable() < kFullBelowBytes) {
+        cause = QStringLiteral("the file system at %1 is full (%2 bytes free)")
+                    .arg(volume.rootPath())
+                    .arg(volume.bytesAvailable());
+    } else if (file.exists() && !file.isWritable()) {
+        cause = QStringLiteral("the file is not writable by this user");
+    }
+    return cause.isEmpty() || databaseError.endsWith(cause)
+               ? databaseError
+               : databaseError + QStringLiteral("; ") + cause;
 }
 
 bool RunStore::configureConnection(QString* error) {

@@ -31,6 +31,10 @@ public:
     // Connects, creates or migrates the schema, and marks runs whose process
     // died without ending them as interrupted.
     bool open(const StoreLocation& location, QString* error);
+    // For looking only (runs list/show/export) at an SQLite store that cannot
+    // be written (a read-only or full file system): no migration, no marking
+    // of interrupted runs, and every write fails. PostgreSQL: as open().
+    bool openForReading(const StoreLocation& location, QString* error);
     bool isOpen() const { return open_; }
     const StoreLocation& location() const { return location_; }
 
@@ -81,11 +85,15 @@ private:
     bool fail(const QSqlQuery& query, QString* error);
     QSqlDatabase database() const;
     bool configureConnection(QString* error);
+    enum class ReadAccess { ReadWrite, ReadOnly, Immutable };
+    bool connect(const StoreLocation& location, ReadAccess access, QString* error);
+    QString explained(const QString& databaseError) const;
     bool writeTags(const RunRecord& record, QString* error);
 
     QString connectionName_;
     StoreLocation location_;
     SqlDialect dialect_ = SqlDialect::Sqlite;
+
     bool open_ = false;
     bool lastRefused_ = false;
 };

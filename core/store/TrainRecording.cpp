@@ -59,6 +59,7 @@ void TrainRecording::send() {
     if (throttle_.hasPending()) {
         const auto batch = throttle_.take(now());
         recorder_.losses(batch.firstEpoch, batch.losses);
+        collectProblem(); // a store that failed (or came back) since the last batch
     }
 }
 
@@ -66,7 +67,13 @@ void TrainRecording::collectProblem() {
     // The store thread reports through queued calls: take them now, since the
     // training thread runs no event loop.
     QCoreApplication::sendPostedEvents(&client_);
-    problem_ = client_.problemText();
+    QString problem = client_.problemText();
+    if (problem != problem_) {
+        problem_ = std::move(problem);
+        if (problemChanged_) {
+            problemChanged_(problem_);
+        }
+    }
 }
 
 } // namespace dredge

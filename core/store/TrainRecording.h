@@ -11,6 +11,7 @@
 #include "StoreClient.h"
 
 #include <QElapsedTimer>
+#include <functional>
 #include <optional>
 
 namespace dredge {
@@ -31,6 +32,11 @@ public:
     QString url() const { return client_.location().display(); }
     // Why the run is not (yet) in the store; empty when it is.
     const QString& problem() const { return problem_; }
+    // Called on the training thread when the store fails while the run trains
+    // (with the reason) and when it works again (with an empty text).
+    void onProblemChange(std::function<void(const QString& problem)> handler) {
+        problemChanged_ = std::move(handler);
+    }
 
     void ready(const Trainer& trainer);
     // `last`: the run ends after this epoch (its prediction is kept).
@@ -52,6 +58,7 @@ private:
     std::optional<SnapshotPlan> snapshots_;
     QElapsedTimer clock_;
     QString problem_;
+    std::function<void(const QString&)> problemChanged_;
 };
 
 } // namespace dredge
