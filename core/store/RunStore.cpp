@@ -222,8 +222,8 @@ bool RunStore::open(const StoreLocation& location, QString* error) {
         auto db = database(); // exists once connected
         return migrateStore(db, dialect_, &why);
     };
-    if (!connect(location, ReadAccess::ReadWrite, &why) || !configureConnection(&why) || !migrated() ||
-        markInterruptedRuns(&why) < 0) {
+    if (!connect(location, ReadAccess::ReadWrite, &why) || !configureConnection(&why) ||
+        !migrated() || markInterruptedRuns(&why) < 0) {
         if (error) {
             *error = QStringLiteral("store %1: %2").arg(location.display(), explained(why));
         }
