@@ -1,5 +1,7 @@
 #include "TrainCommand.h"
 
+#include "TrainArguments.h"
+
 #include "AllocatorTuning.h"
 #include "CsvSignal.h"
 #include "ExperimentJson.h"
@@ -30,139 +32,6 @@ std::atomic<bool> interrupted{false};
 
 extern "C" void onInterrupt(int) {
     interrupted.store(true);
-}
-
-struct BadArguments {
-    QString reason;
-};
-
-template <typename Int>
-Int parseInteger(const QCommandLineParser& p, const QString& name, Int fallback) {
-    if (!p.isSet(name)) {
-        return fallback;
-    }
-    bool ok = false;
-    const qlonglong value = p.value(name).toLongLong(&ok);
-    if (!ok || value < qlonglong(std::numeric_limits<Int>::min()) ||
-        value > qlonglong(std::numeric_limits<Int>::max())) {
-        throw BadArguments{
-            QStringLiteral("--%1 must be an integer, not '%2'").arg(name, p.value(name))};
-    }
-    return Int(value);
-}
-
-double parseReal(const QCommandLineParser& p, const QString& name, double fallback) {
-    if (!p.isSet(name)) {
-        return fallback;
-    }
-    bool ok = false;
-    const double value = p.value(name).toDouble(&ok);
-    if (!ok) {
-        throw BadArguments{
-            QStringLiteral("--%1 must be a number, not '%2'").arg(name, p.value(name))};
-    }
-    return value;
-}
-
-template <typename Enum, typename Parse>
-Enum parseName(const QCommandLineParser& p, const QString& name, Enum fallback, Parse parse,
-               const char* choices) {
-    if (!p.isSet(name)) {
-        return fallback;
-    }
-    if (const auto value = parse(p.value(name).toStdString())) {
-        return *value;
-    }
-    throw BadArguments{QStringLiteral("unknown --%1 '%2' (choose %3)")
-                           .arg(name, p.value(name), QLatin1String(choices))};
-}
-
-// Task --task of the sweep file --sweep, or none without --sweep.
-std::optional<SweepTask> sweepTaskFrom(const QCommandLineParser& p, QString* sweepName) {
-    if (!p.isSet(QStringLiteral("sweep"))) {
-        if (p.isSet(QStringLiteral("task")) || p.isSet(QStringLiteral("sweep-id"))) {
-            throw BadArguments{QStringLiteral("--task and --sweep-id go with --sweep")};
-        }
-        return std::nullopt;
-    }
-    if (p.isSet(QStringLiteral("experiment"))) {
-        throw BadArguments{QStringLiteral("--sweep and --experiment exclude each other")};
-    }
-    QString error;
-    const auto spec = readSweepFile(p.value(QStringLiteral("sweep")), &error);
-    const auto tasks = spec ? expandSweep(*spec, &error) : std::nullopt;
-    if (!tasks) {
-        throw BadArguments{error};
-    }
-    const int task = parseInteger<int>(p, QStringLiteral("task"), -1);
-    if (task < 0 || task >= int(tasks->size())) {
-        throw BadArguments{QStringLiteral("--task must name one of the sweep's %1 runs (0 to %2)")
-                               .arg(tasks->size())
-                               .arg(tasks->size() - 1)};
-    }
-    *sweepName = spec->name;
-    return (*tasks)[size_t(task)];
-}
-
-ExperimentConfig configFrom(const QCommandLineParser& p, const std::optional<SweepTask>& task) {
-    ExperimentConfig c = task ? task->config : ExperimentConfig{};
-    if (p.isSet(QStringLiteral("experiment"))) {
-        QFile file(p.value(QStringLiteral("experiment")));
-        if (!file.open(QIODevice::ReadOnly)) {
-            throw BadArguments{QStringLiteral("cannot open experiment '%1'").arg(file.fileName())};
-        }
-        QJsonParseError parseError;
-        const auto doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-        QString error;
-        auto json = doc.object();
-        // An experiment file wraps the config; a bare config works too.
-        if (json.contains(QStringLiteral("experiment"))) {
-            json = json.value(QStringLiteral("experiment")).toObject();
-        }
-        const auto loaded = doc.isObject() ? experimentFromJson(json, &error) : std::nullopt;
-        if (!loaded) {
-            throw BadArguments{
-                QStringLiteral("experiment '%1': %2")
-                    .arg(file.fileName(), doc.isObject() ? error : parseError.errorString())};
-        }
-        c = *loaded;
-    }
-    c.data.kind = parseName(p, QStringLiteral("data"), c.data.kind, dataKindFromName,
-                            "chirp, volume4d, hyper6d, csv");
-    if (p.isSet(QStringLiteral("csv"))) {
-        c.data.kind = DataKind::CsvSignal;
-        c.data.csvPath = p.value(QStringLiteral("csv")).toStdString();
-    }
-    c.data.grid = parseInteger<int>(p, QStringLiteral("grid"), c.data.grid);
-    c.model.kind = parseName(p, QStringLiteral("model"), c.model.kind, modelKindFromName,
-                             "wave-ensemble, interference, siren, rff");
-    c.model.kernel = parseName(p, QStringLiteral("kernel"), c.model.kernel, waveKernelFromName,
-                               "fused, composed");
-    c.model.waves = parseInteger<int>(p, QStringLiteral("waves"), c.model.waves);
-    c.model.fields = parseInteger<int>(p, QStringLiteral("fields"), c.model.fields);
-    c.model.outFeatures = parseInteger<int>(p, QStringLiteral("out-features"), c.model.outFeatures);
-    c.model.hidden = parseInteger<int>(p, QStringLiteral("hidden"), c.model.hidden);
-    c.model.w0 = parseReal(p, QStringLiteral("w0"), c.model.w0);
-    c.model.features = parseInteger<int>(p, QStringLiteral("features"), c.model.features);
-    c.model.rffScale = parseReal(p, QStringLiteral("scale"), c.model.rffScale);
-    c.train.epochs = parseInteger<qint64>(p, QStringLiteral("epochs"), c.train.epochs);
-    c.train.learningRate = parseReal(p, QStringLiteral("lr"), c.train.learningRate);
-    c.train.seed = quint64(parseInteger<qint64>(p, QStringLiteral("seed"), qint64(c.train.seed)));
-    if (p.isSet(QStringLiteral("seed")) && p.value(QStringLiteral("seed")).startsWith(u'-')) {
-        throw BadArguments{QStringLiteral("--seed must not be negative")};
-    }
-    c.train.mixedPrecision = c.train.mixedPrecision || p.isSet(QStringLiteral("amp"));
-    if (p.isSet(QStringLiteral("clip"))) {
-        c.train.clipGradients = true;
-        c.train.clipMaxNorm = parseReal(p, QStringLiteral("clip"), c.train.clipMaxNorm);
-    }
-    c.train.device =
-        parseName(p, QStringLiteral("device"), c.train.device, deviceFromName, "cpu, cuda");
-    c.train.threads = parseInteger<int>(p, QStringLiteral("threads"), c.train.threads);
-    if (const auto problem = validate(c); !problem.empty()) {
-        throw BadArguments{QString::fromStdString(problem)};
-    }
-    return c;
 }
 
 // Progress on stderr: a bar redrawn ten times a second on a terminal; otherwise
@@ -220,52 +89,6 @@ private:
     double lastLine_ = 0.0;
 };
 
-void addOptions(QCommandLineParser& p) {
-    p.setApplicationDescription(QStringLiteral(
-        "Train one experiment without a window; the result JSON goes to --out or stdout."));
-    p.addHelpOption();
-    const auto opt = [&p](const char* name, const char* help, const char* value = nullptr) {
-        p.addOption(value ? QCommandLineOption(QLatin1String(name), QLatin1String(help),
-                                               QLatin1String(value))
-                          : QCommandLineOption(QLatin1String(name), QLatin1String(help)));
-    };
-    opt("experiment", "Start from the config in an experiment file (flags override it).", "file");
-    opt("data", "Data set: chirp (default), volume4d, hyper6d, csv.", "name");
-    opt("csv", "Train on a two-column CSV signal (x,y); implies --data csv.", "file");
-    opt("grid", "Points per axis: volume4d (default 20), hyper6d (default 8).", "G");
-    opt("model", "Model: wave-ensemble (default), interference, siren, rff.", "name");
-    opt("waves", "Wave ensemble: number of waves (default 16).", "n");
-    opt("kernel",
-        "Wave ensemble, interference basis and SIREN: fused (default; CPU) or composed tensor ops.",
-        "name");
-    opt("fields", "Interference: number of fields (default 8).", "F");
-    opt("out-features", "Interference: output features (default 1).", "k");
-    opt("hidden", "SIREN: hidden width (default 64).", "H");
-    opt("w0", "SIREN: sine frequency factor (default 30).", "w0");
-    opt("features", "RFF: number of frequencies (default 128).", "M");
-    opt("scale", "RFF: frequency scale (default 5).", "s");
-    opt("epochs", "Epochs (default 2000).", "N");
-    opt("lr", "Adam learning rate (default 1e-3).", "lr");
-    opt("seed", "Random seed (default 0).", "seed");
-    opt("amp", "Mixed precision: bfloat16 autocast on CPU, float16 + loss scaling on CUDA.");
-    opt("clip", "Clip the global gradient L2 norm to this value.", "max-norm");
-    opt("device", "cpu (default) or cuda.", "device");
-    opt("threads", "Intra-op threads (default 1).", "N");
-    opt("out", "Write the result JSON to this file instead of stdout.", "file");
-    opt("name", "The run's name in the store (default: its settings in a few words).", "text");
-    opt("store",
-        "Record the run into this store: sqlite:PATH or postgresql://user@host:port/db "
-        "(default: $DREDGE_STORE, else runs.sqlite in the user's data folder).",
-        "url");
-    opt("no-store", "Do not record the run.");
-    opt("sweep", "Train one run of this sweep file (with --task; flags override it).", "file");
-    opt("task", "Which run of the sweep: 0 to runs - 1.", "i");
-    opt("sweep-id",
-        "The stored sweep whose queued run --task this is (written by 'sweep' and its Slurm "
-        "scripts): the run is taken from the queue.",
-        "id");
-}
-
 // The run's record: task --task of a stored sweep is taken from the queue
 // where 'sweep' put it; any other run gets a new record.
 std::unique_ptr<TrainRecording> recordingFor(const StoreLocation& location,
@@ -314,7 +137,7 @@ void warnIfNotStored(const TrainRecording& recording, bool ended = false) {
 
 int runTrainCommand(const QStringList& arguments) {
     QCommandLineParser parser;
-    addOptions(parser);
+    addTrainOptions(parser);
     const auto fail = [](const QString& reason) {
         std::fprintf(stderr, "dredge-studio train: %s\n", qPrintable(reason));
         return 2;
@@ -330,15 +153,12 @@ int runTrainCommand(const QStringList& arguments) {
         return fail(
             QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
     }
-    ExperimentConfig config;
-    std::optional<SweepTask> task;
-    QString sweepName;
-    try {
-        task = sweepTaskFrom(parser, &sweepName);
-        config = configFrom(parser, task);
-    } catch (const BadArguments& e) {
-        return fail(e.reason);
+    TrainArguments run;
+    QString argumentError;
+    if (!readTrainArguments(parser, &run, &argumentError)) {
+        return fail(argumentError);
     }
+    const ExperimentConfig& config = run.config;
 
     std::unique_ptr<TrainRecording> recording;
     if (!parser.isSet(QStringLiteral("no-store"))) {
@@ -348,7 +168,7 @@ int runTrainCommand(const QStringList& arguments) {
         if (!location) {
             return fail(error);
         }
-        recording = recordingFor(*location, config, parser, task, sweepName);
+        recording = recordingFor(*location, config, parser, run.task, run.sweepName);
         warnIfNotStored(*recording); // a store that cannot open says so before training
         recording->onProblemChange([](const QString& problem) {
             if (problem.isEmpty()) {

@@ -120,17 +120,27 @@ bool readAxis(const QJsonObject& json, SweepAxis& axis, QString* error) {
     return true;
 }
 
+// A seed as JSON writes it: a whole number from 0 to 2^53 (what a double holds
+// exactly), or nothing.
+std::optional<uint64_t> seedFrom(const QJsonValue& v) {
+    const double d = v.toDouble(-1.0);
+    if (!v.isDouble() || !(d >= 0) || d != std::floor(d) || d > 9.007199254740992e15) {
+        return std::nullopt;
+    }
+    return uint64_t(d);
+}
+
 bool readSeeds(const QJsonValue& json, std::vector<uint64_t>& seeds, QString* error) {
     if (json.isUndefined()) {
         return true; // seed 0, or the base's
     }
     seeds.clear();
     const auto seedOf = [&](const QJsonValue& v) {
-        const double d = v.toDouble(-1.0);
-        if (!v.isDouble() || d < 0 || d != std::floor(d) || d > 9.007199254740992e15) {
+        const auto seed = seedFrom(v);
+        if (!seed) {
             return fail(error, QStringLiteral("seeds must be non-negative integers"));
         }
-        seeds.push_back(uint64_t(d));
+        seeds.push_back(*seed);
         return true;
     };
     if (json.isArray()) {
@@ -294,9 +304,13 @@ std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error) 
     if (mode == QLatin1String("random")) {
         spec.mode = SweepMode::Random;
         spec.samples = json.value(QStringLiteral("samples")).toInt(0);
-        spec.sampleSeed = uint64_t(json.value(QStringLiteral("sample_seed")).toDouble(0));
+        const auto sampleSeed = json.value(QStringLiteral("sample_seed"));
+        spec.sampleSeed = sampleSeed.isUndefined() ? 0 : seedFrom(sampleSeed).value_or(0);
         if (spec.samples < 1) {
             return failed(QStringLiteral("a random sweep needs \"samples\" ≥ 1"));
+        }
+        if (!sampleSeed.isUndefined() && !seedFrom(sampleSeed)) {
+            return failed(QStringLiteral("\"sample_seed\" must be an integer from 0 to 2^53"));
         }
     } else if (mode != QLatin1String("grid")) {
         return failed(QStringLiteral("mode must be grid or random, not '%1'").arg(mode));
@@ -314,20 +328,26 @@ std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error) 
     return spec;
 }
 
+std::optional<SweepSpec> parseSweep(const QByteArray& bytes, QString* error) {
+    QJsonParseError parseError;
+    const auto doc = QJsonDocument::fromJson(bytes, &parseError);
+    if (!doc.isObject()) {
+        fail(error, parseError.error != QJsonParseError::NoError
+                        ? parseError.errorString()
+                        : QStringLiteral("a sweep file holds a JSON object"));
+        return std::nullopt;
+    }
+    return sweepFromJson(doc.object(), error);
+}
+
 std::optional<SweepSpec> readSweepFile(const QString& path, QString* error) {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         fail(error, QStringLiteral("cannot open sweep '%1': %2").arg(path, file.errorString()));
         return std::nullopt;
     }
-    QJsonParseError parseError;
-    const auto doc = QJsonDocument::fromJson(file.readAll(), &parseError);
-    if (!doc.isObject()) {
-        fail(error, QStringLiteral("sweep '%1': %2").arg(path, parseError.errorString()));
-        return std::nullopt;
-    }
     QString why;
-    auto spec = sweepFromJson(doc.object(), &why);
+    auto spec = parseSweep(file.readAll(), &why);
     if (!spec) {
         fail(error, QStringLiteral("sweep '%1': %2").arg(path, why));
     }

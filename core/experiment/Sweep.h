@@ -64,6 +64,8 @@ bool applySetting(ExperimentConfig& config, const QString& setting, const QJsonV
                   QString* error);
 
 std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error);
+// A sweep file's bytes (what readSweepFile reads).
+std::optional<SweepSpec> parseSweep(const QByteArray& bytes, QString* error);
 std::optional<SweepSpec> readSweepFile(const QString& path, QString* error);
 QJsonObject toJson(const SweepSpec& spec);
 

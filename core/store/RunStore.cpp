@@ -1,11 +1,11 @@
 #include "RunStore.h"
 
 #include "ExperimentJson.h"
+#include "StoredConfig.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
-#include <QJsonDocument>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -88,8 +88,7 @@ void bindRunColumns(QSqlQuery& q, const RunRecord& r) {
     q.bindValue(QStringLiteral(":started"), nullable(r.started));
     q.bindValue(QStringLiteral(":ended"), nullable(r.ended));
     q.bindValue(QStringLiteral(":status"), recordStatusName(r.status));
-    q.bindValue(QStringLiteral(":config"),
-                QString::fromUtf8(QJsonDocument(toJson(c)).toJson(QJsonDocument::Compact)));
+    q.bindValue(QStringLiteral(":config"), QString::fromUtf8(configColumn(c)));
     q.bindValue(QStringLiteral(":data_kind"), QString::fromUtf8(dataKindName(c.data.kind).data()));
     q.bindValue(QStringLiteral(":model_kind"),
                 QString::fromUtf8(modelKindName(c.model.kind).data()));
@@ -150,13 +149,8 @@ RunRecord recordFrom(const QSqlQuery& q) {
     r.started = timeOf(q.value(3));
     r.ended = timeOf(q.value(4));
     r.status = recordStatusFromName(q.value(5).toString()).value_or(RecordStatus::Failed);
-    QJsonParseError parseError;
-    const auto json = QJsonDocument::fromJson(q.value(6).toString().toUtf8(), &parseError);
-    QString configError;
-    if (const auto config =
-            json.isObject() ? experimentFromJson(json.object(), &configError) : std::nullopt) {
-        r.config = *config;
-    }
+    QString configProblem;
+    r.config = configFromColumn(q.value(6).toString().toUtf8(), &configProblem);
     r.dataFingerprint = q.value(7).toString();
     r.appVersion = q.value(8).toString();
     r.torchVersion = q.value(9).toString();
@@ -173,10 +167,9 @@ RunRecord recordFrom(const QSqlQuery& q) {
     r.msPerEpoch = q.value(20).toDouble();
     r.psnrDb = realOr(q.value(21), std::nan(""));
     r.error = q.value(22).toString();
-    if (!json.isObject() || !configError.isEmpty()) {
+    if (!configProblem.isEmpty()) {
         // Shown, not hidden: the record stays listable with default settings.
-        r.error = QStringLiteral("stored config unreadable: %1")
-                      .arg(json.isObject() ? configError : parseError.errorString());
+        r.error = QStringLiteral("stored config unreadable: %1").arg(configProblem);
     }
     r.notes = q.value(23).toString();
     r.starred = q.value(24).toInt() != 0;

@@ -1,0 +1,26 @@
+#pragma once
+// `dredge-studio train`'s options and the run they describe, read without
+// running anything (the command, its man page check and the argument fuzzer
+// share them). Flags override an --experiment file or a --sweep task.
+
+#include "ExperimentConfig.h"
+#include "Sweep.h"
+
+#include <QCommandLineParser>
+#include <optional>
+
+namespace dredge {
+
+struct TrainArguments {
+    ExperimentConfig config;
+    std::optional<SweepTask> task; // with --sweep: the task --task names
+    QString sweepName;
+};
+
+void addTrainOptions(QCommandLineParser& parser);
+
+// The run the parsed options describe; false with the reason when they
+// describe none (a bad value, a config that does not validate).
+bool readTrainArguments(const QCommandLineParser& parser, TrainArguments* out, QString* error);
+
+} // namespace dredge
