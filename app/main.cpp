@@ -53,6 +53,10 @@ void addWindowOptions(QCommandLineParser& parser) {
                         "(default: $DREDGE_STORE, the File → Run store setting, else runs.sqlite "
                         "in the user's data folder)."),
          QStringLiteral("url")},
+        {QStringLiteral("panel"),
+         QStringLiteral("Bring this bottom panel to the front: runs, history, sweeps, groups, "
+                        "parallel."),
+         QStringLiteral("name")},
         {QStringLiteral("quit-when-done"),
          QStringLiteral("Print each run's summary and quit once all runs have finished.")},
     });
@@ -113,6 +117,12 @@ int main(int argc, char* argv[]) {
     window.show();
     if (parser.isSet(QStringLiteral("open"))) {
         const auto error = window.openExperimentFrom(parser.value(QStringLiteral("open")));
+        if (!error.isEmpty()) {
+            std::fprintf(stderr, "dredge-studio: %s\n", qPrintable(error));
+        }
+    }
+    if (parser.isSet(QStringLiteral("panel"))) {
+        const auto error = window.raisePanel(parser.value(QStringLiteral("panel")));
         if (!error.isEmpty()) {
             std::fprintf(stderr, "dredge-studio: %s\n", qPrintable(error));
         }

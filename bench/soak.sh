@@ -1,47 +1,70 @@
 #!/usr/bin/env bash
-# Soak (issue 7, not a test): `dredge-studio serve` on loopback takes REQUESTS
-# POST /lift requests from wrk (half repeated, half unique texts, 1 in 20
-# malformed) while two headless training runs go on. Reports errors (only the
-# intended 400s may appear), req/s, p99 latency, and the server's RSS at start,
-# middle and end plus its peak. Loopback only; bounded by count and time.
-#   bench/soak.sh [build-dir] [requests] [max-seconds]
+# Soak of the whole app (not a test): the window (offscreen) with its insight
+# server on loopback and its History panel in front, re-reading the store every
+# 5 s, while
+#   - wrk sends it REQUESTS POST /lift requests (half repeated, half unique
+#     texts, 1 in 20 malformed: the only errors allowed are those 400s), and
+#   - `dredge-studio sweep` trains a RUNS-run sweep on 2 jobs into the same store.
+# Prints the server's figures, the window's RSS at start, after warm-up, in the
+# middle, at the end and its peak, the sweep's outcome and whether every run
+# reached the store, then a verdict line. Bounded by count and by time.
+#   bench/soak.sh [build-dir] [requests] [max-seconds] [epochs-per-run]
+# Needs wrk (Debian: wrk). Leaves nothing behind (a temporary store and settings).
 set -euo pipefail
 BUILD=${1:-build}
 REQUESTS=${2:-1000000}
-MAX_SECONDS=${3:-600}
-THREADS=1
+MAX_SECONDS=${3:-900}
+EPOCHS=${4:-20000}
+RUNS=40 # 5 learning rates x 8 seeds
+JOBS=2
 CONNECTIONS=16
-command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"; exit 0; }
+STUDIO=$(realpath "$BUILD/app/dredge-studio")
+command -v wrk >/dev/null || { echo "soak: wrk is not installed (apt-get install wrk)"; exit 2; }
 
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+cleanup() {
+    for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    rm -rf "$work"
+}
 trap cleanup EXIT
+export XDG_CONFIG_HOME="$work/config" XDG_DATA_HOME="$work/data" # not the user's settings
+export DREDGE_STORE="sqlite:$work/runs.sqlite"
+export QT_QPA_PLATFORM=offscreen
+export QT_LOGGING_RULES="dredge.insight.requests=false" # a million log lines say nothing
 
-"$BUILD/app/dredge-studio" serve --listen 127.0.0.1:0 --quiet > "$work/serve.out" 2> "$work/serve.err" &
-server=$!; pids+=("$server")
-for _ in $(seq 100); do grep -q listening "$work/serve.out" && break; sleep 0.1; done
-url=$(sed -n 's/^listening on //p' "$work/serve.out")
-[ -n "$url" ] || { echo "server did not start"; cat "$work/serve.err"; exit 1; }
-
-rss() { awk '/^VmRSS/ {print $2}' "/proc/$server/status"; }
-peak() { awk '/^VmHWM/ {print $2}' "/proc/$server/status"; }
-rss_start=$(rss)
-
-# Two trainings beside the server for the whole soak.
-for seed in 1 2; do
-    "$BUILD/app/dredge-studio" train --epochs 100000000 --seed $seed > /dev/null 2>&1 &
-    pids+=("$!")
+# A free loopback port: the first one nothing answers on.
+port=
+for candidate in $(seq 38100 38199); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
 done
+[ -n "$port" ] || { echo "soak: no free port in 38100-38199"; exit 1; }
+url="http://127.0.0.1:$port"
 
-( while kill -0 "$server" 2>/dev/null; do echo "$(date +%s.%N) $(rss)"; sleep 0.5; done ) > "$work/rss.log" 2>/dev/null &
+"$STUDIO" --serve "$port" --panel history > "$work/window.out" 2> "$work/window.err" &
+window=$!; pids+=("$window")
+for _ in $(seq 300); do curl -sf "$url/health" > /dev/null && break; sleep 0.1; done
+curl -sf "$url/health" > /dev/null || { echo "soak: the window's server did not start"; cat "$work/window.err"; exit 1; }
+
+rss() { awk '/^VmRSS/ {print $2}' "/proc/$window/status"; }
+peak() { awk '/^VmHWM/ {print $2}' "/proc/$window/status"; }
+rss_start=$(rss)
+( while kill -0 "$window" 2>/dev/null; do echo "$(date +%s.%N) $(rss)"; sleep 0.5; done ) > "$work/rss.log" 2>/dev/null &
 pids+=("$!")
 
-cat > "$work/mix.lua" <<LUA
+cat > "$work/sweep.json" <<JSON
+{"format": "dredge-sweep", "version": 1, "name": "soak",
+ "base": {"data": {"kind": "chirp"}, "model": {"kind": "wave-ensemble", "waves": 16},
+          "train": {"epochs": $EPOCHS}},
+ "axes": [{"setting": "lr", "range": {"from": 3e-4, "to": 3e-3, "points": 5, "scale": "log"}}],
+ "seeds": {"from": 0, "to": 7}}
+JSON
+"$STUDIO" sweep "$work/sweep.json" --jobs $JOBS > "$work/sweep.out" 2> "$work/sweep.err" &
+sweep=$!; pids+=("$sweep")
+
+cat > "$work/mix.lua" <<'LUA'
 local sent = 0
-local tid = 0
-local count = 0
-setup = function(thread) count = count + 1; thread:set("tid", count) end
 request = function()
   sent = sent + 1
   local body
@@ -50,7 +73,7 @@ request = function()
   elseif sent % 2 == 0 then
     body = '{"insight_text": "the same insight, again and again"}'
   else
-    body = string.format('{"insight_text": "unique insight %d of thread %d"}', sent, tid)
+    body = string.format('{"insight_text": "unique insight %d"}', sent)
   end
   return wrk.format("POST", "/lift", {["Content-Type"] = "application/json"}, body)
 end
@@ -61,14 +84,15 @@ done = function(summary, latency, requests)
 end
 LUA
 
-echo "soak: $REQUESTS requests to $url/lift ($THREADS wrk thread, $CONNECTIONS connections), 2 trainings running"
+echo "soak: $REQUESTS requests to the window's $url/lift ($CONNECTIONS connections), History in front,"
+echo "      a $RUNS-run sweep ($EPOCHS epochs each) on $JOBS jobs into $DREDGE_STORE"
 lift_total() {
     curl -s "$url/metrics" | awk '/^dredge_insight_requests_total\{endpoint="\/lift"/ {s += $2} END {print s + 0}'
 }
+start=$(date +%s.%N)
 # wrk runs by time; the count bound is kept by watching the server's own
 # counter and stopping wrk (SIGINT: it prints its figures) at REQUESTS.
-start=$(date +%s.%N)
-wrk -t$THREADS -c$CONNECTIONS -d"${MAX_SECONDS}s" --latency -s "$work/mix.lua" "$url/lift" > "$work/wrk.out" &
+wrk -t1 -c$CONNECTIONS -d"${MAX_SECONDS}s" --latency -s "$work/mix.lua" "$url/lift" > "$work/wrk.out" &
 load=$!
 while kill -0 "$load" 2>/dev/null; do
     [ "$(lift_total)" -ge "$REQUESTS" ] && kill -INT "$load" && break
@@ -76,14 +100,45 @@ while kill -0 "$load" 2>/dev/null; do
 done
 wait "$load" || true
 end=$(date +%s.%N)
+
+# The sweep goes on to its end (bounded by the same time limit).
+deadline=$(( $(date +%s) + MAX_SECONDS ))
+while kill -0 "$sweep" 2>/dev/null && [ "$(date +%s)" -lt "$deadline" ]; do sleep 1; done
+kill "$sweep" 2>/dev/null || true # past the time limit: counts as a failure below
+sweep_status=0
+wait "$sweep" || sweep_status=$?
+sleep 6 # one more History refresh (every 5 s) over the finished store
+sweep_end=$(date +%s.%N)
+
 grep -E "Requests/sec|requests in|Non-2xx|p99|socket errors" "$work/wrk.out" || true
 metrics=$(curl -s "$url/metrics")
 served_ok=$(echo "$metrics" | sed -n 's/^dredge_insight_requests_total{endpoint="\/lift",status="200"} //p')
 served_400=$(echo "$metrics" | sed -n 's/^dredge_insight_requests_total{endpoint="\/lift",status="400"} //p')
-others=$(echo "$metrics" | awk '/^dredge_insight_requests_total/ && !/status="(200|400)"/ {s += $2} END {print s + 0}')
-echo "served: ${served_ok:-0} ok, ${served_400:-0} intended 400s, ${others} other statuses (must be 0)"
-middle=$(awk -v s="$start" -v e="$end" 'BEGIN {m=(s+e)/2} $1 >= m {print $2; exit}' "$work/rss.log")
-echo "server RSS (KiB): start $rss_start, middle ${middle:-?}, end $(rss), peak $(peak)"
-echo "$metrics" | grep -E '^dredge_insight_cache_(entries|bytes|evictions_total) ' || true
-echo "trainings still running at the end: $(for p in "${pids[@]:1:2}"; do kill -0 "$p" 2>/dev/null && echo -n "yes "; done)"
+others=$(echo "$metrics" | awk '/^dredge_insight_requests_total/ && !/status="(200|400)"/ && !/endpoint="\/metrics"/ {s += $2} END {print s + 0}')
+echo "served: ${served_ok:-0} ok, ${served_400:-0} intended 400s, $others other statuses (must be 0)"
 
+# RSS: warm-up is the first tenth of the load; flat means the end is within
+# 10 % of the warmed-up figure.
+at() { awk -v t="$1" '$1 >= t {print $2; exit}' "$work/rss.log"; }
+warm=$(at "$(echo "$start + ($end - $start) / 10" | bc -l)")
+middle=$(at "$(echo "($start + $sweep_end) / 2" | bc -l)")
+rss_end=$(rss)
+growth=$(printf "%.2f" "$(echo "100 * ($rss_end - $warm) / $warm" | bc -l)")
+echo "window RSS (KiB): start $rss_start, warmed up $warm, middle $middle, end $rss_end, peak $(peak); after warm-up ${growth} %"
+
+finished=$("$STUDIO" runs list --json | grep -o '"status": *"finished"' | wc -l)
+listed=$("$STUDIO" runs list --json | grep -o '"id":' | wc -l)
+echo "sweep: exit $sweep_status, $finished of $RUNS runs finished in the store ($listed stored), $(printf '%.0f' "$(echo "$sweep_end - $start" | bc -l)") s in all"
+window_errors=$(grep -ciE "warning|error|critical" "$work/window.err" || true)
+echo "window: $window_errors warning or error lines on stderr"
+[ "$window_errors" -eq 0 ] || head -5 "$work/window.err"
+
+ok=true
+[ "$others" -eq 0 ] || ok=false
+[ "$(lift_total)" -ge "$REQUESTS" ] || ok=false
+[ "$sweep_status" -eq 0 ] && [ "$finished" -eq "$RUNS" ] && [ "$listed" -eq "$RUNS" ] || ok=false
+[ "$window_errors" -eq 0 ] || ok=false
+[ "$(echo "$growth <= 10" | bc -l)" -eq 1 ] || ok=false
+kill -0 "$window" 2>/dev/null || ok=false
+echo "soak: $($ok && echo PASS || echo FAIL): RSS after warm-up ${growth} %, $others unexpected statuses, $finished/$RUNS runs stored"
+$ok

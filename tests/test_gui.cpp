@@ -2,6 +2,11 @@
 // toggles reach the started run, runs plot live, pause / resume / stop, the
 // server toggle serves HTTP, and experiments round-trip through files. Waits
 // on conditions with timeouts; never sleeps for timing.
+//
+// Threads and ThreadSanitizer: the window's runs and its insight server work on
+// QThreads and reach the widgets by queued signals (not checkable with
+// Debian's Qt under TSan); their shared state outside Qt is checked by
+// test_training_run_threads and test_insight_threads.
 
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"

@@ -4,6 +4,11 @@
 // that fails leaves training going with a visible warning; the window and two
 // `train` processes write into one SQLite file at once and lose nothing.
 // Waits on conditions with timeouts; never sleeps for timing.
+//
+// Threads and ThreadSanitizer: the window, its StoreClient thread and the
+// runs' worker threads meet only through queued signals and calls (see
+// test_run_store); the other writers here are separate processes, which SQLite
+// serialises with its file locks.
 
 #include "CompareDialog.h"
 #include "ExperimentForm.h"

@@ -2,6 +2,13 @@
 // independent SHA-256, the batch endpoint, metrics, every error status, tokens,
 // and malformed traffic on raw sockets. The server runs in its own thread: the
 // raw-socket tests block this thread while it answers.
+//
+// Threads and ThreadSanitizer: start/stop reach the server thread as queued
+// calls and the destructor joins it with a blocking one (Qt's event loop, not
+// built with TSan in Debian, so this suite does not run under it). What the
+// server thread shares with others outside Qt - the cache, ServerMetrics, the
+// listening port (an atomic) - is checked on plain std::threads by
+// test_insight_threads and test_lru_cache, which the tsan preset runs.
 
 #include "InsightServer.h"
 

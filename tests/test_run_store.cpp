@@ -3,6 +3,14 @@
 // and stops itself (tests/PostgresServer.h). Where PostgreSQL cannot start the
 // second pass is skipped with the reason, except in CI (CI=true), where that
 // is a failure.
+//
+// Threads and ThreadSanitizer: StoreClient owns its connection on a QThread;
+// writes reach it as queued calls, flush() is a blocking queued call, and
+// changed/problem/healthy come back as queued signals. All of that is Qt's
+// event loop, which Debian's Qt does not build with TSan, so this suite does
+// not run under it. The client keeps no state shared outside those calls:
+// its queue lives on the store thread alone, and what the calling thread
+// reads (problemText) is written only by the queued signals it processes.
 
 #include "PostgresServer.h"
 #include "RunExport.h"

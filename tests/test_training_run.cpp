@@ -1,14 +1,25 @@
 // Runs on worker threads: the progress throttle (with injected time), pause /
 // resume / stop, several runs at once, failures, and teardown. Waits on
 // signals with timeouts; never sleeps for timing.
+//
+// Threads and ThreadSanitizer: a TrainingRun's worker lives on a QThread and
+// hands progress, snapshots and results to the GUI thread by queued signals
+// carrying plain values; Debian's Qt is not built with TSan, so those handoffs
+// cannot be checked here. What the two threads share outside Qt is checked on
+// plain std::threads by the tests registered as test_training_run_threads
+// (the tsan preset runs them): RunControl (a mutex and a condition variable
+// for pause, resume and stop), PredictionProbe (a mutex around the points, an
+// atomic interval) and the ProgressThrottle (one thread's own).
 
 #include "ProgressThrottle.h"
 #include "RunControl.h"
 #include "TrainingRun.h"
+#include "TrainingWorker.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <atomic>
 #include <thread>
 
 using namespace dredge;
@@ -123,6 +134,31 @@ private Q_SLOTS:
         control.requestStop();
         stopped.join();
         QVERIFY(!carryOn);
+    }
+
+    // The window sets where it wants predictions while the worker reads them.
+    void predictionProbeHandsPointsAcrossThreads() {
+        PredictionProbe probe;
+        std::atomic<bool> done{false};
+        std::atomic<int> torn{0};
+        std::thread worker([&] {
+            while (!done.load()) {
+                const auto points = probe.points();
+                // Each set is n copies of n: a mix of two sets would show.
+                for (float p : points) {
+                    torn += p != float(points.size()) ? 1 : 0;
+                }
+                (void)probe.intervalMs();
+            }
+        });
+        for (int n = 1; n <= 2000; ++n) {
+            probe.setPoints(std::vector<float>(size_t(n % 97 + 1), float(n % 97 + 1)));
+            probe.setIntervalMs(n % 50);
+        }
+        done.store(true);
+        worker.join();
+        QCOMPARE(torn.load(), 0);
+        QCOMPARE(probe.points().size(), size_t(2000 % 97 + 1));
     }
 
     void aRunDeliversEveryEpochInOrder() {

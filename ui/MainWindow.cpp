@@ -22,6 +22,7 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QHash>
 #include <QHeaderView>
 #include <QInputDialog>
 #include <QJsonDocument>
@@ -654,6 +655,22 @@ void MainWindow::showStoreState() {
         storeWarning_->setText(tr("⚠ Run store unavailable: runs kept in memory"));
         storeWarning_->setToolTip(store_->problemText());
     }
+}
+
+QString MainWindow::raisePanel(const QString& name) {
+    static const QHash<QString, QString> docks{
+        {QStringLiteral("runs"), QStringLiteral("runsDock")},
+        {QStringLiteral("history"), QStringLiteral("historyDock")},
+        {QStringLiteral("sweeps"), QStringLiteral("sweepDock")},
+        {QStringLiteral("groups"), QStringLiteral("groupsDock")},
+        {QStringLiteral("parallel"), QStringLiteral("parallelDock")}};
+    auto* dock = findChild<QDockWidget*>(docks.value(name), Qt::FindDirectChildrenOnly);
+    if (name.isEmpty() || !dock) {
+        return tr("no panel '%1' (choose runs, history, sweeps, groups, parallel)").arg(name);
+    }
+    dock->show();
+    dock->raise();
+    return {};
 }
 
 void MainWindow::startServer(quint16 port) {

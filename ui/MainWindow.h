@@ -48,6 +48,9 @@ public:
     QString saveExperimentTo(const QString& path);   // empty on success
     QString openExperimentFrom(const QString& path); // empty on success
     void startServer(quint16 port);
+    // Shows and brings to the front a panel of the bottom dock: runs, history,
+    // sweeps, groups or parallel (--panel). Empty on success, else why not.
+    QString raisePanel(const QString& name);
     // Records runs started from now on into this store (empty: none) and
     // shows it in the History panel. Refused while runs train.
     QString useStore(const QString& url); // empty on success
