@@ -43,7 +43,8 @@ int main() {
         const double uncached = nanosecondsPerCall([&] { sink = sha.hexDigest(text)[0]; }, calls);
 
         auto cache = makeInsightCache();
-        cache->put(std::string(text.constData(), size_t(text.size())), sha.hexDigest(text));
+        cache->put(std::string(text.constData(), size_t(text.size())),
+                   sha.hexDigest(text).toStdString());
         const double cached = nanosecondsPerCall(
             [&] {
                 const auto hit = cache->get(std::string(text.constData(), size_t(text.size())));

@@ -85,8 +85,8 @@ bool isJsonContentType(const QByteArray& contentType) {
 
 std::shared_ptr<InsightCache> makeInsightCache(size_t entries, size_t byteBudget) {
     return std::make_shared<InsightCache>(entries, byteBudget,
-                                          [](const std::string& text, const QByteArray& digest) {
-                                              return text.size() + size_t(digest.size());
+                                          [](const std::string& text, const std::string& digest) {
+                                              return text.size() + digest.size();
                                           });
 }
 
@@ -175,13 +175,13 @@ InsightReply InsightService::health() {
 QByteArray InsightService::digestOf(const QByteArray& utf8) {
     std::string key(utf8.constData(), size_t(utf8.size()));
     if (auto cached = cache_->get(key)) {
-        return *cached;
+        return QByteArray::fromStdString(*cached);
     }
     QElapsedTimer timer;
     timer.start();
     QByteArray digest = sha_.hexDigest(utf8);
     metrics_->countHash(double(timer.nsecsElapsed()) * 1e-9);
-    cache_->put(std::move(key), digest);
+    cache_->put(std::move(key), digest.toStdString());
     return digest;
 }
 

@@ -18,7 +18,10 @@
 namespace dredge {
 
 // text (UTF-8) -> lower-case hex SHA-256
-using InsightCache = LruCache<std::string, QByteArray>;
+// Text -> hex digest. Plain std::strings, copied in and out under the cache's
+// lock: the server thread and the window both use it, and no value's storage
+// is shared between threads.
+using InsightCache = LruCache<std::string, std::string>;
 std::shared_ptr<InsightCache> makeInsightCache(size_t entries = 1024, size_t byteBudget = size_t(64)
                                                                                           << 20);
 

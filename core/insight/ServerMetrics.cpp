@@ -1,6 +1,18 @@
 #include "ServerMetrics.h"
 
 namespace dredge {
+namespace {
+
+// A QString with characters of its own. The recent lifts pass between the
+// server thread and any reader: implicitly shared copies would hand one
+// reference count across threads, which is safe in Qt but which TSan cannot
+// follow into Debian's Qt (not built with it). Twenty short strings per
+// snapshot make the copies free in practice, and ownership plain to see.
+QString ownedCopy(const QString& text) {
+    return QString(text.constData(), text.size());
+}
+
+} // namespace
 
 int ServerMetrics::endpointIndex(const QByteArray& path) {
     for (size_t i = 0; i + 1 < kEndpoints.size(); ++i) {
@@ -33,8 +45,10 @@ void ServerMetrics::recordLift(const QString& id, const QString& text) {
     constexpr int kShown = 120;
     std::lock_guard lock(recentMutex_);
     auto& slot = recent_[recentNext_];
-    slot.id = id; // implicitly shared: no copy of the characters
-    slot.text = text.size() > kShown ? text.left(kShown) + QChar(0x2026) : text;
+    // Copies of the characters, never shared with the caller's strings: see
+    // ownedCopy.
+    slot.id = ownedCopy(id);
+    slot.text = ownedCopy(text.size() > kShown ? text.left(kShown) + QChar(0x2026) : text);
     recentNext_ = (recentNext_ + 1) % kRecentLifts;
     recentCount_ = std::min(recentCount_ + 1, kRecentLifts);
 }
@@ -53,7 +67,8 @@ MetricsSnapshot ServerMetrics::snapshot() const {
     s.hashSeconds = double(hashNanoseconds_.load(std::memory_order_relaxed)) * 1e-9;
     std::lock_guard lock(recentMutex_);
     for (size_t i = 0; i < recentCount_; ++i) {
-        s.recentLifts.push_back(recent_[(recentNext_ + kRecentLifts - 1 - i) % kRecentLifts]);
+        const auto& lift = recent_[(recentNext_ + kRecentLifts - 1 - i) % kRecentLifts];
+        s.recentLifts.push_back({ownedCopy(lift.id), ownedCopy(lift.text)});
     }
     return s;
 }
