@@ -59,6 +59,14 @@ constexpr std::array<std::pair<RunStatus, std::string_view>, 4> kStatusNames{{
     {RunStatus::Failed, "failed"},
 }};
 
+constexpr std::array<std::pair<LrSchedule, std::string_view>, 5> kScheduleNames{{
+    {LrSchedule::Constant, "constant"},
+    {LrSchedule::Step, "step"},
+    {LrSchedule::Exponential, "exp"},
+    {LrSchedule::Cosine, "cosine"},
+    {LrSchedule::Plateau, "plateau"},
+}};
+
 // Sizes beyond these are typing mistakes rather than experiments, and would
 // exhaust memory long before they trained.
 constexpr int kMaxWidth = 1 << 16;
@@ -99,6 +107,20 @@ std::string_view runStatusName(RunStatus status) {
 }
 std::optional<RunStatus> runStatusFromName(std::string_view name) {
     return lookup(kStatusNames, name);
+}
+
+std::string_view scheduleName(LrSchedule kind) {
+    return nameOf(kScheduleNames, kind);
+}
+std::optional<LrSchedule> scheduleFromName(std::string_view name) {
+    return lookup(kScheduleNames, name);
+}
+
+double scheduleGamma(const ScheduleConfig& schedule) {
+    if (schedule.gamma) {
+        return *schedule.gamma;
+    }
+    return schedule.kind == LrSchedule::Exponential ? 0.999 : 0.5;
 }
 
 int effectiveGrid(const DataConfig& config) {
@@ -195,6 +217,29 @@ std::string validate(const TrainConfig& c) {
     }
     if (c.threads < 1 || c.threads > 1024) {
         return "threads must be between 1 and 1024";
+    }
+    const auto& s = c.schedule;
+    if (s.warmupEpochs < 0 || s.warmupEpochs >= c.epochs) {
+        return "warm-up must be at least 0 epochs and fewer than the run's epochs";
+    }
+    if (s.gamma && !(*s.gamma > 0.0 && *s.gamma < 1.0)) {
+        return "gamma must lie between 0 and 1 (a factor that lowers the learning rate)";
+    }
+    if (s.stepEvery < 1 || s.patience < 1) {
+        return "step-every and patience must be at least 1 epoch";
+    }
+    if (!(s.minLr >= 0.0 && s.minLr < c.learningRate)) {
+        return "min-lr must be at least 0 and below the learning rate";
+    }
+    const auto& stop = c.stop;
+    if (stop.targetLoss && !(std::isfinite(*stop.targetLoss) && *stop.targetLoss >= 0.0)) {
+        return "target loss must be a number of at least 0";
+    }
+    if (stop.earlyStopPatience < 0) {
+        return "early-stop patience must be at least 0 epochs (0: off)";
+    }
+    if (!(std::isfinite(stop.minDelta) && stop.minDelta >= 0.0)) {
+        return "min-delta must be a number of at least 0";
     }
     return {};
 }

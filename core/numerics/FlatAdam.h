@@ -37,6 +37,8 @@ public:
 
     // One Adam update from the gathered gradient.
     void step();
+    // The rate of the following steps (a schedule moves it between epochs).
+    void setLearningRate(double rate) { settings_.learningRate = rate; }
 
     const at::Tensor& flatParameters() const { return flat_; }
     const at::Tensor& flatGradient() const { return grad_; }

@@ -11,6 +11,27 @@ namespace dredge {
 
 enum class ComputeDevice { Cpu, Cuda };
 
+// How the learning rate moves over a run (docs/reference.md §8). Every kind
+// may start with a linear warm-up and never goes below minLr.
+enum class LrSchedule { Constant, Step, Exponential, Cosine, Plateau };
+
+struct ScheduleConfig {
+    LrSchedule kind = LrSchedule::Constant;
+    int64_t warmupEpochs = 0;    // lr · (e + 1) / warmup over the first epochs
+    std::optional<double> gamma; // the factor; unset: the kind's own (scheduleGamma)
+    int64_t stepEvery = 500;     // step: epochs between two factors
+    int64_t patience = 100;      // plateau: epochs without improvement before a cut
+    double minLr = 0.0;          // the floor of every kind, and cosine's end
+};
+
+// When a run ends before its last epoch, and with which weights.
+struct StopRules {
+    std::optional<double> targetLoss; // stop once the loss is at or below it
+    int64_t earlyStopPatience = 0;    // > 0: stop after this many epochs without improvement
+    double minDelta = 0.0;            // improvement means best − loss > minDelta
+    bool restoreBest = false;         // end with the weights of the best epoch
+};
+
 struct TrainConfig {
     int64_t epochs = 2000;
     double learningRate = 1e-3;
@@ -25,6 +46,8 @@ struct TrainConfig {
     double clipMaxNorm = 1.0; // global L2 norm, used when clipGradients
     ComputeDevice device = ComputeDevice::Cpu;
     int threads = 1; // intra-op threads for this run
+    ScheduleConfig schedule;
+    StopRules stop;
 };
 
 enum class RunStatus { Finished, Stopped, Diverged, Failed };
@@ -40,12 +63,21 @@ struct TrainResult {
     double wallSeconds = 0.0;     // setup and training, pauses excluded
     double msPerEpoch = 0.0;      // training epochs only
     std::string error;            // why a Failed run failed
+    std::string stopReason;       // why a run ended before its last epoch by a stop rule
+    int64_t bestEpoch = -1;       // 0-based epoch of bestLoss
+    bool restoredBest = false;    // the model ended with bestEpoch's weights
 };
 
 std::string_view deviceName(ComputeDevice device);
 std::optional<ComputeDevice> deviceFromName(std::string_view name);
 std::string_view runStatusName(RunStatus status);
 std::optional<RunStatus> runStatusFromName(std::string_view name);
+
+std::string_view scheduleName(LrSchedule kind);
+std::optional<LrSchedule> scheduleFromName(std::string_view name);
+// The factor a schedule applies: gamma when set, else step 0.5, exponential
+// 0.999 per epoch, plateau 0.5 (constant and cosine have none).
+double scheduleGamma(const ScheduleConfig& schedule);
 
 std::string validate(const TrainConfig& config);
 

@@ -3,8 +3,10 @@
 #include "AutocastScope.h"
 #include "Datasets.h"
 #include "FlatAdam.h"
+#include "LearningRateSchedule.h"
 #include "LossScaler.h"
 #include "ModelFactory.h"
+#include "StopCheck.h"
 
 #include <ATen/Parallel.h>
 
@@ -38,6 +40,9 @@ struct Trainer::Impl {
     std::optional<LossScaler> scaler; // CUDA mixed precision only
     at::Tensor lastPrediction;        // the last epoch's forward output, detached
     int64_t epochs = 0;
+    // stop.restoreBest: the flat parameters that gave the lowest loss.
+    at::Tensor bestParameters;
+    double bestLoss = std::numeric_limits<double>::infinity();
 };
 
 Trainer::Trainer(const ExperimentConfig& config)
@@ -100,6 +105,15 @@ double Trainer::runEpoch() {
         return lossValue;
     }
 
+    if (tc.stop.restoreBest && lossValue < d.bestLoss) {
+        // The weights that gave this loss are those before this epoch's update.
+        d.bestLoss = lossValue;
+        const auto& current = d.optimizer->flatParameters();
+        if (!d.bestParameters.defined()) {
+            d.bestParameters = at::empty_like(current);
+        }
+        d.bestParameters.copy_(current);
+    }
     (d.scaler ? d.scaler->scaleLoss(loss) : loss).backward();
     auto& gradient = d.optimizer->gatherGradients();
     const bool stepIsSafe = !d.scaler || d.scaler->unscale(gradient);
@@ -126,6 +140,20 @@ int64_t Trainer::epochsDone() const {
 }
 int64_t Trainer::skippedSteps() const {
     return impl_->scaler ? impl_->scaler->skippedSteps() : 0;
+}
+
+void Trainer::setLearningRate(double rate) {
+    impl_->optimizer->setLearningRate(rate);
+}
+
+bool Trainer::restoreBestWeights() {
+    auto& d = *impl_;
+    if (!d.bestParameters.defined()) {
+        return false;
+    }
+    at::NoGradGuard noGrad;
+    d.optimizer->flatParameters().copy_(d.bestParameters); // in place: the model sees it
+    return true;
 }
 
 std::vector<float> Trainer::predictTrainingPoints() const {
@@ -174,9 +202,14 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
     double epochSeconds = 0.0;
     result.lossHistory.reserve(size_t(config.train.epochs));
     result.bestLoss = std::numeric_limits<double>::infinity();
-    for (int64_t epoch = 0; epoch < config.train.epochs; ++epoch) {
+    const auto& tc = config.train;
+    LearningRateSchedule schedule(tc.schedule, tc.learningRate, tc.epochs);
+    StopCheck stopCheck(tc.stop);
+    for (int64_t epoch = 0; epoch < tc.epochs; ++epoch) {
         const auto epochStart = Clock::now();
+        trainer.setLearningRate(schedule.rate());
         const double loss = trainer.runEpoch();
+        schedule.advance(loss);
         epochSeconds += seconds(Clock::now() - epochStart);
 
         result.lossHistory.push_back(loss);
@@ -185,11 +218,21 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
             result.divergedAtEpoch = epoch;
             break;
         }
-        result.bestLoss = std::min(result.bestLoss, loss);
+        if (loss < result.bestLoss) {
+            result.bestLoss = loss;
+            result.bestEpoch = epoch;
+        }
         if (onEpoch && onEpoch(trainer, epoch, loss) == EpochVerdict::Stop) {
             result.status = RunStatus::Stopped;
             break;
         }
+        if (auto reason = stopCheck.after(epoch, loss); !reason.empty()) {
+            result.stopReason = std::move(reason); // a rule's end is a finished run
+            break;
+        }
+    }
+    if (tc.stop.restoreBest && result.status != RunStatus::Diverged) {
+        result.restoredBest = trainer.restoreBestWeights();
     }
     result.epochsDone = int64_t(result.lossHistory.size());
     result.finalLoss = result.lossHistory.empty() ? 0.0 : result.lossHistory.back();

@@ -41,6 +41,12 @@ public:
     const RunSetup& setup() const;
     int64_t epochsDone() const;
     int64_t skippedSteps() const; // loss-scaler skips (CUDA mixed precision)
+    // The rate of the following epochs' updates (the schedule's).
+    void setLearningRate(double rate);
+    // With stop.restoreBest the trainer keeps the weights that gave the lowest
+    // loss so far (before that epoch's update); this puts them back. Returns
+    // false when there are none.
+    bool restoreBestWeights();
 
     // Float32 predictions of the current model (no gradient, t = 0 unless given).
     std::vector<float> predictTrainingPoints() const;

@@ -1,0 +1,231 @@
+// How a run moves and ends (docs/reference.md §8): learning-rate schedules
+// against their formulas and inside training, the stop rules (target loss,
+// early stopping with patience and min-delta) and restoring the best weights.
+
+#include "LearningRateSchedule.h"
+#include "StopCheck.h"
+#include "Trainer.h"
+
+#include <ATen/Parallel.h>
+#include <QtTest>
+#include <cmath>
+
+using namespace dredge;
+
+namespace {
+
+ExperimentConfig chirp(int64_t epochs) {
+    ExperimentConfig c;
+    c.train.epochs = epochs;
+    return c;
+}
+
+std::vector<double> ratesOf(const ScheduleConfig& schedule, double lr, int64_t epochs,
+                            const std::vector<double>& losses) {
+    TrainConfig config;
+    config.learningRate = lr;
+    config.epochs = epochs;
+    config.schedule = schedule;
+    return learningRates(config, losses);
+}
+
+bool close(double a, double b) {
+    return std::abs(a - b) <= 1e-12 * std::max(std::abs(a), std::abs(b));
+}
+
+} // namespace
+
+class TestTrainingDynamics : public QObject {
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { at::set_num_threads(1); }
+
+    void stepAndExponentialFollowTheirFormulas() {
+        ScheduleConfig step;
+        step.kind = LrSchedule::Step;
+        step.gamma = 0.5;
+        step.stepEvery = 10;
+        const auto s = ratesOf(step, 1e-2, 40, std::vector<double>(40, 1.0));
+        QCOMPARE(s[0], 1e-2);
+        QCOMPARE(s[9], 1e-2);
+        QCOMPARE(s[10], 5e-3);
+        QCOMPARE(s[25], 2.5e-3);
+        ScheduleConfig exp;
+        exp.kind = LrSchedule::Exponential;
+        exp.gamma = 0.9;
+        exp.minLr = 5e-3;
+        const auto e = ratesOf(exp, 1e-2, 40, std::vector<double>(40, 1.0));
+        QVERIFY(close(e[3], 1e-2 * 0.729));
+        QCOMPARE(e[39], 5e-3); // the floor
+        ScheduleConfig exponentialDefault;
+        exponentialDefault.kind = LrSchedule::Exponential;
+        QCOMPARE(scheduleGamma(exponentialDefault), 0.999); // its default
+    }
+
+    void cosineWarmsUpThenFallsToTheFloor() {
+        ScheduleConfig cosine;
+        cosine.kind = LrSchedule::Cosine;
+        cosine.warmupEpochs = 10;
+        cosine.minLr = 1e-4;
+        const auto r = ratesOf(cosine, 1e-2, 111, std::vector<double>(111, 1.0));
+        QVERIFY(close(r[0], 1e-3)); // 1/10 of the rate
+        QVERIFY(close(r[4], 5e-3));
+        QVERIFY(close(r[9], 1e-2));
+        QVERIFY(close(r[10], 1e-2));                       // the cosine starts at the full rate
+        QVERIFY(close(r[60], 1e-4 + (1e-2 - 1e-4) * 0.5)); // half way
+        QVERIFY(close(r[110], 1e-4));                      // ends at the floor
+        for (size_t i = 11; i < r.size(); ++i) {
+            QVERIFY(r[i] <= r[i - 1]);
+        }
+    }
+
+    void plateauCutsAfterPatienceWithoutImprovement() {
+        ScheduleConfig plateau;
+        plateau.kind = LrSchedule::Plateau;
+        plateau.patience = 3;
+        plateau.gamma = 0.1;
+        plateau.minLr = 1e-5;
+        // Improves for 5 epochs, then stays flat.
+        std::vector<double> losses{5, 4, 3, 2, 1};
+        losses.resize(20, 1.0);
+        const auto r = ratesOf(plateau, 1e-2, 20, losses);
+        for (int e = 0; e <= 7; ++e) {
+            QCOMPARE(r[size_t(e)], 1e-2); // epochs 5, 6, 7 do not improve...
+        }
+        QVERIFY(close(r[8], 1e-3));  // ...so epoch 8 trains at a tenth
+        QVERIFY(close(r[11], 1e-4)); // three more: another cut
+        QCOMPARE(r[19], 1e-5);       // never below the floor
+    }
+
+    // train() uses exactly the schedule's rates: a hand-driven Trainer fed the
+    // replayed rates gives the same history, bit for bit.
+    void trainingAppliesTheScheduledRates() {
+        auto config = chirp(60);
+        config.train.learningRate = 5e-3;
+        config.train.schedule.kind = LrSchedule::Plateau;
+        config.train.schedule.patience = 2;
+        config.train.schedule.warmupEpochs = 5;
+        const auto result = train(config);
+        const auto rates = learningRates(config.train, result.lossHistory);
+        Trainer trainer(config);
+        for (size_t e = 0; e < rates.size(); ++e) {
+            trainer.setLearningRate(rates[e]);
+            QCOMPARE(trainer.runEpoch(), result.lossHistory[e]);
+        }
+        auto constantConfig = chirp(60);
+        constantConfig.train.learningRate = 5e-3;
+        const auto constant = train(constantConfig);
+        QCOMPARE(constant.lossHistory[0], result.lossHistory[0]);
+        QVERIFY(constant.lossHistory[1] != result.lossHistory[1]); // warm-up took effect
+    }
+
+    void aTargetLossEndsTheRunWithItsReason() {
+        const auto reference = train(chirp(200));
+        const double target = reference.lossHistory[120];
+        auto config = chirp(200);
+        config.train.stop.targetLoss = target;
+        const auto result = train(config);
+        const auto first = std::find_if(reference.lossHistory.begin(), reference.lossHistory.end(),
+                                        [&](double l) { return l <= target; }) -
+                           reference.lossHistory.begin();
+        QCOMPARE(result.epochsDone, first + 1);
+        QCOMPARE(result.status, RunStatus::Finished);
+        QVERIFY2(
+            QString::fromStdString(result.stopReason)
+                .startsWith(QStringLiteral("reached the target loss at epoch %1").arg(first + 1)),
+            result.stopReason.c_str());
+    }
+
+    void earlyStoppingCountsEpochsWithoutImprovement() {
+        StopRules rules;
+        rules.earlyStopPatience = 3;
+        StopCheck check(rules);
+        const std::vector<double> losses{1.0, 0.9, 0.95, 0.92, 0.91, 0.5};
+        std::string reason;
+        int64_t epoch = 0;
+        for (; epoch < int64_t(losses.size()) && reason.empty(); ++epoch) {
+            reason = check.after(epoch, losses[size_t(epoch)]);
+        }
+        QCOMPARE(epoch, int64_t(5)); // epochs 3, 4, 5 (1-based) failed to beat 0.9
+        QCOMPARE(QString::fromStdString(reason),
+                 QString("stopped early at epoch 5: no improvement for 3 epochs"));
+
+        rules.minDelta = 0.05; // small gains do not count
+        StopCheck strict(rules);
+        QVERIFY(strict.after(0, 1.0).empty());
+        QVERIFY(strict.after(1, 0.97).empty());
+        QVERIFY(strict.after(2, 0.96).empty());
+        QVERIFY(!strict.after(3, 0.955).empty()); // lower each time, never by more than 0.05
+    }
+
+    void restoringTheBestGivesTheBestEpochsWeights() {
+        auto config = chirp(150);
+        config.train.learningRate = 2e-2; // large enough to wander
+        config.train.stop.restoreBest = true;
+        TrainResult result;
+        std::vector<float> finalPrediction, targets;
+        result = train(config,
+                       [&](const Trainer& trainer, int64_t epoch, double) {
+                           if (epoch + 1 == config.train.epochs) {
+                               targets = trainer.trainingTargets();
+                           }
+                           return EpochVerdict::Continue;
+                       },
+                       {});
+        QVERIFY(result.restoredBest);
+        QVERIFY(result.bestEpoch >= 0);
+        QCOMPARE(result.bestLoss,
+                 *std::min_element(result.lossHistory.begin(), result.lossHistory.end()));
+        // The restored weights give the best epoch's loss again.
+        Trainer trainer(config);
+        for (int64_t e = 0; e < config.train.epochs; ++e) {
+            trainer.setLearningRate(config.train.learningRate);
+            trainer.runEpoch();
+        }
+        QVERIFY(trainer.restoreBestWeights());
+        const auto restored = trainer.predictTrainingPoints();
+        double mse = 0.0;
+        for (size_t i = 0; i < restored.size(); ++i) {
+            mse += std::pow(double(restored[i]) - double(targets[i]), 2);
+        }
+        mse /= double(restored.size());
+        QVERIFY2(std::abs(mse - result.bestLoss) <= 1e-6 * result.bestLoss,
+                 qPrintable(QStringLiteral("%1 vs best %2").arg(mse).arg(result.bestLoss)));
+    }
+
+    void badDynamicsAreRefused_data() {
+        QTest::addColumn<int>("which");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("warm-up too long") << 0 << "warm-up";
+        QTest::newRow("gamma 1") << 1 << "gamma";
+        QTest::newRow("floor above lr") << 2 << "min-lr";
+        QTest::newRow("negative target") << 3 << "target loss";
+        QTest::newRow("negative patience") << 4 << "early-stop";
+    }
+    void badDynamicsAreRefused() {
+        QFETCH(int, which);
+        QFETCH(QString, message);
+        auto c = chirp(100);
+        switch (which) {
+        case 0:
+            c.train.schedule.warmupEpochs = 100;
+            break;
+        case 1:
+            c.train.schedule.gamma = 1.0;
+            break;
+        case 2:
+            c.train.schedule.minLr = 1.0;
+            break;
+        case 3:
+            c.train.stop.targetLoss = -1.0;
+            break;
+        default:
+            c.train.stop.earlyStopPatience = -1;
+        }
+        QVERIFY2(QString::fromStdString(validate(c)).contains(message), validate(c).c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainingDynamics)
+#include "test_training_dynamics.moc"
