@@ -136,6 +136,24 @@ ExperimentConfig configFrom(const QCommandLineParser& p, const std::optional<Swe
     c.train.device =
         parseName(p, QStringLiteral("device"), c.train.device, deviceFromName, "cpu, cuda");
     c.train.threads = parseInteger<int>(p, QStringLiteral("threads"), c.train.threads);
+    auto& sc = c.train.schedule;
+    sc.kind = parseName(p, QStringLiteral("schedule"), sc.kind, scheduleFromName,
+                        "constant, step, exp, cosine, plateau");
+    sc.warmupEpochs = parseInteger<qint64>(p, QStringLiteral("warmup"), sc.warmupEpochs);
+    if (p.isSet(QStringLiteral("gamma"))) {
+        sc.gamma = parseReal(p, QStringLiteral("gamma"), 0.0);
+    }
+    sc.stepEvery = parseInteger<qint64>(p, QStringLiteral("step-every"), sc.stepEvery);
+    sc.patience = parseInteger<qint64>(p, QStringLiteral("patience"), sc.patience);
+    sc.minLr = parseReal(p, QStringLiteral("min-lr"), sc.minLr);
+    auto& st = c.train.stop;
+    if (p.isSet(QStringLiteral("target-loss"))) {
+        st.targetLoss = parseReal(p, QStringLiteral("target-loss"), 0.0);
+    }
+    st.earlyStopPatience =
+        parseInteger<qint64>(p, QStringLiteral("early-stop"), st.earlyStopPatience);
+    st.minDelta = parseReal(p, QStringLiteral("min-delta"), st.minDelta);
+    st.restoreBest = st.restoreBest || p.isSet(QStringLiteral("restore-best"));
     if (const auto problem = validate(c); !problem.empty()) {
         throw BadArguments{QString::fromStdString(problem)};
     }
@@ -175,6 +193,43 @@ void addTrainOptions(QCommandLineParser& p) {
     opt("clip", "Clip the global gradient L2 norm to this value.", "max-norm");
     opt("device", "cpu (default) or cuda.", "device");
     opt("threads", "Intra-op threads (default 1).", "N");
+    // The defaults in these texts come from the config itself.
+    const TrainConfig defaults;
+    const auto optq = [&p](const char* name, const QString& help, const char* value = nullptr) {
+        p.addOption(value ? QCommandLineOption(QLatin1String(name), help, QLatin1String(value))
+                          : QCommandLineOption(QLatin1String(name), help));
+    };
+    optq("schedule",
+         QStringLiteral("Learning-rate schedule: constant (default), step, exp, cosine, plateau."),
+         "name");
+    optq("warmup",
+         QStringLiteral("Epochs of linear warm-up to the learning rate first (default %1).")
+             .arg(defaults.schedule.warmupEpochs),
+         "N");
+    optq("gamma",
+         QStringLiteral("Schedule factor: step (default 0.5), exp per epoch (default 0.999), "
+                        "plateau (default 0.5)."),
+         "g");
+    optq("step-every",
+         QStringLiteral("step: epochs between two factors (default %1).")
+             .arg(defaults.schedule.stepEvery),
+         "N");
+    optq("patience",
+         QStringLiteral("plateau: epochs without improvement before a cut (default %1).")
+             .arg(defaults.schedule.patience),
+         "N");
+    optq("min-lr",
+         QStringLiteral("Learning-rate floor, and cosine's end (default %1).")
+             .arg(defaults.schedule.minLr),
+         "lr");
+    optq("target-loss", QStringLiteral("Stop once the loss is at or below this."), "loss");
+    optq("early-stop", QStringLiteral("Stop after this many epochs without improvement."), "P");
+    optq("min-delta",
+         QStringLiteral("Improvement means the loss falls below the best by more than this "
+                        "(default %1).")
+             .arg(defaults.stop.minDelta),
+         "d");
+    optq("restore-best", QStringLiteral("End with the weights of the best epoch."));
     opt("out", "Write the result JSON to this file instead of stdout.", "file");
     opt("name", "The run's name in the store (default: its settings in a few words).", "text");
     opt("store",

@@ -263,6 +263,10 @@ int runTrainCommand(const QStringList& arguments) {
     std::fprintf(stderr, "%s after %lld epochs: final loss %.6g, best %.6g, %.4f ms/epoch\n",
                  runStatusName(result.status).data(), (long long)result.epochsDone,
                  result.finalLoss, result.bestLoss, result.msPerEpoch);
+    if (!result.stopReason.empty()) {
+        std::fprintf(stderr, "%s%s\n", result.stopReason.c_str(),
+                     result.restoredBest ? "; the best epoch's weights were restored" : "");
+    }
     switch (result.status) {
     case RunStatus::Finished:
         return 0;

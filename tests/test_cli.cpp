@@ -169,6 +169,31 @@ private Q_SLOTS:
         QCOMPARE(listRuns(store).size(), 1);
     }
 
+    void scheduleAndStopRulesReachTheRun() {
+        const auto out = dir_.filePath("early.json");
+        const auto r =
+            runStudio({"--epochs", "5000", "--schedule", "cosine", "--warmup", "20",
+                       "--target-loss", "0.05", "--restore-best", "--no-store", "--out", out});
+        QCOMPARE(r.exitCode, 0);
+        const auto json = readJson(out);
+        const auto result = json["result"].toObject();
+        QVERIFY(result["epochs_done"].toInteger() < 5000);
+        QVERIFY(result["stop_reason"].toString().startsWith("reached the target loss at epoch"));
+        QVERIFY(result["restored_best"].toBool());
+        QVERIFY(r.err.contains(result["stop_reason"].toString().toUtf8()));
+        const auto schedule = json["config"]["train"]["schedule"].toObject();
+        QCOMPARE(schedule["kind"].toString(), QString("cosine"));
+        QCOMPARE(schedule["warmup"].toInteger(), 20);
+        QCOMPARE(json["config"]["train"]["stop"]["target_loss"].toDouble(), 0.05);
+
+        const auto unknown = runStudio({"--schedule", "linear", "--no-store"});
+        QCOMPARE(unknown.exitCode, 2);
+        QVERIFY(unknown.err.contains("constant, step, exp, cosine, plateau"));
+        const auto gamma = runStudio({"--schedule", "step", "--gamma", "1.5", "--no-store"});
+        QCOMPARE(gamma.exitCode, 2);
+        QVERIFY(gamma.err.contains("gamma must lie between 0 and 1"));
+    }
+
     void versionAndHelpNeedNoDisplay() {
         auto environment = QProcessEnvironment::systemEnvironment();
         environment.remove("DISPLAY");

@@ -16,6 +16,7 @@
 #include "QCustomPlotInclude.h"
 #include "RunsModel.h"
 #include "ServerPanel.h"
+#include "TrainingDynamicsBox.h"
 #include "WindowTestHelpers.h"
 
 #include <QAction>
@@ -213,6 +214,16 @@ private Q_SLOTS:
         c.train.mixedPrecision = true;
         c.train.clipGradients = true;
         c.train.clipMaxNorm = 0.25;
+        c.train.schedule.kind = LrSchedule::Plateau;
+        c.train.schedule.warmupEpochs = 11;
+        c.train.schedule.gamma = 0.3;
+        c.train.schedule.stepEvery = 13;
+        c.train.schedule.patience = 17;
+        c.train.schedule.minLr = 1e-5;
+        c.train.stop.targetLoss = 2.5e-4;
+        c.train.stop.earlyStopPatience = 40;
+        c.train.stop.minDelta = 1e-7;
+        c.train.stop.restoreBest = true;
         MainWindow w(false);
         w.form()->setConfig(c);
         QCOMPARE(configJson(w.form()->config()), configJson(c));
@@ -231,6 +242,31 @@ private Q_SLOTS:
         QCOMPARE(w.saveExperimentTo(path), QString());
         QCOMPARE(other.openExperimentFrom(path), QString());
         QCOMPARE(configJson(other.form()->config()), configJson(c));
+    }
+
+    // The schedule's rows show only where the chosen kind reads them, and a
+    // stop rule's end shows in the runs table with its reason.
+    void scheduleRowsAndAStopRuleInTheWindow() {
+        MainWindow w(false);
+        auto* box = w.form()->dynamicsBox();
+        auto* stepEvery = box->findChild<QSpinBox*>(QStringLiteral("stepEvery"));
+        box->scheduleBox()->setCurrentIndex(box->scheduleBox()->findData(int(LrSchedule::Step)));
+        QVERIFY(stepEvery->isVisibleTo(box));
+        box->scheduleBox()->setCurrentIndex(box->scheduleBox()->findData(int(LrSchedule::Cosine)));
+        QVERIFY(!stepEvery->isVisibleTo(box));
+        auto c = w.form()->config();
+        QCOMPARE(c.train.schedule.kind, LrSchedule::Cosine);
+        c.train.epochs = 5000;
+        c.train.stop.targetLoss = 0.05;
+        w.form()->setConfig(c);
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        QVERIFY(e->record.epochsDone < 5000);
+        QCOMPARE(e->statusText(), QString("finished early"));
+        const auto tip =
+            w.runs()->data(w.runs()->index(0, RunsModel::Status), Qt::ToolTipRole).toString();
+        QVERIFY2(tip.startsWith("reached the target loss at epoch"), qPrintable(tip));
     }
 
     void finishedRunsTravelWithTheExperiment() {

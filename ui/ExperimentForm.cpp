@@ -3,6 +3,7 @@
 #include "CsvSignal.h"
 #include "FusedKernelSelection.h"
 #include "Trainer.h"
+#include "TrainingDynamicsBox.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -131,6 +132,8 @@ ExperimentForm::ExperimentForm(QWidget* parent)
     clipNorm_->setEnabled(false);
     trainForm->addRow(clip_, clipNorm_);
     layout->addWidget(trainBox);
+    dynamics_ = new TrainingDynamicsBox;
+    layout->addWidget(dynamics_);
 
     message_ = new QLabel;
     message_->setObjectName(QStringLiteral("formProblem"));
@@ -140,6 +143,7 @@ ExperimentForm::ExperimentForm(QWidget* parent)
     layout->addStretch(1);
 
     connect(clip_, &QCheckBox::toggled, clipNorm_, &QWidget::setEnabled);
+    connect(dynamics_, &TrainingDynamicsBox::changed, this, &ExperimentForm::revalidate);
     connect(browse_, &QPushButton::clicked, this, [this] {
         const auto path =
             QFileDialog::getOpenFileName(this, tr("Open a signal"), csvPath_->text(),
@@ -217,6 +221,8 @@ ExperimentConfig ExperimentForm::config() const {
     c.train.mixedPrecision = amp_->isChecked();
     c.train.clipGradients = clip_->isChecked();
     c.train.clipMaxNorm = clipNorm_->value();
+    QString ignored; // revalidate() reports it
+    dynamics_->read(c.train, &ignored);
     return c;
 }
 
@@ -243,6 +249,7 @@ void ExperimentForm::setConfig(const ExperimentConfig& c) {
     amp_->setChecked(c.train.mixedPrecision);
     clip_->setChecked(c.train.clipGradients);
     clipNorm_->setValue(c.train.clipMaxNorm);
+    dynamics_->write(c.train);
     updateVisibility();
     revalidate();
 }
@@ -254,6 +261,10 @@ void ExperimentForm::revalidate() {
     learningRate_->text().trimmed().toDouble(&ok);
     if (!ok) {
         problem = tr("Learning rate: '%1' is not a number").arg(learningRate_->text());
+    }
+    TrainConfig scratch;
+    if (QString textProblem; !dynamics_->read(scratch, &textProblem)) {
+        problem = textProblem;
     }
     if (problem.isEmpty() && c.data.kind == DataKind::CsvSignal) {
         // Check the file when its path changes, so a bad one is flagged here,

@@ -17,6 +17,8 @@ class QSpinBox;
 
 namespace dredge {
 
+class TrainingDynamicsBox;
+
 class ExperimentForm : public QWidget {
     Q_OBJECT
 public:
@@ -32,6 +34,7 @@ public:
     QCheckBox* clipBox() const { return clip_; }
     QDoubleSpinBox* clipNormBox() const { return clipNorm_; }
     QLineEdit* learningRateEdit() const { return learningRate_; }
+    TrainingDynamicsBox* dynamicsBox() const { return dynamics_; }
 
 Q_SIGNALS:
     void changed();
@@ -58,6 +61,7 @@ private:
     QSpinBox* threads_;
     QCheckBox* amp_;
     QCheckBox* clip_;
+    TrainingDynamicsBox* dynamics_;
     QDoubleSpinBox* clipNorm_;
     QLabel* message_;
     QString problem_;

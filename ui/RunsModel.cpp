@@ -65,6 +65,9 @@ QString RunEntry::statusText() const {
     QString text = recordStatusName(record.status);
     if (record.status == RecordStatus::Failed && !record.error.isEmpty()) {
         text += QStringLiteral(": ") + record.error;
+    } else if (record.status == RecordStatus::Finished &&
+               record.epochsDone < record.config.train.epochs) {
+        text += QObject::tr(" early"); // a stop rule ended it; the tooltip says which
     }
     return text;
 }
@@ -252,6 +255,9 @@ std::vector<SavedRun> RunsModel::finishedRuns() const {
         result.msPerEpoch = r.msPerEpoch;
         result.error = r.error.toStdString();
         if (e->run && e->run->result()) { // what only a live run knows
+            result.stopReason = e->run->result()->stopReason;
+            result.bestEpoch = e->run->result()->bestEpoch;
+            result.restoredBest = e->run->result()->restoredBest;
             result.divergedAtEpoch = e->run->result()->divergedAtEpoch;
             result.skippedSteps = e->run->result()->skippedSteps;
             result.wallSeconds = e->run->result()->wallSeconds;

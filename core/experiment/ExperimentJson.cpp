@@ -41,6 +41,13 @@ public:
             return v.isDouble();
         });
     }
+    void optionalReal(const char* key, std::optional<double>& out) {
+        if (object_.contains(QLatin1String(key)) && !object_.value(QLatin1String(key)).isNull()) {
+            double value = 0.0;
+            real(key, value);
+            out = value;
+        }
+    }
     void boolean(const char* key, bool& out) {
         read(key, out, QStringLiteral("true or false"), [](const QJsonValue& v, bool& value) {
             value = v.toBool();
@@ -114,17 +121,35 @@ QJsonObject toJson(const ExperimentConfig& c) {
                             {"w0", c.model.w0},
                             {"features", c.model.features},
                             {"scale", c.model.rffScale}};
-    const QJsonObject train{{"epochs", qint64(c.train.epochs)},
-                            {"lr", c.train.learningRate},
-                            {"beta1", c.train.beta1},
-                            {"beta2", c.train.beta2},
-                            {"adam_eps", c.train.adamEps},
-                            {"seed", qint64(c.train.seed)},
-                            {"amp", c.train.mixedPrecision},
-                            {"clip", c.train.clipGradients},
-                            {"clip_max_norm", c.train.clipMaxNorm},
-                            {"device", enumName(deviceName(c.train.device))},
-                            {"threads", c.train.threads}};
+    const auto& sc = c.train.schedule;
+    QJsonObject schedule{{"kind", enumName(scheduleName(sc.kind))},
+                         {"warmup", qint64(sc.warmupEpochs)},
+                         {"step_every", qint64(sc.stepEvery)},
+                         {"patience", qint64(sc.patience)},
+                         {"min_lr", sc.minLr}};
+    if (sc.gamma) {
+        schedule.insert(QStringLiteral("gamma"), *sc.gamma);
+    }
+    const auto& st = c.train.stop;
+    QJsonObject stop{{"early_stop", qint64(st.earlyStopPatience)},
+                     {"min_delta", st.minDelta},
+                     {"restore_best", st.restoreBest}};
+    if (st.targetLoss) {
+        stop.insert(QStringLiteral("target_loss"), *st.targetLoss);
+    }
+    QJsonObject train{{"epochs", qint64(c.train.epochs)},
+                      {"lr", c.train.learningRate},
+                      {"beta1", c.train.beta1},
+                      {"beta2", c.train.beta2},
+                      {"adam_eps", c.train.adamEps},
+                      {"seed", qint64(c.train.seed)},
+                      {"amp", c.train.mixedPrecision},
+                      {"clip", c.train.clipGradients},
+                      {"clip_max_norm", c.train.clipMaxNorm},
+                      {"device", enumName(deviceName(c.train.device))},
+                      {"threads", c.train.threads},
+                      {"schedule", schedule},
+                      {"stop", stop}};
     return {{"data", data}, {"model", model}, {"train", train}};
 }
 
@@ -173,7 +198,34 @@ std::optional<ExperimentConfig> experimentFromJson(const QJsonObject& json, QStr
     train.real("clip_max_norm", c.train.clipMaxNorm);
     train.name("device", c.train.device, deviceFromName);
     train.integer("threads", c.train.threads);
-    for (const auto* reader : {&data, &model, &train}) {
+    QJsonObject scheduleJson, stopJson;
+    const auto subsection = [&](const char* key, QJsonObject& out) {
+        const auto v = trainJson.value(QLatin1String(key));
+        if (!v.isUndefined() && !v.isObject()) {
+            *error = QStringLiteral("train.%1 must be an object").arg(QLatin1String(key));
+            return false;
+        }
+        out = v.toObject();
+        return true;
+    };
+    if (!subsection("schedule", scheduleJson) || !subsection("stop", stopJson)) {
+        return std::nullopt;
+    }
+    auto& sc = c.train.schedule;
+    FieldReader schedule(scheduleJson, QStringLiteral("train.schedule"));
+    schedule.name("kind", sc.kind, scheduleFromName);
+    schedule.integer("warmup", sc.warmupEpochs);
+    schedule.optionalReal("gamma", sc.gamma);
+    schedule.integer("step_every", sc.stepEvery);
+    schedule.integer("patience", sc.patience);
+    schedule.real("min_lr", sc.minLr);
+    auto& st = c.train.stop;
+    FieldReader stop(stopJson, QStringLiteral("train.stop"));
+    stop.optionalReal("target_loss", st.targetLoss);
+    stop.integer("early_stop", st.earlyStopPatience);
+    stop.real("min_delta", st.minDelta);
+    stop.boolean("restore_best", st.restoreBest);
+    for (const auto* reader : {&data, &model, &train, &schedule, &stop}) {
         if (!reader->error.isEmpty()) {
             *error = reader->error;
             return std::nullopt;
@@ -214,6 +266,15 @@ QJsonObject toJson(const TrainResult& r, bool withHistory) {
     if (!r.error.empty()) {
         json.insert(QStringLiteral("error"), QString::fromStdString(r.error));
     }
+    if (!r.stopReason.empty()) {
+        json.insert(QStringLiteral("stop_reason"), QString::fromStdString(r.stopReason));
+    }
+    if (r.bestEpoch >= 0) {
+        json.insert(QStringLiteral("best_epoch"), qint64(r.bestEpoch));
+    }
+    if (r.restoredBest) {
+        json.insert(QStringLiteral("restored_best"), true);
+    }
     if (withHistory) {
         QJsonArray history;
         for (double loss : r.lossHistory) {
@@ -236,6 +297,9 @@ std::optional<TrainResult> resultFromJson(const QJsonObject& json, QString* erro
     std::string message;
     reader.string("error", message);
     r.error = message;
+    reader.string("stop_reason", r.stopReason);
+    reader.integer("best_epoch", r.bestEpoch);
+    reader.boolean("restored_best", r.restoredBest);
     if (!reader.error.isEmpty()) {
         *error = reader.error;
         return std::nullopt;

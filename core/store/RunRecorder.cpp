@@ -14,7 +14,8 @@ void recordOutcome(RunRecord& record, const TrainResult& result, double targetPe
     record.psnrDb = targetPeak > 0 && std::isfinite(result.finalLoss)
                         ? psnr(result.finalLoss, targetPeak)
                         : std::nan("");
-    record.error = QString::fromStdString(result.error);
+    // The record's one message: why it failed, else why a stop rule ended it.
+    record.error = QString::fromStdString(result.error.empty() ? result.stopReason : result.error);
 }
 
 RunRecorder::RunRecorder(StoreClient* store, RunRecord& record, bool inStore)
