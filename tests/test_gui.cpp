@@ -269,6 +269,26 @@ private Q_SLOTS:
         QVERIFY2(tip.startsWith("reached the target loss at epoch"), qPrintable(tip));
     }
 
+    void learningRatesShowOnASecondAxis() {
+        MainWindow w(false);
+        auto c = w.form()->config();
+        c.train.epochs = 60;
+        c.train.schedule.kind = LrSchedule::Step;
+        c.train.schedule.stepEvery = 20;
+        c.train.schedule.gamma = 0.5;
+        w.form()->setConfig(c);
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        w.findChild<QAction*>(QStringLiteral("showLearningRate"))->trigger();
+        QTRY_VERIFY(w.lossPlot()->rateGraphOf(e->id) != nullptr);
+        const auto* rates = w.lossPlot()->rateGraphOf(e->id);
+        QCOMPARE(rates->data()->size(), 60);
+        QCOMPARE(rates->data()->at(19)->value, c.train.learningRate);
+        QCOMPARE(rates->data()->at(45)->value, c.train.learningRate * 0.25);
+        QVERIFY(w.lossPlot()->plot()->yAxis2->visible());
+    }
+
     void finishedRunsTravelWithTheExperiment() {
         QTemporaryDir dir;
         MainWindow w(false);

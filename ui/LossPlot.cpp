@@ -1,5 +1,6 @@
 #include "LossPlot.h"
 
+#include "LearningRateSchedule.h"
 #include "RunsModel.h"
 
 #include "QCustomPlotInclude.h"
@@ -178,6 +179,51 @@ void LossPlot::rebuildGroups() {
     }
 }
 
+void LossPlot::setShowLearningRate(bool on) {
+    showRates_ = on;
+    auto* axis = plot_->yAxis2;
+    axis->setVisible(on);
+    if (on) {
+        axis->setLabel(tr("learning rate (dashed)"));
+        axis->setScaleType(QCPAxis::stLogarithmic);
+        axis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
+        axis->setNumberFormat(QStringLiteral("eb"));
+        axis->setNumberPrecision(0);
+    }
+    scheduleRedraw();
+}
+
+// Rates are replayed on each redraw while shown (LearningRateSchedule: only a
+// plateau schedule reads the losses), so live runs' rates grow with them.
+void LossPlot::rebuildRates() {
+    for (auto* graph : std::as_const(rateGraphs_)) {
+        plot_->removeGraph(graph);
+    }
+    rateGraphs_.clear();
+    if (!showRates_) {
+        return;
+    }
+    for (const auto& e : runs_->entries()) {
+        const auto& losses = e->losses();
+        if (!e->visible || losses.empty()) {
+            continue;
+        }
+        const auto rates = learningRates(e->record.config.train, losses);
+        QVector<double> keys(qsizetype(rates.size())), values(qsizetype(rates.size()));
+        for (size_t i = 0; i < rates.size(); ++i) {
+            keys[qsizetype(i)] = double(i);
+            values[qsizetype(i)] = rates[i];
+        }
+        auto* graph = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
+        graph->setData(keys, values, true);
+        graph->setAdaptiveSampling(true);
+        QPen pen(e->color, 1.0, Qt::DashLine);
+        graph->setPen(pen);
+        graph->removeFromLegend();
+        rateGraphs_.insert(e->id, graph);
+    }
+}
+
 void LossPlot::addRun(int id) {
     auto* graph = plot_->addGraph();
     graph->setAdaptiveSampling(true);
@@ -244,6 +290,7 @@ void LossPlot::syncStyle(int id) {
 void LossPlot::redraw() {
     dirty_ = false;
     rebuildGroups();
+    rebuildRates();
     // An empty legend draws as a stray little box in the corner.
     plot_->legend->setVisible(plot_->legend->itemCount() > 0);
     if (autoRange_) {
@@ -253,6 +300,15 @@ void LossPlot::redraw() {
                 graph->rescaleAxes(any);
                 any = true;
             }
+        }
+        bool anyRate = false;
+        for (auto* rate : std::as_const(rateGraphs_)) {
+            rate->rescaleValueAxis(anyRate);
+            anyRate = true;
+        }
+        if (anyRate) { // a little room, so a constant rate is not drawn on the frame
+            const auto range = plot_->yAxis2->range();
+            plot_->yAxis2->setRange(range.lower / 2.0, range.upper * 2.0);
         }
         for (const auto& g : groups_) { // their members are hidden
             for (auto* edge : {g.low, g.high}) {

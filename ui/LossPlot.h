@@ -37,6 +37,10 @@ public:
     void setGroupCenter(CurveCenter center);
     void setGroupBand(CurveBand band);
     bool groupSeeds() const { return groupSeeds_; }
+    // Each visible run's learning rate, epoch by epoch, dashed in its colour on
+    // a second (log) axis at the right: replayed from its config and losses.
+    void setShowLearningRate(bool on);
+    QCPGraph* rateGraphOf(int runId) const { return rateGraphs_.value(runId); }
     // The curves drawn for groups of two or more visible runs.
     struct GroupGraphs {
         QCPGraph* center;
@@ -58,6 +62,7 @@ private:
     void scheduleRedraw() { dirty_ = true; }
     void redraw();
     void rebuildGroups();
+    void rebuildRates();
     void showHover(QMouseEvent* event);
 
     RunsModel* runs_;
@@ -73,6 +78,8 @@ private:
     CurveCenter center_ = CurveCenter::Mean;
     CurveBand band_ = CurveBand::MinMax;
     std::vector<GroupGraphs> groups_;
+    bool showRates_ = false;
+    QHash<int, QCPGraph*> rateGraphs_;
     int redraws_ = 0;
 };
 

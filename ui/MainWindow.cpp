@@ -178,6 +178,10 @@ void MainWindow::buildActions() {
     connect(logScale_, &QAction::toggled, lossPlot_, &LossPlot::setLogScale);
     view->addAction(tr("&Fit loss plot"), QKeySequence(Qt::CTRL | Qt::Key_0), lossPlot_,
                     &LossPlot::fitAll);
+    auto* rates = view->addAction(tr("Learning &rate on a second axis"));
+    rates->setObjectName(QStringLiteral("showLearningRate"));
+    rates->setCheckable(true);
+    connect(rates, &QAction::toggled, lossPlot_, &LossPlot::setShowLearningRate);
     view->addSeparator();
     groupSeeds_ = view->addAction(tr("Draw &seed groups as one curve and band"));
     groupSeeds_->setCheckable(true);
