@@ -166,10 +166,9 @@ void addTrainOptions(QCommandLineParser& p) {
     p.setApplicationDescription(QStringLiteral(
         "Train one experiment without a window; the result JSON goes to --out or stdout."));
     p.addHelpOption();
-    const auto opt = [&p](const char* name, const char* help, const char* value = nullptr) {
-        p.addOption(value ? QCommandLineOption(QLatin1String(name), QLatin1String(help),
-                                               QLatin1String(value))
-                          : QCommandLineOption(QLatin1String(name), QLatin1String(help)));
+    const auto opt = [&p](const char* name, const QString& help, const char* value = nullptr) {
+        p.addOption(value ? QCommandLineOption(QLatin1String(name), help, QLatin1String(value))
+                          : QCommandLineOption(QLatin1String(name), help));
     };
     opt("experiment", "Start from the config in an experiment file (flags override it).", "file");
     opt("data", "Data set: chirp (default), volume4d, hyper6d, csv.", "name");
@@ -195,41 +194,37 @@ void addTrainOptions(QCommandLineParser& p) {
     opt("threads", "Intra-op threads (default 1).", "N");
     // The defaults in these texts come from the config itself.
     const TrainConfig defaults;
-    const auto optq = [&p](const char* name, const QString& help, const char* value = nullptr) {
-        p.addOption(value ? QCommandLineOption(QLatin1String(name), help, QLatin1String(value))
-                          : QCommandLineOption(QLatin1String(name), help));
-    };
-    optq("schedule",
-         QStringLiteral("Learning-rate schedule: constant (default), step, exp, cosine, plateau."),
-         "name");
-    optq("warmup",
-         QStringLiteral("Epochs of linear warm-up to the learning rate first (default %1).")
-             .arg(defaults.schedule.warmupEpochs),
-         "N");
-    optq("gamma",
-         QStringLiteral("Schedule factor: step (default 0.5), exp per epoch (default 0.999), "
-                        "plateau (default 0.5)."),
-         "g");
-    optq("step-every",
-         QStringLiteral("step: epochs between two factors (default %1).")
-             .arg(defaults.schedule.stepEvery),
-         "N");
-    optq("patience",
-         QStringLiteral("plateau: epochs without improvement before a cut (default %1).")
-             .arg(defaults.schedule.patience),
-         "N");
-    optq("min-lr",
-         QStringLiteral("Learning-rate floor, and cosine's end (default %1).")
-             .arg(defaults.schedule.minLr),
-         "lr");
-    optq("target-loss", QStringLiteral("Stop once the loss is at or below this."), "loss");
-    optq("early-stop", QStringLiteral("Stop after this many epochs without improvement."), "P");
-    optq("min-delta",
-         QStringLiteral("Improvement means the loss falls below the best by more than this "
-                        "(default %1).")
-             .arg(defaults.stop.minDelta),
-         "d");
-    optq("restore-best", QStringLiteral("End with the weights of the best epoch."));
+    opt("schedule",
+        QStringLiteral("Learning-rate schedule: constant (default), step, exp, cosine, plateau."),
+        "name");
+    opt("warmup",
+        QStringLiteral("Epochs of linear warm-up to the learning rate first (default %1).")
+            .arg(defaults.schedule.warmupEpochs),
+        "N");
+    opt("gamma",
+        QStringLiteral("Schedule factor: step (default 0.5), exp per epoch (default 0.999), "
+                       "plateau (default 0.5)."),
+        "g");
+    opt("step-every",
+        QStringLiteral("step: epochs between two factors (default %1).")
+            .arg(defaults.schedule.stepEvery),
+        "N");
+    opt("patience",
+        QStringLiteral("plateau: epochs without improvement before a cut (default %1).")
+            .arg(defaults.schedule.patience),
+        "N");
+    opt("min-lr",
+        QStringLiteral("Learning-rate floor, and cosine's end (default %1).")
+            .arg(defaults.schedule.minLr),
+        "lr");
+    opt("target-loss", QStringLiteral("Stop once the loss is at or below this."), "loss");
+    opt("early-stop", QStringLiteral("Stop after this many epochs without improvement."), "P");
+    opt("min-delta",
+        QStringLiteral("Improvement means the loss falls below the best by more than this "
+                       "(default %1).")
+            .arg(defaults.stop.minDelta),
+        "d");
+    opt("restore-best", QStringLiteral("End with the weights of the best epoch."));
     opt("out", "Write the result JSON to this file instead of stdout.", "file");
     opt("name", "The run's name in the store (default: its settings in a few words).", "text");
     opt("store",

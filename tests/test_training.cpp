@@ -3,6 +3,7 @@
 // mixed precision, and the dynamic loss scaler.
 
 #include "AutocastScope.h"
+#include "ChirpExperiment.h"
 #include "Datasets.h"
 #include "FlatAdam.h"
 #include "LossScaler.h"
@@ -10,21 +11,12 @@
 #include "ModelInit.h"
 #include "Trainer.h"
 
+
 #include <QtTest>
 #include <cmath>
 #include <limits>
 
 using namespace dredge;
-
-namespace {
-
-ExperimentConfig chirpEnsemble(int64_t epochs) {
-    ExperimentConfig c;
-    c.train.epochs = epochs;
-    return c;
-}
-
-} // namespace
 
 class TestTraining : public QObject {
     Q_OBJECT
@@ -85,7 +77,7 @@ private Q_SLOTS:
     // must give the same loss history bit for bit; accumulating gradients
     // (no clearing) would not.
     void trainerMatchesPlainLibTorchLoop() {
-        const auto config = chirpEnsemble(40);
+        const auto config = chirpExperiment(40);
         const auto result = train(config);
         const auto data = makeGlitchyChirp();
         auto model = makeModel(config.model, 1, config.train.seed);
@@ -120,7 +112,7 @@ private Q_SLOTS:
         QFETCH(bool, amp);
         QFETCH(bool, clip);
         QFETCH(int, model);
-        auto config = chirpEnsemble(30);
+        auto config = chirpExperiment(30);
         config.model.kind = ModelKind(model);
         config.train.mixedPrecision = amp;
         config.train.clipGradients = clip;
@@ -142,7 +134,7 @@ private Q_SLOTS:
     void lastEpochPredictionIsTheOneBehindTheLoss() {
         QFETCH(int, model);
         QFETCH(int, kernel);
-        auto config = chirpEnsemble(4);
+        auto config = chirpExperiment(4);
         config.model.kind = ModelKind(model);
         config.model.kernel = WaveKernel(kernel);
         Trainer trainer(config);
@@ -166,7 +158,7 @@ private Q_SLOTS:
     }
 
     void hugeLearningRateDiverges() {
-        auto config = chirpEnsemble(500);
+        auto config = chirpExperiment(500);
         config.train.learningRate = 1e6;
         const auto result = train(config);
         QCOMPARE(result.status, RunStatus::Diverged);
@@ -180,11 +172,12 @@ private Q_SLOTS:
     void callbackStopsTheRun() {
         int64_t seen = 0;
         bool countsAgree = true;
-        const auto result = train(chirpEnsemble(100), [&](const Trainer& t, int64_t epoch, double) {
-            seen = epoch;
-            countsAgree = countsAgree && t.epochsDone() == epoch + 1;
-            return epoch == 4 ? EpochVerdict::Stop : EpochVerdict::Continue;
-        });
+        const auto result =
+            train(chirpExperiment(100), [&](const Trainer& t, int64_t epoch, double) {
+                seen = epoch;
+                countsAgree = countsAgree && t.epochsDone() == epoch + 1;
+                return epoch == 4 ? EpochVerdict::Stop : EpochVerdict::Continue;
+            });
         QVERIFY(countsAgree);
         QCOMPARE(result.status, RunStatus::Stopped);
         QCOMPARE(result.epochsDone, int64_t(5));
@@ -192,7 +185,7 @@ private Q_SLOTS:
     }
 
     void trainingReducesTheLossBelowTheFlatLine() {
-        const auto result = train(chirpEnsemble(600));
+        const auto result = train(chirpExperiment(600));
         const double flatLine = makeGlitchyChirp().target.square().mean().item<double>();
         QVERIFY2(result.finalLoss < 0.5 * flatLine, qPrintable(QString::number(result.finalLoss)));
         QVERIFY(result.finalLoss < result.lossHistory.front());
@@ -215,7 +208,7 @@ private Q_SLOTS:
     }
 
     void mixedPrecisionTrainsDifferentlyButWell() {
-        auto config = chirpEnsemble(300);
+        auto config = chirpExperiment(300);
         const auto fp32 = train(config);
         config.train.mixedPrecision = true;
         const auto amp = train(config);
@@ -225,12 +218,12 @@ private Q_SLOTS:
     }
 
     void trainerRejectsWhatItCannotRun() {
-        auto config = chirpEnsemble(10);
+        auto config = chirpExperiment(10);
         config.train.device = ComputeDevice::Cuda;
         if (!at::hasCUDA()) {
             QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer{config});
         }
-        config = chirpEnsemble(10);
+        config = chirpExperiment(10);
         config.train.learningRate = std::numeric_limits<double>::quiet_NaN();
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, Trainer{config});
     }

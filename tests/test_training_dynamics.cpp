@@ -2,23 +2,19 @@
 // against their formulas and inside training, the stop rules (target loss,
 // early stopping with patience and min-delta) and restoring the best weights.
 
+#include "ChirpExperiment.h"
 #include "LearningRateSchedule.h"
 #include "StopCheck.h"
 #include "Trainer.h"
 
 #include <ATen/Parallel.h>
+
 #include <QtTest>
 #include <cmath>
 
 using namespace dredge;
 
 namespace {
-
-ExperimentConfig chirp(int64_t epochs) {
-    ExperimentConfig c;
-    c.train.epochs = epochs;
-    return c;
-}
 
 std::vector<double> ratesOf(const ScheduleConfig& schedule, double lr, int64_t epochs,
                             const std::vector<double>& losses) {
@@ -101,7 +97,7 @@ private Q_SLOTS:
     // train() uses exactly the schedule's rates: a hand-driven Trainer fed the
     // replayed rates gives the same history, bit for bit.
     void trainingAppliesTheScheduledRates() {
-        auto config = chirp(60);
+        auto config = chirpExperiment(60);
         config.train.learningRate = 5e-3;
         config.train.schedule.kind = LrSchedule::Plateau;
         config.train.schedule.patience = 2;
@@ -113,7 +109,7 @@ private Q_SLOTS:
             trainer.setLearningRate(rates[e]);
             QCOMPARE(trainer.runEpoch(), result.lossHistory[e]);
         }
-        auto constantConfig = chirp(60);
+        auto constantConfig = chirpExperiment(60);
         constantConfig.train.learningRate = 5e-3;
         const auto constant = train(constantConfig);
         QCOMPARE(constant.lossHistory[0], result.lossHistory[0]);
@@ -121,9 +117,9 @@ private Q_SLOTS:
     }
 
     void aTargetLossEndsTheRunWithItsReason() {
-        const auto reference = train(chirp(200));
+        const auto reference = train(chirpExperiment(200));
         const double target = reference.lossHistory[120];
-        auto config = chirp(200);
+        auto config = chirpExperiment(200);
         config.train.stop.targetLoss = target;
         const auto result = train(config);
         const auto first = std::find_if(reference.lossHistory.begin(), reference.lossHistory.end(),
@@ -160,7 +156,7 @@ private Q_SLOTS:
     }
 
     void restoringTheBestGivesTheBestEpochsWeights() {
-        auto config = chirp(150);
+        auto config = chirpExperiment(150);
         config.train.learningRate = 2e-2; // large enough to wander
         config.train.stop.restoreBest = true;
         TrainResult result;
@@ -206,7 +202,7 @@ private Q_SLOTS:
     void badDynamicsAreRefused() {
         QFETCH(int, which);
         QFETCH(QString, message);
-        auto c = chirp(100);
+        auto c = chirpExperiment(100);
         switch (which) {
         case 0:
             c.train.schedule.warmupEpochs = 100;

@@ -11,6 +11,7 @@
 // for pause, resume and stop), PredictionProbe (a mutex around the points, an
 // atomic interval) and the ProgressThrottle (one thread's own).
 
+#include "ChirpExperiment.h"
 #include "ProgressThrottle.h"
 #include "RunControl.h"
 #include "TrainingRun.h"
@@ -18,6 +19,7 @@
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
+
 #include <QtTest>
 #include <atomic>
 #include <thread>
@@ -25,12 +27,6 @@
 using namespace dredge;
 
 namespace {
-
-ExperimentConfig chirp(int64_t epochs) {
-    ExperimentConfig c;
-    c.train.epochs = epochs;
-    return c;
-}
 
 // Every batch continues where the previous one ended.
 bool batchesAreContiguous(const QSignalSpy& spy, int64_t* total) {
@@ -52,7 +48,7 @@ bool batchesAreContiguous(const QSignalSpy& spy, int64_t* total) {
 constexpr int kTimeoutMs = 60000;
 
 ExperimentConfig csvRun(const std::string& path) {
-    auto config = chirp(10);
+    auto config = chirpExperiment(10);
     config.data.kind = DataKind::CsvSignal;
     config.data.csvPath = path;
     return config;
@@ -61,7 +57,7 @@ ExperimentConfig csvRun(const std::string& path) {
 // Trains `config` and a healthy chirp run at the same time; returns both
 // results (a default result where one never finished).
 std::pair<TrainResult, TrainResult> runBesideAGoodOne(const ExperimentConfig& config) {
-    TrainingRun subject(config), good(chirp(50));
+    TrainingRun subject(config), good(chirpExperiment(50));
     QSignalSpy subjectDone(&subject, &TrainingRun::finished);
     QSignalSpy goodDone(&good, &TrainingRun::finished);
     subject.start();
@@ -162,7 +158,7 @@ private Q_SLOTS:
     }
 
     void aRunDeliversEveryEpochInOrder() {
-        TrainingRun run(chirp(1500));
+        TrainingRun run(chirpExperiment(1500));
         QSignalSpy ready(&run, &TrainingRun::ready);
         QSignalSpy progress(&run, &TrainingRun::progress);
         QSignalSpy finished(&run, &TrainingRun::finished);
@@ -193,11 +189,11 @@ private Q_SLOTS:
         QCOMPARE(run.losses(), result.lossHistory);
         QCOMPARE(run.state(), TrainingRun::State::Finished);
         // The same config trained headless gives the same history.
-        QCOMPARE(result.lossHistory, train(chirp(1500)).lossHistory);
+        QCOMPARE(result.lossHistory, train(chirpExperiment(1500)).lossHistory);
     }
 
     void pauseHoldsAndResumeContinues() {
-        TrainingRun run(chirp(10'000'000));
+        TrainingRun run(chirpExperiment(10'000'000));
         QSignalSpy progress(&run, &TrainingRun::progress);
         QSignalSpy finished(&run, &TrainingRun::finished);
         run.start();
@@ -227,7 +223,7 @@ private Q_SLOTS:
     }
 
     void stopWhilePausedEndsTheRun() {
-        TrainingRun run(chirp(10'000'000));
+        TrainingRun run(chirpExperiment(10'000'000));
         QSignalSpy finished(&run, &TrainingRun::finished);
         run.start();
         run.pause();
@@ -238,23 +234,23 @@ private Q_SLOTS:
     }
 
     void runsWithAndWithoutAmpSideBySide() {
-        auto withAmp = chirp(800);
+        auto withAmp = chirpExperiment(800);
         withAmp.train.mixedPrecision = true;
         withAmp.train.clipGradients = true;
-        TrainingRun plain(chirp(800)), amp(withAmp);
+        TrainingRun plain(chirpExperiment(800)), amp(withAmp);
         QSignalSpy plainDone(&plain, &TrainingRun::finished), ampDone(&amp, &TrainingRun::finished);
         plain.start();
         amp.start();
         QVERIFY(plainDone.count() == 1 || plainDone.wait(kTimeoutMs));
         QVERIFY(ampDone.count() == 1 || ampDone.wait(kTimeoutMs));
         // Concurrent runs share no state: each matches its own headless run.
-        QCOMPARE(plain.losses(), train(chirp(800)).lossHistory);
+        QCOMPARE(plain.losses(), train(chirpExperiment(800)).lossHistory);
         QCOMPARE(amp.losses(), train(withAmp).lossHistory);
         QVERIFY(plain.losses() != amp.losses());
     }
 
     void predictionsComeFromTheModel() {
-        TrainingRun run(chirp(300));
+        TrainingRun run(chirpExperiment(300));
         run.setPredictionInterval(1);
         QSignalSpy predictions(&run, &TrainingRun::prediction);
         QSignalSpy finished(&run, &TrainingRun::finished);
@@ -293,7 +289,7 @@ private Q_SLOTS:
     }
 
     void divergenceEndsOnlyThatRun() {
-        auto config = chirp(500);
+        auto config = chirpExperiment(500);
         config.train.learningRate = 1e6;
         TrainingRun run(config);
         QSignalSpy finished(&run, &TrainingRun::finished);
@@ -305,7 +301,7 @@ private Q_SLOTS:
     }
 
     void destroyingARunningRunStopsIt() {
-        auto* run = new TrainingRun(chirp(10'000'000));
+        auto* run = new TrainingRun(chirpExperiment(10'000'000));
         QSignalSpy progress(run, &TrainingRun::progress);
         run->start();
         QVERIFY(progress.wait(kTimeoutMs));
