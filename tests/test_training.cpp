@@ -11,7 +11,6 @@
 #include "ModelInit.h"
 #include "Trainer.h"
 
-
 #include <QtTest>
 #include <cmath>
 #include <limits>
