@@ -81,8 +81,9 @@ std::optional<SweepTask> sweepTaskFrom(const QCommandLineParser& p, QString* swe
     return (*tasks)[size_t(task)];
 }
 
-ExperimentConfig configFrom(const QCommandLineParser& p, const std::optional<SweepTask>& task) {
-    ExperimentConfig c = task ? task->config : ExperimentConfig{};
+ExperimentConfig configFrom(const QCommandLineParser& p, const std::optional<SweepTask>& task,
+                            const ExperimentConfig* base) {
+    ExperimentConfig c = task ? task->config : base ? *base : ExperimentConfig{};
     if (p.isSet(QStringLiteral("experiment"))) {
         QFile file(p.value(QStringLiteral("experiment")));
         if (!file.open(QIODevice::ReadOnly)) {
@@ -154,6 +155,8 @@ ExperimentConfig configFrom(const QCommandLineParser& p, const std::optional<Swe
         parseInteger<qint64>(p, QStringLiteral("early-stop"), st.earlyStopPatience);
     st.minDelta = parseReal(p, QStringLiteral("min-delta"), st.minDelta);
     st.restoreBest = st.restoreBest || p.isSet(QStringLiteral("restore-best"));
+    c.train.checkpointEvery =
+        parseInteger<qint64>(p, QStringLiteral("checkpoint-every"), c.train.checkpointEvery);
     if (const auto problem = validate(c); !problem.empty()) {
         throw BadArguments{QString::fromStdString(problem)};
     }
@@ -225,6 +228,16 @@ void addTrainOptions(QCommandLineParser& p) {
             .arg(defaults.stop.minDelta),
         "d");
     opt("restore-best", QStringLiteral("End with the weights of the best epoch."));
+    opt("checkpoint-every",
+        QStringLiteral("Keep a checkpoint in the store every N epochs and at the end, to resume "
+                       "or fork from (default %1: none).")
+            .arg(defaults.checkpointEvery),
+        "N");
+    opt("resume",
+        QStringLiteral("Go on from a stored run's checkpoint (the latest, or the last at or "
+                       "before EPOCH) as a new run linked to it; its training settings may "
+                       "change (--lr, --schedule, --amp, --clip, --epochs, ...)."),
+        "run[@epoch]");
     opt("out", "Write the result JSON to this file instead of stdout.", "file");
     opt("name", "The run's name in the store (default: its settings in a few words).", "text");
     opt("store",
@@ -240,10 +253,11 @@ void addTrainOptions(QCommandLineParser& p) {
         "id");
 }
 
-bool readTrainArguments(const QCommandLineParser& parser, TrainArguments* out, QString* error) {
+bool readTrainArguments(const QCommandLineParser& parser, TrainArguments* out, QString* error,
+                        const ExperimentConfig* base) {
     try {
         out->task = sweepTaskFrom(parser, &out->sweepName);
-        out->config = configFrom(parser, out->task);
+        out->config = configFrom(parser, out->task, base);
     } catch (const BadArguments& e) {
         *error = e.reason;
         return false;

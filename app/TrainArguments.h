@@ -19,8 +19,10 @@ struct TrainArguments {
 
 void addTrainOptions(QCommandLineParser& parser);
 
-// The run the parsed options describe; false with the reason when they
-// describe none (a bad value, a config that does not validate).
-bool readTrainArguments(const QCommandLineParser& parser, TrainArguments* out, QString* error);
+// The run the parsed options describe, starting from `base` (a resumed run's
+// config) or the defaults; false with the reason when they describe none (a
+// bad value, a config that does not validate).
+bool readTrainArguments(const QCommandLineParser& parser, TrainArguments* out, QString* error,
+                        const ExperimentConfig* base = nullptr);
 
 } // namespace dredge

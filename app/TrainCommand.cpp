@@ -89,13 +89,71 @@ private:
     double lastLine_ = 0.0;
 };
 
+// What --resume RUN[@EPOCH] goes on from: the stored run and its state.
+struct Fork {
+    RunRecord parent;
+    ResumePoint point;
+};
+
+bool loadFork(const QString& spec, const StoreLocation& location, Fork* fork, QString* error) {
+    const auto at = spec.indexOf(u'@');
+    qint64 epoch = -1;
+    if (at >= 0) {
+        bool ok = false;
+        epoch = spec.mid(at + 1).toLongLong(&ok);
+        if (!ok || epoch < 1) {
+            *error =
+                QStringLiteral("--resume takes RUN or RUN@EPOCH (EPOCH ≥ 1), not '%1'").arg(spec);
+            return false;
+        }
+    }
+    RunStore store;
+    const auto id =
+        store.open(location, error) ? store.resolveId(spec.left(at), error) : std::nullopt;
+    auto parent = id ? store.loadRun(*id, error) : std::nullopt;
+    auto losses = parent ? store.lossHistory(*id, error) : std::nullopt;
+    auto checkpoint = losses ? store.checkpoint(*id, epoch, error) : std::nullopt;
+    if (!checkpoint) {
+        return false;
+    }
+    if (checkpoint->epoch > qint64(losses->size())) {
+        *error = QStringLiteral("run %1 holds %2 losses but a checkpoint at epoch %3")
+                     .arg(*id)
+                     .arg(losses->size())
+                     .arg(checkpoint->epoch);
+        return false;
+    }
+    losses->resize(size_t(checkpoint->epoch));
+    fork->parent = std::move(*parent);
+    fork->point = ResumePoint{std::move(*checkpoint), std::move(*losses)};
+    return true;
+}
+
+// A fork keeps its parent's data and model: only how it trains may change.
+QString forkProblem(const ExperimentConfig& parent, const ExperimentConfig& fork) {
+    auto trainingAside = [](ExperimentConfig c) {
+        c.train = TrainConfig{};
+        return QJsonDocument(toJson(c)).toJson(QJsonDocument::Compact);
+    };
+    if (trainingAside(parent) != trainingAside(fork)) {
+        return QStringLiteral("a resumed run keeps its parent's data and model; only training "
+                              "settings (--lr, --schedule, --amp, --clip, --epochs, ...) may "
+                              "change");
+    }
+    if (fork.train.seed != parent.train.seed) {
+        return QStringLiteral(
+            "a resumed run keeps its parent's seed (its model was built from it)");
+    }
+    return {};
+}
+
 // The run's record: task --task of a stored sweep is taken from the queue
 // where 'sweep' put it; any other run gets a new record.
 std::unique_ptr<TrainRecording> recordingFor(const StoreLocation& location,
                                              const ExperimentConfig& config,
                                              const QCommandLineParser& p,
                                              const std::optional<SweepTask>& task,
-                                             const QString& sweepName) {
+                                             const QString& sweepName, const Fork* fork) {
     const QString sweepId = p.value(QStringLiteral("sweep-id"));
     if (task && !sweepId.isEmpty()) {
         RunStore store;
@@ -115,7 +173,15 @@ std::unique_ptr<TrainRecording> recordingFor(const StoreLocation& location,
     if (name.isEmpty() && task) {
         name = QStringLiteral("%1 #%2: %3").arg(sweepName).arg(task->index).arg(task->label());
     }
+    if (name.isEmpty() && fork) {
+        name = QStringLiteral("%1, from epoch %2")
+                   .arg(fork->parent.name)
+                   .arg(fork->point.checkpoint.epoch);
+    }
     RunRecord record = newRunRecord(config, name.isEmpty() ? describe(config) : name);
+    if (fork) {
+        record.parentId = fork->parent.id;
+    }
     if (task) {
         record.sweepId = sweepId;
         record.sweepTask = task->index;
@@ -153,12 +219,32 @@ int runTrainCommand(const QStringList& arguments) {
         return fail(
             QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
     }
+    std::optional<Fork> fork;
+    if (parser.isSet(QStringLiteral("resume"))) {
+        QString error;
+        const auto location =
+            parseStoreUrl(chooseStoreUrl(parser.value(QStringLiteral("store"))), &error);
+        fork.emplace();
+        if (!location ||
+            !loadFork(parser.value(QStringLiteral("resume")), *location, &*fork, &error)) {
+            return fail(error);
+        }
+    }
     TrainArguments run;
     QString argumentError;
-    if (!readTrainArguments(parser, &run, &argumentError)) {
+    if (!readTrainArguments(parser, &run, &argumentError, fork ? &fork->parent.config : nullptr)) {
         return fail(argumentError);
     }
     const ExperimentConfig& config = run.config;
+    if (fork) {
+        if (const auto problem = forkProblem(fork->parent.config, config); !problem.isEmpty()) {
+            return fail(problem);
+        }
+        if (fork->point.checkpoint.epoch >= config.train.epochs) {
+            return fail(QStringLiteral("the checkpoint is at epoch %1: give --epochs beyond it")
+                            .arg(fork->point.checkpoint.epoch));
+        }
+    }
 
     std::unique_ptr<TrainRecording> recording;
     if (!parser.isSet(QStringLiteral("no-store"))) {
@@ -168,7 +254,8 @@ int runTrainCommand(const QStringList& arguments) {
         if (!location) {
             return fail(error);
         }
-        recording = recordingFor(*location, config, parser, run.task, run.sweepName);
+        recording = recordingFor(*location, config, parser, run.task, run.sweepName,
+                                 fork ? &*fork : nullptr);
         warnIfNotStored(*recording); // a store that cannot open says so before training
         recording->onProblemChange([](const QString& problem) {
             if (problem.isEmpty()) {
@@ -197,6 +284,10 @@ int runTrainCommand(const QStringList& arguments) {
                 if (recording) {
                     recording->epoch(trainer, epoch, loss,
                                      stop || epoch + 1 == config.train.epochs);
+                    const auto every = config.train.checkpointEvery;
+                    if (every > 0 && (epoch + 1) % every == 0) {
+                        recording->checkpoint(trainer.checkpoint());
+                    }
                 }
                 return stop ? EpochVerdict::Stop : EpochVerdict::Continue;
             },
@@ -204,12 +295,23 @@ int runTrainCommand(const QStringList& arguments) {
                 setup = trainer.setup();
                 if (recording) {
                     recording->ready(trainer);
+                    if (fork) { // the fork's history begins as its parent's
+                        recording->seedHistory(fork->point.lossHistory);
+                    }
                 }
-                std::fprintf(stderr, "training %s on %s: %lld parameters, %lld epochs\n",
+                std::fprintf(stderr, "training %s on %s: %lld parameters, %lld epochs%s\n",
                              modelKindName(config.model.kind).data(), setup.dataDescription.c_str(),
-                             (long long)setup.parameters, (long long)config.train.epochs);
+                             (long long)setup.parameters, (long long)config.train.epochs,
+                             fork ? qPrintable(QStringLiteral(", from epoch %1 of run %2")
+                                                   .arg(fork->point.checkpoint.epoch)
+                                                   .arg(fork->parent.id.left(8)))
+                                  : "");
                 printer.begin();
-            });
+            },
+            fork ? &fork->point : nullptr);
+        if (recording && result.endCheckpoint) {
+            recording->checkpoint(*result.endCheckpoint); // where the run ended
+        }
     } catch (const CsvError& e) {
         return fail(QString::fromUtf8(e.what()));
     } catch (const std::invalid_argument& e) {

@@ -194,6 +194,51 @@ private Q_SLOTS:
         QVERIFY(gamma.err.contains("gamma must lie between 0 and 1"));
     }
 
+    // Stopping at epoch k and resuming from the stored checkpoint gives the
+    // history of the run that never stopped, bit for bit, for both kernels.
+    void resumingFromTheStoreIsBitIdentical_data() {
+        QTest::addColumn<QString>("kernel");
+        QTest::newRow("fused") << "fused";
+        QTest::newRow("composed") << "composed";
+    }
+    void resumingFromTheStoreIsBitIdentical() {
+        QFETCH(QString, kernel);
+        const auto store = freshStore();
+        const auto whole = dir_.filePath("whole-" + kernel + ".json");
+        QCOMPARE(runWithStore(store, {"train", "--epochs", "120", "--kernel", kernel, "--schedule",
+                                      "plateau", "--patience", "4", "--checkpoint-every", "30",
+                                      "--out", whole})
+                     .exitCode,
+                 0);
+        const auto parent = readJson(whole)["run_id"].toString();
+        const auto resumedOut = dir_.filePath("resumed-" + kernel + ".json");
+        const auto r =
+            runWithStore(store, {"train", "--resume", parent.left(8) + "@60", "--out", resumedOut});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.contains("from epoch 60 of run " + parent.left(8).toUtf8()),
+                 r.err.constData());
+        const auto resumed = readJson(resumedOut);
+        QCOMPARE(resumed["result"].toObject()["loss_history"].toArray(),
+                 readJson(whole)["result"].toObject()["loss_history"].toArray()); // exact
+        const auto fork =
+            QJsonDocument::fromJson(
+                runWithStore(store, {"runs", "show", resumed["run_id"].toString()}).out)
+                .object();
+        QCOMPARE(fork["parent_id"].toString(), parent);
+        QCOMPARE(fork["loss_history"].toArray().size(), 120); // its parent's first 60 and its own
+
+        // A fork may change how it trains, not what.
+        const auto changed = runWithStore(
+            store, {"train", "--resume", parent, "--lr", "3e-3", "--epochs", "150", "--no-store"});
+        QCOMPARE(changed.exitCode, 0);
+        const auto model = runWithStore(store, {"train", "--resume", parent, "--waves", "8"});
+        QCOMPARE(model.exitCode, 2);
+        QVERIFY(model.err.contains("keeps its parent's data and model"));
+        const auto none = runWithStore(store, {"train", "--resume", parent + "@10"});
+        QCOMPARE(none.exitCode, 2);
+        QVERIFY(none.err.contains("no checkpoint at or before epoch 10"));
+    }
+
     void versionAndHelpNeedNoDisplay() {
         auto environment = QProcessEnvironment::systemEnvironment();
         environment.remove("DISPLAY");

@@ -224,6 +224,7 @@ private Q_SLOTS:
         c.train.stop.earlyStopPatience = 40;
         c.train.stop.minDelta = 1e-7;
         c.train.stop.restoreBest = true;
+        c.train.checkpointEvery = 250;
         MainWindow w(false);
         w.form()->setConfig(c);
         QCOMPARE(configJson(w.form()->config()), configJson(c));

@@ -31,6 +31,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
@@ -148,6 +149,58 @@ private Q_SLOTS:
         QVERIFY(!snapshots->empty() && snapshots->size() <= 65);
         QCOMPARE(snapshots->back().epoch, qint64(299));
         QCOMPARE(snapshots->back().values.size(), size_t(1000));
+    }
+
+    // A window run keeps checkpoints (every N epochs and where it ended) and,
+    // ended by a stop rule, its last epoch's snapshot; the CLI resumes it.
+    void windowRunsKeepCheckpointsToResumeFrom() {
+        const QString url = freshStore();
+        QString id;
+        std::vector<double> trained;
+        {
+            MainWindow w(false, url);
+            auto c = w.form()->config();
+            c.train.epochs = 5000;
+            c.train.checkpointEvery = 40;
+            c.train.stop.targetLoss = 0.1; // reached after some 100 epochs
+            w.form()->setConfig(c);
+            w.startAction()->trigger();
+            const auto* e = w.runs()->entryAt(0);
+            QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+            QVERIFY(w.store()->flush());
+            id = e->record.id;
+            trained = e->losses();
+        }
+        const auto done = qint64(trained.size());
+        QVERIFY(done > 40 && done < 5000);
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(locationOf(url), &error));
+        std::vector<qint64> expected;
+        for (qint64 e = 40; e < done; e += 40) {
+            expected.push_back(e);
+        }
+        expected.push_back(done);
+        QCOMPARE(*store.checkpointEpochs(id, &error), expected);
+        QCOMPARE(store.snapshots(id, &error)->back().epoch, done - 1);
+
+        // Resumed from its first checkpoint with the same settings, it ends
+        // where the window's run ended, with the same history.
+        const auto out = dir_.filePath(QStringLiteral("from-window.json"));
+        QProcess resume;
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("DREDGE_STORE"), url);
+        resume.setProcessEnvironment(environment);
+        resume.start(QStringLiteral(DREDGE_STUDIO_EXE),
+                     {"train", "--resume", id + "@40", "--out", out});
+        QVERIFY(resume.waitForFinished(120000));
+        QCOMPARE(resume.exitCode(), 0);
+        QFile file(out);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const auto history =
+            QJsonDocument::fromJson(file.readAll())["result"]["loss_history"].toArray();
+        QCOMPARE(history.size(), qsizetype(done));
+        QCOMPARE(history.last().toDouble(), trained.back());
     }
 
     void filterSortAndShowStoredRunsInThePlot() {

@@ -12,6 +12,7 @@
 // its queue lives on the store thread alone, and what the calling thread
 // reads (problemText) is written only by the queued signals it processes.
 
+#include "CheckpointBlob.h"
 #include "PostgresServer.h"
 #include "RunExport.h"
 #include "RunStore.h"
@@ -400,6 +401,56 @@ private Q_SLOTS:
         QCOMPARE(back->finalLoss, 0.5);
     }
 
+    void checkpointsRoundTripExactly() {
+        QString error;
+        RunStore store;
+        QVERIFY(store.open(location_, &error));
+        const auto r = sampleRecord(QStringLiteral("checkpointed"));
+        QVERIFY(store.insertRun(r, &error));
+        TrainingCheckpoint c;
+        c.parameters = {0.1, -2.5e-300, std::numeric_limits<double>::denorm_min(), 1.0 / 3.0};
+        c.expAvg = {1e-9, 2e-9, 3e-9, 4e-9};
+        c.expAvgSq = {1e-18, 2e-18, 3e-18, 4e-18};
+        c.slotSteps = {7, 7, 6};
+        c.steps = 7;
+        c.stepsUniform = false;
+        c.bestParameters = {0.5, 0.25, 0.125, 0.0625};
+        c.bestLoss = 0.01;
+        for (qint64 epoch : {10, 30, 20}) {
+            c.epoch = epoch;
+            QVERIFY2(store.addCheckpoint(r.id, c, &error), qPrintable(error));
+        }
+        c.epoch = 20;
+        c.steps = 8; // kept again at the same epoch: replaces it
+        QVERIFY(store.addCheckpoint(r.id, c, &error));
+        QCOMPARE(*store.checkpointEpochs(r.id, &error), (std::vector<qint64>{10, 20, 30}));
+        const auto at25 = store.checkpoint(r.id, 25, &error);
+        QVERIFY2(at25, qPrintable(error));
+        QCOMPARE(at25->epoch, qint64(20));
+        QCOMPARE(at25->steps, qint64(8));
+        QVERIFY(sameBits(at25->parameters, c.parameters));
+        QVERIFY(sameBits(at25->expAvgSq, c.expAvgSq));
+        QVERIFY(sameBits(at25->bestParameters, c.bestParameters));
+        QCOMPARE(at25->slotSteps, c.slotSteps);
+        QVERIFY(!at25->stepsUniform);
+        QCOMPARE(store.checkpoint(r.id, -1, &error)->epoch, qint64(30));
+        QVERIFY(!store.checkpoint(r.id, 5, &error));
+        QVERIFY2(error.contains("no checkpoint at or before epoch 5"), qPrintable(error));
+
+        // Damaged bytes are refused with a reason, never half read.
+        const auto bytes = encodeCheckpoint(c);
+        TrainingCheckpoint back;
+        QString why;
+        QVERIFY(decodeCheckpoint(bytes, &back, &why));
+        QVERIFY(!decodeCheckpoint(bytes.left(bytes.size() - 3), &back, &why));
+        QVERIFY2(why.contains("damaged"), qPrintable(why));
+        QVERIFY(!decodeCheckpoint(QByteArray(64, 'x'), &back, &why));
+        QVERIFY(why.contains("not a DREDGE Studio checkpoint"));
+
+        QVERIFY(store.deleteRuns({r.id}, &error)); // its checkpoints go with it
+        QCOMPARE(store.checkpointEpochs(r.id, &error)->size(), size_t(0));
+    }
+
     void deletingARunKeepsEverythingElse() {
         RunStore store;
         QString error;
@@ -570,7 +621,7 @@ private Q_SLOTS:
 
     void theClientKeepsWritesUntilTheStoreWorks() {
         if (!sqlite()) {
-            QSKIP("PostgreSQL's own outage is tested by stopping the server (Reliability II)");
+            QSKIP("PostgreSQL's own outage: test_store_faults stops a real server mid-run");
         }
         // The store's folder cannot be made: a file stands where it should be.
         const QString blocked = dir_.filePath(QStringLiteral("blocked%1").arg(serial_));

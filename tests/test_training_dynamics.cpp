@@ -11,6 +11,7 @@
 
 #include <QtTest>
 #include <cmath>
+#include <cstring>
 
 using namespace dredge;
 
@@ -188,6 +189,67 @@ private Q_SLOTS:
         mse /= double(restored.size());
         QVERIFY2(std::abs(mse - result.bestLoss) <= 1e-6 * result.bestLoss,
                  qPrintable(QStringLiteral("%1 vs best %2").arg(mse).arg(result.bestLoss)));
+    }
+
+    void resumingIsBitIdentical_data() {
+        QTest::addColumn<int>("model");
+        QTest::addColumn<int>("kernel");
+        QTest::addColumn<bool>("amp");
+        QTest::newRow("ensemble fused")
+            << int(ModelKind::WaveEnsemble) << int(WaveKernel::Fused) << false;
+        QTest::newRow("ensemble composed")
+            << int(ModelKind::WaveEnsemble) << int(WaveKernel::Composed) << false;
+        QTest::newRow("interference fused")
+            << int(ModelKind::Interference) << int(WaveKernel::Fused) << false;
+        QTest::newRow("siren composed, amp")
+            << int(ModelKind::Siren) << int(WaveKernel::Composed) << true;
+    }
+    // Stopping at epoch k and resuming from its checkpoint gives the very
+    // history of the run that never stopped, with a plateau schedule, clipping
+    // and restore-best carried across.
+    void resumingIsBitIdentical() {
+        QFETCH(int, model);
+        QFETCH(int, kernel);
+        QFETCH(bool, amp);
+        auto config = chirpExperiment(90);
+        config.model.kind = ModelKind(model);
+        config.model.kernel = WaveKernel(kernel);
+        config.model.hidden = 16;
+        config.train.mixedPrecision = amp;
+        config.train.clipGradients = true;
+        config.train.clipMaxNorm = 0.05;
+        config.train.schedule.kind = LrSchedule::Plateau;
+        config.train.schedule.patience = 3;
+        config.train.stop.restoreBest = true;
+        const auto whole = train(config);
+
+        TrainingCheckpoint at40;
+        const auto head = train(config, [&](const Trainer& trainer, int64_t epoch, double) {
+            if (epoch == 39) {
+                at40 = trainer.checkpoint();
+                return EpochVerdict::Stop;
+            }
+            return EpochVerdict::Continue;
+        });
+        QCOMPARE(at40.epoch, int64_t(40));
+        const ResumePoint from{at40, head.lossHistory};
+        const auto resumed = train(config, {}, {}, &from);
+        QCOMPARE(resumed.lossHistory.size(), whole.lossHistory.size());
+        QVERIFY(std::memcmp(resumed.lossHistory.data(), whole.lossHistory.data(),
+                            whole.lossHistory.size() * sizeof(double)) == 0);
+        QCOMPARE(resumed.bestEpoch, whole.bestEpoch);
+        QCOMPARE(resumed.epochsDone, whole.epochsDone);
+    }
+
+    void aResumePointMustFit() {
+        auto config = chirpExperiment(30);
+        Trainer trainer(config);
+        trainer.runEpoch();
+        const ResumePoint wrong{trainer.checkpoint(), {}}; // one epoch, no losses
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, train(config, {}, {}, &wrong));
+        config.model.waves = 8; // another model
+        const ResumePoint other{trainer.checkpoint(), {0.5}};
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, train(config, {}, {}, &other));
     }
 
     void badDynamicsAreRefused_data() {

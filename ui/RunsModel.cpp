@@ -154,6 +154,11 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
             e->recorder->snapshot(snapshot.epoch, snapshot.stride, snapshot.values);
         }
     });
+    connect(run, &TrainingRun::checkpoint, this, [this, id](const TrainingCheckpoint& checkpoint) {
+        if (auto* e = find(id); e && e->recorder) {
+            e->recorder->checkpoint(checkpoint);
+        }
+    });
     connect(run, &TrainingRun::finished, this, [this, id](const TrainResult& result) {
         if (auto* e = find(id)) {
             e->recorder->finished(result, e->run->losses());

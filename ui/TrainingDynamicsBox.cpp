@@ -92,12 +92,17 @@ TrainingDynamicsBox::TrainingDynamicsBox(QWidget* parent)
     restoreBest_ = new QCheckBox(tr("End with the best epoch's weights"));
     restoreBest_->setChecked(defaults.stop.restoreBest);
     form->addRow(restoreBest_);
+    checkpointEvery_ = epochSpin(0, int(defaults.checkpointEvery),
+                                 tr("Keep the run's state in the store every N epochs and at "
+                                    "its end, to resume or fork from"));
+    checkpointEvery_->setSpecialValueText(tr("none"));
+    form->addRow(tr("Checkpoint every"), checkpointEvery_);
 
     connect(schedule_, &QComboBox::currentIndexChanged, this, [this] {
         updateRows();
         Q_EMIT changed();
     });
-    for (auto* s : {warmup_, stepEvery_, patience_, earlyStop_}) {
+    for (auto* s : {warmup_, stepEvery_, patience_, earlyStop_, checkpointEvery_}) {
         connect(s, &QSpinBox::valueChanged, this, &TrainingDynamicsBox::changed);
     }
     connect(gamma_, &QDoubleSpinBox::valueChanged, this, &TrainingDynamicsBox::changed);
@@ -130,6 +135,7 @@ bool TrainingDynamicsBox::read(TrainConfig& c, QString* problem) const {
     s.patience = patience_->value();
     c.stop.earlyStopPatience = earlyStop_->value();
     c.stop.restoreBest = restoreBest_->isChecked();
+    c.checkpointEvery = checkpointEvery_->value();
     std::optional<double> minLr, minDelta;
     c.stop.targetLoss.reset();
     const bool ok = readNumber(minLr_, tr("LR floor"), &minLr, problem) &&
@@ -156,6 +162,8 @@ void TrainingDynamicsBox::write(const TrainConfig& c) {
                            ? QString::number(c.stop.minDelta, 'g', 10)
                            : QString());
     restoreBest_->setChecked(c.stop.restoreBest);
+    checkpointEvery_->setValue(
+        int(std::min<int64_t>(c.checkpointEvery, checkpointEvery_->maximum())));
     updateRows();
 }
 

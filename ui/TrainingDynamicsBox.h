@@ -1,6 +1,6 @@
 #pragma once
 // The experiment form's "Schedule and stopping" group: the learning-rate
-// schedule and the stop rules of a TrainConfig (docs/reference.md §8). Rows show
+// schedule, the stop rules and the checkpoint interval of a TrainConfig (docs/reference.md §8). Rows show
 // only where the chosen schedule reads them; defaults come from TrainConfig.
 
 #include "TrainConfig.h"
@@ -44,6 +44,7 @@ private:
     QSpinBox* earlyStop_;
     QLineEdit* minDelta_;
     QCheckBox* restoreBest_;
+    QSpinBox* checkpointEvery_;
     std::vector<QWidget*> gammaRow_, stepRow_, patienceRow_;
 };
 

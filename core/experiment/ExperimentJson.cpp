@@ -198,6 +198,7 @@ std::optional<ExperimentConfig> experimentFromJson(const QJsonObject& json, QStr
     train.real("clip_max_norm", c.train.clipMaxNorm);
     train.name("device", c.train.device, deviceFromName);
     train.integer("threads", c.train.threads);
+    train.integer("checkpoint_every", c.train.checkpointEvery);
     QJsonObject scheduleJson, stopJson;
     const auto subsection = [&](const char* key, QJsonObject& out) {
         const auto v = trainJson.value(QLatin1String(key));

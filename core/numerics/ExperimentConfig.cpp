@@ -231,6 +231,9 @@ std::string validate(const TrainConfig& c) {
     if (!(s.minLr >= 0.0 && s.minLr < c.learningRate)) {
         return "min-lr must be at least 0 and below the learning rate";
     }
+    if (c.checkpointEvery < 0) {
+        return "checkpoint-every must be at least 0 epochs (0: none)";
+    }
     const auto& stop = c.stop;
     if (stop.targetLoss && !(std::isfinite(*stop.targetLoss) && *stop.targetLoss >= 0.0)) {
         return "target loss must be a number of at least 0";

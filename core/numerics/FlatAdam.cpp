@@ -117,4 +117,43 @@ void FlatAdam::step() {
     }
 }
 
+namespace {
+
+std::vector<double> valuesOf(const at::Tensor& t) {
+    const auto d = t.detach().to(at::kCPU, at::kDouble).contiguous();
+    return {d.data_ptr<double>(), d.data_ptr<double>() + d.numel()};
+}
+
+void copyInto(at::Tensor& t, const std::vector<double>& values) {
+    if (int64_t(values.size()) != t.numel()) {
+        throw std::invalid_argument("the checkpoint belongs to a model of another size");
+    }
+    auto source = at::from_blob(const_cast<double*>(values.data()), {t.numel()}, at::kDouble);
+    t.copy_(source.to(t.options()));
+}
+
+} // namespace
+
+void FlatAdam::saveTo(TrainingCheckpoint& c) const {
+    c.parameters = valuesOf(flat_);
+    c.expAvg = valuesOf(expAvg_);
+    c.expAvgSq = valuesOf(expAvgSq_);
+    c.slotSteps = slotSteps_;
+    c.steps = steps_;
+    c.stepsUniform = stepsUniform_;
+}
+
+void FlatAdam::restoreFrom(const TrainingCheckpoint& c) {
+    if (c.slotSteps.size() != slotSteps_.size()) {
+        throw std::invalid_argument("the checkpoint belongs to another model");
+    }
+    at::NoGradGuard noGrad;
+    copyInto(flat_, c.parameters);
+    copyInto(expAvg_, c.expAvg);
+    copyInto(expAvgSq_, c.expAvgSq);
+    slotSteps_ = c.slotSteps;
+    steps_ = c.steps;
+    stepsUniform_ = c.stepsUniform;
+}
+
 } // namespace dredge

@@ -8,6 +8,8 @@
 // Adam update each run as a handful of ops over that tensor. The arithmetic is
 // the same as torch::optim::Adam's, element by element.
 
+#include "TrainingCheckpoint.h"
+
 #include <ATen/ATen.h>
 #include <vector>
 
@@ -39,6 +41,10 @@ public:
     void step();
     // The rate of the following steps (a schedule moves it between epochs).
     void setLearningRate(double rate) { settings_.learningRate = rate; }
+
+    // The parameters and moments into a checkpoint, and back (same model).
+    void saveTo(TrainingCheckpoint& checkpoint) const;
+    void restoreFrom(const TrainingCheckpoint& checkpoint);
 
     const at::Tensor& flatParameters() const { return flat_; }
     const at::Tensor& flatGradient() const { return grad_; }

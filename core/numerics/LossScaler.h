@@ -29,6 +29,12 @@ public:
     void update(bool gradientsFinite);
 
     double scale() const { return scale_; }
+    // Where a resumed run picks up (TrainingCheckpoint).
+    void restore(double scale, int goodStepsInARow, int64_t skippedSteps) {
+        scale_ = scale;
+        goodSteps_ = goodStepsInARow;
+        skipped_ = skippedSteps;
+    }
     int64_t skippedSteps() const { return skipped_; }
     int goodStepsInARow() const { return goodSteps_; }
 

@@ -1,6 +1,8 @@
 #pragma once
 // How to train, and what a finished run reports. Plain data: no LibTorch.
 
+#include "TrainingCheckpoint.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -48,6 +50,9 @@ struct TrainConfig {
     int threads = 1; // intra-op threads for this run
     ScheduleConfig schedule;
     StopRules stop;
+    // Recorded runs keep a checkpoint every this many epochs and at their end
+    // (0: none), to resume or fork from.
+    int64_t checkpointEvery = 0;
 };
 
 enum class RunStatus { Finished, Stopped, Diverged, Failed };
@@ -66,6 +71,9 @@ struct TrainResult {
     std::string stopReason;       // why a run ended before its last epoch by a stop rule
     int64_t bestEpoch = -1;       // 0-based epoch of bestLoss
     bool restoredBest = false;    // the model ended with bestEpoch's weights
+    // With checkpointEvery: the state after the last epoch (before restore-best),
+    // to resume from.
+    std::optional<TrainingCheckpoint> endCheckpoint;
 };
 
 std::string_view deviceName(ComputeDevice device);

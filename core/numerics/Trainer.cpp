@@ -156,6 +156,41 @@ bool Trainer::restoreBestWeights() {
     return true;
 }
 
+TrainingCheckpoint Trainer::checkpoint() const {
+    const auto& d = *impl_;
+    TrainingCheckpoint c;
+    c.epoch = d.epochs;
+    d.optimizer->saveTo(c);
+    if (d.bestParameters.defined()) {
+        const auto best = d.bestParameters.to(at::kCPU, at::kDouble).contiguous();
+        c.bestParameters.assign(best.data_ptr<double>(), best.data_ptr<double>() + best.numel());
+        c.bestLoss = d.bestLoss;
+    }
+    if (d.scaler) {
+        c.lossScale = d.scaler->scale();
+        c.lossScalerGoodSteps = d.scaler->goodStepsInARow();
+        c.skippedSteps = d.scaler->skippedSteps();
+    }
+    return c;
+}
+
+void Trainer::resumeFrom(const TrainingCheckpoint& c) {
+    auto& d = *impl_;
+    d.optimizer->restoreFrom(c);
+    d.epochs = c.epoch;
+    d.bestParameters = at::Tensor();
+    d.bestLoss = std::numeric_limits<double>::infinity();
+    if (!c.bestParameters.empty()) {
+        d.bestParameters = at::from_blob(const_cast<double*>(c.bestParameters.data()),
+                                         {int64_t(c.bestParameters.size())}, at::kDouble)
+                               .to(d.optimizer->flatParameters().options());
+        d.bestLoss = c.bestLoss;
+    }
+    if (d.scaler && c.lossScale > 0.0) {
+        d.scaler->restore(c.lossScale, c.lossScalerGoodSteps, c.skippedSteps);
+    }
+}
+
 std::vector<float> Trainer::predictTrainingPoints() const {
     at::NoGradGuard noGrad;
     return toVector(impl_->model->forward(impl_->coords, impl_->time));
@@ -187,13 +222,24 @@ std::vector<float> Trainer::trainingTargets() const {
 }
 
 TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
-                  const ReadyCallback& onReady) {
+                  const ReadyCallback& onReady, const ResumePoint* resume,
+                  const EndCallback& onEnd) {
     using Clock = std::chrono::steady_clock;
     const auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
 
     TrainResult result;
     const auto setupStart = Clock::now();
     Trainer trainer(config);
+    if (resume) {
+        if (resume->checkpoint.epoch != int64_t(resume->lossHistory.size()) ||
+            resume->checkpoint.epoch >= config.train.epochs) {
+            throw std::invalid_argument(
+                "the resume point has " + std::to_string(resume->lossHistory.size()) +
+                " losses for epoch " + std::to_string(resume->checkpoint.epoch) +
+                ", or the run has no epochs left after it");
+        }
+        trainer.resumeFrom(resume->checkpoint);
+    }
     const double setupSeconds = seconds(Clock::now() - setupStart);
     if (onReady) {
         onReady(trainer);
@@ -205,7 +251,18 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
     const auto& tc = config.train;
     LearningRateSchedule schedule(tc.schedule, tc.learningRate, tc.epochs);
     StopCheck stopCheck(tc.stop);
-    for (int64_t epoch = 0; epoch < tc.epochs; ++epoch) {
+    const int64_t firstEpoch = resume ? resume->checkpoint.epoch : 0;
+    for (int64_t epoch = 0; epoch < firstEpoch; ++epoch) { // what the rules had seen
+        const double loss = resume->lossHistory[size_t(epoch)];
+        result.lossHistory.push_back(loss);
+        schedule.advance(loss);
+        stopCheck.after(epoch, loss);
+        if (loss < result.bestLoss) {
+            result.bestLoss = loss;
+            result.bestEpoch = epoch;
+        }
+    }
+    for (int64_t epoch = firstEpoch; epoch < tc.epochs; ++epoch) {
         const auto epochStart = Clock::now();
         trainer.setLearningRate(schedule.rate());
         const double loss = trainer.runEpoch();
@@ -231,14 +288,21 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
             break;
         }
     }
+    if (tc.checkpointEvery > 0) {
+        result.endCheckpoint = trainer.checkpoint();
+    }
     if (tc.stop.restoreBest && result.status != RunStatus::Diverged) {
         result.restoredBest = trainer.restoreBestWeights();
+    }
+    if (onEnd) {
+        onEnd(trainer);
     }
     result.epochsDone = int64_t(result.lossHistory.size());
     result.finalLoss = result.lossHistory.empty() ? 0.0 : result.lossHistory.back();
     result.skippedSteps = trainer.skippedSteps();
     result.wallSeconds = setupSeconds + epochSeconds;
-    result.msPerEpoch = result.epochsDone > 0 ? 1e3 * epochSeconds / double(result.epochsDone) : 0;
+    const int64_t trained = result.epochsDone - firstEpoch; // by this call
+    result.msPerEpoch = trained > 0 ? 1e3 * epochSeconds / double(trained) : 0;
     return result;
 }
 

@@ -5,6 +5,7 @@
 // without paying for its headers.
 
 #include "ExperimentConfig.h"
+#include "TrainingCheckpoint.h"
 
 #include <functional>
 #include <memory>
@@ -47,6 +48,10 @@ public:
     // loss so far (before that epoch's update); this puts them back. Returns
     // false when there are none.
     bool restoreBestWeights();
+    // The state after the epochs done so far, and back: a trainer built from
+    // the same config and resumed from it trains on exactly as this one would.
+    TrainingCheckpoint checkpoint() const;
+    void resumeFrom(const TrainingCheckpoint& checkpoint);
 
     // Float32 predictions of the current model (no gradient, t = 0 unless given).
     std::vector<float> predictTrainingPoints() const;
@@ -71,12 +76,26 @@ using EpochCallback =
 // Called once the data and model exist, before the first epoch.
 using ReadyCallback = std::function<void(const Trainer& trainer)>;
 
+// A run picked up where a checkpoint left it: the losses of its first
+// checkpoint.epoch epochs (replayed into the schedule and the stop rules, and
+// kept at the head of the result's history) and the state after them.
+struct ResumePoint {
+    TrainingCheckpoint checkpoint;
+    std::vector<double> lossHistory;
+};
+
 // Runs config.train.epochs epochs (fewer when the callback stops or the loss
-// diverges) and reports the outcome. Throws as Trainer's constructor does.
+// diverges) and reports the outcome. Throws as Trainer's constructor does;
+// std::invalid_argument too for a resume point that does not fit the config.
 // wallSeconds counts setup and epochs; time spent inside the callbacks
 // (progress reporting, pauses) is excluded.
+// Called once after the last epoch with the model as the run ends (after
+// restore-best): where its final prediction is taken.
+using EndCallback = std::function<void(const Trainer& trainer)>;
+
 TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch = {},
-                  const ReadyCallback& onReady = {});
+                  const ReadyCallback& onReady = {}, const ResumePoint* resume = nullptr,
+                  const EndCallback& onEnd = {});
 
 // 20·log10(peak / √mse): higher is better; +inf for a perfect fit.
 double psnr(double mse, double peak);

@@ -47,6 +47,12 @@ void RunRecorder::losses(qint64 firstEpoch, const std::vector<double>& losses) {
     }
 }
 
+void RunRecorder::checkpoint(const TrainingCheckpoint& checkpoint) {
+    if (store_ && inserted_) {
+        store_->addCheckpoint(record_.id, checkpoint);
+    }
+}
+
 void RunRecorder::snapshot(qint64 epoch, int stride, std::vector<float> values) {
     if (store_ && inserted_) {
         store_->addSnapshot(record_.id, StoredSnapshot{epoch, stride, std::move(values)});

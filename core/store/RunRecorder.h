@@ -28,6 +28,7 @@ public:
                  const std::vector<float>& targets);
     void losses(qint64 firstEpoch, const std::vector<double>& losses);
     void snapshot(qint64 epoch, int stride, std::vector<float> values);
+    void checkpoint(const TrainingCheckpoint& checkpoint);
     // `history` is the run's whole history; what was not sent yet (a diverged
     // run's last loss) is written before the outcome.
     void finished(const TrainResult& result, const std::vector<double>& history);

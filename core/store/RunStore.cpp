@@ -1,5 +1,6 @@
 #include "RunStore.h"
 
+#include "CheckpointBlob.h"
 #include "ExperimentJson.h"
 #include "StoredConfig.h"
 
@@ -480,6 +481,22 @@ bool RunStore::addSnapshot(const QString& id, const StoredSnapshot& s, QString* 
     return q.exec() || fail(q, error);
 }
 
+bool RunStore::addCheckpoint(const QString& id, const TrainingCheckpoint& c, QString* error) {
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("DELETE FROM checkpoints WHERE run_id = :id AND epoch = :epoch"));
+    q.bindValue(QStringLiteral(":id"), id);
+    q.bindValue(QStringLiteral(":epoch"), qint64(c.epoch));
+    if (!q.exec()) {
+        return fail(q, error);
+    }
+    q.prepare(QStringLiteral("INSERT INTO checkpoints (run_id, epoch, state) "
+                             "VALUES (:id, :epoch, :state)"));
+    q.bindValue(QStringLiteral(":id"), id);
+    q.bindValue(QStringLiteral(":epoch"), qint64(c.epoch));
+    q.bindValue(QStringLiteral(":state"), encodeCheckpoint(c));
+    return q.exec() || fail(q, error);
+}
+
 bool RunStore::recordProgress(const QString& id, qint64 epochsDone, const QDateTime& heartbeat,
                               QString* error) {
     QSqlQuery q(database());
@@ -642,6 +659,54 @@ std::optional<std::vector<StoredSnapshot>> RunStore::snapshots(const QString& id
         result.push_back(std::move(s));
     }
     return result;
+}
+
+std::optional<std::vector<qint64>> RunStore::checkpointEpochs(const QString& id, QString* error) {
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT epoch FROM checkpoints WHERE run_id = :id ORDER BY epoch"));
+    q.bindValue(QStringLiteral(":id"), id);
+    if (!q.exec()) {
+        fail(q, error);
+        return std::nullopt;
+    }
+    std::vector<qint64> epochs;
+    while (q.next()) {
+        epochs.push_back(q.value(0).toLongLong());
+    }
+    return epochs;
+}
+
+std::optional<TrainingCheckpoint> RunStore::checkpoint(const QString& id, qint64 epoch,
+                                                       QString* error) {
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT state FROM checkpoints WHERE run_id = :id AND epoch <= "
+                             ":epoch ORDER BY epoch DESC LIMIT 1"));
+    q.bindValue(QStringLiteral(":id"), id);
+    q.bindValue(QStringLiteral(":epoch"), epoch < 0 ? std::numeric_limits<qint64>::max() : epoch);
+    if (!q.exec()) {
+        fail(q, error);
+        return std::nullopt;
+    }
+    if (!q.next()) {
+        if (error) {
+            *error = epoch < 0 ? QStringLiteral("run %1 has no checkpoint").arg(id)
+                               : QStringLiteral("run %1 has no checkpoint at or before epoch %2")
+                                     .arg(id)
+                                     .arg(epoch);
+        }
+        return std::nullopt;
+    }
+    TrainingCheckpoint c;
+    QString why;
+    if (!decodeCheckpoint(q.value(0).toByteArray(), &c, &why)) {
+        if (error) {
+            *error = QStringLiteral("run %1: %2").arg(id, why);
+        }
+        return std::nullopt;
+    }
+    return c;
 }
 
 std::optional<QString> RunStore::resolveId(const QString& prefix, QString* error) {

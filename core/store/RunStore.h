@@ -11,6 +11,7 @@
 #include "RunRecord.h"
 #include "StoreLocation.h"
 #include "StoreSchema.h"
+#include "TrainingCheckpoint.h"
 
 #include <QString>
 #include <optional>
@@ -52,6 +53,8 @@ public:
     bool appendLosses(const QString& id, qint64 firstEpoch, const std::vector<double>& losses,
                       QString* error);
     bool addSnapshot(const QString& id, const StoredSnapshot& snapshot, QString* error);
+    // Keeps the state after checkpoint.epoch epochs (replacing one kept there).
+    bool addCheckpoint(const QString& id, const TrainingCheckpoint& checkpoint, QString* error);
     // A running run's epochs so far and its writer's sign of life.
     bool recordProgress(const QString& id, qint64 epochsDone, const QDateTime& heartbeat,
                         QString* error);
@@ -68,6 +71,10 @@ public:
     std::optional<RunRecord> loadRun(const QString& id, QString* error);
     std::optional<std::vector<double>> lossHistory(const QString& id, QString* error);
     std::optional<std::vector<StoredSnapshot>> snapshots(const QString& id, QString* error);
+    // The epochs a run has checkpoints at, in order.
+    std::optional<std::vector<qint64>> checkpointEpochs(const QString& id, QString* error);
+    // The latest checkpoint at or before `epoch` (< 0: the latest of all).
+    std::optional<TrainingCheckpoint> checkpoint(const QString& id, qint64 epoch, QString* error);
     // The one run whose id starts with `prefix` (case-insensitive).
     std::optional<QString> resolveId(const QString& prefix, QString* error);
 

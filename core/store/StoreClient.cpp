@@ -45,11 +45,15 @@ struct AddSnapshot {
     QString id;
     StoredSnapshot snapshot;
 };
+struct AddCheckpoint {
+    QString id;
+    TrainingCheckpoint checkpoint;
+};
 struct DeleteRuns {
     QStringList ids;
 };
 using Write = std::variant<InsertSweep, InsertRun, UpdateRun, UpdateUserFields, RenameRun,
-                           AppendLosses, AddSnapshot, DeleteRuns>;
+                           AppendLosses, AddSnapshot, AddCheckpoint, DeleteRuns>;
 
 } // namespace
 
@@ -208,6 +212,7 @@ private:
                     return false;
                 } else if constexpr (std::is_same_v<W, AppendLosses> ||
                                      std::is_same_v<W, AddSnapshot> ||
+                                     std::is_same_v<W, AddCheckpoint> ||
                                      std::is_same_v<W, RenameRun>) {
                     return w.id == id;
                 } else {
@@ -245,6 +250,8 @@ private:
                         return store_->appendLosses(w.id, w.firstEpoch, w.losses, why);
                     } else if constexpr (std::is_same_v<W, AddSnapshot>) {
                         return store_->addSnapshot(w.id, w.snapshot, why);
+                    } else if constexpr (std::is_same_v<W, AddCheckpoint>) {
+                        return store_->addCheckpoint(w.id, w.checkpoint, why);
                     } else {
                         return store_->deleteRuns(w.ids, why);
                     }
@@ -367,6 +374,12 @@ void StoreClient::appendLosses(const QString& id, qint64 firstEpoch, std::vector
         w.enqueue(AppendLosses{id, firstEpoch, std::move(losses)}, false);
     });
 }
+void StoreClient::addCheckpoint(const QString& id, TrainingCheckpoint checkpoint) {
+    post([id, checkpoint = std::move(checkpoint)](StoreWorker& w) mutable {
+        w.enqueue(AddCheckpoint{id, std::move(checkpoint)}, false);
+    });
+}
+
 void StoreClient::addSnapshot(const QString& id, StoredSnapshot snapshot) {
     post([id, snapshot = std::move(snapshot)](StoreWorker& w) mutable {
         w.enqueue(AddSnapshot{id, std::move(snapshot)}, false);

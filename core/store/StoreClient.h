@@ -13,6 +13,7 @@
 #include "RunExport.h"
 #include "RunRecord.h"
 #include "StoreLocation.h"
+#include "TrainingCheckpoint.h"
 
 #include <QObject>
 #include <QThread>
@@ -43,6 +44,7 @@ public:
     void renameRun(const QString& id, const QString& name); // touches nothing else
     void appendLosses(const QString& id, qint64 firstEpoch, std::vector<double> losses);
     void addSnapshot(const QString& id, StoredSnapshot snapshot);
+    void addCheckpoint(const QString& id, TrainingCheckpoint checkpoint);
     void deleteRuns(const QStringList& ids);
 
     void requestList();

@@ -47,6 +47,14 @@ void TrainRecording::epoch(const Trainer& trainer, int64_t epoch, double loss, b
     }
 }
 
+void TrainRecording::seedHistory(const std::vector<double>& losses) {
+    recorder_.losses(0, losses);
+}
+
+void TrainRecording::checkpoint(const TrainingCheckpoint& checkpoint) {
+    recorder_.checkpoint(checkpoint);
+}
+
 bool TrainRecording::finish(const TrainResult& result) {
     send();
     recorder_.finished(result, result.lossHistory);

@@ -41,6 +41,9 @@ public:
     void ready(const Trainer& trainer);
     // `last`: the run ends after this epoch (its prediction is kept).
     void epoch(const Trainer& trainer, int64_t epoch, double loss, bool last);
+    // A resumed run's epochs before its checkpoint (after ready()).
+    void seedHistory(const std::vector<double>& losses);
+    void checkpoint(const TrainingCheckpoint& checkpoint);
     // Writes the outcome and waits for the store; returns whether the whole
     // run reached it.
     bool finish(const TrainResult& result);

@@ -14,6 +14,7 @@ void registerMetaTypesOnce() {
         qRegisterMetaType<TrainResult>();
         qRegisterMetaType<RunData>();
         qRegisterMetaType<PredictionSnapshot>();
+        qRegisterMetaType<TrainingCheckpoint>();
         return true;
     }();
     (void)registered;
@@ -52,6 +53,7 @@ void TrainingRun::start() {
     connect(worker, &TrainingWorker::progress, this, &TrainingRun::onProgress);
     connect(worker, &TrainingWorker::prediction, this, &TrainingRun::prediction);
     connect(worker, &TrainingWorker::snapshot, this, &TrainingRun::snapshot);
+    connect(worker, &TrainingWorker::checkpoint, this, &TrainingRun::checkpoint);
     connect(worker, &TrainingWorker::paused, this, [this] {
         if (state_ != State::Finished) {
             setState(State::Paused);

@@ -59,6 +59,7 @@ Q_SIGNALS:
     void progress(const dredge::ProgressBatch& batch);
     void prediction(const dredge::PredictionSnapshot& snapshot);
     void snapshot(const dredge::PredictionSnapshot& snapshot);
+    void checkpoint(const dredge::TrainingCheckpoint& checkpoint);
     void finished(const dredge::TrainResult& result); // with the whole history
     // finished() brought losses that never came as progress (a diverged run's
     // last one): losses() is to be read again.

@@ -88,29 +88,46 @@ void TrainingWorker::run() {
 
     TrainResult result;
     std::unique_ptr<PredictionSnapshot> finalPrediction;
+    int64_t lastSnapshot = -1;
+    const auto every = config_.train.checkpointEvery;
     try {
-        // The final prediction needs the trainer, which train() owns: take it
-        // at the last epoch through the callback instead.
         result = train(
             config_,
             [&](const Trainer& trainer, int64_t epoch, double loss) {
                 const auto verdict = onEpoch(trainer, epoch, loss);
-                const bool last =
-                    verdict == EpochVerdict::Stop || epoch + 1 == config_.train.epochs;
-                if (last) {
-                    finalPrediction = std::make_unique<PredictionSnapshot>(predict(trainer, epoch));
-                }
-                if (snapshots && (last || snapshots->due(epoch))) {
+                if (snapshots && snapshots->due(epoch)) {
                     Q_EMIT snapshot(PredictionSnapshot{
                         epoch, snapshots->decimate(trainer.lastEpochPrediction()), true, -1.0,
                         snapshots->stride()});
+                    lastSnapshot = epoch;
+                }
+                if (keepSnapshots_ && every > 0 && (epoch + 1) % every == 0) {
+                    Q_EMIT checkpoint(trainer.checkpoint());
                 }
                 return verdict;
             },
-            onReady);
+            onReady, nullptr,
+            // However the run ends (last epoch, a stop rule, Stop), the model
+            // as it ends gives the final prediction, and the last epoch's
+            // output the final snapshot.
+            [&](const Trainer& trainer) {
+                const int64_t last = trainer.epochsDone() - 1;
+                if (last < 0) {
+                    return;
+                }
+                finalPrediction = std::make_unique<PredictionSnapshot>(predict(trainer, last));
+                if (snapshots && lastSnapshot != last) {
+                    Q_EMIT snapshot(
+                        PredictionSnapshot{last, snapshots->decimate(trainer.lastEpochPrediction()),
+                                           true, -1.0, snapshots->stride()});
+                }
+            });
     } catch (const std::exception& e) {
         result.status = RunStatus::Failed;
         result.error = e.what();
+    }
+    if (keepSnapshots_ && result.endCheckpoint) {
+        Q_EMIT checkpoint(*result.endCheckpoint);
     }
     if (throttle.hasPending()) {
         Q_EMIT progress(throttle.take(now()));

@@ -46,6 +46,9 @@ Q_SIGNALS:
     void prediction(dredge::PredictionSnapshot snapshot);
     // On the training points, decimated (snapshot.stride).
     void snapshot(dredge::PredictionSnapshot snapshot);
+    // With config.train.checkpointEvery and keepSnapshots: the state every N
+    // epochs and at the end, for the run store.
+    void checkpoint(dredge::TrainingCheckpoint checkpoint);
     void paused(qint64 epochsDone);
     void resumed();
     void finished(dredge::TrainResult result);
