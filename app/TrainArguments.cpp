@@ -106,7 +106,9 @@ ExperimentConfig configFrom(const QCommandLineParser& p, const std::optional<Swe
         c = *loaded;
     }
     c.data.kind = parseName(p, QStringLiteral("data"), c.data.kind, dataKindFromName,
-                            "chirp, volume4d, hyper6d, csv");
+                            "chirp, volume4d, hyper6d, csv, packet1d, packet4d");
+    c.data.velocity = parseReal(p, QStringLiteral("velocity"), c.data.velocity);
+    c.data.times = parseInteger<int>(p, QStringLiteral("times"), c.data.times);
     if (p.isSet(QStringLiteral("csv"))) {
         c.data.kind = DataKind::CsvSignal;
         c.data.csvPath = p.value(QStringLiteral("csv")).toStdString();
@@ -174,9 +176,18 @@ void addTrainOptions(QCommandLineParser& p) {
                           : QCommandLineOption(QLatin1String(name), help));
     };
     opt("experiment", "Start from the config in an experiment file (flags override it).", "file");
-    opt("data", "Data set: chirp (default), volume4d, hyper6d, csv.", "name");
+    opt("data", "Data set: chirp (default), volume4d, hyper6d, csv, packet1d, packet4d.", "name");
     opt("csv", "Train on a two-column CSV signal (x,y); implies --data csv.", "file");
-    opt("grid", "Points per axis: volume4d (default 20), hyper6d (default 8).", "G");
+    opt("grid", "Points per axis: volume4d (default 20), hyper6d (default 8), packet4d (12).", "G");
+    const DataConfig dataDefaults;
+    opt("velocity",
+        QStringLiteral("packet1d, packet4d: the packet's drift speed (default %1).")
+            .arg(dataDefaults.velocity),
+        "v");
+    opt("times",
+        QStringLiteral("packet1d, packet4d: instants sampled over t in [0, 2] (default %1).")
+            .arg(dataDefaults.times),
+        "T");
     opt("model", "Model: wave-ensemble (default), interference, siren, rff.", "name");
     opt("waves", "Wave ensemble: number of waves (default 16).", "n");
     opt("kernel",

@@ -106,8 +106,13 @@ private:
 
 QJsonObject toJson(const ExperimentConfig& c) {
     QJsonObject data{{"kind", enumName(dataKindName(c.data.kind))}};
-    if (c.data.kind == DataKind::Volume4d || c.data.kind == DataKind::Hyper6d) {
+    if (c.data.kind == DataKind::Volume4d || c.data.kind == DataKind::Hyper6d ||
+        c.data.kind == DataKind::Packet4d) {
         data.insert(QStringLiteral("grid"), effectiveGrid(c.data));
+    }
+    if (isTimeVarying(c.data.kind)) {
+        data.insert(QStringLiteral("velocity"), c.data.velocity);
+        data.insert(QStringLiteral("times"), c.data.times);
     }
     if (c.data.kind == DataKind::CsvSignal) {
         data.insert(QStringLiteral("csv"), QString::fromStdString(c.data.csvPath));
@@ -176,6 +181,8 @@ std::optional<ExperimentConfig> experimentFromJson(const QJsonObject& json, QStr
     data.name("kind", c.data.kind, dataKindFromName);
     data.integer("grid", c.data.grid);
     data.string("csv", c.data.csvPath);
+    data.real("velocity", c.data.velocity);
+    data.integer("times", c.data.times);
     FieldReader model(modelJson, QStringLiteral("model"));
     model.name("kind", c.model.kind, modelKindFromName);
     model.name("kernel", c.model.kernel, waveKernelFromName);

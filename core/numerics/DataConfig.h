@@ -8,17 +8,26 @@
 namespace dredge {
 
 enum class DataKind {
-    Chirp,    // docs/reference.md §2: glitchy chirp, 1-D, 1000 points
-    Volume4d, // docs/reference.md §2: x, y, z grid of G³ points, t = 0
-    Hyper6d,  // docs/reference.md §2: x1..x5 grid of G⁵ points, t = 0
-    CsvSignal // a user's 1-D signal from a two-column CSV file
+    Chirp,     // docs/reference.md §2: glitchy chirp, 1-D, 1000 points
+    Volume4d,  // docs/reference.md §2: x, y, z grid of G³ points, t = 0
+    Hyper6d,   // docs/reference.md §2: x1..x5 grid of G⁵ points, t = 0
+    CsvSignal, // a user's 1-D signal from a two-column CSV file
+    Packet1d,  // docs/reference.md §9: a drifting, spreading wave packet in x, t
+    Packet4d   // docs/reference.md §9: the same in x, y, z, t
 };
 
 struct DataConfig {
     DataKind kind = DataKind::Chirp;
     int grid = 0;        // points per axis for the grids; 0 = the reference default
     std::string csvPath; // for DataKind::CsvSignal
+    // The wave packets: drift speed, and how many instants over t ∈ [0, 2].
+    double velocity = 1.0;
+    int times = 5;
 };
+
+// Whether t varies over the data set's points (only then do a wave's ω and v
+// receive gradients).
+bool isTimeVarying(DataKind kind);
 
 std::string_view dataKindName(DataKind kind);
 std::optional<DataKind> dataKindFromName(std::string_view name);

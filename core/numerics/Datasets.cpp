@@ -1,5 +1,7 @@
 #include "Datasets.h"
 
+#include <cstdio>
+
 #include "CsvSignal.h"
 
 #include <stdexcept>
@@ -73,6 +75,74 @@ Dataset makeCsvDataset(const std::string& path) {
             "CSV signal, " + std::to_string(n) + " points"};
 }
 
+namespace {
+
+// The packets' shared constants (docs/reference.md §9).
+constexpr double kPacketWidth = 1.0;     // σ0
+constexpr double kSpreadTime = 4.0;      // τ: σ(τ) = √2 σ0
+constexpr double kCarrier = 2.0;         // k0, along x
+constexpr double kPacketSpan = 2.0;      // t ∈ [0, 2]
+constexpr int64_t kPacket1dPoints = 500; // x on [−10, 10] at each instant
+
+at::Tensor instants(int times) {
+    return times > 1 ? at::linspace(0.0, kPacketSpan, times) : at::zeros({1});
+}
+
+// y = (σ0/σ(t))^(D/2) · exp(−½ ‖x − v t‖² / σ(t)²) · cos(k0 x₁ − ω0 t), with
+// σ(t) = σ0 √(1 + (t/τ)²) and ω0 = k0 v₁ / 2 (the carrier's phase moves at half
+// the packet's speed, as a free quantum particle's does).
+at::Tensor packet(const at::Tensor& coords, const at::Tensor& t, const std::vector<double>& v) {
+    const int64_t dims = coords.size(1);
+    const auto sigma = kPacketWidth * at::sqrt(1.0 + (t / kSpreadTime).square());
+    auto distance2 = at::zeros_like(t);
+    for (int64_t d = 0; d < dims; ++d) {
+        distance2.add_((coords.select(1, d) - v[size_t(d)] * t).square());
+    }
+    auto y = (kPacketWidth / sigma).pow(0.5 * double(dims));
+    y.mul_(at::exp(-0.5 * distance2 / sigma.square()));
+    const double omega = kCarrier * v[0] / 2.0;
+    y.mul_(at::cos(kCarrier * coords.select(1, 0) - omega * t));
+    return y;
+}
+
+// Every point of `space` at every instant, time-major.
+std::pair<at::Tensor, at::Tensor> overTime(const at::Tensor& space, int times) {
+    const auto ts = instants(times);
+    const int64_t n = space.size(0);
+    const auto coords = space.repeat({ts.size(0), 1});
+    const auto t = ts.repeat_interleave(n);
+    return {coords, t};
+}
+
+std::string instantsText(double velocity, int times) {
+    char text[96];
+    std::snprintf(text, sizeof text, "v = %g, %d instant%s over t in [0, 2]", velocity, times,
+                  times == 1 ? "" : "s");
+    return text;
+}
+
+} // namespace
+
+Dataset makePacket1d(double velocity, int times) {
+    const auto [coords, t] =
+        overTime(at::linspace(-10.0, 10.0, kPacket1dPoints).unsqueeze(1), times);
+    return {coords,
+            t,
+            packet(coords, t, {velocity}).unsqueeze(1),
+            {kPacket1dPoints}, // per instant: the views show one instant at a time
+            "1-D wave packet, " + instantsText(velocity, times)};
+}
+
+Dataset makePacket4d(int64_t grid, double velocity, int times) {
+    const auto [coords, t] = overTime(gridCoordinates(grid, 3, -5.0, 5.0), times);
+    return {coords,
+            t,
+            packet(coords, t, {velocity, velocity / 2.0, 0.0}).unsqueeze(1),
+            {grid, grid, grid},
+            "4-D wave packet, " + std::to_string(grid) + "^3 points, " +
+                instantsText(velocity, times)};
+}
+
 Dataset makeDataset(const DataConfig& config) {
     if (const auto problem = validate(config); !problem.empty()) {
         throw std::invalid_argument(problem);
@@ -86,6 +156,10 @@ Dataset makeDataset(const DataConfig& config) {
         return makeHyper6d(effectiveGrid(config));
     case DataKind::CsvSignal:
         return makeCsvDataset(config.csvPath);
+    case DataKind::Packet1d:
+        return makePacket1d(config.velocity, config.times);
+    case DataKind::Packet4d:
+        return makePacket4d(effectiveGrid(config), config.velocity, config.times);
     }
     throw std::invalid_argument("unknown data kind");
 }

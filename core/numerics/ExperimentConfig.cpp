@@ -40,11 +40,13 @@ constexpr std::array<std::pair<WaveKernel, std::string_view>, 2> kKernelNames{{
     {WaveKernel::Composed, "composed"},
 }};
 
-constexpr std::array<std::pair<DataKind, std::string_view>, 4> kDataNames{{
+constexpr std::array<std::pair<DataKind, std::string_view>, 6> kDataNames{{
     {DataKind::Chirp, "chirp"},
     {DataKind::Volume4d, "volume4d"},
     {DataKind::Hyper6d, "hyper6d"},
     {DataKind::CsvSignal, "csv"},
+    {DataKind::Packet1d, "packet1d"},
+    {DataKind::Packet4d, "packet4d"},
 }};
 
 constexpr std::array<std::pair<ComputeDevice, std::string_view>, 2> kDeviceNames{{
@@ -132,8 +134,11 @@ int effectiveGrid(const DataConfig& config) {
         return 20;
     case DataKind::Hyper6d:
         return 8;
+    case DataKind::Packet4d:
+        return 12;
     case DataKind::Chirp:
     case DataKind::CsvSignal:
+    case DataKind::Packet1d:
         break;
     }
     return 0;
@@ -142,14 +147,20 @@ int effectiveGrid(const DataConfig& config) {
 int spatialDims(DataKind kind) {
     switch (kind) {
     case DataKind::Volume4d:
+    case DataKind::Packet4d:
         return 3;
     case DataKind::Hyper6d:
         return 5;
     case DataKind::Chirp:
     case DataKind::CsvSignal:
+    case DataKind::Packet1d:
         break;
     }
     return 1;
+}
+
+bool isTimeVarying(DataKind kind) {
+    return kind == DataKind::Packet1d || kind == DataKind::Packet4d;
 }
 
 std::string validate(const ModelConfig& c) {
@@ -185,14 +196,23 @@ std::string validate(const DataConfig& c) {
     if (c.kind == DataKind::CsvSignal) {
         return c.csvPath.empty() ? "a CSV signal needs a file path" : std::string();
     }
-    if (c.kind == DataKind::Chirp) {
+    if (isTimeVarying(c.kind)) {
+        if (!std::isfinite(c.velocity) || std::abs(c.velocity) > 100.0) {
+            return "velocity must be a number between -100 and 100";
+        }
+        if (c.times < 1 || c.times > 1000) {
+            return "times must be between 1 and 1000";
+        }
+    }
+    if (c.kind == DataKind::Chirp || c.kind == DataKind::Packet1d) {
         return {};
     }
     const int grid = effectiveGrid(c);
     if (grid < 2) {
         return "grid size must be at least 2";
     }
-    if (std::pow(double(grid), spatialDims(c.kind)) > kMaxPoints) {
+    const double instants = c.kind == DataKind::Packet4d ? double(c.times) : 1.0;
+    if (std::pow(double(grid), spatialDims(c.kind)) * instants > kMaxPoints) {
         return "grid size " + std::to_string(grid) + " gives more than " +
                std::to_string(int64_t(kMaxPoints)) + " points";
     }
