@@ -13,6 +13,7 @@
 #include "InsightServer.h"
 #include "LossPlot.h"
 #include "MainWindow.h"
+#include "PredictionView.h"
 #include "QCustomPlotInclude.h"
 #include "RunsModel.h"
 #include "ServerPanel.h"
@@ -28,6 +29,7 @@
 #include <QNetworkReply>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSlider>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTcpServer>
@@ -268,6 +270,44 @@ private Q_SLOTS:
         const auto tip =
             w.runs()->data(w.runs()->index(0, RunsModel::Status), Qt::ToolTipRole).toString();
         QVERIFY2(tip.startsWith("reached the target loss at epoch"), qPrintable(tip));
+    }
+
+    // Data where time moves: the prediction view shows one instant at a time,
+    // and its time slider walks the packet along.
+    void aTimeSliderWalksThroughAMovingPacket() {
+        MainWindow w(false);
+        w.show();
+        auto c = w.form()->config();
+        c.data.kind = DataKind::Packet1d;
+        c.data.times = 3;
+        c.data.velocity = 2.0;
+        c.train.epochs = 30;
+        w.form()->setConfig(c);
+        QCOMPARE(w.form()->config().data.times, 3);
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        auto* slider = w.predictionView()->findChild<QSlider*>(QStringLiteral("tSlider"));
+        QTRY_VERIFY(slider->isVisible());
+        QCOMPARE(slider->maximum(), 2);
+        auto* plot = w.predictionView()->findChild<QCustomPlot*>(QStringLiteral("predictionPlot"));
+        const auto peakAt = [&] { // where the truth's envelope is highest
+            const auto data = plot->graph(0)->data();
+            double best = 0.0, at = 0.0;
+            for (auto it = data->constBegin(); it != data->constEnd(); ++it) {
+                if (std::abs(it->value) > best) {
+                    best = std::abs(it->value);
+                    at = it->key;
+                }
+            }
+            return at;
+        };
+        QCOMPARE(plot->graph(0)->data()->size(), 500); // one instant's points
+        slider->setValue(0);
+        const double start = peakAt();
+        slider->setValue(2); // t = 2: moved by v t = 4
+        QVERIFY2(std::abs(peakAt() - start - 4.0) < 0.5,
+                 qPrintable(QStringLiteral("%1 → %2").arg(start).arg(peakAt())));
     }
 
     void learningRatesShowOnASecondAxis() {

@@ -44,6 +44,8 @@ ExperimentForm::ExperimentForm(QWidget* parent)
     data_->addItem(tr("4-D volume (x, y, z, t)"), int(DataKind::Volume4d));
     data_->addItem(tr("6-D hyper-grid (x1…x5, t)"), int(DataKind::Hyper6d));
     data_->addItem(tr("1-D signal from a CSV file"), int(DataKind::CsvSignal));
+    data_->addItem(tr("Moving wave packet (x, t)"), int(DataKind::Packet1d));
+    data_->addItem(tr("Moving wave packet (x, y, z, t)"), int(DataKind::Packet4d));
     dataForm->addRow(tr("Data set"), data_);
     grid_ = spin(2, 322, 20, tr("Points per axis"));
     dataForm->addRow(tr("Grid size"), grid_);
@@ -58,6 +60,17 @@ ExperimentForm::ExperimentForm(QWidget* parent)
     csvLayout->addWidget(browse_);
     dataForm->addRow(tr("CSV file"), csvRow);
     csvRow_ = {csvRow, dataForm->labelForField(csvRow)};
+    const DataConfig dataDefaults;
+    velocity_ = new QDoubleSpinBox;
+    velocity_->setRange(-100.0, 100.0);
+    velocity_->setDecimals(3);
+    velocity_->setValue(dataDefaults.velocity);
+    velocity_->setToolTip(tr("The packet's drift speed (along x; y gets half of it in 4-D)"));
+    dataForm->addRow(tr("Velocity"), velocity_);
+    times_ = spin(1, 1000, dataDefaults.times, tr("Instants sampled over t in [0, 2]"));
+    dataForm->addRow(tr("Instants"), times_);
+    packetRows_ = {velocity_, dataForm->labelForField(velocity_), times_,
+                   dataForm->labelForField(times_)};
     layout->addWidget(dataBox);
 
     auto* modelBox = new QGroupBox(tr("Model"));
@@ -158,10 +171,10 @@ ExperimentForm::ExperimentForm(QWidget* parent)
             revalidate();
         });
     }
-    for (auto* s : {grid_, waves_, fields_, hidden_, features_, epochs_, seed_, threads_}) {
+    for (auto* s : {grid_, waves_, fields_, hidden_, features_, epochs_, seed_, threads_, times_}) {
         connect(s, &QSpinBox::valueChanged, this, &ExperimentForm::revalidate);
     }
-    for (auto* d : {scale_, clipNorm_}) {
+    for (auto* d : {scale_, clipNorm_, velocity_}) {
         connect(d, &QDoubleSpinBox::valueChanged, this, &ExperimentForm::revalidate);
     }
     for (auto* c : {amp_, clip_}) {
@@ -184,8 +197,10 @@ void ExperimentForm::updateVisibility() {
             }
         }
     };
-    show(gridRow_, data == DataKind::Volume4d || data == DataKind::Hyper6d);
+    show(gridRow_,
+         data == DataKind::Volume4d || data == DataKind::Hyper6d || data == DataKind::Packet4d);
     show(csvRow_, data == DataKind::CsvSignal);
+    show(packetRows_, isTimeVarying(data));
     show(wavesRow_, model == ModelKind::WaveEnsemble);
     show(kernelRow_, model != ModelKind::RandomFourier); // RFF has no fused kernel
     show(fieldsRow_, model == ModelKind::Interference);
@@ -199,9 +214,12 @@ void ExperimentForm::updateVisibility() {
 ExperimentConfig ExperimentForm::config() const {
     ExperimentConfig c;
     c.data.kind = DataKind(data_->currentData().toInt());
-    if (c.data.kind == DataKind::Volume4d || c.data.kind == DataKind::Hyper6d) {
+    if (c.data.kind == DataKind::Volume4d || c.data.kind == DataKind::Hyper6d ||
+        c.data.kind == DataKind::Packet4d) {
         c.data.grid = grid_->value();
     }
+    c.data.velocity = velocity_->value();
+    c.data.times = times_->value();
     c.data.csvPath = c.data.kind == DataKind::CsvSignal ? csvPath_->text().trimmed().toStdString()
                                                         : std::string();
     c.model.kind = ModelKind(model_->currentData().toInt());
@@ -228,7 +246,10 @@ ExperimentConfig ExperimentForm::config() const {
 
 void ExperimentForm::setConfig(const ExperimentConfig& c) {
     data_->setCurrentIndex(data_->findData(int(c.data.kind)));
-    if (c.data.kind == DataKind::Volume4d || c.data.kind == DataKind::Hyper6d) {
+    velocity_->setValue(c.data.velocity);
+    times_->setValue(c.data.times);
+    if (c.data.kind == DataKind::Volume4d || c.data.kind == DataKind::Hyper6d ||
+        c.data.kind == DataKind::Packet4d) {
         updateVisibility(); // the grid's maximum depends on the data set
         grid_->setValue(effectiveGrid(c.data));
     }

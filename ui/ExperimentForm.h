@@ -47,6 +47,8 @@ private:
     QSpinBox* grid_;
     QLineEdit* csvPath_;
     QPushButton* browse_;
+    QDoubleSpinBox* velocity_;
+    QSpinBox* times_;
     QComboBox* model_;
     QSpinBox* waves_;
     QComboBox* kernel_;
@@ -66,8 +68,8 @@ private:
     QLabel* message_;
     QString problem_;
     QString checkedCsvPath_, csvProblem_;
-    std::vector<QWidget*> gridRow_, csvRow_, wavesRow_, kernelRow_, fieldsRow_, hiddenRow_,
-        featuresRow_;
+    std::vector<QWidget*> gridRow_, csvRow_, packetRows_, wavesRow_, kernelRow_, fieldsRow_,
+        hiddenRow_, featuresRow_;
 };
 
 } // namespace dredge

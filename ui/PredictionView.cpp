@@ -3,6 +3,7 @@
 #include "RunsModel.h"
 
 #include "QCustomPlotInclude.h"
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QSlider>
 #include <QStackedWidget>
@@ -30,12 +31,24 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     , line_(new QCustomPlot)
     , volume_(new QCustomPlot)
     , zSlider_(new QSlider(Qt::Horizontal))
+    , timeRow_(new QWidget)
+    , tSlider_(new QSlider(Qt::Horizontal))
+    , tLabel_(new QLabel)
     , hyper_(new QCustomPlot) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     title_->setAlignment(Qt::AlignCenter);
     layout->addWidget(title_);
     layout->addWidget(pages_, 1);
+    // Data where time moves (the wave packets): one instant at a time.
+    auto* timeLayout = new QHBoxLayout(timeRow_);
+    timeLayout->setContentsMargins(4, 0, 4, 0);
+    timeLayout->addWidget(tLabel_);
+    timeLayout->addWidget(tSlider_, 1);
+    tSlider_->setObjectName(QStringLiteral("tSlider"));
+    connect(tSlider_, &QSlider::valueChanged, this, &PredictionView::refresh);
+    layout->addWidget(timeRow_);
+    timeRow_->hide();
 
     // 1-D: truth and prediction.
     line_->setObjectName(QStringLiteral("predictionPlot"));
@@ -114,6 +127,7 @@ void PredictionView::refresh() {
         pages_->setCurrentIndex(0);
         return;
     }
+    updateTimeSlider(*e->data());
     switch (e->data()->setup.dims) {
     case 3:
         drawVolume();
@@ -126,14 +140,35 @@ void PredictionView::refresh() {
     }
 }
 
+// The points of one instant: the data sets list every point of an instant
+// before the next (docs/reference.md §9); without time there is one.
+void PredictionView::updateTimeSlider(const RunData& data) {
+    int64_t perInstant = 1;
+    for (auto g : data.setup.gridShape) {
+        perInstant *= g;
+    }
+    const int instants = perInstant > 0 ? int(int64_t(data.targets.size()) / perInstant) : 1;
+    tSlider_->blockSignals(true);
+    tSlider_->setRange(0, std::max(0, instants - 1));
+    tSlider_->blockSignals(false);
+    timeRow_->setVisible(instants > 1);
+    instantOffset_ = size_t(tSlider_->value()) * size_t(perInstant);
+    instantPoints_ = size_t(perInstant);
+    // The instants span t in [0, 2] evenly.
+    const double t = instants > 1 ? 2.0 * tSlider_->value() / (instants - 1) : 0.0;
+    tLabel_->setText(tr("t = %1").arg(t, 0, 'f', 2));
+    instantText_ = instants > 1 ? tr(", t = %1").arg(t, 0, 'f', 2) : QString();
+}
+
 void PredictionView::drawLine() {
     const auto& e = *runs_->entry(runId_);
     pages_->setCurrentIndex(0);
     const auto& data = *e.data();
-    QVector<double> x(qsizetype(data.targets.size())), truth(x.size());
+    const size_t first = instantOffset_;
+    QVector<double> x(static_cast<qsizetype>(instantPoints_)), truth(x.size());
     for (qsizetype i = 0; i < x.size(); ++i) {
-        x[i] = data.coords[size_t(i)];
-        truth[i] = data.targets[size_t(i)];
+        x[i] = data.coords[first + size_t(i)];
+        truth[i] = data.targets[first + size_t(i)];
     }
     const bool sorted = std::is_sorted(x.begin(), x.end());
     line_->graph(0)->setData(x, truth, sorted);
@@ -142,7 +177,7 @@ void PredictionView::drawLine() {
         e.prediction->values.size() == data.targets.size()) {
         QVector<double> y(x.size());
         for (qsizetype i = 0; i < y.size(); ++i) {
-            y[i] = e.prediction->values[size_t(i)];
+            y[i] = e.prediction->values[first + size_t(i)];
         }
         line_->graph(1)->setData(x, y, sorted);
         mse =
@@ -150,7 +185,7 @@ void PredictionView::drawLine() {
     } else {
         line_->graph(1)->data()->clear();
     }
-    title_->setText(tr("%1 — %2").arg(e.name(), mse));
+    title_->setText(tr("%1 — %2%3").arg(e.name(), mse, instantText_));
     line_->rescaleAxes();
     line_->replot(QCustomPlot::rpQueuedReplot);
 }
@@ -177,7 +212,7 @@ void PredictionView::drawVolume() {
     // 'ij' order: row = (i·G + j)·G + k, with z (k) the fastest axis.
     for (int i = 0; i < g; ++i) {
         for (int j = 0; j < g; ++j) {
-            const size_t row = size_t((i * g + j) * g + k);
+            const size_t row = instantOffset_ + size_t((i * g + j) * g + k);
             volumeTruth_->data()->setCell(i, j, data.targets[row]);
             volumePrediction_->data()->setCell(i, j,
                                                hasPrediction ? e.prediction->values[row] : qQNaN());
@@ -185,9 +220,10 @@ void PredictionView::drawVolume() {
     }
     volumeTruth_->rescaleDataRange(true);
     const double z = -5.0 + 10.0 * k / std::max(1, g - 1);
-    title_->setText(tr("%1 — slice z = %2%3")
+    title_->setText(tr("%1 — slice z = %2%3%4")
                         .arg(e.name())
                         .arg(z, 0, 'f', 2)
+                        .arg(instantText_)
                         .arg(hasPrediction ? tr(", MSE %1 at epoch %2")
                                                  .arg(e.prediction->mse, 0, 'g', 4)
                                                  .arg(e.prediction->epoch + 1)

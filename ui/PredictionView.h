@@ -4,6 +4,8 @@
 // truth and prediction as colour maps with a slider; for the 6-D grid, the
 // (x1, x2) slice at x3 = x4 = x5 = t = 0 on a 50 × 50 grid with a colour scale.
 
+#include "RunMetaTypes.h"
+
 #include <QWidget>
 
 class QCustomPlot;
@@ -28,6 +30,7 @@ public:
 
 private:
     void refresh();
+    void updateTimeSlider(const RunData& data);
     void drawLine();
     void drawVolume();
     void drawHyperSlice();
@@ -41,6 +44,12 @@ private:
     QCPColorMap* volumeTruth_ = nullptr;
     QCPColorMap* volumePrediction_ = nullptr;
     QSlider* zSlider_;
+    QWidget* timeRow_;
+    QSlider* tSlider_;
+    QLabel* tLabel_;
+    size_t instantOffset_ = 0; // the shown instant's first point
+    size_t instantPoints_ = 0; // points per instant
+    QString instantText_;      // ", t = 0.50" where time moves
     QCustomPlot* hyper_;
     QCPColorMap* hyperMap_ = nullptr;
 };

@@ -368,7 +368,8 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
         return r.name;
     case Data:
         return QString::fromUtf8(dataKindName(c.data.kind).data()) +
-               (c.data.kind == DataKind::Volume4d || c.data.kind == DataKind::Hyper6d
+               (c.data.kind == DataKind::Volume4d || c.data.kind == DataKind::Hyper6d ||
+                        c.data.kind == DataKind::Packet4d
                     ? QStringLiteral(" G=%1").arg(effectiveGrid(c.data))
                     : QString());
     case Model:
