@@ -1,5 +1,6 @@
 #include "TrainCommand.h"
 
+#include "ForkRule.h"
 #include "TrainArguments.h"
 
 #include "AllocatorTuning.h"
@@ -127,24 +128,6 @@ bool loadFork(const QString& spec, const StoreLocation& location, Fork* fork, QS
     fork->parent = std::move(*parent);
     fork->point = ResumePoint{std::move(*checkpoint), std::move(*losses)};
     return true;
-}
-
-// A fork keeps its parent's data and model: only how it trains may change.
-QString forkProblem(const ExperimentConfig& parent, const ExperimentConfig& fork) {
-    auto trainingAside = [](ExperimentConfig c) {
-        c.train = TrainConfig{};
-        return QJsonDocument(toJson(c)).toJson(QJsonDocument::Compact);
-    };
-    if (trainingAside(parent) != trainingAside(fork)) {
-        return QStringLiteral("a resumed run keeps its parent's data and model; only training "
-                              "settings (--lr, --schedule, --amp, --clip, --epochs, ...) may "
-                              "change");
-    }
-    if (fork.train.seed != parent.train.seed) {
-        return QStringLiteral(
-            "a resumed run keeps its parent's seed (its model was built from it)");
-    }
-    return {};
 }
 
 // The run's record: task --task of a stored sweep is taken from the queue

@@ -12,6 +12,7 @@
 
 #include "CompareDialog.h"
 #include "ExperimentForm.h"
+#include "ForkDialog.h"
 #include "GroupsPanel.h"
 #include "HistoryModel.h"
 #include "HistoryPanel.h"
@@ -201,6 +202,62 @@ private Q_SLOTS:
             QJsonDocument::fromJson(file.readAll())["result"]["loss_history"].toArray();
         QCOMPARE(history.size(), qsizetype(done));
         QCOMPARE(history.last().toDouble(), trained.back());
+    }
+
+    // Fork from a checkpoint in the window: the fork starts with its parent's
+    // history up to the checkpoint, is linked to it, and without changed
+    // settings repeats it bit for bit; with a new rate it goes its own way.
+    void forksGoOnFromACheckpoint() {
+        const QString url = freshStore();
+        MainWindow w(false, url);
+        auto c = w.form()->config();
+        c.train.epochs = 60;
+        c.train.checkpointEvery = 20;
+        w.form()->setConfig(c);
+        w.startAction()->trigger();
+        const int parentId = w.runs()->entryAt(0)->id;
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entry(parentId)->ended(), kTimeoutMs);
+        QVERIFY(w.store()->flush());
+        const auto parentLosses = w.runs()->entry(parentId)->losses();
+
+        QString error;
+        const int same = w.forkRun(parentId, 45, c, &error); // the last checkpoint before: 40
+        QVERIFY2(same != 0, qPrintable(error));
+        QCOMPARE(w.runs()->entry(same)->losses().size(), size_t(40)); // drawn from its start
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entry(same)->ended(), kTimeoutMs);
+        QCOMPARE(w.runs()->entry(same)->losses(), parentLosses);
+        QCOMPARE(w.runs()->entry(same)->record.parentId, w.runs()->entry(parentId)->record.id);
+
+        auto faster = c;
+        faster.train.learningRate = 1e-2;
+        faster.train.epochs = 80;
+        const int other = w.forkRun(parentId, 20, faster, &error);
+        QVERIFY2(other != 0, qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entry(other)->ended(), kTimeoutMs);
+        const auto& forked = w.runs()->entry(other)->losses();
+        QCOMPARE(forked.size(), size_t(80));
+        QVERIFY(std::equal(forked.begin(), forked.begin() + 21, parentLosses.begin()));
+        QVERIFY(forked[21] != parentLosses[21]); // epoch 21 trained at the new rate
+        QVERIFY(w.store()->flush());
+        RunStore store;
+        QVERIFY(store.open(locationOf(url), &error));
+        QCOMPARE(*store.lossHistory(w.runs()->entry(other)->record.id, &error), forked);
+
+        auto bigger = c;
+        bigger.model.waves = 8;
+        QCOMPARE(w.forkRun(parentId, 40, bigger, &error), 0);
+        QVERIFY(error.contains("keeps its parent's data and model"));
+
+        // The dialog offers the checkpoints and the training settings only.
+        ForkDialog dialog(QStringLiteral("parent"), c, {20, 40, 60}, 40);
+        QCOMPARE(dialog.checkpointEpoch(), qint64(40));
+        dialog.learningRateEdit()->setText(QStringLiteral("3e-3"));
+        QString problem;
+        QCOMPARE(dialog.config(&problem).train.learningRate, 3e-3);
+        QVERIFY(problem.isEmpty());
+        dialog.checkpointBox()->setCurrentIndex(2); // after epoch 60, the run's end
+        QCOMPARE(dialog.config(&problem).train.epochs, int64_t(120)); // as many again
+        QVERIFY(problem.isEmpty());
     }
 
     void filterSortAndShowStoredRunsInThePlot() {

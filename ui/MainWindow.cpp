@@ -2,12 +2,15 @@
 
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"
+#include "ForkDialog.h"
+#include "ForkRule.h"
 #include "GroupsPanel.h"
 #include "HistoryPanel.h"
 #include "InsightServer.h"
 #include "LossPlot.h"
 #include "ParallelCoordinates.h"
 #include "PredictionView.h"
+#include "RunStore.h"
 #include "RunsModel.h"
 #include "ServerPanel.h"
 #include "StoreClient.h"
@@ -165,6 +168,12 @@ void MainWindow::buildActions() {
                                this, &MainWindow::askForSweep);
     newSweep_->setToolTip(tr("Vary settings and seeds of the experiment, runs queued"));
     run->addSeparator();
+    fork_ = run->addAction(tr("&Fork from a checkpoint…"), this, [this] { askForFork(false); });
+    fork_->setToolTip(tr("A new run from one of the selected run's checkpoints, with other "
+                         "training settings"));
+    revertToBest_ = run->addAction(tr("Revert to &best…"), this, [this] { askForFork(true); });
+    revertToBest_->setToolTip(tr("A new run from the selected run's last checkpoint at or "
+                                 "before its best epoch"));
     remove_ = run->addAction(tr("&Remove selected runs"), QKeySequence::Delete, this, [this] {
         for (int id : selectedRuns()) {
             runs_->removeRun(id);
@@ -233,7 +242,7 @@ void MainWindow::buildDocks() {
     table_->horizontalHeader()->setSectionResizeMode(RunsModel::Name, QHeaderView::Stretch);
     table_->verticalHeader()->hide();
     table_->setContextMenuPolicy(Qt::ActionsContextMenu);
-    table_->addActions({pause_, resume_, stop_, remove_});
+    table_->addActions({pause_, resume_, stop_, fork_, revertToBest_, remove_});
     auto* runsDock = new QDockWidget(tr("Runs"), this);
     runsDock->setObjectName(QStringLiteral("runsDock"));
     runsDock->setWidget(table_);
@@ -339,6 +348,85 @@ void MainWindow::updateActions() {
     resume_->setEnabled(anyPaused);
     stop_->setEnabled(anyLive);
     remove_->setEnabled(!selectedRuns().empty());
+    const auto* one = selectedRuns().size() == 1 ? runs_->entry(selectedRuns().front()) : nullptr;
+    const bool forkable = store_ && one && one->ended() && !one->losses().empty();
+    fork_->setEnabled(forkable);
+    revertToBest_->setEnabled(forkable);
+}
+
+void MainWindow::askForFork(bool fromBest) {
+    const auto ids = selectedRuns();
+    const auto* e = ids.size() == 1 ? runs_->entry(ids.front()) : nullptr;
+    if (!e || !store_) {
+        return;
+    }
+    RunStore store;
+    QString error;
+    const auto epochs = store.open(store_->location(), &error)
+                            ? store.checkpointEpochs(e->record.id, &error)
+                            : std::nullopt;
+    if (!epochs || epochs->empty()) {
+        QMessageBox::information(
+            this, tr("No checkpoint"),
+            epochs ? tr("%1 kept no checkpoints. Runs keep them with Checkpoint every N epochs "
+                        "(Schedule and stopping).")
+                         .arg(e->name())
+                   : error);
+        return;
+    }
+    qint64 preselected = epochs->back();
+    if (fromBest) { // the weights of best epoch b are those after b epochs
+        const auto& losses = e->losses();
+        const auto best = qint64(std::min_element(losses.begin(), losses.end()) - losses.begin());
+        const auto at = std::upper_bound(epochs->begin(), epochs->end(), best);
+        preselected = at == epochs->begin() ? epochs->front() : *std::prev(at);
+    }
+    ForkDialog dialog(e->name(), e->record.config, *epochs, preselected, this);
+    if (fromBest) {
+        dialog.setWindowTitle(tr("Revert %1 to its best").arg(e->name()));
+    }
+    if (dialog.exec() != QDialog::Accepted) {
+        return;
+    }
+    QString problem;
+    const auto config = dialog.config(&problem);
+    if (!problem.isEmpty() || !forkRun(ids.front(), dialog.checkpointEpoch(), config, &problem)) {
+        QMessageBox::warning(this, tr("Cannot fork"), problem);
+    }
+}
+
+int MainWindow::forkRun(int runId, qint64 epoch, const ExperimentConfig& config, QString* error) {
+    const auto* e = runs_->entry(runId);
+    if (!e || !store_) {
+        *error = tr("no such stored run");
+        return 0;
+    }
+    const RunRecord parent = e->record;
+    if (const auto problem = forkProblem(parent.config, config); !problem.isEmpty()) {
+        *error = problem;
+        return 0;
+    }
+    RunStore store;
+    const auto checkpoint = store.open(store_->location(), error)
+                                ? store.checkpoint(parent.id, epoch, error)
+                                : std::nullopt;
+    auto losses = checkpoint ? store.lossHistory(parent.id, error) : std::nullopt;
+    if (!losses) {
+        return 0;
+    }
+    if (checkpoint->epoch > qint64(losses->size()) || checkpoint->epoch >= config.train.epochs) {
+        *error =
+            tr("the checkpoint after epoch %1 does not fit (%2 losses stored, %3 epochs asked)")
+                .arg(checkpoint->epoch)
+                .arg(losses->size())
+                .arg(config.train.epochs);
+        return 0;
+    }
+    losses->resize(size_t(checkpoint->epoch));
+    auto record =
+        newRunRecord(config, tr("%1, from epoch %2").arg(parent.name).arg(checkpoint->epoch));
+    record.parentId = parent.id;
+    return runs_->startRun(std::move(record), false, ResumePoint{*checkpoint, std::move(*losses)});
 }
 
 void MainWindow::updateStatus() {

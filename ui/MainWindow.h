@@ -51,6 +51,10 @@ public:
     // Shows and brings to the front a panel of the bottom dock: runs, history,
     // sweeps, groups or parallel (--panel). Empty on success, else why not.
     QString raisePanel(const QString& name);
+    // A new run going on from stored run `runId`'s checkpoint at (or last
+    // before) `epoch` with `config`'s training settings, linked to it; returns
+    // its id, or 0 with *error.
+    int forkRun(int runId, qint64 epoch, const ExperimentConfig& config, QString* error);
     // Records runs started from now on into this store (empty: none) and
     // shows it in the History panel. Refused while runs train.
     QString useStore(const QString& url); // empty on success
@@ -88,6 +92,8 @@ private:
     void buildDocks();
     void selectRun(int id);
     std::vector<int> selectedRuns() const;
+    // Run → Fork from a checkpoint… / Revert to best…: the dialog, then forkRun.
+    void askForFork(bool fromBest);
     void updateActions();
     void updateStatus();
     void newExperiment();
@@ -132,6 +138,8 @@ private:
     QAction* newSweep_ = nullptr;
     QAction* groupSeeds_ = nullptr;
     QAction* remove_ = nullptr;
+    QAction* fork_ = nullptr;
+    QAction* revertToBest_ = nullptr;
     QAction* logScale_ = nullptr;
     QAction* saveRuns_ = nullptr;
     QString lastFile_;

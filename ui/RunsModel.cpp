@@ -108,11 +108,14 @@ int RunsModel::startRun(const ExperimentConfig& config) {
     return id;
 }
 
-int RunsModel::startRun(RunRecord record, bool inStore) {
+int RunsModel::startRun(RunRecord record, bool inStore, std::optional<ResumePoint> resume) {
     auto entry = std::make_unique<RunEntry>();
     const ExperimentConfig config = record.config;
     entry->record = std::move(record);
     entry->run = std::make_unique<TrainingRun>(config);
+    if (resume) {
+        entry->run->setResumePoint(std::move(*resume));
+    }
     entry->recorder = std::make_unique<RunRecorder>(store_, entry->record, inStore);
     auto* run = entry->run.get();
     const int id = add(std::move(entry)).id;
@@ -132,6 +135,9 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
     connect(run, &TrainingRun::ready, this, [this, id](const RunData& data) {
         if (auto* e = find(id)) {
             e->recorder->started(data.setup, data.coords, data.targets);
+            if (const auto& resume = e->run->resumePoint()) { // a fork: its parent's start
+                e->recorder->losses(0, resume->lossHistory);
+            }
             Q_EMIT dataReady(id);
             changed(id);
         }

@@ -71,8 +71,9 @@ public:
     // Starts a new run of config; returns its id.
     int startRun(const ExperimentConfig& config);
     // Starts the run a prepared record describes (a sweep's task), already in
-    // the store when `inStore` (queued there).
-    int startRun(RunRecord record, bool inStore);
+    // the store when `inStore` (queued there); with `resume`, a fork going on
+    // from a checkpoint, its history starting with the losses before it.
+    int startRun(RunRecord record, bool inStore, std::optional<ResumePoint> resume = {});
     int addSavedRun(const SavedRun& saved);
     // A run from the store (History → Show in plot); a run already shown
     // keeps its row. Returns its id.

@@ -37,11 +37,17 @@ TrainingRun::~TrainingRun() {
     thread_.wait();
 }
 
+void TrainingRun::setResumePoint(ResumePoint resume) {
+    losses_ = resume.lossHistory;
+    resume_ = std::move(resume);
+}
+
 void TrainingRun::start() {
     if (state_ != State::Created) {
         return;
     }
     auto* worker = new TrainingWorker(config_, control_, probe_, keepSnapshots_);
+    worker->setResumePoint(resume_);
     worker->moveToThread(&thread_);
     connect(&thread_, &QThread::started, worker, &TrainingWorker::run);
     connect(&thread_, &QThread::finished, worker, &QObject::deleteLater);

@@ -37,6 +37,10 @@ public:
     void setPredictionPoints(std::vector<float> coords);
     // Before start(): also emit snapshot() for the run store (SnapshotPlan).
     void setKeepSnapshots(bool on) { keepSnapshots_ = on; }
+    // Before start(): go on from a stored checkpoint (a fork); the history
+    // starts with the losses before it.
+    void setResumePoint(ResumePoint resume);
+    const std::optional<ResumePoint>& resumePoint() const { return resume_; }
     // Stops the run and waits for its thread, then delivers what it sent on
     // the way out (its last progress and finished()) before returning: for a
     // run removed or a window closed mid-training, so its outcome is kept.
@@ -75,6 +79,7 @@ private:
     std::shared_ptr<PredictionProbe> probe_;
     QThread thread_;
     State state_ = State::Created;
+    std::optional<ResumePoint> resume_;
     bool keepSnapshots_ = false;
     std::vector<double> losses_;
     std::optional<RunData> data_;

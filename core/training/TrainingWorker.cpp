@@ -106,7 +106,7 @@ void TrainingWorker::run() {
                 }
                 return verdict;
             },
-            onReady, nullptr,
+            onReady, resume_ ? &*resume_ : nullptr,
             // However the run ends (last epoch, a stop rule, Stop), the model
             // as it ends gives the final prediction, and the last epoch's
             // output the final snapshot.

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 namespace dredge {
 
@@ -36,6 +37,8 @@ public:
     // the end, for the run store.
     TrainingWorker(ExperimentConfig config, std::shared_ptr<RunControl> control,
                    std::shared_ptr<PredictionProbe> probe, bool keepSnapshots = false);
+    // Before run(): go on from a checkpoint (a fork) instead of from scratch.
+    void setResumePoint(std::optional<ResumePoint> resume) { resume_ = std::move(resume); }
 
 public Q_SLOTS:
     void run();
@@ -60,6 +63,7 @@ private:
     std::shared_ptr<RunControl> control_;
     std::shared_ptr<PredictionProbe> probe_;
     bool keepSnapshots_;
+    std::optional<ResumePoint> resume_;
     std::vector<float> targets_;
 };
 
