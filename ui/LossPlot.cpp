@@ -193,19 +193,26 @@ void LossPlot::setShowLearningRate(bool on) {
     scheduleRedraw();
 }
 
-// Rates are replayed on each redraw while shown (LearningRateSchedule: only a
-// plateau schedule reads the losses), so live runs' rates grow with them.
+// A run's rates are replayed (LearningRateSchedule; only a plateau schedule
+// reads the losses) when its history has grown since the last redraw, so a
+// redraw costs nothing for runs that did not move.
 void LossPlot::rebuildRates() {
-    for (auto* graph : std::as_const(rateGraphs_)) {
-        plot_->removeGraph(graph);
+    for (auto it = rateGraphs_.begin(); it != rateGraphs_.end();) {
+        const auto* e = runs_->entry(it.key());
+        if (showRates_ && e && e->visible) {
+            ++it;
+            continue;
+        }
+        plot_->removeGraph(it.value());
+        rateLengths_.remove(it.key());
+        it = rateGraphs_.erase(it);
     }
-    rateGraphs_.clear();
     if (!showRates_) {
         return;
     }
     for (const auto& e : runs_->entries()) {
         const auto& losses = e->losses();
-        if (!e->visible || losses.empty()) {
+        if (!e->visible || losses.empty() || rateLengths_.value(e->id) == losses.size()) {
             continue;
         }
         const auto rates = learningRates(e->record.config.train, losses);
@@ -214,13 +221,15 @@ void LossPlot::rebuildRates() {
             keys[qsizetype(i)] = double(i);
             values[qsizetype(i)] = rates[i];
         }
-        auto* graph = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
+        auto*& graph = rateGraphs_[e->id];
+        if (!graph) {
+            graph = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
+            graph->setAdaptiveSampling(true);
+            graph->setPen(QPen(e->color, 1.0, Qt::DashLine));
+            graph->removeFromLegend();
+        }
         graph->setData(keys, values, true);
-        graph->setAdaptiveSampling(true);
-        QPen pen(e->color, 1.0, Qt::DashLine);
-        graph->setPen(pen);
-        graph->removeFromLegend();
-        rateGraphs_.insert(e->id, graph);
+        rateLengths_.insert(e->id, losses.size());
     }
 }
 

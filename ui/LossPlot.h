@@ -80,6 +80,7 @@ private:
     std::vector<GroupGraphs> groups_;
     bool showRates_ = false;
     QHash<int, QCPGraph*> rateGraphs_;
+    QHash<int, size_t> rateLengths_; // history length each rate graph was drawn for
     int redraws_ = 0;
 };
 
