@@ -1,7 +1,7 @@
 #pragma once
 // The experiment form's "Schedule and stopping" group: the learning-rate
-// schedule, the stop rules and the checkpoint interval of a TrainConfig (docs/reference.md §8). Rows show
-// only where the chosen schedule reads them; defaults come from TrainConfig.
+// schedule, the stop rules and the checkpoint interval of a TrainConfig (docs/reference.md §8).
+// Rows show only where the chosen schedule reads them; defaults come from TrainConfig.
 
 #include "TrainConfig.h"
 
