@@ -46,7 +46,7 @@ public:
         clock_.start();
     }
 
-    void begin() { throttle_.begin(now()); }
+    void begin(int64_t firstEpoch) { throttle_.begin(now(), firstEpoch); }
     void epoch(int64_t epoch, double loss) {
         const double now = this->now();
         const bool due = throttle_.add(epoch, loss, now);
@@ -289,7 +289,7 @@ int runTrainCommand(const QStringList& arguments) {
                                                    .arg(fork->point.checkpoint.epoch)
                                                    .arg(fork->parent.id.left(8)))
                                   : "");
-                printer.begin();
+                printer.begin(trainer.epochsDone());
             },
             fork ? &fork->point : nullptr);
         if (recording && result.endCheckpoint) {

@@ -113,6 +113,20 @@ private Q_SLOTS:
         QVERIFY(std::abs(batch.epochsPerSecond - 25.0) < 1e-6); // 3 epochs in 0.12 s
     }
 
+    // A fork starts at its checkpoint: its rate counts only what it trains.
+    void throttleStartsAtAResumedEpoch() {
+        ProgressThrottle throttle(200, 0.1);
+        throttle.begin(0.0, 100);
+        for (int64_t epoch = 100; epoch < 110; ++epoch) {
+            throttle.add(epoch, 1.0, 0.01 * double(epoch - 99));
+        }
+        const auto batch = throttle.take(0.1);
+        QCOMPARE(batch.firstEpoch, int64_t(100));
+        QCOMPARE(batch.epochsDone, int64_t(110));
+        QVERIFY(std::abs(batch.epochsPerSecond - 100.0) < 1e-6); // 10 epochs in 0.1 s
+        QVERIFY(std::abs(batch.etaSeconds - 0.9) < 1e-6);        // 90 to go
+    }
+
     void runControlBlocksWhilePaused() {
         RunControl control;
         control.pause();

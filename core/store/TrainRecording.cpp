@@ -34,7 +34,7 @@ void TrainRecording::ready(const Trainer& trainer) {
     if (keepSnapshots_) {
         snapshots_.emplace(trainer.config().train.epochs, trainer.setup().points);
     }
-    throttle_.begin(now());
+    throttle_.begin(now(), trainer.epochsDone());
 }
 
 void TrainRecording::epoch(const Trainer& trainer, int64_t epoch, double loss, bool last) {

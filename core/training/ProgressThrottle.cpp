@@ -8,8 +8,9 @@ ProgressThrottle::ProgressThrottle(int64_t totalEpochs, double minIntervalSecond
     : total_(totalEpochs)
     , minInterval_(minIntervalSeconds) {}
 
-void ProgressThrottle::begin(double now) {
+void ProgressThrottle::begin(double now, int64_t firstEpoch) {
     start_ = lastEmit_ = now;
+    done_ = lastEmitDone_ = firstEpoch;
 }
 
 bool ProgressThrottle::add(int64_t epoch, double loss, double now) {

@@ -23,8 +23,10 @@ class ProgressThrottle {
 public:
     explicit ProgressThrottle(int64_t totalEpochs, double minIntervalSeconds = 1.0 / 30.0);
 
-    // Training starts at `now`; without it, the first add() marks the start.
-    void begin(double now);
+    // Training starts at `now`, at `firstEpoch` (a resumed run's checkpoint,
+    // whose earlier epochs count in no rate); without it, the first add()
+    // marks the start.
+    void begin(double now, int64_t firstEpoch = 0);
     // Records the loss of `epoch` at time `now` (seconds, any origin). Returns
     // whether a batch is due.
     bool add(int64_t epoch, double loss, double now);

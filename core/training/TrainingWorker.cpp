@@ -59,7 +59,7 @@ void TrainingWorker::run() {
             snapshots.emplace(config_.train.epochs, trainer.setup().points);
         }
         Q_EMIT ready(RunData{trainer.setup(), trainer.trainingCoordinates(), targets_});
-        throttle.begin(now());
+        throttle.begin(now(), trainer.epochsDone()); // a fork starts at its checkpoint
     };
     const auto onEpoch = [&](const Trainer& trainer, int64_t epoch, double loss) {
         const double t = now();
