@@ -7,6 +7,7 @@
 #include <QCommandLineParser>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <cmath>
 #include <cstdio>
 
 namespace dredge {
@@ -95,11 +96,20 @@ int show(RunStore& store, const QStringList& prefixes) {
     const auto ids = resolveAll(store, prefixes, &error);
     const auto record = ids ? store.loadRun(ids->first(), &error) : std::nullopt;
     const auto losses = record ? store.lossHistory(record->id, &error) : std::nullopt;
-    const auto snapshots = losses ? store.snapshots(record->id, &error) : std::nullopt;
+    const auto validation =
+        losses ? store.lossHistory(record->id, &error, LossSeries::Validation) : std::nullopt;
+    const auto snapshots = validation ? store.snapshots(record->id, &error) : std::nullopt;
     if (!snapshots) {
         return fail(error, ids ? 1 : 2);
     }
     QJsonObject json = toJson(*record, *losses);
+    if (!validation->empty()) {
+        QJsonArray held;
+        for (double loss : *validation) {
+            held.append(std::isfinite(loss) ? QJsonValue(loss) : QJsonValue());
+        }
+        json.insert(QStringLiteral("validation_history"), held);
+    }
     QJsonArray epochs;
     for (const auto& s : *snapshots) {
         epochs.append(s.epoch);

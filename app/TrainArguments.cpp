@@ -159,6 +159,7 @@ ExperimentConfig configFrom(const QCommandLineParser& p, const std::optional<Swe
     st.restoreBest = st.restoreBest || p.isSet(QStringLiteral("restore-best"));
     c.train.checkpointEvery =
         parseInteger<qint64>(p, QStringLiteral("checkpoint-every"), c.train.checkpointEvery);
+    c.train.validationShare = parseReal(p, QStringLiteral("val"), c.train.validationShare);
     if (const auto problem = validate(c); !problem.empty()) {
         throw BadArguments{QString::fromStdString(problem)};
     }
@@ -239,6 +240,11 @@ void addTrainOptions(QCommandLineParser& p) {
             .arg(defaults.stop.minDelta),
         "d");
     opt("restore-best", QStringLiteral("End with the weights of the best epoch."));
+    opt("val",
+        QStringLiteral("Hold out this share of the points for validation (e.g. 0.1; default %1: "
+                       "none); plateau, early stopping and restore-best then watch its loss.")
+            .arg(defaults.validationShare),
+        "share");
     opt("checkpoint-every",
         QStringLiteral("Keep a checkpoint in the store every N epochs and at the end, to resume "
                        "or fork from (default %1: none).")

@@ -112,21 +112,12 @@ bool loadFork(const QString& spec, const StoreLocation& location, Fork* fork, QS
     const auto id =
         store.open(location, error) ? store.resolveId(spec.left(at), error) : std::nullopt;
     auto parent = id ? store.loadRun(*id, error) : std::nullopt;
-    auto losses = parent ? store.lossHistory(*id, error) : std::nullopt;
-    auto checkpoint = losses ? store.checkpoint(*id, epoch, error) : std::nullopt;
-    if (!checkpoint) {
+    auto point = parent ? store.resumePoint(*id, epoch, error) : std::nullopt;
+    if (!point) {
         return false;
     }
-    if (checkpoint->epoch > qint64(losses->size())) {
-        *error = QStringLiteral("run %1 holds %2 losses but a checkpoint at epoch %3")
-                     .arg(*id)
-                     .arg(losses->size())
-                     .arg(checkpoint->epoch);
-        return false;
-    }
-    losses->resize(size_t(checkpoint->epoch));
     fork->parent = std::move(*parent);
-    fork->point = ResumePoint{std::move(*checkpoint), std::move(*losses)};
+    fork->point = std::move(*point);
     return true;
 }
 
@@ -279,7 +270,7 @@ int runTrainCommand(const QStringList& arguments) {
                 if (recording) {
                     recording->ready(trainer);
                     if (fork) { // the fork's history begins as its parent's
-                        recording->seedHistory(fork->point.lossHistory);
+                        recording->seedHistory(fork->point);
                     }
                 }
                 std::fprintf(stderr, "training %s on %s: %lld parameters, %lld epochs%s\n",

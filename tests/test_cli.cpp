@@ -239,6 +239,34 @@ private Q_SLOTS:
         QVERIFY(none.err.contains("no checkpoint at or before epoch 10"));
     }
 
+    // A validation split: its history in the result and in the store, and a
+    // resumed run replays it exactly.
+    void aValidationSplitIsRecordedAndResumed() {
+        const auto store = freshStore();
+        const auto whole = dir_.filePath("split.json");
+        QCOMPARE(runWithStore(store, {"train", "--epochs", "80", "--val", "0.2",
+                                      "--checkpoint-every", "40", "--out", whole})
+                     .exitCode,
+                 0);
+        const auto json = readJson(whole);
+        const auto validation = json["result"].toObject()["validation_history"].toArray();
+        QCOMPARE(validation.size(), 80);
+        QCOMPARE(json["setup"].toObject()["validation_points"].toInteger(), 200);
+        const auto id = json["run_id"].toString();
+        const auto shown =
+            QJsonDocument::fromJson(runWithStore(store, {"runs", "show", id}).out).object();
+        QCOMPARE(shown["validation_history"].toArray(), validation);
+        const auto resumedOut = dir_.filePath("split-resumed.json");
+        QCOMPARE(
+            runWithStore(store, {"train", "--resume", id + "@40", "--out", resumedOut}).exitCode,
+            0);
+        QCOMPARE(readJson(resumedOut)["result"].toObject()["validation_history"].toArray(),
+                 validation);
+        const auto other = runWithStore(store, {"train", "--resume", id, "--val", "0.1"});
+        QCOMPARE(other.exitCode, 2);
+        QVERIFY(other.err.contains("validation split"));
+    }
+
     void versionAndHelpNeedNoDisplay() {
         auto environment = QProcessEnvironment::systemEnvironment();
         environment.remove("DISPLAY");

@@ -227,6 +227,7 @@ private Q_SLOTS:
         c.train.stop.minDelta = 1e-7;
         c.train.stop.restoreBest = true;
         c.train.checkpointEvery = 250;
+        c.train.validationShare = 0.15;
         MainWindow w(false);
         w.form()->setConfig(c);
         QCOMPARE(configJson(w.form()->config()), configJson(c));
@@ -308,6 +309,25 @@ private Q_SLOTS:
         slider->setValue(2); // t = 2: moved by v t = 4
         QVERIFY2(std::abs(peakAt() - start - 4.0) < 0.5,
                  qPrintable(QStringLiteral("%1 → %2").arg(start).arg(peakAt())));
+    }
+
+    void aValidationSplitDrawsADashedCurve() {
+        MainWindow w(false);
+        auto c = w.form()->config();
+        c.train.epochs = 50;
+        c.train.validationShare = 0.1;
+        w.form()->setConfig(c);
+        QCOMPARE(w.form()->config().train.validationShare, 0.1);
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        QCOMPARE(e->validationLosses().size(), size_t(50));
+        QTRY_VERIFY(w.lossPlot()->validationGraphOf(e->id) != nullptr);
+        const auto* held = w.lossPlot()->validationGraphOf(e->id);
+        QTRY_COMPARE(held->data()->size(), 50);
+        QCOMPARE(held->pen().style(), Qt::DashLine);
+        QCOMPARE(held->pen().color(), e->color);
+        QCOMPARE(held->data()->at(49)->value, e->validationLosses().back());
     }
 
     void learningRatesShowOnASecondAxis() {

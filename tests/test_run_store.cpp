@@ -401,6 +401,21 @@ private Q_SLOTS:
         QCOMPARE(back->finalLoss, 0.5);
     }
 
+    void validationLossesAreASeriesOfTheirOwn() {
+        QString error;
+        RunStore store;
+        QVERIFY(store.open(location_, &error));
+        const auto r = sampleRecord(QStringLiteral("held out"));
+        QVERIFY(store.insertRun(r, &error));
+        QVERIFY(store.appendLosses(r.id, 0, {0.5, 0.25}, &error));
+        QVERIFY(store.appendLosses(r.id, 0, {0.6, 0.3, 0.2}, &error, LossSeries::Validation));
+        QCOMPARE(*store.lossHistory(r.id, &error), (std::vector<double>{0.5, 0.25}));
+        QCOMPARE(*store.lossHistory(r.id, &error, LossSeries::Validation),
+                 (std::vector<double>{0.6, 0.3, 0.2}));
+        QVERIFY(store.deleteRuns({r.id}, &error)); // goes with its run
+        QVERIFY(store.lossHistory(r.id, &error, LossSeries::Validation)->empty());
+    }
+
     void checkpointsRoundTripExactly() {
         QString error;
         RunStore store;

@@ -235,7 +235,7 @@ private Q_SLOTS:
             return EpochVerdict::Continue;
         });
         QCOMPARE(at40.epoch, int64_t(40));
-        const ResumePoint from{at40, head.lossHistory};
+        const ResumePoint from{at40, head.lossHistory, {}};
         const auto resumed = train(config, {}, {}, &from);
         QCOMPARE(resumed.lossHistory.size(), whole.lossHistory.size());
         QVERIFY(std::memcmp(resumed.lossHistory.data(), whole.lossHistory.data(),
@@ -248,10 +248,10 @@ private Q_SLOTS:
         auto config = chirpExperiment(30);
         Trainer trainer(config);
         trainer.runEpoch();
-        const ResumePoint wrong{trainer.checkpoint(), {}}; // one epoch, no losses
+        const ResumePoint wrong{trainer.checkpoint(), {}, {}}; // one epoch, no losses
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, train(config, {}, {}, &wrong));
         config.model.waves = 8; // another model
-        const ResumePoint other{trainer.checkpoint(), {0.5}};
+        const ResumePoint other{trainer.checkpoint(), {0.5}, {}};
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, train(config, {}, {}, &other));
     }
 
@@ -331,6 +331,71 @@ private Q_SLOTS:
         QVERIFY2(error < 0.05, qPrintable(QStringLiteral("recovered %1").arg(recovered)));
     }
 
+    // A held-out share: every k-th point of a grid, a seeded random share of a
+    // CSV signal; its loss comes from the same forward pass, before the update.
+    void aValidationSplitHoldsPointsOut() {
+        auto config = chirpExperiment(50);
+        config.data.kind = DataKind::Volume4d;
+        config.data.grid = 10;
+        config.train.validationShare = 0.1;
+        RunSetup setup;
+        const auto result =
+            train(config, {}, [&](const Trainer& trainer) { setup = trainer.setup(); });
+        QCOMPARE(setup.validationPoints, int64_t(100)); // every 10th of 1000
+        QCOMPARE(setup.points, int64_t(1000));
+        QCOMPARE(result.validationHistory.size(), result.lossHistory.size());
+        for (size_t e = 0; e < result.lossHistory.size(); ++e) {
+            QVERIFY(std::isfinite(result.validationHistory[e]));
+            QVERIFY(result.validationHistory[e] != result.lossHistory[e]);
+        }
+        QVERIFY(result.validationHistory.back() < result.validationHistory.front()); // it learns
+
+        // The training loss is the loss of the other points only.
+        Trainer trainer(config);
+        trainer.runEpoch();
+        const auto prediction = trainer.lastEpochPrediction();
+        const auto targets = trainer.trainingTargets();
+        double held = 0.0, kept = 0.0;
+        for (size_t i = 0; i < targets.size(); ++i) {
+            const double d2 = std::pow(double(prediction[i]) - double(targets[i]), 2);
+            (i % 10 == 5 ? held : kept) += d2;
+        }
+        QVERIFY(std::abs(held / 100.0 - result.validationHistory[0]) <=
+                1e-6 * result.validationHistory[0]);
+        QVERIFY(std::abs(kept / 900.0 - result.lossHistory[0]) <= 1e-6 * result.lossHistory[0]);
+    }
+
+    // With a split, the stop rules and the best epoch watch the validation
+    // loss, and resuming stays bit-identical (it replays both histories).
+    void theRulesWatchTheValidationLoss() {
+        auto config = chirpExperiment(400);
+        config.train.learningRate = 1e-2;
+        config.train.validationShare = 0.2;
+        config.train.stop.earlyStopPatience = 15;
+        config.train.stop.restoreBest = true;
+        const auto whole = train(config);
+        const auto& v = whole.validationHistory;
+        const auto best = std::min_element(v.begin(), v.end()) - v.begin();
+        QCOMPARE(whole.bestEpoch, int64_t(best));
+        if (!whole.stopReason
+                 .empty()) { // stopped 15 epochs after the validation loss last improved
+            QVERIFY(whole.epochsDone - 1 - best >= 15);
+        }
+        TrainingCheckpoint at30;
+        const auto head = train(config, [&](const Trainer& trainer, int64_t epoch, double) {
+            if (epoch == 29) {
+                at30 = trainer.checkpoint();
+                return EpochVerdict::Stop;
+            }
+            return EpochVerdict::Continue;
+        });
+        const ResumePoint from{at30, head.lossHistory, head.validationHistory};
+        const auto resumed = train(config, {}, {}, &from);
+        QCOMPARE(resumed.lossHistory, whole.lossHistory);
+        QCOMPARE(resumed.validationHistory, whole.validationHistory);
+        QCOMPARE(resumed.stopReason, whole.stopReason);
+    }
+
     void badDynamicsAreRefused_data() {
         QTest::addColumn<int>("which");
         QTest::addColumn<QString>("message");
@@ -339,6 +404,7 @@ private Q_SLOTS:
         QTest::newRow("floor above lr") << 2 << "min-lr";
         QTest::newRow("negative target") << 3 << "target loss";
         QTest::newRow("negative patience") << 4 << "early-stop";
+        QTest::newRow("most points held out") << 5 << "validation share";
     }
     void badDynamicsAreRefused() {
         QFETCH(int, which);
@@ -357,8 +423,11 @@ private Q_SLOTS:
         case 3:
             c.train.stop.targetLoss = -1.0;
             break;
-        default:
+        case 4:
             c.train.stop.earlyStopPatience = -1;
+            break;
+        default:
+            c.train.validationShare = 0.6;
         }
         QVERIFY2(QString::fromStdString(validate(c)).contains(message), validate(c).c_str());
     }

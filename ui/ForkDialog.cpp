@@ -50,6 +50,10 @@ ForkDialog::ForkDialog(const QString& parentName, const ExperimentConfig& parent
     layout->addLayout(form);
     dynamics_ = new TrainingDynamicsBox;
     dynamics_->write(t);
+    if (auto* split = dynamics_->findChild<QWidget*>(QStringLiteral("validationShare"))) {
+        split->setEnabled(false); // another split would train on other points
+        split->setToolTip(tr("A fork keeps its parent's validation split"));
+    }
     layout->addWidget(dynamics_);
     problem_ = new QLabel;
     problem_->setWordWrap(true);

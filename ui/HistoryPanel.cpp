@@ -213,9 +213,10 @@ void HistoryPanel::onListed(const std::vector<RunRecord>& runs) {
     updateStatus();
 }
 
-void HistoryPanel::onRunLoaded(const RunRecord& record, const std::vector<double>& losses) {
+void HistoryPanel::onRunLoaded(const RunRecord& record, const std::vector<double>& losses,
+                               const std::vector<double>& validationLosses) {
     if (toPlot_.erase(record.id)) {
-        runs_->addStoredRun(record, losses);
+        runs_->addStoredRun(record, losses, validationLosses);
     }
 }
 

@@ -58,7 +58,8 @@ public:
 private:
     void buildActions();
     void onListed(const std::vector<RunRecord>& runs);
-    void onRunLoaded(const RunRecord& record, const std::vector<double>& losses);
+    void onRunLoaded(const RunRecord& record, const std::vector<double>& losses,
+                     const std::vector<double>& validationLosses);
     template <typename Edit>
     void editSelected(Edit edit);
     void updateActions();

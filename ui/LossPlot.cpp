@@ -193,43 +193,48 @@ void LossPlot::setShowLearningRate(bool on) {
     scheduleRedraw();
 }
 
-// A run's rates are replayed (LearningRateSchedule; only a plateau schedule
-// reads the losses) when its history has grown since the last redraw, so a
+// Companion curves, dashed in their run's colour: its learning rate (replayed
+// by LearningRateSchedule; only a plateau schedule reads the losses) and its
+// validation loss. A run's curve is redrawn only when its history grew, so a
 // redraw costs nothing for runs that did not move.
-void LossPlot::rebuildRates() {
-    for (auto it = rateGraphs_.begin(); it != rateGraphs_.end();) {
+void LossPlot::syncCompanions(Companions& companions, bool shown, QCPAxis* valueAxis,
+                              const std::function<std::vector<double>(const RunEntry&)>& values) {
+    for (auto it = companions.graphs.begin(); it != companions.graphs.end();) {
         const auto* e = runs_->entry(it.key());
-        if (showRates_ && e && e->visible) {
+        if (shown && e && e->visible) {
             ++it;
             continue;
         }
         plot_->removeGraph(it.value());
-        rateLengths_.remove(it.key());
-        it = rateGraphs_.erase(it);
+        companions.lengths.remove(it.key());
+        it = companions.graphs.erase(it);
     }
-    if (!showRates_) {
+    if (!shown) {
         return;
     }
     for (const auto& e : runs_->entries()) {
-        const auto& losses = e->losses();
-        if (!e->visible || losses.empty() || rateLengths_.value(e->id) == losses.size()) {
+        const size_t length = e->losses().size();
+        if (!e->visible || length == 0 || companions.lengths.value(e->id) == length) {
             continue;
         }
-        const auto rates = learningRates(e->record.config.train, losses);
-        QVector<double> keys(qsizetype(rates.size())), values(qsizetype(rates.size()));
-        for (size_t i = 0; i < rates.size(); ++i) {
-            keys[qsizetype(i)] = double(i);
-            values[qsizetype(i)] = rates[i];
+        const auto series = values(*e);
+        if (series.empty()) {
+            continue;
         }
-        auto*& graph = rateGraphs_[e->id];
+        QVector<double> keys(qsizetype(series.size())), points(qsizetype(series.size()));
+        for (size_t i = 0; i < series.size(); ++i) {
+            keys[qsizetype(i)] = double(i);
+            points[qsizetype(i)] = std::isfinite(series[i]) ? series[i] : qQNaN();
+        }
+        auto*& graph = companions.graphs[e->id];
         if (!graph) {
-            graph = plot_->addGraph(plot_->xAxis, plot_->yAxis2);
+            graph = plot_->addGraph(plot_->xAxis, valueAxis);
             graph->setAdaptiveSampling(true);
             graph->setPen(QPen(e->color, 1.0, Qt::DashLine));
             graph->removeFromLegend();
         }
-        graph->setData(keys, values, true);
-        rateLengths_.insert(e->id, losses.size());
+        graph->setData(keys, points, true);
+        companions.lengths.insert(e->id, length);
     }
 }
 
@@ -299,7 +304,13 @@ void LossPlot::syncStyle(int id) {
 void LossPlot::redraw() {
     dirty_ = false;
     rebuildGroups();
-    rebuildRates();
+    syncCompanions(rates_, showRates_, plot_->yAxis2, [](const RunEntry& e) {
+        return learningRates(e.record.config.train, e.losses());
+    });
+    syncCompanions(validation_, true, plot_->yAxis,
+                   [](const RunEntry& e) { return e.validationLosses(); });
+    plot_->yAxis->setLabel(validation_.graphs.isEmpty() ? tr("loss (MSE)")
+                                                        : tr("loss (MSE; dashed: validation)"));
     // An empty legend draws as a stray little box in the corner.
     plot_->legend->setVisible(plot_->legend->itemCount() > 0);
     if (autoRange_) {
@@ -310,8 +321,12 @@ void LossPlot::redraw() {
                 any = true;
             }
         }
+        for (auto* validation : std::as_const(validation_.graphs)) {
+            validation->rescaleAxes(any);
+            any = true;
+        }
         bool anyRate = false;
-        for (auto* rate : std::as_const(rateGraphs_)) {
+        for (auto* rate : std::as_const(rates_.graphs)) {
             rate->rescaleValueAxis(anyRate);
             anyRate = true;
         }

@@ -10,15 +10,18 @@
 #include <QHash>
 #include <QTimer>
 #include <QWidget>
+#include <functional>
 #include <set>
 #include <vector>
 
 class QCustomPlot;
+class QCPAxis;
 class QCPGraph;
 
 namespace dredge {
 
 class RunsModel;
+struct RunEntry;
 
 class LossPlot : public QWidget {
     Q_OBJECT
@@ -40,7 +43,9 @@ public:
     // Each visible run's learning rate, epoch by epoch, dashed in its colour on
     // a second (log) axis at the right: replayed from its config and losses.
     void setShowLearningRate(bool on);
-    QCPGraph* rateGraphOf(int runId) const { return rateGraphs_.value(runId); }
+    QCPGraph* rateGraphOf(int runId) const { return rates_.graphs.value(runId); }
+    // A run's validation loss (with a split), dashed in its colour.
+    QCPGraph* validationGraphOf(int runId) const { return validation_.graphs.value(runId); }
     // The curves drawn for groups of two or more visible runs.
     struct GroupGraphs {
         QCPGraph* center;
@@ -62,7 +67,12 @@ private:
     void scheduleRedraw() { dirty_ = true; }
     void redraw();
     void rebuildGroups();
-    void rebuildRates();
+    struct Companions {
+        QHash<int, QCPGraph*> graphs;
+        QHash<int, size_t> lengths; // history length each graph was drawn for
+    };
+    void syncCompanions(Companions& companions, bool shown, QCPAxis* valueAxis,
+                        const std::function<std::vector<double>(const RunEntry&)>& values);
     void showHover(QMouseEvent* event);
 
     RunsModel* runs_;
@@ -79,8 +89,8 @@ private:
     CurveBand band_ = CurveBand::MinMax;
     std::vector<GroupGraphs> groups_;
     bool showRates_ = false;
-    QHash<int, QCPGraph*> rateGraphs_;
-    QHash<int, size_t> rateLengths_; // history length each rate graph was drawn for
+    Companions rates_;
+    Companions validation_;
     int redraws_ = 0;
 };
 

@@ -407,26 +407,20 @@ int MainWindow::forkRun(int runId, qint64 epoch, const ExperimentConfig& config,
         return 0;
     }
     RunStore store;
-    const auto checkpoint = store.open(store_->location(), error)
-                                ? store.checkpoint(parent.id, epoch, error)
-                                : std::nullopt;
-    auto losses = checkpoint ? store.lossHistory(parent.id, error) : std::nullopt;
-    if (!losses) {
+    auto point = store.open(store_->location(), error) ? store.resumePoint(parent.id, epoch, error)
+                                                       : std::nullopt;
+    if (!point) {
         return 0;
     }
-    if (checkpoint->epoch > qint64(losses->size()) || checkpoint->epoch >= config.train.epochs) {
-        *error =
-            tr("the checkpoint after epoch %1 does not fit (%2 losses stored, %3 epochs asked)")
-                .arg(checkpoint->epoch)
-                .arg(losses->size())
-                .arg(config.train.epochs);
+    if (point->checkpoint.epoch >= config.train.epochs) {
+        *error = tr("the checkpoint is after epoch %1: give more epochs than that")
+                     .arg(point->checkpoint.epoch);
         return 0;
     }
-    losses->resize(size_t(checkpoint->epoch));
-    auto record =
-        newRunRecord(config, tr("%1, from epoch %2").arg(parent.name).arg(checkpoint->epoch));
+    const qint64 from = point->checkpoint.epoch;
+    auto record = newRunRecord(config, tr("%1, from epoch %2").arg(parent.name).arg(from));
     record.parentId = parent.id;
-    return runs_->startRun(std::move(record), false, ResumePoint{*checkpoint, std::move(*losses)});
+    return runs_->startRun(std::move(record), false, std::move(*point));
 }
 
 void MainWindow::updateStatus() {

@@ -137,6 +137,7 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
             e->recorder->started(data.setup, data.coords, data.targets);
             if (const auto& resume = e->run->resumePoint()) { // a fork: its parent's start
                 e->recorder->losses(0, resume->lossHistory);
+                e->recorder->validationLosses(0, resume->validationHistory);
             }
             Q_EMIT dataReady(id);
             changed(id);
@@ -145,6 +146,7 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
     connect(run, &TrainingRun::progress, this, [this, id](const ProgressBatch& batch) {
         if (auto* e = find(id)) {
             e->recorder->losses(batch.firstEpoch, batch.losses);
+            e->recorder->validationLosses(batch.firstEpoch, batch.validationLosses);
             Q_EMIT lossesAppended(id, batch.firstEpoch, batch.losses);
             changed(id);
         }
@@ -184,13 +186,15 @@ int RunsModel::addSavedRun(const SavedRun& saved) {
     return add(std::move(entry)).id;
 }
 
-int RunsModel::addStoredRun(const RunRecord& record, std::vector<double> losses) {
+int RunsModel::addStoredRun(const RunRecord& record, std::vector<double> losses,
+                            std::vector<double> validationLosses) {
     if (const int shown = idOfStored(record.id)) {
         return shown;
     }
     auto entry = std::make_unique<RunEntry>();
     entry->record = record;
     entry->savedLosses = std::move(losses);
+    entry->savedValidationLosses = std::move(validationLosses);
     return add(std::move(entry)).id;
 }
 

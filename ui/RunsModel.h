@@ -25,15 +25,19 @@ struct RunEntry {
     int id = 0;
     QColor color;
     bool visible = true;
-    RunRecord record;                      // the truth for name, config and outcome
-    std::unique_ptr<TrainingRun> run;      // live: holds history, data, progress
-    std::unique_ptr<RunRecorder> recorder; // live: fills record, writes the store
-    std::vector<double> savedLosses;       // not live: the history it came with
+    RunRecord record;                          // the truth for name, config and outcome
+    std::unique_ptr<TrainingRun> run;          // live: holds history, data, progress
+    std::unique_ptr<RunRecorder> recorder;     // live: fills record, writes the store
+    std::vector<double> savedValidationLosses; // a stored run's, with a split
+    std::vector<double> savedLosses;           // not live: the history it came with
     std::optional<PredictionSnapshot> prediction;
 
     const QString& name() const { return record.name; }
     const ExperimentConfig& config() const { return record.config; }
     const std::vector<double>& losses() const { return run ? run->losses() : savedLosses; }
+    const std::vector<double>& validationLosses() const {
+        return run ? run->validationLosses() : savedValidationLosses;
+    }
     const RunData* data() const { return run && run->data() ? &*run->data() : nullptr; }
     bool isLive() const { return run && run->isActive(); }
     bool ended() const { return isEnded(record.status) && !isLive(); }
@@ -77,7 +81,8 @@ public:
     int addSavedRun(const SavedRun& saved);
     // A run from the store (History → Show in plot); a run already shown
     // keeps its row. Returns its id.
-    int addStoredRun(const RunRecord& record, std::vector<double> losses);
+    int addStoredRun(const RunRecord& record, std::vector<double> losses,
+                     std::vector<double> validationLosses = {});
     // Removing a live run stops it first; its outcome is still recorded.
     void removeRun(int id);
     void clear();

@@ -80,6 +80,17 @@ TrainingDynamicsBox::TrainingDynamicsBox(QWidget* parent)
     minLr_ = numberEdit(QString::number(defaults.schedule.minLr),
                         tr("The rate never goes below this; cosine ends here"));
     form->addRow(tr("LR floor"), minLr_);
+    validationShare_ = new QDoubleSpinBox;
+    validationShare_->setObjectName(QStringLiteral("validationShare"));
+    validationShare_->setRange(0.0, 0.5);
+    validationShare_->setDecimals(3);
+    validationShare_->setSingleStep(0.05);
+    validationShare_->setValue(defaults.validationShare);
+    validationShare_->setSpecialValueText(tr("none"));
+    validationShare_->setToolTip(tr("Points held out: every k-th of a grid, a seeded random share "
+                                    "of a CSV signal. Their loss is drawn dashed; plateau, "
+                                    "early stopping and the best epoch then watch it."));
+    form->addRow(tr("Validation share"), validationShare_);
     targetLoss_ = numberEdit(tr("none"), tr("Stop once the loss is at or below this"));
     form->addRow(tr("Target loss"), targetLoss_);
     earlyStop_ = epochSpin(0, int(defaults.stop.earlyStopPatience),
@@ -105,7 +116,9 @@ TrainingDynamicsBox::TrainingDynamicsBox(QWidget* parent)
     for (auto* s : {warmup_, stepEvery_, patience_, earlyStop_, checkpointEvery_}) {
         connect(s, &QSpinBox::valueChanged, this, &TrainingDynamicsBox::changed);
     }
-    connect(gamma_, &QDoubleSpinBox::valueChanged, this, &TrainingDynamicsBox::changed);
+    for (auto* d : {gamma_, validationShare_}) {
+        connect(d, &QDoubleSpinBox::valueChanged, this, &TrainingDynamicsBox::changed);
+    }
     for (auto* e : {minLr_, targetLoss_, minDelta_}) {
         connect(e, &QLineEdit::textChanged, this, &TrainingDynamicsBox::changed);
     }
@@ -136,6 +149,7 @@ bool TrainingDynamicsBox::read(TrainConfig& c, QString* problem) const {
     c.stop.earlyStopPatience = earlyStop_->value();
     c.stop.restoreBest = restoreBest_->isChecked();
     c.checkpointEvery = checkpointEvery_->value();
+    c.validationShare = validationShare_->value();
     std::optional<double> minLr, minDelta;
     c.stop.targetLoss.reset();
     const bool ok = readNumber(minLr_, tr("LR floor"), &minLr, problem) &&
@@ -162,6 +176,7 @@ void TrainingDynamicsBox::write(const TrainConfig& c) {
                            ? QString::number(c.stop.minDelta, 'g', 10)
                            : QString());
     restoreBest_->setChecked(c.stop.restoreBest);
+    validationShare_->setValue(c.validationShare);
     checkpointEvery_->setValue(
         int(std::min<int64_t>(c.checkpointEvery, checkpointEvery_->maximum())));
     updateRows();

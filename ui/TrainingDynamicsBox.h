@@ -45,6 +45,7 @@ private:
     QLineEdit* minDelta_;
     QCheckBox* restoreBest_;
     QSpinBox* checkpointEvery_;
+    QDoubleSpinBox* validationShare_;
     std::vector<QWidget*> gammaRow_, stepRow_, patienceRow_;
 };
 

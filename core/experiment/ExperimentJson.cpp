@@ -153,6 +153,8 @@ QJsonObject toJson(const ExperimentConfig& c) {
                       {"clip_max_norm", c.train.clipMaxNorm},
                       {"device", enumName(deviceName(c.train.device))},
                       {"threads", c.train.threads},
+                      {"checkpoint_every", qint64(c.train.checkpointEvery)},
+                      {"validation_share", c.train.validationShare},
                       {"schedule", schedule},
                       {"stop", stop}};
     return {{"data", data}, {"model", model}, {"train", train}};
@@ -206,6 +208,7 @@ std::optional<ExperimentConfig> experimentFromJson(const QJsonObject& json, QStr
     train.name("device", c.train.device, deviceFromName);
     train.integer("threads", c.train.threads);
     train.integer("checkpoint_every", c.train.checkpointEvery);
+    train.real("validation_share", c.train.validationShare);
     QJsonObject scheduleJson, stopJson;
     const auto subsection = [&](const char* key, QJsonObject& out) {
         const auto v = trainJson.value(QLatin1String(key));
@@ -256,6 +259,7 @@ QJsonObject toJson(const RunSetup& s) {
             {"parameters", qint64(s.parameters)},
             {"grid_shape", grid},
             {"data", QString::fromStdString(s.dataDescription)},
+            {"validation_points", qint64(s.validationPoints)},
             {"zero_predictor_mse", s.zeroPredictorMse},
             {"target_peak", s.targetPeak}};
 }
@@ -289,6 +293,13 @@ QJsonObject toJson(const TrainResult& r, bool withHistory) {
             history.append(number(loss));
         }
         json.insert(QStringLiteral("loss_history"), history);
+        if (!r.validationHistory.empty()) {
+            QJsonArray validation;
+            for (double loss : r.validationHistory) {
+                validation.append(number(loss));
+            }
+            json.insert(QStringLiteral("validation_history"), validation);
+        }
     }
     return json;
 }

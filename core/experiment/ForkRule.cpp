@@ -21,6 +21,10 @@ QString forkProblem(const ExperimentConfig& parent, const ExperimentConfig& fork
                               "settings (--lr, --schedule, --amp, --clip, --epochs, ...) may "
                               "change");
     }
+    if (fork.train.validationShare != parent.train.validationShare) {
+        return QStringLiteral("a resumed run keeps its parent's validation split (another split "
+                              "trains on other points)");
+    }
     if (fork.train.seed != parent.train.seed) {
         return QStringLiteral("a resumed run keeps its parent's seed (its model was built from "
                               "it)");

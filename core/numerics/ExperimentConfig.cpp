@@ -251,6 +251,9 @@ std::string validate(const TrainConfig& c) {
     if (!(s.minLr >= 0.0 && s.minLr < c.learningRate)) {
         return "min-lr must be at least 0 and below the learning rate";
     }
+    if (!(c.validationShare >= 0.0 && c.validationShare <= 0.5)) {
+        return "validation share must lie between 0 and 0.5";
+    }
     if (c.checkpointEvery < 0) {
         return "checkpoint-every must be at least 0 epochs (0: none)";
     }

@@ -50,6 +50,11 @@ struct TrainConfig {
     int threads = 1; // intra-op threads for this run
     ScheduleConfig schedule;
     StopRules stop;
+    // The share of the points held out for validation (0: none): seeded at
+    // random for a CSV signal, every k-th point of the other (grid) data sets.
+    // With a split, the schedule's plateau, early stopping and restore-best
+    // watch the validation loss.
+    double validationShare = 0.0;
     // Recorded runs keep a checkpoint every this many epochs and at their end
     // (0: none), to resume or fork from.
     int64_t checkpointEvery = 0;
@@ -59,7 +64,8 @@ enum class RunStatus { Finished, Stopped, Diverged, Failed };
 
 struct TrainResult {
     RunStatus status = RunStatus::Finished;
-    std::vector<double> lossHistory; // one value per epoch, before that epoch's update
+    std::vector<double> lossHistory;       // one value per epoch, before that epoch's update
+    std::vector<double> validationHistory; // the same for the held-out points (with a split)
     double finalLoss = 0.0;
     double bestLoss = 0.0;
     int64_t epochsDone = 0;

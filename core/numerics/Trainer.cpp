@@ -8,8 +8,10 @@
 #include "ModelFactory.h"
 #include "StopCheck.h"
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <limits>
@@ -28,6 +30,21 @@ std::vector<float> toVector(const at::Tensor& t) {
     return {cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel()};
 }
 
+// The held-out points of a validation split: every k-th point (k = 1/share,
+// from the middle of each stretch) of the grid data sets, so that they cover
+// the domain evenly; a seeded random share of a CSV signal's points.
+at::Tensor heldOutPoints(const ExperimentConfig& config, int64_t points) {
+    const double share = config.train.validationShare;
+    if (config.data.kind == DataKind::CsvSignal) {
+        auto generator = at::make_generator<at::CPUGeneratorImpl>(config.train.seed ^ 0x5eedULL);
+        const int64_t held =
+            std::clamp<int64_t>(std::llround(share * double(points)), 1, points - 1);
+        return std::get<0>(at::sort(at::randperm(points, generator, at::kLong).narrow(0, 0, held)));
+    }
+    const int64_t k = std::max<int64_t>(2, std::llround(1.0 / share));
+    return at::arange(k / 2, points, k, at::kLong);
+}
+
 } // namespace
 
 struct Trainer::Impl {
@@ -35,6 +52,9 @@ struct Trainer::Impl {
     RunSetup setup;
     at::Device device{at::kCPU};
     at::Tensor coords, time, target;
+    // With a validation split: which points train and which are held out.
+    at::Tensor trainIndex, validationIndex, trainTarget, validationTarget;
+    double validationLoss = std::numeric_limits<double>::quiet_NaN();
     std::shared_ptr<FieldModel> model;
     std::optional<FlatAdam> optimizer;
     std::optional<LossScaler> scaler; // CUDA mixed precision only
@@ -76,6 +96,16 @@ Trainer::Trainer(const ExperimentConfig& config)
     d.coords = data.coords.to(d.device);
     d.time = data.time.to(d.device);
     d.target = data.target.to(d.device);
+    if (tc.validationShare > 0.0) {
+        const auto held = heldOutPoints(config, d.setup.points);
+        auto mask = at::zeros({d.setup.points}, at::kBool);
+        mask.index_put_({held}, true);
+        d.validationIndex = held.to(d.device);
+        d.trainIndex = at::nonzero(mask.logical_not()).reshape({-1}).to(d.device);
+        d.trainTarget = d.target.index_select(0, d.trainIndex);
+        d.validationTarget = d.target.index_select(0, d.validationIndex);
+        d.setup.validationPoints = d.validationIndex.size(0);
+    }
 
     d.optimizer.emplace(d.model->parameters(),
                         AdamSettings{tc.learningRate, tc.beta1, tc.beta2, tc.adamEps});
@@ -97,7 +127,17 @@ double Trainer::runEpoch() {
         AutocastScope autocast(tc.mixedPrecision, tc.device);
         prediction = d.model->forward(d.coords, d.time);
     }
-    const auto loss = at::mse_loss(prediction.to(at::kFloat), d.target);
+    // With a split the one forward pass serves both: the loss reads the
+    // training rows (only they get gradients), validation the held-out ones.
+    const auto output = prediction.to(at::kFloat);
+    const auto loss = d.trainIndex.defined()
+                          ? at::mse_loss(output.index_select(0, d.trainIndex), d.trainTarget)
+                          : at::mse_loss(output, d.target);
+    if (d.validationIndex.defined()) {
+        d.validationLoss =
+            at::mse_loss(output.detach().index_select(0, d.validationIndex), d.validationTarget)
+                .item<double>();
+    }
     d.lastPrediction = prediction.detach(); // a handle, no copy: snapshots read it
     const double lossValue = loss.item<double>();
     ++d.epochs;
@@ -105,9 +145,10 @@ double Trainer::runEpoch() {
         return lossValue;
     }
 
-    if (tc.stop.restoreBest && lossValue < d.bestLoss) {
+    const double watched = d.validationIndex.defined() ? d.validationLoss : lossValue;
+    if (tc.stop.restoreBest && watched < d.bestLoss) {
         // The weights that gave this loss are those before this epoch's update.
-        d.bestLoss = lossValue;
+        d.bestLoss = watched;
         const auto& current = d.optimizer->flatParameters();
         if (!d.bestParameters.defined()) {
             d.bestParameters = at::empty_like(current);
@@ -140,6 +181,10 @@ int64_t Trainer::epochsDone() const {
 }
 int64_t Trainer::skippedSteps() const {
     return impl_->scaler ? impl_->scaler->skippedSteps() : 0;
+}
+
+double Trainer::lastValidationLoss() const {
+    return impl_->validationLoss;
 }
 
 void Trainer::setLearningRate(double rate) {
@@ -252,38 +297,51 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
     LearningRateSchedule schedule(tc.schedule, tc.learningRate, tc.epochs);
     StopCheck stopCheck(tc.stop);
     const int64_t firstEpoch = resume ? resume->checkpoint.epoch : 0;
-    for (int64_t epoch = 0; epoch < firstEpoch; ++epoch) { // what the rules had seen
-        const double loss = resume->lossHistory[size_t(epoch)];
+    const bool split = tc.validationShare > 0.0;
+    double bestWatched = std::numeric_limits<double>::infinity();
+    // The rules watch the validation loss where there is one.
+    const auto watch = [&](int64_t epoch, double loss, double validation) {
         result.lossHistory.push_back(loss);
-        schedule.advance(loss);
-        stopCheck.after(epoch, loss);
-        if (loss < result.bestLoss) {
-            result.bestLoss = loss;
+        if (split) {
+            result.validationHistory.push_back(validation);
+        }
+        const double watched = split ? validation : loss;
+        result.bestLoss = std::min(result.bestLoss, loss);
+        if (watched < bestWatched) {
+            bestWatched = watched;
             result.bestEpoch = epoch;
         }
+        schedule.advance(watched);
+        return stopCheck.after(epoch, watched);
+    };
+    if (resume && split && resume->validationHistory.size() != resume->lossHistory.size()) {
+        throw std::invalid_argument("the resume point lacks the validation losses of its split");
+    }
+    for (int64_t epoch = 0; epoch < firstEpoch; ++epoch) { // what the rules had seen
+        watch(epoch, resume->lossHistory[size_t(epoch)],
+              split ? resume->validationHistory[size_t(epoch)] : 0.0);
     }
     for (int64_t epoch = firstEpoch; epoch < tc.epochs; ++epoch) {
         const auto epochStart = Clock::now();
         trainer.setLearningRate(schedule.rate());
         const double loss = trainer.runEpoch();
-        schedule.advance(loss);
         epochSeconds += seconds(Clock::now() - epochStart);
 
-        result.lossHistory.push_back(loss);
         if (!std::isfinite(loss)) {
+            result.lossHistory.push_back(loss);
+            if (split) {
+                result.validationHistory.push_back(trainer.lastValidationLoss());
+            }
             result.status = RunStatus::Diverged;
             result.divergedAtEpoch = epoch;
             break;
         }
-        if (loss < result.bestLoss) {
-            result.bestLoss = loss;
-            result.bestEpoch = epoch;
-        }
+        auto reason = watch(epoch, loss, trainer.lastValidationLoss());
         if (onEpoch && onEpoch(trainer, epoch, loss) == EpochVerdict::Stop) {
             result.status = RunStatus::Stopped;
             break;
         }
-        if (auto reason = stopCheck.after(epoch, loss); !reason.empty()) {
+        if (!reason.empty()) {
             result.stopReason = std::move(reason); // a rule's end is a finished run
             break;
         }

@@ -16,8 +16,9 @@ namespace dredge {
 
 // What is known about a run once its data and model exist.
 struct RunSetup {
-    int64_t points = 0;
-    int dims = 1; // spatial dimensions D
+    int64_t points = 0;           // all of the data set's points
+    int64_t validationPoints = 0; // of which held out (TrainConfig::validationShare)
+    int dims = 1;                 // spatial dimensions D
     int64_t parameters = 0;
     std::vector<int64_t> gridShape;
     std::string dataDescription;
@@ -42,6 +43,9 @@ public:
     const RunSetup& setup() const;
     int64_t epochsDone() const;
     int64_t skippedSteps() const; // loss-scaler skips (CUDA mixed precision)
+    // The last epoch's loss on the held-out points (from the same forward
+    // pass, before the update); NaN without a split.
+    double lastValidationLoss() const;
     // The rate of the following epochs' updates (the schedule's).
     void setLearningRate(double rate);
     // With stop.restoreBest the trainer keeps the weights that gave the lowest
@@ -82,6 +86,7 @@ using ReadyCallback = std::function<void(const Trainer& trainer)>;
 struct ResumePoint {
     TrainingCheckpoint checkpoint;
     std::vector<double> lossHistory;
+    std::vector<double> validationHistory; // with a split
 };
 
 // Runs config.train.epochs epochs (fewer when the callback stops or the loss

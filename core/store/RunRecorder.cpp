@@ -47,6 +47,13 @@ void RunRecorder::losses(qint64 firstEpoch, const std::vector<double>& losses) {
     }
 }
 
+void RunRecorder::validationLosses(qint64 firstEpoch, const std::vector<double>& losses) {
+    if (store_ && inserted_ && firstEpoch == sentValidation_ && !losses.empty()) {
+        store_->appendLosses(record_.id, firstEpoch, losses, LossSeries::Validation);
+        sentValidation_ += qint64(losses.size());
+    }
+}
+
 void RunRecorder::checkpoint(const TrainingCheckpoint& checkpoint) {
     if (store_ && inserted_) {
         store_->addCheckpoint(record_.id, checkpoint);
@@ -73,6 +80,11 @@ void RunRecorder::finished(const TrainResult& result, const std::vector<double>&
         store_->appendLosses(record_.id, sent_,
                              std::vector<double>(history.begin() + sent_, history.end()));
         sent_ = qint64(history.size());
+    }
+    const auto& validation = result.validationHistory;
+    if (sentValidation_ < qint64(validation.size())) {
+        validationLosses(sentValidation_, std::vector<double>(validation.begin() + sentValidation_,
+                                                              validation.end()));
     }
     store_->updateRun(record_);
 }

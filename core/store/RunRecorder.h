@@ -27,6 +27,7 @@ public:
     void started(const RunSetup& setup, const std::vector<float>& coords,
                  const std::vector<float>& targets);
     void losses(qint64 firstEpoch, const std::vector<double>& losses);
+    void validationLosses(qint64 firstEpoch, const std::vector<double>& losses);
     void snapshot(qint64 epoch, int stride, std::vector<float> values);
     void checkpoint(const TrainingCheckpoint& checkpoint);
     // `history` is the run's whole history; what was not sent yet (a diverged
@@ -37,7 +38,8 @@ private:
     StoreClient* store_;
     RunRecord& record_;
     double targetPeak_ = 0.0;
-    qint64 sent_ = 0; // epochs of history sent to the store
+    qint64 sent_ = 0;           // epochs of history sent to the store
+    qint64 sentValidation_ = 0; // epochs of validation history sent
     bool inserted_ = false;
 };
 

@@ -181,6 +181,11 @@ RunRecord recordFrom(const QSqlQuery& q) {
     return r;
 }
 
+QString chunkTable(LossSeries series) {
+    return series == LossSeries::Validation ? QStringLiteral("validation_chunks")
+                                            : QStringLiteral("loss_chunks");
+}
+
 bool processIsGone(qint64 pid) {
     return pid > 0 && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH;
 }
@@ -457,13 +462,14 @@ bool RunStore::writeTags(const RunRecord& r, QString* error) {
 }
 
 bool RunStore::appendLosses(const QString& id, qint64 firstEpoch, const std::vector<double>& losses,
-                            QString* error) {
+                            QString* error, LossSeries series) {
     if (losses.empty()) {
         return true;
     }
     QSqlQuery q(database());
-    q.prepare(QStringLiteral(
-        "INSERT INTO loss_chunks (run_id, first_epoch, losses) VALUES (:id, :first, :losses)"));
+    q.prepare(QStringLiteral("INSERT INTO %1 (run_id, first_epoch, losses) "
+                             "VALUES (:id, :first, :losses)")
+                  .arg(chunkTable(series)));
     q.bindValue(QStringLiteral(":id"), id);
     q.bindValue(QStringLiteral(":first"), firstEpoch);
     q.bindValue(QStringLiteral(":losses"), pack<double, quint64>(losses));
@@ -618,11 +624,13 @@ std::optional<RunRecord> RunStore::loadRun(const QString& id, QString* error) {
     return record;
 }
 
-std::optional<std::vector<double>> RunStore::lossHistory(const QString& id, QString* error) {
+std::optional<std::vector<double>> RunStore::lossHistory(const QString& id, QString* error,
+                                                         LossSeries series) {
     QSqlQuery q(database());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral(
-        "SELECT first_epoch, losses FROM loss_chunks WHERE run_id = :id ORDER BY first_epoch"));
+    q.prepare(QStringLiteral("SELECT first_epoch, losses FROM %1 WHERE run_id = :id "
+                             "ORDER BY first_epoch")
+                  .arg(chunkTable(series)));
     q.bindValue(QStringLiteral(":id"), id);
     if (!q.exec()) {
         fail(q, error);
@@ -707,6 +715,30 @@ std::optional<TrainingCheckpoint> RunStore::checkpoint(const QString& id, qint64
         return std::nullopt;
     }
     return c;
+}
+
+std::optional<ResumePoint> RunStore::resumePoint(const QString& id, qint64 epoch, QString* error) {
+    auto checkpoint = this->checkpoint(id, epoch, error);
+    auto losses = checkpoint ? lossHistory(id, error) : std::nullopt;
+    auto validation = losses ? lossHistory(id, error, LossSeries::Validation) : std::nullopt;
+    if (!validation) {
+        return std::nullopt;
+    }
+    const auto at = size_t(checkpoint->epoch);
+    if (losses->size() < at || (!validation->empty() && validation->size() < at)) {
+        if (error) {
+            *error = QStringLiteral("run %1 holds %2 losses but a checkpoint at epoch %3")
+                         .arg(id)
+                         .arg(losses->size())
+                         .arg(checkpoint->epoch);
+        }
+        return std::nullopt;
+    }
+    losses->resize(at);
+    if (!validation->empty()) { // a run with a validation split
+        validation->resize(at);
+    }
+    return ResumePoint{std::move(*checkpoint), std::move(*losses), std::move(*validation)};
 }
 
 std::optional<QString> RunStore::resolveId(const QString& prefix, QString* error) {

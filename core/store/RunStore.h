@@ -11,6 +11,7 @@
 #include "RunRecord.h"
 #include "StoreLocation.h"
 #include "StoreSchema.h"
+#include "Trainer.h"
 #include "TrainingCheckpoint.h"
 
 #include <QString>
@@ -21,6 +22,10 @@ class QSqlDatabase;
 class QSqlQuery;
 
 namespace dredge {
+
+// A run's per-epoch losses: on its training points, and on the held-out points
+// of a validation split (TrainConfig::validationShare).
+enum class LossSeries { Training, Validation };
 
 class RunStore {
 public:
@@ -51,7 +56,7 @@ public:
     // Name, notes, tags, star and archive.
     bool updateUserFields(const RunRecord& record, QString* error);
     bool appendLosses(const QString& id, qint64 firstEpoch, const std::vector<double>& losses,
-                      QString* error);
+                      QString* error, LossSeries series = LossSeries::Training);
     bool addSnapshot(const QString& id, const StoredSnapshot& snapshot, QString* error);
     // Keeps the state after checkpoint.epoch epochs (replacing one kept there).
     bool addCheckpoint(const QString& id, const TrainingCheckpoint& checkpoint, QString* error);
@@ -69,12 +74,16 @@ public:
     // Every run, newest first, without histories.
     std::optional<std::vector<RunRecord>> listRuns(QString* error);
     std::optional<RunRecord> loadRun(const QString& id, QString* error);
-    std::optional<std::vector<double>> lossHistory(const QString& id, QString* error);
+    std::optional<std::vector<double>> lossHistory(const QString& id, QString* error,
+                                                   LossSeries series = LossSeries::Training);
     std::optional<std::vector<StoredSnapshot>> snapshots(const QString& id, QString* error);
     // The epochs a run has checkpoints at, in order.
     std::optional<std::vector<qint64>> checkpointEpochs(const QString& id, QString* error);
     // The latest checkpoint at or before `epoch` (< 0: the latest of all).
     std::optional<TrainingCheckpoint> checkpoint(const QString& id, qint64 epoch, QString* error);
+    // What a run resumed from that checkpoint needs: the checkpoint and the
+    // losses (and validation losses) of the epochs before it.
+    std::optional<ResumePoint> resumePoint(const QString& id, qint64 epoch, QString* error);
     // The one run whose id starts with `prefix` (case-insensitive).
     std::optional<QString> resolveId(const QString& prefix, QString* error);
 

@@ -40,6 +40,7 @@ struct AppendLosses {
     QString id;
     qint64 firstEpoch;
     std::vector<double> losses;
+    LossSeries series = LossSeries::Training;
 };
 struct AddSnapshot {
     QString id;
@@ -246,8 +247,10 @@ private:
                     } else if constexpr (std::is_same_v<W, RenameRun>) {
                         return store_->renameRun(w.id, w.name, why);
                     } else if constexpr (std::is_same_v<W, AppendLosses>) {
-                        progressed[w.id] = w.firstEpoch + qint64(w.losses.size());
-                        return store_->appendLosses(w.id, w.firstEpoch, w.losses, why);
+                        if (w.series == LossSeries::Training) {
+                            progressed[w.id] = w.firstEpoch + qint64(w.losses.size());
+                        }
+                        return store_->appendLosses(w.id, w.firstEpoch, w.losses, why, w.series);
                     } else if constexpr (std::is_same_v<W, AddSnapshot>) {
                         return store_->addSnapshot(w.id, w.snapshot, why);
                     } else if constexpr (std::is_same_v<W, AddCheckpoint>) {
@@ -369,11 +372,13 @@ void StoreClient::updateUserFields(const RunRecord& record) {
 void StoreClient::renameRun(const QString& id, const QString& name) {
     post([id, name](StoreWorker& w) { w.enqueue(RenameRun{id, name}, true); });
 }
-void StoreClient::appendLosses(const QString& id, qint64 firstEpoch, std::vector<double> losses) {
-    post([id, firstEpoch, losses = std::move(losses)](StoreWorker& w) mutable {
-        w.enqueue(AppendLosses{id, firstEpoch, std::move(losses)}, false);
+void StoreClient::appendLosses(const QString& id, qint64 firstEpoch, std::vector<double> losses,
+                               LossSeries series) {
+    post([id, firstEpoch, losses = std::move(losses), series](StoreWorker& w) mutable {
+        w.enqueue(AppendLosses{id, firstEpoch, std::move(losses), series}, false);
     });
 }
+
 void StoreClient::addCheckpoint(const QString& id, TrainingCheckpoint checkpoint) {
     post([id, checkpoint = std::move(checkpoint)](StoreWorker& w) mutable {
         w.enqueue(AddCheckpoint{id, std::move(checkpoint)}, false);
@@ -410,14 +415,18 @@ void StoreClient::requestRun(const QString& id) {
         w.read([&w, &id](RunStore& store, QString* why) {
             auto record = store.loadRun(id, why);
             auto losses = record ? store.lossHistory(id, why) : std::nullopt;
-            if (losses) {
+            auto validation =
+                losses ? store.lossHistory(id, why, LossSeries::Validation) : std::nullopt;
+            if (validation) {
                 QMetaObject::invokeMethod(
                     w.client(),
-                    [client = w.client(), record = std::move(*record),
-                     losses = std::move(*losses)] { Q_EMIT client->runLoaded(record, losses); },
+                    [client = w.client(), record = std::move(*record), losses = std::move(*losses),
+                     validation = std::move(*validation)] {
+                        Q_EMIT client->runLoaded(record, losses, validation);
+                    },
                     Qt::QueuedConnection);
             }
-            return losses.has_value();
+            return validation.has_value();
         });
     });
 }

@@ -12,6 +12,7 @@
 
 #include "RunExport.h"
 #include "RunRecord.h"
+#include "RunStore.h"
 #include "StoreLocation.h"
 #include "TrainingCheckpoint.h"
 
@@ -42,7 +43,8 @@ public:
     void updateRun(const RunRecord& record); // after the losses sent before it
     void updateUserFields(const RunRecord& record);
     void renameRun(const QString& id, const QString& name); // touches nothing else
-    void appendLosses(const QString& id, qint64 firstEpoch, std::vector<double> losses);
+    void appendLosses(const QString& id, qint64 firstEpoch, std::vector<double> losses,
+                      LossSeries series = LossSeries::Training);
     void addSnapshot(const QString& id, StoredSnapshot snapshot);
     void addCheckpoint(const QString& id, TrainingCheckpoint checkpoint);
     void deleteRuns(const QStringList& ids);
@@ -57,7 +59,8 @@ public:
 
 Q_SIGNALS:
     void listed(const std::vector<dredge::RunRecord>& runs);
-    void runLoaded(const dredge::RunRecord& record, const std::vector<double>& losses);
+    void runLoaded(const dredge::RunRecord& record, const std::vector<double>& losses,
+                   const std::vector<double>& validationLosses);
     void exported(const QString& path, const QString& error); // error empty on success
     void changed();                    // run records were written (not mere history batches)
     void problem(const QString& text); // the store is unusable or a write failed

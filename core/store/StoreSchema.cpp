@@ -83,12 +83,18 @@ const QStringList kSteps[] = {
                     " REFERENCES sweeps (id) ON DELETE SET NULL"),
      QStringLiteral("ALTER TABLE runs ADD COLUMN sweep_task INTEGER"),
      QStringLiteral("CREATE INDEX runs_by_sweep ON runs (sweep_id, sweep_task)")},
-    // 3 → 4: checkpoints (CheckpointBlob), to resume or fork a run from.
+    // 3 → 4: checkpoints (CheckpointBlob), to resume or fork a run from, and
+    // the validation losses of runs with a held-out share, chunked as losses are.
     {QStringLiteral("CREATE TABLE checkpoints ("
                     " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
                     " epoch BIGINT NOT NULL,"
                     " state {blob} NOT NULL,"
-                    " PRIMARY KEY (run_id, epoch))")},
+                    " PRIMARY KEY (run_id, epoch))"),
+     QStringLiteral("CREATE TABLE validation_chunks ("
+                    " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+                    " first_epoch BIGINT NOT NULL,"
+                    " losses {blob} NOT NULL,"
+                    " PRIMARY KEY (run_id, first_epoch))")},
 };
 static_assert(std::size(kSteps) == kStoreSchemaVersion, "one step per version");
 

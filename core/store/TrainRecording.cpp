@@ -11,7 +11,7 @@ TrainRecording::TrainRecording(const StoreLocation& location, const ExperimentCo
     : client_(location)
     , record_(newRunRecord(config, name.isEmpty() ? describe(config) : name))
     , recorder_(&client_, record_)
-    , throttle_(config.train.epochs, 0.25)
+    , throttle_(config.train.epochs, 0.25, config.train.validationShare > 0.0)
     , keepSnapshots_(keepSnapshots) {
     clock_.start();
     client_.flush();
@@ -22,7 +22,7 @@ TrainRecording::TrainRecording(const StoreLocation& location, RunRecord record, 
     : client_(location)
     , record_(std::move(record))
     , recorder_(&client_, record_, inStore)
-    , throttle_(record_.config.train.epochs, 0.25)
+    , throttle_(record_.config.train.epochs, 0.25, record_.config.train.validationShare > 0.0)
     , keepSnapshots_(true) {
     clock_.start();
     client_.flush();
@@ -38,7 +38,7 @@ void TrainRecording::ready(const Trainer& trainer) {
 }
 
 void TrainRecording::epoch(const Trainer& trainer, int64_t epoch, double loss, bool last) {
-    if (throttle_.add(epoch, loss, now())) {
+    if (throttle_.add(epoch, loss, now(), trainer.lastValidationLoss())) {
         send();
     }
     if (snapshots_ && (last || snapshots_->due(epoch))) {
@@ -47,8 +47,9 @@ void TrainRecording::epoch(const Trainer& trainer, int64_t epoch, double loss, b
     }
 }
 
-void TrainRecording::seedHistory(const std::vector<double>& losses) {
-    recorder_.losses(0, losses);
+void TrainRecording::seedHistory(const ResumePoint& resume) {
+    recorder_.losses(0, resume.lossHistory);
+    recorder_.validationLosses(0, resume.validationHistory);
 }
 
 void TrainRecording::checkpoint(const TrainingCheckpoint& checkpoint) {
@@ -67,6 +68,7 @@ void TrainRecording::send() {
     if (throttle_.hasPending()) {
         const auto batch = throttle_.take(now());
         recorder_.losses(batch.firstEpoch, batch.losses);
+        recorder_.validationLosses(batch.firstEpoch, batch.validationLosses);
         collectProblem(); // a store that failed (or came back) since the last batch
     }
 }

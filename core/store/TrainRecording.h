@@ -9,6 +9,7 @@
 #include "RunRecorder.h"
 #include "SnapshotPlan.h"
 #include "StoreClient.h"
+#include "Trainer.h"
 
 #include <QElapsedTimer>
 #include <functional>
@@ -42,7 +43,7 @@ public:
     // `last`: the run ends after this epoch (its prediction is kept).
     void epoch(const Trainer& trainer, int64_t epoch, double loss, bool last);
     // A resumed run's epochs before its checkpoint (after ready()).
-    void seedHistory(const std::vector<double>& losses);
+    void seedHistory(const ResumePoint& resume);
     void checkpoint(const TrainingCheckpoint& checkpoint);
     // Writes the outcome and waits for the store; returns whether the whole
     // run reached it.

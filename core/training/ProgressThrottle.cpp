@@ -4,16 +4,18 @@
 
 namespace dredge {
 
-ProgressThrottle::ProgressThrottle(int64_t totalEpochs, double minIntervalSeconds)
+ProgressThrottle::ProgressThrottle(int64_t totalEpochs, double minIntervalSeconds,
+                                   bool withValidation)
     : total_(totalEpochs)
-    , minInterval_(minIntervalSeconds) {}
+    , minInterval_(minIntervalSeconds)
+    , withValidation_(withValidation) {}
 
 void ProgressThrottle::begin(double now, int64_t firstEpoch) {
     start_ = lastEmit_ = now;
     done_ = lastEmitDone_ = firstEpoch;
 }
 
-bool ProgressThrottle::add(int64_t epoch, double loss, double now) {
+bool ProgressThrottle::add(int64_t epoch, double loss, double now, double validationLoss) {
     if (start_ < 0.0) {
         start_ = lastEmit_ = now;
     }
@@ -21,6 +23,9 @@ bool ProgressThrottle::add(int64_t epoch, double loss, double now) {
         pendingFirst_ = epoch;
     }
     pending_.push_back(loss);
+    if (withValidation_) {
+        pendingValidation_.push_back(validationLoss);
+    }
     done_ = epoch + 1;
     return now - lastEmit_ - skippedSinceEmit_ >= minInterval_ || done_ >= total_;
 }
@@ -29,6 +34,7 @@ ProgressBatch ProgressThrottle::take(double now) {
     ProgressBatch batch;
     batch.firstEpoch = pendingFirst_;
     batch.losses.swap(pending_);
+    batch.validationLosses.swap(pendingValidation_);
     batch.epochsDone = done_;
     batch.totalEpochs = total_;
 

@@ -10,9 +10,10 @@
 namespace dredge {
 
 struct ProgressBatch {
-    int64_t firstEpoch = 0;     // epoch (0-based) of losses[0]
-    std::vector<double> losses; // consecutive epochs
-    int64_t epochsDone = 0;     // after this batch
+    int64_t firstEpoch = 0;               // epoch (0-based) of losses[0]
+    std::vector<double> losses;           // consecutive epochs
+    std::vector<double> validationLosses; // beside them, with a validation split
+    int64_t epochsDone = 0;               // after this batch
     int64_t totalEpochs = 0;
     double epochsPerSecond = 0.0;
     double etaSeconds = -1.0;    // < 0: not known yet
@@ -21,7 +22,9 @@ struct ProgressBatch {
 
 class ProgressThrottle {
 public:
-    explicit ProgressThrottle(int64_t totalEpochs, double minIntervalSeconds = 1.0 / 30.0);
+    // withValidation: each epoch also has a validation loss (a split).
+    explicit ProgressThrottle(int64_t totalEpochs, double minIntervalSeconds = 1.0 / 30.0,
+                              bool withValidation = false);
 
     // Training starts at `now`, at `firstEpoch` (a resumed run's checkpoint,
     // whose earlier epochs count in no rate); without it, the first add()
@@ -29,7 +32,7 @@ public:
     void begin(double now, int64_t firstEpoch = 0);
     // Records the loss of `epoch` at time `now` (seconds, any origin). Returns
     // whether a batch is due.
-    bool add(int64_t epoch, double loss, double now);
+    bool add(int64_t epoch, double loss, double now, double validationLoss = 0.0);
     bool hasPending() const { return !pending_.empty(); }
     // Takes the pending points as a batch with the current rate and ETA.
     ProgressBatch take(double now);
@@ -39,7 +42,9 @@ public:
 private:
     int64_t total_;
     double minInterval_;
+    bool withValidation_;
     std::vector<double> pending_;
+    std::vector<double> pendingValidation_;
     int64_t pendingFirst_ = 0;
     int64_t done_ = 0;
     double start_ = -1.0;

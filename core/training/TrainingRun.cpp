@@ -39,6 +39,7 @@ TrainingRun::~TrainingRun() {
 
 void TrainingRun::setResumePoint(ResumePoint resume) {
     losses_ = resume.lossHistory;
+    validationLosses_ = resume.validationHistory;
     resume_ = std::move(resume);
 }
 
@@ -119,6 +120,8 @@ void TrainingRun::setState(State state) {
 
 void TrainingRun::onProgress(const ProgressBatch& batch) {
     losses_.insert(losses_.end(), batch.losses.begin(), batch.losses.end());
+    validationLosses_.insert(validationLosses_.end(), batch.validationLosses.begin(),
+                             batch.validationLosses.end());
     lastProgress_ = batch;
     Q_EMIT progress(batch);
 }
@@ -128,8 +131,10 @@ void TrainingRun::onFinished(const TrainResult& result) {
     // one, which never went out as progress.
     const bool replaced = losses_ != result.lossHistory;
     losses_ = result.lossHistory;
+    validationLosses_ = result.validationHistory;
     result_ = result;
-    result_->lossHistory.clear(); // one copy: losses_
+    result_->lossHistory.clear(); // one copy each: losses_, validationLosses_
+    result_->validationHistory.clear();
     setState(State::Finished);
     Q_EMIT finished(result);
     if (replaced) {

@@ -52,6 +52,8 @@ public:
         return state_ == State::Preparing || state_ == State::Running || state_ == State::Paused;
     }
     const std::vector<double>& losses() const { return losses_; }
+    // With a validation split: the held-out points' loss of each epoch.
+    const std::vector<double>& validationLosses() const { return validationLosses_; }
     const std::optional<RunData>& data() const { return data_; }
     const ProgressBatch& lastProgress() const { return lastProgress_; }
     // The outcome once finished; its lossHistory is empty: losses() holds it.
@@ -82,6 +84,7 @@ private:
     std::optional<ResumePoint> resume_;
     bool keepSnapshots_ = false;
     std::vector<double> losses_;
+    std::vector<double> validationLosses_;
     std::optional<RunData> data_;
     ProgressBatch lastProgress_;
     std::optional<TrainResult> result_;
