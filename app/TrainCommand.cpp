@@ -283,8 +283,12 @@ int runTrainCommand(const QStringList& arguments) {
                 printer.begin(trainer.epochsDone());
             },
             fork ? &fork->point : nullptr);
-        if (recording && result.endCheckpoint) {
-            recording->checkpoint(*result.endCheckpoint); // where the run ended
+        if (recording) { // at the best loss, and where the run ended
+            for (const auto* kept : {&result.bestCheckpoint, &result.endCheckpoint}) {
+                if (*kept) {
+                    recording->checkpoint(**kept);
+                }
+            }
         }
     } catch (const CsvError& e) {
         return fail(QString::fromUtf8(e.what()));

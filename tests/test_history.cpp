@@ -182,6 +182,13 @@ private Q_SLOTS:
             expected.push_back(e);
         }
         expected.push_back(done);
+        // And one at the best loss, as it was before that epoch's update.
+        const auto best =
+            qint64(std::min_element(trained.begin(), trained.end()) - trained.begin());
+        if (std::find(expected.begin(), expected.end(), best) == expected.end()) {
+            expected.push_back(best);
+            std::sort(expected.begin(), expected.end());
+        }
         QCOMPARE(*store.checkpointEpochs(id, &error), expected);
         QCOMPARE(store.snapshots(id, &error)->back().epoch, done - 1);
 

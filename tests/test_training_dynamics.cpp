@@ -244,6 +244,24 @@ private Q_SLOTS:
         QCOMPARE(resumed.epochsDone, whole.epochsDone);
     }
 
+    // The checkpoint at the best loss is the state that gave it: resumed from
+    // there, the run's first loss is that best loss again.
+    void theBestCheckpointGivesTheBestLoss() {
+        auto config = chirpExperiment(150);
+        config.train.learningRate = 2e-2;
+        config.train.checkpointEvery = 50;
+        const auto result = train(config);
+        QVERIFY(result.bestCheckpoint);
+        QCOMPARE(result.bestCheckpoint->epoch, result.bestEpoch);
+        auto longer = config;
+        longer.train.epochs = result.bestEpoch + 2;
+        const std::vector<double> head(result.lossHistory.begin(),
+                                       result.lossHistory.begin() + result.bestEpoch);
+        const ResumePoint from{*result.bestCheckpoint, head, {}};
+        const auto resumed = train(longer, {}, {}, &from);
+        QCOMPARE(resumed.lossHistory[size_t(result.bestEpoch)], result.bestLoss);
+    }
+
     void aResumePointMustFit() {
         auto config = chirpExperiment(30);
         Trainer trainer(config);

@@ -376,7 +376,8 @@ void MainWindow::askForFork(bool fromBest) {
     }
     qint64 preselected = epochs->back();
     if (fromBest) { // the weights of best epoch b are those after b epochs
-        const auto& losses = e->losses();
+        // The best as the run watched it: its validation loss where it had a split.
+        const auto& losses = e->validationLosses().empty() ? e->losses() : e->validationLosses();
         const auto best = qint64(std::min_element(losses.begin(), losses.end()) - losses.begin());
         const auto at = std::upper_bound(epochs->begin(), epochs->end(), best);
         preselected = at == epochs->begin() ? epochs->front() : *std::prev(at);

@@ -80,6 +80,7 @@ struct TrainResult {
     // With checkpointEvery: the state after the last epoch (before restore-best),
     // to resume from.
     std::optional<TrainingCheckpoint> endCheckpoint;
+    std::optional<TrainingCheckpoint> bestCheckpoint; // at the best (watched) loss
 };
 
 std::string_view deviceName(ComputeDevice device);

@@ -63,6 +63,12 @@ struct Trainer::Impl {
     // stop.restoreBest: the flat parameters that gave the lowest loss.
     at::Tensor bestParameters;
     double bestLoss = std::numeric_limits<double>::infinity();
+    // checkpointEvery: the whole state that gave the lowest (watched) loss.
+    std::optional<TrainingCheckpoint> bestState;
+    double bestStateLoss = std::numeric_limits<double>::infinity();
+
+    // The state after `epoch` epochs: the current parameters and moments.
+    TrainingCheckpoint stateAt(int64_t epoch) const;
 };
 
 Trainer::Trainer(const ExperimentConfig& config)
@@ -155,6 +161,10 @@ double Trainer::runEpoch() {
         }
         d.bestParameters.copy_(current);
     }
+    if (tc.checkpointEvery > 0 && watched < d.bestStateLoss) {
+        d.bestStateLoss = watched;
+        d.bestState = d.stateAt(d.epochs - 1); // before this epoch's update
+    }
     (d.scaler ? d.scaler->scaleLoss(loss) : loss).backward();
     auto& gradient = d.optimizer->gatherGradients();
     const bool stepIsSafe = !d.scaler || d.scaler->unscale(gradient);
@@ -202,9 +212,17 @@ bool Trainer::restoreBestWeights() {
 }
 
 TrainingCheckpoint Trainer::checkpoint() const {
-    const auto& d = *impl_;
+    return impl_->stateAt(impl_->epochs);
+}
+
+const std::optional<TrainingCheckpoint>& Trainer::bestCheckpoint() const {
+    return impl_->bestState;
+}
+
+TrainingCheckpoint Trainer::Impl::stateAt(int64_t epoch) const {
+    const auto& d = *this;
     TrainingCheckpoint c;
-    c.epoch = d.epochs;
+    c.epoch = epoch;
     d.optimizer->saveTo(c);
     if (d.bestParameters.defined()) {
         const auto best = d.bestParameters.to(at::kCPU, at::kDouble).contiguous();
@@ -348,6 +366,7 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
     }
     if (tc.checkpointEvery > 0) {
         result.endCheckpoint = trainer.checkpoint();
+        result.bestCheckpoint = trainer.bestCheckpoint();
     }
     if (tc.stop.restoreBest && result.status != RunStatus::Diverged) {
         result.restoredBest = trainer.restoreBestWeights();

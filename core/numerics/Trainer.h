@@ -55,6 +55,9 @@ public:
     // The state after the epochs done so far, and back: a trainer built from
     // the same config and resumed from it trains on exactly as this one would.
     TrainingCheckpoint checkpoint() const;
+    // With checkpointEvery: the state that gave the lowest (watched) loss so
+    // far, as it was before that epoch's update.
+    const std::optional<TrainingCheckpoint>& bestCheckpoint() const;
     void resumeFrom(const TrainingCheckpoint& checkpoint);
 
     // Float32 predictions of the current model (no gradient, t = 0 unless given).

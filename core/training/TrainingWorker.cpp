@@ -127,8 +127,12 @@ void TrainingWorker::run() {
         result.status = RunStatus::Failed;
         result.error = e.what();
     }
-    if (keepSnapshots_ && result.endCheckpoint) {
-        Q_EMIT checkpoint(*result.endCheckpoint);
+    if (keepSnapshots_) {
+        for (const auto* kept : {&result.bestCheckpoint, &result.endCheckpoint}) {
+            if (*kept) {
+                Q_EMIT checkpoint(**kept);
+            }
+        }
     }
     if (throttle.hasPending()) {
         Q_EMIT progress(throttle.take(now()));
