@@ -98,18 +98,25 @@ int show(RunStore& store, const QStringList& prefixes) {
     const auto losses = record ? store.lossHistory(record->id, &error) : std::nullopt;
     const auto validation =
         losses ? store.lossHistory(record->id, &error, LossSeries::Validation) : std::nullopt;
-    const auto snapshots = validation ? store.snapshots(record->id, &error) : std::nullopt;
+    const auto averaged =
+        validation ? store.lossHistory(record->id, &error, LossSeries::Averaged) : std::nullopt;
+    const auto snapshots = averaged ? store.snapshots(record->id, &error) : std::nullopt;
     if (!snapshots) {
         return fail(error, ids ? 1 : 2);
     }
     QJsonObject json = toJson(*record, *losses);
-    if (!validation->empty()) {
-        QJsonArray held;
-        for (double loss : *validation) {
-            held.append(std::isfinite(loss) ? QJsonValue(loss) : QJsonValue());
+    const auto series = [&json](const char* key, const std::vector<double>& values) {
+        if (values.empty()) {
+            return;
         }
-        json.insert(QStringLiteral("validation_history"), held);
-    }
+        QJsonArray array;
+        for (double loss : values) {
+            array.append(std::isfinite(loss) ? QJsonValue(loss) : QJsonValue());
+        }
+        json.insert(QLatin1String(key), array);
+    };
+    series("validation_history", *validation);
+    series("averaged_history", *averaged); // null before the first average
     QJsonArray epochs;
     for (const auto& s : *snapshots) {
         epochs.append(s.epoch);

@@ -160,6 +160,11 @@ ExperimentConfig configFrom(const QCommandLineParser& p, const std::optional<Swe
     c.train.checkpointEvery =
         parseInteger<qint64>(p, QStringLiteral("checkpoint-every"), c.train.checkpointEvery);
     c.train.validationShare = parseReal(p, QStringLiteral("val"), c.train.validationShare);
+    auto& av = c.train.averaging;
+    if (p.isSet(QStringLiteral("swa-start"))) {
+        av.start = parseInteger<qint64>(p, QStringLiteral("swa-start"), 0);
+    }
+    av.every = parseInteger<qint64>(p, QStringLiteral("swa-every"), av.every);
     if (const auto problem = validate(c); !problem.empty()) {
         throw BadArguments{QString::fromStdString(problem)};
     }
@@ -245,6 +250,14 @@ void addTrainOptions(QCommandLineParser& p) {
                        "none); plateau, early stopping and restore-best then watch its loss.")
             .arg(defaults.validationShare),
         "share");
+    opt("swa-start",
+        QStringLiteral("Stochastic weight averaging: from this epoch on, average the weights "
+                       "every --swa-every epochs; the run ends with the average."),
+        "epoch");
+    opt("swa-every",
+        QStringLiteral("Epochs between two weights taken into the average (default %1).")
+            .arg(defaults.averaging.every),
+        "c");
     opt("checkpoint-every",
         QStringLiteral("Keep a checkpoint in the store every N epochs and at the end, to resume "
                        "or fork from (default %1: none).")

@@ -267,6 +267,39 @@ private Q_SLOTS:
         QVERIFY(other.err.contains("validation split"));
     }
 
+    // Weight averaging: its history in the result and the store (null before
+    // the first average), and a run resumed mid-average replays it exactly.
+    void weightAveragingIsRecordedAndResumed() {
+        const auto store = freshStore();
+        const auto whole = dir_.filePath("swa.json");
+        QCOMPARE(
+            runWithStore(store, {"train", "--epochs", "90", "--lr", "1e-2", "--swa-start", "30",
+                                 "--swa-every", "7", "--checkpoint-every", "45", "--out", whole})
+                .exitCode,
+            0);
+        const auto result = readJson(whole)["result"].toObject();
+        const auto averaged = result["averaged_history"].toArray();
+        QCOMPARE(averaged.size(), 90);
+        QVERIFY(averaged.at(29).isNull() && averaged.at(30).isDouble());
+        QCOMPARE(result["averaged_models"].toInteger(), 9); // epochs 30, 37, …, 86
+        QVERIFY(result["ended_averaged"].toBool());
+        QCOMPARE(result["averaged_loss"].toDouble(), averaged.last().toDouble());
+        const auto id = readJson(whole)["run_id"].toString();
+        const auto shown =
+            QJsonDocument::fromJson(runWithStore(store, {"runs", "show", id}).out).object();
+        QCOMPARE(shown["averaged_history"].toArray(), averaged);
+        const auto resumedOut = dir_.filePath("swa-resumed.json");
+        QCOMPARE(
+            runWithStore(store, {"train", "--resume", id + "@45", "--out", resumedOut}).exitCode,
+            0);
+        const auto resumed = readJson(resumedOut)["result"].toObject();
+        QCOMPARE(resumed["averaged_history"].toArray(), averaged);
+        QCOMPARE(resumed["loss_history"].toArray(), result["loss_history"].toArray());
+        const auto both = runWithStore(store, {"train", "--swa-start", "5", "--restore-best"});
+        QCOMPARE(both.exitCode, 2);
+        QVERIFY(both.err.contains("restore-best or swa-start"));
+    }
+
     void versionAndHelpNeedNoDisplay() {
         auto environment = QProcessEnvironment::systemEnvironment();
         environment.remove("DISPLAY");

@@ -239,8 +239,10 @@ private Q_SLOTS:
         QCOMPARE(other.openExperimentFrom(path), QString());
         QCOMPARE(configJson(other.form()->config()), configJson(c));
 
-        // The CSV path and the other data sets round-trip too.
+        // The CSV path, the other data sets and weight averaging round-trip too.
         c.data = {DataKind::Volume4d, 12, {}};
+        c.train.stop.restoreBest = false; // a run ends with its best or its averaged weights
+        c.train.averaging = {c.train.epochs / 2, 25};
         c.model.kind = ModelKind::Interference;
         w.form()->setConfig(c);
         QCOMPARE(w.saveExperimentTo(path), QString());
@@ -328,6 +330,33 @@ private Q_SLOTS:
         QCOMPARE(held->pen().style(), Qt::DashLine);
         QCOMPARE(held->pen().color(), e->color);
         QCOMPARE(held->data()->at(49)->value, e->validationLosses().back());
+    }
+
+    // Set in the form: the averaged model's loss is drawn dotted from the
+    // first average on, and the run's last prediction says it is the average.
+    void weightAveragingDrawsADottedCurve() {
+        MainWindow w(false);
+        auto c = w.form()->config();
+        c.train.epochs = 50;
+        w.form()->setConfig(c);
+        auto* from = w.form()->findChild<QSpinBox*>(QStringLiteral("averageFrom"));
+        QVERIFY(from);
+        QCOMPARE(from->text(), QString("off"));
+        from->setValue(20);
+        QCOMPARE(w.form()->config().train.averaging.start, std::optional<int64_t>(20));
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        QCOMPARE(e->averagedLosses().size(), size_t(50));
+        QTRY_VERIFY(w.lossPlot()->averagedGraphOf(e->id) != nullptr);
+        const auto* averaged = w.lossPlot()->averagedGraphOf(e->id);
+        QTRY_COMPARE(averaged->data()->size(), 50);
+        QCOMPARE(averaged->pen().style(), Qt::DotLine);
+        QVERIFY(std::isnan(averaged->data()->at(19)->value));
+        QCOMPARE(averaged->data()->at(49)->value, e->averagedLosses().back());
+        QVERIFY(w.lossPlot()->findChild<QCustomPlot*>()->yAxis->label().contains("dotted"));
+        QTRY_VERIFY(e->prediction && e->prediction->averaged);
+        QTRY_VERIFY(w.predictionView()->findChild<QLabel*>()->text().contains("averaged weights"));
     }
 
     void learningRatesShowOnASecondAxis() {

@@ -401,7 +401,7 @@ private Q_SLOTS:
         QCOMPARE(back->finalLoss, 0.5);
     }
 
-    void validationLossesAreASeriesOfTheirOwn() {
+    void validationAndAveragedLossesAreSeriesOfTheirOwn() {
         QString error;
         RunStore store;
         QVERIFY(store.open(location_, &error));
@@ -412,8 +412,14 @@ private Q_SLOTS:
         QCOMPARE(*store.lossHistory(r.id, &error), (std::vector<double>{0.5, 0.25}));
         QCOMPARE(*store.lossHistory(r.id, &error, LossSeries::Validation),
                  (std::vector<double>{0.6, 0.3, 0.2}));
-        QVERIFY(store.deleteRuns({r.id}, &error)); // goes with its run
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        QVERIFY(store.appendLosses(r.id, 0, {nan, 0.4}, &error, LossSeries::Averaged));
+        const auto averaged = *store.lossHistory(r.id, &error, LossSeries::Averaged);
+        QCOMPARE(averaged.size(), size_t(2));
+        QVERIFY(std::isnan(averaged[0]) && averaged[1] == 0.4);
+        QVERIFY(store.deleteRuns({r.id}, &error)); // they go with their run
         QVERIFY(store.lossHistory(r.id, &error, LossSeries::Validation)->empty());
+        QVERIFY(store.lossHistory(r.id, &error, LossSeries::Averaged)->empty());
     }
 
     void checkpointsRoundTripExactly() {
@@ -431,6 +437,9 @@ private Q_SLOTS:
         c.stepsUniform = false;
         c.bestParameters = {0.5, 0.25, 0.125, 0.0625};
         c.bestLoss = 0.01;
+        c.averagedParameters = {0.3, 0.2, 0.1, -1e-7};
+        c.averagedModels = 12;
+        c.averagedLoss = 0.02;
         for (qint64 epoch : {10, 30, 20}) {
             c.epoch = epoch;
             QVERIFY2(store.addCheckpoint(r.id, c, &error), qPrintable(error));
@@ -446,6 +455,9 @@ private Q_SLOTS:
         QVERIFY(sameBits(at25->parameters, c.parameters));
         QVERIFY(sameBits(at25->expAvgSq, c.expAvgSq));
         QVERIFY(sameBits(at25->bestParameters, c.bestParameters));
+        QVERIFY(sameBits(at25->averagedParameters, c.averagedParameters));
+        QCOMPARE(at25->averagedModels, qint64(12));
+        QCOMPARE(at25->averagedLoss, 0.02);
         QCOMPARE(at25->slotSteps, c.slotSteps);
         QVERIFY(!at25->stepsUniform);
         QCOMPARE(store.checkpoint(r.id, -1, &error)->epoch, qint64(30));
@@ -459,6 +471,9 @@ private Q_SLOTS:
         QVERIFY(decodeCheckpoint(bytes, &back, &why));
         QVERIFY(!decodeCheckpoint(bytes.left(bytes.size() - 3), &back, &why));
         QVERIFY2(why.contains("damaged"), qPrintable(why));
+        auto uneven = c; // an average that does not fit the parameters
+        uneven.averagedParameters.pop_back();
+        QVERIFY(!decodeCheckpoint(encodeCheckpoint(uneven), &back, &why));
         QVERIFY(!decodeCheckpoint(QByteArray(64, 'x'), &back, &why));
         QVERIFY(why.contains("not a DREDGE Studio checkpoint"));
 

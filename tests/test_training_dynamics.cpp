@@ -1,6 +1,7 @@
 // How a run moves and ends (docs/reference.md §8): learning-rate schedules
 // against their formulas and inside training, the stop rules (target loss,
-// early stopping with patience and min-delta) and restoring the best weights.
+// early stopping with patience and min-delta), restoring the best weights,
+// checkpoints and resuming, validation splits and weight averaging.
 
 #include "ChirpExperiment.h"
 #include "Datasets.h"
@@ -235,7 +236,7 @@ private Q_SLOTS:
             return EpochVerdict::Continue;
         });
         QCOMPARE(at40.epoch, int64_t(40));
-        const ResumePoint from{at40, head.lossHistory, {}};
+        const ResumePoint from{at40, head.lossHistory, {}, {}};
         const auto resumed = train(config, {}, {}, &from);
         QCOMPARE(resumed.lossHistory.size(), whole.lossHistory.size());
         QVERIFY(std::memcmp(resumed.lossHistory.data(), whole.lossHistory.data(),
@@ -257,7 +258,7 @@ private Q_SLOTS:
         longer.train.epochs = result.bestEpoch + 2;
         const std::vector<double> head(result.lossHistory.begin(),
                                        result.lossHistory.begin() + result.bestEpoch);
-        const ResumePoint from{*result.bestCheckpoint, head, {}};
+        const ResumePoint from{*result.bestCheckpoint, head, {}, {}};
         const auto resumed = train(longer, {}, {}, &from);
         QCOMPARE(resumed.lossHistory[size_t(result.bestEpoch)], result.bestLoss);
     }
@@ -266,10 +267,10 @@ private Q_SLOTS:
         auto config = chirpExperiment(30);
         Trainer trainer(config);
         trainer.runEpoch();
-        const ResumePoint wrong{trainer.checkpoint(), {}, {}}; // one epoch, no losses
+        const ResumePoint wrong{trainer.checkpoint(), {}, {}, {}}; // one epoch, no losses
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, train(config, {}, {}, &wrong));
         config.model.waves = 8; // another model
-        const ResumePoint other{trainer.checkpoint(), {0.5}, {}};
+        const ResumePoint other{trainer.checkpoint(), {0.5}, {}, {}};
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, train(config, {}, {}, &other));
     }
 
@@ -407,11 +408,105 @@ private Q_SLOTS:
             }
             return EpochVerdict::Continue;
         });
-        const ResumePoint from{at30, head.lossHistory, head.validationHistory};
+        const ResumePoint from{at30, head.lossHistory, head.validationHistory, {}};
         const auto resumed = train(config, {}, {}, &from);
         QCOMPARE(resumed.lossHistory, whole.lossHistory);
         QCOMPARE(resumed.validationHistory, whole.validationHistory);
         QCOMPARE(resumed.stopReason, whole.stopReason);
+    }
+
+    // From epoch s, every c-th epoch's updated weights go into a plain mean;
+    // the run ends with it, and its recorded loss is that model's MSE.
+    void averagingKeepsTheMeanOfTheChosenWeights() {
+        auto config = chirpExperiment(20);
+        config.train.learningRate = 1e-2;
+        config.train.averaging.start = 5;
+        config.train.averaging.every = 3;
+        std::vector<std::vector<double>> taken; // weights after epochs 5, 8, 11, 14, 17
+        std::vector<double> endWeights;
+        double endMse = 0.0;
+        const auto result = train(
+            config,
+            [&](const Trainer& trainer, int64_t epoch, double) {
+                if (epoch >= 5 && (epoch - 5) % 3 == 0) {
+                    taken.push_back(trainer.checkpoint().parameters);
+                }
+                return EpochVerdict::Continue;
+            },
+            {}, nullptr,
+            [&](const Trainer& trainer) {
+                endWeights = trainer.checkpoint().parameters;
+                const auto prediction = trainer.predictTrainingPoints();
+                const auto targets = trainer.trainingTargets();
+                for (size_t i = 0; i < targets.size(); ++i) {
+                    endMse += std::pow(double(prediction[i]) - targets[i], 2);
+                }
+                endMse /= double(targets.size());
+            });
+        QCOMPARE(taken.size(), size_t(5));
+        QCOMPARE(result.averagedModels, int64_t(5));
+        QVERIFY(result.endedAveraged);
+        for (size_t p = 0; p < endWeights.size(); ++p) {
+            double mean = 0.0;
+            for (const auto& w : taken) {
+                mean += w[p] / double(taken.size());
+            }
+            QVERIFY2(std::abs(endWeights[p] - mean) <= 1e-5 * (1.0 + std::abs(mean)),
+                     qPrintable(QStringLiteral("parameter %1: %2 vs mean %3")
+                                    .arg(p)
+                                    .arg(endWeights[p])
+                                    .arg(mean)));
+        }
+        QCOMPARE(result.averagedHistory.size(), size_t(20));
+        for (size_t e = 0; e < 5; ++e) {
+            QVERIFY(std::isnan(result.averagedHistory[e]));
+        }
+        // Between two averages the averaged model, and so its loss, stays.
+        QCOMPARE(result.averagedHistory[6], result.averagedHistory[5]);
+        QVERIFY(result.averagedHistory[8] != result.averagedHistory[5]);
+        QVERIFY2(
+            std::abs(result.averagedHistory.back() - endMse) <= 1e-6 * endMse,
+            qPrintable(QStringLiteral("%1 vs %2").arg(result.averagedHistory.back()).arg(endMse)));
+        // The raw model's losses are those of a run without averaging.
+        auto plain = config;
+        plain.train.averaging.start.reset();
+        QCOMPARE(train(plain).lossHistory, result.lossHistory);
+    }
+
+    // Stopped in the middle of averaging and resumed: the same losses and
+    // averaged losses, bit for bit, and the same averaged end model.
+    void resumingWhileAveragingIsBitIdentical() {
+        auto config = chirpExperiment(60);
+        config.train.learningRate = 1e-2;
+        config.train.validationShare = 0.2;
+        config.train.averaging.start = 10;
+        config.train.averaging.every = 4;
+        std::vector<double> wholeEnd, resumedEnd;
+        const auto endOf = [](std::vector<double>& out) {
+            return [&out](const Trainer& trainer) { out = trainer.checkpoint().parameters; };
+        };
+        const auto whole = train(config, {}, {}, nullptr, endOf(wholeEnd));
+        TrainingCheckpoint at23;
+        const auto head = train(config, [&](const Trainer& trainer, int64_t epoch, double) {
+            if (epoch == 22) {
+                at23 = trainer.checkpoint();
+                return EpochVerdict::Stop;
+            }
+            return EpochVerdict::Continue;
+        });
+        QCOMPARE(at23.averagedModels, int64_t(4)); // epochs 10, 14, 18 and 22
+        const ResumePoint from{at23, head.lossHistory, head.validationHistory,
+                               head.averagedHistory};
+        const auto resumed = train(config, {}, {}, &from, endOf(resumedEnd));
+        const auto sameBits = [](const std::vector<double>& a, const std::vector<double>& b) {
+            return a.size() == b.size() &&
+                   std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
+        };
+        QVERIFY(sameBits(resumed.lossHistory, whole.lossHistory));
+        QVERIFY(sameBits(resumed.validationHistory, whole.validationHistory));
+        QVERIFY(sameBits(resumed.averagedHistory, whole.averagedHistory));
+        QVERIFY(sameBits(resumedEnd, wholeEnd));
+        QCOMPARE(resumed.averagedModels, whole.averagedModels);
     }
 
     void badDynamicsAreRefused_data() {
@@ -423,6 +518,9 @@ private Q_SLOTS:
         QTest::newRow("negative target") << 3 << "target loss";
         QTest::newRow("negative patience") << 4 << "early-stop";
         QTest::newRow("most points held out") << 5 << "validation share";
+        QTest::newRow("averaging after the end") << 6 << "swa-start";
+        QTest::newRow("averaging every 0") << 7 << "swa-every";
+        QTest::newRow("best and averaged") << 8 << "restore-best or swa-start";
     }
     void badDynamicsAreRefused() {
         QFETCH(int, which);
@@ -444,8 +542,19 @@ private Q_SLOTS:
         case 4:
             c.train.stop.earlyStopPatience = -1;
             break;
-        default:
+        case 5:
             c.train.validationShare = 0.6;
+            break;
+        case 6:
+            c.train.averaging.start = 100;
+            break;
+        case 7:
+            c.train.averaging.start = 10;
+            c.train.averaging.every = 0;
+            break;
+        default:
+            c.train.averaging.start = 10;
+            c.train.stop.restoreBest = true;
         }
         QVERIFY2(QString::fromStdString(validate(c)).contains(message), validate(c).c_str());
     }

@@ -214,9 +214,10 @@ void HistoryPanel::onListed(const std::vector<RunRecord>& runs) {
 }
 
 void HistoryPanel::onRunLoaded(const RunRecord& record, const std::vector<double>& losses,
-                               const std::vector<double>& validationLosses) {
+                               const std::vector<double>& validationLosses,
+                               const std::vector<double>& averagedLosses) {
     if (toPlot_.erase(record.id)) {
-        runs_->addStoredRun(record, losses, validationLosses);
+        runs_->addStoredRun(record, losses, validationLosses, averagedLosses);
     }
 }
 

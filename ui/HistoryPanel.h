@@ -59,7 +59,8 @@ private:
     void buildActions();
     void onListed(const std::vector<RunRecord>& runs);
     void onRunLoaded(const RunRecord& record, const std::vector<double>& losses,
-                     const std::vector<double>& validationLosses);
+                     const std::vector<double>& validationLosses,
+                     const std::vector<double>& averagedLosses);
     template <typename Edit>
     void editSelected(Edit edit);
     void updateActions();

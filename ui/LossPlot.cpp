@@ -193,10 +193,10 @@ void LossPlot::setShowLearningRate(bool on) {
     scheduleRedraw();
 }
 
-// Companion curves, dashed in their run's colour: its learning rate (replayed
-// by LearningRateSchedule; only a plateau schedule reads the losses) and its
-// validation loss. A run's curve is redrawn only when its history grew, so a
-// redraw costs nothing for runs that did not move.
+// Companion curves in their run's colour: its learning rate (replayed by
+// LearningRateSchedule; only a plateau schedule reads the losses), its
+// validation loss and its averaged model's loss. A run's curve is redrawn only when its history
+// grew, so a redraw costs nothing for runs that did not move.
 void LossPlot::syncCompanions(Companions& companions, bool shown, QCPAxis* valueAxis,
                               const std::function<std::vector<double>(const RunEntry&)>& values) {
     for (auto it = companions.graphs.begin(); it != companions.graphs.end();) {
@@ -230,7 +230,8 @@ void LossPlot::syncCompanions(Companions& companions, bool shown, QCPAxis* value
         if (!graph) {
             graph = plot_->addGraph(plot_->xAxis, valueAxis);
             graph->setAdaptiveSampling(true);
-            graph->setPen(QPen(e->color, 1.0, Qt::DashLine));
+            graph->setPen(
+                QPen(e->color, companions.style == Qt::DotLine ? 1.6 : 1.0, companions.style));
             graph->removeFromLegend();
         }
         graph->setData(keys, points, true);
@@ -309,8 +310,19 @@ void LossPlot::redraw() {
     });
     syncCompanions(validation_, true, plot_->yAxis,
                    [](const RunEntry& e) { return e.validationLosses(); });
-    plot_->yAxis->setLabel(validation_.graphs.isEmpty() ? tr("loss (MSE)")
-                                                        : tr("loss (MSE; dashed: validation)"));
+    syncCompanions(averaged_, true, plot_->yAxis,
+                   [](const RunEntry& e) { return e.averagedLosses(); });
+    QStringList companionsShown;
+    if (!validation_.graphs.isEmpty()) {
+        companionsShown << tr("dashed: validation");
+    }
+    if (!averaged_.graphs.isEmpty()) {
+        companionsShown << tr("dotted: averaged weights");
+    }
+    plot_->yAxis->setLabel(
+        companionsShown.isEmpty()
+            ? tr("loss (MSE)")
+            : tr("loss (MSE; %1)").arg(companionsShown.join(QStringLiteral("; "))));
     // An empty legend draws as a stray little box in the corner.
     plot_->legend->setVisible(plot_->legend->itemCount() > 0);
     if (autoRange_) {
@@ -321,9 +333,11 @@ void LossPlot::redraw() {
                 any = true;
             }
         }
-        for (auto* validation : std::as_const(validation_.graphs)) {
-            validation->rescaleAxes(any);
-            any = true;
+        for (const auto* companions : {&validation_, &averaged_}) {
+            for (auto* graph : std::as_const(companions->graphs)) {
+                graph->rescaleAxes(any);
+                any = true;
+            }
         }
         bool anyRate = false;
         for (auto* rate : std::as_const(rates_.graphs)) {

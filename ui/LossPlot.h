@@ -46,6 +46,8 @@ public:
     QCPGraph* rateGraphOf(int runId) const { return rates_.graphs.value(runId); }
     // A run's validation loss (with a split), dashed in its colour.
     QCPGraph* validationGraphOf(int runId) const { return validation_.graphs.value(runId); }
+    // A run's averaged model's loss (with weight averaging), dotted in its colour.
+    QCPGraph* averagedGraphOf(int runId) const { return averaged_.graphs.value(runId); }
     // The curves drawn for groups of two or more visible runs.
     struct GroupGraphs {
         QCPGraph* center;
@@ -68,6 +70,9 @@ private:
     void redraw();
     void rebuildGroups();
     struct Companions {
+        explicit Companions(Qt::PenStyle penStyle)
+            : style(penStyle) {}
+        Qt::PenStyle style;
         QHash<int, QCPGraph*> graphs;
         QHash<int, size_t> lengths; // history length each graph was drawn for
     };
@@ -89,8 +94,9 @@ private:
     CurveBand band_ = CurveBand::MinMax;
     std::vector<GroupGraphs> groups_;
     bool showRates_ = false;
-    Companions rates_;
-    Companions validation_;
+    Companions rates_{Qt::DashLine};
+    Companions validation_{Qt::DashLine};
+    Companions averaged_{Qt::DotLine};
     int redraws_ = 0;
 };
 

@@ -12,6 +12,13 @@
 namespace dredge {
 namespace {
 
+// Which model a prediction came from: the epoch's, or the averaged weights a
+// run with weight averaging ends with.
+QString whenText(const PredictionSnapshot& p) {
+    return p.averaged ? PredictionView::tr("epoch %1, averaged weights").arg(p.epoch + 1)
+                      : PredictionView::tr("epoch %1").arg(p.epoch + 1);
+}
+
 QCPColorMap* addColorMap(QCustomPlot* plot, QCPAxisRect* rect, const QString& title) {
     auto* map = new QCPColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
     map->setGradient(QCPColorGradient::gpSpectrum);
@@ -180,8 +187,7 @@ void PredictionView::drawLine() {
             y[i] = e.prediction->values[first + size_t(i)];
         }
         line_->graph(1)->setData(x, y, sorted);
-        mse =
-            tr("MSE %1 at epoch %2").arg(e.prediction->mse, 0, 'g', 4).arg(e.prediction->epoch + 1);
+        mse = tr("MSE %1 at %2").arg(e.prediction->mse, 0, 'g', 4).arg(whenText(*e.prediction));
     } else {
         line_->graph(1)->data()->clear();
     }
@@ -224,9 +230,9 @@ void PredictionView::drawVolume() {
                         .arg(e.name())
                         .arg(z, 0, 'f', 2)
                         .arg(instantText_)
-                        .arg(hasPrediction ? tr(", MSE %1 at epoch %2")
+                        .arg(hasPrediction ? tr(", MSE %1 at %2")
                                                  .arg(e.prediction->mse, 0, 'g', 4)
-                                                 .arg(e.prediction->epoch + 1)
+                                                 .arg(whenText(*e.prediction))
                                            : QString()));
     for (auto* rect : volume_->axisRects()) {
         rect->axis(QCPAxis::atBottom)->setRange(-5, 5);
@@ -252,10 +258,9 @@ void PredictionView::drawHyperSlice() {
     hyperMap_->rescaleDataRange(true);
     hyper_->xAxis->setRange(-3, 3);
     hyper_->yAxis->setRange(-3, 3);
-    title_->setText(
-        tr("%1 — prediction on x3 = x4 = x5 = t = 0%2")
-            .arg(e.name())
-            .arg(hasSlice ? tr(" (epoch %1)").arg(e.prediction->epoch + 1) : QString()));
+    title_->setText(tr("%1 — prediction on x3 = x4 = x5 = t = 0%2")
+                        .arg(e.name())
+                        .arg(hasSlice ? tr(" (%1)").arg(whenText(*e.prediction)) : QString()));
     hyper_->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -137,7 +137,9 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
             e->recorder->started(data.setup, data.coords, data.targets);
             if (const auto& resume = e->run->resumePoint()) { // a fork: its parent's start
                 e->recorder->losses(0, resume->lossHistory);
-                e->recorder->validationLosses(0, resume->validationHistory);
+                e->recorder->seriesLosses(LossSeries::Validation, 0, resume->validationHistory);
+                e->recorder->seriesLosses(LossSeries::Averaged, 0,
+                                          averagedPrefix(*resume, e->config().train));
             }
             Q_EMIT dataReady(id);
             changed(id);
@@ -146,7 +148,9 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
     connect(run, &TrainingRun::progress, this, [this, id](const ProgressBatch& batch) {
         if (auto* e = find(id)) {
             e->recorder->losses(batch.firstEpoch, batch.losses);
-            e->recorder->validationLosses(batch.firstEpoch, batch.validationLosses);
+            e->recorder->seriesLosses(LossSeries::Validation, batch.firstEpoch,
+                                      batch.validationLosses);
+            e->recorder->seriesLosses(LossSeries::Averaged, batch.firstEpoch, batch.averagedLosses);
             Q_EMIT lossesAppended(id, batch.firstEpoch, batch.losses);
             changed(id);
         }
@@ -187,7 +191,8 @@ int RunsModel::addSavedRun(const SavedRun& saved) {
 }
 
 int RunsModel::addStoredRun(const RunRecord& record, std::vector<double> losses,
-                            std::vector<double> validationLosses) {
+                            std::vector<double> validationLosses,
+                            std::vector<double> averagedLosses) {
     if (const int shown = idOfStored(record.id)) {
         return shown;
     }
@@ -195,6 +200,7 @@ int RunsModel::addStoredRun(const RunRecord& record, std::vector<double> losses,
     entry->record = record;
     entry->savedLosses = std::move(losses);
     entry->savedValidationLosses = std::move(validationLosses);
+    entry->savedAveragedLosses = std::move(averagedLosses);
     return add(std::move(entry)).id;
 }
 

@@ -29,6 +29,7 @@ struct RunEntry {
     std::unique_ptr<TrainingRun> run;          // live: holds history, data, progress
     std::unique_ptr<RunRecorder> recorder;     // live: fills record, writes the store
     std::vector<double> savedValidationLosses; // a stored run's, with a split
+    std::vector<double> savedAveragedLosses;   // a stored run's, with weight averaging
     std::vector<double> savedLosses;           // not live: the history it came with
     std::optional<PredictionSnapshot> prediction;
 
@@ -37,6 +38,9 @@ struct RunEntry {
     const std::vector<double>& losses() const { return run ? run->losses() : savedLosses; }
     const std::vector<double>& validationLosses() const {
         return run ? run->validationLosses() : savedValidationLosses;
+    }
+    const std::vector<double>& averagedLosses() const {
+        return run ? run->averagedLosses() : savedAveragedLosses;
     }
     const RunData* data() const { return run && run->data() ? &*run->data() : nullptr; }
     bool isLive() const { return run && run->isActive(); }
@@ -82,7 +86,8 @@ public:
     // A run from the store (History → Show in plot); a run already shown
     // keeps its row. Returns its id.
     int addStoredRun(const RunRecord& record, std::vector<double> losses,
-                     std::vector<double> validationLosses = {});
+                     std::vector<double> validationLosses = {},
+                     std::vector<double> averagedLosses = {});
     // Removing a live run stops it first; its outcome is still recorded.
     void removeRun(int id);
     void clear();

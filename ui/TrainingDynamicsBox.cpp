@@ -108,14 +108,17 @@ TrainingDynamicsBox::TrainingDynamicsBox(QWidget* parent)
                                     "its end, to resume or fork from"));
     checkpointEvery_->setSpecialValueText(tr("none"));
     form->addRow(tr("Checkpoint every"), checkpointEvery_);
+    addAveragingRows(form);
 
     connect(schedule_, &QComboBox::currentIndexChanged, this, [this] {
         updateRows();
         Q_EMIT changed();
     });
-    for (auto* s : {warmup_, stepEvery_, patience_, earlyStop_, checkpointEvery_}) {
+    for (auto* s : {warmup_, stepEvery_, patience_, earlyStop_, checkpointEvery_, averageFrom_,
+                    averageEvery_}) {
         connect(s, &QSpinBox::valueChanged, this, &TrainingDynamicsBox::changed);
     }
+    connect(averageFrom_, &QSpinBox::valueChanged, this, &TrainingDynamicsBox::updateRows);
     for (auto* d : {gamma_, validationShare_}) {
         connect(d, &QDoubleSpinBox::valueChanged, this, &TrainingDynamicsBox::changed);
     }
@@ -124,6 +127,20 @@ TrainingDynamicsBox::TrainingDynamicsBox(QWidget* parent)
     }
     connect(restoreBest_, &QCheckBox::toggled, this, &TrainingDynamicsBox::changed);
     updateRows();
+}
+
+void TrainingDynamicsBox::addAveragingRows(QFormLayout* form) {
+    const AveragingConfig defaults;
+    averageFrom_ = epochSpin(-1, -1,
+                             tr("Stochastic weight averaging: from this epoch, average the "
+                                "weights every few epochs; the run ends with the average and "
+                                "its loss is drawn dotted"));
+    averageFrom_->setObjectName(QStringLiteral("averageFrom"));
+    averageFrom_->setSpecialValueText(tr("off"));
+    form->addRow(tr("Average weights from"), averageFrom_);
+    averageEvery_ = epochSpin(1, int(defaults.every), tr("Epochs between two averaged weights"));
+    form->addRow(tr("Average every"), averageEvery_);
+    averageRow_ = {averageEvery_, form->labelForField(averageEvery_)};
 }
 
 void TrainingDynamicsBox::updateRows() {
@@ -137,6 +154,7 @@ void TrainingDynamicsBox::updateRows() {
                         kind == LrSchedule::Plateau);
     show(stepRow_, kind == LrSchedule::Step);
     show(patienceRow_, kind == LrSchedule::Plateau);
+    show(averageRow_, averageFrom_->value() >= 0);
 }
 
 bool TrainingDynamicsBox::read(TrainConfig& c, QString* problem) const {
@@ -150,6 +168,9 @@ bool TrainingDynamicsBox::read(TrainConfig& c, QString* problem) const {
     c.stop.restoreBest = restoreBest_->isChecked();
     c.checkpointEvery = checkpointEvery_->value();
     c.validationShare = validationShare_->value();
+    c.averaging.start =
+        averageFrom_->value() >= 0 ? std::optional<int64_t>(averageFrom_->value()) : std::nullopt;
+    c.averaging.every = averageEvery_->value();
     std::optional<double> minLr, minDelta;
     c.stop.targetLoss.reset();
     const bool ok = readNumber(minLr_, tr("LR floor"), &minLr, problem) &&
@@ -179,6 +200,10 @@ void TrainingDynamicsBox::write(const TrainConfig& c) {
     validationShare_->setValue(c.validationShare);
     checkpointEvery_->setValue(
         int(std::min<int64_t>(c.checkpointEvery, checkpointEvery_->maximum())));
+    averageFrom_->setValue(c.averaging.start
+                               ? int(std::min<int64_t>(*c.averaging.start, averageFrom_->maximum()))
+                               : -1);
+    averageEvery_->setValue(int(std::min<int64_t>(c.averaging.every, averageEvery_->maximum())));
     updateRows();
 }
 

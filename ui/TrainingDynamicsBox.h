@@ -1,6 +1,7 @@
 #pragma once
 // The experiment form's "Schedule and stopping" group: the learning-rate
-// schedule, the stop rules and the checkpoint interval of a TrainConfig (docs/reference.md §8).
+// schedule, the stop rules, the validation split, weight averaging and the
+// checkpoint interval of a TrainConfig (docs/reference.md §8).
 // Rows show only where the chosen schedule reads them; defaults come from TrainConfig.
 
 #include "TrainConfig.h"
@@ -10,6 +11,7 @@
 
 class QCheckBox;
 class QComboBox;
+class QFormLayout;
 class QDoubleSpinBox;
 class QLineEdit;
 class QSpinBox;
@@ -33,6 +35,7 @@ Q_SIGNALS:
 
 private:
     void updateRows();
+    void addAveragingRows(QFormLayout* form);
 
     QComboBox* schedule_;
     QSpinBox* warmup_;
@@ -46,7 +49,9 @@ private:
     QCheckBox* restoreBest_;
     QSpinBox* checkpointEvery_;
     QDoubleSpinBox* validationShare_;
-    std::vector<QWidget*> gammaRow_, stepRow_, patienceRow_;
+    QSpinBox* averageFrom_; // -1: no averaging
+    QSpinBox* averageEvery_;
+    std::vector<QWidget*> gammaRow_, stepRow_, patienceRow_, averageRow_;
 };
 
 } // namespace dredge

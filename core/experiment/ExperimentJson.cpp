@@ -48,6 +48,13 @@ public:
             out = value;
         }
     }
+    void optionalInteger(const char* key, std::optional<int64_t>& out) {
+        if (object_.contains(QLatin1String(key)) && !object_.value(QLatin1String(key)).isNull()) {
+            int64_t value = 0;
+            integer(key, value);
+            out = value;
+        }
+    }
     void boolean(const char* key, bool& out) {
         read(key, out, QStringLiteral("true or false"), [](const QJsonValue& v, bool& value) {
             value = v.toBool();
@@ -142,6 +149,11 @@ QJsonObject toJson(const ExperimentConfig& c) {
     if (st.targetLoss) {
         stop.insert(QStringLiteral("target_loss"), *st.targetLoss);
     }
+    const auto& av = c.train.averaging;
+    QJsonObject averaging{{"every", qint64(av.every)}};
+    if (av.start) {
+        averaging.insert(QStringLiteral("start"), qint64(*av.start));
+    }
     QJsonObject train{{"epochs", qint64(c.train.epochs)},
                       {"lr", c.train.learningRate},
                       {"beta1", c.train.beta1},
@@ -156,7 +168,8 @@ QJsonObject toJson(const ExperimentConfig& c) {
                       {"checkpoint_every", qint64(c.train.checkpointEvery)},
                       {"validation_share", c.train.validationShare},
                       {"schedule", schedule},
-                      {"stop", stop}};
+                      {"stop", stop},
+                      {"averaging", averaging}};
     return {{"data", data}, {"model", model}, {"train", train}};
 }
 
@@ -209,7 +222,7 @@ std::optional<ExperimentConfig> experimentFromJson(const QJsonObject& json, QStr
     train.integer("threads", c.train.threads);
     train.integer("checkpoint_every", c.train.checkpointEvery);
     train.real("validation_share", c.train.validationShare);
-    QJsonObject scheduleJson, stopJson;
+    QJsonObject scheduleJson, stopJson, averagingJson;
     const auto subsection = [&](const char* key, QJsonObject& out) {
         const auto v = trainJson.value(QLatin1String(key));
         if (!v.isUndefined() && !v.isObject()) {
@@ -219,7 +232,8 @@ std::optional<ExperimentConfig> experimentFromJson(const QJsonObject& json, QStr
         out = v.toObject();
         return true;
     };
-    if (!subsection("schedule", scheduleJson) || !subsection("stop", stopJson)) {
+    if (!subsection("schedule", scheduleJson) || !subsection("stop", stopJson) ||
+        !subsection("averaging", averagingJson)) {
         return std::nullopt;
     }
     auto& sc = c.train.schedule;
@@ -236,7 +250,10 @@ std::optional<ExperimentConfig> experimentFromJson(const QJsonObject& json, QStr
     stop.integer("early_stop", st.earlyStopPatience);
     stop.real("min_delta", st.minDelta);
     stop.boolean("restore_best", st.restoreBest);
-    for (const auto* reader : {&data, &model, &train, &schedule, &stop}) {
+    FieldReader averaging(averagingJson, QStringLiteral("train.averaging"));
+    averaging.optionalInteger("start", c.train.averaging.start);
+    averaging.integer("every", c.train.averaging.every);
+    for (const auto* reader : {&data, &model, &train, &schedule, &stop, &averaging}) {
         if (!reader->error.isEmpty()) {
             *error = reader->error;
             return std::nullopt;
@@ -287,18 +304,27 @@ QJsonObject toJson(const TrainResult& r, bool withHistory) {
     if (r.restoredBest) {
         json.insert(QStringLiteral("restored_best"), true);
     }
-    if (withHistory) {
-        QJsonArray history;
-        for (double loss : r.lossHistory) {
-            history.append(number(loss));
+    if (r.averagedModels > 0) { // weight averaging: the average's size and last loss
+        json.insert(QStringLiteral("averaged_models"), qint64(r.averagedModels));
+        if (!r.averagedHistory.empty()) {
+            json.insert(QStringLiteral("averaged_loss"), number(r.averagedHistory.back()));
         }
-        json.insert(QStringLiteral("loss_history"), history);
+        json.insert(QStringLiteral("ended_averaged"), r.endedAveraged);
+    }
+    const auto series = [](const std::vector<double>& losses) {
+        QJsonArray array;
+        for (double loss : losses) {
+            array.append(number(loss));
+        }
+        return array;
+    };
+    if (withHistory) {
+        json.insert(QStringLiteral("loss_history"), series(r.lossHistory));
         if (!r.validationHistory.empty()) {
-            QJsonArray validation;
-            for (double loss : r.validationHistory) {
-                validation.append(number(loss));
-            }
-            json.insert(QStringLiteral("validation_history"), validation);
+            json.insert(QStringLiteral("validation_history"), series(r.validationHistory));
+        }
+        if (!r.averagedHistory.empty()) {
+            json.insert(QStringLiteral("averaged_history"), series(r.averagedHistory));
         }
     }
     return json;
@@ -319,6 +345,8 @@ std::optional<TrainResult> resultFromJson(const QJsonObject& json, QString* erro
     reader.string("stop_reason", r.stopReason);
     reader.integer("best_epoch", r.bestEpoch);
     reader.boolean("restored_best", r.restoredBest);
+    reader.integer("averaged_models", r.averagedModels);
+    reader.boolean("ended_averaged", r.endedAveraged);
     if (!reader.error.isEmpty()) {
         *error = reader.error;
         return std::nullopt;

@@ -257,6 +257,17 @@ std::string validate(const TrainConfig& c) {
     if (c.checkpointEvery < 0) {
         return "checkpoint-every must be at least 0 epochs (0: none)";
     }
+    const auto& avg = c.averaging;
+    if (avg.start && (*avg.start < 0 || *avg.start >= c.epochs)) {
+        return "swa-start must be an epoch of the run (0 to epochs - 1)";
+    }
+    if (avg.every < 1) {
+        return "swa-every must be at least 1 epoch";
+    }
+    if (avg.start && c.stop.restoreBest) {
+        return "a run ends with either its best or its averaged weights: choose restore-best "
+               "or swa-start";
+    }
     const auto& stop = c.stop;
     if (stop.targetLoss && !(std::isfinite(*stop.targetLoss) && *stop.targetLoss >= 0.0)) {
         return "target loss must be a number of at least 0";

@@ -34,6 +34,14 @@ struct StopRules {
     bool restoreBest = false;         // end with the weights of the best epoch
 };
 
+// Stochastic weight averaging (docs/reference.md §8): the weights after the
+// updates of epochs start, start + every, start + 2·every, … are averaged, and
+// a run with averaging ends with the average.
+struct AveragingConfig {
+    std::optional<int64_t> start; // unset: no averaging
+    int64_t every = 10;
+};
+
 struct TrainConfig {
     int64_t epochs = 2000;
     double learningRate = 1e-3;
@@ -58,6 +66,7 @@ struct TrainConfig {
     // Recorded runs keep a checkpoint every this many epochs and at their end
     // (0: none), to resume or fork from.
     int64_t checkpointEvery = 0;
+    AveragingConfig averaging;
 };
 
 enum class RunStatus { Finished, Stopped, Diverged, Failed };
@@ -66,6 +75,10 @@ struct TrainResult {
     RunStatus status = RunStatus::Finished;
     std::vector<double> lossHistory;       // one value per epoch, before that epoch's update
     std::vector<double> validationHistory; // the same for the held-out points (with a split)
+    // With averaging: the averaged model's loss on the watched points (the
+    // held-out ones with a split) after each epoch, NaN before the first average.
+    std::vector<double> averagedHistory;
+    int64_t averagedModels = 0; // weights taken into the average
     double finalLoss = 0.0;
     double bestLoss = 0.0;
     int64_t epochsDone = 0;
@@ -77,6 +90,7 @@ struct TrainResult {
     std::string stopReason;       // why a run ended before its last epoch by a stop rule
     int64_t bestEpoch = -1;       // 0-based epoch of bestLoss
     bool restoredBest = false;    // the model ended with bestEpoch's weights
+    bool endedAveraged = false;   // the model ended with the averaged weights
     // With checkpointEvery: the state after the last epoch (before restore-best),
     // to resume from.
     std::optional<TrainingCheckpoint> endCheckpoint;

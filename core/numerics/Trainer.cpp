@@ -66,9 +66,20 @@ struct Trainer::Impl {
     // checkpointEvery: the whole state that gave the lowest (watched) loss.
     std::optional<TrainingCheckpoint> bestState;
     double bestStateLoss = std::numeric_limits<double>::infinity();
+    // Weight averaging: the running mean of the averaged weights, and its loss.
+    at::Tensor averaged;
+    int64_t averagedModels = 0;
+    double averagedLoss = std::numeric_limits<double>::quiet_NaN();
+    bool holdsAverage = false; // the model's weights are the average now
 
     // The state after `epoch` epochs: the current parameters and moments.
     TrainingCheckpoint stateAt(int64_t epoch) const;
+    // After the update of epoch `epoch` (0-based): takes the new weights into
+    // the average when the averaging settings say so.
+    void average(int64_t epoch);
+    // The MSE of the model with the averaged weights on the points the run
+    // watches (the held-out ones with a split), in full precision.
+    double averagedModelLoss() const;
 };
 
 Trainer::Trainer(const ExperimentConfig& config)
@@ -177,7 +188,39 @@ double Trainer::runEpoch() {
     if (d.scaler) {
         d.scaler->update(stepIsSafe);
     }
+    d.average(d.epochs - 1);
     return lossValue;
+}
+
+void Trainer::Impl::average(int64_t epoch) {
+    const auto& avg = config.train.averaging;
+    if (!avg.start || epoch < *avg.start || (epoch - *avg.start) % avg.every != 0) {
+        return;
+    }
+    at::NoGradGuard noGrad;
+    const auto& current = optimizer->flatParameters();
+    if (averagedModels == 0) {
+        averaged = current.clone();
+    } else { // a running mean: avg + (w − avg) / (n + 1)
+        averaged.add_(current - averaged, 1.0 / double(averagedModels + 1));
+    }
+    ++averagedModels;
+    averagedLoss = averagedModelLoss();
+}
+
+double Trainer::Impl::averagedModelLoss() const {
+    at::NoGradGuard noGrad;
+    const auto& flat = optimizer->flatParameters(); // the model's parameters are views of it
+    const auto current = flat.clone();
+    flat.copy_(averaged);
+    const auto output = model->forward(coords, time).to(at::kFloat);
+    flat.copy_(current);
+    const auto loss = validationIndex.defined()
+                          ? at::mse_loss(output.index_select(0, validationIndex), validationTarget)
+                      : trainIndex.defined()
+                          ? at::mse_loss(output.index_select(0, trainIndex), trainTarget)
+                          : at::mse_loss(output, target);
+    return loss.item<double>();
 }
 
 const ExperimentConfig& Trainer::config() const {
@@ -195,6 +238,29 @@ int64_t Trainer::skippedSteps() const {
 
 double Trainer::lastValidationLoss() const {
     return impl_->validationLoss;
+}
+
+double Trainer::averagedLoss() const {
+    return impl_->averagedLoss;
+}
+
+int64_t Trainer::averagedModels() const {
+    return impl_->averagedModels;
+}
+
+bool Trainer::useAveragedWeights() {
+    auto& d = *impl_;
+    if (d.averagedModels == 0) {
+        return false;
+    }
+    at::NoGradGuard noGrad;
+    d.optimizer->flatParameters().copy_(d.averaged);
+    d.holdsAverage = true;
+    return true;
+}
+
+bool Trainer::holdsAveragedWeights() const {
+    return impl_->holdsAverage;
 }
 
 void Trainer::setLearningRate(double rate) {
@@ -229,6 +295,12 @@ TrainingCheckpoint Trainer::Impl::stateAt(int64_t epoch) const {
         c.bestParameters.assign(best.data_ptr<double>(), best.data_ptr<double>() + best.numel());
         c.bestLoss = d.bestLoss;
     }
+    if (d.averagedModels > 0) {
+        const auto avg = d.averaged.to(at::kCPU, at::kDouble).contiguous();
+        c.averagedParameters.assign(avg.data_ptr<double>(), avg.data_ptr<double>() + avg.numel());
+        c.averagedModels = d.averagedModels;
+        c.averagedLoss = d.averagedLoss;
+    }
     if (d.scaler) {
         c.lossScale = d.scaler->scale();
         c.lossScalerGoodSteps = d.scaler->goodStepsInARow();
@@ -248,6 +320,16 @@ void Trainer::resumeFrom(const TrainingCheckpoint& c) {
                                          {int64_t(c.bestParameters.size())}, at::kDouble)
                                .to(d.optimizer->flatParameters().options());
         d.bestLoss = c.bestLoss;
+    }
+    d.averaged = at::Tensor();
+    d.averagedModels = 0;
+    d.averagedLoss = std::numeric_limits<double>::quiet_NaN();
+    if (!c.averagedParameters.empty() && c.averagedModels > 0) {
+        d.averaged = at::from_blob(const_cast<double*>(c.averagedParameters.data()),
+                                   {int64_t(c.averagedParameters.size())}, at::kDouble)
+                         .to(d.optimizer->flatParameters().options());
+        d.averagedModels = c.averagedModels;
+        d.averagedLoss = c.averagedLoss;
     }
     if (d.scaler && c.lossScale > 0.0) {
         d.scaler->restore(c.lossScale, c.lossScalerGoodSteps, c.skippedSteps);
@@ -284,6 +366,15 @@ std::vector<float> Trainer::trainingTargets() const {
     return toVector(impl_->target);
 }
 
+std::vector<double> averagedPrefix(const ResumePoint& resume, const TrainConfig& config) {
+    if (!config.averaging.start) {
+        return {};
+    }
+    auto prefix = resume.averagedHistory;
+    prefix.resize(resume.lossHistory.size(), std::numeric_limits<double>::quiet_NaN());
+    return prefix;
+}
+
 TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
                   const ReadyCallback& onReady, const ResumePoint* resume,
                   const EndCallback& onEnd) {
@@ -318,10 +409,14 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
     const bool split = tc.validationShare > 0.0;
     double bestWatched = std::numeric_limits<double>::infinity();
     // The rules watch the validation loss where there is one.
-    const auto watch = [&](int64_t epoch, double loss, double validation) {
+    const bool averaging = tc.averaging.start.has_value();
+    const auto watch = [&](int64_t epoch, double loss, double validation, double averaged) {
         result.lossHistory.push_back(loss);
         if (split) {
             result.validationHistory.push_back(validation);
+        }
+        if (averaging) {
+            result.averagedHistory.push_back(averaged);
         }
         const double watched = split ? validation : loss;
         result.bestLoss = std::min(result.bestLoss, loss);
@@ -335,9 +430,11 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
     if (resume && split && resume->validationHistory.size() != resume->lossHistory.size()) {
         throw std::invalid_argument("the resume point lacks the validation losses of its split");
     }
+    const auto averagedBefore = resume ? averagedPrefix(*resume, tc) : std::vector<double>{};
     for (int64_t epoch = 0; epoch < firstEpoch; ++epoch) { // what the rules had seen
-        watch(epoch, resume->lossHistory[size_t(epoch)],
-              split ? resume->validationHistory[size_t(epoch)] : 0.0);
+        const auto e = size_t(epoch);
+        watch(epoch, resume->lossHistory[e], split ? resume->validationHistory[e] : 0.0,
+              averaging ? averagedBefore[e] : 0.0);
     }
     for (int64_t epoch = firstEpoch; epoch < tc.epochs; ++epoch) {
         const auto epochStart = Clock::now();
@@ -350,11 +447,14 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
             if (split) {
                 result.validationHistory.push_back(trainer.lastValidationLoss());
             }
+            if (averaging) {
+                result.averagedHistory.push_back(trainer.averagedLoss());
+            }
             result.status = RunStatus::Diverged;
             result.divergedAtEpoch = epoch;
             break;
         }
-        auto reason = watch(epoch, loss, trainer.lastValidationLoss());
+        auto reason = watch(epoch, loss, trainer.lastValidationLoss(), trainer.averagedLoss());
         if (onEpoch && onEpoch(trainer, epoch, loss) == EpochVerdict::Stop) {
             result.status = RunStatus::Stopped;
             break;
@@ -370,6 +470,10 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
     }
     if (tc.stop.restoreBest && result.status != RunStatus::Diverged) {
         result.restoredBest = trainer.restoreBestWeights();
+    }
+    result.averagedModels = trainer.averagedModels();
+    if (averaging && result.status != RunStatus::Diverged) {
+        result.endedAveraged = trainer.useAveragedWeights();
     }
     if (onEnd) {
         onEnd(trainer);

@@ -46,6 +46,13 @@ public:
     // The last epoch's loss on the held-out points (from the same forward
     // pass, before the update); NaN without a split.
     double lastValidationLoss() const;
+    // Weight averaging: the averaged model's loss on the watched points (NaN
+    // before the first average) and how many weights it holds.
+    double averagedLoss() const;
+    int64_t averagedModels() const;
+    // Puts the averaged weights into the model; false when there are none.
+    bool useAveragedWeights();
+    bool holdsAveragedWeights() const; // since useAveragedWeights()
     // The rate of the following epochs' updates (the schedule's).
     void setLearningRate(double rate);
     // With stop.restoreBest the trainer keeps the weights that gave the lowest
@@ -90,7 +97,12 @@ struct ResumePoint {
     TrainingCheckpoint checkpoint;
     std::vector<double> lossHistory;
     std::vector<double> validationHistory; // with a split
+    std::vector<double> averagedHistory;   // with weight averaging (may be shorter: NaN)
 };
+
+// The averaged model's losses a run resumed with `config` starts from: the
+// resume point's, NaN where its parent did not average; none without averaging.
+std::vector<double> averagedPrefix(const ResumePoint& resume, const TrainConfig& config);
 
 // Runs config.train.epochs epochs (fewer when the callback stops or the loss
 // diverges) and reports the outcome. Throws as Trainer's constructor does;

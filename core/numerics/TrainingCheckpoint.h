@@ -22,6 +22,11 @@ struct TrainingCheckpoint {
     // stop.restoreBest: the best weights so far and their loss (empty: none).
     std::vector<double> bestParameters;
     double bestLoss = 0.0;
+    // Weight averaging: the average so far, how many weights it holds and its
+    // loss (empty: none yet).
+    std::vector<double> averagedParameters;
+    int64_t averagedModels = 0;
+    double averagedLoss = 0.0;
     // The float16 loss scaler (CUDA mixed precision); scale 0: none.
     double lossScale = 0.0;
     int lossScalerGoodSteps = 0;

@@ -7,7 +7,8 @@ namespace dredge {
 namespace {
 
 constexpr char kTag[] = "DREDGE-CHECKPOINT";
-constexpr qint32 kVersion = 1;
+// 2 added weight averaging's state; version 1 blobs (without it) still read.
+constexpr qint32 kVersion = 2;
 // More values than any model this app builds: a count beyond it is damage.
 constexpr quint64 kMaxValues = quint64(1) << 31;
 
@@ -55,6 +56,8 @@ QByteArray encodeCheckpoint(const TrainingCheckpoint& c) {
     writeVector(out, slotSteps);
     writeVector(out, c.bestParameters);
     out << c.bestLoss << c.lossScale << qint32(c.lossScalerGoodSteps) << qint64(c.skippedSteps);
+    writeVector(out, c.averagedParameters);
+    out << qint64(c.averagedModels) << c.averagedLoss;
     return bytes;
 }
 
@@ -69,7 +72,7 @@ bool decodeCheckpoint(const QByteArray& bytes, TrainingCheckpoint* c, QString* e
         return false;
     }
     in >> version;
-    if (version != kVersion) {
+    if (version < 1 || version > kVersion) {
         *error = QStringLiteral("checkpoint version %1 is not known to this build").arg(version);
         return false;
     }
@@ -81,8 +84,18 @@ bool decodeCheckpoint(const QByteArray& bytes, TrainingCheckpoint* c, QString* e
                     readVector(in, c->expAvgSq) && readVector(in, slotSteps) &&
                     readVector(in, c->bestParameters);
     in >> c->bestLoss >> c->lossScale >> goodSteps >> skipped;
-    if (!ok || in.status() != QDataStream::Ok || !in.atEnd() || epoch < 0 ||
-        c->expAvg.size() != c->parameters.size() || c->expAvgSq.size() != c->parameters.size()) {
+    qint64 averagedModels = 0;
+    const bool averagedOk = version < 2 || readVector(in, c->averagedParameters);
+    if (version >= 2) {
+        in >> averagedModels >> c->averagedLoss;
+    }
+    c->averagedModels = averagedModels;
+    const auto fits = [c](const std::vector<double>& v) {
+        return v.empty() || v.size() == c->parameters.size();
+    };
+    if (!ok || !averagedOk || in.status() != QDataStream::Ok || !in.atEnd() || epoch < 0 ||
+        c->expAvg.size() != c->parameters.size() || c->expAvgSq.size() != c->parameters.size() ||
+        !fits(c->bestParameters) || !fits(c->averagedParameters) || averagedModels < 0) {
         *error = QStringLiteral("the checkpoint is damaged (cut short or inconsistent)");
         return false;
     }

@@ -47,10 +47,12 @@ void RunRecorder::losses(qint64 firstEpoch, const std::vector<double>& losses) {
     }
 }
 
-void RunRecorder::validationLosses(qint64 firstEpoch, const std::vector<double>& losses) {
-    if (store_ && inserted_ && firstEpoch == sentValidation_ && !losses.empty()) {
-        store_->appendLosses(record_.id, firstEpoch, losses, LossSeries::Validation);
-        sentValidation_ += qint64(losses.size());
+void RunRecorder::seriesLosses(LossSeries series, qint64 firstEpoch,
+                               const std::vector<double>& losses) {
+    auto& sent = series == LossSeries::Averaged ? sentAveraged_ : sentValidation_;
+    if (store_ && inserted_ && firstEpoch == sent && !losses.empty()) {
+        store_->appendLosses(record_.id, firstEpoch, losses, series);
+        sent += qint64(losses.size());
     }
 }
 
@@ -81,11 +83,13 @@ void RunRecorder::finished(const TrainResult& result, const std::vector<double>&
                              std::vector<double>(history.begin() + sent_, history.end()));
         sent_ = qint64(history.size());
     }
-    const auto& validation = result.validationHistory;
-    if (sentValidation_ < qint64(validation.size())) {
-        validationLosses(sentValidation_, std::vector<double>(validation.begin() + sentValidation_,
-                                                              validation.end()));
-    }
+    const auto rest = [](const std::vector<double>& all, qint64 sent) {
+        return sent < qint64(all.size()) ? std::vector<double>(all.begin() + sent, all.end())
+                                         : std::vector<double>{};
+    };
+    seriesLosses(LossSeries::Validation, sentValidation_,
+                 rest(result.validationHistory, sentValidation_));
+    seriesLosses(LossSeries::Averaged, sentAveraged_, rest(result.averagedHistory, sentAveraged_));
     store_->updateRun(record_);
 }
 

@@ -6,6 +6,7 @@
 // it) and, given a store, writes it there.
 
 #include "RunRecord.h"
+#include "RunStore.h"
 #include "Trainer.h"
 
 #include <vector>
@@ -27,7 +28,8 @@ public:
     void started(const RunSetup& setup, const std::vector<float>& coords,
                  const std::vector<float>& targets);
     void losses(qint64 firstEpoch, const std::vector<double>& losses);
-    void validationLosses(qint64 firstEpoch, const std::vector<double>& losses);
+    // The validation or averaged series (empty batches are ignored).
+    void seriesLosses(LossSeries series, qint64 firstEpoch, const std::vector<double>& losses);
     void snapshot(qint64 epoch, int stride, std::vector<float> values);
     void checkpoint(const TrainingCheckpoint& checkpoint);
     // `history` is the run's whole history; what was not sent yet (a diverged
@@ -40,6 +42,7 @@ private:
     double targetPeak_ = 0.0;
     qint64 sent_ = 0;           // epochs of history sent to the store
     qint64 sentValidation_ = 0; // epochs of validation history sent
+    qint64 sentAveraged_ = 0;   // epochs of the averaged model's history sent
     bool inserted_ = false;
 };
 

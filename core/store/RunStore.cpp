@@ -182,8 +182,15 @@ RunRecord recordFrom(const QSqlQuery& q) {
 }
 
 QString chunkTable(LossSeries series) {
-    return series == LossSeries::Validation ? QStringLiteral("validation_chunks")
-                                            : QStringLiteral("loss_chunks");
+    switch (series) {
+    case LossSeries::Validation:
+        return QStringLiteral("validation_chunks");
+    case LossSeries::Averaged:
+        return QStringLiteral("averaged_chunks");
+    case LossSeries::Training:
+        break;
+    }
+    return QStringLiteral("loss_chunks");
 }
 
 bool processIsGone(qint64 pid) {
@@ -721,7 +728,8 @@ std::optional<ResumePoint> RunStore::resumePoint(const QString& id, qint64 epoch
     auto checkpoint = this->checkpoint(id, epoch, error);
     auto losses = checkpoint ? lossHistory(id, error) : std::nullopt;
     auto validation = losses ? lossHistory(id, error, LossSeries::Validation) : std::nullopt;
-    if (!validation) {
+    auto averaged = validation ? lossHistory(id, error, LossSeries::Averaged) : std::nullopt;
+    if (!averaged) {
         return std::nullopt;
     }
     const auto at = size_t(checkpoint->epoch);
@@ -738,7 +746,9 @@ std::optional<ResumePoint> RunStore::resumePoint(const QString& id, qint64 epoch
     if (!validation->empty()) { // a run with a validation split
         validation->resize(at);
     }
-    return ResumePoint{std::move(*checkpoint), std::move(*losses), std::move(*validation)};
+    averaged->resize(std::min(averaged->size(), at)); // NaN-padded when read: shorter is fine
+    return ResumePoint{std::move(*checkpoint), std::move(*losses), std::move(*validation),
+                       std::move(*averaged)};
 }
 
 std::optional<QString> RunStore::resolveId(const QString& prefix, QString* error) {

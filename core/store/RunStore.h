@@ -25,7 +25,9 @@ namespace dredge {
 
 // A run's per-epoch losses: on its training points, and on the held-out points
 // of a validation split (TrainConfig::validationShare).
-enum class LossSeries { Training, Validation };
+// Per-epoch loss series: the training loss, the held-out points' (with a
+// validation split) and the averaged model's (with weight averaging).
+enum class LossSeries { Training, Validation, Averaged };
 
 class RunStore {
 public:

@@ -417,16 +417,18 @@ void StoreClient::requestRun(const QString& id) {
             auto losses = record ? store.lossHistory(id, why) : std::nullopt;
             auto validation =
                 losses ? store.lossHistory(id, why, LossSeries::Validation) : std::nullopt;
-            if (validation) {
+            auto averaged =
+                validation ? store.lossHistory(id, why, LossSeries::Averaged) : std::nullopt;
+            if (averaged) {
                 QMetaObject::invokeMethod(
                     w.client(),
                     [client = w.client(), record = std::move(*record), losses = std::move(*losses),
-                     validation = std::move(*validation)] {
-                        Q_EMIT client->runLoaded(record, losses, validation);
+                     validation = std::move(*validation), averaged = std::move(*averaged)] {
+                        Q_EMIT client->runLoaded(record, losses, validation, averaged);
                     },
                     Qt::QueuedConnection);
             }
-            return validation.has_value();
+            return averaged.has_value();
         });
     });
 }

@@ -60,7 +60,8 @@ public:
 Q_SIGNALS:
     void listed(const std::vector<dredge::RunRecord>& runs);
     void runLoaded(const dredge::RunRecord& record, const std::vector<double>& losses,
-                   const std::vector<double>& validationLosses);
+                   const std::vector<double>& validationLosses,
+                   const std::vector<double>& averagedLosses);
     void exported(const QString& path, const QString& error); // error empty on success
     void changed();                    // run records were written (not mere history batches)
     void problem(const QString& text); // the store is unusable or a write failed

@@ -95,6 +95,13 @@ const QStringList kSteps[] = {
                     " first_epoch BIGINT NOT NULL,"
                     " losses {blob} NOT NULL,"
                     " PRIMARY KEY (run_id, first_epoch))")},
+    // 4 → 5: the averaged model's losses of runs with weight averaging, chunked
+    // as losses are (NaN before the first average).
+    {QStringLiteral("CREATE TABLE averaged_chunks ("
+                    " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+                    " first_epoch BIGINT NOT NULL,"
+                    " losses {blob} NOT NULL,"
+                    " PRIMARY KEY (run_id, first_epoch))")},
 };
 static_assert(std::size(kSteps) == kStoreSchemaVersion, "one step per version");
 

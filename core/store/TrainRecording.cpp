@@ -11,7 +11,8 @@ TrainRecording::TrainRecording(const StoreLocation& location, const ExperimentCo
     : client_(location)
     , record_(newRunRecord(config, name.isEmpty() ? describe(config) : name))
     , recorder_(&client_, record_)
-    , throttle_(config.train.epochs, 0.25, config.train.validationShare > 0.0)
+    , throttle_(config.train.epochs, 0.25, config.train.validationShare > 0.0,
+                config.train.averaging.start.has_value())
     , keepSnapshots_(keepSnapshots) {
     clock_.start();
     client_.flush();
@@ -22,7 +23,8 @@ TrainRecording::TrainRecording(const StoreLocation& location, RunRecord record, 
     : client_(location)
     , record_(std::move(record))
     , recorder_(&client_, record_, inStore)
-    , throttle_(record_.config.train.epochs, 0.25, record_.config.train.validationShare > 0.0)
+    , throttle_(record_.config.train.epochs, 0.25, record_.config.train.validationShare > 0.0,
+                record_.config.train.averaging.start.has_value())
     , keepSnapshots_(true) {
     clock_.start();
     client_.flush();
@@ -38,7 +40,7 @@ void TrainRecording::ready(const Trainer& trainer) {
 }
 
 void TrainRecording::epoch(const Trainer& trainer, int64_t epoch, double loss, bool last) {
-    if (throttle_.add(epoch, loss, now(), trainer.lastValidationLoss())) {
+    if (throttle_.add(epoch, loss, now(), trainer.lastValidationLoss(), trainer.averagedLoss())) {
         send();
     }
     if (snapshots_ && (last || snapshots_->due(epoch))) {
@@ -49,7 +51,8 @@ void TrainRecording::epoch(const Trainer& trainer, int64_t epoch, double loss, b
 
 void TrainRecording::seedHistory(const ResumePoint& resume) {
     recorder_.losses(0, resume.lossHistory);
-    recorder_.validationLosses(0, resume.validationHistory);
+    recorder_.seriesLosses(LossSeries::Validation, 0, resume.validationHistory);
+    recorder_.seriesLosses(LossSeries::Averaged, 0, averagedPrefix(resume, record_.config.train));
 }
 
 void TrainRecording::checkpoint(const TrainingCheckpoint& checkpoint) {
@@ -68,7 +71,8 @@ void TrainRecording::send() {
     if (throttle_.hasPending()) {
         const auto batch = throttle_.take(now());
         recorder_.losses(batch.firstEpoch, batch.losses);
-        recorder_.validationLosses(batch.firstEpoch, batch.validationLosses);
+        recorder_.seriesLosses(LossSeries::Validation, batch.firstEpoch, batch.validationLosses);
+        recorder_.seriesLosses(LossSeries::Averaged, batch.firstEpoch, batch.averagedLosses);
         collectProblem(); // a store that failed (or came back) since the last batch
     }
 }

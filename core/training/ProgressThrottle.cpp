@@ -5,17 +5,19 @@
 namespace dredge {
 
 ProgressThrottle::ProgressThrottle(int64_t totalEpochs, double minIntervalSeconds,
-                                   bool withValidation)
+                                   bool withValidation, bool withAveraged)
     : total_(totalEpochs)
     , minInterval_(minIntervalSeconds)
-    , withValidation_(withValidation) {}
+    , withValidation_(withValidation)
+    , withAveraged_(withAveraged) {}
 
 void ProgressThrottle::begin(double now, int64_t firstEpoch) {
     start_ = lastEmit_ = now;
     done_ = lastEmitDone_ = firstEpoch;
 }
 
-bool ProgressThrottle::add(int64_t epoch, double loss, double now, double validationLoss) {
+bool ProgressThrottle::add(int64_t epoch, double loss, double now, double validationLoss,
+                           double averagedLoss) {
     if (start_ < 0.0) {
         start_ = lastEmit_ = now;
     }
@@ -26,6 +28,9 @@ bool ProgressThrottle::add(int64_t epoch, double loss, double now, double valida
     if (withValidation_) {
         pendingValidation_.push_back(validationLoss);
     }
+    if (withAveraged_) {
+        pendingAveraged_.push_back(averagedLoss);
+    }
     done_ = epoch + 1;
     return now - lastEmit_ - skippedSinceEmit_ >= minInterval_ || done_ >= total_;
 }
@@ -35,6 +40,7 @@ ProgressBatch ProgressThrottle::take(double now) {
     batch.firstEpoch = pendingFirst_;
     batch.losses.swap(pending_);
     batch.validationLosses.swap(pendingValidation_);
+    batch.averagedLosses.swap(pendingAveraged_);
     batch.epochsDone = done_;
     batch.totalEpochs = total_;
 

@@ -13,6 +13,7 @@ struct ProgressBatch {
     int64_t firstEpoch = 0;               // epoch (0-based) of losses[0]
     std::vector<double> losses;           // consecutive epochs
     std::vector<double> validationLosses; // beside them, with a validation split
+    std::vector<double> averagedLosses;   // beside them, with weight averaging
     int64_t epochsDone = 0;               // after this batch
     int64_t totalEpochs = 0;
     double epochsPerSecond = 0.0;
@@ -22,9 +23,10 @@ struct ProgressBatch {
 
 class ProgressThrottle {
 public:
-    // withValidation: each epoch also has a validation loss (a split).
+    // withValidation: each epoch also has a validation loss (a split);
+    // withAveraged: an averaged model's loss (weight averaging).
     explicit ProgressThrottle(int64_t totalEpochs, double minIntervalSeconds = 1.0 / 30.0,
-                              bool withValidation = false);
+                              bool withValidation = false, bool withAveraged = false);
 
     // Training starts at `now`, at `firstEpoch` (a resumed run's checkpoint,
     // whose earlier epochs count in no rate); without it, the first add()
@@ -32,7 +34,8 @@ public:
     void begin(double now, int64_t firstEpoch = 0);
     // Records the loss of `epoch` at time `now` (seconds, any origin). Returns
     // whether a batch is due.
-    bool add(int64_t epoch, double loss, double now, double validationLoss = 0.0);
+    bool add(int64_t epoch, double loss, double now, double validationLoss = 0.0,
+             double averagedLoss = 0.0);
     bool hasPending() const { return !pending_.empty(); }
     // Takes the pending points as a batch with the current rate and ETA.
     ProgressBatch take(double now);
@@ -43,8 +46,10 @@ private:
     int64_t total_;
     double minInterval_;
     bool withValidation_;
+    bool withAveraged_;
     std::vector<double> pending_;
     std::vector<double> pendingValidation_;
+    std::vector<double> pendingAveraged_;
     int64_t pendingFirst_ = 0;
     int64_t done_ = 0;
     double start_ = -1.0;

@@ -23,8 +23,9 @@ struct PredictionSnapshot {
     int64_t epoch = 0;
     std::vector<float> values;
     bool onTrainingPoints = true;
-    double mse = -1.0; // against the targets when onTrainingPoints
-    int stride = 1;    // values are every stride-th point
+    double mse = -1.0;     // against the targets when onTrainingPoints
+    int stride = 1;        // values are every stride-th point
+    bool averaged = false; // the run's end model with weight averaging's averaged weights
 };
 
 } // namespace dredge

@@ -40,6 +40,7 @@ TrainingRun::~TrainingRun() {
 void TrainingRun::setResumePoint(ResumePoint resume) {
     losses_ = resume.lossHistory;
     validationLosses_ = resume.validationHistory;
+    averagedLosses_ = averagedPrefix(resume, config_.train);
     resume_ = std::move(resume);
 }
 
@@ -122,6 +123,8 @@ void TrainingRun::onProgress(const ProgressBatch& batch) {
     losses_.insert(losses_.end(), batch.losses.begin(), batch.losses.end());
     validationLosses_.insert(validationLosses_.end(), batch.validationLosses.begin(),
                              batch.validationLosses.end());
+    averagedLosses_.insert(averagedLosses_.end(), batch.averagedLosses.begin(),
+                           batch.averagedLosses.end());
     lastProgress_ = batch;
     Q_EMIT progress(batch);
 }
@@ -132,9 +135,11 @@ void TrainingRun::onFinished(const TrainResult& result) {
     const bool replaced = losses_ != result.lossHistory;
     losses_ = result.lossHistory;
     validationLosses_ = result.validationHistory;
+    averagedLosses_ = result.averagedHistory;
     result_ = result;
     result_->lossHistory.clear(); // one copy each: losses_, validationLosses_
     result_->validationHistory.clear();
+    result_->averagedHistory.clear();
     setState(State::Finished);
     Q_EMIT finished(result);
     if (replaced) {

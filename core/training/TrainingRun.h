@@ -54,6 +54,8 @@ public:
     const std::vector<double>& losses() const { return losses_; }
     // With a validation split: the held-out points' loss of each epoch.
     const std::vector<double>& validationLosses() const { return validationLosses_; }
+    // With weight averaging: the averaged model's loss (NaN before the first average).
+    const std::vector<double>& averagedLosses() const { return averagedLosses_; }
     const std::optional<RunData>& data() const { return data_; }
     const ProgressBatch& lastProgress() const { return lastProgress_; }
     // The outcome once finished; its lossHistory is empty: losses() holds it.
@@ -85,6 +87,7 @@ private:
     bool keepSnapshots_ = false;
     std::vector<double> losses_;
     std::vector<double> validationLosses_;
+    std::vector<double> averagedLosses_;
     std::optional<RunData> data_;
     ProgressBatch lastProgress_;
     std::optional<TrainResult> result_;

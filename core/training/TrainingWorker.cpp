@@ -48,8 +48,8 @@ void TrainingWorker::run() {
     QElapsedTimer clock;
     clock.start();
     const auto now = [&clock] { return double(clock.nsecsElapsed()) * 1e-9; };
-    ProgressThrottle throttle(config_.train.epochs, 1.0 / 30.0,
-                              config_.train.validationShare > 0.0);
+    ProgressThrottle throttle(config_.train.epochs, 1.0 / 30.0, config_.train.validationShare > 0.0,
+                              config_.train.averaging.start.has_value());
     double lastPrediction = -1.0;
     double pausedAt = 0.0;
     std::optional<SnapshotPlan> snapshots;
@@ -64,7 +64,7 @@ void TrainingWorker::run() {
     };
     const auto onEpoch = [&](const Trainer& trainer, int64_t epoch, double loss) {
         const double t = now();
-        if (throttle.add(epoch, loss, t, trainer.lastValidationLoss())) {
+        if (throttle.add(epoch, loss, t, trainer.lastValidationLoss(), trainer.averagedLoss())) {
             Q_EMIT progress(throttle.take(t));
         }
         const int interval = probe_->intervalMs();
@@ -117,6 +117,7 @@ void TrainingWorker::run() {
                     return;
                 }
                 finalPrediction = std::make_unique<PredictionSnapshot>(predict(trainer, last));
+                finalPrediction->averaged = trainer.holdsAveragedWeights();
                 if (snapshots && lastSnapshot != last) {
                     Q_EMIT snapshot(
                         PredictionSnapshot{last, snapshots->decimate(trainer.lastEpochPrediction()),
