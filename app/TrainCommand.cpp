@@ -155,6 +155,7 @@ std::unique_ptr<TrainRecording> recordingFor(const StoreLocation& location,
     RunRecord record = newRunRecord(config, name.isEmpty() ? describe(config) : name);
     if (fork) {
         record.parentId = fork->parent.id;
+        record.forkEpoch = fork->point.checkpoint.epoch;
     }
     if (task) {
         record.sweepId = sweepId;

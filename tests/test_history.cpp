@@ -230,10 +230,15 @@ private Q_SLOTS:
         QString error;
         const int same = w.forkRun(parentId, 45, c, &error); // the last checkpoint before: 40
         QVERIFY2(same != 0, qPrintable(error));
-        QCOMPARE(w.runs()->entry(same)->losses().size(), size_t(40)); // drawn from its start
+        QCOMPARE(w.runs()->entry(same)->losses().size(), size_t(40)); // its parent's start
         QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entry(same)->ended(), kTimeoutMs);
         QCOMPARE(w.runs()->entry(same)->losses(), parentLosses);
         QCOMPARE(w.runs()->entry(same)->record.parentId, w.runs()->entry(parentId)->record.id);
+        QCOMPARE(w.runs()->entry(same)->record.forkEpoch, qint64(40));
+        // Its curve starts at epoch 40: its parent's curve draws the epochs before.
+        const auto* drawn = w.lossPlot()->graphOf(same);
+        QTRY_COMPARE(drawn->data()->size(), 20);
+        QCOMPARE(drawn->data()->begin()->key, 40.0);
 
         auto faster = c;
         faster.train.learningRate = 1e-2;
@@ -249,6 +254,7 @@ private Q_SLOTS:
         RunStore store;
         QVERIFY(store.open(locationOf(url), &error));
         QCOMPARE(*store.lossHistory(w.runs()->entry(other)->record.id, &error), forked);
+        QCOMPARE(store.loadRun(w.runs()->entry(other)->record.id, &error)->forkEpoch, qint64(20));
 
         auto bigger = c;
         bigger.model.waves = 8;

@@ -263,6 +263,32 @@ private Q_SLOTS:
         QCOMPARE(resumed.lossHistory[size_t(result.bestEpoch)], result.bestLoss);
     }
 
+    // A resumed run's best checkpoint must beat its parent's best before the
+    // checkpoint: a fork that never does keeps none of its own.
+    void aForksBestCheckpointBeatsItsParentsBest() {
+        auto config = chirpExperiment(40);
+        config.train.checkpointEvery = 20;
+        const auto whole = train(config);
+        TrainingCheckpoint at20;
+        const auto head = train(config, [&](const Trainer& trainer, int64_t epoch, double) {
+            if (epoch == 19) {
+                at20 = trainer.checkpoint();
+                return EpochVerdict::Stop;
+            }
+            return EpochVerdict::Continue;
+        });
+        auto unbeatable = head.lossHistory;
+        unbeatable[3] = 1e-12;
+        const ResumePoint from{at20, unbeatable, {}, {}};
+        const auto resumed = train(config, {}, {}, &from);
+        QVERIFY(!resumed.bestCheckpoint);
+        QCOMPARE(resumed.bestEpoch, int64_t(3));
+        const ResumePoint honest{at20, head.lossHistory, {}, {}};
+        const auto fair = train(config, {}, {}, &honest);
+        QVERIFY(fair.bestCheckpoint);
+        QCOMPARE(fair.bestCheckpoint->epoch, whole.bestCheckpoint->epoch);
+    }
+
     void aResumePointMustFit() {
         auto config = chirpExperiment(30);
         Trainer trainer(config);

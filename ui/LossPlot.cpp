@@ -218,13 +218,16 @@ void LossPlot::syncCompanions(Companions& companions, bool shown, QCPAxis* value
             continue;
         }
         const auto series = values(*e);
-        if (series.empty()) {
+        const size_t from = drawnFrom(*e);
+        if (series.size() <= from) {
             continue;
         }
-        QVector<double> keys(qsizetype(series.size())), points(qsizetype(series.size()));
-        for (size_t i = 0; i < series.size(); ++i) {
-            keys[qsizetype(i)] = double(i);
-            points[qsizetype(i)] = std::isfinite(series[i]) ? series[i] : qQNaN();
+        QVector<double> keys, points;
+        keys.reserve(qsizetype(series.size() - from));
+        points.reserve(keys.capacity());
+        for (size_t i = from; i < series.size(); ++i) {
+            keys.append(double(i));
+            points.append(std::isfinite(series[i]) ? series[i] : qQNaN());
         }
         auto*& graph = companions.graphs[e->id];
         if (!graph) {
@@ -253,16 +256,29 @@ void LossPlot::removeRun(int id) {
     }
 }
 
+size_t LossPlot::drawnFrom(const RunEntry& entry) {
+    return size_t(std::max<qint64>(0, entry.record.forkEpoch));
+}
+
 void LossPlot::append(int id, qint64 firstEpoch, const std::vector<double>& losses) {
     auto* graph = graphs_.value(id);
-    if (!graph) {
+    const auto* entry = runs_->entry(id);
+    if (!graph || !entry) {
         return;
     }
-    QVector<double> keys(qsizetype(losses.size())), values(qsizetype(losses.size()));
+    // A fork is drawn from the epoch it went on from: its parent drew the rest.
+    const qint64 from = qint64(drawnFrom(*entry));
+    QVector<double> keys, values;
+    keys.reserve(qsizetype(losses.size()));
+    values.reserve(qsizetype(losses.size()));
     for (size_t i = 0; i < losses.size(); ++i) {
-        keys[qsizetype(i)] = double(firstEpoch + qint64(i));
+        const qint64 epoch = firstEpoch + qint64(i);
+        if (epoch < from) {
+            continue;
+        }
+        keys.append(double(epoch));
         // Non-finite losses (divergence) are gaps, not points at infinity.
-        values[qsizetype(i)] = std::isfinite(losses[i]) ? losses[i] : qQNaN();
+        values.append(std::isfinite(losses[i]) ? losses[i] : qQNaN());
     }
     graph->addData(keys, values, /*alreadySorted=*/true);
     scheduleRedraw();

@@ -64,6 +64,8 @@ private:
     void addRun(int id);
     void removeRun(int id);
     void append(int id, qint64 firstEpoch, const std::vector<double>& losses);
+    // The first epoch a run's curves show: a fork's starts where it went on.
+    static size_t drawnFrom(const RunEntry& entry);
     void reload(int id);
     void syncStyle(int id);
     void scheduleRedraw() { dirty_ = true; }

@@ -379,6 +379,16 @@ void MainWindow::askForFork(bool fromBest) {
         // The best as the run watched it: its validation loss where it had a split.
         const auto& losses = e->validationLosses().empty() ? e->losses() : e->validationLosses();
         const auto best = qint64(std::min_element(losses.begin(), losses.end()) - losses.begin());
+        if (best < e->record.forkEpoch) { // its best came before it went on from its parent
+            QMessageBox::information(
+                this, tr("Best epoch in the parent"),
+                tr("%1 went on from epoch %2 of its parent and never beat the parent's best "
+                   "(epoch %3): revert the parent to its best instead.")
+                    .arg(e->name())
+                    .arg(e->record.forkEpoch)
+                    .arg(best + 1));
+            return;
+        }
         const auto at = std::upper_bound(epochs->begin(), epochs->end(), best);
         preselected = at == epochs->begin() ? epochs->front() : *std::prev(at);
     }
@@ -421,6 +431,7 @@ int MainWindow::forkRun(int runId, qint64 epoch, const ExperimentConfig& config,
     const qint64 from = point->checkpoint.epoch;
     auto record = newRunRecord(config, tr("%1, from epoch %2").arg(parent.name).arg(from));
     record.parentId = parent.id;
+    record.forkEpoch = from;
     return runs_->startRun(std::move(record), false, std::move(*point));
 }
 

@@ -285,6 +285,10 @@ const std::optional<TrainingCheckpoint>& Trainer::bestCheckpoint() const {
     return impl_->bestState;
 }
 
+void Trainer::setBestLossBefore(double loss) {
+    impl_->bestStateLoss = loss;
+}
+
 TrainingCheckpoint Trainer::Impl::stateAt(int64_t epoch) const {
     const auto& d = *this;
     TrainingCheckpoint c;
@@ -436,6 +440,7 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
         watch(epoch, resume->lossHistory[e], split ? resume->validationHistory[e] : 0.0,
               averaging ? averagedBefore[e] : 0.0);
     }
+    trainer.setBestLossBefore(bestWatched); // the parent's best stays the best checkpoint
     for (int64_t epoch = firstEpoch; epoch < tc.epochs; ++epoch) {
         const auto epochStart = Clock::now();
         trainer.setLearningRate(schedule.rate());

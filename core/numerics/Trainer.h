@@ -65,6 +65,9 @@ public:
     // With checkpointEvery: the state that gave the lowest (watched) loss so
     // far, as it was before that epoch's update.
     const std::optional<TrainingCheckpoint>& bestCheckpoint() const;
+    // A resumed run's best (watched) loss before its checkpoint: only a loss
+    // below it makes a new best checkpoint.
+    void setBestLossBefore(double loss);
     void resumeFrom(const TrainingCheckpoint& checkpoint);
 
     // Float32 predictions of the current model (no gradient, t = 0 unless given).

@@ -49,8 +49,9 @@ struct RunRecord {
     QStringList tags;
     bool starred = false;
     bool archived = false;
-    QString parentId; // the run it was forked from
-    QString sweepId;  // the sweep that started it, and its task there
+    QString parentId;     // the run it was forked from
+    qint64 forkEpoch = 0; // ... at this epoch: its first forkEpoch losses are its parent's
+    QString sweepId;      // the sweep that started it, and its task there
     int sweepTask = -1;
 };
 

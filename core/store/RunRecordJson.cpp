@@ -47,6 +47,7 @@ QJsonObject toJson(const RunRecord& r) {
         {"starred", r.starred},
         {"archived", r.archived},
         {"parent_id", text(r.parentId)},
+        {"fork_epoch", r.forkEpoch},
         {"sweep_id", text(r.sweepId)},
         {"sweep_task", r.sweepTask >= 0 ? QJsonValue(r.sweepTask) : QJsonValue()},
     };

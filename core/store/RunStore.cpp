@@ -140,7 +140,7 @@ const QString kSelectRuns = QStringLiteral(
     "SELECT id, name, created_ms, started_ms, ended_ms, status, config, data_fingerprint, "
     "app_version, torch_version, host, device, pid, heartbeat_ms, parameters, points, zero_mse, "
     "epochs_done, final_loss, best_loss, ms_per_epoch, psnr_db, error, notes, starred, "
-    "archived, parent_id, sweep_id, sweep_task FROM runs");
+    "archived, parent_id, sweep_id, sweep_task, fork_epoch FROM runs");
 
 RunRecord recordFrom(const QSqlQuery& q) {
     RunRecord r;
@@ -178,6 +178,7 @@ RunRecord recordFrom(const QSqlQuery& q) {
     r.parentId = q.value(26).toString();
     r.sweepId = q.value(27).toString();
     r.sweepTask = q.value(28).isNull() ? -1 : q.value(28).toInt();
+    r.forkEpoch = q.value(29).toLongLong();
     return r;
 }
 
@@ -404,12 +405,14 @@ bool RunStore::insertRun(const RunRecord& r, QString* error) {
         "model_kind, learning_rate, seed, amp, clip_max_norm, kernel, threads, epochs, "
         "data_fingerprint, app_version, torch_version, host, device, pid, heartbeat_ms, "
         "parameters, points, zero_mse, epochs_done, final_loss, best_loss, ms_per_epoch, psnr_db, "
-        "error, notes, starred, archived, parent_id, sweep_id, sweep_task) VALUES (:id, :name, "
+        "error, notes, starred, archived, parent_id, sweep_id, sweep_task, fork_epoch) VALUES "
+        "(:id, "
+        ":name, "
         ":created, :started, :ended, :status, :config, :data_kind, :model_kind, :learning_rate, "
         ":seed, :amp, :clip_max_norm, :kernel, :threads, :epochs, :data_fingerprint, "
         ":app_version, :torch_version, :host, :device, :pid, :heartbeat, :parameters, :points, "
         ":zero_mse, :epochs_done, :final_loss, :best_loss, :ms_per_epoch, :psnr_db, :error, "
-        ":notes, :starred, :archived, :parent_id, :sweep_id, :sweep_task)"));
+        ":notes, :starred, :archived, :parent_id, :sweep_id, :sweep_task, :fork_epoch)"));
     bindRunColumns(q, r);
     q.bindValue(QStringLiteral(":name"), text(r.name));
     q.bindValue(QStringLiteral(":created"), r.created.toMSecsSinceEpoch());
@@ -418,6 +421,7 @@ bool RunStore::insertRun(const RunRecord& r, QString* error) {
     q.bindValue(QStringLiteral(":archived"), int(r.archived));
     q.bindValue(QStringLiteral(":parent_id"),
                 r.parentId.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : r.parentId);
+    q.bindValue(QStringLiteral(":fork_epoch"), r.forkEpoch);
     return (q.exec() || fail(q, error)) && writeTags(r, error);
 }
 

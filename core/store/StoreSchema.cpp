@@ -96,12 +96,14 @@ const QStringList kSteps[] = {
                     " losses {blob} NOT NULL,"
                     " PRIMARY KEY (run_id, first_epoch))")},
     // 4 → 5: the averaged model's losses of runs with weight averaging, chunked
-    // as losses are (NaN before the first average).
+    // as losses are (NaN before the first average), and the epoch a fork went
+    // on from (its history's first fork_epoch losses are its parent's).
     {QStringLiteral("CREATE TABLE averaged_chunks ("
                     " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
                     " first_epoch BIGINT NOT NULL,"
                     " losses {blob} NOT NULL,"
-                    " PRIMARY KEY (run_id, first_epoch))")},
+                    " PRIMARY KEY (run_id, first_epoch))"),
+     QStringLiteral("ALTER TABLE runs ADD COLUMN fork_epoch BIGINT NOT NULL DEFAULT 0")},
 };
 static_assert(std::size(kSteps) == kStoreSchemaVersion, "one step per version");
 
