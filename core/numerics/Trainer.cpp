@@ -52,8 +52,12 @@ struct Trainer::Impl {
     RunSetup setup;
     at::Device device{at::kCPU};
     at::Tensor coords, time, target;
-    // With a validation split: which points train and which are held out.
-    at::Tensor trainIndex, validationIndex, trainTarget, validationTarget;
+    // With a validation split, each element's weight in the training and in
+    // the validation loss: 1/n on its side of the split, 0 on the other. A
+    // weighted sum costs an elementwise product forwards and backwards, where
+    // gathering the rows cost a scatter in the backward pass (the split made
+    // an epoch 1.8 times as slow on the 4-D volume).
+    at::Tensor trainWeight, validationWeight;
     double validationLoss = std::numeric_limits<double>::quiet_NaN();
     std::shared_ptr<FieldModel> model;
     std::optional<FlatAdam> optimizer;
@@ -117,11 +121,19 @@ Trainer::Trainer(const ExperimentConfig& config)
         const auto held = heldOutPoints(config, d.setup.points);
         auto mask = at::zeros({d.setup.points}, at::kBool);
         mask.index_put_({held}, true);
-        d.validationIndex = held.to(d.device);
-        d.trainIndex = at::nonzero(mask.logical_not()).reshape({-1}).to(d.device);
-        d.trainTarget = d.target.index_select(0, d.trainIndex);
-        d.validationTarget = d.target.index_select(0, d.validationIndex);
-        d.setup.validationPoints = d.validationIndex.size(0);
+        d.setup.validationPoints = held.size(0);
+        const int64_t perRow = d.target.numel() / d.setup.points;
+        std::vector<int64_t> rowShape(size_t(d.target.dim()), 1);
+        rowShape[0] = d.setup.points;
+        const auto weights = [&](const at::Tensor& rows, int64_t count) {
+            return (rows.to(at::kFloat) / double(count * perRow))
+                .view(rowShape)
+                .expand_as(d.target)
+                .contiguous()
+                .to(d.device);
+        };
+        d.trainWeight = weights(mask.logical_not(), d.setup.points - d.setup.validationPoints);
+        d.validationWeight = weights(mask, d.setup.validationPoints);
     }
 
     d.optimizer.emplace(d.model->parameters(),
@@ -144,16 +156,16 @@ double Trainer::runEpoch() {
         AutocastScope autocast(tc.mixedPrecision, tc.device);
         prediction = d.model->forward(d.coords, d.time);
     }
-    // With a split the one forward pass serves both: the loss reads the
+    // With a split the one forward pass serves both: the loss weighs the
     // training rows (only they get gradients), validation the held-out ones.
     const auto output = prediction.to(at::kFloat);
-    const auto loss = d.trainIndex.defined()
-                          ? at::mse_loss(output.index_select(0, d.trainIndex), d.trainTarget)
-                          : at::mse_loss(output, d.target);
-    if (d.validationIndex.defined()) {
-        d.validationLoss =
-            at::mse_loss(output.detach().index_select(0, d.validationIndex), d.validationTarget)
-                .item<double>();
+    at::Tensor loss;
+    if (d.trainWeight.defined()) {
+        const auto squared = (output - d.target).square();
+        loss = (squared * d.trainWeight).sum();
+        d.validationLoss = (squared.detach() * d.validationWeight).sum().item<double>();
+    } else {
+        loss = at::mse_loss(output, d.target);
     }
     d.lastPrediction = prediction.detach(); // a handle, no copy: snapshots read it
     const double lossValue = loss.item<double>();
@@ -162,7 +174,7 @@ double Trainer::runEpoch() {
         return lossValue;
     }
 
-    const double watched = d.validationIndex.defined() ? d.validationLoss : lossValue;
+    const double watched = d.trainWeight.defined() ? d.validationLoss : lossValue;
     if (tc.stop.restoreBest && watched < d.bestLoss) {
         // The weights that gave this loss are those before this epoch's update.
         d.bestLoss = watched;
@@ -215,10 +227,8 @@ double Trainer::Impl::averagedModelLoss() const {
     flat.copy_(averaged);
     const auto output = model->forward(coords, time).to(at::kFloat);
     flat.copy_(current);
-    const auto loss = validationIndex.defined()
-                          ? at::mse_loss(output.index_select(0, validationIndex), validationTarget)
-                      : trainIndex.defined()
-                          ? at::mse_loss(output.index_select(0, trainIndex), trainTarget)
+    const auto loss = validationWeight.defined()
+                          ? ((output - target).square() * validationWeight).sum()
                           : at::mse_loss(output, target);
     return loss.item<double>();
 }
