@@ -354,7 +354,7 @@ private Q_SLOTS:
         QCOMPARE(averaged->pen().style(), Qt::DotLine);
         QVERIFY(std::isnan(averaged->data()->at(19)->value));
         QCOMPARE(averaged->data()->at(49)->value, e->averagedLosses().back());
-        QVERIFY(w.lossPlot()->findChild<QCustomPlot*>()->yAxis->label().contains("dotted"));
+        QVERIFY(w.lossPlot()->lineStylesText().contains("dotted: averaged"));
         QTRY_VERIFY(e->prediction && e->prediction->averaged);
         QTRY_VERIFY(w.predictionView()->findChild<QLabel*>()->text().contains("averaged weights"));
     }

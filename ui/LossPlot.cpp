@@ -256,6 +256,31 @@ void LossPlot::removeRun(int id) {
     }
 }
 
+// What the line styles mean, in a row above the plot while any companion
+// curve is drawn (the axis label is too short a place for it).
+void LossPlot::showLineStyles(const QString& text) {
+    auto* layout = plot_->plotLayout();
+    if (text.isEmpty()) {
+        if (lineStyles_) {
+            layout->remove(lineStyles_); // deletes it
+            layout->simplify();
+            lineStyles_ = nullptr;
+        }
+        return;
+    }
+    if (!lineStyles_) {
+        layout->insertRow(0);
+        lineStyles_ = new QCPTextElement(plot_, text, QFont(font().family(), 8));
+        lineStyles_->setObjectName(QStringLiteral("lineStyles"));
+        layout->addElement(0, 0, lineStyles_);
+    }
+    lineStyles_->setText(text);
+}
+
+QString LossPlot::lineStylesText() const {
+    return lineStyles_ ? lineStyles_->text() : QString();
+}
+
 size_t LossPlot::drawnFrom(const RunEntry& entry) {
     return size_t(std::max<qint64>(0, entry.record.forkEpoch));
 }
@@ -330,15 +355,12 @@ void LossPlot::redraw() {
                    [](const RunEntry& e) { return e.averagedLosses(); });
     QStringList companionsShown;
     if (!validation_.graphs.isEmpty()) {
-        companionsShown << tr("dashed: validation");
+        companionsShown << tr("dashed: validation loss");
     }
     if (!averaged_.graphs.isEmpty()) {
-        companionsShown << tr("dotted: averaged weights");
+        companionsShown << tr("dotted: averaged weights' loss");
     }
-    plot_->yAxis->setLabel(
-        companionsShown.isEmpty()
-            ? tr("loss (MSE)")
-            : tr("loss (MSE; %1)").arg(companionsShown.join(QStringLiteral("; "))));
+    showLineStyles(companionsShown.join(QStringLiteral("  ·  ")));
     // An empty legend draws as a stray little box in the corner.
     plot_->legend->setVisible(plot_->legend->itemCount() > 0);
     if (autoRange_) {

@@ -17,6 +17,7 @@
 class QCustomPlot;
 class QCPAxis;
 class QCPGraph;
+class QCPTextElement;
 
 namespace dredge {
 
@@ -48,6 +49,8 @@ public:
     QCPGraph* validationGraphOf(int runId) const { return validation_.graphs.value(runId); }
     // A run's averaged model's loss (with weight averaging), dotted in its colour.
     QCPGraph* averagedGraphOf(int runId) const { return averaged_.graphs.value(runId); }
+    // What the dashed and dotted lines mean, as shown above the plot (empty: nothing).
+    QString lineStylesText() const;
     // The curves drawn for groups of two or more visible runs.
     struct GroupGraphs {
         QCPGraph* center;
@@ -81,6 +84,7 @@ private:
     void syncCompanions(Companions& companions, bool shown, QCPAxis* valueAxis,
                         const std::function<std::vector<double>(const RunEntry&)>& values);
     void showHover(QMouseEvent* event);
+    void showLineStyles(const QString& text);
 
     RunsModel* runs_;
     QCustomPlot* plot_;
@@ -99,6 +103,7 @@ private:
     Companions rates_{Qt::DashLine};
     Companions validation_{Qt::DashLine};
     Companions averaged_{Qt::DotLine};
+    QCPTextElement* lineStyles_ = nullptr;
     int redraws_ = 0;
 };
 
