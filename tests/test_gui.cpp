@@ -8,6 +8,7 @@
 // Debian's Qt under TSan); their shared state outside Qt is checked by
 // test_training_run_threads and test_insight_threads.
 
+#include "DecadeTicker.h"
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"
 #include "InsightServer.h"
@@ -357,6 +358,36 @@ private Q_SLOTS:
         QVERIFY(w.lossPlot()->lineStylesText().contains("dotted: averaged"));
         QTRY_VERIFY(e->prediction && e->prediction->averaged);
         QTRY_VERIFY(w.predictionView()->findChild<QLabel*>()->text().contains("averaged weights"));
+    }
+
+    // The log loss axis labels every decade in view and only decades, with
+    // 2…9 times them as minor ticks; zoomed in, it still has a scale.
+    void theLogAxisLabelsEveryDecade() {
+        DecadeTicker ticker;
+        const auto ticksIn = [&ticker](double lower, double upper) {
+            QVector<double> ticks, subTicks;
+            QVector<QString> labels;
+            ticker.generate(QCPRange(lower, upper), QLocale::c(), 'g', 0, ticks, &subTicks,
+                            &labels);
+            QStringList shown;
+            for (qsizetype i = 0; i < ticks.size(); ++i) {
+                if (ticks[i] >= lower && ticks[i] <= upper) {
+                    shown << labels[i];
+                }
+            }
+            return std::make_pair(shown, subTicks);
+        };
+        const auto [wide, wideMinor] = ticksIn(3e-9, 0.2);
+        QCOMPARE(wide,
+                 QStringList({"10⁻⁸", "10⁻⁷", "10⁻⁶", "10⁻⁵", "10⁻⁴", "10⁻³", "10⁻²", "10⁻¹"}));
+        QVERIFY(wideMinor.contains(2e-5) && wideMinor.contains(9e-2));
+        // The range that crowded the old labels (1.5·10⁻¹, 1.3·10⁻¹, …).
+        QCOMPARE(ticksIn(0.04, 0.16).first, QStringList({"5·10⁻²", "10⁻¹"}));
+        const auto narrow = ticksIn(0.12, 0.18).first; // evenly spaced, still labelled
+        QVERIFY2(narrow.size() >= 2 && narrow.contains("0.15"), qPrintable(narrow.join(' ')));
+        QCOMPARE(DecadeTicker::label(1.0), QString("1"));
+        QCOMPARE(DecadeTicker::label(100.0), QString("10²"));
+        QCOMPARE(DecadeTicker::label(3e-7), QString("3·10⁻⁷"));
     }
 
     void learningRatesShowOnASecondAxis() {

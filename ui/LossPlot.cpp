@@ -1,5 +1,6 @@
 #include "LossPlot.h"
 
+#include "DecadeTicker.h"
 #include "LearningRateSchedule.h"
 #include "RunsModel.h"
 
@@ -57,9 +58,7 @@ void LossPlot::setLogScale(bool on) {
     logScale_ = on;
     plot_->yAxis->setScaleType(on ? QCPAxis::stLogarithmic : QCPAxis::stLinear);
     if (on) {
-        plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-        plot_->yAxis->setNumberFormat(QStringLiteral("eb"));
-        plot_->yAxis->setNumberPrecision(1);
+        plot_->yAxis->setTicker(QSharedPointer<DecadeTicker>::create());
     } else {
         plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>::create());
         plot_->yAxis->setNumberFormat(QStringLiteral("g"));
@@ -186,9 +185,7 @@ void LossPlot::setShowLearningRate(bool on) {
     if (on) {
         axis->setLabel(tr("learning rate (dashed)"));
         axis->setScaleType(QCPAxis::stLogarithmic);
-        axis->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
-        axis->setNumberFormat(QStringLiteral("eb"));
-        axis->setNumberPrecision(0);
+        axis->setTicker(QSharedPointer<DecadeTicker>::create());
     }
     scheduleRedraw();
 }
