@@ -13,6 +13,8 @@
 #include "ExperimentJson.h"
 #include "InsightServer.h"
 #include "LossPlot.h"
+#include "LossPlotBar.h"
+#include "LossSmoothing.h"
 #include "MainWindow.h"
 #include "PredictionView.h"
 #include "QCustomPlotInclude.h"
@@ -35,6 +37,7 @@
 #include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QXmlStreamReader>
 #include <QtTest>
 
 using namespace dredge;
@@ -388,6 +391,132 @@ private Q_SLOTS:
         QCOMPARE(DecadeTicker::label(1.0), QString("1"));
         QCOMPARE(DecadeTicker::label(100.0), QString("10²"));
         QCOMPARE(DecadeTicker::label(3e-7), QString("3·10⁻⁷"));
+    }
+
+    // The smoothing slider draws each run's debiased EMA over its full
+    // history, the raw curve faint behind; a one-epoch spike among 100,000
+    // epochs still shows (min–max sampling), smoothed or not.
+    void smoothingKeepsTheRawCurveAndItsSpikes() {
+        MainWindow w(false);
+        SavedRun saved;
+        saved.name = QStringLiteral("spiky");
+        saved.config = w.form()->config();
+        saved.result.lossHistory.assign(100'000, 1e-3);
+        saved.result.lossHistory[51'234] = 1.0;
+        saved.result.epochsDone = 100'000;
+        saved.result.msPerEpoch = 0.1;
+        const int id = w.runs()->addSavedRun(saved);
+        auto* plot = w.lossPlot();
+        plot->bar()->smoothingSlider()->setValue(99);
+        QCOMPARE(plot->smoothing(), 0.99);
+        const auto* smoothed = plot->smoothedGraphOf(id);
+        QVERIFY(smoothed);
+        QCOMPARE(smoothed->data()->size(), 100'000);
+        const auto expected = smoothedLosses(saved.result.lossHistory, 0.99);
+        QCOMPARE(smoothed->data()->at(51'300)->value, expected[51'300]);
+        QVERIFY(plot->graphOf(id)->pen().color().alpha() <= 70);
+        QVERIFY(plot->plot()->legend->hasItemWithPlottable(smoothed));
+        QVERIFY(!plot->plot()->legend->hasItemWithPlottable(plot->graphOf(id)));
+
+        plot->plot()->replot();
+        const QImage image = plot->plot()->toPixmap(800, 400).toImage();
+        const int column = int(plot->plot()->xAxis->coordToPixel(51'234));
+        const int top =
+            int(plot->plot()->yAxis->coordToPixel(0.5)); // well above the smoothed curve
+        bool spikeDrawn = false;
+        for (int x = column - 1; x <= column + 1; ++x) {
+            const QColor c = image.pixelColor(x, top);
+            spikeDrawn = spikeDrawn || c != QColor(Qt::white);
+        }
+        QVERIFY2(spikeDrawn, "the raw curve's spike is not drawn");
+
+        plot->bar()->smoothingSlider()->setValue(0);
+        QVERIFY(!plot->smoothedGraphOf(id));
+        QCOMPARE(plot->graphOf(id)->pen().color().alpha(), 255);
+    }
+
+    // Epochs, training time or wall clock on x; the crosshair lists every
+    // visible run's loss at the hovered x.
+    void theXAxisAndTheCrosshair() {
+        MainWindow w(false);
+        SavedRun a, b;
+        a.name = QStringLiteral("first");
+        b.name = QStringLiteral("second");
+        a.config = b.config = w.form()->config();
+        a.result.lossHistory = {0.5, 0.25, 0.125, 0.0625};
+        b.result.lossHistory = {0.9, 0.8};
+        a.result.epochsDone = 4;
+        b.result.epochsDone = 2;
+        a.result.msPerEpoch = b.result.msPerEpoch = 500.0;
+        const int ia = w.runs()->addSavedRun(a);
+        w.runs()->addSavedRun(b);
+        auto* plot = w.lossPlot();
+        const QString at1 = plot->valuesAt(1.0);
+        QVERIFY2(at1.startsWith("epoch 1") && at1.contains("first: 0.25") &&
+                     at1.contains("second: 0.8"),
+                 qPrintable(at1));
+        QVERIFY(!plot->valuesAt(3.0).contains("second")); // it ended before
+        plot->bar()->xAxisBox()->setCurrentIndex(1);      // training time
+        QCOMPARE(plot->xAxisKind(), LossAxisX::TrainingTime);
+        QCOMPARE(plot->graphOf(ia)->data()->at(3)->key, 1.5); // 3 epochs × 0.5 s
+        QVERIFY(plot->valuesAt(1.5).contains("first: 0.0625"));
+        RunRecord stored = newRunRecord(a.config, QStringLiteral("stored"));
+        stored.started = QDateTime::currentDateTimeUtc();
+        stored.epochsDone = 2;
+        stored.msPerEpoch = 1000.0;
+        const int is = w.runs()->addStoredRun(stored, {0.3, 0.2});
+        plot->bar()->xAxisBox()->setCurrentIndex(2); // wall clock: its start + training time
+        const double start = QCPAxisTickerDateTime::dateTimeToKey(stored.started);
+        QCOMPARE(plot->graphOf(is)->data()->at(1)->key, start + 1.0);
+    }
+
+    // PNG at twice the plot's size, PDF and SVG as vectors, CSV of the curves.
+    void theLossPlotExports() {
+        QTemporaryDir dir;
+        MainWindow w(false);
+        w.resize(1200, 800);
+        SavedRun a;
+        a.name = QStringLiteral("exported, \"quoted\"");
+        a.config = w.form()->config();
+        a.result.lossHistory = {0.5, 0.05, 0.005};
+        a.result.epochsDone = 3;
+        w.runs()->addSavedRun(a);
+        auto* plot = w.lossPlot();
+        plot->plot()->resize(600, 300);
+        plot->bar()->smoothingSlider()->setValue(50);
+        plot->plot()->replot();
+        QString error;
+        const auto file = [&](const char* name) { return dir.filePath(QLatin1String(name)); };
+        QVERIFY2(plot->exportTo(file("l.png"), PlotFile::Png2x, &error), qPrintable(error));
+        QCOMPARE(QImage(file("l.png")).size(), QSize(1200, 600));
+        QVERIFY(plot->exportTo(file("l.pdf"), PlotFile::Pdf, &error));
+        QFile pdf(file("l.pdf"));
+        QVERIFY(pdf.open(QIODevice::ReadOnly) && pdf.read(5) == "%PDF-");
+        QVERIFY2(plot->exportTo(file("l.svg"), PlotFile::Svg, &error), qPrintable(error));
+        QFile svg(file("l.svg"));
+        QVERIFY(svg.open(QIODevice::ReadOnly));
+        QXmlStreamReader xml(&svg);
+        int polylines = 0;
+        QStringList texts;
+        while (!xml.atEnd()) {
+            if (xml.readNext() == QXmlStreamReader::StartElement) {
+                polylines += xml.name() == QLatin1String("polyline");
+                if (xml.name() == QLatin1String("text")) {
+                    texts << xml.readElementText();
+                }
+            }
+        }
+        QVERIFY2(!xml.hasError(), qPrintable(xml.errorString()));
+        QVERIFY(polylines >= 2); // the raw and the smoothed curve at least
+        QVERIFY2(texts.contains("epoch") && texts.contains("10⁻²"), qPrintable(texts.join('|')));
+        QVERIFY(plot->exportTo(file("l.csv"), PlotFile::Csv, &error));
+        QFile csv(file("l.csv"));
+        QVERIFY(csv.open(QIODevice::ReadOnly | QIODevice::Text));
+        const auto lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 4);
+        QVERIFY(lines[0].startsWith("run,run_id,epoch,x,loss,smoothed_loss"));
+        QVERIFY2(lines[2].startsWith("\"exported, \"\"quoted\"\"\",,1,1,0.050000000000000003,"),
+                 qPrintable(lines[2]));
     }
 
     void learningRatesShowOnASecondAxis() {

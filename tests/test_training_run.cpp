@@ -12,8 +12,10 @@
 // atomic interval) and the ProgressThrottle (one thread's own).
 
 #include "ChirpExperiment.h"
+#include "LossSmoothing.h"
 #include "ProgressThrottle.h"
 #include "RunControl.h"
+#include "RunTimeline.h"
 #include "TrainingRun.h"
 #include "TrainingWorker.h"
 
@@ -80,6 +82,40 @@ class TestTrainingRun : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
+    // TensorBoard's debiased EMA: the first point is itself, a constant stays
+    // constant, each point matches the closed form, a NaN passes through.
+    void smoothingIsADebiasedMovingAverage() {
+        const std::vector<double> losses = {4.0, 2.0, 1.0, std::nan(""), 0.5};
+        const double w = 0.6;
+        const auto smoothed = smoothedLosses(losses, w);
+        QCOMPARE(smoothed[0], 4.0);
+        // Point 2 by hand: (0.4·0.6·4 + 0.4·2) / (1 − 0.6²).
+        QVERIFY(std::abs(smoothed[1] - (0.4 * 0.6 * 4.0 + 0.4 * 2.0) / (1.0 - 0.36)) < 1e-12);
+        QVERIFY(std::isnan(smoothed[3]));
+        const std::vector<double> finite = {4.0, 2.0, 1.0, 0.5};
+        const auto direct = smoothedLosses(finite, w);
+        QVERIFY(std::abs(smoothed[4] - direct[3]) < 1e-12); // the NaN did not count
+        for (double v : smoothedLosses(std::vector<double>(50, 0.25), 0.99)) {
+            QVERIFY(std::abs(v - 0.25) < 1e-12);
+        }
+        QCOMPARE(smoothedLosses(finite, 0.0), finite);
+    }
+
+    // Epoch → training time: linear between samples, the nearest rate beyond.
+    void aTimelineInterpolatesBetweenSamples() {
+        RunTimeline t;
+        t.add(0, 0.0);
+        t.add(100, 1.0);
+        t.add(100, 5.0); // a pause: no epochs, no sample
+        t.add(300, 2.0);
+        QCOMPARE(t.secondsAt(50), 0.5);
+        QCOMPARE(t.secondsAt(200), 1.5);
+        QCOMPARE(t.secondsAt(400), 2.5);
+        const auto stored = RunTimeline::steady(40, 140, 20.0); // a fork from 40, 20 ms/epoch
+        QCOMPARE(stored.secondsAt(40), 0.0);
+        QCOMPARE(stored.secondsAt(90), 1.0);
+    }
+
     void throttleBatchesAtTheRequestedRate() {
         ProgressThrottle throttle(1000, 0.1);
         throttle.begin(0.0);

@@ -2,9 +2,13 @@
 
 #include "DecadeTicker.h"
 #include "LearningRateSchedule.h"
+#include "PlotFiles.h"
 #include "RunsModel.h"
 
 #include "QCustomPlotInclude.h"
+#include <QFileDialog>
+#include <QMessageBox>
+#include <QSaveFile>
 #include <QToolTip>
 #include <QVBoxLayout>
 
@@ -15,10 +19,16 @@ namespace dredge {
 LossPlot::LossPlot(RunsModel* runs, QWidget* parent)
     : QWidget(parent)
     , runs_(runs)
+    , bar_(new LossPlotBar(this))
     , plot_(new QCustomPlot(this)) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(bar_);
     layout->addWidget(plot_);
+    connect(bar_, &LossPlotBar::smoothingChanged, this, &LossPlot::setSmoothing);
+    connect(bar_, &LossPlotBar::xAxisChanged, this, &LossPlot::setXAxis);
+    connect(bar_, &LossPlotBar::exportRequested, this, &LossPlot::askToExport);
     plot_->setObjectName(QStringLiteral("lossPlot"));
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->xAxis->setLabel(tr("epoch"));
@@ -38,6 +48,8 @@ LossPlot::LossPlot(RunsModel* runs, QWidget* parent)
     connect(plot_, &QCustomPlot::mousePress, this, [this] { autoRange_ = false; });
     connect(plot_, &QCustomPlot::mouseDoubleClick, this, [this] { fitAll(); });
     connect(plot_, &QCustomPlot::mouseMove, this, &LossPlot::showHover);
+    plot_->installEventFilter(this); // the crosshair goes when the pointer leaves
+    plot_->layer(QStringLiteral("overlay"))->setMode(QCPLayer::lmBuffered);
 
     connect(runs_, &RunsModel::runAdded, this, &LossPlot::addRun);
     connect(runs_, &RunsModel::runRemoved, this, &LossPlot::removeRun);
@@ -142,15 +154,18 @@ void LossPlot::rebuildGroups() {
             const int id = ids[m];
             g.members.push_back(id);
             histories.push_back(runs_->entry(id)->losses());
-            if (auto* member = graphs_.value(id)) {
-                member->setVisible(false);
-                member->removeFromLegend();
+            for (auto* member : {graphs_.value(id), smoothed_.value(id)}) {
+                if (member) {
+                    member->setVisible(false);
+                    member->removeFromLegend();
+                }
             }
         }
         const auto curve = groupCurve(histories, center_, band_);
         QVector<double> keys(qsizetype(curve.center.size()));
+        const auto& first = *runs_->entry(g.members.front()); // time axes: its times
         for (qsizetype i = 0; i < keys.size(); ++i) {
-            keys[i] = double(i);
+            keys[i] = keyOf(first, i);
         }
         const auto values = [](const std::vector<double>& v) {
             return QVector<double>(v.begin(), v.end());
@@ -223,7 +238,7 @@ void LossPlot::syncCompanions(Companions& companions, bool shown, QCPAxis* value
         keys.reserve(qsizetype(series.size() - from));
         points.reserve(keys.capacity());
         for (size_t i = from; i < series.size(); ++i) {
-            keys.append(double(i));
+            keys.append(keyOf(*e, int64_t(i)));
             points.append(std::isfinite(series[i]) ? series[i] : qQNaN());
         }
         auto*& graph = companions.graphs[e->id];
@@ -251,6 +266,10 @@ void LossPlot::removeRun(int id) {
         plot_->removeGraph(graph);
         scheduleRedraw();
     }
+    if (auto* smoothed = smoothed_.take(id)) {
+        plot_->removeGraph(smoothed);
+    }
+    smoothers_.remove(id);
 }
 
 // What the line styles mean, in a row above the plot while any companion
@@ -289,20 +308,31 @@ void LossPlot::append(int id, qint64 firstEpoch, const std::vector<double>& loss
         return;
     }
     // A fork is drawn from the epoch it went on from: its parent drew the rest.
+    // Its smoothing starts at epoch 0 all the same, as its parent's did.
     const qint64 from = qint64(drawnFrom(*entry));
-    QVector<double> keys, values;
+    auto* smoothedGraph = smoothed_.value(id);
+    auto& smoother = smoothers_[id];
+    // Non-finite losses (divergence) are gaps, not points at infinity.
+    const auto drawable = [](double v) { return std::isfinite(v) ? v : qQNaN(); };
+    QVector<double> keys, values, smooth;
     keys.reserve(qsizetype(losses.size()));
     values.reserve(qsizetype(losses.size()));
     for (size_t i = 0; i < losses.size(); ++i) {
         const qint64 epoch = firstEpoch + qint64(i);
+        const double smoothed = smoothedGraph ? smoother.next(losses[i]) : 0.0;
         if (epoch < from) {
             continue;
         }
-        keys.append(double(epoch));
-        // Non-finite losses (divergence) are gaps, not points at infinity.
-        values.append(std::isfinite(losses[i]) ? losses[i] : qQNaN());
+        keys.append(keyOf(*entry, epoch));
+        values.append(drawable(losses[i]));
+        if (smoothedGraph) {
+            smooth.append(drawable(smoothed));
+        }
     }
     graph->addData(keys, values, /*alreadySorted=*/true);
+    if (smoothedGraph) {
+        smoothedGraph->addData(keys, smooth, /*alreadySorted=*/true);
+    }
     scheduleRedraw();
 }
 
@@ -313,8 +343,128 @@ void LossPlot::reload(int id) {
         return;
     }
     graph->data()->clear();
+    auto* smoothed = smoothed_.value(id);
+    if (smoothing_ > 0.0 && !smoothed) {
+        smoothed = smoothed_[id] = plot_->addGraph();
+        smoothed->setAdaptiveSampling(true);
+    } else if (smoothing_ <= 0.0 && smoothed) {
+        plot_->removeGraph(smoothed_.take(id));
+        smoothed = nullptr;
+    }
+    if (smoothed) {
+        smoothed->data()->clear();
+    }
+    smoothers_[id] = EmaSmoother(smoothing_);
     append(id, 0, entry->losses());
     syncStyle(id);
+}
+
+void LossPlot::reloadAll() {
+    for (auto* companions : {&rates_, &validation_, &averaged_}) {
+        companions->lengths.clear(); // drawn again on the next redraw
+    }
+    for (auto it = graphs_.cbegin(); it != graphs_.cend(); ++it) {
+        reload(it.key());
+    }
+    autoRange_ = true;
+}
+
+void LossPlot::setSmoothing(double weight) {
+    smoothing_ = std::clamp(weight, 0.0, 0.999);
+    reloadAll();
+}
+
+void LossPlot::setXAxis(LossAxisX axis) {
+    xAxis_ = axis;
+    auto* x = plot_->xAxis;
+    switch (axis) {
+    case LossAxisX::Epoch:
+        x->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        x->setLabel(tr("epoch"));
+        break;
+    case LossAxisX::TrainingTime:
+        x->setTicker(QSharedPointer<QCPAxisTicker>::create());
+        x->setLabel(tr("training time (s, pauses excluded)"));
+        break;
+    case LossAxisX::WallClock: {
+        auto ticker = QSharedPointer<QCPAxisTickerDateTime>::create();
+        ticker->setDateTimeFormat(QStringLiteral("HH:mm:ss"));
+        x->setTicker(ticker);
+        x->setLabel(tr("wall-clock time (start + training time)"));
+        break;
+    }
+    }
+    reloadAll();
+}
+
+bool LossPlot::exportTo(const QString& path, PlotFile format, QString* error) {
+    return format == PlotFile::Csv ? writeCsv(path, error)
+                                   : savePlotImage(plot_, path, format, error);
+}
+
+void LossPlot::askToExport(PlotFile format) {
+    const QString suffix = plotFileSuffix(format);
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export the loss plot"), QStringLiteral("losses.") + suffix,
+        tr("%1 files (*.%2)").arg(suffix.toUpper(), suffix));
+    QString error;
+    if (!path.isEmpty() && !exportTo(path, format, &error)) {
+        QMessageBox::warning(this, tr("Export failed"), error);
+    }
+}
+
+// Every visible run's curves at full resolution, one row per epoch drawn: the
+// raw loss, the smoothed one (as the slider sets it), and the validation and
+// averaged-weights losses where the run has them.
+bool LossPlot::writeCsv(const QString& path, QString* error) const {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Text)) {
+        *error = file.errorString();
+        return false;
+    }
+    const auto cell = [](const std::vector<double>& v, size_t i) {
+        return i < v.size() && std::isfinite(v[i]) ? QByteArray::number(v[i], 'g', 17)
+                                                   : QByteArray();
+    };
+    file.write(QByteArrayLiteral("run,run_id,epoch,x,loss,smoothed_loss,smoothing,validation_loss,"
+                                 "averaged_loss\n"));
+    for (const auto& e : runs_->entries()) {
+        if (!e->visible) {
+            continue;
+        }
+        const auto& losses = e->losses();
+        const auto smoothed = smoothedLosses(losses, smoothing_);
+        QByteArray name = e->name().toUtf8();
+        name.replace('"', "\"\"");
+        for (size_t i = drawnFrom(*e); i < losses.size(); ++i) {
+            file.write('"' + name + "\"," + e->record.id.toUtf8() + ',' +
+                       QByteArray::number(qint64(i)) + ',' +
+                       QByteArray::number(keyOf(*e, int64_t(i)), 'g', 17) + ',' + cell(losses, i) +
+                       ',' + cell(smoothed, i) + ',' + QByteArray::number(smoothing_) + ',' +
+                       cell(e->validationLosses(), i) + ',' + cell(e->averagedLosses(), i) + '\n');
+        }
+    }
+    if (!file.commit()) {
+        *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+double LossPlot::keyOf(const RunEntry& entry, int64_t epoch) const {
+    switch (xAxis_) {
+    case LossAxisX::Epoch:
+        break;
+    case LossAxisX::TrainingTime:
+        return entry.timeline().secondsAt(double(epoch));
+    case LossAxisX::WallClock: {
+        const auto& start =
+            entry.record.started.isValid() ? entry.record.started : entry.record.created;
+        return QCPAxisTickerDateTime::dateTimeToKey(start) +
+               entry.timeline().secondsAt(double(epoch));
+    }
+    }
+    return double(epoch);
 }
 
 void LossPlot::syncStyle(int id) {
@@ -323,19 +473,30 @@ void LossPlot::syncStyle(int id) {
     if (!graph || !entry) {
         return;
     }
-    graph->setName(entry->name());
-    graph->setVisible(entry->visible);
     QColor color = entry->color;
     if (!emphasis_.empty() && !emphasis_.count(id)) {
         color.setAlpha(40); // outside the parallel-coordinates ranges
     }
     QPen pen(color);
     pen.setWidthF(id == highlighted_ || emphasis_.count(id) ? 2.5 : 1.2);
-    graph->setPen(pen);
-    if (entry->visible) {
-        graph->addToLegend();
-    } else {
+    // Smoothed, the run's curve is the smoothed one; the raw one stays faint
+    // behind it, its spikes kept by the min–max sampling of dense data.
+    auto* smoothed = smoothed_.value(id);
+    auto* main = smoothed ? smoothed : graph;
+    if (smoothed) {
+        QColor faint = color;
+        faint.setAlpha(std::min(color.alpha(), 70));
+        graph->setPen(QPen(faint, 1.0));
         graph->removeFromLegend();
+        graph->setVisible(entry->visible);
+    }
+    main->setName(entry->name());
+    main->setVisible(entry->visible);
+    main->setPen(pen);
+    if (entry->visible) {
+        main->addToLegend();
+    } else {
+        main->removeFromLegend();
     }
     scheduleRedraw();
 }
@@ -398,35 +559,104 @@ void LossPlot::redraw() {
     ++redraws_;
 }
 
+// A vertical line at the pointer and, beside it, every visible run's loss
+// at that x (TensorBoard shows one run's; comparing runs needs them all).
 void LossPlot::showHover(QMouseEvent* event) {
-    const double epoch = plot_->xAxis->pixelToCoord(event->pos().x());
-    QString best;
-    double bestDistance = 12.0; // pixels
-    for (auto it = graphs_.cbegin(); it != graphs_.cend(); ++it) {
-        auto* graph = it.value();
-        if (!graph->visible() || graph->data()->isEmpty()) {
-            continue;
-        }
-        const auto point = graph->data()->findBegin(epoch, true);
-        if (point == graph->data()->constEnd() || !std::isfinite(point->value)) {
-            continue;
-        }
-        const QPointF pixel(plot_->xAxis->coordToPixel(point->key),
-                            plot_->yAxis->coordToPixel(point->value));
-        const double distance = QLineF(pixel, event->position()).length();
-        if (distance < bestDistance) {
-            bestDistance = distance;
-            best = tr("%1\nepoch %2\nloss %3")
-                       .arg(graph->name())
-                       .arg(point->key)
-                       .arg(point->value, 0, 'g', 5);
-        }
+    const double key = plot_->xAxis->pixelToCoord(event->position().x());
+    const auto rect = plot_->axisRect()->rect();
+    if (!rect.contains(event->pos())) {
+        hideCrosshair();
+        return;
     }
-    if (best.isEmpty()) {
+    if (!crosshair_) {
+        crosshair_ = new QCPItemStraightLine(plot_);
+        crosshair_->setPen(QPen(QColor(0, 0, 0, 90), 1.0, Qt::DotLine));
+        crosshair_->setSelectable(false);
+        crosshair_->setLayer(QStringLiteral("overlay"));
+    }
+    for (auto* position : {crosshair_->point1, crosshair_->point2}) {
+        position->setType(QCPItemPosition::ptPlotCoords);
+        position->setAxes(plot_->xAxis, plot_->yAxis);
+    }
+    const auto range = plot_->yAxis->range();
+    crosshair_->point1->setCoords(key, range.lower);
+    crosshair_->point2->setCoords(key, range.upper);
+    crosshair_->setVisible(true);
+    plot_->layer(QStringLiteral("overlay"))->replot();
+    const QString text = valuesAt(key);
+    if (text.isEmpty()) {
         QToolTip::hideText();
     } else {
-        QToolTip::showText(event->globalPosition().toPoint(), best, plot_);
+        QToolTip::showText(event->globalPosition().toPoint(), text, plot_);
     }
+}
+
+void LossPlot::hideCrosshair() {
+    if (crosshair_ && crosshair_->visible()) {
+        crosshair_->setVisible(false);
+        plot_->layer(QStringLiteral("overlay"))->replot();
+    }
+    QToolTip::hideText();
+}
+
+bool LossPlot::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == plot_ && event->type() == QEvent::Leave) {
+        hideCrosshair();
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+QString LossPlot::valuesAt(double key) const {
+    // The point of a graph nearest to `key`, if key lies within its data.
+    const auto nearest = [key](const QCPGraph* graph) -> const QCPGraphData* {
+        const auto data = graph->data();
+        if (data->isEmpty() || key < data->constBegin()->key || key > (data->constEnd() - 1)->key) {
+            return nullptr;
+        }
+        auto it = data->findBegin(key, false);
+        if (it != data->constBegin() &&
+            (it == data->constEnd() ||
+             std::abs(std::prev(it)->key - key) < std::abs(it->key - key))) {
+            --it;
+        }
+        return &*it;
+    };
+    QStringList lines;
+    for (auto it = graphs_.cbegin(); it != graphs_.cend(); ++it) {
+        const auto* entry = runs_->entry(it.key());
+        if (!entry || !entry->visible) {
+            continue;
+        }
+        const auto* point = nearest(it.value());
+        if (!point) {
+            continue;
+        }
+        QString line = tr("%1: %2").arg(entry->name(), QString::number(point->value, 'g', 4));
+        if (const auto* smoothed = smoothed_.value(it.key())) {
+            if (const auto* s = nearest(smoothed)) {
+                line += tr(" (smoothed %1)").arg(QString::number(s->value, 'g', 4));
+            }
+        }
+        lines << line;
+    }
+    if (lines.isEmpty()) {
+        return {};
+    }
+    lines.sort();
+    QString where;
+    switch (xAxis_) {
+    case LossAxisX::Epoch:
+        where = tr("epoch %1").arg(std::llround(key));
+        break;
+    case LossAxisX::TrainingTime:
+        where = tr("%1 s of training").arg(key, 0, 'g', 4);
+        break;
+    case LossAxisX::WallClock:
+        where = QCPAxisTickerDateTime::keyToDateTime(key).toLocalTime().toString(
+            QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+        break;
+    }
+    return where + QLatin1Char('\n') + lines.join(QLatin1Char('\n'));
 }
 
 } // namespace dredge

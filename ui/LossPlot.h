@@ -5,6 +5,7 @@
 // happen at most ~30 times a second, and QCustomPlot's adaptive sampling keeps
 // 10 runs × 10,000 epochs smooth.
 
+#include "LossSmoothing.h"
 #include "RunGroups.h"
 
 #include <QHash>
@@ -18,11 +19,17 @@ class QCustomPlot;
 class QCPAxis;
 class QCPGraph;
 class QCPTextElement;
+class QCPItemStraightLine;
 
 namespace dredge {
 
 class RunsModel;
 struct RunEntry;
+
+// What the loss plot's x axis measures.
+enum class LossAxisX { Epoch, TrainingTime, WallClock };
+enum class PlotFile { Png2x, Pdf, Svg, Csv };
+class LossPlotBar;
 
 class LossPlot : public QWidget {
     Q_OBJECT
@@ -51,6 +58,19 @@ public:
     QCPGraph* averagedGraphOf(int runId) const { return averaged_.graphs.value(runId); }
     // What the dashed and dotted lines mean, as shown above the plot (empty: nothing).
     QString lineStylesText() const;
+    // Smoothing of the loss curves (0: none): TensorBoard's debiased moving
+    // average of the full-resolution history, with the raw curve faint behind.
+    void setSmoothing(double weight);
+    double smoothing() const { return smoothing_; }
+    QCPGraph* smoothedGraphOf(int runId) const { return smoothed_.value(runId); }
+    // Epochs, training seconds since each run started, or wall-clock time.
+    void setXAxis(LossAxisX axis);
+    LossAxisX xAxisKind() const { return xAxis_; }
+    // What the crosshair at x = key shows: each visible run's loss there.
+    QString valuesAt(double key) const;
+    // Saves the plot as shown (PNG at 2×, PDF, SVG) or its curves as CSV.
+    bool exportTo(const QString& path, PlotFile format, QString* error);
+    LossPlotBar* bar() const { return bar_; }
     // The curves drawn for groups of two or more visible runs.
     struct GroupGraphs {
         QCPGraph* center;
@@ -69,7 +89,9 @@ private:
     void append(int id, qint64 firstEpoch, const std::vector<double>& losses);
     // The first epoch a run's curves show: a fork's starts where it went on.
     static size_t drawnFrom(const RunEntry& entry);
+    double keyOf(const RunEntry& entry, int64_t epoch) const; // x of an epoch
     void reload(int id);
+    void reloadAll();
     void syncStyle(int id);
     void scheduleRedraw() { dirty_ = true; }
     void redraw();
@@ -84,9 +106,14 @@ private:
     void syncCompanions(Companions& companions, bool shown, QCPAxis* valueAxis,
                         const std::function<std::vector<double>(const RunEntry&)>& values);
     void showHover(QMouseEvent* event);
+    void hideCrosshair();
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void showLineStyles(const QString& text);
+    void askToExport(PlotFile format);
+    bool writeCsv(const QString& path, QString* error) const;
 
     RunsModel* runs_;
+    LossPlotBar* bar_;
     QCustomPlot* plot_;
     QHash<int, QCPGraph*> graphs_;
     QTimer redrawTimer_;
@@ -104,6 +131,11 @@ private:
     Companions validation_{Qt::DashLine};
     Companions averaged_{Qt::DotLine};
     QCPTextElement* lineStyles_ = nullptr;
+    double smoothing_ = 0.0;
+    QHash<int, QCPGraph*> smoothed_;
+    QHash<int, EmaSmoother> smoothers_;
+    LossAxisX xAxis_ = LossAxisX::Epoch;
+    QCPItemStraightLine* crosshair_ = nullptr;
     int redraws_ = 0;
 };
 

@@ -187,6 +187,7 @@ int RunsModel::addSavedRun(const SavedRun& saved) {
     entry->record.config = saved.config;
     recordOutcome(entry->record, saved.result, 0.0);
     entry->savedLosses = saved.result.lossHistory;
+    entry->savedTimeline = RunTimeline::steady(0, saved.result.epochsDone, saved.result.msPerEpoch);
     return add(std::move(entry)).id;
 }
 
@@ -201,6 +202,8 @@ int RunsModel::addStoredRun(const RunRecord& record, std::vector<double> losses,
     entry->savedLosses = std::move(losses);
     entry->savedValidationLosses = std::move(validationLosses);
     entry->savedAveragedLosses = std::move(averagedLosses);
+    entry->savedTimeline =
+        RunTimeline::steady(record.forkEpoch, record.epochsDone, record.msPerEpoch);
     return add(std::move(entry)).id;
 }
 

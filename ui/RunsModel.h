@@ -30,6 +30,7 @@ struct RunEntry {
     std::unique_ptr<RunRecorder> recorder;     // live: fills record, writes the store
     std::vector<double> savedValidationLosses; // a stored run's, with a split
     std::vector<double> savedAveragedLosses;   // a stored run's, with weight averaging
+    RunTimeline savedTimeline;                 // a stored run's: steady over its epochs
     std::vector<double> savedLosses;           // not live: the history it came with
     std::optional<PredictionSnapshot> prediction;
 
@@ -42,6 +43,7 @@ struct RunEntry {
     const std::vector<double>& averagedLosses() const {
         return run ? run->averagedLosses() : savedAveragedLosses;
     }
+    const RunTimeline& timeline() const { return run ? run->timeline() : savedTimeline; }
     const RunData* data() const { return run && run->data() ? &*run->data() : nullptr; }
     bool isLive() const { return run && run->isActive(); }
     bool ended() const { return isEnded(record.status) && !isLive(); }

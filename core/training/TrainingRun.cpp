@@ -48,6 +48,7 @@ void TrainingRun::start() {
     if (state_ != State::Created) {
         return;
     }
+    timeline_.add(resume_ ? resume_->checkpoint.epoch : 0, 0.0); // training time starts here
     auto* worker = new TrainingWorker(config_, control_, probe_, keepSnapshots_);
     worker->setResumePoint(resume_);
     worker->moveToThread(&thread_);
@@ -125,6 +126,7 @@ void TrainingRun::onProgress(const ProgressBatch& batch) {
                              batch.validationLosses.end());
     averagedLosses_.insert(averagedLosses_.end(), batch.averagedLosses.begin(),
                            batch.averagedLosses.end());
+    timeline_.add(batch.epochsDone, batch.elapsedSeconds);
     lastProgress_ = batch;
     Q_EMIT progress(batch);
 }

@@ -6,6 +6,7 @@
 
 #include "ExperimentConfig.h"
 #include "RunMetaTypes.h"
+#include "RunTimeline.h"
 
 #include <QObject>
 #include <QThread>
@@ -56,6 +57,8 @@ public:
     const std::vector<double>& validationLosses() const { return validationLosses_; }
     // With weight averaging: the averaged model's loss (NaN before the first average).
     const std::vector<double>& averagedLosses() const { return averagedLosses_; }
+    // When it reached each epoch (training seconds since it started).
+    const RunTimeline& timeline() const { return timeline_; }
     const std::optional<RunData>& data() const { return data_; }
     const ProgressBatch& lastProgress() const { return lastProgress_; }
     // The outcome once finished; its lossHistory is empty: losses() holds it.
@@ -88,6 +91,7 @@ private:
     std::vector<double> losses_;
     std::vector<double> validationLosses_;
     std::vector<double> averagedLosses_;
+    RunTimeline timeline_;
     std::optional<RunData> data_;
     ProgressBatch lastProgress_;
     std::optional<TrainResult> result_;

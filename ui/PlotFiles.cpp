@@ -1,0 +1,64 @@
+#include "PlotFiles.h"
+
+#include "QCustomPlotInclude.h"
+#include "SvgPaintDevice.h"
+
+#include <QSaveFile>
+
+namespace dredge {
+namespace {
+
+bool saveSvg(QCustomPlot* plot, const QString& path, QString* error) {
+    SvgPaintDevice device(plot->size());
+    {
+        QCPPainter painter(&device);
+        painter.setMode(QCPPainter::pmVectorized);
+        painter.setMode(QCPPainter::pmNoCaching);
+        plot->toPainter(&painter, plot->width(), plot->height());
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(device.svg()) < 0 || !file.commit()) {
+        *error = file.errorString();
+        return false;
+    }
+    return true;
+}
+
+} // namespace
+
+QString plotFileSuffix(PlotFile format) {
+    switch (format) {
+    case PlotFile::Png2x:
+        return QStringLiteral("png");
+    case PlotFile::Pdf:
+        return QStringLiteral("pdf");
+    case PlotFile::Svg:
+        return QStringLiteral("svg");
+    case PlotFile::Csv:
+        break;
+    }
+    return QStringLiteral("csv");
+}
+
+bool savePlotImage(QCustomPlot* plot, const QString& path, PlotFile format, QString* error) {
+    bool ok = false;
+    switch (format) {
+    case PlotFile::Png2x:
+        ok = plot->savePng(path, plot->width(), plot->height(), 2.0);
+        break;
+    case PlotFile::Pdf:
+        ok = plot->savePdf(path, plot->width(), plot->height(), QCP::epNoCosmetic);
+        break;
+    case PlotFile::Svg:
+        return saveSvg(plot, path, error);
+    case PlotFile::Csv:
+        *error = QStringLiteral("a CSV is not an image");
+        return false;
+    }
+    if (!ok) {
+        *error = QStringLiteral("could not write %1").arg(path);
+    }
+    return ok;
+}
+
+} // namespace dredge
