@@ -11,6 +11,7 @@
 #include "DecadeTicker.h"
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"
+#include "FitFigures.h"
 #include "InsightServer.h"
 #include "LossPlot.h"
 #include "LossPlotBar.h"
@@ -517,6 +518,22 @@ private Q_SLOTS:
         QVERIFY(lines[0].startsWith("run,run_id,epoch,x,loss,smoothed_loss"));
         QVERIFY2(lines[2].startsWith("\"exported, \"\"quoted\"\"\",,1,1,0.050000000000000003,"),
                  qPrintable(lines[2]));
+    }
+
+    // A tiny relative MSE reads in scientific notation, never "0.0 %".
+    void fitFiguresStayReadableWhenSmall() {
+        QCOMPARE(lossText(2e-9), QString("2.000e-09"));
+        QCOMPARE(lossText(0.006064), QString("0.006064"));
+        QCOMPARE(relativeText(2e-9, 1e-2), QString("2.0e-07 of zero"));
+        QCOMPARE(relativeText(8.61e-4, 1e-2), QString("8.61 % of zero"));
+        QCOMPARE(psnrText(1e-2, 1.0), QString("20.0 dB"));
+        QCOMPARE(fitText(1e-2, 0.1, 1.0), QString("MSE 0.01 · PSNR 20.0 dB · 10 % of zero"));
+        MainWindow w(false);
+        RunRecord tiny = newRunRecord(w.form()->config(), QStringLiteral("tiny"));
+        tiny.zeroPredictorMse = 0.0801;
+        const int id = w.runs()->addStoredRun(tiny, {0.5, 1.6e-8});
+        const auto cell = w.runs()->index(w.runs()->rowOf(id), RunsModel::FinalLoss);
+        QCOMPARE(cell.data().toString(), QString("1.600e-08 (2.0e-07 of zero)"));
     }
 
     void learningRatesShowOnASecondAxis() {

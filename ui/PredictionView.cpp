@@ -1,5 +1,6 @@
 #include "PredictionView.h"
 
+#include "FitFigures.h"
 #include "RunsModel.h"
 
 #include "QCustomPlotInclude.h"
@@ -187,7 +188,10 @@ void PredictionView::drawLine() {
             y[i] = e.prediction->values[first + size_t(i)];
         }
         line_->graph(1)->setData(x, y, sorted);
-        mse = tr("MSE %1 at %2").arg(e.prediction->mse, 0, 'g', 4).arg(whenText(*e.prediction));
+        mse =
+            tr("%1 at %2")
+                .arg(fitText(e.prediction->mse, data.setup.zeroPredictorMse, data.setup.targetPeak),
+                     whenText(*e.prediction));
     } else {
         line_->graph(1)->data()->clear();
     }
@@ -230,10 +234,12 @@ void PredictionView::drawVolume() {
                         .arg(e.name())
                         .arg(z, 0, 'f', 2)
                         .arg(instantText_)
-                        .arg(hasPrediction ? tr(", MSE %1 at %2")
-                                                 .arg(e.prediction->mse, 0, 'g', 4)
-                                                 .arg(whenText(*e.prediction))
-                                           : QString()));
+                        .arg(hasPrediction
+                                 ? tr(", %1 at %2")
+                                       .arg(fitText(e.prediction->mse, data.setup.zeroPredictorMse,
+                                                    data.setup.targetPeak),
+                                            whenText(*e.prediction))
+                                 : QString()));
     for (auto* rect : volume_->axisRects()) {
         rect->axis(QCPAxis::atBottom)->setRange(-5, 5);
         rect->axis(QCPAxis::atLeft)->setRange(-5, 5);

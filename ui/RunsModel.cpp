@@ -1,5 +1,6 @@
 #include "RunsModel.h"
 
+#include "FitFigures.h"
 #include "StoreClient.h"
 
 #include <QLocale>
@@ -25,7 +26,7 @@ QString stateName(TrainingRun::State state) {
 }
 
 QString loss(double value) {
-    return std::isfinite(value) ? QString::number(value, 'g', 4) : QStringLiteral("—");
+    return lossText(value);
 }
 
 // The 50 × 50 slice of a 6-D field the prediction view shows (docs/reference.md §4):
@@ -378,6 +379,16 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
     if (role == Qt::ToolTipRole && column == Status && !r.error.isEmpty()) {
         return r.error;
     }
+    if (role == Qt::ToolTipRole && column == FinalLoss && !e->losses().empty()) {
+        // The last epoch's figures; a stored run knows its PSNR, not its peak.
+        const double last = e->losses().back();
+        const double peak = e->data() ? e->data()->setup.targetPeak : 0.0;
+        QString text = fitText(last, r.zeroPredictorMse, peak);
+        if (peak <= 0.0 && std::isfinite(r.psnrDb)) {
+            text += tr(" · PSNR %1 dB").arg(r.psnrDb, 0, 'f', 1);
+        }
+        return text;
+    }
     if (role != Qt::DisplayRole && role != Qt::EditRole) {
         return {};
     }
@@ -411,10 +422,9 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
         const double zero = r.zeroPredictorMse;
         // docs/reference.md §6: the loss beside the flat-line baseline, so a fit can be told
         // from predicting zero.
-        return zero > 0 && std::isfinite(last) ? QStringLiteral("%1 (%2% of zero)")
-                                                     .arg(loss(last))
-                                                     .arg(100.0 * last / zero, 0, 'f', 1)
-                                               : loss(last);
+        const QString relative = relativeText(last, zero);
+        return relative.isEmpty() ? loss(last)
+                                  : QStringLiteral("%1 (%2)").arg(loss(last), relative);
     }
     case BestLoss:
         return e->ended() ? loss(r.bestLoss) : QString();
