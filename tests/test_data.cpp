@@ -3,6 +3,7 @@
 
 #include "CsvSignal.h"
 #include "Datasets.h"
+#include "GridSlice.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -83,6 +84,31 @@ private Q_SLOTS:
             QVERIFY(std::abs(value(data.coords, row, 2) - z) < 1e-5);
             QVERIFY(std::abs(value(data.target, row) - s) < 1e-6);
         }
+    }
+
+    // A slice's rows hold the points whose shown coordinates run over the
+    // grid and whose other coordinates sit at the fixed indices.
+    void aGridSliceReadsTheRightPoints() {
+        const int64_t G = 6;
+        const auto data = makeHyper6d(G);
+        GridSlice slice{{G, G, G, G, G}, 3, 1, {2, 0, 5, 0, 1}, 0};
+        const auto rows = sliceRows(slice);
+        QCOMPARE(rows.size(), size_t(G * G));
+        for (int64_t a = 0; a < G; ++a) {
+            for (int64_t u = 0; u < G; ++u) {
+                const auto row = int64_t(rows[size_t(a * G + u)]);
+                const auto at = [&](int axis, int64_t index) {
+                    return std::abs(value(data.coords, row, axis) - linspaceAt(-3, 3, G, index)) <
+                           1e-5;
+                };
+                QVERIFY(at(3, a) && at(1, u) && at(0, 2) && at(2, 5) && at(4, 1));
+            }
+        }
+        slice.fixed[0] = G; // off the grid
+        QVERIFY(sliceRows(slice).empty());
+        slice.fixed[0] = 0;
+        slice.up = slice.across;
+        QVERIFY(sliceRows(slice).empty());
     }
 
     void hyperGridMatchesClosedForm() {

@@ -12,6 +12,7 @@
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"
 #include "FitFigures.h"
+#include "GridSliceView.h"
 #include "InsightServer.h"
 #include "LossPlot.h"
 #include "LossPlotBar.h"
@@ -534,6 +535,71 @@ private Q_SLOTS:
         const int id = w.runs()->addStoredRun(tiny, {0.5, 1.6e-8});
         const auto cell = w.runs()->index(w.runs()->rowOf(id), RunsModel::FinalLoss);
         QCOMPARE(cell.data().toString(), QString("1.600e-08 (2.0e-07 of zero)"));
+    }
+
+    // The 6-D view: truth | prediction | residual of a slice read from the
+    // training points, any two axes across and up, a slider for each other.
+    void theHyperGridShowsTruthPredictionAndResidual() {
+        MainWindow w(false);
+        auto c = w.form()->config();
+        c.data = {DataKind::Hyper6d, 6, {}};
+        c.model.waves = 4;
+        c.train.epochs = 30;
+        w.form()->setConfig(c);
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        w.predictionView()->showRun(e->id);
+        QTRY_VERIFY(e->prediction && e->prediction->onTrainingPoints);
+        auto* grid = w.predictionView()->gridView();
+        grid->acrossBox()->setCurrentIndex(2); // x3 across
+        grid->upBox()->setCurrentIndex(4);     // x5 up
+        grid->sliderOf(0)->setValue(1);
+        grid->sliderOf(1)->setValue(4);
+        grid->sliderOf(3)->setValue(0);
+        QVERIFY(grid->sliderOf(2)->isHidden() && grid->sliderOf(4)->isHidden());
+        QVERIFY(!grid->sliderOf(0)->isHidden());
+        const auto& data = *e->data();
+        const auto rows = sliceRows(GridSlice{{6, 6, 6, 6, 6}, 2, 4, {1, 4, 0, 0, 0}, 0});
+        QCOMPARE(grid->truthMap()->data()->keySize(), 6);
+        for (int a = 0; a < 6; ++a) {
+            for (int u = 0; u < 6; ++u) {
+                const size_t row = rows[size_t(a * 6 + u)];
+                QCOMPARE(grid->truthMap()->data()->cell(a, u), double(data.targets[row]));
+                QCOMPARE(grid->residualMap()->data()->cell(a, u),
+                         double(e->prediction->values[row]) - double(data.targets[row]));
+            }
+        }
+        const auto range = grid->residualScale()->dataRange();
+        QCOMPARE(range.lower, -range.upper); // centred on zero
+        QVERIFY(range.upper > 0.0);
+        const QString title = w.predictionView()->titleText();
+        QVERIFY2(title.contains("x1 = -1.80") && title.contains("PSNR"), qPrintable(title));
+    }
+
+    // 1-D: the residual under the curve; a zoom in x stays while the run trains.
+    void theChirpShowsItsResidualAndKeepsAZoom() {
+        MainWindow w(false);
+        auto c = w.form()->config();
+        c.train.epochs = 40;
+        w.form()->setConfig(c);
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        w.predictionView()->showRun(e->id);
+        auto* plot = w.predictionView()->linePlot();
+        QTRY_COMPARE(plot->graph(2)->data()->size(), 1000);
+        const auto& data = *e->data();
+        QCOMPARE(plot->graph(2)->data()->at(10)->value,
+                 double(e->prediction->values[10]) - double(data.targets[10]));
+        QWheelEvent wheel(QPointF(200, 100), plot->mapToGlobal(QPointF(200, 100)), QPoint(),
+                          QPoint(0, 120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+        QCoreApplication::sendEvent(plot, &wheel);
+        const auto zoomed = plot->xAxis->range();
+        QVERIFY(zoomed.size() < 20.0);
+        QCOMPARE(plot->graph(2)->keyAxis()->range().size(), zoomed.size());
+        Q_EMIT w.runs()->predictionUpdated(e->id); // a new prediction arrives
+        QCOMPARE(plot->xAxis->range().size(), zoomed.size());
     }
 
     void learningRatesShowOnASecondAxis() {

@@ -24,6 +24,7 @@ LossPlot::LossPlot(RunsModel* runs, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
+    bar_->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Fixed);
     layout->addWidget(bar_);
     layout->addWidget(plot_);
     connect(bar_, &LossPlotBar::smoothingChanged, this, &LossPlot::setSmoothing);

@@ -1,6 +1,7 @@
 #include "PredictionView.h"
 
 #include "FitFigures.h"
+#include "GridSliceView.h"
 #include "RunsModel.h"
 
 #include "QCustomPlotInclude.h"
@@ -20,15 +21,6 @@ QString whenText(const PredictionSnapshot& p) {
                       : PredictionView::tr("epoch %1").arg(p.epoch + 1);
 }
 
-QCPColorMap* addColorMap(QCustomPlot* plot, QCPAxisRect* rect, const QString& title) {
-    auto* map = new QCPColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
-    map->setGradient(QCPColorGradient::gpSpectrum);
-    map->setInterpolate(false);
-    rect->axis(QCPAxis::atBottom)->setLabel(title);
-    Q_UNUSED(plot);
-    return map;
-}
-
 } // namespace
 
 PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
@@ -37,15 +29,15 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     , title_(new QLabel(this))
     , pages_(new QStackedWidget(this))
     , line_(new QCustomPlot)
-    , volume_(new QCustomPlot)
-    , zSlider_(new QSlider(Qt::Horizontal))
+    , grid_(new GridSliceView)
     , timeRow_(new QWidget)
     , tSlider_(new QSlider(Qt::Horizontal))
-    , tLabel_(new QLabel)
-    , hyper_(new QCustomPlot) {
+    , tLabel_(new QLabel) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     title_->setAlignment(Qt::AlignCenter);
+    title_->setWordWrap(true); // a long title must not widen the window
+    title_->setObjectName(QStringLiteral("predictionTitle"));
     layout->addWidget(title_);
     layout->addWidget(pages_, 1);
     // Data where time moves (the wave packets): one instant at a time.
@@ -58,48 +50,9 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     layout->addWidget(timeRow_);
     timeRow_->hide();
 
-    // 1-D: truth and prediction.
-    line_->setObjectName(QStringLiteral("predictionPlot"));
-    line_->addGraph()->setName(tr("ground truth"));
-    line_->graph(0)->setPen(QPen(Qt::black, 1.0));
-    line_->addGraph()->setName(tr("prediction"));
-    line_->graph(1)->setPen(QPen(QColor(214, 39, 40), 1.6));
-    line_->legend->setVisible(true);
-    line_->xAxis->setLabel(QStringLiteral("x"));
-    line_->yAxis->setLabel(QStringLiteral("y"));
-    line_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
-    pages_->addWidget(line_);
-
-    // 4-D: truth and prediction slices side by side, one shared colour scale.
-    auto* volumePage = new QWidget;
-    auto* volumeLayout = new QVBoxLayout(volumePage);
-    volumeLayout->setContentsMargins(0, 0, 0, 0);
-    volume_->plotLayout()->clear();
-    auto* truthRect = new QCPAxisRect(volume_);
-    auto* predictionRect = new QCPAxisRect(volume_);
-    volume_->plotLayout()->addElement(0, 0, truthRect);
-    volume_->plotLayout()->addElement(0, 1, predictionRect);
-    volumeTruth_ = addColorMap(volume_, truthRect, tr("ground truth (x → , y ↑)"));
-    volumePrediction_ = addColorMap(volume_, predictionRect, tr("prediction"));
-    auto* volumeScale = new QCPColorScale(volume_);
-    volume_->plotLayout()->addElement(0, 2, volumeScale);
-    volumeTruth_->setColorScale(volumeScale);
-    volumePrediction_->setColorScale(volumeScale);
-    volumeLayout->addWidget(volume_, 1);
-    zSlider_->setObjectName(QStringLiteral("zSlider"));
-    volumeLayout->addWidget(zSlider_);
-    connect(zSlider_, &QSlider::valueChanged, this, &PredictionView::refresh);
-    pages_->addWidget(volumePage);
-
-    // 6-D: the prediction on the (x1, x2) slice.
-    hyperMap_ = new QCPColorMap(hyper_->xAxis, hyper_->yAxis);
-    hyperMap_->setGradient(QCPColorGradient::gpSpectrum);
-    auto* hyperScale = new QCPColorScale(hyper_);
-    hyper_->plotLayout()->addElement(0, 1, hyperScale);
-    hyperMap_->setColorScale(hyperScale);
-    hyper_->xAxis->setLabel(QStringLiteral("x1"));
-    hyper_->yAxis->setLabel(QStringLiteral("x2"));
-    pages_->addWidget(hyper_);
+    buildLinePage();
+    pages_->addWidget(grid_);
+    connect(grid_, &GridSliceView::sliceChanged, this, &PredictionView::refresh);
 
     connect(runs_, &RunsModel::predictionUpdated, this, [this](int id) {
         if (id == runId_) {
@@ -119,7 +72,58 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     refresh();
 }
 
+// 1-D: truth and prediction above, their difference below on the same x;
+// the wheel zooms x only (both rects), double-click fits again.
+void PredictionView::buildLinePage() {
+    line_->setObjectName(QStringLiteral("predictionPlot"));
+    line_->addGraph()->setName(tr("ground truth"));
+    line_->graph(0)->setPen(QPen(Qt::black, 1.0));
+    line_->addGraph()->setName(tr("prediction"));
+    line_->graph(1)->setPen(QPen(QColor(214, 39, 40), 1.6));
+    line_->legend->setVisible(true);
+    line_->yAxis->setLabel(QStringLiteral("y"));
+    residualRect_ = new QCPAxisRect(line_);
+    line_->plotLayout()->addElement(1, 0, residualRect_);
+    line_->plotLayout()->setRowStretchFactor(1, 0.35);
+    auto* residual = line_->addGraph(residualRect_->axis(QCPAxis::atBottom),
+                                     residualRect_->axis(QCPAxis::atLeft));
+    residual->setName(tr("residual"));
+    residual->setPen(QPen(QColor(31, 119, 180), 1.0));
+    residual->setBrush(QColor(31, 119, 180, 40)); // filled to zero: where it misses
+    residual->removeFromLegend();
+    residualRect_->axis(QCPAxis::atBottom)->setLabel(QStringLiteral("x"));
+    residualRect_->axis(QCPAxis::atLeft)->setLabel(tr("prediction − truth"));
+    auto* group = new QCPMarginGroup(line_);
+    line_->axisRect()->setMarginGroup(QCP::msLeft | QCP::msRight, group);
+    residualRect_->setMarginGroup(QCP::msLeft | QCP::msRight, group);
+    for (auto* rect : {line_->axisRect(), residualRect_}) {
+        rect->setRangeZoom(Qt::Horizontal);
+        rect->setRangeDrag(Qt::Horizontal);
+    }
+    line_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    // One x range for both: zooming either moves the other.
+    connect(line_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged),
+            residualRect_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::setRange));
+    connect(residualRect_->axis(QCPAxis::atBottom),
+            qOverload<const QCPRange&>(&QCPAxis::rangeChanged), line_->xAxis,
+            qOverload<const QCPRange&>(&QCPAxis::setRange));
+    connect(line_, &QCustomPlot::mouseWheel, this, [this] { lineZoomed_ = true; });
+    connect(line_, &QCustomPlot::mousePress, this, [this] { lineZoomed_ = true; });
+    connect(line_, &QCustomPlot::mouseDoubleClick, this, [this] {
+        lineZoomed_ = false;
+        refresh();
+    });
+    pages_->addWidget(line_);
+}
+
+QString PredictionView::titleText() const {
+    return title_->text();
+}
+
 void PredictionView::showRun(int runId) {
+    if (runId != runId_) {
+        lineZoomed_ = false;
+    }
     runId_ = runId;
     refresh();
 }
@@ -129,21 +133,17 @@ void PredictionView::refresh() {
     if (!e || !e->data()) {
         title_->setText(e ? tr("%1: waiting for data…").arg(e->name())
                           : tr("Select a run to see its prediction"));
-        line_->graph(0)->data()->clear();
-        line_->graph(1)->data()->clear();
+        for (int g = 0; g < line_->graphCount(); ++g) {
+            line_->graph(g)->data()->clear();
+        }
         line_->replot(QCustomPlot::rpQueuedReplot);
         pages_->setCurrentIndex(0);
         return;
     }
     updateTimeSlider(*e->data());
-    switch (e->data()->setup.dims) {
-    case 3:
-        drawVolume();
-        break;
-    case 5:
-        drawHyperSlice();
-        break;
-    default:
+    if (e->data()->setup.gridShape.size() >= 2) {
+        drawGrid();
+    } else {
         drawLine();
     }
 }
@@ -188,86 +188,49 @@ void PredictionView::drawLine() {
             y[i] = e.prediction->values[first + size_t(i)];
         }
         line_->graph(1)->setData(x, y, sorted);
+        QVector<double> miss(x.size());
+        for (qsizetype i = 0; i < miss.size(); ++i) {
+            miss[i] = y[i] - truth[i];
+        }
+        line_->graph(2)->setData(x, miss, sorted);
         mse =
             tr("%1 at %2")
                 .arg(fitText(e.prediction->mse, data.setup.zeroPredictorMse, data.setup.targetPeak),
                      whenText(*e.prediction));
     } else {
         line_->graph(1)->data()->clear();
+        line_->graph(2)->data()->clear();
     }
     title_->setText(tr("%1 — %2%3").arg(e.name(), mse, instantText_));
+    const auto xRange = line_->xAxis->range();
     line_->rescaleAxes();
+    if (lineZoomed_) {
+        line_->xAxis->setRange(xRange); // the user's zoom stays while the run trains
+    }
+    auto* residualY = residualRect_->axis(QCPAxis::atLeft);
+    const double worst =
+        std::max(std::abs(residualY->range().lower), std::abs(residualY->range().upper));
+    residualY->setRange(-worst, worst); // symmetric: zero in the middle
     line_->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void PredictionView::drawVolume() {
+void PredictionView::drawGrid() {
     const auto& e = *runs_->entry(runId_);
-    pages_->setCurrentIndex(1);
+    pages_->setCurrentWidget(grid_);
     const auto& data = *e.data();
-    const int g = int(data.setup.gridShape.at(0));
-    zSlider_->blockSignals(true);
-    zSlider_->setRange(0, g - 1);
-    if (zSlider_->property("grid").toInt() != g) {
-        zSlider_->setValue(g / 2);
-        zSlider_->setProperty("grid", g);
-    }
-    zSlider_->blockSignals(false);
-    const int k = zSlider_->value();
     const bool hasPrediction = e.prediction && e.prediction->onTrainingPoints &&
                                e.prediction->values.size() == data.targets.size();
-    for (auto* map : {volumeTruth_, volumePrediction_}) {
-        map->data()->setSize(g, g);
-        map->data()->setRange(QCPRange(-5, 5), QCPRange(-5, 5));
-    }
-    // 'ij' order: row = (i·G + j)·G + k, with z (k) the fastest axis.
-    for (int i = 0; i < g; ++i) {
-        for (int j = 0; j < g; ++j) {
-            const size_t row = instantOffset_ + size_t((i * g + j) * g + k);
-            volumeTruth_->data()->setCell(i, j, data.targets[row]);
-            volumePrediction_->data()->setCell(i, j,
-                                               hasPrediction ? e.prediction->values[row] : qQNaN());
-        }
-    }
-    volumeTruth_->rescaleDataRange(true);
-    const double z = -5.0 + 10.0 * k / std::max(1, g - 1);
-    title_->setText(tr("%1 — slice z = %2%3%4")
-                        .arg(e.name())
-                        .arg(z, 0, 'f', 2)
-                        .arg(instantText_)
-                        .arg(hasPrediction
-                                 ? tr(", %1 at %2")
+    static const std::vector<float> none;
+    grid_->draw(data, hasPrediction ? e.prediction->values : none, instantOffset_);
+    // The figures are those of all the points, not of the slice.
+    title_->setText(tr("%1 — slice %2%3; %4")
+                        .arg(e.name(), grid_->sliceText(), instantText_,
+                             hasPrediction
+                                 ? tr("%1 at %2 (all points)")
                                        .arg(fitText(e.prediction->mse, data.setup.zeroPredictorMse,
                                                     data.setup.targetPeak),
                                             whenText(*e.prediction))
-                                 : QString()));
-    for (auto* rect : volume_->axisRects()) {
-        rect->axis(QCPAxis::atBottom)->setRange(-5, 5);
-        rect->axis(QCPAxis::atLeft)->setRange(-5, 5);
-    }
-    volume_->replot(QCustomPlot::rpQueuedReplot);
-}
-
-void PredictionView::drawHyperSlice() {
-    const auto& e = *runs_->entry(runId_);
-    pages_->setCurrentIndex(2);
-    constexpr int n = 50;
-    hyperMap_->data()->setSize(n, n);
-    hyperMap_->data()->setRange(QCPRange(-3, 3), QCPRange(-3, 3));
-    const bool hasSlice = e.prediction && !e.prediction->onTrainingPoints &&
-                          e.prediction->values.size() == size_t(n * n);
-    for (int i = 0; i < n; ++i) {
-        for (int j = 0; j < n; ++j) {
-            hyperMap_->data()->setCell(
-                i, j, hasSlice ? e.prediction->values[size_t(i * n + j)] : qQNaN());
-        }
-    }
-    hyperMap_->rescaleDataRange(true);
-    hyper_->xAxis->setRange(-3, 3);
-    hyper_->yAxis->setRange(-3, 3);
-    title_->setText(tr("%1 — prediction on x3 = x4 = x5 = t = 0%2")
-                        .arg(e.name())
-                        .arg(hasSlice ? tr(" (%1)").arg(whenText(*e.prediction)) : QString()));
-    hyper_->replot(QCustomPlot::rpQueuedReplot);
+                                 : tr("no prediction yet")));
 }
 
 } // namespace dredge

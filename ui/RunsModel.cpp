@@ -29,20 +29,6 @@ QString loss(double value) {
     return lossText(value);
 }
 
-// The 50 × 50 slice of a 6-D field the prediction view shows (docs/reference.md §4):
-// x1, x2 over [−3, 3], x3 = x4 = x5 = 0 (and t = 0).
-std::vector<float> hyperSlicePoints() {
-    std::vector<float> points;
-    points.reserve(50 * 50 * 5);
-    for (int i = 0; i < 50; ++i) {
-        for (int j = 0; j < 50; ++j) {
-            points.insert(points.end(), {float(-3.0 + 6.0 * i / 49.0), float(-3.0 + 6.0 * j / 49.0),
-                                         0.f, 0.f, 0.f});
-        }
-    }
-    return points;
-}
-
 // Experiment files keep a run's outcome as a TrainResult.
 RunStatus fileStatus(RecordStatus status) {
     switch (status) {
@@ -123,9 +109,6 @@ int RunsModel::startRun(RunRecord record, bool inStore, std::optional<ResumePoin
 
     run->setPredictionInterval(250); // live, at a modest rate
     run->setKeepSnapshots(store_ != nullptr);
-    if (config.data.kind == DataKind::Hyper6d) {
-        run->setPredictionPoints(hyperSlicePoints());
-    }
     connectRun(id, run);
     run->start();
     return id;

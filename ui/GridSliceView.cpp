@@ -1,0 +1,275 @@
+#include "GridSliceView.h"
+
+#include "QCustomPlotInclude.h"
+
+#include <QComboBox>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSlider>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+
+namespace dredge {
+namespace {
+
+QString axisName(int axis, int dims) {
+    if (dims == 3) {
+        return QString(QChar(u"xyz"[axis]));
+    }
+    return QStringLiteral("x%1").arg(axis + 1);
+}
+
+// A heading above, the map below, in the given column.
+QCPColorMap* addMap(QCustomPlot* plot, int column, const QString& title) {
+    auto* rect = new QCPAxisRect(plot);
+    plot->plotLayout()->addElement(
+        0, column, new QCPTextElement(plot, title, QFont(plot->font().family(), 9)));
+    plot->plotLayout()->addElement(1, column, rect);
+    auto* map = new QCPColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+    map->setInterpolate(false);
+    return map;
+}
+
+// Blue below zero, white at zero, red above: the residual's sign at a glance.
+QCPColorGradient diverging() {
+    QCPColorGradient g;
+    g.setColorStopAt(0.0, QColor(33, 102, 172));
+    g.setColorStopAt(0.25, QColor(146, 197, 222));
+    g.setColorStopAt(0.5, QColor(247, 247, 247));
+    g.setColorStopAt(0.75, QColor(244, 165, 130));
+    g.setColorStopAt(1.0, QColor(178, 24, 43));
+    g.setNanHandling(QCPColorGradient::nhTransparent);
+    return g;
+}
+
+// A map takes its colour scale's gradient: the gradient is set here.
+QCPColorScale* addScale(QCustomPlot* plot, int column, const QString& label,
+                        const QCPColorGradient& gradient) {
+    auto* scale = new QCPColorScale(plot);
+    plot->plotLayout()->addElement(1, column, scale);
+    scale->axis()->setLabel(label);
+    scale->setBarWidth(10);
+    scale->setGradient(gradient);
+    return scale;
+}
+
+} // namespace
+
+GridSliceView::GridSliceView(QWidget* parent)
+    : QWidget(parent)
+    , plot_(new QCustomPlot)
+    , across_(new QComboBox)
+    , up_(new QComboBox)
+    , sliderGrid_(new QGridLayout) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto* axes = new QHBoxLayout;
+    axes->setContentsMargins(4, 0, 4, 0);
+    across_->setObjectName(QStringLiteral("acrossAxis"));
+    up_->setObjectName(QStringLiteral("upAxis"));
+    axes->addWidget(new QLabel(tr("Across")));
+    axes->addWidget(across_);
+    axes->addWidget(new QLabel(tr("up")));
+    axes->addWidget(up_);
+    axes->addStretch(1);
+    layout->addLayout(axes);
+    layout->addWidget(plot_, 1);
+    sliderGrid_->setContentsMargins(4, 0, 4, 0);
+    layout->addLayout(sliderGrid_);
+
+    plot_->setObjectName(QStringLiteral("slicePlot"));
+    plot_->plotLayout()->clear();
+    truth_ = addMap(plot_, 0, tr("ground truth"));
+    prediction_ = addMap(plot_, 1, tr("prediction"));
+    valueScale_ = addScale(plot_, 2, tr("value"), QCPColorGradient(QCPColorGradient::gpSpectrum));
+    residual_ = addMap(plot_, 3, tr("residual"));
+    residualScale_ = addScale(plot_, 4, tr("prediction − truth"), diverging());
+    truth_->setColorScale(valueScale_);
+    prediction_->setColorScale(valueScale_);
+    residual_->setColorScale(residualScale_);
+    // Scales as tall as the maps beside them.
+    auto* margins = new QCPMarginGroup(plot_);
+    for (auto* rect : plot_->axisRects()) {
+        rect->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    }
+    for (auto* scale : {valueScale_, residualScale_}) {
+        scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+    }
+
+    const auto changed = [this] {
+        updateSliderLabels();
+        Q_EMIT sliceChanged();
+    };
+    connect(across_, &QComboBox::currentIndexChanged, this, changed);
+    connect(up_, &QComboBox::currentIndexChanged, this, changed);
+}
+
+void GridSliceView::setAxes(const std::vector<int64_t>& shape) {
+    if (shape == shape_) {
+        return;
+    }
+    shape_ = shape;
+    const int dims = int(shape.size());
+    for (auto* box : {across_, up_}) {
+        box->blockSignals(true);
+        box->clear();
+        for (int d = 0; d < dims; ++d) {
+            box->addItem(axisName(d, dims), d);
+        }
+    }
+    across_->setCurrentIndex(0);
+    up_->setCurrentIndex(std::min(1, dims - 1));
+    across_->blockSignals(false);
+    up_->blockSignals(false);
+    for (auto* w : sliderLabels_) {
+        delete w;
+    }
+    for (auto* w : sliders_) {
+        delete w;
+    }
+    sliders_.clear();
+    sliderLabels_.clear();
+    for (int d = 0; d < dims; ++d) {
+        auto* slider = new QSlider(Qt::Horizontal);
+        slider->setObjectName(QStringLiteral("sliceSlider%1").arg(d));
+        slider->setRange(0, int(shape[size_t(d)]) - 1);
+        // Near the middle, one step apart: on the 6-D set equal x4 and x5
+        // make the target vanish (sin(x4 − x5)), a slice worth no look.
+        const int n = int(shape[size_t(d)]);
+        slider->setValue(std::clamp(n / 2 + d - 2, 0, n - 1));
+        auto* label = new QLabel;
+        label->setMinimumWidth(90);
+        sliderGrid_->addWidget(label, d, 0);
+        sliderGrid_->addWidget(slider, d, 1);
+        sliders_.push_back(slider);
+        sliderLabels_.push_back(label);
+        connect(slider, &QSlider::valueChanged, this, [this] {
+            updateSliderLabels();
+            Q_EMIT sliceChanged();
+        });
+    }
+}
+
+double GridSliceView::coordinate(int axis, int64_t index) const {
+    const auto [first, last] = ranges_.at(size_t(axis));
+    const int64_t n = shape_.at(size_t(axis));
+    return n > 1 ? first + (last - first) * double(index) / double(n - 1) : first;
+}
+
+void GridSliceView::updateSliderLabels() {
+    const int dims = int(shape_.size());
+    const int across = across_->currentData().toInt();
+    const int up = up_->currentData().toInt();
+    for (int d = 0; d < dims && d < int(sliders_.size()); ++d) {
+        const bool fixed = d != across && d != up;
+        sliders_[size_t(d)]->setVisible(fixed);
+        sliderLabels_[size_t(d)]->setVisible(fixed);
+        if (fixed && size_t(d) < ranges_.size()) {
+            sliderLabels_[size_t(d)]->setText(QStringLiteral("%1 = %2").arg(
+                axisName(d, dims),
+                QString::number(coordinate(d, sliders_[size_t(d)]->value()), 'f', 2)));
+        }
+    }
+}
+
+QString GridSliceView::sliceText() const {
+    QStringList parts;
+    const int across = across_->currentData().toInt();
+    const int up = up_->currentData().toInt();
+    for (int d = 0; d < int(shape_.size()); ++d) {
+        if (d != across && d != up && size_t(d) < ranges_.size()) {
+            parts << QStringLiteral("%1 = %2").arg(
+                axisName(d, int(shape_.size())),
+                QString::number(coordinate(d, sliders_[size_t(d)]->value()), 'f', 2));
+        }
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+void GridSliceView::draw(const RunData& data, const std::vector<float>& prediction,
+                         size_t firstRow) {
+    const auto& shape = data.setup.gridShape;
+    const int dims = int(shape.size());
+    if (dims < 2 || int(data.coords.size()) < dims) {
+        return;
+    }
+    setAxes(shape);
+    // Each axis's first and last coordinate: those of the first and last point.
+    ranges_.assign(size_t(dims), {0.0, 0.0});
+    size_t stride = 1, span = 0; // rows from the first point to the last
+    for (int d = dims - 1; d >= 0; --d) {
+        span += stride * size_t(shape[size_t(d)] - 1);
+        stride *= size_t(shape[size_t(d)]);
+    }
+    for (int d = 0; d < dims; ++d) {
+        ranges_[size_t(d)] = {data.coords[firstRow * size_t(dims) + size_t(d)],
+                              data.coords[(firstRow + span) * size_t(dims) + size_t(d)]};
+    }
+    updateSliderLabels();
+
+    GridSlice slice{
+        shape, across_->currentData().toInt(), up_->currentData().toInt(), {}, firstRow};
+    for (int d = 0; d < dims; ++d) {
+        slice.fixed.push_back(sliders_[size_t(d)]->value());
+    }
+    fillMaps(data, prediction, sliceRows(slice));
+    const auto& axes = plot_->axisRects();
+    for (auto* rect : axes) {
+        rect->axis(QCPAxis::atBottom)->setLabel(axisName(slice.across, dims));
+        rect->axis(QCPAxis::atLeft)->setLabel(axisName(slice.up, dims));
+        rect->axis(QCPAxis::atBottom)
+            ->setRange(QCPRange(ranges_[size_t(slice.across)].first,
+                                ranges_[size_t(slice.across)].second));
+        rect->axis(QCPAxis::atLeft)
+            ->setRange(QCPRange(ranges_[size_t(slice.up)].first, ranges_[size_t(slice.up)].second));
+    }
+    plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void GridSliceView::fillMaps(const RunData& data, const std::vector<float>& prediction,
+                             const std::vector<size_t>& rows) {
+    const int across = across_->currentData().toInt();
+    const int up = up_->currentData().toInt();
+    const int nAcross = int(shape_[size_t(across)]);
+    const int nUp = int(shape_[size_t(up)]);
+    const bool predicted = prediction.size() == data.targets.size();
+    double worst = 0.0;
+    for (auto* map : {truth_, prediction_, residual_}) {
+        map->data()->setSize(nAcross, nUp);
+        map->data()->setRange(
+            QCPRange(ranges_[size_t(across)].first, ranges_[size_t(across)].second),
+            QCPRange(ranges_[size_t(up)].first, ranges_[size_t(up)].second));
+    }
+    for (int a = 0; a < nAcross && !rows.empty(); ++a) {
+        for (int u = 0; u < nUp; ++u) {
+            const size_t row = rows[size_t(a * nUp + u)];
+            const double truth = data.targets[row];
+            truth_->data()->setCell(a, u, truth);
+            const double p = predicted ? double(prediction[row]) : qQNaN();
+            prediction_->data()->setCell(a, u, p);
+            residual_->data()->setCell(a, u, p - truth);
+            if (predicted) {
+                worst = std::max(worst, std::abs(p - truth));
+            }
+        }
+    }
+    // Truth and prediction on the truth's range; the residual's symmetric
+    // about zero, so that white is zero and equal colours mean equal misses.
+    // Truth and prediction together set the value scale (a flat slice gets ±1).
+    truth_->data()->recalculateDataBounds();
+    prediction_->data()->recalculateDataBounds();
+    QCPRange values = truth_->data()->dataBounds();
+    if (predicted) {
+        values.expand(prediction_->data()->dataBounds());
+    }
+    if (!(values.size() > 0.0)) {
+        values = QCPRange(values.lower - 1.0, values.upper + 1.0);
+    }
+    valueScale_->setDataRange(values);
+    const double half = worst > 0.0 ? worst : 1e-12;
+    residualScale_->setDataRange(QCPRange(-half, half));
+}
+
+} // namespace dredge
