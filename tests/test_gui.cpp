@@ -466,7 +466,7 @@ private Q_SLOTS:
         stored.started = QDateTime::currentDateTimeUtc();
         stored.epochsDone = 2;
         stored.msPerEpoch = 1000.0;
-        const int is = w.runs()->addStoredRun(stored, {0.3, 0.2});
+        const int is = showStored(w, stored, {0.3, 0.2});
         plot->bar()->xAxisBox()->setCurrentIndex(2); // wall clock: its start + training time
         const double start = QCPAxisTickerDateTime::dateTimeToKey(stored.started);
         QCOMPARE(plot->graphOf(is)->data()->at(1)->key, start + 1.0);
@@ -532,7 +532,7 @@ private Q_SLOTS:
         MainWindow w(false);
         RunRecord tiny = newRunRecord(w.form()->config(), QStringLiteral("tiny"));
         tiny.zeroPredictorMse = 0.0801;
-        const int id = w.runs()->addStoredRun(tiny, {0.5, 1.6e-8});
+        const int id = showStored(w, tiny, {0.5, 1.6e-8});
         const auto cell = w.runs()->index(w.runs()->rowOf(id), RunsModel::FinalLoss);
         QCOMPARE(cell.data().toString(), QString("1.600e-08 (2.0e-07 of zero)"));
     }

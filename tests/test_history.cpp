@@ -19,6 +19,7 @@
 #include "LossPlot.h"
 #include "MainWindow.h"
 #include "ParallelCoordinates.h"
+#include "PredictionView.h"
 #include "QCustomPlotInclude.h"
 #include "RunStore.h"
 #include "RunsModel.h"
@@ -47,6 +48,7 @@
 #include <QTableWidget>
 #include <QTableWidgetItem>
 #include <QTemporaryDir>
+#include <QToolButton>
 #include <QtTest>
 #include <map>
 #include <set>
@@ -214,6 +216,59 @@ private Q_SLOTS:
     // Fork from a checkpoint in the window: the fork starts with its parent's
     // history up to the checkpoint, is linked to it, and without changed
     // settings repeats it bit for bit; with a new rate it goes its own way.
+    // The epoch slider replays the predictions a run kept, live runs
+    // included; play walks through them; a stored run brings its own.
+    void theEpochSliderReplaysKeptPredictions() {
+        const QString url = freshStore();
+        MainWindow w(false, url);
+        setEpochs(w, 300);
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        auto* view = w.predictionView();
+        view->showRun(e->id);
+        QVERIFY(e->snapshots.size() > 10);
+        auto* slider = view->epochSlider();
+        QCOMPARE(slider->maximum(), int(e->snapshots.size())); // the last: the latest
+        QCOMPARE(slider->value(), slider->maximum());
+        slider->setValue(0);
+        const auto& first = e->snapshots.front();
+        QCOMPARE(view->linePlot()->graph(1)->data()->at(5)->value, double(first.values[5]));
+        QVERIFY2(view->titleText().contains(QStringLiteral("epoch %1").arg(first.epoch + 1)),
+                 qPrintable(view->titleText()));
+        slider->setValue(slider->maximum() - 3); // play goes on from here to the latest
+        view->playButton()->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(!view->playButton()->isChecked(), kTimeoutMs);
+        QCOMPARE(slider->value(), slider->maximum());
+
+        // A stored run's kept predictions, on every 2nd point: the others are
+        // gaps, and the MSE is over the points kept.
+        LoadedRun stored;
+        stored.record = e->record;
+        stored.record.id = QStringLiteral("another");
+        stored.losses = e->losses();
+        std::vector<float> half;
+        for (size_t i = 0; i < e->data()->targets.size(); i += 2) {
+            half.push_back(e->data()->targets[i] + 0.5f);
+        }
+        stored.snapshots = {StoredSnapshot{7, 2, half}};
+        stored.record.dataFingerprint = e->record.dataFingerprint;
+        const int id = w.runs()->addStoredRun(stored);
+        QCOMPARE(w.runs()->entry(id)->snapshots.size(), size_t(1));
+        QVERIFY(w.runs()->entry(id)->data()); // its data made again, the same
+        view->showRun(id);
+        QCOMPARE(slider->maximum(), 0); // no latest: it ends on its kept one
+        const auto* drawn = view->linePlot()->graph(1)->data().data();
+        QCOMPARE(drawn->at(2)->value, double(half[1]));
+        QVERIFY(std::isnan(drawn->at(3)->value));
+        QVERIFY2(view->titleText().contains("MSE 0.25"), qPrintable(view->titleText()));
+        QVERIFY(w.store()->flush());
+        QSignalSpy loaded(w.store(), &StoreClient::runLoaded);
+        w.store()->requestRun(e->record.id);
+        QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
+        QCOMPARE(loaded.at(0).at(0).value<LoadedRun>().snapshots.size(), e->snapshots.size());
+    }
+
     void forksGoOnFromACheckpoint() {
         const QString url = freshStore();
         MainWindow w(false, url);
@@ -422,7 +477,7 @@ private Q_SLOTS:
         auto record = tagged;
         record.tags.clear(); // what a record from before the tagging holds
         record.notes.clear();
-        const int id = w.runs()->addStoredRun(record, {0.5, 0.25});
+        const int id = showStored(w, record, {0.5, 0.25});
         const auto nameIndex = w.runs()->index(w.runs()->rowOf(id), RunsModel::Name);
         QVERIFY(w.runs()->setData(nameIndex, "after", Qt::EditRole));
         QVERIFY(w.store()->flush());
@@ -547,14 +602,14 @@ private Q_SLOTS:
             auto r = newRunRecord(config, QString("seed %1").arg(seed));
             r.status = RecordStatus::Finished;
             r.finalLoss = r.bestLoss = histories[seed].back();
-            members.push_back(w.runs()->addStoredRun(r, histories[seed]));
+            members.push_back(showStored(w, r, histories[seed]));
         }
         ExperimentConfig other;
         other.train.learningRate = 0.01;
         auto lone = newRunRecord(other, "alone");
         lone.status = RecordStatus::Finished;
         lone.finalLoss = 5.0; // worse than the group's mean final loss, 2
-        const int alone = w.runs()->addStoredRun(lone, {1.0, 5.0});
+        const int alone = showStored(w, lone, {1.0, 5.0});
 
         w.groupSeedsAction()->trigger();
         QTRY_COMPARE_WITH_TIMEOUT(w.lossPlot()->groupGraphs().size(), size_t(1), kTimeoutMs);
@@ -639,7 +694,7 @@ private Q_SLOTS:
                 auto r = newRunRecord(config, QString("%1 %2").arg(model).arg(lr));
                 r.status = RecordStatus::Finished;
                 final /= 2;
-                lrOf[w.runs()->addStoredRun(r, {1.0, final})] = lr;
+                lrOf[showStored(w, r, {1.0, final})] = lr;
             }
         }
         auto* view = w.parallelCoordinates();

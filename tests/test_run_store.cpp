@@ -625,7 +625,7 @@ private Q_SLOTS:
         QTRY_COMPARE(listed.count(), 1);
         QTRY_COMPARE(loaded.count(), 1);
         QCOMPARE(listed.at(0).at(0).value<std::vector<RunRecord>>().size(), size_t(1));
-        QCOMPARE(loaded.at(0).at(1).value<std::vector<double>>(), (std::vector<double>{0.5, 0.25}));
+        QCOMPARE(loaded.at(0).at(0).value<LoadedRun>().losses, (std::vector<double>{0.5, 0.25}));
     }
 
     void aRefusedWriteDoesNotHoldBackTheOthers() {

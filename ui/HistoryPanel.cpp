@@ -213,11 +213,9 @@ void HistoryPanel::onListed(const std::vector<RunRecord>& runs) {
     updateStatus();
 }
 
-void HistoryPanel::onRunLoaded(const RunRecord& record, const std::vector<double>& losses,
-                               const std::vector<double>& validationLosses,
-                               const std::vector<double>& averagedLosses) {
-    if (toPlot_.erase(record.id)) {
-        runs_->addStoredRun(record, losses, validationLosses, averagedLosses);
+void HistoryPanel::onRunLoaded(const LoadedRun& run) {
+    if (toPlot_.erase(run.record.id)) {
+        runs_->addStoredRun(run);
     }
 }
 

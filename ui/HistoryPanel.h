@@ -21,6 +21,8 @@ class QTableView;
 
 namespace dredge {
 
+struct LoadedRun;
+
 class HistoryModel;
 class RunsModel;
 class StoreClient;
@@ -58,9 +60,7 @@ public:
 private:
     void buildActions();
     void onListed(const std::vector<RunRecord>& runs);
-    void onRunLoaded(const RunRecord& record, const std::vector<double>& losses,
-                     const std::vector<double>& validationLosses,
-                     const std::vector<double>& averagedLosses);
+    void onRunLoaded(const LoadedRun& run);
     template <typename Edit>
     void editSelected(Edit edit);
     void updateActions();

@@ -9,6 +9,7 @@
 #include <QLabel>
 #include <QSlider>
 #include <QStackedWidget>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace dredge {
@@ -32,7 +33,10 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     , grid_(new GridSliceView)
     , timeRow_(new QWidget)
     , tSlider_(new QSlider(Qt::Horizontal))
-    , tLabel_(new QLabel) {
+    , tLabel_(new QLabel)
+    , play_(new QToolButton)
+    , epochSlider_(new QSlider(Qt::Horizontal))
+    , epochLabel_(new QLabel) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     title_->setAlignment(Qt::AlignCenter);
@@ -49,6 +53,7 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     connect(tSlider_, &QSlider::valueChanged, this, &PredictionView::refresh);
     layout->addWidget(timeRow_);
     timeRow_->hide();
+    buildReplayRow(layout);
 
     buildLinePage();
     pages_->addWidget(grid_);
@@ -56,6 +61,7 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
 
     connect(runs_, &RunsModel::predictionUpdated, this, [this](int id) {
         if (id == runId_) {
+            updateReplayRange();
             refresh();
         }
     });
@@ -116,6 +122,96 @@ void PredictionView::buildLinePage() {
     pages_->addWidget(line_);
 }
 
+// Every run at any epoch: a slider over the predictions the run kept
+// (SnapshotPlan), its last position the latest prediction (live while the
+// run trains), and play/pause to walk through them.
+void PredictionView::buildReplayRow(QVBoxLayout* layout) {
+    auto* row = new QWidget;
+    auto* rowLayout = new QHBoxLayout(row);
+    rowLayout->setContentsMargins(4, 0, 4, 0);
+    play_->setObjectName(QStringLiteral("replayPlay"));
+    play_->setText(QStringLiteral("▶"));
+    play_->setToolTip(tr("Play the kept predictions from the start"));
+    play_->setCheckable(true);
+    epochSlider_->setObjectName(QStringLiteral("epochSlider"));
+    epochLabel_->setMinimumWidth(150);
+    rowLayout->addWidget(play_);
+    rowLayout->addWidget(epochSlider_, 1);
+    rowLayout->addWidget(epochLabel_);
+    layout->addWidget(row);
+    connect(epochSlider_, &QSlider::valueChanged, this, &PredictionView::refresh);
+    playTimer_.setInterval(150);
+    connect(play_, &QToolButton::toggled, this, [this](bool playing) {
+        play_->setText(playing ? QStringLiteral("⏸") : QStringLiteral("▶"));
+        if (playing) {
+            if (epochSlider_->value() >= epochSlider_->maximum()) {
+                epochSlider_->setValue(0);
+            }
+            playTimer_.start();
+        } else {
+            playTimer_.stop();
+        }
+    });
+    connect(&playTimer_, &QTimer::timeout, this, [this] {
+        if (epochSlider_->value() < epochSlider_->maximum()) {
+            epochSlider_->setValue(epochSlider_->value() + 1);
+        } else {
+            play_->setChecked(false);
+        }
+    });
+    connect(runs_, &RunsModel::snapshotAdded, this, [this](int id) {
+        if (id == runId_) {
+            updateReplayRange();
+        }
+    });
+}
+
+// One position per kept prediction and, once there is one, one more at the
+// end: the latest (a stored run has none: it ends on its last kept one).
+void PredictionView::updateReplayRange() {
+    const auto* e = runs_->entry(runId_);
+    const int kept = e ? int(e->snapshots.size()) : 0;
+    const int last = std::max(0, kept - 1 + (e && e->prediction ? 1 : 0));
+    const bool atLatest = epochSlider_->value() >= epochSlider_->maximum();
+    epochSlider_->blockSignals(true);
+    epochSlider_->setRange(0, last);
+    if (atLatest) {
+        epochSlider_->setValue(last); // following the run
+    }
+    epochSlider_->blockSignals(false);
+    epochSlider_->setEnabled(kept > 0);
+    play_->setEnabled(kept > 0);
+}
+
+const PredictionSnapshot* PredictionView::shownPrediction(const RunEntry& e) {
+    const int k = epochSlider_->value();
+    if (k >= int(e.snapshots.size()) || !e.data()) {
+        epochLabel_->setText(e.prediction ? tr("latest: epoch %L1").arg(e.prediction->epoch + 1)
+                                          : tr("latest"));
+        return e.prediction ? &*e.prediction : nullptr;
+    }
+    const auto& kept = e.snapshots[size_t(k)];
+    epochLabel_->setText(
+        tr("kept: epoch %L1 (%2 of %3)").arg(kept.epoch + 1).arg(k + 1).arg(e.snapshots.size()));
+    // Spread over all points, NaN where the stride skipped one; its MSE is
+    // over the points it kept.
+    const auto& targets = e.data()->targets;
+    replayed_ = PredictionSnapshot{kept.epoch, std::vector<float>(targets.size(), qQNaN()), true,
+                                   0.0, kept.stride};
+    double sum = 0.0;
+    size_t count = 0;
+    for (size_t i = 0; i < kept.values.size(); ++i) {
+        const size_t row = i * size_t(std::max(1, kept.stride));
+        if (row < targets.size()) {
+            replayed_.values[row] = kept.values[i];
+            sum += std::pow(double(kept.values[i]) - targets[row], 2);
+            ++count;
+        }
+    }
+    replayed_.mse = count ? sum / double(count) : 0.0;
+    return &replayed_;
+}
+
 QString PredictionView::titleText() const {
     return title_->text();
 }
@@ -123,8 +219,13 @@ QString PredictionView::titleText() const {
 void PredictionView::showRun(int runId) {
     if (runId != runId_) {
         lineZoomed_ = false;
+        play_->setChecked(false);
+        epochSlider_->blockSignals(true);
+        epochSlider_->setValue(epochSlider_->maximum()); // a new run shows its latest
+        epochSlider_->blockSignals(false);
     }
     runId_ = runId;
+    updateReplayRange();
     refresh();
 }
 
@@ -181,11 +282,11 @@ void PredictionView::drawLine() {
     const bool sorted = std::is_sorted(x.begin(), x.end());
     line_->graph(0)->setData(x, truth, sorted);
     QString mse = tr("no prediction yet");
-    if (e.prediction && e.prediction->onTrainingPoints &&
-        e.prediction->values.size() == data.targets.size()) {
+    const auto* shown = shownPrediction(e);
+    if (shown && shown->onTrainingPoints && shown->values.size() == data.targets.size()) {
         QVector<double> y(x.size());
         for (qsizetype i = 0; i < y.size(); ++i) {
-            y[i] = e.prediction->values[first + size_t(i)];
+            y[i] = shown->values[first + size_t(i)];
         }
         line_->graph(1)->setData(x, y, sorted);
         QVector<double> miss(x.size());
@@ -193,10 +294,9 @@ void PredictionView::drawLine() {
             miss[i] = y[i] - truth[i];
         }
         line_->graph(2)->setData(x, miss, sorted);
-        mse =
-            tr("%1 at %2")
-                .arg(fitText(e.prediction->mse, data.setup.zeroPredictorMse, data.setup.targetPeak),
-                     whenText(*e.prediction));
+        mse = tr("%1 at %2")
+                  .arg(fitText(shown->mse, data.setup.zeroPredictorMse, data.setup.targetPeak),
+                       whenText(*shown));
     } else {
         line_->graph(1)->data()->clear();
         line_->graph(2)->data()->clear();
@@ -218,18 +318,19 @@ void PredictionView::drawGrid() {
     const auto& e = *runs_->entry(runId_);
     pages_->setCurrentWidget(grid_);
     const auto& data = *e.data();
-    const bool hasPrediction = e.prediction && e.prediction->onTrainingPoints &&
-                               e.prediction->values.size() == data.targets.size();
+    const auto* shown = shownPrediction(e);
+    const bool hasPrediction =
+        shown && shown->onTrainingPoints && shown->values.size() == data.targets.size();
     static const std::vector<float> none;
-    grid_->draw(data, hasPrediction ? e.prediction->values : none, instantOffset_);
+    grid_->draw(data, hasPrediction ? shown->values : none, instantOffset_);
     // The figures are those of all the points, not of the slice.
     title_->setText(tr("%1 — slice %2%3; %4")
                         .arg(e.name(), grid_->sliceText(), instantText_,
                              hasPrediction
                                  ? tr("%1 at %2 (all points)")
-                                       .arg(fitText(e.prediction->mse, data.setup.zeroPredictorMse,
+                                       .arg(fitText(shown->mse, data.setup.zeroPredictorMse,
                                                     data.setup.targetPeak),
-                                            whenText(*e.prediction))
+                                            whenText(*shown))
                                  : tr("no prediction yet")));
 }
 

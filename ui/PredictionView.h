@@ -8,6 +8,7 @@
 
 #include "RunMetaTypes.h"
 
+#include <QTimer>
 #include <QWidget>
 
 class QCustomPlot;
@@ -15,11 +16,14 @@ class QCPAxisRect;
 class QLabel;
 class QSlider;
 class QStackedWidget;
+class QToolButton;
+class QVBoxLayout;
 
 namespace dredge {
 
 class GridSliceView;
 class RunsModel;
+struct RunEntry;
 
 class PredictionView : public QWidget {
     Q_OBJECT
@@ -31,9 +35,15 @@ public:
     QCustomPlot* linePlot() const { return line_; }
     GridSliceView* gridView() const { return grid_; }
     QString titleText() const;
+    QSlider* epochSlider() const { return epochSlider_; }
+    QToolButton* playButton() const { return play_; }
 
 private:
     void buildLinePage();
+    void buildReplayRow(QVBoxLayout* layout);
+    void updateReplayRange();
+    // The prediction to draw: a kept one (the slider) or the latest.
+    const PredictionSnapshot* shownPrediction(const RunEntry& e);
     void refresh();
     void updateTimeSlider(const RunData& data);
     void drawLine();
@@ -53,6 +63,11 @@ private:
     size_t instantOffset_ = 0; // the shown instant's first point
     size_t instantPoints_ = 0; // points per instant
     QString instantText_;      // ", t = 0.50" where time moves
+    QToolButton* play_;
+    QSlider* epochSlider_;
+    QLabel* epochLabel_;
+    QTimer playTimer_;
+    PredictionSnapshot replayed_; // the kept prediction shown, spread over all points
 };
 
 } // namespace dredge

@@ -1,6 +1,8 @@
 #include "RunsModel.h"
 
+#include "DataFingerprint.h"
 #include "FitFigures.h"
+#include "RunDataRegeneration.h"
 #include "StoreClient.h"
 
 #include <QLocale>
@@ -148,6 +150,8 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
     connect(run, &TrainingRun::snapshot, this, [this, id](const PredictionSnapshot& snapshot) {
         if (auto* e = find(id)) {
             e->recorder->snapshot(snapshot.epoch, snapshot.stride, snapshot.values);
+            e->snapshots.push_back(snapshot);
+            Q_EMIT snapshotAdded(id);
         }
     });
     connect(run, &TrainingRun::checkpoint, this, [this, id](const TrainingCheckpoint& checkpoint) {
@@ -175,19 +179,29 @@ int RunsModel::addSavedRun(const SavedRun& saved) {
     return add(std::move(entry)).id;
 }
 
-int RunsModel::addStoredRun(const RunRecord& record, std::vector<double> losses,
-                            std::vector<double> validationLosses,
-                            std::vector<double> averagedLosses) {
-    if (const int shown = idOfStored(record.id)) {
+int RunsModel::addStoredRun(const LoadedRun& run) {
+    if (const int shown = idOfStored(run.record.id)) {
         return shown;
     }
     auto entry = std::make_unique<RunEntry>();
-    entry->record = record;
-    entry->savedLosses = std::move(losses);
-    entry->savedValidationLosses = std::move(validationLosses);
-    entry->savedAveragedLosses = std::move(averagedLosses);
-    entry->savedTimeline =
-        RunTimeline::steady(record.forkEpoch, record.epochsDone, record.msPerEpoch);
+    const auto& r = run.record;
+    entry->record = r;
+    entry->savedLosses = run.losses;
+    entry->savedValidationLosses = run.validationLosses;
+    entry->savedAveragedLosses = run.averagedLosses;
+    entry->savedTimeline = RunTimeline::steady(r.forkEpoch, r.epochsDone, r.msPerEpoch);
+    for (const auto& s : run.snapshots) {
+        entry->snapshots.push_back(PredictionSnapshot{s.epoch, s.values, true, -1.0, s.stride});
+    }
+    if (!entry->snapshots.empty()) {
+        // Its data made again, and only if it is the data it trained on.
+        std::string why;
+        auto data = regenerateRunData(r.config, &why);
+        if (data &&
+            dataFingerprint(r.config.data, data->coords, data->targets) == r.dataFingerprint) {
+            entry->savedData = std::move(data);
+        }
+    }
     return add(std::move(entry)).id;
 }
 

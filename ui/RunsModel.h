@@ -19,6 +19,8 @@
 
 namespace dredge {
 
+struct LoadedRun;
+
 class StoreClient;
 
 struct RunEntry {
@@ -33,6 +35,11 @@ struct RunEntry {
     RunTimeline savedTimeline;                 // a stored run's: steady over its epochs
     std::vector<double> savedLosses;           // not live: the history it came with
     std::optional<PredictionSnapshot> prediction;
+    // Kept predictions for replay (SnapshotPlan): a live run's as they come,
+    // a stored run's from the store; each on every stride-th point.
+    std::vector<PredictionSnapshot> snapshots;
+    // A stored run's data, made again to draw its kept predictions against.
+    std::optional<RunData> savedData;
 
     const QString& name() const { return record.name; }
     const ExperimentConfig& config() const { return record.config; }
@@ -44,7 +51,9 @@ struct RunEntry {
         return run ? run->averagedLosses() : savedAveragedLosses;
     }
     const RunTimeline& timeline() const { return run ? run->timeline() : savedTimeline; }
-    const RunData* data() const { return run && run->data() ? &*run->data() : nullptr; }
+    const RunData* data() const {
+        return run && run->data() ? &*run->data() : savedData ? &*savedData : nullptr;
+    }
     bool isLive() const { return run && run->isActive(); }
     bool ended() const { return isEnded(record.status) && !isLive(); }
     double epochsPerSecond() const { return run ? run->lastProgress().epochsPerSecond : 0.0; }
@@ -87,9 +96,7 @@ public:
     int addSavedRun(const SavedRun& saved);
     // A run from the store (History → Show in plot); a run already shown
     // keeps its row. Returns its id.
-    int addStoredRun(const RunRecord& record, std::vector<double> losses,
-                     std::vector<double> validationLosses = {},
-                     std::vector<double> averagedLosses = {});
+    int addStoredRun(const LoadedRun& run);
     // Removing a live run stops it first; its outcome is still recorded.
     void removeRun(int id);
     void clear();
@@ -117,6 +124,7 @@ public:
     bool setData(const QModelIndex& index, const QVariant& value, int role) override;
 
 Q_SIGNALS:
+    void snapshotAdded(int id); // a live run kept another prediction
     void runAdded(int id);
     void runRemoved(int id);
     void lossesAppended(int id, qint64 firstEpoch, const std::vector<double>& losses);

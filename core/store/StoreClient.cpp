@@ -419,16 +419,16 @@ void StoreClient::requestRun(const QString& id) {
                 losses ? store.lossHistory(id, why, LossSeries::Validation) : std::nullopt;
             auto averaged =
                 validation ? store.lossHistory(id, why, LossSeries::Averaged) : std::nullopt;
-            if (averaged) {
+            auto snapshots = averaged ? store.snapshots(id, why) : std::nullopt;
+            if (snapshots) {
+                LoadedRun run{std::move(*record), std::move(*losses), std::move(*validation),
+                              std::move(*averaged), std::move(*snapshots)};
                 QMetaObject::invokeMethod(
                     w.client(),
-                    [client = w.client(), record = std::move(*record), losses = std::move(*losses),
-                     validation = std::move(*validation), averaged = std::move(*averaged)] {
-                        Q_EMIT client->runLoaded(record, losses, validation, averaged);
-                    },
+                    [client = w.client(), run = std::move(run)] { Q_EMIT client->runLoaded(run); },
                     Qt::QueuedConnection);
             }
-            return averaged.has_value();
+            return snapshots.has_value();
         });
     });
 }

@@ -25,6 +25,17 @@ namespace dredge {
 
 class StoreWorker;
 
+// A stored run as the window shows it: its record, its loss series (the
+// validation and averaged ones empty where the run has none) and its kept
+// predictions, for replay.
+struct LoadedRun {
+    RunRecord record;
+    std::vector<double> losses;
+    std::vector<double> validationLosses;
+    std::vector<double> averagedLosses;
+    std::vector<StoredSnapshot> snapshots;
+};
+
 class StoreClient : public QObject {
     Q_OBJECT
 public:
@@ -59,9 +70,7 @@ public:
 
 Q_SIGNALS:
     void listed(const std::vector<dredge::RunRecord>& runs);
-    void runLoaded(const dredge::RunRecord& record, const std::vector<double>& losses,
-                   const std::vector<double>& validationLosses,
-                   const std::vector<double>& averagedLosses);
+    void runLoaded(const dredge::LoadedRun& run);
     void exported(const QString& path, const QString& error); // error empty on success
     void changed();                    // run records were written (not mere history batches)
     void problem(const QString& text); // the store is unusable or a write failed
