@@ -472,6 +472,37 @@ private Q_SLOTS:
         QCOMPARE(plot->graphOf(is)->data()->at(1)->key, start + 1.0);
     }
 
+    // A zoom stays where the user put it while runs add points; a
+    // double-click fits everything again.
+    void aLossPlotZoomStaysWhileRunsGrow() {
+        MainWindow w(false);
+        SavedRun a;
+        a.name = QStringLiteral("long");
+        a.config = w.form()->config();
+        a.result.lossHistory.assign(1000, 0.1);
+        const int id = w.runs()->addSavedRun(a);
+        w.resize(1200, 800);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto* plot = w.lossPlot()->plot();
+        QTRY_COMPARE(plot->xAxis->range().upper, 999.0); // fitted
+        plot->replot();
+        const QPointF inside = plot->axisRect()->rect().center();
+        QWheelEvent wheel(inside, plot->mapToGlobal(inside), QPoint(), QPoint(0, 240), Qt::NoButton,
+                          Qt::NoModifier, Qt::NoScrollPhase, false);
+        QCoreApplication::sendEvent(plot, &wheel);
+        const auto zoomed = plot->xAxis->range();
+        QVERIFY(zoomed.size() < 900.0);
+        Q_EMIT w.runs()->lossesAppended(id, 1000, std::vector<double>(500, 0.05));
+        const int redraws = w.lossPlot()->redrawCount();
+        QTRY_VERIFY(w.lossPlot()->redrawCount() > redraws);
+        QCOMPARE(plot->xAxis->range(), zoomed);
+        QMouseEvent click(QEvent::MouseButtonDblClick, inside, plot->mapToGlobal(inside),
+                          Qt::LeftButton, Qt::LeftButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(plot, &click);
+        QTRY_COMPARE(plot->xAxis->range().upper, 1499.0);
+    }
+
     // PNG at twice the plot's size, PDF and SVG as vectors, CSV of the curves.
     void theLossPlotExports() {
         QTemporaryDir dir;

@@ -58,7 +58,7 @@ LossPlot::LossPlot(RunsModel* runs, QWidget* parent)
     connect(runs_, &RunsModel::lossesReplaced, this, &LossPlot::reload);
     connect(runs_, &RunsModel::runChanged, this, &LossPlot::syncStyle);
 
-    redrawTimer_.setInterval(33); // ~30 redraws a second at most
+    redrawTimer_.setInterval(200); // 5 redraws a second at most; redraw() adapts it
     connect(&redrawTimer_, &QTimer::timeout, this, [this] {
         if (dirty_) {
             redraw();
@@ -558,6 +558,10 @@ void LossPlot::redraw() {
     }
     plot_->replot(QCustomPlot::rpQueuedReplot);
     ++redraws_;
+    // Replots take at most ~2 % of the GUI thread, whatever they cost: on a
+    // machine whose cores all train, its time comes out of theirs
+    // (bench_gui_overhead). 10 a second at most, 1 at least.
+    redrawTimer_.setInterval(std::clamp(int(50.0 * plot_->replotTime(true)), 200, 1000));
 }
 
 // A vertical line at the pointer and, beside it, every visible run's loss

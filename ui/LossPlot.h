@@ -2,8 +2,8 @@
 // Loss curves of all runs on one axis: one graph per run, drawn from the
 // RunsModel. Log-scale y (toggle), legend, wheel zoom and drag pan, hover shows
 // epoch and loss, auto-range until the user zooms. Appends are cheap; redraws
-// happen at most ~30 times a second, and QCustomPlot's adaptive sampling keeps
-// 10 runs × 10,000 epochs smooth.
+// happen at most ~10 times a second (fewer when a replot is slow), and QCustomPlot's adaptive
+// sampling keeps 10 runs × 10,000 epochs smooth.
 
 #include "LossSmoothing.h"
 #include "RunGroups.h"

@@ -109,7 +109,7 @@ int RunsModel::startRun(RunRecord record, bool inStore, std::optional<ResumePoin
     auto* run = entry->run.get();
     const int id = add(std::move(entry)).id;
 
-    run->setPredictionInterval(250); // live, at a modest rate
+    run->setPredictionInterval(500); // live, at a modest rate (bench_gui_overhead)
     run->setKeepSnapshots(store_ != nullptr);
     connectRun(id, run);
     run->start();

@@ -48,7 +48,8 @@ void TrainingWorker::run() {
     QElapsedTimer clock;
     clock.start();
     const auto now = [&clock] { return double(clock.nsecsElapsed()) * 1e-9; };
-    ProgressThrottle throttle(config_.train.epochs, 1.0 / 30.0, config_.train.validationShare > 0.0,
+    // Five batches a second: enough for a live curve, little for the GUI thread.
+    ProgressThrottle throttle(config_.train.epochs, 0.2, config_.train.validationShare > 0.0,
                               config_.train.averaging.start.has_value());
     double lastPrediction = -1.0;
     double pausedAt = 0.0;
