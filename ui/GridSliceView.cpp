@@ -140,9 +140,11 @@ void GridSliceView::setAxes(const std::vector<int64_t>& shape) {
         const int n = int(shape[size_t(d)]);
         slider->setValue(std::clamp(n / 2 + d - 2, 0, n - 1));
         auto* label = new QLabel;
-        label->setMinimumWidth(90);
-        sliderGrid_->addWidget(label, d, 0);
-        sliderGrid_->addWidget(slider, d, 1);
+        label->setMinimumWidth(70);
+        // One row for all: the maps keep the height.
+        sliderGrid_->addWidget(label, 0, 2 * d);
+        sliderGrid_->addWidget(slider, 0, 2 * d + 1);
+        sliderGrid_->setColumnStretch(2 * d + 1, 1);
         sliders_.push_back(slider);
         sliderLabels_.push_back(label);
         connect(slider, &QSlider::valueChanged, this, [this] {

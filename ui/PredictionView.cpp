@@ -99,6 +99,7 @@ void PredictionView::buildLinePage() {
     residual->removeFromLegend();
     residualRect_->axis(QCPAxis::atBottom)->setLabel(QStringLiteral("x"));
     residualRect_->axis(QCPAxis::atLeft)->setLabel(tr("prediction − truth"));
+    residualRect_->axis(QCPAxis::atLeft)->ticker()->setTickCount(3); // a short axis
     auto* group = new QCPMarginGroup(line_);
     line_->axisRect()->setMarginGroup(QCP::msLeft | QCP::msRight, group);
     residualRect_->setMarginGroup(QCP::msLeft | QCP::msRight, group);
