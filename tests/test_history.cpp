@@ -241,6 +241,26 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!view->playButton()->isChecked(), kTimeoutMs);
         QCOMPARE(slider->value(), slider->maximum());
 
+        // A second run on the same data, selected too: drawn over the first
+        // at the same epoch (its kept prediction at or before it).
+        auto faster = w.form()->config();
+        faster.train.learningRate = 1e-2;
+        w.form()->setConfig(faster);
+        w.startAction()->trigger();
+        const auto* other = w.runs()->entryAt(1);
+        QTRY_VERIFY_WITH_TIMEOUT(other->ended(), kTimeoutMs);
+        view->showRun(e->id);
+        view->setComparedRuns({other->id});
+        slider->setValue(2);
+        const auto* overlay = view->comparedGraphOf(other->id);
+        QVERIFY(overlay);
+        const auto& same = other->snapshots[2]; // both kept the same epochs
+        QCOMPARE(same.epoch, e->snapshots[2].epoch);
+        QCOMPARE(overlay->data()->at(5)->value, double(same.values[5]));
+        QCOMPARE(overlay->pen().color(), other->color);
+        view->setComparedRuns({});
+        QVERIFY(!view->comparedGraphOf(other->id));
+
         // A stored run's kept predictions, on every 2nd point: the others are
         // gaps, and the MSE is over the points kept.
         LoadedRun stored;

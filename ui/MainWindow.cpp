@@ -102,6 +102,9 @@ MainWindow::MainWindow(bool useSettings, const QString& storeUrl, QWidget* paren
         const int id = selectedRun();
         lossPlot_->highlight(id);
         prediction_->showRun(id);
+        auto others = selectedRuns(); // drawn beside it where the data are the same
+        others.erase(std::remove(others.begin(), others.end(), id), others.end());
+        prediction_->setComparedRuns(others);
         updateStatus();
         updateActions();
     });

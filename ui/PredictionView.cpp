@@ -7,6 +7,7 @@
 #include "QCustomPlotInclude.h"
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QSet>
 #include <QSlider>
 #include <QStackedWidget>
 #include <QToolButton>
@@ -213,6 +214,64 @@ const PredictionSnapshot* PredictionView::shownPrediction(const RunEntry& e) {
     return &replayed_;
 }
 
+void PredictionView::setComparedRuns(std::vector<int> runIds) {
+    comparedRuns_ = std::move(runIds);
+    refresh();
+}
+
+const PredictionSnapshot* PredictionView::predictionAt(const RunEntry& e, int64_t epoch) {
+    if (epoch < 0) {
+        return e.prediction ? &*e.prediction : nullptr;
+    }
+    const PredictionSnapshot* best = nullptr;
+    for (const auto& s : e.snapshots) { // in epoch order
+        if (s.epoch > epoch) {
+            break;
+        }
+        best = &s;
+    }
+    return best;
+}
+
+// Each compared run's prediction over the shown run's x, where it has a value
+// per point (a kept prediction on every point: the 1-D sets keep them all).
+void PredictionView::drawCompared(const RunEntry& shown, const QVector<double>& x, bool sorted) {
+    const int k = epochSlider_->value();
+    const int64_t epoch = k < int(shown.snapshots.size()) ? shown.snapshots[size_t(k)].epoch : -1;
+    QSet<int> drawn;
+    for (const int id : comparedRuns_) {
+        const auto* other = runs_->entry(id);
+        const auto* data = other ? other->data() : nullptr;
+        const auto* p = other && data && data->targets.size() == shown.data()->targets.size() &&
+                                data->coords == shown.data()->coords
+                            ? predictionAt(*other, epoch)
+                            : nullptr;
+        if (!p || p->values.size() != data->targets.size()) {
+            continue;
+        }
+        auto*& graph = compared_[id];
+        if (!graph) {
+            graph = line_->addGraph();
+        }
+        graph->setPen(QPen(other->color, 1.2, Qt::DashLine));
+        graph->setName(tr("%1 (epoch %2)").arg(other->name()).arg(p->epoch + 1));
+        QVector<double> y(x.size());
+        for (qsizetype i = 0; i < y.size(); ++i) {
+            y[i] = p->values[instantOffset_ + size_t(i)];
+        }
+        graph->setData(x, y, sorted);
+        drawn.insert(id);
+    }
+    for (auto it = compared_.begin(); it != compared_.end();) {
+        if (drawn.contains(it.key())) {
+            ++it;
+        } else {
+            line_->removeGraph(it.value());
+            it = compared_.erase(it);
+        }
+    }
+}
+
 QString PredictionView::titleText() const {
     return title_->text();
 }
@@ -302,6 +361,7 @@ void PredictionView::drawLine() {
         line_->graph(1)->data()->clear();
         line_->graph(2)->data()->clear();
     }
+    drawCompared(e, x, sorted);
     title_->setText(tr("%1 — %2%3").arg(e.name(), mse, instantText_));
     const auto xRange = line_->xAxis->range();
     line_->rescaleAxes();

@@ -8,10 +8,13 @@
 
 #include "RunMetaTypes.h"
 
+#include <QHash>
 #include <QTimer>
 #include <QWidget>
+#include <vector>
 
 class QCustomPlot;
+class QCPGraph;
 class QCPAxisRect;
 class QLabel;
 class QSlider;
@@ -31,6 +34,12 @@ public:
     PredictionView(RunsModel* runs, QWidget* parent = nullptr);
 
     void showRun(int runId);
+    // Other selected runs, drawn over a 1-D view in their colours at the same
+    // epoch (their kept prediction at or before it; the latest at the
+    // latest) where they trained on the same data.
+    void setComparedRuns(std::vector<int> runIds);
+    // The prediction drawn for a compared run, or null.
+    QCPGraph* comparedGraphOf(int runId) const { return compared_.value(runId); }
     int shownRun() const { return runId_; }
     QCustomPlot* linePlot() const { return line_; }
     GridSliceView* gridView() const { return grid_; }
@@ -48,6 +57,9 @@ private:
     void updateTimeSlider(const RunData& data);
     void drawLine();
     void drawGrid();
+    void drawCompared(const RunEntry& shown, const QVector<double>& x, bool sorted);
+    // A compared run's prediction at the shown epoch (-1: the latest), or null.
+    static const PredictionSnapshot* predictionAt(const RunEntry& e, int64_t epoch);
 
     RunsModel* runs_;
     int runId_ = 0;
@@ -68,6 +80,8 @@ private:
     QLabel* epochLabel_;
     QTimer playTimer_;
     PredictionSnapshot replayed_; // the kept prediction shown, spread over all points
+    std::vector<int> comparedRuns_;
+    QHash<int, QCPGraph*> compared_;
 };
 
 } // namespace dredge
