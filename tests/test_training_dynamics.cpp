@@ -30,6 +30,20 @@ std::vector<double> ratesOf(const ScheduleConfig& schedule, double lr, int64_t e
     return learningRates(config, losses);
 }
 
+// A run stopped after `epochs` epochs, and its state there.
+std::pair<TrainResult, TrainingCheckpoint> stoppedAfter(const ExperimentConfig& config,
+                                                        int64_t epochs) {
+    TrainingCheckpoint state;
+    auto head = train(config, [&](const Trainer& trainer, int64_t epoch, double) {
+        if (epoch + 1 == epochs) {
+            state = trainer.checkpoint();
+            return EpochVerdict::Stop;
+        }
+        return EpochVerdict::Continue;
+    });
+    return {std::move(head), std::move(state)};
+}
+
 bool close(double a, double b) {
     return std::abs(a - b) <= 1e-12 * std::max(std::abs(a), std::abs(b));
 }
@@ -227,14 +241,7 @@ private Q_SLOTS:
         config.train.stop.restoreBest = true;
         const auto whole = train(config);
 
-        TrainingCheckpoint at40;
-        const auto head = train(config, [&](const Trainer& trainer, int64_t epoch, double) {
-            if (epoch == 39) {
-                at40 = trainer.checkpoint();
-                return EpochVerdict::Stop;
-            }
-            return EpochVerdict::Continue;
-        });
+        const auto [head, at40] = stoppedAfter(config, 40);
         QCOMPARE(at40.epoch, int64_t(40));
         const ResumePoint from{at40, head.lossHistory, {}, {}};
         const auto resumed = train(config, {}, {}, &from);
@@ -269,14 +276,7 @@ private Q_SLOTS:
         auto config = chirpExperiment(40);
         config.train.checkpointEvery = 20;
         const auto whole = train(config);
-        TrainingCheckpoint at20;
-        const auto head = train(config, [&](const Trainer& trainer, int64_t epoch, double) {
-            if (epoch == 19) {
-                at20 = trainer.checkpoint();
-                return EpochVerdict::Stop;
-            }
-            return EpochVerdict::Continue;
-        });
+        const auto [head, at20] = stoppedAfter(config, 20);
         auto unbeatable = head.lossHistory;
         unbeatable[3] = 1e-12;
         const ResumePoint from{at20, unbeatable, {}, {}};
@@ -426,14 +426,7 @@ private Q_SLOTS:
                  .empty()) { // stopped 15 epochs after the validation loss last improved
             QVERIFY(whole.epochsDone - 1 - best >= 15);
         }
-        TrainingCheckpoint at30;
-        const auto head = train(config, [&](const Trainer& trainer, int64_t epoch, double) {
-            if (epoch == 29) {
-                at30 = trainer.checkpoint();
-                return EpochVerdict::Stop;
-            }
-            return EpochVerdict::Continue;
-        });
+        const auto [head, at30] = stoppedAfter(config, 30);
         const ResumePoint from{at30, head.lossHistory, head.validationHistory, {}};
         const auto resumed = train(config, {}, {}, &from);
         QCOMPARE(resumed.lossHistory, whole.lossHistory);
@@ -512,14 +505,7 @@ private Q_SLOTS:
             return [&out](const Trainer& trainer) { out = trainer.checkpoint().parameters; };
         };
         const auto whole = train(config, {}, {}, nullptr, endOf(wholeEnd));
-        TrainingCheckpoint at23;
-        const auto head = train(config, [&](const Trainer& trainer, int64_t epoch, double) {
-            if (epoch == 22) {
-                at23 = trainer.checkpoint();
-                return EpochVerdict::Stop;
-            }
-            return EpochVerdict::Continue;
-        });
+        const auto [head, at23] = stoppedAfter(config, 23);
         QCOMPARE(at23.averagedModels, int64_t(4)); // epochs 10, 14, 18 and 22
         const ResumePoint from{at23, head.lossHistory, head.validationHistory,
                                head.averagedHistory};
