@@ -28,6 +28,11 @@ QJsonArray listRuns(const QString& storeUrl) {
     return QJsonDocument::fromJson(runWithStore(storeUrl, {"runs", "list", "--json"}).out).array();
 }
 
+// What `runs show` prints for a stored run.
+QJsonObject shownRun(const QString& storeUrl, const QString& id) {
+    return QJsonDocument::fromJson(runWithStore(storeUrl, {"runs", "show", id}).out).object();
+}
+
 QJsonObject readJson(const QString& path) {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
@@ -253,8 +258,7 @@ private Q_SLOTS:
         QCOMPARE(validation.size(), 80);
         QCOMPARE(json["setup"].toObject()["validation_points"].toInteger(), 200);
         const auto id = json["run_id"].toString();
-        const auto shown =
-            QJsonDocument::fromJson(runWithStore(store, {"runs", "show", id}).out).object();
+        const auto shown = shownRun(store, id);
         QCOMPARE(shown["validation_history"].toArray(), validation);
         const auto resumedOut = dir_.filePath("split-resumed.json");
         QCOMPARE(
@@ -285,8 +289,7 @@ private Q_SLOTS:
         QVERIFY(result["ended_averaged"].toBool());
         QCOMPARE(result["averaged_loss"].toDouble(), averaged.last().toDouble());
         const auto id = readJson(whole)["run_id"].toString();
-        const auto shown =
-            QJsonDocument::fromJson(runWithStore(store, {"runs", "show", id}).out).object();
+        const auto shown = shownRun(store, id);
         QCOMPARE(shown["averaged_history"].toArray(), averaged);
         const auto resumedOut = dir_.filePath("swa-resumed.json");
         QCOMPARE(
