@@ -197,7 +197,8 @@ void addTrainOptions(QCommandLineParser& p) {
     opt("model", "Model: wave-ensemble (default), interference, siren, rff.", "name");
     opt("waves", "Wave ensemble: number of waves (default 16).", "n");
     opt("kernel",
-        "Wave ensemble, interference basis and SIREN: fused (default; CPU) or composed tensor ops.",
+        "Wave ensemble, interference basis and SIREN: fused (default; CPU) or composed tensor ops; "
+        "RFF: fused keeps its fixed features between epochs, composed recomputes them.",
         "name");
     opt("fields", "Interference: number of fields (default 8).", "F");
     opt("out-features", "Interference: output features (default 1).", "k");

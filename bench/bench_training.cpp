@@ -80,7 +80,10 @@ std::vector<Case> cases() {
     list.push_back({"chirp SIREN H=64", experiment(D::Chirp, M::Siren, 64, 2000), 0.89});
     auto rff = experiment(D::Chirp, M::RandomFourier, 128, 2000);
     rff.model.rffScale = 5.0;
-    list.push_back({"chirp RFF M=128 s=5", rff, 1.2});
+    list.push_back({"chirp RFF M=128 s=5", rff, 1.2}); // its fixed features cached
+    auto rffComposed = rff;
+    rffComposed.model.kernel = WaveKernel::Composed; // features computed every epoch
+    list.push_back({"chirp RFF M=128 s=5 composed", rffComposed, 1.2});
     list.push_back(
         {"chirp interference F=16", experiment(D::Chirp, M::Interference, 16, 2000), 1.2});
     list.push_back(

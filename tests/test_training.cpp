@@ -13,6 +13,7 @@
 
 #include <QtTest>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 using namespace dredge;
@@ -154,6 +155,41 @@ private Q_SLOTS:
             // Taken before the update: the model now predicts something else.
             QVERIFY(trainer.predictTrainingPoints() != prediction);
         }
+    }
+
+    // RFF's cached features change nothing but the time: the same losses and
+    // weights, bit for bit, as computing them every epoch, with and without
+    // AMP; a prediction at other points still computes their own features.
+    void cachedRandomFeaturesAreExact_data() {
+        QTest::addColumn<bool>("amp");
+        QTest::newRow("float32") << false;
+        QTest::newRow("AMP bf16") << true;
+    }
+    void cachedRandomFeaturesAreExact() {
+        QFETCH(bool, amp);
+        ExperimentConfig c;
+        c.model.kind = ModelKind::RandomFourier;
+        c.model.features = 32;
+        c.train.epochs = 40;
+        c.train.learningRate = 1e-2;
+        c.train.mixedPrecision = amp;
+        auto composed = c;
+        composed.model.kernel = WaveKernel::Composed;
+        std::vector<float> cachedEnd, composedEnd, probeCached, probeComposed;
+        const std::vector<float> probe = {-3.0f, 0.25f, 7.5f};
+        const auto ending = [&probe](std::vector<float>& end, std::vector<float>& at) {
+            return [&end, &at, &probe](const Trainer& trainer) {
+                end = trainer.predictTrainingPoints();
+                at = trainer.predict(probe);
+            };
+        };
+        const auto a = train(c, {}, {}, nullptr, ending(cachedEnd, probeCached));
+        const auto b = train(composed, {}, {}, nullptr, ending(composedEnd, probeComposed));
+        QCOMPARE(a.lossHistory.size(), size_t(40));
+        QVERIFY(std::memcmp(a.lossHistory.data(), b.lossHistory.data(),
+                            a.lossHistory.size() * sizeof(double)) == 0);
+        QCOMPARE(cachedEnd, composedEnd);
+        QCOMPARE(probeCached, probeComposed);
     }
 
     void hugeLearningRateDiverges() {

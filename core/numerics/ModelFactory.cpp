@@ -35,7 +35,8 @@ std::shared_ptr<FieldModel> makeModel(const ModelConfig& config, int64_t dims, a
         return model;
     }
     case ModelKind::RandomFourier:
-        return std::make_shared<RandomFourierFeatures>(dims, config.features, config.rffScale, gen);
+        return std::make_shared<RandomFourierFeatures>(dims, config.features, config.rffScale, gen,
+                                                       config.kernel == WaveKernel::Fused);
     }
     throw std::invalid_argument("unknown model kind");
 }

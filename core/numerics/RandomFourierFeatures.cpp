@@ -2,18 +2,40 @@
 
 #include "ModelInit.h"
 
+#include <ATen/autocast_mode.h>
+
 namespace dredge {
 
 RandomFourierFeatures::RandomFourierFeatures(int64_t dims, int64_t features, double scale,
-                                             at::Generator& gen) {
+                                             at::Generator& gen, bool cacheFeatures)
+    : cacheFeatures_(cacheFeatures) {
     frequencies = register_buffer("frequencies", at::randn({dims, features}, gen) * scale);
     output = register_module("output", torch::nn::Linear(2 * features, 1));
     initLinearLikePyTorch(output, gen);
 }
 
-torch::Tensor RandomFourierFeatures::forward(const torch::Tensor& x, const torch::Tensor& /*t*/) {
+torch::Tensor RandomFourierFeatures::features(const torch::Tensor& x) {
     const auto projected = x.matmul(frequencies);
-    return output(at::cat({at::sin(projected), at::cos(projected)}, 1));
+    return at::cat({at::sin(projected), at::cos(projected)}, 1);
+}
+
+torch::Tensor RandomFourierFeatures::forward(const torch::Tensor& x, const torch::Tensor& /*t*/) {
+    // A hit needs the same tensor, unchanged, under the same autocast state,
+    // and no gradient asked of x or B (then the features must carry history).
+    const bool autocast = at::autocast::is_cpu_enabled() || at::autocast::is_enabled();
+    const bool cacheable = cacheFeatures_ && !x.requires_grad() && !frequencies.requires_grad();
+    if (!cacheable) {
+        return output(features(x));
+    }
+    if (!cachedInput_.defined() || !x.is_same(cachedInput_) || x._version() != cachedVersion_ ||
+        autocast != cachedAutocast_ || cachedFeatures_.device() != x.device()) {
+        at::NoGradGuard noGrad;
+        cachedFeatures_ = features(x);
+        cachedInput_ = x;
+        cachedVersion_ = x._version();
+        cachedAutocast_ = autocast;
+    }
+    return output(cachedFeatures_);
 }
 
 } // namespace dredge

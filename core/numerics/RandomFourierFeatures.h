@@ -1,7 +1,10 @@
 #pragma once
 // docs/reference.md §1.5: random Fourier features baseline. Fixed frequencies B [D, M]
 // (a buffer, not trained), features [sin(xB), cos(xB)], a linear output.
-// Ignores t.
+// Ignores t. The features of fixed points never change, so with cacheFeatures
+// (the "fused" kernel setting) they are computed once for the training points
+// and reused every epoch; only the linear layer trains. Without it (composed)
+// they are computed every call, as the reference does.
 
 #include "FieldModel.h"
 
@@ -12,12 +15,23 @@ namespace dredge {
 
 class RandomFourierFeatures : public FieldModel {
 public:
-    RandomFourierFeatures(int64_t dims, int64_t features, double scale, at::Generator& gen);
+    RandomFourierFeatures(int64_t dims, int64_t features, double scale, at::Generator& gen,
+                          bool cacheFeatures = true);
 
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
 
     torch::Tensor frequencies; // B [D, M]
     torch::nn::Linear output{nullptr};
+
+private:
+    torch::Tensor features(const torch::Tensor& x);
+
+    bool cacheFeatures_;
+    // The last input the features were computed for, its version, whether
+    // autocast was on, and the features (no autograd history: B is fixed).
+    torch::Tensor cachedInput_, cachedFeatures_;
+    int64_t cachedVersion_ = -1;
+    bool cachedAutocast_ = false;
 };
 
 } // namespace dredge
