@@ -6,6 +6,7 @@
 #include "ChirpExperiment.h"
 #include "Datasets.h"
 #include "FlatAdam.h"
+#include "LinearReadout.h"
 #include "LossScaler.h"
 #include "ModelFactory.h"
 #include "ModelInit.h"
@@ -157,17 +158,23 @@ private Q_SLOTS:
         }
     }
 
-    // RFF's cached features change nothing but the time: the same losses and
-    // weights, bit for bit, as computing them every epoch, with and without
-    // AMP; a prediction at other points still computes their own features.
+    // RFF's cached features and closed-form epochs change nothing but the
+    // time: the same losses and weights, bit for bit, as computing them every
+    // epoch through autograd (AMP keeps autograd, with cached features), with
+    // a validation split too; a prediction at other points computes their own
+    // features.
     void cachedRandomFeaturesAreExact_data() {
         QTest::addColumn<bool>("amp");
-        QTest::newRow("float32") << false;
-        QTest::newRow("AMP bf16") << true;
+        QTest::addColumn<double>("split");
+        QTest::newRow("float32") << false << 0.0;
+        QTest::newRow("float32, validation split") << false << 0.2;
+        QTest::newRow("AMP bf16") << true << 0.0;
     }
     void cachedRandomFeaturesAreExact() {
         QFETCH(bool, amp);
+        QFETCH(double, split);
         ExperimentConfig c;
+        c.train.validationShare = split;
         c.model.kind = ModelKind::RandomFourier;
         c.model.features = 32;
         c.train.epochs = 40;
@@ -190,6 +197,42 @@ private Q_SLOTS:
                             a.lossHistory.size() * sizeof(double)) == 0);
         QCOMPARE(cachedEnd, composedEnd);
         QCOMPARE(probeCached, probeComposed);
+        QCOMPARE(a.validationHistory, b.validationHistory);
+    }
+
+    // The closed-form loss and gradient of a linear readout against autograd's,
+    // in double precision: 1e-10.
+    void readoutGradientsMatchAutograd() {
+        ModelConfig mc;
+        mc.kind = ModelKind::RandomFourier;
+        mc.features = 16;
+        auto model = makeModel(mc, 1, uint64_t(3));
+        model->to(at::kDouble);
+        const auto data = makeDataset(DataConfig{});
+        const auto x = data.coords.to(at::kDouble);
+        const auto y = data.target.to(at::kDouble);
+        const auto t = data.time.to(at::kDouble);
+        model->zero_grad(true);
+        const auto reference = at::mse_loss(model->forward(x, t), y);
+        reference.backward();
+        std::vector<at::Tensor> autogradGrads;
+        for (const auto& p : model->parameters()) {
+            autogradGrads.push_back(p.grad().clone());
+        }
+        model->zero_grad(true);
+        const auto readout = model->fixedReadout(x);
+        QVERIFY(readout);
+        const auto closed = readoutLoss(*readout, y);
+        setReadoutGradients(*readout, closed.outputGradient);
+        QVERIFY(std::abs(closed.loss.item<double>() - reference.item<double>()) <=
+                1e-10 * reference.item<double>());
+        size_t i = 0;
+        for (const auto& p : model->parameters()) {
+            const double scale = autogradGrads[i].abs().max().item<double>();
+            QVERIFY((p.grad() - autogradGrads[i]).abs().max().item<double>() <= 1e-10 * scale);
+            ++i;
+        }
+        QCOMPARE(i, size_t(2)); // weight and bias
     }
 
     void hugeLearningRateDiverges() {

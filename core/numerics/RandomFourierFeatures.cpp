@@ -22,11 +22,15 @@ torch::Tensor RandomFourierFeatures::features(const torch::Tensor& x) {
 torch::Tensor RandomFourierFeatures::forward(const torch::Tensor& x, const torch::Tensor& /*t*/) {
     // A hit needs the same tensor, unchanged, under the same autocast state,
     // and no gradient asked of x or B (then the features must carry history).
-    const bool autocast = at::autocast::is_cpu_enabled() || at::autocast::is_enabled();
     const bool cacheable = cacheFeatures_ && !x.requires_grad() && !frequencies.requires_grad();
     if (!cacheable) {
         return output(features(x));
     }
+    return output(cachedFeaturesOf(x));
+}
+
+const torch::Tensor& RandomFourierFeatures::cachedFeaturesOf(const torch::Tensor& x) {
+    const bool autocast = at::autocast::is_cpu_enabled() || at::autocast::is_enabled();
     if (!cachedInput_.defined() || !x.is_same(cachedInput_) || x._version() != cachedVersion_ ||
         autocast != cachedAutocast_ || cachedFeatures_.device() != x.device()) {
         at::NoGradGuard noGrad;
@@ -35,7 +39,14 @@ torch::Tensor RandomFourierFeatures::forward(const torch::Tensor& x, const torch
         cachedVersion_ = x._version();
         cachedAutocast_ = autocast;
     }
-    return output(cachedFeatures_);
+    return cachedFeatures_;
+}
+
+std::optional<LinearReadout> RandomFourierFeatures::fixedReadout(const torch::Tensor& x) {
+    if (!cacheFeatures_ || x.requires_grad() || frequencies.requires_grad()) {
+        return std::nullopt;
+    }
+    return LinearReadout{cachedFeaturesOf(x), output->weight, output->bias};
 }
 
 } // namespace dredge

@@ -19,12 +19,16 @@ public:
                           bool cacheFeatures = true);
 
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
+    // With cacheFeatures: the cached features of x and the output layer.
+    std::optional<LinearReadout> fixedReadout(const torch::Tensor& x) override;
 
     torch::Tensor frequencies; // B [D, M]
     torch::nn::Linear output{nullptr};
 
 private:
     torch::Tensor features(const torch::Tensor& x);
+    // The features of x from the cache, computed first when x is new.
+    const torch::Tensor& cachedFeaturesOf(const torch::Tensor& x);
 
     bool cacheFeatures_;
     // The last input the features were computed for, its version, whether

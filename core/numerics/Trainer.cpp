@@ -151,16 +151,26 @@ double Trainer::runEpoch() {
     const auto& tc = d.config.train;
     d.model->zero_grad(/*set_to_none=*/true);
 
-    at::Tensor prediction;
-    {
+    // A linear layer on fixed features (RFF) trains in closed form; mixed
+    // precision keeps the autograd path, the reference.
+    const auto readout = tc.mixedPrecision ? std::nullopt : d.model->fixedReadout(d.coords);
+    at::Tensor prediction, loss, outputGradient;
+    if (readout) {
+        auto closed = readoutLoss(*readout, d.target, d.trainWeight, d.validationWeight);
+        prediction = closed.prediction;
+        loss = closed.loss;
+        d.validationLoss = closed.validationLoss;
+        outputGradient = closed.outputGradient;
+    } else {
         AutocastScope autocast(tc.mixedPrecision, tc.device);
         prediction = d.model->forward(d.coords, d.time);
     }
     // With a split the one forward pass serves both: the loss weighs the
     // training rows (only they get gradients), validation the held-out ones.
     const auto output = prediction.to(at::kFloat);
-    at::Tensor loss;
-    if (d.trainWeight.defined()) {
+    if (readout) {
+        // readoutLoss gave both losses
+    } else if (d.trainWeight.defined()) {
         const auto squared = (output - d.target).square();
         loss = (squared * d.trainWeight).sum();
         d.validationLoss = (squared.detach() * d.validationWeight).sum().item<double>();
@@ -188,7 +198,11 @@ double Trainer::runEpoch() {
         d.bestStateLoss = watched;
         d.bestState = d.stateAt(d.epochs - 1); // before this epoch's update
     }
-    (d.scaler ? d.scaler->scaleLoss(loss) : loss).backward();
+    if (readout) {
+        setReadoutGradients(*readout, outputGradient);
+    } else {
+        (d.scaler ? d.scaler->scaleLoss(loss) : loss).backward();
+    }
     auto& gradient = d.optimizer->gatherGradients();
     const bool stepIsSafe = !d.scaler || d.scaler->unscale(gradient);
     if (stepIsSafe && tc.clipGradients) {
