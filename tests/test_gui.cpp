@@ -606,6 +606,29 @@ private Q_SLOTS:
         QVERIFY(range.upper > 0.0);
         const QString title = w.predictionView()->titleText();
         QVERIFY2(title.contains("x1 = -1.80") && title.contains("PSNR"), qPrintable(title));
+
+        // Another run on the same grid, selected too: a row of its own, on
+        // the same colour scales.
+        auto other = c;
+        other.train.learningRate = 3e-2;
+        w.form()->setConfig(other);
+        w.startAction()->trigger();
+        const auto* second = w.runs()->entryAt(1);
+        QTRY_VERIFY_WITH_TIMEOUT(second->ended(), kTimeoutMs);
+        QTRY_VERIFY(second->prediction);
+        w.predictionView()->showRun(e->id);
+        w.predictionView()->setComparedRuns({second->id});
+        QCOMPARE(grid->runRows(), 2);
+        for (int a = 0; a < 6; ++a) {
+            const size_t row = rows[size_t(a * 6 + 3)];
+            QCOMPARE(grid->predictionMap(1)->data()->cell(a, 3),
+                     double(second->prediction->values[row]));
+            QCOMPARE(grid->residualMap(1)->data()->cell(a, 3),
+                     double(second->prediction->values[row]) - double(data.targets[row]));
+        }
+        QCOMPARE(grid->predictionMap(1)->colorScale(), grid->predictionMap(0)->colorScale());
+        w.predictionView()->setComparedRuns({});
+        QCOMPARE(grid->runRows(), 1);
     }
 
     // 1-D: the residual under the curve; a zoom in x stays while the run trains.

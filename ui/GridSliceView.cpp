@@ -82,20 +82,21 @@ GridSliceView::GridSliceView(QWidget* parent)
     plot_->setObjectName(QStringLiteral("slicePlot"));
     plot_->plotLayout()->clear();
     truth_ = addMap(plot_, 0, tr("ground truth"));
-    prediction_ = addMap(plot_, 1, tr("prediction"));
+    auto* prediction = addMap(plot_, 1, tr("prediction"));
     valueScale_ = addScale(plot_, 2, tr("value"), QCPColorGradient(QCPColorGradient::gpSpectrum));
-    residual_ = addMap(plot_, 3, tr("residual"));
+    auto* residual = addMap(plot_, 3, tr("residual"));
     residualScale_ = addScale(plot_, 4, tr("prediction − truth"), diverging());
     truth_->setColorScale(valueScale_);
-    prediction_->setColorScale(valueScale_);
-    residual_->setColorScale(residualScale_);
+    prediction->setColorScale(valueScale_);
+    residual->setColorScale(residualScale_);
+    rows_.push_back({prediction, residual});
     // Scales as tall as the maps beside them.
-    auto* margins = new QCPMarginGroup(plot_);
+    margins_ = new QCPMarginGroup(plot_);
     for (auto* rect : plot_->axisRects()) {
-        rect->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+        rect->setMarginGroup(QCP::msTop | QCP::msBottom, margins_);
     }
     for (auto* scale : {valueScale_, residualScale_}) {
-        scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins);
+        scale->setMarginGroup(QCP::msTop | QCP::msBottom, margins_);
     }
 
     const auto changed = [this] {
@@ -190,7 +191,35 @@ QString GridSliceView::sliceText() const {
     return parts.join(QStringLiteral(", "));
 }
 
-void GridSliceView::draw(const RunData& data, const std::vector<float>& prediction,
+// Row 0 holds the headings, row 1 the first run with the truth and the
+// scales; each further run gets a row of its own below.
+void GridSliceView::setRunRows(int count) {
+    auto* layout = plot_->plotLayout();
+    while (int(rows_.size()) > std::max(1, count)) {
+        const int row = int(rows_.size()); // its layout row
+        for (int column : {1, 3}) {
+            layout->remove(layout->element(row, column)); // its axis rect and map go too
+        }
+        rows_.pop_back();
+        layout->simplify();
+    }
+    while (int(rows_.size()) < count) {
+        const int row = int(rows_.size()) + 1;
+        RunRow r{};
+        for (int column : {1, 3}) {
+            auto* rect = new QCPAxisRect(plot_);
+            layout->addElement(row, column, rect);
+            rect->setMarginGroup(QCP::msTop | QCP::msBottom, margins_);
+            auto* map = new QCPColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
+            map->setInterpolate(false);
+            map->setColorScale(column == 1 ? valueScale_ : residualScale_);
+            (column == 1 ? r.prediction : r.residual) = map;
+        }
+        rows_.push_back(r);
+    }
+}
+
+void GridSliceView::draw(const RunData& data, const std::vector<NamedPrediction>& predictions,
                          size_t firstRow) {
     const auto& shape = data.setup.gridShape;
     const int dims = int(shape.size());
@@ -216,7 +245,8 @@ void GridSliceView::draw(const RunData& data, const std::vector<float>& predicti
     for (int d = 0; d < dims; ++d) {
         slice.fixed.push_back(sliders_[size_t(d)]->value());
     }
-    fillMaps(data, prediction, sliceRows(slice));
+    setRunRows(int(predictions.size()));
+    fillMaps(data, predictions, sliceRows(slice));
     const auto& axes = plot_->axisRects();
     for (auto* rect : axes) {
         rect->axis(QCPAxis::atBottom)->setLabel(axisName(slice.across, dims));
@@ -227,49 +257,63 @@ void GridSliceView::draw(const RunData& data, const std::vector<float>& predicti
         rect->axis(QCPAxis::atLeft)
             ->setRange(QCPRange(ranges_[size_t(slice.up)].first, ranges_[size_t(slice.up)].second));
     }
+    if (predictions.size() > 1) { // which run each row is
+        for (size_t i = 0; i < rows_.size(); ++i) {
+            rows_[i].prediction->keyAxis()->setLabel(
+                QStringLiteral("%1 — %2").arg(axisName(slice.across, dims), predictions[i].name));
+        }
+    }
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 
-void GridSliceView::fillMaps(const RunData& data, const std::vector<float>& prediction,
+void GridSliceView::fillMaps(const RunData& data, const std::vector<NamedPrediction>& predictions,
                              const std::vector<size_t>& rows) {
     const int across = across_->currentData().toInt();
     const int up = up_->currentData().toInt();
     const int nAcross = int(shape_[size_t(across)]);
     const int nUp = int(shape_[size_t(up)]);
-    const bool predicted = prediction.size() == data.targets.size();
-    double worst = 0.0;
-    for (auto* map : {truth_, prediction_, residual_}) {
-        map->data()->setSize(nAcross, nUp);
-        map->data()->setRange(
-            QCPRange(ranges_[size_t(across)].first, ranges_[size_t(across)].second),
-            QCPRange(ranges_[size_t(up)].first, ranges_[size_t(up)].second));
-    }
+    const QCPRange keys(ranges_[size_t(across)].first, ranges_[size_t(across)].second);
+    const QCPRange values(ranges_[size_t(up)].first, ranges_[size_t(up)].second);
+    truth_->data()->setSize(nAcross, nUp);
+    truth_->data()->setRange(keys, values);
     for (int a = 0; a < nAcross && !rows.empty(); ++a) {
         for (int u = 0; u < nUp; ++u) {
-            const size_t row = rows[size_t(a * nUp + u)];
-            const double truth = data.targets[row];
-            truth_->data()->setCell(a, u, truth);
-            const double p = predicted ? double(prediction[row]) : qQNaN();
-            prediction_->data()->setCell(a, u, p);
-            residual_->data()->setCell(a, u, p - truth);
-            if (predicted) {
-                worst = std::max(worst, std::abs(p - truth));
+            truth_->data()->setCell(a, u, data.targets[rows[size_t(a * nUp + u)]]);
+        }
+    }
+    truth_->data()->recalculateDataBounds();
+    // Truth and the predictions set the value scale together (a flat slice
+    // gets ±1); the residuals one symmetric about zero, so that white is zero
+    // and equal colours mean equal misses, whichever run.
+    QCPRange valueRange = truth_->data()->dataBounds();
+    double worst = 0.0;
+    for (size_t i = 0; i < rows_.size(); ++i) {
+        const auto* prediction = i < predictions.size() ? predictions[i].values : nullptr;
+        const bool predicted = prediction && prediction->size() == data.targets.size();
+        auto* p = rows_[i].prediction->data();
+        auto* r = rows_[i].residual->data();
+        for (auto* map : {p, r}) {
+            map->setSize(nAcross, nUp);
+            map->setRange(keys, values);
+        }
+        for (int a = 0; a < nAcross && !rows.empty(); ++a) {
+            for (int u = 0; u < nUp; ++u) {
+                const size_t row = rows[size_t(a * nUp + u)];
+                const double truth = data.targets[row];
+                const double value = predicted ? double((*prediction)[row]) : qQNaN();
+                p->setCell(a, u, value);
+                r->setCell(a, u, value - truth);
+                if (std::isfinite(value)) { // kept predictions leave gaps (NaN)
+                    worst = std::max(worst, std::abs(value - truth));
+                    valueRange.expand(value);
+                }
             }
         }
     }
-    // Truth and prediction on the truth's range; the residual's symmetric
-    // about zero, so that white is zero and equal colours mean equal misses.
-    // Truth and prediction together set the value scale (a flat slice gets ±1).
-    truth_->data()->recalculateDataBounds();
-    prediction_->data()->recalculateDataBounds();
-    QCPRange values = truth_->data()->dataBounds();
-    if (predicted) {
-        values.expand(prediction_->data()->dataBounds());
+    if (!(valueRange.size() > 0.0)) {
+        valueRange = QCPRange(valueRange.lower - 1.0, valueRange.upper + 1.0);
     }
-    if (!(values.size() > 0.0)) {
-        values = QCPRange(values.lower - 1.0, values.upper + 1.0);
-    }
-    valueScale_->setDataRange(values);
+    valueScale_->setDataRange(valueRange);
     const double half = worst > 0.0 ? worst : 1e-12;
     residualScale_->setDataRange(QCPRange(-half, half));
 }

@@ -17,27 +17,37 @@ class QComboBox;
 class QCustomPlot;
 class QCPColorMap;
 class QCPColorScale;
+class QCPMarginGroup;
 class QGridLayout;
 class QLabel;
 class QSlider;
 
 namespace dredge {
 
+// One run's prediction at every training point (null or the wrong size: none yet).
+struct NamedPrediction {
+    QString name;
+    const std::vector<float>* values = nullptr;
+};
+
 class GridSliceView : public QWidget {
     Q_OBJECT
 public:
     explicit GridSliceView(QWidget* parent = nullptr);
 
-    // Draws the slice of the instant whose points start at firstRow;
-    // `prediction` holds a value per training point, or nothing (none yet).
-    void draw(const RunData& data, const std::vector<float>& prediction, size_t firstRow);
+    // Draws the slice of the instant whose points start at firstRow: the
+    // truth once, and a row of prediction | residual for each run (the
+    // selected ones), all on the same two colour scales.
+    void draw(const RunData& data, const std::vector<NamedPrediction>& predictions,
+              size_t firstRow);
     // Where the slice lies: "x3 = 0.43, x4 = −1.29, x5 = 3.00".
     QString sliceText() const;
 
     QCustomPlot* plot() const { return plot_; }
     QCPColorMap* truthMap() const { return truth_; }
-    QCPColorMap* predictionMap() const { return prediction_; }
-    QCPColorMap* residualMap() const { return residual_; }
+    QCPColorMap* predictionMap(int row = 0) const { return rows_.at(size_t(row)).prediction; }
+    QCPColorMap* residualMap(int row = 0) const { return rows_.at(size_t(row)).residual; }
+    int runRows() const { return int(rows_.size()); }
     QCPColorScale* residualScale() const { return residualScale_; }
     QComboBox* acrossBox() const { return across_; }
     QComboBox* upBox() const { return up_; }
@@ -50,13 +60,18 @@ private:
     void setAxes(const std::vector<int64_t>& shape); // controls for this many axes
     void updateSliderLabels();
     double coordinate(int axis, int64_t index) const;
-    void fillMaps(const RunData& data, const std::vector<float>& prediction,
+    void setRunRows(int count); // rows of prediction | residual maps
+    void fillMaps(const RunData& data, const std::vector<NamedPrediction>& predictions,
                   const std::vector<size_t>& rows);
 
     QCustomPlot* plot_;
     QCPColorMap* truth_;
-    QCPColorMap* prediction_;
-    QCPColorMap* residual_;
+    struct RunRow {
+        QCPColorMap* prediction;
+        QCPColorMap* residual;
+    };
+    std::vector<RunRow> rows_;
+    QCPMarginGroup* margins_;
     QCPColorScale* valueScale_;
     QCPColorScale* residualScale_;
     QComboBox* across_;

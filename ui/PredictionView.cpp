@@ -18,6 +18,21 @@ namespace {
 
 // Which model a prediction came from: the epoch's, or the averaged weights a
 // run with weight averaging ends with.
+// A kept prediction over all `points`: NaN where its stride skipped one.
+std::vector<float> spreadOver(const PredictionSnapshot& kept, size_t points) {
+    if (kept.stride <= 1 && kept.values.size() == points) {
+        return kept.values;
+    }
+    std::vector<float> all(points, qQNaN());
+    for (size_t i = 0; i < kept.values.size(); ++i) {
+        const size_t row = i * size_t(std::max(1, kept.stride));
+        if (row < points) {
+            all[row] = kept.values[i];
+        }
+    }
+    return all;
+}
+
 QString whenText(const PredictionSnapshot& p) {
     return p.averaged ? PredictionView::tr("epoch %1, averaged weights").arg(p.epoch + 1)
                       : PredictionView::tr("epoch %1").arg(p.epoch + 1);
@@ -195,18 +210,15 @@ const PredictionSnapshot* PredictionView::shownPrediction(const RunEntry& e) {
     const auto& kept = e.snapshots[size_t(k)];
     epochLabel_->setText(
         tr("kept: epoch %L1 (%2 of %3)").arg(kept.epoch + 1).arg(k + 1).arg(e.snapshots.size()));
-    // Spread over all points, NaN where the stride skipped one; its MSE is
-    // over the points it kept.
+    // Spread over all points; its MSE is over the points it kept.
     const auto& targets = e.data()->targets;
-    replayed_ = PredictionSnapshot{kept.epoch, std::vector<float>(targets.size(), qQNaN()), true,
-                                   0.0, kept.stride};
+    replayed_ =
+        PredictionSnapshot{kept.epoch, spreadOver(kept, targets.size()), true, 0.0, kept.stride};
     double sum = 0.0;
     size_t count = 0;
-    for (size_t i = 0; i < kept.values.size(); ++i) {
-        const size_t row = i * size_t(std::max(1, kept.stride));
-        if (row < targets.size()) {
-            replayed_.values[row] = kept.values[i];
-            sum += std::pow(double(kept.values[i]) - targets[row], 2);
+    for (size_t row = 0; row < targets.size(); ++row) {
+        if (std::isfinite(replayed_.values[row])) {
+            sum += std::pow(double(replayed_.values[row]) - targets[row], 2);
             ++count;
         }
     }
@@ -235,18 +247,24 @@ const PredictionSnapshot* PredictionView::predictionAt(const RunEntry& e, int64_
 
 // Each compared run's prediction over the shown run's x, where it has a value
 // per point (a kept prediction on every point: the 1-D sets keep them all).
-void PredictionView::drawCompared(const RunEntry& shown, const QVector<double>& x, bool sorted) {
+int64_t PredictionView::shownEpoch(const RunEntry& shown) const {
     const int k = epochSlider_->value();
-    const int64_t epoch = k < int(shown.snapshots.size()) ? shown.snapshots[size_t(k)].epoch : -1;
+    return k < int(shown.snapshots.size()) ? shown.snapshots[size_t(k)].epoch : -1;
+}
+
+const RunEntry* PredictionView::comparable(int id, const RunEntry& shown) const {
+    const auto* other = runs_->entry(id);
+    const auto* data = other ? other->data() : nullptr;
+    return data && data->coords == shown.data()->coords ? other : nullptr;
+}
+
+void PredictionView::drawCompared(const RunEntry& shown, const QVector<double>& x, bool sorted) {
+    const int64_t epoch = shownEpoch(shown);
     QSet<int> drawn;
     for (const int id : comparedRuns_) {
-        const auto* other = runs_->entry(id);
-        const auto* data = other ? other->data() : nullptr;
-        const auto* p = other && data && data->targets.size() == shown.data()->targets.size() &&
-                                data->coords == shown.data()->coords
-                            ? predictionAt(*other, epoch)
-                            : nullptr;
-        if (!p || p->values.size() != data->targets.size()) {
+        const auto* other = comparable(id, shown);
+        const auto* p = other ? predictionAt(*other, epoch) : nullptr;
+        if (!p || p->values.size() != other->data()->targets.size()) {
             continue;
         }
         auto*& graph = compared_[id];
@@ -382,8 +400,20 @@ void PredictionView::drawGrid() {
     const auto* shown = shownPrediction(e);
     const bool hasPrediction =
         shown && shown->onTrainingPoints && shown->values.size() == data.targets.size();
-    static const std::vector<float> none;
-    grid_->draw(data, hasPrediction ? shown->values : none, instantOffset_);
+    std::vector<NamedPrediction> predictions{{e.name(), hasPrediction ? &shown->values : nullptr}};
+    // Each other selected run on the same grid, at the same epoch, a row of its own.
+    comparedValues_.clear();
+    comparedValues_.reserve(comparedRuns_.size()); // the rows point into it
+    const int64_t epoch = shownEpoch(e);
+    for (const int id : comparedRuns_) {
+        const auto* other = comparable(id, e);
+        const auto* p = other ? predictionAt(*other, epoch) : nullptr;
+        if (p) {
+            comparedValues_.push_back(spreadOver(*p, data.targets.size()));
+            predictions.push_back({other->name(), &comparedValues_.back()});
+        }
+    }
+    grid_->draw(data, predictions, instantOffset_);
     // The figures are those of all the points, not of the slice.
     title_->setText(tr("%1 — slice %2%3; %4")
                         .arg(e.name(), grid_->sliceText(), instantText_,

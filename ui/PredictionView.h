@@ -34,9 +34,10 @@ public:
     PredictionView(RunsModel* runs, QWidget* parent = nullptr);
 
     void showRun(int runId);
-    // Other selected runs, drawn over a 1-D view in their colours at the same
-    // epoch (their kept prediction at or before it; the latest at the
-    // latest) where they trained on the same data.
+    // Other selected runs, drawn at the same epoch (their kept prediction at
+    // or before it; the latest at the latest) where they trained on the same
+    // data: over a 1-D view in their colours, as rows of prediction |
+    // residual under a grid view's.
     void setComparedRuns(std::vector<int> runIds);
     // The prediction drawn for a compared run, or null.
     QCPGraph* comparedGraphOf(int runId) const { return compared_.value(runId); }
@@ -58,6 +59,9 @@ private:
     void drawLine();
     void drawGrid();
     void drawCompared(const RunEntry& shown, const QVector<double>& x, bool sorted);
+    int64_t shownEpoch(const RunEntry& shown) const; // the slider's kept epoch; -1: latest
+    // Another run, when it trained on the same points as `shown`.
+    const RunEntry* comparable(int id, const RunEntry& shown) const;
     // A compared run's prediction at the shown epoch (-1: the latest), or null.
     static const PredictionSnapshot* predictionAt(const RunEntry& e, int64_t epoch);
 
@@ -81,6 +85,7 @@ private:
     QTimer playTimer_;
     PredictionSnapshot replayed_; // the kept prediction shown, spread over all points
     std::vector<int> comparedRuns_;
+    std::vector<std::vector<float>> comparedValues_; // the grid rows of compared runs
     QHash<int, QCPGraph*> compared_;
 };
 
