@@ -1,20 +1,25 @@
 // Training throughput of the reference cases (issue 3 / docs/reference.md §3): full epochs
 // (forward, backward, optional clipping, Adam) at a fixed thread count. Prints
 // the median ms/epoch over blocks of epochs and the final loss after the
-// reference number of epochs, beside the zero-predictor baseline (docs/reference.md §6).
+// reference number of epochs, beside the zero-predictor baseline (docs/reference.md §6),
+// the time its data take to make (datagen) and the process's peak resident
+// memory while the case ran (its high-water mark is reset before each case).
 //
 // usage: bench_training [--threads N] [--epochs-scale F] [--device cpu|cuda] [filter]
 //   filter: cases whose name contains it, or exactly =NAME
 
 #include "AllocatorTuning.h"
+#include "Datasets.h"
 #include "Trainer.h"
 #include "TranscendentalCeiling.h"
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -48,6 +53,37 @@ double transcendentalsPerEpoch(const ExperimentConfig& c, int64_t points) {
     default:
         return 0.0;
     }
+}
+
+// A 1-D signal of n points in a CSV file (a chirp with a glitch, like the
+// reference's), for the large-signal case; written once per run of the bench.
+std::string largeSignalCsv(int64_t n) {
+    const std::string path = "/tmp/dredge-bench-signal-" + std::to_string(n) + ".csv";
+    std::ofstream out(path);
+    out << "x,y\n";
+    for (int64_t i = 0; i < n; ++i) {
+        const double x = -10.0 + 20.0 * double(i) / double(n - 1);
+        const double y =
+            std::sin(x * x * 0.5) * std::exp(-0.02 * x * x) + (std::abs(x - 1.0) < 0.2 ? 0.5 : 0.0);
+        out << x << ',' << y << '\n';
+    }
+    return path;
+}
+
+// The process's resident memory: its peak since the last reset, and now (KiB).
+long statusKiB(const char* field) {
+    std::ifstream status("/proc/self/status");
+    std::string line;
+    while (std::getline(status, line)) {
+        if (line.rfind(field, 0) == 0) {
+            return std::atol(line.c_str() + std::strlen(field));
+        }
+    }
+    return -1;
+}
+
+void resetPeakMemory() {
+    std::ofstream("/proc/self/clear_refs") << "5"; // VmHWM := VmRSS (Linux 4.0+)
 }
 
 ExperimentConfig experiment(DataKind data, ModelKind model, int size, int64_t epochs) {
@@ -89,6 +125,16 @@ std::vector<Case> cases() {
     list.push_back(
         {"4-D 20^3 ensemble n=8", experiment(D::Volume4d, M::WaveEnsemble, 8, 1000), 6.5});
     list.push_back({"6-D 8^5 ensemble n=6", experiment(D::Hyper6d, M::WaveEnsemble, 6, 500), 14.1});
+    // Large sets, where threads and memory matter (issue 17).
+    auto signal = experiment(D::CsvSignal, M::WaveEnsemble, 16, 100);
+    signal.data.csvPath = largeSignalCsv(200'000);
+    list.push_back({"200,000-point CSV ensemble n=16", signal, 0});
+    auto volume64 = experiment(D::Volume4d, M::WaveEnsemble, 8, 100);
+    volume64.data.grid = 64;
+    list.push_back({"4-D 64^3 ensemble n=8", volume64, 0});
+    auto hyper12 = experiment(D::Hyper6d, M::WaveEnsemble, 6, 100);
+    hyper12.data.grid = 12;
+    list.push_back({"6-D 12^5 ensemble n=6", hyper12, 0});
     // The composed reference implementation beside each fused case.
     for (auto fused : {std::string("chirp interference F=16"), std::string("4-D 20^3 ensemble n=8"),
                        std::string("6-D 8^5 ensemble n=6")}) {
@@ -110,7 +156,14 @@ bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, doub
     c.config.train.device = device;
     c.config.train.epochs = std::max<int64_t>(100, int64_t(c.config.train.epochs * epochsScale));
     std::unique_ptr<Trainer> made;
+    resetPeakMemory();
+    double datagenMs = 0.0;
     try {
+        const auto start = std::chrono::steady_clock::now();
+        makeDataset(c.config.data); // timed alone; the trainer makes its own
+        datagenMs =
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count();
         made = std::make_unique<Trainer>(c.config);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
@@ -153,8 +206,9 @@ bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, doub
             std::snprintf(share, sizeof share, "%.0f%%", 100.0 * perSecond / ceiling);
         }
     }
-    std::printf("%-34s %9.3f %8s %8s %11.4g %11.4g %9s %8s\n", c.name.c_str(), median, ref, speedup,
-                loss, trainer.setup().zeroPredictorMse, rate, share);
+    std::printf("%-34s %9.3f %8s %8s %11.4g %11.4g %9s %8s %10.1f %9.1f\n", c.name.c_str(), median,
+                ref, speedup, loss, trainer.setup().zeroPredictorMse, rate, share, datagenMs,
+                double(statusKiB("VmHWM:")) / 1024.0);
     std::fflush(stdout);
     return true;
 }
@@ -195,8 +249,9 @@ int main(int argc, char** argv) {
                     "floats alone%s\n",
                     ceiling * 1e-9, threads > 1 ? ", one thread's times the threads" : "");
     }
-    std::printf("%-34s %9s %8s %8s %11s %11s %9s %8s\n", "case", "ms/epoch", "ref ms", "speedup",
-                "final loss", "zero-pred", "Gtrans/s", "ceiling");
+    std::printf("%-34s %9s %8s %8s %11s %11s %9s %8s %10s %9s\n", "case", "ms/epoch", "ref ms",
+                "speedup", "final loss", "zero-pred", "Gtrans/s", "ceiling", "datagen ms",
+                "peak MiB");
     for (auto& c : cases()) {
         const bool exact = !filter.empty() && filter[0] == '=';
         if (exact ? c.name != filter.substr(1)
