@@ -10,8 +10,10 @@
 
 #include "AllocatorTuning.h"
 #include "Datasets.h"
+
 #include "Trainer.h"
 #include "TranscendentalCeiling.h"
+#include <ATen/Parallel.h>
 
 #include <algorithm>
 #include <chrono>
@@ -86,6 +88,40 @@ void resetPeakMemory() {
     std::ofstream("/proc/self/clear_refs") << "5"; // VmHWM := VmRSS (Linux 4.0+)
 }
 
+// The rate of the GEMMs a SIREN epoch is made of ([N, H] × [H, H] in
+// float), FLOP per second, measured here: its limit is priced with it.
+double gemmFlopsPerSecond(int64_t n, int64_t h) {
+    const auto a = at::randn({n, h});
+    const auto b = at::randn({h, h});
+    auto c = at::mm(a, b);
+    std::vector<double> seconds;
+    for (int block = 0; block < 9; ++block) {
+        const auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < 50; ++i) {
+            at::mm_out(c, a, b);
+        }
+        seconds.push_back(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / 50);
+    }
+    std::sort(seconds.begin(), seconds.end());
+    return 2.0 * double(n) * double(h) * double(h) / seconds[seconds.size() / 2];
+}
+
+// SIREN's own limit for an epoch (issue 17): its multiply-adds at the
+// measured GEMM rate plus its sines and cosines at the transcendental
+// ceiling. Forward: N·D·H + N·H² + N·H; backward: the weight gradients of
+// all three layers and the input gradient of the two above the first;
+// 2·N·H sines forward, as many cosines back.
+double sirenLimitMs(const ExperimentConfig& c, int64_t n, int dims, double gemmRate,
+                    double ceiling) {
+    const double h = c.model.hidden;
+    const double forward = double(n) * (dims * h + h * h + h);
+    const double backward = double(n) * (dims * h + 2.0 * h * h + 2.0 * h);
+    const double flops = 2.0 * (forward + backward);
+    const double transcendentals = 4.0 * double(n) * h;
+    return 1e3 * (flops / gemmRate + (ceiling > 0 ? transcendentals / ceiling : 0.0));
+}
+
 ExperimentConfig experiment(DataKind data, ModelKind model, int size, int64_t epochs) {
     ExperimentConfig c;
     c.data.kind = data;
@@ -151,7 +187,8 @@ std::vector<Case> cases() {
 }
 
 // Measures one case and prints its row; false if it could not be set up.
-bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, double ceiling) {
+bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, double ceiling,
+             double gemmRate) {
     c.config.train.threads = threads;
     c.config.train.device = device;
     c.config.train.epochs = std::max<int64_t>(100, int64_t(c.config.train.epochs * epochsScale));
@@ -199,6 +236,13 @@ bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, doub
     }
     const double transcendentals = transcendentalsPerEpoch(c.config, trainer.setup().points);
     char rate[32] = "-", share[32] = "-";
+    if (c.config.model.kind == ModelKind::Siren && device == ComputeDevice::Cpu && gemmRate > 0) {
+        // Its limit in the Gtrans/s column, and the limit's share of its time.
+        const double limit = sirenLimitMs(c.config, trainer.setup().points, trainer.setup().dims,
+                                          gemmRate * threads, ceiling);
+        std::snprintf(rate, sizeof rate, "lim %.3f", limit);
+        std::snprintf(share, sizeof share, "%.0f%%", 100.0 * limit / median);
+    }
     if (transcendentals > 0) {
         const double perSecond = transcendentals / (median * 1e-3);
         std::snprintf(rate, sizeof rate, "%.2f", perSecond * 1e-9);
@@ -249,6 +293,18 @@ int main(int argc, char** argv) {
                     "floats alone%s\n",
                     ceiling * 1e-9, threads > 1 ? ", one thread's times the threads" : "");
     }
+    makeDataset(DataConfig{}); // first calls into LibTorch are slow: not a case's datagen
+    double gemmRate = 0;
+    if (device == ComputeDevice::Cpu) {
+        std::thread([&] {
+            at::set_num_threads(1);
+            gemmRate = gemmFlopsPerSecond(1000, 64);
+        }).join();
+        std::printf("GEMM [1000, 64] x [64, 64]: %.1f GFLOP/s per thread; SIREN rows show their "
+                    "limit (lim ms: FLOPs at that rate, sin/cos at the ceiling) and its share of "
+                    "their time\n",
+                    gemmRate * 1e-9);
+    }
     std::printf("%-34s %9s %8s %8s %11s %11s %9s %8s %10s %9s\n", "case", "ms/epoch", "ref ms",
                 "speedup", "final loss", "zero-pred", "Gtrans/s", "ceiling", "datagen ms",
                 "peak MiB");
@@ -262,7 +318,8 @@ int main(int argc, char** argv) {
         // thread team belongs to the thread that starts it, so a case does
         // not inherit the previous one's spinning workers.
         bool ok = false;
-        std::thread worker([&] { ok = runCase(c, threads, device, epochsScale, ceiling); });
+        std::thread worker(
+            [&] { ok = runCase(c, threads, device, epochsScale, ceiling, gemmRate); });
         worker.join();
         if (!ok) {
             return 1;
