@@ -27,10 +27,6 @@ QString stateName(TrainingRun::State state) {
     return RunsModel::tr("finished");
 }
 
-QString loss(double value) {
-    return lossText(value);
-}
-
 // Experiment files keep a run's outcome as a TrainResult.
 RunStatus fileStatus(RecordStatus status) {
     switch (status) {
@@ -420,11 +416,11 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
         // docs/reference.md §6: the loss beside the flat-line baseline, so a fit can be told
         // from predicting zero.
         const QString relative = relativeText(last, zero);
-        return relative.isEmpty() ? loss(last)
-                                  : QStringLiteral("%1 (%2)").arg(loss(last), relative);
+        return relative.isEmpty() ? lossText(last)
+                                  : QStringLiteral("%1 (%2)").arg(lossText(last), relative);
     }
     case BestLoss:
-        return e->ended() ? loss(r.bestLoss) : QString();
+        return e->ended() ? lossText(r.bestLoss) : QString();
     case Status:
         return e->statusText();
     case Visible:
