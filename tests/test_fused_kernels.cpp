@@ -8,6 +8,7 @@
 #include "FusedKernelSelection.h"
 #include "InterferenceBasis.h"
 #include "ModelFactory.h"
+#include "RandomFourierFeatures.h"
 #include "Siren.h"
 #include "Trainer.h"
 #include "WaveEnsemble.h"
@@ -19,7 +20,9 @@
 #include <QtTest>
 
 #include <cmath>
+#include <functional>
 #include <map>
+#include <memory>
 
 using namespace dredge;
 
@@ -70,6 +73,70 @@ bool agree(const Evaluation& fused, const Evaluation& composed, Model& model, do
         }
     }
     return true;
+}
+
+// An epoch's data for a model with `outputs` outputs: a target that is not
+// the model's output, and with `split` every third element held out
+// (weights 1/n on each side, as the Trainer makes them).
+EpochData epochData(const at::Tensor& x, const at::Tensor& t, int64_t outputs, bool split,
+                    at::Generator& gen) {
+    EpochData data{x, t, at::randn({x.size(0), outputs}, gen).to(x.scalar_type()), {}, {}};
+    if (split) {
+        const auto held = (at::arange(x.size(0) * outputs) % 3 == 0).view({x.size(0), outputs});
+        const auto count = [](const at::Tensor& mask) { return mask.sum().item<double>(); };
+        const auto kept = held.logical_not();
+        data.trainWeight = (kept.to(x.scalar_type()) / count(kept)).contiguous();
+        data.validationWeight = (held.to(x.scalar_type()) / count(held)).contiguous();
+    }
+    return data;
+}
+
+// The model's fused epoch against autograd through its composed ops
+// (setFused switches between them): output, training and validation loss,
+// and each parameter's gradient, within `tolerance` relative.
+bool epochAgreesWithAutograd(FieldModel& model, const std::function<void(bool)>& setFused,
+                             const EpochData& data, double tolerance) {
+    setFused(false);
+    model.zero_grad(true);
+    const auto out = model.forward(data.coords, data.time);
+    const auto squared = (out - data.target).square();
+    const auto loss = data.trainWeight.defined() ? (squared * data.trainWeight).sum()
+                                                 : at::mse_loss(out, data.target);
+    loss.backward();
+    setFused(true);
+    auto gradient = at::full({model.parameterCount()}, 1e30, out.options()); // all overwritten
+    const auto outcome = model.fusedEpoch(data, gradient);
+    if (!outcome) {
+        qWarning("no fused epoch");
+        return false;
+    }
+    const auto close = [&](double a, double b) { return std::abs(a - b) <= tolerance * b; };
+    if (relativeError(outcome->prediction, out) >= tolerance ||
+        !close(outcome->loss, loss.item<double>())) {
+        qWarning("output or loss differs: %g vs %g", outcome->loss, loss.item<double>());
+        return false;
+    }
+    if (data.trainWeight.defined()) {
+        const double validation = (squared * data.validationWeight).sum().item<double>();
+        if (!close(outcome->validationLoss, validation)) {
+            qWarning("validation loss differs: %g vs %g", outcome->validationLoss, validation);
+            return false;
+        }
+    } else if (!std::isnan(outcome->validationLoss)) {
+        qWarning("a validation loss without a split");
+        return false;
+    }
+    int64_t offset = 0;
+    for (const auto& named : model.named_parameters()) {
+        const auto& expected = named.value().grad();
+        const auto fused = gradient.narrow(0, offset, expected.numel()).view(expected.sizes());
+        if (const double error = relativeError(fused, expected); !(error < tolerance)) {
+            qWarning("gradient of %s differs by %g", named.key().c_str(), error);
+            return false;
+        }
+        offset += expected.numel();
+    }
+    return offset == gradient.numel();
 }
 
 // Model: a FieldModel with a fused kernel. Its CUDA run (gradients moved
@@ -370,6 +437,104 @@ private Q_SLOTS:
             QCOMPARE(fused.grads[0][0].item<double>(), 0.0); // log σ_0, clamped
             QVERIFY(fused.grads[0][1].item<double>() != 0.0);
         }
+    }
+
+    // The whole-epoch path (issue 17) against autograd: every model that has
+    // one, float and double, with and without a validation split, blocks of
+    // every length (many waves make them short), one and two threads.
+    void fusedEpochMatchesAutograd_data() {
+        QTest::addColumn<int>("model");
+        QTest::addColumn<int>("dims");
+        QTest::addColumn<int>("size");
+        QTest::addColumn<int>("outputs");
+        QTest::addColumn<bool>("doublePrecision");
+        QTest::addColumn<bool>("split");
+        QTest::addColumn<int>("threads");
+        const int ensemble = int(ModelKind::WaveEnsemble), basis = int(ModelKind::Interference);
+        const int rff = int(ModelKind::RandomFourier);
+        QTest::newRow("ensemble D=1 n=16 double") << ensemble << 1 << 16 << 1 << true << false << 1;
+        QTest::newRow("ensemble D=1 n=16 float") << ensemble << 1 << 16 << 1 << false << false << 1;
+        QTest::newRow("ensemble D=4 n=8 double split")
+            << ensemble << 4 << 8 << 1 << true << true << 1;
+        QTest::newRow("ensemble D=6 n=6 float split, 2 threads")
+            << ensemble << 6 << 6 << 1 << false << true << 2;
+        QTest::newRow("ensemble D=2 n=40 double, 2 threads")
+            << ensemble << 2 << 40 << 1 << true << false << 2;
+        QTest::newRow("interference D=1 F=16 double")
+            << basis << 1 << 16 << 1 << true << false << 1;
+        QTest::newRow("interference D=1 F=16 float")
+            << basis << 1 << 16 << 1 << false << false << 1;
+        QTest::newRow("interference D=2 F=6 out=3 double split")
+            << basis << 2 << 6 << 3 << true << true << 1;
+        QTest::newRow("interference D=3 F=8 float split, 2 threads")
+            << basis << 3 << 8 << 1 << false << true << 2;
+        QTest::newRow("RFF D=1 M=32 double split") << rff << 1 << 32 << 1 << true << true << 1;
+        QTest::newRow("RFF D=2 M=16 float") << rff << 2 << 16 << 1 << false << false << 1;
+    }
+    void fusedEpochMatchesAutograd() {
+        QFETCH(int, model);
+        QFETCH(int, dims);
+        QFETCH(int, size);
+        QFETCH(int, outputs);
+        QFETCH(bool, doublePrecision);
+        QFETCH(bool, split);
+        QFETCH(int, threads);
+        at::set_num_threads(threads);
+        auto gen =
+            at::make_generator<at::CPUGeneratorImpl>(uint64_t(model * 1000 + dims * 100 + size));
+        const auto dtype = doublePrecision ? at::kDouble : at::kFloat;
+        std::shared_ptr<FieldModel> field;
+        std::function<void(bool)> setFused = [](bool) {};
+        if (model == int(ModelKind::WaveEnsemble)) {
+            auto waves = std::make_shared<WaveEnsemble>(dims, size, gen);
+            setFused = [waves](bool on) { waves->useFusedKernel = on; };
+            field = waves;
+        } else if (model == int(ModelKind::Interference)) {
+            auto basis = std::make_shared<InterferenceBasis>(dims, size, outputs, gen);
+            setFused = [basis](bool on) { basis->useFusedKernel = on; };
+            field = basis;
+        } else {
+            field = std::make_shared<RandomFourierFeatures>(dims, size, 3.0, gen);
+        }
+        field->to(dtype);
+        {
+            at::NoGradGuard noGrad; // off the initial values, so that no term vanishes
+            for (auto& p : field->parameters()) {
+                p.add_(0.2 * at::randn(p.sizes(), gen).to(dtype));
+            }
+        }
+        const int points = 2500; // several blocks and parallel tasks, and a partial one
+        const auto x = (1.5 * at::randn({points, dims}, gen)).to(dtype);
+        const auto t = (0.5 * at::randn({points}, gen)).to(dtype);
+        const auto data = epochData(x, t, outputs, split, gen);
+        QVERIFY(epochAgreesWithAutograd(*field, setFused, data, doublePrecision ? 1e-10 : 1e-5));
+        // The same epoch again: the same bits (per-thread sums in a fixed order).
+        auto first = at::zeros({field->parameterCount()}, dtype);
+        auto second = at::zeros({field->parameterCount()}, dtype);
+        const auto a = field->fusedEpoch(data, first);
+        const auto b = field->fusedEpoch(data, second);
+        QVERIFY(at::equal(first, second) && at::equal(a->prediction, b->prediction));
+        QCOMPARE(a->loss, b->loss);
+    }
+
+    // Where a fused epoch does not apply, the model says so and the Trainer
+    // takes the autograd path.
+    void fusedEpochDeclinesWhereItCannotRun() {
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(5));
+        WaveEnsemble waves(1, 4, gen);
+        const auto x = at::randn({50, 1}, gen);
+        const EpochData data{x, at::zeros({50}), at::zeros({50, 1}), {}, {}};
+        auto gradient = at::zeros({waves.parameterCount()});
+        waves.useFusedKernel = false;
+        QVERIFY(!waves.fusedEpoch(data, gradient));
+        waves.useFusedKernel = true;
+        const EpochData doubles{x.to(at::kDouble),
+                                at::zeros({50}, at::kDouble),
+                                at::zeros({50, 1}, at::kDouble),
+                                {},
+                                {}};
+        QVERIFY(!waves.fusedEpoch(doubles, gradient)); // float model, double points
+        QVERIFY(waves.fusedEpoch(data, gradient));
     }
 
     void sirenFusedMatchesComposed_data() {

@@ -2,7 +2,7 @@
 // The interface every model implements: spatial coordinates x [N, D] and time
 // t [N] in, field values [N, out] out (docs/reference.md §1).
 
-#include "LinearReadout.h"
+#include "FusedEpoch.h"
 
 #include <torch/nn/module.h>
 
@@ -13,10 +13,12 @@ namespace dredge {
 class FieldModel : public torch::nn::Module {
 public:
     virtual torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) = 0;
-    // For a model that is a trained linear layer on fixed features of x (random
-    // Fourier features): those features and the layer, so that an epoch's
-    // loss and gradient can be computed in closed form, without autograd.
-    virtual std::optional<LinearReadout> fixedReadout(const torch::Tensor& /*x*/) {
+    // A model with a fused whole-epoch path for this data (CPU, autocast off):
+    // the epoch's output and losses, with ∂loss/∂θ written into `gradient`, one
+    // flat buffer in parameters() order (FlatAdam's). nullopt: no such path,
+    // train through autograd.
+    virtual std::optional<EpochOutcome> fusedEpoch(const EpochData& /*data*/,
+                                                   at::Tensor& /*gradient*/) {
         return std::nullopt;
     }
     // Number of trainable scalars (buffers such as RFF frequencies excluded).

@@ -1,5 +1,7 @@
 #include "FlatAdam.h"
 
+#include <ATen/Dispatch.h>
+
 #include <cmath>
 #include <cstring>
 #include <stdexcept>
@@ -68,6 +70,14 @@ at::Tensor& FlatAdam::gatherGradients() {
     return grad_;
 }
 
+at::Tensor& FlatAdam::gradientToWrite() {
+    allHaveGradients_ = true;
+    for (auto& slot : slots_) {
+        slot.hasGradient = true;
+    }
+    return grad_;
+}
+
 double FlatAdam::clipGradientNorm(double maxNorm) {
     at::NoGradGuard noGrad;
     const double norm = grad_.norm().item<double>();
@@ -86,12 +96,7 @@ void FlatAdam::step() {
     if (stepsUniform_) {
         // The common case: every parameter has always had a gradient, so all
         // share one step count and one bias correction.
-        const double bias1 = 1.0 - std::pow(s.beta1, double(steps_));
-        const double bias2 = 1.0 - std::pow(s.beta2, double(steps_));
-        expAvg_.mul_(s.beta1).add_(grad_, 1.0 - s.beta1);
-        expAvgSq_.mul_(s.beta2).addcmul_(grad_, grad_, 1.0 - s.beta2);
-        const auto denom = (expAvgSq_.sqrt() / std::sqrt(bias2)).add_(s.eps);
-        flat_.addcdiv_(expAvg_, denom, -s.learningRate / bias1);
+        stepAll(1.0 - std::pow(s.beta1, double(steps_)), 1.0 - std::pow(s.beta2, double(steps_)));
         for (auto& count : slotSteps_) {
             ++count;
         }
@@ -119,6 +124,28 @@ void FlatAdam::step() {
 
 namespace {
 
+// Adam's update element by element, in the order and precision of the tensor
+// ops of stepAll's other branch, so that both give the same bits: each scalar
+// in the tensors' type, and the two moment updates fused multiply-adds, as
+// ATen's vectorised add (with alpha) and addcmul compute them on CPUs with
+// FMA (test_training checks it against torch::optim::Adam).
+template <typename Scalar>
+void adamLoop(Scalar* param, const Scalar* grad, Scalar* m, Scalar* v, int64_t count,
+              const AdamSettings& s, double bias1, double bias2) {
+    const auto beta1 = Scalar(s.beta1), oneMinusBeta1 = Scalar(1.0 - s.beta1);
+    const auto beta2 = Scalar(s.beta2), oneMinusBeta2 = Scalar(1.0 - s.beta2);
+    const auto bias2Root = Scalar(std::sqrt(bias2)), eps = Scalar(s.eps);
+    const auto stepSize = Scalar(-s.learningRate / bias1);
+    for (int64_t i = 0; i < count; ++i) {
+        const Scalar g = grad[i];
+        m[i] = std::fma(g, oneMinusBeta1, m[i] * beta1);
+        v[i] = std::fma(oneMinusBeta2 * g, g, v[i] * beta2);
+        const Scalar denom = std::sqrt(v[i]) / bias2Root + eps;
+        const Scalar update = stepSize * m[i];
+        param[i] = param[i] + update / denom;
+    }
+}
+
 std::vector<double> valuesOf(const at::Tensor& t) {
     const auto d = t.detach().to(at::kCPU, at::kDouble).contiguous();
     return {d.data_ptr<double>(), d.data_ptr<double>() + d.numel()};
@@ -133,6 +160,24 @@ void copyInto(at::Tensor& t, const std::vector<double>& values) {
 }
 
 } // namespace
+
+void FlatAdam::stepAll(double bias1, double bias2) {
+    const auto& s = settings_;
+    const bool plain =
+        flat_.is_cpu() && (flat_.scalar_type() == at::kFloat || flat_.scalar_type() == at::kDouble);
+    if (plain) {
+        AT_DISPATCH_FLOATING_TYPES(flat_.scalar_type(), "adamLoop", [&] {
+            adamLoop(flat_.data_ptr<scalar_t>(), grad_.data_ptr<scalar_t>(),
+                     expAvg_.data_ptr<scalar_t>(), expAvgSq_.data_ptr<scalar_t>(), flat_.numel(), s,
+                     bias1, bias2);
+        });
+        return;
+    }
+    expAvg_.mul_(s.beta1).add_(grad_, 1.0 - s.beta1);
+    expAvgSq_.mul_(s.beta2).addcmul_(grad_, grad_, 1.0 - s.beta2);
+    const auto denom = (expAvgSq_.sqrt() / std::sqrt(bias2)).add_(s.eps);
+    flat_.addcdiv_(expAvg_, denom, -s.learningRate / bias1);
+}
 
 void FlatAdam::saveTo(TrainingCheckpoint& c) const {
     c.parameters = valuesOf(flat_);

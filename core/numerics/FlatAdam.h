@@ -32,6 +32,9 @@ public:
     // gradient is none (it took no part in the loss) contributes zeros there
     // and is left untouched by step(), as PyTorch skips it.
     at::Tensor& gatherGradients();
+    // For a caller that computes the whole gradient itself (a fused epoch):
+    // the flat gradient to fill, every parameter counted as having one.
+    at::Tensor& gradientToWrite();
 
     // Scales the gathered gradient so its global L2 norm is at most maxNorm
     // (torch.nn.utils.clip_grad_norm_ semantics). Returns the norm before.
@@ -51,6 +54,11 @@ public:
     int64_t stepCount() const { return steps_; }
 
 private:
+    // The update of every element with one bias correction: plain loops on
+    // the CPU, where a small model's dozen tensor ops cost more in dispatch
+    // than in arithmetic; tensor ops elsewhere.
+    void stepAll(double bias1, double bias2);
+
     struct Slot {
         at::Tensor parameter;
         int64_t offset;

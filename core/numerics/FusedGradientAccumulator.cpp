@@ -17,9 +17,16 @@ double* FusedGradientAccumulator::threadBase() {
 }
 
 std::vector<at::Tensor> FusedGradientAccumulator::gradients(at::ScalarType dtype) const {
+    auto flat = at::empty({offsets_.back()}, at::TensorOptions().dtype(dtype));
+    sumInto(flat);
+    return splitLike(flat, parameters_);
+}
+
+void FusedGradientAccumulator::sumInto(at::Tensor& flat) const {
     const int64_t total = offsets_.back();
-    auto flat = at::empty({total}, at::TensorOptions().dtype(dtype));
-    AT_DISPATCH_FLOATING_TYPES(dtype, "fusedGradients", [&] {
+    TORCH_CHECK(flat.is_cpu() && flat.is_contiguous() && flat.numel() == total,
+                "the flat gradient does not fit the parameters");
+    AT_DISPATCH_FLOATING_TYPES(flat.scalar_type(), "fusedGradients", [&] {
         auto* out = flat.data_ptr<scalar_t>();
         for (int64_t i = 0; i < total; ++i) {
             double sum = partial_[size_t(i)];
@@ -29,7 +36,6 @@ std::vector<at::Tensor> FusedGradientAccumulator::gradients(at::ScalarType dtype
             out[i] = static_cast<scalar_t>(sum);
         }
     });
-    return splitLike(flat, parameters_);
 }
 
 std::vector<int64_t> FusedGradientAccumulator::offsetsOf(const std::vector<at::Tensor>& params) {

@@ -22,6 +22,8 @@ public:
 
     // Σ over threads, as `dtype`, shaped like each parameter.
     std::vector<at::Tensor> gradients(at::ScalarType dtype) const;
+    // Σ over threads into `flat` (a CPU buffer of all parameters, in order).
+    void sumInto(at::Tensor& flat) const;
 
     // Where each parameter starts in a flat buffer of all of them; back() is
     // the total.

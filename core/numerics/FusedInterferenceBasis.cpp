@@ -2,6 +2,7 @@
 
 #include "FusedGradientAccumulator.h"
 #include "FusedInterferenceKernel.h"
+#include "FusedKernelSelection.h"
 #include "InterferenceBasis.h"
 
 #include <ATen/Dispatch.h>
@@ -217,6 +218,57 @@ at::Tensor fusedInterferenceForward(InterferenceBasis& m, const at::Tensor& x,
     return InterferenceFunction::apply(m.fusedCoordinates.of(x), t, m.logSigma, m.velocity,
                                        m.amplitude, m.k, m.omega, m.phi, m.epsilon, m.lambda,
                                        m.superposition->weight, keptTermBudget);
+}
+
+std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& m, const EpochData& data,
+                                                   at::Tensor& gradient) {
+    const auto& x = data.coords;
+    const auto& weight = m.superposition->weight;
+    if (!x.is_cpu() || !fusedKernelApplies(x, m.logSigma.numel(), weight.size(0)) ||
+        x.scalar_type() != m.amplitude.scalar_type()) {
+        return std::nullopt;
+    }
+    const auto xT = m.fusedCoordinates.of(x);
+    const auto t = data.time.contiguous();
+    const int64_t n = xT.size(1), fields = m.amplitude.size(0), outputs = weight.size(0);
+    const std::vector<at::Tensor> params{m.logSigma, m.velocity, m.amplitude, m.k,   m.omega,
+                                         m.phi,      m.epsilon,  m.lambda,    weight};
+    const KernelTargets targets(data, x.scalar_type());
+    auto out = at::empty({n, outputs}, x.options());
+    auto& gradOut = reusedBuffer(m.epochBuffers.outputGradient, n * outputs, x.options());
+    const int threads = at::get_num_threads();
+    const int64_t scratchPerThread =
+        fused::interferenceTermCount(fused::interferenceEpochBlock(fields), fields);
+    auto& scratch = reusedBuffer(m.epochBuffers.scratch, scratchPerThread * threads, x.options());
+    FusedGradientAccumulator accumulator(params);
+    std::vector<fused::LossSums> loss(static_cast<size_t>(threads));
+    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedInterferenceEpoch", [&] {
+        const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
+        const auto view = viewOf<scalar_t>(params, shared);
+        const auto lossTargets = targets.view<scalar_t>();
+        at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
+            const int thread = at::get_thread_num();
+            auto& a = accumulator;
+            const fused::InterferenceGradients grad{
+                a.slot(LogSigma), a.slot(Velocity), a.slot(Amplitude), a.slot(K),     a.slot(Omega),
+                a.slot(Phi),      a.slot(Epsilon),  a.slot(Lambda),    a.slot(Weight)};
+            fused::interferenceEpoch<scalar_t>(
+                xT.data_ptr<scalar_t>(), t.data_ptr<scalar_t>(), n, begin, end, view, lossTargets,
+                out.data_ptr<scalar_t>(), gradOut.data_ptr<scalar_t>(),
+                scratch.data_ptr<scalar_t>() + thread * scratchPerThread, grad,
+                loss[size_t(thread)]);
+        });
+        accumulator.sumInto(gradient);
+        // σ = max(exp(log σ), 1e-3): no gradient reaches log σ where it is clamped
+        // (log σ comes first in the flat gradient).
+        auto* logSigmaGrad = gradient.data_ptr<scalar_t>();
+        for (size_t d = 0; d < shared.clamped.size(); ++d) {
+            if (shared.clamped[d]) {
+                logSigmaGrad[d] = 0;
+            }
+        }
+    });
+    return outcomeOf(std::move(out), loss, data.trainWeight.defined());
 }
 
 } // namespace dredge

@@ -3,7 +3,11 @@
 // over the fused CPU kernel: the same values and gradients as the composed
 // tensor ops, in two passes over the points.
 
+#include "FusedEpoch.h"
+
 #include <ATen/ATen.h>
+
+#include <optional>
 
 namespace dredge {
 
@@ -12,5 +16,10 @@ class InterferenceBasis;
 // out [N, out] for x [N, D], t [N]; CPU tensors, float or double.
 at::Tensor fusedInterferenceForward(InterferenceBasis& model, const at::Tensor& x,
                                     const at::Tensor& t);
+
+// A whole epoch (see FieldModel::fusedEpoch) on the CPU; nullopt where the
+// fused kernel does not apply.
+std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& model, const EpochData& data,
+                                                   at::Tensor& gradient);
 
 } // namespace dredge

@@ -8,6 +8,7 @@
 #include "FusedInterferenceKernel.h"
 #include "KernelClones.h"
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -103,30 +104,41 @@ inline void evaluateTerms(const Scalar* a, const Scalar* q, int64_t len,
     }
 }
 
-// Where field f's terms for the block starting at b0 are kept.
+// Where the terms are kept: a whole forward's for all N points (stride N,
+// origin 0), or one epoch block's (stride and origin the block's); the
+// envelope first, then each field's terms.
 template <typename Scalar>
-Terms<Scalar> keptTerms(Scalar* kept, int64_t n, int64_t f, int64_t b0) {
-    return Terms<Scalar>::at(kept + n + f * kInterferenceTerms * n + b0, n);
-}
+struct KeptTerms {
+    Scalar* base = nullptr;
+    int64_t stride = 0;
+    int64_t origin = 0;
+
+    explicit operator bool() const { return base != nullptr; }
+    Scalar* envelope(int64_t b0) const { return base + (b0 - origin); }
+    // Field f's terms for the points from b0 on.
+    Terms<Scalar> at(int64_t f, int64_t b0) const {
+        return Terms<Scalar>::at(base + stride + f * kInterferenceTerms * stride + (b0 - origin),
+                                 stride);
+    }
+};
 
 template <typename Scalar>
 DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
                                int64_t end, const InterferenceParameters<Scalar>& p, Scalar* out,
-                               Scalar* kept) {
+                               const KeptTerms<Scalar>& kept) {
     const int64_t F = p.fields, O = p.outputs;
     Scalar envScratch[kBlock], a[kBlock], q[kBlock], common[kBlock];
     Scalar scratch[kInterferenceTerms * kBlock];
     std::vector<Scalar> acc(size_t(O * kBlock));
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
-        Scalar* env = kept ? kept + b0 : envScratch;
+        Scalar* env = kept ? kept.envelope(b0) : envScratch;
         envelope(xT, t, n, b0, len, p, env);
         std::fill(acc.begin(), acc.end(), Scalar(0));
         for (int64_t f = 0; f < F; ++f) {
             project(xT, t, n, b0, len, p, f, a, q);
-            const auto terms =
-                kept ? keptTerms(kept, n, f, b0) : Terms<Scalar>::at(scratch, kBlock);
-            evaluateTerms(a, q, len, p, f, terms, kept != nullptr);
+            const auto terms = kept ? kept.at(f, b0) : Terms<Scalar>::at(scratch, kBlock);
+            evaluateTerms(a, q, len, p, f, terms, bool(kept));
             const Scalar A = p.amplitude[f];
             for (int64_t j = 0; j < len; ++j) {
                 common[j] = A * env[j] * terms.m[j];
@@ -150,7 +162,7 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
 template <typename Scalar>
 DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
                                 int64_t end, const InterferenceParameters<Scalar>& p,
-                                const Scalar* gradOut, const Scalar* kept,
+                                const Scalar* gradOut, const KeptTerms<Scalar>& kept,
                                 const InterferenceGradients& g) {
     const int64_t F = p.fields, O = p.outputs, D = p.dims;
     Scalar envScratch[kBlock], denv[kBlock], a[kBlock], q[kBlock];
@@ -159,7 +171,7 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
         const Scalar* go = gradOut + b0 * O;
-        const Scalar* env = kept ? kept + b0 : envScratch;
+        const Scalar* env = kept ? kept.envelope(b0) : envScratch;
         if (!kept) {
             envelope(xT, t, n, b0, len, p, envScratch);
         }
@@ -169,7 +181,7 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
         for (int64_t f = 0; f < F; ++f) {
             Terms<Scalar> terms; // the phases a and q are needed only to compute them again
             if (kept) {
-                terms = keptTerms(const_cast<Scalar*>(kept), n, f, b0);
+                terms = kept.at(f, b0);
             } else {
                 project(xT, t, n, b0, len, p, f, a, q);
                 terms = Terms<Scalar>::at(scratch, kBlock);
@@ -246,19 +258,53 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
     }
 }
 
+// A whole epoch over [begin, end), block by block, as the wave ensemble's
+// (FusedWaveKernel.cpp): the block's terms stay in `scratch` from its
+// forward to its backward.
+template <typename Scalar>
+DREDGE_CLONES void epochImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
+                             int64_t end, const InterferenceParameters<Scalar>& p,
+                             const LossTargets<Scalar>& targets, Scalar* out, Scalar* gradOut,
+                             Scalar* scratch, const InterferenceGradients& g, LossSums& loss) {
+    const int64_t block = interferenceEpochBlock(p.fields);
+    for (int64_t b0 = begin; b0 < end; b0 += block) {
+        const int64_t b1 = std::min(end, b0 + block);
+        const KeptTerms<Scalar> kept{scratch, block, b0};
+        forwardImpl(xT, t, n, b0, b1, p, out, kept);
+        lossOverElements(out, targets, b0 * p.outputs, b1 * p.outputs, gradOut, loss);
+        backwardImpl(xT, t, n, b0, b1, p, gradOut, kept, g);
+    }
+}
+
 } // namespace
+
+int64_t interferenceEpochBlock(int64_t fields) {
+    // As waveEpochBlock: about 32K kept values per block.
+    const int64_t perPoint = interferenceTermCount(1, fields);
+    const int64_t fitting = (int64_t(32768) / perPoint) & ~int64_t(31);
+    return std::clamp<int64_t>(fitting, 32, kBlock);
+}
 
 template <typename Scalar>
 void interferenceForward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                          const InterferenceParameters<Scalar>& p, Scalar* out, Scalar* terms) {
-    forwardImpl(xT, t, n, begin, end, p, out, terms);
+    forwardImpl(xT, t, n, begin, end, p, out, KeptTerms<Scalar>{terms, n, 0});
 }
 
 template <typename Scalar>
 void interferenceBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                           const InterferenceParameters<Scalar>& p, const Scalar* gradOut,
                           const Scalar* terms, const InterferenceGradients& grad) {
-    backwardImpl(xT, t, n, begin, end, p, gradOut, terms, grad);
+    backwardImpl(xT, t, n, begin, end, p, gradOut,
+                 KeptTerms<Scalar>{const_cast<Scalar*>(terms), n, 0}, grad);
+}
+
+template <typename Scalar>
+void interferenceEpoch(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+                       const InterferenceParameters<Scalar>& p, const LossTargets<Scalar>& targets,
+                       Scalar* out, Scalar* gradOut, Scalar* scratch,
+                       const InterferenceGradients& grad, LossSums& loss) {
+    epochImpl(xT, t, n, begin, end, p, targets, out, gradOut, scratch, grad, loss);
 }
 
 #define DREDGE_INSTANTIATE(Scalar)                                                                 \
@@ -268,7 +314,11 @@ void interferenceBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t 
     template void interferenceBackward<Scalar>(const Scalar*, const Scalar*, int64_t, int64_t,     \
                                                int64_t, const InterferenceParameters<Scalar>&,     \
                                                const Scalar*, const Scalar*,                       \
-                                               const InterferenceGradients&);
+                                               const InterferenceGradients&);                      \
+    template void interferenceEpoch<Scalar>(const Scalar*, const Scalar*, int64_t, int64_t,        \
+                                            int64_t, const InterferenceParameters<Scalar>&,        \
+                                            const LossTargets<Scalar>&, Scalar*, Scalar*, Scalar*, \
+                                            const InterferenceGradients&, LossSums&);
 DREDGE_INSTANTIATE(float)
 DREDGE_INSTANTIATE(double)
 #undef DREDGE_INSTANTIATE

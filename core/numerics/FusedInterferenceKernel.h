@@ -5,6 +5,8 @@
 // xT is [D][N]; k and λ are [F][D]; the superposition weight is [out][2F]
 // (real parts first, then imaginary). No LibTorch in this header.
 
+#include "FusedEpochLoss.h"
+
 #include <cstdint>
 
 namespace dredge::fused {
@@ -64,5 +66,19 @@ template <typename Scalar>
 void interferenceBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                           const InterferenceParameters<Scalar>& p, const Scalar* gradOut,
                           const Scalar* terms, const InterferenceGradients& grad);
+
+// Points per block of a whole fused epoch for `fields` fields; its scratch
+// holds interferenceTermCount(interferenceEpochBlock(fields), fields) values.
+int64_t interferenceEpochBlock(int64_t fields);
+
+// One epoch's work for points [begin, end), as waveEnsembleEpoch
+// (FusedWaveKernel.h): forward, loss and backward block by block, each
+// block's terms kept in `scratch` (the calling thread's own). log σ's
+// gradient, as interferenceBackward's, still lacks the clamp's mask.
+template <typename Scalar>
+void interferenceEpoch(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+                       const InterferenceParameters<Scalar>& p, const LossTargets<Scalar>& targets,
+                       Scalar* out, Scalar* gradOut, Scalar* scratch,
+                       const InterferenceGradients& grad, LossSums& loss);
 
 } // namespace dredge::fused

@@ -1,6 +1,7 @@
 #include "FusedWaveEnsemble.h"
 
 #include "FusedGradientAccumulator.h"
+#include "FusedKernelSelection.h"
 #include "FusedWaveKernel.h"
 #include "WaveEnsemble.h"
 
@@ -167,6 +168,48 @@ at::Tensor fusedWaveEnsembleForward(WaveEnsemble& m, const at::Tensor& x, const 
     return WaveEnsembleFunction::apply(m.fusedCoordinates.of(x), t, m.amplitude, m.k, m.omega,
                                        m.velocity, m.logSigma, m.phi, m.epsilon, m.lambda,
                                        m.head->weight, m.head->bias, keptTermBudget);
+}
+
+std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochData& data,
+                                                   at::Tensor& gradient) {
+    const auto& x = data.coords;
+    if (!x.is_cpu() || !fusedKernelApplies(x, m.dims()) ||
+        x.scalar_type() != m.amplitude.scalar_type()) {
+        return std::nullopt;
+    }
+    const auto xT = m.fusedCoordinates.of(x);
+    const auto t = data.time.contiguous();
+    const int64_t n = xT.size(1), waves = m.waves(), dims = m.dims();
+    const std::vector<at::Tensor> params{m.amplitude,    m.k,         m.omega,   m.velocity,
+                                         m.logSigma,     m.phi,       m.epsilon, m.lambda,
+                                         m.head->weight, m.head->bias};
+    const KernelTargets targets(data, x.scalar_type());
+    auto out = at::empty({n, 1}, x.options());
+    auto& gradOut = reusedBuffer(m.epochBuffers.outputGradient, n, x.options());
+    const int threads = at::get_num_threads();
+    const int64_t scratchPerThread = fused::waveEpochBlock(waves) * waves * fused::kWaveTerms;
+    auto& scratch = reusedBuffer(m.epochBuffers.scratch, scratchPerThread * threads, x.options());
+    FusedGradientAccumulator accumulator(params);
+    std::vector<fused::LossSums> loss(static_cast<size_t>(threads));
+    AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedWaveEnsembleEpoch", [&] {
+        const auto view = viewOf<scalar_t>(params, waves, dims);
+        const auto lossTargets = targets.view<scalar_t>();
+        at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
+            const int thread = at::get_thread_num();
+            auto& a = accumulator;
+            const fused::WaveGradients grad{a.slot(Amplitude), a.slot(K),        a.slot(Omega),
+                                            a.slot(Velocity),  a.slot(LogSigma), a.slot(Phi),
+                                            a.slot(Epsilon),   a.slot(Lambda),   a.slot(HeadWeight),
+                                            a.slot(HeadBias)};
+            fused::waveEnsembleEpoch<scalar_t>(
+                xT.data_ptr<scalar_t>(), t.data_ptr<scalar_t>(), n, begin, end, view, lossTargets,
+                out.data_ptr<scalar_t>(), gradOut.data_ptr<scalar_t>(),
+                scratch.data_ptr<scalar_t>() + thread * scratchPerThread, grad,
+                loss[size_t(thread)]);
+        });
+    });
+    accumulator.sumInto(gradient);
+    return outcomeOf(std::move(out), loss, data.trainWeight.defined());
 }
 
 } // namespace dredge

@@ -6,8 +6,8 @@
 #include "FusedWaveKernel.h"
 #include "KernelClones.h"
 
+#include <algorithm>
 #include <cmath>
-#include <vector>
 
 namespace dredge::fused {
 namespace {
@@ -65,6 +65,21 @@ struct Terms {
     }
 };
 
+// Where the terms are kept: a whole forward's for all N points (stride N,
+// origin 0), or one epoch block's (stride and origin the block's).
+template <typename Scalar>
+struct KeptTerms {
+    Scalar* base = nullptr;
+    int64_t stride = 0;
+    int64_t origin = 0;
+
+    explicit operator bool() const { return base != nullptr; }
+    // Wave i's terms for the points from b0 on.
+    Terms<Scalar> at(int64_t wave, int64_t b0) const {
+        return Terms<Scalar>::at(base + wave * kWaveTerms * stride + (b0 - origin), stride);
+    }
+};
+
 // Fills the terms for the block's points; without `backwardToo`, only those
 // the forward uses (cp, e, cq, m).
 template <typename Scalar>
@@ -102,7 +117,7 @@ inline void evaluateTerms(const Projections<Scalar>& s, int64_t len,
 template <typename Scalar>
 DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
                                int64_t end, const WaveParameters<Scalar>& p, Scalar* out,
-                               Scalar* kept) {
+                               const KeptTerms<Scalar>& kept) {
     Projections<Scalar> s;
     Scalar scratch[kWaveTerms * kBlock];
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
@@ -112,9 +127,8 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
         }
         for (int64_t i = 0; i < p.waves; ++i) {
             project(xT, t, n, b0, len, p, i, s);
-            const auto terms = kept ? Terms<Scalar>::at(kept + i * kWaveTerms * n + b0, n)
-                                    : Terms<Scalar>::at(scratch, kBlock);
-            evaluateTerms(s, len, p, i, terms, kept != nullptr);
+            const auto terms = kept ? kept.at(i, b0) : Terms<Scalar>::at(scratch, kBlock);
+            evaluateTerms(s, len, p, i, terms, bool(kept));
             const Scalar scale = p.headWeight[i] * p.amplitude[i];
             for (int64_t j = 0; j < len; ++j) {
                 out[b0 + j] += scale * terms.cp[j] * terms.e[j] * terms.m[j];
@@ -126,7 +140,7 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
 template <typename Scalar>
 DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
                                 int64_t end, const WaveParameters<Scalar>& p, const Scalar* gradOut,
-                                const Scalar* kept, const WaveGradients& g) {
+                                const KeptTerms<Scalar>& kept, const WaveGradients& g) {
     const int64_t D = p.dims;
     Projections<Scalar> s;
     Scalar dp[kBlock], de[kBlock], dq[kBlock];
@@ -144,7 +158,7 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
             // ‖x − v t‖², log σ's gradient, is summed per axis below.
             Terms<Scalar> terms;
             if (kept) {
-                terms = Terms<Scalar>::at(const_cast<Scalar*>(kept) + i * kWaveTerms * n + b0, n);
+                terms = kept.at(i, b0);
             } else {
                 project(xT, t, n, b0, len, p, i, s);
                 terms = Terms<Scalar>::at(scratch, kBlock);
@@ -200,19 +214,54 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
     }
 }
 
+// A whole epoch over [begin, end), block by block: the block's forward keeps
+// its terms in `scratch`, the loss turns its outputs into dL/dout, and the
+// backward reads the terms back while they are still in cache.
+template <typename Scalar>
+DREDGE_CLONES void epochImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
+                             int64_t end, const WaveParameters<Scalar>& p,
+                             const LossTargets<Scalar>& targets, Scalar* out, Scalar* gradOut,
+                             Scalar* scratch, const WaveGradients& g, LossSums& loss) {
+    const int64_t block = waveEpochBlock(p.waves);
+    for (int64_t b0 = begin; b0 < end; b0 += block) {
+        const int64_t b1 = std::min(end, b0 + block);
+        const KeptTerms<Scalar> kept{scratch, block, b0};
+        forwardImpl(xT, t, n, b0, b1, p, out, kept);
+        lossOverElements(out, targets, b0, b1, gradOut, loss);
+        backwardImpl(xT, t, n, b0, b1, p, gradOut, kept, g);
+    }
+}
+
 } // namespace
+
+int64_t waveEpochBlock(int64_t waves) {
+    // At most kBlock points, fewer for many waves so that the block's terms
+    // (waves · kWaveTerms per point) stay about 32K values: L2-resident.
+    const int64_t fitting =
+        (int64_t(32768) / std::max<int64_t>(1, waves * kWaveTerms)) & ~int64_t(31);
+    return std::clamp<int64_t>(fitting, 32, kBlock);
+}
 
 template <typename Scalar>
 void waveEnsembleForward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                          const WaveParameters<Scalar>& p, Scalar* out, Scalar* terms) {
-    forwardImpl(xT, t, n, begin, end, p, out, terms);
+    forwardImpl(xT, t, n, begin, end, p, out, KeptTerms<Scalar>{terms, n, 0});
 }
 
 template <typename Scalar>
 void waveEnsembleBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                           const WaveParameters<Scalar>& p, const Scalar* gradOut,
                           const Scalar* terms, const WaveGradients& grad) {
-    backwardImpl(xT, t, n, begin, end, p, gradOut, terms, grad);
+    backwardImpl(xT, t, n, begin, end, p, gradOut,
+                 KeptTerms<Scalar>{const_cast<Scalar*>(terms), n, 0}, grad);
+}
+
+template <typename Scalar>
+void waveEnsembleEpoch(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+                       const WaveParameters<Scalar>& p, const LossTargets<Scalar>& targets,
+                       Scalar* out, Scalar* gradOut, Scalar* scratch, const WaveGradients& grad,
+                       LossSums& loss) {
+    epochImpl(xT, t, n, begin, end, p, targets, out, gradOut, scratch, grad, loss);
 }
 
 #define DREDGE_INSTANTIATE(Scalar)                                                                 \
@@ -221,7 +270,10 @@ void waveEnsembleBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t 
                                               Scalar*);                                            \
     template void waveEnsembleBackward<Scalar>(                                                    \
         const Scalar*, const Scalar*, int64_t, int64_t, int64_t, const WaveParameters<Scalar>&,    \
-        const Scalar*, const Scalar*, const WaveGradients&);
+        const Scalar*, const Scalar*, const WaveGradients&);                                       \
+    template void waveEnsembleEpoch<Scalar>(                                                       \
+        const Scalar*, const Scalar*, int64_t, int64_t, int64_t, const WaveParameters<Scalar>&,    \
+        const LossTargets<Scalar>&, Scalar*, Scalar*, Scalar*, const WaveGradients&, LossSums&);
 DREDGE_INSTANTIATE(float)
 DREDGE_INSTANTIATE(double)
 #undef DREDGE_INSTANTIATE

@@ -8,6 +8,8 @@
 // parameters follow WaveEnsemble: A, ω, log σ, φ, ε [n]; k, v, λ [n][D];
 // head weight [n] and bias. No LibTorch in this header.
 
+#include "FusedEpochLoss.h"
+
 #include <cstdint>
 
 namespace dredge::fused {
@@ -62,5 +64,20 @@ template <typename Scalar>
 void waveEnsembleBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                           const WaveParameters<Scalar>& p, const Scalar* gradOut,
                           const Scalar* terms, const WaveGradients& grad);
+
+// Points per block of a whole fused epoch for an ensemble of `waves`; its
+// scratch holds waveEpochBlock(waves) · waves · kWaveTerms values.
+int64_t waveEpochBlock(int64_t waves);
+
+// One epoch's work for points [begin, end) (issue 17): forward, loss and
+// backward block by block, each block's terms kept in `scratch` (the calling
+// thread's own) between its forward and backward, so that no term travels
+// through memory. Writes out and gradOut for those points; adds the
+// gradients (as waveEnsembleBackward) and the losses.
+template <typename Scalar>
+void waveEnsembleEpoch(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+                       const WaveParameters<Scalar>& p, const LossTargets<Scalar>& targets,
+                       Scalar* out, Scalar* gradOut, Scalar* scratch, const WaveGradients& grad,
+                       LossSums& loss);
 
 } // namespace dredge::fused

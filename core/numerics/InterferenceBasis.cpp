@@ -49,4 +49,12 @@ torch::Tensor InterferenceBasis::forward(const torch::Tensor& x, const torch::Te
     return superposition(basis(x, t));
 }
 
+std::optional<EpochOutcome> InterferenceBasis::fusedEpoch(const EpochData& data,
+                                                          at::Tensor& gradient) {
+    if (!useFusedKernel) {
+        return std::nullopt;
+    }
+    return fusedInterferenceEpoch(*this, data, gradient);
+}
+
 } // namespace dredge

@@ -16,6 +16,7 @@ public:
     InterferenceBasis(int64_t dims, int64_t fields, int64_t outFeatures, at::Generator& gen);
 
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
+    std::optional<EpochOutcome> fusedEpoch(const EpochData& data, at::Tensor& gradient) override;
     // [Re ψ, Im ψ] before the superposition: [N, 2F].
     torch::Tensor basis(const torch::Tensor& x, const torch::Tensor& t);
 
@@ -33,6 +34,7 @@ public:
     TransposedCoordinates fusedCoordinates; // the fused kernel's input layout, kept across epochs
     // As WaveEnsemble::keptTermBudgetBytes.
     int64_t keptTermBudgetBytes = int64_t(256) << 20;
+    FusedEpochBuffers epochBuffers; // the whole-epoch path's, kept across epochs
 };
 
 } // namespace dredge

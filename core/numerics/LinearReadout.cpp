@@ -22,10 +22,14 @@ ReadoutLoss readoutLoss(const LinearReadout& r, const at::Tensor& target,
     return out;
 }
 
-void setReadoutGradients(const LinearReadout& r, const at::Tensor& outputGradient) {
+void readoutGradientsInto(const LinearReadout& r, const at::Tensor& outputGradient,
+                          at::Tensor& flat) {
     at::NoGradGuard noGrad;
-    r.weight.mutable_grad() = at::mm(outputGradient.t(), r.features);
-    r.bias.mutable_grad() = outputGradient.sum(0);
+    const auto weights = r.weight.numel();
+    auto weight = flat.narrow(0, 0, weights).view(r.weight.sizes());
+    at::mm_out(weight, outputGradient.t(), r.features);
+    auto bias = flat.narrow(0, weights, r.bias.numel());
+    at::sum_out(bias, outputGradient, 0);
 }
 
 } // namespace dredge

@@ -28,8 +28,9 @@ ReadoutLoss readoutLoss(const LinearReadout& readout, const at::Tensor& target,
                         const at::Tensor& trainWeight = {},
                         const at::Tensor& validationWeight = {});
 
-// Writes ∂loss/∂weight = gᵀ·features and ∂loss/∂bias = Σ g into the
-// parameters' .grad, as backward() would.
-void setReadoutGradients(const LinearReadout& readout, const at::Tensor& outputGradient);
+// Writes ∂loss/∂weight = gᵀ·features and then ∂loss/∂bias = Σ g into `flat`
+// (the layer's parameters in that order, flattened).
+void readoutGradientsInto(const LinearReadout& readout, const at::Tensor& outputGradient,
+                          at::Tensor& flat);
 
 } // namespace dredge

@@ -42,11 +42,21 @@ const torch::Tensor& RandomFourierFeatures::cachedFeaturesOf(const torch::Tensor
     return cachedFeatures_;
 }
 
-std::optional<LinearReadout> RandomFourierFeatures::fixedReadout(const torch::Tensor& x) {
-    if (!cacheFeatures_ || x.requires_grad() || frequencies.requires_grad()) {
+std::optional<EpochOutcome> RandomFourierFeatures::fusedEpoch(const EpochData& data,
+                                                              at::Tensor& gradient) {
+    if (!cacheFeatures_ || data.coords.requires_grad() || frequencies.requires_grad()) {
         return std::nullopt;
     }
-    return LinearReadout{cachedFeaturesOf(x), output->weight, output->bias};
+    const LinearReadout readout{cachedFeaturesOf(data.coords), output->weight, output->bias};
+    const auto closed = readoutLoss(readout, data.target, data.trainWeight, data.validationWeight);
+    readoutGradientsInto(readout, closed.outputGradient, gradient);
+    EpochOutcome outcome;
+    outcome.prediction = closed.prediction;
+    outcome.loss = closed.loss.item<double>();
+    if (data.trainWeight.defined()) {
+        outcome.validationLoss = closed.validationLoss;
+    }
+    return outcome;
 }
 
 } // namespace dredge

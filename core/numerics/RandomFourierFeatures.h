@@ -7,6 +7,7 @@
 // they are computed every call, as the reference does.
 
 #include "FieldModel.h"
+#include "LinearReadout.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/linear.h>
@@ -19,8 +20,9 @@ public:
                           bool cacheFeatures = true);
 
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
-    // With cacheFeatures: the cached features of x and the output layer.
-    std::optional<LinearReadout> fixedReadout(const torch::Tensor& x) override;
+    // With cacheFeatures: the output layer on the cached features, its MSE
+    // and gradient in closed form (LinearReadout.h).
+    std::optional<EpochOutcome> fusedEpoch(const EpochData& data, at::Tensor& gradient) override;
 
     torch::Tensor frequencies; // B [D, M]
     torch::nn::Linear output{nullptr};

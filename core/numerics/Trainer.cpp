@@ -51,13 +51,12 @@ struct Trainer::Impl {
     ExperimentConfig config;
     RunSetup setup;
     at::Device device{at::kCPU};
-    at::Tensor coords, time, target;
-    // With a validation split, each element's weight in the training and in
-    // the validation loss: 1/n on its side of the split, 0 on the other. A
-    // weighted sum costs an elementwise product forwards and backwards, where
-    // gathering the rows cost a scatter in the backward pass (the split made
-    // an epoch 1.8 times as slow on the 4-D volume).
-    at::Tensor trainWeight, validationWeight;
+    // The points, and with a validation split each target element's weight in
+    // the training and in the validation loss: 1/n on its side of the split,
+    // 0 on the other. A weighted sum costs an elementwise product forwards and
+    // backwards, where gathering the rows cost a scatter in the backward pass
+    // (the split made an epoch 1.8 times as slow on the 4-D volume).
+    EpochData data;
     double validationLoss = std::numeric_limits<double>::quiet_NaN();
     std::shared_ptr<FieldModel> model;
     std::optional<FlatAdam> optimizer;
@@ -76,6 +75,9 @@ struct Trainer::Impl {
     double averagedLoss = std::numeric_limits<double>::quiet_NaN();
     bool holdsAverage = false; // the model's weights are the average now
 
+    // The autograd path's forward and losses; `loss` receives the tensor to
+    // run backward from.
+    EpochOutcome composedForward(at::Tensor& loss);
     // The state after `epoch` epochs: the current parameters and moments.
     TrainingCheckpoint stateAt(int64_t epoch) const;
     // After the update of epoch `epoch` (0-based): takes the new weights into
@@ -114,26 +116,26 @@ Trainer::Trainer(const ExperimentConfig& config)
     d.model = makeModel(config.model, d.setup.dims, tc.seed);
     d.setup.parameters = d.model->parameterCount();
     d.model->to(d.device);
-    d.coords = data.coords.to(d.device);
-    d.time = data.time.to(d.device);
-    d.target = data.target.to(d.device);
+    d.data.coords = data.coords.to(d.device);
+    d.data.time = data.time.to(d.device);
+    d.data.target = data.target.to(d.device);
     if (tc.validationShare > 0.0) {
         const auto held = heldOutPoints(config, d.setup.points);
         auto mask = at::zeros({d.setup.points}, at::kBool);
         mask.index_put_({held}, true);
         d.setup.validationPoints = held.size(0);
-        const int64_t perRow = d.target.numel() / d.setup.points;
-        std::vector<int64_t> rowShape(size_t(d.target.dim()), 1);
+        const int64_t perRow = d.data.target.numel() / d.setup.points;
+        std::vector<int64_t> rowShape(size_t(d.data.target.dim()), 1);
         rowShape[0] = d.setup.points;
         const auto weights = [&](const at::Tensor& rows, int64_t count) {
             return (rows.to(at::kFloat) / double(count * perRow))
                 .view(rowShape)
-                .expand_as(d.target)
+                .expand_as(d.data.target)
                 .contiguous()
                 .to(d.device);
         };
-        d.trainWeight = weights(mask.logical_not(), d.setup.points - d.setup.validationPoints);
-        d.validationWeight = weights(mask, d.setup.validationPoints);
+        d.data.trainWeight = weights(mask.logical_not(), d.setup.points - d.setup.validationPoints);
+        d.data.validationWeight = weights(mask, d.setup.validationPoints);
     }
 
     d.optimizer.emplace(d.model->parameters(),
@@ -151,40 +153,23 @@ double Trainer::runEpoch() {
     const auto& tc = d.config.train;
     d.model->zero_grad(/*set_to_none=*/true);
 
-    // A linear layer on fixed features (RFF) trains in closed form; mixed
-    // precision keeps the autograd path, the reference.
-    const auto readout = tc.mixedPrecision ? std::nullopt : d.model->fixedReadout(d.coords);
-    at::Tensor prediction, loss, outputGradient;
-    if (readout) {
-        auto closed = readoutLoss(*readout, d.target, d.trainWeight, d.validationWeight);
-        prediction = closed.prediction;
-        loss = closed.loss;
-        d.validationLoss = closed.validationLoss;
-        outputGradient = closed.outputGradient;
-    } else {
-        AutocastScope autocast(tc.mixedPrecision, tc.device);
-        prediction = d.model->forward(d.coords, d.time);
-    }
-    // With a split the one forward pass serves both: the loss weighs the
-    // training rows (only they get gradients), validation the held-out ones.
-    const auto output = prediction.to(at::kFloat);
-    if (readout) {
-        // readoutLoss gave both losses
-    } else if (d.trainWeight.defined()) {
-        const auto squared = (output - d.target).square();
-        loss = (squared * d.trainWeight).sum();
-        d.validationLoss = (squared.detach() * d.validationWeight).sum().item<double>();
-    } else {
-        loss = at::mse_loss(output, d.target);
-    }
-    d.lastPrediction = prediction.detach(); // a handle, no copy: snapshots read it
-    const double lossValue = loss.item<double>();
+    // A model with a fused whole-epoch path (the fused kernels, the RFF
+    // readout) computes output, losses and gradient itself, without an
+    // autograd graph; mixed precision keeps the autograd path, the reference.
+    const auto fused = tc.mixedPrecision
+                           ? std::nullopt
+                           : d.model->fusedEpoch(d.data, d.optimizer->gradientToWrite());
+    at::Tensor loss; // the autograd path's, to run backward from
+    const auto outcome = fused ? *fused : d.composedForward(loss);
+    d.validationLoss = outcome.validationLoss;
+    d.lastPrediction = outcome.prediction; // a handle, no copy: snapshots read it
+    const double lossValue = outcome.loss;
     ++d.epochs;
     if (!std::isfinite(lossValue)) {
         return lossValue;
     }
 
-    const double watched = d.trainWeight.defined() ? d.validationLoss : lossValue;
+    const double watched = d.data.trainWeight.defined() ? d.validationLoss : lossValue;
     if (tc.stop.restoreBest && watched < d.bestLoss) {
         // The weights that gave this loss are those before this epoch's update.
         d.bestLoss = watched;
@@ -198,12 +183,10 @@ double Trainer::runEpoch() {
         d.bestStateLoss = watched;
         d.bestState = d.stateAt(d.epochs - 1); // before this epoch's update
     }
-    if (readout) {
-        setReadoutGradients(*readout, outputGradient);
-    } else {
+    if (!fused) {
         (d.scaler ? d.scaler->scaleLoss(loss) : loss).backward();
     }
-    auto& gradient = d.optimizer->gatherGradients();
+    auto& gradient = fused ? d.optimizer->gradientToWrite() : d.optimizer->gatherGradients();
     const bool stepIsSafe = !d.scaler || d.scaler->unscale(gradient);
     if (stepIsSafe && tc.clipGradients) {
         d.optimizer->clipGradientNorm(tc.clipMaxNorm);
@@ -216,6 +199,28 @@ double Trainer::runEpoch() {
     }
     d.average(d.epochs - 1);
     return lossValue;
+}
+
+EpochOutcome Trainer::Impl::composedForward(at::Tensor& loss) {
+    const auto& tc = config.train;
+    EpochOutcome outcome;
+    {
+        AutocastScope autocast(tc.mixedPrecision, tc.device);
+        outcome.prediction = model->forward(data.coords, data.time);
+    }
+    // With a split the one forward pass serves both: the loss weighs the
+    // training rows (only they get gradients), validation the held-out ones.
+    const auto output = outcome.prediction.to(at::kFloat);
+    if (data.trainWeight.defined()) {
+        const auto squared = (output - data.target).square();
+        loss = (squared * data.trainWeight).sum();
+        outcome.validationLoss = (squared.detach() * data.validationWeight).sum().item<double>();
+    } else {
+        loss = at::mse_loss(output, data.target);
+    }
+    outcome.prediction = outcome.prediction.detach();
+    outcome.loss = loss.item<double>();
+    return outcome;
 }
 
 void Trainer::Impl::average(int64_t epoch) {
@@ -239,11 +244,11 @@ double Trainer::Impl::averagedModelLoss() const {
     const auto& flat = optimizer->flatParameters(); // the model's parameters are views of it
     const auto current = flat.clone();
     flat.copy_(averaged);
-    const auto output = model->forward(coords, time).to(at::kFloat);
+    const auto output = model->forward(data.coords, data.time).to(at::kFloat);
     flat.copy_(current);
-    const auto loss = validationWeight.defined()
-                          ? ((output - target).square() * validationWeight).sum()
-                          : at::mse_loss(output, target);
+    const auto loss = data.validationWeight.defined()
+                          ? ((output - data.target).square() * data.validationWeight).sum()
+                          : at::mse_loss(output, data.target);
     return loss.item<double>();
 }
 
@@ -366,7 +371,7 @@ void Trainer::resumeFrom(const TrainingCheckpoint& c) {
 
 std::vector<float> Trainer::predictTrainingPoints() const {
     at::NoGradGuard noGrad;
-    return toVector(impl_->model->forward(impl_->coords, impl_->time));
+    return toVector(impl_->model->forward(impl_->data.coords, impl_->data.time));
 }
 
 std::vector<float> Trainer::lastEpochPrediction() const {
@@ -388,10 +393,10 @@ std::vector<float> Trainer::predict(const std::vector<float>& coords) const {
 }
 
 std::vector<float> Trainer::trainingCoordinates() const {
-    return toVector(impl_->coords);
+    return toVector(impl_->data.coords);
 }
 std::vector<float> Trainer::trainingTargets() const {
-    return toVector(impl_->target);
+    return toVector(impl_->data.target);
 }
 
 std::vector<double> averagedPrefix(const ResumePoint& resume, const TrainConfig& config) {

@@ -67,4 +67,11 @@ torch::Tensor WaveEnsemble::forward(const torch::Tensor& x, const torch::Tensor&
     return head(waveValues(x, t));
 }
 
+std::optional<EpochOutcome> WaveEnsemble::fusedEpoch(const EpochData& data, at::Tensor& gradient) {
+    if (!useFusedKernel) {
+        return std::nullopt;
+    }
+    return fusedWaveEnsembleEpoch(*this, data, gradient);
+}
+
 } // namespace dredge

@@ -16,6 +16,7 @@ public:
     WaveEnsemble(int64_t dims, int64_t waves, at::Generator& gen);
 
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
+    std::optional<EpochOutcome> fusedEpoch(const EpochData& data, at::Tensor& gradient) override;
     // The waves before the head: [N, n].
     torch::Tensor waveValues(const torch::Tensor& x, const torch::Tensor& t);
 
@@ -26,6 +27,7 @@ public:
     // they fit this many bytes (the composed ops keep more); past it the
     // backward computes them again.
     int64_t keptTermBudgetBytes = int64_t(256) << 20;
+    FusedEpochBuffers epochBuffers; // the whole-epoch path's, kept across epochs
 
     int64_t dims() const { return dims_; }
     int64_t waves() const { return waves_; }

@@ -1,0 +1,62 @@
+#pragma once
+// A whole training epoch computed by a model's own fused code (issue 17):
+// forward, MSE and analytic gradient in one pass over the points, with no
+// autograd graph. The Trainer takes this path where a model offers it and
+// mixed precision is off; the composed autograd path stays the reference.
+
+#include "FusedEpochLoss.h"
+
+#include <ATen/ATen.h>
+
+#include <limits>
+#include <vector>
+
+namespace dredge {
+
+// What an epoch trains on: coordinates x [N, D], time t [N], target [N, out];
+// with a validation split, each target element's weight in the training and
+// in the validation loss (1/n on its side, 0 on the other), else undefined.
+struct EpochData {
+    at::Tensor coords, time, target;
+    at::Tensor trainWeight, validationWeight;
+};
+
+struct EpochOutcome {
+    at::Tensor prediction; // the model's output at the training points, [N, out]
+    double loss = 0.0;     // the training loss
+    double validationLoss = std::numeric_limits<double>::quiet_NaN(); // with a split
+};
+
+// The target and the split's weights as a kernel of `dtype` reads them
+// (contiguous; converted only for a double model).
+struct KernelTargets {
+    at::Tensor target, trainWeight, validationWeight;
+    int64_t elements = 0;
+
+    KernelTargets(const EpochData& data, at::ScalarType dtype);
+
+    template <typename Scalar>
+    fused::LossTargets<Scalar> view() const {
+        return {target.data_ptr<Scalar>(),
+                trainWeight.defined() ? trainWeight.data_ptr<Scalar>() : nullptr,
+                validationWeight.defined() ? validationWeight.data_ptr<Scalar>() : nullptr,
+                Scalar(1.0 / double(elements))};
+    }
+};
+
+// The buffers a model's fused epoch reuses from one epoch to the next.
+struct FusedEpochBuffers {
+    at::Tensor scratch;        // each thread's block terms
+    at::Tensor outputGradient; // ∂loss/∂out at every point
+};
+
+// `buffer` when it holds `numel` elements of `options`, else a new one kept
+// in it: the buffers of a fused epoch live from one epoch to the next.
+at::Tensor& reusedBuffer(at::Tensor& buffer, int64_t numel, const at::TensorOptions& options);
+
+// The sum of the per-thread loss sums in thread order, as an outcome's
+// losses (NaN validation without a split).
+EpochOutcome outcomeOf(at::Tensor prediction, const std::vector<fused::LossSums>& perThread,
+                       bool split);
+
+} // namespace dredge
