@@ -32,7 +32,7 @@ DREDGE_CLONES float passOverBlock(const float* phase, const float* exponent, flo
 
 } // namespace
 
-double transcendentalCeilingPerSecond() {
+double transcendentalCeilingPerSecond(int trials, int rounds) {
     // Arguments in the ranges the models see: phases of a few radians,
     // envelope exponents between −8 and 0.
     float phase[kBlock], exponent[kBlock], a[kBlock], b[kBlock], c[kBlock];
@@ -45,16 +45,15 @@ double transcendentalCeilingPerSecond() {
     double best = 0;
     // The best of many short trials: the ceiling, not the mean, and a figure
     // that a slow start (clock ramp-up, first page touches) does not lower.
-    for (int trial = 0; trial < 40; ++trial) {
-        constexpr int kRounds = 2000;
+    for (int trial = 0; trial < trials; ++trial) {
         const auto start = Clock::now();
         float sum = 0;
-        for (int r = 0; r < kRounds; ++r) {
+        for (int r = 0; r < rounds; ++r) {
             sum += passOverBlock(phase, exponent, a, b, c);
         }
         const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
         sink = sink + sum;
-        best = std::max(best, 3.0 * kBlock * kRounds / seconds);
+        best = std::max(best, 3.0 * kBlock * rounds / seconds);
     }
     return best;
 }

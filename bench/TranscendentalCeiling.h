@@ -7,6 +7,9 @@
 
 namespace dredge {
 
-double transcendentalCeilingPerSecond();
+// The best of `trials` trials of `rounds` passes over a block each: the
+// defaults take ~30 ms; a few short trials serve to measure it again beside
+// each timed block (the machines' speed drifts within a sitting).
+double transcendentalCeilingPerSecond(int trials = 40, int rounds = 2000);
 
 } // namespace dredge

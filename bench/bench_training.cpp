@@ -5,8 +5,12 @@
 // the time its data take to make (datagen) and the process's peak resident
 // memory while the case ran (its high-water mark is reset before each case).
 //
-// usage: bench_training [--threads N] [--epochs-scale F] [--device cpu|cuda] [filter]
+// usage: bench_training [--threads N] [--epochs-scale F] [--device cpu|cuda] [--scaling] [filter]
 //   filter: cases whose name contains it, or exactly =NAME
+//   --scaling: instead, each case at 1 thread against N threads, in turn
+//
+// The share of the sin/cos/exp ceiling is the median over the blocks of each
+// block's rate against the ceiling measured again right after it.
 
 #include "AllocatorTuning.h"
 #include "Datasets.h"
@@ -171,6 +175,12 @@ std::vector<Case> cases() {
     auto hyper12 = experiment(D::Hyper6d, M::WaveEnsemble, 6, 100);
     hyper12.data.grid = 12;
     list.push_back({"6-D 12^5 ensemble n=6", hyper12, 0});
+    auto signalBasis = signal;
+    signalBasis.model.kind = M::Interference;
+    list.push_back({"200,000-point CSV interference F=16", signalBasis, 0});
+    auto volumeBasis = volume64;
+    volumeBasis.model.kind = M::Interference;
+    list.push_back({"4-D 64^3 interference F=8", volumeBasis, 0});
     // The composed reference implementation beside each fused case.
     for (auto fused : {std::string("chirp interference F=16"), std::string("4-D 20^3 ensemble n=8"),
                        std::string("6-D 8^5 ensemble n=6")}) {
@@ -184,6 +194,43 @@ std::vector<Case> cases() {
         }
     }
     return list;
+}
+
+constexpr int64_t kWarmupEpochs = 20, kBlockEpochs = 50;
+
+double medianOf(std::vector<double> values) {
+    if (values.empty()) {
+        return 0.0;
+    }
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
+// The ceiling as it is now, with `threads` threads each running it at once
+// (the OpenMP team the training uses): what the cores give together at the
+// moment, which on a shared machine can be less than one core's × threads.
+double ceilingNow(int threads) {
+    std::vector<double> rates(size_t(threads), 0.0);
+    at::parallel_for(0, threads, 1, [&](int64_t begin, int64_t end) {
+        for (int64_t i = begin; i < end; ++i) {
+            rates[size_t(i)] = transcendentalCeilingPerSecond(3, 300);
+        }
+    });
+    double sum = 0.0;
+    for (const double r : rates) {
+        sum += r;
+    }
+    return sum;
+}
+
+// Runs `count` epochs; returns their mean ms.
+double timedEpochs(Trainer& trainer, int64_t count, double& loss) {
+    const auto start = std::chrono::steady_clock::now();
+    for (int64_t e = 0; e < count; ++e) {
+        loss = trainer.runEpoch();
+    }
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    return std::chrono::duration<double, std::milli>(elapsed).count() / double(count);
 }
 
 // Measures one case and prints its row; false if it could not be set up.
@@ -207,34 +254,32 @@ bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, doub
         return false;
     }
     Trainer& trainer = *made;
-    using Clock = std::chrono::steady_clock;
-    std::vector<double> blockMs;
+    const double transcendentals = transcendentalsPerEpoch(c.config, trainer.setup().points);
+    std::vector<double> blockMs, shares;
     double loss = 0.0;
-    const int64_t warmup = 20, block = 50;
-    for (int64_t e = 0; e < warmup; ++e) {
+    for (int64_t e = 0; e < kWarmupEpochs; ++e) {
         loss = trainer.runEpoch();
     }
-    int64_t done = warmup;
+    int64_t done = kWarmupEpochs;
     while (done < c.config.train.epochs) {
-        const int64_t count = std::min(block, c.config.train.epochs - done);
-        const auto start = Clock::now();
-        for (int64_t e = 0; e < count; ++e) {
-            loss = trainer.runEpoch();
-        }
-        const double ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-        if (count == block) {
-            blockMs.push_back(ms / double(count));
+        const int64_t count = std::min(kBlockEpochs, c.config.train.epochs - done);
+        const double ms = timedEpochs(trainer, count, loss);
+        if (count == kBlockEpochs) {
+            blockMs.push_back(ms);
+            if (transcendentals > 0 && ceiling > 0) {
+                // The ceiling again, right after the block: its share is
+                // measured at the machine's speed of the moment.
+                shares.push_back(transcendentals / (ms * 1e-3) / ceilingNow(threads));
+            }
         }
         done += count;
     }
-    std::sort(blockMs.begin(), blockMs.end());
-    const double median = blockMs.empty() ? 0.0 : blockMs[blockMs.size() / 2];
+    const double median = medianOf(blockMs);
     char ref[32] = "-", speedup[32] = "-";
     if (c.referenceMsPerEpoch > 0) {
         std::snprintf(ref, sizeof ref, "%.2f", c.referenceMsPerEpoch);
         std::snprintf(speedup, sizeof speedup, "%.1fx", c.referenceMsPerEpoch / median);
     }
-    const double transcendentals = transcendentalsPerEpoch(c.config, trainer.setup().points);
     char rate[32] = "-", share[32] = "-";
     if (c.config.model.kind == ModelKind::Siren && device == ComputeDevice::Cpu && gemmRate > 0) {
         // Its limit in the Gtrans/s column, and the limit's share of its time.
@@ -246,13 +291,50 @@ bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, doub
     if (transcendentals > 0) {
         const double perSecond = transcendentals / (median * 1e-3);
         std::snprintf(rate, sizeof rate, "%.2f", perSecond * 1e-9);
-        if (ceiling > 0) {
-            std::snprintf(share, sizeof share, "%.0f%%", 100.0 * perSecond / ceiling);
+        if (!shares.empty()) {
+            std::snprintf(share, sizeof share, "%.0f%%", 100.0 * medianOf(shares));
         }
     }
     std::printf("%-34s %9.3f %8s %8s %11.4g %11.4g %9s %8s %10.1f %9.1f\n", c.name.c_str(), median,
                 ref, speedup, loss, trainer.setup().zeroPredictorMse, rate, share, datagenMs,
                 double(statusKiB("VmHWM:")) / 1024.0);
+    std::fflush(stdout);
+    return true;
+}
+
+// With --scaling: the case at 1 thread and at `threads`, blocks of epochs
+// taken in turn by two trainers so that both see the same machine, and the
+// speed-up as the median of the block pairs' ratios.
+bool runScaling(Case c, int threads, double epochsScale) {
+    c.config.train.epochs = std::max<int64_t>(100, int64_t(c.config.train.epochs * epochsScale));
+    std::unique_ptr<Trainer> one, many;
+    try {
+        c.config.train.threads = 1;
+        one = std::make_unique<Trainer>(c.config);
+        c.config.train.threads = threads;
+        many = std::make_unique<Trainer>(c.config);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
+        return false;
+    }
+    double loss = 0.0;
+    std::vector<double> oneMs, manyMs, ratios, ceilingRatios;
+    for (int64_t done = 0; done < c.config.train.epochs; done += kBlockEpochs) {
+        at::set_num_threads(1);
+        const double a = timedEpochs(*one, kBlockEpochs, loss);
+        const double ceilingOne = ceilingNow(1);
+        at::set_num_threads(threads);
+        const double b = timedEpochs(*many, kBlockEpochs, loss);
+        const double ceilingMany = ceilingNow(threads);
+        if (done >= kWarmupEpochs) {
+            oneMs.push_back(a);
+            manyMs.push_back(b);
+            ratios.push_back(a / b);
+            ceilingRatios.push_back(ceilingMany / ceilingOne);
+        }
+    }
+    std::printf("%-36s %12.3f %12.3f %9.2fx %9.2fx\n", c.name.c_str(), medianOf(oneMs),
+                medianOf(manyMs), medianOf(ratios), medianOf(ceilingRatios));
     std::fflush(stdout);
     return true;
 }
@@ -265,8 +347,11 @@ int main(int argc, char** argv) {
     ComputeDevice device = ComputeDevice::Cpu;
     double epochsScale = 1.0;
     std::string filter;
+    bool scaling = false;
     for (int i = 1; i < argc; ++i) {
-        if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
+        if (!std::strcmp(argv[i], "--scaling")) {
+            scaling = true;
+        } else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
             threads = std::atoi(argv[++i]);
         } else if (!std::strcmp(argv[i], "--device") && i + 1 < argc) {
             const auto parsed = deviceFromName(argv[++i]);
@@ -280,6 +365,30 @@ int main(int argc, char** argv) {
         } else {
             filter = argv[i];
         }
+    }
+    const auto selected = [&](const Case& c) {
+        const bool exact = !filter.empty() && filter[0] == '=';
+        return exact ? c.name == filter.substr(1)
+                     : filter.empty() || c.name.find(filter) != std::string::npos;
+    };
+    if (scaling) {
+        std::printf("1 thread against %d, blocks of %lld epochs in turn; medians. ceiling: the "
+                    "speed-up of the sin/cos/exp loops alone on as many threads, measured beside "
+                    "each block (what the cores give at the moment)\n",
+                    threads, static_cast<long long>(kBlockEpochs));
+        std::printf("%-36s %12s %12s %10s %10s\n", "case", "ms 1 thread",
+                    (std::string("ms ") + std::to_string(threads) + " threads").c_str(), "speed-up",
+                    "ceiling");
+        for (auto& c : cases()) {
+            bool ok = true;
+            if (selected(c)) {
+                std::thread([&] { ok = runScaling(c, threads, epochsScale); }).join();
+            }
+            if (!ok) {
+                return 1;
+            }
+        }
+        return 0;
     }
     std::printf("device %s, threads %d; ms/epoch = median over blocks of 50 epochs after 20 "
                 "warm-up epochs;\n"
@@ -309,9 +418,7 @@ int main(int argc, char** argv) {
                 "speedup", "final loss", "zero-pred", "Gtrans/s", "ceiling", "datagen ms",
                 "peak MiB");
     for (auto& c : cases()) {
-        const bool exact = !filter.empty() && filter[0] == '=';
-        if (exact ? c.name != filter.substr(1)
-                  : !filter.empty() && c.name.find(filter) == std::string::npos) {
+        if (!selected(c)) {
             continue;
         }
         // Each case on a thread of its own, as each run in the app: OpenMP's

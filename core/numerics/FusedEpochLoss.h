@@ -18,8 +18,9 @@ struct LossTargets {
     Scalar meanScale; // without a split: 1/(N·outputs), the MSE's mean
 };
 
-// The block sums of one thread's points, added up in double.
-struct LossSums {
+// The block sums of one thread's points, added up in double; a thread's
+// sums on cache lines of their own (no false sharing between threads).
+struct alignas(128) LossSums {
     double train = 0;
     double validation = 0;
 };

@@ -9,11 +9,16 @@ FusedGradientAccumulator::FusedGradientAccumulator(const std::vector<at::Tensor>
     : offsets_(offsetsOf(parameters))
     , parameters_(parameters)
     , threads_(at::get_num_threads()) {
-    partial_.assign(size_t(threads_) * size_t(offsets_.back()), 0.0);
+    // Each thread's accumulators start on a cache line of their own, two
+    // lines apart at least (the adjacent-line prefetcher): threads adding to
+    // neighbouring lines made two threads 10 % slower than twice one.
+    constexpr int64_t kLine = 16; // doubles in 128 bytes
+    stride_ = (offsets_.back() + kLine - 1) / kLine * kLine;
+    partial_.assign(size_t(threads_) * size_t(stride_), 0.0);
 }
 
 double* FusedGradientAccumulator::threadBase() {
-    return partial_.data() + size_t(at::get_thread_num()) * size_t(offsets_.back());
+    return partial_.data() + size_t(at::get_thread_num()) * size_t(stride_);
 }
 
 std::vector<at::Tensor> FusedGradientAccumulator::gradients(at::ScalarType dtype) const {
@@ -31,7 +36,7 @@ void FusedGradientAccumulator::sumInto(at::Tensor& flat) const {
         for (int64_t i = 0; i < total; ++i) {
             double sum = partial_[size_t(i)];
             for (int thread = 1; thread < threads_; ++thread) {
-                sum += partial_[size_t(thread) * size_t(total) + size_t(i)];
+                sum += partial_[size_t(thread) * size_t(stride_) + size_t(i)];
             }
             out[i] = static_cast<scalar_t>(sum);
         }

@@ -40,7 +40,8 @@ private:
     std::vector<int64_t> offsets_;              // start of each parameter; back() is the total
     const std::vector<at::Tensor>& parameters_; // outlive the accumulator
     int threads_;
-    std::vector<double> partial_; // threads_ × total
+    int64_t stride_ = 0;          // one thread's share of partial_: the total, padded
+    std::vector<double> partial_; // threads_ × stride_
 };
 
 } // namespace dredge

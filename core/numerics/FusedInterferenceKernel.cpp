@@ -37,10 +37,46 @@ inline void envelope(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, i
     }
 }
 
+// project() with the axes unrolled (Dims known at compile time): the sums
+// stay in registers instead of being loaded and stored once per axis.
+template <int Dims, typename Scalar>
+[[gnu::always_inline]] inline void
+projectUnrolled(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t len,
+                const InterferenceParameters<Scalar>& p, int64_t f, Scalar* a, Scalar* q) {
+    const Scalar omega = p.omega[f];
+    const Scalar* k = p.k + f * Dims;
+    const Scalar* l = p.lambda + f * Dims;
+    for (int64_t j = 0; j < len; ++j) {
+        Scalar aj = -omega * t[b0 + j], qj = 0;
+        for (int d = 0; d < Dims; ++d) {
+            const Scalar xd = xT[d * n + b0 + j];
+            aj += k[d] * xd;
+            qj += l[d] * xd;
+        }
+        a[j] = aj;
+        q[j] = qj;
+    }
+}
+
 // a = k_f·x − ω_f t and q = λ_f·x for the block's points.
 template <typename Scalar>
-inline void project(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t len,
-                    const InterferenceParameters<Scalar>& p, int64_t f, Scalar* a, Scalar* q) {
+[[gnu::always_inline]] inline void project(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0,
+                                           int64_t len, const InterferenceParameters<Scalar>& p,
+                                           int64_t f, Scalar* a, Scalar* q) {
+    switch (p.dims) { // the data sets' dimensions and those between
+    case 1:
+        return projectUnrolled<1>(xT, t, n, b0, len, p, f, a, q);
+    case 2:
+        return projectUnrolled<2>(xT, t, n, b0, len, p, f, a, q);
+    case 3:
+        return projectUnrolled<3>(xT, t, n, b0, len, p, f, a, q);
+    case 4:
+        return projectUnrolled<4>(xT, t, n, b0, len, p, f, a, q);
+    case 5:
+        return projectUnrolled<5>(xT, t, n, b0, len, p, f, a, q);
+    default:
+        break;
+    }
     const Scalar omega = p.omega[f];
     for (int64_t j = 0; j < len; ++j) {
         a[j] = -omega * t[b0 + j];
@@ -195,18 +231,28 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
                 const Scalar common = A * env[j] * m[j];
                 re[j] = common * ca[j];
                 im[j] = common * sa[j];
-                gRe[j] = 0;
-                gIm[j] = 0;
             }
             for (int64_t o = 0; o < O; ++o) {
                 const Scalar wr = p.weight[o * 2 * F + f], wi = p.weight[o * 2 * F + F + f];
                 Scalar sumRe = 0, sumIm = 0;
-                for (int64_t j = 0; j < len; ++j) {
-                    const Scalar gj = go[j * O + o];
-                    gRe[j] += gj * wr;
-                    gIm[j] += gj * wi;
-                    sumRe += gj * re[j];
-                    sumIm += gj * im[j];
+                // The first output sets gRe and gIm, the others add to them
+                // (zeroing them first cost a memset per field).
+                if (o == 0) {
+                    for (int64_t j = 0; j < len; ++j) {
+                        const Scalar gj = go[j * O];
+                        gRe[j] = gj * wr;
+                        gIm[j] = gj * wi;
+                        sumRe += gj * re[j];
+                        sumIm += gj * im[j];
+                    }
+                } else {
+                    for (int64_t j = 0; j < len; ++j) {
+                        const Scalar gj = go[j * O + o];
+                        gRe[j] += gj * wr;
+                        gIm[j] += gj * wi;
+                        sumRe += gj * re[j];
+                        sumIm += gj * im[j];
+                    }
                 }
                 g.weight[o * 2 * F + f] += sumRe;
                 g.weight[o * 2 * F + F + f] += sumIm;

@@ -20,9 +20,52 @@ struct Projections {
     Scalar kx[kBlock], lx[kBlock], r2[kBlock];
 };
 
+// The projections with the axes unrolled (Dims known at compile time): the
+// per-point sums stay in registers, where the loop over axes below loads and
+// stores them once per axis.
+template <int Dims, typename Scalar>
+[[gnu::always_inline]] inline void
+projectUnrolled(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t len,
+                const WaveParameters<Scalar>& p, int64_t wave, Projections<Scalar>& s) {
+    const Scalar* k = p.k + wave * Dims;
+    const Scalar* v = p.velocity + wave * Dims;
+    const Scalar* l = p.lambda + wave * Dims;
+    const Scalar omega = p.omega[wave];
+    for (int64_t j = 0; j < len; ++j) {
+        const Scalar tj = t[b0 + j];
+        Scalar kx = -omega * tj, lx = 0, r2 = 0;
+        for (int d = 0; d < Dims; ++d) {
+            const Scalar xd = xT[d * n + b0 + j];
+            const Scalar rel = xd - v[d] * tj;
+            kx += k[d] * xd;
+            lx += l[d] * xd;
+            r2 += rel * rel;
+        }
+        s.kx[j] = kx;
+        s.lx[j] = lx;
+        s.r2[j] = r2;
+    }
+}
+
+// k·x − ω t, λ·x and ‖x − v t‖² of one wave for the block's points.
 template <typename Scalar>
-inline void project(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t len,
-                    const WaveParameters<Scalar>& p, int64_t wave, Projections<Scalar>& s) {
+[[gnu::always_inline]] inline void project(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0,
+                                           int64_t len, const WaveParameters<Scalar>& p,
+                                           int64_t wave, Projections<Scalar>& s) {
+    switch (p.dims) { // the data sets' dimensions and those between
+    case 1:
+        return projectUnrolled<1>(xT, t, n, b0, len, p, wave, s);
+    case 2:
+        return projectUnrolled<2>(xT, t, n, b0, len, p, wave, s);
+    case 3:
+        return projectUnrolled<3>(xT, t, n, b0, len, p, wave, s);
+    case 4:
+        return projectUnrolled<4>(xT, t, n, b0, len, p, wave, s);
+    case 5:
+        return projectUnrolled<5>(xT, t, n, b0, len, p, wave, s);
+    default:
+        break;
+    }
     const int64_t D = p.dims;
     const Scalar* k = p.k + wave * D;
     const Scalar* v = p.velocity + wave * D;
@@ -51,7 +94,7 @@ inline void project(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, in
 // loops over arrays keep each on libmvec.
 template <typename Scalar>
 struct Terms {
-    Scalar *cp, *sp, *e, *cq, *sq, *m, *cu;
+    Scalar *cp, *sp, *e, *cq, *sq, *m, *cu, *r2;
 
     // Views of `base`, laid out [term][stride].
     static Terms at(Scalar* base, int64_t stride) {
@@ -61,7 +104,8 @@ struct Terms {
                 base + 3 * stride,
                 base + 4 * stride,
                 base + 5 * stride,
-                base + 6 * stride};
+                base + 6 * stride,
+                base + 7 * stride};
     }
 };
 
@@ -112,6 +156,9 @@ inline void evaluateTerms(const Projections<Scalar>& s, int64_t len,
     for (int64_t j = 0; j < len; ++j) {
         out.cu[j] = std::cos(phi + eps * out.cq[j]);
     }
+    for (int64_t j = 0; j < len; ++j) {
+        out.r2[j] = s.r2[j];
+    }
 }
 
 template <typename Scalar>
@@ -143,7 +190,7 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
                                 const KeptTerms<Scalar>& kept, const WaveGradients& g) {
     const int64_t D = p.dims;
     Projections<Scalar> s;
-    Scalar dp[kBlock], de[kBlock], dq[kBlock];
+    Scalar dp[kBlock], de[kBlock], dq[kBlock], det[kBlock];
     Scalar scratch[kWaveTerms * kBlock];
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
@@ -154,8 +201,7 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
         }
         *g.headBias += biasSum;
         for (int64_t i = 0; i < p.waves; ++i) {
-            // With kept terms the projections are not needed: the one use of
-            // ‖x − v t‖², log σ's gradient, is summed per axis below.
+            // With kept terms the projections are not needed (r² is kept too).
             Terms<Scalar> terms;
             if (kept) {
                 terms = kept.at(i, b0);
@@ -165,13 +211,15 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
                 evaluateTerms(s, len, p, i, terms, true);
             }
             const Scalar *cp = terms.cp, *sp = terms.sp, *e = terms.e, *cq = terms.cq;
-            const Scalar *sq = terms.sq, *m = terms.m, *cu = terms.cu;
+            const Scalar *sq = terms.sq, *m = terms.m, *cu = terms.cu, *r2 = terms.r2;
             const Scalar sigmaInv2 = std::exp(Scalar(-2) * p.logSigma[i]);
             const Scalar halfS = Scalar(-0.5) * sigmaInv2;
             const Scalar A = p.amplitude[i], w = p.headWeight[i];
             const Scalar eps = p.epsilon[i];
             Scalar sumW = 0, sumA = 0, sumOmega = 0, sumPhi = 0, sumEps = 0;
+            Scalar sumDeR2 = 0, sumDeT2 = 0;
             for (int64_t j = 0; j < len; ++j) {
+                const Scalar tj = t[b0 + j];
                 const Scalar gw = go[j] * w; // dL/dψ
                 const Scalar em = e[j] * m[j];
                 sumW += go[j] * A * cp[j] * em;
@@ -182,7 +230,10 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
                 sumPhi += du;
                 sumEps += du * cq[j];
                 dq[j] = -du * eps * sq[j]; // dL/d(λ·x)
-                sumOmega += -dp[j] * t[b0 + j];
+                sumOmega += -dp[j] * tj;
+                sumDeR2 += de[j] * r2[j];
+                det[j] = de[j] * tj;
+                sumDeT2 += det[j] * tj;
             }
             g.headWeight[i] += sumW;
             g.amplitude[i] += sumA;
@@ -190,21 +241,18 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
             g.phi[i] += sumPhi;
             g.epsilon[i] += sumEps;
             // Per axis: k and λ; v through r² (d r²/d v = −2 (x − v t) t, and
-            // dL/d r² = de · (−½ σ⁻²)); log σ through the exponent
-            // (d/d log σ of −½ r² σ⁻² = r² σ⁻², r² summed over the axes here).
-            Scalar sumDeR2 = 0;
+            // dL/d r² = de · (−½ σ⁻²)), its sum Σ de (x − v t) t taken as
+            // Σ de t x − v Σ de t². log σ through the exponent (d/d log σ of
+            // −½ r² σ⁻² = r² σ⁻²), from the kept r².
             for (int64_t d = 0; d < D; ++d) {
                 const Scalar* xd = xT + d * n + b0;
-                const Scalar vd = p.velocity[i * D + d];
-                Scalar sumK = 0, sumL = 0, sumDeRelT = 0;
+                Scalar sumK = 0, sumL = 0, sumDeTX = 0;
                 for (int64_t j = 0; j < len; ++j) {
-                    const Scalar tj = t[b0 + j];
-                    const Scalar rel = xd[j] - vd * tj;
                     sumK += dp[j] * xd[j];
                     sumL += dq[j] * xd[j];
-                    sumDeRelT += de[j] * rel * tj;
-                    sumDeR2 += de[j] * rel * rel;
+                    sumDeTX += det[j] * xd[j];
                 }
+                const Scalar sumDeRelT = sumDeTX - p.velocity[i * D + d] * sumDeT2;
                 g.k[i * D + d] += sumK;
                 g.velocity[i * D + d] += sumDeRelT * halfS * Scalar(-2);
                 g.lambda[i * D + d] += sumL;

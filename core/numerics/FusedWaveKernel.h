@@ -47,10 +47,10 @@ struct WaveGradients {
 };
 
 // The per-point terms of each wave that the backward needs: cos and sin of
-// the phase, the envelope, cos and sin of λ·x, sin and cos of u = φ + ε cos(λ·x).
-// A forward that keeps them spares the backward all its transcendentals.
-// Layout: [wave][term][N].
-constexpr int64_t kWaveTerms = 7;
+// the phase, the envelope, cos and sin of λ·x, sin and cos of u = φ + ε cos(λ·x),
+// and ‖x − v t‖². A forward that keeps them spares the backward all its
+// transcendentals and the per-axis distances. Layout: [wave][term][N].
+constexpr int64_t kWaveTerms = 8;
 
 // out[i] = head(ψ(x_i, t_i)) for points [begin, end). When `terms` is not
 // null, also fills it for those points (n·waves·kWaveTerms values in all).
