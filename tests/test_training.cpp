@@ -201,10 +201,11 @@ private Q_SLOTS:
         }
     }
 
-    // RFF's cached features and closed-form epochs change nothing but the
-    // time: the same losses and weights, bit for bit, as computing them every
-    // epoch through autograd (AMP keeps autograd, with cached features), with
-    // a validation split too; a prediction at other points computes their own
+    // RFF's cached features and quadratic-form epochs change nothing but the
+    // time: under AMP (autograd, with cached features) the same losses and
+    // weights bit for bit as computing the features every epoch; without it
+    // (the readout's sums in double) the same to float precision, with a
+    // validation split too. A prediction at other points computes their own
     // features.
     void cachedRandomFeaturesAreExact_data() {
         QTest::addColumn<bool>("amp");
@@ -236,11 +237,26 @@ private Q_SLOTS:
         const auto a = train(c, {}, {}, nullptr, ending(cachedEnd, probeCached));
         const auto b = train(composed, {}, {}, nullptr, ending(composedEnd, probeComposed));
         QCOMPARE(a.lossHistory.size(), size_t(40));
-        QVERIFY(std::memcmp(a.lossHistory.data(), b.lossHistory.data(),
-                            a.lossHistory.size() * sizeof(double)) == 0);
-        QCOMPARE(cachedEnd, composedEnd);
-        QCOMPARE(probeCached, probeComposed);
-        QCOMPARE(a.validationHistory, b.validationHistory);
+        if (amp) {
+            QVERIFY(std::memcmp(a.lossHistory.data(), b.lossHistory.data(),
+                                a.lossHistory.size() * sizeof(double)) == 0);
+            QCOMPARE(cachedEnd, composedEnd);
+            QCOMPARE(probeCached, probeComposed);
+            return;
+        }
+        const auto within = [](const auto& x, const auto& y, double tolerance) {
+            double scale = 0, error = 0;
+            for (size_t i = 0; i < y.size(); ++i) {
+                scale = std::max(scale, double(std::abs(y[i])));
+                error = std::max(error, double(std::abs(x[i] - y[i])));
+            }
+            return x.size() == y.size() && error <= tolerance * scale;
+        };
+        QVERIFY(within(a.lossHistory, b.lossHistory, 1e-5));
+        QVERIFY(within(a.validationHistory, b.validationHistory, 1e-5));
+        QVERIFY(within(cachedEnd, composedEnd, 1e-5));
+        QVERIFY(within(probeCached, probeComposed, 1e-5));
+        QCOMPARE(train(c).lossHistory, a.lossHistory); // same seed, same bits
     }
 
     // The closed-form loss and gradient of a linear readout against autograd's,

@@ -8,6 +8,7 @@
 
 #include <ATen/ATen.h>
 
+#include <functional>
 #include <limits>
 #include <vector>
 
@@ -22,8 +23,12 @@ struct EpochData {
 };
 
 struct EpochOutcome {
-    at::Tensor prediction; // the model's output at the training points, [N, out]
-    double loss = 0.0;     // the training loss
+    // The model's output at the training points, [N, out]. A model whose
+    // epoch does not need it (the RFF readout) leaves it undefined and says
+    // how to make it, from the weights the epoch used, when it is asked for.
+    at::Tensor prediction;
+    std::function<at::Tensor()> deferredPrediction;
+    double loss = 0.0;                                                // the training loss
     double validationLoss = std::numeric_limits<double>::quiet_NaN(); // with a split
 };
 

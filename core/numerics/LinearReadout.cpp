@@ -1,35 +1,58 @@
 #include "LinearReadout.h"
 
-namespace dredge {
+#include <algorithm>
 
-// prediction = F·wᵀ + b, so with r = prediction − y the loss Σ cᵢ rᵢ² (cᵢ = 1/n,
-// or the split's weights) has ∂/∂prediction = 2 c r.
-ReadoutLoss readoutLoss(const LinearReadout& r, const at::Tensor& target,
-                        const at::Tensor& trainWeight, const at::Tensor& validationWeight) {
-    at::NoGradGuard noGrad;
-    ReadoutLoss out;
-    out.prediction = at::addmm(r.bias, r.features, r.weight.t());
-    const auto residual = out.prediction - target;
-    const auto squared = residual.square();
-    if (trainWeight.defined()) {
-        out.loss = (squared * trainWeight).sum();
-        out.validationLoss = (squared * validationWeight).sum().item<double>();
-        out.outputGradient = residual * trainWeight * 2.0;
-    } else {
-        out.loss = squared.mean();
-        out.outputGradient = residual * (2.0 / double(residual.numel()));
-    }
-    return out;
+namespace dredge {
+namespace {
+
+std::vector<double> valuesOf(const at::Tensor& t) {
+    const auto d = t.to(at::kCPU, at::kDouble).contiguous();
+    return {d.data_ptr<double>(), d.data_ptr<double>() + d.numel()};
 }
 
-void readoutGradientsInto(const LinearReadout& r, const at::Tensor& outputGradient,
-                          at::Tensor& flat) {
+} // namespace
+
+ReadoutGram::ReadoutGram(const at::Tensor& features, const at::Tensor& target,
+                         const at::Tensor& weights)
+    : features_(features.size(1)) {
     at::NoGradGuard noGrad;
-    const auto weights = r.weight.numel();
-    auto weight = flat.narrow(0, 0, weights).view(r.weight.sizes());
-    at::mm_out(weight, outputGradient.t(), r.features);
-    auto bias = flat.narrow(0, weights, r.bias.numel());
-    at::sum_out(bias, outputGradient, 0);
+    const auto f = features.to(at::kDouble);
+    const auto y = target.to(at::kDouble).reshape({-1, 1});
+    const auto c = weights.defined() ? weights.to(at::kDouble).reshape({-1, 1})
+                                     : at::full_like(y, 1.0 / double(y.size(0)));
+    const auto weighted = f * c; // diag(c) F
+    gram_ = at::mm(weighted.t(), f).to(at::kCPU).contiguous();
+    featureSum_ = valuesOf(weighted.sum(0));
+    targetMoment_ = valuesOf(at::mm(weighted.t(), y));
+    weightSum_ = c.sum().item<double>();
+    targetSum_ = (c * y).sum().item<double>();
+    targetSquares_ = (c * y * y).sum().item<double>();
+}
+
+double ReadoutGram::loss(const std::vector<double>& w, double b, double* gradW,
+                         double* gradB) const {
+    at::NoGradGuard noGrad;
+    const int64_t n = features_;
+    // G w by BLAS: the one F² step, vectorised.
+    const auto gwTensor =
+        at::mv(gram_, at::from_blob(const_cast<double*>(w.data()), {n}, at::kDouble));
+    const double* gw = gwTensor.data_ptr<double>();
+    double quadratic = 0, featureDot = 0, momentDot = 0;
+    for (int64_t i = 0; i < n; ++i) {
+        const double wi = w[size_t(i)];
+        quadratic += wi * gw[i];
+        featureDot += featureSum_[size_t(i)] * wi;
+        momentDot += targetMoment_[size_t(i)] * wi;
+        if (gradW) {
+            gradW[i] = 2.0 * (gw[i] + b * featureSum_[size_t(i)] - targetMoment_[size_t(i)]);
+        }
+    }
+    if (gradB) {
+        *gradB = 2.0 * (featureDot + weightSum_ * b - targetSum_);
+    }
+    const double value = quadratic + 2.0 * b * featureDot - 2.0 * momentDot + weightSum_ * b * b -
+                         2.0 * b * targetSum_ + targetSquares_;
+    return std::max(0.0, value);
 }
 
 } // namespace dredge

@@ -2,7 +2,10 @@
 
 #include "ModelInit.h"
 
+#include <ATen/Dispatch.h>
 #include <ATen/autocast_mode.h>
+
+#include <algorithm>
 
 namespace dredge {
 
@@ -42,20 +45,76 @@ const torch::Tensor& RandomFourierFeatures::cachedFeaturesOf(const torch::Tensor
     return cachedFeatures_;
 }
 
+namespace {
+
+// A small CPU tensor's values as doubles, and back: plain loops, where a
+// tensor op's dispatch would cost more than the readout's whole epoch.
+std::vector<double> hostValues(const at::Tensor& t) {
+    if (!t.is_cpu() || !t.is_contiguous()) {
+        const auto d = t.detach().to(at::kCPU, at::kDouble).contiguous();
+        return {d.data_ptr<double>(), d.data_ptr<double>() + d.numel()};
+    }
+    std::vector<double> values(size_t(t.numel()));
+    AT_DISPATCH_FLOATING_TYPES(t.scalar_type(), "hostValues", [&] {
+        std::copy_n(t.data_ptr<scalar_t>(), values.size(), values.begin());
+    });
+    return values;
+}
+
+void writeValues(at::Tensor& flat, const std::vector<double>& values) {
+    if (!flat.is_cpu()) {
+        at::NoGradGuard noGrad;
+        flat.copy_(at::tensor(values, at::kDouble));
+        return;
+    }
+    AT_DISPATCH_FLOATING_TYPES(flat.scalar_type(), "writeValues", [&] {
+        std::transform(values.begin(), values.end(), flat.data_ptr<scalar_t>(),
+                       [](double v) { return static_cast<scalar_t>(v); });
+    });
+}
+
+} // namespace
+
+const RandomFourierFeatures::Grams& RandomFourierFeatures::gramsFor(const at::Tensor& features,
+                                                                    const EpochData& data) {
+    const auto same = [](const at::Tensor& a, const at::Tensor& b) {
+        return a.defined() == b.defined() && (!a.defined() || a.is_same(b));
+    };
+    if (!grams_.train || !same(grams_.features, features) || !same(grams_.target, data.target) ||
+        !same(grams_.trainWeight, data.trainWeight)) {
+        grams_.features = features;
+        grams_.target = data.target;
+        grams_.trainWeight = data.trainWeight;
+        grams_.train.emplace(features, data.target, data.trainWeight);
+        grams_.validation.reset();
+        if (data.validationWeight.defined()) {
+            grams_.validation.emplace(features, data.target, data.validationWeight);
+        }
+    }
+    return grams_;
+}
+
 std::optional<EpochOutcome> RandomFourierFeatures::fusedEpoch(const EpochData& data,
                                                               at::Tensor& gradient) {
     if (!cacheFeatures_ || data.coords.requires_grad() || frequencies.requires_grad()) {
         return std::nullopt;
     }
-    const LinearReadout readout{cachedFeaturesOf(data.coords), output->weight, output->bias};
-    const auto closed = readoutLoss(readout, data.target, data.trainWeight, data.validationWeight);
-    readoutGradientsInto(readout, closed.outputGradient, gradient);
+    const auto features = cachedFeaturesOf(data.coords);
+    const auto& grams = gramsFor(features, data);
+    const auto weights = hostValues(output->weight);
+    const double bias = hostValues(output->bias).front();
+    std::vector<double> grad(weights.size() + 1); // ∂/∂w, then ∂/∂b: the parameters' order
     EpochOutcome outcome;
-    outcome.prediction = closed.prediction;
-    outcome.loss = closed.loss.item<double>();
-    if (data.trainWeight.defined()) {
-        outcome.validationLoss = closed.validationLoss;
+    outcome.loss = grams.train->loss(weights, bias, grad.data(), &grad.back());
+    if (grams.validation) {
+        outcome.validationLoss = grams.validation->loss(weights, bias);
     }
+    writeValues(gradient, grad);
+    outcome.deferredPrediction = [features, weights, bias] {
+        at::NoGradGuard noGrad;
+        const auto w = at::tensor(weights, at::kDouble).to(features.options()).view({-1, 1});
+        return at::mm(features, w).add_(bias);
+    };
     return outcome;
 }
 

@@ -10,6 +10,7 @@
 #include "LinearReadout.h"
 
 #include <ATen/ATen.h>
+#include <optional>
 #include <torch/nn/modules/linear.h>
 
 namespace dredge {
@@ -21,7 +22,8 @@ public:
 
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
     // With cacheFeatures: the output layer on the cached features, its MSE
-    // and gradient in closed form (LinearReadout.h).
+    // and gradient from the readout's quadratic form (LinearReadout.h); the
+    // epoch's prediction is made only when asked for.
     std::optional<EpochOutcome> fusedEpoch(const EpochData& data, at::Tensor& gradient) override;
 
     torch::Tensor frequencies; // B [D, M]
@@ -32,7 +34,16 @@ private:
     // The features of x from the cache, computed first when x is new.
     const torch::Tensor& cachedFeaturesOf(const torch::Tensor& x);
 
+    // The readout's sums for the training (and held-out) points, and the
+    // tensors they were made from.
+    struct Grams {
+        at::Tensor features, target, trainWeight;
+        std::optional<ReadoutGram> train, validation;
+    };
+    const Grams& gramsFor(const at::Tensor& features, const EpochData& data);
+
     bool cacheFeatures_;
+    Grams grams_;
     // The last input the features were computed for, its version, whether
     // autocast was on, and the features (no autograd history: B is fixed).
     torch::Tensor cachedInput_, cachedFeatures_;

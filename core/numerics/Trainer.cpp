@@ -60,8 +60,9 @@ struct Trainer::Impl {
     double validationLoss = std::numeric_limits<double>::quiet_NaN();
     std::shared_ptr<FieldModel> model;
     std::optional<FlatAdam> optimizer;
-    std::optional<LossScaler> scaler; // CUDA mixed precision only
-    at::Tensor lastPrediction;        // the last epoch's forward output, detached
+    std::optional<LossScaler> scaler;               // CUDA mixed precision only
+    at::Tensor lastPrediction;                      // the last epoch's forward output, detached
+    std::function<at::Tensor()> deferredPrediction; // or how to make it (EpochOutcome)
     int64_t epochs = 0;
     // stop.restoreBest: the flat parameters that gave the lowest loss.
     at::Tensor bestParameters;
@@ -163,6 +164,7 @@ double Trainer::runEpoch() {
     const auto outcome = fused ? *fused : d.composedForward(loss);
     d.validationLoss = outcome.validationLoss;
     d.lastPrediction = outcome.prediction; // a handle, no copy: snapshots read it
+    d.deferredPrediction = outcome.deferredPrediction;
     const double lossValue = outcome.loss;
     ++d.epochs;
     if (!std::isfinite(lossValue)) {
@@ -375,7 +377,11 @@ std::vector<float> Trainer::predictTrainingPoints() const {
 }
 
 std::vector<float> Trainer::lastEpochPrediction() const {
-    return impl_->lastPrediction.defined() ? toVector(impl_->lastPrediction) : std::vector<float>{};
+    const auto& d = *impl_;
+    if (d.lastPrediction.defined()) {
+        return toVector(d.lastPrediction);
+    }
+    return d.deferredPrediction ? toVector(d.deferredPrediction()) : std::vector<float>{};
 }
 
 std::vector<float> Trainer::predict(const std::vector<float>& coords) const {
