@@ -197,6 +197,11 @@ std::vector<Case> cases() {
 }
 
 constexpr int64_t kWarmupEpochs = 20, kBlockEpochs = 50;
+// --scaling takes turns of this many seconds per thread count: each turn
+// first trains untimed for a third of it (a core that sat idle through the
+// other turn needs a while to come back to speed: 10-epoch turns cost two
+// threads a third of their speed-up), then times the rest.
+constexpr double kScalingTurnSeconds = 0.6;
 
 double medianOf(std::vector<double> values) {
     if (values.empty()) {
@@ -319,19 +324,35 @@ bool runScaling(Case c, int threads, double epochsScale) {
     }
     double loss = 0.0;
     std::vector<double> oneMs, manyMs, ratios, ceilingRatios;
-    for (int64_t done = 0; done < c.config.train.epochs; done += kBlockEpochs) {
-        at::set_num_threads(1);
-        const double a = timedEpochs(*one, kBlockEpochs, loss);
+    // One turn: untimed epochs, then the mean ms of timed ones; at least one
+    // epoch of each.
+    const auto turn = [&](Trainer& trainer, int count) {
+        at::set_num_threads(count);
+        const auto start = std::chrono::steady_clock::now();
+        const auto since = [&] {
+            return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        };
+        do {
+            loss = trainer.runEpoch();
+        } while (since() < kScalingTurnSeconds / 3);
+        const double timedFrom = since();
+        int64_t epochs = 0;
+        do {
+            loss = trainer.runEpoch();
+            ++epochs;
+        } while (since() < kScalingTurnSeconds);
+        return 1e3 * (since() - timedFrom) / double(epochs);
+    };
+    const int turns = std::max(5, int(c.config.train.epochs / 100));
+    for (int i = 0; i < turns; ++i) {
+        const double a = turn(*one, 1);
         const double ceilingOne = ceilingNow(1);
-        at::set_num_threads(threads);
-        const double b = timedEpochs(*many, kBlockEpochs, loss);
+        const double b = turn(*many, threads);
         const double ceilingMany = ceilingNow(threads);
-        if (done >= kWarmupEpochs) {
-            oneMs.push_back(a);
-            manyMs.push_back(b);
-            ratios.push_back(a / b);
-            ceilingRatios.push_back(ceilingMany / ceilingOne);
-        }
+        oneMs.push_back(a);
+        manyMs.push_back(b);
+        ratios.push_back(a / b);
+        ceilingRatios.push_back(ceilingMany / ceilingOne);
     }
     std::printf("%-36s %12.3f %12.3f %9.2fx %9.2fx\n", c.name.c_str(), medianOf(oneMs),
                 medianOf(manyMs), medianOf(ratios), medianOf(ceilingRatios));
@@ -372,10 +393,10 @@ int main(int argc, char** argv) {
                      : filter.empty() || c.name.find(filter) != std::string::npos;
     };
     if (scaling) {
-        std::printf("1 thread against %d, blocks of %lld epochs in turn; medians. ceiling: the "
-                    "speed-up of the sin/cos/exp loops alone on as many threads, measured beside "
-                    "each block (what the cores give at the moment)\n",
-                    threads, static_cast<long long>(kBlockEpochs));
+        std::printf("1 thread against %d in turns of %.1f s (the first third untimed); medians. "
+                    "ceiling: the speed-up of the sin/cos/exp loops alone on as many threads, "
+                    "measured after each turn (what the cores give at the moment)\n",
+                    threads, kScalingTurnSeconds);
         std::printf("%-36s %12s %12s %10s %10s\n", "case", "ms 1 thread",
                     (std::string("ms ") + std::to_string(threads) + " threads").c_str(), "speed-up",
                     "ceiling");
