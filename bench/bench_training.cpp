@@ -41,11 +41,11 @@ struct Case {
     double referenceMsPerEpoch; // the Python reference on the same machine class
 };
 
-// sin, cos and exp evaluations of one epoch in a fused kernel. On the CPU the
-// forward keeps what the backward needs (within the models' 256 MiB budget,
-// which every case here fits): seven per point and wave for the ensemble; one
-// exp per point and six per point and field for the interference basis. The
-// CUDA backward computes them again: eleven, and two plus ten per field.
+// sin, cos and exp evaluations of one epoch in a fused kernel. A CPU epoch
+// (the whole-epoch path: each block's terms serve its forward and its
+// backward) evaluates seven per point and wave for the ensemble; one exp per
+// point and six per point and field for the interference basis. The CUDA
+// backward computes them again: eleven, and two plus ten per field.
 double transcendentalsPerEpoch(const ExperimentConfig& c, int64_t points) {
     if (c.model.kernel != WaveKernel::Fused || c.train.mixedPrecision) {
         return 0.0;

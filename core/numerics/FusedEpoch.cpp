@@ -1,5 +1,10 @@
 #include "FusedEpoch.h"
 
+#include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <atomic>
+
 namespace dredge {
 
 namespace {
@@ -24,12 +29,24 @@ at::Tensor& reusedBuffer(at::Tensor& buffer, int64_t numel, const at::TensorOpti
     return buffer;
 }
 
-EpochOutcome outcomeOf(at::Tensor prediction, const std::vector<fused::LossSums>& perThread,
+void forEachEpochChunk(int64_t points,
+                       const std::function<void(int64_t chunk, int64_t begin, int64_t end)>& work) {
+    const int64_t chunks = epochChunks(points);
+    std::atomic<int64_t> next{0};
+    const int64_t workers = std::min<int64_t>(at::get_num_threads(), chunks);
+    at::parallel_for(0, workers, 1, [&](int64_t, int64_t) {
+        for (int64_t c = next++; c < chunks; c = next++) {
+            work(c, c * kEpochChunkPoints, std::min(points, (c + 1) * kEpochChunkPoints));
+        }
+    });
+}
+
+EpochOutcome outcomeOf(at::Tensor prediction, const std::vector<fused::LossSums>& perChunk,
                        bool split) {
     EpochOutcome outcome;
     outcome.prediction = std::move(prediction);
     double validation = 0.0;
-    for (const auto& sums : perThread) {
+    for (const auto& sums : perChunk) {
         outcome.loss += sums.train;
         validation += sums.validation;
     }

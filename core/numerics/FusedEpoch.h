@@ -59,9 +59,23 @@ struct FusedEpochBuffers {
 // in it: the buffers of a fused epoch live from one epoch to the next.
 at::Tensor& reusedBuffer(at::Tensor& buffer, int64_t numel, const at::TensorOptions& options);
 
-// The sum of the per-thread loss sums in thread order, as an outcome's
-// losses (NaN validation without a split).
-EpochOutcome outcomeOf(at::Tensor prediction, const std::vector<fused::LossSums>& perThread,
+// Points per chunk of a fused epoch's work.
+constexpr int64_t kEpochChunkPoints = 4096;
+inline int64_t epochChunks(int64_t points) {
+    return (points + kEpochChunkPoints - 1) / kEpochChunkPoints;
+}
+
+// Runs work(chunk, begin, end) over the chunks of [0, points), the threads
+// taking the next chunk as they finish one: a core slowed by another
+// program's work does fewer, where an even split made the other wait for it.
+// Sums kept per chunk and added in chunk order are the same bits at any
+// thread count. `work` must not throw.
+void forEachEpochChunk(int64_t points,
+                       const std::function<void(int64_t chunk, int64_t begin, int64_t end)>& work);
+
+// The sum of the per-chunk loss sums in chunk order, as an outcome's losses
+// (NaN validation without a split).
+EpochOutcome outcomeOf(at::Tensor prediction, const std::vector<fused::LossSums>& perChunk,
                        bool split);
 
 } // namespace dredge

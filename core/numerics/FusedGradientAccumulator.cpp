@@ -5,20 +5,17 @@
 
 namespace dredge {
 
-FusedGradientAccumulator::FusedGradientAccumulator(const std::vector<at::Tensor>& parameters)
+FusedGradientAccumulator::FusedGradientAccumulator(const std::vector<at::Tensor>& parameters,
+                                                   int64_t partials)
     : offsets_(offsetsOf(parameters))
     , parameters_(parameters)
-    , threads_(at::get_num_threads()) {
-    // Each thread's accumulators start on a cache line of their own, two
-    // lines apart at least (the adjacent-line prefetcher): threads adding to
-    // neighbouring lines made two threads 10 % slower than twice one.
+    , partials_(partials > 0 ? partials : at::get_num_threads()) {
+    // Each set's accumulators start on a cache line of their own, two lines
+    // apart at least (the adjacent-line prefetcher): threads adding to
+    // neighbouring lines made two threads slower than twice one.
     constexpr int64_t kLine = 16; // doubles in 128 bytes
     stride_ = (offsets_.back() + kLine - 1) / kLine * kLine;
-    partial_.assign(size_t(threads_) * size_t(stride_), 0.0);
-}
-
-double* FusedGradientAccumulator::threadBase() {
-    return partial_.data() + size_t(at::get_thread_num()) * size_t(stride_);
+    partial_.assign(size_t(partials_) * size_t(stride_), 0.0);
 }
 
 std::vector<at::Tensor> FusedGradientAccumulator::gradients(at::ScalarType dtype) const {
@@ -35,8 +32,8 @@ void FusedGradientAccumulator::sumInto(at::Tensor& flat) const {
         auto* out = flat.data_ptr<scalar_t>();
         for (int64_t i = 0; i < total; ++i) {
             double sum = partial_[size_t(i)];
-            for (int thread = 1; thread < threads_; ++thread) {
-                sum += partial_[size_t(thread) * size_t(stride_) + size_t(i)];
+            for (int64_t set = 1; set < partials_; ++set) {
+                sum += partial_[size_t(set * stride_ + i)];
             }
             out[i] = static_cast<scalar_t>(sum);
         }

@@ -1,12 +1,14 @@
 #pragma once
 // Parameter gradients of a fused kernel's backward pass. Each thread of
-// at::parallel_for adds into its own double accumulators (no atomics, and the
-// same sums for the same thread count); gradients() adds them up in a fixed
-// order and hands back one tensor per parameter, all views of one buffer.
+// at::parallel_for (or each chunk of a fused epoch) adds into its own double
+// accumulators (no atomics, and the same sums for the same thread count);
+// gradients() adds them up in a fixed order and hands back one tensor per
+// parameter, all views of one buffer.
 // Plain loops instead of tensor ops: at these sizes each op's dispatch costs
 // more than its arithmetic.
 
 #include <ATen/ATen.h>
+#include <ATen/Parallel.h>
 
 #include <vector>
 
@@ -14,15 +16,22 @@ namespace dredge {
 
 class FusedGradientAccumulator {
 public:
-    explicit FusedGradientAccumulator(const std::vector<at::Tensor>& parameters);
+    // One set of accumulators per thread, or `partials` sets (a fused
+    // epoch's: one per chunk of points, whichever thread runs it).
+    explicit FusedGradientAccumulator(const std::vector<at::Tensor>& parameters,
+                                      int64_t partials = 0);
 
     // The calling thread's accumulators for parameter `slot` (inside
     // at::parallel_for), zeroed at construction.
-    double* slot(int slot) { return threadBase() + offsets_[size_t(slot)]; }
+    double* slot(int slot) { return partialBase(at::get_thread_num()) + offsets_[size_t(slot)]; }
+    // Set `partial`'s accumulators for parameter `slot`.
+    double* slotOf(int64_t partial, int slot) {
+        return partialBase(partial) + offsets_[size_t(slot)];
+    }
 
-    // Σ over threads, as `dtype`, shaped like each parameter.
+    // Σ over the sets in order, as `dtype`, shaped like each parameter.
     std::vector<at::Tensor> gradients(at::ScalarType dtype) const;
-    // Σ over threads into `flat` (a CPU buffer of all parameters, in order).
+    // Σ over the sets in order into `flat` (a CPU buffer of all parameters).
     void sumInto(at::Tensor& flat) const;
 
     // Where each parameter starts in a flat buffer of all of them; back() is
@@ -35,13 +44,13 @@ public:
                                              const std::vector<at::Tensor>& parameters);
 
 private:
-    double* threadBase();
+    double* partialBase(int64_t partial) { return partial_.data() + partial * stride_; }
 
     std::vector<int64_t> offsets_;              // start of each parameter; back() is the total
     const std::vector<at::Tensor>& parameters_; // outlive the accumulator
-    int threads_;
-    int64_t stride_ = 0;          // one thread's share of partial_: the total, padded
-    std::vector<double> partial_; // threads_ × stride_
+    int64_t partials_;
+    int64_t stride_ = 0;          // one set's share of partial_: the total, padded
+    std::vector<double> partial_; // partials_ × stride_
 };
 
 } // namespace dredge

@@ -240,23 +240,25 @@ std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& m, const E
     const int64_t scratchPerThread =
         fused::interferenceTermCount(fused::interferenceEpochBlock(fields), fields);
     auto& scratch = reusedBuffer(m.epochBuffers.scratch, scratchPerThread * threads, x.options());
-    FusedGradientAccumulator accumulator(params);
-    std::vector<fused::LossSums> loss(static_cast<size_t>(threads));
+    const int64_t chunks = epochChunks(n);
+    FusedGradientAccumulator accumulator(params, chunks);
+    std::vector<fused::LossSums> loss(static_cast<size_t>(chunks));
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedInterferenceEpoch", [&] {
         const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
         const auto view = viewOf<scalar_t>(params, shared);
         const auto lossTargets = targets.view<scalar_t>();
-        at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
+        forEachEpochChunk(n, [&](int64_t chunk, int64_t begin, int64_t end) {
             const int thread = at::get_thread_num();
             auto& a = accumulator;
             const fused::InterferenceGradients grad{
-                a.slot(LogSigma), a.slot(Velocity), a.slot(Amplitude), a.slot(K),     a.slot(Omega),
-                a.slot(Phi),      a.slot(Epsilon),  a.slot(Lambda),    a.slot(Weight)};
+                a.slotOf(chunk, LogSigma), a.slotOf(chunk, Velocity), a.slotOf(chunk, Amplitude),
+                a.slotOf(chunk, K),        a.slotOf(chunk, Omega),    a.slotOf(chunk, Phi),
+                a.slotOf(chunk, Epsilon),  a.slotOf(chunk, Lambda),   a.slotOf(chunk, Weight)};
             fused::interferenceEpoch<scalar_t>(
                 xT.data_ptr<scalar_t>(), t.data_ptr<scalar_t>(), n, begin, end, view, lossTargets,
                 out.data_ptr<scalar_t>(), gradOut.data_ptr<scalar_t>(),
                 scratch.data_ptr<scalar_t>() + thread * scratchPerThread, grad,
-                loss[size_t(thread)]);
+                loss[size_t(chunk)]);
         });
         accumulator.sumInto(gradient);
         // σ = max(exp(log σ), 1e-3): no gradient reaches log σ where it is clamped

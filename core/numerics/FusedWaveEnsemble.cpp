@@ -189,23 +189,25 @@ std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochD
     const int threads = at::get_num_threads();
     const int64_t scratchPerThread = fused::waveEpochBlock(waves) * waves * fused::kWaveTerms;
     auto& scratch = reusedBuffer(m.epochBuffers.scratch, scratchPerThread * threads, x.options());
-    FusedGradientAccumulator accumulator(params);
-    std::vector<fused::LossSums> loss(static_cast<size_t>(threads));
+    const int64_t chunks = epochChunks(n);
+    FusedGradientAccumulator accumulator(params, chunks);
+    std::vector<fused::LossSums> loss(static_cast<size_t>(chunks));
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedWaveEnsembleEpoch", [&] {
         const auto view = viewOf<scalar_t>(params, waves, dims);
         const auto lossTargets = targets.view<scalar_t>();
-        at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
+        forEachEpochChunk(n, [&](int64_t chunk, int64_t begin, int64_t end) {
             const int thread = at::get_thread_num();
             auto& a = accumulator;
-            const fused::WaveGradients grad{a.slot(Amplitude), a.slot(K),        a.slot(Omega),
-                                            a.slot(Velocity),  a.slot(LogSigma), a.slot(Phi),
-                                            a.slot(Epsilon),   a.slot(Lambda),   a.slot(HeadWeight),
-                                            a.slot(HeadBias)};
+            const fused::WaveGradients grad{a.slotOf(chunk, Amplitude),  a.slotOf(chunk, K),
+                                            a.slotOf(chunk, Omega),      a.slotOf(chunk, Velocity),
+                                            a.slotOf(chunk, LogSigma),   a.slotOf(chunk, Phi),
+                                            a.slotOf(chunk, Epsilon),    a.slotOf(chunk, Lambda),
+                                            a.slotOf(chunk, HeadWeight), a.slotOf(chunk, HeadBias)};
             fused::waveEnsembleEpoch<scalar_t>(
                 xT.data_ptr<scalar_t>(), t.data_ptr<scalar_t>(), n, begin, end, view, lossTargets,
                 out.data_ptr<scalar_t>(), gradOut.data_ptr<scalar_t>(),
                 scratch.data_ptr<scalar_t>() + thread * scratchPerThread, grad,
-                loss[size_t(thread)]);
+                loss[size_t(chunk)]);
         });
     });
     accumulator.sumInto(gradient);
