@@ -265,11 +265,14 @@ bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, doub
     for (int64_t e = 0; e < kWarmupEpochs; ++e) {
         loss = trainer.runEpoch();
     }
+    // Blocks of 50 epochs, fewer for the large cases' 100 epochs, so that
+    // their median still has several blocks to choose from.
+    const int64_t block = std::clamp<int64_t>(c.config.train.epochs / 10, 5, kBlockEpochs);
     int64_t done = kWarmupEpochs;
     while (done < c.config.train.epochs) {
-        const int64_t count = std::min(kBlockEpochs, c.config.train.epochs - done);
+        const int64_t count = std::min(block, c.config.train.epochs - done);
         const double ms = timedEpochs(trainer, count, loss);
-        if (count == kBlockEpochs) {
+        if (count == block) {
             blockMs.push_back(ms);
             if (transcendentals > 0 && ceiling > 0) {
                 // The ceiling again, right after the block: its share is
@@ -411,8 +414,8 @@ int main(int argc, char** argv) {
         }
         return 0;
     }
-    std::printf("device %s, threads %d; ms/epoch = median over blocks of 50 epochs after 20 "
-                "warm-up epochs;\n"
+    std::printf("device %s, threads %d; ms/epoch = median over blocks of 50 epochs (10 for the "
+                "large cases) after 20 warm-up epochs;\n"
                 "Gtrans/s = sin/cos/exp evaluations per second in a fused kernel\n",
                 deviceName(device).data(), threads);
     // The CPU's ceiling for that rate, so the distance to it shows per case.
