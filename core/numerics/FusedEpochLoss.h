@@ -1,11 +1,21 @@
 #pragma once
 // The loss step of a whole fused epoch (issue 17): between a block's forward
 // and its backward, the block's residuals become the backward's dL/dout and
-// their squares are summed. Shared by the fused kernels; no LibTorch here.
+// their squares are summed; and the blocks' length. Shared by the fused
+// kernels; no LibTorch here.
 
 #include <cstdint>
 
 namespace dredge::fused {
+
+// Points per block of a whole fused epoch whose kernel keeps `keptPerPoint`
+// values per point between a block's forward and its backward: at most
+// `maxBlock`, fewer (a multiple of 32, at least 32) so that the block's values
+// stay about 32K, resident in L2.
+constexpr int64_t epochBlockPoints(int64_t keptPerPoint, int64_t maxBlock) {
+    const int64_t fitting = (int64_t(32768) / (keptPerPoint > 0 ? keptPerPoint : 1)) & ~int64_t(31);
+    return fitting < 32 ? 32 : (fitting > maxBlock ? maxBlock : fitting);
+}
 
 // What the outputs are compared with, element by element (out is [N][outputs]).
 template <typename Scalar>

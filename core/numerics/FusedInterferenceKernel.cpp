@@ -325,10 +325,7 @@ DREDGE_CLONES void epochImpl(const Scalar* xT, const Scalar* t, int64_t n, int64
 } // namespace
 
 int64_t interferenceEpochBlock(int64_t fields) {
-    // As waveEpochBlock: about 32K kept values per block.
-    const int64_t perPoint = interferenceTermCount(1, fields);
-    const int64_t fitting = (int64_t(32768) / perPoint) & ~int64_t(31);
-    return std::clamp<int64_t>(fitting, 32, kBlock);
+    return epochBlockPoints(interferenceTermCount(1, fields), kBlock);
 }
 
 template <typename Scalar>

@@ -283,11 +283,7 @@ DREDGE_CLONES void epochImpl(const Scalar* xT, const Scalar* t, int64_t n, int64
 } // namespace
 
 int64_t waveEpochBlock(int64_t waves) {
-    // At most kBlock points, fewer for many waves so that the block's terms
-    // (waves · kWaveTerms per point) stay about 32K values: L2-resident.
-    const int64_t fitting =
-        (int64_t(32768) / std::max<int64_t>(1, waves * kWaveTerms)) & ~int64_t(31);
-    return std::clamp<int64_t>(fitting, 32, kBlock);
+    return epochBlockPoints(waves * kWaveTerms, kBlock);
 }
 
 template <typename Scalar>
