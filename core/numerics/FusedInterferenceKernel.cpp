@@ -6,6 +6,7 @@
 // ψ_f = common·(cos a, sin a); out_o = Σ_f W[o][f] Re ψ_f + W[o][F+f] Im ψ_f.
 
 #include "FusedInterferenceKernel.h"
+#include "FusedAxisSums.h"
 #include "KernelClones.h"
 
 #include <algorithm>
@@ -274,16 +275,11 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
             g.omega[f] += sumOmega;
             g.phi[f] += sumPhi;
             g.epsilon[f] += sumEps;
-            for (int64_t d = 0; d < D; ++d) {
-                const Scalar* xd = xT + d * n + b0;
-                Scalar sumK = 0, sumL = 0;
-                for (int64_t j = 0; j < len; ++j) {
-                    sumK += da[j] * xd[j];
-                    sumL += dq[j] * xd[j];
-                }
-                g.k[f * D + d] += sumK;
-                g.lambda[f * D + d] += sumL;
-            }
+            const Scalar* weights[2] = {da, dq};
+            axisSums(D, xT, n, b0, len, weights, [&](int d, const Scalar* sums) {
+                g.k[f * D + d] += sums[0];      // Σ da x_d
+                g.lambda[f * D + d] += sums[1]; // Σ dq x_d
+            });
         }
         // env = exp(−½ Σ z²)/(Π σ · c): d env/d z_d = −env z_d, and σ_d enters
         // through z_d and the norm, so dL/d log σ_d = Σ env·denv·(z_d² − 1)

@@ -4,6 +4,7 @@
 // AVX2 copy.
 
 #include "FusedWaveKernel.h"
+#include "FusedAxisSums.h"
 #include "KernelClones.h"
 
 #include <algorithm>
@@ -14,10 +15,12 @@ namespace {
 
 constexpr int64_t kBlock = 256; // points per block: the temporaries stay in L1
 
-// Per-block scratch: the wave's projections for the block's points.
+// Per-block scratch: the wave's projections for the block's points. r² goes
+// straight into its place among the terms (which keep it for the backward).
 template <typename Scalar>
 struct Projections {
-    Scalar kx[kBlock], lx[kBlock], r2[kBlock];
+    Scalar kx[kBlock], lx[kBlock];
+    Scalar* r2;
 };
 
 // The projections with the axes unrolled (Dims known at compile time): the
@@ -124,8 +127,8 @@ struct KeptTerms {
     }
 };
 
-// Fills the terms for the block's points; without `backwardToo`, only those
-// the forward uses (cp, e, cq, m).
+// Fills the terms for the block's points (r² is there already, from
+// project()); without `backwardToo`, only those the forward uses (cp, e, cq, m).
 template <typename Scalar>
 inline void evaluateTerms(const Projections<Scalar>& s, int64_t len,
                           const WaveParameters<Scalar>& p, int64_t wave, const Terms<Scalar>& out,
@@ -156,9 +159,6 @@ inline void evaluateTerms(const Projections<Scalar>& s, int64_t len,
     for (int64_t j = 0; j < len; ++j) {
         out.cu[j] = std::cos(phi + eps * out.cq[j]);
     }
-    for (int64_t j = 0; j < len; ++j) {
-        out.r2[j] = s.r2[j];
-    }
 }
 
 template <typename Scalar>
@@ -173,8 +173,9 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
             out[b0 + j] = p.headBias;
         }
         for (int64_t i = 0; i < p.waves; ++i) {
-            project(xT, t, n, b0, len, p, i, s);
             const auto terms = kept ? kept.at(i, b0) : Terms<Scalar>::at(scratch, kBlock);
+            s.r2 = terms.r2;
+            project(xT, t, n, b0, len, p, i, s);
             evaluateTerms(s, len, p, i, terms, bool(kept));
             const Scalar scale = p.headWeight[i] * p.amplitude[i];
             for (int64_t j = 0; j < len; ++j) {
@@ -206,8 +207,9 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
             if (kept) {
                 terms = kept.at(i, b0);
             } else {
-                project(xT, t, n, b0, len, p, i, s);
                 terms = Terms<Scalar>::at(scratch, kBlock);
+                s.r2 = terms.r2;
+                project(xT, t, n, b0, len, p, i, s);
                 evaluateTerms(s, len, p, i, terms, true);
             }
             const Scalar *cp = terms.cp, *sp = terms.sp, *e = terms.e, *cq = terms.cq;
@@ -244,19 +246,14 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
             // dL/d r² = de · (−½ σ⁻²)), its sum Σ de (x − v t) t taken as
             // Σ de t x − v Σ de t². log σ through the exponent (d/d log σ of
             // −½ r² σ⁻² = r² σ⁻²), from the kept r².
-            for (int64_t d = 0; d < D; ++d) {
-                const Scalar* xd = xT + d * n + b0;
-                Scalar sumK = 0, sumL = 0, sumDeTX = 0;
-                for (int64_t j = 0; j < len; ++j) {
-                    sumK += dp[j] * xd[j];
-                    sumL += dq[j] * xd[j];
-                    sumDeTX += det[j] * xd[j];
-                }
-                const Scalar sumDeRelT = sumDeTX - p.velocity[i * D + d] * sumDeT2;
-                g.k[i * D + d] += sumK;
+            const Scalar* weights[3] = {dp, dq, det};
+            axisSums(D, xT, n, b0, len, weights, [&](int d, const Scalar* sums) {
+                // sums: Σ dp x_d, Σ dq x_d, Σ de t x_d
+                const Scalar sumDeRelT = sums[2] - p.velocity[i * D + d] * sumDeT2;
+                g.k[i * D + d] += sums[0];
                 g.velocity[i * D + d] += sumDeRelT * halfS * Scalar(-2);
-                g.lambda[i * D + d] += sumL;
-            }
+                g.lambda[i * D + d] += sums[1];
+            });
             g.logSigma[i] += sumDeR2 * sigmaInv2;
         }
     }
