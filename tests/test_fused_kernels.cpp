@@ -455,26 +455,38 @@ private Q_SLOTS:
         QTest::addColumn<bool>("doublePrecision");
         QTest::addColumn<bool>("split");
         QTest::addColumn<int>("threads");
+        QTest::addColumn<bool>("staticTime"); // t = 0 everywhere: the kernels' static path
         const int ensemble = int(ModelKind::WaveEnsemble), basis = int(ModelKind::Interference);
         const int rff = int(ModelKind::RandomFourier);
-        QTest::newRow("ensemble D=1 n=16 double") << ensemble << 1 << 16 << 1 << true << false << 1;
-        QTest::newRow("ensemble D=1 n=16 float") << ensemble << 1 << 16 << 1 << false << false << 1;
+        QTest::newRow("ensemble D=1 n=16 double")
+            << ensemble << 1 << 16 << 1 << true << false << 1 << false;
+        QTest::newRow("ensemble D=1 n=16 float")
+            << ensemble << 1 << 16 << 1 << false << false << 1 << false;
         QTest::newRow("ensemble D=4 n=8 double split")
-            << ensemble << 4 << 8 << 1 << true << true << 1;
+            << ensemble << 4 << 8 << 1 << true << true << 1 << false;
         QTest::newRow("ensemble D=6 n=6 float split, 2 threads")
-            << ensemble << 6 << 6 << 1 << false << true << 2;
+            << ensemble << 6 << 6 << 1 << false << true << 2 << false;
         QTest::newRow("ensemble D=2 n=40 double, 2 threads")
-            << ensemble << 2 << 40 << 1 << true << false << 2;
+            << ensemble << 2 << 40 << 1 << true << false << 2 << false;
         QTest::newRow("interference D=1 F=16 double")
-            << basis << 1 << 16 << 1 << true << false << 1;
+            << basis << 1 << 16 << 1 << true << false << 1 << false;
         QTest::newRow("interference D=1 F=16 float")
-            << basis << 1 << 16 << 1 << false << false << 1;
+            << basis << 1 << 16 << 1 << false << false << 1 << false;
         QTest::newRow("interference D=2 F=6 out=3 double split")
-            << basis << 2 << 6 << 3 << true << true << 1;
+            << basis << 2 << 6 << 3 << true << true << 1 << false;
         QTest::newRow("interference D=3 F=8 float split, 2 threads")
-            << basis << 3 << 8 << 1 << false << true << 2;
-        QTest::newRow("RFF D=1 M=32 double split") << rff << 1 << 32 << 1 << true << true << 1;
-        QTest::newRow("RFF D=2 M=16 float") << rff << 2 << 16 << 1 << false << false << 1;
+            << basis << 3 << 8 << 1 << false << true << 2 << false;
+        QTest::newRow("RFF D=1 M=32 double split")
+            << rff << 1 << 32 << 1 << true << true << 1 << false;
+        QTest::newRow("RFF D=2 M=16 float") << rff << 2 << 16 << 1 << false << false << 1 << false;
+        QTest::newRow("ensemble D=1 n=16 double, t = 0")
+            << ensemble << 1 << 16 << 1 << true << false << 1 << true;
+        QTest::newRow("ensemble D=5 n=6 float split, 2 threads, t = 0")
+            << ensemble << 5 << 6 << 1 << false << true << 2 << true;
+        QTest::newRow("ensemble D=7 n=3 double, t = 0")
+            << ensemble << 7 << 3 << 1 << true << false << 1 << true;
+        QTest::newRow("interference D=3 F=8 double, t = 0")
+            << basis << 3 << 8 << 1 << true << false << 1 << true;
     }
     void fusedEpochMatchesAutograd() {
         QFETCH(int, model);
@@ -484,6 +496,7 @@ private Q_SLOTS:
         QFETCH(bool, doublePrecision);
         QFETCH(bool, split);
         QFETCH(int, threads);
+        QFETCH(bool, staticTime);
         at::set_num_threads(threads);
         auto gen =
             at::make_generator<at::CPUGeneratorImpl>(uint64_t(model * 1000 + dims * 100 + size));
@@ -510,7 +523,8 @@ private Q_SLOTS:
         }
         const int points = 2500; // several blocks and parallel tasks, and a partial one
         const auto x = (1.5 * at::randn({points, dims}, gen)).to(dtype);
-        const auto t = (0.5 * at::randn({points}, gen)).to(dtype);
+        const auto t =
+            staticTime ? at::zeros({points}, dtype) : (0.5 * at::randn({points}, gen)).to(dtype);
         const auto data = epochData(x, t, outputs, split, gen);
         QVERIFY(epochAgreesWithAutograd(*field, setFused, data, doublePrecision ? 1e-10 : 1e-5));
         // The same epoch again: the same bits (per-thread sums in a fixed order).

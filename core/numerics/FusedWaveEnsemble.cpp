@@ -192,8 +192,10 @@ std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochD
     const int64_t chunks = epochChunks(n);
     FusedGradientAccumulator accumulator(params, chunks);
     std::vector<fused::LossSums> loss(static_cast<size_t>(chunks));
+    const bool staticTime = m.fusedCoordinates.timeIsZero(t);
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedWaveEnsembleEpoch", [&] {
-        const auto view = viewOf<scalar_t>(params, waves, dims);
+        auto view = viewOf<scalar_t>(params, waves, dims);
+        view.staticTime = staticTime;
         const auto lossTargets = targets.view<scalar_t>();
         forEachEpochChunk(n, [&](int64_t chunk, int64_t begin, int64_t end) {
             const int thread = at::get_thread_num();

@@ -25,8 +25,9 @@ struct Projections {
 
 // The projections with the axes unrolled (Dims known at compile time): the
 // per-point sums stay in registers, where the loop over axes below loads and
-// stores them once per axis.
-template <int Dims, typename Scalar>
+// stores them once per axis. Static (t = 0): k·x and λ·x only, r² being the
+// waves' shared ‖x‖².
+template <int Dims, bool Static, typename Scalar>
 [[gnu::always_inline]] inline void
 projectUnrolled(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t len,
                 const WaveParameters<Scalar>& p, int64_t wave, Projections<Scalar>& s) {
@@ -35,37 +36,42 @@ projectUnrolled(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_
     const Scalar* l = p.lambda + wave * Dims;
     const Scalar omega = p.omega[wave];
     for (int64_t j = 0; j < len; ++j) {
-        const Scalar tj = t[b0 + j];
-        Scalar kx = -omega * tj, lx = 0, r2 = 0;
+        const Scalar tj = Static ? Scalar(0) : t[b0 + j];
+        Scalar kx = Static ? Scalar(0) : -omega * tj, lx = 0, r2 = 0;
         for (int d = 0; d < Dims; ++d) {
             const Scalar xd = xT[d * n + b0 + j];
-            const Scalar rel = xd - v[d] * tj;
             kx += k[d] * xd;
             lx += l[d] * xd;
-            r2 += rel * rel;
+            if constexpr (!Static) {
+                const Scalar rel = xd - v[d] * tj;
+                r2 += rel * rel;
+            }
         }
         s.kx[j] = kx;
         s.lx[j] = lx;
-        s.r2[j] = r2;
+        if constexpr (!Static) {
+            s.r2[j] = r2;
+        }
     }
 }
 
-// k·x − ω t, λ·x and ‖x − v t‖² of one wave for the block's points.
-template <typename Scalar>
+// k·x − ω t, λ·x and ‖x − v t‖² of one wave for the block's points (static:
+// r² is left to sharedSquaredNorms()).
+template <bool Static, typename Scalar>
 [[gnu::always_inline]] inline void project(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0,
                                            int64_t len, const WaveParameters<Scalar>& p,
                                            int64_t wave, Projections<Scalar>& s) {
     switch (p.dims) { // the data sets' dimensions and those between
     case 1:
-        return projectUnrolled<1>(xT, t, n, b0, len, p, wave, s);
+        return projectUnrolled<1, Static>(xT, t, n, b0, len, p, wave, s);
     case 2:
-        return projectUnrolled<2>(xT, t, n, b0, len, p, wave, s);
+        return projectUnrolled<2, Static>(xT, t, n, b0, len, p, wave, s);
     case 3:
-        return projectUnrolled<3>(xT, t, n, b0, len, p, wave, s);
+        return projectUnrolled<3, Static>(xT, t, n, b0, len, p, wave, s);
     case 4:
-        return projectUnrolled<4>(xT, t, n, b0, len, p, wave, s);
+        return projectUnrolled<4, Static>(xT, t, n, b0, len, p, wave, s);
     case 5:
-        return projectUnrolled<5>(xT, t, n, b0, len, p, wave, s);
+        return projectUnrolled<5, Static>(xT, t, n, b0, len, p, wave, s);
     default:
         break;
     }
@@ -75,18 +81,37 @@ template <typename Scalar>
     const Scalar* l = p.lambda + wave * D;
     const Scalar omega = p.omega[wave];
     for (int64_t j = 0; j < len; ++j) {
-        s.kx[j] = -omega * t[b0 + j];
+        s.kx[j] = Static ? Scalar(0) : -omega * t[b0 + j];
         s.lx[j] = 0;
-        s.r2[j] = 0;
+        if constexpr (!Static) {
+            s.r2[j] = 0;
+        }
     }
     for (int64_t d = 0; d < D; ++d) {
         const Scalar* xd = xT + d * n + b0;
         const Scalar kd = k[d], vd = v[d], ld = l[d];
         for (int64_t j = 0; j < len; ++j) {
-            const Scalar rel = xd[j] - vd * t[b0 + j];
             s.kx[j] += kd * xd[j];
             s.lx[j] += ld * xd[j];
-            s.r2[j] += rel * rel;
+            if constexpr (!Static) {
+                const Scalar rel = xd[j] - vd * t[b0 + j];
+                s.r2[j] += rel * rel;
+            }
+        }
+    }
+}
+
+// ‖x‖² of the block's points: every wave's r² when t = 0.
+template <typename Scalar>
+[[gnu::always_inline]] inline void sharedSquaredNorms(const Scalar* xT, int64_t n, int64_t b0,
+                                                      int64_t len, int64_t dims, Scalar* r2) {
+    for (int64_t j = 0; j < len; ++j) {
+        r2[j] = 0;
+    }
+    for (int64_t d = 0; d < dims; ++d) {
+        const Scalar* xd = xT + d * n + b0;
+        for (int64_t j = 0; j < len; ++j) {
+            r2[j] += xd[j] * xd[j];
         }
     }
 }
@@ -161,21 +186,29 @@ inline void evaluateTerms(const Projections<Scalar>& s, int64_t len,
     }
 }
 
-template <typename Scalar>
-DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
-                               int64_t end, const WaveParameters<Scalar>& p, Scalar* out,
-                               const KeptTerms<Scalar>& kept) {
+// The forward over [begin, end). Static: the block's ‖x‖² is computed once,
+// into the first wave's r² (kept for the backward) or a local array.
+template <bool Static, typename Scalar>
+[[gnu::always_inline]] inline void
+forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+              const WaveParameters<Scalar>& p, Scalar* out, const KeptTerms<Scalar>& kept) {
     Projections<Scalar> s;
     Scalar scratch[kWaveTerms * kBlock];
+    Scalar norms[kBlock];
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
         for (int64_t j = 0; j < len; ++j) {
             out[b0 + j] = p.headBias;
         }
+        Scalar* shared = nullptr;
+        if constexpr (Static) {
+            shared = kept && p.waves > 0 ? kept.at(0, b0).r2 : norms;
+            sharedSquaredNorms(xT, n, b0, len, p.dims, shared);
+        }
         for (int64_t i = 0; i < p.waves; ++i) {
             const auto terms = kept ? kept.at(i, b0) : Terms<Scalar>::at(scratch, kBlock);
-            s.r2 = terms.r2;
-            project(xT, t, n, b0, len, p, i, s);
+            s.r2 = Static ? shared : terms.r2;
+            project<Static>(xT, t, n, b0, len, p, i, s);
             evaluateTerms(s, len, p, i, terms, bool(kept));
             const Scalar scale = p.headWeight[i] * p.amplitude[i];
             for (int64_t j = 0; j < len; ++j) {
@@ -186,13 +219,28 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
 }
 
 template <typename Scalar>
-DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
-                                int64_t end, const WaveParameters<Scalar>& p, const Scalar* gradOut,
-                                const KeptTerms<Scalar>& kept, const WaveGradients& g) {
+DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
+                               int64_t end, const WaveParameters<Scalar>& p, Scalar* out,
+                               const KeptTerms<Scalar>& kept) {
+    if (p.staticTime) {
+        forwardBlocks<true>(xT, t, n, begin, end, p, out, kept);
+    } else {
+        forwardBlocks<false>(xT, t, n, begin, end, p, out, kept);
+    }
+}
+
+// The backward over [begin, end). Static: r² is the block's shared ‖x‖²
+// (kept as the first wave's, or computed again), and the sums of t drop out.
+template <bool Static, typename Scalar>
+[[gnu::always_inline]] inline void
+backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+               const WaveParameters<Scalar>& p, const Scalar* gradOut,
+               const KeptTerms<Scalar>& kept, const WaveGradients& g) {
     const int64_t D = p.dims;
     Projections<Scalar> s;
     Scalar dp[kBlock], de[kBlock], dq[kBlock], det[kBlock];
     Scalar scratch[kWaveTerms * kBlock];
+    Scalar norms[kBlock];
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
         const Scalar* go = gradOut + b0;
@@ -201,6 +249,15 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
             biasSum += go[j];
         }
         *g.headBias += biasSum;
+        const Scalar* shared = nullptr;
+        if constexpr (Static) {
+            if (kept && p.waves > 0) {
+                shared = kept.at(0, b0).r2;
+            } else {
+                sharedSquaredNorms(xT, n, b0, len, D, norms);
+                shared = norms;
+            }
+        }
         for (int64_t i = 0; i < p.waves; ++i) {
             // With kept terms the projections are not needed (r² is kept too).
             Terms<Scalar> terms;
@@ -208,12 +265,13 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
                 terms = kept.at(i, b0);
             } else {
                 terms = Terms<Scalar>::at(scratch, kBlock);
-                s.r2 = terms.r2;
-                project(xT, t, n, b0, len, p, i, s);
+                s.r2 = Static ? norms : terms.r2;
+                project<Static>(xT, t, n, b0, len, p, i, s);
                 evaluateTerms(s, len, p, i, terms, true);
             }
             const Scalar *cp = terms.cp, *sp = terms.sp, *e = terms.e, *cq = terms.cq;
-            const Scalar *sq = terms.sq, *m = terms.m, *cu = terms.cu, *r2 = terms.r2;
+            const Scalar *sq = terms.sq, *m = terms.m, *cu = terms.cu;
+            const Scalar* r2 = Static ? shared : terms.r2;
             const Scalar sigmaInv2 = std::exp(Scalar(-2) * p.logSigma[i]);
             const Scalar halfS = Scalar(-0.5) * sigmaInv2;
             const Scalar A = p.amplitude[i], w = p.headWeight[i];
@@ -221,7 +279,6 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
             Scalar sumW = 0, sumA = 0, sumOmega = 0, sumPhi = 0, sumEps = 0;
             Scalar sumDeR2 = 0, sumDeT2 = 0;
             for (int64_t j = 0; j < len; ++j) {
-                const Scalar tj = t[b0 + j];
                 const Scalar gw = go[j] * w; // dL/dψ
                 const Scalar em = e[j] * m[j];
                 sumW += go[j] * A * cp[j] * em;
@@ -232,30 +289,52 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
                 sumPhi += du;
                 sumEps += du * cq[j];
                 dq[j] = -du * eps * sq[j]; // dL/d(λ·x)
-                sumOmega += -dp[j] * tj;
                 sumDeR2 += de[j] * r2[j];
-                det[j] = de[j] * tj;
-                sumDeT2 += det[j] * tj;
+                if constexpr (!Static) {
+                    const Scalar tj = t[b0 + j];
+                    sumOmega += -dp[j] * tj;
+                    det[j] = de[j] * tj;
+                    sumDeT2 += det[j] * tj;
+                }
             }
             g.headWeight[i] += sumW;
             g.amplitude[i] += sumA;
             g.omega[i] += sumOmega;
             g.phi[i] += sumPhi;
             g.epsilon[i] += sumEps;
+            g.logSigma[i] += sumDeR2 * sigmaInv2;
             // Per axis: k and λ; v through r² (d r²/d v = −2 (x − v t) t, and
             // dL/d r² = de · (−½ σ⁻²)), its sum Σ de (x − v t) t taken as
-            // Σ de t x − v Σ de t². log σ through the exponent (d/d log σ of
-            // −½ r² σ⁻² = r² σ⁻²), from the kept r².
-            const Scalar* weights[3] = {dp, dq, det};
-            axisSums(D, xT, n, b0, len, weights, [&](int d, const Scalar* sums) {
-                // sums: Σ dp x_d, Σ dq x_d, Σ de t x_d
-                const Scalar sumDeRelT = sums[2] - p.velocity[i * D + d] * sumDeT2;
-                g.k[i * D + d] += sums[0];
-                g.velocity[i * D + d] += sumDeRelT * halfS * Scalar(-2);
-                g.lambda[i * D + d] += sums[1];
-            });
-            g.logSigma[i] += sumDeR2 * sigmaInv2;
+            // Σ de t x − v Σ de t² (0 when t = 0). log σ above, through the
+            // exponent (d/d log σ of −½ r² σ⁻² = r² σ⁻²), from the kept r².
+            if constexpr (Static) {
+                const Scalar* weights[2] = {dp, dq};
+                axisSums(D, xT, n, b0, len, weights, [&](int d, const Scalar* sums) {
+                    g.k[i * D + d] += sums[0];      // Σ dp x_d
+                    g.lambda[i * D + d] += sums[1]; // Σ dq x_d
+                });
+            } else {
+                const Scalar* weights[3] = {dp, dq, det};
+                axisSums(D, xT, n, b0, len, weights, [&](int d, const Scalar* sums) {
+                    // sums: Σ dp x_d, Σ dq x_d, Σ de t x_d
+                    const Scalar sumDeRelT = sums[2] - p.velocity[i * D + d] * sumDeT2;
+                    g.k[i * D + d] += sums[0];
+                    g.velocity[i * D + d] += sumDeRelT * halfS * Scalar(-2);
+                    g.lambda[i * D + d] += sums[1];
+                });
+            }
         }
+    }
+}
+
+template <typename Scalar>
+DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
+                                int64_t end, const WaveParameters<Scalar>& p, const Scalar* gradOut,
+                                const KeptTerms<Scalar>& kept, const WaveGradients& g) {
+    if (p.staticTime) {
+        backwardBlocks<true>(xT, t, n, begin, end, p, gradOut, kept, g);
+    } else {
+        backwardBlocks<false>(xT, t, n, begin, end, p, gradOut, kept, g);
     }
 }
 

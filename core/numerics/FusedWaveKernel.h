@@ -28,6 +28,10 @@ struct WaveParameters {
     Scalar headBias;
     int64_t waves;
     int64_t dims;
+    // Every t is 0 (the data sets without time): the kernels drop the terms
+    // of t (ω t, v t, their gradients, which are 0) and share ‖x‖² between
+    // the waves. Read by the whole-epoch path.
+    bool staticTime = false;
 };
 
 // Gradients of every parameter, same layout as WaveParameters, accumulated

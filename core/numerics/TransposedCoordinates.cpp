@@ -11,4 +11,13 @@ const at::Tensor& TransposedCoordinates::of(const at::Tensor& x) {
     return transposed_;
 }
 
+bool TransposedCoordinates::timeIsZero(const at::Tensor& t) {
+    if (!time_.is_same(t) || timeVersion_ != t._version()) {
+        time_ = t;
+        timeVersion_ = t._version();
+        timeIsZero_ = t.numel() == 0 || !t.detach().ne(0).any().item<bool>();
+    }
+    return timeIsZero_;
+}
+
 } // namespace dredge

@@ -1,7 +1,8 @@
 #pragma once
-// Coordinates x [N, D] in the [D, N] layout the fused kernels read. Training
-// passes the same x every epoch, so the transposed copy is kept for as long as
-// x is the same tensor, unmodified (its version counter unchanged).
+// Coordinates x [N, D] in the [D, N] layout the fused kernels read, and
+// whether t is all zeros. Training passes the same x and t every epoch, so
+// both are kept for as long as the tensor is the same, unmodified (its
+// version counter unchanged).
 
 #include <ATen/ATen.h>
 
@@ -10,11 +11,17 @@ namespace dredge {
 class TransposedCoordinates {
 public:
     const at::Tensor& of(const at::Tensor& x);
+    // Whether every time t is 0 (the data sets without time), for the
+    // kernels' static path; kept the same way for the last t asked about.
+    bool timeIsZero(const at::Tensor& t);
 
 private:
     at::Tensor source_; // held, so its TensorImpl cannot be reused by another tensor
     at::Tensor transposed_;
     int64_t version_ = -1;
+    at::Tensor time_;
+    int64_t timeVersion_ = -1;
+    bool timeIsZero_ = false;
 };
 
 } // namespace dredge
