@@ -188,9 +188,13 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
                 }
             }
         }
-        for (int64_t o = 0; o < O; ++o) {
-            for (int64_t j = 0; j < len; ++j) {
-                out[(b0 + j) * O + o] = acc[size_t(o * kBlock + j)];
+        if (O == 1) { // contiguous: a loop the compiler vectorises
+            std::copy_n(acc.data(), len, out + b0);
+        } else {
+            for (int64_t o = 0; o < O; ++o) {
+                for (int64_t j = 0; j < len; ++j) {
+                    out[(b0 + j) * O + o] = acc[size_t(o * kBlock + j)];
+                }
             }
         }
     }
@@ -205,9 +209,21 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
     Scalar envScratch[kBlock], denv[kBlock], a[kBlock], q[kBlock];
     Scalar scratch[kInterferenceTerms * kBlock];
     Scalar re[kBlock], im[kBlock], gRe[kBlock], gIm[kBlock], da[kBlock], dq[kBlock];
+    // With several outputs, the block's dL/dout transposed to [output][point],
+    // so that every loop below reads it contiguously.
+    std::vector<Scalar> transposed(O > 1 ? size_t(O * kBlock) : 0);
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
         const Scalar* go = gradOut + b0 * O;
+        const Scalar* columns = go;
+        if (O > 1) {
+            for (int64_t o = 0; o < O; ++o) {
+                for (int64_t j = 0; j < len; ++j) {
+                    transposed[size_t(o * kBlock + j)] = go[j * O + o];
+                }
+            }
+            columns = transposed.data();
+        }
         const Scalar* env = kept ? kept.envelope(b0) : envScratch;
         if (!kept) {
             envelope(xT, t, n, b0, len, p, envScratch);
@@ -238,9 +254,10 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
                 Scalar sumRe = 0, sumIm = 0;
                 // The first output sets gRe and gIm, the others add to them
                 // (zeroing them first cost a memset per field).
+                const Scalar* gcol = columns + o * kBlock; // dL/d out_o, contiguous
                 if (o == 0) {
                     for (int64_t j = 0; j < len; ++j) {
-                        const Scalar gj = go[j * O];
+                        const Scalar gj = gcol[j];
                         gRe[j] = gj * wr;
                         gIm[j] = gj * wi;
                         sumRe += gj * re[j];
@@ -248,7 +265,7 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
                     }
                 } else {
                     for (int64_t j = 0; j < len; ++j) {
-                        const Scalar gj = go[j * O + o];
+                        const Scalar gj = gcol[j];
                         gRe[j] += gj * wr;
                         gIm[j] += gj * wi;
                         sumRe += gj * re[j];
