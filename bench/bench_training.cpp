@@ -165,6 +165,10 @@ std::vector<Case> cases() {
     list.push_back(
         {"4-D 20^3 ensemble n=8", experiment(D::Volume4d, M::WaveEnsemble, 8, 1000), 6.5});
     list.push_back({"6-D 8^5 ensemble n=6", experiment(D::Hyper6d, M::WaveEnsemble, 6, 500), 14.1});
+    // Data where time moves (t ≠ 0): the kernels' general path, beside the
+    // static one (t = 0) that every case above takes.
+    list.push_back({"1-D packet 5 instants ensemble n=16",
+                    experiment(D::Packet1d, M::WaveEnsemble, 16, 1000), 0});
     // Large sets, where threads and memory matter (issue 17).
     auto signal = experiment(D::CsvSignal, M::WaveEnsemble, 16, 100);
     signal.data.csvPath = largeSignalCsv(200'000);
