@@ -200,6 +200,49 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
     }
 }
 
+// Several outputs: dL/d Re ψ_f and dL/d Im ψ_f per point (gRe, gIm, summed
+// over the outputs) and the superposition weight's gradient; re and im are
+// scratch.
+template <typename Scalar>
+[[gnu::always_inline]] inline void
+backwardOutputs(const InterferenceParameters<Scalar>& p, int64_t f, int64_t len,
+                const Scalar* columns, const Scalar* env, const Terms<Scalar>& terms, Scalar* re,
+                Scalar* im, Scalar* gRe, Scalar* gIm, const InterferenceGradients& g) {
+    const int64_t F = p.fields, O = p.outputs;
+    const Scalar A = p.amplitude[f];
+    for (int64_t j = 0; j < len; ++j) {
+        const Scalar common = A * env[j] * terms.m[j];
+        re[j] = common * terms.ca[j];
+        im[j] = common * terms.sa[j];
+    }
+    for (int64_t o = 0; o < O; ++o) {
+        const Scalar wr = p.weight[o * 2 * F + f], wi = p.weight[o * 2 * F + F + f];
+        Scalar sumRe = 0, sumIm = 0;
+        // The first output sets gRe and gIm, the others add to them (zeroing
+        // them first cost a memset per field).
+        const Scalar* gcol = columns + o * kBlock; // dL/d out_o, contiguous
+        if (o == 0) {
+            for (int64_t j = 0; j < len; ++j) {
+                const Scalar gj = gcol[j];
+                gRe[j] = gj * wr;
+                gIm[j] = gj * wi;
+                sumRe += gj * re[j];
+                sumIm += gj * im[j];
+            }
+        } else {
+            for (int64_t j = 0; j < len; ++j) {
+                const Scalar gj = gcol[j];
+                gRe[j] += gj * wr;
+                gIm[j] += gj * wi;
+                sumRe += gj * re[j];
+                sumIm += gj * im[j];
+            }
+        }
+        g.weight[o * 2 * F + f] += sumRe;
+        g.weight[o * 2 * F + F + f] += sumIm;
+    }
+}
+
 template <typename Scalar>
 DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
                                 int64_t end, const InterferenceParameters<Scalar>& p,
@@ -243,50 +286,45 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
             const Scalar *ca = terms.ca, *sa = terms.sa, *cq = terms.cq, *sq = terms.sq;
             const Scalar *m = terms.m, *cu = terms.cu;
             const Scalar A = p.amplitude[f], eps = p.epsilon[f];
-            // dL/d Re ψ_f and dL/d Im ψ_f per point, and the weight's gradient.
-            for (int64_t j = 0; j < len; ++j) {
-                const Scalar common = A * env[j] * m[j];
-                re[j] = common * ca[j];
-                im[j] = common * sa[j];
-            }
-            for (int64_t o = 0; o < O; ++o) {
-                const Scalar wr = p.weight[o * 2 * F + f], wi = p.weight[o * 2 * F + F + f];
-                Scalar sumRe = 0, sumIm = 0;
-                // The first output sets gRe and gIm, the others add to them
-                // (zeroing them first cost a memset per field).
-                const Scalar* gcol = columns + o * kBlock; // dL/d out_o, contiguous
-                if (o == 0) {
-                    for (int64_t j = 0; j < len; ++j) {
-                        const Scalar gj = gcol[j];
-                        gRe[j] = gj * wr;
-                        gIm[j] = gj * wi;
-                        sumRe += gj * re[j];
-                        sumIm += gj * im[j];
-                    }
-                } else {
-                    for (int64_t j = 0; j < len; ++j) {
-                        const Scalar gj = gcol[j];
-                        gRe[j] += gj * wr;
-                        gIm[j] += gj * wi;
-                        sumRe += gj * re[j];
-                        sumIm += gj * im[j];
-                    }
-                }
-                g.weight[o * 2 * F + f] += sumRe;
-                g.weight[o * 2 * F + F + f] += sumIm;
-            }
             Scalar sumA = 0, sumOmega = 0, sumPhi = 0, sumEps = 0;
-            for (int64_t j = 0; j < len; ++j) {
-                const Scalar dcommon = gRe[j] * ca[j] + gIm[j] * sa[j];
-                const Scalar common = A * env[j] * m[j];
-                da[j] = common * (gIm[j] * ca[j] - gRe[j] * sa[j]); // dL/da
-                sumA += dcommon * env[j] * m[j];
-                denv[j] += dcommon * A * m[j];
-                const Scalar du = dcommon * A * env[j] * cu[j]; // dL/du
-                sumPhi += du;
-                sumEps += du * cq[j];
-                dq[j] = -du * eps * sq[j]; // dL/dq
-                sumOmega -= da[j] * t[b0 + j];
+            if (O == 1) {
+                // One output (the data sets'): the weight's sums and every
+                // per-point gradient in one pass.
+                const Scalar wr = p.weight[f], wi = p.weight[F + f];
+                Scalar sumRe = 0, sumIm = 0;
+                for (int64_t j = 0; j < len; ++j) {
+                    const Scalar gj = columns[j];
+                    const Scalar em = env[j] * m[j];
+                    const Scalar common = A * em;
+                    sumRe += gj * common * ca[j];
+                    sumIm += gj * common * sa[j];
+                    const Scalar gr = gj * wr, gi = gj * wi; // dL/d Re ψ_f, dL/d Im ψ_f
+                    const Scalar dcommon = gr * ca[j] + gi * sa[j];
+                    da[j] = common * (gi * ca[j] - gr * sa[j]); // dL/da
+                    sumA += dcommon * em;
+                    denv[j] += dcommon * A * m[j];
+                    const Scalar du = dcommon * A * env[j] * cu[j]; // dL/du
+                    sumPhi += du;
+                    sumEps += du * cq[j];
+                    dq[j] = -du * eps * sq[j]; // dL/dq
+                    sumOmega -= da[j] * t[b0 + j];
+                }
+                g.weight[f] += sumRe;
+                g.weight[F + f] += sumIm;
+            } else {
+                backwardOutputs(p, f, len, columns, env, terms, re, im, gRe, gIm, g);
+                for (int64_t j = 0; j < len; ++j) {
+                    const Scalar dcommon = gRe[j] * ca[j] + gIm[j] * sa[j];
+                    const Scalar common = A * env[j] * m[j];
+                    da[j] = common * (gIm[j] * ca[j] - gRe[j] * sa[j]); // dL/da
+                    sumA += dcommon * env[j] * m[j];
+                    denv[j] += dcommon * A * m[j];
+                    const Scalar du = dcommon * A * env[j] * cu[j]; // dL/du
+                    sumPhi += du;
+                    sumEps += du * cq[j];
+                    dq[j] = -du * eps * sq[j]; // dL/dq
+                    sumOmega -= da[j] * t[b0 + j];
+                }
             }
             g.amplitude[f] += sumA;
             g.omega[f] += sumOmega;
