@@ -200,6 +200,33 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
     }
 }
 
+// A field's per-parameter sums over a block.
+template <typename Scalar>
+struct FieldSums {
+    Scalar amplitude = 0, omega = 0, phi = 0, epsilon = 0;
+};
+
+// Point j's share of field f's gradients, given gr = dL/d Re ψ_f and
+// gi = dL/d Im ψ_f there: dL/da and dL/dq into da and dq, dL/d env added to
+// denv, and the sums of A, ω, φ and ε.
+template <typename Scalar>
+[[gnu::always_inline]] inline void
+pointGradients(int64_t j, Scalar gr, Scalar gi, Scalar A, Scalar eps, const Scalar* env,
+               const Terms<Scalar>& terms, Scalar tj, Scalar* da, Scalar* dq, Scalar* denv,
+               FieldSums<Scalar>& sums) {
+    const Scalar ca = terms.ca[j], sa = terms.sa[j], m = terms.m[j];
+    const Scalar dcommon = gr * ca + gi * sa;
+    const Scalar common = A * env[j] * m;
+    da[j] = common * (gi * ca - gr * sa); // dL/da
+    sums.amplitude += dcommon * env[j] * m;
+    denv[j] += dcommon * A * m;
+    const Scalar du = dcommon * A * env[j] * terms.cu[j]; // dL/du
+    sums.phi += du;
+    sums.epsilon += du * terms.cq[j];
+    dq[j] = -du * eps * terms.sq[j]; // dL/dq
+    sums.omega -= da[j] * tj;
+}
+
 // Several outputs: dL/d Re ψ_f and dL/d Im ψ_f per point (gRe, gIm, summed
 // over the outputs) and the superposition weight's gradient; re and im are
 // scratch.
@@ -283,10 +310,9 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
                 terms = Terms<Scalar>::at(scratch, kBlock);
                 evaluateTerms(a, q, len, p, f, terms, true);
             }
-            const Scalar *ca = terms.ca, *sa = terms.sa, *cq = terms.cq, *sq = terms.sq;
-            const Scalar *m = terms.m, *cu = terms.cu;
+            const Scalar *ca = terms.ca, *sa = terms.sa, *m = terms.m;
             const Scalar A = p.amplitude[f], eps = p.epsilon[f];
-            Scalar sumA = 0, sumOmega = 0, sumPhi = 0, sumEps = 0;
+            FieldSums<Scalar> sums;
             if (O == 1) {
                 // One output (the data sets'): the weight's sums and every
                 // per-point gradient in one pass.
@@ -298,38 +324,23 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
                     const Scalar common = A * em;
                     sumRe += gj * common * ca[j];
                     sumIm += gj * common * sa[j];
-                    const Scalar gr = gj * wr, gi = gj * wi; // dL/d Re ψ_f, dL/d Im ψ_f
-                    const Scalar dcommon = gr * ca[j] + gi * sa[j];
-                    da[j] = common * (gi * ca[j] - gr * sa[j]); // dL/da
-                    sumA += dcommon * em;
-                    denv[j] += dcommon * A * m[j];
-                    const Scalar du = dcommon * A * env[j] * cu[j]; // dL/du
-                    sumPhi += du;
-                    sumEps += du * cq[j];
-                    dq[j] = -du * eps * sq[j]; // dL/dq
-                    sumOmega -= da[j] * t[b0 + j];
+                    // dL/d Re ψ_f and dL/d Im ψ_f
+                    pointGradients(j, gj * wr, gj * wi, A, eps, env, terms, t[b0 + j], da, dq, denv,
+                                   sums);
                 }
                 g.weight[f] += sumRe;
                 g.weight[F + f] += sumIm;
             } else {
                 backwardOutputs(p, f, len, columns, env, terms, re, im, gRe, gIm, g);
                 for (int64_t j = 0; j < len; ++j) {
-                    const Scalar dcommon = gRe[j] * ca[j] + gIm[j] * sa[j];
-                    const Scalar common = A * env[j] * m[j];
-                    da[j] = common * (gIm[j] * ca[j] - gRe[j] * sa[j]); // dL/da
-                    sumA += dcommon * env[j] * m[j];
-                    denv[j] += dcommon * A * m[j];
-                    const Scalar du = dcommon * A * env[j] * cu[j]; // dL/du
-                    sumPhi += du;
-                    sumEps += du * cq[j];
-                    dq[j] = -du * eps * sq[j]; // dL/dq
-                    sumOmega -= da[j] * t[b0 + j];
+                    pointGradients(j, gRe[j], gIm[j], A, eps, env, terms, t[b0 + j], da, dq, denv,
+                                   sums);
                 }
             }
-            g.amplitude[f] += sumA;
-            g.omega[f] += sumOmega;
-            g.phi[f] += sumPhi;
-            g.epsilon[f] += sumEps;
+            g.amplitude[f] += sums.amplitude;
+            g.omega[f] += sums.omega;
+            g.phi[f] += sums.phi;
+            g.epsilon[f] += sums.epsilon;
             const Scalar* weights[2] = {da, dq};
             axisSums(D, xT, n, b0, len, weights, [&](int d, const Scalar* sums) {
                 g.k[f * D + d] += sums[0];      // Σ da x_d
