@@ -10,7 +10,10 @@ namespace dredge {
 namespace {
 
 at::Tensor asKernelReads(const at::Tensor& t, at::ScalarType dtype) {
-    return t.defined() ? t.to(dtype).contiguous() : at::Tensor();
+    if (!t.defined() || (t.scalar_type() == dtype && t.is_contiguous())) {
+        return t; // every epoch's case: no op to dispatch
+    }
+    return t.to(dtype).contiguous();
 }
 
 } // namespace

@@ -152,14 +152,16 @@ Trainer::~Trainer() = default;
 double Trainer::runEpoch() {
     auto& d = *impl_;
     const auto& tc = d.config.train;
-    d.model->zero_grad(/*set_to_none=*/true);
-
     // A model with a fused whole-epoch path (the fused kernels, the RFF
     // readout) computes output, losses and gradient itself, without an
     // autograd graph; mixed precision keeps the autograd path, the reference.
     const auto fused = tc.mixedPrecision
                            ? std::nullopt
                            : d.model->fusedEpoch(d.data, d.optimizer->gradientToWrite());
+    if (!fused) {
+        // Only backward() makes gradients: the fused path has none to release.
+        d.model->zero_grad(/*set_to_none=*/true);
+    }
     at::Tensor loss; // the autograd path's, to run backward from
     const auto outcome = fused ? *fused : d.composedForward(loss);
     d.validationLoss = outcome.validationLoss;
