@@ -14,7 +14,7 @@ cd "$(dirname "$0")"
 # matrix product takes 0.14 ms instead of 1.9 ms. The OpenMP flavour follows
 # LibTorch's per-thread thread count.
 PACKAGES=(cmake ninja-build g++ pkg-config
-          qt6-base-dev qt6-httpserver-dev qt6-websockets-dev
+          qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev
           libqcustomplot-dev libqcustomplot2.1-qt6 libtorch-dev libssl-dev
           libopenblas0-openmp libqt6sql6-sqlite)
 # The suite also runs the run store on a throwaway PostgreSQL cluster that the

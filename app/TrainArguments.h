@@ -18,6 +18,9 @@ struct TrainArguments {
 };
 
 void addTrainOptions(QCommandLineParser& parser);
+// Arguments in today's spelling: an earlier one (--clip N) rewritten; call
+// before parsing.
+QStringList withCurrentFlagNames(QStringList arguments);
 
 // The run the parsed options describe, starting from `base` (a resumed run's
 // config) or the defaults; false with the reason when they describe none (a

@@ -183,7 +183,7 @@ int runTrainCommand(const QStringList& arguments) {
         std::fprintf(stderr, "dredge-studio train: %s\n", qPrintable(reason));
         return 2;
     };
-    if (!parser.parse(arguments)) {
+    if (!parser.parse(withCurrentFlagNames(arguments))) {
         return fail(parser.errorText());
     }
     if (parser.isSet(QStringLiteral("help"))) {

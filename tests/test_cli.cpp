@@ -362,8 +362,12 @@ private Q_SLOTS:
         QTest::newRow("missing file") << QStringList{"--csv", "/no/such.csv"} << "cannot open";
         QTest::newRow("unknown option") << QStringList{"--wavez", "3"} << "Unknown option";
         QTest::newRow("zero waves") << QStringList{"--waves", "0"} << "number of waves";
-        QTest::newRow("grid too large")
-            << QStringList{"--data", "hyper6d", "--grid", "400"} << "more than";
+        QTest::newRow("grid too large for the data set")
+            << QStringList{"--data", "hyper6d", "--grid", "40"} << "more than";
+        QTest::newRow("grid beyond any data set")
+            << QStringList{"--data", "hyper6d", "--grid", "400"}
+            << "--grid must be between 2 and 322";
+        QTest::newRow("zero grid") << QStringList{"--data", "volume4d", "--grid", "0"} << "--grid";
         QTest::newRow("bad device") << QStringList{"--device", "tpu"} << "unknown --device";
         QTest::newRow("bad threads") << QStringList{"--threads", "0"} << "threads";
         QTest::newRow("stray argument") << QStringList{"extra"} << "unexpected argument";

@@ -22,11 +22,11 @@
 #include "QCustomPlotInclude.h"
 #include "RunsModel.h"
 #include "ServerPanel.h"
-#include "TrainingDynamicsBox.h"
 #include "WindowTestHelpers.h"
 
 #include <QAction>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QJsonDocument>
 #include <QLineEdit>
@@ -65,11 +65,11 @@ private Q_SLOTS:
         MainWindow w(false);
         w.show();
         setEpochs(w, 200);
-        QVERIFY(!w.form()->ampBox()->isChecked());
-        QTest::mouseClick(w.form()->ampBox(), Qt::LeftButton, {}, QPoint(5, 5));
-        QTest::mouseClick(w.form()->clipBox(), Qt::LeftButton, {}, QPoint(5, 5));
-        QVERIFY(w.form()->clipNormBox()->isEnabled());
-        w.form()->clipNormBox()->setValue(0.25);
+        QVERIFY(!w.form()->field<QCheckBox>("amp")->isChecked());
+        QTest::mouseClick(w.form()->field<QCheckBox>("amp"), Qt::LeftButton, {}, QPoint(5, 5));
+        QTest::mouseClick(w.form()->field<QCheckBox>("clip"), Qt::LeftButton, {}, QPoint(5, 5));
+        QVERIFY(w.form()->field<QLineEdit>("clip-max-norm")->isVisibleTo(w.form()));
+        w.form()->field<QLineEdit>("clip-max-norm")->setText("0.25");
         w.startAction()->trigger();
         QCOMPARE(w.runs()->rowCount(), 1);
         const auto* run = w.runs()->entryAt(0);
@@ -80,7 +80,7 @@ private Q_SLOTS:
         QCOMPARE(w.runs()->data(w.runs()->index(0, RunsModel::Amp), Qt::DisplayRole).toString(),
                  QString("on"));
         // Untick AMP: the next run gets it off, the first keeps its settings.
-        QTest::mouseClick(w.form()->ampBox(), Qt::LeftButton, {}, QPoint(5, 5));
+        QTest::mouseClick(w.form()->field<QCheckBox>("amp"), Qt::LeftButton, {}, QPoint(5, 5));
         w.startAction()->trigger();
         QVERIFY(!w.runs()->entryAt(1)->config().train.mixedPrecision);
         QVERIFY(w.runs()->entryAt(0)->config().train.mixedPrecision);
@@ -147,13 +147,13 @@ private Q_SLOTS:
 
     void invalidLearningRateIsFlaggedNotClamped() {
         MainWindow w(false);
-        w.form()->learningRateEdit()->setText(QStringLiteral("fast"));
+        w.form()->field<QLineEdit>("lr")->setText(QStringLiteral("fast"));
         QVERIFY(!w.form()->problem().isEmpty());
         QVERIFY(!w.startAction()->isEnabled());
         QCOMPARE(w.startRun(), 0);
-        w.form()->learningRateEdit()->setText(QStringLiteral("-1"));
+        w.form()->field<QLineEdit>("lr")->setText(QStringLiteral("-1"));
         QVERIFY(w.form()->problem().contains("learning rate"));
-        w.form()->learningRateEdit()->setText(QStringLiteral("2e-3"));
+        w.form()->field<QLineEdit>("lr")->setText(QStringLiteral("2e-3"));
         QVERIFY(w.form()->problem().isEmpty());
         QCOMPARE(w.form()->config().train.learningRate, 2e-3);
     }
@@ -260,11 +260,12 @@ private Q_SLOTS:
     // stop rule's end shows in the runs table with its reason.
     void scheduleRowsAndAStopRuleInTheWindow() {
         MainWindow w(false);
-        auto* box = w.form()->dynamicsBox();
-        auto* stepEvery = box->findChild<QSpinBox*>(QStringLiteral("stepEvery"));
-        box->scheduleBox()->setCurrentIndex(box->scheduleBox()->findData(int(LrSchedule::Step)));
+        auto* box = w.form();
+        auto* stepEvery = box->field<QSpinBox>("step-every");
+        auto* schedule = box->field<QComboBox>("schedule");
+        schedule->setCurrentIndex(schedule->findData("step"));
         QVERIFY(stepEvery->isVisibleTo(box));
-        box->scheduleBox()->setCurrentIndex(box->scheduleBox()->findData(int(LrSchedule::Cosine)));
+        schedule->setCurrentIndex(schedule->findData("cosine"));
         QVERIFY(!stepEvery->isVisibleTo(box));
         auto c = w.form()->config();
         QCOMPARE(c.train.schedule.kind, LrSchedule::Cosine);
@@ -345,10 +346,11 @@ private Q_SLOTS:
         auto c = w.form()->config();
         c.train.epochs = 50;
         w.form()->setConfig(c);
-        auto* from = w.form()->findChild<QSpinBox*>(QStringLiteral("averageFrom"));
+        auto* from = w.form()->field<QLineEdit>("swa-start");
         QVERIFY(from);
-        QCOMPARE(from->text(), QString("off"));
-        from->setValue(20);
+        QCOMPARE(from->text(), QString()); // empty: the placeholder says "off"
+        QCOMPARE(from->placeholderText(), QString("off"));
+        from->setText("20");
         QCOMPARE(w.form()->config().train.averaging.start, std::optional<int64_t>(20));
         w.startAction()->trigger();
         const auto* e = w.runs()->entryAt(0);

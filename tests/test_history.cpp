@@ -339,7 +339,7 @@ private Q_SLOTS:
         // The dialog offers the checkpoints and the training settings only.
         ForkDialog dialog(QStringLiteral("parent"), c, {20, 40, 60}, 40);
         QCOMPARE(dialog.checkpointEpoch(), qint64(40));
-        dialog.learningRateEdit()->setText(QStringLiteral("3e-3"));
+        dialog.form()->field<QLineEdit>("lr")->setText(QStringLiteral("3e-3"));
         QString problem;
         QCOMPARE(dialog.config(&problem).train.learningRate, 3e-3);
         QVERIFY(problem.isEmpty());

@@ -1,75 +1,68 @@
 #pragma once
-// The experiment panel: data set, model, training settings. Spin boxes make
-// out-of-range values impossible; what a range cannot express (the learning
-// rate, a CSV file) is checked as typed and flagged inline, never clamped.
+// The experiment panel, made from the settings table: a group box per group
+// of rows, a field per row the form shows (spin box, text field, check box,
+// list, file). A field shows only where its setting applies to the config in
+// the form. Text that is not a value of its kind, or lies out of range, is
+// flagged inline, never clamped. config() starts from the config the form was
+// given, so settings it does not show (or that do not apply) survive.
 
 #include "ExperimentConfig.h"
 
 #include <QWidget>
+#include <vector>
 
-class QCheckBox;
-class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
-class QLineEdit;
-class QPushButton;
-class QSpinBox;
 
 namespace dredge {
 
-class TrainingDynamicsBox;
+struct Setting;
 
 class ExperimentForm : public QWidget {
     Q_OBJECT
 public:
-    explicit ExperimentForm(QWidget* parent = nullptr);
+    // Shows the rows that have every use in `shown` (SettingUse bits): the
+    // experiment panel shows InForm rows, a fork's dialog InForm | Live.
+    explicit ExperimentForm(unsigned shown = 4 /* InForm */, QWidget* parent = nullptr);
 
     ExperimentConfig config() const;
     void setConfig(const ExperimentConfig& config);
     // Why the current values cannot be run, or an empty string.
     QString problem() const { return problem_; }
 
-    // Exposed for tests that drive the real widgets.
-    QCheckBox* ampBox() const { return amp_; }
-    QCheckBox* clipBox() const { return clip_; }
-    QDoubleSpinBox* clipNormBox() const { return clipNorm_; }
-    QLineEdit* learningRateEdit() const { return learningRate_; }
-    TrainingDynamicsBox* dynamicsBox() const { return dynamics_; }
+    // The field of a setting (its table name), for tests that drive the real
+    // widgets; nullptr when the form does not show it.
+    QWidget* fieldWidget(const QString& setting) const;
+    template <typename Widget>
+    Widget* field(const QString& setting) const {
+        return qobject_cast<Widget*>(fieldWidget(setting));
+    }
 
 Q_SIGNALS:
     void changed();
 
 private:
-    void updateVisibility();
+    struct Field {
+        const Setting* setting;
+        QWidget* editor;           // the spin box, line edit, check box or combo box
+        std::vector<QWidget*> row; // what shows and hides with it
+    };
+
+    QWidget* makeEditor(const Setting& setting);
+    void addFields(unsigned shown);
+    void onEdited(const Setting* edited);
+    void write(const Field& field, const ExperimentConfig& config);
+    // The field's value, or why its text is none (*problem).
+    std::optional<QJsonValue> read(const Field& field, QString* problem) const;
+    ExperimentConfig readConfig(QString* problem) const;
+    void updateVisibility(const ExperimentConfig& config);
     void revalidate();
 
-    QComboBox* data_;
-    QSpinBox* grid_;
-    QLineEdit* csvPath_;
-    QPushButton* browse_;
-    QDoubleSpinBox* velocity_;
-    QSpinBox* times_;
-    QComboBox* model_;
-    QSpinBox* waves_;
-    QComboBox* kernel_;
-    QSpinBox* fields_;
-    QSpinBox* hidden_;
-    QSpinBox* features_;
-    QDoubleSpinBox* scale_;
-    QSpinBox* epochs_;
-    QLineEdit* learningRate_;
-    QSpinBox* seed_;
-    QComboBox* device_;
-    QSpinBox* threads_;
-    QCheckBox* amp_;
-    QCheckBox* clip_;
-    TrainingDynamicsBox* dynamics_;
-    QDoubleSpinBox* clipNorm_;
+    std::vector<Field> fields_;
+    ExperimentConfig base_;
     QLabel* message_;
     QString problem_;
     QString checkedCsvPath_, csvProblem_;
-    std::vector<QWidget*> gridRow_, csvRow_, packetRows_, wavesRow_, kernelRow_, fieldsRow_,
-        hiddenRow_, featuresRow_;
+    bool writing_ = false;
 };
 
 } // namespace dredge

@@ -1,16 +1,14 @@
 #include "ForkDialog.h"
 
-#include "TrainingDynamicsBox.h"
+#include "ExperimentForm.h"
+#include "Settings.h"
 
-#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QLabel>
-#include <QLineEdit>
 #include <QPushButton>
-#include <QSpinBox>
+#include <QScrollArea>
 #include <QVBoxLayout>
 
 namespace dredge {
@@ -21,40 +19,22 @@ ForkDialog::ForkDialog(const QString& parentName, const ExperimentConfig& parent
     , parent_(parent) {
     setWindowTitle(tr("Fork %1").arg(parentName));
     auto* layout = new QVBoxLayout(this);
-    auto* form = new QFormLayout;
+    auto* top = new QFormLayout;
     checkpoint_ = new QComboBox;
     checkpoint_->setObjectName(QStringLiteral("checkpoint"));
     for (qint64 epoch : epochs) {
         checkpoint_->addItem(tr("after epoch %1").arg(epoch), epoch);
     }
     checkpoint_->setCurrentIndex(std::max(0, checkpoint_->findData(preselected)));
-    form->addRow(tr("Go on from"), checkpoint_);
-    const auto& t = parent.train;
-    epochs_ = new QSpinBox;
-    epochs_->setRange(1, 100'000'000);
-    epochs_->setGroupSeparatorShown(true);
-    epochs_->setValue(int(std::min<int64_t>(t.epochs, epochs_->maximum())));
-    form->addRow(tr("Epochs in all"), epochs_);
-    learningRate_ = new QLineEdit(QString::number(t.learningRate, 'g', 10));
-    form->addRow(tr("Learning rate"), learningRate_);
-    amp_ = new QCheckBox(tr("Mixed precision (AMP)"));
-    amp_->setChecked(t.mixedPrecision);
-    form->addRow(amp_);
-    clip_ = new QCheckBox(tr("Clip gradient norm to"));
-    clip_->setChecked(t.clipGradients);
-    clipNorm_ = new QDoubleSpinBox;
-    clipNorm_->setRange(1e-6, 1e6);
-    clipNorm_->setDecimals(6);
-    clipNorm_->setValue(t.clipMaxNorm);
-    form->addRow(clip_, clipNorm_);
-    layout->addLayout(form);
-    dynamics_ = new TrainingDynamicsBox;
-    dynamics_->write(t);
-    if (auto* split = dynamics_->findChild<QWidget*>(QStringLiteral("validationShare"))) {
-        split->setEnabled(false); // another split would train on other points
-        split->setToolTip(tr("A fork keeps its parent's validation split"));
-    }
-    layout->addWidget(dynamics_);
+    top->addRow(tr("Go on from"), checkpoint_);
+    layout->addLayout(top);
+    form_ = new ExperimentForm(InForm | Live);
+    form_->setConfig(parent);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(form_);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    layout->addWidget(scroll, 1);
     problem_ = new QLabel;
     problem_->setWordWrap(true);
     problem_->setStyleSheet(QStringLiteral("color: #b00020;"));
@@ -64,19 +44,19 @@ ForkDialog::ForkDialog(const QString& parentName, const ExperimentConfig& parent
     layout->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    // Going on from a run's end means more epochs: as many again by default.
-    const auto offerEpochs = [this] {
-        if (epochs_->value() <= checkpointEpoch()) {
-            epochs_->setValue(int(
-                std::min<int64_t>(checkpointEpoch() + parent_.train.epochs, epochs_->maximum())));
-        }
-    };
-    connect(checkpoint_, &QComboBox::currentIndexChanged, this, offerEpochs);
-    connect(checkpoint_, &QComboBox::currentIndexChanged, this, &ForkDialog::revalidate);
+    connect(checkpoint_, &QComboBox::currentIndexChanged, this, &ForkDialog::offerEpochs);
+    connect(form_, &ExperimentForm::changed, this, &ForkDialog::revalidate);
     offerEpochs();
-    connect(epochs_, &QSpinBox::valueChanged, this, &ForkDialog::revalidate);
-    connect(learningRate_, &QLineEdit::textChanged, this, &ForkDialog::revalidate);
-    connect(dynamics_, &TrainingDynamicsBox::changed, this, &ForkDialog::revalidate);
+    revalidate();
+}
+
+// Going on from a run's end means more epochs: as many again by default.
+void ForkDialog::offerEpochs() {
+    auto c = form_->config();
+    if (c.train.epochs <= checkpointEpoch()) {
+        c.train.epochs = checkpointEpoch() + parent_.train.epochs;
+        form_->setConfig(c);
+    }
     revalidate();
 }
 
@@ -85,21 +65,9 @@ qint64 ForkDialog::checkpointEpoch() const {
 }
 
 ExperimentConfig ForkDialog::config(QString* problem) const {
-    ExperimentConfig c = parent_;
-    auto& t = c.train;
-    t.epochs = epochs_->value();
-    bool ok = false;
-    t.learningRate = learningRate_->text().trimmed().toDouble(&ok);
-    t.mixedPrecision = amp_->isChecked();
-    t.clipGradients = clip_->isChecked();
-    t.clipMaxNorm = clipNorm_->value();
-    problem->clear();
-    if (!ok) {
-        *problem = tr("Learning rate: '%1' is not a number").arg(learningRate_->text());
-    } else if (dynamics_->read(t, problem)) {
-        *problem = QString::fromStdString(validate(c));
-    }
-    if (problem->isEmpty() && t.epochs <= checkpointEpoch()) {
+    const ExperimentConfig c = form_->config();
+    *problem = form_->problem();
+    if (problem->isEmpty() && c.train.epochs <= checkpointEpoch()) {
         *problem = tr("Give more epochs than the checkpoint's %1").arg(checkpointEpoch());
     }
     return c;
@@ -108,8 +76,9 @@ ExperimentConfig ForkDialog::config(QString* problem) const {
 void ForkDialog::revalidate() {
     QString problem;
     config(&problem);
-    problem_->setText(problem);
-    problem_->setVisible(!problem.isEmpty());
+    // The form says its own problems; this label the fork's.
+    problem_->setText(problem == form_->problem() ? QString() : problem);
+    problem_->setVisible(!problem_->text().isEmpty());
     if (auto* buttons = findChild<QDialogButtonBox*>()) {
         buttons->button(QDialogButtonBox::Ok)->setEnabled(problem.isEmpty());
     }

@@ -1,24 +1,21 @@
 #pragma once
 // "Fork from a checkpoint…" and "Revert to best…": a new run that goes on from
-// one of a stored run's checkpoints (docs/reference.md §8) with the training
-// settings changed here (epochs, learning rate, AMP, clipping, schedule and
-// stopping); its data, model and seed stay its parent's.
+// one of a stored run's checkpoints (docs/reference.md §8) with its training
+// settings changed here: the settings table's live rows (epochs, learning rate,
+// AMP, clipping, schedule, stopping, averaging); its data, model, seed and
+// validation split stay its parent's.
 
 #include "ExperimentConfig.h"
 
 #include <QDialog>
 #include <vector>
 
-class QCheckBox;
 class QComboBox;
-class QDoubleSpinBox;
 class QLabel;
-class QLineEdit;
-class QSpinBox;
 
 namespace dredge {
 
-class TrainingDynamicsBox;
+class ExperimentForm;
 
 class ForkDialog : public QDialog {
     Q_OBJECT
@@ -33,19 +30,15 @@ public:
     ExperimentConfig config(QString* problem) const;
 
     QComboBox* checkpointBox() const { return checkpoint_; }
-    QLineEdit* learningRateEdit() const { return learningRate_; }
+    ExperimentForm* form() const { return form_; }
 
 private:
+    void offerEpochs();
     void revalidate();
 
     ExperimentConfig parent_;
     QComboBox* checkpoint_;
-    QSpinBox* epochs_;
-    QLineEdit* learningRate_;
-    QCheckBox* amp_;
-    QCheckBox* clip_;
-    QDoubleSpinBox* clipNorm_;
-    TrainingDynamicsBox* dynamics_;
+    ExperimentForm* form_;
     QLabel* problem_;
 };
 

@@ -1,5 +1,7 @@
 #include "ExperimentJson.h"
 
+#include "Settings.h"
+
 #include <QJsonArray>
 #include <cmath>
 #include <limits>
@@ -40,20 +42,6 @@ public:
             value = v.toDouble();
             return v.isDouble();
         });
-    }
-    void optionalReal(const char* key, std::optional<double>& out) {
-        if (object_.contains(QLatin1String(key)) && !object_.value(QLatin1String(key)).isNull()) {
-            double value = 0.0;
-            real(key, value);
-            out = value;
-        }
-    }
-    void optionalInteger(const char* key, std::optional<int64_t>& out) {
-        if (object_.contains(QLatin1String(key)) && !object_.value(QLatin1String(key)).isNull()) {
-            int64_t value = 0;
-            integer(key, value);
-            out = value;
-        }
     }
     void boolean(const char* key, bool& out) {
         read(key, out, QStringLiteral("true or false"), [](const QJsonValue& v, bool& value) {
@@ -112,156 +100,16 @@ private:
 } // namespace
 
 QJsonObject toJson(const ExperimentConfig& c) {
-    QJsonObject data{{"kind", enumName(dataKindName(c.data.kind))}};
-    if (c.data.kind == DataKind::Volume4d || c.data.kind == DataKind::Hyper6d ||
-        c.data.kind == DataKind::Packet4d) {
-        data.insert(QStringLiteral("grid"), effectiveGrid(c.data));
-    }
-    if (isTimeVarying(c.data.kind)) {
-        data.insert(QStringLiteral("velocity"), c.data.velocity);
-        data.insert(QStringLiteral("times"), c.data.times);
-    }
-    if (c.data.kind == DataKind::CsvSignal) {
-        data.insert(QStringLiteral("csv"), QString::fromStdString(c.data.csvPath));
-    }
-    const QJsonObject model{{"kind", enumName(modelKindName(c.model.kind))},
-                            {"kernel", enumName(waveKernelName(c.model.kernel))},
-                            {"waves", c.model.waves},
-                            {"fields", c.model.fields},
-                            {"out_features", c.model.outFeatures},
-                            {"hidden", c.model.hidden},
-                            {"w0", c.model.w0},
-                            {"features", c.model.features},
-                            {"scale", c.model.rffScale}};
-    const auto& sc = c.train.schedule;
-    QJsonObject schedule{{"kind", enumName(scheduleName(sc.kind))},
-                         {"warmup", qint64(sc.warmupEpochs)},
-                         {"step_every", qint64(sc.stepEvery)},
-                         {"patience", qint64(sc.patience)},
-                         {"min_lr", sc.minLr}};
-    if (sc.gamma) {
-        schedule.insert(QStringLiteral("gamma"), *sc.gamma);
-    }
-    const auto& st = c.train.stop;
-    QJsonObject stop{{"early_stop", qint64(st.earlyStopPatience)},
-                     {"min_delta", st.minDelta},
-                     {"restore_best", st.restoreBest}};
-    if (st.targetLoss) {
-        stop.insert(QStringLiteral("target_loss"), *st.targetLoss);
-    }
-    const auto& av = c.train.averaging;
-    QJsonObject averaging{{"every", qint64(av.every)}};
-    if (av.start) {
-        averaging.insert(QStringLiteral("start"), qint64(*av.start));
-    }
-    QJsonObject train{{"epochs", qint64(c.train.epochs)},
-                      {"lr", c.train.learningRate},
-                      {"beta1", c.train.beta1},
-                      {"beta2", c.train.beta2},
-                      {"adam_eps", c.train.adamEps},
-                      {"seed", qint64(c.train.seed)},
-                      {"amp", c.train.mixedPrecision},
-                      {"clip", c.train.clipGradients},
-                      {"clip_max_norm", c.train.clipMaxNorm},
-                      {"device", enumName(deviceName(c.train.device))},
-                      {"threads", c.train.threads},
-                      {"checkpoint_every", qint64(c.train.checkpointEvery)},
-                      {"validation_share", c.train.validationShare},
-                      {"schedule", schedule},
-                      {"stop", stop},
-                      {"averaging", averaging}};
-    return {{"data", data}, {"model", model}, {"train", train}};
+    return settingsToJson(c);
 }
 
 std::optional<ExperimentConfig> experimentFromJson(const QJsonObject& json, QString* error) {
-    ExperimentConfig c;
-    const auto section = [&](const char* key, QJsonObject& out) {
-        const auto v = json.value(QLatin1String(key));
-        if (v.isUndefined()) {
-            return true;
-        }
-        if (!v.isObject()) {
-            *error = QStringLiteral("%1 must be an object").arg(QLatin1String(key));
-            return false;
-        }
-        out = v.toObject();
-        return true;
-    };
-    QJsonObject dataJson, modelJson, trainJson;
-    if (!section("data", dataJson) || !section("model", modelJson) ||
-        !section("train", trainJson)) {
-        return std::nullopt;
-    }
-    FieldReader data(dataJson, QStringLiteral("data"));
-    data.name("kind", c.data.kind, dataKindFromName);
-    data.integer("grid", c.data.grid);
-    data.string("csv", c.data.csvPath);
-    data.real("velocity", c.data.velocity);
-    data.integer("times", c.data.times);
-    FieldReader model(modelJson, QStringLiteral("model"));
-    model.name("kind", c.model.kind, modelKindFromName);
-    model.name("kernel", c.model.kernel, waveKernelFromName);
-    model.integer("waves", c.model.waves);
-    model.integer("fields", c.model.fields);
-    model.integer("out_features", c.model.outFeatures);
-    model.integer("hidden", c.model.hidden);
-    model.real("w0", c.model.w0);
-    model.integer("features", c.model.features);
-    model.real("scale", c.model.rffScale);
-    FieldReader train(trainJson, QStringLiteral("train"));
-    train.integer("epochs", c.train.epochs);
-    train.real("lr", c.train.learningRate);
-    train.real("beta1", c.train.beta1);
-    train.real("beta2", c.train.beta2);
-    train.real("adam_eps", c.train.adamEps);
-    train.integer("seed", c.train.seed);
-    train.boolean("amp", c.train.mixedPrecision);
-    train.boolean("clip", c.train.clipGradients);
-    train.real("clip_max_norm", c.train.clipMaxNorm);
-    train.name("device", c.train.device, deviceFromName);
-    train.integer("threads", c.train.threads);
-    train.integer("checkpoint_every", c.train.checkpointEvery);
-    train.real("validation_share", c.train.validationShare);
-    QJsonObject scheduleJson, stopJson, averagingJson;
-    const auto subsection = [&](const char* key, QJsonObject& out) {
-        const auto v = trainJson.value(QLatin1String(key));
-        if (!v.isUndefined() && !v.isObject()) {
-            *error = QStringLiteral("train.%1 must be an object").arg(QLatin1String(key));
-            return false;
-        }
-        out = v.toObject();
-        return true;
-    };
-    if (!subsection("schedule", scheduleJson) || !subsection("stop", stopJson) ||
-        !subsection("averaging", averagingJson)) {
-        return std::nullopt;
-    }
-    auto& sc = c.train.schedule;
-    FieldReader schedule(scheduleJson, QStringLiteral("train.schedule"));
-    schedule.name("kind", sc.kind, scheduleFromName);
-    schedule.integer("warmup", sc.warmupEpochs);
-    schedule.optionalReal("gamma", sc.gamma);
-    schedule.integer("step_every", sc.stepEvery);
-    schedule.integer("patience", sc.patience);
-    schedule.real("min_lr", sc.minLr);
-    auto& st = c.train.stop;
-    FieldReader stop(stopJson, QStringLiteral("train.stop"));
-    stop.optionalReal("target_loss", st.targetLoss);
-    stop.integer("early_stop", st.earlyStopPatience);
-    stop.real("min_delta", st.minDelta);
-    stop.boolean("restore_best", st.restoreBest);
-    FieldReader averaging(averagingJson, QStringLiteral("train.averaging"));
-    averaging.optionalInteger("start", c.train.averaging.start);
-    averaging.integer("every", c.train.averaging.every);
-    for (const auto* reader : {&data, &model, &train, &schedule, &stop, &averaging}) {
-        if (!reader->error.isEmpty()) {
-            *error = reader->error;
+    auto c = settingsFromJson(json, error);
+    if (c) {
+        if (const auto problem = validate(*c); !problem.empty()) {
+            *error = QString::fromStdString(problem);
             return std::nullopt;
         }
-    }
-    if (const auto problem = validate(c); !problem.empty()) {
-        *error = QString::fromStdString(problem);
-        return std::nullopt;
     }
     return c;
 }

@@ -1,6 +1,7 @@
 #include "Sweep.h"
 
 #include "ExperimentJson.h"
+#include "Settings.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -13,32 +14,14 @@ namespace {
 
 constexpr int64_t kMaxTasks = 100'000;
 
-enum class Kind { Integer, Real, Switch, Choice };
+// A sweep axis names a sweepable row of the settings table.
+const Setting* findAxisSetting(const QString& name) {
+    const auto* s = findSetting(name);
+    return s && s->has(Swept) ? s : nullptr;
+}
 
-struct Setting {
-    const char* name;
-    Kind kind;
-};
-
-const Setting kSettings[] = {
-    {"lr", Kind::Real},          {"waves", Kind::Integer},
-    {"fields", Kind::Integer},   {"out-features", Kind::Integer},
-    {"hidden", Kind::Integer},   {"w0", Kind::Real},
-    {"features", Kind::Integer}, {"scale", Kind::Real},
-    {"epochs", Kind::Integer},   {"clip-max-norm", Kind::Real},
-    {"grid", Kind::Integer},     {"threads", Kind::Integer},
-    {"amp", Kind::Switch},       {"clip", Kind::Switch},
-    {"kernel", Kind::Choice},    {"model", Kind::Choice},
-    {"data", Kind::Choice},
-};
-
-const Setting* findSetting(const QString& name) {
-    for (const auto& s : kSettings) {
-        if (name == QLatin1String(s.name)) {
-            return &s;
-        }
-    }
-    return nullptr;
+bool isNumeric(const Setting& s) {
+    return s.kind == SettingKind::Integer || s.kind == SettingKind::Real;
 }
 
 bool fail(QString* error, const QString& why) {
@@ -48,14 +31,9 @@ bool fail(QString* error, const QString& why) {
     return false;
 }
 
-QString text(const QJsonValue& v) {
-    if (v.isBool()) {
-        return v.toBool() ? QStringLiteral("on") : QStringLiteral("off");
-    }
-    if (v.isDouble()) {
-        return QString::number(v.toDouble(), 'g', 6);
-    }
-    return v.toString();
+QString text(const QString& setting, const QJsonValue& v) {
+    const auto* s = findSetting(setting);
+    return s ? valueText(*s, v) : v.toVariant().toString();
 }
 
 // Uniform in [0, 1) from the generator's bits: the same numbers with every
@@ -64,17 +42,18 @@ double unit(std::mt19937_64& rng) {
     return double(rng() >> 11) * 0x1.0p-53;
 }
 
-QJsonValue rangePoint(const SweepAxis& axis, double fraction, Kind kind) {
+QJsonValue rangePoint(const SweepAxis& axis, double fraction, SettingKind kind) {
     const double value =
         axis.logScale
             ? std::exp(std::log(axis.from) + fraction * (std::log(axis.to) - std::log(axis.from)))
             : axis.from + fraction * (axis.to - axis.from);
-    return kind == Kind::Integer ? QJsonValue(double(std::llround(value))) : QJsonValue(value);
+    return kind == SettingKind::Integer ? QJsonValue(double(std::llround(value)))
+                                        : QJsonValue(value);
 }
 
 bool readAxis(const QJsonObject& json, SweepAxis& axis, QString* error) {
     axis.setting = json.value(QStringLiteral("setting")).toString();
-    const auto* setting = findSetting(axis.setting);
+    const auto* setting = findAxisSetting(axis.setting);
     if (!setting) {
         return fail(error, QStringLiteral("axis setting '%1' is not one of %2")
                                .arg(axis.setting, sweepSettings().join(QStringLiteral(", "))));
@@ -93,7 +72,7 @@ bool readAxis(const QJsonObject& json, SweepAxis& axis, QString* error) {
         return fail(error,
                     QStringLiteral("axis '%1' needs \"values\" or a \"range\"").arg(axis.setting));
     }
-    if (setting->kind != Kind::Integer && setting->kind != Kind::Real) {
+    if (!isNumeric(*setting)) {
         return fail(error,
                     QStringLiteral("axis '%1' is not numeric: give its values").arg(axis.setting));
     }
@@ -172,7 +151,7 @@ bool readSeeds(const QJsonValue& json, std::vector<uint64_t>& seeds, QString* er
 QString SweepTask::label() const {
     QStringList parts;
     for (const auto& [setting, value] : values) {
-        parts.append(setting + u'=' + text(value));
+        parts.append(setting + u'=' + text(setting, value));
     }
     return parts.join(u' ');
 }
@@ -181,7 +160,7 @@ QString SweepTask::groupLabel() const {
     QStringList parts;
     for (const auto& [setting, value] : values) {
         if (setting != QLatin1String("seed")) {
-            parts.append(setting + u'=' + text(value));
+            parts.append(setting + u'=' + text(setting, value));
         }
     }
     return parts.isEmpty() ? QStringLiteral("(base)") : parts.join(u' ');
@@ -189,92 +168,21 @@ QString SweepTask::groupLabel() const {
 
 QStringList sweepSettings() {
     QStringList names;
-    for (const auto& s : kSettings) {
-        names.append(QLatin1String(s.name));
+    for (const auto& s : settings()) {
+        if (s.has(Swept)) {
+            names.append(s.name);
+        }
     }
     return names;
 }
 
 bool applySetting(ExperimentConfig& c, const QString& name, const QJsonValue& value,
                   QString* error) {
-    const auto* setting = findSetting(name);
+    const auto* setting = findAxisSetting(name);
     if (!setting) {
         return fail(error, QStringLiteral("unknown setting '%1'").arg(name));
     }
-    const auto bad = [&](const char* expected) {
-        return fail(error,
-                    QStringLiteral("%1 must be %2, not %3")
-                        .arg(name, QLatin1String(expected),
-                             QString::fromUtf8(
-                                 QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact))
-                                 .mid(1)
-                                 .chopped(1)));
-    };
-    switch (setting->kind) {
-    case Kind::Integer: {
-        const double d = value.toDouble(std::nan(""));
-        if (!value.isDouble() || d != std::floor(d) || std::abs(d) > 2e9) {
-            return bad("an integer");
-        }
-        const int i = int(d);
-        if (name == QLatin1String("waves"))
-            c.model.waves = i;
-        else if (name == QLatin1String("fields"))
-            c.model.fields = i;
-        else if (name == QLatin1String("out-features"))
-            c.model.outFeatures = i;
-        else if (name == QLatin1String("hidden"))
-            c.model.hidden = i;
-        else if (name == QLatin1String("features"))
-            c.model.features = i;
-        else if (name == QLatin1String("epochs"))
-            c.train.epochs = int64_t(d);
-        else if (name == QLatin1String("grid"))
-            c.data.grid = i;
-        else
-            c.train.threads = i;
-        return true;
-    }
-    case Kind::Real: {
-        if (!value.isDouble()) {
-            return bad("a number");
-        }
-        const double d = value.toDouble();
-        if (name == QLatin1String("lr"))
-            c.train.learningRate = d;
-        else if (name == QLatin1String("w0"))
-            c.model.w0 = d;
-        else if (name == QLatin1String("scale"))
-            c.model.rffScale = d;
-        else {
-            c.train.clipMaxNorm = d;
-            c.train.clipGradients = true; // sweeping the norm means clipping
-        }
-        return true;
-    }
-    case Kind::Switch: {
-        if (!value.isBool()) {
-            return bad("true or false");
-        }
-        (name == QLatin1String("amp") ? c.train.mixedPrecision : c.train.clipGradients) =
-            value.toBool();
-        return true;
-    }
-    case Kind::Choice: {
-        const std::string v = value.toString().toStdString();
-        if (name == QLatin1String("kernel")) {
-            const auto k = waveKernelFromName(v);
-            return k ? (c.model.kernel = *k, true) : bad("fused or composed");
-        }
-        if (name == QLatin1String("model")) {
-            const auto m = modelKindFromName(v);
-            return m ? (c.model.kind = *m, true) : bad("wave-ensemble, interference, siren or rff");
-        }
-        const auto d = dataKindFromName(v);
-        return d ? (c.data.kind = *d, true) : bad("chirp, volume4d, hyper6d or csv");
-    }
-    }
-    return false;
+    return applyValue(c, *setting, value, name, error);
 }
 
 std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error) {
@@ -424,7 +332,7 @@ std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString
         for (int s = 0; s < spec.samples; ++s) {
             Combination c;
             for (const auto& axis : spec.axes) {
-                const auto kind = findSetting(axis.setting)->kind;
+                const auto kind = findAxisSetting(axis.setting)->kind;
                 c.push_back(axis.isRange ? rangePoint(axis, unit(rng), kind)
                                          : axis.values[size_t(rng() % axis.values.size())]);
             }
@@ -438,19 +346,20 @@ std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString
             task.index = int(tasks.size());
             task.config = spec.base;
             for (size_t a = 0; a < spec.axes.size(); ++a) {
-                QString why;
-                if (!applySetting(task.config, spec.axes[a].setting, combination[a], &why)) {
-                    fail(error, QStringLiteral("task %1: %2").arg(task.index).arg(why));
-                    return std::nullopt;
-                }
                 task.values.emplace_back(spec.axes[a].setting, combination[a]);
             }
-            task.config.train.seed = seed;
             task.values.emplace_back(QStringLiteral("seed"), QJsonValue(qint64(seed)));
-            if (const auto problem = validate(task.config); !problem.empty()) {
-                fail(error, QStringLiteral("task %1 (%2): %3")
-                                .arg(task.index)
-                                .arg(task.label(), QString::fromStdString(problem)));
+            QString why;
+            for (size_t a = 0; a < spec.axes.size() && why.isEmpty(); ++a) {
+                applySetting(task.config, spec.axes[a].setting, combination[a], &why);
+            }
+            task.config.train.seed = seed;
+            if (why.isEmpty()) {
+                why = QString::fromStdString(validate(task.config));
+            }
+            if (!why.isEmpty()) {
+                fail(error,
+                     QStringLiteral("task %1 (%2): %3").arg(task.index).arg(task.label(), why));
                 return std::nullopt;
             }
             tasks.push_back(std::move(task));

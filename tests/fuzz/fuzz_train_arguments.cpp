@@ -16,7 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     arguments += text.split(u'\n');
     QCommandLineParser parser;
     addTrainOptions(parser);
-    if (!parser.parse(arguments)) {
+    if (!parser.parse(withCurrentFlagNames(arguments))) {
         if (parser.errorText().isEmpty()) {
             std::abort();
         }
