@@ -16,7 +16,8 @@ configure_file(resources/io.dredge.Studio.metainfo.xml.in
                ${CMAKE_CURRENT_BINARY_DIR}/io.dredge.Studio.metainfo.xml @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/io.dredge.Studio.metainfo.xml
         DESTINATION ${CMAKE_INSTALL_DATADIR}/metainfo)
-install(FILES resources/dredge-studio.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
+# The man page as the build made it: its TRAIN options come from the settings table.
+install(FILES ${CMAKE_BINARY_DIR}/dredge-studio.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
 install(DIRECTORY docs/ DESTINATION ${DREDGE_DOCDIR})
 install(FILES README.md CHANGELOG.md DESTINATION ${DREDGE_DOCDIR})
 

@@ -53,6 +53,17 @@ for command in "" train serve runs sweep; do
     done
 done
 
+# Every setting of the settings table is in the man page with its default (the
+# page's list is made from the table at build time: this checks that making).
+settings_doc="$build/app/dredge-settings-doc"
+rendered=$(MANWIDTH=1000 man -l "$man_page" 2>/dev/null | tr -s ' ')
+while IFS=$'\t' read -r flag default; do
+    paragraph=$({ grep -A1 -E -- "^ $flag( |,|$)" <<<"$rendered" || true; } | sed -n 2p)
+    [ -n "$paragraph" ] || fail "the setting $flag is not in the man page"
+    [ -z "$default" ] || grep -qF -- "$default" <<<"$paragraph" ||
+        fail "the man page does not give $flag's default $default: $paragraph"
+done < <("$settings_doc" --list)
+
 version=$("$exe" --version)
 for library in "DREDGE Studio" "Qt 6" "LibTorch" "OpenSSL" "SQLite 3"; do
     grep -q "^$library" <<<"$version" || fail "--version does not name $library: $version"

@@ -778,7 +778,7 @@ QString settingsManPage() {
         } else {
             out += QStringLiteral(".BI %1 \" %2\"\n").arg(flag, roff(s.valueName));
         }
-        QString text = sentence(s.help);
+        QString text = s.help.endsWith(u'.') ? s.help : s.help + u'.';
         if (s.kind != SettingKind::Path && s.kind != SettingKind::Switch) {
             text += u' ' + sentence(rangeText(s));
         }

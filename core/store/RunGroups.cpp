@@ -1,6 +1,7 @@
 #include "RunGroups.h"
 
 #include "ExperimentJson.h"
+#include "Settings.h"
 
 #include <QJsonDocument>
 #include <algorithm>
@@ -27,20 +28,13 @@ std::vector<RunGroup> groupBySettings(const std::vector<RunRecord>& runs) {
 }
 
 std::map<QString, QString> settingsOf(const ExperimentConfig& config) {
-    std::map<QString, QString> settings;
-    const auto json = toJson(config);
-    for (auto part = json.begin(); part != json.end(); ++part) {
-        const auto object = part.value().toObject();
-        for (auto it = object.begin(); it != object.end(); ++it) {
-            if (it.key() == QLatin1String("seed")) {
-                continue;
-            }
-            // Data and model both have a "kind": name it by its section.
-            const QString name = it.key() == QLatin1String("kind") ? part.key() : it.key();
-            settings[name] = it.value().toVariant().toString();
+    std::map<QString, QString> values;
+    for (const auto& s : settings()) {
+        if (s.has(Swept) && s.applies(config)) { // the seed is no axis: seeds make groups
+            values[s.name] = valueText(s, s.get(config));
         }
     }
-    return settings;
+    return values;
 }
 
 std::vector<QString> distinguishingLabels(const std::vector<ExperimentConfig>& configs) {

@@ -31,8 +31,8 @@ std::vector<RunGroup> groupBySettings(const std::vector<RunRecord>& runs);
 GroupSummary summarize(const std::vector<RunRecord>& runs, const RunGroup& group);
 Spread spread(const std::vector<double>& values); // non-finite values left out
 
-// A config's settings by their names in experiment files ("lr", "waves", …;
-// the kinds as "data" and "model") as text; the seed left out.
+// The settings that apply to a config, by their names in the settings table
+// (as on the command line), as text; the seed left out.
 std::map<QString, QString> settingsOf(const ExperimentConfig& config);
 
 // For each config, the settings in which the configs differ ("lr=0.003
