@@ -7,6 +7,7 @@
 #include "CsvSignal.h"
 #include "ExperimentJson.h"
 #include "ProgressThrottle.h"
+#include "RunDriver.h"
 #include "RunStore.h"
 #include "Sweep.h"
 #include "TrainRecording.h"
@@ -35,26 +36,42 @@ extern "C" void onInterrupt(int) {
     interrupted.store(true);
 }
 
-// Progress on stderr: a bar redrawn ten times a second on a terminal; otherwise
-// a plain line per tenth of the run, and at least every 10 s (logs stay short).
+// Progress on stderr: a bar redrawn with each batch of losses on a terminal;
+// otherwise a plain line per tenth of the run, and at least every 10 s (logs
+// stay short). Rates and the ETA are the driver's.
 class ProgressPrinter {
 public:
     explicit ProgressPrinter(int64_t epochs)
         : terminal_(isatty(STDERR_FILENO) != 0)
-        , total_(std::max<int64_t>(1, epochs))
-        , throttle_(epochs, 0.1) {
+        , total_(std::max<int64_t>(1, epochs)) {
         clock_.start();
     }
 
-    void begin(int64_t firstEpoch) { throttle_.begin(now(), firstEpoch); }
-    void epoch(int64_t epoch, double loss) {
-        const double now = this->now();
-        const bool due = throttle_.add(epoch, loss, now);
-        const bool nextTenth = (epoch + 1) * 10 / total_ != epoch * 10 / total_;
-        if (terminal_ ? due : (nextTenth || now - lastLine_ >= 10.0)) {
-            print(throttle_.take(now), loss);
-            lastLine_ = now;
+    void progress(const ProgressBatch& b) {
+        const int64_t first = b.firstEpoch, done = b.epochsDone;
+        const bool nextTenth = done * 10 / total_ != first * 10 / total_;
+        const double now = double(clock_.nsecsElapsed()) * 1e-9;
+        if (b.losses.empty() || !(terminal_ || nextTenth || now - lastLine_ >= 10.0)) {
+            return;
         }
+        lastLine_ = now;
+        const double loss = b.losses.back();
+        const QString eta =
+            b.etaSeconds < 0 ? QStringLiteral("?") : QString::number(b.etaSeconds, 'f', 1) + u's';
+        if (terminal_) {
+            const double fraction = double(done) / double(total_);
+            const int width = 30, filled = int(fraction * width);
+            std::fprintf(
+                stderr, "\r[%s%s] %3d%% epoch %lld/%lld loss %.4g  %.0f epochs/s  ETA %s  ",
+                QByteArray(filled, '#').constData(), QByteArray(width - filled, '.').constData(),
+                int(fraction * 100), (long long)done, (long long)total_, loss, b.epochsPerSecond,
+                qPrintable(eta));
+        } else {
+            std::fprintf(stderr, "epoch %lld/%lld loss %.6g (%.0f epochs/s, ETA %s)\n",
+                         (long long)done, (long long)total_, loss, b.epochsPerSecond,
+                         qPrintable(eta));
+        }
+        std::fflush(stderr);
     }
     void finish() {
         if (terminal_) {
@@ -63,29 +80,8 @@ public:
     }
 
 private:
-    double now() const { return double(clock_.nsecsElapsed()) * 1e-9; }
-    void print(const ProgressBatch& b, double loss) {
-        const double fraction = double(b.epochsDone) / double(total_);
-        const QString eta =
-            b.etaSeconds < 0 ? QStringLiteral("?") : QString::number(b.etaSeconds, 'f', 1) + u's';
-        if (terminal_) {
-            const int width = 30, filled = int(fraction * width);
-            std::fprintf(
-                stderr, "\r[%s%s] %3d%% epoch %lld/%lld loss %.4g  %.0f epochs/s  ETA %s  ",
-                QByteArray(filled, '#').constData(), QByteArray(width - filled, '.').constData(),
-                int(fraction * 100), (long long)b.epochsDone, (long long)total_, loss,
-                b.epochsPerSecond, qPrintable(eta));
-        } else {
-            std::fprintf(stderr, "epoch %lld/%lld loss %.6g (%.0f epochs/s, ETA %s)\n",
-                         (long long)b.epochsDone, (long long)total_, loss, b.epochsPerSecond,
-                         qPrintable(eta));
-        }
-        std::fflush(stderr);
-    }
-
     bool terminal_;
     int64_t total_;
-    ProgressThrottle throttle_;
     QElapsedTimer clock_;
     double lastLine_ = 0.0;
 };
@@ -163,6 +159,58 @@ std::unique_ptr<TrainRecording> recordingFor(const StoreLocation& location,
     }
     return std::make_unique<TrainRecording>(location, record, false);
 }
+
+// `train`'s sink: progress to the terminal, and to the store when recording.
+class CommandSink : public RunSink {
+public:
+    CommandSink(const ExperimentConfig& config, TrainRecording* recording, const Fork* fork)
+        : config_(config)
+        , recording_(recording)
+        , fork_(fork)
+        , printer_(config.train.epochs) {}
+
+    void ready(const Trainer& trainer) override {
+        setup = trainer.setup();
+        if (recording_) {
+            recording_->ready(trainer);
+        }
+        std::fprintf(stderr, "training %s on %s: %lld parameters, %lld epochs%s\n",
+                     modelKindName(config_.model.kind).data(), setup.dataDescription.c_str(),
+                     (long long)setup.parameters, (long long)config_.train.epochs,
+                     fork_ ? qPrintable(QStringLiteral(", from epoch %1 of run %2")
+                                            .arg(fork_->point.checkpoint.epoch)
+                                            .arg(fork_->parent.id.left(8)))
+                           : "");
+    }
+    void progress(const ProgressBatch& batch) override {
+        printer_.progress(batch);
+        if (recording_) {
+            recording_->progress(batch);
+        }
+    }
+    EpochVerdict epoch(const Trainer&, int64_t, double) override {
+        return interrupted.load() ? EpochVerdict::Stop : EpochVerdict::Continue;
+    }
+    void snapshot(const PredictionSnapshot& snapshot) override {
+        if (recording_) {
+            recording_->snapshot(snapshot);
+        }
+    }
+    void checkpoint(const TrainingCheckpoint& checkpoint) override {
+        if (recording_) {
+            recording_->checkpoint(checkpoint);
+        }
+    }
+    void finish() { printer_.finish(); }
+
+    RunSetup setup;
+
+private:
+    const ExperimentConfig& config_;
+    TrainRecording* recording_;
+    const Fork* fork_;
+    ProgressPrinter printer_;
+};
 
 // Before training (`ended` false) and after it.
 void warnIfNotStored(const TrainRecording& recording, bool ended = false) {
@@ -247,50 +295,15 @@ int runTrainCommand(const QStringList& arguments) {
     tuneMallocForTraining();
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
-    ProgressPrinter printer(config.train.epochs);
-    RunSetup setup;
+    if (recording && fork) {
+        recording->setResumePoint(&fork->point);
+    }
+    CommandSink sink(config, recording.get(), fork ? &*fork : nullptr);
+    const RunSetup& setup = sink.setup;
     TrainResult result;
     try {
-        result = train(
-            config,
-            [&](const Trainer& trainer, int64_t epoch, double loss) {
-                printer.epoch(epoch, loss);
-                const bool stop = interrupted.load();
-                if (recording) {
-                    recording->epoch(trainer, epoch, loss,
-                                     stop || epoch + 1 == config.train.epochs);
-                    const auto every = config.train.checkpointEvery;
-                    if (every > 0 && (epoch + 1) % every == 0) {
-                        recording->checkpoint(trainer.checkpoint());
-                    }
-                }
-                return stop ? EpochVerdict::Stop : EpochVerdict::Continue;
-            },
-            [&](const Trainer& trainer) {
-                setup = trainer.setup();
-                if (recording) {
-                    recording->ready(trainer);
-                    if (fork) { // the fork's history begins as its parent's
-                        recording->seedHistory(fork->point);
-                    }
-                }
-                std::fprintf(stderr, "training %s on %s: %lld parameters, %lld epochs%s\n",
-                             modelKindName(config.model.kind).data(), setup.dataDescription.c_str(),
-                             (long long)setup.parameters, (long long)config.train.epochs,
-                             fork ? qPrintable(QStringLiteral(", from epoch %1 of run %2")
-                                                   .arg(fork->point.checkpoint.epoch)
-                                                   .arg(fork->parent.id.left(8)))
-                                  : "");
-                printer.begin(trainer.epochsDone());
-            },
-            fork ? &fork->point : nullptr);
-        if (recording) { // at the best loss, and where the run ended
-            for (const auto* kept : {&result.bestCheckpoint, &result.endCheckpoint}) {
-                if (*kept) {
-                    recording->checkpoint(**kept);
-                }
-            }
-        }
+        result =
+            driveRun(RunDrive{config, fork ? &fork->point : nullptr, recording != nullptr}, sink);
     } catch (const CsvError& e) {
         return fail(QString::fromUtf8(e.what()));
     } catch (const std::invalid_argument& e) {
@@ -305,7 +318,7 @@ int runTrainCommand(const QStringList& arguments) {
         }
         return 1;
     }
-    printer.finish();
+    sink.finish();
     const bool stored = recording && recording->finish(result);
     if (recording) {
         warnIfNotStored(*recording, true);

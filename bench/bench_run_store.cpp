@@ -10,6 +10,7 @@
 //                        [--store-file PATH]   (kept and reused when it exists)
 
 #include "AllocatorTuning.h"
+#include "RunDriver.h"
 #include "RunStore.h"
 #include "TrainRecording.h"
 #include "Trainer.h"
@@ -36,28 +37,41 @@ enum class Recording { Off, WithoutSnapshots, On };
 
 // One chirp run's epochs, timed from outside from the moment its data exists;
 // recorded as `train` records it, or not.
+// Times the epochs from the moment the data exists, then hands on to the store's sink.
+class TimedSink : public RunSink {
+public:
+    explicit TimedSink(TrainRecording* recording)
+        : recording_(recording) {}
+    void ready(const Trainer& trainer) override {
+        clock.start();
+        if (recording_) {
+            recording_->ready(trainer);
+        }
+    }
+    void progress(const ProgressBatch& batch) override {
+        if (recording_) {
+            recording_->progress(batch);
+        }
+    }
+    void snapshot(const PredictionSnapshot& snapshot) override {
+        if (recording_) {
+            recording_->snapshot(snapshot);
+        }
+    }
+    QElapsedTimer clock;
+
+private:
+    TrainRecording* recording_;
+};
+
 double msPerEpoch(const ExperimentConfig& config, const StoreLocation& store, Recording mode) {
     std::unique_ptr<TrainRecording> recording;
     if (mode != Recording::Off) {
-        recording = std::make_unique<TrainRecording>(store, config, QStringLiteral("bench"),
-                                                     mode == Recording::On);
+        recording = std::make_unique<TrainRecording>(store, config, QStringLiteral("bench"));
     }
-    QElapsedTimer clock;
-    const auto result = train(
-        config,
-        [&](const Trainer& trainer, int64_t epoch, double loss) {
-            if (recording) {
-                recording->epoch(trainer, epoch, loss, epoch + 1 == config.train.epochs);
-            }
-            return EpochVerdict::Continue;
-        },
-        [&](const Trainer& trainer) {
-            clock.start();
-            if (recording) {
-                recording->ready(trainer);
-            }
-        });
-    const double ms = double(clock.nsecsElapsed()) * 1e-6 / double(result.epochsDone);
+    TimedSink sink(recording.get());
+    const auto result = driveRun(RunDrive{config, nullptr, mode == Recording::On}, sink);
+    const double ms = double(sink.clock.nsecsElapsed()) * 1e-6 / double(result.epochsDone);
     if (recording && !recording->finish(result)) {
         std::fprintf(stderr, "store failed: %s\n", qPrintable(recording->problem()));
     }

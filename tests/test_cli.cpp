@@ -126,6 +126,21 @@ private Q_SLOTS:
         QCOMPARE(listRuns(store).size(), 1);
     }
 
+    // A run that a stop rule ends early keeps the prediction of its last
+    // epoch, as the window's runs do: both are driven by one driver.
+    void aRunEndedByAStopRuleKeepsItsLastSnapshot() {
+        const auto store = freshStore();
+        const auto out = dir_.filePath("early.json");
+        const auto r = runWithStore(
+            store, {"train", "--epochs", "5000", "--target-loss", "0.05", "--out", out});
+        QCOMPARE(r.exitCode, 0);
+        const auto json = readJson(out);
+        const qint64 done = json["result"]["epochs_done"].toInteger();
+        QVERIFY2(done > 0 && done < 5000, qPrintable(QString::number(done)));
+        const auto run = shownRun(store, json["run_id"].toString());
+        QCOMPARE(run["snapshot_epochs"].toArray().last().toInteger(), done - 1);
+    }
+
     void runsListsShowsExportsAndDeletes() {
         const auto store = freshStore();
         QCOMPARE(runWithStore(store, {"train", "--epochs", "30", "--name", "alpha run"}).exitCode,

@@ -116,13 +116,9 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
     connect(run, &TrainingRun::stateChanged, this, [this, id] { changed(id); });
     connect(run, &TrainingRun::ready, this, [this, id](const RunData& data) {
         if (auto* e = find(id)) {
-            e->recorder->started(data.setup, data.coords, data.targets);
-            if (const auto& resume = e->run->resumePoint()) { // a fork: its parent's start
-                e->recorder->losses(0, resume->lossHistory);
-                e->recorder->seriesLosses(LossSeries::Validation, 0, resume->validationHistory);
-                e->recorder->seriesLosses(LossSeries::Averaged, 0,
-                                          averagedPrefix(*resume, e->config().train));
-            }
+            const auto& resume = e->run->resumePoint();
+            e->recorder->started(data.setup, data.coords, data.targets,
+                                 resume ? &*resume : nullptr);
             Q_EMIT dataReady(id);
             changed(id);
         }

@@ -24,7 +24,7 @@ RunRecorder::RunRecorder(StoreClient* store, RunRecord& record, bool inStore)
     , inserted_(inStore) {}
 
 void RunRecorder::started(const RunSetup& setup, const std::vector<float>& coords,
-                          const std::vector<float>& targets) {
+                          const std::vector<float>& targets, const ResumePoint* resume) {
     record_.status = RecordStatus::Running;
     record_.started = QDateTime::currentDateTimeUtc();
     record_.heartbeat = record_.started;
@@ -36,6 +36,11 @@ void RunRecorder::started(const RunSetup& setup, const std::vector<float>& coord
     if (store_) {
         inserted_ ? store_->updateRun(record_) : store_->insertRun(record_);
         inserted_ = true;
+    }
+    if (resume) {
+        losses(0, resume->lossHistory);
+        seriesLosses(LossSeries::Validation, 0, resume->validationHistory);
+        seriesLosses(LossSeries::Averaged, 0, averagedPrefix(*resume, record_.config.train));
     }
 }
 

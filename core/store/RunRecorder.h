@@ -25,8 +25,9 @@ public:
     // record is already there (a queued sweep run this process claimed).
     RunRecorder(StoreClient* store, RunRecord& record, bool inStore = false);
 
+    // `resume`: a fork, whose history begins as its parent's before the checkpoint.
     void started(const RunSetup& setup, const std::vector<float>& coords,
-                 const std::vector<float>& targets);
+                 const std::vector<float>& targets, const ResumePoint* resume = nullptr);
     void losses(qint64 firstEpoch, const std::vector<double>& losses);
     // The validation or averaged series (empty batches are ignored).
     void seriesLosses(LossSeries series, qint64 firstEpoch, const std::vector<double>& losses);

@@ -1,58 +1,36 @@
 #include "TrainRecording.h"
 
-#include "Trainer.h"
-
 #include <QCoreApplication>
 
 namespace dredge {
 
 TrainRecording::TrainRecording(const StoreLocation& location, const ExperimentConfig& config,
-                               const QString& name, bool keepSnapshots)
-    : client_(location)
-    , record_(newRunRecord(config, name.isEmpty() ? describe(config) : name))
-    , recorder_(&client_, record_)
-    , throttle_(config.train.epochs, 0.25, config.train.validationShare > 0.0,
-                config.train.averaging.start.has_value())
-    , keepSnapshots_(keepSnapshots) {
-    clock_.start();
-    client_.flush();
-    collectProblem();
-}
+                               const QString& name)
+    : TrainRecording(location, newRunRecord(config, name.isEmpty() ? describe(config) : name),
+                     false) {}
 
 TrainRecording::TrainRecording(const StoreLocation& location, RunRecord record, bool inStore)
     : client_(location)
     , record_(std::move(record))
-    , recorder_(&client_, record_, inStore)
-    , throttle_(record_.config.train.epochs, 0.25, record_.config.train.validationShare > 0.0,
-                record_.config.train.averaging.start.has_value())
-    , keepSnapshots_(true) {
-    clock_.start();
+    , recorder_(&client_, record_, inStore) {
     client_.flush();
     collectProblem();
 }
 
 void TrainRecording::ready(const Trainer& trainer) {
-    recorder_.started(trainer.setup(), trainer.trainingCoordinates(), trainer.trainingTargets());
-    if (keepSnapshots_) {
-        snapshots_.emplace(trainer.config().train.epochs, trainer.setup().points);
-    }
-    throttle_.begin(now(), trainer.epochsDone());
+    recorder_.started(trainer.setup(), trainer.trainingCoordinates(), trainer.trainingTargets(),
+                      resume_);
 }
 
-void TrainRecording::epoch(const Trainer& trainer, int64_t epoch, double loss, bool last) {
-    if (throttle_.add(epoch, loss, now(), trainer.lastValidationLoss(), trainer.averagedLoss())) {
-        send();
-    }
-    if (snapshots_ && (last || snapshots_->due(epoch))) {
-        recorder_.snapshot(epoch, snapshots_->stride(),
-                           snapshots_->decimate(trainer.lastEpochPrediction()));
-    }
+void TrainRecording::progress(const ProgressBatch& batch) {
+    recorder_.losses(batch.firstEpoch, batch.losses);
+    recorder_.seriesLosses(LossSeries::Validation, batch.firstEpoch, batch.validationLosses);
+    recorder_.seriesLosses(LossSeries::Averaged, batch.firstEpoch, batch.averagedLosses);
+    collectProblem(); // a store that failed (or came back) since the last batch
 }
 
-void TrainRecording::seedHistory(const ResumePoint& resume) {
-    recorder_.losses(0, resume.lossHistory);
-    recorder_.seriesLosses(LossSeries::Validation, 0, resume.validationHistory);
-    recorder_.seriesLosses(LossSeries::Averaged, 0, averagedPrefix(resume, record_.config.train));
+void TrainRecording::snapshot(const PredictionSnapshot& snapshot) {
+    recorder_.snapshot(snapshot.epoch, snapshot.stride, snapshot.values);
 }
 
 void TrainRecording::checkpoint(const TrainingCheckpoint& checkpoint) {
@@ -60,21 +38,10 @@ void TrainRecording::checkpoint(const TrainingCheckpoint& checkpoint) {
 }
 
 bool TrainRecording::finish(const TrainResult& result) {
-    send();
     recorder_.finished(result, result.lossHistory);
     const bool written = client_.flush();
     collectProblem();
     return written && problem_.isEmpty();
-}
-
-void TrainRecording::send() {
-    if (throttle_.hasPending()) {
-        const auto batch = throttle_.take(now());
-        recorder_.losses(batch.firstEpoch, batch.losses);
-        recorder_.seriesLosses(LossSeries::Validation, batch.firstEpoch, batch.validationLosses);
-        recorder_.seriesLosses(LossSeries::Averaged, batch.firstEpoch, batch.averagedLosses);
-        collectProblem(); // a store that failed (or came back) since the last batch
-    }
 }
 
 void TrainRecording::collectProblem() {

@@ -1,30 +1,23 @@
 #pragma once
-// Records a run that train() runs on the calling thread (the `train` command,
-// benchmarks) into a store, through the store's own thread: training never
-// waits on the database. Losses go out in batches of about a quarter second,
-// snapshots on a SnapshotPlan. Feed it from train()'s callbacks.
+// Records a run that driveRun drives on the calling thread (the `train`
+// command, benchmarks) into a store, through the store's own thread: training
+// never waits on the database. It is the store's RunSink: the driver decides
+// when losses, snapshots and checkpoints go out, this writes them.
 
-#include "ProgressThrottle.h"
+#include "RunDriver.h"
 #include "RunRecord.h"
 #include "RunRecorder.h"
-#include "SnapshotPlan.h"
 #include "StoreClient.h"
-#include "Trainer.h"
 
-#include <QElapsedTimer>
 #include <functional>
-#include <optional>
 
 namespace dredge {
 
-class Trainer;
-
-class TrainRecording {
+class TrainRecording : public RunSink {
 public:
     // Opens the store (waits for that, once) before training starts.
-    // keepSnapshots: also keep predictions for replay (SnapshotPlan).
     TrainRecording(const StoreLocation& location, const ExperimentConfig& config,
-                   const QString& name, bool keepSnapshots = true);
+                   const QString& name);
     // A record prepared by the caller: a sweep's task (its sweep and task set),
     // already in the store when `inStore` (claimed from the queue).
     TrainRecording(const StoreLocation& location, RunRecord record, bool inStore);
@@ -38,29 +31,24 @@ public:
     void onProblemChange(std::function<void(const QString& problem)> handler) {
         problemChanged_ = std::move(handler);
     }
+    // Before training: a fork, whose stored history begins as its parent's.
+    void setResumePoint(const ResumePoint* resume) { resume_ = resume; }
 
-    void ready(const Trainer& trainer);
-    // `last`: the run ends after this epoch (its prediction is kept).
-    void epoch(const Trainer& trainer, int64_t epoch, double loss, bool last);
-    // A resumed run's epochs before its checkpoint (after ready()).
-    void seedHistory(const ResumePoint& resume);
-    void checkpoint(const TrainingCheckpoint& checkpoint);
+    void ready(const Trainer& trainer) override;
+    void progress(const ProgressBatch& batch) override;
+    void snapshot(const PredictionSnapshot& snapshot) override;
+    void checkpoint(const TrainingCheckpoint& checkpoint) override;
     // Writes the outcome and waits for the store; returns whether the whole
     // run reached it.
     bool finish(const TrainResult& result);
 
 private:
-    double now() const { return double(clock_.nsecsElapsed()) * 1e-9; }
-    void send();
     void collectProblem();
 
     StoreClient client_;
     RunRecord record_;
     RunRecorder recorder_;
-    ProgressThrottle throttle_;
-    bool keepSnapshots_;
-    std::optional<SnapshotPlan> snapshots_;
-    QElapsedTimer clock_;
+    const ResumePoint* resume_ = nullptr;
     QString problem_;
     std::function<void(const QString&)> problemChanged_;
 };

@@ -1,6 +1,6 @@
 #include "TrainingWorker.h"
 
-#include "SnapshotPlan.h"
+#include "RunDriver.h"
 
 #include <QElapsedTimer>
 #include <exception>
@@ -44,103 +44,63 @@ PredictionSnapshot TrainingWorker::predict(const Trainer& trainer, int64_t epoch
     return snapshot;
 }
 
+// The window's sink: everything goes out as queued signals with plain values.
+class TrainingWorker::Sink : public RunSink {
+public:
+    explicit Sink(TrainingWorker& worker)
+        : worker_(worker) {}
+
+    void ready(const Trainer& trainer) override {
+        worker_.targets_ = trainer.trainingTargets();
+        Q_EMIT worker_.ready(
+            RunData{trainer.setup(), trainer.trainingCoordinates(), worker_.targets_});
+    }
+    void progress(const ProgressBatch& batch) override { Q_EMIT worker_.progress(batch); }
+    EpochVerdict epoch(const Trainer& trainer, int64_t epoch, double) override {
+        const int interval = worker_.probe_->intervalMs();
+        if (interval > 0 && (!clock_.isValid() || clock_.elapsed() >= interval)) {
+            Q_EMIT worker_.prediction(worker_.predict(trainer, epoch));
+            clock_.start();
+        }
+        return EpochVerdict::Continue;
+    }
+    void paused(int64_t epochsDone) override { Q_EMIT worker_.paused(epochsDone); }
+    void resumed() override { Q_EMIT worker_.resumed(); }
+    void snapshot(const PredictionSnapshot& snapshot) override {
+        Q_EMIT worker_.snapshot(snapshot);
+    }
+    void checkpoint(const TrainingCheckpoint& checkpoint) override {
+        Q_EMIT worker_.checkpoint(checkpoint);
+    }
+    // The model as it ends gives the final prediction, sent after the last progress.
+    void ended(const Trainer& trainer) override {
+        const int64_t last = trainer.epochsDone() - 1;
+        if (last >= 0) {
+            finalPrediction = worker_.predict(trainer, last);
+            finalPrediction->averaged = trainer.holdsAveragedWeights();
+        }
+    }
+
+    std::optional<PredictionSnapshot> finalPrediction;
+
+private:
+    TrainingWorker& worker_;
+    QElapsedTimer clock_; // since the last live prediction
+};
+
 void TrainingWorker::run() {
-    QElapsedTimer clock;
-    clock.start();
-    const auto now = [&clock] { return double(clock.nsecsElapsed()) * 1e-9; };
-    // Five batches a second: enough for a live curve, little for the GUI thread.
-    ProgressThrottle throttle(config_.train.epochs, 0.2, config_.train.validationShare > 0.0,
-                              config_.train.averaging.start.has_value());
-    double lastPrediction = -1.0;
-    double pausedAt = 0.0;
-    std::optional<SnapshotPlan> snapshots;
-
-    const auto onReady = [&](const Trainer& trainer) {
-        targets_ = trainer.trainingTargets();
-        if (keepSnapshots_) {
-            snapshots.emplace(config_.train.epochs, trainer.setup().points);
-        }
-        Q_EMIT ready(RunData{trainer.setup(), trainer.trainingCoordinates(), targets_});
-        throttle.begin(now(), trainer.epochsDone()); // a fork starts at its checkpoint
-    };
-    const auto onEpoch = [&](const Trainer& trainer, int64_t epoch, double loss) {
-        const double t = now();
-        if (throttle.add(epoch, loss, t, trainer.lastValidationLoss(), trainer.averagedLoss())) {
-            Q_EMIT progress(throttle.take(t));
-        }
-        const int interval = probe_->intervalMs();
-        if (interval > 0 && (lastPrediction < 0 || t - lastPrediction >= interval * 1e-3)) {
-            Q_EMIT prediction(predict(trainer, epoch));
-            lastPrediction = now();
-        }
-        const bool carryOn = control_->waitWhilePaused(
-            [&] {
-                if (throttle.hasPending()) {
-                    Q_EMIT progress(throttle.take(now()));
-                }
-                pausedAt = now();
-                Q_EMIT paused(epoch + 1);
-            },
-            [&] {
-                throttle.skipTime(now() - pausedAt);
-                Q_EMIT resumed();
-            });
-        return carryOn ? EpochVerdict::Continue : EpochVerdict::Stop;
-    };
-
+    Sink sink(*this);
     TrainResult result;
-    std::unique_ptr<PredictionSnapshot> finalPrediction;
-    int64_t lastSnapshot = -1;
-    const auto every = config_.train.checkpointEvery;
     try {
-        result = train(
-            config_,
-            [&](const Trainer& trainer, int64_t epoch, double loss) {
-                const auto verdict = onEpoch(trainer, epoch, loss);
-                if (snapshots && snapshots->due(epoch)) {
-                    Q_EMIT snapshot(PredictionSnapshot{
-                        epoch, snapshots->decimate(trainer.lastEpochPrediction()), true, -1.0,
-                        snapshots->stride()});
-                    lastSnapshot = epoch;
-                }
-                if (keepSnapshots_ && every > 0 && (epoch + 1) % every == 0) {
-                    Q_EMIT checkpoint(trainer.checkpoint());
-                }
-                return verdict;
-            },
-            onReady, resume_ ? &*resume_ : nullptr,
-            // However the run ends (last epoch, a stop rule, Stop), the model
-            // as it ends gives the final prediction, and the last epoch's
-            // output the final snapshot.
-            [&](const Trainer& trainer) {
-                const int64_t last = trainer.epochsDone() - 1;
-                if (last < 0) {
-                    return;
-                }
-                finalPrediction = std::make_unique<PredictionSnapshot>(predict(trainer, last));
-                finalPrediction->averaged = trainer.holdsAveragedWeights();
-                if (snapshots && lastSnapshot != last) {
-                    Q_EMIT snapshot(
-                        PredictionSnapshot{last, snapshots->decimate(trainer.lastEpochPrediction()),
-                                           true, -1.0, snapshots->stride()});
-                }
-            });
+        result = driveRun(
+            RunDrive{config_, resume_ ? &*resume_ : nullptr, keepSnapshots_, 0.2, control_.get()},
+            sink);
     } catch (const std::exception& e) {
         result.status = RunStatus::Failed;
         result.error = e.what();
     }
-    if (keepSnapshots_) {
-        for (const auto* kept : {&result.bestCheckpoint, &result.endCheckpoint}) {
-            if (*kept) {
-                Q_EMIT checkpoint(**kept);
-            }
-        }
-    }
-    if (throttle.hasPending()) {
-        Q_EMIT progress(throttle.take(now()));
-    }
-    if (finalPrediction) {
-        Q_EMIT prediction(*finalPrediction);
+    if (sink.finalPrediction) {
+        Q_EMIT prediction(*sink.finalPrediction);
     }
     Q_EMIT finished(result);
 }

@@ -57,6 +57,7 @@ Q_SIGNALS:
     void finished(dredge::TrainResult result);
 
 private:
+    class Sink;
     PredictionSnapshot predict(const Trainer& trainer, int64_t epoch) const;
 
     ExperimentConfig config_;

@@ -1,0 +1,49 @@
+#pragma once
+// One run driven from its config to its result, whoever started it: the
+// window's worker thread and `train` both call driveRun, and differ only in
+// their RunSink, where progress goes. The driver decides what is the same for
+// every run: losses in batches (ProgressThrottle), pauses (RunControl), kept
+// predictions (SnapshotPlan, and one after the last epoch however the run
+// ended), checkpoints (every N epochs, at the best loss and at the end).
+
+#include "RunMetaTypes.h"
+#include "Trainer.h"
+
+namespace dredge {
+
+class RunControl;
+
+// Where a run's progress goes. Called on the training thread.
+class RunSink {
+public:
+    virtual ~RunSink() = default;
+    // Once the data and model exist, before the first epoch.
+    virtual void ready(const Trainer& trainer) = 0;
+    // The losses since the last batch, every interval and at the end.
+    virtual void progress(const ProgressBatch& batch) = 0;
+    // After every epoch, for what the sink shows live; Stop ends the run.
+    virtual EpochVerdict epoch(const Trainer&, int64_t /*epoch*/, double /*loss*/) {
+        return EpochVerdict::Continue;
+    }
+    virtual void paused(int64_t /*epochsDone*/) {}
+    virtual void resumed() {}
+    // With RunDrive::keep: the predictions and states a store keeps.
+    virtual void snapshot(const PredictionSnapshot&) {}
+    virtual void checkpoint(const TrainingCheckpoint&) {}
+    // The model as the run ends (after restore-best or averaging), before
+    // driveRun returns: where a final prediction is taken.
+    virtual void ended(const Trainer&) {}
+};
+
+struct RunDrive {
+    ExperimentConfig config;
+    const ResumePoint* resume = nullptr; // a fork: go on from its checkpoint
+    bool keep = false;                   // snapshots and checkpoints, for a store
+    double progressSeconds = 0.2;        // the shortest time between two batches
+    RunControl* control = nullptr;       // pause and stop from another thread; may be null
+};
+
+// Throws as train() does (std::invalid_argument, CsvError, std::runtime_error).
+TrainResult driveRun(const RunDrive& drive, RunSink& sink);
+
+} // namespace dredge
