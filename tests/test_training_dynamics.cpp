@@ -422,6 +422,7 @@ private Q_SLOTS:
         const auto& v = whole.validationHistory;
         const auto best = std::min_element(v.begin(), v.end()) - v.begin();
         QCOMPARE(whole.bestEpoch, int64_t(best));
+        QCOMPARE(whole.bestLoss, v[size_t(best)]); // the best loss of the same watched series
         if (!whole.stopReason
                  .empty()) { // stopped 15 epochs after the validation loss last improved
             QVERIFY(whole.epochsDone - 1 - best >= 15);

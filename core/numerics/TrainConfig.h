@@ -80,6 +80,8 @@ struct TrainResult {
     std::vector<double> averagedHistory;
     int64_t averagedModels = 0; // weights taken into the average
     double finalLoss = 0.0;
+    // The lowest watched loss (the held-out points' with a split, else the
+    // training loss: Trainer::watchesValidation), reached at bestEpoch.
     double bestLoss = 0.0;
     int64_t epochsDone = 0;
     int64_t divergedAtEpoch = -1; // first epoch (0-based) whose loss was not finite
@@ -88,7 +90,7 @@ struct TrainResult {
     double msPerEpoch = 0.0;      // training epochs only
     std::string error;            // why a Failed run failed
     std::string stopReason;       // why a run ended before its last epoch by a stop rule
-    int64_t bestEpoch = -1;       // 0-based epoch of bestLoss
+    int64_t bestEpoch = -1;       // 0-based epoch of bestLoss (-1: no finite loss)
     bool restoredBest = false;    // the model ended with bestEpoch's weights
     bool endedAveraged = false;   // the model ended with the averaged weights
     // With checkpointEvery: the state after the last epoch (before restore-best),

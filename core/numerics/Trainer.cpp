@@ -173,7 +173,7 @@ double Trainer::runEpoch() {
         return lossValue;
     }
 
-    const double watched = d.data.trainWeight.defined() ? d.validationLoss : lossValue;
+    const double watched = watchesValidation() ? d.validationLoss : lossValue;
     if (tc.stop.restoreBest && watched < d.bestLoss) {
         // The weights that gave this loss are those before this epoch's update.
         d.bestLoss = watched;
@@ -271,6 +271,10 @@ int64_t Trainer::skippedSteps() const {
 
 double Trainer::lastValidationLoss() const {
     return impl_->validationLoss;
+}
+
+bool Trainer::watchesValidation() const {
+    return impl_->data.trainWeight.defined(); // some points are held out
 }
 
 double Trainer::averagedLoss() const {
@@ -448,8 +452,8 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
     StopCheck stopCheck(tc.stop);
     const int64_t firstEpoch = resume ? resume->checkpoint.epoch : 0;
     const bool split = tc.validationShare > 0.0;
+    const bool watchValidation = trainer.watchesValidation();
     double bestWatched = std::numeric_limits<double>::infinity();
-    // The rules watch the validation loss where there is one.
     const bool averaging = tc.averaging.start.has_value();
     const auto watch = [&](int64_t epoch, double loss, double validation, double averaged) {
         result.lossHistory.push_back(loss);
@@ -459,11 +463,11 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
         if (averaging) {
             result.averagedHistory.push_back(averaged);
         }
-        const double watched = split ? validation : loss;
-        result.bestLoss = std::min(result.bestLoss, loss);
+        const double watched = watchValidation ? validation : loss;
         if (watched < bestWatched) {
             bestWatched = watched;
             result.bestEpoch = epoch;
+            result.bestLoss = watched;
         }
         schedule.advance(watched);
         return stopCheck.after(epoch, watched);

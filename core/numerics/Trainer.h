@@ -46,6 +46,10 @@ public:
     // The last epoch's loss on the held-out points (from the same forward
     // pass, before the update); NaN without a split.
     double lastValidationLoss() const;
+    // Whether the run watches the held-out points' loss (it has some) rather
+    // than the training loss: the one rule for the stop rules, the schedule's
+    // plateau, the best epoch, best loss, restore-best and the best checkpoint.
+    bool watchesValidation() const;
     // Weight averaging: the averaged model's loss on the watched points (NaN
     // before the first average) and how many weights it holds.
     double averagedLoss() const;
