@@ -9,6 +9,7 @@
 #include "InsightServer.h"
 #include "LossPlot.h"
 #include "ParallelCoordinates.h"
+#include "PlotFiles.h"
 #include "PredictionView.h"
 #include "RunStore.h"
 #include "RunsModel.h"
@@ -136,7 +137,7 @@ void MainWindow::buildActions() {
     saveRuns_->setChecked(true);
     file->addSeparator();
     file->addAction(tr("Export loss history as &CSV…"), this, &MainWindow::exportLossCsv);
-    file->addAction(tr("Export &plots as PNG or PDF…"), this, &MainWindow::exportPlots);
+    file->addAction(tr("Export &plots as PNG, PDF or SVG…"), this, &MainWindow::exportPlots);
     file->addSeparator();
     file->addAction(tr("Run s&tore…"), this, &MainWindow::chooseStore);
     file->addSeparator();
@@ -534,28 +535,29 @@ void MainWindow::exportLossCsv() {
 }
 
 void MainWindow::exportPlots() {
-    const auto path = QFileDialog::getSaveFileName(this, tr("Export plots"), tr("loss.png"),
-                                                   tr("PNG images (*.png);;PDF documents (*.pdf)"));
+    const auto path = QFileDialog::getSaveFileName(
+        this, tr("Export plots"), tr("loss.png"),
+        tr("PNG images (*.png);;PDF documents (*.pdf);;SVG drawings (*.svg)"));
     if (path.isEmpty()) {
         return;
     }
     // The loss plot goes to the chosen file, the prediction beside it.
     const QFileInfo info(path);
+    const auto format = plotFileForSuffix(info.suffix()).value_or(PlotFile::Png2x);
     const QString prediction = info.dir().filePath(info.completeBaseName() +
                                                    QStringLiteral("-prediction.") + info.suffix());
-    const bool pdf = info.suffix().compare(QStringLiteral("pdf"), Qt::CaseInsensitive) == 0;
-    auto* lossPlot = lossPlot_->plot();
     auto* predictionPlot = prediction_->findChildren<QCustomPlot*>().value(0);
     for (auto* stacked : prediction_->findChildren<QCustomPlot*>()) {
         if (stacked->isVisible()) {
             predictionPlot = stacked;
         }
     }
-    const bool ok =
-        pdf ? lossPlot->savePdf(path) && predictionPlot->savePdf(prediction)
-            : lossPlot->savePng(path, 0, 0, 2.0) && predictionPlot->savePng(prediction, 0, 0, 2.0);
-    if (!ok) {
-        QMessageBox::warning(this, tr("Cannot export"), tr("Could not write %1").arg(path));
+    QString error;
+    if (format == PlotFile::Csv || !savePlotImage(lossPlot_->plot(), path, format, &error) ||
+        !savePlotImage(predictionPlot, prediction, format, &error)) {
+        QMessageBox::warning(this, tr("Cannot export"),
+                             error.isEmpty() ? tr("%1 is not an image format").arg(info.suffix())
+                                             : error);
     } else {
         statusBar()->showMessage(tr("Exported %1 and %2").arg(path, prediction), 5000);
     }

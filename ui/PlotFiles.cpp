@@ -1,23 +1,30 @@
 #include "PlotFiles.h"
 
 #include "QCustomPlotInclude.h"
-#include "SvgPaintDevice.h"
-
+#include <QBuffer>
 #include <QSaveFile>
+#include <QSvgGenerator>
 
 namespace dredge {
 namespace {
 
+// Drawn into memory first, so a failed write leaves no half-written file.
 bool saveSvg(QCustomPlot* plot, const QString& path, QString* error) {
-    SvgPaintDevice device(plot->size());
+    QBuffer svg;
+    svg.open(QIODevice::WriteOnly);
+    QSvgGenerator generator;
+    generator.setOutputDevice(&svg);
+    generator.setSize(plot->size());
+    generator.setViewBox(QRect(QPoint(0, 0), plot->size()));
+    generator.setTitle(plot->windowTitle());
     {
-        QCPPainter painter(&device);
+        QCPPainter painter(&generator);
         painter.setMode(QCPPainter::pmVectorized);
         painter.setMode(QCPPainter::pmNoCaching);
         plot->toPainter(&painter, plot->width(), plot->height());
     }
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(device.svg()) < 0 || !file.commit()) {
+    if (!file.open(QIODevice::WriteOnly) || file.write(svg.data()) < 0 || !file.commit()) {
         *error = file.errorString();
         return false;
     }
@@ -25,6 +32,15 @@ bool saveSvg(QCustomPlot* plot, const QString& path, QString* error) {
 }
 
 } // namespace
+
+std::optional<PlotFile> plotFileForSuffix(const QString& suffix) {
+    for (auto format : {PlotFile::Png2x, PlotFile::Pdf, PlotFile::Svg, PlotFile::Csv}) {
+        if (suffix.compare(plotFileSuffix(format), Qt::CaseInsensitive) == 0) {
+            return format;
+        }
+    }
+    return std::nullopt;
+}
 
 QString plotFileSuffix(PlotFile format) {
     switch (format) {
