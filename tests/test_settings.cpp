@@ -149,6 +149,10 @@ const Homonym kHomonyms[] = {
     {"velocity", "core/numerics/WaveEnsemble.cpp", "a wave's velocity parameter"},
     {"velocity", "core/numerics/InterferenceBasis.cpp", "a wave's velocity parameter"},
     {"w0", "core/numerics/FusedSineLayer.cpp", "autograd's saved w0"},
+    // The store's columns keep their schema's names, whatever a flag is called.
+    {"seed", "core/store/RunStore.cpp", "the runs table's seed column"},
+    {"device", "core/store/RunStore.cpp", "the record's device: where the run trained"},
+    {"device", "core/store/RunRecordJson.cpp", "the record's device: where the run trained"},
 };
 
 bool isHomonym(const QString& word, const QString& file) {

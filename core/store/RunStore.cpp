@@ -82,103 +82,178 @@ void unpackInto(const QByteArray& bytes, std::vector<T>& out) {
     qFromLittleEndian<Bits>(bytes.constData(), qsizetype(n), out.data() + first);
 }
 
-// The columns insertRun and updateRun write, and the values they take.
-void bindRunColumns(QSqlQuery& q, const RunRecord& r) {
-    const auto& c = r.config;
-    q.bindValue(QStringLiteral(":id"), r.id);
-    q.bindValue(QStringLiteral(":started"), nullable(r.started));
-    q.bindValue(QStringLiteral(":ended"), nullable(r.ended));
-    q.bindValue(QStringLiteral(":status"), recordStatusName(r.status));
-    q.bindValue(QStringLiteral(":config"), QString::fromUtf8(configColumn(c)));
-    q.bindValue(QStringLiteral(":data_kind"), QString::fromUtf8(dataKindName(c.data.kind).data()));
-    q.bindValue(QStringLiteral(":model_kind"),
-                QString::fromUtf8(modelKindName(c.model.kind).data()));
-    q.bindValue(QStringLiteral(":learning_rate"), c.train.learningRate);
-    q.bindValue(QStringLiteral(":seed"), qlonglong(c.train.seed));
-    q.bindValue(QStringLiteral(":amp"), int(c.train.mixedPrecision));
-    q.bindValue(QStringLiteral(":clip_max_norm"), c.train.clipGradients
-                                                      ? QVariant(c.train.clipMaxNorm)
-                                                      : QVariant(QMetaType::fromType<double>()));
-    q.bindValue(QStringLiteral(":kernel"),
-                QString::fromUtf8(waveKernelName(c.model.kernel).data()));
-    q.bindValue(QStringLiteral(":threads"), c.train.threads);
-    q.bindValue(QStringLiteral(":epochs"), qlonglong(c.train.epochs));
-    q.bindValue(QStringLiteral(":data_fingerprint"), r.dataFingerprint);
-    q.bindValue(QStringLiteral(":app_version"), r.appVersion);
-    q.bindValue(QStringLiteral(":torch_version"), r.torchVersion);
-    q.bindValue(QStringLiteral(":host"), r.host);
-    q.bindValue(QStringLiteral(":device"), r.device);
-    q.bindValue(QStringLiteral(":pid"), r.pid);
-    q.bindValue(QStringLiteral(":heartbeat"), nullable(r.heartbeat));
-    q.bindValue(QStringLiteral(":parameters"), r.parameters);
-    q.bindValue(QStringLiteral(":points"), r.points);
-    q.bindValue(QStringLiteral(":zero_mse"), r.zeroPredictorMse);
-    q.bindValue(QStringLiteral(":epochs_done"), r.epochsDone);
-    q.bindValue(QStringLiteral(":final_loss"), nullable(r.finalLoss));
-    q.bindValue(QStringLiteral(":best_loss"), nullable(r.bestLoss));
-    q.bindValue(QStringLiteral(":ms_per_epoch"), r.msPerEpoch);
-    q.bindValue(QStringLiteral(":psnr_db"), nullable(r.psnrDb));
-    q.bindValue(QStringLiteral(":error"), r.error);
-    q.bindValue(QStringLiteral(":sweep_id"),
-                r.sweepId.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : r.sweepId);
-    q.bindValue(QStringLiteral(":sweep_task"),
-                r.sweepTask >= 0 ? QVariant(r.sweepTask) : QVariant(QMetaType::fromType<int>()));
+QVariant nullText(const QString& value) {
+    return value.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(value);
+}
+QString enumText(std::string_view name) {
+    return QString::fromUtf8(name.data(), qsizetype(name.size()));
 }
 
-const QString kRunColumns = QStringLiteral(
-    "started_ms = :started, ended_ms = :ended, status = :status, config = :config, "
-    "data_kind = :data_kind, model_kind = :model_kind, learning_rate = :learning_rate, "
-    "seed = :seed, amp = :amp, clip_max_norm = :clip_max_norm, kernel = :kernel, "
-    "threads = :threads, epochs = :epochs, data_fingerprint = :data_fingerprint, "
-    "app_version = :app_version, torch_version = :torch_version, host = :host, "
-    "device = :device, pid = :pid, heartbeat_ms = :heartbeat, parameters = :parameters, "
-    "points = :points, zero_mse = :zero_mse, epochs_done = :epochs_done, "
-    "final_loss = :final_loss, best_loss = :best_loss, ms_per_epoch = :ms_per_epoch, "
-    "psnr_db = :psnr_db, error = :error, sweep_id = :sweep_id, sweep_task = :sweep_task");
+// The columns of `runs`, once: what a record writes into each (null: nothing,
+// the query leaves it alone), what it reads back (null: written for SQL
+// filters only, e.g. the config's denormalised settings), and whether
+// updateRun rewrites it (not the user's own fields, nor what only an insert sets).
+struct RunColumn {
+    const char* name;
+    QVariant (*write)(const RunRecord&);
+    void (*read)(RunRecord&, const QVariant&);
+    bool updated;
+};
 
-const QString kSelectRuns = QStringLiteral(
-    "SELECT id, name, created_ms, started_ms, ended_ms, status, config, data_fingerprint, "
-    "app_version, torch_version, host, device, pid, heartbeat_ms, parameters, points, zero_mse, "
-    "epochs_done, final_loss, best_loss, ms_per_epoch, psnr_db, error, notes, starred, "
-    "archived, parent_id, sweep_id, sweep_task, fork_epoch FROM runs");
+const RunColumn kRunColumns[] = {
+    {"id", [](const RunRecord& r) -> QVariant { return r.id; },
+     [](RunRecord& r, const QVariant& v) { r.id = v.toString(); }, true},
+    {"name", [](const RunRecord& r) -> QVariant { return text(r.name); },
+     [](RunRecord& r, const QVariant& v) { r.name = v.toString(); }, false},
+    {"created_ms", [](const RunRecord& r) -> QVariant { return r.created.toMSecsSinceEpoch(); },
+     [](RunRecord& r, const QVariant& v) { r.created = timeOf(v); }, false},
+    {"started_ms", [](const RunRecord& r) { return nullable(r.started); },
+     [](RunRecord& r, const QVariant& v) { r.started = timeOf(v); }, true},
+    {"ended_ms", [](const RunRecord& r) { return nullable(r.ended); },
+     [](RunRecord& r, const QVariant& v) { r.ended = timeOf(v); }, true},
+    {"status", [](const RunRecord& r) -> QVariant { return recordStatusName(r.status); },
+     [](RunRecord& r, const QVariant& v) {
+         r.status = recordStatusFromName(v.toString()).value_or(RecordStatus::Failed);
+     },
+     true},
+    {"config",
+     [](const RunRecord& r) -> QVariant { return QString::fromUtf8(configColumn(r.config)); },
+     [](RunRecord& r, const QVariant& v) {
+         QString problem;
+         r.config = configFromColumn(v.toString().toUtf8(), &problem);
+         if (!problem.isEmpty()) { // shown, not hidden: the record stays listable
+             r.error = QStringLiteral("stored config unreadable: %1").arg(problem);
+         }
+     },
+     true},
+    {"data_kind",
+     [](const RunRecord& r) -> QVariant { return enumText(dataKindName(r.config.data.kind)); },
+     nullptr, true},
+    {"model_kind",
+     [](const RunRecord& r) -> QVariant { return enumText(modelKindName(r.config.model.kind)); },
+     nullptr, true},
+    {"learning_rate", [](const RunRecord& r) -> QVariant { return r.config.train.learningRate; },
+     nullptr, true},
+    {"seed", [](const RunRecord& r) -> QVariant { return qlonglong(r.config.train.seed); }, nullptr,
+     true},
+    {"amp", [](const RunRecord& r) -> QVariant { return int(r.config.train.mixedPrecision); },
+     nullptr, true},
+    {"clip_max_norm",
+     [](const RunRecord& r) {
+         return r.config.train.clipGradients ? QVariant(r.config.train.clipMaxNorm)
+                                             : QVariant(QMetaType::fromType<double>());
+     },
+     nullptr, true},
+    {"kernel",
+     [](const RunRecord& r) -> QVariant { return enumText(waveKernelName(r.config.model.kernel)); },
+     nullptr, true},
+    {"threads", [](const RunRecord& r) -> QVariant { return r.config.train.threads; }, nullptr,
+     true},
+    {"epochs", [](const RunRecord& r) -> QVariant { return qlonglong(r.config.train.epochs); },
+     nullptr, true},
+    {"data_fingerprint", [](const RunRecord& r) -> QVariant { return r.dataFingerprint; },
+     [](RunRecord& r, const QVariant& v) { r.dataFingerprint = v.toString(); }, true},
+    {"app_version", [](const RunRecord& r) -> QVariant { return r.appVersion; },
+     [](RunRecord& r, const QVariant& v) { r.appVersion = v.toString(); }, true},
+    {"torch_version", [](const RunRecord& r) -> QVariant { return r.torchVersion; },
+     [](RunRecord& r, const QVariant& v) { r.torchVersion = v.toString(); }, true},
+    {"host", [](const RunRecord& r) -> QVariant { return r.host; },
+     [](RunRecord& r, const QVariant& v) { r.host = v.toString(); }, true},
+    {"device", [](const RunRecord& r) -> QVariant { return r.device; },
+     [](RunRecord& r, const QVariant& v) { r.device = v.toString(); }, true},
+    {"pid", [](const RunRecord& r) -> QVariant { return r.pid; },
+     [](RunRecord& r, const QVariant& v) { r.pid = v.toLongLong(); }, true},
+    {"heartbeat_ms", [](const RunRecord& r) { return nullable(r.heartbeat); },
+     [](RunRecord& r, const QVariant& v) { r.heartbeat = timeOf(v); }, true},
+    {"parameters", [](const RunRecord& r) -> QVariant { return r.parameters; },
+     [](RunRecord& r, const QVariant& v) { r.parameters = v.toLongLong(); }, true},
+    {"points", [](const RunRecord& r) -> QVariant { return r.points; },
+     [](RunRecord& r, const QVariant& v) { r.points = v.toLongLong(); }, true},
+    {"zero_mse", [](const RunRecord& r) -> QVariant { return r.zeroPredictorMse; },
+     [](RunRecord& r, const QVariant& v) { r.zeroPredictorMse = v.toDouble(); }, true},
+    {"epochs_done", [](const RunRecord& r) -> QVariant { return r.epochsDone; },
+     [](RunRecord& r, const QVariant& v) { r.epochsDone = v.toLongLong(); }, true},
+    {"final_loss", [](const RunRecord& r) { return nullable(r.finalLoss); },
+     [](RunRecord& r, const QVariant& v) { r.finalLoss = realOr(v, std::nan("")); }, true},
+    {"best_loss", [](const RunRecord& r) { return nullable(r.bestLoss); },
+     [](RunRecord& r, const QVariant& v) { r.bestLoss = realOr(v, std::nan("")); }, true},
+    {"ms_per_epoch", [](const RunRecord& r) -> QVariant { return r.msPerEpoch; },
+     [](RunRecord& r, const QVariant& v) { r.msPerEpoch = v.toDouble(); }, true},
+    {"psnr_db", [](const RunRecord& r) { return nullable(r.psnrDb); },
+     [](RunRecord& r, const QVariant& v) { r.psnrDb = realOr(v, std::nan("")); }, true},
+    {"error", [](const RunRecord& r) -> QVariant { return r.error; },
+     [](RunRecord& r, const QVariant& v) {
+         if (r.error.isEmpty()) { // an unreadable config's note comes first
+             r.error = v.toString();
+         }
+     },
+     true},
+    {"notes", [](const RunRecord& r) -> QVariant { return text(r.notes); },
+     [](RunRecord& r, const QVariant& v) { r.notes = v.toString(); }, false},
+    {"starred", [](const RunRecord& r) -> QVariant { return int(r.starred); },
+     [](RunRecord& r, const QVariant& v) { r.starred = v.toInt() != 0; }, false},
+    {"archived", [](const RunRecord& r) -> QVariant { return int(r.archived); },
+     [](RunRecord& r, const QVariant& v) { r.archived = v.toInt() != 0; }, false},
+    {"parent_id", [](const RunRecord& r) { return nullText(r.parentId); },
+     [](RunRecord& r, const QVariant& v) { r.parentId = v.toString(); }, false},
+    {"sweep_id", [](const RunRecord& r) { return nullText(r.sweepId); },
+     [](RunRecord& r, const QVariant& v) { r.sweepId = v.toString(); }, true},
+    {"sweep_task",
+     [](const RunRecord& r) {
+         return r.sweepTask >= 0 ? QVariant(r.sweepTask) : QVariant(QMetaType::fromType<int>());
+     },
+     [](RunRecord& r, const QVariant& v) { r.sweepTask = v.isNull() ? -1 : v.toInt(); }, true},
+    {"fork_epoch", [](const RunRecord& r) -> QVariant { return r.forkEpoch; },
+     [](RunRecord& r, const QVariant& v) { r.forkEpoch = v.toLongLong(); }, false},
+};
+
+// "a, b, c" of the columns `wanted` picks, written with `format` ("%1", ":%1", "%1 = :%1").
+template <typename Wanted>
+QString columnList(Wanted wanted, const char* format) {
+    QStringList parts;
+    for (const auto& column : kRunColumns) {
+        if (wanted(column)) {
+            parts.append(QString::fromLatin1(format).arg(QLatin1String(column.name)));
+        }
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+void bindRunColumns(QSqlQuery& q, const RunRecord& r, bool insert) {
+    for (const auto& column : kRunColumns) {
+        if (insert || column.updated) {
+            q.bindValue(u':' + QLatin1String(column.name), column.write(r));
+        }
+    }
+}
+
+const QString& insertRunSql() {
+    static const QString sql = QStringLiteral("INSERT INTO runs (%1) VALUES (%2)")
+                                   .arg(columnList([](const RunColumn&) { return true; }, "%1"),
+                                        columnList([](const RunColumn&) { return true; }, ":%1"));
+    return sql;
+}
+
+const QString& updateRunSql() {
+    static const QString sql =
+        QStringLiteral("UPDATE runs SET %1 WHERE id = :id")
+            .arg(columnList(
+                [](const RunColumn& c) { return c.updated && c.name != std::string_view("id"); },
+                "%1 = :%1"));
+    return sql;
+}
+
+const QString kSelectRuns = QStringLiteral("SELECT ") +
+                            columnList([](const RunColumn& c) { return c.read != nullptr; }, "%1") +
+                            QStringLiteral(" FROM runs");
 
 RunRecord recordFrom(const QSqlQuery& q) {
     RunRecord r;
-    r.id = q.value(0).toString();
-    r.name = q.value(1).toString();
-    r.created = timeOf(q.value(2));
-    r.started = timeOf(q.value(3));
-    r.ended = timeOf(q.value(4));
-    r.status = recordStatusFromName(q.value(5).toString()).value_or(RecordStatus::Failed);
-    QString configProblem;
-    r.config = configFromColumn(q.value(6).toString().toUtf8(), &configProblem);
-    r.dataFingerprint = q.value(7).toString();
-    r.appVersion = q.value(8).toString();
-    r.torchVersion = q.value(9).toString();
-    r.host = q.value(10).toString();
-    r.device = q.value(11).toString();
-    r.pid = q.value(12).toLongLong();
-    r.heartbeat = timeOf(q.value(13));
-    r.parameters = q.value(14).toLongLong();
-    r.points = q.value(15).toLongLong();
-    r.zeroPredictorMse = q.value(16).toDouble();
-    r.epochsDone = q.value(17).toLongLong();
-    r.finalLoss = realOr(q.value(18), std::nan(""));
-    r.bestLoss = realOr(q.value(19), std::nan(""));
-    r.msPerEpoch = q.value(20).toDouble();
-    r.psnrDb = realOr(q.value(21), std::nan(""));
-    r.error = q.value(22).toString();
-    if (!configProblem.isEmpty()) {
-        // Shown, not hidden: the record stays listable with default settings.
-        r.error = QStringLiteral("stored config unreadable: %1").arg(configProblem);
+    for (const auto& column : kRunColumns) {
+        if (column.read) {
+            column.read(r, q.value(QLatin1String(column.name)));
+        }
     }
-    r.notes = q.value(23).toString();
-    r.starred = q.value(24).toInt() != 0;
-    r.archived = q.value(25).toInt() != 0;
-    r.parentId = q.value(26).toString();
-    r.sweepId = q.value(27).toString();
-    r.sweepTask = q.value(28).isNull() ? -1 : q.value(28).toInt();
-    r.forkEpoch = q.value(29).toLongLong();
     return r;
 }
 
@@ -400,35 +475,15 @@ void RunStore::rollback() {
 
 bool RunStore::insertRun(const RunRecord& r, QString* error) {
     QSqlQuery q(database());
-    q.prepare(QStringLiteral(
-        "INSERT INTO runs (id, name, created_ms, started_ms, ended_ms, status, config, data_kind, "
-        "model_kind, learning_rate, seed, amp, clip_max_norm, kernel, threads, epochs, "
-        "data_fingerprint, app_version, torch_version, host, device, pid, heartbeat_ms, "
-        "parameters, points, zero_mse, epochs_done, final_loss, best_loss, ms_per_epoch, psnr_db, "
-        "error, notes, starred, archived, parent_id, sweep_id, sweep_task, fork_epoch) VALUES "
-        "(:id, "
-        ":name, "
-        ":created, :started, :ended, :status, :config, :data_kind, :model_kind, :learning_rate, "
-        ":seed, :amp, :clip_max_norm, :kernel, :threads, :epochs, :data_fingerprint, "
-        ":app_version, :torch_version, :host, :device, :pid, :heartbeat, :parameters, :points, "
-        ":zero_mse, :epochs_done, :final_loss, :best_loss, :ms_per_epoch, :psnr_db, :error, "
-        ":notes, :starred, :archived, :parent_id, :sweep_id, :sweep_task, :fork_epoch)"));
-    bindRunColumns(q, r);
-    q.bindValue(QStringLiteral(":name"), text(r.name));
-    q.bindValue(QStringLiteral(":created"), r.created.toMSecsSinceEpoch());
-    q.bindValue(QStringLiteral(":notes"), text(r.notes));
-    q.bindValue(QStringLiteral(":starred"), int(r.starred));
-    q.bindValue(QStringLiteral(":archived"), int(r.archived));
-    q.bindValue(QStringLiteral(":parent_id"),
-                r.parentId.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : r.parentId);
-    q.bindValue(QStringLiteral(":fork_epoch"), r.forkEpoch);
+    q.prepare(insertRunSql());
+    bindRunColumns(q, r, true);
     return (q.exec() || fail(q, error)) && writeTags(r, error);
 }
 
 bool RunStore::updateRun(const RunRecord& r, QString* error) {
     QSqlQuery q(database());
-    q.prepare(QStringLiteral("UPDATE runs SET ") + kRunColumns + QStringLiteral(" WHERE id = :id"));
-    bindRunColumns(q, r);
+    q.prepare(updateRunSql());
+    bindRunColumns(q, r, false);
     return q.exec() || fail(q, error);
 }
 
