@@ -29,6 +29,14 @@ qint64 positive(const QCommandLineParser& p, const char* name, qint64 fallback) 
     return value;
 }
 
+// ADDRESS:PORT of the server's defaults: "127.0.0.1:3001".
+QString listenText(const InsightServerOptions& o) {
+    const QString host = o.address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? u'[' + o.address.toString() + u']'
+                             : o.address.toString();
+    return host + u':' + QString::number(o.port);
+}
+
 InsightServerOptions optionsFrom(const QCommandLineParser& p) {
     InsightServerOptions o;
     const QString listen = p.value(QStringLiteral("listen"));
@@ -37,12 +45,15 @@ InsightServerOptions optionsFrom(const QCommandLineParser& p) {
     const uint port = colon < 0 ? 0 : listen.mid(colon + 1).toUInt(&portOk);
     QString host = colon < 0 ? QString() : listen.left(colon);
     if (host.startsWith(u'[') && host.endsWith(u']')) {
-        host = host.mid(1, host.size() - 2); // [::1]:3001
+        host = host.mid(1, host.size() - 2); // [::1]:PORT
     }
-    if (colon < 0 || !portOk || port > 65535 || !o.address.setAddress(host)) {
-        throw BadArguments{
-            QStringLiteral("--listen must be ADDRESS:PORT, e.g. 127.0.0.1:3001, not '%1'")
-                .arg(listen)};
+    const bool named = host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0;
+    if (named) {
+        o.address = QHostAddress::LocalHost;
+    }
+    if (colon < 0 || !portOk || port > 65535 || !(named || o.address.setAddress(host))) {
+        throw BadArguments{QStringLiteral("--listen must be ADDRESS:PORT, e.g. %1, not '%2'")
+                               .arg(listenText(InsightServerOptions{}), listen)};
     }
     o.port = quint16(port);
     o.cacheEntries = size_t(positive(p, "cache-size", qint64(o.cacheEntries)));
@@ -68,10 +79,12 @@ int runServeCommand(const QStringList& arguments) {
     QCommandLineParser p;
     p.setApplicationDescription(QStringLiteral("Run the insight server without a window."));
     p.addHelpOption();
+    const InsightServerOptions defaults;
     p.addOptions({
         {QStringLiteral("listen"), QStringLiteral("Address and port (port 0: any free one)."),
-         QStringLiteral("address:port"), QStringLiteral("127.0.0.1:3001")},
-        {QStringLiteral("cache-size"), QStringLiteral("Cache entries (default 1024)."),
+         QStringLiteral("address:port"), listenText(defaults)},
+        {QStringLiteral("cache-size"),
+         QStringLiteral("Cache entries (default %1).").arg(defaults.cacheEntries),
          QStringLiteral("N")},
         {QStringLiteral("cache-bytes"), QStringLiteral("Cache byte budget (default 64 MiB)."),
          QStringLiteral("bytes")},

@@ -35,6 +35,10 @@ QString noun(const QString& label) {
 
 QComboBox* choiceBox(const Setting& s) {
     auto* box = new QComboBox;
+    // The longest label ("Moving wave packet (x, y, z, t)") must not set the
+    // panel's width: the list shrinks with the dock and opens full width.
+    box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    box->setMinimumContentsLength(12);
     for (const auto& choice : s.choices) {
         box->addItem(choice.label, choice.name);
         if (!choice.available) {
@@ -74,6 +78,7 @@ QWidget* ExperimentForm::makeEditor(const Setting& s) {
             auto* spin = new QSpinBox;
             spin->setRange(int(s.min), std::isinf(s.max) ? INT_MAX : int(s.max));
             spin->setGroupSeparatorShown(true);
+            spin->setSpecialValueText(s.unsetText); // "off" for 0 where 0 means off
             return spin;
         }
         [[fallthrough]];

@@ -11,6 +11,7 @@
 #include "ParallelCoordinates.h"
 #include "PlotFiles.h"
 #include "PredictionView.h"
+#include "Preference.h"
 #include "RunStore.h"
 #include "RunsModel.h"
 #include "ServerPanel.h"
@@ -36,7 +37,7 @@
 #include <QProgressBar>
 #include <QSaveFile>
 #include <QScrollArea>
-#include <QSettings>
+#include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStatusBar>
@@ -112,8 +113,7 @@ MainWindow::MainWindow(bool useSettings, const QString& storeUrl, QWidget* paren
     if (useSettings_) {
         loadSettings();
     }
-    const QString configured =
-        useSettings_ ? QSettings().value(QStringLiteral("store/url")).toString() : QString();
+    const QString configured = useSettings_ ? preferences::storeUrl.get() : QString();
     const QString url =
         useSettings_ || !storeUrl.isEmpty() ? chooseStoreUrl(storeUrl, configured) : QString();
     if (const auto error = useStore(url); !error.isEmpty()) {
@@ -234,6 +234,12 @@ void MainWindow::buildDocks() {
     formLayout->setContentsMargins(0, 0, 0, 0);
     formLayout->addWidget(form_);
     formScroll->setWidget(formHolder);
+    // The form scrolls up and down only: the panel is as wide as the form's
+    // narrowest layout plus the vertical scroll bar, so no field is cut.
+    formScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    formScroll->setMinimumWidth(formHolder->minimumSizeHint().width() +
+                                formScroll->verticalScrollBar()->sizeHint().width() +
+                                2 * formScroll->frameWidth());
     formDock->setWidget(formScroll);
     addDockWidget(Qt::LeftDockWidgetArea, formDock);
 
@@ -746,7 +752,7 @@ void MainWindow::chooseStore() {
         return;
     }
     if (useSettings_) {
-        QSettings().setValue(QStringLiteral("store/url"), url.trimmed());
+        preferences::storeUrl.set(url.trimmed());
     }
     statusBar()->showMessage(tr("Runs are kept in %1").arg(chosen), 5000);
 }
@@ -784,30 +790,26 @@ void MainWindow::startServer(quint16 port) {
 }
 
 void MainWindow::loadSettings() {
-    QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    logScale_->setChecked(settings.value(QStringLiteral("plot/logScale"), true).toBool());
-    serverPanel_->setAddress(
-        settings.value(QStringLiteral("server/address"), QStringLiteral("127.0.0.1")).toString());
-    serverPanel_->portBox()->setValue(settings.value(QStringLiteral("server/port"), 3001).toInt());
-    const auto json =
-        QJsonDocument::fromJson(settings.value(QStringLiteral("experiment")).toByteArray());
+    restoreGeometry(preferences::windowGeometry.get());
+    restoreState(preferences::windowState.get());
+    logScale_->setChecked(preferences::logScale.get());
+    serverPanel_->setAddress(preferences::serverAddress.get());
+    serverPanel_->portBox()->setValue(preferences::serverPort.get());
     QString ignored;
+    const auto json = QJsonDocument::fromJson(preferences::experiment.get());
     if (const auto config = experimentFromJson(json.object(), &ignored)) {
         form_->setConfig(*config);
     }
 }
 
 void MainWindow::saveSettings() {
-    QSettings settings;
-    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
-    settings.setValue(QStringLiteral("window/state"), saveState());
-    settings.setValue(QStringLiteral("plot/logScale"), logScale_->isChecked());
-    settings.setValue(QStringLiteral("server/address"), serverPanel_->address());
-    settings.setValue(QStringLiteral("server/port"), serverPanel_->portBox()->value());
-    settings.setValue(QStringLiteral("experiment"),
-                      QJsonDocument(toJson(form_->config())).toJson(QJsonDocument::Compact));
+    preferences::windowGeometry.set(saveGeometry());
+    preferences::windowState.set(saveState());
+    preferences::logScale.set(logScale_->isChecked());
+    preferences::serverAddress.set(serverPanel_->address());
+    preferences::serverPort.set(serverPanel_->portBox()->value());
+    preferences::experiment.set(
+        QJsonDocument(toJson(form_->config())).toJson(QJsonDocument::Compact));
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {

@@ -20,12 +20,13 @@ ServerPanel::ServerPanel(InsightServer* server, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     auto* settings = new QGroupBox(tr("Insight server"));
     auto* form = new QFormLayout(settings);
-    address_ = new QLineEdit(QStringLiteral("127.0.0.1"));
+    const InsightServerOptions defaults;
+    address_ = new QLineEdit(defaults.address.toString());
     form->addRow(tr("Address"), address_);
     port_ = new QSpinBox;
     port_->setObjectName(QStringLiteral("serverPort"));
     port_->setRange(0, 65535);
-    port_->setValue(3001);
+    port_->setValue(defaults.port);
     port_->setToolTip(tr("0 picks a free port"));
     form->addRow(tr("Port"), port_);
     token_ = new QLineEdit;

@@ -349,6 +349,13 @@ std::vector<Setting> scheduleRows() {
          "g", kLiveEverywhere},
         SettingKind::Real, [](auto& c) -> auto& { return c.train.schedule.gamma; }, 0.0, 1.0,
         "the schedule's own", true, true);
+    const auto factor = [](LrSchedule kind) {
+        return QString::number(scheduleGamma(ScheduleConfig{kind}));
+    };
+    gamma.help = QStringLiteral("The schedule's factor: step %1, exp %2 per epoch, plateau %3 "
+                                "unless given.")
+                     .arg(factor(LrSchedule::Step), factor(LrSchedule::Exponential),
+                          factor(LrSchedule::Plateau));
     rows.push_back(std::move(appliesWhen(gamma, [](const ExperimentConfig& c) {
         return scheduleIs(c, {LrSchedule::Step, LrSchedule::Exponential, LrSchedule::Plateau});
     })));
