@@ -1,6 +1,6 @@
 #include "TrainCommand.h"
 
-#include "ForkRule.h"
+#include "ForkRecord.h"
 #include "TrainArguments.h"
 
 #include "AllocatorTuning.h"
@@ -119,11 +119,10 @@ bool loadFork(const QString& spec, const StoreLocation& location, Fork* fork, QS
 
 // The run's record: task --task of a stored sweep is taken from the queue
 // where 'sweep' put it; any other run gets a new record.
-std::unique_ptr<TrainRecording> recordingFor(const StoreLocation& location,
-                                             const ExperimentConfig& config,
-                                             const QCommandLineParser& p,
-                                             const std::optional<SweepTask>& task,
-                                             const QString& sweepName, const Fork* fork) {
+std::unique_ptr<TrainRecording>
+recordingFor(const StoreLocation& location, const ExperimentConfig& config,
+             const QCommandLineParser& p, const std::optional<SweepTask>& task,
+             const QString& sweepName, const std::optional<RunRecord>& forked) {
     const QString sweepId = p.value(QStringLiteral("sweep-id"));
     if (task && !sweepId.isEmpty()) {
         RunStore store;
@@ -143,16 +142,8 @@ std::unique_ptr<TrainRecording> recordingFor(const StoreLocation& location,
     if (name.isEmpty() && task) {
         name = QStringLiteral("%1 #%2: %3").arg(sweepName).arg(task->index).arg(task->label());
     }
-    if (name.isEmpty() && fork) {
-        name = QStringLiteral("%1, from epoch %2")
-                   .arg(fork->parent.name)
-                   .arg(fork->point.checkpoint.epoch);
-    }
-    RunRecord record = newRunRecord(config, name.isEmpty() ? describe(config) : name);
-    if (fork) {
-        record.parentId = fork->parent.id;
-        record.forkEpoch = fork->point.checkpoint.epoch;
-    }
+    RunRecord record =
+        forked ? *forked : newRunRecord(config, name.isEmpty() ? describe(config) : name);
     if (task) {
         record.sweepId = sweepId;
         record.sweepTask = task->index;
@@ -259,13 +250,13 @@ int runTrainCommand(const QStringList& arguments) {
         return fail(argumentError);
     }
     const ExperimentConfig& config = run.config;
+    std::optional<RunRecord> forked;
     if (fork) {
-        if (const auto problem = forkProblem(fork->parent.config, config); !problem.isEmpty()) {
-            return fail(problem);
-        }
-        if (fork->point.checkpoint.epoch >= config.train.epochs) {
-            return fail(QStringLiteral("the checkpoint is at epoch %1: give --epochs beyond it")
-                            .arg(fork->point.checkpoint.epoch));
+        QString error;
+        forked = forkRecord(fork->parent, fork->point, config, parser.value(QStringLiteral("name")),
+                            &error);
+        if (!forked) {
+            return fail(error);
         }
     }
 
@@ -277,8 +268,7 @@ int runTrainCommand(const QStringList& arguments) {
         if (!location) {
             return fail(error);
         }
-        recording = recordingFor(*location, config, parser, run.task, run.sweepName,
-                                 fork ? &*fork : nullptr);
+        recording = recordingFor(*location, config, parser, run.task, run.sweepName, forked);
         warnIfNotStored(*recording); // a store that cannot open says so before training
         recording->onProblemChange([](const QString& problem) {
             if (problem.isEmpty()) {

@@ -303,7 +303,22 @@ private Q_SLOTS:
         const auto parentLosses = w.runs()->entry(parentId)->losses();
 
         QString error;
-        const int same = w.forkRun(parentId, 45, c, &error); // the last checkpoint before: 40
+        // The checkpoint is read on the store's thread; the fork starts when it comes.
+        const auto fork = [&w](int parent, qint64 epoch, const ExperimentConfig& config) {
+            QSignalSpy started(&w, &MainWindow::forkStarted);
+            QSignalSpy failed(&w, &MainWindow::forkFailed);
+            const QString problem = w.forkRun(parent, epoch, config);
+            if (!problem.isEmpty()) {
+                return std::pair(0, problem);
+            }
+            if (!QTest::qWaitFor([&] { return started.size() + failed.size() > 0; }, kTimeoutMs)) {
+                return std::pair(0, QStringLiteral("no answer from the store"));
+            }
+            return started.isEmpty() ? std::pair(0, failed.front().front().toString())
+                                     : std::pair(started.front().front().toInt(), QString());
+        };
+        int same = 0;
+        std::tie(same, error) = fork(parentId, 45, c); // the last checkpoint before: 40
         QVERIFY2(same != 0, qPrintable(error));
         QCOMPARE(w.runs()->entry(same)->losses().size(), size_t(40)); // its parent's start
         QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entry(same)->ended(), kTimeoutMs);
@@ -318,7 +333,8 @@ private Q_SLOTS:
         auto faster = c;
         faster.train.learningRate = 1e-2;
         faster.train.epochs = 80;
-        const int other = w.forkRun(parentId, 20, faster, &error);
+        int other = 0;
+        std::tie(other, error) = fork(parentId, 20, faster);
         QVERIFY2(other != 0, qPrintable(error));
         QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entry(other)->ended(), kTimeoutMs);
         const auto& forked = w.runs()->entry(other)->losses();
@@ -333,7 +349,9 @@ private Q_SLOTS:
 
         auto bigger = c;
         bigger.model.waves = 8;
-        QCOMPARE(w.forkRun(parentId, 40, bigger, &error), 0);
+        int refused = -1;
+        std::tie(refused, error) = fork(parentId, 40, bigger);
+        QCOMPARE(refused, 0);
         QVERIFY(error.contains("keeps its parent's data and model"));
 
         // The dialog offers the checkpoints and the training settings only.

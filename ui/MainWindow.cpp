@@ -3,6 +3,7 @@
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"
 #include "ForkDialog.h"
+#include "ForkRecord.h"
 #include "ForkRule.h"
 #include "GroupsPanel.h"
 #include "HistoryPanel.h"
@@ -12,7 +13,6 @@
 #include "PlotFiles.h"
 #include "PredictionView.h"
 #include "Preference.h"
-#include "RunStore.h"
 #include "RunsModel.h"
 #include "ServerPanel.h"
 #include "StoreClient.h"
@@ -364,27 +364,51 @@ void MainWindow::updateActions() {
     revertToBest_->setEnabled(forkable);
 }
 
+// One answer of the store to a request about run `id` (answers come in the
+// order asked): `handle` takes it, then the connection goes.
+template <typename Signal, typename Handle>
+void whenAnswered(StoreClient* store, Signal signal, const QString& id, QObject* context,
+                  Handle handle) {
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    *connection = QObject::connect(
+        store, signal, context, [id, connection, handle](const QString& answered, auto&&... rest) {
+            if (answered == id) {
+                QObject::disconnect(*connection);
+                handle(rest...);
+            }
+        });
+}
+
 void MainWindow::askForFork(bool fromBest) {
     const auto ids = selectedRuns();
     const auto* e = ids.size() == 1 ? runs_->entry(ids.front()) : nullptr;
     if (!e || !store_) {
         return;
     }
-    RunStore store;
-    QString error;
-    const auto epochs = store.open(store_->location(), &error)
-                            ? store.checkpointEpochs(e->record.id, &error)
-                            : std::nullopt;
-    if (!epochs || epochs->empty()) {
+    const int runId = ids.front();
+    whenAnswered(store_.get(), &StoreClient::checkpointsListed, e->record.id, this,
+                 [this, runId, fromBest](const std::vector<qint64>& epochs, const QString& error) {
+                     offerFork(runId, fromBest, epochs, error);
+                 });
+    store_->requestCheckpoints(e->record.id);
+}
+
+void MainWindow::offerFork(int runId, bool fromBest, const std::vector<qint64>& epochs,
+                           const QString& error) {
+    const auto* e = runs_->entry(runId);
+    if (!e) {
+        return; // removed while the store answered
+    }
+    if (epochs.empty()) {
         QMessageBox::information(
             this, tr("No checkpoint"),
-            epochs ? tr("%1 kept no checkpoints. Runs keep them with Checkpoint every N epochs "
-                        "(Schedule and stopping).")
-                         .arg(e->name())
-                   : error);
+            error.isEmpty() ? tr("%1 kept no checkpoints. Runs keep them with Checkpoint every N "
+                                 "epochs (Averaging).")
+                                  .arg(e->name())
+                            : error);
         return;
     }
-    qint64 preselected = epochs->back();
+    qint64 preselected = epochs.back();
     if (fromBest) { // the weights of best epoch b are those after b epochs
         // The best as the run watched it: its validation loss where it had a split.
         const auto& losses = e->validationLosses().empty() ? e->losses() : e->validationLosses();
@@ -399,10 +423,10 @@ void MainWindow::askForFork(bool fromBest) {
                     .arg(best + 1));
             return;
         }
-        const auto at = std::upper_bound(epochs->begin(), epochs->end(), best);
-        preselected = at == epochs->begin() ? epochs->front() : *std::prev(at);
+        const auto at = std::upper_bound(epochs.begin(), epochs.end(), best);
+        preselected = at == epochs.begin() ? epochs.front() : *std::prev(at);
     }
-    ForkDialog dialog(e->name(), e->record.config, *epochs, preselected, this);
+    ForkDialog dialog(e->name(), e->record.config, epochs, preselected, this);
     if (fromBest) {
         dialog.setWindowTitle(tr("Revert %1 to its best").arg(e->name()));
     }
@@ -411,38 +435,37 @@ void MainWindow::askForFork(bool fromBest) {
     }
     QString problem;
     const auto config = dialog.config(&problem);
-    if (!problem.isEmpty() || !forkRun(ids.front(), dialog.checkpointEpoch(), config, &problem)) {
+    if (problem.isEmpty()) {
+        problem = forkRun(runId, dialog.checkpointEpoch(), config);
+    }
+    if (!problem.isEmpty()) {
         QMessageBox::warning(this, tr("Cannot fork"), problem);
     }
 }
 
-int MainWindow::forkRun(int runId, qint64 epoch, const ExperimentConfig& config, QString* error) {
+QString MainWindow::forkRun(int runId, qint64 epoch, const ExperimentConfig& config) {
     const auto* e = runs_->entry(runId);
     if (!e || !store_) {
-        *error = tr("no such stored run");
-        return 0;
+        return tr("no such stored run");
     }
     const RunRecord parent = e->record;
-    if (const auto problem = forkProblem(parent.config, config); !problem.isEmpty()) {
-        *error = problem;
-        return 0;
+    if (auto problem = forkProblem(parent.config, config); !problem.isEmpty()) {
+        return problem; // before the checkpoint is read
     }
-    RunStore store;
-    auto point = store.open(store_->location(), error) ? store.resumePoint(parent.id, epoch, error)
-                                                       : std::nullopt;
-    if (!point) {
-        return 0;
-    }
-    if (point->checkpoint.epoch >= config.train.epochs) {
-        *error = tr("the checkpoint is after epoch %1: give more epochs than that")
-                     .arg(point->checkpoint.epoch);
-        return 0;
-    }
-    const qint64 from = point->checkpoint.epoch;
-    auto record = newRunRecord(config, tr("%1, from epoch %2").arg(parent.name).arg(from));
-    record.parentId = parent.id;
-    record.forkEpoch = from;
-    return runs_->startRun(std::move(record), false, std::move(*point));
+    whenAnswered(
+        store_.get(), &StoreClient::resumePointLoaded, parent.id, this,
+        [this, parent, config](const std::optional<ResumePoint>& point, const QString& error) {
+            QString why = error;
+            auto record = point ? forkRecord(parent, *point, config, {}, &why) : std::nullopt;
+            if (!record) {
+                statusBar()->showMessage(tr("Cannot fork: %1").arg(why), 10000);
+                Q_EMIT forkFailed(why);
+                return;
+            }
+            Q_EMIT forkStarted(runs_->startRun(std::move(*record), false, *point));
+        });
+    store_->requestResumePoint(parent.id, epoch);
+    return {};
 }
 
 void MainWindow::updateStatus() {

@@ -52,9 +52,11 @@ public:
     // sweeps, groups or parallel (--panel). Empty on success, else why not.
     QString raisePanel(const QString& name);
     // A new run going on from stored run `runId`'s checkpoint at (or last
-    // before) `epoch` with `config`'s training settings, linked to it; returns
-    // its id, or 0 with *error.
-    int forkRun(int runId, qint64 epoch, const ExperimentConfig& config, QString* error);
+    // before) `epoch` with `config`'s training settings, linked to it. The
+    // checkpoint is read on the store's thread: forkStarted(id) or
+    // forkFailed(why) follows. Returns why not at once (no such stored run,
+    // a config that changes what the run trains), else empty.
+    QString forkRun(int runId, qint64 epoch, const ExperimentConfig& config);
     // Records runs started from now on into this store (empty: none) and
     // shows it in the History panel. Refused while runs train.
     QString useStore(const QString& url); // empty on success
@@ -84,6 +86,10 @@ public:
     QAction* stopAction() const { return stop_; }
     int selectedRun() const;
 
+Q_SIGNALS:
+    void forkStarted(int id);
+    void forkFailed(const QString& why);
+
 protected:
     void closeEvent(QCloseEvent* event) override;
 
@@ -94,6 +100,8 @@ private:
     std::vector<int> selectedRuns() const;
     // Run → Fork from a checkpoint… / Revert to best…: the dialog, then forkRun.
     void askForFork(bool fromBest);
+    void offerFork(int runId, bool fromBest, const std::vector<qint64>& epochs,
+                   const QString& error);
     void updateActions();
     void updateStatus();
     void newExperiment();

@@ -133,15 +133,18 @@ public:
     }
 
     // Runs `read` against the open store, or reports why it cannot.
+    // Whether the store could be read; a failure is the store's problem too.
     template <typename Read>
-    void read(Read read) {
+    bool read(Read read) {
         if (!ensureOpen(true)) {
-            return;
+            return false;
         }
         QString why;
         if (!read(*store_, &why)) {
             fail(why);
+            return false;
         }
+        return true;
     }
 
     StoreClient* client() const { return client_; }
@@ -430,6 +433,49 @@ void StoreClient::requestRun(const QString& id) {
             }
             return snapshots.has_value();
         });
+    });
+}
+
+void StoreClient::requestCheckpoints(const QString& id) {
+    post([id](StoreWorker& w) {
+        std::vector<qint64> epochs;
+        QString error;
+        const bool read = w.read([&](RunStore& store, QString* why) {
+            auto found = store.checkpointEpochs(id, why);
+            epochs = found.value_or(std::vector<qint64>{});
+            error = found ? QString() : *why;
+            return found.has_value();
+        });
+        if (!read && error.isEmpty()) {
+            error = QStringLiteral("the run store cannot be opened");
+        }
+        QMetaObject::invokeMethod(
+            w.client(),
+            [client = w.client(), id, epochs, error] {
+                Q_EMIT client->checkpointsListed(id, epochs, error);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void StoreClient::requestResumePoint(const QString& id, qint64 epoch) {
+    post([id, epoch](StoreWorker& w) {
+        auto point = std::make_shared<std::optional<ResumePoint>>();
+        QString error;
+        const bool read = w.read([&](RunStore& store, QString* why) {
+            *point = store.resumePoint(id, epoch, why);
+            error = *point ? QString() : *why;
+            return point->has_value();
+        });
+        if (!read && error.isEmpty()) {
+            error = QStringLiteral("the run store cannot be opened");
+        }
+        QMetaObject::invokeMethod(
+            w.client(),
+            [client = w.client(), id, point, error] {
+                Q_EMIT client->resumePointLoaded(id, *point, error);
+            },
+            Qt::QueuedConnection);
     });
 }
 

@@ -63,6 +63,11 @@ public:
     void requestList();
     void requestRun(const QString& id); // the record and its loss history
     void requestExport(const QStringList& ids, const QString& path, ExportFormat format);
+    // For a fork: a run's checkpoint epochs, then the state after one of them
+    // (the last at or before `epoch`). Each is always answered, with an error
+    // where the store or the run fails.
+    void requestCheckpoints(const QString& id);
+    void requestResumePoint(const QString& id, qint64 epoch);
 
     // Blocks until everything sent so far has been tried once: for the end of
     // a headless run, and for tests. Not for the GUI thread in normal use.
@@ -72,6 +77,10 @@ Q_SIGNALS:
     void listed(const std::vector<dredge::RunRecord>& runs);
     void runLoaded(const dredge::LoadedRun& run);
     void exported(const QString& path, const QString& error); // error empty on success
+    void checkpointsListed(const QString& id, const std::vector<qint64>& epochs,
+                           const QString& error);
+    void resumePointLoaded(const QString& id, const std::optional<dredge::ResumePoint>& point,
+                           const QString& error);
     void changed();                    // run records were written (not mere history batches)
     void problem(const QString& text); // the store is unusable or a write failed
     void healthy();                    // writes go through again
