@@ -4,8 +4,10 @@
 // what the numerics accept; and no setting is spelled out in more than two
 // files of the app (the figure the settings issue asks for, printed).
 
+#include "ExperimentFile.h"
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"
+#include "RunStore.h"
 #include "Settings.h"
 #include "Sweep.h"
 #include "TrainArguments.h"
@@ -16,6 +18,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QRegularExpression>
+#include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
 
@@ -311,6 +314,63 @@ private Q_SLOTS:
         QVERIFY(!off->train.mixedPrecision);
         QVERIFY(!fromFlags({"--amp", "--no-amp"}, {}, &error));
         QVERIFY2(error.contains("exclude each other"), qPrintable(error));
+    }
+
+    // What the version before the table wrote still opens, with the same
+    // settings: its experiment file, a `train` result given as --experiment,
+    // its sweep file (whose tasks keep their labels) and its store.
+    void landedFilesStillOpen() {
+        const QString dir = QStringLiteral(DREDGE_SOURCE_DIR "/tests/data/landed/");
+        QString error;
+        const auto document = openExperiment(dir + "experiment.json", &error);
+        QVERIFY2(document, qPrintable(error));
+        const auto& c = document->experiment;
+        QCOMPARE(c.model.kind, ModelKind::Siren);
+        QCOMPARE(c.model.w0, 10.0);
+        QCOMPARE(c.model.hidden, 16);
+        QVERIFY(c.train.clipGradients);
+        QCOMPARE(c.train.clipMaxNorm, 0.5);
+        QCOMPARE(c.train.schedule.kind, LrSchedule::Step);
+        QCOMPARE(c.train.validationShare, 0.2);
+        QCOMPARE(document->runs.size(), size_t(1));
+        QCOMPARE(document->runs.front().result.lossHistory.size(), size_t(40));
+        const auto fromResult = fromFlags({"--experiment", dir + "train-result.json"}, {}, &error);
+        QVERIFY2(fromResult, qPrintable(error));
+        QCOMPARE(configJson(*fromResult), configJson(c));
+
+        const auto spec = readSweepFile(dir + "sweep.json", &error);
+        QVERIFY2(spec, qPrintable(error));
+        const auto tasks = expandSweep(*spec, &error);
+        QVERIFY2(tasks, qPrintable(error));
+        QCOMPARE(tasks->size(), size_t(4));
+        QCOMPARE(tasks->front().config.train.clipMaxNorm, 0.25);
+        QCOMPARE(tasks->front().config.train.schedule.stepEvery, int64_t(10));
+
+        QTemporaryDir scratch; // a store may be migrated: open a copy
+        QVERIFY(QFile::copy(dir + "runs.sqlite", scratch.filePath("runs.sqlite")));
+        QFile::setPermissions(scratch.filePath("runs.sqlite"),
+                              QFile::ReadOwner | QFile::WriteOwner);
+        RunStore store;
+        const auto location = parseStoreUrl("sqlite:" + scratch.filePath("runs.sqlite"), &error);
+        QVERIFY2(location && store.open(*location, &error), qPrintable(error));
+        const auto runs = store.listRuns(&error);
+        QVERIFY2(runs, qPrintable(error));
+        QCOMPARE(runs->size(), size_t(5));
+        QStringList names;
+        for (const auto& run : *runs) {
+            names.append(run.name);
+            if (run.name == QLatin1String("landed siren")) {
+                QCOMPARE(configJson(run.config), configJson(c));
+                QCOMPARE(store.lossHistory(run.id, &error)->size(), size_t(40));
+                QVERIFY(store.resumePoint(run.id, 20, &error));
+            }
+        }
+        QVERIFY(names.contains("landed siren"));
+        for (const auto& task : *tasks) { // the sweep's runs were named by its labels
+            QVERIFY2(names.contains(spec->name + QStringLiteral(" #%1: ").arg(task.index) +
+                                    task.label()),
+                     qPrintable(task.label()));
+        }
     }
 
     // The figure of the settings issue: the files under app/, core/ and ui/
