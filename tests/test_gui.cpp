@@ -256,6 +256,24 @@ private Q_SLOTS:
         QCOMPARE(configJson(other.form()->config()), configJson(c));
     }
 
+    // Each data set opens with its own grid: a 4-D run's grid 20 does not
+    // carry over to the 6-D set (3.2 million points).
+    void eachDataSetOpensWithItsOwnGrid() {
+        MainWindow w(false);
+        auto* data = w.form()->field<QComboBox>("data");
+        auto* grid = w.form()->field<QSpinBox>("grid");
+        QVERIFY(!grid->isVisibleTo(w.form())); // the chirp has none
+        data->setCurrentIndex(data->findData("volume4d"));
+        QVERIFY(grid->isVisibleTo(w.form()));
+        QCOMPARE(grid->value(), 20);
+        grid->setValue(24);
+        QCOMPARE(w.form()->config().data.grid, 24);
+        data->setCurrentIndex(data->findData("hyper6d"));
+        QCOMPARE(grid->value(), 8);
+        QCOMPARE(effectiveGrid(w.form()->config().data), 8);
+        QVERIFY(w.form()->problem().isEmpty());
+    }
+
     // The schedule's rows show only where the chosen kind reads them, and a
     // stop rule's end shows in the runs table with its reason.
     void scheduleRowsAndAStopRuleInTheWindow() {

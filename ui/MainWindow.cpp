@@ -51,6 +51,13 @@
 #include <cmath>
 #include <set>
 
+// The icon and presets are compiled into the static ui library, whose
+// resource object nothing else references: without this the linker drops it.
+// (Q_INIT_RESOURCE must stand outside any namespace.)
+static void initUiResources() {
+    Q_INIT_RESOURCE(resources);
+}
+
 namespace dredge {
 
 MainWindow::MainWindow(bool useSettings, const QString& storeUrl, QWidget* parent)
@@ -71,6 +78,7 @@ MainWindow::MainWindow(bool useSettings, const QString& storeUrl, QWidget* paren
     , storeWarning_(new QLabel)
     , statusProgress_(new QProgressBar) {
     setWindowTitle(tr("DREDGE Studio"));
+    initUiResources();
     setWindowIcon(QIcon(QStringLiteral(":/dredge-studio.svg")));
     resize(1440, 900);
 
