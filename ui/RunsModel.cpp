@@ -166,8 +166,9 @@ int RunsModel::addSavedRun(const SavedRun& saved) {
     entry->record.name = saved.name;
     entry->record.config = saved.config;
     recordOutcome(entry->record, saved.result, 0.0);
-    entry->savedLosses = saved.result.lossHistory;
-    entry->savedTimeline = RunTimeline::steady(0, saved.result.epochsDone, saved.result.msPerEpoch);
+    entry->saved.losses = saved.result.lossHistory;
+    entry->saved.timeline =
+        RunTimeline::steady(0, saved.result.epochsDone, saved.result.msPerEpoch);
     return add(std::move(entry)).id;
 }
 
@@ -178,10 +179,10 @@ int RunsModel::addStoredRun(const LoadedRun& run) {
     auto entry = std::make_unique<RunEntry>();
     const auto& r = run.record;
     entry->record = r;
-    entry->savedLosses = run.losses;
-    entry->savedValidationLosses = run.validationLosses;
-    entry->savedAveragedLosses = run.averagedLosses;
-    entry->savedTimeline = RunTimeline::steady(r.forkEpoch, r.epochsDone, r.msPerEpoch);
+    entry->saved.losses = run.losses;
+    entry->saved.validationLosses = run.validationLosses;
+    entry->saved.averagedLosses = run.averagedLosses;
+    entry->saved.timeline = RunTimeline::steady(r.forkEpoch, r.epochsDone, r.msPerEpoch);
     for (const auto& s : run.snapshots) {
         entry->snapshots.push_back(PredictionSnapshot{s.epoch, s.values, true, -1.0, s.stride});
     }
@@ -191,7 +192,7 @@ int RunsModel::addStoredRun(const LoadedRun& run) {
         auto data = regenerateRunData(r.config, &why);
         if (data &&
             dataFingerprint(r.config.data, data->coords, data->targets) == r.dataFingerprint) {
-            entry->savedData = std::move(data);
+            entry->saved.data = std::move(data);
         }
     }
     return add(std::move(entry)).id;

@@ -27,33 +27,26 @@ struct RunEntry {
     int id = 0;
     QColor color;
     bool visible = true;
-    RunRecord record;                          // the truth for name, config and outcome
-    std::unique_ptr<TrainingRun> run;          // live: holds history, data, progress
-    std::unique_ptr<RunRecorder> recorder;     // live: fills record, writes the store
-    std::vector<double> savedValidationLosses; // a stored run's, with a split
-    std::vector<double> savedAveragedLosses;   // a stored run's, with weight averaging
-    RunTimeline savedTimeline;                 // a stored run's: steady over its epochs
-    std::vector<double> savedLosses;           // not live: the history it came with
+    RunRecord record;                      // the truth for name, config and outcome
+    std::unique_ptr<TrainingRun> run;      // live: holds history, data, progress
+    std::unique_ptr<RunRecorder> recorder; // live: fills record, writes the store
+    // Not live: the history it came with (a stored run's timeline steady over
+    // its epochs, its data made again to draw its kept predictions against).
+    RunHistory saved;
     std::optional<PredictionSnapshot> prediction;
     // Kept predictions for replay (SnapshotPlan): a live run's as they come,
     // a stored run's from the store; each on every stride-th point.
     std::vector<PredictionSnapshot> snapshots;
-    // A stored run's data, made again to draw its kept predictions against.
-    std::optional<RunData> savedData;
 
     const QString& name() const { return record.name; }
     const ExperimentConfig& config() const { return record.config; }
-    const std::vector<double>& losses() const { return run ? run->losses() : savedLosses; }
-    const std::vector<double>& validationLosses() const {
-        return run ? run->validationLosses() : savedValidationLosses;
-    }
-    const std::vector<double>& averagedLosses() const {
-        return run ? run->averagedLosses() : savedAveragedLosses;
-    }
-    const RunTimeline& timeline() const { return run ? run->timeline() : savedTimeline; }
-    const RunData* data() const {
-        return run && run->data() ? &*run->data() : savedData ? &*savedData : nullptr;
-    }
+    // Live or not, one history: the TrainingRun's while there is one.
+    const RunHistory& history() const { return run ? run->history() : saved; }
+    const std::vector<double>& losses() const { return history().losses; }
+    const std::vector<double>& validationLosses() const { return history().validationLosses; }
+    const std::vector<double>& averagedLosses() const { return history().averagedLosses; }
+    const RunTimeline& timeline() const { return history().timeline; }
+    const RunData* data() const { return history().data ? &*history().data : nullptr; }
     bool isLive() const { return run && run->isActive(); }
     bool ended() const { return isEnded(record.status) && !isLive(); }
     double epochsPerSecond() const { return run ? run->lastProgress().epochsPerSecond : 0.0; }

@@ -38,9 +38,9 @@ TrainingRun::~TrainingRun() {
 }
 
 void TrainingRun::setResumePoint(ResumePoint resume) {
-    losses_ = resume.lossHistory;
-    validationLosses_ = resume.validationHistory;
-    averagedLosses_ = averagedPrefix(resume, config_.train);
+    history_.losses = resume.lossHistory;
+    history_.validationLosses = resume.validationHistory;
+    history_.averagedLosses = averagedPrefix(resume, config_.train);
     resume_ = std::move(resume);
 }
 
@@ -48,14 +48,15 @@ void TrainingRun::start() {
     if (state_ != State::Created) {
         return;
     }
-    timeline_.add(resume_ ? resume_->checkpoint.epoch : 0, 0.0); // training time starts here
+    history_.timeline.add(resume_ ? resume_->checkpoint.epoch : 0,
+                          0.0); // training time starts here
     auto* worker = new TrainingWorker(config_, control_, probe_, keepSnapshots_);
     worker->setResumePoint(resume_);
     worker->moveToThread(&thread_);
     connect(&thread_, &QThread::started, worker, &TrainingWorker::run);
     connect(&thread_, &QThread::finished, worker, &QObject::deleteLater);
     connect(worker, &TrainingWorker::ready, this, [this](const RunData& data) {
-        data_ = data;
+        history_.data = data;
         setState(control_->pauseRequested() ? State::Paused : State::Running);
         Q_EMIT ready(data);
     });
@@ -121,12 +122,13 @@ void TrainingRun::setState(State state) {
 }
 
 void TrainingRun::onProgress(const ProgressBatch& batch) {
-    losses_.insert(losses_.end(), batch.losses.begin(), batch.losses.end());
-    validationLosses_.insert(validationLosses_.end(), batch.validationLosses.begin(),
-                             batch.validationLosses.end());
-    averagedLosses_.insert(averagedLosses_.end(), batch.averagedLosses.begin(),
-                           batch.averagedLosses.end());
-    timeline_.add(batch.epochsDone, batch.elapsedSeconds);
+    auto& h = history_;
+    h.losses.insert(h.losses.end(), batch.losses.begin(), batch.losses.end());
+    h.validationLosses.insert(h.validationLosses.end(), batch.validationLosses.begin(),
+                              batch.validationLosses.end());
+    h.averagedLosses.insert(h.averagedLosses.end(), batch.averagedLosses.begin(),
+                            batch.averagedLosses.end());
+    h.timeline.add(batch.epochsDone, batch.elapsedSeconds);
     lastProgress_ = batch;
     Q_EMIT progress(batch);
 }
@@ -134,12 +136,12 @@ void TrainingRun::onProgress(const ProgressBatch& batch) {
 void TrainingRun::onFinished(const TrainResult& result) {
     // The result holds every loss, including a diverged run's last, non-finite
     // one, which never went out as progress.
-    const bool replaced = losses_ != result.lossHistory;
-    losses_ = result.lossHistory;
-    validationLosses_ = result.validationHistory;
-    averagedLosses_ = result.averagedHistory;
+    const bool replaced = history_.losses != result.lossHistory;
+    history_.losses = result.lossHistory;
+    history_.validationLosses = result.validationHistory;
+    history_.averagedLosses = result.averagedHistory;
     result_ = result;
-    result_->lossHistory.clear(); // one copy each: losses_, validationLosses_
+    result_->lossHistory.clear(); // one copy each: in history_
     result_->validationHistory.clear();
     result_->averagedHistory.clear();
     setState(State::Finished);

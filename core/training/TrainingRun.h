@@ -5,8 +5,8 @@
 // resume / stop never block the caller.
 
 #include "ExperimentConfig.h"
+#include "RunHistory.h"
 #include "RunMetaTypes.h"
-#include "RunTimeline.h"
 
 #include <QObject>
 #include <QThread>
@@ -52,14 +52,10 @@ public:
     bool isActive() const {
         return state_ == State::Preparing || state_ == State::Running || state_ == State::Paused;
     }
-    const std::vector<double>& losses() const { return losses_; }
-    // With a validation split: the held-out points' loss of each epoch.
-    const std::vector<double>& validationLosses() const { return validationLosses_; }
-    // With weight averaging: the averaged model's loss (NaN before the first average).
-    const std::vector<double>& averagedLosses() const { return averagedLosses_; }
-    // When it reached each epoch (training seconds since it started).
-    const RunTimeline& timeline() const { return timeline_; }
-    const std::optional<RunData>& data() const { return data_; }
+    // Its losses, validation and averaged losses, timeline and data so far.
+    const RunHistory& history() const { return history_; }
+    const std::vector<double>& losses() const { return history_.losses; }
+    const std::optional<RunData>& data() const { return history_.data; }
     const ProgressBatch& lastProgress() const { return lastProgress_; }
     // The outcome once finished; its lossHistory is empty: losses() holds it.
     const std::optional<TrainResult>& result() const { return result_; }
@@ -88,11 +84,7 @@ private:
     State state_ = State::Created;
     std::optional<ResumePoint> resume_;
     bool keepSnapshots_ = false;
-    std::vector<double> losses_;
-    std::vector<double> validationLosses_;
-    std::vector<double> averagedLosses_;
-    RunTimeline timeline_;
-    std::optional<RunData> data_;
+    RunHistory history_;
     ProgressBatch lastProgress_;
     std::optional<TrainResult> result_;
 };

@@ -1,0 +1,21 @@
+#pragma once
+// What a run has done so far, the same fields whether it trains now (its
+// TrainingRun fills them as progress comes) or was stored or saved earlier.
+
+#include "RunMetaTypes.h"
+#include "RunTimeline.h"
+
+#include <optional>
+#include <vector>
+
+namespace dredge {
+
+struct RunHistory {
+    std::vector<double> losses;           // one per epoch
+    std::vector<double> validationLosses; // with a validation split
+    std::vector<double> averagedLosses;   // with weight averaging (NaN before the first average)
+    RunTimeline timeline;                 // when it reached each epoch (training seconds)
+    std::optional<RunData> data;          // its training points, once they exist
+};
+
+} // namespace dredge
