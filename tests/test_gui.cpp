@@ -567,9 +567,11 @@ private Q_SLOTS:
         QVERIFY(csv.open(QIODevice::ReadOnly | QIODevice::Text));
         const auto lines = QString::fromUtf8(csv.readAll()).split('\n', Qt::SkipEmptyParts);
         QCOMPARE(lines.size(), 4);
-        QVERIFY(lines[0].startsWith("run,run_id,epoch,x,loss,smoothed_loss"));
-        QVERIFY2(lines[2].startsWith("\"exported, \"\"quoted\"\"\",,1,1,0.050000000000000003,"),
-                 qPrintable(lines[2]));
+        QVERIFY(lines[0].startsWith("run_id,run_name,epoch,loss,validation_loss,averaged_loss,x,"
+                                    "smoothed_loss"));
+        QVERIFY2(
+            lines[2].startsWith(",\"exported, \"\"quoted\"\"\",1,0.05,,,1,"), // no id: unstored
+            qPrintable(lines[2]));
     }
 
     // A tiny relative MSE reads in scientific notation, never "0.0 %".
@@ -714,11 +716,13 @@ private Q_SLOTS:
         QCOMPARE(opened->name(), e->name());
         QCOMPARE(pointsOf(other, opened->id), 40);
 
-        // The CSV export: a header with the run's name, then one row per epoch.
+        // The CSV export, the one loss CSV: a header, then one row per epoch
+        // naming the run.
         const auto lines = other.runs()->lossHistoryCsv().split('\n');
-        QCOMPARE(lines.first(), "epoch,\"" + e->name().toUtf8() + '"');
+        QCOMPARE(lines.first(), "run_id,run_name,epoch,loss,validation_loss,averaged_loss");
         QCOMPARE(lines.size(), 1 + 40 + 1); // header, epochs, final newline
-        QCOMPARE(lines.at(40).split(',').at(1).toDouble(), e->losses().back());
+        QVERIFY(lines.at(40).contains('"' + e->name().toUtf8() + '"'));
+        QCOMPARE(lines.at(40).split(',').at(3).toDouble(), e->losses().back());
     }
 
     void badFilesChangeNothing_data() {

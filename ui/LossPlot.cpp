@@ -1,5 +1,7 @@
 #include "LossPlot.h"
 
+#include "RunExport.h"
+
 #include "DecadeTicker.h"
 #include "LearningRateSchedule.h"
 #include "PlotFiles.h"
@@ -88,22 +90,22 @@ void LossPlot::fitAll() {
 
 void LossPlot::highlight(int runId) {
     highlighted_ = runId;
-    for (auto it = graphs_.begin(); it != graphs_.end(); ++it) {
-        syncStyle(it.key());
+    for (const auto& [id, curves] : curves_) {
+        syncStyle(id);
     }
 }
 
 void LossPlot::setEmphasis(const std::set<int>& runIds) {
     emphasis_ = runIds;
-    for (auto it = graphs_.begin(); it != graphs_.end(); ++it) {
-        syncStyle(it.key());
+    for (const auto& [id, curves] : curves_) {
+        syncStyle(id);
     }
 }
 
 void LossPlot::setGroupSeeds(bool on) {
     groupSeeds_ = on;
-    for (auto it = graphs_.begin(); it != graphs_.end(); ++it) {
-        syncStyle(it.key()); // members show again when grouping ends
+    for (const auto& [id, curves] : curves_) {
+        syncStyle(id); // members show again when grouping ends
     }
     scheduleRedraw();
 }
@@ -155,7 +157,7 @@ void LossPlot::rebuildGroups() {
             const int id = ids[m];
             g.members.push_back(id);
             histories.push_back(runs_->entry(id)->losses());
-            for (auto* member : {graphs_.value(id), smoothed_.value(id)}) {
+            for (auto* member : {curvesOf(id).loss, curvesOf(id).smoothed}) {
                 if (member) {
                     member->setVisible(false);
                     member->removeFromLegend();
@@ -208,29 +210,52 @@ void LossPlot::setShowLearningRate(bool on) {
 
 // Companion curves in their run's colour: its learning rate (replayed by
 // LearningRateSchedule; only a plateau schedule reads the losses), its
-// validation loss and its averaged model's loss. A run's curve is redrawn only when its history
-// grew, so a redraw costs nothing for runs that did not move.
-void LossPlot::syncCompanions(Companions& companions, bool shown, QCPAxis* valueAxis,
-                              const std::function<std::vector<double>(const RunEntry&)>& values) {
-    for (auto it = companions.graphs.begin(); it != companions.graphs.end();) {
-        const auto* e = runs_->entry(it.key());
-        if (shown && e && e->visible) {
-            ++it;
+// validation loss and its averaged model's loss. A run's curve is redrawn only
+// when its history grew, so a redraw costs nothing for runs that did not move.
+struct LossPlot::CompanionKind {
+    Companion RunCurves::*member;
+    Qt::PenStyle style;
+    bool onRateAxis;
+    std::vector<double> (*values)(const RunEntry&);
+};
+
+const LossPlot::CompanionKind LossPlot::kCompanionKinds[3] = {
+    {&RunCurves::rate, Qt::DashLine, true,
+     [](const RunEntry& e) { return learningRates(e.record.config.train, e.losses()); }},
+    {&RunCurves::validation, Qt::DashLine, false,
+     [](const RunEntry& e) { return e.validationLosses(); }},
+    {&RunCurves::averaged, Qt::DotLine, false,
+     [](const RunEntry& e) { return e.averagedLosses(); }},
+};
+
+const LossPlot::RunCurves& LossPlot::curvesOf(int runId) const {
+    static const RunCurves none;
+    const auto it = curves_.find(runId);
+    return it == curves_.end() ? none : it->second;
+}
+
+bool LossPlot::anyCompanion(Companion RunCurves::*member) const {
+    return std::any_of(curves_.begin(), curves_.end(),
+                       [member](const auto& c) { return (c.second.*member).graph != nullptr; });
+}
+
+void LossPlot::syncCompanions(const CompanionKind& kind) {
+    const bool shown = kind.onRateAxis ? showRates_ : true;
+    for (auto& [id, curves] : curves_) {
+        Companion& companion = curves.*kind.member;
+        const auto* e = runs_->entry(id);
+        if (!shown || !e || !e->visible) {
+            if (companion.graph) {
+                plot_->removeGraph(companion.graph);
+            }
+            companion = {};
             continue;
         }
-        plot_->removeGraph(it.value());
-        companions.lengths.remove(it.key());
-        it = companions.graphs.erase(it);
-    }
-    if (!shown) {
-        return;
-    }
-    for (const auto& e : runs_->entries()) {
         const size_t length = e->losses().size();
-        if (!e->visible || length == 0 || companions.lengths.value(e->id) == length) {
+        if (length == 0 || companion.length == length) {
             continue;
         }
-        const auto series = values(*e);
+        const auto series = kind.values(*e);
         const size_t from = drawnFrom(*e);
         if (series.size() <= from) {
             continue;
@@ -242,35 +267,39 @@ void LossPlot::syncCompanions(Companions& companions, bool shown, QCPAxis* value
             keys.append(keyOf(*e, int64_t(i)));
             points.append(std::isfinite(series[i]) ? series[i] : qQNaN());
         }
-        auto*& graph = companions.graphs[e->id];
-        if (!graph) {
-            graph = plot_->addGraph(plot_->xAxis, valueAxis);
-            graph->setAdaptiveSampling(true);
-            graph->setPen(
-                QPen(e->color, companions.style == Qt::DotLine ? 1.6 : 1.0, companions.style));
-            graph->removeFromLegend();
+        if (!companion.graph) {
+            companion.graph =
+                plot_->addGraph(plot_->xAxis, kind.onRateAxis ? plot_->yAxis2 : plot_->yAxis);
+            companion.graph->setAdaptiveSampling(true);
+            companion.graph->setPen(
+                QPen(e->color, kind.style == Qt::DotLine ? 1.6 : 1.0, kind.style));
+            companion.graph->removeFromLegend();
         }
-        graph->setData(keys, points, true);
-        companions.lengths.insert(e->id, length);
+        companion.graph->setData(keys, points, true);
+        companion.length = length;
     }
 }
 
 void LossPlot::addRun(int id) {
     auto* graph = plot_->addGraph();
     graph->setAdaptiveSampling(true);
-    graphs_.insert(id, graph);
+    curves_[id].loss = graph;
     reload(id);
 }
 
 void LossPlot::removeRun(int id) {
-    if (auto* graph = graphs_.take(id)) {
-        plot_->removeGraph(graph);
-        scheduleRedraw();
+    const auto it = curves_.find(id);
+    if (it == curves_.end()) {
+        return;
     }
-    if (auto* smoothed = smoothed_.take(id)) {
-        plot_->removeGraph(smoothed);
+    const RunCurves& c = it->second;
+    for (auto* graph : {c.loss, c.smoothed, c.rate.graph, c.validation.graph, c.averaged.graph}) {
+        if (graph) {
+            plot_->removeGraph(graph);
+        }
     }
-    smoothers_.remove(id);
+    curves_.erase(it);
+    scheduleRedraw();
 }
 
 // What the line styles mean, in a row above the plot while any companion
@@ -303,16 +332,17 @@ size_t LossPlot::drawnFrom(const RunEntry& entry) {
 }
 
 void LossPlot::append(int id, qint64 firstEpoch, const std::vector<double>& losses) {
-    auto* graph = graphs_.value(id);
+    const auto it = curves_.find(id);
     const auto* entry = runs_->entry(id);
-    if (!graph || !entry) {
+    if (it == curves_.end() || !entry) {
         return;
     }
+    auto* graph = it->second.loss;
     // A fork is drawn from the epoch it went on from: its parent drew the rest.
     // Its smoothing starts at epoch 0 all the same, as its parent's did.
     const qint64 from = qint64(drawnFrom(*entry));
-    auto* smoothedGraph = smoothed_.value(id);
-    auto& smoother = smoothers_[id];
+    auto* smoothedGraph = it->second.smoothed;
+    auto& smoother = it->second.smoother;
     // Non-finite losses (divergence) are gaps, not points at infinity.
     const auto drawable = [](double v) { return std::isfinite(v) ? v : qQNaN(); };
     QVector<double> keys, values, smooth;
@@ -338,34 +368,34 @@ void LossPlot::append(int id, qint64 firstEpoch, const std::vector<double>& loss
 }
 
 void LossPlot::reload(int id) {
-    auto* graph = graphs_.value(id);
-    const auto* entry = runs_->entry(id);
-    if (!graph || !entry) {
+    const auto it = curves_.find(id);
+    if (it == curves_.end() || !runs_->entry(id)) {
         return;
     }
-    graph->data()->clear();
-    auto* smoothed = smoothed_.value(id);
-    if (smoothing_ > 0.0 && !smoothed) {
-        smoothed = smoothed_[id] = plot_->addGraph();
-        smoothed->setAdaptiveSampling(true);
-    } else if (smoothing_ <= 0.0 && smoothed) {
-        plot_->removeGraph(smoothed_.take(id));
-        smoothed = nullptr;
+    RunCurves& c = it->second;
+    const auto* entry = runs_->entry(id);
+    c.loss->data()->clear();
+    if (smoothing_ > 0.0 && !c.smoothed) {
+        c.smoothed = plot_->addGraph();
+        c.smoothed->setAdaptiveSampling(true);
+    } else if (smoothing_ <= 0.0 && c.smoothed) {
+        plot_->removeGraph(c.smoothed);
+        c.smoothed = nullptr;
     }
-    if (smoothed) {
-        smoothed->data()->clear();
+    if (c.smoothed) {
+        c.smoothed->data()->clear();
     }
-    smoothers_[id] = EmaSmoother(smoothing_);
+    c.smoother = EmaSmoother(smoothing_);
     append(id, 0, entry->losses());
     syncStyle(id);
 }
 
 void LossPlot::reloadAll() {
-    for (auto* companions : {&rates_, &validation_, &averaged_}) {
-        companions->lengths.clear(); // drawn again on the next redraw
-    }
-    for (auto it = graphs_.cbegin(); it != graphs_.cend(); ++it) {
-        reload(it.key());
+    for (auto& [id, c] : curves_) {
+        for (auto* companion : {&c.rate, &c.validation, &c.averaged}) {
+            companion->length = 0; // drawn again on the next redraw
+        }
+        reload(id);
     }
     autoRange_ = true;
 }
@@ -423,27 +453,19 @@ bool LossPlot::writeCsv(const QString& path, QString* error) const {
         *error = file.errorString();
         return false;
     }
-    const auto cell = [](const std::vector<double>& v, size_t i) {
-        return i < v.size() && std::isfinite(v[i]) ? QByteArray::number(v[i], 'g', 17)
-                                                   : QByteArray();
-    };
-    file.write(QByteArrayLiteral("run,run_id,epoch,x,loss,smoothed_loss,smoothing,validation_loss,"
-                                 "averaged_loss\n"));
+    file.write(
+        lossCsvHeader({"validation_loss", "averaged_loss", "x", "smoothed_loss", "smoothing"}));
     for (const auto& e : runs_->entries()) {
         if (!e->visible) {
             continue;
         }
-        const auto& losses = e->losses();
-        const auto smoothed = smoothedLosses(losses, smoothing_);
-        QByteArray name = e->name().toUtf8();
-        name.replace('"', "\"\"");
-        for (size_t i = drawnFrom(*e); i < losses.size(); ++i) {
-            file.write('"' + name + "\"," + e->record.id.toUtf8() + ',' +
-                       QByteArray::number(qint64(i)) + ',' +
-                       QByteArray::number(keyOf(*e, int64_t(i)), 'g', 17) + ',' + cell(losses, i) +
-                       ',' + cell(smoothed, i) + ',' + QByteArray::number(smoothing_) + ',' +
-                       cell(e->validationLosses(), i) + ',' + cell(e->averagedLosses(), i) + '\n');
-        }
+        const auto& h = e->history();
+        const auto smoothed = smoothedLosses(h.losses, smoothing_);
+        file.write(lossCsvRows(e->record.id, e->name(), h.losses, drawnFrom(*e), [&](size_t i) {
+            return QList<QByteArray>{csvCell(h.validationLosses, i), csvCell(h.averagedLosses, i),
+                                     csvNumber(keyOf(*e, int64_t(i))), csvCell(smoothed, i),
+                                     csvNumber(smoothing_)};
+        }));
     }
     if (!file.commit()) {
         *error = file.errorString();
@@ -469,7 +491,7 @@ double LossPlot::keyOf(const RunEntry& entry, int64_t epoch) const {
 }
 
 void LossPlot::syncStyle(int id) {
-    auto* graph = graphs_.value(id);
+    auto* graph = curvesOf(id).loss;
     const auto* entry = runs_->entry(id);
     if (!graph || !entry) {
         return;
@@ -482,7 +504,7 @@ void LossPlot::syncStyle(int id) {
     pen.setWidthF(id == highlighted_ || emphasis_.count(id) ? 2.5 : 1.2);
     // Smoothed, the run's curve is the smoothed one; the raw one stays faint
     // behind it, its spikes kept by the min–max sampling of dense data.
-    auto* smoothed = smoothed_.value(id);
+    auto* smoothed = curvesOf(id).smoothed;
     auto* main = smoothed ? smoothed : graph;
     if (smoothed) {
         QColor faint = color;
@@ -505,18 +527,14 @@ void LossPlot::syncStyle(int id) {
 void LossPlot::redraw() {
     dirty_ = false;
     rebuildGroups();
-    syncCompanions(rates_, showRates_, plot_->yAxis2, [](const RunEntry& e) {
-        return learningRates(e.record.config.train, e.losses());
-    });
-    syncCompanions(validation_, true, plot_->yAxis,
-                   [](const RunEntry& e) { return e.validationLosses(); });
-    syncCompanions(averaged_, true, plot_->yAxis,
-                   [](const RunEntry& e) { return e.averagedLosses(); });
+    for (const auto& kind : kCompanionKinds) {
+        syncCompanions(kind);
+    }
     QStringList companionsShown;
-    if (!validation_.graphs.isEmpty()) {
+    if (anyCompanion(&RunCurves::validation)) {
         companionsShown << tr("dashed: validation loss");
     }
-    if (!averaged_.graphs.isEmpty()) {
+    if (anyCompanion(&RunCurves::averaged)) {
         companionsShown << tr("dotted: averaged weights' loss");
     }
     showLineStyles(companionsShown.join(QStringLiteral("  ·  ")));
@@ -524,22 +542,26 @@ void LossPlot::redraw() {
     plot_->legend->setVisible(plot_->legend->itemCount() > 0);
     if (autoRange_) {
         bool any = false;
-        for (auto* graph : std::as_const(graphs_)) {
-            if (graph->visible() && !graph->data()->isEmpty()) {
-                graph->rescaleAxes(any);
+        for (const auto& [id, c] : curves_) {
+            if (c.loss->visible() && !c.loss->data()->isEmpty()) {
+                c.loss->rescaleAxes(any);
                 any = true;
             }
         }
-        for (const auto* companions : {&validation_, &averaged_}) {
-            for (auto* graph : std::as_const(companions->graphs)) {
-                graph->rescaleAxes(any);
-                any = true;
+        for (const auto& [id, c] : curves_) {
+            for (auto* graph : {c.validation.graph, c.averaged.graph}) {
+                if (graph) {
+                    graph->rescaleAxes(any);
+                    any = true;
+                }
             }
         }
         bool anyRate = false;
-        for (auto* rate : std::as_const(rates_.graphs)) {
-            rate->rescaleValueAxis(anyRate);
-            anyRate = true;
+        for (const auto& [id, c] : curves_) {
+            if (c.rate.graph) {
+                c.rate.graph->rescaleValueAxis(anyRate);
+                anyRate = true;
+            }
         }
         if (anyRate) { // a little room, so a constant rate is not drawn on the frame
             const auto range = plot_->yAxis2->range();
@@ -627,17 +649,17 @@ QString LossPlot::valuesAt(double key) const {
         return &*it;
     };
     QStringList lines;
-    for (auto it = graphs_.cbegin(); it != graphs_.cend(); ++it) {
-        const auto* entry = runs_->entry(it.key());
+    for (const auto& [id, c] : curves_) {
+        const auto* entry = runs_->entry(id);
         if (!entry || !entry->visible) {
             continue;
         }
-        const auto* point = nearest(it.value());
+        const auto* point = nearest(c.loss);
         if (!point) {
             continue;
         }
         QString line = tr("%1: %2").arg(entry->name(), QString::number(point->value, 'g', 4));
-        if (const auto* smoothed = smoothed_.value(it.key())) {
+        if (const auto* smoothed = c.smoothed) {
             if (const auto* s = nearest(smoothed)) {
                 line += tr(" (smoothed %1)").arg(QString::number(s->value, 'g', 4));
             }

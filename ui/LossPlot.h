@@ -12,6 +12,7 @@
 #include <QTimer>
 #include <QWidget>
 #include <functional>
+#include <map>
 #include <set>
 #include <vector>
 
@@ -51,18 +52,18 @@ public:
     // Each visible run's learning rate, epoch by epoch, dashed in its colour on
     // a second (log) axis at the right: replayed from its config and losses.
     void setShowLearningRate(bool on);
-    QCPGraph* rateGraphOf(int runId) const { return rates_.graphs.value(runId); }
+    QCPGraph* rateGraphOf(int runId) const { return curvesOf(runId).rate.graph; }
     // A run's validation loss (with a split), dashed in its colour.
-    QCPGraph* validationGraphOf(int runId) const { return validation_.graphs.value(runId); }
+    QCPGraph* validationGraphOf(int runId) const { return curvesOf(runId).validation.graph; }
     // A run's averaged model's loss (with weight averaging), dotted in its colour.
-    QCPGraph* averagedGraphOf(int runId) const { return averaged_.graphs.value(runId); }
+    QCPGraph* averagedGraphOf(int runId) const { return curvesOf(runId).averaged.graph; }
     // What the dashed and dotted lines mean, as shown above the plot (empty: nothing).
     QString lineStylesText() const;
     // Smoothing of the loss curves (0: none): TensorBoard's debiased moving
     // average of the full-resolution history, with the raw curve faint behind.
     void setSmoothing(double weight);
     double smoothing() const { return smoothing_; }
-    QCPGraph* smoothedGraphOf(int runId) const { return smoothed_.value(runId); }
+    QCPGraph* smoothedGraphOf(int runId) const { return curvesOf(runId).smoothed; }
     // Epochs, training seconds since each run started, or wall-clock time.
     void setXAxis(LossAxisX axis);
     LossAxisX xAxisKind() const { return xAxis_; }
@@ -80,10 +81,26 @@ public:
     };
     const std::vector<GroupGraphs>& groupGraphs() const { return groups_; }
     QCustomPlot* plot() const { return plot_; }
-    QCPGraph* graphOf(int runId) const { return graphs_.value(runId); }
+    QCPGraph* graphOf(int runId) const { return curvesOf(runId).loss; }
     int redrawCount() const { return redraws_; }
 
 private:
+    // A companion curve in its run's colour: its learning rate, validation or
+    // averaged loss, and the history length it was drawn for.
+    struct Companion {
+        QCPGraph* graph = nullptr;
+        size_t length = 0;
+    };
+    // Everything the plot draws for one run.
+    struct RunCurves {
+        QCPGraph* loss = nullptr;
+        QCPGraph* smoothed = nullptr; // with smoothing: the run's curve, the raw one faint
+        EmaSmoother smoother;
+        Companion rate, validation, averaged;
+    };
+    struct CompanionKind;
+    static const CompanionKind kCompanionKinds[3]; // rate, validation, averaged
+    const RunCurves& curvesOf(int runId) const;
     void addRun(int id);
     void removeRun(int id);
     void append(int id, qint64 firstEpoch, const std::vector<double>& losses);
@@ -96,15 +113,8 @@ private:
     void scheduleRedraw() { dirty_ = true; }
     void redraw();
     void rebuildGroups();
-    struct Companions {
-        explicit Companions(Qt::PenStyle penStyle)
-            : style(penStyle) {}
-        Qt::PenStyle style;
-        QHash<int, QCPGraph*> graphs;
-        QHash<int, size_t> lengths; // history length each graph was drawn for
-    };
-    void syncCompanions(Companions& companions, bool shown, QCPAxis* valueAxis,
-                        const std::function<std::vector<double>(const RunEntry&)>& values);
+    void syncCompanions(const CompanionKind& kind);
+    bool anyCompanion(Companion RunCurves::*member) const;
     void showHover(QMouseEvent* event);
     void hideCrosshair();
     bool eventFilter(QObject* watched, QEvent* event) override;
@@ -115,7 +125,7 @@ private:
     RunsModel* runs_;
     LossPlotBar* bar_;
     QCustomPlot* plot_;
-    QHash<int, QCPGraph*> graphs_;
+    std::map<int, RunCurves> curves_; // by run id
     QTimer redrawTimer_;
     bool dirty_ = false;
     bool autoRange_ = true;
@@ -127,13 +137,8 @@ private:
     CurveBand band_ = CurveBand::MinMax;
     std::vector<GroupGraphs> groups_;
     bool showRates_ = false;
-    Companions rates_{Qt::DashLine};
-    Companions validation_{Qt::DashLine};
-    Companions averaged_{Qt::DotLine};
     QCPTextElement* lineStyles_ = nullptr;
     double smoothing_ = 0.0;
-    QHash<int, QCPGraph*> smoothed_;
-    QHash<int, EmaSmoother> smoothers_;
     LossAxisX xAxis_ = LossAxisX::Epoch;
     QCPItemStraightLine* crosshair_ = nullptr;
     int redraws_ = 0;

@@ -1,5 +1,7 @@
 #include "RunsModel.h"
 
+#include "RunExport.h"
+
 #include "DataFingerprint.h"
 #include "FitFigures.h"
 #include "RunDataRegeneration.h"
@@ -283,24 +285,13 @@ std::vector<SavedRun> RunsModel::finishedRuns() const {
 }
 
 QByteArray RunsModel::lossHistoryCsv() const {
-    QByteArray csv = "epoch";
-    size_t longest = 0;
+    QByteArray csv = lossCsvHeader({"validation_loss", "averaged_loss"});
     for (const auto& e : entries_) {
-        QString name = e->name();
-        csv += ",\"" + name.replace(u'"', QStringLiteral("\"\"")).toUtf8() + '"';
-        longest = std::max(longest, e->losses().size());
-    }
-    csv += '\n';
-    for (size_t epoch = 0; epoch < longest; ++epoch) {
-        csv += QByteArray::number(qulonglong(epoch));
-        for (const auto& e : entries_) {
-            csv += ',';
-            const auto& losses = e->losses();
-            if (epoch < losses.size() && std::isfinite(losses[epoch])) {
-                csv += QByteArray::number(losses[epoch], 'g', QLocale::FloatingPointShortest);
-            }
-        }
-        csv += '\n';
+        const auto& h = e->history();
+        csv += lossCsvRows(e->record.id, e->name(), h.losses, 0, [&h](size_t epoch) {
+            return QList<QByteArray>{csvCell(h.validationLosses, epoch),
+                                     csvCell(h.averagedLosses, epoch)};
+        });
     }
     return csv;
 }

@@ -100,8 +100,8 @@ public:
     int idOfStored(const QString& recordId) const; // 0: not shown
     const std::vector<std::unique_ptr<RunEntry>>& entries() const { return entries_; }
     std::vector<SavedRun> finishedRuns() const;
-    // Every run's loss per epoch: one row per epoch, one column per run (empty
-    // where a run has no finite value).
+    // Every run's losses as the one loss CSV (RunExport.h), with validation
+    // and averaged losses where a run has them.
     QByteArray lossHistoryCsv() const;
 
     void pause(int id);

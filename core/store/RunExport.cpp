@@ -15,7 +15,8 @@ QByteArray csvField(QString text) {
     return '"' + text.replace(u'"', QStringLiteral("\"\"")).toUtf8() + '"';
 }
 
-// Shortest exact form, as the app shows it; nan and inf as pandas reads them.
+} // namespace
+
 QByteArray csvNumber(double value) {
     if (std::isnan(value)) {
         return "nan";
@@ -26,12 +27,38 @@ QByteArray csvNumber(double value) {
     return QByteArray::number(value, 'g', QLocale::FloatingPointShortest);
 }
 
-} // namespace
+QByteArray csvCell(const std::vector<double>& series, size_t epoch) {
+    return epoch < series.size() ? csvNumber(series[epoch]) : QByteArray();
+}
+
+QByteArray lossCsvHeader(const QList<QByteArray>& extraColumns) {
+    QByteArray header = "run_id,run_name,epoch,loss";
+    for (const auto& column : extraColumns) {
+        header += ',' + column;
+    }
+    return header + '\n';
+}
+
+QByteArray lossCsvRows(const QString& runId, const QString& runName,
+                       const std::vector<double>& losses, size_t from,
+                       const std::function<QList<QByteArray>(size_t)>& extra) {
+    QByteArray rows;
+    const QByteArray prefix = runId.toUtf8() + ',' + csvField(runName) + ',';
+    for (size_t epoch = from; epoch < losses.size(); ++epoch) {
+        rows += prefix + QByteArray::number(qulonglong(epoch)) + ',' + csvNumber(losses[epoch]);
+        if (extra) {
+            for (const auto& cell : extra(epoch)) {
+                rows += ',' + cell;
+            }
+        }
+        rows += '\n';
+    }
+    return rows;
+}
 
 bool exportRuns(RunStore& store, const QStringList& ids, const QString& path, ExportFormat format,
                 QString* error) {
-    QByteArray bytes =
-        format == ExportFormat::Csv ? QByteArray("run_id,run_name,epoch,loss\n") : QByteArray();
+    QByteArray bytes = format == ExportFormat::Csv ? lossCsvHeader() : QByteArray();
     QJsonArray runs;
     for (const auto& id : ids) {
         const auto record = store.loadRun(id, error);
@@ -43,11 +70,7 @@ bool exportRuns(RunStore& store, const QStringList& ids, const QString& path, Ex
             runs.append(toJson(*record, *losses));
             continue;
         }
-        const QByteArray prefix = record->id.toUtf8() + ',' + csvField(record->name) + ',';
-        for (size_t epoch = 0; epoch < losses->size(); ++epoch) {
-            bytes += prefix + QByteArray::number(qulonglong(epoch)) + ',' +
-                     csvNumber((*losses)[epoch]) + '\n';
-        }
+        bytes += lossCsvRows(record->id, record->name, *losses);
     }
     if (format == ExportFormat::Json) {
         bytes = QJsonDocument(runs).toJson(QJsonDocument::Indented);
