@@ -4,6 +4,7 @@
 #include "RunStore.h"
 #include "SlurmArray.h"
 #include "Sweep.h"
+#include "SweepQueue.h"
 #include "SweepRecords.h"
 #include "UnixSignalQuitter.h"
 
@@ -21,7 +22,7 @@
 #include <QTimer>
 #include <algorithm>
 #include <cstdio>
-#include <deque>
+#include <map>
 #include <memory>
 
 namespace dredge {
@@ -80,89 +81,80 @@ bool enqueue(RunStore& store, const SweepSpec& spec, const std::vector<SweepTask
     return store.commit(error);
 }
 
-// At most `jobs` child `train` processes at once, each one task.
-class LocalQueue {
+// The sweep's tasks as child `train` processes, scheduled by the same
+// SweepQueue as the window's in-process runs (at most `jobs` at once). A
+// task's run id in the queue is its index + 1.
+class ProcessSweep {
 public:
-    LocalQueue(QString executable, QStringList common, int jobs, int tasks)
+    ProcessSweep(QString executable, QStringList common, const SweepSpec& spec,
+                 std::vector<SweepTask> tasks, int jobs)
         : executable_(std::move(executable))
         , common_(std::move(common))
-        , jobs_(jobs)
-        , total_(tasks) {
-        for (int i = 0; i < tasks; ++i) {
-            waiting_.push_back(i);
-        }
+        , queue_(spec.name, std::move(tasks), jobs,
+                 [this](const SweepTask& task) { return start(task); }) {
+        QObject::connect(&queue_, &SweepQueue::finished, qApp, &QCoreApplication::quit,
+                         Qt::QueuedConnection);
         clock_.start();
     }
-    ~LocalQueue() { stopAll(); }
+    ~ProcessSweep() { stopAll(); }
 
-    void start() { fill(); }
+    void begin() { queue_.begin(); }
     int failed() const { return failed_; }
-    int peakRunning() const { return peak_; }
-    // Stops the running tasks (each records itself as stopped); the rest stay queued.
+    // Stops the running tasks (each records itself as stopped); the rest stay
+    // queued in the store. Works on a copy: each process's end erases it.
     void stopAll() {
-        waiting_.clear();
-        for (auto& p : running_) {
-            p->terminate();
+        queue_.cancel();
+        const auto running = processes_;
+        for (const auto& [id, process] : running) {
+            process->terminate();
         }
-        for (auto& p : running_) {
-            if (!p->waitForFinished(30000)) {
-                p->kill();
-                p->waitForFinished();
+        for (const auto& [id, process] : running) {
+            if (!process->waitForFinished(30000)) {
+                process->kill();
+                process->waitForFinished();
             }
         }
-        running_.clear();
     }
 
 private:
-    void fill() {
-        while (int(running_.size()) < jobs_ && !waiting_.empty()) {
-            const int task = waiting_.front();
-            waiting_.pop_front();
-            auto process = std::make_unique<QProcess>();
-            auto* p = process.get();
-            // Each run's progress would interleave: the queue reports instead.
-            p->setStandardOutputFile(QProcess::nullDevice());
-            p->setStandardErrorFile(QProcess::nullDevice());
-            QObject::connect(p, &QProcess::finished, p,
-                             [this, p, task](int code, QProcess::ExitStatus how) {
-                                 finished(p, task, how == QProcess::NormalExit ? code : -1);
-                             });
-            p->start(executable_,
-                     common_ + QStringList{QStringLiteral("--task"), QString::number(task)});
-            running_.push_back(std::move(process));
-            peak_ = std::max(peak_, int(running_.size()));
-        }
-        if (running_.empty() && waiting_.empty()) {
-            QCoreApplication::quit();
-        }
+    int start(const SweepTask& task) {
+        auto* p = new QProcess;
+        // Each run's progress would interleave: the queue reports instead.
+        p->setStandardOutputFile(QProcess::nullDevice());
+        p->setStandardErrorFile(QProcess::nullDevice());
+        const int id = task.index + 1;
+        QObject::connect(p, &QProcess::finished, p,
+                         [this, p, id, index = task.index](int code, QProcess::ExitStatus how) {
+                             ended(p, id, index, how == QProcess::NormalExit ? code : -1);
+                         });
+        processes_.emplace(id, p);
+        p->start(executable_,
+                 common_ + QStringList{QStringLiteral("--task"), QString::number(task.index)});
+        return id;
     }
 
-    void finished(QProcess* p, int task, int code) {
-        ++done_;
-        // 0 finished, 3 diverged: results; anything else: the run failed.
+    void ended(QProcess* p, int id, int task, int code) {
+        // 0 finished, 3 diverged: results; anything else: the run failed or was stopped.
         if (code != 0 && code != 3) {
             ++failed_;
         }
-        std::fprintf(stderr, "[%d/%d, %d running] task %d %s (%.1f s)\n", done_, total_,
-                     int(running_.size()) - 1, task,
-                     code == 0   ? "finished"
-                     : code == 3 ? "diverged"
-                                 : "failed",
+        std::fprintf(stderr, "[%d/%d, %d running] task %d %s (%.1f s)\n", queue_.done() + 1,
+                     queue_.total(), queue_.running() - 1, task,
+                     code == 0     ? "finished"
+                     : code == 3   ? "diverged"
+                     : code == 130 ? "stopped"
+                                   : "failed",
                      double(clock_.elapsed()) * 1e-3);
-        const auto it = std::find_if(running_.begin(), running_.end(),
-                                     [p](const auto& owned) { return owned.get() == p; });
-        it->release()->deleteLater();
-        running_.erase(it);
-        fill();
+        processes_.erase(id);
+        p->deleteLater();
+        queue_.runEnded(id);
     }
 
     QString executable_;
     QStringList common_;
-    int jobs_;
-    int total_;
-    std::deque<int> waiting_;
-    std::vector<std::unique_ptr<QProcess>> running_;
-    int done_ = 0, failed_ = 0, peak_ = 0;
+    SweepQueue queue_;
+    std::map<int, QProcess*> processes_; // by run id, while they run
+    int failed_ = 0;
     QElapsedTimer clock_;
 };
 
@@ -308,19 +300,20 @@ int runSweepCommand(const QStringList& arguments) {
 
     std::fprintf(stderr, "sweep %s: %zu runs, %d at once, into %s\n", qPrintable(sweep.id),
                  tasks->size(), jobs, qPrintable(location->display()));
-    LocalQueue queue(QCoreApplication::applicationFilePath(),
-                     {QStringLiteral("train"), QStringLiteral("--sweep"),
-                      QFileInfo(file).absoluteFilePath(), QStringLiteral("--sweep-id"), sweep.id,
-                      QStringLiteral("--store"), storeUrl, QStringLiteral("--threads"),
-                      QString::number(threads)},
-                     jobs, int(tasks->size()));
+    ProcessSweep queue(QCoreApplication::applicationFilePath(),
+                       {QStringLiteral("train"), QStringLiteral("--sweep"),
+                        QFileInfo(file).absoluteFilePath(), QStringLiteral("--sweep-id"), sweep.id,
+                        QStringLiteral("--store"), storeUrl, QStringLiteral("--threads"),
+                        QString::number(threads)},
+                       *spec, *tasks, jobs);
     UnixSignalQuitter quitter;
-    QTimer::singleShot(0, [&queue] { queue.start(); });
+    QTimer::singleShot(0, [&queue] { queue.begin(); });
     QCoreApplication::exec();
     if (quitter.lastSignal() != 0) {
         queue.stopAll();
         std::fprintf(stderr, "sweep %s stopped: the runs not started stay queued\n",
                      qPrintable(sweep.id));
+        printRanking(store, sweep.id, *tasks); // of what finished
         return 130;
     }
     printRanking(store, sweep.id, *tasks);

@@ -16,6 +16,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
+#include <map>
 #include <set>
 
 using namespace dredge;
@@ -308,6 +309,40 @@ private Q_SLOTS:
         }
         QCOMPARE(tasks, (std::set<int>{0, 1, 2, 3}));
         QVERIFY(runs.front().name.startsWith("test #"));
+    }
+
+    // Stopped (SIGTERM) while two of its four runs train, `sweep` stops them
+    // and exits 130: the two are recorded as stopped, the others stay queued.
+    // (It crashed here: stopping walked the list each run's end erased from.)
+    void aStoppedSweepExitsWith130() {
+        const QString store = "sqlite:" + dir_.filePath("stopped.sqlite");
+        auto json = sweepJson(
+            QJsonArray{QJsonObject{{"setting", "lr"}, {"values", QJsonArray{1e-3, 3e-3}}}},
+            QJsonArray{0, 1});
+        json.insert("base", QJsonObject{{"train", QJsonObject{{"epochs", 50'000'000}}}});
+        QProcess sweep;
+        sweep.start(QStringLiteral(DREDGE_STUDIO_EXE),
+                    {"sweep", writeSweep("long.json", json), "--jobs", "2", "--store", store});
+        QVERIFY(sweep.waitForStarted());
+        const auto running = [&store] {
+            int n = 0;
+            for (const auto& run : storedRuns(store)) {
+                n += run.status == RecordStatus::Running && run.epochsDone > 0;
+            }
+            return n;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(running(), 2, 60000);
+        sweep.terminate();
+        QVERIFY(sweep.waitForFinished(60000));
+        QCOMPARE(sweep.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(sweep.exitCode(), 130);
+        QVERIFY(sweep.readAllStandardError().contains("stopped"));
+        std::map<RecordStatus, int> statuses;
+        for (const auto& run : storedRuns(store)) {
+            ++statuses[run.status];
+        }
+        QCOMPARE(statuses[RecordStatus::Stopped], 2);
+        QCOMPARE(statuses[RecordStatus::Queued], 2);
     }
 
     void trainRefusesATaskTheSweepHasNot() {
