@@ -717,40 +717,11 @@ SweepQueue* MainWindow::queueSweep(const QString& name, std::vector<SweepTask> t
 }
 
 void MainWindow::offerQueuedSweeps(const std::vector<RunRecord>& runs) {
-    const QString host = QSysInfo::machineHostName();
-    std::map<QString, std::vector<const RunRecord*>> queued;
-    std::set<QString> worked; // sweeps some process is training: theirs, not ours
-    for (const auto& r : runs) {
-        if (r.sweepId.isEmpty() || r.host != host) {
-            continue;
-        }
-        if (r.status == RecordStatus::Queued) {
-            queued[r.sweepId].push_back(&r);
-        } else if (r.status == RecordStatus::Running) {
-            worked.insert(r.sweepId);
-        }
-    }
     const int threads = std::max(1, form_->config().train.threads);
-    for (auto& [sweepId, records] : queued) {
-        if (worked.count(sweepId)) {
-            continue;
-        }
-        std::sort(records.begin(), records.end(), [](const RunRecord* a, const RunRecord* b) {
-            return a->sweepTask < b->sweepTask;
-        });
-        std::vector<SweepTask> tasks;
-        std::map<int, RunRecord> byTask;
-        for (const auto* r : records) {
-            SweepTask task;
-            task.index = r->sweepTask;
-            task.config = r->config;
-            tasks.push_back(task);
-            byTask.emplace(r->sweepTask, *r);
-        }
-        const QString name = records.front()->name.section(QStringLiteral(" #"), 0, 0);
-        auto* queue =
-            queueSweep(tr("%1 (queued earlier)").arg(name), std::move(tasks), std::move(byTask),
-                       std::max(1, QThread::idealThreadCount() / threads));
+    for (auto& sweep : queuedSweeps(runs, QSysInfo::machineHostName())) {
+        auto* queue = queueSweep(tr("%1 (queued earlier)").arg(sweep.name), std::move(sweep.tasks),
+                                 std::move(sweep.records),
+                                 std::max(1, QThread::idealThreadCount() / threads));
         queue->pause(); // the user resumes it, or cancels it
         queue->begin();
     }

@@ -2,6 +2,7 @@
 
 #include <QJsonDocument>
 #include <QUuid>
+#include <set>
 
 namespace dredge {
 
@@ -25,6 +26,38 @@ RunRecord queuedRun(const SweepRecord& sweep, const SweepTask& task) {
     record.sweepTask = task.index;
     record.tags = QStringList{QStringLiteral("sweep")};
     return record;
+}
+
+std::vector<QueuedSweep> queuedSweeps(const std::vector<RunRecord>& runs, const QString& host) {
+    std::map<QString, QueuedSweep> queued;
+    std::set<QString> worked; // sweeps some process is training: theirs, not ours
+    for (const auto& r : runs) {
+        if (r.sweepId.isEmpty() || r.host != host) {
+            continue;
+        }
+        if (r.status == RecordStatus::Queued) {
+            auto& sweep = queued[r.sweepId];
+            sweep.sweepId = r.sweepId;
+            sweep.records.emplace(r.sweepTask, r);
+        } else if (r.status == RecordStatus::Running) {
+            worked.insert(r.sweepId);
+        }
+    }
+    std::vector<QueuedSweep> sweeps;
+    for (auto& [id, sweep] : queued) {
+        if (worked.count(id)) {
+            continue;
+        }
+        for (const auto& [index, record] : sweep.records) { // a map: in task order
+            SweepTask task;
+            task.index = index;
+            task.config = record.config;
+            sweep.tasks.push_back(std::move(task));
+        }
+        sweep.name = sweep.records.begin()->second.name.section(QStringLiteral(" #"), 0, 0);
+        sweeps.push_back(std::move(sweep));
+    }
+    return sweeps;
 }
 
 } // namespace dredge

@@ -6,11 +6,24 @@
 #include "RunRecord.h"
 #include "Sweep.h"
 
+#include <map>
 #include <vector>
 
 namespace dredge {
 
 SweepRecord newSweepRecord(const SweepSpec& spec, int tasks);
 RunRecord queuedRun(const SweepRecord& sweep, const SweepTask& task);
+
+// A sweep whose queued runs no process trains now, to go on with here: its
+// tasks in task order and their queued records by task.
+struct QueuedSweep {
+    QString sweepId;
+    QString name; // as its runs were named: "NAME #i: …"
+    std::vector<SweepTask> tasks;
+    std::map<int, RunRecord> records;
+};
+// Among `runs` (a store's list), the sweeps `host` queued that have queued
+// runs and none running: those some other process trains are its own.
+std::vector<QueuedSweep> queuedSweeps(const std::vector<RunRecord>& runs, const QString& host);
 
 } // namespace dredge
