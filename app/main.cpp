@@ -131,12 +131,7 @@ int main(int argc, char* argv[]) {
         window.startServer(quint16(parser.value(QStringLiteral("serve")).toUInt()));
     }
     if (parser.isSet(QStringLiteral("compare-amp"))) {
-        auto config = window.form()->config();
-        for (bool amp : {false, true}) {
-            config.train.mixedPrecision = amp;
-            window.form()->setConfig(config);
-            window.startRun();
-        }
+        window.compareAmp();
     } else if (parser.isSet(QStringLiteral("run"))) {
         window.startRun();
     }

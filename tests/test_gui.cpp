@@ -86,6 +86,45 @@ private Q_SLOTS:
         QVERIFY(w.runs()->entryAt(0)->config().train.mixedPrecision);
     }
 
+    // With earlier runs selected, the run just started becomes the selection
+    // (not one more row of it), so Pause and Stop act on it at once.
+    void theRunJustStartedIsTheSelection() {
+        MainWindow w(false);
+        w.show();
+        setEpochs(w, 20);
+        w.startAction()->trigger();
+        w.startAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entryAt(0)->ended() && w.runs()->entryAt(1)->ended(),
+                                 kTimeoutMs);
+        w.runsTable()->selectAll();
+        QCOMPARE(w.runsTable()->selectionModel()->selectedRows().size(), 2);
+        setEpochs(w, 50'000'000);
+        QTest::keyClick(w.runsTable(), Qt::Key_R, Qt::ControlModifier); // Start, as users press it
+        QCOMPARE(w.runs()->rowCount(), 3);
+        const int id = w.runs()->entryAt(2)->id;
+        QCOMPARE(w.runsTable()->selectionModel()->selectedRows().size(), 1);
+        QCOMPARE(w.selectedRun(), id);
+        QTRY_VERIFY_WITH_TIMEOUT(w.pauseAction()->isEnabled(), kTimeoutMs);
+        QVERIFY(w.stopAction()->isEnabled());
+        w.stopAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entry(id)->ended(), kTimeoutMs);
+    }
+
+    // --compare-amp starts the experiment with AMP off and on and leaves the
+    // form's AMP as it was: a session's option does not become a setting.
+    void compareAmpLeavesTheFormAsItWas() {
+        MainWindow w(false);
+        setEpochs(w, 20);
+        QVERIFY(!w.form()->config().train.mixedPrecision);
+        w.compareAmp();
+        QCOMPARE(w.runs()->rowCount(), 2);
+        QVERIFY(!w.runs()->entryAt(0)->config().train.mixedPrecision);
+        QVERIFY(w.runs()->entryAt(1)->config().train.mixedPrecision);
+        QVERIFY(!w.form()->config().train.mixedPrecision);
+        QVERIFY(!w.form()->field<QCheckBox>("amp")->isChecked());
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entryAt(1)->ended(), kTimeoutMs);
+    }
+
     void startPlotsPauseHoldsResumeContinuesStopEnds() {
         MainWindow w(false);
         w.show();

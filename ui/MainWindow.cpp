@@ -328,10 +328,27 @@ int MainWindow::startRun() {
     return runs_->startRun(form_->config());
 }
 
+// The run becomes the whole selection, and the views follow it. (selectRow
+// would read the keys held: with Start's Ctrl+R it added the row to the rows
+// already selected, and Pause and Stop stayed off.)
+void MainWindow::compareAmp() {
+    if (!form_->problem().isEmpty()) {
+        statusBar()->showMessage(form_->problem(), 5000);
+        return;
+    }
+    auto config = form_->config();
+    for (bool amp : {false, true}) {
+        config.train.mixedPrecision = amp;
+        runs_->startRun(config);
+    }
+}
+
 void MainWindow::selectRun(int id) {
     const int row = runs_->rowOf(id);
     if (row >= 0) {
-        table_->selectRow(row);
+        const auto index = runs_->index(row, RunsModel::Name);
+        table_->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect |
+                                                             QItemSelectionModel::Rows);
     }
 }
 

@@ -45,6 +45,9 @@ public:
 
     // Starts a run of the form's experiment; returns its id (0: form invalid).
     int startRun();
+    // --compare-amp: the form's experiment twice, AMP off and on. The form
+    // keeps its own AMP setting (a session's option is not a saved setting).
+    void compareAmp();
     QString saveExperimentTo(const QString& path);   // empty on success
     QString openExperimentFrom(const QString& path); // empty on success
     void startServer(quint16 port);
