@@ -46,7 +46,7 @@ struct Setting {
     double min = 0.0, max = 0.0; // numbers: the range (max may be +inf)
     bool minOpen = false, maxOpen = false;
     bool optional = false; // may be unset (JSON null, an empty field, "none" on the command line)
-    QString unsetText; // what unset means (optional rows) or the minimum means (0: "off")
+    QString unsetText;     // what unset means (optional rows) or the minimum means (0: "off")
     std::vector<SettingChoice> choices;
     QStringList aliases; // earlier flag names, still accepted
     unsigned uses = 0;
