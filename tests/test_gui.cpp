@@ -29,6 +29,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QJsonDocument>
+#include <QLabel>
 #include <QLineEdit>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -213,6 +214,10 @@ private Q_SLOTS:
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
         QVERIFY(reply->readAll().contains("healthy"));
         reply->deleteLater();
+        // Counted in words: "1 request", "0 entries (0 bytes)", not "1 requests".
+        const auto* traffic = w.serverPanel()->findChild<QLabel*>("serverTraffic");
+        QTRY_VERIFY_WITH_TIMEOUT(traffic->text().startsWith("1 request,"), kTimeoutMs);
+        QVERIFY2(traffic->text().contains("0 entries (0 bytes)"), qPrintable(traffic->text()));
         QCOMPARE(w.serverPanel()->toggleButton()->text(), QString("Stop server"));
         QSignalSpy stopped(w.server(), &InsightServer::stopped);
         QTest::mouseClick(w.serverPanel()->toggleButton(), Qt::LeftButton);

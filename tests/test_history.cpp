@@ -366,6 +366,32 @@ private Q_SLOTS:
         QVERIFY(problem.isEmpty());
     }
 
+    // A sweep's runs are queued in one moment: sorted by when they were
+    // made, they keep their task order (not a jumble of equal keys).
+    void runsMadeInOneMomentSortInTaskOrder() {
+        const QString url = freshStore();
+        {
+            RunStore store;
+            QString error;
+            QVERIFY(store.open(locationOf(url), &error));
+            const auto moment = QDateTime::currentDateTimeUtc();
+            for (int task : {2, 0, 3, 1}) {
+                auto r = newRunRecord(ExperimentConfig{}, QStringLiteral("task %1").arg(task));
+                r.created = moment;
+                r.sweepTask = task;
+                QVERIFY2(store.insertRun(r, &error), qPrintable(error));
+            }
+        }
+        MainWindow w(false, url);
+        QTRY_COMPARE_WITH_TIMEOUT(shownRows(w), 4, kTimeoutMs);
+        w.historyPanel()->table()->sortByColumn(HistoryModel::Created, Qt::AscendingOrder);
+        for (int task = 0; task < 4; ++task) {
+            QCOMPARE(rowNamed(w, QStringLiteral("task %1").arg(task)), task);
+        }
+        w.historyPanel()->table()->sortByColumn(HistoryModel::Created, Qt::DescendingOrder);
+        QCOMPARE(rowNamed(w, QStringLiteral("task 3")), 0);
+    }
+
     void filterSortAndShowStoredRunsInThePlot() {
         const QString url = freshStore();
         RunRecord slow, fast;

@@ -105,8 +105,11 @@ QVariant HistoryModel::display(const RunRecord& r, Column column) const {
 
 QVariant HistoryModel::sortKey(const RunRecord& r, Column column) const {
     switch (column) {
-    case Created:
-        return r.created;
+    case Created: // a sweep's runs share their moment: then its task order, then the name
+        return QStringLiteral("%1 %2 %3")
+            .arg(r.created.toMSecsSinceEpoch(), 15, 10, QLatin1Char('0'))
+            .arg(r.sweepTask + 1, 9, 10, QLatin1Char('0'))
+            .arg(r.name);
     case LearningRate:
         return r.config.train.learningRate;
     case Seed:

@@ -1,5 +1,7 @@
 #include "ServerPanel.h"
 
+#include <QLocale>
+
 #include "InsightServer.h"
 
 #include <QFormLayout>
@@ -41,6 +43,7 @@ ServerPanel::ServerPanel(InsightServer* server, QWidget* parent)
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     form->addRow(tr("Status"), status_);
     counters_ = new QLabel;
+    counters_->setObjectName(QStringLiteral("serverTraffic"));
     form->addRow(tr("Traffic"), counters_);
     layout->addWidget(settings);
 
@@ -121,13 +124,17 @@ void ServerPanel::refresh() {
     const auto m = server_->metrics();
     const auto c = server_->cacheStats();
     const auto lookups = c.hits + c.misses;
-    counters_->setText(tr("%1 requests, cache hit rate %2, %3 entries (%4 KiB)")
-                           .arg(m.totalRequests)
-                           .arg(lookups ? QStringLiteral("%1%").arg(
+    // "1 request", "4 entries (2.5 KiB)": counted nouns and sizes in words.
+    const auto counted = [](quint64 n, const QString& one, const QString& many) {
+        return n == 1 ? one : many.arg(n);
+    };
+    counters_->setText(tr("%1, cache hit rate %2, %3 (%4)")
+                           .arg(counted(m.totalRequests, tr("1 request"), tr("%1 requests")),
+                                lookups ? QStringLiteral("%1%").arg(
                                               100.0 * double(c.hits) / double(lookups), 0, 'f', 1)
-                                        : QStringLiteral("—"))
-                           .arg(c.entries)
-                           .arg(c.bytes / 1024));
+                                        : QStringLiteral("—"),
+                                counted(c.entries, tr("1 entry"), tr("%1 entries")),
+                                QLocale().formattedDataSize(qint64(c.bytes), 1)));
     recent_->clear();
     for (const auto& lift : m.recentLifts) {
         recent_->addItem(QStringLiteral("%1…  %2").arg(lift.id.left(12), lift.text));
