@@ -366,6 +366,35 @@ private Q_SLOTS:
         QVERIFY(problem.isEmpty());
     }
 
+    // Double-clicking a stored run's name shows the run (as the guide says);
+    // F2 renames it.
+    void doubleClickShowsARunAndF2RenamesIt() {
+        const QString url = freshStore();
+        {
+            RunStore store;
+            QString error;
+            QVERIFY(store.open(locationOf(url), &error));
+            storeRun(store, QStringLiteral("stored"), 1e-3, 0, {0.5, 0.25});
+        }
+        MainWindow w(false, url);
+        w.show();
+        QTRY_COMPARE_WITH_TIMEOUT(shownRows(w), 1, kTimeoutMs);
+        auto* table = w.historyPanel()->table();
+        const auto name = table->model()->index(0, HistoryModel::Name);
+        const QPoint at = table->visualRect(name).center();
+        QTest::mouseClick(table->viewport(), Qt::LeftButton, {}, at);
+        QTest::mouseDClick(table->viewport(), Qt::LeftButton, {}, at);
+        const auto editing = [table] {
+            const auto* editor = table->viewport()->findChild<QLineEdit*>();
+            return editor && editor->isVisible();
+        };
+        QVERIFY(!editing());
+        QTRY_COMPARE_WITH_TIMEOUT(w.runs()->rowCount(), 1, kTimeoutMs); // shown in the plot
+        table->setCurrentIndex(name);
+        QTest::keyClick(table, Qt::Key_F2);
+        QTRY_VERIFY(editing());
+    }
+
     // A sweep's runs are queued in one moment: sorted by when they were
     // made, they keep their task order (not a jumble of equal keys).
     void runsMadeInOneMomentSortInTaskOrder() {

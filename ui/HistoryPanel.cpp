@@ -70,7 +70,8 @@ HistoryPanel::HistoryPanel(RunsModel* runs, QWidget* parent)
     table_->sortByColumn(HistoryModel::Created, Qt::DescendingOrder);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     table_->setSelectionMode(QAbstractItemView::ExtendedSelection);
-    table_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
+    // Double-click (activated) shows a run; F2 renames it: one gesture, one meaning.
+    table_->setEditTriggers(QAbstractItemView::EditKeyPressed);
     table_->verticalHeader()->hide();
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->horizontalHeader()->setSectionResizeMode(HistoryModel::Name, QHeaderView::Stretch);
