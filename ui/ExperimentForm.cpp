@@ -2,6 +2,7 @@
 
 #include "CsvSignal.h"
 #include "Settings.h"
+#include "Trainer.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -39,9 +40,11 @@ QComboBox* choiceBox(const Setting& s) {
     // panel's width: the list shrinks with the dock and opens full width.
     box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     box->setMinimumContentsLength(12);
+    // The table knows no machine (nor LibTorch): CUDA's availability is asked here.
+    const auto cuda = QString::fromUtf8(deviceName(ComputeDevice::Cuda).data());
     for (const auto& choice : s.choices) {
         box->addItem(choice.label, choice.name);
-        if (!choice.available) {
+        if (choice.name == cuda && !cudaAvailable()) {
             auto* item = qobject_cast<QStandardItemModel*>(box->model())->item(box->count() - 1);
             item->setEnabled(false);
             item->setToolTip(QObject::tr("Not available in this build or on this machine"));

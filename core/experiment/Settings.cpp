@@ -1,7 +1,5 @@
 #include "Settings.h"
 
-#include "Trainer.h"
-
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <cmath>
@@ -278,13 +276,11 @@ std::vector<Setting> trainRows() {
         {"seed", "train", "seed", "Training", "Seed",
          "Seed of the initial parameters (and of a CSV validation split).", "seed", InForm},
         [](auto& c) -> auto& { return c.train.seed; }, 0, kMaxExactInteger));
-    auto device =
+    rows.push_back(
         choice<ComputeDevice>({"device", "train", "device", "Training", "Device",
                                "Where the run trains.", "device", kSweptInForm},
                               [](auto& c) -> auto& { return c.train.device; }, deviceName,
-                              {{ComputeDevice::Cpu, "CPU"}, {ComputeDevice::Cuda, "CUDA"}});
-    device.choices[1].available = cudaAvailable();
-    rows.push_back(std::move(device));
+                              {{ComputeDevice::Cpu, "CPU"}, {ComputeDevice::Cuda, "CUDA"}}));
     rows.push_back(integer(
         {"threads", "train", "threads", "Training", "Threads", "Intra-op threads for this run.",
          "N", kSweptInForm},

@@ -28,10 +28,9 @@ enum SettingUse : unsigned {
 };
 
 struct SettingChoice {
-    QString name;          // as in files and on the command line (numerics' name tables)
-    QString label;         // as the form shows it
-    int value;             // the enum's value
-    bool available = true; // in this build, on this machine (CUDA)
+    QString name;  // as in files and on the command line (numerics' name tables)
+    QString label; // as the form shows it
+    int value;     // the enum's value
 };
 
 struct Setting {
