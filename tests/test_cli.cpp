@@ -1,6 +1,7 @@
 // `dredge-studio train` as a user runs it: a real process, its exit status,
 // its stderr and the result JSON.
 
+#include "ScratchFolder.h"
 #include "StudioProcess.h"
 
 #include <QJsonArray>
@@ -55,13 +56,7 @@ class TestCli : public QObject {
     Q_OBJECT
 
 private:
-    QTemporaryDir dir_;
-    int stores_ = 0;
-
-    QString freshStore() {
-        return QStringLiteral("sqlite:") +
-               dir_.filePath(QStringLiteral("store%1.sqlite").arg(++stores_));
-    }
+    ScratchFolder dir_;
 
 private Q_SLOTS:
     void trainsAndWritesTheResult() {
@@ -91,7 +86,7 @@ private Q_SLOTS:
     }
 
     void trainRecordsTheRunAndNamesIt() {
-        const auto store = freshStore();
+        const auto store = dir_.freshStore();
         const auto out = dir_.filePath("stored.json");
         const auto r = runWithStore(
             store, {"train", "--epochs", "120", "--seed", "5", "--name", "five", "--out", out});
@@ -129,7 +124,7 @@ private Q_SLOTS:
     // A run that a stop rule ends early keeps the prediction of its last
     // epoch, as the window's runs do: both are driven by one driver.
     void aRunEndedByAStopRuleKeepsItsLastSnapshot() {
-        const auto store = freshStore();
+        const auto store = dir_.freshStore();
         const auto out = dir_.filePath("early.json");
         const auto r = runWithStore(
             store, {"train", "--epochs", "5000", "--target-loss", "0.05", "--out", out});
@@ -142,7 +137,7 @@ private Q_SLOTS:
     }
 
     void runsListsShowsExportsAndDeletes() {
-        const auto store = freshStore();
+        const auto store = dir_.freshStore();
         QCOMPARE(runWithStore(store, {"train", "--epochs", "30", "--name", "alpha run"}).exitCode,
                  0);
         QCOMPARE(runWithStore(store,
@@ -231,7 +226,7 @@ private Q_SLOTS:
     }
     void resumingFromTheStoreIsBitIdentical() {
         QFETCH(QString, kernel);
-        const auto store = freshStore();
+        const auto store = dir_.freshStore();
         const auto whole = dir_.filePath("whole-" + kernel + ".json");
         QCOMPARE(runWithStore(store, {"train", "--epochs", "120", "--kernel", kernel, "--schedule",
                                       "plateau", "--patience", "4", "--checkpoint-every", "30",
@@ -270,7 +265,7 @@ private Q_SLOTS:
     // A validation split: its history in the result and in the store, and a
     // resumed run replays it exactly.
     void aValidationSplitIsRecordedAndResumed() {
-        const auto store = freshStore();
+        const auto store = dir_.freshStore();
         const auto whole = dir_.filePath("split.json");
         QCOMPARE(runWithStore(store, {"train", "--epochs", "80", "--val", "0.2",
                                       "--checkpoint-every", "40", "--out", whole})
@@ -293,7 +288,7 @@ private Q_SLOTS:
     // Weight averaging: its history in the result and the store (null before
     // the first average), and a run resumed mid-average replays it exactly.
     void weightAveragingIsRecordedAndResumed() {
-        const auto store = freshStore();
+        const auto store = dir_.freshStore();
         const auto whole = dir_.filePath("swa.json");
         QCOMPARE(
             runWithStore(store, {"train", "--epochs", "90", "--lr", "1e-2", "--swa-start", "30",

@@ -4,6 +4,7 @@
 #include "CsvSignal.h"
 #include "Datasets.h"
 #include "GridSlice.h"
+#include "ScratchFolder.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -199,12 +200,9 @@ private Q_SLOTS:
     }
 
     void csvFileBecomesDataset() {
-        QTemporaryDir dir;
-        const auto path = dir.filePath("signal.csv");
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("x,y\n-1,0.5\n0,0.25\n1,-0.75\n");
-        file.close();
+        ScratchFolder dir;
+        const auto path = dir.fileWith("signal.csv", "x,y\n-1,0.5\n0,0.25\n1,-0.75\n");
+        QVERIFY(!path.isEmpty());
         DataConfig config;
         config.kind = DataKind::CsvSignal;
         config.csvPath = path.toStdString();

@@ -8,6 +8,7 @@
 #include "FusedKernelSelection.h"
 #include "InterferenceBasis.h"
 #include "ModelFactory.h"
+#include "OneThreadTestMain.h"
 #include "RandomFourierFeatures.h"
 #include "Siren.h"
 #include "Trainer.h"
@@ -713,5 +714,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestFusedKernels)
+DREDGE_ONE_THREAD_TEST_MAIN(TestFusedKernels)
 #include "test_fused_kernels.moc"

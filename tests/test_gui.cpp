@@ -56,6 +56,22 @@ QByteArray configJson(const ExperimentConfig& c) {
     return QJsonDocument(toJson(c)).toJson(QJsonDocument::Compact);
 }
 
+// Trains the form's 50-epoch run and finds its companion curve (validation
+// or averaged) once drawn: one point an epoch, the last the run's own.
+void trainAndFindCompanion(MainWindow& w, QCPGraph* (LossPlot::*graphOf)(int) const,
+                           const std::vector<double>& (RunEntry::*losses)() const,
+                           const QCPGraph** found) {
+    w.startAction()->trigger();
+    const auto* e = w.runs()->entryAt(0);
+    QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+    QCOMPARE((e->*losses)().size(), size_t(50));
+    QTRY_VERIFY((w.lossPlot()->*graphOf)(e->id) != nullptr);
+    const auto* graph = (w.lossPlot()->*graphOf)(e->id);
+    QTRY_COMPARE(graph->data()->size(), 50);
+    QCOMPARE(graph->data()->at(49)->value, (e->*losses)().back());
+    *found = graph;
+}
+
 } // namespace
 
 class TestGui : public QObject {
@@ -389,16 +405,11 @@ private Q_SLOTS:
         c.train.validationShare = 0.1;
         w.form()->setConfig(c);
         QCOMPARE(w.form()->config().train.validationShare, 0.1);
-        w.startAction()->trigger();
-        const auto* e = w.runs()->entryAt(0);
-        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
-        QCOMPARE(e->validationLosses().size(), size_t(50));
-        QTRY_VERIFY(w.lossPlot()->validationGraphOf(e->id) != nullptr);
-        const auto* held = w.lossPlot()->validationGraphOf(e->id);
-        QTRY_COMPARE(held->data()->size(), 50);
+        const QCPGraph* held = nullptr;
+        trainAndFindCompanion(w, &LossPlot::validationGraphOf, &RunEntry::validationLosses, &held);
+        QVERIFY(held);
         QCOMPARE(held->pen().style(), Qt::DashLine);
-        QCOMPARE(held->pen().color(), e->color);
-        QCOMPARE(held->data()->at(49)->value, e->validationLosses().back());
+        QCOMPARE(held->pen().color(), w.runs()->entryAt(0)->color);
     }
 
     // Set in the form: the averaged model's loss is drawn dotted from the
@@ -414,16 +425,12 @@ private Q_SLOTS:
         QCOMPARE(from->placeholderText(), QString("off"));
         from->setText("20");
         QCOMPARE(w.form()->config().train.averaging.start, std::optional<int64_t>(20));
-        w.startAction()->trigger();
+        const QCPGraph* averaged = nullptr;
+        trainAndFindCompanion(w, &LossPlot::averagedGraphOf, &RunEntry::averagedLosses, &averaged);
+        QVERIFY(averaged);
         const auto* e = w.runs()->entryAt(0);
-        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
-        QCOMPARE(e->averagedLosses().size(), size_t(50));
-        QTRY_VERIFY(w.lossPlot()->averagedGraphOf(e->id) != nullptr);
-        const auto* averaged = w.lossPlot()->averagedGraphOf(e->id);
-        QTRY_COMPARE(averaged->data()->size(), 50);
         QCOMPARE(averaged->pen().style(), Qt::DotLine);
         QVERIFY(std::isnan(averaged->data()->at(19)->value));
-        QCOMPARE(averaged->data()->at(49)->value, e->averagedLosses().back());
         QVERIFY(w.lossPlot()->lineStylesText().contains("dotted: averaged"));
         QTRY_VERIFY(e->prediction && e->prediction->averaged);
         QTRY_VERIFY(w.predictionView()->findChild<QLabel*>()->text().contains("averaged weights"));

@@ -23,6 +23,7 @@
 #include "QCustomPlotInclude.h"
 #include "RunStore.h"
 #include "RunsModel.h"
+#include "ScratchFolder.h"
 #include "StoreClient.h"
 #include "SweepDialog.h"
 #include "SweepPanel.h"
@@ -76,6 +77,28 @@ RunRecord storeRun(RunStore& store, const QString& name, double lr, uint64_t see
     return r;
 }
 
+struct SeededRun {
+    QString name;
+    double lr;
+    uint64_t seed;
+    std::vector<double> losses;
+};
+
+// A new store at `url` holding these finished runs, returned in order.
+std::vector<RunRecord> storeRuns(const QString& url, const std::vector<SeededRun>& runs) {
+    RunStore store;
+    QString error;
+    std::vector<RunRecord> records;
+    if (!store.open(*parseStoreUrl(url, &error), &error)) {
+        qWarning("cannot open the store: %s", qPrintable(error));
+        return records;
+    }
+    for (const auto& run : runs) {
+        records.push_back(storeRun(store, run.name, run.lr, run.seed, run.losses));
+    }
+    return records;
+}
+
 int shownRows(MainWindow& w) {
     return w.historyPanel()->shownModel()->rowCount();
 }
@@ -106,13 +129,7 @@ class TestHistory : public QObject {
     Q_OBJECT
 
 private:
-    QTemporaryDir dir_;
-    int serial_ = 0;
-
-    QString freshStore() {
-        return QStringLiteral("sqlite:") +
-               dir_.filePath(QStringLiteral("s%1.sqlite").arg(++serial_));
-    }
+    ScratchFolder dir_;
     static StoreLocation locationOf(const QString& url) {
         QString error;
         return *parseStoreUrl(url, &error);
@@ -120,7 +137,7 @@ private:
 
 private Q_SLOTS:
     void runsSurviveClosingTheWindow() {
-        const QString url = freshStore();
+        const QString url = dir_.freshStore();
         std::vector<double> trained;
         QString name;
         {
@@ -157,7 +174,7 @@ private Q_SLOTS:
     // A window run keeps checkpoints (every N epochs and where it ended) and,
     // ended by a stop rule, its last epoch's snapshot; the CLI resumes it.
     void windowRunsKeepCheckpointsToResumeFrom() {
-        const QString url = freshStore();
+        const QString url = dir_.freshStore();
         QString id;
         std::vector<double> trained;
         {
@@ -219,7 +236,7 @@ private Q_SLOTS:
     // The epoch slider replays the predictions a run kept, live runs
     // included; play walks through them; a stored run brings its own.
     void theEpochSliderReplaysKeptPredictions() {
-        const QString url = freshStore();
+        const QString url = dir_.freshStore();
         MainWindow w(false, url);
         setEpochs(w, 300);
         w.startAction()->trigger();
@@ -290,7 +307,7 @@ private Q_SLOTS:
     }
 
     void forksGoOnFromACheckpoint() {
-        const QString url = freshStore();
+        const QString url = dir_.freshStore();
         MainWindow w(false, url);
         auto c = w.form()->config();
         c.train.epochs = 60;
@@ -369,13 +386,8 @@ private Q_SLOTS:
     // Double-clicking a stored run's name shows the run (as the guide says);
     // F2 renames it.
     void doubleClickShowsARunAndF2RenamesIt() {
-        const QString url = freshStore();
-        {
-            RunStore store;
-            QString error;
-            QVERIFY(store.open(locationOf(url), &error));
-            storeRun(store, QStringLiteral("stored"), 1e-3, 0, {0.5, 0.25});
-        }
+        const QString url = dir_.freshStore();
+        QCOMPARE(storeRuns(url, {{"stored", 1e-3, 0, {0.5, 0.25}}}).size(), size_t(1));
         MainWindow w(false, url);
         w.show();
         QTRY_COMPARE_WITH_TIMEOUT(shownRows(w), 1, kTimeoutMs);
@@ -398,7 +410,7 @@ private Q_SLOTS:
     // A sweep's runs are queued in one moment: sorted by when they were
     // made, they keep their task order (not a jumble of equal keys).
     void runsMadeInOneMomentSortInTaskOrder() {
-        const QString url = freshStore();
+        const QString url = dir_.freshStore();
         {
             RunStore store;
             QString error;
@@ -422,16 +434,12 @@ private Q_SLOTS:
     }
 
     void filterSortAndShowStoredRunsInThePlot() {
-        const QString url = freshStore();
-        RunRecord slow, fast;
-        {
-            RunStore store;
-            QString error;
-            QVERIFY(store.open(locationOf(url), &error));
-            slow = storeRun(store, QStringLiteral("slow lr"), 1e-4, 0, {0.5, 0.4, 0.3});
-            fast = storeRun(store, QStringLiteral("fast lr"), 1e-2, 1, {0.5, 0.1, 0.01, 0.001});
-            storeRun(store, QStringLiteral("other"), 1e-3, 2, {0.2});
-        }
+        const QString url = dir_.freshStore();
+        const auto stored = storeRuns(url, {{"slow lr", 1e-4, 0, {0.5, 0.4, 0.3}},
+                                            {"fast lr", 1e-2, 1, {0.5, 0.1, 0.01, 0.001}},
+                                            {"other", 1e-3, 2, {0.2}}});
+        QCOMPARE(stored.size(), size_t(3));
+        const RunRecord& fast = stored[1];
         MainWindow w(false, url);
         w.show();
         QTRY_COMPARE_WITH_TIMEOUT(shownRows(w), 3, kTimeoutMs);
@@ -463,14 +471,8 @@ private Q_SLOTS:
     }
 
     void compareShowsTheSettingsThatDiffer() {
-        const QString url = freshStore();
-        {
-            RunStore store;
-            QString error;
-            QVERIFY(store.open(locationOf(url), &error));
-            storeRun(store, QStringLiteral("a"), 1e-3, 0, {0.5});
-            storeRun(store, QStringLiteral("b"), 1e-3, 7, {0.25});
-        }
+        const QString url = dir_.freshStore();
+        QCOMPARE(storeRuns(url, {{"a", 1e-3, 0, {0.5}}, {"b", 1e-3, 7, {0.25}}}).size(), size_t(2));
         MainWindow w(false, url);
         w.show();
         QTRY_COMPARE_WITH_TIMEOUT(shownRows(w), 2, kTimeoutMs);
@@ -501,15 +503,10 @@ private Q_SLOTS:
     }
 
     void editsAndDeletesReachTheStore() {
-        const QString url = freshStore();
-        RunRecord keep, gone;
-        {
-            RunStore store;
-            QString error;
-            QVERIFY(store.open(locationOf(url), &error));
-            keep = storeRun(store, QStringLiteral("keep"), 1e-3, 0, {0.5});
-            gone = storeRun(store, QStringLiteral("gone"), 1e-3, 1, {0.25});
-        }
+        const QString url = dir_.freshStore();
+        const auto stored = storeRuns(url, {{"keep", 1e-3, 0, {0.5}}, {"gone", 1e-3, 1, {0.25}}});
+        QCOMPARE(stored.size(), size_t(2));
+        const RunRecord &keep = stored[0], &gone = stored[1];
         MainWindow w(false, url);
         w.show();
         auto* panel = w.historyPanel();
@@ -554,7 +551,7 @@ private Q_SLOTS:
     }
 
     void renamingInTheRunsTableKeepsTagsAndNotes() {
-        const QString url = freshStore();
+        const QString url = dir_.freshStore();
         RunRecord tagged;
         {
             RunStore store;
@@ -610,7 +607,7 @@ private Q_SLOTS:
     }
 
     void closingMidRunRecordsItStopped() {
-        const QString url = freshStore();
+        const QString url = dir_.freshStore();
         qint64 done = 0;
         {
             MainWindow w(false, url);
@@ -633,7 +630,7 @@ private Q_SLOTS:
     }
 
     void aSweepFromTheBuilderRunsAtMostJobsAtOnce() {
-        const QString url = freshStore();
+        const QString url = dir_.freshStore();
         MainWindow w(false, url);
         w.show();
         setEpochs(w, 400);
@@ -734,7 +731,7 @@ private Q_SLOTS:
     }
 
     void queuedRunsOfASweepComeBackAfterARestart() {
-        const QString url = freshStore();
+        const QString url = dir_.freshStore();
         {
             // What a window (or `sweep`) closed mid-sweep leaves: runs queued.
             SweepSpec spec;
@@ -827,7 +824,7 @@ private Q_SLOTS:
     }
 
     void aSweepPausesAndCancels() {
-        const QString url = freshStore();
+        const QString url = dir_.freshStore();
         MainWindow w(false, url);
         w.show();
         setEpochs(w, 50'000'000);
@@ -860,7 +857,7 @@ private Q_SLOTS:
     }
 
     void theWindowAndTwoTrainCommandsShareOneStore() {
-        const QString url = freshStore();
+        const QString url = dir_.freshStore();
         MainWindow w(false, url);
         w.show();
         setEpochs(w, 3000);

@@ -4,6 +4,7 @@
 
 #include "InterferenceBasis.h"
 #include "ModelFactory.h"
+#include "OneThreadTestMain.h"
 #include "RandomFourierFeatures.h"
 #include "Siren.h"
 #include "WaveEnsemble.h"
@@ -89,8 +90,6 @@ class TestModels : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { at::set_num_threads(1); }
-
     void waveEnsembleMatchesHandComputedValues_data() {
         QTest::addColumn<int>("dims");
         QTest::newRow("1-D") << 1;
@@ -385,5 +384,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestModels)
+DREDGE_ONE_THREAD_TEST_MAIN(TestModels)
 #include "test_models.moc"

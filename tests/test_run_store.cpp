@@ -68,6 +68,16 @@ qint64 deadPid() {
     return child.processId() > 0 ? child.processId() : 999999;
 }
 
+// What a store holds once its writers are done: `runs` runs, `losses` of them for run `id`.
+void expectRunsAndLosses(const StoreLocation& location, size_t runs, const QString& id,
+                         size_t losses) {
+    RunStore store;
+    QString error;
+    QVERIFY2(store.open(location, &error), qPrintable(error));
+    QCOMPARE(store.listRuns(&error)->size(), runs);
+    QCOMPARE(store.lossHistory(id, &error)->size(), losses);
+}
+
 } // namespace
 
 class TestRunStore : public QObject {
@@ -642,11 +652,7 @@ private Q_SLOTS:
         QVERIFY2(problem.last().at(0).toString().contains("refused and dropped"),
                  qPrintable(problem.last().at(0).toString()));
         QVERIFY(client.flush()); // later batches are healthy again
-        RunStore store;
-        QString error;
-        QVERIFY(store.open(location_, &error));
-        QCOMPARE(store.listRuns(&error)->size(), size_t(2));
-        QCOMPARE(store.lossHistory(second.id, &error)->size(), size_t(2));
+        expectRunsAndLosses(location_, 2, second.id, 2);
     }
 
     void theClientKeepsWritesUntilTheStoreWorks() {
@@ -802,11 +808,7 @@ private Q_SLOTS:
             QVERIFY(disk.setReadOnly(false)); // writable again before the client ends
             QVERIFY2(client.flush(), qPrintable(client.problemText()));
         }
-        RunStore store;
-        QString error;
-        QVERIFY(store.open(location, &error));
-        QCOMPARE(store.listRuns(&error)->size(), size_t(2));
-        QCOMPARE(store.lossHistory(during.id, &error)->size(), size_t(2));
+        expectRunsAndLosses(location, 2, during.id, 2);
     }
 
     void aLockedStoreWaitsThenSaysSo() {

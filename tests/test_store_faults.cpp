@@ -9,6 +9,7 @@
 // where it cannot, the test is skipped with the reason, except in CI.
 
 #include "PostgresServer.h"
+#include "ScratchFolder.h"
 #include "SmallFileSystem.h"
 #include "StudioProcess.h"
 
@@ -92,19 +93,13 @@ class TestStoreFaults : public QObject {
     Q_OBJECT
 
 private:
-    QTemporaryDir dir_;
-    int serial_ = 0;
-
-    QString freshStore() {
-        return QStringLiteral("sqlite:") +
-               dir_.filePath(QStringLiteral("store%1.sqlite").arg(++serial_));
-    }
-    QString outFile() { return dir_.filePath(QStringLiteral("out%1.json").arg(++serial_)); }
+    ScratchFolder dir_;
+    QString outFile() { return dir_.freshFile(QStringLiteral("out%1.json")); }
 
     // A 1 MiB tmpfs holding a store with one finished run.
     std::unique_ptr<SmallFileSystem> smallStoreWithOneRun(QString* url) {
-        auto disk = std::make_unique<SmallFileSystem>(
-            dir_.filePath(QStringLiteral("fs%1").arg(++serial_)), QStringLiteral("1m"));
+        auto disk = std::make_unique<SmallFileSystem>(dir_.freshFile(QStringLiteral("fs%1")),
+                                                      QStringLiteral("1m"));
         if (!disk->mounted()) {
             return nullptr;
         }
@@ -128,7 +123,7 @@ private:
 
 private Q_SLOTS:
     void killingTheWindowKeepsEveryRun() {
-        const auto store = freshStore();
+        const auto store = dir_.freshStore();
         const auto experiment = dir_.filePath(QStringLiteral("long.json"));
         QFile file(experiment);
         QVERIFY(file.open(QIODevice::WriteOnly));
@@ -162,7 +157,7 @@ private Q_SLOTS:
     }
 
     void killingTrainKeepsItsRun() {
-        const auto store = freshStore();
+        const auto store = dir_.freshStore();
         LongTraining train(store, {"train", "--epochs", "50000000"});
         // Running, with some history written (batches reach the store each second).
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -226,7 +221,7 @@ private Q_SLOTS:
     }
 
     void aTruncatedStoreWarnsAndTrainingGoesOn() {
-        const auto url = freshStore();
+        const auto url = dir_.freshStore();
         for (int i = 0; i < 3; ++i) {
             QCOMPARE(runStudioProcess({"train", "--epochs", "3000"}, url).exitCode, 0);
         }

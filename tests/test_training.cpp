@@ -10,6 +10,7 @@
 #include "LossScaler.h"
 #include "ModelFactory.h"
 #include "ModelInit.h"
+#include "OneThreadTestMain.h"
 #include "Trainer.h"
 
 #include <QtTest>
@@ -23,8 +24,6 @@ class TestTraining : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { at::set_num_threads(1); }
-
     // FlatAdam's plain loop follows ATen's ops to the bit, in float and
     // double, for a size whose tail the vectorised ops do one by one.
     void flatAdamMatchesTorchAdamBitForBit_data() {
@@ -397,5 +396,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TestTraining)
+DREDGE_ONE_THREAD_TEST_MAIN(TestTraining)
 #include "test_training.moc"

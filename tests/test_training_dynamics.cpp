@@ -8,6 +8,7 @@
 #include "FlatAdam.h"
 #include "LearningRateSchedule.h"
 #include "ModelFactory.h"
+#include "OneThreadTestMain.h"
 #include "StopCheck.h"
 #include "Trainer.h"
 
@@ -54,8 +55,6 @@ class TestTrainingDynamics : public QObject {
     Q_OBJECT
 
 private Q_SLOTS:
-    void initTestCase() { at::set_num_threads(1); }
-
     void stepAndExponentialFollowTheirFormulas() {
         ScheduleConfig step;
         step.kind = LrSchedule::Step;
@@ -522,56 +521,45 @@ private Q_SLOTS:
         QCOMPARE(resumed.averagedModels, whole.averagedModels);
     }
 
-    void badDynamicsAreRefused_data() {
-        QTest::addColumn<int>("which");
-        QTest::addColumn<QString>("message");
-        QTest::newRow("warm-up too long") << 0 << "warm-up";
-        QTest::newRow("gamma 1") << 1 << "gamma";
-        QTest::newRow("floor above lr") << 2 << "min-lr";
-        QTest::newRow("negative target") << 3 << "target loss";
-        QTest::newRow("negative patience") << 4 << "early-stop";
-        QTest::newRow("most points held out") << 5 << "validation share";
-        QTest::newRow("averaging after the end") << 6 << "swa-start";
-        QTest::newRow("averaging every 0") << 7 << "swa-every";
-        QTest::newRow("best and averaged") << 8 << "restore-best or swa-start";
-    }
     void badDynamicsAreRefused() {
-        QFETCH(int, which);
-        QFETCH(QString, message);
-        auto c = chirpExperiment(100);
-        switch (which) {
-        case 0:
-            c.train.schedule.warmupEpochs = 100;
-            break;
-        case 1:
-            c.train.schedule.gamma = 1.0;
-            break;
-        case 2:
-            c.train.schedule.minLr = 1.0;
-            break;
-        case 3:
-            c.train.stop.targetLoss = -1.0;
-            break;
-        case 4:
-            c.train.stop.earlyStopPatience = -1;
-            break;
-        case 5:
-            c.train.validationShare = 0.6;
-            break;
-        case 6:
-            c.train.averaging.start = 100;
-            break;
-        case 7:
-            c.train.averaging.start = 10;
-            c.train.averaging.every = 0;
-            break;
-        default:
-            c.train.averaging.start = 10;
-            c.train.stop.restoreBest = true;
+        struct Spoiled {
+            const char* what;
+            void (*spoil)(ExperimentConfig&);
+            const char* message; // a part of validate's reason
+        };
+        const Spoiled cases[] = {
+            {"warm-up too long", [](auto& c) { c.train.schedule.warmupEpochs = 100; }, "warm-up"},
+            {"gamma 1", [](auto& c) { c.train.schedule.gamma = 1.0; }, "gamma"},
+            {"floor above lr", [](auto& c) { c.train.schedule.minLr = 1.0; }, "min-lr"},
+            {"negative target", [](auto& c) { c.train.stop.targetLoss = -1.0; }, "target loss"},
+            {"negative patience", [](auto& c) { c.train.stop.earlyStopPatience = -1; },
+             "early-stop"},
+            {"most points held out", [](auto& c) { c.train.validationShare = 0.6; },
+             "validation share"},
+            {"averaging after the end", [](auto& c) { c.train.averaging.start = 100; },
+             "swa-start"},
+            {"averaging every 0",
+             [](auto& c) {
+                 c.train.averaging.start = 10;
+                 c.train.averaging.every = 0;
+             },
+             "swa-every"},
+            {"best and averaged",
+             [](auto& c) {
+                 c.train.averaging.start = 10;
+                 c.train.stop.restoreBest = true;
+             },
+             "restore-best or swa-start"},
+        };
+        for (const auto& bad : cases) {
+            auto c = chirpExperiment(100);
+            bad.spoil(c);
+            const auto reason = QString::fromStdString(validate(c));
+            QVERIFY2(reason.contains(QLatin1String(bad.message)),
+                     qPrintable(QStringLiteral("%1: %2").arg(QLatin1String(bad.what), reason)));
         }
-        QVERIFY2(QString::fromStdString(validate(c)).contains(message), validate(c).c_str());
     }
 };
 
-QTEST_GUILESS_MAIN(TestTrainingDynamics)
+DREDGE_ONE_THREAD_TEST_MAIN(TestTrainingDynamics)
 #include "test_training_dynamics.moc"

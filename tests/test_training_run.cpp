@@ -16,6 +16,7 @@
 #include "ProgressThrottle.h"
 #include "RunControl.h"
 #include "RunTimeline.h"
+#include "ScratchFolder.h"
 #include "TrainingRun.h"
 #include "TrainingWorker.h"
 
@@ -325,12 +326,9 @@ private Q_SLOTS:
     }
 
     void nanInACsvFailsOnlyThatRunAndNamesTheLine() {
-        QTemporaryDir dir;
-        const auto path = dir.filePath("nan.csv");
-        QFile file(path);
-        QVERIFY(file.open(QIODevice::WriteOnly));
-        file.write("x,y\n0,1\n1,nan\n2,3\n");
-        file.close();
+        ScratchFolder dir;
+        const auto path = dir.fileWith("nan.csv", "x,y\n0,1\n1,nan\n2,3\n");
+        QVERIFY(!path.isEmpty());
         const auto [failed, good] = runBesideAGoodOne(csvRun(path.toStdString()));
         QCOMPARE(failed.status, RunStatus::Failed);
         QCOMPARE(QString::fromStdString(failed.error),
