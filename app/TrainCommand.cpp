@@ -19,6 +19,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QSaveFile>
+#include <array>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
@@ -152,19 +153,17 @@ recordingFor(const StoreLocation& location, const ExperimentConfig& config,
 }
 
 // `train`'s sink: progress to the terminal, and to the store when recording.
-class CommandSink : public RunSink {
+class CommandSink : public ForwardingSink {
 public:
     CommandSink(const ExperimentConfig& config, TrainRecording* recording, const Fork* fork)
-        : config_(config)
-        , recording_(recording)
+        : ForwardingSink(recording)
+        , config_(config)
         , fork_(fork)
         , printer_(config.train.epochs) {}
 
     void ready(const Trainer& trainer) override {
         setup = trainer.setup();
-        if (recording_) {
-            recording_->ready(trainer);
-        }
+        ForwardingSink::ready(trainer);
         std::fprintf(stderr, "training %s on %s: %lld parameters, %lld epochs%s\n",
                      modelKindName(config_.model.kind).data(), setup.dataDescription.c_str(),
                      (long long)setup.parameters, (long long)config_.train.epochs,
@@ -175,22 +174,10 @@ public:
     }
     void progress(const ProgressBatch& batch) override {
         printer_.progress(batch);
-        if (recording_) {
-            recording_->progress(batch);
-        }
+        ForwardingSink::progress(batch);
     }
     EpochVerdict epoch(const Trainer&, int64_t, double) override {
         return interrupted.load() ? EpochVerdict::Stop : EpochVerdict::Continue;
-    }
-    void snapshot(const PredictionSnapshot& snapshot) override {
-        if (recording_) {
-            recording_->snapshot(snapshot);
-        }
-    }
-    void checkpoint(const TrainingCheckpoint& checkpoint) override {
-        if (recording_) {
-            recording_->checkpoint(checkpoint);
-        }
     }
     void finish() { printer_.finish(); }
 
@@ -198,7 +185,6 @@ public:
 
 private:
     const ExperimentConfig& config_;
-    TrainRecording* recording_;
     const Fork* fork_;
     ProgressPrinter printer_;
 };
@@ -213,7 +199,32 @@ void warnIfNotStored(const TrainRecording& recording, bool ended = false) {
     }
 }
 
+constexpr std::array<std::pair<RunStatus, int>, 4> kExitCodes{{
+    {RunStatus::Finished, 0},
+    {RunStatus::Diverged, 3},
+    {RunStatus::Stopped, 130},
+    {RunStatus::Failed, 1},
+}};
+
 } // namespace
+
+int exitCodeOf(RunStatus outcome) {
+    for (const auto& [status, code] : kExitCodes) {
+        if (status == outcome) {
+            return code;
+        }
+    }
+    return 1;
+}
+
+std::optional<RunStatus> outcomeOfExitCode(int code) {
+    for (const auto& [status, exitCode] : kExitCodes) {
+        if (exitCode == code) {
+            return status;
+        }
+    }
+    return std::nullopt;
+}
 
 int runTrainCommand(const QStringList& arguments) {
     QCommandLineParser parser;
@@ -351,17 +362,7 @@ int runTrainCommand(const QStringList& arguments) {
         std::fprintf(stderr, "%s%s\n", result.stopReason.c_str(),
                      result.restoredBest ? "; the best epoch's weights were restored" : "");
     }
-    switch (result.status) {
-    case RunStatus::Finished:
-        return 0;
-    case RunStatus::Diverged:
-        return 3;
-    case RunStatus::Stopped:
-        return 130;
-    case RunStatus::Failed:
-        break;
-    }
-    return 1;
+    return exitCodeOf(result.status);
 }
 
 } // namespace dredge

@@ -36,32 +36,16 @@ double median(std::vector<double> v) {
 enum class Recording { Off, WithoutSnapshots, On };
 
 // One chirp run's epochs, timed from outside from the moment its data exists;
-// recorded as `train` records it, or not.
-// Times the epochs from the moment the data exists, then hands on to the store's sink.
-class TimedSink : public RunSink {
+// recorded as `train` records it (checkpoints too), or not.
+class TimedSink : public ForwardingSink {
 public:
     explicit TimedSink(TrainRecording* recording)
-        : recording_(recording) {}
+        : ForwardingSink(recording) {}
     void ready(const Trainer& trainer) override {
         clock.start();
-        if (recording_) {
-            recording_->ready(trainer);
-        }
-    }
-    void progress(const ProgressBatch& batch) override {
-        if (recording_) {
-            recording_->progress(batch);
-        }
-    }
-    void snapshot(const PredictionSnapshot& snapshot) override {
-        if (recording_) {
-            recording_->snapshot(snapshot);
-        }
+        ForwardingSink::ready(trainer);
     }
     QElapsedTimer clock;
-
-private:
-    TrainRecording* recording_;
 };
 
 double msPerEpoch(const ExperimentConfig& config, const StoreLocation& store, Recording mode) {

@@ -9,6 +9,8 @@
 #include "RunMetaTypes.h"
 #include "Trainer.h"
 
+#include <utility>
+
 namespace dredge {
 
 class RunControl;
@@ -33,6 +35,35 @@ public:
     // The model as the run ends (after restore-best or averaging), before
     // driveRun returns: where a final prediction is taken.
     virtual void ended(const Trainer&) {}
+};
+
+// Hands every call on to `next` (which may be null): a sink that adds one
+// thing to a store's recording (a printer, a clock) overrides just that and
+// calls the base.
+class ForwardingSink : public RunSink {
+public:
+    explicit ForwardingSink(RunSink* next)
+        : next_(next) {}
+    void ready(const Trainer& trainer) override { pass(&RunSink::ready, trainer); }
+    void progress(const ProgressBatch& batch) override { pass(&RunSink::progress, batch); }
+    EpochVerdict epoch(const Trainer& trainer, int64_t epoch, double loss) override {
+        return next_ ? next_->epoch(trainer, epoch, loss) : EpochVerdict::Continue;
+    }
+    void paused(int64_t epochsDone) override { pass(&RunSink::paused, epochsDone); }
+    void resumed() override { pass(&RunSink::resumed); }
+    void snapshot(const PredictionSnapshot& s) override { pass(&RunSink::snapshot, s); }
+    void checkpoint(const TrainingCheckpoint& c) override { pass(&RunSink::checkpoint, c); }
+    void ended(const Trainer& trainer) override { pass(&RunSink::ended, trainer); }
+
+private:
+    template <typename... Parameters, typename... Arguments>
+    void pass(void (RunSink::*call)(Parameters...), Arguments&&... arguments) {
+        if (next_) {
+            (next_->*call)(std::forward<Arguments>(arguments)...);
+        }
+    }
+
+    RunSink* next_;
 };
 
 struct RunDrive {
