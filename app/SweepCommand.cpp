@@ -6,6 +6,7 @@
 #include "Sweep.h"
 #include "SweepQueue.h"
 #include "SweepRecords.h"
+#include "TrainCommand.h"
 #include "UnixSignalQuitter.h"
 
 #include <QCommandLineParser>
@@ -134,16 +135,13 @@ private:
     }
 
     void ended(QProcess* p, int id, int task, int code) {
-        // 0 finished, 3 diverged: results; anything else: the run failed or was stopped.
-        if (code != 0 && code != 3) {
+        // Finished and diverged runs are results; anything else failed or was stopped.
+        const auto outcome = outcomeOfExitCode(code).value_or(RunStatus::Failed);
+        if (outcome != RunStatus::Finished && outcome != RunStatus::Diverged) {
             ++failed_;
         }
         std::fprintf(stderr, "[%d/%d, %d running] task %d %s (%.1f s)\n", queue_.done() + 1,
-                     queue_.total(), queue_.running() - 1, task,
-                     code == 0     ? "finished"
-                     : code == 3   ? "diverged"
-                     : code == 130 ? "stopped"
-                                   : "failed",
+                     queue_.total(), queue_.running() - 1, task, runStatusName(outcome).data(),
                      double(clock_.elapsed()) * 1e-3);
         processes_.erase(id);
         p->deleteLater();
@@ -314,7 +312,7 @@ int runSweepCommand(const QStringList& arguments) {
         std::fprintf(stderr, "sweep %s stopped: the runs not started stay queued\n",
                      qPrintable(sweep.id));
         printRanking(store, sweep.id, *tasks); // of what finished
-        return 130;
+        return exitCodeOf(RunStatus::Stopped);
     }
     printRanking(store, sweep.id, *tasks);
     return queue.failed() > 0 ? 1 : 0;

@@ -167,15 +167,50 @@ QStringList withCurrentFlagNames(QStringList arguments) {
     return arguments;
 }
 
+namespace {
+
+// train's options that are not settings: where the run starts, where it goes.
+struct RunOption {
+    const char* name;
+    const char* help;
+    const char* valueName; // null for a switch
+};
+constexpr RunOption kRunOptions[] = {
+    {"resume",
+     "Go on from a stored run's checkpoint (the latest, or the last at or before EPOCH) as a new "
+     "run linked to it; its training settings may change (--lr, --schedule, --amp, --clip, "
+     "--epochs, ...).",
+     "run[@epoch]"},
+    {"out", "Write the result JSON to this file instead of stdout.", "file"},
+    {"name", "The run's name in the store (default: its settings in a few words).", "text"},
+    {"store",
+     "Record the run into this store: sqlite:PATH or postgresql://user@host:port/db (default: "
+     "$DREDGE_STORE, else runs.sqlite in the user's data folder).",
+     "url"},
+    {"no-store", "Do not record the run.", nullptr},
+    {"sweep", "Train one run of this sweep file (with --task; flags override it).", "file"},
+    {"task", "Which run of the sweep: 0 to runs - 1.", "i"},
+    {"sweep-id",
+     "The stored sweep whose queued run --task this is (written by 'sweep' and its Slurm "
+     "scripts): the run is taken from the queue.",
+     "id"},
+};
+
+void addOption(QCommandLineParser& p, const RunOption& o) {
+    const QString name = QLatin1String(o.name);
+    const QString help = QString::fromUtf8(o.help);
+    p.addOption(o.valueName ? QCommandLineOption(name, help, QLatin1String(o.valueName))
+                            : QCommandLineOption(name, help));
+}
+
+} // namespace
+
 void addTrainOptions(QCommandLineParser& p) {
     p.setApplicationDescription(QStringLiteral(
         "Train one experiment without a window; the result JSON goes to --out or stdout."));
     p.addHelpOption();
-    const auto opt = [&p](const char* name, const QString& help, const char* value = nullptr) {
-        p.addOption(value ? QCommandLineOption(QLatin1String(name), help, QLatin1String(value))
-                          : QCommandLineOption(QLatin1String(name), help));
-    };
-    opt("experiment", "Start from the config in an experiment file (flags override it).", "file");
+    addOption(p, {"experiment", "Start from the config in an experiment file (flags override it).",
+                  "file"});
     for (const auto& s : settings()) {
         const QStringList names = QStringList{s.name} + s.aliases;
         if (s.kind == SettingKind::Switch) {
@@ -186,24 +221,9 @@ void addTrainOptions(QCommandLineParser& p) {
             p.addOption(QCommandLineOption(names, optionHelp(s), s.valueName));
         }
     }
-    opt("resume",
-        QStringLiteral("Go on from a stored run's checkpoint (the latest, or the last at or "
-                       "before EPOCH) as a new run linked to it; its training settings may "
-                       "change (--lr, --schedule, --amp, --clip, --epochs, ...)."),
-        "run[@epoch]");
-    opt("out", "Write the result JSON to this file instead of stdout.", "file");
-    opt("name", "The run's name in the store (default: its settings in a few words).", "text");
-    opt("store",
-        "Record the run into this store: sqlite:PATH or postgresql://user@host:port/db "
-        "(default: $DREDGE_STORE, else runs.sqlite in the user's data folder).",
-        "url");
-    opt("no-store", "Do not record the run.");
-    opt("sweep", "Train one run of this sweep file (with --task; flags override it).", "file");
-    opt("task", "Which run of the sweep: 0 to runs - 1.", "i");
-    opt("sweep-id",
-        "The stored sweep whose queued run --task this is (written by 'sweep' and its Slurm "
-        "scripts): the run is taken from the queue.",
-        "id");
+    for (const auto& option : kRunOptions) {
+        addOption(p, option);
+    }
 }
 
 bool readTrainArguments(const QCommandLineParser& parser, TrainArguments* out, QString* error,

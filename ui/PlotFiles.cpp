@@ -4,6 +4,7 @@
 #include <QBuffer>
 #include <QSaveFile>
 #include <QSvgGenerator>
+#include <array>
 
 namespace dredge {
 namespace {
@@ -43,17 +44,8 @@ std::optional<PlotFile> plotFileForSuffix(const QString& suffix) {
 }
 
 QString plotFileSuffix(PlotFile format) {
-    switch (format) {
-    case PlotFile::Png2x:
-        return QStringLiteral("png");
-    case PlotFile::Pdf:
-        return QStringLiteral("pdf");
-    case PlotFile::Svg:
-        return QStringLiteral("svg");
-    case PlotFile::Csv:
-        break;
-    }
-    return QStringLiteral("csv");
+    constexpr std::array<const char*, 4> kSuffixes{"png", "pdf", "svg", "csv"}; // by PlotFile
+    return QLatin1String(kSuffixes[size_t(format)]);
 }
 
 bool savePlotImage(QCustomPlot* plot, const QString& path, PlotFile format, QString* error) {

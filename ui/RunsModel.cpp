@@ -29,20 +29,6 @@ QString stateName(TrainingRun::State state) {
     return RunsModel::tr("finished");
 }
 
-// Experiment files keep a run's outcome as a TrainResult.
-RunStatus fileStatus(RecordStatus status) {
-    switch (status) {
-    case RecordStatus::Finished:
-        return RunStatus::Finished;
-    case RecordStatus::Diverged:
-        return RunStatus::Diverged;
-    case RecordStatus::Failed:
-        return RunStatus::Failed;
-    default:
-        return RunStatus::Stopped;
-    }
-}
-
 } // namespace
 
 QString RunEntry::statusText() const {
@@ -264,7 +250,7 @@ std::vector<SavedRun> RunsModel::finishedRuns() const {
         }
         const auto& r = e->record;
         TrainResult result;
-        result.status = fileStatus(r.status);
+        result.status = runStatusOf(r.status);
         result.lossHistory = e->losses();
         result.finalLoss = r.finalLoss;
         result.bestLoss = r.bestLoss;
@@ -449,6 +435,16 @@ bool RunsModel::setData(const QModelIndex& index, const QVariant& value, int rol
     }
     changed(e->id);
     return true;
+}
+
+void refreshOnRunChanges(RunsModel* runs, QTimer* timer, QObject* receiver,
+                         std::function<void()> refresh) {
+    timer->setSingleShot(true);
+    timer->setInterval(300);
+    QObject::connect(timer, &QTimer::timeout, receiver, std::move(refresh));
+    for (auto signal : {&RunsModel::runAdded, &RunsModel::runRemoved, &RunsModel::runEnded}) {
+        QObject::connect(runs, signal, timer, qOverload<>(&QTimer::start));
+    }
 }
 
 } // namespace dredge

@@ -13,6 +13,8 @@
 
 #include <QAbstractTableModel>
 #include <QColor>
+#include <QTimer>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -139,5 +141,11 @@ private:
     int nextId_ = 1;
     int colorIndex_ = 0;
 };
+
+// Calls `refresh` once, 300 ms after runs were last added, removed or ended:
+// a sweep that adds dozens of runs at once costs one refresh, not dozens.
+// `timer` belongs to `receiver`, whose life bounds the connections.
+void refreshOnRunChanges(RunsModel* runs, QTimer* timer, QObject* receiver,
+                         std::function<void()> refresh);
 
 } // namespace dredge

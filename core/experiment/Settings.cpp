@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -346,7 +347,9 @@ std::vector<Setting> scheduleRows() {
         SettingKind::Real, [](auto& c) -> auto& { return c.train.schedule.gamma; }, 0.0, 1.0,
         "the schedule's own", true, true);
     const auto factor = [](LrSchedule kind) {
-        return QString::number(scheduleGamma(ScheduleConfig{kind}));
+        ScheduleConfig schedule;
+        schedule.kind = kind;
+        return QString::number(scheduleGamma(schedule));
     };
     gamma.help = QStringLiteral("The schedule's factor: step %1, exp %2 per epoch, plateau %3 "
                                 "unless given.")
@@ -462,19 +465,10 @@ bool inRange(const Setting& s, double v) {
 }
 
 QString expectedKind(const Setting& s) {
-    switch (s.kind) {
-    case SettingKind::Integer:
-        return QStringLiteral("an integer");
-    case SettingKind::Real:
-        return QStringLiteral("a number");
-    case SettingKind::Switch:
-        return QStringLiteral("true or false");
-    case SettingKind::Choice:
-        return rangeText(s);
-    case SettingKind::Path:
-        return QStringLiteral("a string");
-    }
-    return {};
+    // By SettingKind; a choice names its choices.
+    constexpr std::array<const char*, 5> kExpected{"an integer", "a number", "true or false", "",
+                                                   "a string"};
+    return s.kind == SettingKind::Choice ? rangeText(s) : QLatin1String(kExpected[size_t(s.kind)]);
 }
 
 // "lie" where an end is excluded: "gamma must lie between 0 and 1 (both excluded)".

@@ -17,28 +17,17 @@ namespace {
 
 QByteArray methodName(QHttpServerRequest::Method method) {
     using M = QHttpServerRequest::Method;
-    switch (method) {
-    case M::Get:
-        return "GET";
-    case M::Put:
-        return "PUT";
-    case M::Delete:
-        return "DELETE";
-    case M::Post:
-        return "POST";
-    case M::Head:
-        return "HEAD";
-    case M::Options:
-        return "OPTIONS";
-    case M::Patch:
-        return "PATCH";
-    case M::Connect:
-        return "CONNECT";
-    case M::Trace:
-        return "TRACE";
-    default:
-        return "UNKNOWN";
+    static constexpr std::pair<M, const char*> kNames[] = {
+        {M::Get, "GET"},     {M::Put, "PUT"},         {M::Delete, "DELETE"},
+        {M::Post, "POST"},   {M::Head, "HEAD"},       {M::Options, "OPTIONS"},
+        {M::Patch, "PATCH"}, {M::Connect, "CONNECT"}, {M::Trace, "TRACE"},
+    };
+    for (const auto& [value, name] : kNames) {
+        if (value == method) {
+            return name;
+        }
     }
+    return "UNKNOWN";
 }
 
 char asciiLower(char c) {

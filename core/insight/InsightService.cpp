@@ -47,6 +47,26 @@ bool parseObject(const QByteArray& body, QJsonObject* object, InsightReply* fail
     return true;
 }
 
+// The body object's field `name` when it has `type`; else the 400 that says
+// what is wrong (`expected` in words: "a string").
+bool requiredField(const QByteArray& body, const QString& name, QJsonValue::Type type,
+                   const char* expected, QJsonValue* value, InsightReply* failure) {
+    QJsonObject object;
+    if (!parseObject(body, &object, failure)) {
+        return false;
+    }
+    *value = object.value(name);
+    if (value->isUndefined()) {
+        *failure = error(400, QStringLiteral("Missing required field: ") + name);
+        return false;
+    }
+    if (value->type() != type) {
+        *failure = error(400, QStringLiteral("%1 must be %2").arg(name, QLatin1String(expected)));
+        return false;
+    }
+    return true;
+}
+
 // Where a text holds half of a UTF-16 surrogate pair, or -1. JSON's "\\ud800"
 // escapes pass Qt's parser, and such a text has no UTF-8 form: hashing it would
 // hash some other text (its replacement characters), so it is refused instead.
@@ -192,17 +212,11 @@ QJsonObject InsightService::lift(const QString& text) {
 }
 
 InsightReply InsightService::liftOne(const QByteArray& body) {
-    QJsonObject object;
+    QJsonValue text;
     InsightReply failure;
-    if (!parseObject(body, &object, &failure)) {
+    if (!requiredField(body, QStringLiteral("insight_text"), QJsonValue::String, "a string", &text,
+                       &failure)) {
         return failure;
-    }
-    const auto text = object.value(QStringLiteral("insight_text"));
-    if (text.isUndefined()) {
-        return error(400, QStringLiteral("Missing required field: insight_text"));
-    }
-    if (!text.isString()) {
-        return error(400, QStringLiteral("insight_text must be a string"));
     }
     if (refuseLoneSurrogate(QStringLiteral("insight_text"), text.toString(), &failure)) {
         return failure;
@@ -211,17 +225,11 @@ InsightReply InsightService::liftOne(const QByteArray& body) {
 }
 
 InsightReply InsightService::liftBatch(const QByteArray& body) {
-    QJsonObject object;
+    QJsonValue insights;
     InsightReply failure;
-    if (!parseObject(body, &object, &failure)) {
+    if (!requiredField(body, QStringLiteral("insights"), QJsonValue::Array, "an array of strings",
+                       &insights, &failure)) {
         return failure;
-    }
-    const auto insights = object.value(QStringLiteral("insights"));
-    if (insights.isUndefined()) {
-        return error(400, QStringLiteral("Missing required field: insights"));
-    }
-    if (!insights.isArray()) {
-        return error(400, QStringLiteral("insights must be an array of strings"));
     }
     const auto items = insights.toArray();
     if (items.size() > options_.maxBatchItems) {

@@ -31,6 +31,20 @@ template <int Count, int K, typename Scalar, typename Emit>
     }
 }
 
+// The group unrolled for `count` axes, 1 ≤ count ≤ Most, chosen at run time.
+template <int Most, int K, typename Scalar, typename Emit>
+[[gnu::always_inline]] inline void
+axisGroupSumsFor(int64_t count, const Scalar* xT, int64_t n, int64_t b0, int64_t len,
+                 const Scalar* const (&w)[K], int64_t first, Emit&& emit) {
+    if constexpr (Most > 1) {
+        if (count < Most) {
+            axisGroupSumsFor<Most - 1, K>(count, xT, n, b0, len, w, first, emit);
+            return;
+        }
+    }
+    axisGroupSums<Most, K>(xT, n, b0, len, w, first, emit);
+}
+
 // xT is [D][N]; the block is points [b0, b0 + len); each w[k] has len values.
 template <int K, typename Scalar, typename Emit>
 [[gnu::always_inline]] inline void axisSums(int64_t dims, const Scalar* xT, int64_t n, int64_t b0,
@@ -39,23 +53,7 @@ template <int K, typename Scalar, typename Emit>
     constexpr int kGroup = 10 / K < 5 ? 10 / K : 5; // axes per pass
     for (int64_t first = 0; first < dims; first += kGroup) {
         const int64_t count = dims - first < kGroup ? dims - first : kGroup;
-        switch (count) {
-        case 1:
-            axisGroupSums<1>(xT, n, b0, len, w, first, emit);
-            break;
-        case 2:
-            axisGroupSums<2>(xT, n, b0, len, w, first, emit);
-            break;
-        case 3:
-            axisGroupSums<3>(xT, n, b0, len, w, first, emit);
-            break;
-        case 4:
-            axisGroupSums<4>(xT, n, b0, len, w, first, emit);
-            break;
-        default:
-            axisGroupSums<5>(xT, n, b0, len, w, first, emit);
-            break;
-        }
+        axisGroupSumsFor<kGroup, K>(count, xT, n, b0, len, w, first, emit);
     }
 }
 

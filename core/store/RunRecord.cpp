@@ -13,6 +13,27 @@ namespace {
 constexpr std::array<const char*, 7> kStatusNames = {"queued",   "running", "finished",   "stopped",
                                                      "diverged", "failed",  "interrupted"};
 
+// A run's outcome as the trainer says it and as the store keeps it.
+constexpr std::array<std::pair<RunStatus, RecordStatus>, 4> kOutcomes{{
+    {RunStatus::Finished, RecordStatus::Finished},
+    {RunStatus::Stopped, RecordStatus::Stopped},
+    {RunStatus::Diverged, RecordStatus::Diverged},
+    {RunStatus::Failed, RecordStatus::Failed},
+}};
+
+// The size that names a model: n waves, F fields, H hidden units, M features.
+struct ModelSize {
+    ModelKind kind;
+    const char* letter;
+    int ModelConfig::*count;
+};
+constexpr std::array<ModelSize, 4> kModelSizes{{
+    {ModelKind::WaveEnsemble, "n", &ModelConfig::waves},
+    {ModelKind::Interference, "F", &ModelConfig::fields},
+    {ModelKind::Siren, "H", &ModelConfig::hidden},
+    {ModelKind::RandomFourier, "M", &ModelConfig::features},
+}};
+
 } // namespace
 
 QString recordStatusName(RecordStatus status) {
@@ -29,37 +50,36 @@ std::optional<RecordStatus> recordStatusFromName(const QString& name) {
 }
 
 RecordStatus recordStatusOf(RunStatus outcome) {
-    switch (outcome) {
-    case RunStatus::Finished:
-        return RecordStatus::Finished;
-    case RunStatus::Stopped:
-        return RecordStatus::Stopped;
-    case RunStatus::Diverged:
-        return RecordStatus::Diverged;
-    case RunStatus::Failed:
-        break;
+    for (const auto& [run, record] : kOutcomes) {
+        if (run == outcome) {
+            return record;
+        }
     }
     return RecordStatus::Failed;
 }
 
-QString describe(const ExperimentConfig& c) {
-    QString model = QString::fromUtf8(modelKindName(c.model.kind).data());
-    switch (c.model.kind) {
-    case ModelKind::WaveEnsemble:
-        model += QStringLiteral(" n=%1").arg(c.model.waves);
-        break;
-    case ModelKind::Interference:
-        model += QStringLiteral(" F=%1").arg(c.model.fields);
-        break;
-    case ModelKind::Siren:
-        model += QStringLiteral(" H=%1").arg(c.model.hidden);
-        break;
-    case ModelKind::RandomFourier:
-        model += QStringLiteral(" M=%1").arg(c.model.features);
-        break;
+RunStatus runStatusOf(RecordStatus status) {
+    for (const auto& [run, record] : kOutcomes) {
+        if (record == status) {
+            return run;
+        }
     }
-    QString text =
-        model + QStringLiteral(" on ") + QString::fromUtf8(dataKindName(c.data.kind).data());
+    return RunStatus::Stopped;
+}
+
+QString describe(const ExperimentConfig& c) {
+    QString text = QString::fromUtf8(modelKindName(c.model.kind).data());
+    for (const auto& size : kModelSizes) {
+        if (size.kind == c.model.kind) {
+            text +=
+                QStringLiteral(" %1=%2").arg(QLatin1String(size.letter)).arg(c.model.*size.count);
+        }
+    }
+    text += QStringLiteral(" on ") + QString::fromUtf8(dataKindName(c.data.kind).data());
+    if (const int grid = effectiveGrid(c.data); grid > 0) {
+        text +=
+            QStringLiteral(" grid %1").arg(grid); // runs that differ only in grid differ in name
+    }
     if (c.train.mixedPrecision) {
         text += QStringLiteral(", AMP");
     }

@@ -21,6 +21,8 @@ enum class RecordStatus { Queued, Running, Finished, Stopped, Diverged, Failed, 
 QString recordStatusName(RecordStatus status);
 std::optional<RecordStatus> recordStatusFromName(const QString& name);
 RecordStatus recordStatusOf(RunStatus outcome);
+// How an experiment file keeps a stored run's outcome; not yet ended is Stopped.
+RunStatus runStatusOf(RecordStatus status);
 inline bool isEnded(RecordStatus status) {
     return status != RecordStatus::Queued && status != RecordStatus::Running;
 }

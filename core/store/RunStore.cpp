@@ -17,8 +17,10 @@
 #include <QUrl>
 #include <QUuid>
 #include <QtEndian>
+#include <array>
 #include <cerrno>
 #include <csignal>
+#include <type_traits>
 #include <unordered_map>
 
 namespace dredge {
@@ -100,9 +102,22 @@ struct RunColumn {
     bool updated;
 };
 
+// A column that holds one field of the record as it is (a text, an integer, a number).
+template <auto Field>
+QVariant fieldValue(const RunRecord& r) {
+    return QVariant::fromValue(r.*Field);
+}
+template <auto Field>
+void setField(RunRecord& r, const QVariant& v) {
+    r.*Field = v.value<std::remove_reference_t<decltype(r.*Field)>>();
+}
+template <auto Field>
+constexpr RunColumn plain(const char* name) {
+    return {name, &fieldValue<Field>, &setField<Field>, true};
+}
+
 const RunColumn kRunColumns[] = {
-    {"id", [](const RunRecord& r) -> QVariant { return r.id; },
-     [](RunRecord& r, const QVariant& v) { r.id = v.toString(); }, true},
+    plain<&RunRecord::id>("id"),
     {"name", [](const RunRecord& r) -> QVariant { return text(r.name); },
      [](RunRecord& r, const QVariant& v) { r.name = v.toString(); }, false},
     {"created_ms", [](const RunRecord& r) -> QVariant { return r.created.toMSecsSinceEpoch(); },
@@ -151,34 +166,23 @@ const RunColumn kRunColumns[] = {
      true},
     {"epochs", [](const RunRecord& r) -> QVariant { return qlonglong(r.config.train.epochs); },
      nullptr, true},
-    {"data_fingerprint", [](const RunRecord& r) -> QVariant { return r.dataFingerprint; },
-     [](RunRecord& r, const QVariant& v) { r.dataFingerprint = v.toString(); }, true},
-    {"app_version", [](const RunRecord& r) -> QVariant { return r.appVersion; },
-     [](RunRecord& r, const QVariant& v) { r.appVersion = v.toString(); }, true},
-    {"torch_version", [](const RunRecord& r) -> QVariant { return r.torchVersion; },
-     [](RunRecord& r, const QVariant& v) { r.torchVersion = v.toString(); }, true},
-    {"host", [](const RunRecord& r) -> QVariant { return r.host; },
-     [](RunRecord& r, const QVariant& v) { r.host = v.toString(); }, true},
-    {"device", [](const RunRecord& r) -> QVariant { return r.device; },
-     [](RunRecord& r, const QVariant& v) { r.device = v.toString(); }, true},
-    {"pid", [](const RunRecord& r) -> QVariant { return r.pid; },
-     [](RunRecord& r, const QVariant& v) { r.pid = v.toLongLong(); }, true},
+    plain<&RunRecord::dataFingerprint>("data_fingerprint"),
+    plain<&RunRecord::appVersion>("app_version"),
+    plain<&RunRecord::torchVersion>("torch_version"),
+    plain<&RunRecord::host>("host"),
+    plain<&RunRecord::device>("device"),
+    plain<&RunRecord::pid>("pid"),
     {"heartbeat_ms", [](const RunRecord& r) { return nullable(r.heartbeat); },
      [](RunRecord& r, const QVariant& v) { r.heartbeat = timeOf(v); }, true},
-    {"parameters", [](const RunRecord& r) -> QVariant { return r.parameters; },
-     [](RunRecord& r, const QVariant& v) { r.parameters = v.toLongLong(); }, true},
-    {"points", [](const RunRecord& r) -> QVariant { return r.points; },
-     [](RunRecord& r, const QVariant& v) { r.points = v.toLongLong(); }, true},
-    {"zero_mse", [](const RunRecord& r) -> QVariant { return r.zeroPredictorMse; },
-     [](RunRecord& r, const QVariant& v) { r.zeroPredictorMse = v.toDouble(); }, true},
-    {"epochs_done", [](const RunRecord& r) -> QVariant { return r.epochsDone; },
-     [](RunRecord& r, const QVariant& v) { r.epochsDone = v.toLongLong(); }, true},
+    plain<&RunRecord::parameters>("parameters"),
+    plain<&RunRecord::points>("points"),
+    plain<&RunRecord::zeroPredictorMse>("zero_mse"),
+    plain<&RunRecord::epochsDone>("epochs_done"),
     {"final_loss", [](const RunRecord& r) { return nullable(r.finalLoss); },
      [](RunRecord& r, const QVariant& v) { r.finalLoss = realOr(v, std::nan("")); }, true},
     {"best_loss", [](const RunRecord& r) { return nullable(r.bestLoss); },
      [](RunRecord& r, const QVariant& v) { r.bestLoss = realOr(v, std::nan("")); }, true},
-    {"ms_per_epoch", [](const RunRecord& r) -> QVariant { return r.msPerEpoch; },
-     [](RunRecord& r, const QVariant& v) { r.msPerEpoch = v.toDouble(); }, true},
+    plain<&RunRecord::msPerEpoch>("ms_per_epoch"),
     {"psnr_db", [](const RunRecord& r) { return nullable(r.psnrDb); },
      [](RunRecord& r, const QVariant& v) { r.psnrDb = realOr(v, std::nan("")); }, true},
     {"error", [](const RunRecord& r) -> QVariant { return r.error; },
@@ -257,16 +261,12 @@ RunRecord recordFrom(const QSqlQuery& q) {
     return r;
 }
 
+// Indexed by LossSeries.
+constexpr std::array<const char*, 3> kChunkTables{"loss_chunks", "validation_chunks",
+                                                  "averaged_chunks"};
+
 QString chunkTable(LossSeries series) {
-    switch (series) {
-    case LossSeries::Validation:
-        return QStringLiteral("validation_chunks");
-    case LossSeries::Averaged:
-        return QStringLiteral("averaged_chunks");
-    case LossSeries::Training:
-        break;
-    }
-    return QStringLiteral("loss_chunks");
+    return QLatin1String(kChunkTables[size_t(series)]);
 }
 
 bool processIsGone(qint64 pid) {
