@@ -36,12 +36,7 @@ GroupsPanel::GroupsPanel(RunsModel* runs, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addWidget(table_);
-    refreshSoon_.setSingleShot(true);
-    refreshSoon_.setInterval(300);
-    connect(&refreshSoon_, &QTimer::timeout, this, &GroupsPanel::refresh);
-    for (auto signal : {&RunsModel::runAdded, &RunsModel::runRemoved, &RunsModel::runEnded}) {
-        connect(runs_, signal, &refreshSoon_, qOverload<>(&QTimer::start));
-    }
+    refreshOnRunChanges(runs_, &refreshSoon_, this, [this] { refresh(); });
 }
 
 void GroupsPanel::refresh() {

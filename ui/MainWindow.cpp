@@ -232,9 +232,21 @@ void MainWindow::buildActions() {
     toolbar->addAction(logScale_);
 }
 
+QDockWidget* MainWindow::addDock(const QString& title, const QString& name, QWidget* widget,
+                                 Qt::DockWidgetArea area, QDockWidget* tabbedWith) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(name);
+    dock->setWidget(widget);
+    addDockWidget(area, dock);
+    if (tabbedWith) {
+        tabifyDockWidget(tabbedWith, dock);
+    }
+    menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"))->addAction(dock->toggleViewAction());
+    return dock;
+}
+
 void MainWindow::buildDocks() {
-    auto* formDock = new QDockWidget(tr("Experiment"), this);
-    formDock->setObjectName(QStringLiteral("experimentDock"));
+    menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"))->addSeparator();
     auto* formScroll = new QScrollArea;
     formScroll->setWidgetResizable(true);
     auto* formHolder = new QWidget;
@@ -248,8 +260,7 @@ void MainWindow::buildDocks() {
     formScroll->setMinimumWidth(formHolder->minimumSizeHint().width() +
                                 formScroll->verticalScrollBar()->sizeHint().width() +
                                 2 * formScroll->frameWidth());
-    formDock->setWidget(formScroll);
-    addDockWidget(Qt::LeftDockWidgetArea, formDock);
+    addDock(tr("Experiment"), QStringLiteral("experimentDock"), formScroll, Qt::LeftDockWidgetArea);
 
     table_->setObjectName(QStringLiteral("runsTable"));
     table_->setModel(runs_);
@@ -261,33 +272,16 @@ void MainWindow::buildDocks() {
     table_->verticalHeader()->hide();
     table_->setContextMenuPolicy(Qt::ActionsContextMenu);
     table_->addActions({pause_, resume_, stop_, fork_, revertToBest_, remove_});
-    auto* runsDock = new QDockWidget(tr("Runs"), this);
-    runsDock->setObjectName(QStringLiteral("runsDock"));
-    runsDock->setWidget(table_);
-    addDockWidget(Qt::BottomDockWidgetArea, runsDock);
-
-    auto* historyDock = new QDockWidget(tr("History"), this);
-    historyDock->setObjectName(QStringLiteral("historyDock"));
-    historyDock->setWidget(history_);
-    addDockWidget(Qt::BottomDockWidgetArea, historyDock);
-    tabifyDockWidget(runsDock, historyDock);
-    runsDock->raise();
-
-    auto* sweepDock = new QDockWidget(tr("Sweeps"), this);
-    sweepDock->setObjectName(QStringLiteral("sweepDock"));
-    sweepDock->setWidget(sweepPanel_);
-    addDockWidget(Qt::BottomDockWidgetArea, sweepDock);
-    tabifyDockWidget(historyDock, sweepDock);
-    auto* groupsDock = new QDockWidget(tr("Groups"), this);
-    groupsDock->setObjectName(QStringLiteral("groupsDock"));
-    groupsDock->setWidget(groupsPanel_);
-    addDockWidget(Qt::BottomDockWidgetArea, groupsDock);
-    tabifyDockWidget(sweepDock, groupsDock);
-    auto* parallelDock = new QDockWidget(tr("Parallel coordinates"), this);
-    parallelDock->setObjectName(QStringLiteral("parallelDock"));
-    parallelDock->setWidget(parallel_);
-    addDockWidget(Qt::BottomDockWidgetArea, parallelDock);
-    tabifyDockWidget(groupsDock, parallelDock);
+    const auto bottom = Qt::BottomDockWidgetArea;
+    auto* runsDock = addDock(tr("Runs"), QStringLiteral("runsDock"), table_, bottom);
+    auto* historyDock =
+        addDock(tr("History"), QStringLiteral("historyDock"), history_, bottom, runsDock);
+    auto* sweepDock =
+        addDock(tr("Sweeps"), QStringLiteral("sweepDock"), sweepPanel_, bottom, historyDock);
+    auto* groupsDock =
+        addDock(tr("Groups"), QStringLiteral("groupsDock"), groupsPanel_, bottom, sweepDock);
+    addDock(tr("Parallel coordinates"), QStringLiteral("parallelDock"), parallel_, bottom,
+            groupsDock);
     runsDock->raise();
     // Ranges kept on the axes pick runs out in the loss plot and the table.
     connect(parallel_, &ParallelCoordinates::matchesChanged, this,
@@ -305,17 +299,8 @@ void MainWindow::buildDocks() {
             });
     connect(sweepPanel_, &SweepPanel::cancelRequested, this, &MainWindow::cancelSweep);
 
-    auto* serverDock = new QDockWidget(tr("Insight server"), this);
-    serverDock->setObjectName(QStringLiteral("serverDock"));
-    serverDock->setWidget(serverPanel_);
-    addDockWidget(Qt::RightDockWidgetArea, serverDock);
-
-    auto* view = menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"));
-    view->addSeparator();
-    for (auto* dock :
-         {formDock, runsDock, historyDock, sweepDock, groupsDock, parallelDock, serverDock}) {
-        view->addAction(dock->toggleViewAction());
-    }
+    addDock(tr("Insight server"), QStringLiteral("serverDock"), serverPanel_,
+            Qt::RightDockWidgetArea);
     // New runs are selected so that their progress shows at once.
     connect(runs_, &RunsModel::runAdded, this, &MainWindow::selectRun);
 }
@@ -555,11 +540,8 @@ void MainWindow::newExperiment() {
 void MainWindow::openExperiment() {
     const auto path = QFileDialog::getOpenFileName(this, tr("Open experiment"), lastFile_,
                                                    tr("Experiments (*.json);;All files (*)"));
-    if (path.isEmpty()) {
-        return;
-    }
-    if (const auto error = openExperimentFrom(path); !error.isEmpty()) {
-        QMessageBox::warning(this, tr("Cannot open experiment"), error);
+    if (!path.isEmpty()) {
+        warnIfFailed(tr("Cannot open experiment"), openExperimentFrom(path));
     }
 }
 
@@ -567,11 +549,14 @@ void MainWindow::saveExperiment() {
     const auto path = QFileDialog::getSaveFileName(
         this, tr("Save experiment"), lastFile_.isEmpty() ? tr("experiment.json") : lastFile_,
         tr("Experiments (*.json)"));
-    if (path.isEmpty()) {
-        return;
+    if (!path.isEmpty()) {
+        warnIfFailed(tr("Cannot save experiment"), saveExperimentTo(path));
     }
-    if (const auto error = saveExperimentTo(path); !error.isEmpty()) {
-        QMessageBox::warning(this, tr("Cannot save experiment"), error);
+}
+
+void MainWindow::warnIfFailed(const QString& title, const QString& error) {
+    if (!error.isEmpty()) {
+        QMessageBox::warning(this, title, error);
     }
 }
 

@@ -13,6 +13,7 @@
 #include <memory>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QProgressBar;
 class QTableView;
@@ -99,6 +100,9 @@ protected:
 private:
     void buildActions();
     void buildDocks();
+    // A dock in the View menu, tabbed behind `tabbedWith` when given.
+    QDockWidget* addDock(const QString& title, const QString& name, QWidget* widget,
+                         Qt::DockWidgetArea area, QDockWidget* tabbedWith = nullptr);
     void selectRun(int id);
     std::vector<int> selectedRuns() const;
     // Run → Fork from a checkpoint… / Revert to best…: the dialog, then forkRun.
@@ -110,6 +114,7 @@ private:
     void newExperiment();
     void openExperiment();
     void saveExperiment();
+    void warnIfFailed(const QString& title, const QString& error); // a box unless error is empty
     void exportLossCsv();
     void exportPlots();
     void about();

@@ -62,12 +62,7 @@ ParallelCoordinates::ParallelCoordinates(RunsModel* runs, QWidget* parent)
     setObjectName(QStringLiteral("parallelCoordinates"));
     setMinimumHeight(160);
     setToolTip(tr("Drag along an axis to keep a range; double-click to clear"));
-    refreshSoon_.setSingleShot(true);
-    refreshSoon_.setInterval(300);
-    connect(&refreshSoon_, &QTimer::timeout, this, &ParallelCoordinates::refresh);
-    for (auto signal : {&RunsModel::runAdded, &RunsModel::runRemoved, &RunsModel::runEnded}) {
-        connect(runs_, signal, &refreshSoon_, qOverload<>(&QTimer::start));
-    }
+    refreshOnRunChanges(runs_, &refreshSoon_, this, [this] { refresh(); });
 }
 
 void ParallelCoordinates::refresh() {
