@@ -5,6 +5,7 @@
 // build is how that math is tested on machines without a GPU.
 
 #include <math.h>
+#include <type_traits>
 
 #ifdef __CUDACC__
 #define DREDGE_HOST_DEVICE __host__ __device__
@@ -14,29 +15,39 @@
 
 namespace dredge::fused::cuda {
 
-DREDGE_HOST_DEVICE inline float expOf(float x) {
-    return expf(x);
+// Each picks the float or the double function: a float kernel must not
+// promote to double (a fraction of float speed on most GPUs).
+template <typename Scalar>
+DREDGE_HOST_DEVICE inline Scalar expOf(Scalar x) {
+    if constexpr (std::is_same_v<Scalar, float>) {
+        return expf(x);
+    } else {
+        return exp(x);
+    }
 }
-DREDGE_HOST_DEVICE inline double expOf(double x) {
-    return exp(x);
+template <typename Scalar>
+DREDGE_HOST_DEVICE inline Scalar sinOf(Scalar x) {
+    if constexpr (std::is_same_v<Scalar, float>) {
+        return sinf(x);
+    } else {
+        return sin(x);
+    }
 }
-DREDGE_HOST_DEVICE inline float sinOf(float x) {
-    return sinf(x);
+template <typename Scalar>
+DREDGE_HOST_DEVICE inline Scalar cosOf(Scalar x) {
+    if constexpr (std::is_same_v<Scalar, float>) {
+        return cosf(x);
+    } else {
+        return cos(x);
+    }
 }
-DREDGE_HOST_DEVICE inline double sinOf(double x) {
-    return sin(x);
-}
-DREDGE_HOST_DEVICE inline float cosOf(float x) {
-    return cosf(x);
-}
-DREDGE_HOST_DEVICE inline double cosOf(double x) {
-    return cos(x);
-}
-DREDGE_HOST_DEVICE inline void sinCos(float x, float* s, float* c) {
-    sincosf(x, s, c);
-}
-DREDGE_HOST_DEVICE inline void sinCos(double x, double* s, double* c) {
-    sincos(x, s, c);
+template <typename Scalar>
+DREDGE_HOST_DEVICE inline void sinCos(Scalar x, Scalar* s, Scalar* c) {
+    if constexpr (std::is_same_v<Scalar, float>) {
+        sincosf(x, s, c);
+    } else {
+        sincos(x, s, c);
+    }
 }
 
 } // namespace dredge::fused::cuda
