@@ -283,6 +283,17 @@ bool RunStore::fail(const QSqlQuery& query, QString* error) {
     return false;
 }
 
+bool RunStore::selectOfRun(QSqlQuery& q, const QString& sql, const QString& id, QString* error,
+                           const QVariantMap& more) {
+    q.setForwardOnly(true);
+    q.prepare(sql);
+    q.bindValue(QStringLiteral(":id"), id);
+    for (auto it = more.begin(); it != more.end(); ++it) {
+        q.bindValue(it.key(), it.value());
+    }
+    return q.exec() || fail(q, error);
+}
+
 RunStore::RunStore()
     : connectionName_(QStringLiteral("dredge-store-") +
                       QUuid::createUuid().toString(QUuid::WithoutBraces)) {}
@@ -693,13 +704,11 @@ std::optional<RunRecord> RunStore::loadRun(const QString& id, QString* error) {
 std::optional<std::vector<double>> RunStore::lossHistory(const QString& id, QString* error,
                                                          LossSeries series) {
     QSqlQuery q(database());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT first_epoch, losses FROM %1 WHERE run_id = :id "
-                             "ORDER BY first_epoch")
-                  .arg(chunkTable(series)));
-    q.bindValue(QStringLiteral(":id"), id);
-    if (!q.exec()) {
-        fail(q, error);
+    if (!selectOfRun(q,
+                     QStringLiteral("SELECT first_epoch, losses FROM %1 WHERE run_id = :id "
+                                    "ORDER BY first_epoch")
+                         .arg(chunkTable(series)),
+                     id, error)) {
         return std::nullopt;
     }
     std::vector<double> losses;
@@ -716,12 +725,10 @@ std::optional<std::vector<double>> RunStore::lossHistory(const QString& id, QStr
 
 std::optional<std::vector<StoredSnapshot>> RunStore::snapshots(const QString& id, QString* error) {
     QSqlQuery q(database());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT epoch, stride, prediction FROM snapshots WHERE run_id = :id "
-                             "ORDER BY epoch"));
-    q.bindValue(QStringLiteral(":id"), id);
-    if (!q.exec()) {
-        fail(q, error);
+    if (!selectOfRun(q,
+                     QStringLiteral("SELECT epoch, stride, prediction FROM snapshots "
+                                    "WHERE run_id = :id ORDER BY epoch"),
+                     id, error)) {
         return std::nullopt;
     }
     std::vector<StoredSnapshot> result;
@@ -737,11 +744,9 @@ std::optional<std::vector<StoredSnapshot>> RunStore::snapshots(const QString& id
 
 std::optional<std::vector<qint64>> RunStore::checkpointEpochs(const QString& id, QString* error) {
     QSqlQuery q(database());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT epoch FROM checkpoints WHERE run_id = :id ORDER BY epoch"));
-    q.bindValue(QStringLiteral(":id"), id);
-    if (!q.exec()) {
-        fail(q, error);
+    if (!selectOfRun(
+            q, QStringLiteral("SELECT epoch FROM checkpoints WHERE run_id = :id ORDER BY epoch"),
+            id, error)) {
         return std::nullopt;
     }
     std::vector<qint64> epochs;
@@ -754,13 +759,11 @@ std::optional<std::vector<qint64>> RunStore::checkpointEpochs(const QString& id,
 std::optional<TrainingCheckpoint> RunStore::checkpoint(const QString& id, qint64 epoch,
                                                        QString* error) {
     QSqlQuery q(database());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT state FROM checkpoints WHERE run_id = :id AND epoch <= "
-                             ":epoch ORDER BY epoch DESC LIMIT 1"));
-    q.bindValue(QStringLiteral(":id"), id);
-    q.bindValue(QStringLiteral(":epoch"), epoch < 0 ? std::numeric_limits<qint64>::max() : epoch);
-    if (!q.exec()) {
-        fail(q, error);
+    const qint64 latest = epoch < 0 ? std::numeric_limits<qint64>::max() : epoch;
+    if (!selectOfRun(q,
+                     QStringLiteral("SELECT state FROM checkpoints WHERE run_id = :id AND epoch <= "
+                                    ":epoch ORDER BY epoch DESC LIMIT 1"),
+                     id, error, {{QStringLiteral(":epoch"), latest}})) {
         return std::nullopt;
     }
     if (!q.next()) {

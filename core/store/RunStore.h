@@ -15,6 +15,7 @@
 #include "TrainingCheckpoint.h"
 
 #include <QString>
+#include <QVariantMap>
 #include <optional>
 #include <vector>
 
@@ -101,6 +102,10 @@ public:
 
 private:
     bool fail(const QSqlQuery& query, QString* error);
+    // Runs a read of one run's rows, forward only: `sql` names the run :id, and
+    // `more` binds the rest. False with the reason.
+    bool selectOfRun(QSqlQuery& q, const QString& sql, const QString& id, QString* error,
+                     const QVariantMap& more = {});
     QSqlDatabase database() const;
     bool configureConnection(QString* error);
     enum class ReadAccess { ReadWrite, ReadOnly, Immutable };

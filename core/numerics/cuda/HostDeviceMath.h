@@ -5,7 +5,6 @@
 // build is how that math is tested on machines without a GPU.
 
 #include <math.h>
-#include <type_traits>
 
 #ifdef __CUDACC__
 #define DREDGE_HOST_DEVICE __host__ __device__
@@ -15,39 +14,27 @@
 
 namespace dredge::fused::cuda {
 
-// Each picks the float or the double function: a float kernel must not
-// promote to double (a fraction of float speed on most GPUs).
-template <typename Scalar>
-DREDGE_HOST_DEVICE inline Scalar expOf(Scalar x) {
-    if constexpr (std::is_same_v<Scalar, float>) {
-        return expf(x);
-    } else {
-        return exp(x);
+// NAME(float) calls the C function with the f suffix, NAME(double) the plain
+// one: a float kernel must not promote to double (a fraction of float speed
+// on most GPUs).
+#define DREDGE_FLOAT_AND_DOUBLE(NAME, FUNCTION)                                                    \
+    DREDGE_HOST_DEVICE inline float NAME(float x) {                                                \
+        return FUNCTION##f(x);                                                                     \
+    }                                                                                              \
+    DREDGE_HOST_DEVICE inline double NAME(double x) {                                              \
+        return FUNCTION(x);                                                                        \
     }
+
+DREDGE_FLOAT_AND_DOUBLE(expOf, exp)
+DREDGE_FLOAT_AND_DOUBLE(sinOf, sin)
+DREDGE_FLOAT_AND_DOUBLE(cosOf, cos)
+#undef DREDGE_FLOAT_AND_DOUBLE
+
+DREDGE_HOST_DEVICE inline void sinCos(float x, float* s, float* c) {
+    sincosf(x, s, c);
 }
-template <typename Scalar>
-DREDGE_HOST_DEVICE inline Scalar sinOf(Scalar x) {
-    if constexpr (std::is_same_v<Scalar, float>) {
-        return sinf(x);
-    } else {
-        return sin(x);
-    }
-}
-template <typename Scalar>
-DREDGE_HOST_DEVICE inline Scalar cosOf(Scalar x) {
-    if constexpr (std::is_same_v<Scalar, float>) {
-        return cosf(x);
-    } else {
-        return cos(x);
-    }
-}
-template <typename Scalar>
-DREDGE_HOST_DEVICE inline void sinCos(Scalar x, Scalar* s, Scalar* c) {
-    if constexpr (std::is_same_v<Scalar, float>) {
-        sincosf(x, s, c);
-    } else {
-        sincos(x, s, c);
-    }
+DREDGE_HOST_DEVICE inline void sinCos(double x, double* s, double* c) {
+    sincos(x, s, c);
 }
 
 } // namespace dredge::fused::cuda
