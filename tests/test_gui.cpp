@@ -22,11 +22,13 @@
 #include "QCustomPlotInclude.h"
 #include "RunsModel.h"
 #include "ServerPanel.h"
+#include "Settings.h"
 #include "WindowTestHelpers.h"
 
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QJsonDocument>
 #include <QLabel>
@@ -34,6 +36,8 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
@@ -318,6 +322,112 @@ private Q_SLOTS:
 
     // Each data set opens with its own grid: a 4-D run's grid 20 does not
     // carry over to the 6-D set (3.2 million points).
+    // Issue 26 #9: on a 1280×720 screen the window fits, every shown dock
+    // inside it, the form's fields whole (no horizontal scrolling, none
+    // squeezed below its minimum) and the plots keep most of the width.
+    void theWindowFitsA1280x720Screen() {
+        MainWindow w(false);
+        w.resize(1280, 720);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY2(w.minimumSizeHint().width() <= 1280 && w.minimumSizeHint().height() <= 720,
+                 qPrintable(QStringLiteral("minimum %1×%2")
+                                .arg(w.minimumSizeHint().width())
+                                .arg(w.minimumSizeHint().height())));
+        QCOMPARE(w.size(), QSize(1280, 720));
+        for (const auto* dock : w.findChildren<QDockWidget*>()) {
+            if (dock->isVisible() && !dock->visibleRegion().isEmpty()) { // not a tab behind
+                QVERIFY2(w.rect().contains(dock->geometry()), qPrintable(dock->objectName()));
+            }
+        }
+        const QScrollArea* scroll = nullptr;
+        for (auto* up = w.form()->parentWidget(); up && !scroll; up = up->parentWidget()) {
+            scroll = qobject_cast<QScrollArea*>(up);
+        }
+        QVERIFY(scroll);
+        QVERIFY(!scroll->horizontalScrollBar()->isVisible());
+        const QRect viewport = scroll->viewport()->rect();
+        int fields = 0;
+        for (const auto& setting : settings()) {
+            const auto* field = w.form()->fieldWidget(setting.name);
+            if (!field || !field->isVisible()) {
+                continue;
+            }
+            ++fields;
+            const QRect inViewport(field->mapTo(scroll->viewport(), QPoint(0, 0)), field->size());
+            QVERIFY2(inViewport.left() >= viewport.left() && inViewport.right() <= viewport.right(),
+                     qPrintable(setting.name));
+            QVERIFY2(field->width() >= field->minimumSizeHint().width(), qPrintable(setting.name));
+        }
+        QVERIFY(fields >= 10);
+        QVERIFY2(w.lossPlot()->width() >= 1280 * 6 / 10,
+                 qPrintable(QString::number(w.lossPlot()->width())));
+    }
+
+    // Issue 26 #8: however many runs, no legend lies over a plot's axis rect;
+    // beyond what one column holds, the loss legend collapses and says so.
+    void noLegendCoversAPlot() {
+        MainWindow w(false);
+        w.resize(1280, 720);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        auto* plot = w.lossPlot()->plot();
+        const auto legendClear = [](QCustomPlot* p) {
+            p->replot();
+            if (!p->legend->visible()) {
+                return true;
+            }
+            const QRect legend = p->legend->outerRect();
+            for (auto* rect : p->axisRects()) {
+                if (legend.intersects(rect->rect())) {
+                    return false;
+                }
+            }
+            return p->rect().contains(legend);
+        };
+        for (int i = 0; i < 12; ++i) {
+            const auto record =
+                newRunRecord(w.form()->config(), QStringLiteral("run number %1").arg(i));
+            showStored(w, record, {0.5, 0.25 / (i + 1)});
+            if (i == 1) {
+                QTRY_VERIFY(plot->legend->visible() && plot->legend->itemCount() == 2);
+            }
+            QTRY_VERIFY2(legendClear(plot), qPrintable(QStringLiteral("%1 runs").arg(i + 1)));
+        }
+        QTRY_VERIFY(!plot->legend->visible()); // twelve do not fit 720 px
+        QVERIFY(w.lossPlot()->lineStylesText().contains("12 runs: colours as in the Runs table"));
+
+        auto* prediction =
+            w.predictionView()->findChild<QCustomPlot*>(QStringLiteral("predictionPlot"));
+        QVERIFY(prediction->legend->visible());
+        QVERIFY(legendClear(prediction));
+    }
+
+    // Issue 26 #14: before any run, whatever the data set, the prediction
+    // pane says what to do instead of drawing a made-up 1-D plot.
+    void withoutARunThePredictionPaneSaysWhatToDo() {
+        MainWindow w(false);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const auto* empty =
+            w.predictionView()->findChild<QLabel*>(QStringLiteral("predictionEmpty"));
+        QVERIFY(empty);
+        QVERIFY(empty->isVisible());
+        QVERIFY(empty->text().contains("Press Start (Ctrl+R)"));
+        QVERIFY(!w.predictionView()
+                     ->findChild<QCustomPlot*>(QStringLiteral("predictionPlot"))
+                     ->isVisible());
+        auto* data = w.form()->field<QComboBox>("data");
+        data->setCurrentIndex(data->findData("hyper6d"));
+        QCOMPARE(w.form()->config().data.kind, DataKind::Hyper6d);
+        QVERIFY(empty->isVisible());
+        QVERIFY(!w.predictionView()->findChild<GridSliceView*>()->isVisible());
+
+        w.startAction()->trigger(); // a run: its prediction replaces the empty state
+        QTRY_VERIFY_WITH_TIMEOUT(!empty->isVisible(), kTimeoutMs);
+        w.stopAction()->trigger();
+    }
+
     void eachDataSetOpensWithItsOwnGrid() {
         MainWindow w(false);
         auto* data = w.form()->field<QComboBox>("data");

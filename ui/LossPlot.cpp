@@ -1,5 +1,7 @@
 #include "LossPlot.h"
 
+#include "PlotLegend.h"
+
 #include "RunExport.h"
 
 #include "DecadeTicker.h"
@@ -38,7 +40,7 @@ LossPlot::LossPlot(RunsModel* runs, QWidget* parent)
     plot_->yAxis->setLabel(tr("loss (MSE)"));
     plot_->legend->setVisible(true);
     plot_->legend->setFont(QFont(font().family(), 8));
-    plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+    placeLegendOutside(plot_, Qt::AlignRight);
     plot_->setNoAntialiasingOnDrag(true);
     // Loss curves are dense polylines: drawing them unantialiased, as fast
     // polylines, keeps a full replot of 10 runs × 10,000 epochs cheap.
@@ -513,7 +515,7 @@ void LossPlot::syncStyle(int id) {
         graph->removeFromLegend();
         graph->setVisible(entry->visible);
     }
-    main->setName(entry->name());
+    main->setName(legendText(plot_, entry->name()));
     main->setVisible(entry->visible);
     main->setPen(pen);
     if (entry->visible) {
@@ -537,9 +539,11 @@ void LossPlot::redraw() {
     if (anyCompanion(&RunCurves::averaged)) {
         companionsShown << tr("dotted: averaged weights' loss");
     }
+    if (!fitLegend(plot_) && plot_->legend->itemCount() > 0) {
+        companionsShown.prepend(
+            tr("%n runs: colours as in the Runs table", nullptr, plot_->legend->itemCount()));
+    }
     showLineStyles(companionsShown.join(QStringLiteral("  ·  ")));
-    // An empty legend draws as a stray little box in the corner.
-    plot_->legend->setVisible(plot_->legend->itemCount() > 0);
     if (autoRange_) {
         bool any = false;
         for (const auto& [id, c] : curves_) {
@@ -629,6 +633,9 @@ void LossPlot::hideCrosshair() {
 bool LossPlot::eventFilter(QObject* watched, QEvent* event) {
     if (watched == plot_ && event->type() == QEvent::Leave) {
         hideCrosshair();
+    }
+    if (watched == plot_ && event->type() == QEvent::Resize) {
+        dirty_ = true; // whether the legend fits depends on the height
     }
     return QWidget::eventFilter(watched, event);
 }

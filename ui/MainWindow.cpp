@@ -36,6 +36,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QSaveFile>
+#include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
@@ -80,13 +81,16 @@ MainWindow::MainWindow(bool useSettings, const QString& storeUrl, QWidget* paren
     setWindowTitle(tr("DREDGE Studio"));
     initUiResources();
     setWindowIcon(QIcon(QStringLiteral(":/dredge-studio.svg")));
-    resize(1440, 900);
+    // 1440×900, or what the screen has room for (a 1280×720 screen cut the
+    // window's right and bottom edges).
+    resize(QSize(1440, 900).boundedTo(screen()->availableSize()));
 
     auto* centre = new QSplitter(Qt::Vertical);
     centre->addWidget(lossPlot_);
     centre->addWidget(prediction_);
     centre->setStretchFactor(0, 3);
     centre->setStretchFactor(1, 2);
+    centre->setSizes({600, 400}); // the stretch factors share only what is left over
     setCentralWidget(centre);
 
     buildActions();
@@ -232,6 +236,24 @@ void MainWindow::buildActions() {
     toolbar->addAction(logScale_);
 }
 
+namespace {
+
+// A panel that scrolls up and down only: as wide as its narrowest layout plus
+// the vertical scroll bar, so that no field is cut, and as short as the
+// window needs.
+QScrollArea* scrolledDown(QWidget* panel) {
+    auto* scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    scroll->setWidget(panel);
+    scroll->setMinimumWidth(panel->minimumSizeHint().width() +
+                            scroll->verticalScrollBar()->sizeHint().width() +
+                            2 * scroll->frameWidth());
+    return scroll;
+}
+
+} // namespace
+
 QDockWidget* MainWindow::addDock(const QString& title, const QString& name, QWidget* widget,
                                  Qt::DockWidgetArea area, QDockWidget* tabbedWith) {
     auto* dock = new QDockWidget(title, this);
@@ -247,20 +269,8 @@ QDockWidget* MainWindow::addDock(const QString& title, const QString& name, QWid
 
 void MainWindow::buildDocks() {
     menuBar()->findChild<QMenu*>(QStringLiteral("viewMenu"))->addSeparator();
-    auto* formScroll = new QScrollArea;
-    formScroll->setWidgetResizable(true);
-    auto* formHolder = new QWidget;
-    auto* formLayout = new QVBoxLayout(formHolder);
-    formLayout->setContentsMargins(0, 0, 0, 0);
-    formLayout->addWidget(form_);
-    formScroll->setWidget(formHolder);
-    // The form scrolls up and down only: the panel is as wide as the form's
-    // narrowest layout plus the vertical scroll bar, so no field is cut.
-    formScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    formScroll->setMinimumWidth(formHolder->minimumSizeHint().width() +
-                                formScroll->verticalScrollBar()->sizeHint().width() +
-                                2 * formScroll->frameWidth());
-    addDock(tr("Experiment"), QStringLiteral("experimentDock"), formScroll, Qt::LeftDockWidgetArea);
+    auto* formDock = addDock(tr("Experiment"), QStringLiteral("experimentDock"),
+                             scrolledDown(form_), Qt::LeftDockWidgetArea);
 
     table_->setObjectName(QStringLiteral("runsTable"));
     table_->setModel(runs_);
@@ -283,6 +293,9 @@ void MainWindow::buildDocks() {
     addDock(tr("Parallel coordinates"), QStringLiteral("parallelDock"), parallel_, bottom,
             groupsDock);
     runsDock->raise();
+    // The plots first: the table starts at a few rows (a QTableView asks for
+    // ~300 px, which on a 720-px screen leaves the loss plot a strip).
+    resizeDocks({runsDock}, {150}, Qt::Vertical);
     // Ranges kept on the axes pick runs out in the loss plot and the table.
     connect(parallel_, &ParallelCoordinates::matchesChanged, this,
             [this](const std::set<int>& ids) {
@@ -299,8 +312,11 @@ void MainWindow::buildDocks() {
             });
     connect(sweepPanel_, &SweepPanel::cancelRequested, this, &MainWindow::cancelSweep);
 
-    addDock(tr("Insight server"), QStringLiteral("serverDock"), serverPanel_,
-            Qt::RightDockWidgetArea);
+    // Behind the form, not beside the plots: at 1280×720 a third column of
+    // panels would leave the plots half the window.
+    addDock(tr("Insight server"), QStringLiteral("serverDock"), scrolledDown(serverPanel_),
+            Qt::LeftDockWidgetArea, formDock);
+    formDock->raise();
     // New runs are selected so that their progress shows at once.
     connect(runs_, &RunsModel::runAdded, this, &MainWindow::selectRun);
 }
@@ -483,9 +499,10 @@ void MainWindow::updateStatus() {
     if (!e) {
         statusText_->setText(runs_->rowCount() ? tr("Select a run")
                                                : tr("Ready: press Start (Ctrl+R)"));
-        statusProgress_->setValue(0);
+        statusProgress_->hide(); // no run, no progress
         return;
     }
+    statusProgress_->show();
     const auto total = e->config().train.epochs;
     const auto done = int64_t(e->losses().size());
     statusProgress_->setRange(0, 1000);

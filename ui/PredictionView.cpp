@@ -1,5 +1,7 @@
 #include "PredictionView.h"
 
+#include "PlotLegend.h"
+
 #include "FitFigures.h"
 #include "GridSliceView.h"
 #include "RunsModel.h"
@@ -45,6 +47,7 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     , runs_(runs)
     , title_(new QLabel(this))
     , pages_(new QStackedWidget(this))
+    , emptyState_(new QLabel)
     , line_(new QCustomPlot)
     , grid_(new GridSliceView)
     , timeRow_(new QWidget)
@@ -73,6 +76,12 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
 
     buildLinePage();
     pages_->addWidget(grid_);
+    emptyState_->setObjectName(QStringLiteral("predictionEmpty"));
+    emptyState_->setAlignment(Qt::AlignCenter);
+    emptyState_->setWordWrap(true);
+    emptyState_->setMargin(24);
+    emptyState_->setStyleSheet(QStringLiteral("color: palette(placeholder-text)"));
+    pages_->addWidget(emptyState_);
     connect(grid_, &GridSliceView::sliceChanged, this, &PredictionView::refresh);
 
     connect(runs_, &RunsModel::predictionUpdated, this, [this](int id) {
@@ -114,8 +123,7 @@ void PredictionView::buildLinePage() {
     residual->setBrush(QColor(31, 119, 180, 40)); // filled to zero: where it misses
     residual->removeFromLegend();
     residualRect_->axis(QCPAxis::atBottom)->setLabel(QStringLiteral("x"));
-    residualRect_->axis(QCPAxis::atLeft)->setLabel(tr("prediction − truth"));
-    residualRect_->axis(QCPAxis::atLeft)->ticker()->setTickCount(3); // a short axis
+    residualRect_->axis(QCPAxis::atLeft)->setLabel(tr("residual")); // prediction − truth
     auto* group = new QCPMarginGroup(line_);
     line_->axisRect()->setMarginGroup(QCP::msLeft | QCP::msRight, group);
     residualRect_->setMarginGroup(QCP::msLeft | QCP::msRight, group);
@@ -130,6 +138,17 @@ void PredictionView::buildLinePage() {
     connect(residualRect_->axis(QCPAxis::atBottom),
             qOverload<const QCPRange&>(&QCPAxis::rangeChanged), line_->xAxis,
             qOverload<const QCPRange&>(&QCPAxis::setRange));
+    placeLegendOutside(line_, Qt::AlignTop); // above both rects: it covered the curve
+    // The residual below labels the shared x; a short residual strip is enough.
+    line_->xAxis->setTickLabels(false);
+    residualRect_->setMinimumSize(50, 36);
+    // As many y ticks as the height has room for: fixed counts overlapped
+    // their labels in a short window.
+    connect(line_, &QCustomPlot::afterLayout, this, [this] {
+        for (auto* rect : line_->axisRects()) {
+            rect->axis(QCPAxis::atLeft)->ticker()->setTickCount(std::max(2, rect->height() / 30));
+        }
+    });
     connect(line_, &QCustomPlot::mouseWheel, this, [this] { lineZoomed_ = true; });
     connect(line_, &QCustomPlot::mousePress, this, [this] { lineZoomed_ = true; });
     connect(line_, &QCustomPlot::mouseDoubleClick, this, [this] {
@@ -144,6 +163,7 @@ void PredictionView::buildLinePage() {
 // run trains), and play/pause to walk through them.
 void PredictionView::buildReplayRow(QVBoxLayout* layout) {
     auto* row = new QWidget;
+    replayRow_ = row;
     auto* rowLayout = new QHBoxLayout(row);
     rowLayout->setContentsMargins(4, 0, 4, 0);
     play_->setObjectName(QStringLiteral("replayPlay"));
@@ -310,15 +330,19 @@ void PredictionView::showRun(int runId) {
 void PredictionView::refresh() {
     const auto* e = runs_->entry(runId_);
     if (!e || !e->data()) {
-        title_->setText(e ? tr("%1: waiting for data…").arg(e->name())
-                          : tr("Select a run to see its prediction"));
-        for (int g = 0; g < line_->graphCount(); ++g) {
-            line_->graph(g)->data()->clear();
-        }
-        line_->replot(QCustomPlot::rpQueuedReplot);
-        pages_->setCurrentIndex(0);
+        // No fake plot with made-up axes: say what will appear here and how.
+        title_->setText(e ? tr("%1: waiting for data…").arg(e->name()) : QString());
+        emptyState_->setText(
+            e ? tr("The run's prediction appears here once its data is ready.")
+              : tr("No run to show yet.\n\nPress Start (Ctrl+R) to train the experiment set "
+                   "on the left: its prediction appears here as it trains. A run picked in "
+                   "Runs, or shown from History, appears here too."));
+        timeRow_->hide();
+        replayRow_->hide();
+        pages_->setCurrentWidget(emptyState_);
         return;
     }
+    replayRow_->show();
     updateTimeSlider(*e->data());
     if (e->data()->setup.gridShape.size() >= 2) {
         drawGrid();

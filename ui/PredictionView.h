@@ -69,11 +69,13 @@ private:
     int runId_ = 0;
     QLabel* title_;
     QStackedWidget* pages_;
+    QLabel* emptyState_; // what to do while there is nothing to draw
     QCustomPlot* line_;
     QCPAxisRect* residualRect_ = nullptr;
     bool lineZoomed_ = false; // the user zoomed x: refreshes keep the range
     GridSliceView* grid_;
     QWidget* timeRow_;
+    QWidget* replayRow_ = nullptr; // play and the epoch slider: hidden with nothing to replay
     QSlider* tSlider_;
     QLabel* tLabel_;
     size_t instantOffset_ = 0; // the shown instant's first point

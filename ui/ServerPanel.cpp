@@ -44,6 +44,7 @@ ServerPanel::ServerPanel(InsightServer* server, QWidget* parent)
     form->addRow(tr("Status"), status_);
     counters_ = new QLabel;
     counters_->setObjectName(QStringLiteral("serverTraffic"));
+    counters_->setWordWrap(true); // a long line would widen the dock and squeeze the plots
     form->addRow(tr("Traffic"), counters_);
     layout->addWidget(settings);
 
@@ -56,9 +57,12 @@ ServerPanel::ServerPanel(InsightServer* server, QWidget* parent)
     row->addWidget(liftText_, 1);
     row->addWidget(liftButton);
     liftLayout->addLayout(row);
-    liftResult_ = new QLabel;
-    liftResult_->setWordWrap(true);
-    liftResult_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A 64-digit id has nowhere to wrap: a read-only line scrolls it instead
+    // of widening the panel, and still selects and copies it whole.
+    liftResult_ = new QLineEdit;
+    liftResult_->setObjectName(QStringLiteral("liftedId"));
+    liftResult_->setReadOnly(true);
+    liftResult_->setPlaceholderText(tr("the lifted insight's id"));
     liftLayout->addWidget(liftResult_);
     layout->addWidget(liftBox);
 
@@ -137,13 +141,19 @@ void ServerPanel::refresh() {
                                 QLocale().formattedDataSize(qint64(c.bytes), 1)));
     recent_->clear();
     for (const auto& lift : m.recentLifts) {
-        recent_->addItem(QStringLiteral("%1…  %2").arg(lift.id.left(12), lift.text));
+        auto* item =
+            new QListWidgetItem(QStringLiteral("%1…  %2").arg(lift.id.left(12), lift.text));
+        item->setToolTip(QStringLiteral("%1\n%2").arg(lift.id, lift.text));
+        recent_->addItem(item);
     }
 }
 
 void ServerPanel::liftFromBox() {
     const auto result = server_->liftDirect(liftText_->text());
-    liftResult_->setText(tr("id %1").arg(result.value(QStringLiteral("id")).toString()));
+    const auto id = result.value(QStringLiteral("id")).toString();
+    liftResult_->setText(id);
+    liftResult_->setToolTip(id);
+    liftResult_->setCursorPosition(0);
     refresh();
 }
 

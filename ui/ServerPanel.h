@@ -40,7 +40,7 @@ private:
     QLabel* counters_;
     QListWidget* recent_;
     QLineEdit* liftText_;
-    QLabel* liftResult_;
+    QLineEdit* liftResult_;
     QTimer refreshTimer_;
     bool starting_ = false;
 };
