@@ -30,6 +30,7 @@
 #include <QComboBox>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
+#include <QElapsedTimer>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
@@ -243,6 +244,30 @@ private Q_SLOTS:
         QTest::mouseClick(w.serverPanel()->toggleButton(), Qt::LeftButton);
         QVERIFY(!stopped.isEmpty() || stopped.wait(kTimeoutMs));
         QVERIFY(!w.server()->isListening());
+    }
+
+    // Issue 26 #17: quitting with the server running, a client connected,
+    // takes well under half a second (it took 2–4 s).
+    void quittingWithTheServerRunningIsQuick() {
+        QNetworkAccessManager nam; // keeps its connection open after the reply
+        QElapsedTimer clock;
+        {
+            MainWindow w(false);
+            w.show();
+            QSignalSpy listening(w.server(), &InsightServer::listening);
+            w.serverPanel()->portBox()->setValue(0);
+            QTest::mouseClick(w.serverPanel()->toggleButton(), Qt::LeftButton);
+            QVERIFY(!listening.isEmpty() || listening.wait(kTimeoutMs));
+            const auto port = listening.at(0).at(1).value<quint16>();
+            auto* reply = nam.get(
+                QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/health").arg(port))));
+            QSignalSpy done(reply, &QNetworkReply::finished);
+            QVERIFY(reply->isFinished() || done.wait(kTimeoutMs));
+            reply->deleteLater();
+            clock.start();
+            w.close();
+        }
+        QVERIFY2(clock.elapsed() < 500, qPrintable(QString::number(clock.elapsed())));
     }
 
     void aPortInUseIsReportedAndThePanelStaysUsable() {

@@ -470,6 +470,46 @@ private Q_SLOTS:
         QCOMPARE(shownRows(w), 3);
     }
 
+    // Issue 26 #13: a run shown again from History keeps the colour it had
+    // live; runs that differ only in grid differ in name.
+    void aRunKeepsItsColourAndRunsOfOtherGridsTheirNames() {
+        const QString url = dir_.freshStore();
+        QString storedId, storedName;
+        QColor live;
+        {
+            MainWindow w(false, url);
+            setEpochs(w, 30);
+            // Two runs first, so that the third's colour is not the first by chance.
+            for (int i = 0; i < 3; ++i) {
+                w.startAction()->trigger();
+            }
+            const auto* e = w.runs()->entryAt(2);
+            QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+            QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entryAt(0)->ended() && w.runs()->entryAt(1)->ended(),
+                                     kTimeoutMs);
+            storedId = e->record.id;
+            storedName = e->name();
+            live = e->color;
+            QVERIFY(w.store()->flush());
+        }
+        MainWindow w(false, url);
+        w.show();
+        QTRY_COMPARE_WITH_TIMEOUT(shownRows(w), 3, kTimeoutMs);
+        const int row = rowNamed(w, storedName);
+        QVERIFY(row >= 0);
+        selectRows(w, {row});
+        w.historyPanel()->showInPlotAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->idOfStored(storedId) > 0, kTimeoutMs);
+        QCOMPARE(w.runs()->entry(w.runs()->idOfStored(storedId))->color, live);
+
+        ExperimentConfig coarse, fine;
+        coarse.data.kind = fine.data.kind = DataKind::Volume4d;
+        coarse.data.grid = 12;
+        fine.data.grid = 20;
+        QVERIFY(describe(coarse) != describe(fine));
+        QVERIFY(describe(fine).contains("grid 20"));
+    }
+
     void compareShowsTheSettingsThatDiffer() {
         const QString url = dir_.freshStore();
         QCOMPARE(storeRuns(url, {{"a", 1e-3, 0, {0.5}}, {"b", 1e-3, 7, {0.25}}}).size(), size_t(2));
@@ -716,14 +756,27 @@ private Q_SLOTS:
         }
         QVERIFY(w.lossPlot()->graphOf(alone)->visible()); // a group of one stays a line
 
+        // Another data set's run, with a lower loss: ranked among its own.
+        ExperimentConfig volume;
+        volume.data.kind = DataKind::Volume4d;
+        auto elsewhere = newRunRecord(volume, "4-D");
+        elsewhere.status = RecordStatus::Finished;
+        elsewhere.finalLoss = elsewhere.bestLoss = 0.5;
+        showStored(w, elsewhere, {1.0, 0.5});
+
         w.groupsPanel()->refresh();
         auto* table = w.groupsPanel()->table();
-        QCOMPARE(table->rowCount(), 2);
-        QCOMPARE(table->item(0, 0)->text(), QString("lr=0.001")); // named by what differs
-        QCOMPARE(table->item(1, 0)->text(), QString("lr=0.01"));
-        QCOMPARE(table->item(0, 1)->text(), QString("3")); // best mean final loss first
-        QCOMPARE(table->item(0, 2)->text(), QString("2 ± 1"));
-        QCOMPARE(table->item(1, 1)->text(), QString("1"));
+        QCOMPARE(table->rowCount(), 3);
+        const auto cell = [table](int row, int column) { return table->item(row, column)->text(); };
+        QCOMPARE(cell(0, 0), QString("chirp"));
+        QCOMPARE(cell(0, 1), QString("lr=0.001")); // named by what differs in its data set
+        QCOMPARE(cell(1, 1), QString("lr=0.01"));
+        QCOMPARE(cell(0, 2), QString("3")); // best mean final loss first within the chirp
+        QCOMPARE(cell(0, 3), QString("2 ± 1"));
+        QCOMPARE(cell(1, 2), QString("1"));
+        QCOMPARE(cell(1, 3), QString("5"));        // one run: no spread
+        QCOMPARE(cell(2, 0), QString("volume4d")); // after the chirp's, though its loss is lower
+        QCOMPARE(cell(2, 3), QString("0.5"));
 
         w.groupSeedsAction()->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(w.lossPlot()->groupGraphs().empty(), kTimeoutMs);

@@ -1,5 +1,7 @@
 #include "HistoryModel.h"
 
+#include "FitFigures.h"
+
 #include <QColor>
 #include <cmath>
 #include <limits>
@@ -7,8 +9,9 @@
 namespace dredge {
 namespace {
 
+// Losses read as everywhere in the window (FitFigures); no loss, no text.
 QString figure(double value) {
-    return std::isfinite(value) ? QString::number(value, 'g', 4) : QString();
+    return std::isfinite(value) ? lossText(value) : QString();
 }
 // NaN sorts after every number in both directions' natural reading.
 QVariant sortable(double value) {

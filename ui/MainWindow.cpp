@@ -1,5 +1,7 @@
 #include "MainWindow.h"
 
+#include "FitFigures.h"
+
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"
 #include "ForkDialog.h"
@@ -515,7 +517,7 @@ void MainWindow::updateStatus() {
                     .arg(e->etaSeconds(), 0, 'f', 1);
     } else if (e->ended()) {
         text += tr(" — final loss %1, %2 ms/epoch")
-                    .arg(e->record.finalLoss, 0, 'g', 4)
+                    .arg(lossText(e->record.finalLoss))
                     .arg(e->record.msPerEpoch, 0, 'f', 3);
     }
     statusText_->setText(text);

@@ -8,7 +8,9 @@
 #include "StoreClient.h"
 
 #include <QLocale>
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace dredge {
 namespace {
@@ -50,17 +52,35 @@ RunsModel::RunsModel(QObject* parent)
 
 RunsModel::~RunsModel() = default; // each TrainingRun stops and joins its thread
 
-QColor RunsModel::nextColor() {
+// A stored run takes its colour from its id: the first free palette colour
+// from the one its id picks, so that it keeps the colour it had live when
+// shown again from History (or in the next session). Runs without an id
+// (from an experiment file) take turns.
+QColor RunsModel::colorFor(const QString& storeId) {
     static const QColor palette[] = {
         QColor(31, 119, 180),  QColor(255, 127, 14), QColor(44, 160, 44),   QColor(214, 39, 40),
         QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194), QColor(127, 127, 127),
         QColor(188, 189, 34),  QColor(23, 190, 207)};
-    return palette[colorIndex_++ % 10];
+    constexpr size_t kColors = std::size(palette);
+    bool idOk = false;
+    const size_t first = size_t(storeId.left(8).toUInt(&idOk, 16)); // a UUID's first digits
+    if (!idOk) {
+        return palette[size_t(colorIndex_++) % kColors];
+    }
+    for (size_t k = 0; k < kColors; ++k) {
+        const QColor& candidate = palette[(first + k) % kColors];
+        const bool taken = std::any_of(entries_.begin(), entries_.end(),
+                                       [&](const auto& e) { return e->color == candidate; });
+        if (!taken) {
+            return candidate;
+        }
+    }
+    return palette[first % kColors];
 }
 
 RunEntry& RunsModel::add(std::unique_ptr<RunEntry> entry) {
     entry->id = nextId_++;
-    entry->color = nextColor();
+    entry->color = colorFor(entry->record.id);
     if (entry->record.name.isEmpty()) {
         entry->record.name = tr("Run %1").arg(entry->id);
     }

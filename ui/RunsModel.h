@@ -134,7 +134,7 @@ private:
     void connectRun(int id, TrainingRun* run);
     RunEntry* find(int id);
     void changed(int id);
-    QColor nextColor();
+    QColor colorFor(const QString& storeId);
 
     std::vector<std::unique_ptr<RunEntry>> entries_;
     StoreClient* store_ = nullptr;
