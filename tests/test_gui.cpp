@@ -26,6 +26,7 @@
 #include "WindowTestHelpers.h"
 
 #include <QAction>
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
@@ -34,6 +35,8 @@
 #include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
+#include <QMessageBox>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPushButton>
@@ -45,6 +48,7 @@
 #include <QTableView>
 #include <QTcpServer>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QXmlStreamReader>
 #include <QtTest>
 
@@ -463,10 +467,66 @@ private Q_SLOTS:
         QCOMPARE(grid->value(), 20);
         grid->setValue(24);
         QCOMPARE(w.form()->config().data.grid, 24);
+        auto* epochs = w.form()->field<QSpinBox>("epochs");
+        epochs->setValue(300);
         data->setCurrentIndex(data->findData("hyper6d"));
         QCOMPARE(grid->value(), 8);
         QCOMPARE(effectiveGrid(w.form()->config().data), 8);
+        QCOMPARE(epochs->value(), 2000); // the 6-D set's own: not the 4-D run's
         QVERIFY(w.form()->problem().isEmpty());
+        // Back to the 4-D volume: its grid and epochs as they were left.
+        data->setCurrentIndex(data->findData("volume4d"));
+        QCOMPARE(grid->value(), 24);
+        QCOMPARE(epochs->value(), 300);
+        data->setCurrentIndex(data->findData("hyper6d"));
+        QCOMPARE(grid->value(), 8);
+    }
+
+    // Issue 26 #2: a run above 10⁶ points asks first, with its points, time
+    // per epoch and memory; Cancel starts nothing, Start starts it.
+    void aLargeRunAsksFirst() {
+        MainWindow w(false);
+        w.show();
+        auto config = w.form()->config();
+        config.data.kind = DataKind::Hyper6d;
+        config.data.grid = 20; // 3.2 million points
+        config.train.epochs = 1;
+        w.form()->setConfig(config);
+        QString asked;
+        const auto answer = [&asked](QMessageBox::ButtonRole role) {
+            QTimer::singleShot(0, [&asked, role] {
+                auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+                QVERIFY(box);
+                asked = box->text();
+                for (auto* button : box->buttons()) {
+                    if (box->buttonRole(button) == role) {
+                        button->click();
+                    }
+                }
+            });
+        };
+        answer(QMessageBox::RejectRole);
+        w.startAction()->trigger();
+        QVERIFY2(asked.contains(QLocale().toString(3'200'000) + " points"), qPrintable(asked));
+        QVERIFY(asked.contains("not yet measured")); // no run of this kind measured yet
+        QVERIFY(asked.contains("of memory"));
+        QCOMPARE(w.runs()->rowCount(), 0);
+
+        asked.clear();
+        answer(QMessageBox::AcceptRole);
+        w.startAction()->trigger();
+        QVERIFY(!asked.isEmpty());
+        QCOMPARE(w.runs()->rowCount(), 1);
+        w.stopAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entryAt(0)->ended(), kTimeoutMs);
+
+        asked.clear(); // a small run asks nothing
+        config.data.grid = 4;
+        w.form()->setConfig(config);
+        w.startAction()->trigger();
+        QVERIFY(asked.isEmpty());
+        QCOMPARE(w.runs()->rowCount(), 2);
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entryAt(1)->ended(), kTimeoutMs);
     }
 
     // The schedule's rows show only where the chosen kind reads them, and a

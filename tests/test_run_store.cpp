@@ -14,6 +14,7 @@
 
 #include "CheckpointBlob.h"
 #include "PostgresServer.h"
+#include "RunCost.h"
 #include "RunExport.h"
 #include "RunStore.h"
 #include "SmallFileSystem.h"
@@ -149,6 +150,45 @@ private Q_SLOTS:
         } else {
             wipePostgres();
         }
+    }
+
+    // What the window asks before a large run (RunCost.h): exact points, time
+    // scaled from a measured run of the same path, none from another path.
+    void aRunsCostIsEstimatedFromItsPointsAndMeasuredRuns() {
+        ExperimentConfig chirp;
+        QCOMPARE(pointCount(chirp.data), std::optional<int64_t>(1000));
+        ExperimentConfig grid6;
+        grid6.data.kind = DataKind::Hyper6d;
+        QCOMPARE(pointCount(grid6.data), std::optional<int64_t>(32768)); // 8⁵
+        grid6.data.grid = 20;
+        QCOMPARE(pointCount(grid6.data), std::optional<int64_t>(3'200'000));
+        ExperimentConfig packet;
+        packet.data.kind = DataKind::Packet4d;
+        packet.data.times = 3;
+        QCOMPARE(pointCount(packet.data), std::optional<int64_t>(12 * 12 * 12 * 3));
+
+        auto measured = newRunRecord(chirp, QStringLiteral("measured"));
+        measured.status = RecordStatus::Finished;
+        measured.points = 1000;
+        measured.msPerEpoch = 0.1;
+        grid6.data.grid = 8;
+        const auto cost = estimateRunCost(grid6, {measured});
+        QVERIFY(cost.msPerEpoch);
+        QCOMPARE(*cost.msPerEpoch, 0.1 * 32768.0 / 1000.0);
+        QVERIFY(cost.bytes > 32768.0 * 4 && cost.bytes < 1e8);
+        QVERIFY(!isLargeRun(cost, 16e9));
+
+        auto amp = grid6;
+        amp.train.mixedPrecision = true; // another path: its time is not known
+        const auto ampCost = estimateRunCost(amp, {measured});
+        QVERIFY(!ampCost.msPerEpoch);
+        QVERIFY(ampCost.bytes > cost.bytes); // autograd keeps the activations
+        grid6.data.grid = 20;
+        QVERIFY(isLargeRun(estimateRunCost(grid6, {}), 16e9));
+        QVERIFY(costText(estimateRunCost(grid6, {}), 16e9).contains("not yet measured"));
+        ExperimentConfig csv;
+        csv.data.kind = DataKind::CsvSignal;
+        QVERIFY(!estimateRunCost(csv, {}).points);
     }
 
     void storeUrlsParse() {

@@ -226,6 +226,11 @@ void ExperimentForm::setConfig(const ExperimentConfig& config) {
         write(f, config);
     }
     writing_ = false;
+    for (const auto& f : fields_) {
+        if (const auto* leader = findSetting(f.setting->followsDefaultOf)) {
+            leaderValues_[leader->name] = valueText(*leader, leader->get(config));
+        }
+    }
     updateVisibility(config);
     revalidate();
 }
@@ -234,17 +239,26 @@ void ExperimentForm::onEdited(const Setting* edited) {
     if (writing_) {
         return;
     }
-    // A field that follows the edited one takes its default for the new
-    // config: each data set opens with its own grid.
+    // A field that follows the edited one keeps its value for the value the
+    // edited one had, and takes the one it had for the new value (or its
+    // default for the new config): each data set its own grid and epochs.
     ExperimentConfig c = config();
+    const QString now = valueText(*edited, edited->get(c));
+    const auto before = leaderValues_.find(edited->name);
     writing_ = true;
     for (const auto& f : fields_) {
-        if (f.setting->followsDefaultOf == edited->name) {
-            f.setting->set(c, f.setting->defaultValue());
-            write(f, c);
+        if (f.setting->followsDefaultOf != edited->name) {
+            continue;
         }
+        if (before != leaderValues_.end()) {
+            followerValues_[{f.setting->name, before->second}] = f.setting->get(c);
+        }
+        const auto kept = followerValues_.find({f.setting->name, now});
+        f.setting->set(c, kept != followerValues_.end() ? kept->second : f.setting->defaultValue());
+        write(f, c);
     }
     writing_ = false;
+    leaderValues_[edited->name] = now;
     updateVisibility(config());
     revalidate();
 }

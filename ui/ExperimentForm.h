@@ -9,6 +9,7 @@
 #include "ExperimentConfig.h"
 
 #include <QWidget>
+#include <map>
 #include <vector>
 
 class QLabel;
@@ -63,6 +64,10 @@ private:
     QString problem_;
     QString checkedCsvPath_, csvProblem_;
     bool writing_ = false;
+    // Setting::followsDefaultOf: the leaders' last values, and the followers'
+    // values kept for each leader value ("grid" for "data" = "volume4d").
+    std::map<QString, QString> leaderValues_;
+    std::map<std::pair<QString, QString>, QJsonValue> followerValues_;
 };
 
 } // namespace dredge

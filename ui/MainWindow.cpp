@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "FitFigures.h"
+#include "RunCost.h"
 
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"
@@ -328,7 +329,31 @@ int MainWindow::startRun() {
         statusBar()->showMessage(form_->problem(), 5000);
         return 0;
     }
+    if (!confirmCost(form_->config())) {
+        return 0;
+    }
     return runs_->startRun(form_->config());
+}
+
+bool MainWindow::confirmCost(const ExperimentConfig& config) {
+    std::vector<RunRecord> measured;
+    for (const auto& e : runs_->entries()) {
+        measured.push_back(e->record);
+    }
+    const auto cost = estimateRunCost(config, measured);
+    const double memory = physicalMemoryBytes();
+    if (!isLargeRun(cost, memory)) {
+        return true;
+    }
+    QMessageBox box(QMessageBox::Question, tr("A large run"),
+                    tr("This run is large: %1.").arg(costText(cost, memory)), QMessageBox::Cancel,
+                    this);
+    box.setObjectName(QStringLiteral("largeRunBox"));
+    box.setInformativeText(tr("A smaller grid trains in a fraction of the time. Start anyway?"));
+    box.addButton(tr("Start"), QMessageBox::AcceptRole);
+    box.setDefaultButton(QMessageBox::Cancel);
+    box.exec();
+    return box.buttonRole(box.clickedButton()) == QMessageBox::AcceptRole;
 }
 
 // The run becomes the whole selection, and the views follow it. (selectRow

@@ -114,6 +114,8 @@ private:
     void newExperiment();
     void openExperiment();
     void saveExperiment();
+    // Asks before a run above 10⁶ points or a quarter of the memory (RunCost.h).
+    bool confirmCost(const ExperimentConfig& config);
     void warnIfFailed(const QString& title, const QString& error); // a box unless error is empty
     void exportLossCsv();
     void exportPlots();

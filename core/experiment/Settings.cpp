@@ -265,10 +265,12 @@ std::vector<Setting> modelRows() {
 
 std::vector<Setting> trainRows() {
     std::vector<Setting> rows;
-    rows.push_back(integer(
+    auto epochs = integer(
         {"epochs", "train", "epochs", "Training", "Epochs", "Full-batch epochs.", "N",
          kLiveEverywhere},
-        [](auto& c) -> auto& { return c.train.epochs; }, 1));
+        [](auto& c) -> auto& { return c.train.epochs; }, 1);
+    epochs.followsDefaultOf = QStringLiteral("data"); // each data set its own, in the form
+    rows.push_back(std::move(epochs));
     rows.push_back(real(
         {"lr", "train", "lr", "Training", "Learning rate", "Adam learning rate.", "lr",
          kLiveEverywhere},

@@ -56,8 +56,9 @@ struct Setting {
     // Data rows are written to files only where they apply (today's format);
     // the others always, since a sweep over the model or schedule reads them.
     bool writtenWhereItDoesNotApply = true;
-    // The form resets this row to its default for the new config when the
-    // named setting changes (a data set's own grid).
+    // The form keeps this row's value for each value of the named setting:
+    // choosing a data set again brings back its grid and epochs, and one not
+    // chosen before starts from the defaults for it (its own grid).
     QString followsDefaultOf;
     QString defaultNote; // where the default depends on the config (the grid's)
 

@@ -38,6 +38,12 @@ int effectiveGrid(const DataConfig& config);
 // Spatial dimensions D of the coordinates the data set produces.
 int spatialDims(DataKind kind);
 
+constexpr int64_t kChirpPoints = 1000;   // x on [−10, 10]
+constexpr int64_t kPacket1dPoints = 500; // x on [−10, 10] at each instant
+// Every instant's points together, known before the data exists; none for a
+// CSV signal (its rows are only known once read).
+std::optional<int64_t> pointCount(const DataConfig& config);
+
 std::string validate(const DataConfig& config);
 
 } // namespace dredge

@@ -16,7 +16,7 @@ at::Tensor gridCoordinates(int64_t grid, int64_t dims, double lo, double hi) {
 }
 
 Dataset makeGlitchyChirp() {
-    const int64_t n = 1000;
+    const int64_t n = kChirpPoints;
     const auto x = at::linspace(-10.0, 10.0, n);
     const auto x2 = x.square();
     auto y = at::sin(0.5 * x2);
@@ -82,7 +82,6 @@ constexpr double kPacketWidth = 1.0;     // σ0
 constexpr double kSpreadTime = 4.0;      // τ: σ(τ) = √2 σ0
 constexpr double kCarrier = 2.0;         // k0, along x
 constexpr double kPacketSpan = 2.0;      // t ∈ [0, 2]
-constexpr int64_t kPacket1dPoints = 500; // x on [−10, 10] at each instant
 
 at::Tensor instants(int times) {
     return times > 1 ? at::linspace(0.0, kPacketSpan, times) : at::zeros({1});

@@ -192,6 +192,24 @@ std::string validate(const ModelConfig& c) {
     return "unknown model";
 }
 
+std::optional<int64_t> pointCount(const DataConfig& c) {
+    const int64_t instants = isTimeVarying(c.kind) ? c.times : 1;
+    switch (c.kind) {
+    case DataKind::Chirp:
+        return kChirpPoints;
+    case DataKind::Packet1d:
+        return kPacket1dPoints * instants;
+    case DataKind::CsvSignal:
+        return std::nullopt;
+    case DataKind::Volume4d:
+    case DataKind::Hyper6d:
+    case DataKind::Packet4d:
+        break;
+    }
+    return int64_t(std::llround(std::pow(double(effectiveGrid(c)), spatialDims(c.kind)))) *
+           instants;
+}
+
 std::string validate(const DataConfig& c) {
     if (c.kind == DataKind::CsvSignal) {
         return c.csvPath.empty() ? "a CSV signal needs a file path" : std::string();
