@@ -105,6 +105,10 @@ private Q_SLOTS:
         QCOMPARE(run->run->config().train.mixedPrecision, true); // what the worker received
         QCOMPARE(w.runs()->data(w.runs()->index(0, RunsModel::Amp), Qt::DisplayRole).toString(),
                  QString("on"));
+        // The kernel it runs, not the one the config asks for (issue 26 #4).
+        const auto kernel = w.runs()->index(0, RunsModel::Kernel);
+        QCOMPARE(w.runs()->data(kernel, Qt::DisplayRole).toString(), QString("composed"));
+        QVERIFY(w.runs()->data(kernel, Qt::ToolTipRole).toString().contains("mixed precision"));
         // Untick AMP: the next run gets it off, the first keeps its settings.
         QTest::mouseClick(w.form()->field<QCheckBox>("amp"), Qt::LeftButton, {}, QPoint(5, 5));
         w.startAction()->trigger();

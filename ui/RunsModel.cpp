@@ -4,6 +4,7 @@
 
 #include "DataFingerprint.h"
 #include "FitFigures.h"
+#include "FusedKernelSelection.h"
 #include "RunDataRegeneration.h"
 #include "StoreClient.h"
 
@@ -344,9 +345,9 @@ QVariant RunsModel::headerData(int section, Qt::Orientation orientation, int rol
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole) {
         return {};
     }
-    static const char* names[] = {"",         "Name",       "Data",      "Model",
-                                  "Params",   "AMP",        "Clip",      "Epochs",
-                                  "Epochs/s", "Final loss", "Best loss", "Status"};
+    static const char* names[] = {"",           "Name",      "Data",  "Model",  "Kernel",
+                                  "Params",     "AMP",       "Clip",  "Epochs", "Epochs/s",
+                                  "Final loss", "Best loss", "Status"};
     return tr(names[section]);
 }
 
@@ -376,6 +377,12 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
         }
         return text;
     }
+    if (role == Qt::ToolTipRole && column == Kernel &&
+        kernelUsed(r.config) != r.config.model.kernel) {
+        return tr("Asked for the %1 kernel; %2 runs the composed ops")
+            .arg(QString::fromUtf8(waveKernelName(r.config.model.kernel).data()),
+                 r.config.train.mixedPrecision ? tr("mixed precision") : tr("this build on CUDA"));
+    }
     if (role != Qt::DisplayRole && role != Qt::EditRole) {
         return {};
     }
@@ -391,6 +398,8 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
                     : QString());
     case Model:
         return QString::fromUtf8(modelKindName(c.model.kind).data());
+    case Kernel: // the one its epochs take (an AMP run's are composed)
+        return QString::fromUtf8(waveKernelName(kernelUsed(c)).data());
     case Parameters:
         return r.parameters > 0 ? QVariant(qlonglong(r.parameters)) : QVariant();
     case Amp:

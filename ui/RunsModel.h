@@ -65,6 +65,7 @@ public:
         Name,
         Data,
         Model,
+        Kernel,
         Parameters,
         Amp,
         Clip,

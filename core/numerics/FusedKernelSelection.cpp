@@ -22,4 +22,11 @@ bool fusedKernelApplies(const at::Tensor& x, int64_t dims, int64_t outputs) {
            dims <= kCudaMax && outputs <= kCudaMax;
 }
 
+WaveKernel kernelUsed(const ExperimentConfig& config) {
+    const bool composedOnly =
+        config.train.mixedPrecision ||
+        (config.train.device == ComputeDevice::Cuda && !fusedCudaKernelsBuilt());
+    return composedOnly ? WaveKernel::Composed : config.model.kernel;
+}
+
 } // namespace dredge

@@ -5,6 +5,8 @@
 // so that mixed precision has tensor ops to act on. Light enough for widgets:
 // no LibTorch header.
 
+#include "ExperimentConfig.h"
+
 #include <cstdint>
 
 namespace at {
@@ -18,5 +20,10 @@ bool fusedCudaKernelsBuilt();
 
 // dims and outputs: the model's; the CUDA kernels take at most 8 of each.
 bool fusedKernelApplies(const at::Tensor& x, int64_t dims, int64_t outputs = 1);
+
+// The kernel a run's epochs actually take, whatever the config asks: mixed
+// precision runs the composed ops (autocast acts on tensor ops), and so does
+// CUDA in a build without the CUDA kernels.
+WaveKernel kernelUsed(const ExperimentConfig& config);
 
 } // namespace dredge
