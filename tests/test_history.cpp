@@ -530,15 +530,29 @@ private Q_SLOTS:
             }
             return -1;
         };
-        const int seed = rowOf("config.train.seed"), lr = rowOf("config.train.lr");
-        QVERIFY(seed >= 0 && lr >= 0);
+        // Labelled as the form labels them (issue 26 #7), not "config.train.seed".
+        const int seed = rowOf("Seed"), lr = rowOf("Learning rate");
+        const int finalLoss = rowOf("Final loss"), id = rowOf("Id"), created = rowOf("Created");
+        QVERIFY(seed >= 0 && lr >= 0 && finalLoss >= 0 && id >= 0 && created >= 0);
+        QCOMPARE(rowOf("Grid size"), -1); // no chirp run has one
         QVERIFY(dialog->differencesOnly()->isChecked());
         QVERIFY(!table->isRowHidden(seed));
-        QVERIFY(table->isRowHidden(lr)); // the same in both
+        QVERIFY(table->isRowHidden(lr));                                // the same in both
+        QVERIFY(table->isRowHidden(id) && table->isRowHidden(created)); // always differ
         QCOMPARE(QSet<QString>({table->item(seed, 0)->text(), table->item(seed, 1)->text()}),
                  QSet<QString>({"0", "7"}));
+        QCOMPARE(
+            QSet<QString>({table->item(finalLoss, 0)->text(), table->item(finalLoss, 1)->text()}),
+            QSet<QString>({"0.5", "0.25"}));
+        QCOMPARE(table->item(seed, 0)->background().color(), QColor(255, 236, 179));
+        QCOMPARE(table->item(lr, 0)->background().style(), Qt::NoBrush);
         dialog->differencesOnly()->click();
         QVERIFY(!table->isRowHidden(lr));
+        QVERIFY(!table->isRowHidden(id));
+        // Both runs' loss curves, overlaid below the table.
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->plot()->graph(0)->dataCount() == 1 &&
+                                     dialog->plot()->graph(1)->dataCount() == 1,
+                                 kTimeoutMs);
         dialog->close();
     }
 

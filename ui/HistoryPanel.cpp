@@ -358,6 +358,12 @@ void HistoryPanel::compareSelected() {
     auto* dialog = new CompareDialog(chosen, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
+    // The histories come from the store thread; the dialog draws each as it arrives.
+    connect(store_, &StoreClient::runLoaded, dialog,
+            [dialog](const LoadedRun& run) { dialog->showLosses(run.record.id, run.losses); });
+    for (const auto& r : chosen) {
+        store_->requestRun(r.id);
+    }
 }
 
 void HistoryPanel::updateActions() {
