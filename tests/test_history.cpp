@@ -890,6 +890,65 @@ private Q_SLOTS:
         QCOMPARE(w.lossPlot()->graphOf(lrOf.begin()->first)->pen().color().alpha(), 255);
     }
 
+    // Issue 26 #6: a run without a value on an axis crosses it at "n/a" and
+    // its line goes on; whole numbers read whole; the loss axis ends at the
+    // runs' own extremes; a brush fades the seed groups' curves too.
+    void parallelCoordinatesKeepLinesWholeAndGroupsFade() {
+        MainWindow w(false);
+        w.show();
+        ExperimentConfig chirp, volume;
+        chirp.train.epochs = 1000;
+        volume.data.kind = DataKind::Volume4d;
+        volume.train.epochs = 2000;
+        const auto shown = [&w](const ExperimentConfig& c, double final) {
+            auto r = newRunRecord(c, QStringLiteral("run"));
+            r.status = RecordStatus::Finished;
+            r.finalLoss = r.bestLoss = final;
+            return showStored(w, r, {1.0, final});
+        };
+        const int onChirp = shown(chirp, 0.5);
+        volume.data.grid = 12;
+        shown(volume, 0.05);
+        volume.data.grid = 20; // two grids: a grid axis, which the chirp run lacks
+        shown(volume, 0.1);
+        auto* view = w.parallelCoordinates();
+        view->refresh();
+        const auto& axes = view->axes();
+        const auto axisNamed = [&axes](const QString& name) {
+            for (size_t a = 0; a < axes.size(); ++a) {
+                if (axes[a].name == name) {
+                    return int(a);
+                }
+            }
+            return -1;
+        };
+        const int grid = axisNamed("grid"), epochs = axisNamed("epochs");
+        QVERIFY(grid >= 0 && epochs >= 0);
+        QVERIFY(axes[size_t(grid)].anyMissing);
+        const auto line = view->lineOf(onChirp);
+        QVERIFY(std::isfinite(line[size_t(grid)]) && line[size_t(grid)] < 0.0); // n/a, not a gap
+        QCOMPARE(view->tickText(epochs, 0.0), QString("1000"));
+        QCOMPARE(view->tickText(epochs, 1.0), QString("2000"));
+        const int loss = int(axes.size()) - 1;
+        QCOMPARE(view->tickText(loss, 0.0), QString("0.05"));
+        QCOMPARE(view->tickText(loss, 1.0), QString("0.5"));
+
+        // Two seeds of the chirp run form a group; keep only the 4-D runs.
+        auto seed = chirp;
+        seed.train.seed = 1;
+        shown(seed, 0.4);
+        w.groupSeedsAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.lossPlot()->groupGraphs().size(), size_t(1), kTimeoutMs);
+        view->refresh();
+        view->setBrush(grid, 0.0, 1.0); // the runs with a grid: the 4-D ones
+        QCOMPARE(view->matches().size(), size_t(2));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w.lossPlot()->groupGraphs().front().center->pen().color().alpha() == 40, kTimeoutMs);
+        view->clearBrushes();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w.lossPlot()->groupGraphs().front().center->pen().color().alpha() == 255, kTimeoutMs);
+    }
+
     void aSweepPausesAndCancels() {
         const QString url = dir_.freshStore();
         MainWindow w(false, url);

@@ -102,6 +102,7 @@ void LossPlot::setEmphasis(const std::set<int>& runIds) {
     for (const auto& [id, curves] : curves_) {
         syncStyle(id);
     }
+    scheduleRedraw(); // the seed groups' curves fade too
 }
 
 void LossPlot::setGroupSeeds(bool on) {
@@ -175,7 +176,12 @@ void LossPlot::rebuildGroups() {
         const auto values = [](const std::vector<double>& v) {
             return QVector<double>(v.begin(), v.end());
         };
-        const QColor color = runs_->entry(g.members.front())->color;
+        QColor color = runs_->entry(g.members.front())->color;
+        // Outside the parallel-coordinates ranges (no member kept): faded, as a run's line is.
+        const bool kept = emphasis_.empty() ||
+                          std::any_of(g.members.begin(), g.members.end(),
+                                      [this](int member) { return emphasis_.count(member) > 0; });
+        color.setAlpha(kept ? color.alpha() : 40);
         g.center->setData(keys, values(curve.center), true);
         g.low->setData(keys, values(curve.low), true);
         g.high->setData(keys, values(curve.high), true);
@@ -187,7 +193,7 @@ void LossPlot::rebuildGroups() {
                               .arg(g.members.size())
                               .arg(labels[gi]));
         QColor fill = color;
-        fill.setAlpha(50);
+        fill.setAlpha(kept ? 50 : 12);
         for (auto* edge : {g.low, g.high}) {
             edge->setPen(Qt::NoPen);
             edge->removeFromLegend();

@@ -8,6 +8,8 @@
 #include <QPainterPath>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <set>
 
 namespace dredge {
 namespace {
@@ -49,9 +51,21 @@ double fractionOf(const ParallelCoordinates::Axis& axis, double v) {
     return ((axis.log ? std::log10(v) : v) - axis.lo) / (axis.hi - axis.lo);
 }
 
+// Where a run without a value on an axis (the grid of a chirp run) crosses
+// it: a slot below the axis marked "n/a", so that its line goes on.
+constexpr double kMissing = -0.12;
+
+// Whole numbers as written ("1000", not "1e+03"); others to 3 digits.
+QString axisNumber(double v) {
+    const double rounded = std::round(v);
+    return std::abs(v - rounded) < 1e-9 * std::max(1.0, std::abs(v)) && std::abs(v) < 1e9
+               ? QString::number(qlonglong(rounded))
+               : QString::number(v, 'g', 3);
+}
+
 QString labelOf(const ParallelCoordinates::Axis& axis, double fraction) {
     const double v = axis.lo + fraction * (axis.hi - axis.lo);
-    return QString::number(axis.log ? std::pow(10.0, v) : v, 'g', 3);
+    return axisNumber(axis.log ? std::pow(10.0, v) : v);
 }
 
 } // namespace
@@ -77,15 +91,18 @@ void ParallelCoordinates::refresh() {
             finals.push_back(finalLossOf(*e));
         }
     }
+    // An axis for every setting in which the runs that have it differ; the
+    // runs without it (chirp runs on a grid axis) cross it at n/a.
+    std::map<QString, std::set<QString>> valuesOf;
+    for (const auto& s : settings) {
+        for (const auto& [key, value] : s) {
+            valuesOf[key].insert(value);
+        }
+    }
     std::vector<QString> varying;
-    if (!settings.empty()) {
-        for (const auto& [key, value] : settings.front()) {
-            for (const auto& s : settings) {
-                if (s.count(key) && s.at(key) != value) {
-                    varying.push_back(key);
-                    break;
-                }
-            }
+    for (const auto& [key, values] : valuesOf) {
+        if (values.size() > 1) {
+            varying.push_back(key);
         }
     }
     const auto old = axes_;
@@ -114,9 +131,13 @@ void ParallelCoordinates::refresh() {
             fitNumericAxis(axis, numbers);
         }
         for (size_t r = 0; r < ids.size(); ++r) {
-            const qsizetype category = axis.categorical && settings[r].count(key)
-                                           ? axis.categories.indexOf(settings[r].at(key))
-                                           : -1;
+            if (!settings[r].count(key)) {
+                axis.anyMissing = true;
+                lines_[r].at.push_back(kMissing);
+                continue;
+            }
+            const qsizetype category =
+                axis.categorical ? axis.categories.indexOf(settings[r].at(key)) : -1;
             lines_[r].at.push_back(
                 axis.categorical ? (axis.categories.size() > 1
                                         ? double(category) / double(axis.categories.size() - 1)
@@ -136,9 +157,9 @@ void ParallelCoordinates::refresh() {
             hi = std::max(hi, f);
         }
     }
-    if (hi > 0) {
-        loss.lo = std::log10(lo) - 0.05;
-        loss.hi = std::log10(hi) + 0.05;
+    if (hi > 0 && hi > lo) { // its ends are the lowest and highest loss, not padding
+        loss.lo = std::log10(lo);
+        loss.hi = std::log10(hi);
     }
     for (size_t r = 0; r < ids.size(); ++r) {
         lines_[r].at.push_back(fractionOf(loss, finals[r]));
@@ -198,6 +219,20 @@ std::set<int> ParallelCoordinates::matches() const {
     return ids;
 }
 
+std::vector<double> ParallelCoordinates::lineOf(int runId) const {
+    for (const auto& line : lines_) {
+        if (line.runId == runId) {
+            return line.at;
+        }
+    }
+    return {};
+}
+
+QString ParallelCoordinates::tickText(int axis, double fraction) const {
+    return axis >= 0 && axis < int(axes_.size()) ? labelOf(axes_[size_t(axis)], fraction)
+                                                 : QString();
+}
+
 double ParallelCoordinates::axisX(int axis) const {
     const int n = int(axes_.size());
     return n <= 1 ? width() / 2.0 : kMarginX + (width() - 2 * kMarginX) * axis / double(n - 1);
@@ -230,7 +265,10 @@ void ParallelCoordinates::paintEvent(QPaintEvent*) {
         return;
     }
     const double span = height() - kTop - kBottom;
-    const auto yOf = [&](double fraction) { return height() - kBottom - fraction * span; };
+    const auto yOf = [&](double fraction) {
+        return fraction <= kMissing ? height() - kBottom + 14.0 // the n/a slot, 14 px below
+                                    : height() - kBottom - fraction * span;
+    };
     const auto kept = matches();
     const bool brushed = !kept.empty() || std::any_of(axes_.begin(), axes_.end(),
                                                       [](const Axis& a) { return a.brushLo >= 0; });
@@ -267,6 +305,9 @@ void ParallelCoordinates::paintEvent(QPaintEvent*) {
             p.drawText(QRectF(x + 5, yOf(fraction) - 8, 70, 16), Qt::AlignLeft | Qt::AlignVCenter,
                        text);
         };
+        if (axis.anyMissing) {
+            tick(kMissing, tr("n/a"));
+        }
         if (axis.categorical) {
             for (int c = 0; c < axis.categories.size(); ++c) {
                 tick(axis.categories.size() > 1 ? double(c) / (axis.categories.size() - 1) : 0.5,

@@ -22,8 +22,9 @@ public:
         QString name;
         bool categorical = false;
         bool log = false;
-        double lo = 0.0, hi = 1.0;             // numeric range (log10 when log)
-        QStringList categories;                // categorical values, in order
+        bool anyMissing = false;   // some run has no value here: an n/a slot below the axis
+        double lo = 0.0, hi = 1.0; // numeric range (log10 when log)
+        QStringList categories;    // categorical values, in order
         double brushLo = -1.0, brushHi = -1.0; // kept range in [0, 1]; < 0: none
     };
 
@@ -35,6 +36,10 @@ public:
     void setBrush(int axis, double from, double to);
     void clearBrushes();
     std::set<int> matches() const; // empty with no range kept
+    // Where a run's line crosses each axis (below 0: the n/a slot), and the
+    // text of an axis at a height: what the view draws, for tests.
+    std::vector<double> lineOf(int runId) const;
+    QString tickText(int axis, double fraction) const;
 
 Q_SIGNALS:
     void matchesChanged(const std::set<int>& runIds);
