@@ -109,6 +109,10 @@ private Q_SLOTS:
         const auto kernel = w.runs()->index(0, RunsModel::Kernel);
         QCOMPARE(w.runs()->data(kernel, Qt::DisplayRole).toString(), QString("composed"));
         QVERIFY(w.runs()->data(kernel, Qt::ToolTipRole).toString().contains("mixed precision"));
+        // The prediction's title says why its MSE and the AMP run's loss differ (#12).
+        QTRY_VERIFY_WITH_TIMEOUT(run->ended(), kTimeoutMs);
+        const auto* title = w.predictionView()->findChild<QLabel*>("predictionTitle");
+        QTRY_VERIFY_WITH_TIMEOUT(title->toolTip().contains("bfloat16 autocast"), kTimeoutMs);
         // Untick AMP: the next run gets it off, the first keeps its settings.
         QTest::mouseClick(w.form()->field<QCheckBox>("amp"), Qt::LeftButton, {}, QPoint(5, 5));
         w.startAction()->trigger();

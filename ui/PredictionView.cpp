@@ -405,6 +405,7 @@ void PredictionView::drawLine() {
     }
     drawCompared(e, x, sorted);
     title_->setText(tr("%1 — %2%3").arg(e.name(), mse, instantText_));
+    title_->setToolTip(mseNote(e));
     const auto xRange = line_->xAxis->range();
     line_->rescaleAxes();
     if (lineZoomed_) {
@@ -447,6 +448,20 @@ void PredictionView::drawGrid() {
                                                     data.setup.targetPeak),
                                             whenText(*shown))
                                  : tr("no prediction yet")));
+    title_->setToolTip(mseNote(e));
+}
+
+// Issue 26 #12: why the title's MSE and the Runs table's loss may differ in
+// the last digits, and which weights and precision each is.
+QString PredictionView::mseNote(const RunEntry& e) const {
+    QString note = tr("The MSE of the prediction shown, summed in double over all points from "
+                      "the forward at that epoch (the weights before its update, as the loss). "
+                      "The Runs table's loss is the training step's own float reduction");
+    note += e.config().train.mixedPrecision
+                ? tr(", here of the bfloat16 autocast forward (AMP): the two differ in the last "
+                     "digits.")
+                : tr(": the two agree to float precision.");
+    return note;
 }
 
 } // namespace dredge

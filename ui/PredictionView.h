@@ -45,6 +45,7 @@ public:
     QCustomPlot* linePlot() const { return line_; }
     GridSliceView* gridView() const { return grid_; }
     QString titleText() const;
+    QString mseNote(const RunEntry& e) const;
     QSlider* epochSlider() const { return epochSlider_; }
     QToolButton* playButton() const { return play_; }
 
