@@ -5,9 +5,14 @@
 #include "RunStore.h"
 
 #include <QCommandLineParser>
+#include <QDeadlineTimer>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSysInfo>
+#include <QThread>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 
 namespace dredge {
@@ -17,7 +22,7 @@ constexpr const char* kUsage =
     "usage: dredge-studio runs list [--filter TEXT] [--archived] [--json]\n"
     "       dredge-studio runs show ID\n"
     "       dredge-studio runs export ID... (--csv FILE | --json FILE)\n"
-    "       dredge-studio runs delete ID...\n"
+    "       dredge-studio runs delete [--force] ID...\n"
     "Every form takes --store URL (default: $DREDGE_STORE, else runs.sqlite in the\n"
     "user's data folder). IDs may be shortened to a unique prefix.\n";
 
@@ -144,7 +149,66 @@ int exportTo(RunStore& store, const QStringList& prefixes, const QCommandLinePar
     return 0;
 }
 
-int remove(RunStore& store, const QStringList& prefixes) {
+// Whether `pid` on this host is a `dredge-studio train` process (a window's
+// runs are stopped in the window: its process is never signalled from here).
+bool isTrainProcess(qint64 pid) {
+    QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+    if (!cmdline.open(QIODevice::ReadOnly)) {
+        return false;
+    }
+    const auto words = cmdline.readAll().split('\0');
+    return words.size() > 1 && words[0].endsWith("dredge-studio") && words[1] == "train";
+}
+
+// A run still training may not be deleted under its trainer, which would then
+// lose the whole run ("FOREIGN KEY constraint failed"). With --force, a
+// `train` process on this host is stopped first (SIGTERM: it records the run
+// as stopped) and the deletion waits for that; a run training elsewhere is
+// deleted as asked, with a warning.
+bool stopIfTraining(RunStore& store, const QString& id, bool force, QString* error) {
+    const auto record = store.loadRun(id, error);
+    if (!record) {
+        return false;
+    }
+    if (record->status != RecordStatus::Running) {
+        return true;
+    }
+    const bool here = record->host == QSysInfo::machineHostName();
+    if (!force) {
+        *error = QStringLiteral("run %1 is training (process %2 on %3): stop it first, or "
+                                "'runs delete --force' stops a train process on this host")
+                     .arg(id.left(8))
+                     .arg(record->pid)
+                     .arg(record->host);
+        return false;
+    }
+    if (!here) {
+        std::fprintf(stderr,
+                     "dredge-studio runs: warning: run %s trains on %s; deleting it "
+                     "there stops only its recording\n",
+                     qPrintable(id.left(8)), qPrintable(record->host));
+        return true;
+    }
+    if (!isTrainProcess(record->pid)) {
+        *error = QStringLiteral("run %1 trains in a window (process %2): stop it there")
+                     .arg(id.left(8))
+                     .arg(record->pid);
+        return false;
+    }
+    ::kill(pid_t(record->pid), SIGTERM);
+    QDeadlineTimer deadline(60'000);
+    while (!deadline.hasExpired()) {
+        const auto now = store.loadRun(id, error);
+        if (!now || now->status != RecordStatus::Running) {
+            return bool(now);
+        }
+        QThread::msleep(100); // the trainer writes its end within an epoch and a batch
+    }
+    *error = QStringLiteral("run %1 did not stop within 60 s").arg(id.left(8));
+    return false;
+}
+
+int remove(RunStore& store, const QStringList& prefixes, bool force) {
     if (prefixes.isEmpty()) {
         return fail(QStringLiteral("delete takes run ids"), 2);
     }
@@ -152,6 +216,11 @@ int remove(RunStore& store, const QStringList& prefixes) {
     const auto ids = resolveAll(store, prefixes, &error);
     if (!ids) {
         return fail(error, 2);
+    }
+    for (const auto& id : *ids) {
+        if (!stopIfTraining(store, id, force, &error)) {
+            return fail(error, 1); // nothing deleted
+        }
     }
     if (!store.beginWrite(&error) || !store.deleteRuns(*ids, &error) || !store.commit(&error)) {
         store.rollback();
@@ -189,6 +258,9 @@ int runRunsCommand(const QStringList& arguments) {
         {QStringLiteral("filter"), QStringLiteral("list: only runs matching every word."),
          QStringLiteral("text")},
         {QStringLiteral("archived"), QStringLiteral("list: archived runs too.")},
+        {QStringLiteral("force"),
+         QStringLiteral("delete: stop a run still training (a train process on this host) "
+                        "first.")},
         {QStringLiteral("csv"), QStringLiteral("export: one CSV, long format."),
          QStringLiteral("file")},
         exporting
@@ -240,7 +312,7 @@ int runRunsCommand(const QStringList& arguments) {
     if (verb == QLatin1String("export")) {
         return exportTo(store, positional, p);
     }
-    return remove(store, positional);
+    return remove(store, positional, p.isSet(QStringLiteral("force")));
 }
 
 } // namespace dredge

@@ -499,6 +499,41 @@ private Q_SLOTS:
         QCOMPARE(badSize.first, 2);
     }
 
+    // Issue 25 #8: a run training in another process is not deleted under
+    // it; --force stops the train process first, and the run is then gone.
+    void aRunningRunIsDeletedOnlyWithForce() {
+        const auto store = dir_.freshStore();
+        QProcess trainer;
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("DREDGE_STORE"), store);
+        trainer.setProcessEnvironment(environment);
+        trainer.start(QStringLiteral(DREDGE_STUDIO_EXE), {"train", "--epochs", "100000000"});
+        QVERIFY(trainer.waitForStarted());
+        trainer.setReadChannel(QProcess::StandardError);
+        QByteArray err;
+        while (!(err += trainer.readAllStandardError()).contains("parameters")) {
+            QVERIFY(trainer.waitForReadyRead(60000));
+        }
+        QJsonArray runs;
+        QTRY_VERIFY_WITH_TIMEOUT((runs = listRuns(store)).size() == 1, 60000);
+        const auto id = runs.at(0)["id"].toString();
+        QCOMPARE(runs.at(0)["status"].toString(), QString("running"));
+
+        const auto refused = runWithStore(store, {"runs", "delete", id.left(8)});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("is training") && refused.err.contains("--force"),
+                 refused.err.constData());
+        QCOMPARE(listRuns(store).size(), 1);
+        QCOMPARE(trainer.state(), QProcess::Running); // untouched
+
+        const auto forced = runWithStore(store, {"runs", "delete", "--force", id.left(8)});
+        QCOMPARE(forced.exitCode, 0);
+        QVERIFY(trainer.waitForFinished(60000));
+        QCOMPARE(trainer.exitCode(), 130); // stopped by SIGTERM, as a user's Ctrl+C
+        QCOMPARE(listRuns(store).size(), 0);
+        QVERIFY2(!trainer.readAllStandardError().contains("FOREIGN KEY"), "the run was lost");
+    }
+
     void terminateStopsCleanlyWithAResult() {
         QProcess process;
         process.start(QStringLiteral(DREDGE_STUDIO_EXE), {"train", "--epochs", "100000000"});
