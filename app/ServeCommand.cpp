@@ -1,5 +1,7 @@
 #include "ServeCommand.h"
 
+#include "InputFile.h"
+
 #include "InsightServer.h"
 #include "UnixSignalQuitter.h"
 
@@ -37,6 +39,37 @@ QString listenText(const InsightServerOptions& o) {
     return host + u':' + QString::number(o.port);
 }
 
+constexpr qsizetype kMinPublicToken = 16;
+
+// A token is a secret: a regular file of at most 4 KiB; for an address beyond
+// this machine at least 16 bytes, and a warning when others may read it.
+QByteArray tokenFrom(const QString& path, bool loopback) {
+    QString why;
+    const auto bytes = readInputFile(path, 4096, QStringLiteral("token file"), &why);
+    if (!bytes) {
+        throw BadArguments{why};
+    }
+    const QByteArray token = bytes->trimmed();
+    if (token.isEmpty()) {
+        throw BadArguments{QStringLiteral("token file '%1' is empty").arg(path)};
+    }
+    if (!loopback && token.size() < kMinPublicToken) {
+        throw BadArguments{QStringLiteral("the token in '%1' has %2 bytes; beyond 127.0.0.1 a "
+                                          "token needs at least %3")
+                               .arg(path)
+                               .arg(token.size())
+                               .arg(kMinPublicToken)};
+    }
+    const auto permissions = QFile::permissions(path);
+    if (permissions & (QFileDevice::ReadGroup | QFileDevice::ReadOther)) {
+        std::fprintf(stderr,
+                     "dredge-studio serve: warning: token file '%s' may be read by others "
+                     "(chmod 600 it)\n",
+                     qPrintable(path));
+    }
+    return token;
+}
+
 InsightServerOptions optionsFrom(const QCommandLineParser& p) {
     InsightServerOptions o;
     const QString listen = p.value(QStringLiteral("listen"));
@@ -61,14 +94,7 @@ InsightServerOptions optionsFrom(const QCommandLineParser& p) {
     o.maxBodyBytes = positive(p, "max-body", o.maxBodyBytes);
     o.logRequests = !p.isSet(QStringLiteral("quiet"));
     if (p.isSet(QStringLiteral("token-file"))) {
-        QFile file(p.value(QStringLiteral("token-file")));
-        if (!file.open(QIODevice::ReadOnly)) {
-            throw BadArguments{QStringLiteral("cannot read token file '%1'").arg(file.fileName())};
-        }
-        o.token = file.readAll().trimmed();
-        if (o.token.isEmpty()) {
-            throw BadArguments{QStringLiteral("token file '%1' is empty").arg(file.fileName())};
-        }
+        o.token = tokenFrom(p.value(QStringLiteral("token-file")), o.address.isLoopback());
     }
     return o;
 }

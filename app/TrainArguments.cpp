@@ -1,5 +1,7 @@
 #include "TrainArguments.h"
 
+#include "InputFile.h"
+
 #include "ExperimentFile.h"
 #include "ExperimentJson.h"
 #include "Settings.h"
@@ -60,12 +62,12 @@ std::optional<SweepTask> sweepTaskFrom(const QCommandLineParser& p, QString* swe
 // What --experiment names: an experiment file (its format and version
 // checked), a `train` result (its "config"), or a bare config.
 ExperimentConfig experimentFrom(const QString& path) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        throw BadArguments{
-            QStringLiteral("cannot open experiment '%1': %2").arg(path, file.errorString())};
+    QString why;
+    const auto read = readInputFile(path, qint64(512) << 20, QStringLiteral("experiment"), &why);
+    if (!read) {
+        throw BadArguments{why};
     }
-    const QByteArray bytes = file.readAll();
+    const QByteArray& bytes = *read;
     QJsonParseError parseError;
     const auto doc = QJsonDocument::fromJson(bytes, &parseError);
     const auto root = doc.object();

@@ -11,6 +11,7 @@
 #include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <sys/stat.h>
 
 namespace {
 
@@ -532,6 +533,46 @@ private Q_SLOTS:
         QCOMPARE(trainer.exitCode(), 130); // stopped by SIGTERM, as a user's Ctrl+C
         QCOMPARE(listRuns(store).size(), 0);
         QVERIFY2(!trainer.readAllStandardError().contains("FOREIGN KEY"), "the run was lost");
+    }
+
+    // Issue 25 #4, #9, #10: what is not a regular file of sane size is refused
+    // by name, at once (a FIFO no longer blocks, /dev/zero no longer grows
+    // without bound), and a short token is refused beyond 127.0.0.1.
+    void inputsThatAreNotFilesAreRefusedByName() {
+        const QString fifo = dir_.filePath("fifo.csv");
+        QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+        const QString folder = dir_.path();
+        const struct {
+            QStringList arguments;
+            const char* message;
+        } cases[] = {
+            {{"--data", "csv", "--csv", "/dev/zero"}, "'/dev/zero' is not a regular file"},
+            {{"--data", "csv", "--csv", fifo}, "is not a regular file (a device, FIFO or socket)"},
+            {{"--data", "csv", "--csv", folder}, "is a folder; the CSV signal must be a file"},
+            {{"--experiment", "/dev/zero"}, "the experiment must be a file"},
+            {{"--experiment", folder}, "is a folder; the experiment must be a file"},
+            {{"--sweep", "/dev/zero", "--task", "0"}, "the sweep file must be a file"},
+        };
+        for (const auto& bad : cases) {
+            const auto r = runStudio(bad.arguments + QStringList{"--no-store", "--epochs", "1"});
+            QVERIFY2(r.exitCode == 2 && r.err.contains(bad.message),
+                     qPrintable(bad.arguments.join(' ') + " → " + QString::fromUtf8(r.err)));
+        }
+        const auto serve = [](const QStringList& args) {
+            QProcess p;
+            p.start(QStringLiteral(DREDGE_STUDIO_EXE), QStringList{"serve"} + args);
+            p.waitForFinished(60000);
+            return std::make_pair(p.exitCode(), p.readAllStandardError());
+        };
+        const auto zero = serve({"--token-file", "/dev/zero"});
+        QCOMPARE(zero.first, 2);
+        QVERIFY2(zero.second.contains("the token file must be a file"), zero.second.constData());
+        const QString shortToken = dir_.fileWith("short.token", "abc\n");
+        const auto tooShort = serve({"--listen", "0.0.0.0:0", "--token-file", shortToken});
+        QCOMPARE(tooShort.first, 2);
+        QVERIFY2(
+            tooShort.second.contains("has 3 bytes; beyond 127.0.0.1 a token needs at least 16"),
+            tooShort.second.constData());
     }
 
     void terminateStopsCleanlyWithAResult() {

@@ -1,5 +1,7 @@
 #include "ExperimentFile.h"
 
+#include "InputFile.h"
+
 #include "ExperimentJson.h"
 
 #include <QFile>
@@ -100,17 +102,12 @@ std::optional<ExperimentDocument> parseExperiment(const QByteArray& bytes, QStri
 }
 
 std::optional<ExperimentDocument> openExperiment(const QString& path, QString* error) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        *error = QObject::tr("Cannot open %1: %2").arg(path, file.errorString());
-        return std::nullopt;
-    }
-    if (file.size() > kMaxFileBytes) {
-        *error = QObject::tr("%1 is larger than %2 MiB").arg(path).arg(kMaxFileBytes >> 20);
+    const auto bytes = readInputFile(path, kMaxFileBytes, QObject::tr("experiment file"), error);
+    if (!bytes) {
         return std::nullopt;
     }
     QString problem;
-    auto document = parseExperiment(file.readAll(), &problem);
+    auto document = parseExperiment(*bytes, &problem);
     if (!document) {
         *error = QObject::tr("%1: %2").arg(path, problem);
     }

@@ -1,5 +1,7 @@
 #include "Sweep.h"
 
+#include "InputFile.h"
+
 #include "ExperimentJson.h"
 #include "Settings.h"
 
@@ -249,13 +251,14 @@ std::optional<SweepSpec> parseSweep(const QByteArray& bytes, QString* error) {
 }
 
 std::optional<SweepSpec> readSweepFile(const QString& path, QString* error) {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly)) {
-        fail(error, QStringLiteral("cannot open sweep '%1': %2").arg(path, file.errorString()));
+    QString why;
+    // A sweep file is a page of JSON; 16 MiB is far beyond any real one.
+    const auto bytes = readInputFile(path, qint64(16) << 20, QStringLiteral("sweep file"), &why);
+    if (!bytes) {
+        fail(error, why);
         return std::nullopt;
     }
-    QString why;
-    auto spec = parseSweep(file.readAll(), &why);
+    auto spec = parseSweep(*bytes, &why);
     if (!spec) {
         fail(error, QStringLiteral("sweep '%1': %2").arg(path, why));
     }

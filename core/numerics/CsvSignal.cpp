@@ -3,13 +3,15 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
-#include <sstream>
 
 namespace dredge {
 namespace {
 
 constexpr std::size_t kMaxRows = std::size_t(1) << 24;
+// 2^24 rows of two numbers each take well under this.
+constexpr std::uintmax_t kMaxFileBytes = std::uintmax_t(1) << 30;
 
 std::string_view trim(std::string_view s) {
     const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
@@ -101,16 +103,38 @@ CsvSignal parseCsvSignal(std::string_view text) {
 }
 
 CsvSignal loadCsvSignal(const std::string& path) {
+    // A regular file, of bounded size, read once: /dev/zero grew to 5 GB, a
+    // FIFO was opened twice (here and for the fingerprint), a folder read as
+    // "no data rows".
+    std::error_code error;
+    const auto status = std::filesystem::status(path, error);
+    if (error || !std::filesystem::exists(status)) {
+        throw CsvError(0, "cannot open '" + path + "': no such file");
+    }
+    if (std::filesystem::is_directory(status)) {
+        throw CsvError(0, "'" + path + "' is a folder; the CSV signal must be a file");
+    }
+    if (!std::filesystem::is_regular_file(status)) {
+        throw CsvError(0, "'" + path +
+                              "' is not a regular file (a device, FIFO or socket); the CSV "
+                              "signal must be a file");
+    }
+    const auto size = std::filesystem::file_size(path, error);
+    if (!error && size > kMaxFileBytes) {
+        throw CsvError(0, "'" + path + "' is " + std::to_string(size >> 20) +
+                              " MiB; the CSV signal may be at most " +
+                              std::to_string(kMaxFileBytes >> 20) + " MiB");
+    }
     std::ifstream file(path, std::ios::binary);
     if (!file) {
         throw CsvError(0, "cannot open '" + path + "'");
     }
-    std::ostringstream content;
-    content << file.rdbuf();
-    if (file.bad()) {
+    std::string content(std::size_t(error ? 0 : size), '\0');
+    file.read(content.data(), std::streamsize(content.size()));
+    if (file.bad() || std::size_t(file.gcount()) != content.size()) {
         throw CsvError(0, "cannot read '" + path + "'");
     }
-    return parseCsvSignal(content.str());
+    return parseCsvSignal(content);
 }
 
 } // namespace dredge

@@ -1,5 +1,7 @@
 #include "DataFingerprint.h"
 
+#include "InputFile.h"
+
 #include "Sha256.h"
 
 #include <QFile>
@@ -25,10 +27,12 @@ QString dataFingerprint(const DataConfig& data, const std::vector<float>& coords
                         const std::vector<float>& targets) {
     QByteArray bytes;
     if (data.kind == DataKind::CsvSignal) {
-        QFile file(QString::fromStdString(data.csvPath));
-        if (file.open(QIODevice::ReadOnly)) {
-            bytes = file.readAll();
-        }
+        // The file the data came from (CsvSignal checked it is a regular file of
+        // at most 1 GiB); if it has gone since, the data's own values.
+        QString unread;
+        bytes = readInputFile(QString::fromStdString(data.csvPath), qint64(1) << 30,
+                              QStringLiteral("CSV signal"), &unread)
+                    .value_or(QByteArray());
     }
     if (bytes.isEmpty()) {
         appendFloats(bytes, coords);
