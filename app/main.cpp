@@ -10,6 +10,7 @@
 #include "RunsCommand.h"
 #include "RunsModel.h"
 #include "ServeCommand.h"
+#include "StoreClient.h"
 #include "SweepCommand.h"
 #include "TrainCommand.h"
 #include "VersionReport.h"
@@ -135,24 +136,34 @@ int main(int argc, char* argv[]) {
     } else if (parser.isSet(QStringLiteral("run"))) {
         window.startRun();
     }
+    int exitStatus = 0; // 1 when --quit-when-done ends with runs not in the store
     if (parser.isSet(QStringLiteral("quit-when-done"))) {
-        QObject::connect(window.runs(), &dredge::RunsModel::runChanged, &app, [&window] {
-            const auto& entries = window.runs()->entries();
-            const bool allDone =
-                !entries.empty() && std::all_of(entries.begin(), entries.end(),
-                                                [](const auto& e) { return e->ended(); });
-            if (!allDone) {
-                return;
-            }
-            for (const auto& e : entries) {
-                const auto& r = e->record;
-                std::printf("%s: %s after %lld epochs, final loss %.6g, %.4f ms/epoch\n",
-                            qPrintable(r.name), qPrintable(dredge::recordStatusName(r.status)),
-                            (long long)r.epochsDone, r.finalLoss, r.msPerEpoch);
-            }
-            std::fflush(stdout);
-            QTimer::singleShot(0, &window, &QWidget::close);
-        });
+        QObject::connect(
+            window.runs(), &dredge::RunsModel::runChanged, &app, [&window, &exitStatus] {
+                const auto& entries = window.runs()->entries();
+                const bool allDone =
+                    !entries.empty() && std::all_of(entries.begin(), entries.end(),
+                                                    [](const auto& e) { return e->ended(); });
+                if (!allDone) {
+                    return;
+                }
+                for (const auto& e : entries) {
+                    const auto& r = e->record;
+                    std::printf("%s: %s after %lld epochs, final loss %.6g, %.4f ms/epoch\n",
+                                qPrintable(r.name), qPrintable(dredge::recordStatusName(r.status)),
+                                (long long)r.epochsDone, r.finalLoss, r.msPerEpoch);
+                }
+                std::fflush(stdout);
+                // Said, not hidden: a damaged or unwritable store kept the runs in memory only.
+                auto* store = window.store();
+                if (store && (!store->flush() || store->hasProblem())) {
+                    std::fprintf(stderr, "dredge-studio: the runs are not in the store: %s\n",
+                                 qPrintable(store->problemText()));
+                    exitStatus = 1;
+                }
+                QTimer::singleShot(0, &window, &QWidget::close);
+            });
     }
-    return QApplication::exec();
+    const int status = QApplication::exec();
+    return status != 0 ? status : exitStatus;
 }

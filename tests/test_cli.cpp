@@ -575,6 +575,35 @@ private Q_SLOTS:
             tooShort.second.constData());
     }
 
+    // Issue 25 #9: the window told to quit when done says when its runs did
+    // not reach the store (a damaged file), exits 1, and leaves the file as it was.
+    void theWindowSaysWhenItsRunsAreNotStored() {
+        QByteArray garbage(4096, '\0');
+        for (qsizetype i = 0; i < garbage.size(); ++i) {
+            garbage[i] = char((i * 131 + 7) % 251);
+        }
+        const QString damaged = dir_.fileWith("damaged.sqlite", garbage);
+        const QString experiment =
+            dir_.fileWith("tiny.json", R"({"format": "dredge-studio-experiment", "version": 1,
+                            "experiment": {"train": {"epochs": 20}}})");
+        QProcess window;
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        environment.insert(QStringLiteral("HOME"), dir_.path()); // no settings of the user's
+        window.setProcessEnvironment(environment);
+        window.start(QStringLiteral(DREDGE_STUDIO_EXE), {"--store", "sqlite:" + damaged, "--open",
+                                                         experiment, "--run", "--quit-when-done"});
+        QVERIFY(window.waitForFinished(120000));
+        const auto err = window.readAllStandardError();
+        QCOMPARE(window.exitCode(), 1);
+        QVERIFY2(err.contains("the runs are not in the store") && err.contains("not a database"),
+                 err.constData());
+        QVERIFY(window.readAllStandardOutput().contains("finished after 20 epochs"));
+        QFile file(damaged);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll(), garbage); // nothing overwritten
+    }
+
     void terminateStopsCleanlyWithAResult() {
         QProcess process;
         process.start(QStringLiteral(DREDGE_STUDIO_EXE), {"train", "--epochs", "100000000"});

@@ -234,6 +234,11 @@ private Q_SLOTS:
         auto random = sweepJson({});
         random.insert("mode", "random");
         QTest::newRow("random without samples") << random << "samples";
+        random.insert("samples", 1e12); // was "needs samples ≥ 1"
+        QTest::newRow("a trillion samples")
+            << random << "\"samples\" must be a whole number from 1 to 100000, not 1e+12";
+        random.insert("samples", 2.5);
+        QTest::newRow("half a sample") << random << "whole number from 1 to 100000, not 2.5";
     }
     void badSweepsNameTheProblem() {
         QFETCH(QJsonObject, json);

@@ -213,12 +213,23 @@ std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error) 
     const QString mode = json.value(QStringLiteral("mode")).toString(QStringLiteral("grid"));
     if (mode == QLatin1String("random")) {
         spec.mode = SweepMode::Random;
-        spec.samples = json.value(QStringLiteral("samples")).toInt(0);
+        // Read as a number first: toInt() made 1e12 a 0 and said "needs ≥ 1".
+        const auto samples = json.value(QStringLiteral("samples"));
+        const double count = samples.toDouble(-1.0);
+        if (samples.isUndefined()) {
+            return failed(
+                QStringLiteral("a random sweep needs \"samples\": how many runs to draw"));
+        }
+        if (!samples.isDouble() || count < 1.0 || count > double(kMaxTasks) ||
+            count != std::floor(count)) {
+            return failed(QStringLiteral("\"samples\" must be a whole number from 1 to %1, not %2")
+                              .arg(kMaxTasks)
+                              .arg(samples.isDouble() ? QString::number(count, 'g', 12)
+                                                      : QStringLiteral("a non-number")));
+        }
+        spec.samples = int(count);
         const auto sampleSeed = json.value(QStringLiteral("sample_seed"));
         spec.sampleSeed = sampleSeed.isUndefined() ? 0 : seedFrom(sampleSeed).value_or(0);
-        if (spec.samples < 1) {
-            return failed(QStringLiteral("a random sweep needs \"samples\" ≥ 1"));
-        }
         if (!sampleSeed.isUndefined() && !seedFrom(sampleSeed)) {
             return failed(QStringLiteral("\"sample_seed\" must be an integer from 0 to 2^53"));
         }
