@@ -26,6 +26,11 @@ Outcome runWithStore(const QString& storeUrl, const QStringList& arguments) {
     return runStudioProcess(arguments, storeUrl);
 }
 
+// `dredge-studio serve ARGS...`, for the cases where it refuses and ends.
+Outcome runServe(const QStringList& arguments) {
+    return runStudioProcess(QStringList{QStringLiteral("serve")} + arguments);
+}
+
 QJsonArray listRuns(const QString& storeUrl) {
     return QJsonDocument::fromJson(runWithStore(storeUrl, {"runs", "list", "--json"}).out).array();
 }
@@ -484,20 +489,14 @@ private Q_SLOTS:
     }
 
     void serveRefusesWhatItCannotDo() {
-        const auto run = [](const QStringList& args) {
-            QProcess p;
-            p.start(QStringLiteral(DREDGE_STUDIO_EXE), QStringList{"serve"} + args);
-            p.waitForFinished(60000);
-            return std::make_pair(p.exitCode(), p.readAllStandardError());
-        };
-        const auto badListen = run({"--listen", "nonsense"});
-        QCOMPARE(badListen.first, 2);
-        QVERIFY(badListen.second.contains("--listen must be ADDRESS:PORT"));
-        const auto noToken = run({"--listen", "0.0.0.0:0"});
-        QCOMPARE(noToken.first, 1);
-        QVERIFY2(noToken.second.contains("token"), noToken.second.constData());
-        const auto badSize = run({"--cache-size", "-3"});
-        QCOMPARE(badSize.first, 2);
+        const auto badListen = runServe({"--listen", "nonsense"});
+        QCOMPARE(badListen.exitCode, 2);
+        QVERIFY(badListen.err.contains("--listen must be ADDRESS:PORT"));
+        const auto noToken = runServe({"--listen", "0.0.0.0:0"});
+        QCOMPARE(noToken.exitCode, 1);
+        QVERIFY2(noToken.err.contains("token"), noToken.err.constData());
+        const auto badSize = runServe({"--cache-size", "-3"});
+        QCOMPARE(badSize.exitCode, 2);
     }
 
     // Issue 25 #8: a run training in another process is not deleted under
@@ -558,21 +557,14 @@ private Q_SLOTS:
             QVERIFY2(r.exitCode == 2 && r.err.contains(bad.message),
                      qPrintable(bad.arguments.join(' ') + " → " + QString::fromUtf8(r.err)));
         }
-        const auto serve = [](const QStringList& args) {
-            QProcess p;
-            p.start(QStringLiteral(DREDGE_STUDIO_EXE), QStringList{"serve"} + args);
-            p.waitForFinished(60000);
-            return std::make_pair(p.exitCode(), p.readAllStandardError());
-        };
-        const auto zero = serve({"--token-file", "/dev/zero"});
-        QCOMPARE(zero.first, 2);
-        QVERIFY2(zero.second.contains("the token file must be a file"), zero.second.constData());
+        const auto zero = runServe({"--token-file", "/dev/zero"});
+        QCOMPARE(zero.exitCode, 2);
+        QVERIFY2(zero.err.contains("the token file must be a file"), zero.err.constData());
         const QString shortToken = dir_.fileWith("short.token", "abc\n");
-        const auto tooShort = serve({"--listen", "0.0.0.0:0", "--token-file", shortToken});
-        QCOMPARE(tooShort.first, 2);
-        QVERIFY2(
-            tooShort.second.contains("has 3 bytes; beyond 127.0.0.1 a token needs at least 16"),
-            tooShort.second.constData());
+        const auto tooShort = runServe({"--listen", "0.0.0.0:0", "--token-file", shortToken});
+        QCOMPARE(tooShort.exitCode, 2);
+        QVERIFY2(tooShort.err.contains("has 3 bytes; beyond 127.0.0.1 a token needs at least 16"),
+                 tooShort.err.constData());
     }
 
     // Issue 25 #9: the window told to quit when done says when its runs did
