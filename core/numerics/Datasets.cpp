@@ -78,10 +78,10 @@ Dataset makeCsvDataset(const std::string& path) {
 namespace {
 
 // The packets' shared constants (docs/reference.md §9).
-constexpr double kPacketWidth = 1.0;     // σ0
-constexpr double kSpreadTime = 4.0;      // τ: σ(τ) = √2 σ0
-constexpr double kCarrier = 2.0;         // k0, along x
-constexpr double kPacketSpan = 2.0;      // t ∈ [0, 2]
+constexpr double kPacketWidth = 1.0; // σ0
+constexpr double kSpreadTime = 4.0;  // τ: σ(τ) = √2 σ0
+constexpr double kCarrier = 2.0;     // k0, along x
+constexpr double kPacketSpan = 2.0;  // t ∈ [0, 2]
 
 at::Tensor instants(int times) {
     return times > 1 ? at::linspace(0.0, kPacketSpan, times) : at::zeros({1});
