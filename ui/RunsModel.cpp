@@ -9,6 +9,7 @@
 #include "StoreClient.h"
 
 #include <QLocale>
+#include <QUuid>
 #include <algorithm>
 #include <cmath>
 #include <iterator>
@@ -53,30 +54,52 @@ RunsModel::RunsModel(QObject* parent)
 
 RunsModel::~RunsModel() = default; // each TrainingRun stops and joins its thread
 
-// A stored run takes its colour from its id: the first free palette colour
-// from the one its id picks, so that it keeps the colour it had live when
-// shown again from History (or in the next session). Runs without an id
+namespace {
+
+const QColor kPalette[] = {QColor(31, 119, 180),  QColor(255, 127, 14),  QColor(44, 160, 44),
+                           QColor(214, 39, 40),   QColor(148, 103, 189), QColor(140, 86, 75),
+                           QColor(227, 119, 194), QColor(127, 127, 127), QColor(188, 189, 34),
+                           QColor(23, 190, 207)};
+constexpr size_t kColors = std::size(kPalette);
+
+// The palette slot a run's id picks (a UUID's first digits), or none.
+std::optional<size_t> slotOf(const QString& storeId) {
+    bool ok = false;
+    const uint digits = storeId.left(8).toUInt(&ok, 16);
+    return ok ? std::optional<size_t>(size_t(digits) % kColors) : std::nullopt;
+}
+
+} // namespace
+
+bool RunsModel::colorTaken(const QColor& color) const {
+    return std::any_of(entries_.begin(), entries_.end(),
+                       [&color](const auto& e) { return e->color == color; });
+}
+
+// A run's colour comes from its id, so that a run shown again from History
+// (or in the next session) has the colour it had live: a new run is given an
+// id whose colour is free (startRun), and a stored one takes its id's colour,
+// or the next free one when another run shown has it. Runs without an id
 // (from an experiment file) take turns.
 QColor RunsModel::colorFor(const QString& storeId) {
-    static const QColor palette[] = {
-        QColor(31, 119, 180),  QColor(255, 127, 14), QColor(44, 160, 44),   QColor(214, 39, 40),
-        QColor(148, 103, 189), QColor(140, 86, 75),  QColor(227, 119, 194), QColor(127, 127, 127),
-        QColor(188, 189, 34),  QColor(23, 190, 207)};
-    constexpr size_t kColors = std::size(palette);
-    bool idOk = false;
-    const size_t first = size_t(storeId.left(8).toUInt(&idOk, 16)); // a UUID's first digits
-    if (!idOk) {
-        return palette[size_t(colorIndex_++) % kColors];
+    const auto slot = slotOf(storeId);
+    if (!slot) {
+        return kPalette[size_t(colorIndex_++) % kColors];
     }
     for (size_t k = 0; k < kColors; ++k) {
-        const QColor& candidate = palette[(first + k) % kColors];
-        const bool taken = std::any_of(entries_.begin(), entries_.end(),
-                                       [&](const auto& e) { return e->color == candidate; });
-        if (!taken) {
-            return candidate;
+        if (!colorTaken(kPalette[(*slot + k) % kColors])) {
+            return kPalette[(*slot + k) % kColors];
         }
     }
-    return palette[first % kColors];
+    return kPalette[*slot];
+}
+
+QString RunsModel::idWithFreeColor(QString id) const {
+    // A few tries find one while any colour is free (each try picks one of ten).
+    for (int tries = 0; tries < 64 && slotOf(id) && colorTaken(kPalette[*slotOf(id)]); ++tries) {
+        id = QUuid::createUuid().toString(QUuid::WithoutBraces);
+    }
+    return id;
 }
 
 RunEntry& RunsModel::add(std::unique_ptr<RunEntry> entry) {
@@ -105,6 +128,9 @@ int RunsModel::startRun(const ExperimentConfig& config) {
 int RunsModel::startRun(RunRecord record, bool inStore, std::optional<ResumePoint> resume) {
     auto entry = std::make_unique<RunEntry>();
     const ExperimentConfig config = record.config;
+    if (!inStore) { // not in the store yet: its id may still be chosen
+        record.id = idWithFreeColor(record.id);
+    }
     entry->record = std::move(record);
     entry->run = std::make_unique<TrainingRun>(config);
     if (resume) {

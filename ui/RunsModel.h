@@ -136,6 +136,8 @@ private:
     RunEntry* find(int id);
     void changed(int id);
     QColor colorFor(const QString& storeId);
+    bool colorTaken(const QColor& color) const;
+    QString idWithFreeColor(QString id) const; // another UUID when id's colour is taken
 
     std::vector<std::unique_ptr<RunEntry>> entries_;
     StoreClient* store_ = nullptr;
