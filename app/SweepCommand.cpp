@@ -22,9 +22,12 @@
 #include <QThread>
 #include <QTimer>
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 namespace dredge {
 namespace {
@@ -129,6 +132,16 @@ private:
                              ended(p, id, index, how == QProcess::NormalExit ? code : -1);
                          });
         processes_.emplace(id, p);
+        // The children die with the sweep, however it ends: after `kill -9`
+        // they went on training to the end. SIGTERM lets each record its run
+        // as stopped; a parent already gone before the child could ask ends it.
+        const pid_t sweepPid = ::getpid();
+        p->setChildProcessModifier([sweepPid] {
+            ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+            if (::getppid() != sweepPid) {
+                ::raise(SIGTERM);
+            }
+        });
         p->start(executable_,
                  common_ + QStringList{QStringLiteral("--task"), QString::number(task.index)});
         return id;

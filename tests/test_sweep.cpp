@@ -350,6 +350,52 @@ private Q_SLOTS:
         QCOMPARE(statuses[RecordStatus::Queued], 2);
     }
 
+    // Issue 25 #7: `kill -9` of a sweep takes its train children with it
+    // (they went on to the end); each records its run as stopped.
+    void aKilledSweepTakesItsRunsWithIt() {
+        const QString store = "sqlite:" + dir_.filePath("killed.sqlite");
+        auto json = sweepJson(
+            QJsonArray{QJsonObject{{"setting", "lr"}, {"values", QJsonArray{1e-3, 3e-3}}}},
+            QJsonArray{0});
+        json.insert("base", QJsonObject{{"train", QJsonObject{{"epochs", 50'000'000}}}});
+        QProcess sweep;
+        sweep.start(QStringLiteral(DREDGE_STUDIO_EXE),
+                    {"sweep", writeSweep("killed.json", json), "--jobs", "2", "--store", store});
+        QVERIFY(sweep.waitForStarted());
+        std::vector<qint64> trainers;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                trainers.clear();
+                for (const auto& run : storedRuns(store)) {
+                    if (run.status == RecordStatus::Running && run.epochsDone > 0) {
+                        trainers.push_back(run.pid);
+                    }
+                }
+                return trainers.size() == 2;
+            }(),
+            60000);
+        sweep.kill(); // SIGKILL: the sweep has no say
+        QVERIFY(sweep.waitForFinished(60000));
+        // Gone, or a zombie waiting for a reaper that is not ours.
+        const auto alive = [](qint64 pid) {
+            QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+            if (!stat.open(QIODevice::ReadOnly)) {
+                return false;
+            }
+            const auto fields = stat.readAll();
+            const auto close = fields.lastIndexOf(')');
+            return close > 0 && close + 2 < fields.size() && fields[close + 2] != 'Z';
+        };
+        for (const qint64 pid : trainers) {
+            QTRY_VERIFY_WITH_TIMEOUT(!alive(pid), 60000);
+        }
+        int stopped = 0;
+        for (const auto& run : storedRuns(store)) {
+            stopped += run.status == RecordStatus::Stopped;
+        }
+        QCOMPARE(stopped, 2);
+    }
+
     void trainRefusesATaskTheSweepHasNot() {
         const auto r = studio({"train", "--sweep", fourRuns(), "--task", "4", "--no-store"});
         QCOMPARE(r.exitCode, 2);
