@@ -1,14 +1,20 @@
 #include "RunsCommand.h"
 
+#include "FieldEvaluator.h"
+#include "KeptParameters.h"
+#include "ParameterReplay.h"
+#include "PointsFile.h"
 #include "RunExport.h"
 #include "RunRecordJson.h"
 #include "RunStore.h"
+#include "StoredRunData.h"
 
 #include <QCommandLineParser>
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QSaveFile>
 #include <QSysInfo>
 #include <QThread>
 #include <cmath>
@@ -23,8 +29,12 @@ constexpr const char* kUsage =
     "       dredge-studio runs show ID\n"
     "       dredge-studio runs export ID... (--csv FILE | --json FILE)\n"
     "       dredge-studio runs delete [--force] ID...\n"
+    "       dredge-studio runs predict ID[@EPOCH] [--points FILE.csv] --out FILE.csv\n"
+    "       dredge-studio runs params ID[@EPOCH] [--json]\n"
     "Every form takes --store URL (default: $DREDGE_STORE, else runs.sqlite in the\n"
-    "user's data folder). IDs may be shortened to a unique prefix.\n";
+    "user's data folder). IDs may be shortened to a unique prefix. @EPOCH counts\n"
+    "epochs done (@0: the initial parameters); without it, the model the run ended\n"
+    "with.\n";
 
 int fail(const QString& reason, int status) {
     std::fprintf(stderr, "dredge-studio runs: %s\n", qPrintable(reason));
@@ -106,7 +116,8 @@ int show(RunStore& store, const QStringList& prefixes) {
     const auto averaged =
         validation ? store.lossHistory(record->id, &error, LossSeries::Averaged) : std::nullopt;
     const auto snapshots = averaged ? store.snapshots(record->id, &error) : std::nullopt;
-    if (!snapshots) {
+    const auto frames = snapshots ? store.parameterFrames(record->id, &error) : std::nullopt;
+    if (!frames) {
         return fail(error, ids ? 1 : 2);
     }
     QJsonObject json = toJson(*record, *losses);
@@ -122,11 +133,20 @@ int show(RunStore& store, const QStringList& prefixes) {
     };
     series("validation_history", *validation);
     series("averaged_history", *averaged); // null before the first average
-    QJsonArray epochs;
-    for (const auto& s : *snapshots) {
-        epochs.append(s.epoch);
+    if (!snapshots->empty()) {             // a store's kept predictions from before version 6
+        QJsonArray epochs;
+        for (const auto& s : *snapshots) {
+            epochs.append(s.epoch);
+        }
+        json.insert(QStringLiteral("snapshot_epochs"), epochs);
     }
-    json.insert(QStringLiteral("snapshot_epochs"), epochs);
+    if (!frames->empty()) {
+        json.insert(QStringLiteral("kept_parameters"),
+                    QJsonObject{{QStringLiteral("frames"), qint64(frames->size())},
+                                {QStringLiteral("first_epoch"), qint64(frames->epochs.front())},
+                                {QStringLiteral("last_epoch"), qint64(frames->epochs.back())},
+                                {QStringLiteral("bytes"), qint64(frames->bytes())}});
+    }
     print(QJsonDocument(json).toJson(QJsonDocument::Indented));
     return 0;
 }
@@ -232,10 +252,224 @@ int remove(RunStore& store, const QStringList& prefixes, bool force) {
     return 0;
 }
 
+// The kept model of RUN[@EPOCH], rebuilt and holding that frame's parameters;
+// a substituted epoch is said on standard error.
+struct LoadedModel {
+    KeptParameters kept;
+    std::unique_ptr<FieldEvaluator> evaluator;
+};
+
+std::optional<LoadedModel> loadModel(RunStore& store, const QStringList& specs, const QString& verb,
+                                     QString* error) {
+    if (specs.size() != 1) {
+        *error = QStringLiteral("%1 takes one RUN or RUN@EPOCH").arg(verb);
+        return std::nullopt;
+    }
+    auto kept = loadKeptParameters(store, specs.first(), error);
+    if (!kept) {
+        return std::nullopt;
+    }
+    if (const auto note = kept->substitution(); !note.isEmpty()) {
+        std::fprintf(stderr, "dredge-studio runs: %s\n", qPrintable(note));
+    }
+    try {
+        const int dims = spatialDims(kept->record.config.data.kind);
+        auto evaluator = std::make_unique<FieldEvaluator>(kept->record.config.model, dims,
+                                                          kept->record.config.train.seed);
+        evaluator->setParameters(kept->values(), kept->frames.width);
+        return LoadedModel{std::move(*kept), std::move(evaluator)};
+    } catch (const std::exception& e) {
+        *error = QStringLiteral("run %1's kept parameters fit no model of its config: %2")
+                     .arg(kept->record.id.left(8), QString::fromUtf8(e.what()));
+        return std::nullopt;
+    }
+}
+
+// What the frame is, in words: "epoch 40" or "the end model (after 300 epochs)".
+QString frameName(const KeptParameters& kept) {
+    return kept.isEnd() ? QStringLiteral("the end model (after %1 epochs)").arg(kept.epoch())
+                        : QStringLiteral("epoch %1").arg(kept.epoch());
+}
+
+// Rows of coordinates, time where there is one, then the named columns.
+QByteArray pointsCsv(int dims, const QStringList& coordNames, const std::vector<float>& coords,
+                     const std::vector<float>& time,
+                     const std::vector<std::pair<QString, const std::vector<float>*>>& columns) {
+    QStringList header = coordNames;
+    if (!time.empty()) {
+        header << QStringLiteral("t");
+    }
+    for (const auto& [name, values] : columns) {
+        const int width = int(values->size() * size_t(dims) / coords.size());
+        for (int c = 0; c < width; ++c) {
+            header << (width == 1 ? name : QStringLiteral("%1%2").arg(name).arg(c + 1));
+        }
+    }
+    QByteArray out = header.join(u',').toUtf8() + '\n';
+    const size_t n = coords.size() / size_t(dims);
+    const auto number = [&out](float v) { out += QByteArray::number(double(v), 'g', 9); };
+    for (size_t i = 0; i < n; ++i) {
+        for (int d = 0; d < dims; ++d) {
+            number(coords[i * size_t(dims) + size_t(d)]);
+            out += d + 1 < dims || !time.empty() || !columns.empty() ? "," : "";
+        }
+        if (!time.empty()) {
+            number(time[i]);
+            out += columns.empty() ? "" : ",";
+        }
+        for (size_t c = 0; c < columns.size(); ++c) {
+            const auto& values = *columns[c].second;
+            const size_t width = values.size() / n;
+            for (size_t k = 0; k < width; ++k) {
+                number(values[i * width + k]);
+                out += c + 1 < columns.size() || k + 1 < width ? "," : "";
+            }
+        }
+        out += '\n';
+    }
+    return out;
+}
+
+bool writeOut(const QString& path, const QByteArray& bytes, QString* error) {
+    if (path == QLatin1String("-")) {
+        print(bytes);
+        return true;
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        *error = QStringLiteral("cannot write '%1': %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+// `runs predict`: the model at a kept epoch, on the run's own points (with
+// their targets, and the MSE there said) or on the user's.
+int predict(RunStore& store, const QStringList& specs, const QCommandLineParser& p) {
+    const QString out = p.value(QStringLiteral("out"));
+    if (out.isEmpty()) {
+        return fail(QStringLiteral("predict takes --out FILE.csv (- for standard output)"), 2);
+    }
+    QString error;
+    auto model = loadModel(store, specs, QStringLiteral("predict"), &error);
+    if (!model) {
+        return fail(error, 2);
+    }
+    const auto& record = model->kept.record;
+    const int dims = model->evaluator->dims();
+    std::vector<float> coords, time, targets;
+    QStringList names = coordinateNames(dims);
+    if (p.isSet(QStringLiteral("points"))) {
+        auto table = readPointsFile(p.value(QStringLiteral("points")), dims, &error);
+        if (!table) {
+            return fail(error, 2);
+        }
+        coords = std::move(table->coords);
+        time = std::move(table->time);
+        names = table->columns;
+    } else {
+        auto data = storedRunData(record, &error);
+        if (!data) {
+            return fail(error + QStringLiteral("; --points FILE.csv predicts at your own points"),
+                        1);
+        }
+        coords = std::move(data->coords);
+        time = std::move(data->time);
+        targets = std::move(data->targets);
+    }
+    std::vector<float> predicted;
+    try {
+        predicted = model->evaluator->predict(coords, time);
+    } catch (const std::exception& e) {
+        return fail(QString::fromUtf8(e.what()), 1);
+    }
+    std::vector<std::pair<QString, const std::vector<float>*>> columns;
+    if (!targets.empty()) {
+        columns.emplace_back(QStringLiteral("target"), &targets);
+    }
+    columns.emplace_back(QStringLiteral("prediction"), &predicted);
+    if (!writeOut(out, pointsCsv(dims, names, coords, time, columns), &error)) {
+        return fail(error, 1);
+    }
+    const auto& kept = model->kept;
+    std::fprintf(stderr, "%zu points predicted by run %s at %s\n", coords.size() / size_t(dims),
+                 qPrintable(record.id.left(8)), qPrintable(frameName(kept)));
+    if (!targets.empty()) {
+        std::printf("MSE %.9g", meanSquaredError(predicted, targets));
+        const auto& losses = store.lossHistory(record.id, &error);
+        if (!kept.isEnd() && losses && kept.epoch() < int64_t(losses->size())) {
+            std::printf(" (the run's loss at epoch %lld: %.9g)", (long long)kept.epoch(),
+                        (*losses)[size_t(kept.epoch())]);
+        }
+        std::printf("\n");
+    }
+    return 0;
+}
+
+// `runs params`: the kept parameters at an epoch, tensor by tensor: figures
+// per tensor in a terminal, every value with --json.
+int params(RunStore& store, const QStringList& specs, bool json) {
+    QString error;
+    const auto model = loadModel(store, specs, QStringLiteral("params"), &error);
+    if (!model) {
+        return fail(error, 2);
+    }
+    const auto& kept = model->kept;
+    const auto& layout = model->evaluator->layout();
+    if (!json) {
+        std::printf("run %s (%s) at %s: %lld parameters\n", qPrintable(kept.record.id.left(8)),
+                    modelKindName(kept.record.config.model.kind).data(),
+                    qPrintable(frameName(kept)), (long long)kept.frames.width);
+        std::printf("%-22s %-10s %12s %12s %12s %12s\n", "TENSOR", "SHAPE", "MEAN", "RMS", "MIN",
+                    "MAX");
+    }
+    QJsonArray tensors;
+    for (const auto& slot : layout) {
+        const float* v = kept.values() + slot.offset;
+        QStringList shape;
+        QJsonArray shapeJson, values;
+        for (auto s : slot.shape) {
+            shape << QString::number(s);
+            shapeJson.append(qint64(s));
+        }
+        double sum = 0, squares = 0, low = v[0], high = v[0];
+        for (int64_t i = 0; i < slot.count; ++i) {
+            sum += v[i];
+            squares += double(v[i]) * v[i];
+            low = std::min(low, double(v[i]));
+            high = std::max(high, double(v[i]));
+            values.append(double(v[i]));
+        }
+        const double n = double(std::max<int64_t>(1, slot.count));
+        if (!json) {
+            std::printf("%-22s %-10s %12.5g %12.5g %12.5g %12.5g\n", slot.name.c_str(),
+                        qPrintable(shape.join(u'x')), sum / n, std::sqrt(squares / n), low, high);
+        }
+        tensors.append(QJsonObject{{QStringLiteral("name"), QString::fromStdString(slot.name)},
+                                   {QStringLiteral("shape"), shapeJson},
+                                   {QStringLiteral("values"), values}});
+    }
+    if (json) {
+        QJsonObject out{{QStringLiteral("run"), kept.record.id},
+                        {QStringLiteral("model"),
+                         QString::fromUtf8(modelKindName(kept.record.config.model.kind).data())},
+                        {QStringLiteral("epoch"), qint64(kept.epoch())},
+                        {QStringLiteral("end_model"), kept.isEnd()},
+                        {QStringLiteral("parameter_count"), qint64(kept.frames.width)},
+                        {QStringLiteral("tensors"), tensors}};
+        if (kept.asked >= 0) {
+            out.insert(QStringLiteral("asked_epoch"), qint64(kept.asked));
+        }
+        print(QJsonDocument(out).toJson(QJsonDocument::Indented));
+    }
+    return 0;
+}
+
 // The verb decides what --json means: a switch for list, a file for export.
 QString verbOf(const QStringList& arguments) {
     static const QStringList valued{QStringLiteral("--store"), QStringLiteral("--filter"),
-                                    QStringLiteral("--csv")};
+                                    QStringLiteral("--csv"), QStringLiteral("--points"),
+                                    QStringLiteral("--out")};
     for (qsizetype i = 1; i < arguments.size(); ++i) {
         if (valued.contains(arguments[i])) {
             ++i;
@@ -263,10 +497,18 @@ int runRunsCommand(const QStringList& arguments) {
                         "first.")},
         {QStringLiteral("csv"), QStringLiteral("export: one CSV, long format."),
          QStringLiteral("file")},
+        {QStringLiteral("points"),
+         QStringLiteral("predict: predict at these points (CSV: D coordinates, optionally t) "
+                        "instead of the run's own."),
+         QStringLiteral("file")},
+        {QStringLiteral("out"),
+         QStringLiteral("predict: the CSV to write (- for standard output)."),
+         QStringLiteral("file")},
         exporting
             ? QCommandLineOption(QStringLiteral("json"), QStringLiteral("export: one JSON file."),
                                  QStringLiteral("file"))
-            : QCommandLineOption(QStringLiteral("json"), QStringLiteral("list: print JSON.")),
+            : QCommandLineOption(QStringLiteral("json"),
+                                 QStringLiteral("list, params: print JSON.")),
     });
     if (!p.parse(arguments)) {
         return fail(p.errorText(), 2);
@@ -281,8 +523,10 @@ int runRunsCommand(const QStringList& arguments) {
         return 2;
     }
     const QString verb = positional.takeFirst();
-    if (verb != QLatin1String("list") && verb != QLatin1String("show") &&
-        verb != QLatin1String("export") && verb != QLatin1String("delete")) {
+    static const QStringList verbs{QStringLiteral("list"),    QStringLiteral("show"),
+                                   QStringLiteral("export"),  QStringLiteral("delete"),
+                                   QStringLiteral("predict"), QStringLiteral("params")};
+    if (!verbs.contains(verb)) {
         return fail(QStringLiteral("unknown command '%1'\n%2").arg(verb, QLatin1String(kUsage)), 2);
     }
     QString error;
@@ -311,6 +555,12 @@ int runRunsCommand(const QStringList& arguments) {
     }
     if (verb == QLatin1String("export")) {
         return exportTo(store, positional, p);
+    }
+    if (verb == QLatin1String("predict")) {
+        return predict(store, positional, p);
+    }
+    if (verb == QLatin1String("params")) {
+        return params(store, positional, p.isSet(QStringLiteral("json")));
     }
     return remove(store, positional, p.isSet(QStringLiteral("force")));
 }

@@ -303,8 +303,9 @@ int runTrainCommand(const QStringList& arguments) {
     const RunSetup& setup = sink.setup;
     TrainResult result;
     try {
-        result =
-            driveRun(RunDrive{config, fork ? &fork->point : nullptr, recording != nullptr}, sink);
+        result = driveRun(RunDrive{config, fork ? &fork->point : nullptr, recording != nullptr,
+                                   recording != nullptr},
+                          sink);
     } catch (const CsvError& e) {
         return fail(QString::fromUtf8(e.what()));
     } catch (const std::invalid_argument& e) {

@@ -33,7 +33,9 @@ double median(std::vector<double> v) {
     return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
 }
 
-enum class Recording { Off, WithoutSnapshots, On };
+// Off: neither store nor kept parameters; Parameters: kept parameters only
+// (the window without a store); On: as `train` records (parameters, checkpoints).
+enum class Recording { Off, Parameters, On };
 
 // One chirp run's epochs, timed from outside from the moment its data exists;
 // recorded as `train` records it (checkpoints too), or not.
@@ -54,7 +56,8 @@ double msPerEpoch(const ExperimentConfig& config, const StoreLocation& store, Re
         recording = std::make_unique<TrainRecording>(store, config, QStringLiteral("bench"));
     }
     TimedSink sink(recording.get());
-    const auto result = driveRun(RunDrive{config, nullptr, mode == Recording::On}, sink);
+    const auto result =
+        driveRun(RunDrive{config, nullptr, mode == Recording::On, mode != Recording::Off}, sink);
     const double ms = double(sink.clock.nsecsElapsed()) * 1e-6 / double(result.epochsDone);
     if (recording && !recording->finish(result)) {
         std::fprintf(stderr, "store failed: %s\n", qPrintable(recording->problem()));
@@ -62,13 +65,12 @@ double msPerEpoch(const ExperimentConfig& config, const StoreLocation& store, Re
     return ms;
 }
 
-void benchTraining(int repeats, int64_t epochs, const QString& folder) {
-    ExperimentConfig config; // chirp, wave ensemble n=16, fused kernel, 1 thread
-    config.train.epochs = epochs;
+void benchTraining(const char* title, const ExperimentConfig& config, int repeats,
+                   const QString& folder) {
     QString error;
     const auto store = *parseStoreUrl(
         QStringLiteral("sqlite:") + folder + QStringLiteral("/train.sqlite"), &error);
-    const Recording modes[] = {Recording::Off, Recording::WithoutSnapshots, Recording::On};
+    const Recording modes[] = {Recording::Off, Recording::Parameters, Recording::On};
     for (auto mode : modes) { // warm-up: allocator, OpenMP, caches, the store file
         msPerEpoch(config, store, mode);
     }
@@ -78,10 +80,11 @@ void benchTraining(int repeats, int64_t epochs, const QString& folder) {
             ms[int(mode)].push_back(msPerEpoch(config, store, mode));
         }
     }
-    std::printf("chirp wave ensemble n=16, %lld epochs, %d runs each, interleaved:\n",
-                (long long)epochs, repeats);
+    std::printf("%s, %lld epochs, %d runs each, interleaved:\n", title,
+                (long long)config.train.epochs, repeats);
     std::printf("  %-24s %10s %10s %10s %14s\n", "", "median", "min", "max", "vs off (paired)");
-    const char* names[] = {"store off", "store on, no snapshots", "store on (as train)"};
+    const char* names[] = {"store off, none kept", "parameters kept, no store",
+                           "store on (as train)"};
     for (auto mode : modes) {
         const auto& v = ms[int(mode)];
         // Each run against the off run beside it: drift between rounds cancels.
@@ -96,8 +99,20 @@ void benchTraining(int repeats, int64_t epochs, const QString& folder) {
     std::printf("  (ms/epoch; target: store on within 2 %% of off)\n\n");
 }
 
+void benchTraining(int repeats, int64_t epochs, const QString& folder) {
+    ExperimentConfig chirp; // chirp, wave ensemble n=16, fused kernel, 1 thread
+    chirp.train.epochs = epochs;
+    benchTraining("chirp wave ensemble n=16", chirp, repeats, folder);
+    ExperimentConfig hyper = chirp; // 6-D 8^5: 32,768 points
+    hyper.data.kind = DataKind::Hyper6d;
+    hyper.model.waves = 6;
+    hyper.train.epochs = std::max<int64_t>(1, epochs / 4);
+    benchTraining("6-D 8^5 wave ensemble n=6", hyper, repeats, folder);
+}
+
 // A store as a long-used one looks: runs × epochs of history in the chunks the
-// writer makes (one a second, here 500 epochs), eight snapshots each.
+// writer makes (one a second, here 500 epochs), eight snapshots each (as
+// stores before schema 6 kept them).
 bool fillStore(const StoreLocation& location, int runs, int64_t history) {
     RunStore store;
     QString error;

@@ -116,9 +116,14 @@ private Q_SLOTS:
         QCOMPARE(run["psnr_db"].toDouble(), json["result"]["final_psnr_db"].toDouble());
         QCOMPARE(run["parameters"].toInteger(), 145);
         QCOMPARE(run["data_fingerprint"].toString().size(), 64);
-        const auto snapshots = run["snapshot_epochs"].toArray();
-        QVERIFY(snapshots.size() > 1 && snapshots.size() <= 65);
-        QCOMPARE(snapshots.last().toInteger(), 119);
+        // Its parameters at every epoch (0 to 119) and the model it ended
+        // with (after 120): 145 float32 each.
+        QVERIFY(!run.contains("snapshot_epochs"));
+        const auto kept = run["kept_parameters"].toObject();
+        QCOMPARE(kept["frames"].toInteger(), 121);
+        QCOMPARE(kept["first_epoch"].toInteger(), 0);
+        QCOMPARE(kept["last_epoch"].toInteger(), 120);
+        QCOMPARE(kept["bytes"].toInteger(), 121 * 145 * 4);
 
         // The same data gives the same fingerprint; --no-store records nothing.
         const auto again = runWithStore(store, {"train", "--epochs", "3", "--no-store"});
@@ -127,9 +132,10 @@ private Q_SLOTS:
         QCOMPARE(listRuns(store).size(), 1);
     }
 
-    // A run that a stop rule ends early keeps the prediction of its last
-    // epoch, as the window's runs do: both are driven by one driver.
-    void aRunEndedByAStopRuleKeepsItsLastSnapshot() {
+    // A run that a stop rule ends early keeps the parameters of its last
+    // epoch and its end model, as the window's runs do: both are driven by
+    // one driver.
+    void aRunEndedByAStopRuleKeepsItsLastParameters() {
         const auto store = dir_.freshStore();
         const auto out = dir_.filePath("early.json");
         const auto r = runWithStore(
@@ -139,7 +145,90 @@ private Q_SLOTS:
         const qint64 done = json["result"]["epochs_done"].toInteger();
         QVERIFY2(done > 0 && done < 5000, qPrintable(QString::number(done)));
         const auto run = shownRun(store, json["run_id"].toString());
-        QCOMPARE(run["snapshot_epochs"].toArray().last().toInteger(), done - 1);
+        QCOMPARE(run["kept_parameters"]["last_epoch"].toInteger(), done);
+        const auto last = runWithStore(
+            store, {"runs", "predict", json["run_id"].toString() + "@" + QString::number(done - 1),
+                    "--out", dir_.filePath("early.csv")});
+        QCOMPARE(last.exitCode, 0);
+        QVERIFY2(last.err.isEmpty() || !last.err.contains("not kept"), last.err.constData());
+    }
+
+    // `runs predict` and `runs params` from the kept parameters of a 6-D run:
+    // at any epoch the MSE on the run's own points is its loss there; the
+    // user's points get the same predictions as the same points of the grid.
+    void runsPredictAndParamsUseTheKeptParameters() {
+        const auto store = dir_.freshStore();
+        const auto out = dir_.filePath("hyper.json");
+        QCOMPARE(runWithStore(store, {"train", "--data", "hyper6d", "--model", "wave-ensemble",
+                                      "--waves", "6", "--epochs", "30", "--out", out})
+                     .exitCode,
+                 0);
+        const auto result = readJson(out);
+        const QString id = result["run_id"].toString().left(8);
+        const auto losses = result["result"]["loss_history"].toArray();
+        for (int epoch : {0, 7, 29}) {
+            const auto csv = dir_.filePath(QStringLiteral("at%1.csv").arg(epoch));
+            const auto r = runWithStore(
+                store, {"runs", "predict", id + "@" + QString::number(epoch), "--out", csv});
+            QCOMPARE(r.exitCode, 0);
+            // "MSE m (the run's loss at epoch k: l)"
+            const auto words = QString::fromUtf8(r.out).split(u' ');
+            QCOMPARE(words.value(0), QStringLiteral("MSE"));
+            const double mse = words.value(1).toDouble();
+            const double loss = losses[epoch].toDouble();
+            QVERIFY2(std::abs(mse - loss) <= 1e-6 * loss,
+                     qPrintable(QStringLiteral("epoch %1: %2 against %3")
+                                    .arg(epoch)
+                                    .arg(mse, 0, 'g', 12)
+                                    .arg(loss, 0, 'g', 12)));
+        }
+        QFile grid(dir_.filePath("at7.csv"));
+        QVERIFY(grid.open(QIODevice::ReadOnly));
+        const auto rows = grid.readAll().split('\n');
+        QCOMPARE(rows.first(), QByteArray("x1,x2,x3,x4,x5,target,prediction"));
+        QCOMPARE(rows.size(), 32768 + 2); // a header, every point, the last newline
+
+        // Three of the grid's points again, as a user's file with a header.
+        const auto mine =
+            dir_.fileWith("mine.csv", "a,b,c,d,e\n" + rows[1].split(',').mid(0, 5).join(',') +
+                                          "\n" + rows[500].split(',').mid(0, 5).join(',') + "\n" +
+                                          rows[32768].split(',').mid(0, 5).join(',') + "\n");
+        const auto own =
+            runWithStore(store, {"runs", "predict", id + "@7", "--points", mine, "--out", "-"});
+        QCOMPARE(own.exitCode, 0);
+        const auto ownRows = own.out.split('\n');
+        QCOMPARE(ownRows.first(), QByteArray("a,b,c,d,e,prediction"));
+        QCOMPARE(ownRows[1].split(',').last(), rows[1].split(',').last());
+        QCOMPARE(ownRows[2].split(',').last(), rows[500].split(',').last());
+        QCOMPARE(ownRows[3].split(',').last(), rows[32768].split(',').last());
+
+        const auto params = runWithStore(store, {"runs", "params", id + "@7", "--json"});
+        QCOMPARE(params.exitCode, 0);
+        const auto p = QJsonDocument::fromJson(params.out).object();
+        QCOMPARE(p["epoch"].toInteger(), 7);
+        QCOMPARE(p["parameter_count"].toInteger(), 127);
+        qint64 values = 0;
+        for (const auto& tensor : p["tensors"].toArray()) {
+            values += tensor.toObject()["values"].toArray().size();
+        }
+        QCOMPARE(values, 127);
+        QCOMPARE(p["end_model"].toBool(), false);
+        const auto end = runWithStore(store, {"runs", "params", id});
+        QCOMPARE(end.exitCode, 0);
+        QVERIFY2(end.out.contains("the end model (after 30 epochs): 127 parameters"),
+                 end.out.constData());
+
+        // What cannot be done is refused by name.
+        const auto bad = dir_.fileWith("bad.csv", "0.1,0.2\n");
+        const auto refused =
+            runWithStore(store, {"runs", "predict", id, "--points", bad, "--out", "-"});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains("bad.csv, line 1: 2 values where the run's model takes 5"),
+                 refused.err.constData());
+        QCOMPARE(runWithStore(store, {"runs", "predict", id}).exitCode, 2); // no --out
+        const auto past = runWithStore(store, {"runs", "params", id + "@31"});
+        QCOMPARE(past.exitCode, 2);
+        QVERIFY2(past.err.contains("epoch 31 is past its end"), past.err.constData());
     }
 
     void runsListsShowsExportsAndDeletes() {

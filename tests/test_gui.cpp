@@ -42,6 +42,7 @@
 #include <QPushButton>
 #include <QScrollArea>
 #include <QScrollBar>
+#include <QSet>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
@@ -636,7 +637,8 @@ private Q_SLOTS:
         QVERIFY(std::isnan(averaged->data()->at(19)->value));
         QVERIFY(w.lossPlot()->lineStylesText().contains("dotted: averaged"));
         QTRY_VERIFY(e->prediction && e->prediction->averaged);
-        QTRY_VERIFY(w.predictionView()->findChild<QLabel*>()->text().contains("averaged weights"));
+        QTRY_VERIFY2(w.predictionView()->titleText().contains("averaged weights"),
+                     qPrintable(w.predictionView()->titleText()));
     }
 
     // The log loss axis labels every decade in view and only decades, with
@@ -905,6 +907,61 @@ private Q_SLOTS:
         QCOMPARE(grid->predictionMap(1)->colorScale(), grid->predictionMap(0)->colorScale());
         w.predictionView()->setComparedRuns({});
         QCOMPARE(grid->runRows(), 1);
+    }
+
+    // Issue 26 #3: at any kept epoch a 6-D slice where x5 is not its first
+    // value is filled, prediction and residual, from the kept parameters; the
+    // title's MSE (all points) is the run's loss at that epoch.
+    void aSixDimensionalSliceIsFilledAtEveryKeptEpoch() {
+        MainWindow w(false);
+        auto c = w.form()->config();
+        c.data = {DataKind::Hyper6d, 8, {}};
+        c.model.waves = 6;
+        c.train.epochs = 100;
+        w.form()->setConfig(c);
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        auto* view = w.predictionView();
+        view->showRun(e->id);
+        auto* grid = view->gridView();
+        grid->acrossBox()->setCurrentIndex(0);
+        grid->upBox()->setCurrentIndex(1);
+        grid->sliderOf(2)->setValue(3);
+        grid->sliderOf(3)->setValue(6);
+        grid->sliderOf(4)->setValue(5); // x5 ≠ its first value
+        const auto rows = sliceRows(GridSlice{{8, 8, 8, 8, 8}, 0, 1, {0, 0, 3, 6, 5}, 0});
+        const auto& data = *e->data();
+        for (int epoch : {0, 85, 99}) {
+            view->epochSlider()->setValue(epoch);
+            const auto* kept = e->replayed(size_t(epoch));
+            QVERIFY(kept);
+            QSet<double> distinct;
+            for (int a = 0; a < 8; ++a) {
+                for (int u = 0; u < 8; ++u) {
+                    const size_t row = rows[size_t(a * 8 + u)];
+                    const double shown = grid->predictionMap()->data()->cell(a, u);
+                    QVERIFY2(shown == double(kept->values[row]),
+                             qPrintable(QString("epoch %1, cell %2,%3: %4 against %5")
+                                            .arg(epoch)
+                                            .arg(a)
+                                            .arg(u)
+                                            .arg(shown, 0, 'g', 12)
+                                            .arg(kept->values[row], 0, 'g', 12)));
+                    QCOMPARE(grid->residualMap()->data()->cell(a, u),
+                             shown - double(data.targets[row]));
+                    distinct.insert(shown);
+                }
+            }
+            QVERIFY2(distinct.size() > 32, qPrintable(QString::number(distinct.size())));
+            const double loss = e->losses()[size_t(epoch)];
+            QVERIFY2(std::abs(kept->mse - loss) <= 1e-6 * loss,
+                     qPrintable(QString("%1 against %2").arg(kept->mse).arg(loss)));
+            const QString title = view->titleText();
+            QVERIFY2(title.contains(QStringLiteral("epoch %1").arg(epoch + 1)) &&
+                         title.contains(QStringLiteral("x5 = ")),
+                     qPrintable(title));
+        }
     }
 
     // 1-D: the residual under the curve; a zoom in x stays while the run trains.

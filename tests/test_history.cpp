@@ -165,14 +165,16 @@ private Q_SLOTS:
         QString error;
         QVERIFY(store.open(locationOf(url), &error));
         QCOMPARE(*store.lossHistory(r.id, &error), trained); // every epoch, exact
-        const auto snapshots = store.snapshots(r.id, &error);
-        QVERIFY(!snapshots->empty() && snapshots->size() <= 65);
-        QCOMPARE(snapshots->back().epoch, qint64(299));
-        QCOMPARE(snapshots->back().values.size(), size_t(1000));
+        // The parameters of every epoch and of the end model, not predictions.
+        QVERIFY(store.snapshots(r.id, &error)->empty());
+        const auto kept = store.parameterFrames(r.id, &error);
+        QCOMPARE(kept->size(), size_t(301));
+        QCOMPARE(kept->width, int64_t(145));
+        QCOMPARE(kept->epochs.back(), int64_t(300));
     }
 
     // A window run keeps checkpoints (every N epochs and where it ended) and,
-    // ended by a stop rule, its last epoch's snapshot; the CLI resumes it.
+    // ended by a stop rule, its last epoch's parameters; the CLI resumes it.
     void windowRunsKeepCheckpointsToResumeFrom() {
         const QString url = dir_.freshStore();
         QString id;
@@ -209,7 +211,9 @@ private Q_SLOTS:
             std::sort(expected.begin(), expected.end());
         }
         QCOMPARE(*store.checkpointEpochs(id, &error), expected);
-        QCOMPARE(store.snapshots(id, &error)->back().epoch, done - 1);
+        const auto kept = store.parameterFrames(id, &error);
+        QCOMPARE(kept->epochs.back(), done); // the end model, after the last epoch
+        QCOMPARE(kept->epochs[kept->size() - 2], done - 1);
 
         // Resumed from its first checkpoint with the same settings, it ends
         // where the window's run ended, with the same history.
@@ -233,9 +237,11 @@ private Q_SLOTS:
     // Fork from a checkpoint in the window: the fork starts with its parent's
     // history up to the checkpoint, is linked to it, and without changed
     // settings repeats it bit for bit; with a new rate it goes its own way.
-    // The epoch slider replays the predictions a run kept, live runs
-    // included; play walks through them; a stored run brings its own.
-    void theEpochSliderReplaysKeptPredictions() {
+    // The epoch slider replays a run's kept parameters, live runs included:
+    // every epoch exact on every point, its MSE the loss there; play walks
+    // through them; a stored run brings its own, and a store's predictions
+    // from before version 6 still show.
+    void theEpochSliderReplaysKeptParameters() {
         const QString url = dir_.freshStore();
         MainWindow w(false, url);
         setEpochs(w, 300);
@@ -244,22 +250,28 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
         auto* view = w.predictionView();
         view->showRun(e->id);
-        QVERIFY(e->snapshots.size() > 10);
+        QCOMPARE(e->parameters().size(), size_t(301));
         auto* slider = view->epochSlider();
-        QCOMPARE(slider->maximum(), int(e->snapshots.size())); // the last: the latest
+        QCOMPARE(slider->minimum(), 0);
+        QCOMPARE(slider->maximum(), 300); // the end model
         QCOMPARE(slider->value(), slider->maximum());
-        slider->setValue(0);
-        const auto& first = e->snapshots.front();
-        QCOMPARE(view->linePlot()->graph(1)->data()->at(5)->value, double(first.values[5]));
-        QVERIFY2(view->titleText().contains(QStringLiteral("epoch %1").arg(first.epoch + 1)),
-                 qPrintable(view->titleText()));
-        slider->setValue(slider->maximum() - 3); // play goes on from here to the latest
+        for (int epoch : {0, 150, 299}) {
+            slider->setValue(epoch);
+            const auto* p = e->replayed(size_t(epoch));
+            QVERIFY(p);
+            QCOMPARE(view->linePlot()->graph(1)->data()->at(5)->value, double(p->values[5]));
+            QVERIFY2(view->titleText().contains(QStringLiteral("epoch %1").arg(epoch + 1)),
+                     qPrintable(view->titleText()));
+            const double loss = e->losses()[size_t(epoch)];
+            QVERIFY(std::abs(p->mse - loss) <= 1e-6 * loss);
+        }
+        slider->setValue(slider->maximum() - 3); // play goes on from here to the end
         view->playButton()->setChecked(true);
         QTRY_VERIFY_WITH_TIMEOUT(!view->playButton()->isChecked(), kTimeoutMs);
         QCOMPARE(slider->value(), slider->maximum());
 
         // A second run on the same data, selected too: drawn over the first
-        // at the same epoch (its kept prediction at or before it).
+        // at the same epoch.
         auto faster = w.form()->config();
         faster.train.learningRate = 1e-2;
         w.form()->setConfig(faster);
@@ -271,15 +283,13 @@ private Q_SLOTS:
         slider->setValue(2);
         const auto* overlay = view->comparedGraphOf(other->id);
         QVERIFY(overlay);
-        const auto& same = other->snapshots[2]; // both kept the same epochs
-        QCOMPARE(same.epoch, e->snapshots[2].epoch);
-        QCOMPARE(overlay->data()->at(5)->value, double(same.values[5]));
+        QCOMPARE(overlay->data()->at(5)->value, double(other->replayed(2)->values[5]));
         QCOMPARE(overlay->pen().color(), other->color);
         view->setComparedRuns({});
         QVERIFY(!view->comparedGraphOf(other->id));
 
-        // A stored run's kept predictions, on every 2nd point: the others are
-        // gaps, and the MSE is over the points kept.
+        // A stored run's kept predictions from before version 6, on every 2nd
+        // point: the others are gaps, and the MSE is over the points kept.
         LoadedRun stored;
         stored.record = e->record;
         stored.record.id = QStringLiteral("another");
@@ -299,11 +309,15 @@ private Q_SLOTS:
         QCOMPARE(drawn->at(2)->value, double(half[1]));
         QVERIFY(std::isnan(drawn->at(3)->value));
         QVERIFY2(view->titleText().contains("MSE 0.25"), qPrintable(view->titleText()));
+
+        // The store gives back every kept frame, bit for bit.
         QVERIFY(w.store()->flush());
         QSignalSpy loaded(w.store(), &StoreClient::runLoaded);
         w.store()->requestRun(e->record.id);
         QTRY_COMPARE_WITH_TIMEOUT(loaded.count(), 1, kTimeoutMs);
-        QCOMPARE(loaded.at(0).at(0).value<LoadedRun>().snapshots.size(), e->snapshots.size());
+        const auto back = loaded.at(0).at(0).value<LoadedRun>();
+        QCOMPARE(back.parameters.epochs, e->parameters().epochs);
+        QCOMPARE(back.parameters.values, e->parameters().values);
     }
 
     void forksGoOnFromACheckpoint() {

@@ -363,6 +363,11 @@ private Q_SLOTS:
                 QCOMPARE(configJson(run.config), configJson(c));
                 QCOMPARE(store.lossHistory(run.id, &error)->size(), size_t(40));
                 QVERIFY(store.resumePoint(run.id, 20, &error));
+                // Its kept predictions still read; it kept no parameters.
+                const auto snapshots = store.snapshots(run.id, &error);
+                QVERIFY(snapshots && !snapshots->empty());
+                QCOMPARE(snapshots->back().epoch, qint64(39));
+                QVERIFY(store.parameterFrames(run.id, &error)->empty());
             }
         }
         QVERIFY(names.contains("landed siren"));

@@ -13,8 +13,11 @@
 
 #include "ChirpExperiment.h"
 #include "LossSmoothing.h"
+#include "ParameterPlan.h"
+#include "ParameterReplay.h"
 #include "ProgressThrottle.h"
 #include "RunControl.h"
+#include "RunDriver.h"
 #include "RunTimeline.h"
 #include "ScratchFolder.h"
 #include "TrainingRun.h"
@@ -24,7 +27,9 @@
 #include <QTemporaryDir>
 
 #include <QtTest>
+#include <algorithm>
 #include <atomic>
+#include <map>
 #include <thread>
 
 using namespace dredge;
@@ -75,6 +80,42 @@ std::pair<TrainResult, TrainResult> runBesideAGoodOne(const ExperimentConfig& co
     };
     const auto first = resultOf(subjectDone);
     return {first, resultOf(goodDone)};
+}
+
+// A sink that keeps what the driver sends: the kept parameters and, at the
+// epochs asked for, the model's own prediction after that epoch's update
+// (the parameters the next epoch's forward pass uses).
+class KeepingSink : public RunSink {
+public:
+    explicit KeepingSink(std::vector<int64_t> watched = {})
+        : watched_(std::move(watched)) {}
+    void ready(const Trainer& trainer) override {
+        data = RunData{trainer.setup(), trainer.trainingCoordinates(), trainer.trainingTargets(),
+                       trainer.trainingTimes()};
+    }
+    void progress(const ProgressBatch&) override {}
+    EpochVerdict epoch(const Trainer& trainer, int64_t epoch, double) override {
+        if (std::find(watched_.begin(), watched_.end(), epoch + 1) != watched_.end()) {
+            predictions[epoch + 1] = trainer.predictTrainingPoints();
+        }
+        return EpochVerdict::Continue;
+    }
+    void parameters(const ParameterFrames& frames) override {
+        ++batches;
+        kept.merge(frames);
+    }
+
+    RunData data;
+    ParameterFrames kept;
+    int batches = 0;
+    std::map<int64_t, std::vector<float>> predictions;
+
+private:
+    std::vector<int64_t> watched_;
+};
+
+double relativeGap(double a, double b) {
+    return std::abs(a - b) / std::max(std::abs(b), 1e-300);
 }
 
 } // namespace
@@ -241,6 +282,104 @@ private Q_SLOTS:
         QCOMPARE(run.state(), TrainingRun::State::Finished);
         // The same config trained headless gives the same history.
         QCOMPARE(result.lossHistory, train(chirpExperiment(1500)).lossHistory);
+    }
+
+    // Within the budget a run keeps the parameters of every epoch and the
+    // model it ended with; a prediction made from frame k is the model's own
+    // output with those parameters, bit for bit, and its MSE is loss[k].
+    void aRunKeepsEveryEpochsParametersWithinItsBudget() {
+        auto config = chirpExperiment(300);
+        KeepingSink sink({1, 150, 299});
+        const auto result = driveRun(RunDrive{config}, sink);
+        QCOMPARE(sink.kept.width, int64_t(145));
+        QCOMPARE(sink.kept.size(), size_t(301)); // epochs 0…299 and the end model (300)
+        QCOMPARE(sink.kept.epochs.front(), int64_t(0));
+        QCOMPARE(sink.kept.epochs.back(), int64_t(300));
+        QVERIFY(sink.batches >= 1);
+        // The chirp ensemble's default 2,000 epochs fit the default 16 MiB.
+        QVERIFY(ParameterPlan(2000, 145, 0, config.train.keepMib).keepsEveryEpoch());
+
+        ParameterReplay replay(config, sink.data.setup.dims);
+        const Trainer fresh(config); // frame 0: the initial parameters
+        std::vector<float> initial;
+        fresh.appendParameters(initial);
+        QCOMPARE(sink.kept.frameValues(0), initial);
+        for (const auto& [epoch, expected] : sink.predictions) {
+            const auto* p = replay.at(sink.data, sink.kept, size_t(epoch));
+            QVERIFY(p);
+            QCOMPARE(p->epoch, epoch);
+            QVERIFY2(p->values == expected, qPrintable(QString("epoch %1").arg(epoch)));
+        }
+        for (int64_t epoch : {0, 1, 57, 299}) {
+            const auto* p = replay.at(sink.data, sink.kept, size_t(epoch));
+            const double loss = result.lossHistory[size_t(epoch)];
+            QVERIFY2(relativeGap(p->mse, loss) <= 1e-6,
+                     qPrintable(QString("epoch %1: %2 against %3")
+                                    .arg(epoch)
+                                    .arg(p->mse, 0, 'g', 12)
+                                    .arg(loss, 0, 'g', 12)));
+        }
+    }
+
+    // The 6-D grid: the MSE of the prediction from the kept parameters over
+    // all 32,768 points is the run's loss at several epochs, to 1e-6.
+    void sixDimensionalReplaysMatchTheLoss() {
+        ExperimentConfig config;
+        config.data.kind = DataKind::Hyper6d;
+        config.model.waves = 6;
+        config.train.epochs = 40;
+        KeepingSink sink;
+        const auto result = driveRun(RunDrive{config}, sink);
+        QCOMPARE(sink.kept.width, int64_t(127));
+        QCOMPARE(sink.data.targets.size(), size_t(32768));
+        ParameterReplay replay(config, sink.data.setup.dims);
+        for (int64_t epoch : {0, 5, 21, 39}) {
+            const auto* p = replay.at(sink.data, sink.kept, size_t(epoch));
+            QCOMPARE(p->values.size(), size_t(32768));
+            const double loss = result.lossHistory[size_t(epoch)];
+            QVERIFY2(relativeGap(p->mse, loss) <= 1e-6,
+                     qPrintable(QString("epoch %1: %2 against %3")
+                                    .arg(epoch)
+                                    .arg(p->mse, 0, 'g', 12)
+                                    .arg(loss, 0, 'g', 12)));
+        }
+    }
+
+    // Over the budget: at least 512 evenly spaced epochs, every checkpoint's,
+    // the best and the last epochs' and the end model; the frames' size is
+    // what they hold, nothing more.
+    void aLongRunKeepsEvenlySpacedEpochsCheckpointsBestAndLast() {
+        auto config = chirpExperiment(1500);
+        config.train.keepMib = 0.01; // 10 KiB: 17 of 145-parameter frames
+        config.train.checkpointEvery = 250;
+        KeepingSink sink;
+        const auto result = driveRun(RunDrive{config}, sink);
+        const auto& kept = sink.kept;
+        const ParameterPlan plan(1500, 145, 250, config.train.keepMib);
+        QVERIFY(!plan.keepsEveryEpoch());
+        QCOMPARE(plan.every(), int64_t(2));
+        QVERIFY(kept.size() >= 512 && kept.size() <= 760);
+        for (int64_t e = 0; e < 1500; e += plan.every()) {
+            QVERIFY2(std::binary_search(kept.epochs.begin(), kept.epochs.end(), e),
+                     qPrintable(QString::number(e)));
+        }
+        for (int64_t e = 250; e < 1500; e += 250) {
+            QVERIFY(std::binary_search(kept.epochs.begin(), kept.epochs.end(), e));
+        }
+        const auto& losses = result.lossHistory;
+        const auto best = int64_t(std::min_element(losses.begin(), losses.end()) - losses.begin());
+        QVERIFY(std::binary_search(kept.epochs.begin(), kept.epochs.end(), best));
+        QVERIFY(std::binary_search(kept.epochs.begin(), kept.epochs.end(), int64_t(1499)));
+        QCOMPARE(kept.epochs.back(), int64_t(1500));
+        QCOMPARE(kept.bytes(), int64_t(kept.size() * 145 * sizeof(float)));
+        // The best epoch's frame is that epoch's parameters: its MSE is its loss.
+        ParameterReplay replay(config, 1);
+        const auto* p = replay.at(sink.data, kept, size_t(kept.nearest(best)));
+        QVERIFY(relativeGap(p->mse, losses[size_t(best)]) <= 1e-6);
+        // Without keepParameters nothing is kept (bench's baseline).
+        KeepingSink none;
+        driveRun(RunDrive{chirpExperiment(20), nullptr, false, false}, none);
+        QVERIFY(none.kept.empty());
     }
 
     void pauseHoldsAndResumeContinues() {

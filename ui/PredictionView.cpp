@@ -36,8 +36,23 @@ std::vector<float> spreadOver(const PredictionSnapshot& kept, size_t points) {
 }
 
 QString whenText(const PredictionSnapshot& p) {
-    return p.averaged ? PredictionView::tr("epoch %1, averaged weights").arg(p.epoch + 1)
-                      : PredictionView::tr("epoch %1").arg(p.epoch + 1);
+    if (p.averaged) {
+        return PredictionView::tr("epoch %1, averaged weights").arg(p.epoch + 1);
+    }
+    return p.endWeights ? PredictionView::tr("the end weights (after epoch %1)").arg(p.epoch + 1)
+                        : PredictionView::tr("epoch %1").arg(p.epoch + 1);
+}
+
+// Whether the replay walks kept parameters (by epoch) rather than a store's
+// kept predictions from before schema 6 (by index).
+bool replaysParameters(const RunEntry& e) {
+    return !e.parameters().empty();
+}
+
+// The frame after the last epoch holds the weights the run ended with
+// (ParameterFrames): no epoch's forward used them.
+bool isEndFrame(const RunEntry& e, int64_t epoch) {
+    return !e.isLive() && epoch >= int64_t(e.losses().size()) && epoch > 0;
 }
 
 } // namespace
@@ -158,9 +173,10 @@ void PredictionView::buildLinePage() {
     pages_->addWidget(line_);
 }
 
-// Every run at any epoch: a slider over the predictions the run kept
-// (SnapshotPlan), its last position the latest prediction (live while the
-// run trains), and play/pause to walk through them.
+// Every run at any epoch: a slider over the epochs whose parameters the run
+// kept (ParameterPlan; a store's old kept predictions one position each), its
+// last position the end model or the latest, and play/pause to walk through
+// them in about 80 steps.
 void PredictionView::buildReplayRow(QVBoxLayout* layout) {
     auto* row = new QWidget;
     replayRow_ = row;
@@ -168,7 +184,7 @@ void PredictionView::buildReplayRow(QVBoxLayout* layout) {
     rowLayout->setContentsMargins(4, 0, 4, 0);
     play_->setObjectName(QStringLiteral("replayPlay"));
     play_->setText(QStringLiteral("▶"));
-    play_->setToolTip(tr("Play the kept predictions from the start"));
+    play_->setToolTip(tr("Play the run's kept epochs from the start"));
     play_->setCheckable(true);
     epochSlider_->setObjectName(QStringLiteral("epochSlider"));
     epochLabel_->setMinimumWidth(150);
@@ -182,7 +198,7 @@ void PredictionView::buildReplayRow(QVBoxLayout* layout) {
         play_->setText(playing ? QStringLiteral("⏸") : QStringLiteral("▶"));
         if (playing) {
             if (epochSlider_->value() >= epochSlider_->maximum()) {
-                epochSlider_->setValue(0);
+                epochSlider_->setValue(epochSlider_->minimum());
             }
             playTimer_.start();
         } else {
@@ -191,22 +207,37 @@ void PredictionView::buildReplayRow(QVBoxLayout* layout) {
     });
     connect(&playTimer_, &QTimer::timeout, this, [this] {
         if (epochSlider_->value() < epochSlider_->maximum()) {
-            epochSlider_->setValue(epochSlider_->value() + 1);
+            epochSlider_->setValue(nextPlayedPosition());
         } else {
             play_->setChecked(false);
         }
     });
-    connect(runs_, &RunsModel::snapshotAdded, this, [this](int id) {
+    connect(runs_, &RunsModel::parametersKept, this, [this](int id) {
         if (id == runId_) {
             updateReplayRange();
         }
     });
 }
 
-// One position per kept prediction and, once there is one, one more at the
+// Kept parameters: one position per epoch from the first kept to the last
+// (positions between kept epochs snap to the nearest). A store's old kept
+// predictions: one position each and, once there is one, one more at the
 // end: the latest (a stored run has none: it ends on its last kept one).
 void PredictionView::updateReplayRange() {
     const auto* e = runs_->entry(runId_);
+    if (e && replaysParameters(*e)) {
+        const auto& epochs = e->parameters().epochs;
+        const bool following = epochSlider_->value() >= epochSlider_->maximum();
+        epochSlider_->blockSignals(true);
+        epochSlider_->setRange(int(epochs.front()), int(epochs.back()));
+        if (following) {
+            epochSlider_->setValue(int(epochs.back()));
+        }
+        epochSlider_->blockSignals(false);
+        epochSlider_->setEnabled(epochs.size() > 1);
+        play_->setEnabled(epochs.size() > 1);
+        return;
+    }
     const int kept = e ? int(e->snapshots.size()) : 0;
     const int last = std::max(0, kept - 1 + (e && e->prediction ? 1 : 0));
     const bool atLatest = epochSlider_->value() >= epochSlider_->maximum();
@@ -220,8 +251,64 @@ void PredictionView::updateReplayRange() {
     play_->setEnabled(kept > 0);
 }
 
+// Play's next position: about 1/80 of the range on, and never short of the
+// next kept epoch (between two the slider would snap back to the same one).
+int PredictionView::nextPlayedPosition() const {
+    const int step = std::max(1, (epochSlider_->maximum() - epochSlider_->minimum()) / 80);
+    const int wanted = std::min(epochSlider_->maximum(), epochSlider_->value() + step);
+    const auto* e = runs_->entry(runId_);
+    if (!e || !replaysParameters(*e)) {
+        return wanted;
+    }
+    const auto& epochs = e->parameters().epochs;
+    const auto next = std::lower_bound(epochs.begin(), epochs.end(), int64_t(wanted));
+    return next == epochs.end() ? epochSlider_->maximum() : int(*next);
+}
+
+// The kept frame the slider is on: the nearest kept epoch, the slider
+// moved onto it and the label saying so when it was between two.
+const PredictionSnapshot* PredictionView::replayedPrediction(const RunEntry& e) {
+    const auto& frames = e.parameters();
+    const int64_t wanted = epochSlider_->value();
+    const auto index = frames.nearest(wanted);
+    const int64_t epoch = frames.epochs[size_t(index)];
+    if (epoch != wanted) {
+        epochSlider_->blockSignals(true);
+        epochSlider_->setValue(int(epoch));
+        epochSlider_->blockSignals(false);
+    }
+    const bool end = isEndFrame(e, epoch);
+    QString label =
+        end ? tr("end: the weights the run ended with") : tr("epoch %L1").arg(epoch + 1);
+    if (epoch != wanted) {
+        label += tr(" (nearest kept to %L1)").arg(wanted + 1);
+    }
+    epochLabel_->setText(label);
+    epochLabel_->setToolTip(
+        tr("Computed from the parameters kept at this epoch (%L1 epochs kept, %2 KiB): exact, "
+           "on every point. At epoch k they are the weights epoch k's forward pass used, so "
+           "the MSE is the loss at k.")
+            .arg(frames.size())
+            .arg(double(frames.bytes()) / 1024.0, 0, 'f', 0));
+    const auto* p = e.replayed(size_t(index));
+    if (p && end) {
+        endFrame_ = *p;
+        endFrame_.epoch = epoch - 1; // after that epoch's update
+        endFrame_.endWeights = true;
+        endFrame_.averaged = e.config().train.averaging.start.has_value();
+        return &endFrame_;
+    }
+    return p;
+}
+
 const PredictionSnapshot* PredictionView::shownPrediction(const RunEntry& e) {
-    const int k = epochSlider_->value();
+    // A live run followed at its latest shows the worker's own prediction:
+    // no forward pass on this thread for each batch that arrives.
+    const bool following = epochSlider_->value() >= epochSlider_->maximum();
+    if (replaysParameters(e) && e.data() && !(e.isLive() && following && e.prediction)) {
+        return replayedPrediction(e);
+    }
+    const int k = replaysParameters(e) ? int(e.snapshots.size()) : epochSlider_->value();
     if (k >= int(e.snapshots.size()) || !e.data()) {
         epochLabel_->setText(e.prediction ? tr("latest: epoch %L1").arg(e.prediction->epoch + 1)
                                           : tr("latest"));
@@ -252,6 +339,11 @@ void PredictionView::setComparedRuns(std::vector<int> runIds) {
 }
 
 const PredictionSnapshot* PredictionView::predictionAt(const RunEntry& e, int64_t epoch) {
+    if (replaysParameters(e)) {
+        const auto& frames = e.parameters();
+        const auto index = epoch < 0 ? int64_t(frames.size()) - 1 : frames.atOrBefore(epoch);
+        return index >= 0 ? e.replayed(size_t(index)) : nullptr;
+    }
     if (epoch < 0) {
         return e.prediction ? &*e.prediction : nullptr;
     }
@@ -268,6 +360,9 @@ const PredictionSnapshot* PredictionView::predictionAt(const RunEntry& e, int64_
 // Each compared run's prediction over the shown run's x, where it has a value
 // per point (a kept prediction on every point: the 1-D sets keep them all).
 int64_t PredictionView::shownEpoch(const RunEntry& shown) const {
+    if (replaysParameters(shown)) {
+        return epochSlider_->value() >= epochSlider_->maximum() ? -1 : epochSlider_->value();
+    }
     const int k = epochSlider_->value();
     return k < int(shown.snapshots.size()) ? shown.snapshots[size_t(k)].epoch : -1;
 }

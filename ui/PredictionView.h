@@ -55,6 +55,8 @@ private:
     void updateReplayRange();
     // The prediction to draw: a kept one (the slider) or the latest.
     const PredictionSnapshot* shownPrediction(const RunEntry& e);
+    const PredictionSnapshot* replayedPrediction(const RunEntry& e);
+    int nextPlayedPosition() const;
     void refresh();
     void updateTimeSlider(const RunData& data);
     void drawLine();
@@ -87,6 +89,7 @@ private:
     QLabel* epochLabel_;
     QTimer playTimer_;
     PredictionSnapshot replayed_; // the kept prediction shown, spread over all points
+    PredictionSnapshot endFrame_; // the end frame's prediction, marked as the end model
     std::vector<int> comparedRuns_;
     std::vector<std::vector<float>> comparedValues_; // the grid rows of compared runs
     QHash<int, QCPGraph*> compared_;

@@ -2,11 +2,10 @@
 
 #include "RunExport.h"
 
-#include "DataFingerprint.h"
 #include "FitFigures.h"
 #include "FusedKernelSelection.h"
-#include "RunDataRegeneration.h"
 #include "StoreClient.h"
+#include "StoredRunData.h"
 
 #include <QLocale>
 #include <QUuid>
@@ -34,6 +33,21 @@ QString stateName(TrainingRun::State state) {
 }
 
 } // namespace
+
+const PredictionSnapshot* RunEntry::replayed(size_t frame) const {
+    const auto* d = data();
+    if (!d) {
+        return nullptr;
+    }
+    try {
+        if (!replay_) {
+            replay_ = std::make_shared<ParameterReplay>(config(), d->setup.dims);
+        }
+        return replay_->at(*d, parameters(), frame);
+    } catch (const std::exception&) {
+        return nullptr; // kept parameters that fit no model of this config
+    }
+}
 
 QString RunEntry::statusText() const {
     if (run && !isEnded(record.status) && run->state() != TrainingRun::State::Finished) {
@@ -141,7 +155,7 @@ int RunsModel::startRun(RunRecord record, bool inStore, std::optional<ResumePoin
     const int id = add(std::move(entry)).id;
 
     run->setPredictionInterval(500); // live, at a modest rate (bench_gui_overhead)
-    run->setKeepSnapshots(store_ != nullptr);
+    run->setKeepCheckpoints(store_ != nullptr);
     connectRun(id, run);
     run->start();
     return id;
@@ -174,11 +188,10 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
             Q_EMIT predictionUpdated(id);
         }
     });
-    connect(run, &TrainingRun::snapshot, this, [this, id](const PredictionSnapshot& snapshot) {
+    connect(run, &TrainingRun::parametersKept, this, [this, id](const ParameterFrames& frames) {
         if (auto* e = find(id)) {
-            e->recorder->snapshot(snapshot.epoch, snapshot.stride, snapshot.values);
-            e->snapshots.push_back(snapshot);
-            Q_EMIT snapshotAdded(id);
+            e->recorder->parameters(frames);
+            Q_EMIT parametersKept(id);
         }
     });
     connect(run, &TrainingRun::checkpoint, this, [this, id](const TrainingCheckpoint& checkpoint) {
@@ -218,17 +231,13 @@ int RunsModel::addStoredRun(const LoadedRun& run) {
     entry->saved.validationLosses = run.validationLosses;
     entry->saved.averagedLosses = run.averagedLosses;
     entry->saved.timeline = RunTimeline::steady(r.forkEpoch, r.epochsDone, r.msPerEpoch);
+    entry->saved.parameters = run.parameters;
     for (const auto& s : run.snapshots) {
         entry->snapshots.push_back(PredictionSnapshot{s.epoch, s.values, true, -1.0, s.stride});
     }
-    if (!entry->snapshots.empty()) {
-        // Its data made again, and only if it is the data it trained on.
-        std::string why;
-        auto data = regenerateRunData(r.config, &why);
-        if (data &&
-            dataFingerprint(r.config.data, data->coords, data->targets) == r.dataFingerprint) {
-            entry->saved.data = std::move(data);
-        }
+    if (!entry->snapshots.empty() || !run.parameters.empty()) {
+        QString why; // without its data the run still shows its losses
+        entry->saved.data = storedRunData(r, &why);
     }
     return add(std::move(entry)).id;
 }

@@ -7,6 +7,7 @@
 // recorded into it as they go.
 
 #include "ExperimentFile.h"
+#include "ParameterReplay.h"
 #include "RunRecord.h"
 #include "RunRecorder.h"
 #include "TrainingRun.h"
@@ -36,8 +37,8 @@ struct RunEntry {
     // its epochs, its data made again to draw its kept predictions against).
     RunHistory saved;
     std::optional<PredictionSnapshot> prediction;
-    // Kept predictions for replay (SnapshotPlan): a live run's as they come,
-    // a stored run's from the store; each on every stride-th point.
+    // A store's kept predictions from before schema 6, each on every
+    // stride-th point: shown where a run kept no parameters.
     std::vector<PredictionSnapshot> snapshots;
 
     const QString& name() const { return record.name; }
@@ -49,12 +50,19 @@ struct RunEntry {
     const std::vector<double>& averagedLosses() const { return history().averagedLosses; }
     const RunTimeline& timeline() const { return history().timeline; }
     const RunData* data() const { return history().data ? &*history().data : nullptr; }
+    // Kept parameters (live: as they come), and the exact prediction of one
+    // frame on the run's points (null without data or for a damaged frame).
+    const ParameterFrames& parameters() const { return history().parameters; }
+    const PredictionSnapshot* replayed(size_t frame) const;
     bool isLive() const { return run && run->isActive(); }
     bool ended() const { return isEnded(record.status) && !isLive(); }
     double epochsPerSecond() const { return run ? run->lastProgress().epochsPerSecond : 0.0; }
     double etaSeconds() const { return run ? run->lastProgress().etaSeconds : -1.0; }
     // What the Status column shows: "running", "paused", "finished", "failed: …"
     QString statusText() const;
+
+private:
+    mutable std::shared_ptr<ParameterReplay> replay_; // made on first use
 };
 
 class RunsModel : public QAbstractTableModel {
@@ -120,7 +128,7 @@ public:
     bool setData(const QModelIndex& index, const QVariant& value, int role) override;
 
 Q_SIGNALS:
-    void snapshotAdded(int id); // a live run kept another prediction
+    void parametersKept(int id); // a live run kept more parameters
     void runAdded(int id);
     void runRemoved(int id);
     void lossesAppended(int id, qint64 firstEpoch, const std::vector<double>& losses);

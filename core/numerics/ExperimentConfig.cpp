@@ -275,6 +275,9 @@ std::string validate(const TrainConfig& c) {
     if (c.checkpointEvery < 0) {
         return "checkpoint-every must be at least 0 epochs (0: none)";
     }
+    if (!(c.keepMib >= 0.0 && c.keepMib <= 65536.0)) {
+        return "keep-mib must lie between 0 and 65536 MiB";
+    }
     const auto& avg = c.averaging;
     if (avg.start && (*avg.start < 0 || *avg.start >= c.epochs)) {
         return "swa-start must be an epoch of the run (0 to epochs - 1)";

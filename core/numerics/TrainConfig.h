@@ -66,6 +66,9 @@ struct TrainConfig {
     // Recorded runs keep a checkpoint every this many epochs and at their end
     // (0: none), to resume or fork from.
     int64_t checkpointEvery = 0;
+    // A run keeps its parameters at every epoch while parameters × epochs fit
+    // this many MiB, otherwise at 512 or more evenly spaced epochs (ParameterPlan).
+    double keepMib = 16.0;
     AveragingConfig averaging;
 };
 

@@ -410,6 +410,22 @@ std::vector<float> Trainer::trainingCoordinates() const {
 std::vector<float> Trainer::trainingTargets() const {
     return toVector(impl_->data.target);
 }
+std::vector<float> Trainer::trainingTimes() const {
+    const auto& time = impl_->data.time;
+    return time.defined() && time.numel() > 0 && time.abs().max().item<double>() > 0.0
+               ? toVector(time)
+               : std::vector<float>{};
+}
+
+void Trainer::appendParameters(std::vector<float>& out) const {
+    const auto& flat = impl_->optimizer->flatParameters();
+    // A CPU float32 model (every model here) copies straight from its buffer.
+    const auto cpu = flat.device().is_cpu() && flat.scalar_type() == at::kFloat
+                         ? flat
+                         : flat.detach().to(at::kCPU, at::kFloat).contiguous();
+    const float* begin = cpu.data_ptr<float>();
+    out.insert(out.end(), begin, begin + cpu.numel());
+}
 
 std::vector<double> averagedPrefix(const ResumePoint& resume, const TrainConfig& config) {
     if (!config.averaging.start) {

@@ -83,6 +83,10 @@ public:
     std::vector<float> lastEpochPrediction() const;
     std::vector<float> trainingCoordinates() const; // [N·D] row-major
     std::vector<float> trainingTargets() const;     // [N]
+    std::vector<float> trainingTimes() const;       // [N]; empty where t is 0 throughout
+    // Appends the current flat parameters (FlatAdam's order, as float32) to
+    // `out`: after epoch k's update, those epoch k + 1's forward pass uses.
+    void appendParameters(std::vector<float>& out) const;
 
 private:
     struct Impl;

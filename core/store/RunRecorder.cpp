@@ -67,9 +67,9 @@ void RunRecorder::checkpoint(const TrainingCheckpoint& checkpoint) {
     }
 }
 
-void RunRecorder::snapshot(qint64 epoch, int stride, std::vector<float> values) {
+void RunRecorder::parameters(const ParameterFrames& frames) {
     if (store_ && inserted_) {
-        store_->addSnapshot(record_.id, StoredSnapshot{epoch, stride, std::move(values)});
+        store_->addParameters(record_.id, frames);
     }
 }
 

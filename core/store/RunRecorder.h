@@ -1,6 +1,6 @@
 #pragma once
 // Records one training run into the store as it goes: the record once its
-// data exists, the losses in batches, prediction snapshots, and the outcome.
+// data exists, the losses and kept parameters in batches, and the outcome.
 // The window and `train` both record through it, so a run is stored the same
 // way whoever started it. It fills in the caller's record (the one copy of
 // it) and, given a store, writes it there.
@@ -31,7 +31,7 @@ public:
     void losses(qint64 firstEpoch, const std::vector<double>& losses);
     // The validation or averaged series (empty batches are ignored).
     void seriesLosses(LossSeries series, qint64 firstEpoch, const std::vector<double>& losses);
-    void snapshot(qint64 epoch, int stride, std::vector<float> values);
+    void parameters(const ParameterFrames& frames);
     void checkpoint(const TrainingCheckpoint& checkpoint);
     // `history` is the run's whole history; what was not sent yet (a diverged
     // run's last loss) is written before the outcome.

@@ -17,6 +17,7 @@
 #include <QUrl>
 #include <QUuid>
 #include <QtEndian>
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -564,6 +565,23 @@ bool RunStore::addSnapshot(const QString& id, const StoredSnapshot& s, QString* 
     return q.exec() || fail(q, error);
 }
 
+bool RunStore::addParameters(const QString& id, const ParameterFrames& frames, QString* error) {
+    if (frames.empty()) {
+        return true;
+    }
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral(
+        "INSERT INTO parameter_chunks (run_id, chunk, width, epochs, parameters) VALUES (:id, "
+        "(SELECT COALESCE(MAX(chunk), -1) + 1 FROM parameter_chunks WHERE run_id = :id2), "
+        ":width, :epochs, :parameters)"));
+    q.bindValue(QStringLiteral(":id"), id);
+    q.bindValue(QStringLiteral(":id2"), id);
+    q.bindValue(QStringLiteral(":width"), qint64(frames.width));
+    q.bindValue(QStringLiteral(":epochs"), pack<int64_t, quint64>(frames.epochs));
+    q.bindValue(QStringLiteral(":parameters"), pack<float, quint32>(frames.values));
+    return q.exec() || fail(q, error);
+}
+
 bool RunStore::addCheckpoint(const QString& id, const TrainingCheckpoint& c, QString* error) {
     QSqlQuery q(database());
     q.prepare(QStringLiteral("DELETE FROM checkpoints WHERE run_id = :id AND epoch = :epoch"));
@@ -740,6 +758,31 @@ std::optional<std::vector<StoredSnapshot>> RunStore::snapshots(const QString& id
         result.push_back(std::move(s));
     }
     return result;
+}
+
+std::optional<ParameterFrames> RunStore::parameterFrames(const QString& id, QString* error) {
+    QSqlQuery q(database());
+    if (!selectOfRun(q,
+                     QStringLiteral("SELECT width, epochs, parameters FROM parameter_chunks "
+                                    "WHERE run_id = :id ORDER BY chunk"),
+                     id, error)) {
+        return std::nullopt;
+    }
+    ParameterFrames all;
+    while (q.next()) {
+        ParameterFrames chunk;
+        chunk.width = q.value(0).toLongLong();
+        unpackInto<int64_t, quint64>(q.value(1).toByteArray(), chunk.epochs);
+        unpackInto<float, quint32>(q.value(2).toByteArray(), chunk.values);
+        // A chunk whose sizes disagree (a damaged store) is left out, not misread.
+        if (chunk.width <= 0 || chunk.values.size() != chunk.epochs.size() * size_t(chunk.width) ||
+            (!all.empty() && chunk.width != all.width) ||
+            !std::is_sorted(chunk.epochs.begin(), chunk.epochs.end())) {
+            continue;
+        }
+        all.merge(chunk);
+    }
+    return all;
 }
 
 std::optional<std::vector<qint64>> RunStore::checkpointEpochs(const QString& id, QString* error) {

@@ -8,6 +8,7 @@
 // lock, so several processes (the window and `train` commands) can write into
 // one file at once.
 
+#include "ParameterFrames.h"
 #include "RunRecord.h"
 #include "StoreLocation.h"
 #include "StoreSchema.h"
@@ -60,7 +61,10 @@ public:
     bool updateUserFields(const RunRecord& record, QString* error);
     bool appendLosses(const QString& id, qint64 firstEpoch, const std::vector<double>& losses,
                       QString* error, LossSeries series = LossSeries::Training);
+    // Kept predictions, as stores before schema 6 kept them (still read).
     bool addSnapshot(const QString& id, const StoredSnapshot& snapshot, QString* error);
+    // A batch of kept parameters, after those written before.
+    bool addParameters(const QString& id, const ParameterFrames& frames, QString* error);
     // Keeps the state after checkpoint.epoch epochs (replacing one kept there).
     bool addCheckpoint(const QString& id, const TrainingCheckpoint& checkpoint, QString* error);
     // A running run's epochs so far and its writer's sign of life.
@@ -80,6 +84,8 @@ public:
     std::optional<std::vector<double>> lossHistory(const QString& id, QString* error,
                                                    LossSeries series = LossSeries::Training);
     std::optional<std::vector<StoredSnapshot>> snapshots(const QString& id, QString* error);
+    // Every kept parameter frame of a run, in epoch order (none: empty).
+    std::optional<ParameterFrames> parameterFrames(const QString& id, QString* error);
     // The epochs a run has checkpoints at, in order.
     std::optional<std::vector<qint64>> checkpointEpochs(const QString& id, QString* error);
     // The latest checkpoint at or before `epoch` (< 0: the latest of all).

@@ -42,9 +42,9 @@ struct AppendLosses {
     std::vector<double> losses;
     LossSeries series = LossSeries::Training;
 };
-struct AddSnapshot {
+struct AddParameters {
     QString id;
-    StoredSnapshot snapshot;
+    ParameterFrames frames;
 };
 struct AddCheckpoint {
     QString id;
@@ -54,7 +54,7 @@ struct DeleteRuns {
     QStringList ids;
 };
 using Write = std::variant<InsertSweep, InsertRun, UpdateRun, UpdateUserFields, RenameRun,
-                           AppendLosses, AddSnapshot, AddCheckpoint, DeleteRuns>;
+                           AppendLosses, AddParameters, AddCheckpoint, DeleteRuns>;
 
 } // namespace
 
@@ -104,7 +104,7 @@ public:
         // writes tell listeners (the History panel) to read the list again.
         const bool recordsChanged = std::any_of(queue_.begin(), queue_.end(), [](const Write& w) {
             return !std::holds_alternative<AppendLosses>(w) &&
-                   !std::holds_alternative<AddSnapshot>(w);
+                   !std::holds_alternative<AddParameters>(w);
         });
         QString dropped;
         for (;;) {
@@ -215,7 +215,7 @@ private:
                 } else if constexpr (std::is_same_v<W, InsertSweep>) {
                     return false;
                 } else if constexpr (std::is_same_v<W, AppendLosses> ||
-                                     std::is_same_v<W, AddSnapshot> ||
+                                     std::is_same_v<W, AddParameters> ||
                                      std::is_same_v<W, AddCheckpoint> ||
                                      std::is_same_v<W, RenameRun>) {
                     return w.id == id;
@@ -254,8 +254,8 @@ private:
                             progressed[w.id] = w.firstEpoch + qint64(w.losses.size());
                         }
                         return store_->appendLosses(w.id, w.firstEpoch, w.losses, why, w.series);
-                    } else if constexpr (std::is_same_v<W, AddSnapshot>) {
-                        return store_->addSnapshot(w.id, w.snapshot, why);
+                    } else if constexpr (std::is_same_v<W, AddParameters>) {
+                        return store_->addParameters(w.id, w.frames, why);
                     } else if constexpr (std::is_same_v<W, AddCheckpoint>) {
                         return store_->addCheckpoint(w.id, w.checkpoint, why);
                     } else {
@@ -388,9 +388,9 @@ void StoreClient::addCheckpoint(const QString& id, TrainingCheckpoint checkpoint
     });
 }
 
-void StoreClient::addSnapshot(const QString& id, StoredSnapshot snapshot) {
-    post([id, snapshot = std::move(snapshot)](StoreWorker& w) mutable {
-        w.enqueue(AddSnapshot{id, std::move(snapshot)}, false);
+void StoreClient::addParameters(const QString& id, ParameterFrames frames) {
+    post([id, frames = std::move(frames)](StoreWorker& w) mutable {
+        w.enqueue(AddParameters{id, std::move(frames)}, false);
     });
 }
 void StoreClient::deleteRuns(const QStringList& ids) {
@@ -423,15 +423,16 @@ void StoreClient::requestRun(const QString& id) {
             auto averaged =
                 validation ? store.lossHistory(id, why, LossSeries::Averaged) : std::nullopt;
             auto snapshots = averaged ? store.snapshots(id, why) : std::nullopt;
-            if (snapshots) {
-                LoadedRun run{std::move(*record), std::move(*losses), std::move(*validation),
-                              std::move(*averaged), std::move(*snapshots)};
+            auto parameters = snapshots ? store.parameterFrames(id, why) : std::nullopt;
+            if (parameters) {
+                LoadedRun run{std::move(*record),   std::move(*losses),    std::move(*validation),
+                              std::move(*averaged), std::move(*snapshots), std::move(*parameters)};
                 QMetaObject::invokeMethod(
                     w.client(),
                     [client = w.client(), run = std::move(run)] { Q_EMIT client->runLoaded(run); },
                     Qt::QueuedConnection);
             }
-            return snapshots.has_value();
+            return parameters.has_value();
         });
     });
 }

@@ -1,7 +1,7 @@
 #pragma once
 // The run store on a thread of its own, for callers that must never wait on a
 // database (the window, a training loop). Every call returns at once; writes
-// are applied in the order made, loss histories and snapshots in one
+// are applied in the order made, loss histories and parameters in one
 // transaction about once a second, run records at once. Answers to reads come
 // back as signals on the caller's thread.
 //
@@ -26,14 +26,15 @@ namespace dredge {
 class StoreWorker;
 
 // A stored run as the window shows it: its record, its loss series (the
-// validation and averaged ones empty where the run has none) and its kept
-// predictions, for replay.
+// validation and averaged ones empty where the run has none) and what it kept
+// for replay: parameters (schema 6 on) or, from older stores, predictions.
 struct LoadedRun {
     RunRecord record;
     std::vector<double> losses;
     std::vector<double> validationLosses;
     std::vector<double> averagedLosses;
     std::vector<StoredSnapshot> snapshots;
+    ParameterFrames parameters;
 };
 
 class StoreClient : public QObject {
@@ -56,7 +57,7 @@ public:
     void renameRun(const QString& id, const QString& name); // touches nothing else
     void appendLosses(const QString& id, qint64 firstEpoch, std::vector<double> losses,
                       LossSeries series = LossSeries::Training);
-    void addSnapshot(const QString& id, StoredSnapshot snapshot);
+    void addParameters(const QString& id, ParameterFrames frames);
     void addCheckpoint(const QString& id, TrainingCheckpoint checkpoint);
     void deleteRuns(const QStringList& ids);
 

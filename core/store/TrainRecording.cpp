@@ -29,8 +29,8 @@ void TrainRecording::progress(const ProgressBatch& batch) {
     collectProblem(); // a store that failed (or came back) since the last batch
 }
 
-void TrainRecording::snapshot(const PredictionSnapshot& snapshot) {
-    recorder_.snapshot(snapshot.epoch, snapshot.stride, snapshot.values);
+void TrainRecording::parameters(const ParameterFrames& frames) {
+    recorder_.parameters(frames);
 }
 
 void TrainRecording::checkpoint(const TrainingCheckpoint& checkpoint) {

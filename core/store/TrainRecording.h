@@ -2,7 +2,7 @@
 // Records a run that driveRun drives on the calling thread (the `train`
 // command, benchmarks) into a store, through the store's own thread: training
 // never waits on the database. It is the store's RunSink: the driver decides
-// when losses, snapshots and checkpoints go out, this writes them.
+// when losses, parameters and checkpoints go out, this writes them.
 
 #include "RunDriver.h"
 #include "RunRecord.h"
@@ -36,7 +36,7 @@ public:
 
     void ready(const Trainer& trainer) override;
     void progress(const ProgressBatch& batch) override;
-    void snapshot(const PredictionSnapshot& snapshot) override;
+    void parameters(const ParameterFrames& frames) override;
     void checkpoint(const TrainingCheckpoint& checkpoint) override;
     // Writes the outcome and waits for the store; returns whether the whole
     // run reached it.

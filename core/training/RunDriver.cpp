@@ -1,9 +1,10 @@
 #include "RunDriver.h"
 
+#include "ParameterPlan.h"
 #include "RunControl.h"
-#include "SnapshotPlan.h"
 
 #include <chrono>
+#include <limits>
 #include <optional>
 
 namespace dredge {
@@ -44,23 +45,30 @@ private:
         if (throttle_.hasPending()) {
             sink_.progress(throttle_.take(now()));
         }
+        if (!frames_.empty()) {
+            sink_.parameters(frames_);
+            frames_ = ParameterFrames{frames_.width, {}, {}};
+        }
     }
 
     void ready(const Trainer& trainer) {
-        if (drive_.keep) {
-            snapshots_.emplace(drive_.config.train.epochs, trainer.setup().points);
+        if (drive_.keepParameters) {
+            const auto& tc = drive_.config.train;
+            plan_.emplace(tc.epochs, trainer.setup().parameters, tc.checkpointEvery, tc.keepMib);
+            frames_.width = trainer.setup().parameters;
+            trainer.appendParameters(before_); // what the first epoch's forward uses
         }
         sink_.ready(trainer);
         throttle_.begin(now(), trainer.epochsDone()); // a fork starts at its checkpoint
     }
 
     EpochVerdict epoch(const Trainer& trainer, int64_t epoch, double loss) {
+        if (plan_) {
+            keepParameters(trainer, epoch, loss);
+        }
         if (throttle_.add(epoch, loss, now(), trainer.lastValidationLoss(),
                           trainer.averagedLoss())) {
-            sink_.progress(throttle_.take(now()));
-        }
-        if (snapshots_ && snapshots_->due(epoch)) {
-            keepSnapshot(trainer, epoch);
+            flush();
         }
         const auto every = drive_.config.train.checkpointEvery;
         if (drive_.keep && every > 0 && (epoch + 1) % every == 0) {
@@ -84,29 +92,55 @@ private:
         return carryOn ? EpochVerdict::Continue : EpochVerdict::Stop;
     }
 
-    // However the run ends (its last epoch, a stop rule, Stop), the last
-    // epoch's output is kept, so a replay ends where the run ended.
-    void ended(const Trainer& trainer) {
-        const int64_t last = trainer.epochsDone() - 1;
-        if (snapshots_ && last >= 0 && lastSnapshot_ != last) {
-            keepSnapshot(trainer, last);
+    // before_ holds the parameters epoch `epoch` used; after its update the
+    // trainer holds the next epoch's. Copying them costs P floats an epoch,
+    // where the epoch itself costs at least P × points operations.
+    void keepParameters(const Trainer& trainer, int64_t epoch, double loss) {
+        if (plan_->due(epoch)) {
+            frames_.add(epoch, before_.data());
         }
-        sink_.ended(trainer);
+        const double watched = trainer.watchesValidation() ? trainer.lastValidationLoss() : loss;
+        if (!plan_->keepsEveryEpoch() && watched < bestWatched_) {
+            bestWatched_ = watched;
+            best_ = before_;
+            bestEpoch_ = epoch;
+        }
+        std::swap(previous_, before_);
+        before_.clear();
+        trainer.appendParameters(before_);
+        lastSeen_ = epoch;
     }
 
-    void keepSnapshot(const Trainer& trainer, int64_t epoch) {
-        sink_.snapshot(PredictionSnapshot{epoch,
-                                          snapshots_->decimate(trainer.lastEpochPrediction()), true,
-                                          -1.0, snapshots_->stride()});
-        lastSnapshot_ = epoch;
+    // However the run ends (its last epoch, a stop rule, Stop, divergence),
+    // the best and last epochs' parameters and the model it ended with (after
+    // restore-best or averaging) are kept, so a replay ends where the run did.
+    void ended(const Trainer& trainer) {
+        const int64_t done = trainer.epochsDone();
+        if (plan_ && done > 0) {
+            // A diverged last epoch was never seen: its parameters are still before_.
+            const auto& last = lastSeen_ == done - 1 ? previous_ : before_;
+            frames_.add(done - 1, last.data());
+            if (bestEpoch_ >= 0) {
+                frames_.add(bestEpoch_, best_.data());
+            }
+            std::vector<float> end;
+            trainer.appendParameters(end);
+            frames_.add(done, end.data());
+        }
+        sink_.ended(trainer);
     }
 
     const RunDrive& drive_;
     RunSink& sink_;
     ProgressThrottle throttle_;
     std::chrono::steady_clock::time_point start_;
-    std::optional<SnapshotPlan> snapshots_;
-    int64_t lastSnapshot_ = -1;
+    std::optional<ParameterPlan> plan_;
+    ParameterFrames frames_;               // kept since the last flush
+    std::vector<float> before_, previous_; // the current and the last epoch's parameters
+    std::vector<float> best_;              // a sparse plan's best epoch's
+    int64_t bestEpoch_ = -1;
+    double bestWatched_ = std::numeric_limits<double>::infinity();
+    int64_t lastSeen_ = -1;
 };
 
 } // namespace

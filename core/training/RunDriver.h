@@ -3,8 +3,9 @@
 // window's worker thread and `train` both call driveRun, and differ only in
 // their RunSink, where progress goes. The driver decides what is the same for
 // every run: losses in batches (ProgressThrottle), pauses (RunControl), kept
-// predictions (SnapshotPlan, and one after the last epoch however the run
-// ended), checkpoints (every N epochs, at the best loss and at the end).
+// parameters (ParameterPlan, sent beside each batch of losses, with the best
+// and last epochs' and the model the run ended with), checkpoints (every N
+// epochs, at the best loss and at the end).
 
 #include "RunMetaTypes.h"
 #include "Trainer.h"
@@ -29,8 +30,10 @@ public:
     }
     virtual void paused(int64_t /*epochsDone*/) {}
     virtual void resumed() {}
-    // With RunDrive::keep: the predictions and states a store keeps.
-    virtual void snapshot(const PredictionSnapshot&) {}
+    // With RunDrive::keepParameters: the frames kept since the last call,
+    // right after each progress() and once more as the run ends.
+    virtual void parameters(const ParameterFrames&) {}
+    // With RunDrive::keep: the states a store keeps.
     virtual void checkpoint(const TrainingCheckpoint&) {}
     // The model as the run ends (after restore-best or averaging), before
     // driveRun returns: where a final prediction is taken.
@@ -51,7 +54,7 @@ public:
     }
     void paused(int64_t epochsDone) override { pass(&RunSink::paused, epochsDone); }
     void resumed() override { pass(&RunSink::resumed); }
-    void snapshot(const PredictionSnapshot& s) override { pass(&RunSink::snapshot, s); }
+    void parameters(const ParameterFrames& f) override { pass(&RunSink::parameters, f); }
     void checkpoint(const TrainingCheckpoint& c) override { pass(&RunSink::checkpoint, c); }
     void ended(const Trainer& trainer) override { pass(&RunSink::ended, trainer); }
 
@@ -69,7 +72,8 @@ private:
 struct RunDrive {
     ExperimentConfig config;
     const ResumePoint* resume = nullptr; // a fork: go on from its checkpoint
-    bool keep = false;                   // snapshots and checkpoints, for a store
+    bool keep = false;                   // checkpoints, for a store
+    bool keepParameters = true;          // ParameterFrames, for replay and a store
     double progressSeconds = 0.2;        // the shortest time between two batches
     RunControl* control = nullptr;       // pause and stop from another thread; may be null
 };

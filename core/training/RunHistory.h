@@ -16,6 +16,7 @@ struct RunHistory {
     std::vector<double> averagedLosses;   // with weight averaging (NaN before the first average)
     RunTimeline timeline;                 // when it reached each epoch (training seconds)
     std::optional<RunData> data;          // its training points, once they exist
+    ParameterFrames parameters;           // kept parameters (ParameterPlan), for replay
 };
 
 } // namespace dredge

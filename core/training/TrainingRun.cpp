@@ -15,6 +15,7 @@ void registerMetaTypesOnce() {
         qRegisterMetaType<RunData>();
         qRegisterMetaType<PredictionSnapshot>();
         qRegisterMetaType<TrainingCheckpoint>();
+        qRegisterMetaType<ParameterFrames>();
         return true;
     }();
     (void)registered;
@@ -50,7 +51,7 @@ void TrainingRun::start() {
     }
     history_.timeline.add(resume_ ? resume_->checkpoint.epoch : 0,
                           0.0); // training time starts here
-    auto* worker = new TrainingWorker(config_, control_, probe_, keepSnapshots_);
+    auto* worker = new TrainingWorker(config_, control_, probe_, keepCheckpoints_);
     worker->setResumePoint(resume_);
     worker->moveToThread(&thread_);
     connect(&thread_, &QThread::started, worker, &TrainingWorker::run);
@@ -62,7 +63,10 @@ void TrainingRun::start() {
     });
     connect(worker, &TrainingWorker::progress, this, &TrainingRun::onProgress);
     connect(worker, &TrainingWorker::prediction, this, &TrainingRun::prediction);
-    connect(worker, &TrainingWorker::snapshot, this, &TrainingRun::snapshot);
+    connect(worker, &TrainingWorker::parameters, this, [this](const ParameterFrames& frames) {
+        history_.parameters.merge(frames);
+        Q_EMIT parametersKept(frames);
+    });
     connect(worker, &TrainingWorker::checkpoint, this, &TrainingRun::checkpoint);
     connect(worker, &TrainingWorker::paused, this, [this] {
         if (state_ != State::Finished) {

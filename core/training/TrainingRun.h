@@ -36,8 +36,8 @@ public:
     // given points [M·D] (empty: the training points).
     void setPredictionInterval(int ms);
     void setPredictionPoints(std::vector<float> coords);
-    // Before start(): also emit snapshot() for the run store (SnapshotPlan).
-    void setKeepSnapshots(bool on) { keepSnapshots_ = on; }
+    // Before start(): also emit checkpoint() for the run store.
+    void setKeepCheckpoints(bool on) { keepCheckpoints_ = on; }
     // Before start(): go on from a stored checkpoint (a fork); the history
     // starts with the losses before it.
     void setResumePoint(ResumePoint resume);
@@ -65,7 +65,9 @@ Q_SIGNALS:
     void ready(const dredge::RunData& data);
     void progress(const dredge::ProgressBatch& batch);
     void prediction(const dredge::PredictionSnapshot& snapshot);
-    void snapshot(const dredge::PredictionSnapshot& snapshot);
+    // Kept parameters as they come (after the progress they go with), already
+    // in history().parameters.
+    void parametersKept(const dredge::ParameterFrames& frames);
     void checkpoint(const dredge::TrainingCheckpoint& checkpoint);
     void finished(const dredge::TrainResult& result); // with the whole history
     // finished() brought losses that never came as progress (a diverged run's
@@ -83,7 +85,7 @@ private:
     QThread thread_;
     State state_ = State::Created;
     std::optional<ResumePoint> resume_;
-    bool keepSnapshots_ = false;
+    bool keepCheckpoints_ = false;
     RunHistory history_;
     ProgressBatch lastProgress_;
     std::optional<TrainResult> result_;

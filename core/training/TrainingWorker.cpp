@@ -19,11 +19,11 @@ std::vector<float> PredictionProbe::points() const {
 }
 
 TrainingWorker::TrainingWorker(ExperimentConfig config, std::shared_ptr<RunControl> control,
-                               std::shared_ptr<PredictionProbe> probe, bool keepSnapshots)
+                               std::shared_ptr<PredictionProbe> probe, bool keepCheckpoints)
     : config_(std::move(config))
     , control_(std::move(control))
     , probe_(std::move(probe))
-    , keepSnapshots_(keepSnapshots) {}
+    , keepCheckpoints_(keepCheckpoints) {}
 
 PredictionSnapshot TrainingWorker::predict(const Trainer& trainer, int64_t epoch) const {
     PredictionSnapshot snapshot;
@@ -52,8 +52,8 @@ public:
 
     void ready(const Trainer& trainer) override {
         worker_.targets_ = trainer.trainingTargets();
-        Q_EMIT worker_.ready(
-            RunData{trainer.setup(), trainer.trainingCoordinates(), worker_.targets_});
+        Q_EMIT worker_.ready(RunData{trainer.setup(), trainer.trainingCoordinates(),
+                                     worker_.targets_, trainer.trainingTimes()});
     }
     void progress(const ProgressBatch& batch) override { Q_EMIT worker_.progress(batch); }
     EpochVerdict epoch(const Trainer& trainer, int64_t epoch, double) override {
@@ -66,9 +66,7 @@ public:
     }
     void paused(int64_t epochsDone) override { Q_EMIT worker_.paused(epochsDone); }
     void resumed() override { Q_EMIT worker_.resumed(); }
-    void snapshot(const PredictionSnapshot& snapshot) override {
-        Q_EMIT worker_.snapshot(snapshot);
-    }
+    void parameters(const ParameterFrames& frames) override { Q_EMIT worker_.parameters(frames); }
     void checkpoint(const TrainingCheckpoint& checkpoint) override {
         Q_EMIT worker_.checkpoint(checkpoint);
     }
@@ -92,9 +90,9 @@ void TrainingWorker::run() {
     Sink sink(*this);
     TrainResult result;
     try {
-        result = driveRun(
-            RunDrive{config_, resume_ ? &*resume_ : nullptr, keepSnapshots_, 0.2, control_.get()},
-            sink);
+        result = driveRun(RunDrive{config_, resume_ ? &*resume_ : nullptr, keepCheckpoints_, true,
+                                   0.2, control_.get()},
+                          sink);
     } catch (const std::exception& e) {
         result.status = RunStatus::Failed;
         result.error = e.what();

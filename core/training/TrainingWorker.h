@@ -33,10 +33,9 @@ private:
 class TrainingWorker : public QObject {
     Q_OBJECT
 public:
-    // keepSnapshots: also emit snapshot() on a SnapshotPlan's epochs and at
-    // the end, for the run store.
+    // keepCheckpoints: also emit checkpoint(), for the run store.
     TrainingWorker(ExperimentConfig config, std::shared_ptr<RunControl> control,
-                   std::shared_ptr<PredictionProbe> probe, bool keepSnapshots = false);
+                   std::shared_ptr<PredictionProbe> probe, bool keepCheckpoints = false);
     // Before run(): go on from a checkpoint (a fork) instead of from scratch.
     void setResumePoint(std::optional<ResumePoint> resume) { resume_ = std::move(resume); }
 
@@ -47,9 +46,9 @@ Q_SIGNALS:
     void ready(dredge::RunData data);
     void progress(dredge::ProgressBatch batch);
     void prediction(dredge::PredictionSnapshot snapshot);
-    // On the training points, decimated (snapshot.stride).
-    void snapshot(dredge::PredictionSnapshot snapshot);
-    // With config.train.checkpointEvery and keepSnapshots: the state every N
+    // The parameters kept since the last batch (ParameterPlan).
+    void parameters(dredge::ParameterFrames frames);
+    // With config.train.checkpointEvery and keepCheckpoints: the state every N
     // epochs and at the end, for the run store.
     void checkpoint(dredge::TrainingCheckpoint checkpoint);
     void paused(qint64 epochsDone);
@@ -63,7 +62,7 @@ private:
     ExperimentConfig config_;
     std::shared_ptr<RunControl> control_;
     std::shared_ptr<PredictionProbe> probe_;
-    bool keepSnapshots_;
+    bool keepCheckpoints_;
     std::optional<ResumePoint> resume_;
     std::vector<float> targets_;
 };

@@ -1,0 +1,50 @@
+#pragma once
+// A model rebuilt from its config and seed (which alone fix its fixed buffers,
+// such as RFF's frequencies), given kept flat parameters (ParameterFrames), to
+// predict anywhere: at the training points, on any slice, at points of the
+// user's. The same model class and kernel as training used, so on the CPU its
+// output is bit for bit that of the model that had those parameters. No
+// LibTorch in the header.
+
+#include "ModelConfig.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace dredge {
+
+// One parameter tensor's place in the flat parameters.
+struct ParameterSlot {
+    std::string name; // the module's name for it ("amplitude", "layers.0.weight", ...)
+    int64_t offset = 0;
+    std::vector<int64_t> shape;
+    int64_t count = 0;
+};
+
+class FieldEvaluator {
+public:
+    // Throws std::invalid_argument for a config that builds no model.
+    FieldEvaluator(const ModelConfig& model, int dims, uint64_t seed);
+    ~FieldEvaluator();
+    FieldEvaluator(const FieldEvaluator&) = delete;
+    FieldEvaluator& operator=(const FieldEvaluator&) = delete;
+
+    int dims() const;
+    int64_t parameterCount() const;
+    int outputs() const; // values per point
+    const std::vector<ParameterSlot>& layout() const;
+    // Throws std::invalid_argument when the count is not parameterCount().
+    void setParameters(const float* flat, int64_t count);
+    // Float32 predictions [N × outputs()] at coords [N·D] row-major and times
+    // [N] (empty: t = 0). Throws std::invalid_argument for sizes that do not fit.
+    std::vector<float> predict(const std::vector<float>& coords,
+                               const std::vector<float>& time = {}) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace dredge
