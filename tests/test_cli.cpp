@@ -116,14 +116,14 @@ private Q_SLOTS:
         QCOMPARE(run["psnr_db"].toDouble(), json["result"]["final_psnr_db"].toDouble());
         QCOMPARE(run["parameters"].toInteger(), 145);
         QCOMPARE(run["data_fingerprint"].toString().size(), 64);
-        // Its parameters at every epoch (0 to 119) and the model it ended
-        // with (after 120): 145 float32 each.
+        // Its parameters and gradients at every epoch (0 to 119) and the
+        // model it ended with (after 120): 2 × 145 float32 each.
         QVERIFY(!run.contains("snapshot_epochs"));
         const auto kept = run["kept_parameters"].toObject();
         QCOMPARE(kept["frames"].toInteger(), 121);
         QCOMPARE(kept["first_epoch"].toInteger(), 0);
         QCOMPARE(kept["last_epoch"].toInteger(), 120);
-        QCOMPARE(kept["bytes"].toInteger(), 121 * 145 * 4);
+        QCOMPARE(kept["bytes"].toInteger(), 121 * 145 * 8);
 
         // The same data gives the same fingerprint; --no-store records nothing.
         const auto again = runWithStore(store, {"train", "--epochs", "3", "--no-store"});

@@ -371,7 +371,7 @@ private Q_SLOTS:
         QVERIFY(std::binary_search(kept.epochs.begin(), kept.epochs.end(), best));
         QVERIFY(std::binary_search(kept.epochs.begin(), kept.epochs.end(), int64_t(1499)));
         QCOMPARE(kept.epochs.back(), int64_t(1500));
-        QCOMPARE(kept.bytes(), int64_t(kept.size() * 145 * sizeof(float)));
+        QCOMPARE(kept.bytes(), int64_t(kept.size() * 145 * 2 * sizeof(float)));
         // The best epoch's frame is that epoch's parameters: its MSE is its loss.
         ParameterReplay replay(config, 1);
         const auto* p = replay.at(sink.data, kept, size_t(kept.nearest(best)));
@@ -380,6 +380,35 @@ private Q_SLOTS:
         KeepingSink none;
         driveRun(RunDrive{chirpExperiment(20), nullptr, false, false}, none);
         QVERIFY(none.kept.empty());
+    }
+
+    // Each frame keeps the gradient its epoch computed there, before
+    // clipping: Adam's first update moves every parameter against it, and
+    // with a tiny max norm the kept gradient is still the unclipped one.
+    void keptGradientsAreTheEpochsOwn() {
+        auto config = chirpExperiment(5);
+        config.train.clipGradients = true;
+        config.train.clipMaxNorm = 1e-4;
+        KeepingSink sink;
+        driveRun(RunDrive{config}, sink);
+        const auto& kept = sink.kept;
+        QCOMPARE(kept.gradients.size(), kept.values.size());
+        double squares = 0.0;
+        int moved = 0;
+        for (int64_t i = 0; i < kept.width; ++i) {
+            const double g = kept.gradient(0)[i];
+            squares += g * g;
+            const double step = double(kept.frame(1)[i]) - double(kept.frame(0)[i]);
+            if (std::abs(g) > 1e-6) {
+                QVERIFY2(step * g < 0.0, qPrintable(QString("parameter %1").arg(i)));
+                ++moved;
+            }
+        }
+        QVERIFY(moved > 100);
+        QVERIFY2(std::sqrt(squares) > 100 * config.train.clipMaxNorm,
+                 qPrintable(QString::number(std::sqrt(squares))));
+        // The end model's frame has no gradient: no epoch computed one there.
+        QVERIFY(std::isnan(kept.gradient(kept.size() - 1)[0]));
     }
 
     void pauseHoldsAndResumeContinues() {

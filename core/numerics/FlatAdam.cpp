@@ -36,6 +36,7 @@ FlatAdam::FlatAdam(std::vector<at::Tensor> parameters, AdamSettings settings)
 
 at::Tensor& FlatAdam::gatherGradients() {
     allHaveGradients_ = true;
+    clipCoefficient_ = 1.0;
     bool plainCopy = grad_.is_cpu();
     for (auto& slot : slots_) {
         const auto& g = slot.parameter.grad();
@@ -72,6 +73,7 @@ at::Tensor& FlatAdam::gatherGradients() {
 
 at::Tensor& FlatAdam::gradientToWrite() {
     allHaveGradients_ = true;
+    clipCoefficient_ = 1.0;
     for (auto& slot : slots_) {
         slot.hasGradient = true;
     }
@@ -84,6 +86,7 @@ double FlatAdam::clipGradientNorm(double maxNorm) {
     const double coefficient = maxNorm / (norm + 1e-6);
     if (coefficient < 1.0) {
         grad_.mul_(coefficient);
+        clipCoefficient_ = coefficient;
     }
     return norm;
 }

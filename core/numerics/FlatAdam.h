@@ -39,6 +39,9 @@ public:
     // Scales the gathered gradient so its global L2 norm is at most maxNorm
     // (torch.nn.utils.clip_grad_norm_ semantics). Returns the norm before.
     double clipGradientNorm(double maxNorm);
+    // The factor the last clip scaled the gradient by (1: none since the
+    // gradient was gathered or written).
+    double clipCoefficient() const { return clipCoefficient_; }
 
     // One Adam update from the gathered gradient.
     void step();
@@ -70,6 +73,7 @@ private:
     at::Tensor flat_, grad_, expAvg_, expAvgSq_;
     std::vector<int64_t> slotSteps_; // per-parameter step counts (bias correction)
     int64_t steps_ = 0;
+    double clipCoefficient_ = 1.0;
     bool allHaveGradients_ = true;
     bool stepsUniform_ = true; // no parameter was ever skipped
 };

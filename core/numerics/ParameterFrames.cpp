@@ -1,7 +1,9 @@
 #include "ParameterFrames.h"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
+#include <string>
 
 namespace dredge {
 
@@ -9,16 +11,25 @@ std::vector<float> ParameterFrames::frameValues(size_t index) const {
     return {frame(index), frame(index) + width};
 }
 
-void ParameterFrames::add(int64_t epoch, const float* parameters) {
+void ParameterFrames::add(int64_t epoch, const float* parameters, const float* gradient) {
     // Frames come in epoch order but for the best epoch's, kept at the end.
     const auto at = std::lower_bound(epochs.begin(), epochs.end(), epoch);
     const auto row = std::distance(epochs.begin(), at) * width;
+    const float none = std::numeric_limits<float>::quiet_NaN();
     if (at != epochs.end() && *at == epoch) {
         std::copy(parameters, parameters + width, values.begin() + row);
+        if (gradient) {
+            std::copy(gradient, gradient + width, gradients.begin() + row);
+        }
         return;
     }
     epochs.insert(at, epoch);
     values.insert(values.begin() + row, parameters, parameters + width);
+    if (gradient) {
+        gradients.insert(gradients.begin() + row, gradient, gradient + width);
+    } else {
+        gradients.insert(gradients.begin() + row, size_t(width), none);
+    }
 }
 
 void ParameterFrames::merge(const ParameterFrames& more) {
@@ -36,11 +47,19 @@ void ParameterFrames::merge(const ParameterFrames& more) {
     if (empty() || more.epochs.front() > epochs.back()) { // the usual batch: all later
         epochs.insert(epochs.end(), more.epochs.begin(), more.epochs.end());
         values.insert(values.end(), more.values.begin(), more.values.end());
+        gradients.insert(gradients.end(), more.gradients.begin(), more.gradients.end());
         return;
     }
     for (size_t i = 0; i < more.size(); ++i) {
-        add(more.epochs[i], more.frame(i));
+        add(more.epochs[i], more.frame(i), more.gradient(i));
     }
+}
+
+bool ParameterFrames::consistent() const {
+    const auto cells = epochs.size() * size_t(width);
+    return width > 0 && values.size() == cells && gradients.size() == cells &&
+           std::adjacent_find(epochs.begin(), epochs.end(), std::greater_equal<int64_t>()) ==
+               epochs.end();
 }
 
 int64_t ParameterFrames::nearest(int64_t epoch) const {

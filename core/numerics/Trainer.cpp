@@ -417,14 +417,30 @@ std::vector<float> Trainer::trainingTimes() const {
                : std::vector<float>{};
 }
 
-void Trainer::appendParameters(std::vector<float>& out) const {
-    const auto& flat = impl_->optimizer->flatParameters();
-    // A CPU float32 model (every model here) copies straight from its buffer.
+namespace {
+// A CPU float32 tensor (every model here) copies straight from its buffer.
+void appendFloats(const at::Tensor& flat, std::vector<float>& out, double scale = 1.0) {
     const auto cpu = flat.device().is_cpu() && flat.scalar_type() == at::kFloat
                          ? flat
                          : flat.detach().to(at::kCPU, at::kFloat).contiguous();
     const float* begin = cpu.data_ptr<float>();
+    const auto first = out.size();
     out.insert(out.end(), begin, begin + cpu.numel());
+    if (scale != 1.0) {
+        for (auto i = first; i < out.size(); ++i) {
+            out[i] = float(double(out[i]) * scale);
+        }
+    }
+}
+} // namespace
+
+void Trainer::appendParameters(std::vector<float>& out) const {
+    appendFloats(impl_->optimizer->flatParameters(), out);
+}
+
+void Trainer::appendGradient(std::vector<float>& out) const {
+    const auto& optimizer = *impl_->optimizer;
+    appendFloats(optimizer.flatGradient(), out, 1.0 / optimizer.clipCoefficient());
 }
 
 std::vector<double> averagedPrefix(const ResumePoint& resume, const TrainConfig& config) {

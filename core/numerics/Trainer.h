@@ -87,6 +87,9 @@ public:
     // Appends the current flat parameters (FlatAdam's order, as float32) to
     // `out`: after epoch k's update, those epoch k + 1's forward pass uses.
     void appendParameters(std::vector<float>& out) const;
+    // Appends the last epoch's gradient of its training loss with respect to
+    // the parameters it used (same order), as computed: before clipping.
+    void appendGradient(std::vector<float>& out) const;
 
 private:
     struct Impl;

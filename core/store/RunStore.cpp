@@ -571,14 +571,15 @@ bool RunStore::addParameters(const QString& id, const ParameterFrames& frames, Q
     }
     QSqlQuery q(database());
     q.prepare(QStringLiteral(
-        "INSERT INTO parameter_chunks (run_id, chunk, width, epochs, parameters) VALUES (:id, "
-        "(SELECT COALESCE(MAX(chunk), -1) + 1 FROM parameter_chunks WHERE run_id = :id2), "
-        ":width, :epochs, :parameters)"));
+        "INSERT INTO parameter_chunks (run_id, chunk, width, epochs, parameters, gradients) "
+        "VALUES (:id, (SELECT COALESCE(MAX(chunk), -1) + 1 FROM parameter_chunks WHERE run_id = "
+        ":id2), :width, :epochs, :parameters, :gradients)"));
     q.bindValue(QStringLiteral(":id"), id);
     q.bindValue(QStringLiteral(":id2"), id);
     q.bindValue(QStringLiteral(":width"), qint64(frames.width));
     q.bindValue(QStringLiteral(":epochs"), pack<int64_t, quint64>(frames.epochs));
     q.bindValue(QStringLiteral(":parameters"), pack<float, quint32>(frames.values));
+    q.bindValue(QStringLiteral(":gradients"), pack<float, quint32>(frames.gradients));
     return q.exec() || fail(q, error);
 }
 
@@ -763,8 +764,8 @@ std::optional<std::vector<StoredSnapshot>> RunStore::snapshots(const QString& id
 std::optional<ParameterFrames> RunStore::parameterFrames(const QString& id, QString* error) {
     QSqlQuery q(database());
     if (!selectOfRun(q,
-                     QStringLiteral("SELECT width, epochs, parameters FROM parameter_chunks "
-                                    "WHERE run_id = :id ORDER BY chunk"),
+                     QStringLiteral("SELECT width, epochs, parameters, gradients FROM "
+                                    "parameter_chunks WHERE run_id = :id ORDER BY chunk"),
                      id, error)) {
         return std::nullopt;
     }
@@ -774,10 +775,9 @@ std::optional<ParameterFrames> RunStore::parameterFrames(const QString& id, QStr
         chunk.width = q.value(0).toLongLong();
         unpackInto<int64_t, quint64>(q.value(1).toByteArray(), chunk.epochs);
         unpackInto<float, quint32>(q.value(2).toByteArray(), chunk.values);
+        unpackInto<float, quint32>(q.value(3).toByteArray(), chunk.gradients);
         // A chunk whose sizes disagree (a damaged store) is left out, not misread.
-        if (chunk.width <= 0 || chunk.values.size() != chunk.epochs.size() * size_t(chunk.width) ||
-            (!all.empty() && chunk.width != all.width) ||
-            !std::is_sorted(chunk.epochs.begin(), chunk.epochs.end())) {
+        if (!chunk.consistent() || (!all.empty() && chunk.width != all.width)) {
             continue;
         }
         all.merge(chunk);

@@ -106,14 +106,15 @@ const QStringList kSteps[] = {
      QStringLiteral("ALTER TABLE runs ADD COLUMN fork_epoch BIGINT NOT NULL DEFAULT 0")},
     // 5 → 6: kept parameters (ParameterFrames) in place of kept predictions,
     // one chunk per batch of frames in the order written: little-endian int64
-    // epochs and float32 parameters, `width` per frame. Snapshots written
-    // before stay and still show.
+    // epochs, float32 parameters and gradients, `width` per frame. Snapshots
+    // written before stay and still show.
     {QStringLiteral("CREATE TABLE parameter_chunks ("
                     " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
                     " chunk BIGINT NOT NULL,"
                     " width BIGINT NOT NULL,"
                     " epochs {blob} NOT NULL,"
                     " parameters {blob} NOT NULL,"
+                    " gradients {blob} NOT NULL,"
                     " PRIMARY KEY (run_id, chunk))")},
 };
 static_assert(std::size(kSteps) == kStoreSchemaVersion, "one step per version");

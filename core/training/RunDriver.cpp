@@ -47,7 +47,7 @@ private:
         }
         if (!frames_.empty()) {
             sink_.parameters(frames_);
-            frames_ = ParameterFrames{frames_.width, {}, {}};
+            frames_ = ParameterFrames{frames_.width, {}, {}, {}};
         }
     }
 
@@ -93,22 +93,24 @@ private:
     }
 
     // before_ holds the parameters epoch `epoch` used; after its update the
-    // trainer holds the next epoch's. Copying them costs P floats an epoch,
-    // where the epoch itself costs at least P × points operations.
+    // trainer holds the next epoch's, and the gradient epoch `epoch` computed.
+    // Copying them costs 2P floats an epoch, where the epoch itself costs at
+    // least P × points operations.
     void keepParameters(const Trainer& trainer, int64_t epoch, double loss) {
+        last_.parameters.swap(before_);
+        last_.gradient.clear();
+        trainer.appendGradient(last_.gradient);
+        last_.epoch = epoch;
         if (plan_->due(epoch)) {
-            frames_.add(epoch, before_.data());
+            frames_.add(epoch, last_.parameters.data(), last_.gradient.data());
         }
         const double watched = trainer.watchesValidation() ? trainer.lastValidationLoss() : loss;
         if (!plan_->keepsEveryEpoch() && watched < bestWatched_) {
             bestWatched_ = watched;
-            best_ = before_;
-            bestEpoch_ = epoch;
+            best_ = last_;
         }
-        std::swap(previous_, before_);
         before_.clear();
         trainer.appendParameters(before_);
-        lastSeen_ = epoch;
     }
 
     // However the run ends (its last epoch, a stop rule, Stop, divergence),
@@ -117,30 +119,34 @@ private:
     void ended(const Trainer& trainer) {
         const int64_t done = trainer.epochsDone();
         if (plan_ && done > 0) {
-            // A diverged last epoch was never seen: its parameters are still before_.
-            const auto& last = lastSeen_ == done - 1 ? previous_ : before_;
-            frames_.add(done - 1, last.data());
-            if (bestEpoch_ >= 0) {
-                frames_.add(bestEpoch_, best_.data());
+            for (const auto* kept : {&last_, &best_}) {
+                if (kept->epoch >= 0 && !plan_->due(kept->epoch)) {
+                    frames_.add(kept->epoch, kept->parameters.data(), kept->gradient.data());
+                }
+            }
+            if (last_.epoch != done - 1) { // a diverged last epoch: no update, no gradient
+                frames_.add(done - 1, before_.data(), nullptr);
             }
             std::vector<float> end;
             trainer.appendParameters(end);
-            frames_.add(done, end.data());
+            frames_.add(done, end.data(), nullptr);
         }
         sink_.ended(trainer);
     }
 
+    struct KeptEpoch {
+        int64_t epoch = -1;
+        std::vector<float> parameters, gradient;
+    };
     const RunDrive& drive_;
     RunSink& sink_;
     ProgressThrottle throttle_;
     std::chrono::steady_clock::time_point start_;
     std::optional<ParameterPlan> plan_;
-    ParameterFrames frames_;               // kept since the last flush
-    std::vector<float> before_, previous_; // the current and the last epoch's parameters
-    std::vector<float> best_;              // a sparse plan's best epoch's
-    int64_t bestEpoch_ = -1;
+    ParameterFrames frames_;    // kept since the last flush
+    std::vector<float> before_; // the parameters the next epoch's forward uses
+    KeptEpoch last_, best_;     // the last epoch seen; a sparse plan's best one
     double bestWatched_ = std::numeric_limits<double>::infinity();
-    int64_t lastSeen_ = -1;
 };
 
 } // namespace
