@@ -36,7 +36,8 @@ void addWindowOptions(QCommandLineParser& parser) {
     parser.setApplicationDescription(QStringLiteral(
         "DREDGE Studio: train wave-function neural fields.\n"
         "Subcommands: 'train' (headless run, see train --help), 'serve' (insight server),\n"
-        "'runs' (the run store: list, show, export, delete; see runs --help),\n"
+        "'runs' (the run store: list, show, export, delete, predict, params;\n"
+        "see runs --help),\n"
         "'sweep' (many runs from a sweep file, here or on Slurm; see sweep --help)."));
     parser.addHelpOption();
     parser.addOption({{QStringLiteral("v"), QStringLiteral("version")},
@@ -55,8 +56,8 @@ void addWindowOptions(QCommandLineParser& parser) {
                         "in the user's data folder)."),
          QStringLiteral("url")},
         {QStringLiteral("panel"),
-         QStringLiteral("Bring this bottom panel to the front: runs, history, sweeps, groups, "
-                        "parallel."),
+         QStringLiteral("Bring this panel to the front: runs, history, sweeps, groups, "
+                        "parallel (below the plots), inspector, server (beside the form)."),
          QStringLiteral("name")},
         {QStringLiteral("quit-when-done"),
          QStringLiteral("Print each run's summary and quit once all runs have finished.")},

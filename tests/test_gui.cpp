@@ -18,9 +18,13 @@
 #include "LossPlotBar.h"
 #include "LossSmoothing.h"
 #include "MainWindow.h"
+#include "ModelInspector.h"
+#include "ParameterReplay.h"
+#include "PlotFiles.h"
 #include "PredictionView.h"
 #include "QCustomPlotInclude.h"
 #include "RunsModel.h"
+#include "ScratchFolder.h"
 #include "ServerPanel.h"
 #include "Settings.h"
 #include "WindowTestHelpers.h"
@@ -46,7 +50,9 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTimer>
@@ -961,6 +967,144 @@ private Q_SLOTS:
             QVERIFY2(title.contains(QStringLiteral("epoch %1").arg(epoch + 1)) &&
                          title.contains(QStringLiteral("x5 = ")),
                      qPrintable(title));
+        }
+    }
+
+    // The model inspector at the slider's epoch: each wave's parameters as
+    // kept, its contribution under the sum, norms and gradients over the
+    // kept epochs; muting a wave gives the MSE of the model whose head
+    // weight for it is zero, computed here independently.
+    void theInspectorShowsEachWaveAndMutesIt() {
+        MainWindow w(false);
+        w.show();
+        setEpochs(w, 300);
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        QVERIFY(w.raisePanel(QStringLiteral("inspector")).isEmpty());
+        auto* inspector = w.modelInspector();
+        QTRY_VERIFY(inspector->isVisible());
+        w.predictionView()->showRun(e->id);
+        w.predictionView()->epochSlider()->setValue(150);
+        QCOMPARE(inspector->shownEpoch(), int64_t(150));
+        QVERIFY2(inspector->summaryText().contains("epoch 151"),
+                 qPrintable(inspector->summaryText()));
+
+        const auto& frames = e->parameters();
+        const auto& layout = e->replay()->evaluator().layout();
+        auto* table = inspector->unitTable();
+        QCOMPARE(table->rowCount(), 16);
+        QCOMPARE(table->horizontalHeaderItem(1)->text(), QString("A")); // amplitude, wave by wave
+        const auto amplitude = layout.front();                          // the first tensor
+        QCOMPARE(amplitude.name, std::string("amplitude"));
+        QCOMPARE(table->item(2, 1)->text(),
+                 QString::number(frames.frame(150)[amplitude.offset + 2], 'g', 4));
+
+        // Wave 3 muted: the fit without it, against a model without it.
+        const auto head = *std::find_if(layout.begin(), layout.end(),
+                                        [](const auto& s) { return s.name == "head.weight"; });
+        auto without = frames.frameValues(150);
+        without[size_t(head.offset + 2)] = 0.0f;
+        FieldEvaluator independent(e->config().model, 1, e->config().train.seed);
+        independent.setParameters(without.data(), int64_t(without.size()));
+        const double expected =
+            meanSquaredError(independent.predict(e->data()->coords), e->data()->targets);
+        table->item(2, 0)->setCheckState(Qt::Checked); // as a click on its box
+        QVERIFY2(std::abs(inspector->mutedMse() - expected) <= 1e-6 * expected,
+                 qPrintable(QString("%1 against %2").arg(inspector->mutedMse()).arg(expected)));
+        QVERIFY(inspector->mutedMse() != e->replayed(150)->mse);
+        QCOMPARE(table->item(2, table->columnCount() - 1)->text(),
+                 QString::number(expected, 'g', 4));
+        QVERIFY(inspector->summaryText().contains("without 1 muted unit"));
+        // truth, the sum, the fit without wave 3, and the 16 waves
+        QCOMPARE(inspector->contributionPlot()->graphCount(), 3 + 16);
+        inspector->setMuted(2, false);
+        QCOMPARE(inspector->mutedMse(), e->replayed(150)->mse);
+        // At the end model too.
+        w.predictionView()->epochSlider()->setValue(300);
+        const size_t end = frames.size() - 1;
+        auto atEnd = frames.frameValues(end);
+        atEnd[size_t(head.offset + 2)] = 0.0f;
+        independent.setParameters(atEnd.data(), int64_t(atEnd.size()));
+        const double expectedAtEnd =
+            meanSquaredError(independent.predict(e->data()->coords), e->data()->targets);
+        inspector->setMuted(2, true);
+        QVERIFY2(
+            std::abs(inspector->mutedMse() - expectedAtEnd) <= 1e-6 * expectedAtEnd,
+            qPrintable(QString("%1 against %2").arg(inspector->mutedMse()).arg(expectedAtEnd)));
+        inspector->setMuted(2, false);
+        w.predictionView()->epochSlider()->setValue(150);
+
+        // Over the kept epochs: a norm per tensor, the global gradient norm
+        // and the bands of the chosen tensor's gradient.
+        QCOMPARE(inspector->normPlot()->graphCount(), int(layout.size()));
+        QCOMPARE(inspector->normPlot()->graph(0)->data()->size(), int(frames.size()));
+        auto* gradients = inspector->gradientPlot();
+        QCOMPARE(gradients->graph(0)->data()->size(), int(frames.size()));
+        double squares = 0.0;
+        for (int64_t i = 0; i < frames.width; ++i) {
+            squares += double(frames.gradient(150)[i]) * frames.gradient(150)[i];
+        }
+        QCOMPARE(gradients->graph(0)->data()->at(150)->value, std::sqrt(squares));
+        QCOMPARE(gradients->graphCount(), 1 + 6 + 1);   // the norm, three bands, the median
+        inspector->trajectoryBox()->setCurrentIndex(1); // k
+        QCOMPARE(inspector->trajectoryPlot()->graphCount(), 16);
+        QCOMPARE(inspector->trajectoryPlot()->yAxis->label(), QString("k"));
+
+        // Every plot exports its numbers.
+        ScratchFolder scratch;
+        QString error;
+        const auto csv = scratch.filePath("norms.csv");
+        QVERIFY2(savePlot(inspector->normPlot(), csv, &error), qPrintable(error));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        QCOMPARE(file.readAll().count('\n'), 1 + qsizetype(layout.size() * frames.size()));
+    }
+
+    // The interference basis shares its envelope; SIREN has no units but
+    // norms and gradients; RFF shows its frequencies against the spectrum.
+    void theInspectorFollowsEveryModel_data() {
+        QTest::addColumn<int>("kind");
+        QTest::newRow("interference") << int(ModelKind::Interference);
+        QTest::newRow("siren") << int(ModelKind::Siren);
+        QTest::newRow("rff") << int(ModelKind::RandomFourier);
+    }
+    void theInspectorFollowsEveryModel() {
+        QFETCH(int, kind);
+        MainWindow w(false);
+        w.show();
+        auto c = w.form()->config();
+        c.model.kind = ModelKind(kind);
+        c.train.epochs = 60;
+        w.form()->setConfig(c);
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        QVERIFY(w.raisePanel(QStringLiteral("inspector")).isEmpty());
+        auto* inspector = w.modelInspector();
+        QTRY_VERIFY(inspector->isVisible());
+        w.predictionView()->showRun(e->id);
+        auto* tabs = inspector->tabs();
+        const bool units = ModelKind(kind) == ModelKind::Interference;
+        QCOMPARE(tabs->isTabVisible(0), units);
+        QCOMPARE(tabs->isTabVisible(4), ModelKind(kind) == ModelKind::RandomFourier);
+        QCOMPARE(inspector->normPlot()->graphCount(),
+                 int(e->replay()->evaluator().layout().size()));
+        if (units) {
+            QCOMPARE(inspector->unitTable()->rowCount(), c.model.fields);
+            QVERIFY2(inspector->sharedText().startsWith("Shared envelope: σ = ") &&
+                         inspector->sharedText().contains("; v = "),
+                     qPrintable(inspector->sharedText()));
+        }
+        if (ModelKind(kind) == ModelKind::RandomFourier) {
+            auto* spectrum = inspector->spectrumPlot();
+            QCOMPARE(spectrum->plottableCount(), 2); // the frequencies' bars, the data's line
+            double features = 0.0;
+            auto* bars = qobject_cast<QCPBars*>(spectrum->plottable(0));
+            for (auto it = bars->data()->constBegin(); it != bars->data()->constEnd(); ++it) {
+                features += it->value;
+            }
+            QCOMPARE(features, double(c.model.features));
         }
     }
 

@@ -247,6 +247,7 @@ void GridSliceView::draw(const RunData& data, const std::vector<NamedPrediction>
     }
     setRunRows(int(predictions.size()));
     fillMaps(data, predictions, sliceRows(slice));
+    slice_ = slice;
     const auto& axes = plot_->axisRects();
     for (auto* rect : axes) {
         rect->axis(QCPAxis::atBottom)->setLabel(axisName(slice.across, dims));

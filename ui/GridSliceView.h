@@ -42,6 +42,8 @@ public:
               size_t firstRow);
     // Where the slice lies: "x3 = 0.43, x4 = −1.29, x5 = 3.00".
     QString sliceText() const;
+    // The slice last drawn (its rows: sliceRows(slice())).
+    const GridSlice& slice() const { return slice_; }
 
     QCustomPlot* plot() const { return plot_; }
     QCPColorMap* truthMap() const { return truth_; }
@@ -78,6 +80,7 @@ private:
     QComboBox* up_;
     QGridLayout* sliderGrid_;
     std::vector<QSlider*> sliders_;
+    GridSlice slice_;
     std::vector<QLabel*> sliderLabels_;
     std::vector<int64_t> shape_;
     std::vector<std::pair<double, double>> ranges_; // each axis's first and last coordinate

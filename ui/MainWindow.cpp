@@ -12,6 +12,7 @@
 #include "HistoryPanel.h"
 #include "InsightServer.h"
 #include "LossPlot.h"
+#include "ModelInspector.h"
 #include "ParallelCoordinates.h"
 #include "PlotFiles.h"
 #include "PredictionView.h"
@@ -72,6 +73,7 @@ MainWindow::MainWindow(bool useSettings, const QString& storeUrl, QWidget* paren
     , form_(new ExperimentForm)
     , lossPlot_(new LossPlot(runs_))
     , prediction_(new PredictionView(runs_))
+    , inspector_(new ModelInspector(runs_, prediction_))
     , serverPanel_(new ServerPanel(server_))
     , history_(new HistoryPanel(runs_))
     , sweepPanel_(new SweepPanel)
@@ -319,6 +321,9 @@ void MainWindow::buildDocks() {
     // panels would leave the plots half the window.
     addDock(tr("Insight server"), QStringLiteral("serverDock"), scrolledDown(serverPanel_),
             Qt::LeftDockWidgetArea, formDock);
+    // Beside the form too: the prediction it looks inside stays in view.
+    addDock(tr("Inspector"), QStringLiteral("inspectorDock"), inspector_, Qt::LeftDockWidgetArea,
+            formDock);
     formDock->raise();
     // New runs are selected so that their progress shows at once.
     connect(runs_, &RunsModel::runAdded, this, &MainWindow::selectRun);
@@ -820,10 +825,14 @@ QString MainWindow::raisePanel(const QString& name) {
         {QStringLiteral("history"), QStringLiteral("historyDock")},
         {QStringLiteral("sweeps"), QStringLiteral("sweepDock")},
         {QStringLiteral("groups"), QStringLiteral("groupsDock")},
-        {QStringLiteral("parallel"), QStringLiteral("parallelDock")}};
+        {QStringLiteral("parallel"), QStringLiteral("parallelDock")},
+        {QStringLiteral("inspector"), QStringLiteral("inspectorDock")},
+        {QStringLiteral("server"), QStringLiteral("serverDock")}};
     auto* dock = findChild<QDockWidget*>(docks.value(name), Qt::FindDirectChildrenOnly);
     if (name.isEmpty() || !dock) {
-        return tr("no panel '%1' (choose runs, history, sweeps, groups, parallel)").arg(name);
+        return tr("no panel '%1' (choose runs, history, sweeps, groups, parallel, inspector, "
+                  "server)")
+            .arg(name);
     }
     dock->show();
     dock->raise();

@@ -26,6 +26,7 @@ class ParallelCoordinates;
 class HistoryPanel;
 class InsightServer;
 class LossPlot;
+class ModelInspector;
 class PredictionView;
 class RunsModel;
 class ServerPanel;
@@ -81,6 +82,7 @@ public:
     RunsModel* runs() const { return runs_; }
     LossPlot* lossPlot() const { return lossPlot_; }
     PredictionView* predictionView() const { return prediction_; }
+    ModelInspector* modelInspector() const { return inspector_; }
     ServerPanel* serverPanel() const { return serverPanel_; }
     InsightServer* server() const { return server_; }
     QTableView* runsTable() const { return table_; }
@@ -138,6 +140,7 @@ private:
     ExperimentForm* form_;
     LossPlot* lossPlot_;
     PredictionView* prediction_;
+    ModelInspector* inspector_;
     ServerPanel* serverPanel_;
     std::unique_ptr<StoreClient> store_;
     HistoryPanel* history_;

@@ -212,6 +212,14 @@ void PredictionView::buildReplayRow(QVBoxLayout* layout) {
             play_->setChecked(false);
         }
     });
+    // An ended run shows its end model from the kept parameters, not the
+    // last live prediction.
+    connect(runs_, &RunsModel::runEnded, this, [this](int id) {
+        if (id == runId_) {
+            updateReplayRange();
+            refresh();
+        }
+    });
     connect(runs_, &RunsModel::parametersKept, this, [this](int id) {
         if (id == runId_) {
             updateReplayRange();
@@ -306,8 +314,11 @@ const PredictionSnapshot* PredictionView::shownPrediction(const RunEntry& e) {
     // no forward pass on this thread for each batch that arrives.
     const bool following = epochSlider_->value() >= epochSlider_->maximum();
     if (replaysParameters(e) && e.data() && !(e.isLive() && following && e.prediction)) {
-        return replayedPrediction(e);
+        const auto* replayed = replayedPrediction(e);
+        shownFrameEpoch_ = replayed ? epochSlider_->value() : -1; // snapped to a kept one
+        return replayed;
     }
+    shownFrameEpoch_ = -1;
     const int k = replaysParameters(e) ? int(e.snapshots.size()) : epochSlider_->value();
     if (k >= int(e.snapshots.size()) || !e.data()) {
         epochLabel_->setText(e.prediction ? tr("latest: epoch %L1").arg(e.prediction->epoch + 1)
@@ -425,6 +436,7 @@ void PredictionView::showRun(int runId) {
 void PredictionView::refresh() {
     const auto* e = runs_->entry(runId_);
     if (!e || !e->data()) {
+        shownFrameEpoch_ = -1;
         // No fake plot with made-up axes: say what will appear here and how.
         title_->setText(e ? tr("%1: waiting for data…").arg(e->name()) : QString());
         emptyState_->setText(
@@ -435,6 +447,7 @@ void PredictionView::refresh() {
         timeRow_->hide();
         replayRow_->hide();
         pages_->setCurrentWidget(emptyState_);
+        Q_EMIT drawn();
         return;
     }
     replayRow_->show();
@@ -444,6 +457,7 @@ void PredictionView::refresh() {
     } else {
         drawLine();
     }
+    Q_EMIT drawn();
 }
 
 // The points of one instant: the data sets list every point of an instant

@@ -47,7 +47,14 @@ public:
     QString titleText() const;
     QString mseNote(const RunEntry& e) const;
     QSlider* epochSlider() const { return epochSlider_; }
+    // The kept epoch drawn (the slider's, snapped to a kept one), or -1 when
+    // the view shows a live prediction or a store's old kept predictions.
+    int64_t shownFrameEpoch() const { return shownFrameEpoch_; }
     QToolButton* playButton() const { return play_; }
+
+Q_SIGNALS:
+    // After each draw: another run, epoch, slice or prediction is shown.
+    void drawn();
 
 private:
     void buildLinePage();
@@ -90,6 +97,7 @@ private:
     QTimer playTimer_;
     PredictionSnapshot replayed_; // the kept prediction shown, spread over all points
     PredictionSnapshot endFrame_; // the end frame's prediction, marked as the end model
+    int64_t shownFrameEpoch_ = -1;
     std::vector<int> comparedRuns_;
     std::vector<std::vector<float>> comparedValues_; // the grid rows of compared runs
     QHash<int, QCPGraph*> compared_;

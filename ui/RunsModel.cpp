@@ -34,7 +34,7 @@ QString stateName(TrainingRun::State state) {
 
 } // namespace
 
-const PredictionSnapshot* RunEntry::replayed(size_t frame) const {
+ParameterReplay* RunEntry::replay() const {
     const auto* d = data();
     if (!d) {
         return nullptr;
@@ -43,7 +43,16 @@ const PredictionSnapshot* RunEntry::replayed(size_t frame) const {
         if (!replay_) {
             replay_ = std::make_shared<ParameterReplay>(config(), d->setup.dims);
         }
-        return replay_->at(*d, parameters(), frame);
+        return replay_.get();
+    } catch (const std::exception&) {
+        return nullptr; // a config that builds no model here
+    }
+}
+
+const PredictionSnapshot* RunEntry::replayed(size_t frame) const {
+    auto* replay = this->replay();
+    try {
+        return replay ? replay->at(*data(), parameters(), frame) : nullptr;
     } catch (const std::exception&) {
         return nullptr; // kept parameters that fit no model of this config
     }

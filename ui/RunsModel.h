@@ -54,6 +54,9 @@ struct RunEntry {
     // frame on the run's points (null without data or for a damaged frame).
     const ParameterFrames& parameters() const { return history().parameters; }
     const PredictionSnapshot* replayed(size_t frame) const;
+    // The run's model rebuilt for replay (null without data): what the views
+    // and the inspector compute kept frames with.
+    ParameterReplay* replay() const;
     bool isLive() const { return run && run->isActive(); }
     bool ended() const { return isEnded(record.status) && !isLive(); }
     double epochsPerSecond() const { return run ? run->lastProgress().epochsPerSecond : 0.0; }

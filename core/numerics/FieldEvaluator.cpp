@@ -1,7 +1,9 @@
 #include "FieldEvaluator.h"
 
 #include "FieldModel.h"
+#include "InterferenceBasis.h"
 #include "ModelFactory.h"
+#include "WaveEnsemble.h"
 
 #include <stdexcept>
 
@@ -14,6 +16,9 @@ struct FieldEvaluator::Impl {
     std::vector<at::Tensor> parameters; // in parameters() order: FlatAdam's
     std::vector<ParameterSlot> layout;
     int64_t count = 0;
+
+    std::pair<at::Tensor, at::Tensor> points(const std::vector<float>& coords,
+                                             const std::vector<float>& time) const;
 };
 
 FieldEvaluator::FieldEvaluator(const ModelConfig& model, int dims, uint64_t seed)
@@ -61,22 +66,67 @@ void FieldEvaluator::setParameters(const float* flat, int64_t count) {
     }
 }
 
-std::vector<float> FieldEvaluator::predict(const std::vector<float>& coords,
-                                           const std::vector<float>& time) const {
-    const auto& d = *impl_;
-    if (coords.size() % size_t(d.dims) != 0) {
+namespace {
+
+std::vector<float> toVector(const at::Tensor& tensor) {
+    const auto flat = tensor.detach().to(at::kCPU, at::kFloat).contiguous();
+    return {flat.data_ptr<float>(), flat.data_ptr<float>() + flat.numel()};
+}
+
+} // namespace
+
+// The points as tensors (views of the caller's vectors: no copy).
+std::pair<at::Tensor, at::Tensor>
+FieldEvaluator::Impl::points(const std::vector<float>& coords,
+                             const std::vector<float>& time) const {
+    if (coords.size() % size_t(dims) != 0) {
         throw std::invalid_argument("coordinate count is not a multiple of the dimension");
     }
-    const int64_t n = int64_t(coords.size()) / d.dims;
+    const int64_t n = int64_t(coords.size()) / dims;
     if (!time.empty() && int64_t(time.size()) != n) {
         throw std::invalid_argument("one time per point is needed");
     }
-    at::NoGradGuard noGrad;
-    const auto x = at::from_blob(const_cast<float*>(coords.data()), {n, d.dims}, at::kFloat);
+    const auto x = at::from_blob(const_cast<float*>(coords.data()), {n, dims}, at::kFloat);
     const auto t = time.empty() ? at::zeros({n})
                                 : at::from_blob(const_cast<float*>(time.data()), {n}, at::kFloat);
-    const auto out = d.model->forward(x, t).to(at::kFloat).contiguous();
-    return {out.data_ptr<float>(), out.data_ptr<float>() + out.numel()};
+    return {x, t};
+}
+
+std::vector<float> FieldEvaluator::predict(const std::vector<float>& coords,
+                                           const std::vector<float>& time) const {
+    at::NoGradGuard noGrad;
+    const auto [x, t] = impl_->points(coords, time);
+    return toVector(impl_->model->forward(x, t));
+}
+
+UnitContributions FieldEvaluator::contributions(const std::vector<float>& coords,
+                                                const std::vector<float>& time) const {
+    at::NoGradGuard noGrad;
+    const auto [x, t] = impl_->points(coords, time);
+    UnitContributions out;
+    if (auto* ensemble = dynamic_cast<WaveEnsemble*>(impl_->model.get())) {
+        const auto& head = ensemble->head;
+        out.values = toVector(ensemble->waveValues(x, t) * head->weight[0]);
+        out.units = ensemble->waves();
+        out.offset = head->bias[0].item<float>();
+    } else if (auto* basis = dynamic_cast<InterferenceBasis*>(impl_->model.get())) {
+        const auto parts = basis->basis(x, t); // [N, 2F]: Re ψ, then Im ψ
+        const auto fields = parts.size(1) / 2;
+        const auto weights = basis->superposition->weight[0]; // the first output's
+        out.values = toVector(parts.narrow(1, 0, fields) * weights.narrow(0, 0, fields) +
+                              parts.narrow(1, fields, fields) * weights.narrow(0, fields, fields));
+        out.units = fields;
+    }
+    return out;
+}
+
+std::vector<float> FieldEvaluator::buffer(const std::string& name) const {
+    for (const auto& named : impl_->model->named_buffers()) {
+        if (named.key() == name) {
+            return toVector(named.value());
+        }
+    }
+    return {};
 }
 
 } // namespace dredge

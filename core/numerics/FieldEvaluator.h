@@ -23,6 +23,15 @@ struct ParameterSlot {
     int64_t count = 0;
 };
 
+// The units of a wave model (waves of an ensemble, fields of the interference
+// basis) and each one's share of the first output at N points: [N × units],
+// row-major; a row's sum plus `offset` (the head's bias) is the prediction.
+struct UnitContributions {
+    int64_t units = 0;
+    std::vector<float> values;
+    float offset = 0.0f;
+};
+
 class FieldEvaluator {
 public:
     // Throws std::invalid_argument for a config that builds no model.
@@ -41,6 +50,14 @@ public:
     // [N] (empty: t = 0). Throws std::invalid_argument for sizes that do not fit.
     std::vector<float> predict(const std::vector<float>& coords,
                                const std::vector<float>& time = {}) const;
+
+    // Wave ensemble: wave i's head weight × ψᵢ; interference basis: field f's
+    // two weights × (Re ψ_f, Im ψ_f). Empty (no units) for SIREN and RFF.
+    UnitContributions contributions(const std::vector<float>& coords,
+                                    const std::vector<float>& time = {}) const;
+    // A fixed buffer's values, flat (RFF's "frequencies" B [D, M]); empty
+    // when the model has none of that name.
+    std::vector<float> buffer(const std::string& name) const;
 
 private:
     struct Impl;

@@ -37,4 +37,21 @@ const PredictionSnapshot* ParameterReplay::at(const RunData& data, const Paramet
     return &last_;
 }
 
+const UnitContributions&
+ParameterReplay::contributions(const RunData& data, const ParameterFrames& frames, size_t index) {
+    if (index >= frames.size() || frames.width != evaluator_.parameterCount()) {
+        units_ = UnitContributions{};
+        unitsEpoch_ = -1;
+        return units_;
+    }
+    if (unitsEpoch_ == frames.epochs[index] && unitsPoints_ == data.targets.size()) {
+        return units_;
+    }
+    evaluator_.setParameters(frames.frame(index), frames.width);
+    units_ = evaluator_.contributions(data.coords, data.time);
+    unitsEpoch_ = frames.epochs[index];
+    unitsPoints_ = data.targets.size();
+    return units_;
+}
+
 } // namespace dredge

@@ -23,6 +23,10 @@ public:
     // The prediction of frame `index` on `data`'s points. Null when the frame
     // does not fit the model (a damaged store). Valid until the next call.
     const PredictionSnapshot* at(const RunData& data, const ParameterFrames& frames, size_t index);
+    // Each unit's share of frame `index`'s prediction on `data`'s points (no
+    // units: SIREN, RFF, or a frame that does not fit). Valid until the next call.
+    const UnitContributions& contributions(const RunData& data, const ParameterFrames& frames,
+                                           size_t index);
     FieldEvaluator& evaluator() { return evaluator_; }
 
 private:
@@ -30,6 +34,9 @@ private:
     PredictionSnapshot last_;
     const float* lastFrame_ = nullptr; // the frame last_ was made from
     size_t lastPoints_ = 0;
+    UnitContributions units_;
+    int64_t unitsEpoch_ = -1; // the frame units_ was made from
+    size_t unitsPoints_ = 0;
 };
 
 // MSE of `values` against `targets`, summed in double (0 for none).
