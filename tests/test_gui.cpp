@@ -1015,7 +1015,8 @@ private Q_SLOTS:
         QVERIFY(inspector->mutedMse() != e->replayed(150)->mse);
         QCOMPARE(table->item(2, table->columnCount() - 1)->text(),
                  QString::number(expected, 'g', 4));
-        QVERIFY(inspector->summaryText().contains("without 1 muted unit"));
+        QVERIFY2(inspector->summaryText().contains("without 1 muted wave: MSE"),
+                 qPrintable(inspector->summaryText()));
         // truth, the sum, the fit without wave 3, and the 16 waves
         QCOMPARE(inspector->contributionPlot()->graphCount(), 3 + 16);
         inspector->setMuted(2, false);

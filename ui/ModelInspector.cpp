@@ -342,7 +342,10 @@ void ModelInspector::updateSummary(const RunEntry& e, size_t frame) {
     if (!muted_.empty() && prediction) {
         const auto& units = replay->contributions(data, frames, frame);
         mutedMse_ = meanSquaredError(withoutUnits(prediction->values, units, muted_), data.targets);
-        text += tr("; without %n muted unit(s): MSE %1 (×%2)", "", int(muted_.size()))
+        const auto unit = QString::fromStdString(anatomy_.unitName);
+        text += tr("; without %1 muted %2: MSE %3 (×%4)")
+                    .arg(muted_.size())
+                    .arg(muted_.size() == 1 ? unit : unit + QLatin1Char('s'))
                     .arg(numberText(mutedMse_))
                     .arg(mutedMse_ / frameMse_, 0, 'f', 2);
     }
