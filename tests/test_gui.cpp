@@ -1047,7 +1047,20 @@ private Q_SLOTS:
             squares += double(frames.gradient(150)[i]) * frames.gradient(150)[i];
         }
         QCOMPARE(gradients->graph(0)->data()->at(150)->value, std::sqrt(squares));
-        QCOMPARE(gradients->graphCount(), 1 + 6 + 1);   // the norm, three bands, the median
+        QCOMPARE(gradients->graphCount(), 1 + 6 + 1); // the norm, three bands, the median
+        inspector->normsOfBox()->setCurrentIndex(1);  // each tensor's gradient
+        const auto headIndex =
+            int(std::find_if(layout.begin(), layout.end(),
+                             [](const auto& s) { return s.name == "head.weight"; }) -
+                layout.begin());
+        double headSquares = 0.0;
+        for (int64_t i = 0; i < head.count; ++i) {
+            const double g = frames.gradient(150)[head.offset + i];
+            headSquares += g * g;
+        }
+        QCOMPARE(inspector->normPlot()->graph(headIndex)->data()->at(150)->value,
+                 std::sqrt(headSquares));
+        inspector->normsOfBox()->setCurrentIndex(0);
         inspector->trajectoryBox()->setCurrentIndex(1); // k
         QCOMPARE(inspector->trajectoryPlot()->graphCount(), 16);
         QCOMPARE(inspector->trajectoryPlot()->yAxis->label(), QString("k"));

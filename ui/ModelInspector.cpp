@@ -92,6 +92,7 @@ ModelInspector::ModelInspector(RunsModel* runs, PredictionView* view, QWidget* p
     , shared_(new QLabel)
     , trajectoryOf_(new QComboBox)
     , gradientTensor_(new QComboBox)
+    , normsOf_(new QComboBox)
     , trajectory_(newPlot(QStringLiteral("inspectorTrajectory")))
     , contributions_(newPlot(QStringLiteral("inspectorContributions")))
     , norms_(newPlot(QStringLiteral("inspectorNorms")))
@@ -105,6 +106,9 @@ ModelInspector::ModelInspector(RunsModel* runs, PredictionView* view, QWidget* p
     table_->setMinimumHeight(90);
     trajectoryOf_->setToolTip(tr("Which parameter's trajectory to draw, one curve per unit"));
     gradientTensor_->setToolTip(tr("The tensor whose gradient values the bands describe"));
+    normsOf_->addItems({tr("each tensor's parameters"), tr("each tensor's gradient")});
+    normsOf_->setToolTip(tr("The L2 norm of each parameter tensor, or of its part of the "
+                            "gradient each epoch computed (before clipping)"));
 
     auto* units = new QWidget;
     auto* unitsLayout = new QVBoxLayout(units);
@@ -128,7 +132,12 @@ ModelInspector::ModelInspector(RunsModel* runs, PredictionView* view, QWidget* p
     tabs_->addTab(contributionsPage_, tr("Terms"));
     tabs_->setTabToolTip(1, tr("Each unit's term of the sum: on 1-D data under the sum, on "
                                "a grid as small maps of the prediction view's slice"));
-    tabs_->addTab(page(norms_), tr("Norms"));
+    auto* normsOf = new QWidget;
+    auto* normsRow = new QHBoxLayout(normsOf);
+    normsRow->setContentsMargins(0, 0, 0, 0);
+    normsRow->addWidget(new QLabel(tr("Of:")));
+    normsRow->addWidget(normsOf_, 1);
+    tabs_->addTab(page(norms_, normsOf), tr("Norms"));
     tabs_->addTab(page(gradients_, gradientPick), tr("Gradients"));
     tabs_->addTab(spectrumPage_, tr("Spectrum"));
 
@@ -148,6 +157,11 @@ ModelInspector::ModelInspector(RunsModel* runs, PredictionView* view, QWidget* p
     connect(trajectoryOf_, &QComboBox::currentIndexChanged, this, [this] {
         if (const auto* e = runs_->entry(runId_)) {
             drawTrajectory(*e);
+        }
+    });
+    connect(normsOf_, &QComboBox::currentIndexChanged, this, [this] {
+        if (const auto* e = runs_->entry(runId_)) {
+            drawNorms(*e);
         }
     });
     connect(gradientTensor_, &QComboBox::currentIndexChanged, this, [this] {
@@ -514,7 +528,8 @@ void ModelInspector::drawNorms(const RunEntry& e) {
     norms_->clearGraphs();
     const auto& frames = e.parameters();
     const auto x = keptEpochs(frames);
-    const auto norms = tensorNorms(frames, layout_, false);
+    const bool gradients = normsOf_->currentIndex() == 1;
+    const auto norms = tensorNorms(frames, layout_, gradients);
     for (size_t t = 0; t < norms.size(); ++t) {
         auto* graph = norms_->addGraph();
         graph->setName(QString::fromStdString(layout_[t].name));
@@ -524,7 +539,8 @@ void ModelInspector::drawNorms(const RunEntry& e) {
     norms_->legend->setVisible(true);
     norms_->legend->setFont(QFont(font().family(), 7));
     norms_->xAxis->setLabel(tr("epoch (kept)"));
-    norms_->yAxis->setLabel(tr("L2 norm of each tensor"));
+    norms_->yAxis->setLabel(gradients ? tr("L2 norm of each tensor's gradient")
+                                      : tr("L2 norm of each tensor"));
     useLogAxis(norms_->yAxis);
     norms_->rescaleAxes();
     norms_->replot();

@@ -43,6 +43,7 @@ public:
     QTableWidget* unitTable() const { return table_; }
     QComboBox* trajectoryBox() const { return trajectoryOf_; }
     QComboBox* gradientTensorBox() const { return gradientTensor_; }
+    QComboBox* normsOfBox() const { return normsOf_; } // parameters or gradients
     QCustomPlot* trajectoryPlot() const { return trajectory_; }
     QCustomPlot* contributionPlot() const { return contributions_; }
     QCustomPlot* normPlot() const { return norms_; }
@@ -78,6 +79,7 @@ private:
     QLabel* shared_;
     QComboBox* trajectoryOf_;
     QComboBox* gradientTensor_;
+    QComboBox* normsOf_;
     QCustomPlot* trajectory_;
     QCustomPlot* contributions_;
     QCustomPlot* norms_;
