@@ -411,6 +411,23 @@ private Q_SLOTS:
         QVERIFY(std::isnan(kept.gradient(kept.size() - 1)[0]));
     }
 
+    // A diverged run keeps the parameters its last (diverged) epoch used,
+    // without a gradient (it made no update), and its end model.
+    void aDivergedRunKeepsWhatItDivergedWith() {
+        auto config = chirpExperiment(500);
+        config.train.learningRate = 1e6;
+        KeepingSink sink;
+        const auto result = driveRun(RunDrive{config}, sink);
+        QCOMPARE(result.status, RunStatus::Diverged);
+        const auto done = result.epochsDone;
+        const auto& kept = sink.kept;
+        QCOMPARE(kept.epochs.back(), done);
+        QCOMPARE(kept.epochs[kept.size() - 2], done - 1);
+        QVERIFY(std::isnan(kept.gradient(kept.size() - 2)[0]));
+        QVERIFY(std::isfinite(kept.gradient(kept.size() - 3)[0]));
+        QCOMPARE(kept.size(), size_t(done + 1)); // every epoch, none twice
+    }
+
     void pauseHoldsAndResumeContinues() {
         TrainingRun run(chirpExperiment(10'000'000));
         QSignalSpy progress(&run, &TrainingRun::progress);

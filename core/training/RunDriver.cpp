@@ -56,7 +56,8 @@ private:
             const auto& tc = drive_.config.train;
             plan_.emplace(tc.epochs, trainer.setup().parameters, tc.checkpointEvery, tc.keepMib);
             frames_.width = trainer.setup().parameters;
-            trainer.appendParameters(before_); // what the first epoch's forward uses
+            trainer.appendParameters(before_);  // what the first epoch's forward uses
+            firstEpoch_ = trainer.epochsDone(); // a fork starts at its checkpoint
         }
         sink_.ready(trainer);
         throttle_.begin(now(), trainer.epochsDone()); // a fork starts at its checkpoint
@@ -124,7 +125,9 @@ private:
                     frames_.add(kept->epoch, kept->parameters.data(), kept->gradient.data());
                 }
             }
-            if (last_.epoch != done - 1) { // a diverged last epoch: no update, no gradient
+            // A diverged last epoch (no update, no gradient) was never seen;
+            // a fork stopped before its first epoch has none.
+            if (last_.epoch != done - 1 && done - 1 >= firstEpoch_) {
                 frames_.add(done - 1, before_.data(), nullptr);
             }
             std::vector<float> end;
@@ -147,6 +150,7 @@ private:
     std::vector<float> before_; // the parameters the next epoch's forward uses
     KeptEpoch last_, best_;     // the last epoch seen; a sparse plan's best one
     double bestWatched_ = std::numeric_limits<double>::infinity();
+    int64_t firstEpoch_ = 0;
 };
 
 } // namespace
