@@ -88,6 +88,36 @@ void trainAndFindCompanion(MainWindow& w, QCPGraph* (LossPlot::*graphOf)(int) co
     *found = graph;
 }
 
+// Trains `config` in the window and waits for its end (null when it did
+// not end in time).
+const RunEntry* trainToTheEnd(MainWindow& w, const ExperimentConfig& config) {
+    w.form()->setConfig(config);
+    w.startAction()->trigger();
+    const auto* e = w.runs()->entryAt(w.runs()->rowCount() - 1);
+    return QTest::qWaitFor([e] { return e->ended(); }, kTimeoutMs) ? e : nullptr;
+}
+
+// A wave ensemble on the 6-D grid, trained to its end.
+const RunEntry* trainHyperGrid(MainWindow& w, int grid, int waves, int64_t epochs) {
+    auto c = w.form()->config();
+    c.data = {DataKind::Hyper6d, grid, {}};
+    c.model.waves = waves;
+    c.train.epochs = epochs;
+    return trainToTheEnd(w, c);
+}
+
+// The inspector brought to the front, looking inside `e`'s model (null when
+// it did not show).
+ModelInspector* inspectorShowing(MainWindow& w, const RunEntry& e) {
+    auto* inspector = w.modelInspector();
+    if (!w.raisePanel(QStringLiteral("inspector")).isEmpty() ||
+        !QTest::qWaitFor([inspector] { return inspector->isVisible(); })) {
+        return nullptr;
+    }
+    w.predictionView()->showRun(e.id);
+    return inspector;
+}
+
 } // namespace
 
 class TestGui : public QObject {
@@ -856,14 +886,9 @@ private Q_SLOTS:
     // training points, any two axes across and up, a slider for each other.
     void theHyperGridShowsTruthPredictionAndResidual() {
         MainWindow w(false);
-        auto c = w.form()->config();
-        c.data = {DataKind::Hyper6d, 6, {}};
-        c.model.waves = 4;
-        c.train.epochs = 30;
-        w.form()->setConfig(c);
-        w.startAction()->trigger();
-        const auto* e = w.runs()->entryAt(0);
-        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        const auto* e = trainHyperGrid(w, 6, 4, 30);
+        QVERIFY(e);
+        const auto c = e->config();
         w.predictionView()->showRun(e->id);
         QTRY_VERIFY(e->prediction && e->prediction->onTrainingPoints);
         auto* grid = w.predictionView()->gridView();
@@ -920,14 +945,8 @@ private Q_SLOTS:
     // title's MSE (all points) is the run's loss at that epoch.
     void aSixDimensionalSliceIsFilledAtEveryKeptEpoch() {
         MainWindow w(false);
-        auto c = w.form()->config();
-        c.data = {DataKind::Hyper6d, 8, {}};
-        c.model.waves = 6;
-        c.train.epochs = 100;
-        w.form()->setConfig(c);
-        w.startAction()->trigger();
-        const auto* e = w.runs()->entryAt(0);
-        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        const auto* e = trainHyperGrid(w, 8, 6, 100);
+        QVERIFY(e);
         auto* view = w.predictionView();
         view->showRun(e->id);
         auto* grid = view->gridView();
@@ -977,14 +996,12 @@ private Q_SLOTS:
     void theInspectorShowsEachWaveAndMutesIt() {
         MainWindow w(false);
         w.show();
-        setEpochs(w, 300);
-        w.startAction()->trigger();
-        const auto* e = w.runs()->entryAt(0);
-        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
-        QVERIFY(w.raisePanel(QStringLiteral("inspector")).isEmpty());
-        auto* inspector = w.modelInspector();
-        QTRY_VERIFY(inspector->isVisible());
-        w.predictionView()->showRun(e->id);
+        auto c = w.form()->config();
+        c.train.epochs = 300;
+        const auto* e = trainToTheEnd(w, c);
+        QVERIFY(e);
+        auto* inspector = inspectorShowing(w, *e);
+        QVERIFY(inspector);
         w.predictionView()->epochSlider()->setValue(150);
         QCOMPARE(inspector->shownEpoch(), int64_t(150));
         QVERIFY2(inspector->summaryText().contains("epoch 151"),
@@ -1090,14 +1107,10 @@ private Q_SLOTS:
         auto c = w.form()->config();
         c.model.kind = ModelKind(kind);
         c.train.epochs = 60;
-        w.form()->setConfig(c);
-        w.startAction()->trigger();
-        const auto* e = w.runs()->entryAt(0);
-        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
-        QVERIFY(w.raisePanel(QStringLiteral("inspector")).isEmpty());
-        auto* inspector = w.modelInspector();
-        QTRY_VERIFY(inspector->isVisible());
-        w.predictionView()->showRun(e->id);
+        const auto* e = trainToTheEnd(w, c);
+        QVERIFY(e);
+        auto* inspector = inspectorShowing(w, *e);
+        QVERIFY(inspector);
         auto* tabs = inspector->tabs();
         const bool units = ModelKind(kind) == ModelKind::Interference;
         QCOMPARE(tabs->isTabVisible(0), units);
