@@ -11,8 +11,10 @@
 // test_insight_threads and test_lru_cache, which the tsan preset runs.
 
 #include "InsightServer.h"
+#include "RequestFraming.h"
 
 #include <QCryptographicHash>
+#include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -124,6 +126,58 @@ QByteArray rawExchange(quint16 port, const QByteArray& bytes, int responses = 1)
         answer += socket.readAll();
     }
     return answer + socket.readAll();
+}
+
+// One raw connection: what was answered so far, and whether the server closed it.
+struct RawConnection {
+    QTcpSocket socket;
+    QByteArray answer;
+    explicit RawConnection(quint16 port) {
+        socket.connectToHost(QHostAddress::LocalHost, port);
+        socket.waitForConnected(10000);
+    }
+    void send(const QByteArray& bytes) {
+        socket.write(bytes);
+        socket.waitForBytesWritten(10000);
+    }
+    // Reads until `statusLines` answers have come or the server closed; false
+    // when neither happened within the time.
+    bool awaitAnswers(int statusLines, int ms = 10000) {
+        QDeadlineTimer deadline(ms);
+        while (answer.count("HTTP/1.1 ") < statusLines && !deadline.hasExpired() &&
+               socket.state() == QAbstractSocket::ConnectedState) {
+            socket.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime())));
+            answer += socket.readAll();
+        }
+        answer += socket.readAll();
+        return answer.count("HTTP/1.1 ") >= statusLines;
+    }
+    bool closedByServer(int ms = 10000) {
+        if (socket.state() == QAbstractSocket::UnconnectedState) {
+            return true;
+        }
+        QDeadlineTimer deadline(ms);
+        while (socket.state() != QAbstractSocket::UnconnectedState && !deadline.hasExpired()) {
+            socket.waitForReadyRead(int(std::max<qint64>(1, deadline.remainingTime())));
+            answer += socket.readAll();
+        }
+        return socket.state() == QAbstractSocket::UnconnectedState;
+    }
+};
+
+// The framer's verdict on a whole byte stream, fed in pieces of `piece` bytes
+// (0: at once): the status of its refusal, or 0.
+std::pair<int, QByteArray> framingVerdict(const QByteArray& bytes, qsizetype piece,
+                                          FramingLimits limits = {}) {
+    RequestFramer framer(limits);
+    const qsizetype step = piece > 0 ? piece : std::max<qsizetype>(1, bytes.size());
+    for (qsizetype at = 0; at < bytes.size(); at += step) {
+        if (const auto refusal = framer.feed(
+                QByteArrayView(bytes).sliced(at).first(std::min(step, bytes.size() - at)))) {
+            return {refusal->status, refusal->reason};
+        }
+    }
+    return {0, {}};
 }
 
 QByteArray oversizedPost(qsizetype length) {
@@ -525,6 +579,186 @@ private Q_SLOTS:
         rawExchange(main_.port, bytes);
         Client client(main_.port);
         QCOMPARE(client.get("/health").status, 200); // still serving
+    }
+
+    // Issue 25 #2: framing is checked as it arrives, whatever the split of
+    // the bytes (fed at once, by 7 bytes, by 1 byte).
+    void framingRules_data() {
+        QTest::addColumn<QByteArray>("bytes");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("reason");
+        const QByteArray post = "POST /lift HTTP/1.1\r\nHost: x\r\n";
+        QTest::newRow("plain GET")
+            << QByteArray("GET /health HTTP/1.1\r\n\r\n") << 0 << QByteArray();
+        QTest::newRow("pipelined with bodies")
+            << (post + "Content-Length: 2\r\n\r\n{}" + post +
+                "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nX-T: 1\r\n\r\n" +
+                "GET /health HTTP/1.0\r\n\r\n")
+            << 0 << QByteArray();
+        QTest::newRow("chunked over the limit")
+            << (post + "Transfer-Encoding: chunked\r\n\r\n800\r\n" + QByteArray(2048, 'x') +
+                "\r\n800\r\n")
+            << 413 << QByteArray("Body of at least 4096 bytes exceeds the limit of 3000 bytes");
+        QTest::newRow("declared over the limit")
+            << (post + "Content-Length: 1000000000\r\n\r\n") << 413
+            << QByteArray("Body of 1000000000 bytes exceeds the limit of 3000 bytes");
+        QTest::newRow("length after a long header")
+            << (post + "X-Pad: " + QByteArray(6000, 'a') + "\r\nContent-Length: 99999\r\n\r\n")
+            << 413 << QByteArray("Body of 99999 bytes");
+        QTest::newRow("both framings")
+            << (post + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n") << 400
+            << QByteArray("Transfer-Encoding and Content-Length together");
+        QTest::newRow("length twice") << (post + "Content-Length: 2\r\nContent-Length: 2\r\n\r\n")
+                                      << 400 << QByteArray("Content-Length given more than once");
+        QTest::newRow("signed length") << (post + "Content-Length: +5\r\n\r\n") << 400
+                                       << QByteArray("Content-Length '+5' is not a whole number");
+        QTest::newRow("words for a length") << (post + "Content-Length: lots\r\n\r\n") << 400
+                                            << QByteArray("Content-Length 'lots' is not a whole");
+        QTest::newRow("gzip") << (post + "Transfer-Encoding: gzip\r\n\r\n") << 501
+                              << QByteArray("Transfer-Encoding 'gzip' is not supported");
+        QTest::newRow("not HTTP") << QByteArray("hello there\r\n\r\n") << 400
+                                  << QByteArray("Not an HTTP request");
+        QTest::newRow("HTTP/2") << QByteArray("GET / HTTP/2.0\r\n\r\n") << 505
+                                << QByteArray("HTTP version HTTP/2.0 is not supported");
+        QTest::newRow("head too long") << (post + "X-Pad: " + QByteArray(20000, 'a')) << 431
+                                       << QByteArray("Request head longer than 16384 bytes");
+        QByteArray many = post;
+        for (int i = 0; i < 120; ++i) {
+            many += "X-" + QByteArray::number(i) + ": 1\r\n";
+        }
+        QTest::newRow("too many headers")
+            << (many + "\r\n") << 431 << QByteArray("More than 100 headers");
+        QTest::newRow("chunk size not hex")
+            << (post + "Transfer-Encoding: chunked\r\n\r\n-5\r\n") << 400
+            << QByteArray("Chunk size '-5' is not a hexadecimal number");
+        QTest::newRow("chunk overruns its size")
+            << (post + "Transfer-Encoding: chunked\r\n\r\n2\r\n{}x\r\n") << 400
+            << QByteArray("Chunk longer than its size");
+    }
+    void framingRules() {
+        QFETCH(QByteArray, bytes);
+        QFETCH(int, status);
+        QFETCH(QByteArray, reason);
+        FramingLimits limits;
+        limits.maxBodyBytes = 3000;
+        for (const qsizetype piece : {qsizetype(0), qsizetype(7), qsizetype(1)}) {
+            const auto [got, why] = framingVerdict(bytes, piece, limits);
+            QVERIFY2(got == status && why.startsWith(reason),
+                     qPrintable(QStringLiteral("in pieces of %1: %2 %3")
+                                    .arg(piece)
+                                    .arg(got)
+                                    .arg(QString::fromUtf8(why))));
+        }
+    }
+
+    // Over real sockets: a chunked upload over the limit is answered 413 as
+    // it arrives, however long it would go on; a length behind 6 KB of
+    // headers and a blank line sent on its own are measured too.
+    void bodiesAreBoundedForEveryFraming() {
+        QByteArray chunks;
+        for (int i = 0; i < 256; ++i) { // 4 MiB in 16 KiB chunks
+            chunks += "4000\r\n" + QByteArray(16384, 'x') + "\r\n";
+        }
+        const auto chunked = BlockingExchange::run(
+            main_.port, "POST /lift HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n", chunks);
+        QVERIFY2(chunked.answer.startsWith("HTTP/1.1 413"), chunked.answer.left(200).constData());
+        QVERIFY(chunked.answer.contains("exceeds the limit of 4096 bytes"));
+
+        RawConnection padded(main_.port);
+        padded.send("POST /lift HTTP/1.1\r\nX-Pad: " + QByteArray(6000, 'a') +
+                    "\r\nContent-Length: 1000000000\r\n");
+        padded.send("\r\n"); // the blank line in a write of its own
+        QVERIFY(padded.awaitAnswers(1));
+        QVERIFY2(padded.answer.startsWith("HTTP/1.1 413"), padded.answer.left(200).constData());
+        QVERIFY(padded.closedByServer());
+
+        RawConnection words(main_.port);
+        words.send("POST /lift HTTP/1.1\r\nContent-Length: many\r\n\r\n");
+        QVERIFY(words.awaitAnswers(1));
+        QVERIFY2(words.answer.startsWith("HTTP/1.1 400") && !words.answer.contains("Body of 0"),
+                 words.answer.constData());
+    }
+
+    // With a token, a request with a body is refused before its body is read.
+    void aBodyNeedsTheTokenBeforeItIsRead() {
+        auto options = onFreePort();
+        options.token = "0123456789abcdef0123456789abcdef";
+        RunningServer server;
+        QVERIFY(server.start(options));
+        RawConnection client(server.port);
+        client.send("POST /lift HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4000\r\n");
+        QVERIFY(client.awaitAnswers(1));
+        QVERIFY2(client.answer.startsWith("HTTP/1.1 401"), client.answer.constData());
+        QVERIFY(client.answer.contains("WWW-Authenticate: Bearer"));
+        QVERIFY(client.closedByServer());
+        Client authorized(server.port);
+        QCOMPARE(authorized
+                     .send("POST", "/lift", "{\"insight_text\":\"a\"}", "application/json",
+                           "Bearer " + options.token)
+                     .status,
+                 200);
+    }
+
+    // Issue 25 #3: idle connections and slow heads end; past the cap the
+    // connection silent longest gives way; Connection: close and HTTP/1.0
+    // end the connection after the answer.
+    void connectionsDoNotLinger() {
+        auto options = onFreePort();
+        options.idleTimeoutMs = 300;
+        options.headTimeoutMs = 300;
+        RunningServer server;
+        QVERIFY(server.start(options));
+        RawConnection idle(server.port);
+        QVERIFY(idle.closedByServer(5000));
+        RawConnection afterAnswer(server.port);
+        afterAnswer.send("GET /health HTTP/1.1\r\n\r\n");
+        QVERIFY(afterAnswer.awaitAnswers(1));
+        QVERIFY(afterAnswer.closedByServer(5000));
+        RawConnection slow(server.port);
+        slow.send("GET /health HTTP/1.1\r\nX-Slow: ");
+        QVERIFY(slow.awaitAnswers(1, 5000));
+        QVERIFY2(slow.answer.startsWith("HTTP/1.1 408"), slow.answer.constData());
+    }
+    void theConnectionCapDropsTheLongestSilent() {
+        auto options = onFreePort();
+        options.maxConnections = 4;
+        RunningServer server;
+        QVERIFY(server.start(options));
+        std::vector<std::unique_ptr<RawConnection>> held;
+        for (int i = 0; i < 4; ++i) {
+            held.push_back(std::make_unique<RawConnection>(server.port));
+            held.back()->send("GET /health HTTP/1.1\r\n\r\n"); // each answered, then silent
+            QVERIFY(held.back()->awaitAnswers(1));
+        }
+        RawConnection fifth(server.port);
+        fifth.send("GET /health HTTP/1.1\r\n\r\n");
+        QVERIFY(fifth.awaitAnswers(1));
+        QVERIFY(fifth.answer.startsWith("HTTP/1.1 200"));
+        QVERIFY(held.front()->closedByServer(5000)); // the first was silent longest
+        QCOMPARE(held.back()->socket.state(), QAbstractSocket::ConnectedState);
+    }
+    void connectionCloseIsHonoured_data() {
+        QTest::addColumn<QByteArray>("request");
+        QTest::addColumn<bool>("closes");
+        QTest::newRow("close") << QByteArray("GET /health HTTP/1.1\r\nConnection: close\r\n\r\n")
+                               << true;
+        QTest::newRow("HTTP/1.0") << QByteArray("GET /health HTTP/1.0\r\n\r\n") << true;
+        QTest::newRow("HTTP/1.0 keep-alive")
+            << QByteArray("GET /health HTTP/1.0\r\nConnection: keep-alive\r\n\r\n") << false;
+        QTest::newRow("HTTP/1.1") << QByteArray("GET /health HTTP/1.1\r\n\r\n") << false;
+    }
+    void connectionCloseIsHonoured() {
+        QFETCH(QByteArray, request);
+        QFETCH(bool, closes);
+        RawConnection client(main_.port);
+        client.send(request);
+        QVERIFY(client.awaitAnswers(1));
+        if (closes) {
+            QVERIFY(client.closedByServer(5000));
+        } else { // still open: a second request is answered on it
+            client.send("GET /health HTTP/1.1\r\n\r\n");
+            QVERIFY(client.awaitAnswers(2));
+        }
     }
 
     void keepAliveServesManyRequestsOnOneConnection() {

@@ -1,14 +1,21 @@
 #include "InsightServer.h"
 
+#include "RequestFraming.h"
+
 #include <QAbstractHttpServer>
 #include <QElapsedTimer>
 #include <QHttpServerRequest>
 #include <QHttpServerResponder>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLoggingCategory>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
+#include <algorithm>
+#include <limits>
 #include <sys/socket.h>
+#include <unordered_set>
 
 Q_LOGGING_CATEGORY(lcInsightRequests, "dredge.insight.requests", QtInfoMsg)
 
@@ -28,23 +35,6 @@ QByteArray methodName(QHttpServerRequest::Method method) {
         }
     }
     return "UNKNOWN";
-}
-
-char asciiLower(char c) {
-    return c >= 'A' && c <= 'Z' ? char(c + ('a' - 'A')) : c;
-}
-
-qsizetype indexOfIgnoringCase(QByteArrayView haystack, QByteArrayView lowerNeedle) {
-    for (qsizetype i = 0; i + lowerNeedle.size() <= haystack.size(); ++i) {
-        qsizetype j = 0;
-        while (j < lowerNeedle.size() && asciiLower(haystack[i + j]) == lowerNeedle[j]) {
-            ++j;
-        }
-        if (j == lowerNeedle.size()) {
-            return i;
-        }
-    }
-    return -1;
 }
 
 // The end of a connection whose request was refused with a 413: sends the
@@ -71,6 +61,12 @@ public:
     }
 
     void discard() {
+        // Qt HTTP Server reads a request inside a socket transaction, which
+        // keeps every byte read (skipped ones too) for a rollback: end it,
+        // so that the dropped bytes are freed as they go.
+        if (socket_->isTransactionStarted()) {
+            socket_->commitTransaction();
+        }
         bytesLeft_ -= socket_->skip(socket_->bytesAvailable());
         if (bytesLeft_ < 0) {
             // Past the bound: a reset is the client's own doing now. Queued, as
@@ -92,19 +88,64 @@ private:
     bool halfClosed_ = false;
 };
 
-// Refuses a request whose declared Content-Length exceeds the limit before its
-// body is read: Qt HTTP Server 6.4 buffers whole bodies, so without this a
-// client could make the server hold gigabytes. Connected to each socket before
-// the HTTP server's own handler, so it sees the bytes first.
-class BodyLimitTcpServer : public QTcpServer {
+// A connection's framing (RequestFraming) and times, as the guard sees them.
+class ConnectionGuard : public QObject {
 public:
-    BodyLimitTcpServer(const InsightServerOptions& options, std::shared_ptr<ServerMetrics> metrics,
-                       QObject* parent)
+    ConnectionGuard(QTcpSocket* socket, const FramingLimits& limits, qint64 now)
+        : QObject(socket)
+        , framer(limits)
+        , lastActivityNs(now) {}
+
+    RequestFramer framer;
+    qint64 lastActivityNs;     // (nanoseconds, so that connections made in one millisecond differ)
+    qint64 headStartedNs = -1; // when the head being read began
+};
+
+// The socket's guard (a property, as a class without Q_OBJECT cannot be
+// found by type among the socket's children).
+constexpr char kGuard[] = "dredgeConnectionGuard";
+
+ConnectionGuard* guardOf(QTcpSocket* socket) {
+    return static_cast<ConnectionGuard*>(socket->property(kGuard).value<QObject*>());
+}
+
+QByteArray statusText(int status) {
+    static const std::pair<int, const char*> kTexts[] = {
+        {400, "Bad Request"},
+        {401, "Unauthorized"},
+        {408, "Request Timeout"},
+        {413, "Payload Too Large"},
+        {431, "Request Header Fields Too Large"},
+        {501, "Not Implemented"},
+        {505, "HTTP Version Not Supported"},
+    };
+    for (const auto& [code, text] : kTexts) {
+        if (code == status) {
+            return text;
+        }
+    }
+    return "Error";
+}
+
+// Sees every byte of every connection before the HTTP server does (its
+// handler is connected first) and holds the insight server's limits there:
+// the framing of each request as it arrives (RequestFraming), a head that
+// takes too long, a connection silent too long, and how many connections are
+// open at once (past the cap the one silent longest is dropped).
+class GuardedTcpServer : public QTcpServer {
+public:
+    GuardedTcpServer(const InsightServerOptions& options, std::shared_ptr<ServerMetrics> metrics,
+                     QObject* parent)
         : QTcpServer(parent)
-        , maxBody_(options.maxBodyBytes)
-        , lingerMs_(options.lingerMs)
-        , lingerBytes_(options.lingerBytes)
-        , metrics_(std::move(metrics)) {}
+        , options_(options)
+        , limits_{options.maxHeadBytes, options.maxHeaders, options.maxBodyBytes, options.token}
+        , metrics_(std::move(metrics)) {
+        clock_.start();
+        const int shortest = std::min(options.idleTimeoutMs, options.headTimeoutMs);
+        sweep_.setInterval(std::clamp(shortest / 4, 10, 1000));
+        connect(&sweep_, &QTimer::timeout, this, &GuardedTcpServer::sweep);
+        sweep_.start();
+    }
 
 protected:
     void incomingConnection(qintptr descriptor) override {
@@ -113,60 +154,114 @@ protected:
             delete socket;
             return;
         }
+        if (int(connections_.size()) >= options_.maxConnections) {
+            dropLongestSilent();
+        }
+        auto* guard = new ConnectionGuard(socket, limits_, now());
+        socket->setProperty(kGuard, QVariant::fromValue<QObject*>(guard));
+        connections_.insert(socket);
+        connect(socket, &QObject::destroyed, this, [this, socket] { connections_.erase(socket); });
         connect(socket, &QTcpSocket::readyRead, socket, [this, socket] { inspect(socket); });
+        connect(socket, &QTcpSocket::bytesWritten, socket, [this, socket] {
+            if (auto* guard = guardOf(socket)) {
+                guard->lastActivityNs = now();
+            }
+        });
         addPendingConnection(socket);
     }
 
 private:
     void inspect(QTcpSocket* socket) {
         if (auto* lingering = socket->property(kLingering).value<QObject*>()) {
-            // The rest of a refused body: the HTTP server never sees it.
+            // The rest of a refused request: the HTTP server never sees it.
             static_cast<LingeringClose*>(lingering)->discard();
             return;
         }
-        // Runs on every read, so it peeks into a stack buffer (no allocation)
-        // and only parses when a declared length is present.
-        char buffer[4096];
-        const qint64 got = socket->peek(buffer, sizeof buffer);
-        if (got <= 0) {
+        auto* guard = guardOf(socket);
+        if (!guard) {
             return;
         }
-        const QByteArrayView head(buffer, got);
-        const auto headerEnd = head.indexOf("\r\n\r\n");
-        if (headerEnd < 0) {
+        // The bytes the HTTP server has not read yet: each is seen once.
+        const QByteArray bytes = socket->peek(socket->bytesAvailable());
+        const qint64 at = now();
+        guard->lastActivityNs = at;
+        const bool wasReadingHead = guard->framer.readingHead();
+        if (const auto refusal = guard->framer.feed(bytes)) {
+            refuse(socket, *refusal);
             return;
         }
-        const auto lengthAt = indexOfIgnoringCase(head.first(headerEnd), "\r\ncontent-length:");
-        if (lengthAt < 0) {
-            return;
+        if (!guard->framer.readingHead()) {
+            guard->headStartedNs = -1;
+        } else if (!wasReadingHead || guard->headStartedNs < 0) {
+            guard->headStartedNs = at;
         }
-        const auto valueStart = lengthAt + 17;
-        auto valueEnd = head.indexOf('\r', valueStart);
-        bool ok = false;
-        const qint64 length =
-            head.sliced(valueStart, valueEnd - valueStart).trimmed().toLongLong(&ok);
-        if (ok && length <= maxBody_) {
-            return;
-        }
-        const QByteArray body = "{\"error\":\"Body of " + QByteArray::number(length) +
-                                " bytes exceeds the limit of " + QByteArray::number(maxBody_) +
-                                " bytes\"}";
-        auto* lingering = new LingeringClose(
-            socket,
-            "HTTP/1.1 413 Payload Too Large\r\nContent-Type: application/json\r\n"
-            "Connection: close\r\nContent-Length: " +
-                QByteArray::number(body.size()) + "\r\n\r\n" + body,
-            lingerMs_, lingerBytes_);
-        socket->setProperty(kLingering, QVariant::fromValue<QObject*>(lingering));
-        // Count it under its endpoint: the path is the request line's second word.
-        const auto requestLine = head.first(head.indexOf("\r\n")).toByteArray().split(' ');
-        metrics_->countRequest(ServerMetrics::endpointIndex(requestLine.value(1)), 413);
     }
 
-    qint64 maxBody_;
-    int lingerMs_;
-    qint64 lingerBytes_;
+    void refuse(QTcpSocket* socket, const FramingRefusal& refusal) {
+        const QByteArray body =
+            QJsonDocument(QJsonObject{{QStringLiteral("error"), QString::fromUtf8(refusal.reason)}})
+                .toJson(QJsonDocument::Compact);
+        QByteArray answer = "HTTP/1.1 " + QByteArray::number(refusal.status) + ' ' +
+                            statusText(refusal.status) +
+                            "\r\nContent-Type: application/json\r\nConnection: close\r\n";
+        if (refusal.status == 401) {
+            answer += "WWW-Authenticate: Bearer\r\n";
+        }
+        answer += "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        auto* lingering =
+            new LingeringClose(socket, answer, options_.lingerMs, options_.lingerBytes);
+        socket->setProperty(kLingering, QVariant::fromValue<QObject*>(lingering));
+        metrics_->countRequest(ServerMetrics::endpointIndex(refusal.path), refusal.status);
+    }
+
+    // Heads that take too long (a slow-loris client), requests that stall,
+    // and connections idle between requests past their time.
+    void sweep() {
+        const qint64 at = now();
+        const std::vector<QTcpSocket*> sockets(connections_.begin(), connections_.end());
+        for (auto* socket : sockets) {
+            auto* guard = guardOf(socket);
+            if (!guard || socket->property(kLingering).isValid()) {
+                continue;
+            }
+            const bool slowHead = guard->framer.readingHead() && guard->headStartedNs >= 0 &&
+                                  at - guard->headStartedNs > qint64(options_.headTimeoutMs) * kMs;
+            const bool silent = at - guard->lastActivityNs > qint64(options_.idleTimeoutMs) * kMs;
+            if (slowHead || (silent && !guard->framer.betweenRequests())) {
+                refuse(socket, FramingRefusal{408,
+                                              slowHead ? "Request head not complete in time"
+                                                       : "Request stalled",
+                                              {}});
+            } else if (silent && socket->bytesToWrite() == 0) {
+                socket->disconnectFromHost(); // idle between requests
+            }
+        }
+    }
+
+    void dropLongestSilent() {
+        QTcpSocket* oldest = nullptr;
+        qint64 oldestNs = std::numeric_limits<qint64>::max();
+        for (auto* socket : connections_) {
+            if (auto* guard = guardOf(socket); guard && guard->lastActivityNs < oldestNs) {
+                oldest = socket;
+                oldestNs = guard->lastActivityNs;
+            }
+        }
+        if (oldest) {
+            connections_.erase(oldest);
+            oldest->abort();
+        }
+    }
+
+    static constexpr qint64 kMs = 1'000'000; // nanoseconds
+    qint64 now() const { return clock_.nsecsElapsed(); }
+
+    InsightServerOptions options_;
+    FramingLimits limits_;
     std::shared_ptr<ServerMetrics> metrics_;
+    QElapsedTimer clock_;
+    QTimer sweep_;
+    std::unordered_set<QTcpSocket*> connections_;
 };
 
 class InsightHttpServer : public QAbstractHttpServer {
@@ -195,6 +290,12 @@ protected:
         }
         responder.writeHeader("Content-Length", QByteArray::number(reply.body.size()));
         responder.writeBody(reply.body);
+        // HTTP/1.0 without keep-alive, or "Connection: close": the
+        // connection ends once the answer is out.
+        if (auto* guard = guardOf(socket);
+            guard && guard->framer.takeCloseAfter().value_or(false)) {
+            socket->disconnectFromHost();
+        }
         if (log_) {
             qCInfo(lcInsightRequests, "%s %s %d %lld us", in.method.constData(),
                    in.path.left(200).constData(), reply.status, timer.nsecsElapsed() / 1000);
@@ -261,7 +362,7 @@ void InsightServer::start(const InsightServerOptions& options) {
             std::unique_ptr<InsightService> owned(service);
             host_->http.reset();
             auto http = std::make_unique<InsightHttpServer>(std::move(owned), options.logRequests);
-            auto* tcp = new BodyLimitTcpServer(options, metrics, http.get());
+            auto* tcp = new GuardedTcpServer(options, metrics, http.get());
             if (!tcp->listen(options.address, options.port)) {
                 const QString reason = tr("Cannot listen on %1:%2: %3")
                                            .arg(options.address.toString())

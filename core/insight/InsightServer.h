@@ -20,6 +20,17 @@ struct InsightServerOptions {
     size_t cacheEntries = 1024;
     size_t cacheBytes = size_t(64) << 20;
     qint64 maxBodyBytes = 1 << 20;
+    // A request's head (request line and headers) at most this long, in at
+    // most this many lines, and complete within this time of its first byte.
+    qint64 maxHeadBytes = 16 * 1024;
+    int maxHeaders = 100;
+    int headTimeoutMs = 10000;
+    // A connection that sends nothing for this long is closed (mid-request:
+    // answered 408 first).
+    int idleTimeoutMs = 30000;
+    // At most this many connections at once: past it, the one silent longest
+    // is dropped to make room.
+    int maxConnections = 256;
     // After a 413, the rest of an oversized body is read and dropped for at most
     // this long and this much before the connection closes (a lingering close, as
     // nginx does): a client that sends its whole body before reading then gets
