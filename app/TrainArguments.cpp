@@ -190,6 +190,10 @@ constexpr RunOption kRunOptions[] = {
      "$DREDGE_STORE, else runs.sqlite in the user's data folder).",
      "url"},
     {"no-store", "Do not record the run.", nullptr},
+    {"allow-large",
+     "Start the run even when its estimated memory is over half of this machine's (refused "
+     "otherwise, with the estimate).",
+     nullptr},
     {"sweep", "Train one run of this sweep file (with --task; flags override it).", "file"},
     {"task", "Which run of the sweep: 0 to runs - 1.", "i"},
     {"sweep-id",

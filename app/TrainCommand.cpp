@@ -7,6 +7,7 @@
 #include "CsvSignal.h"
 #include "ExperimentJson.h"
 #include "ProgressThrottle.h"
+#include "RunCost.h"
 #include "RunDriver.h"
 #include "RunStore.h"
 #include "Sweep.h"
@@ -261,6 +262,15 @@ int runTrainCommand(const QStringList& arguments) {
         return fail(argumentError);
     }
     const ExperimentConfig& config = run.config;
+    // Sizes the table accepts can still need more memory than there is: say
+    // so with the estimate before the allocator fails mid-run.
+    const double memory = physicalMemoryBytes();
+    if (const auto cost = estimateRunCost(config, {});
+        memory > 0.0 && cost.bytes > memory / 2.0 && !parser.isSet(QStringLiteral("allow-large"))) {
+        return fail(QStringLiteral("this run would need more than half of this machine's memory "
+                                   "(%1); shrink it, or give --allow-large to start it anyway")
+                        .arg(costText(cost, memory)));
+    }
     std::optional<RunRecord> forked;
     if (fork) {
         QString error;
@@ -311,10 +321,11 @@ int runTrainCommand(const QStringList& arguments) {
     } catch (const std::invalid_argument& e) {
         return fail(QString::fromUtf8(e.what()));
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "dredge-studio train: failed: %s\n", e.what());
+        const auto why = failureText(e);
+        std::fprintf(stderr, "dredge-studio train: failed: %s\n", why.c_str());
         if (recording) {
             result.status = RunStatus::Failed;
-            result.error = e.what();
+            result.error = why;
             recording->finish(result);
             warnIfNotStored(*recording, true);
         }

@@ -487,6 +487,18 @@ private Q_SLOTS:
         QVERIFY(r.out.isEmpty());
     }
 
+    // Issue 25 #5: sizes the table accepts but this machine cannot hold are
+    // refused before training, with the estimate.
+    void aRunTooLargeForThisMachineIsRefusedFirst() {
+        const auto r = runStudio({"--data", "hyper6d", "--grid", "32", "--model", "siren",
+                                  "--hidden", "65536", "--no-store"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("more than half of this machine's memory") &&
+                     r.err.contains("33,554,432 points") && r.err.contains("--allow-large"),
+                 r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
+    }
+
     void divergenceExitsThree() {
         const auto r = runStudio({"--lr", "1e6", "--epochs", "500"});
         QCOMPARE(r.exitCode, 3);

@@ -260,6 +260,34 @@ private Q_SLOTS:
 
     // The closed-form loss and gradient of a linear readout against autograd's,
     // in double precision: 1e-10.
+    // Issue 25 #6: features that overflowed (NaN, inf) make a NaN loss, so
+    // the run ends as diverged; it was clamped to 0, a "perfect" fit.
+    void aReadoutOnOverflowedFeaturesIsNotAPerfectFit() {
+        auto features = at::ones({4, 2}, at::kFloat);
+        features[1][0] = std::numeric_limits<float>::infinity();
+        const ReadoutGram gram(features, at::zeros({4, 1}));
+        QVERIFY(std::isnan(gram.loss({1.0, 1.0}, 0.0)));
+        const ReadoutGram healthy(at::ones({4, 2}), at::ones({4, 1}) * 2.0f);
+        QCOMPARE(healthy.loss({1.0, 1.0}, 0.0), 0.0);
+    }
+
+    // Issue 25 #5: a failed allocation is one line, not twenty of frames.
+    void anAllocationFailureIsOneLine() {
+#if defined(__SANITIZE_ADDRESS__)
+        QSKIP("AddressSanitizer stops the process at an allocation this large");
+#endif
+        try {
+            const auto huge = at::empty({int64_t(1) << 50}, at::kFloat);
+            QFAIL("2^52 bytes were allocated");
+        } catch (const std::exception& e) {
+            const auto text = failureText(e);
+            QVERIFY2(text.rfind("out of memory: ", 0) == 0 && text.find('\n') == std::string::npos,
+                     text.c_str());
+            QVERIFY(std::string(e.what()).find('\n') != std::string::npos); // what it replaces
+        }
+        QCOMPARE(failureText(std::bad_alloc()), std::string("out of memory"));
+    }
+
     void readoutGradientsMatchAutograd() {
         ModelConfig mc;
         mc.kind = ModelKind::RandomFourier;

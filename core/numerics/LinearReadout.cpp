@@ -1,5 +1,8 @@
 #include "LinearReadout.h"
 
+#include <cmath>
+#include <limits>
+
 #include <algorithm>
 
 namespace dredge {
@@ -52,7 +55,10 @@ double ReadoutGram::loss(const std::vector<double>& w, double b, double* gradW,
     }
     const double value = quadratic + 2.0 * b * featureDot - 2.0 * momentDot + weightSum_ * b * b -
                          2.0 * b * targetSum_ + targetSquares_;
-    return std::max(0.0, value);
+    // A perfect fit's rounding may dip below 0; a non-finite value (features
+    // overflowed) must stay one, so that the run ends as diverged, not as a
+    // perfect fit (std::max(0.0, NaN) is 0).
+    return std::isfinite(value) ? std::max(0.0, value) : std::numeric_limits<double>::quiet_NaN();
 }
 
 } // namespace dredge

@@ -1,5 +1,7 @@
 #include "Trainer.h"
 
+#include <c10/util/Exception.h>
+
 #include "AutocastScope.h"
 #include "Datasets.h"
 #include "FlatAdam.h"
@@ -563,6 +565,18 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
     const int64_t trained = result.epochsDone - firstEpoch; // by this call
     result.msPerEpoch = trained > 0 ? 1e3 * epochSeconds / double(trained) : 0;
     return result;
+}
+
+std::string failureText(const std::exception& e) {
+    if (dynamic_cast<const std::bad_alloc*>(&e)) {
+        return "out of memory";
+    }
+    const auto* torchError = dynamic_cast<const c10::Error*>(&e);
+    std::string text = torchError ? torchError->what_without_backtrace() : e.what();
+    text = text.substr(0, text.find('\n'));
+    // "DefaultCPUAllocator: can't allocate memory: you tried to allocate N bytes..."
+    return text.find("can't allocate memory") != std::string::npos ? "out of memory: " + text
+                                                                   : text;
 }
 
 double psnr(double mse, double peak) {

@@ -131,6 +131,10 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch =
                   const ReadyCallback& onReady = {}, const ResumePoint* resume = nullptr,
                   const EndCallback& onEnd = {});
 
+// What went wrong, in one line: LibTorch's errors without their backtrace
+// (twenty lines of frames), an allocation that failed as "out of memory".
+std::string failureText(const std::exception& e);
+
 // 20·log10(peak / √mse): higher is better; +inf for a perfect fit.
 double psnr(double mse, double peak);
 

@@ -95,7 +95,7 @@ void TrainingWorker::run() {
                           sink);
     } catch (const std::exception& e) {
         result.status = RunStatus::Failed;
-        result.error = e.what();
+        result.error = failureText(e);
     }
     if (sink.finalPrediction) {
         Q_EMIT prediction(*sink.finalPrediction);
