@@ -26,6 +26,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <set>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -52,6 +53,11 @@ void addOptions(QCommandLineParser& p) {
                         "data folder). A cluster needs one every node reaches: PostgreSQL."),
          QStringLiteral("url")},
         {QStringLiteral("dry-run"), QStringLiteral("Print the runs it would start, one a line.")},
+        {QStringLiteral("new"),
+         QStringLiteral("Queue the sweep afresh even when an unfinished one of the same file is "
+                        "in the store (by default that one goes on).")},
+        {QStringLiteral("oversubscribe"),
+         QStringLiteral("Allow --jobs × threads above the cores (capped at the cores otherwise).")},
         {QStringLiteral("slurm"), QStringLiteral("Submit the sweep as a Slurm job array.")},
         {QStringLiteral("partition"), QStringLiteral("Slurm partition."), QStringLiteral("P")},
         {QStringLiteral("time"), QStringLiteral("Slurm time limit per run."), QStringLiteral("T")},
@@ -83,6 +89,47 @@ bool enqueue(RunStore& store, const SweepSpec& spec, const std::vector<SweepTask
         }
     }
     return store.commit(error);
+}
+
+// An unfinished sweep of the same file in the store (stopped or killed
+// before its end): it goes on with the tasks still queued; those that ran
+// keep their records. nullopt: the store failed; false: none.
+std::optional<bool> findUnfinished(RunStore& store, const SweepSpec& spec,
+                                   const std::vector<SweepTask>& tasks, SweepRecord* sweep,
+                                   std::vector<SweepTask>* queued, QString* error) {
+    const auto found = store.unfinishedSweep(newSweepRecord(spec, int(tasks.size())).spec, error);
+    const auto runs = found && *found ? store.listRuns(error) : std::nullopt;
+    if (!found || (*found && !runs)) {
+        return std::nullopt;
+    }
+    if (!*found) {
+        return false;
+    }
+    *sweep = **found;
+    std::set<int> waiting;
+    for (const auto& r : *runs) {
+        if (r.sweepId == sweep->id && r.status == RecordStatus::Queued) {
+            waiting.insert(r.sweepTask);
+        }
+    }
+    queued->clear();
+    std::copy_if(tasks.begin(), tasks.end(), std::back_inserter(*queued),
+                 [&](const SweepTask& t) { return waiting.count(t.index) > 0; });
+    return true;
+}
+
+// Jobs × threads above the cores would only slow every run: capped, unless asked.
+int cappedJobs(int jobs, int threads, bool oversubscribe) {
+    const int cores = std::max(1, QThread::idealThreadCount());
+    if (oversubscribe || jobs * threads <= cores) {
+        return jobs;
+    }
+    const int capped = std::max(1, cores / threads);
+    std::fprintf(stderr,
+                 "dredge-studio sweep: warning: %d jobs × %d threads is more than the %d cores: "
+                 "%d at once (--oversubscribe runs them all)\n",
+                 jobs, threads, cores, capped);
+    return capped;
 }
 
 // The sweep's tasks as child `train` processes, scheduled by the same
@@ -276,11 +323,13 @@ int runSweepCommand(const QStringList& arguments) {
                             ? p.value(QStringLiteral("cpus-per-task")).toInt()
                             : std::max(1, spec->base.train.threads);
     bool jobsOk = true;
-    const int jobs = p.isSet(QStringLiteral("jobs"))
-                         ? p.value(QStringLiteral("jobs")).toInt(&jobsOk)
-                         : std::max(1, QThread::idealThreadCount() / threads);
+    int jobs = p.isSet(QStringLiteral("jobs")) ? p.value(QStringLiteral("jobs")).toInt(&jobsOk)
+                                               : std::max(1, QThread::idealThreadCount() / threads);
     if (!jobsOk || jobs < 1 || threads < 1) {
         return fail(QStringLiteral("--jobs and --cpus-per-task must be positive integers"), 2);
+    }
+    if (!p.isSet(QStringLiteral("slurm"))) { // a cluster's nodes are its own
+        jobs = cappedJobs(jobs, threads, p.isSet(QStringLiteral("oversubscribe")));
     }
     if (p.isSet(QStringLiteral("dry-run"))) {
         std::printf("%s: %zu runs (%s)%s\n", qPrintable(spec->name), tasks->size(),
@@ -302,21 +351,34 @@ int runSweepCommand(const QStringList& arguments) {
     }
     RunStore store;
     SweepRecord sweep;
-    if (!store.open(*location, &error) || !enqueue(store, *spec, *tasks, &sweep, &error)) {
+    if (!store.open(*location, &error)) {
         return fail(error, 1);
     }
-    if (p.isSet(QStringLiteral("slurm"))) {
+    const bool slurm = p.isSet(QStringLiteral("slurm"));
+    std::vector<SweepTask> todo = *tasks;
+    const auto resumed = slurm || p.isSet(QStringLiteral("new"))
+                             ? std::optional<bool>(false)
+                             : findUnfinished(store, *spec, *tasks, &sweep, &todo, &error);
+    if (!resumed || (!*resumed && !enqueue(store, *spec, *tasks, &sweep, &error))) {
+        return fail(error, 1);
+    }
+    if (slurm) {
         return submitArray(p, *spec, sweep, storeUrl, file, threads);
     }
-
+    if (*resumed) {
+        std::fprintf(stderr,
+                     "sweep %s: going on with the %zu of its %zu runs still queued (--new "
+                     "queues the file afresh)\n",
+                     qPrintable(sweep.id), todo.size(), tasks->size());
+    }
     std::fprintf(stderr, "sweep %s: %zu runs, %d at once, into %s\n", qPrintable(sweep.id),
-                 tasks->size(), jobs, qPrintable(location->display()));
+                 todo.size(), jobs, qPrintable(location->display()));
     ProcessSweep queue(QCoreApplication::applicationFilePath(),
                        {QStringLiteral("train"), QStringLiteral("--sweep"),
                         QFileInfo(file).absoluteFilePath(), QStringLiteral("--sweep-id"), sweep.id,
                         QStringLiteral("--store"), storeUrl, QStringLiteral("--threads"),
                         QString::number(threads)},
-                       *spec, *tasks, jobs);
+                       *spec, todo, jobs);
     UnixSignalQuitter quitter;
     QTimer::singleShot(0, [&queue] { queue.begin(); });
     QCoreApplication::exec();

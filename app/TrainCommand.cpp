@@ -119,24 +119,47 @@ bool loadFork(const QString& spec, const StoreLocation& location, Fork* fork, QS
     return true;
 }
 
+// Why task `task` of a stored sweep is not in its queue any more (another
+// process trains or trained it), or empty when it is not known to be.
+QString taskTakenBy(RunStore& store, const QString& sweepId, int task) {
+    QString error;
+    const auto runs = store.listRuns(&error);
+    for (const auto& r : runs ? *runs : std::vector<RunRecord>{}) {
+        if (r.sweepId == sweepId && r.sweepTask == task && r.status != RecordStatus::Queued) {
+            return QStringLiteral("task %1 of sweep %2 is %3 already (run %4 on %5): a task is "
+                                  "trained once")
+                .arg(task)
+                .arg(sweepId.left(8), recordStatusName(r.status), r.id.left(8), r.host);
+        }
+    }
+    return {};
+}
+
 // The run's record: task --task of a stored sweep is taken from the queue
-// where 'sweep' put it; any other run gets a new record.
+// where 'sweep' put it (and refused, with why, when another process took it);
+// any other run gets a new record.
 std::unique_ptr<TrainRecording>
 recordingFor(const StoreLocation& location, const ExperimentConfig& config,
              const QCommandLineParser& p, const std::optional<SweepTask>& task,
-             const QString& sweepName, const std::optional<RunRecord>& forked) {
+             const QString& sweepName, const std::optional<RunRecord>& forked, QString* refusal) {
     const QString sweepId = p.value(QStringLiteral("sweep-id"));
     if (task && !sweepId.isEmpty()) {
         RunStore store;
         QString error;
-        const auto claimed = store.open(location, &error)
-                                 ? store.claimQueuedRun(sweepId, task->index, &error)
-                                 : std::nullopt;
+        const bool opened = store.open(location, &error);
+        const auto claimed =
+            opened ? store.claimQueuedRun(sweepId, task->index, &error) : std::nullopt;
         if (claimed) {
             RunRecord record = *claimed;
             record.config = config;
             record.pid = QCoreApplication::applicationPid();
             return std::make_unique<TrainRecording>(location, record, true);
+        }
+        if (opened) {
+            *refusal = taskTakenBy(store, sweepId, task->index);
+            if (!refusal->isEmpty()) {
+                return nullptr;
+            }
         }
         std::fprintf(stderr, "dredge-studio train: %s; recording a new run\n", qPrintable(error));
     }
@@ -289,7 +312,13 @@ int runTrainCommand(const QStringList& arguments) {
         if (!location) {
             return fail(error);
         }
-        recording = recordingFor(*location, config, parser, run.task, run.sweepName, forked);
+        QString refusal;
+        recording =
+            recordingFor(*location, config, parser, run.task, run.sweepName, forked, &refusal);
+        if (!recording) {
+            std::fprintf(stderr, "dredge-studio train: %s\n", qPrintable(refusal));
+            return 1;
+        }
         warnIfNotStored(*recording); // a store that cannot open says so before training
         recording->onProblemChange([](const QString& problem) {
             if (problem.isEmpty()) {

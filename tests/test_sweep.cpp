@@ -14,6 +14,7 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 #include <cmath>
 #include <map>
@@ -402,6 +403,56 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("0 to 3"));
         const auto plain = studio({"train", "--task", "1", "--no-store"});
         QCOMPARE(plain.exitCode, 2);
+    }
+
+    // Issue 25 #7: `sweep` goes on with an unfinished sweep of the same file
+    // and store (here queued for Slurm, one task trained by hand), and a task
+    // is trained once: asked again, `train` refuses and records nothing.
+    void anUnfinishedSweepGoesOnAndATaskIsTrainedOnce() {
+        const QString store = "sqlite:" + dir_.filePath("resumed.sqlite");
+        QVERIFY(studio({"sweep", fourRuns(), "--slurm", "--slurm-script-only", "--store", store,
+                        "--script", dir_.filePath("resumed.sbatch")})
+                    .exitCode == 0);
+        const QString sweepId = storedRuns(store).front().sweepId;
+        const QStringList taskZero{"train",      "--sweep", fourRuns(), "--task", "0",
+                                   "--sweep-id", sweepId,   "--store",  store};
+        QCOMPARE(studio(taskZero).exitCode, 0);
+        const auto again = studio(taskZero);
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.err.contains("task 0 of sweep " + sweepId.left(8).toUtf8() +
+                                    " is finished already"),
+                 again.err.constData());
+
+        const auto resumed = studio({"sweep", fourRuns(), "--jobs", "1", "--store", store});
+        QCOMPARE(resumed.exitCode, 0);
+        QVERIFY2(resumed.err.contains("going on with the 3 of its 4 runs still queued"),
+                 resumed.err.constData());
+        const auto runs = storedRuns(store);
+        QCOMPARE(runs.size(), size_t(4)); // the same four records, none twice
+        for (const auto& run : runs) {
+            QCOMPARE(run.sweepId, sweepId);
+            QCOMPARE(run.status, RecordStatus::Finished);
+        }
+        // Finished: the file queues a new sweep (so does --new at any time).
+        QVERIFY(
+            studio({"sweep", fourRuns(), "--jobs", "1", "--store", store, "--dry-run"}).exitCode ==
+            0);
+        const auto fresh = studio({"sweep", fourRuns(), "--jobs", "1", "--store", store});
+        QVERIFY(!fresh.err.contains("going on"));
+        QCOMPARE(storedRuns(store).size(), size_t(8));
+    }
+
+    // More jobs than cores only slows every run: capped with a warning.
+    void jobsAboveTheCoresAreCapped() {
+        const int cores = QThread::idealThreadCount();
+        const auto capped = studio({"sweep", fourRuns(), "--dry-run", "--jobs", "64"});
+        QCOMPARE(capped.exitCode, 0);
+        QVERIFY2(capped.err.contains("more than the " + QByteArray::number(cores) + " cores"),
+                 capped.err.constData());
+        QVERIFY(capped.out.contains(QByteArray::number(cores) + " at once"));
+        const auto forced =
+            studio({"sweep", fourRuns(), "--dry-run", "--jobs", "64", "--oversubscribe"});
+        QVERIFY(forced.out.contains("64 at once") && forced.err.isEmpty());
     }
 
     void slurmScriptOnlyWritesTheArray() {

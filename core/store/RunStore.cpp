@@ -634,6 +634,26 @@ bool RunStore::insertSweep(const SweepRecord& sweep, QString* error) {
     return q.exec() || fail(q, error);
 }
 
+std::optional<std::optional<SweepRecord>> RunStore::unfinishedSweep(const QByteArray& spec,
+                                                                    QString* error) {
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral(
+        "SELECT id, name, created_ms, tasks FROM sweeps s WHERE spec = :spec AND EXISTS "
+        "(SELECT 1 FROM runs WHERE sweep_id = s.id AND status = 'queued') AND NOT EXISTS "
+        "(SELECT 1 FROM runs WHERE sweep_id = s.id AND status = 'running') "
+        "ORDER BY created_ms DESC LIMIT 1"));
+    q.bindValue(QStringLiteral(":spec"), QString::fromUtf8(spec));
+    if (!q.exec()) {
+        fail(q, error);
+        return std::nullopt;
+    }
+    if (!q.next()) {
+        return std::optional<SweepRecord>{};
+    }
+    return SweepRecord{q.value(0).toString(), q.value(1).toString(), timeOf(q.value(2)), spec,
+                       q.value(3).toInt()};
+}
+
 std::optional<RunRecord> RunStore::claimQueuedRun(const QString& sweepId, int task,
                                                   QString* error) {
     // One statement: of several processes given the same task, one wins.

@@ -71,6 +71,11 @@ public:
     bool recordProgress(const QString& id, qint64 epochsDone, const QDateTime& heartbeat,
                         QString* error);
     bool insertSweep(const SweepRecord& sweep, QString* error);
+    // The newest sweep queued from this spec (its dredge-sweep JSON, as
+    // SweepRecord::spec) that still has queued runs and none running: one
+    // that stopped (or was killed) before its end, to go on with. None: empty.
+    std::optional<std::optional<SweepRecord>> unfinishedSweep(const QByteArray& spec,
+                                                              QString* error);
     // Takes task `task` of a sweep out of the queue for this process (marks it
     // running) and returns it; fails when no such run waits.
     std::optional<RunRecord> claimQueuedRun(const QString& sweepId, int task, QString* error);
