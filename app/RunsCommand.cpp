@@ -492,6 +492,8 @@ int runRunsCommand(const QStringList& arguments) {
         {QStringLiteral("filter"), QStringLiteral("list: only runs matching every word."),
          QStringLiteral("text")},
         {QStringLiteral("archived"), QStringLiteral("list: archived runs too.")},
+        {QStringLiteral("follow-symlinks"),
+         QStringLiteral("Open a store file that is a symbolic link (refused otherwise).")},
         {QStringLiteral("force"),
          QStringLiteral("delete: stop a run still training (a train process on this host) "
                         "first.")},
@@ -530,10 +532,11 @@ int runRunsCommand(const QStringList& arguments) {
         return fail(QStringLiteral("unknown command '%1'\n%2").arg(verb, QLatin1String(kUsage)), 2);
     }
     QString error;
-    const auto location = parseStoreUrl(chooseStoreUrl(p.value(QStringLiteral("store"))), &error);
+    auto location = parseStoreUrl(chooseStoreUrl(p.value(QStringLiteral("store"))), &error);
     if (!location) {
         return fail(error, 2);
     }
+    location->followSymlinks = p.isSet(QStringLiteral("follow-symlinks"));
     RunStore store;
     if (!store.open(*location, &error)) {
         // A store on a read-only or full disk can still be looked at.

@@ -33,7 +33,8 @@ QString slurmArrayScript(const SlurmArray& a) {
                                 "--sweep-id %3 --store %4 --threads %5")
                      // One call: a socket URL's %2F must not be taken for a marker.
                      .arg(quoted(a.executable), quoted(a.sweepFile), a.sweepId, quoted(a.storeUrl),
-                          QString::number(a.cpusPerTask)));
+                          QString::number(a.cpusPerTask)) +
+                 (a.followSymlinks ? QStringLiteral(" --follow-symlinks") : QString()));
     return lines.join(u'\n') + u'\n';
 }
 

@@ -14,6 +14,7 @@ struct SlurmArray {
     QString sweepFile;  // absolute path, readable by every node
     QString sweepId;
     QString storeUrl;
+    bool followSymlinks = false; // the store file may be a symbolic link
     int tasks = 0;
     int jobs = 0; // at most this many array tasks at once (0: no limit)
     int cpusPerTask = 1;

@@ -53,6 +53,9 @@ void addOptions(QCommandLineParser& p) {
                         "data folder). A cluster needs one every node reaches: PostgreSQL."),
          QStringLiteral("url")},
         {QStringLiteral("dry-run"), QStringLiteral("Print the runs it would start, one a line.")},
+        {QStringLiteral("follow-symlinks"),
+         QStringLiteral("Open a store file that is a symbolic link (refused otherwise); its "
+                        "runs are told so too.")},
         {QStringLiteral("new"),
          QStringLiteral("Queue the sweep afresh even when an unfinished one of the same file is "
                         "in the store (by default that one goes on).")},
@@ -268,6 +271,7 @@ int submitArray(const QCommandLineParser& p, const SweepSpec& spec, const SweepR
     array.sweepFile = QFileInfo(sweepFile).absoluteFilePath();
     array.sweepId = sweep.id;
     array.storeUrl = storeUrl;
+    array.followSymlinks = p.isSet(QStringLiteral("follow-symlinks"));
     array.tasks = sweep.tasks;
     array.jobs = p.isSet(QStringLiteral("jobs")) ? p.value(QStringLiteral("jobs")).toInt() : 0;
     array.cpusPerTask = cpus;
@@ -345,10 +349,11 @@ int runSweepCommand(const QStringList& arguments) {
     }
 
     const QString storeUrl = chooseStoreUrl(p.value(QStringLiteral("store")));
-    const auto location = parseStoreUrl(storeUrl, &error);
+    auto location = parseStoreUrl(storeUrl, &error);
     if (!location) {
         return fail(error, 2);
     }
+    location->followSymlinks = p.isSet(QStringLiteral("follow-symlinks"));
     RunStore store;
     SweepRecord sweep;
     if (!store.open(*location, &error)) {
@@ -373,12 +378,19 @@ int runSweepCommand(const QStringList& arguments) {
     }
     std::fprintf(stderr, "sweep %s: %zu runs, %d at once, into %s\n", qPrintable(sweep.id),
                  todo.size(), jobs, qPrintable(location->display()));
-    ProcessSweep queue(QCoreApplication::applicationFilePath(),
-                       {QStringLiteral("train"), QStringLiteral("--sweep"),
-                        QFileInfo(file).absoluteFilePath(), QStringLiteral("--sweep-id"), sweep.id,
-                        QStringLiteral("--store"), storeUrl, QStringLiteral("--threads"),
-                        QString::number(threads)},
-                       *spec, todo, jobs);
+    QStringList trainArguments{QStringLiteral("train"),
+                               QStringLiteral("--sweep"),
+                               QFileInfo(file).absoluteFilePath(),
+                               QStringLiteral("--sweep-id"),
+                               sweep.id,
+                               QStringLiteral("--store"),
+                               storeUrl,
+                               QStringLiteral("--threads"),
+                               QString::number(threads)};
+    if (location->followSymlinks) {
+        trainArguments << QStringLiteral("--follow-symlinks");
+    }
+    ProcessSweep queue(QCoreApplication::applicationFilePath(), trainArguments, *spec, todo, jobs);
     UnixSignalQuitter quitter;
     QTimer::singleShot(0, [&queue] { queue.begin(); });
     QCoreApplication::exec();

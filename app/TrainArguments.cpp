@@ -190,6 +190,7 @@ constexpr RunOption kRunOptions[] = {
      "$DREDGE_STORE, else runs.sqlite in the user's data folder).",
      "url"},
     {"no-store", "Do not record the run.", nullptr},
+    {"follow-symlinks", "Open a store file that is a symbolic link (refused otherwise).", nullptr},
     {"allow-large",
      "Start the run even when its estimated memory is over half of this machine's (refused "
      "otherwise, with the estimate).",

@@ -250,6 +250,15 @@ std::optional<RunStatus> outcomeOfExitCode(int code) {
     return std::nullopt;
 }
 
+// The store --store (or the default) names, as --follow-symlinks allows it.
+std::optional<StoreLocation> storeOf(const QCommandLineParser& parser, QString* error) {
+    auto location = parseStoreUrl(chooseStoreUrl(parser.value(QStringLiteral("store"))), error);
+    if (location) {
+        location->followSymlinks = parser.isSet(QStringLiteral("follow-symlinks"));
+    }
+    return location;
+}
+
 int runTrainCommand(const QStringList& arguments) {
     QCommandLineParser parser;
     addTrainOptions(parser);
@@ -271,8 +280,7 @@ int runTrainCommand(const QStringList& arguments) {
     std::optional<Fork> fork;
     if (parser.isSet(QStringLiteral("resume"))) {
         QString error;
-        const auto location =
-            parseStoreUrl(chooseStoreUrl(parser.value(QStringLiteral("store"))), &error);
+        const auto location = storeOf(parser, &error);
         fork.emplace();
         if (!location ||
             !loadFork(parser.value(QStringLiteral("resume")), *location, &*fork, &error)) {
@@ -307,8 +315,7 @@ int runTrainCommand(const QStringList& arguments) {
     std::unique_ptr<TrainRecording> recording;
     if (!parser.isSet(QStringLiteral("no-store"))) {
         QString error;
-        const auto location =
-            parseStoreUrl(chooseStoreUrl(parser.value(QStringLiteral("store"))), &error);
+        const auto location = storeOf(parser, &error);
         if (!location) {
             return fail(error);
         }

@@ -55,6 +55,8 @@ void addWindowOptions(QCommandLineParser& parser) {
                         "(default: $DREDGE_STORE, the File → Run store setting, else runs.sqlite "
                         "in the user's data folder)."),
          QStringLiteral("url")},
+        {QStringLiteral("follow-symlinks"),
+         QStringLiteral("Open a store file that is a symbolic link (refused otherwise).")},
         {QStringLiteral("panel"),
          QStringLiteral("Bring this panel to the front: runs, history, sweeps, groups, "
                         "parallel (below the plots), inspector, server (beside the form)."),
@@ -115,7 +117,8 @@ int main(int argc, char* argv[]) {
     parser.process(app);
 
     dredge::tuneMallocForTraining();
-    dredge::MainWindow window(true, parser.value(QStringLiteral("store")));
+    dredge::MainWindow window(true, parser.value(QStringLiteral("store")),
+                              parser.isSet(QStringLiteral("follow-symlinks")));
     window.show();
     if (parser.isSet(QStringLiteral("open"))) {
         const auto error = window.openExperimentFrom(parser.value(QStringLiteral("open")));

@@ -4,6 +4,7 @@
 #include "ScratchFolder.h"
 #include "StudioProcess.h"
 
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -497,6 +498,29 @@ private Q_SLOTS:
                      r.err.contains("33,554,432 points") && r.err.contains("--allow-large"),
                  r.err.constData());
         QCOMPARE(r.err.count('\n'), 1);
+    }
+
+    // Issue 25 #10: a store file that is a symbolic link is refused by name
+    // (its empty target was overwritten with a database), unless asked.
+    void aSymlinkedStoreIsOpenedOnlyWhenAsked() {
+        const auto target = dir_.fileWith("target", {});
+        const auto link = dir_.filePath("link.sqlite");
+        QVERIFY(QFile::link(target, link));
+        const QString url = "sqlite:" + link;
+        const auto listed = runWithStore(url, {"runs", "list"});
+        QCOMPARE(listed.exitCode, 1);
+        QVERIFY2(listed.err.contains("is a symbolic link") &&
+                     listed.err.contains("--follow-symlinks"),
+                 listed.err.constData());
+        const auto trained = runWithStore(url, {"train", "--epochs", "3"});
+        QCOMPARE(trained.exitCode, 0); // training goes on, unstored, and says why
+        QVERIFY(trained.err.contains("is a symbolic link"));
+        QVERIFY(!QJsonDocument::fromJson(trained.out)["stored"].toBool());
+        QCOMPARE(QFileInfo(target).size(), 0); // the target is untouched
+        QCOMPARE(runWithStore(url, {"train", "--epochs", "3", "--follow-symlinks"}).exitCode, 0);
+        const auto followed = runWithStore(url, {"runs", "list", "--json", "--follow-symlinks"});
+        QCOMPARE(followed.exitCode, 0);
+        QCOMPARE(QJsonDocument::fromJson(followed.out).array().size(), 1);
     }
 
     void divergenceExitsThree() {

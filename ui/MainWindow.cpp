@@ -65,9 +65,11 @@ static void initUiResources() {
 
 namespace dredge {
 
-MainWindow::MainWindow(bool useSettings, const QString& storeUrl, QWidget* parent)
+MainWindow::MainWindow(bool useSettings, const QString& storeUrl, bool followSymlinks,
+                       QWidget* parent)
     : QMainWindow(parent)
     , useSettings_(useSettings)
+    , followSymlinks_(followSymlinks)
     , runs_(new RunsModel(this))
     , server_(new InsightServer(this))
     , form_(new ExperimentForm)
@@ -673,10 +675,11 @@ QString MainWindow::useStore(const QString& url) {
     std::unique_ptr<StoreClient> next;
     if (!url.isEmpty()) {
         QString error;
-        const auto location = parseStoreUrl(url, &error);
+        auto location = parseStoreUrl(url, &error);
         if (!location) {
             return error;
         }
+        location->followSymlinks = followSymlinks_;
         next = std::make_unique<StoreClient>(*location);
         connect(next.get(), &StoreClient::problem, this, &MainWindow::showStoreState);
         connect(next.get(), &StoreClient::healthy, this, &MainWindow::showStoreState);

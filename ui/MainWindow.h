@@ -41,8 +41,9 @@ public:
     // (off in tests, so they start from defaults and leave nothing behind).
     // storeUrl: the run store (--store); empty: $DREDGE_STORE, the setting
     // or the default when useSettings, else no store.
+    // followSymlinks: the store file may be a symbolic link (--follow-symlinks).
     explicit MainWindow(bool useSettings = true, const QString& storeUrl = {},
-                        QWidget* parent = nullptr);
+                        bool followSymlinks = false, QWidget* parent = nullptr);
     ~MainWindow() override;
 
     // Starts a run of the form's experiment; returns its id (0: form invalid).
@@ -135,6 +136,7 @@ private:
     void saveSettings();
 
     bool useSettings_;
+    bool followSymlinks_;
     RunsModel* runs_;
     InsightServer* server_;
     ExperimentForm* form_;

@@ -391,6 +391,12 @@ bool RunStore::connect(const StoreLocation& location, ReadAccess access, QString
                   : QSqlDatabase::addDatabase(driver, connectionName_);
     if (dialect_ == SqlDialect::Sqlite) {
         const QFileInfo file(location.path);
+        if (file.isSymLink() && !location.followSymlinks) {
+            *error = QStringLiteral("%1 is a symbolic link (to %2): a store is opened under its "
+                                    "own name only, unless --follow-symlinks is given")
+                         .arg(location.path, file.symLinkTarget());
+            return false;
+        }
         if (!readOnly && !QDir().mkpath(file.absolutePath())) {
             *error = QStringLiteral("cannot create the folder %1").arg(file.absolutePath());
             return false;

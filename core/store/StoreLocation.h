@@ -13,6 +13,9 @@ struct StoreLocation {
     enum class Backend { Sqlite, PostgreSql };
     Backend backend = Backend::Sqlite;
     QString path; // SQLite: the database file
+    // SQLite: open the file even when `path` is a symbolic link (an empty
+    // link target was overwritten with a database); --follow-symlinks.
+    bool followSymlinks = false;
     // PostgreSQL: the connection (empty host: libpq's default socket).
     QString host;
     int port = -1; // -1: libpq's default
