@@ -4,7 +4,11 @@
 # 5 s, while
 #   - wrk sends it REQUESTS POST /lift requests (half repeated, half unique
 #     texts, 1 in 20 malformed: the only errors allowed are those 400s), and
-#   - `dredge-studio sweep` trains a RUNS-run sweep on 2 jobs into the same store.
+#   - `dredge-studio sweep` trains a RUNS-run sweep on 2 jobs into the same store,
+#   - an attacker (python3) interleaves, round after round: a chunked upload
+#     far over the body limit, a 20 KiB head, a body declared over the limit
+#     behind 6 KiB of headers, both framings at once, a slow head left
+#     unfinished, and 300 idle connections held open (the cap is 256).
 # Prints the server's figures, the window's RSS at start, after warm-up, in the
 # middle, at the end and its peak, the sweep's outcome and whether every run
 # reached the store, then a verdict line. Bounded by count and by time.
@@ -84,6 +88,51 @@ done = function(summary, latency, requests)
 end
 LUA
 
+cat > "$work/attack.py" <<'PY'
+import socket, sys, time
+port, seconds = int(sys.argv[1]), float(sys.argv[2])
+counts = {}
+def answer(sock):
+    sock.settimeout(15)
+    try:
+        data = sock.recv(200)
+        return data.split(b" ")[1].decode() if data.startswith(b"HTTP/1.1 ") else "none"
+    except Exception:
+        return "reset"
+def attack(name, head, body=b"", body_rounds=0):
+    sock = socket.create_connection(("127.0.0.1", port))
+    try:
+        sock.sendall(head)
+        for _ in range(body_rounds):
+            sock.sendall(body)
+    except OSError:
+        pass # cut off: the answer was sent first
+    status = answer(sock)
+    counts[name + " " + status] = counts.get(name + " " + status, 0) + 1
+    sock.close()
+post = b"POST /lift HTTP/1.1\r\nHost: x\r\n"
+end = time.time() + seconds
+rounds = 0
+try:
+    while time.time() < end and rounds < 100000:
+        rounds += 1
+        attack("chunked", post + b"Transfer-Encoding: chunked\r\n\r\n",
+               b"10000\r\n" + b"x" * 65536 + b"\r\n", 64)
+        attack("long head", post + b"X-Pad: " + b"a" * 20000 + b"\r\n\r\n")
+        attack("padded length", post + b"X-Pad: " + b"a" * 6000 + b"\r\nContent-Length: 999999999\r\n\r\n")
+        attack("both framings", post + b"Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n")
+        if rounds % 10 == 1:
+            held = [socket.create_connection(("127.0.0.1", port)) for _ in range(300)]
+            attack("slow head", b"GET /health HTTP/1.1\r\nX-Slow: ")
+            for sock in held:
+                sock.close()
+except KeyboardInterrupt:
+    pass # the load ended: say what was done
+print("attacks:", rounds, "rounds;", ", ".join("%s: %d" % kv for kv in sorted(counts.items())))
+PY
+python3 "$work/attack.py" "$port" "$MAX_SECONDS" > "$work/attack.out" 2>&1 &
+attacker=$!; pids+=("$attacker")
+
 echo "soak: $REQUESTS requests to the window's $url/lift ($CONNECTIONS connections), History in front,"
 echo "      a $RUNS-run sweep ($EPOCHS epochs each) on $JOBS jobs into $DREDGE_STORE"
 lift_total() {
@@ -99,6 +148,8 @@ while kill -0 "$load" 2>/dev/null; do
     sleep 0.2
 done
 wait "$load" || true
+kill -INT "$attacker" 2>/dev/null || true
+wait "$attacker" 2>/dev/null || true
 end=$(date +%s.%N)
 
 # The sweep goes on to its end (bounded by the same time limit).
@@ -114,8 +165,11 @@ grep -E "Requests/sec|requests in|Non-2xx|p99|socket errors" "$work/wrk.out" || 
 metrics=$(curl -s "$url/metrics")
 served_ok=$(echo "$metrics" | sed -n 's/^dredge_insight_requests_total{endpoint="\/lift",status="200"} //p')
 served_400=$(echo "$metrics" | sed -n 's/^dredge_insight_requests_total{endpoint="\/lift",status="400"} //p')
-others=$(echo "$metrics" | awk '/^dredge_insight_requests_total/ && !/status="(200|400)"/ && !/endpoint="\/metrics"/ {s += $2} END {print s + 0}')
-echo "served: ${served_ok:-0} ok, ${served_400:-0} intended 400s, $others other statuses (must be 0)"
+# The attacker's answers (408, 413, 431 and its 400s) are its own; any other
+# status is a failure.
+others=$(echo "$metrics" | awk '/^dredge_insight_requests_total/ && !/status="(200|400|408|413|431)"/ && !/endpoint="\/metrics"/ {s += $2} END {print s + 0}')
+echo "served: ${served_ok:-0} ok, ${served_400:-0} 400s (intended), $others other statuses (must be 0)"
+cat "$work/attack.out"
 
 # RSS: warm-up is the first tenth of the load; flat means the end is within
 # 10 % of the warmed-up figure.

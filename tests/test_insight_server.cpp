@@ -27,6 +27,7 @@
 #include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -269,6 +270,16 @@ InsightServerOptions onFreePort() {
     InsightServerOptions o;
     o.port = 0;
     return o;
+}
+
+// A server of a test's own on a free port, the defaults changed by `change`;
+// null when it did not start.
+std::unique_ptr<RunningServer>
+startedWith(const std::function<void(InsightServerOptions&)>& change) {
+    auto options = onFreePort();
+    change(options);
+    auto server = std::make_unique<RunningServer>();
+    return server->start(options) ? std::move(server) : nullptr;
 }
 
 } // namespace
@@ -681,20 +692,19 @@ private Q_SLOTS:
 
     // With a token, a request with a body is refused before its body is read.
     void aBodyNeedsTheTokenBeforeItIsRead() {
-        auto options = onFreePort();
-        options.token = "0123456789abcdef0123456789abcdef";
-        RunningServer server;
-        QVERIFY(server.start(options));
-        RawConnection client(server.port);
+        const QByteArray token = "0123456789abcdef0123456789abcdef";
+        const auto server = startedWith([&](auto& o) { o.token = token; });
+        QVERIFY(server);
+        RawConnection client(server->port);
         client.send("POST /lift HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n4000\r\n");
         QVERIFY(client.awaitAnswers(1));
         QVERIFY2(client.answer.startsWith("HTTP/1.1 401"), client.answer.constData());
         QVERIFY(client.answer.contains("WWW-Authenticate: Bearer"));
         QVERIFY(client.closedByServer());
-        Client authorized(server.port);
+        Client authorized(server->port);
         QCOMPARE(authorized
                      .send("POST", "/lift", "{\"insight_text\":\"a\"}", "application/json",
-                           "Bearer " + options.token)
+                           "Bearer " + token)
                      .status,
                  200);
     }
@@ -703,34 +713,29 @@ private Q_SLOTS:
     // connection silent longest gives way; Connection: close and HTTP/1.0
     // end the connection after the answer.
     void connectionsDoNotLinger() {
-        auto options = onFreePort();
-        options.idleTimeoutMs = 300;
-        options.headTimeoutMs = 300;
-        RunningServer server;
-        QVERIFY(server.start(options));
-        RawConnection idle(server.port);
+        const auto server = startedWith([](auto& o) { o.idleTimeoutMs = o.headTimeoutMs = 300; });
+        QVERIFY(server);
+        RawConnection idle(server->port);
         QVERIFY(idle.closedByServer(5000));
-        RawConnection afterAnswer(server.port);
+        RawConnection afterAnswer(server->port);
         afterAnswer.send("GET /health HTTP/1.1\r\n\r\n");
         QVERIFY(afterAnswer.awaitAnswers(1));
         QVERIFY(afterAnswer.closedByServer(5000));
-        RawConnection slow(server.port);
+        RawConnection slow(server->port);
         slow.send("GET /health HTTP/1.1\r\nX-Slow: ");
         QVERIFY(slow.awaitAnswers(1, 5000));
         QVERIFY2(slow.answer.startsWith("HTTP/1.1 408"), slow.answer.constData());
     }
     void theConnectionCapDropsTheLongestSilent() {
-        auto options = onFreePort();
-        options.maxConnections = 4;
-        RunningServer server;
-        QVERIFY(server.start(options));
+        const auto server = startedWith([](auto& o) { o.maxConnections = 4; });
+        QVERIFY(server);
         std::vector<std::unique_ptr<RawConnection>> held;
         for (int i = 0; i < 4; ++i) {
-            held.push_back(std::make_unique<RawConnection>(server.port));
+            held.push_back(std::make_unique<RawConnection>(server->port));
             held.back()->send("GET /health HTTP/1.1\r\n\r\n"); // each answered, then silent
             QVERIFY(held.back()->awaitAnswers(1));
         }
-        RawConnection fifth(server.port);
+        RawConnection fifth(server->port);
         fifth.send("GET /health HTTP/1.1\r\n\r\n");
         QVERIFY(fifth.awaitAnswers(1));
         QVERIFY(fifth.answer.startsWith("HTTP/1.1 200"));
