@@ -34,7 +34,8 @@ public:
     // Endpoints: index into kEndpoints; anything else counts as "other".
     static constexpr std::array<const char*, 6> kEndpoints = {"/",           "/health",  "/lift",
                                                               "/lift/batch", "/metrics", "other"};
-    static constexpr std::array<int, 9> kStatuses = {200, 400, 401, 404, 405, 413, 415, 500, 0};
+    static constexpr std::array<int, 13> kStatuses = {200, 400, 401, 404, 405, 408, 413,
+                                                      415, 431, 500, 501, 505, 0};
     static constexpr size_t kRecentLifts = 20;
 
     static int endpointIndex(const QByteArray& path);
