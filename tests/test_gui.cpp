@@ -1092,6 +1092,26 @@ private Q_SLOTS:
         QCOMPARE(file.readAll().count('\n'), 1 + qsizetype(layout.size() * frames.size()));
     }
 
+    // While a run trains the inspector follows its latest kept epoch (at
+    // most a redraw a second: each runs the model on every point).
+    void theInspectorFollowsALiveRun() {
+        MainWindow w(false);
+        w.show();
+        auto c = w.form()->config();
+        c.train.epochs = 10'000'000;
+        w.form()->setConfig(c);
+        w.startAction()->trigger();
+        const auto* e = w.runs()->entryAt(0);
+        auto* inspector = inspectorShowing(w, *e);
+        QVERIFY(inspector);
+        QTRY_VERIFY_WITH_TIMEOUT(inspector->shownEpoch() > 0, kTimeoutMs);
+        const auto first = inspector->shownEpoch();
+        QTRY_VERIFY_WITH_TIMEOUT(inspector->shownEpoch() > first, kTimeoutMs);
+        QVERIFY(e->isLive());
+        w.stopAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+    }
+
     // The interference basis shares its envelope; SIREN has no units but
     // norms and gradients; RFF shows its frequencies against the spectrum.
     void theInspectorFollowsEveryModel_data() {

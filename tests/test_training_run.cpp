@@ -314,6 +314,11 @@ private Q_SLOTS:
         QVERIFY(sink.batches >= 1);
         // The chirp ensemble's default 2,000 epochs fit the default 16 MiB.
         QVERIFY(ParameterPlan(2000, 145, 0, config.train.keepMib).keepsEveryEpoch());
+        // Past the budget, as many evenly spaced epochs as fit: 200,000 epochs
+        // of 145 parameters in 16 MiB keep every 14th (14,286 frames), and a
+        // budget too small for 512 still keeps 512.
+        QCOMPARE(ParameterPlan(200'000, 145, 0, 16.0).every(), int64_t(14));
+        QCOMPARE(ParameterPlan(200'000, 145, 0, 0.001).every(), int64_t(390));
 
         ParameterReplay replay(config, sink.data.setup.dims);
         const Trainer fresh(config); // frame 0: the initial parameters

@@ -152,6 +152,8 @@ ModelInspector::ModelInspector(RunsModel* runs, PredictionView* view, QWidget* p
     layout->addWidget(tabs_, 1);
 
     connect(exportButton, &QToolButton::clicked, this, &ModelInspector::exportCurrent);
+    pendingRedraw_.setSingleShot(true);
+    connect(&pendingRedraw_, &QTimer::timeout, this, &ModelInspector::refresh);
     connect(view_, &PredictionView::drawn, this, &ModelInspector::refresh);
     connect(view_->gridView(), &GridSliceView::sliceChanged, this, &ModelInspector::refresh);
     connect(trajectoryOf_, &QComboBox::currentIndexChanged, this, [this] {
@@ -218,10 +220,12 @@ void ModelInspector::refresh() {
     const auto* e = runs_->entry(view_->shownRun());
     const bool drawable = e && e->data() && !e->parameters().empty() && e->replay();
     if (!drawable) {
-        summary_->setText(e ? tr("%1 kept no parameters to look inside (a run from a store "
-                                 "before version 6, or one whose data cannot be made again).")
-                                  .arg(e->name())
-                            : tr("Show a run (Runs or History) to look inside its model."));
+        summary_->setText(!e ? tr("Show a run (Runs or History) to look inside its model.")
+                          : e->isLive()
+                              ? tr("%1: waiting for its first kept epoch…").arg(e->name())
+                              : tr("%1 kept no parameters to look inside (a run from a store "
+                                   "before version 6, or one whose data cannot be made again).")
+                                    .arg(e->name()));
         runId_ = 0;
         epoch_ = -1;
         mutedMse_ = std::numeric_limits<double>::quiet_NaN();
@@ -232,6 +236,15 @@ void ModelInspector::refresh() {
     if (!isVisible()) {
         return; // drawn when shown
     }
+    // A live run redraws at most once a second: each redraw runs its model
+    // on every point, on this thread, and batches come several times a second.
+    if (e->isLive() && e->id == runId_ && sinceRedraw_.isValid() && sinceRedraw_.elapsed() < 1000) {
+        if (!pendingRedraw_.isActive()) {
+            pendingRedraw_.start(int(1000 - sinceRedraw_.elapsed()));
+        }
+        return;
+    }
+    sinceRedraw_.start();
     const auto& frames = e->parameters();
     if (e->id != runId_ || frames.size() != framesSeen_) {
         if (e->id != runId_) {

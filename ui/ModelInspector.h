@@ -11,6 +11,8 @@
 
 #include "ModelInspection.h"
 
+#include <QElapsedTimer>
+#include <QTimer>
 #include <QWidget>
 #include <set>
 
@@ -97,6 +99,8 @@ private:
     std::set<int64_t> muted_;
     double mutedMse_ = 0.0;
     double frameMse_ = 0.0;
+    QElapsedTimer sinceRedraw_; // a live run's last redraw
+    QTimer pendingRedraw_;
 };
 
 } // namespace dredge

@@ -439,9 +439,9 @@ std::vector<Setting> averagingRows() {
         [](auto& c) -> auto& { return c.train.checkpointEvery; }, 0));
     rows.push_back(real(
         {"keep-mib", "train", "keep_mib", "Averaging", "Keep parameters up to",
-         "Keep the parameters of every epoch while they fit this many MiB, else of 512 or "
-         "more evenly spaced epochs (and the checkpoints', the best and the last): the "
-         "epoch slider, History and `runs predict` compute from them.",
+         "Keep the parameters of every epoch while they fit this many MiB, else of as many "
+         "evenly spaced epochs as fit, at least 512 (and the checkpoints', the best and the "
+         "last): the epoch slider, History and `runs predict` compute from them.",
          "MiB", kSweptInForm},
         [](auto& c) -> auto& { return c.train.keepMib; }, 0.0, 65536.0));
     return rows;

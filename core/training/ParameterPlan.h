@@ -1,8 +1,9 @@
 #pragma once
 // Which epochs' parameters (and gradients) a run keeps (ParameterFrames):
 // every epoch when 2 × parameters × epochs floats fit the budget (the chirp
-// ensemble's 2,000 epochs take 2.3 MB of the default 16 MiB), otherwise at
-// least kEvenEpochs evenly spaced ones and every checkpoint's. The driver adds the best and the
+// ensemble's 2,000 epochs take 2.3 MB of the default 16 MiB), otherwise as
+// many evenly spaced ones as the budget holds (at least kEvenEpochs) and
+// every checkpoint's. The driver adds the best and the
 // last epochs and the model the run ended with. No Qt, no LibTorch.
 
 #include <cstdint>
