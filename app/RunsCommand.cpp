@@ -6,6 +6,7 @@
 #include "PointsFile.h"
 #include "RunExport.h"
 #include "RunRecordJson.h"
+#include "RunRequests.h"
 #include "RunStore.h"
 #include "StoredRunData.h"
 
@@ -31,10 +32,14 @@ constexpr const char* kUsage =
     "       dredge-studio runs delete [--force] ID...\n"
     "       dredge-studio runs predict ID[@EPOCH] [--points FILE.csv] --out FILE.csv\n"
     "       dredge-studio runs params ID[@EPOCH] [--json]\n"
+    "       dredge-studio runs set ID KEY=VALUE... [--no-wait] [--timeout S]\n"
+    "       dredge-studio runs pause|resume|stop ID [--no-wait] [--timeout S]\n"
     "Every form takes --store URL (default: $DREDGE_STORE, else runs.sqlite in the\n"
     "user's data folder). IDs may be shortened to a unique prefix. @EPOCH counts\n"
     "epochs done (@0: the initial parameters); without it, the model the run ended\n"
-    "with.\n";
+    "with. set, pause, resume and stop reach a run training in any process that\n"
+    "writes to the store, at its next epoch boundary (live settings: see train\n"
+    "--help's list); they wait for its answer.\n";
 
 int fail(const QString& reason, int status) {
     std::fprintf(stderr, "dredge-studio runs: %s\n", qPrintable(reason));
@@ -61,6 +66,22 @@ void printTable(const std::vector<RunRecord>& runs) {
                     modelKindName(r.config.model.kind).data(), qPrintable(epochs),
                     qPrintable(figure(r.finalLoss)), r.starred ? "* " : "", qPrintable(r.name));
     }
+}
+
+// The journal as `runs show` lists it: applied changes in order, then the
+// requests that were refused or never met (a trainer killed before them).
+QJsonArray journalJson(const RunJournal& journal, const RunRecord& run) {
+    QJsonArray changes;
+    for (const auto& change : journal) {
+        QJsonObject json = changeToJson(change);
+        if (change.state == ChangeState::Requested && isEnded(run.status)) {
+            json.insert(QStringLiteral("state"), QStringLiteral("not applied"));
+            json.insert(QStringLiteral("message"),
+                        QStringLiteral("the run's process ended before it met the request"));
+        }
+        changes.append(json);
+    }
+    return changes;
 }
 
 // Full ids for the given prefixes, or why one does not name a single run.
@@ -117,10 +138,14 @@ int show(RunStore& store, const QStringList& prefixes) {
         validation ? store.lossHistory(record->id, &error, LossSeries::Averaged) : std::nullopt;
     const auto snapshots = averaged ? store.snapshots(record->id, &error) : std::nullopt;
     const auto frames = snapshots ? store.parameterFrames(record->id, &error) : std::nullopt;
-    if (!frames) {
+    const auto norms =
+        frames ? store.lossHistory(record->id, &error, LossSeries::GradientNorm) : std::nullopt;
+    const auto journal = norms ? store.journal(record->id, &error) : std::nullopt;
+    if (!journal) {
         return fail(error, ids ? 1 : 2);
     }
     QJsonObject json = toJson(*record, *losses);
+    json.insert(QStringLiteral("changes"), journalJson(*journal, *record));
     const auto series = [&json](const char* key, const std::vector<double>& values) {
         if (values.empty()) {
             return;
@@ -132,8 +157,9 @@ int show(RunStore& store, const QStringList& prefixes) {
         json.insert(QLatin1String(key), array);
     };
     series("validation_history", *validation);
-    series("averaged_history", *averaged); // null before the first average
-    if (!snapshots->empty()) {             // a store's kept predictions from before version 6
+    series("averaged_history", *averaged);   // null before the first average
+    series("gradient_norm_history", *norms); // before clipping
+    if (!snapshots->empty()) {               // a store's kept predictions from before version 6
         QJsonArray epochs;
         for (const auto& s : *snapshots) {
             epochs.append(s.epoch);
@@ -468,8 +494,8 @@ int params(RunStore& store, const QStringList& specs, bool json) {
 // The verb decides what --json means: a switch for list, a file for export.
 QString verbOf(const QStringList& arguments) {
     static const QStringList valued{QStringLiteral("--store"), QStringLiteral("--filter"),
-                                    QStringLiteral("--csv"), QStringLiteral("--points"),
-                                    QStringLiteral("--out")};
+                                    QStringLiteral("--csv"),   QStringLiteral("--points"),
+                                    QStringLiteral("--out"),   QStringLiteral("--timeout")};
     for (qsizetype i = 1; i < arguments.size(); ++i) {
         if (valued.contains(arguments[i])) {
             ++i;
@@ -506,6 +532,12 @@ int runRunsCommand(const QStringList& arguments) {
         {QStringLiteral("out"),
          QStringLiteral("predict: the CSV to write (- for standard output)."),
          QStringLiteral("file")},
+        {QStringLiteral("no-wait"),
+         QStringLiteral("set, pause, resume, stop: store the request and return.")},
+        {QStringLiteral("timeout"),
+         QStringLiteral("set, pause, resume, stop: seconds to wait for the run's answer "
+                        "(default 10)."),
+         QStringLiteral("seconds")},
         exporting
             ? QCommandLineOption(QStringLiteral("json"), QStringLiteral("export: one JSON file."),
                                  QStringLiteral("file"))
@@ -528,7 +560,7 @@ int runRunsCommand(const QStringList& arguments) {
     static const QStringList verbs{QStringLiteral("list"),    QStringLiteral("show"),
                                    QStringLiteral("export"),  QStringLiteral("delete"),
                                    QStringLiteral("predict"), QStringLiteral("params")};
-    if (!verbs.contains(verb)) {
+    if (!verbs.contains(verb) && !isRequestVerb(verb)) {
         return fail(QStringLiteral("unknown command '%1'\n%2").arg(verb, QLatin1String(kUsage)), 2);
     }
     QString error;
@@ -564,6 +596,9 @@ int runRunsCommand(const QStringList& arguments) {
     }
     if (verb == QLatin1String("params")) {
         return params(store, positional, p.isSet(QStringLiteral("json")));
+    }
+    if (isRequestVerb(verb)) {
+        return requestChange(store, verb, positional, p);
     }
     return remove(store, positional, p.isSet(QStringLiteral("force")));
 }

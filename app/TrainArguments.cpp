@@ -183,6 +183,11 @@ constexpr RunOption kRunOptions[] = {
      "run linked to it; its training settings may change (--lr, --schedule, --amp, --clip, "
      "--epochs, ...).",
      "run[@epoch]"},
+    {"replay",
+     "Train a stored, ended run again from its config and journal (its live changes and its "
+     "stop, at the same epochs) as a new run linked to it; on the CPU its losses are the "
+     "original's, bit for bit, and the result says whether they are.",
+     "run"},
     {"out", "Write the result JSON to this file instead of stdout.", "file"},
     {"name", "The run's name in the store (default: its settings in a few words).", "text"},
     {"store",

@@ -10,6 +10,7 @@
 #include "RunCost.h"
 #include "RunDriver.h"
 #include "RunStore.h"
+#include "Settings.h"
 #include "Sweep.h"
 #include "TrainRecording.h"
 #include "Trainer.h"
@@ -18,12 +19,14 @@
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
 #include <array>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -111,12 +114,97 @@ bool loadFork(const QString& spec, const StoreLocation& location, Fork* fork, QS
         store.open(location, error) ? store.resolveId(spec.left(at), error) : std::nullopt;
     auto parent = id ? store.loadRun(*id, error) : std::nullopt;
     auto point = parent ? store.resumePoint(*id, epoch, error) : std::nullopt;
-    if (!point) {
+    const auto journal = point ? store.journal(*id, error) : std::nullopt;
+    if (!journal) {
         return false;
     }
+    // The settings the parent trained its first epochs with, its live
+    // changes up to there included: a fork at a change's epoch goes on with
+    // the value before it (the undo), unless a flag says otherwise.
+    parent->config = configAt(parent->config, *journal, point->checkpoint.epoch - 1);
     fork->parent = std::move(*parent);
     fork->point = std::move(*point);
     return true;
+}
+
+// What --replay RUN trains again: the stored run, its journal and losses.
+struct Replay {
+    RunRecord original;
+    RunJournal journal; // applied changes only
+    std::vector<double> losses;
+    std::optional<Fork> fork; // a fork is replayed from its parent's checkpoint
+};
+
+bool loadReplay(const QString& spec, const StoreLocation& location, Replay* replay,
+                QString* error) {
+    RunStore store;
+    const auto id = store.open(location, error) ? store.resolveId(spec, error) : std::nullopt;
+    auto original = id ? store.loadRun(*id, error) : std::nullopt;
+    auto journal = original ? store.journal(*id, error) : std::nullopt;
+    auto losses = journal ? store.lossHistory(*id, error) : std::nullopt;
+    if (!losses) {
+        return false;
+    }
+    if (!isEnded(original->status)) {
+        *error = QStringLiteral("run %1 is %2: replay a run once it has ended")
+                     .arg(id->left(8), recordStatusName(original->status));
+        return false;
+    }
+    replay->original = std::move(*original);
+    replay->journal = appliedChanges(*journal);
+    replay->losses = std::move(*losses);
+    const auto& r = replay->original;
+    if (!r.parentId.isEmpty() && r.forkEpoch > 0) {
+        replay->fork.emplace();
+        if (!loadFork(QStringLiteral("%1@%2").arg(r.parentId).arg(r.forkEpoch), location,
+                      &*replay->fork, error)) {
+            *error = QStringLiteral("run %1 is a fork; its parent's checkpoint: %2")
+                         .arg(r.id.left(8), *error);
+            return false;
+        }
+    }
+    return true;
+}
+
+// --replay repeats a run as it ran: a flag that would change it is refused.
+QString replayClash(const QCommandLineParser& p) {
+    QStringList flags = {QStringLiteral("resume"), QStringLiteral("experiment"),
+                         QStringLiteral("sweep"), QStringLiteral("task"),
+                         QStringLiteral("sweep-id")};
+    for (const auto& s : settings()) {
+        flags.append(s.name);
+    }
+    for (const auto& flag : flags) {
+        if (p.isSet(flag)) {
+            return QStringLiteral("--replay trains a run again as it ran: it takes no --%1 "
+                                  "(fork it with --resume to change it)")
+                .arg(flag);
+        }
+    }
+    return {};
+}
+
+// Whether a replay gave the original's losses, bit for bit.
+QJsonObject replayVerdict(const Replay& replay, const std::vector<double>& losses) {
+    const auto& original = replay.losses;
+    int64_t firstDifference = -1;
+    for (size_t e = 0; e < std::max(original.size(), losses.size()); ++e) {
+        const bool same = e < original.size() && e < losses.size() &&
+                          std::memcmp(&original[e], &losses[e], sizeof(double)) == 0;
+        if (!same) {
+            firstDifference = int64_t(e);
+            break;
+        }
+    }
+    const auto changes = std::count_if(replay.journal.begin(), replay.journal.end(), [](auto& c) {
+        return c.action == ChangeAction::Set || c.action == ChangeAction::Stop;
+    });
+    return {{"of", replay.original.id},
+            {"changes", int(changes)},
+            {"replayed_epochs", double(losses.size())},
+            {"original_epochs", double(original.size())},
+            {"identical", firstDifference < 0},
+            {"first_difference", double(firstDifference)}};
 }
 
 // Why task `task` of a stored sweep is not in its queue any more (another
@@ -203,6 +291,13 @@ public:
     EpochVerdict epoch(const Trainer&, int64_t, double) override {
         return interrupted.load() ? EpochVerdict::Stop : EpochVerdict::Continue;
     }
+    void changed(const SettingChange& change) override {
+        std::fprintf(stderr, "\n%s: %s%s\n",
+                     change.state == ChangeState::Applied ? "change" : "change refused",
+                     qPrintable(describeChange(change)),
+                     change.message.isEmpty() ? "" : qPrintable(": " + change.message));
+        ForwardingSink::changed(change);
+    }
     void finish() { printer_.finish(); }
 
     RunSetup setup;
@@ -278,7 +373,20 @@ int runTrainCommand(const QStringList& arguments) {
             QStringLiteral("unexpected argument '%1'").arg(parser.positionalArguments().first()));
     }
     std::optional<Fork> fork;
-    if (parser.isSet(QStringLiteral("resume"))) {
+    std::optional<Replay> replay;
+    if (parser.isSet(QStringLiteral("replay"))) {
+        if (const auto clash = replayClash(parser); !clash.isEmpty()) {
+            return fail(clash);
+        }
+        QString error;
+        const auto location = storeOf(parser, &error);
+        replay.emplace();
+        if (!location ||
+            !loadReplay(parser.value(QStringLiteral("replay")), *location, &*replay, &error)) {
+            return fail(error);
+        }
+        fork = replay->fork;
+    } else if (parser.isSet(QStringLiteral("resume"))) {
         QString error;
         const auto location = storeOf(parser, &error);
         fork.emplace();
@@ -289,7 +397,10 @@ int runTrainCommand(const QStringList& arguments) {
     }
     TrainArguments run;
     QString argumentError;
-    if (!readTrainArguments(parser, &run, &argumentError, fork ? &fork->parent.config : nullptr)) {
+    if (replay) {
+        run.config = replay->original.config;
+    } else if (!readTrainArguments(parser, &run, &argumentError,
+                                   fork ? &fork->parent.config : nullptr)) {
         return fail(argumentError);
     }
     const ExperimentConfig& config = run.config;
@@ -313,6 +424,10 @@ int runTrainCommand(const QStringList& arguments) {
     }
 
     std::unique_ptr<TrainRecording> recording;
+    if (replay && parser.isSet(QStringLiteral("no-store"))) {
+        return fail(QStringLiteral("--replay records the replay beside the original: it takes "
+                                   "no --no-store"));
+    }
     if (!parser.isSet(QStringLiteral("no-store"))) {
         QString error;
         const auto location = storeOf(parser, &error);
@@ -325,6 +440,9 @@ int runTrainCommand(const QStringList& arguments) {
         if (!recording) {
             std::fprintf(stderr, "dredge-studio train: %s\n", qPrintable(refusal));
             return 1;
+        }
+        if (replay) {
+            recording->setReplayOf(replay->original.id);
         }
         warnIfNotStored(*recording); // a store that cannot open says so before training
         recording->onProblemChange([](const QString& problem) {
@@ -345,13 +463,21 @@ int runTrainCommand(const QStringList& arguments) {
     if (recording && fork) {
         recording->setResumePoint(&fork->point);
     }
+    RunControl control; // a shell's requests through the store: runs set/pause/resume/stop
+    if (recording) {
+        recording->setControl(&control);
+    }
     CommandSink sink(config, recording.get(), fork ? &*fork : nullptr);
     const RunSetup& setup = sink.setup;
     TrainResult result;
     try {
-        result = driveRun(RunDrive{config, fork ? &fork->point : nullptr, recording != nullptr,
-                                   recording != nullptr},
-                          sink);
+        RunDrive drive{config, fork ? &fork->point : nullptr, recording != nullptr,
+                       recording != nullptr};
+        drive.control = &control;
+        if (replay) {
+            drive.script = replay->journal;
+        }
+        result = driveRun(drive, sink);
     } catch (const CsvError& e) {
         return fail(QString::fromUtf8(e.what()));
     } catch (const std::invalid_argument& e) {
@@ -391,6 +517,22 @@ int runTrainCommand(const QStringList& arguments) {
         output.insert(QStringLiteral("run_id"), recording->runId());
         output.insert(QStringLiteral("store"), recording->url());
         output.insert(QStringLiteral("stored"), stored);
+        QJsonArray changes;
+        for (const auto& change : appliedChanges(recording->journal())) {
+            changes.append(changeToJson(change));
+        }
+        output.insert(QStringLiteral("changes"), changes);
+    }
+    if (replay) {
+        const auto verdict = replayVerdict(*replay, result.lossHistory);
+        output.insert(QStringLiteral("replay"), verdict);
+        std::fprintf(
+            stderr, "replay of run %s: %s\n", qPrintable(replay->original.id.left(8)),
+            verdict.value(QStringLiteral("identical")).toBool()
+                ? "every loss identical to the original's, bit for bit"
+                : qPrintable(
+                      QStringLiteral("losses differ from epoch %1 on")
+                          .arg(verdict.value(QStringLiteral("first_difference")).toInteger())));
     }
     const QByteArray json = QJsonDocument(output).toJson(QJsonDocument::Indented);
     if (parser.isSet(QStringLiteral("out"))) {

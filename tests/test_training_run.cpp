@@ -226,15 +226,15 @@ private Q_SLOTS:
         control.pause();
         bool pausedSeen = false, resumedSeen = false, carryOn = false;
         std::thread trainer([&] {
-            carryOn =
-                control.waitWhilePaused([&] { pausedSeen = true; }, [&] { resumedSeen = true; });
+            carryOn = control.waitWhilePaused([&] { pausedSeen = true; },
+                                              [&] { resumedSeen = true; }, [] {});
         });
         control.resume();
         trainer.join();
         QVERIFY(carryOn);
         QVERIFY(!pausedSeen || resumedSeen); // a pause entered is always left
         control.pause();
-        std::thread stopped([&] { carryOn = control.waitWhilePaused([] {}, [] {}); });
+        std::thread stopped([&] { carryOn = control.waitWhilePaused([] {}, [] {}, [] {}); });
         control.requestStop();
         stopped.join();
         QVERIFY(!carryOn);

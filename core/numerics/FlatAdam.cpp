@@ -80,15 +80,20 @@ at::Tensor& FlatAdam::gradientToWrite() {
     return grad_;
 }
 
-double FlatAdam::clipGradientNorm(double maxNorm) {
+double FlatAdam::gradientNorm() const {
     at::NoGradGuard noGrad;
-    const double norm = grad_.norm().item<double>();
+    return grad_.norm().item<double>();
+}
+
+bool FlatAdam::clipGradientNorm(double maxNorm, double norm) {
+    at::NoGradGuard noGrad;
     const double coefficient = maxNorm / (norm + 1e-6);
     if (coefficient < 1.0) {
         grad_.mul_(coefficient);
         clipCoefficient_ = coefficient;
+        return true;
     }
-    return norm;
+    return false;
 }
 
 void FlatAdam::step() {

@@ -36,9 +36,17 @@ public:
     // the flat gradient to fill, every parameter counted as having one.
     at::Tensor& gradientToWrite();
 
+    // The global L2 norm of the gathered gradient.
+    double gradientNorm() const;
     // Scales the gathered gradient so its global L2 norm is at most maxNorm
-    // (torch.nn.utils.clip_grad_norm_ semantics). Returns the norm before.
-    double clipGradientNorm(double maxNorm);
+    // (torch.nn.utils.clip_grad_norm_ semantics), given its norm. Returns
+    // whether it scaled.
+    bool clipGradientNorm(double maxNorm, double norm);
+    double clipGradientNorm(double maxNorm) { // returns the norm before
+        const double norm = gradientNorm();
+        clipGradientNorm(maxNorm, norm);
+        return norm;
+    }
     // The factor the last clip scaled the gradient by (1: none since the
     // gradient was gathered or written).
     double clipCoefficient() const { return clipCoefficient_; }

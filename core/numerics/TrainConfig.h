@@ -74,6 +74,17 @@ struct TrainConfig {
 
 enum class RunStatus { Finished, Stopped, Diverged, Failed };
 
+// Consecutive epochs that ran the same kernel at the same precision, and the
+// training time they took: a live mixed-precision toggle starts a new span.
+struct EpochSpan {
+    int64_t firstEpoch = 0;
+    int64_t epochs = 0;
+    std::string path;      // "fused" or "composed" (Trainer::lastEpochKernel)
+    std::string precision; // "float32", "bfloat16", "float16"
+    double seconds = 0.0;  // the epochs' training time
+    double epochsPerSecond() const { return seconds > 0.0 ? double(epochs) / seconds : 0.0; }
+};
+
 struct TrainResult {
     RunStatus status = RunStatus::Finished;
     std::vector<double> lossHistory;       // one value per epoch, before that epoch's update
@@ -81,7 +92,12 @@ struct TrainResult {
     // With averaging: the averaged model's loss on the watched points (the
     // held-out ones with a split) after each epoch, NaN before the first average.
     std::vector<double> averagedHistory;
-    int64_t averagedModels = 0; // weights taken into the average
+    // Each epoch's global gradient L2 norm before clipping (NaN where not
+    // known: a diverged epoch, a fork's parent epochs it was not told).
+    std::vector<double> gradientNorms;
+    int64_t clippedEpochs = 0;    // epochs whose gradient clipping scaled down
+    std::vector<EpochSpan> spans; // the epochs this call trained, by kernel and precision
+    int64_t averagedModels = 0;   // weights taken into the average
     double finalLoss = 0.0;
     // The lowest watched loss (the held-out points' with a split, else the
     // training loss: Trainer::watchesValidation), reached at bestEpoch.

@@ -19,6 +19,7 @@
 #include <limits>
 #include <optional>
 #include <stdexcept>
+#include <tuple>
 
 namespace dredge {
 namespace {
@@ -77,6 +78,11 @@ struct Trainer::Impl {
     int64_t averagedModels = 0;
     double averagedLoss = std::numeric_limits<double>::quiet_NaN();
     bool holdsAverage = false; // the model's weights are the average now
+    // The last epoch's gradient norm before clipping, whether clipping
+    // scaled it, and whether it ran the fused path.
+    double gradientNorm = std::numeric_limits<double>::quiet_NaN();
+    bool clipped = false;
+    bool fusedLast = false;
 
     // The autograd path's forward and losses; `loss` receives the tensor to
     // run backward from.
@@ -171,6 +177,9 @@ double Trainer::runEpoch() {
     d.deferredPrediction = outcome.deferredPrediction;
     const double lossValue = outcome.loss;
     ++d.epochs;
+    d.fusedLast = fused.has_value();
+    d.gradientNorm = std::numeric_limits<double>::quiet_NaN();
+    d.clipped = false;
     if (!std::isfinite(lossValue)) {
         return lossValue;
     }
@@ -194,8 +203,11 @@ double Trainer::runEpoch() {
     }
     auto& gradient = fused ? d.optimizer->gradientToWrite() : d.optimizer->gatherGradients();
     const bool stepIsSafe = !d.scaler || d.scaler->unscale(gradient);
+    if (stepIsSafe) { // one pass over the gradient; clipping needs it anyway
+        d.gradientNorm = d.optimizer->gradientNorm();
+    }
     if (stepIsSafe && tc.clipGradients) {
-        d.optimizer->clipGradientNorm(tc.clipMaxNorm);
+        d.clipped = d.optimizer->clipGradientNorm(tc.clipMaxNorm, d.gradientNorm);
     }
     if (stepIsSafe) {
         d.optimizer->step();
@@ -304,6 +316,54 @@ bool Trainer::holdsAveragedWeights() const {
 
 void Trainer::setLearningRate(double rate) {
     impl_->optimizer->setLearningRate(rate);
+}
+
+void Trainer::changeTrainConfig(const TrainConfig& next) {
+    auto& d = *impl_;
+    if (const auto problem = validate(next); !problem.empty()) {
+        throw std::invalid_argument(problem);
+    }
+    const auto& now = d.config.train;
+    // What the data, the model or the optimizer's state was built from.
+    const auto builtFrom = [](const TrainConfig& c) {
+        return std::make_tuple(c.seed, c.device, c.threads, c.beta1, c.beta2, c.adamEps,
+                               c.validationShare, c.keepMib, c.stop.restoreBest);
+    };
+    if (builtFrom(next) != builtFrom(now)) {
+        throw std::invalid_argument(
+            "only live settings may change while a run trains: its seed, device, threads, "
+            "Adam's betas and epsilon, validation share, kept-parameter budget and restore-best "
+            "may not (fork the run instead)");
+    }
+    d.config.train = next;
+    // bfloat16 has float32's range, so only float16 (CUDA) needs loss scaling.
+    if (next.mixedPrecision && next.device == ComputeDevice::Cuda) {
+        if (!d.scaler) {
+            d.scaler.emplace();
+        }
+    } else {
+        d.scaler.reset();
+    }
+}
+
+double Trainer::lastGradientNorm() const {
+    return impl_->gradientNorm;
+}
+
+bool Trainer::lastEpochClipped() const {
+    return impl_->clipped;
+}
+
+const char* Trainer::lastEpochKernel() const {
+    return impl_->fusedLast ? "fused" : "composed";
+}
+
+const char* Trainer::lastEpochPrecision() const {
+    const auto& tc = impl_->config.train;
+    if (!tc.mixedPrecision) {
+        return "float32";
+    }
+    return tc.device == ComputeDevice::Cuda ? "float16" : "bfloat16";
 }
 
 bool Trainer::restoreBestWeights() {
@@ -454,12 +514,162 @@ std::vector<double> averagedPrefix(const ResumePoint& resume, const TrainConfig&
     return prefix;
 }
 
-TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
-                  const ReadyCallback& onReady, const ResumePoint* resume,
-                  const EndCallback& onEnd) {
-    using Clock = std::chrono::steady_clock;
-    const auto seconds = [](Clock::duration d) { return std::chrono::duration<double>(d).count(); };
+namespace {
 
+using Clock = std::chrono::steady_clock;
+double secondsOf(Clock::duration d) {
+    return std::chrono::duration<double>(d).count();
+}
+
+// One call of train(): the epoch loop and what it watches (the schedule, the
+// stop rules, the best epoch), which a live change of settings rebuilds.
+class EpochLoop {
+public:
+    EpochLoop(Trainer& trainer, TrainResult& result)
+        : trainer_(trainer)
+        , result_(result)
+        , split_(trainer.config().train.validationShare > 0.0)
+        , averaging_(trainer.config().train.averaging.start.has_value()) {
+        rebuildWatchers();
+    }
+
+    // What the rules had seen of a resumed run's parent.
+    void replayParent(const ResumePoint& resume) {
+        const auto& tc = trainer_.config().train;
+        if (split_ && resume.validationHistory.size() != resume.lossHistory.size()) {
+            throw std::invalid_argument(
+                "the resume point lacks the validation losses of its split");
+        }
+        const auto averagedBefore = averagedPrefix(resume, tc);
+        for (size_t e = 0; e < resume.lossHistory.size(); ++e) {
+            watch(int64_t(e), resume.lossHistory[e], split_ ? resume.validationHistory[e] : 0.0,
+                  averaging_ ? averagedBefore[e] : 0.0);
+            result_.gradientNorms.push_back(e < resume.gradientNorms.size()
+                                                ? resume.gradientNorms[e]
+                                                : std::numeric_limits<double>::quiet_NaN());
+        }
+        trainer_.setBestLossBefore(bestWatched_); // the parent's best stays the best checkpoint
+    }
+
+    // Runs epochs from `first` until the last, a stop or divergence.
+    void run(int64_t first, const EpochCallback& onEpoch, const SettingsCallback& onBoundary) {
+        for (int64_t epoch = first; epoch < trainer_.config().train.epochs; ++epoch) {
+            if (onBoundary) {
+                if (auto next = onBoundary(trainer_, epoch)) {
+                    change(*next);
+                    if (epoch >= trainer_.config().train.epochs) {
+                        break; // shortened to the epochs done
+                    }
+                }
+            }
+            if (!runOne(epoch, onEpoch)) {
+                break;
+            }
+        }
+    }
+
+    double epochSeconds() const { return epochSeconds_; }
+
+private:
+    bool runOne(int64_t epoch, const EpochCallback& onEpoch) {
+        const auto epochStart = Clock::now();
+        trainer_.setLearningRate(schedule_->rate());
+        const double loss = trainer_.runEpoch();
+        const double took = secondsOf(Clock::now() - epochStart);
+        epochSeconds_ += took;
+        countSpan(epoch, took);
+        result_.gradientNorms.push_back(trainer_.lastGradientNorm());
+        result_.clippedEpochs += trainer_.lastEpochClipped() ? 1 : 0;
+        if (!std::isfinite(loss)) {
+            history(loss, trainer_.lastValidationLoss(), trainer_.averagedLoss());
+            result_.status = RunStatus::Diverged;
+            result_.divergedAtEpoch = epoch;
+            return false;
+        }
+        auto reason = watch(epoch, loss, trainer_.lastValidationLoss(), trainer_.averagedLoss());
+        if (onEpoch && onEpoch(trainer_, epoch, loss) == EpochVerdict::Stop) {
+            result_.status = RunStatus::Stopped;
+            return false;
+        }
+        if (!reason.empty()) {
+            result_.stopReason = std::move(reason); // a rule's end is a finished run
+            return false;
+        }
+        return true;
+    }
+
+    void countSpan(int64_t epoch, double seconds) {
+        const std::string path = trainer_.lastEpochKernel();
+        const std::string precision = trainer_.lastEpochPrecision();
+        auto& spans = result_.spans;
+        if (spans.empty() || spans.back().path != path || spans.back().precision != precision) {
+            spans.push_back({epoch, 0, path, precision, 0.0});
+        }
+        ++spans.back().epochs;
+        spans.back().seconds += seconds;
+    }
+
+    void history(double loss, double validation, double averaged) {
+        result_.lossHistory.push_back(loss);
+        if (split_) {
+            result_.validationHistory.push_back(validation);
+        }
+        if (averaging_) {
+            result_.averagedHistory.push_back(averaged);
+        }
+    }
+
+    std::string watch(int64_t epoch, double loss, double validation, double averaged) {
+        history(loss, validation, averaged);
+        const double watched = trainer_.watchesValidation() ? validation : loss;
+        watched_.push_back(watched);
+        if (watched < bestWatched_) {
+            bestWatched_ = watched;
+            result_.bestEpoch = epoch;
+            result_.bestLoss = watched;
+        }
+        schedule_->advance(watched);
+        return stopCheck_->after(epoch, watched);
+    }
+
+    // The schedule and stop rules of the current settings, as if they had
+    // held from the start: replayed over the watched losses so far.
+    void rebuildWatchers() {
+        const auto& tc = trainer_.config().train;
+        schedule_.emplace(tc.schedule, tc.learningRate, tc.epochs);
+        stopCheck_.emplace(tc.stop);
+        for (size_t e = 0; e < watched_.size(); ++e) {
+            schedule_->advance(watched_[e]);
+            stopCheck_->after(int64_t(e), watched_[e]); // an end it says now comes next epoch
+        }
+    }
+
+    void change(const TrainConfig& next) {
+        trainer_.changeTrainConfig(next);
+        if (!averaging_ && next.averaging.start) { // averaging from now: NaN before
+            averaging_ = true;
+            result_.averagedHistory.assign(result_.lossHistory.size(),
+                                           std::numeric_limits<double>::quiet_NaN());
+        }
+        rebuildWatchers();
+    }
+
+    Trainer& trainer_;
+    TrainResult& result_;
+    const bool split_;
+    bool averaging_;
+    std::optional<LearningRateSchedule> schedule_;
+    std::optional<StopCheck> stopCheck_;
+    std::vector<double> watched_; // each epoch's watched loss, for a rebuild
+    double bestWatched_ = std::numeric_limits<double>::infinity();
+    double epochSeconds_ = 0.0;
+};
+
+} // namespace
+
+TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
+                  const ReadyCallback& onReady, const ResumePoint* resume, const EndCallback& onEnd,
+                  const SettingsCallback& onBoundary) {
     TrainResult result;
     const auto setupStart = Clock::now();
     Trainer trainer(config);
@@ -473,77 +683,21 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
         }
         trainer.resumeFrom(resume->checkpoint);
     }
-    const double setupSeconds = seconds(Clock::now() - setupStart);
+    const double setupSeconds = secondsOf(Clock::now() - setupStart);
     if (onReady) {
         onReady(trainer);
     }
 
-    double epochSeconds = 0.0;
     result.lossHistory.reserve(size_t(config.train.epochs));
     result.bestLoss = std::numeric_limits<double>::infinity();
-    const auto& tc = config.train;
-    LearningRateSchedule schedule(tc.schedule, tc.learningRate, tc.epochs);
-    StopCheck stopCheck(tc.stop);
     const int64_t firstEpoch = resume ? resume->checkpoint.epoch : 0;
-    const bool split = tc.validationShare > 0.0;
-    const bool watchValidation = trainer.watchesValidation();
-    double bestWatched = std::numeric_limits<double>::infinity();
-    const bool averaging = tc.averaging.start.has_value();
-    const auto watch = [&](int64_t epoch, double loss, double validation, double averaged) {
-        result.lossHistory.push_back(loss);
-        if (split) {
-            result.validationHistory.push_back(validation);
-        }
-        if (averaging) {
-            result.averagedHistory.push_back(averaged);
-        }
-        const double watched = watchValidation ? validation : loss;
-        if (watched < bestWatched) {
-            bestWatched = watched;
-            result.bestEpoch = epoch;
-            result.bestLoss = watched;
-        }
-        schedule.advance(watched);
-        return stopCheck.after(epoch, watched);
-    };
-    if (resume && split && resume->validationHistory.size() != resume->lossHistory.size()) {
-        throw std::invalid_argument("the resume point lacks the validation losses of its split");
+    EpochLoop loop(trainer, result);
+    if (resume) {
+        loop.replayParent(*resume);
     }
-    const auto averagedBefore = resume ? averagedPrefix(*resume, tc) : std::vector<double>{};
-    for (int64_t epoch = 0; epoch < firstEpoch; ++epoch) { // what the rules had seen
-        const auto e = size_t(epoch);
-        watch(epoch, resume->lossHistory[e], split ? resume->validationHistory[e] : 0.0,
-              averaging ? averagedBefore[e] : 0.0);
-    }
-    trainer.setBestLossBefore(bestWatched); // the parent's best stays the best checkpoint
-    for (int64_t epoch = firstEpoch; epoch < tc.epochs; ++epoch) {
-        const auto epochStart = Clock::now();
-        trainer.setLearningRate(schedule.rate());
-        const double loss = trainer.runEpoch();
-        epochSeconds += seconds(Clock::now() - epochStart);
+    loop.run(firstEpoch, onEpoch, onBoundary);
 
-        if (!std::isfinite(loss)) {
-            result.lossHistory.push_back(loss);
-            if (split) {
-                result.validationHistory.push_back(trainer.lastValidationLoss());
-            }
-            if (averaging) {
-                result.averagedHistory.push_back(trainer.averagedLoss());
-            }
-            result.status = RunStatus::Diverged;
-            result.divergedAtEpoch = epoch;
-            break;
-        }
-        auto reason = watch(epoch, loss, trainer.lastValidationLoss(), trainer.averagedLoss());
-        if (onEpoch && onEpoch(trainer, epoch, loss) == EpochVerdict::Stop) {
-            result.status = RunStatus::Stopped;
-            break;
-        }
-        if (!reason.empty()) {
-            result.stopReason = std::move(reason); // a rule's end is a finished run
-            break;
-        }
-    }
+    const auto& tc = trainer.config().train; // as the run ended, after live changes
     if (tc.checkpointEvery > 0) {
         result.endCheckpoint = trainer.checkpoint();
         result.bestCheckpoint = trainer.bestCheckpoint();
@@ -552,7 +706,7 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
         result.restoredBest = trainer.restoreBestWeights();
     }
     result.averagedModels = trainer.averagedModels();
-    if (averaging && result.status != RunStatus::Diverged) {
+    if (tc.averaging.start && result.status != RunStatus::Diverged) {
         result.endedAveraged = trainer.useAveragedWeights();
     }
     if (onEnd) {
@@ -561,9 +715,9 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
     result.epochsDone = int64_t(result.lossHistory.size());
     result.finalLoss = result.lossHistory.empty() ? 0.0 : result.lossHistory.back();
     result.skippedSteps = trainer.skippedSteps();
-    result.wallSeconds = setupSeconds + epochSeconds;
+    result.wallSeconds = setupSeconds + loop.epochSeconds();
     const int64_t trained = result.epochsDone - firstEpoch; // by this call
-    result.msPerEpoch = trained > 0 ? 1e3 * epochSeconds / double(trained) : 0;
+    result.msPerEpoch = trained > 0 ? 1e3 * loop.epochSeconds() / double(trained) : 0;
     return result;
 }
 

@@ -9,6 +9,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,6 +60,19 @@ public:
     bool holdsAveragedWeights() const; // since useAveragedWeights()
     // The rate of the following epochs' updates (the schedule's).
     void setLearningRate(double rate);
+    // Live settings: the train settings of the following epochs. Only what a
+    // run may change while it trains may differ (the settings table's live
+    // rows); throws std::invalid_argument for an invalid config or a change of
+    // anything else (seed, device, threads, Adam's betas, the split).
+    void changeTrainConfig(const TrainConfig& next);
+    // The last epoch's global gradient L2 norm before clipping (NaN before
+    // the first epoch and after a diverged one), and whether clipping scaled it.
+    double lastGradientNorm() const;
+    bool lastEpochClipped() const;
+    // What the last epoch ran: "fused" or "composed", at "float32",
+    // "bfloat16" (CPU mixed precision) or "float16" (CUDA).
+    const char* lastEpochKernel() const;
+    const char* lastEpochPrecision() const;
     // With stop.restoreBest the trainer keeps the weights that gave the lowest
     // loss so far (before that epoch's update); this puts them back. Returns
     // false when there are none.
@@ -112,6 +126,7 @@ struct ResumePoint {
     std::vector<double> lossHistory;
     std::vector<double> validationHistory; // with a split
     std::vector<double> averagedHistory;   // with weight averaging (may be shorter: NaN)
+    std::vector<double> gradientNorms;     // where known (may be shorter: NaN)
 };
 
 // The averaged model's losses a run resumed with `config` starts from: the
@@ -126,10 +141,17 @@ std::vector<double> averagedPrefix(const ResumePoint& resume, const TrainConfig&
 // Called once after the last epoch with the model as the run ends (after
 // restore-best): where its final prediction is taken.
 using EndCallback = std::function<void(const Trainer& trainer)>;
+// Live settings: asked before every epoch (`epoch`, 0-based, about to run);
+// a config returned is that epoch's and the following ones' (changeTrainConfig).
+// The schedule and the stop rules then go on as if the new settings had held
+// from the start, replaying the losses so far, so that the same change at
+// the same epoch always gives the same run.
+using SettingsCallback =
+    std::function<std::optional<TrainConfig>(const Trainer& trainer, int64_t epoch)>;
 
 TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch = {},
                   const ReadyCallback& onReady = {}, const ResumePoint* resume = nullptr,
-                  const EndCallback& onEnd = {});
+                  const EndCallback& onEnd = {}, const SettingsCallback& onBoundary = {});
 
 // What went wrong, in one line: LibTorch's errors without their backtrace
 // (twenty lines of frames), an allocation that failed as "out of memory".

@@ -1,5 +1,9 @@
 #include "RunRecord.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
 #include "Trainer.h"
 
 #include <QCoreApplication>
@@ -123,6 +127,46 @@ bool matchesFilter(const RunRecord& record, const QString& filter) {
         }
     }
     return true;
+}
+
+QString spansText(const std::vector<EpochSpan>& spans) {
+    if (spans.empty()) {
+        return {};
+    }
+    QJsonArray array;
+    for (const auto& span : spans) {
+        array.append(
+            QJsonObject{{QStringLiteral("from"), double(span.firstEpoch)},
+                        {QStringLiteral("count"), double(span.epochs)},
+                        {QStringLiteral("path"), QString::fromStdString(span.path)},
+                        {QStringLiteral("precision"), QString::fromStdString(span.precision)},
+                        {QStringLiteral("seconds"), span.seconds}});
+    }
+    return QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Compact));
+}
+
+std::vector<EpochSpan> spansFromText(const QString& text) {
+    std::vector<EpochSpan> spans;
+    for (const auto& item : QJsonDocument::fromJson(text.toUtf8()).array()) {
+        const auto o = item.toObject();
+        spans.push_back({qint64(o.value(QStringLiteral("from")).toDouble()),
+                         qint64(o.value(QStringLiteral("count")).toDouble()),
+                         o.value(QStringLiteral("path")).toString().toStdString(),
+                         o.value(QStringLiteral("precision")).toString().toStdString(),
+                         o.value(QStringLiteral("seconds")).toDouble()});
+    }
+    return spans;
+}
+
+QString describeSpans(const std::vector<EpochSpan>& spans) {
+    QStringList parts;
+    for (const auto& span : spans) {
+        parts.append(
+            QStringLiteral("%1 %2 %3/s")
+                .arg(QString::fromStdString(span.path), QString::fromStdString(span.precision))
+                .arg(span.epochsPerSecond(), 0, 'f', 0));
+    }
+    return parts.join(QStringLiteral(" → "));
 }
 
 } // namespace dredge

@@ -55,7 +55,16 @@ struct RunRecord {
     qint64 forkEpoch = 0; // ... at this epoch: its first forkEpoch losses are its parent's
     QString sweepId;      // the sweep that started it, and its task there
     int sweepTask = -1;
+    qint64 clippedEpochs = 0;     // epochs whose gradient clipping scaled down
+    std::vector<EpochSpan> spans; // kernel and precision per epoch span, once ended
+    QString replayOf;             // the run it replays (train --replay)
 };
+
+// Spans as the store keeps them (a JSON array) and back; "" is none.
+QString spansText(const std::vector<EpochSpan>& spans);
+std::vector<EpochSpan> spansFromText(const QString& text);
+// "fused float32 2100/s → composed bfloat16 330/s": what ran and how fast.
+QString describeSpans(const std::vector<EpochSpan>& spans);
 
 // A sweep as the store keeps it: its file, and how many runs it starts.
 struct SweepRecord {

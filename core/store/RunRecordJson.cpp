@@ -17,6 +17,19 @@ QJsonValue text(const QString& value) {
     return value.isEmpty() ? QJsonValue() : QJsonValue(value);
 }
 
+QJsonArray spansJson(const std::vector<EpochSpan>& spans) {
+    QJsonArray array;
+    for (const auto& span : spans) {
+        array.append(QJsonObject{{"from_epoch", double(span.firstEpoch)},
+                                 {"count", double(span.epochs)},
+                                 {"path", QString::fromStdString(span.path)},
+                                 {"precision", QString::fromStdString(span.precision)},
+                                 {"seconds", span.seconds},
+                                 {"epochs_per_second", span.epochsPerSecond()}});
+    }
+    return array;
+}
+
 } // namespace
 
 QJsonObject toJson(const RunRecord& r) {
@@ -50,6 +63,10 @@ QJsonObject toJson(const RunRecord& r) {
         {"fork_epoch", r.forkEpoch},
         {"sweep_id", text(r.sweepId)},
         {"sweep_task", r.sweepTask >= 0 ? QJsonValue(r.sweepTask) : QJsonValue()},
+        {"clipped_epochs", r.clippedEpochs},
+        {"clipped", QStringLiteral("clipped %1 of %2").arg(r.clippedEpochs).arg(r.epochsDone)},
+        {"spans", spansJson(r.spans)},
+        {"replay_of", text(r.replayOf)},
     };
 }
 

@@ -41,6 +41,24 @@ void RunRecorder::started(const RunSetup& setup, const std::vector<float>& coord
         losses(0, resume->lossHistory);
         seriesLosses(LossSeries::Validation, 0, resume->validationHistory);
         seriesLosses(LossSeries::Averaged, 0, averagedPrefix(*resume, record_.config.train));
+        auto norms = resume->gradientNorms; // NaN where the parent did not keep them
+        norms.resize(resume->lossHistory.size(), std::nan(""));
+        seriesLosses(LossSeries::GradientNorm, 0, norms);
+    }
+}
+
+void RunRecorder::progress(const ProgressBatch& batch) {
+    losses(batch.firstEpoch, batch.losses);
+    seriesLosses(LossSeries::Validation, batch.firstEpoch, batch.validationLosses);
+    seriesLosses(LossSeries::Averaged, batch.firstEpoch, batch.averagedLosses);
+    seriesLosses(LossSeries::GradientNorm, batch.firstEpoch, batch.gradientNorms);
+    record_.clippedEpochs += batch.clippedEpochs;
+}
+
+void RunRecorder::change(const SettingChange& change) {
+    journal_.push_back(change);
+    if (store_ && inserted_) {
+        store_->recordChange(record_.id, change);
     }
 }
 
@@ -54,7 +72,7 @@ void RunRecorder::losses(qint64 firstEpoch, const std::vector<double>& losses) {
 
 void RunRecorder::seriesLosses(LossSeries series, qint64 firstEpoch,
                                const std::vector<double>& losses) {
-    auto& sent = series == LossSeries::Averaged ? sentAveraged_ : sentValidation_;
+    auto& sent = sentSeries_[size_t(series)];
     if (store_ && inserted_ && firstEpoch == sent && !losses.empty()) {
         store_->appendLosses(record_.id, firstEpoch, losses, series);
         sent += qint64(losses.size());
@@ -75,6 +93,7 @@ void RunRecorder::parameters(const ParameterFrames& frames) {
 
 void RunRecorder::finished(const TrainResult& result, const std::vector<double>& history) {
     recordOutcome(record_, result, targetPeak_);
+    record_.spans = result.spans;
     record_.ended = QDateTime::currentDateTimeUtc();
     if (!store_) {
         return;
@@ -92,10 +111,17 @@ void RunRecorder::finished(const TrainResult& result, const std::vector<double>&
         return sent < qint64(all.size()) ? std::vector<double>(all.begin() + sent, all.end())
                                          : std::vector<double>{};
     };
-    seriesLosses(LossSeries::Validation, sentValidation_,
-                 rest(result.validationHistory, sentValidation_));
-    seriesLosses(LossSeries::Averaged, sentAveraged_, rest(result.averagedHistory, sentAveraged_));
+    const std::pair<LossSeries, const std::vector<double>*> series[] = {
+        {LossSeries::Validation, &result.validationHistory},
+        {LossSeries::Averaged, &result.averagedHistory},
+        {LossSeries::GradientNorm, &result.gradientNorms},
+    };
+    for (const auto& [which, all] : series) {
+        const qint64 sent = sentSeries_[size_t(which)];
+        seriesLosses(which, sent, rest(*all, sent));
+    }
     store_->updateRun(record_);
+    store_->refuseWaiting(record_.id, record_.epochsDone);
 }
 
 } // namespace dredge

@@ -5,10 +5,13 @@
 // way whoever started it. It fills in the caller's record (the one copy of
 // it) and, given a store, writes it there.
 
+#include "ProgressThrottle.h"
 #include "RunRecord.h"
 #include "RunStore.h"
+#include "SettingChange.h"
 #include "Trainer.h"
 
+#include <array>
 #include <vector>
 
 namespace dredge {
@@ -29,6 +32,11 @@ public:
     void started(const RunSetup& setup, const std::vector<float>& coords,
                  const std::vector<float>& targets, const ResumePoint* resume = nullptr);
     void losses(qint64 firstEpoch, const std::vector<double>& losses);
+    // A batch's losses, its other series and the epochs clipping scaled.
+    void progress(const ProgressBatch& batch);
+    // A change of the journal (written at once) and, while it trains, the journal so far.
+    void change(const SettingChange& change);
+    const RunJournal& journal() const { return journal_; }
     // The validation or averaged series (empty batches are ignored).
     void seriesLosses(LossSeries series, qint64 firstEpoch, const std::vector<double>& losses);
     void parameters(const ParameterFrames& frames);
@@ -41,9 +49,10 @@ private:
     StoreClient* store_;
     RunRecord& record_;
     double targetPeak_ = 0.0;
-    qint64 sent_ = 0;           // epochs of history sent to the store
-    qint64 sentValidation_ = 0; // epochs of validation history sent
-    qint64 sentAveraged_ = 0;   // epochs of the averaged model's history sent
+    qint64 sent_ = 0; // epochs of history sent to the store
+    // Epochs of each other series (LossSeries) sent: validation, averaged, gradient norm.
+    std::array<qint64, 4> sentSeries_{};
+    RunJournal journal_;
     bool inserted_ = false;
 };
 

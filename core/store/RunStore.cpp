@@ -210,6 +210,11 @@ const RunColumn kRunColumns[] = {
      [](RunRecord& r, const QVariant& v) { r.sweepTask = v.isNull() ? -1 : v.toInt(); }, true},
     {"fork_epoch", [](const RunRecord& r) -> QVariant { return r.forkEpoch; },
      [](RunRecord& r, const QVariant& v) { r.forkEpoch = v.toLongLong(); }, false},
+    plain<&RunRecord::clippedEpochs>("clipped_epochs"),
+    {"spans", [](const RunRecord& r) -> QVariant { return text(spansText(r.spans)); },
+     [](RunRecord& r, const QVariant& v) { r.spans = spansFromText(v.toString()); }, true},
+    {"replay_of", [](const RunRecord& r) { return nullText(r.replayOf); },
+     [](RunRecord& r, const QVariant& v) { r.replayOf = v.toString(); }, false},
 };
 
 // "a, b, c" of the columns `wanted` picks, written with `format` ("%1", ":%1", "%1 = :%1").
@@ -263,8 +268,8 @@ RunRecord recordFrom(const QSqlQuery& q) {
 }
 
 // Indexed by LossSeries.
-constexpr std::array<const char*, 3> kChunkTables{"loss_chunks", "validation_chunks",
-                                                  "averaged_chunks"};
+constexpr std::array<const char*, 4> kChunkTables{"loss_chunks", "validation_chunks",
+                                                  "averaged_chunks", "gradient_chunks"};
 
 QString chunkTable(LossSeries series) {
     return QLatin1String(kChunkTables[size_t(series)]);
@@ -860,7 +865,8 @@ std::optional<ResumePoint> RunStore::resumePoint(const QString& id, qint64 epoch
     auto losses = checkpoint ? lossHistory(id, error) : std::nullopt;
     auto validation = losses ? lossHistory(id, error, LossSeries::Validation) : std::nullopt;
     auto averaged = validation ? lossHistory(id, error, LossSeries::Averaged) : std::nullopt;
-    if (!averaged) {
+    auto norms = averaged ? lossHistory(id, error, LossSeries::GradientNorm) : std::nullopt;
+    if (!norms) {
         return std::nullopt;
     }
     const auto at = size_t(checkpoint->epoch);
@@ -878,8 +884,9 @@ std::optional<ResumePoint> RunStore::resumePoint(const QString& id, qint64 epoch
         validation->resize(at);
     }
     averaged->resize(std::min(averaged->size(), at)); // NaN-padded when read: shorter is fine
+    norms->resize(std::min(norms->size(), at));
     return ResumePoint{std::move(*checkpoint), std::move(*losses), std::move(*validation),
-                       std::move(*averaged)};
+                       std::move(*averaged), std::move(*norms)};
 }
 
 std::optional<QString> RunStore::resolveId(const QString& prefix, QString* error) {

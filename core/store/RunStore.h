@@ -10,6 +10,7 @@
 
 #include "ParameterFrames.h"
 #include "RunRecord.h"
+#include "SettingChange.h"
 #include "StoreLocation.h"
 #include "StoreSchema.h"
 #include "Trainer.h"
@@ -25,11 +26,10 @@ class QSqlQuery;
 
 namespace dredge {
 
-// A run's per-epoch losses: on its training points, and on the held-out points
-// of a validation split (TrainConfig::validationShare).
-// Per-epoch loss series: the training loss, the held-out points' (with a
-// validation split) and the averaged model's (with weight averaging).
-enum class LossSeries { Training, Validation, Averaged };
+// Per-epoch series kept as losses are: the training loss, the held-out
+// points' (with a validation split), the averaged model's (with weight
+// averaging) and the global gradient norm before clipping.
+enum class LossSeries { Training, Validation, Averaged, GradientNorm };
 
 class RunStore {
 public:
@@ -98,6 +98,20 @@ public:
     // What a run resumed from that checkpoint needs: the checkpoint and the
     // losses (and validation losses) of the epochs before it.
     std::optional<ResumePoint> resumePoint(const QString& id, qint64 epoch, QString* error);
+    // The journal (SettingChange): a request from a shell (stored as
+    // requested; sets its requestId), a change met by the training process
+    // (updates its request, or adds it: a change from the window, a stop),
+    // a run's whole journal in the order applied (requests not applied last),
+    // the requests waiting for some runs, and one request by its row.
+    bool requestChange(const QString& runId, SettingChange& change, QString* error);
+    bool recordChange(const QString& runId, SettingChange& change, QString* error);
+    std::optional<RunJournal> journal(const QString& runId, QString* error);
+    // A run that ended answers what still waits for it: refused, with why.
+    bool refuseWaitingRequests(const QString& runId, qint64 epochsDone, QString* error);
+    std::optional<std::vector<std::pair<QString, SettingChange>>>
+    waitingRequests(const QStringList& runIds, QString* error);
+    std::optional<SettingChange> request(qint64 requestId, QString* error);
+
     // The one run whose id starts with `prefix` (case-insensitive).
     std::optional<QString> resolveId(const QString& prefix, QString* error);
 

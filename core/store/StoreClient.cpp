@@ -6,6 +6,7 @@
 #include <QTimer>
 #include <algorithm>
 #include <deque>
+#include <map>
 #include <memory>
 #include <set>
 #include <variant>
@@ -53,8 +54,17 @@ struct AddCheckpoint {
 struct DeleteRuns {
     QStringList ids;
 };
-using Write = std::variant<InsertSweep, InsertRun, UpdateRun, UpdateUserFields, RenameRun,
-                           AppendLosses, AddParameters, AddCheckpoint, DeleteRuns>;
+struct RecordChange {
+    QString id;
+    SettingChange change;
+};
+struct RefuseWaiting {
+    QString id;
+    qint64 epochsDone;
+};
+using Write =
+    std::variant<InsertSweep, InsertRun, UpdateRun, UpdateUserFields, RenameRun, AppendLosses,
+                 AddParameters, AddCheckpoint, DeleteRuns, RecordChange, RefuseWaiting>;
 
 } // namespace
 
@@ -69,7 +79,10 @@ public:
     void start() {
         timer_ = new QTimer(this);
         timer_->setInterval(batchMs_);
-        connect(timer_, &QTimer::timeout, this, [this] { writePending(); });
+        connect(timer_, &QTimer::timeout, this, [this] {
+            writePending();
+            pollRequests();
+        });
         timer_->start();
         sinceRetry_.start();
         ensureOpen(/*force=*/true);
@@ -149,6 +162,52 @@ public:
 
     StoreClient* client() const { return client_; }
 
+    void watch(const QString& id, std::function<void(const SettingChange&)> deliver) {
+        if (deliver) {
+            watchers_[id] = std::move(deliver);
+        } else {
+            watchers_.erase(id);
+        }
+    }
+
+    // A shell's requests for the runs this process trains, handed over once
+    // each: pause and resume are answered here (they change no result), the
+    // others when the training thread applies or refuses them.
+    void pollRequests() {
+        if (watchers_.empty() || !store_) {
+            return;
+        }
+        QStringList ids;
+        for (const auto& [id, deliver] : watchers_) {
+            ids.append(id);
+        }
+        QString why;
+        const auto waiting = store_->waitingRequests(ids, &why);
+        if (!waiting) {
+            fail(why);
+            return;
+        }
+        bool answered = false;
+        for (const auto& [id, request] : *waiting) {
+            if (!delivered_.insert(request.requestId).second) {
+                continue;
+            }
+            watchers_[id](request);
+            if (request.action == ChangeAction::Pause || request.action == ChangeAction::Resume) {
+                SettingChange done = request;
+                const auto at = epochsDone_.find(id); // as last reported: within a batch
+                done.epoch = at != epochsDone_.end() ? at->second : -1;
+                done.state = ChangeState::Applied;
+                done.applied = QDateTime::currentDateTimeUtc();
+                queue_.push_back(RecordChange{id, done});
+                answered = true;
+            }
+        }
+        if (answered) {
+            writePending();
+        }
+    }
+
 private:
     bool ensureOpen(bool force = false) {
         if (store_) {
@@ -187,11 +246,15 @@ private:
             Qt::QueuedConnection);
     }
 
-    // Consecutive batches of one run become one chunk.
+    // Consecutive batches of one run's series become one chunk (the run's
+    // other series, batched beside it, are no reason to stop looking).
     bool mergeLosses(AppendLosses& append) {
         for (auto it = queue_.rbegin(); it != queue_.rend(); ++it) {
-            if (auto* earlier = std::get_if<AppendLosses>(&*it);
-                earlier && earlier->id == append.id) {
+            auto* earlier = std::get_if<AppendLosses>(&*it);
+            if (earlier && earlier->id == append.id && earlier->series != append.series) {
+                continue;
+            }
+            if (earlier && earlier->id == append.id) {
                 if (earlier->firstEpoch + qint64(earlier->losses.size()) != append.firstEpoch) {
                     return false;
                 }
@@ -217,6 +280,8 @@ private:
                 } else if constexpr (std::is_same_v<W, AppendLosses> ||
                                      std::is_same_v<W, AddParameters> ||
                                      std::is_same_v<W, AddCheckpoint> ||
+                                     std::is_same_v<W, RecordChange> ||
+                                     std::is_same_v<W, RefuseWaiting> ||
                                      std::is_same_v<W, RenameRun>) {
                     return w.id == id;
                 } else {
@@ -258,6 +323,11 @@ private:
                         return store_->addParameters(w.id, w.frames, why);
                     } else if constexpr (std::is_same_v<W, AddCheckpoint>) {
                         return store_->addCheckpoint(w.id, w.checkpoint, why);
+                    } else if constexpr (std::is_same_v<W, RecordChange>) {
+                        SettingChange change = w.change;
+                        return store_->recordChange(w.id, change, why);
+                    } else if constexpr (std::is_same_v<W, RefuseWaiting>) {
+                        return store_->refuseWaitingRequests(w.id, w.epochsDone, why);
                     } else {
                         return store_->deleteRuns(w.ids, why);
                     }
@@ -321,6 +391,8 @@ private:
     QString problem_;
     QElapsedTimer sinceRetry_;
     QElapsedTimer lastBeat_;
+    std::map<QString, std::function<void(const SettingChange&)>> watchers_;
+    std::set<qint64> delivered_; // requests handed to a watcher
 };
 
 StoreClient::StoreClient(const StoreLocation& location, int batchMs, QObject* parent)
@@ -393,6 +465,21 @@ void StoreClient::addParameters(const QString& id, ParameterFrames frames) {
         w.enqueue(AddParameters{id, std::move(frames)}, false);
     });
 }
+void StoreClient::recordChange(const QString& id, const SettingChange& change) {
+    post([id, change](StoreWorker& w) { w.enqueue(RecordChange{id, change}, true); });
+}
+
+void StoreClient::refuseWaiting(const QString& id, qint64 epochsDone) {
+    post([id, epochsDone](StoreWorker& w) { w.enqueue(RefuseWaiting{id, epochsDone}, true); });
+}
+
+void StoreClient::watchRequests(const QString& id,
+                                std::function<void(const SettingChange&)> deliver) {
+    post([id, deliver = std::move(deliver)](StoreWorker& w) mutable {
+        w.watch(id, std::move(deliver));
+    });
+}
+
 void StoreClient::deleteRuns(const QStringList& ids) {
     post([ids](StoreWorker& w) { w.enqueue(DeleteRuns{ids}, true); });
 }
@@ -422,11 +509,15 @@ void StoreClient::requestRun(const QString& id) {
                 losses ? store.lossHistory(id, why, LossSeries::Validation) : std::nullopt;
             auto averaged =
                 validation ? store.lossHistory(id, why, LossSeries::Averaged) : std::nullopt;
-            auto snapshots = averaged ? store.snapshots(id, why) : std::nullopt;
+            auto norms =
+                averaged ? store.lossHistory(id, why, LossSeries::GradientNorm) : std::nullopt;
+            auto journal = norms ? store.journal(id, why) : std::nullopt;
+            auto snapshots = journal ? store.snapshots(id, why) : std::nullopt;
             auto parameters = snapshots ? store.parameterFrames(id, why) : std::nullopt;
             if (parameters) {
                 LoadedRun run{std::move(*record),   std::move(*losses),    std::move(*validation),
-                              std::move(*averaged), std::move(*snapshots), std::move(*parameters)};
+                              std::move(*averaged), std::move(*snapshots), std::move(*parameters),
+                              std::move(*norms),    std::move(*journal)};
                 QMetaObject::invokeMethod(
                     w.client(),
                     [client = w.client(), run = std::move(run)] { Q_EMIT client->runLoaded(run); },

@@ -35,6 +35,8 @@ struct LoadedRun {
     std::vector<double> averagedLosses;
     std::vector<StoredSnapshot> snapshots;
     ParameterFrames parameters;
+    std::vector<double> gradientNorms; // before clipping, per epoch (older runs: none)
+    RunJournal journal;                // its live changes and stop
 };
 
 class StoreClient : public QObject {
@@ -60,6 +62,14 @@ public:
     void addParameters(const QString& id, ParameterFrames frames);
     void addCheckpoint(const QString& id, TrainingCheckpoint checkpoint);
     void deleteRuns(const QStringList& ids);
+    // A change of a run's journal, written at once (before it takes effect).
+    void recordChange(const QString& id, const SettingChange& change);
+    // As a run ends: its requests still waiting are refused (it has ended).
+    void refuseWaiting(const QString& id, qint64 epochsDone);
+    // Hands the requests a shell leaves in the store for run `id` to
+    // `deliver`, on the store's thread, once each, as the store is met
+    // (about once a second); an empty `deliver` stops that.
+    void watchRequests(const QString& id, std::function<void(const SettingChange&)> deliver);
 
     void requestList();
     void requestRun(const QString& id); // the record and its loss history

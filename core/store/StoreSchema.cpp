@@ -116,6 +116,35 @@ const QStringList kSteps[] = {
                     " parameters {blob} NOT NULL,"
                     " gradients {blob} NOT NULL,"
                     " PRIMARY KEY (run_id, chunk))")},
+    // 6 → 7: live changes. Each run's journal (requests from a shell wait
+    // there as 'requested' until the training process applies or refuses
+    // them), every epoch's gradient norm chunked as losses are, the epochs
+    // clipping scaled, the kernel and precision spans, and the run a replay
+    // repeats.
+    {QStringLiteral("CREATE TABLE run_changes ("
+                    " id {serial},"
+                    " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+                    " action TEXT NOT NULL,"
+                    " setting TEXT NOT NULL DEFAULT '',"
+                    " value TEXT NOT NULL DEFAULT '',"
+                    " source TEXT NOT NULL,"
+                    " requested_ms BIGINT NOT NULL,"
+                    " state TEXT NOT NULL,"
+                    " epoch BIGINT,"
+                    " from_value TEXT,"
+                    " to_value TEXT,"
+                    " applied_ms BIGINT,"
+                    " message TEXT NOT NULL DEFAULT '')"),
+     QStringLiteral("CREATE INDEX run_changes_by_run ON run_changes (run_id, state)"),
+     QStringLiteral("CREATE TABLE gradient_chunks ("
+                    " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+                    " first_epoch BIGINT NOT NULL,"
+                    " losses {blob} NOT NULL,"
+                    " PRIMARY KEY (run_id, first_epoch))"),
+     QStringLiteral("ALTER TABLE runs ADD COLUMN clipped_epochs BIGINT NOT NULL DEFAULT 0"),
+     QStringLiteral("ALTER TABLE runs ADD COLUMN spans TEXT NOT NULL DEFAULT ''"),
+     QStringLiteral("ALTER TABLE runs ADD COLUMN replay_of TEXT"
+                    " REFERENCES runs (id) ON DELETE SET NULL")},
 };
 static_assert(std::size(kSteps) == kStoreSchemaVersion, "one step per version");
 
@@ -207,11 +236,14 @@ bool migrateStore(QSqlDatabase& db, SqlDialect dialect, QString* error, int targ
     if (version < 0) {
         return rollback();
     }
-    const QString blob =
-        dialect == SqlDialect::Sqlite ? QStringLiteral("BLOB") : QStringLiteral("BYTEA");
+    const bool sqlite = dialect == SqlDialect::Sqlite;
+    const QString blob = sqlite ? QStringLiteral("BLOB") : QStringLiteral("BYTEA");
+    const QString serial = sqlite ? QStringLiteral("INTEGER PRIMARY KEY AUTOINCREMENT")
+                                  : QStringLiteral("BIGSERIAL PRIMARY KEY");
     for (int step = version; step < target; ++step) {
         for (QString sql : kSteps[step]) {
-            if (!exec(query, sql.replace(QLatin1String("{blob}"), blob), error)) {
+            sql.replace(QLatin1String("{blob}"), blob).replace(QLatin1String("{serial}"), serial);
+            if (!exec(query, sql, error)) {
                 return rollback();
             }
         }

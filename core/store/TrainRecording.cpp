@@ -20,12 +20,19 @@ TrainRecording::TrainRecording(const StoreLocation& location, RunRecord record, 
 void TrainRecording::ready(const Trainer& trainer) {
     recorder_.started(trainer.setup(), trainer.trainingCoordinates(), trainer.trainingTargets(),
                       resume_);
+    if (control_) { // a shell's requests reach the run through the store
+        client_.watchRequests(record_.id, [control = control_](const SettingChange& request) {
+            control->handle(request);
+        });
+    }
+}
+
+void TrainRecording::changed(const SettingChange& change) {
+    recorder_.change(change);
 }
 
 void TrainRecording::progress(const ProgressBatch& batch) {
-    recorder_.losses(batch.firstEpoch, batch.losses);
-    recorder_.seriesLosses(LossSeries::Validation, batch.firstEpoch, batch.validationLosses);
-    recorder_.seriesLosses(LossSeries::Averaged, batch.firstEpoch, batch.averagedLosses);
+    recorder_.progress(batch);
     collectProblem(); // a store that failed (or came back) since the last batch
 }
 
@@ -38,6 +45,9 @@ void TrainRecording::checkpoint(const TrainingCheckpoint& checkpoint) {
 }
 
 bool TrainRecording::finish(const TrainResult& result) {
+    if (control_) {
+        client_.watchRequests(record_.id, {});
+    }
     recorder_.finished(result, result.lossHistory);
     const bool written = client_.flush();
     collectProblem();

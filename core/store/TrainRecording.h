@@ -4,6 +4,7 @@
 // never waits on the database. It is the store's RunSink: the driver decides
 // when losses, parameters and checkpoints go out, this writes them.
 
+#include "RunControl.h"
 #include "RunDriver.h"
 #include "RunRecord.h"
 #include "RunRecorder.h"
@@ -33,11 +34,17 @@ public:
     }
     // Before training: a fork, whose stored history begins as its parent's.
     void setResumePoint(const ResumePoint* resume) { resume_ = resume; }
+    // Before training: the run's controls, which a shell's requests in the
+    // store (runs set/pause/resume/stop) reach; it must outlive the run.
+    void setControl(RunControl* control) { control_ = control; }
+    void setReplayOf(const QString& id) { record_.replayOf = id; }
+    const RunJournal& journal() const { return recorder_.journal(); }
 
     void ready(const Trainer& trainer) override;
     void progress(const ProgressBatch& batch) override;
     void parameters(const ParameterFrames& frames) override;
     void checkpoint(const TrainingCheckpoint& checkpoint) override;
+    void changed(const SettingChange& change) override;
     // Writes the outcome and waits for the store; returns whether the whole
     // run reached it.
     bool finish(const TrainResult& result);
@@ -49,6 +56,7 @@ private:
     RunRecord record_;
     RunRecorder recorder_;
     const ResumePoint* resume_ = nullptr;
+    RunControl* control_ = nullptr;
     QString problem_;
     std::function<void(const QString&)> problemChanged_;
 };

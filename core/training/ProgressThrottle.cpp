@@ -1,6 +1,7 @@
 #include "ProgressThrottle.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace dredge {
 
@@ -35,12 +36,19 @@ bool ProgressThrottle::add(int64_t epoch, double loss, double now, double valida
     return now - lastEmit_ - skippedSinceEmit_ >= minInterval_ || done_ >= total_;
 }
 
+void ProgressThrottle::addGradient(double norm, bool clipped) {
+    pendingNorms_.push_back(norm);
+    pendingClipped_ += clipped ? 1 : 0;
+}
+
 ProgressBatch ProgressThrottle::take(double now) {
     ProgressBatch batch;
     batch.firstEpoch = pendingFirst_;
     batch.losses.swap(pending_);
     batch.validationLosses.swap(pendingValidation_);
     batch.averagedLosses.swap(pendingAveraged_);
+    batch.gradientNorms.swap(pendingNorms_);
+    batch.clippedEpochs = std::exchange(pendingClipped_, 0);
     batch.epochsDone = done_;
     batch.totalEpochs = total_;
 

@@ -14,6 +14,8 @@ struct ProgressBatch {
     std::vector<double> losses;           // consecutive epochs
     std::vector<double> validationLosses; // beside them, with a validation split
     std::vector<double> averagedLosses;   // beside them, with weight averaging
+    std::vector<double> gradientNorms;    // beside them: before clipping (NaN: diverged)
+    int64_t clippedEpochs = 0;            // of these epochs, those clipping scaled down
     int64_t epochsDone = 0;               // after this batch
     int64_t totalEpochs = 0;
     double epochsPerSecond = 0.0;
@@ -36,6 +38,10 @@ public:
     // whether a batch is due.
     bool add(int64_t epoch, double loss, double now, double validationLoss = 0.0,
              double averagedLoss = 0.0);
+    // The same epoch's gradient norm and whether clipping scaled it.
+    void addGradient(double norm, bool clipped);
+    // A live change of the run's epochs (for the ETA and the last batch).
+    void setTotalEpochs(int64_t total) { total_ = total; }
     bool hasPending() const { return !pending_.empty(); }
     // Takes the pending points as a batch with the current rate and ETA.
     ProgressBatch take(double now);
@@ -50,6 +56,8 @@ private:
     std::vector<double> pending_;
     std::vector<double> pendingValidation_;
     std::vector<double> pendingAveraged_;
+    std::vector<double> pendingNorms_;
+    int64_t pendingClipped_ = 0;
     int64_t pendingFirst_ = 0;
     int64_t done_ = 0;
     double start_ = -1.0;

@@ -1,5 +1,7 @@
 #include "RunControl.h"
 
+#include <utility>
+
 namespace dredge {
 
 void RunControl::pause() {
@@ -15,12 +17,58 @@ void RunControl::resume() {
     changed_.notify_all();
 }
 
-void RunControl::requestStop() {
+void RunControl::requestStop(ChangeSource source, qint64 requestId) {
     {
         std::lock_guard lock(mutex_);
+        if (!stop_) {
+            stopRequest_.action = ChangeAction::Stop;
+            stopRequest_.source = source;
+            stopRequest_.requestId = requestId;
+            stopRequest_.requested = QDateTime::currentDateTimeUtc();
+        }
         stop_ = true;
     }
     changed_.notify_all();
+}
+
+SettingChange RunControl::stopRequest() const {
+    std::lock_guard lock(mutex_);
+    return stopRequest_;
+}
+
+void RunControl::post(SettingChange change) {
+    {
+        std::lock_guard lock(mutex_);
+        changes_.push_back(std::move(change));
+    }
+    changed_.notify_all(); // a paused run takes it now
+}
+
+std::vector<SettingChange> RunControl::takeChanges() {
+    std::lock_guard lock(mutex_);
+    return std::exchange(changes_, {});
+}
+
+void RunControl::handle(const SettingChange& request) {
+    switch (request.action) {
+    case ChangeAction::Pause:
+        pause();
+        break;
+    case ChangeAction::Resume:
+        resume();
+        break;
+    case ChangeAction::Stop:
+        requestStop(request.source, request.requestId);
+        break;
+    case ChangeAction::Set:
+        post(request);
+        break;
+    }
+}
+
+bool RunControl::hasChanges() const {
+    std::lock_guard lock(mutex_);
+    return !changes_.empty();
 }
 
 bool RunControl::stopRequested() const {

@@ -1,9 +1,13 @@
 #pragma once
-// Thread-safe controls of one run: the GUI thread pauses, resumes and stops;
-// the training thread checks them between epochs. No Qt, no LibTorch.
+// Thread-safe controls of one run: the GUI thread or a store's poller pauses,
+// resumes, stops and posts live setting changes; the training thread checks
+// them between epochs. No LibTorch.
+
+#include "SettingChange.h"
 
 #include <condition_variable>
 #include <mutex>
+#include <vector>
 
 namespace dredge {
 
@@ -11,31 +15,55 @@ class RunControl {
 public:
     void pause();
     void resume();
-    void requestStop(); // also ends a pause
+    // Also ends a pause. The first stop asked is the one the journal keeps.
+    void requestStop(ChangeSource source = ChangeSource::Window, qint64 requestId = 0);
 
     bool stopRequested() const;
     bool pauseRequested() const;
+    // Who asked for the stop (a change with its source and store row).
+    SettingChange stopRequest() const;
+
+    // A live change for the next epoch boundary (RunDriver applies it). A
+    // paused run applies it when it resumes.
+    void post(SettingChange change);
+    std::vector<SettingChange> takeChanges();
+    // A request from anywhere (a shell through the store): pause, resume,
+    // stop, or a change posted for the next boundary.
+    void handle(const SettingChange& request);
+    bool hasChanges() const;
 
     // For the training thread: blocks while paused. Returns false when the run
-    // must stop. onPause runs once on entering a pause, before blocking.
-    template <typename OnPause, typename OnResume>
-    bool waitWhilePaused(OnPause onPause, OnResume onResume);
+    // must stop. onPause runs once on entering a pause, before blocking;
+    // onChanges whenever a change is posted meanwhile (the paused run takes
+    // it for the epoch it will go on with).
+    template <typename OnPause, typename OnResume, typename OnChanges>
+    bool waitWhilePaused(OnPause onPause, OnResume onResume, OnChanges onChanges);
 
 private:
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     bool paused_ = false;
     bool stop_ = false;
+    SettingChange stopRequest_;
+    std::vector<SettingChange> changes_;
 };
 
-template <typename OnPause, typename OnResume>
-bool RunControl::waitWhilePaused(OnPause onPause, OnResume onResume) {
+template <typename OnPause, typename OnResume, typename OnChanges>
+bool RunControl::waitWhilePaused(OnPause onPause, OnResume onResume, OnChanges onChanges) {
     std::unique_lock lock(mutex_);
     if (paused_ && !stop_) {
         lock.unlock();
         onPause();
         lock.lock();
-        changed_.wait(lock, [this] { return !paused_ || stop_; });
+        for (;;) {
+            changed_.wait(lock, [this] { return !paused_ || stop_ || !changes_.empty(); });
+            if (!paused_ || stop_) {
+                break;
+            }
+            lock.unlock();
+            onChanges();
+            lock.lock();
+        }
         if (!stop_) {
             lock.unlock();
             onResume();

@@ -5,9 +5,11 @@
 // every run: losses in batches (ProgressThrottle), pauses (RunControl), kept
 // parameters (ParameterPlan, sent beside each batch of losses, with the best
 // and last epochs' and the model the run ended with), checkpoints (every N
-// epochs, at the best loss and at the end).
+// epochs, at the best loss, at each live change and at the end), and live
+// setting changes (applied at the next epoch boundary, journaled first).
 
 #include "RunMetaTypes.h"
+#include "SettingChange.h"
 #include "Trainer.h"
 
 #include <utility>
@@ -35,6 +37,10 @@ public:
     virtual void parameters(const ParameterFrames&) {}
     // With RunDrive::keep: the states a store keeps.
     virtual void checkpoint(const TrainingCheckpoint&) {}
+    // A change of the run's journal as the driver meets it: a live setting
+    // applied at an epoch boundary (after the checkpoint kept there, before
+    // the epoch runs) or refused, and the stop that ended the run.
+    virtual void changed(const SettingChange&) {}
     // The model as the run ends (after restore-best or averaging), before
     // driveRun returns: where a final prediction is taken.
     virtual void ended(const Trainer&) {}
@@ -56,6 +62,7 @@ public:
     void resumed() override { pass(&RunSink::resumed); }
     void parameters(const ParameterFrames& f) override { pass(&RunSink::parameters, f); }
     void checkpoint(const TrainingCheckpoint& c) override { pass(&RunSink::checkpoint, c); }
+    void changed(const SettingChange& c) override { pass(&RunSink::changed, c); }
     void ended(const Trainer& trainer) override { pass(&RunSink::ended, trainer); }
 
 private:
@@ -75,7 +82,10 @@ struct RunDrive {
     bool keep = false;                   // checkpoints, for a store
     bool keepParameters = true;          // ParameterFrames, for replay and a store
     double progressSeconds = 0.2;        // the shortest time between two batches
-    RunControl* control = nullptr;       // pause and stop from another thread; may be null
+    RunControl* control = nullptr;       // pause, stop and changes from another thread; may be null
+    // A replay: the original run's applied changes (and its stop), applied
+    // again at the same epochs.
+    RunJournal script;
 };
 
 // Throws as train() does (std::invalid_argument, CsvError, std::runtime_error).
