@@ -12,6 +12,7 @@
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"
 #include "FitFigures.h"
+#include "GradientNormPlot.h"
 #include "GridSliceView.h"
 #include "InsightServer.h"
 #include "LossPlot.h"
@@ -56,6 +57,7 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTimer>
+#include <QToolButton>
 #include <QXmlStreamReader>
 #include <QtTest>
 
@@ -183,17 +185,82 @@ private Q_SLOTS:
 
     // --compare-amp starts the experiment with AMP off and on and leaves the
     // form's AMP as it was: a session's option does not become a setting.
+    // While the AMP run trains selected, the form shows its settings; once it
+    // ends, the draft comes back as it was.
     void compareAmpLeavesTheFormAsItWas() {
         MainWindow w(false);
-        setEpochs(w, 20);
+        setEpochs(w, 400);
         QVERIFY(!w.form()->config().train.mixedPrecision);
         w.compareAmp();
         QCOMPARE(w.runs()->rowCount(), 2);
         QVERIFY(!w.runs()->entryAt(0)->config().train.mixedPrecision);
         QVERIFY(w.runs()->entryAt(1)->config().train.mixedPrecision);
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entryAt(1)->ended(), kTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.form()->isLive(), kTimeoutMs);
         QVERIFY(!w.form()->config().train.mixedPrecision);
         QVERIFY(!w.form()->field<QCheckBox>("amp")->isChecked());
-        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entryAt(1)->ended(), kTimeoutMs);
+    }
+
+    // With one training run selected the form shows its settings: the live
+    // rows editable, the others read-only with why; Apply (or Enter) sends the
+    // changes, which apply at an epoch boundary and go into the journal, the
+    // loss plot marks them, and the form follows. Stop is journaled too.
+    void theFormChangesARunningRun() {
+        MainWindow w(false);
+        w.show();
+        setEpochs(w, 50'000'000);
+        const auto draft = w.form()->config();
+        w.startAction()->trigger();
+        const int id = w.runs()->entryAt(0)->id;
+        QTRY_VERIFY_WITH_TIMEOUT(w.form()->isLive(), kTimeoutMs);
+        auto* form = w.form();
+        QVERIFY(!form->fieldWidget("seed")->isEnabled());
+        QVERIFY(form->fieldWidget("seed")->toolTip().contains("fork"));
+        QVERIFY(form->fieldWidget("lr")->isEnabled());
+        auto* apply = form->findChild<QPushButton*>("applyLive");
+        QVERIFY(apply && apply->isVisible() && !apply->isEnabled()); // nothing changed yet
+        QTRY_VERIFY_WITH_TIMEOUT(!w.runs()->entry(id)->losses().empty(), kTimeoutMs);
+        auto* lr = form->field<QLineEdit>("lr");
+        lr->setText("0.005");
+        QVERIFY(apply->isEnabled());
+        QTest::mouseClick(apply, Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!w.runs()->entry(id)->journal().empty(), kTimeoutMs);
+        const auto first = w.runs()->entry(id)->journal().front();
+        QCOMPARE(first.state, ChangeState::Applied);
+        QCOMPARE(first.source, ChangeSource::Window);
+        QCOMPARE(first.to.toDouble(), 0.005);
+        QVERIFY(first.epoch > 0);
+        QCOMPARE(w.runs()->entry(id)->currentConfig().train.learningRate, 0.005);
+
+        form->field<QCheckBox>("clip")->setChecked(true); // shows the clip norm
+        auto* norm = form->field<QLineEdit>("clip-max-norm");
+        norm->setText("0.25");
+        QTest::keyClick(norm, Qt::Key_Return); // Enter applies, as Apply does
+        QTRY_COMPARE_WITH_TIMEOUT(w.runs()->entry(id)->journal().size(), size_t(3), kTimeoutMs);
+        QVERIFY(w.runs()->entry(id)->currentConfig().train.clipGradients);
+        QCOMPARE(w.runs()->entry(id)->currentConfig().train.clipMaxNorm, 0.25);
+        QCOMPARE(w.lossPlot()->changeMarks(id), 3);
+
+        w.stopAction()->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entry(id)->ended(), kTimeoutMs);
+        QCOMPARE(stopEpoch(w.runs()->entry(id)->journal()), w.runs()->entry(id)->losses().size());
+        QTRY_VERIFY_WITH_TIMEOUT(!form->isLive(), kTimeoutMs);
+        QCOMPARE(form->config().train.learningRate, draft.train.learningRate);
+        QVERIFY(form->fieldWidget("seed")->isEnabled());
+
+        // The gradient norm under the loss, on demand, with the threshold from
+        // the epoch clipping came on.
+        QVERIFY(!w.gradientPlot()->isVisible());
+        w.lossPlot()->bar()->gradientNormButton()->click();
+        QVERIFY(w.gradientPlot()->isVisible());
+        QCOMPARE(w.gradientPlot()->shownRun(), id);
+        const auto epochs = int(w.runs()->entry(id)->losses().size());
+        QTRY_COMPARE_WITH_TIMEOUT(w.gradientPlot()->normGraph()->dataCount(), epochs, kTimeoutMs);
+        const auto* threshold = w.gradientPlot()->thresholdGraph()->data().data();
+        QVERIFY(threshold->size() >= 2);
+        QCOMPARE(threshold->at(threshold->size() - 1)->value, 0.25);
+        QVERIFY(
+            w.gradientPlot()->clippedText().endsWith(QStringLiteral(" of %1 epochs").arg(epochs)));
     }
 
     void startPlotsPauseHoldsResumeContinuesStopEnds() {

@@ -13,6 +13,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QShortcut>
 #include <QSpinBox>
 #include <QStandardItemModel>
 #include <climits>
@@ -60,6 +61,7 @@ ExperimentForm::ExperimentForm(unsigned shown, QWidget* parent)
     static_assert(InForm == 4, "the header's default names InForm by value");
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(makeLiveBar());
     addFields(shown);
     message_ = new QLabel;
     message_->setObjectName(QStringLiteral("formProblem"));
@@ -93,6 +95,113 @@ QWidget* ExperimentForm::makeEditor(const Setting& s) {
     }
     }
     return nullptr;
+}
+
+QWidget* ExperimentForm::makeLiveBar() {
+    liveBar_ = new QWidget;
+    liveBar_->setObjectName(QStringLiteral("liveBar"));
+    liveBar_->setStyleSheet(
+        QStringLiteral("#liveBar { background: #e8f0fe; border-radius: 4px; }"));
+    auto* layout = new QVBoxLayout(liveBar_);
+    liveLabel_ = new QLabel;
+    liveLabel_->setWordWrap(true);
+    layout->addWidget(liveLabel_);
+    auto* buttons = new QHBoxLayout;
+    apply_ = new QPushButton(tr("Apply"));
+    apply_->setObjectName(QStringLiteral("applyLive"));
+    apply_->setToolTip(tr("Send the changed live settings to the run: they apply at its next "
+                          "epoch boundary and go into its journal (Enter does the same)"));
+    auto* leave = new QPushButton(tr("New experiment"));
+    leave->setToolTip(tr("Leave the run's settings and edit a new experiment"));
+    buttons->addWidget(apply_);
+    buttons->addStretch(1);
+    buttons->addWidget(leave);
+    layout->addLayout(buttons);
+    connect(apply_, &QPushButton::clicked, this, &ExperimentForm::applyRequested);
+    connect(leave, &QPushButton::clicked, this, &ExperimentForm::leaveLiveRequested);
+    for (const auto key : {Qt::Key_Return, Qt::Key_Enter}) {
+        auto* enter = new QShortcut(QKeySequence(key), this, nullptr, nullptr,
+                                    Qt::WidgetWithChildrenShortcut);
+        connect(enter, &QShortcut::activated, this, [this] {
+            if (live_ && apply_->isEnabled()) {
+                Q_EMIT applyRequested();
+            }
+        });
+    }
+    liveBar_->hide();
+    return liveBar_;
+}
+
+void ExperimentForm::showLive(const QString& runName, const ExperimentConfig& current) {
+    if (!live_) {
+        draft_ = config();
+    }
+    live_ = true;
+    liveBase_ = current;
+    liveLabel_->setText(tr("<b>%1</b> is training. Its live settings (the editable ones) apply "
+                           "at its next epoch boundary when you press Apply; the others are "
+                           "fixed for this run.")
+                            .arg(runName.toHtmlEscaped()));
+    setConfig(current);
+    setFieldsLive(true);
+    liveBar_->show();
+}
+
+void ExperimentForm::updateLive(const ExperimentConfig& current) {
+    if (!live_) {
+        return;
+    }
+    const bool editing = !liveChanges().empty();
+    liveBase_ = current;
+    if (!editing) {
+        setConfig(current);
+    }
+    revalidate();
+}
+
+void ExperimentForm::endLive() {
+    if (!live_) {
+        return;
+    }
+    live_ = false;
+    setFieldsLive(false);
+    liveBar_->hide();
+    setConfig(draft_);
+}
+
+void ExperimentForm::setFieldsLive(bool live) {
+    for (const auto& f : fields_) {
+        const bool fixed = live && !f.setting->has(Live);
+        for (auto* w : f.row) {
+            if (w) {
+                w->setEnabled(!fixed);
+            }
+        }
+        f.editor->setToolTip(fixed ? tr("Fixed while the run trains: fork it to change %1 "
+                                        "(Run ▸ Fork from a checkpoint)")
+                                         .arg(noun(f.setting->label))
+                                   : f.setting->help + u' ' + defaultText(*f.setting));
+    }
+}
+
+std::vector<SettingChange> ExperimentForm::liveChanges() const {
+    std::vector<SettingChange> changes;
+    if (!live_) {
+        return changes;
+    }
+    const ExperimentConfig now = config();
+    for (const auto& f : fields_) {
+        const Setting& s = *f.setting;
+        if (!s.has(Live) || !s.applies(now) || s.get(now) == s.get(liveBase_)) {
+            continue;
+        }
+        SettingChange change;
+        change.setting = s.name;
+        change.value = s.get(now);
+        change.source = ChangeSource::Window;
+        changes.push_back(std::move(change));
+    }
+    return changes;
 }
 
 void ExperimentForm::addFields(unsigned shown) {
@@ -303,6 +412,9 @@ void ExperimentForm::revalidate() {
     problem_ = problem;
     message_->setText(problem);
     message_->setVisible(!problem.isEmpty());
+    if (live_) {
+        apply_->setEnabled(problem.isEmpty() && !liveChanges().empty());
+    }
     Q_EMIT changed();
 }
 

@@ -7,12 +7,14 @@
 // given, so settings it does not show (or that do not apply) survive.
 
 #include "ExperimentConfig.h"
+#include "SettingChange.h"
 
 #include <QWidget>
 #include <map>
 #include <vector>
 
 class QLabel;
+class QPushButton;
 
 namespace dredge {
 
@@ -30,6 +32,19 @@ public:
     // Why the current values cannot be run, or an empty string.
     QString problem() const { return problem_; }
 
+    // Live mode: the form shows a training run's settings as they are now;
+    // the rows the settings table marks live stay editable and go to the run
+    // on Apply (or Enter), the others are read-only and say why. The draft
+    // the form held before comes back with endLive().
+    void showLive(const QString& runName, const ExperimentConfig& current);
+    // The run's settings changed (a change applied, here or from a shell):
+    // fields not being edited follow.
+    void updateLive(const ExperimentConfig& current);
+    void endLive();
+    bool isLive() const { return live_; }
+    // What Apply sends: each live row whose field differs from the run's value.
+    std::vector<SettingChange> liveChanges() const;
+
     // The field of a setting (its table name), for tests that drive the real
     // widgets; nullptr when the form does not show it.
     QWidget* fieldWidget(const QString& setting) const;
@@ -40,6 +55,8 @@ public:
 
 Q_SIGNALS:
     void changed();
+    void applyRequested();     // Apply or Enter in live mode, with changes to send
+    void leaveLiveRequested(); // "New experiment" in live mode
 
 private:
     struct Field {
@@ -57,6 +74,8 @@ private:
     ExperimentConfig readConfig(QString* problem) const;
     void updateVisibility(const ExperimentConfig& config);
     void revalidate();
+    QWidget* makeLiveBar();
+    void setFieldsLive(bool live);
 
     std::vector<Field> fields_;
     ExperimentConfig base_;
@@ -64,6 +83,12 @@ private:
     QString problem_;
     QString checkedCsvPath_, csvProblem_;
     bool writing_ = false;
+    bool live_ = false;
+    ExperimentConfig draft_;    // what the form held before live mode
+    ExperimentConfig liveBase_; // the run's settings as last shown
+    QWidget* liveBar_ = nullptr;
+    QLabel* liveLabel_ = nullptr;
+    QPushButton* apply_ = nullptr;
     // Setting::followsDefaultOf: the leaders' last values, and the followers'
     // values kept for each leader value ("grid" for "data" = "volume4d").
     std::map<QString, QString> leaderValues_;

@@ -2,6 +2,8 @@
 
 #include "PlotLegend.h"
 
+#include "ChangeMarks.h"
+
 #include "RunExport.h"
 
 #include "DecadeTicker.h"
@@ -24,7 +26,8 @@ LossPlot::LossPlot(RunsModel* runs, QWidget* parent)
     : QWidget(parent)
     , runs_(runs)
     , bar_(new LossPlotBar(this))
-    , plot_(new QCustomPlot(this)) {
+    , plot_(new QCustomPlot(this))
+    , marks_(std::make_unique<ChangeMarks>(plot_)) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
@@ -61,6 +64,7 @@ LossPlot::LossPlot(RunsModel* runs, QWidget* parent)
     connect(runs_, &RunsModel::lossesAppended, this, &LossPlot::append);
     connect(runs_, &RunsModel::lossesReplaced, this, &LossPlot::reload);
     connect(runs_, &RunsModel::runChanged, this, &LossPlot::syncStyle);
+    connect(runs_, &RunsModel::journalChanged, this, &LossPlot::syncMarks);
 
     redrawTimer_.setInterval(200); // 5 redraws a second at most; redraw() adapts it
     connect(&redrawTimer_, &QTimer::timeout, this, [this] {
@@ -229,7 +233,7 @@ struct LossPlot::CompanionKind {
 
 const LossPlot::CompanionKind LossPlot::kCompanionKinds[3] = {
     {&RunCurves::rate, Qt::DashLine, true,
-     [](const RunEntry& e) { return learningRates(e.record.config.train, e.losses()); }},
+     [](const RunEntry& e) { return learningRates(e.record.config, e.journal(), e.losses()); }},
     {&RunCurves::validation, Qt::DashLine, false,
      [](const RunEntry& e) { return e.validationLosses(); }},
     {&RunCurves::averaged, Qt::DotLine, false,
@@ -288,6 +292,8 @@ void LossPlot::syncCompanions(const CompanionKind& kind) {
     }
 }
 
+LossPlot::~LossPlot() = default;
+
 void LossPlot::addRun(int id) {
     auto* graph = plot_->addGraph();
     graph->setAdaptiveSampling(true);
@@ -307,7 +313,32 @@ void LossPlot::removeRun(int id) {
         }
     }
     curves_.erase(it);
+    marks_->remove(id);
     scheduleRedraw();
+}
+
+void LossPlot::syncMarks(int id) {
+    const auto* entry = runs_->entry(id);
+    const auto it = curves_.find(id);
+    if (!entry || it == curves_.end()) {
+        return;
+    }
+    auto* graph = it->second.smoothed ? it->second.smoothed : it->second.loss;
+    if (graph->dataCount() == 0) { // a change before the first epoch: marked once drawn
+        unmarked_.insert(id);
+        marks_->remove(id);
+        return;
+    }
+    unmarked_.erase(id);
+    marks_->set(
+        id, graph, entry->journal(), [this, entry](qint64 epoch) { return keyOf(*entry, epoch); },
+        entry->color);
+    marks_->setVisible(id, entry->visible);
+    scheduleRedraw();
+}
+
+int LossPlot::changeMarks(int runId) const {
+    return marks_->count(runId);
 }
 
 // What the line styles mean, in a row above the plot while any companion
@@ -372,6 +403,9 @@ void LossPlot::append(int id, qint64 firstEpoch, const std::vector<double>& loss
     if (smoothedGraph) {
         smoothedGraph->addData(keys, smooth, /*alreadySorted=*/true);
     }
+    if (unmarked_.count(id) && !keys.isEmpty()) {
+        syncMarks(id);
+    }
     scheduleRedraw();
 }
 
@@ -396,6 +430,7 @@ void LossPlot::reload(int id) {
     c.smoother = EmaSmoother(smoothing_);
     append(id, 0, entry->losses());
     syncStyle(id);
+    syncMarks(id); // on the curve as now drawn (smoothed or not, on this x axis)
 }
 
 void LossPlot::reloadAll() {
@@ -524,6 +559,7 @@ void LossPlot::syncStyle(int id) {
     main->setName(legendText(plot_, entry->name()));
     main->setVisible(entry->visible);
     main->setPen(pen);
+    marks_->setVisible(id, entry->visible);
     if (entry->visible) {
         main->addToLegend();
     } else {
@@ -620,7 +656,8 @@ void LossPlot::showHover(QMouseEvent* event) {
     crosshair_->point2->setCoords(key, range.upper);
     crosshair_->setVisible(true);
     plot_->layer(QStringLiteral("overlay"))->replot();
-    const QString text = valuesAt(key);
+    const QString mark = marks_->textNear(event->position());
+    const QString text = mark.isEmpty() ? valuesAt(key) : mark;
     if (text.isEmpty()) {
         QToolTip::hideText();
     } else {

@@ -13,6 +13,7 @@
 #include <QWidget>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <vector>
 
@@ -31,11 +32,13 @@ struct RunEntry;
 enum class LossAxisX { Epoch, TrainingTime, WallClock };
 enum class PlotFile { Png2x, Pdf, Svg, Csv };
 class LossPlotBar;
+class ChangeMarks;
 
 class LossPlot : public QWidget {
     Q_OBJECT
 public:
     LossPlot(RunsModel* runs, QWidget* parent = nullptr);
+    ~LossPlot() override;
 
     void setLogScale(bool on);
     bool logScale() const { return logScale_; }
@@ -82,6 +85,8 @@ public:
     const std::vector<GroupGraphs>& groupGraphs() const { return groups_; }
     QCustomPlot* plot() const { return plot_; }
     QCPGraph* graphOf(int runId) const { return curvesOf(runId).loss; }
+    // How many journal events (live changes, the stop) are marked on a run's curve.
+    int changeMarks(int runId) const;
     int redrawCount() const { return redraws_; }
 
 private:
@@ -110,6 +115,7 @@ private:
     void reload(int id);
     void reloadAll();
     void syncStyle(int id);
+    void syncMarks(int id);
     void scheduleRedraw() { dirty_ = true; }
     void redraw();
     void rebuildGroups();
@@ -142,6 +148,8 @@ private:
     LossAxisX xAxis_ = LossAxisX::Epoch;
     QCPItemStraightLine* crosshair_ = nullptr;
     int redraws_ = 0;
+    std::unique_ptr<ChangeMarks> marks_;
+    std::set<int> unmarked_; // runs with journal events but no curve yet
 };
 
 } // namespace dredge

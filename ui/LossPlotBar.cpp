@@ -13,7 +13,8 @@ LossPlotBar::LossPlotBar(QWidget* parent)
     : QWidget(parent)
     , smoothing_(new QSlider(Qt::Horizontal))
     , smoothingValue_(new QLabel)
-    , xAxis_(new QComboBox) {
+    , xAxis_(new QComboBox)
+    , gradientNorm_(new QToolButton) {
     auto* row = new QHBoxLayout(this);
     row->setContentsMargins(4, 2, 4, 0);
     smoothing_->setObjectName(QStringLiteral("smoothingSlider"));
@@ -50,6 +51,13 @@ LossPlotBar::LossPlotBar(QWidget* parent)
     row->addWidget(new QLabel(tr("x axis")));
     row->addWidget(xAxis_);
     row->addStretch(1);
+    gradientNorm_->setObjectName(QStringLiteral("gradientNormButton"));
+    gradientNorm_->setText(tr("Gradient norm"));
+    gradientNorm_->setCheckable(true);
+    gradientNorm_->setToolTip(tr("The selected run's global gradient norm before clipping, "
+                                 "every epoch, under the loss, with its clip threshold"));
+    connect(gradientNorm_, &QToolButton::toggled, this, &LossPlotBar::gradientNormToggled);
+    row->addWidget(gradientNorm_);
     row->addWidget(exporter);
 
     connect(smoothing_, &QSlider::valueChanged, this, [this](int position) {

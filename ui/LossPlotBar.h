@@ -9,6 +9,7 @@
 class QComboBox;
 class QLabel;
 class QSlider;
+class QToolButton;
 
 namespace dredge {
 
@@ -19,6 +20,7 @@ public:
 
     QSlider* smoothingSlider() const { return smoothing_; }
     QComboBox* xAxisBox() const { return xAxis_; }
+    QToolButton* gradientNormButton() const { return gradientNorm_; }
     // The slider's position as an EMA weight: 0 … 0.99.
     static double weightOf(int position) { return position / 100.0; }
 
@@ -26,11 +28,13 @@ Q_SIGNALS:
     void smoothingChanged(double weight);
     void xAxisChanged(dredge::LossAxisX axis);
     void exportRequested(dredge::PlotFile format);
+    void gradientNormToggled(bool shown);
 
 private:
     QSlider* smoothing_;
     QLabel* smoothingValue_;
     QComboBox* xAxis_;
+    QToolButton* gradientNorm_;
 };
 
 } // namespace dredge

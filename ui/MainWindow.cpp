@@ -8,10 +8,12 @@
 #include "ForkDialog.h"
 #include "ForkRecord.h"
 #include "ForkRule.h"
+#include "GradientNormPlot.h"
 #include "GroupsPanel.h"
 #include "HistoryPanel.h"
 #include "InsightServer.h"
 #include "LossPlot.h"
+#include "LossPlotBar.h"
 #include "ModelInspector.h"
 #include "ParallelCoordinates.h"
 #include "PlotFiles.h"
@@ -74,6 +76,7 @@ MainWindow::MainWindow(bool useSettings, const QString& storeUrl, bool followSym
     , server_(new InsightServer(this))
     , form_(new ExperimentForm)
     , lossPlot_(new LossPlot(runs_))
+    , gradientPlot_(new GradientNormPlot(runs_))
     , prediction_(new PredictionView(runs_))
     , inspector_(new ModelInspector(runs_, prediction_))
     , serverPanel_(new ServerPanel(server_))
@@ -94,10 +97,15 @@ MainWindow::MainWindow(bool useSettings, const QString& storeUrl, bool followSym
 
     auto* centre = new QSplitter(Qt::Vertical);
     centre->addWidget(lossPlot_);
+    centre->addWidget(gradientPlot_);
     centre->addWidget(prediction_);
     centre->setStretchFactor(0, 3);
-    centre->setStretchFactor(1, 2);
-    centre->setSizes({600, 400}); // the stretch factors share only what is left over
+    centre->setStretchFactor(1, 1);
+    centre->setStretchFactor(2, 2);
+    centre->setSizes({600, 200, 400}); // the stretch factors share only what is left over
+    gradientPlot_->hide();             // on demand: the loss plot's Gradient norm button
+    connect(lossPlot_->bar(), &LossPlotBar::gradientNormToggled, gradientPlot_,
+            &QWidget::setVisible);
     setCentralWidget(centre);
 
     buildActions();
@@ -118,16 +126,39 @@ MainWindow::MainWindow(bool useSettings, const QString& storeUrl, bool followSym
             updateStatus();
             updateActions();
         }
+        if (id == liveRunInForm_ || id == selectedRun()) {
+            followSelectionInForm(); // it ended, or it started training
+        }
     });
+    connect(runs_, &RunsModel::journalChanged, this, [this](int id) {
+        const auto* e = runs_->entry(id);
+        if (!e || e->journal().empty()) {
+            return;
+        }
+        const auto& change = e->journal().back();
+        const bool applied = change.state == ChangeState::Applied;
+        statusBar()->showMessage(
+            applied ? tr("%1: %2").arg(e->name(), describeChange(change))
+                    : tr("%1: refused %2: %3").arg(e->name(), change.setting, change.message),
+            applied ? 5000 : 15000);
+        if (id == liveRunInForm_) {
+            form_->updateLive(e->currentConfig());
+        }
+    });
+    connect(form_, &ExperimentForm::applyRequested, this, &MainWindow::applyLiveChanges);
+    connect(form_, &ExperimentForm::leaveLiveRequested, this,
+            [this] { table_->selectionModel()->clearSelection(); });
     connect(table_->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         const int id = selectedRun();
         lossPlot_->highlight(id);
+        gradientPlot_->showRun(id);
         prediction_->showRun(id);
         auto others = selectedRuns(); // drawn beside it where the data are the same
         others.erase(std::remove(others.begin(), others.end(), id), others.end());
         prediction_->setComparedRuns(others);
         updateStatus();
         updateActions();
+        followSelectionInForm();
     });
     if (useSettings_) {
         loadSettings();
@@ -387,6 +418,31 @@ void MainWindow::selectRun(int id) {
     }
 }
 
+void MainWindow::followSelectionInForm() {
+    const auto ids = selectedRuns();
+    const auto* e = ids.size() == 1 ? runs_->entry(ids.front()) : nullptr;
+    if (e && e->isLive()) {
+        if (liveRunInForm_ != e->id) {
+            form_->showLive(e->name(), e->currentConfig());
+            liveRunInForm_ = e->id;
+        }
+    } else if (liveRunInForm_ != 0) {
+        form_->endLive();
+        liveRunInForm_ = 0;
+    }
+}
+
+void MainWindow::applyLiveChanges() {
+    auto changes = form_->liveChanges();
+    if (liveRunInForm_ == 0 || changes.empty()) {
+        return;
+    }
+    statusBar()->showMessage(tr("%n change(s) sent: they apply at the run's next epoch boundary",
+                                nullptr, int(changes.size())),
+                             5000);
+    runs_->change(liveRunInForm_, std::move(changes));
+}
+
 int MainWindow::selectedRun() const {
     const auto rows = table_->selectionModel()->selectedRows();
     const auto* e = rows.isEmpty() ? nullptr : runs_->entryAt(rows.first().row());
@@ -486,7 +542,10 @@ void MainWindow::offerFork(int runId, bool fromBest, const std::vector<qint64>& 
         const auto at = std::upper_bound(epochs.begin(), epochs.end(), best);
         preselected = at == epochs.begin() ? epochs.front() : *std::prev(at);
     }
-    ForkDialog dialog(e->name(), e->record.config, epochs, preselected, this);
+    // The settings the run trained with up to there: a fork at a live
+    // change's epoch goes on with the value before it (the undo).
+    ForkDialog dialog(e->name(), configAt(e->record.config, e->journal(), preselected - 1), epochs,
+                      preselected, this);
     if (fromBest) {
         dialog.setWindowTitle(tr("Revert %1 to its best").arg(e->name()));
     }

@@ -21,6 +21,7 @@ class QTableView;
 namespace dredge {
 
 class ExperimentForm;
+class GradientNormPlot;
 class GroupsPanel;
 class ParallelCoordinates;
 class HistoryPanel;
@@ -82,6 +83,7 @@ public:
     ExperimentForm* form() const { return form_; }
     RunsModel* runs() const { return runs_; }
     LossPlot* lossPlot() const { return lossPlot_; }
+    GradientNormPlot* gradientPlot() const { return gradientPlot_; }
     PredictionView* predictionView() const { return prediction_; }
     ModelInspector* modelInspector() const { return inspector_; }
     ServerPanel* serverPanel() const { return serverPanel_; }
@@ -101,6 +103,7 @@ protected:
     void closeEvent(QCloseEvent* event) override;
 
 private:
+    int liveRunInForm_ = 0; // the run whose settings the form shows (0: the draft)
     void buildActions();
     void buildDocks();
     // A dock in the View menu, tabbed behind `tabbedWith` when given.
@@ -114,6 +117,10 @@ private:
                    const QString& error);
     void updateActions();
     void updateStatus();
+    // One training run selected: the form shows its settings, live ones
+    // editable; otherwise the form is the user's draft again.
+    void followSelectionInForm();
+    void applyLiveChanges();
     void newExperiment();
     void openExperiment();
     void saveExperiment();
@@ -141,6 +148,7 @@ private:
     InsightServer* server_;
     ExperimentForm* form_;
     LossPlot* lossPlot_;
+    GradientNormPlot* gradientPlot_;
     PredictionView* prediction_;
     ModelInspector* inspector_;
     ServerPanel* serverPanel_;

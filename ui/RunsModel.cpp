@@ -1,5 +1,7 @@
 #include "RunsModel.h"
 
+#include "RunControl.h"
+
 #include "RunExport.h"
 
 #include "FitFigures.h"
@@ -183,10 +185,7 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
     });
     connect(run, &TrainingRun::progress, this, [this, id](const ProgressBatch& batch) {
         if (auto* e = find(id)) {
-            e->recorder->losses(batch.firstEpoch, batch.losses);
-            e->recorder->seriesLosses(LossSeries::Validation, batch.firstEpoch,
-                                      batch.validationLosses);
-            e->recorder->seriesLosses(LossSeries::Averaged, batch.firstEpoch, batch.averagedLosses);
+            e->recorder->progress(batch);
             Q_EMIT lossesAppended(id, batch.firstEpoch, batch.losses);
             changed(id);
         }
@@ -208,8 +207,24 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
             e->recorder->checkpoint(checkpoint);
         }
     });
+    connect(run, &TrainingRun::changed, this, [this, id](const SettingChange& change) {
+        if (auto* e = find(id)) {
+            e->recorder->change(change);
+            Q_EMIT journalChanged(id);
+            changed(id);
+        }
+    });
+    if (store_) { // a shell's runs set/pause/resume/stop reach it through the store
+        const auto& recordId = find(id)->record.id;
+        store_->watchRequests(recordId, [control = run->control()](const SettingChange& request) {
+            control->handle(request);
+        });
+    }
     connect(run, &TrainingRun::finished, this, [this, id](const TrainResult& result) {
         if (auto* e = find(id)) {
+            if (store_) {
+                store_->watchRequests(e->record.id, {});
+            }
             e->recorder->finished(result, e->run->losses());
             changed(id);
             Q_EMIT runEnded(id);
@@ -241,6 +256,8 @@ int RunsModel::addStoredRun(const LoadedRun& run) {
     entry->saved.averagedLosses = run.averagedLosses;
     entry->saved.timeline = RunTimeline::steady(r.forkEpoch, r.epochsDone, r.msPerEpoch);
     entry->saved.parameters = run.parameters;
+    entry->saved.gradientNorms = run.gradientNorms;
+    entry->saved.journal = run.journal;
     for (const auto& s : run.snapshots) {
         entry->snapshots.push_back(PredictionSnapshot{s.epoch, s.values, true, -1.0, s.stride});
     }
@@ -345,6 +362,12 @@ QByteArray RunsModel::lossHistoryCsv() const {
         });
     }
     return csv;
+}
+
+void RunsModel::change(int id, std::vector<SettingChange> changes) {
+    if (auto* e = find(id); e && e->isLive()) {
+        e->run->change(std::move(changes));
+    }
 }
 
 void RunsModel::pause(int id) {

@@ -49,6 +49,13 @@ struct RunEntry {
     const std::vector<double>& validationLosses() const { return history().validationLosses; }
     const std::vector<double>& averagedLosses() const { return history().averagedLosses; }
     const RunTimeline& timeline() const { return history().timeline; }
+    const RunJournal& journal() const { return history().journal; }
+    const std::vector<double>& gradientNorms() const { return history().gradientNorms; }
+    // The settings it trains with now (live changes included), or ended with.
+    ExperimentConfig currentConfig() const {
+        return run ? run->currentConfig()
+                   : configAt(record.config, history().journal, record.epochsDone);
+    }
     const RunData* data() const { return history().data ? &*history().data : nullptr; }
     // Kept parameters (live: as they come), and the exact prediction of one
     // frame on the run's points (null without data or for a damaged frame).
@@ -118,6 +125,8 @@ public:
     // and averaged losses where a run has them.
     QByteArray lossHistoryCsv() const;
 
+    // Live setting changes for a training run's next epoch boundary.
+    void change(int id, std::vector<SettingChange> changes);
     void pause(int id);
     void resume(int id);
     void stop(int id);
@@ -136,6 +145,7 @@ Q_SIGNALS:
     void runRemoved(int id);
     void lossesAppended(int id, qint64 firstEpoch, const std::vector<double>& losses);
     void lossesReplaced(int id); // e.g. a diverged run's final history
+    void journalChanged(int id); // a live change applied or refused, or its stop
     void predictionUpdated(int id);
     void dataReady(int id);
     void runChanged(int id); // name, colour, visibility, state or figures

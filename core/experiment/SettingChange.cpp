@@ -1,5 +1,6 @@
 #include "SettingChange.h"
 
+#include "LearningRateSchedule.h"
 #include "Settings.h"
 
 #include <algorithm>
@@ -174,6 +175,22 @@ qint64 stopEpoch(const RunJournal& journal) {
         }
     }
     return -1;
+}
+
+std::vector<double> learningRates(const ExperimentConfig& initial, const RunJournal& journal,
+                                  const std::vector<double>& losses) {
+    std::vector<double> rates = learningRates(initial.train, losses);
+    for (const auto& change : journal) {
+        if (change.state != ChangeState::Applied || change.action != ChangeAction::Set ||
+            change.epoch < 0 || size_t(change.epoch) >= rates.size()) {
+            continue;
+        }
+        // From here on the settings in force then, as if they had held throughout.
+        const auto from = configAt(initial, journal, change.epoch).train;
+        const auto after = learningRates(from, losses);
+        std::copy(after.begin() + change.epoch, after.end(), rates.begin() + change.epoch);
+    }
+    return rates;
 }
 
 QString describeChange(const SettingChange& c) {

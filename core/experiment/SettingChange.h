@@ -65,6 +65,12 @@ RunJournal appliedChanges(const RunJournal& journal);
 // Where an applied Stop ended the run; -1 without one.
 qint64 stopEpoch(const RunJournal& journal);
 
+// Every epoch's learning rate of a run with its live changes: between two
+// changes, the schedule of the settings then in force, replayed over the
+// losses as the trainer replays it (LearningRateSchedule).
+std::vector<double> learningRates(const ExperimentConfig& initial, const RunJournal& journal,
+                                  const std::vector<double>& losses);
+
 // "lr 0.001 → 0.0003 from epoch 800 (shell)", "stopped after 1200 epochs (window)".
 QString describeChange(const SettingChange& change);
 

@@ -4,6 +4,7 @@
 
 #include "RunMetaTypes.h"
 #include "RunTimeline.h"
+#include "SettingChange.h"
 
 #include <optional>
 #include <vector>
@@ -17,6 +18,8 @@ struct RunHistory {
     RunTimeline timeline;                 // when it reached each epoch (training seconds)
     std::optional<RunData> data;          // its training points, once they exist
     ParameterFrames parameters;           // kept parameters (ParameterPlan), for replay
+    std::vector<double> gradientNorms;    // before clipping, per epoch (NaN: not known)
+    RunJournal journal;                   // live changes and the stop, as met
 };
 
 } // namespace dredge

@@ -4,6 +4,7 @@
 
 #include "ParameterFrames.h"
 #include "ProgressThrottle.h"
+#include "SettingChange.h"
 #include "Trainer.h"
 
 #include <QMetaType>
@@ -39,3 +40,4 @@ Q_DECLARE_METATYPE(dredge::RunData)
 Q_DECLARE_METATYPE(dredge::PredictionSnapshot)
 Q_DECLARE_METATYPE(dredge::TrainingCheckpoint)
 Q_DECLARE_METATYPE(dredge::ParameterFrames)
+Q_DECLARE_METATYPE(dredge::SettingChange)

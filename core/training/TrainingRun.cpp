@@ -16,6 +16,7 @@ void registerMetaTypesOnce() {
         qRegisterMetaType<PredictionSnapshot>();
         qRegisterMetaType<TrainingCheckpoint>();
         qRegisterMetaType<ParameterFrames>();
+        qRegisterMetaType<SettingChange>();
         return true;
     }();
     (void)registered;
@@ -26,6 +27,7 @@ void registerMetaTypesOnce() {
 TrainingRun::TrainingRun(ExperimentConfig config, QObject* parent)
     : QObject(parent)
     , config_(std::move(config))
+    , current_(config_)
     , control_(std::make_shared<RunControl>())
     , probe_(std::make_shared<PredictionProbe>()) {
     registerMetaTypesOnce();
@@ -68,6 +70,13 @@ void TrainingRun::start() {
         Q_EMIT parametersKept(frames);
     });
     connect(worker, &TrainingWorker::checkpoint, this, &TrainingRun::checkpoint);
+    connect(worker, &TrainingWorker::changed, this, [this](const SettingChange& change) {
+        history_.journal.push_back(change);
+        if (change.state == ChangeState::Applied) {
+            current_ = configAt(config_, history_.journal, change.epoch);
+        }
+        Q_EMIT changed(change);
+    });
     connect(worker, &TrainingWorker::paused, this, [this] {
         if (state_ != State::Finished) {
             setState(State::Paused);
@@ -94,8 +103,15 @@ void TrainingRun::resume() {
     control_->resume();
 }
 
+void TrainingRun::change(std::vector<SettingChange> changes) {
+    for (auto& c : changes) {
+        c.requested = QDateTime::currentDateTimeUtc();
+        control_->post(std::move(c));
+    }
+}
+
 void TrainingRun::stop() {
-    control_->requestStop();
+    control_->requestStop(ChangeSource::Window);
 }
 
 void TrainingRun::finishNow() {
@@ -132,6 +148,8 @@ void TrainingRun::onProgress(const ProgressBatch& batch) {
                               batch.validationLosses.end());
     h.averagedLosses.insert(h.averagedLosses.end(), batch.averagedLosses.begin(),
                             batch.averagedLosses.end());
+    h.gradientNorms.insert(h.gradientNorms.end(), batch.gradientNorms.begin(),
+                           batch.gradientNorms.end());
     h.timeline.add(batch.epochsDone, batch.elapsedSeconds);
     lastProgress_ = batch;
     Q_EMIT progress(batch);
@@ -144,10 +162,12 @@ void TrainingRun::onFinished(const TrainResult& result) {
     history_.losses = result.lossHistory;
     history_.validationLosses = result.validationHistory;
     history_.averagedLosses = result.averagedHistory;
+    history_.gradientNorms = result.gradientNorms;
     result_ = result;
     result_->lossHistory.clear(); // one copy each: in history_
     result_->validationHistory.clear();
     result_->averagedHistory.clear();
+    result_->gradientNorms.clear();
     setState(State::Finished);
     Q_EMIT finished(result);
     if (replaced) {

@@ -48,6 +48,13 @@ public:
     void finishNow();
 
     const ExperimentConfig& config() const { return config_; }
+    // The settings it trains with now: its config and the live changes met.
+    const ExperimentConfig& currentConfig() const { return current_; }
+    // Live changes for its next epoch boundary (RunDriver applies or refuses
+    // each; changed() says which).
+    void change(std::vector<SettingChange> changes);
+    // Its controls, for the store's requests from a shell (runs set/pause/...).
+    const std::shared_ptr<RunControl>& control() const { return control_; }
     State state() const { return state_; }
     bool isActive() const {
         return state_ == State::Preparing || state_ == State::Running || state_ == State::Paused;
@@ -69,6 +76,8 @@ Q_SIGNALS:
     // in history().parameters.
     void parametersKept(const dredge::ParameterFrames& frames);
     void checkpoint(const dredge::TrainingCheckpoint& checkpoint);
+    // A change of its journal as the driver met it (already in history().journal).
+    void changed(const dredge::SettingChange& change);
     void finished(const dredge::TrainResult& result); // with the whole history
     // finished() brought losses that never came as progress (a diverged run's
     // last one): losses() is to be read again.
@@ -80,6 +89,7 @@ private:
     void onFinished(const TrainResult& result);
 
     ExperimentConfig config_;
+    ExperimentConfig current_; // config_ and the live changes met
     std::shared_ptr<RunControl> control_;
     std::shared_ptr<PredictionProbe> probe_;
     QThread thread_;

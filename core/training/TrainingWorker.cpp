@@ -65,6 +65,7 @@ public:
         return EpochVerdict::Continue;
     }
     void paused(int64_t epochsDone) override { Q_EMIT worker_.paused(epochsDone); }
+    void changed(const SettingChange& change) override { Q_EMIT worker_.changed(change); }
     void resumed() override { Q_EMIT worker_.resumed(); }
     void parameters(const ParameterFrames& frames) override { Q_EMIT worker_.parameters(frames); }
     void checkpoint(const TrainingCheckpoint& checkpoint) override {

@@ -51,6 +51,8 @@ Q_SIGNALS:
     // With config.train.checkpointEvery and keepCheckpoints: the state every N
     // epochs and at the end, for the run store.
     void checkpoint(dredge::TrainingCheckpoint checkpoint);
+    // A change of the journal (applied or refused) and the stop, as met.
+    void changed(dredge::SettingChange change);
     void paused(qint64 epochsDone);
     void resumed();
     void finished(dredge::TrainResult result);
