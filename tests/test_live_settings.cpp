@@ -7,6 +7,7 @@
 // work on real processes.
 
 #include "ChirpExperiment.h"
+#include "ExperimentFile.h"
 #include "RunControl.h"
 #include "RunDriver.h"
 #include "RunStore.h"
@@ -332,6 +333,32 @@ private Q_SLOTS:
         QVERIFY(error.contains("lr"));
     }
 
+    // Experiment files saved from a changed run carry its journal; History's
+    // list and the rate curve follow it.
+    void aJournalTravelsInFilesListsAndRates() {
+        const auto config = chirpExperiment(40);
+        const auto run = drive(config, {{9, setting("lr", 0.01)}}, /*stopAfter=*/29);
+        ExperimentDocument document{config,
+                                    {{QStringLiteral("changed"), config, run.result, run.journal}}};
+        const QString path = scratch_.filePath(QStringLiteral("changed.json"));
+        QCOMPARE(saveExperiment(path, document), QString());
+        QString error;
+        const auto back = openExperiment(path, &error);
+        QVERIFY2(back, qPrintable(error));
+        const auto& journal = back->runs.at(0).journal;
+        QCOMPARE(journal.size(), size_t(2));
+        QCOMPARE(journal[0].epoch, qint64(10));
+        QCOMPARE(journal[0].to.toDouble(), 0.01);
+        QCOMPARE(stopEpoch(journal), qint64(30));
+        QCOMPARE(journalSummary(journal), QStringLiteral("lr 0.01 @10, stop @30"));
+
+        const auto rates = learningRates(config, journal, run.result.lossHistory);
+        QCOMPARE(rates.size(), size_t(30));
+        QCOMPARE(rates[9], 1e-3);
+        QCOMPARE(rates[10], 0.01);
+        QCOMPARE(rates[29], 0.01);
+    }
+
     void theStoreKeepsRequestsAndTheJournal() {
         RunStore store;
         QString error;
@@ -371,6 +398,9 @@ private Q_SLOTS:
         QVERIFY(journal->at(2).message.contains("ended after 7 epochs"));
         QVERIFY(store.waitingRequests({record.id}, &error)->empty());
         QCOMPARE(stopEpoch(*journal), qint64(7));
+        const auto listed = store.listRuns(&error);
+        QVERIFY(listed && listed->size() == 1);
+        QCOMPARE(listed->front().changes, QStringLiteral("lr 0.01 @4, stop @7"));
 
         // Deleting the run takes its journal with it.
         QVERIFY(store.deleteRuns({record.id}, &error));

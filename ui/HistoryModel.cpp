@@ -59,9 +59,10 @@ QVariant HistoryModel::headerData(int section, Qt::Orientation orientation, int 
     if (role != Qt::DisplayRole) {
         return {};
     }
-    static const char* names[] = {
-        "★",   "Name", "Created", "Status",     "Data",      "Model",    "LR",   "Seed",
-        "AMP", "Clip", "Epochs",  "Final loss", "Best loss", "ms/epoch", "Tags", "Notes"};
+    static const char* names[] = {"★",      "Name",       "Created",   "Status",   "Data",
+                                  "Model",  "LR",         "Seed",      "AMP",      "Clip",
+                                  "Epochs", "Final loss", "Best loss", "ms/epoch", "Live changes",
+                                  "Tags",   "Notes"};
     return tr(names[section]);
 }
 
@@ -96,6 +97,8 @@ QVariant HistoryModel::display(const RunRecord& r, Column column) const {
         return figure(r.bestLoss);
     case MsPerEpoch:
         return r.msPerEpoch > 0 ? QString::number(r.msPerEpoch, 'f', 3) : QString();
+    case Changes:
+        return r.changes;
     case Tags:
         return r.tags.join(QStringLiteral(", "));
     case Notes:

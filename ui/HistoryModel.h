@@ -29,6 +29,7 @@ public:
         FinalLoss,
         BestLoss,
         MsPerEpoch,
+        Changes,
         Tags,
         Notes,
         ColumnCount

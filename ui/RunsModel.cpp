@@ -241,6 +241,8 @@ int RunsModel::addSavedRun(const SavedRun& saved) {
     entry->saved.losses = saved.result.lossHistory;
     entry->saved.timeline =
         RunTimeline::steady(0, saved.result.epochsDone, saved.result.msPerEpoch);
+    entry->saved.journal = saved.journal;
+    entry->record.changes = journalSummary(saved.journal);
     return add(std::move(entry)).id;
 }
 
@@ -258,6 +260,7 @@ int RunsModel::addStoredRun(const LoadedRun& run) {
     entry->saved.parameters = run.parameters;
     entry->saved.gradientNorms = run.gradientNorms;
     entry->saved.journal = run.journal;
+    entry->record.changes = journalSummary(run.journal);
     for (const auto& s : run.snapshots) {
         entry->snapshots.push_back(PredictionSnapshot{s.epoch, s.values, true, -1.0, s.stride});
     }
@@ -347,7 +350,7 @@ std::vector<SavedRun> RunsModel::finishedRuns() const {
             result.skippedSteps = e->run->result()->skippedSteps;
             result.wallSeconds = e->run->result()->wallSeconds;
         }
-        runs.push_back({r.name, r.config, std::move(result)});
+        runs.push_back({r.name, r.config, std::move(result), e->journal()});
     }
     return runs;
 }
@@ -450,10 +453,18 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
             .arg(QString::fromUtf8(waveKernelName(r.config.model.kernel).data()),
                  r.config.train.mixedPrecision ? tr("mixed precision") : tr("this build on CUDA"));
     }
+    if (role == Qt::ToolTipRole && column == Clip) {
+        return tr("Clipping scaled the gradient in %1 of %2 epochs")
+            .arg(r.clippedEpochs)
+            .arg(e->losses().size());
+    }
+    if (role == Qt::ToolTipRole && column == EpochsPerSecond && !r.spans.empty()) {
+        return tr("Kernel, precision and rate by span of epochs: %1").arg(describeSpans(r.spans));
+    }
     if (role != Qt::DisplayRole && role != Qt::EditRole) {
         return {};
     }
-    const auto& c = r.config;
+    const auto c = e->currentConfig(); // live changes included
     switch (column) {
     case Name:
         return r.name;
@@ -476,6 +487,13 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
     case Epochs:
         return QStringLiteral("%1 / %2").arg(e->losses().size()).arg(c.train.epochs);
     case EpochsPerSecond:
+        if (!e->isLive() && r.spans.size() > 1) { // before and after a live AMP toggle
+            QStringList rates;
+            for (const auto& span : r.spans) {
+                rates.append(QString::number(span.epochsPerSecond(), 'f', 0));
+            }
+            return rates.join(QStringLiteral(" → "));
+        }
         return e->epochsPerSecond() > 0 ? QString::number(e->epochsPerSecond(), 'f', 0) : QString();
     case FinalLoss: {
         if (e->losses().empty()) {

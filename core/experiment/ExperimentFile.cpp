@@ -21,9 +21,17 @@ constexpr qint64 kMaxFileBytes = qint64(512) << 20;
 QString saveExperiment(const QString& path, const ExperimentDocument& document) {
     QJsonArray runs;
     for (const auto& run : document.runs) {
-        runs.append(QJsonObject{{"name", run.name},
-                                {"config", toJson(run.config)},
-                                {"result", toJson(run.result, true)}});
+        QJsonObject json{{"name", run.name},
+                         {"config", toJson(run.config)},
+                         {"result", toJson(run.result, true)}};
+        QJsonArray changes;
+        for (const auto& change : appliedChanges(run.journal)) {
+            changes.append(changeToJson(change));
+        }
+        if (!changes.isEmpty()) {
+            json.insert(QStringLiteral("changes"), changes);
+        }
+        runs.append(json);
     }
     const QJsonObject root{{"format", kFormat},
                            {"version", kExperimentFileVersion},
@@ -96,6 +104,15 @@ std::optional<ExperimentDocument> parseExperiment(const QByteArray& bytes, QStri
         }
         run.config = *config;
         run.result = *result;
+        const auto changes = item.value(QStringLiteral("changes")).toArray();
+        for (qsizetype k = 0; k < changes.size(); ++k) {
+            auto change = changeFromJson(changes.at(k).toObject(), &problem);
+            if (!change) {
+                *error = QObject::tr("run %1, change %2: %3").arg(i + 1).arg(k + 1).arg(problem);
+                return std::nullopt;
+            }
+            run.journal.push_back(std::move(*change));
+        }
         document.runs.push_back(std::move(run));
     }
     return document;

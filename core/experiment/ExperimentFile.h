@@ -5,6 +5,7 @@
 // problem; it never returns a half-read experiment.
 
 #include "ExperimentConfig.h"
+#include "SettingChange.h"
 #include "TrainConfig.h"
 
 #include <QString>
@@ -15,8 +16,9 @@ namespace dredge {
 
 struct SavedRun {
     QString name;
-    ExperimentConfig config;
+    ExperimentConfig config; // as it started
     TrainResult result;
+    RunJournal journal; // its live changes and stop ("changes" in the file; optional)
 };
 
 struct ExperimentDocument {

@@ -215,6 +215,22 @@ QString describeChange(const SettingChange& c) {
         .arg(source);
 }
 
+QString journalSummary(const RunJournal& journal) {
+    QStringList parts;
+    for (const auto& c : journal) {
+        if (c.state != ChangeState::Applied ||
+            (c.action != ChangeAction::Set && c.action != ChangeAction::Stop)) {
+            continue;
+        }
+        const Setting* s = c.action == ChangeAction::Set ? findSetting(c.setting) : nullptr;
+        const QString what = c.action == ChangeAction::Stop
+                                 ? QStringLiteral("stop")
+                                 : c.setting + u' ' + (s ? valueText(*s, c.to) : QString());
+        parts.append(QStringLiteral("%1 @%2").arg(what).arg(c.epoch));
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
 QJsonObject changeToJson(const SettingChange& c) {
     QJsonObject json{{QStringLiteral("epoch"), double(c.epoch)},
                      {QStringLiteral("source"), changeSourceName(c.source)}};

@@ -74,6 +74,10 @@ std::vector<double> learningRates(const ExperimentConfig& initial, const RunJour
 // "lr 0.001 → 0.0003 from epoch 800 (shell)", "stopped after 1200 epochs (window)".
 QString describeChange(const SettingChange& change);
 
+// A journal in a few words, for a table cell: "lr 0.0003 @800, amp on
+// @1500, stop @1700" (applied changes and the stop; empty without any).
+QString journalSummary(const RunJournal& journal);
+
 // As `runs show` and experiment files keep it: {"epoch", "setting", "from",
 // "to", "source", "time"} (and "action", "state", "message" where they say more).
 QJsonObject changeToJson(const SettingChange& change);

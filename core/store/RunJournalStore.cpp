@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <map>
 
 namespace dredge {
 namespace {
@@ -149,6 +150,26 @@ std::optional<RunJournal> RunStore::journal(const QString& runId, QString* error
         journal.push_back(changeFrom(q));
     }
     return journal;
+}
+
+bool RunStore::summarizeJournals(std::vector<RunRecord>& runs, QString* error) {
+    std::map<QString, RunJournal> journals;
+    QSqlQuery q(database());
+    q.setForwardOnly(true);
+    if (!q.exec(QStringLiteral("SELECT %1 FROM run_changes WHERE state = 'applied' AND "
+                               "action IN ('set', 'stop') ORDER BY epoch, id")
+                    .arg(kChangeColumns))) {
+        return fail(q, error);
+    }
+    while (q.next()) {
+        journals[q.value(1).toString()].push_back(changeFrom(q));
+    }
+    for (auto& run : runs) {
+        if (const auto it = journals.find(run.id); it != journals.end()) {
+            run.changes = journalSummary(it->second);
+        }
+    }
+    return true;
 }
 
 std::optional<std::vector<std::pair<QString, SettingChange>>>

@@ -58,6 +58,7 @@ struct RunRecord {
     qint64 clippedEpochs = 0;     // epochs whose gradient clipping scaled down
     std::vector<EpochSpan> spans; // kernel and precision per epoch span, once ended
     QString replayOf;             // the run it replays (train --replay)
+    QString changes;              // its journal in a few words (journalSummary), when listed
 };
 
 // Spans as the store keeps them (a JSON array) and back; "" is none.

@@ -721,6 +721,9 @@ std::optional<std::vector<RunRecord>> RunStore::listRuns(QString* error) {
             runs[it->second].tags.append(q.value(1).toString());
         }
     }
+    if (!summarizeJournals(runs, error)) {
+        return std::nullopt;
+    }
     return runs;
 }
 

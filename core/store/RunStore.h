@@ -106,6 +106,8 @@ public:
     bool requestChange(const QString& runId, SettingChange& change, QString* error);
     bool recordChange(const QString& runId, SettingChange& change, QString* error);
     std::optional<RunJournal> journal(const QString& runId, QString* error);
+    // Fills each record's `changes` (journalSummary) in one read.
+    bool summarizeJournals(std::vector<RunRecord>& runs, QString* error);
     // A run that ended answers what still waits for it: refused, with why.
     bool refuseWaitingRequests(const QString& runId, qint64 epochsDone, QString* error);
     std::optional<std::vector<std::pair<QString, SettingChange>>>
