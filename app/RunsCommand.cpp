@@ -573,7 +573,8 @@ int runRunsCommand(const QStringList& arguments) {
     if (!store.open(*location, &error)) {
         // A store on a read-only or full disk can still be looked at.
         QString readError;
-        if (verb == QLatin1String("delete") || !store.openForReading(*location, &readError)) {
+        if (verb == QLatin1String("delete") || isRequestVerb(verb) ||
+            !store.openForReading(*location, &readError)) {
             return fail(error, 1);
         }
         std::fprintf(stderr, "dredge-studio runs: warning: %s; reading it only\n",

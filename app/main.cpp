@@ -59,7 +59,8 @@ void addWindowOptions(QCommandLineParser& parser) {
          QStringLiteral("Open a store file that is a symbolic link (refused otherwise).")},
         {QStringLiteral("panel"),
          QStringLiteral("Bring this panel to the front: runs, history, sweeps, groups, "
-                        "parallel (below the plots), inspector, server (beside the form)."),
+                        "parallel (below the plots), inspector, server (beside the form), "
+                        "gradient (the gradient norm under the loss)."),
          QStringLiteral("name")},
         {QStringLiteral("quit-when-done"),
          QStringLiteral("Print each run's summary and quit once all runs have finished.")},

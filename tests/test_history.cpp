@@ -173,6 +173,53 @@ private Q_SLOTS:
         QCOMPARE(kept->epochs.back(), int64_t(300));
     }
 
+    // A shell reaches a run training in the window through the store: the
+    // change applies, the window journals and marks it, and stopping from
+    // the shell ends it, recorded as a stop. The answer reaches the shell
+    // from the training thread, even while the window's thread is busy.
+    void aShellChangesARunTrainingInTheWindow() {
+        const QString url = dir_.freshStore();
+        MainWindow w(false, url);
+        w.show();
+        setEpochs(w, 50'000'000);
+        w.startAction()->trigger();
+        const int id = w.runs()->entryAt(0)->id;
+        QString recordId;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                RunStore store;
+                QString error;
+                auto runs =
+                    store.open(locationOf(url), &error) ? store.listRuns(&error) : std::nullopt;
+                if (runs && runs->size() == 1 && runs->front().status == RecordStatus::Running) {
+                    recordId = runs->front().id;
+                }
+                return !recordId.isEmpty();
+            }(),
+            kTimeoutMs);
+        // Blocking here keeps the window's thread busy: the answer does not need it.
+        QProcess shell;
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("DREDGE_STORE"), url);
+        shell.setProcessEnvironment(environment);
+        shell.start(QStringLiteral(DREDGE_STUDIO_EXE), {"runs", "set", recordId, "lr=0.004"});
+        QVERIFY(shell.waitForFinished(60000));
+        QVERIFY2(shell.exitCode() == 0, shell.readAllStandardError().constData());
+        QTRY_COMPARE_WITH_TIMEOUT(w.runs()->entry(id)->journal().size(), size_t(1), kTimeoutMs);
+        QCOMPARE(w.runs()->entry(id)->journal().front().source, ChangeSource::Shell);
+        QCOMPARE(w.runs()->entry(id)->currentConfig().train.learningRate, 0.004);
+        QTRY_COMPARE_WITH_TIMEOUT(w.lossPlot()->changeMarks(id), 1, kTimeoutMs);
+
+        shell.start(QStringLiteral(DREDGE_STUDIO_EXE), {"runs", "stop", recordId});
+        QVERIFY(shell.waitForFinished(60000));
+        QVERIFY2(shell.exitCode() == 0, shell.readAllStandardError().constData());
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entry(id)->ended(), kTimeoutMs);
+        QCOMPARE(w.runs()->entry(id)->record.status, RecordStatus::Stopped);
+        const auto& journal = w.runs()->entry(id)->journal();
+        QCOMPARE(journal.back().action, ChangeAction::Stop);
+        QCOMPARE(journal.back().source, ChangeSource::Shell);
+    }
+
     // A window run keeps checkpoints (every N epochs and where it ended) and,
     // ended by a stop rule, its last epoch's parameters; the CLI resumes it.
     void windowRunsKeepCheckpointsToResumeFrom() {

@@ -268,9 +268,14 @@ private Q_SLOTS:
             }(),
             60000);
 
+        const auto id = listRuns(store).at(0)["id"].toString();
         postgres.stop(); // as a crash or an administrator would
         QTRY_VERIFY2_WITH_TIMEOUT(train.err().contains("warning"), train.err().constData(), 30000);
         QCOMPARE(train.process().state(), QProcess::Running); // training goes on
+        // A live change cannot be asked of a store that is down: said, nothing half-stored.
+        const auto refused = runStudioProcess({"runs", "set", id, "lr=0.002"}, store);
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY2(refused.err.contains("dredge-studio runs:"), refused.err.constData());
 
         QVERIFY2(postgres.restart(&why), qPrintable(why));
         QTRY_VERIFY2_WITH_TIMEOUT(train.err().contains("works again"), train.err().constData(),
@@ -282,6 +287,10 @@ private Q_SLOTS:
             }(),
             30000);
 
+        // Once it is back, the trainer meets requests again.
+        const auto applied = runStudioProcess({"runs", "set", id, "lr=0.002"}, store);
+        QVERIFY2(applied.exitCode == 0, applied.err.constData());
+
         train.process().terminate(); // the user stops it: its result, and all of it stored
         QVERIFY(train.process().waitForFinished(30000));
         QCOMPARE(train.process().exitCode(), 130);
@@ -291,6 +300,11 @@ private Q_SLOTS:
         QCOMPARE(run["status"].toString(), QString("stopped"));
         QCOMPARE(run["epochs_done"].toInteger(), result["result"]["epochs_done"].toInteger());
         QVERIFY(isWhole(run));
+        const auto changes = run["changes"].toArray();
+        QCOMPARE(changes.size(), 2); // the change, then the stop (SIGTERM)
+        QCOMPARE(changes[0]["setting"].toString(), QString("lr"));
+        QCOMPARE(changes[1]["action"].toString(), QString("stop"));
+        QCOMPARE(changes[1]["epoch"].toInteger(), run["epochs_done"].toInteger());
     }
 };
 

@@ -62,6 +62,7 @@ void ChangeMarks::set(int runId, QCPGraph* graph, const RunJournal& journal,
         label->setColor(color.darker(150));
         label->setFont(QFont(plot_->font().family(), 8));
         label->setSelectable(false);
+        label->setClipToAxisRect(false); // a label near the edge spills into the margin
         marks.push_back({tracer, label, describeChange(change)});
     }
 }

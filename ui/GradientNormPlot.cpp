@@ -10,16 +10,10 @@
 namespace dredge {
 namespace {
 
-// Where clipping was on, and at which norm, epoch span by epoch span.
-struct ClipSpan {
-    qint64 from;
-    bool on;
-    double maxNorm;
-};
-
-std::vector<ClipSpan> clipSpans(const RunEntry& e) {
+std::vector<GradientNormPlot::ClipSpan> clipSpans(const RunEntry& e) {
     const auto& initial = e.record.config;
-    std::vector<ClipSpan> spans{{0, initial.train.clipGradients, initial.train.clipMaxNorm}};
+    std::vector<GradientNormPlot::ClipSpan> spans{
+        {0, initial.train.clipGradients, initial.train.clipMaxNorm}};
     for (const auto& change : e.journal()) {
         if (change.state != ChangeState::Applied || change.action != ChangeAction::Set) {
             continue;
@@ -43,9 +37,10 @@ GradientNormPlot::GradientNormPlot(RunsModel* runs, QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(plot_);
     plot_->setObjectName(QStringLiteral("gradientNormPlot"));
-    setMinimumHeight(120); // shown, it takes room from the plots around it
+    setMinimumHeight(80); // shown, it takes room from the loss plot above it
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     plot_->setNotAntialiasedElements(QCP::aePlottables);
+    plot_->setPlottingHints(QCP::phFastPolylines | QCP::phCacheLabels);
     plot_->xAxis->setLabel(tr("epoch"));
     plot_->yAxis->setLabel(tr("gradient norm"));
     plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
@@ -57,7 +52,7 @@ GradientNormPlot::GradientNormPlot(RunsModel* runs, QWidget* parent)
     norms_->setAdaptiveSampling(true);
     threshold_ = plot_->addGraph();
     threshold_->setLineStyle(QCPGraph::lsStepLeft);
-    threshold_->setPen(QPen(QColor(0xb0, 0x00, 0x20), 1.5, Qt::DashLine));
+    threshold_->setPen(QPen(QColor(0xd0, 0x00, 0x20), 2.0));
     connect(runs_, &RunsModel::lossesAppended, this, [this](int id) {
         if (id == runId_) {
             scheduleRedraw();
@@ -66,6 +61,7 @@ GradientNormPlot::GradientNormPlot(RunsModel* runs, QWidget* parent)
     for (auto signal : {&RunsModel::journalChanged, &RunsModel::lossesReplaced}) {
         connect(runs_, signal, this, [this](int id) {
             if (id == runId_) {
+                full_ = true; // the threshold and the clipped count start over
                 scheduleRedraw();
             }
         });
@@ -86,6 +82,7 @@ GradientNormPlot::GradientNormPlot(RunsModel* runs, QWidget* parent)
 
 void GradientNormPlot::showRun(int runId) {
     runId_ = runId;
+    full_ = true;
     reload();
 }
 
@@ -105,10 +102,10 @@ void GradientNormPlot::reload() {
     }
     dirty_ = false;
     const auto* e = runs_->entry(runId_);
-    norms_->data()->clear();
-    threshold_->data()->clear();
-    clipped_ = epochs_ = 0;
     if (!e || e->gradientNorms().empty()) {
+        norms_->data()->clear();
+        threshold_->data()->clear();
+        drawn_ = clipped_ = 0;
         title_->setText(
             e ? tr("%1 kept no gradient norms (a run from before they were kept)").arg(e->name())
               : tr("Select a run to see its gradient norm"));
@@ -116,28 +113,41 @@ void GradientNormPlot::reload() {
         return;
     }
     const auto& norms = e->gradientNorms();
-    const auto spans = clipSpans(*e);
+    if (!full_ && drawn_ > size_t(norms.size())) {
+        full_ = true; // a history replaced (a diverged run's end)
+    }
+    if (full_) {
+        norms_->data()->clear();
+        drawn_ = clipped_ = 0;
+        spans_ = clipSpans(*e);
+        QColor faint = QColor::fromHsvF(e->color.hsvHueF(), e->color.hsvSaturationF() * 0.55,
+                                        std::min(1.0, e->color.valueF() * 1.1));
+        norms_->setPen(QPen(faint, 1.0)); // opaque: a dense band draws fast
+        full_ = false;
+    }
+    // Only the epochs not drawn yet: a live run adds a batch at a time.
     QVector<double> keys, values;
-    keys.reserve(qsizetype(norms.size()));
-    values.reserve(qsizetype(norms.size()));
+    keys.reserve(qsizetype(norms.size() - drawn_));
+    values.reserve(qsizetype(norms.size() - drawn_));
     size_t span = 0;
-    for (size_t epoch = 0; epoch < norms.size(); ++epoch) {
-        while (span + 1 < spans.size() && spans[span + 1].from <= qint64(epoch)) {
+    for (size_t epoch = drawn_; epoch < norms.size(); ++epoch) {
+        while (span + 1 < spans_.size() && spans_[span + 1].from <= qint64(epoch)) {
             ++span;
         }
         const double norm = norms[epoch];
         keys.append(double(epoch));
         values.append(std::isfinite(norm) && norm > 0.0 ? norm : qQNaN());
         // As the trainer decides it (FlatAdam::clipGradientNorm).
-        clipped_ += spans[span].on && spans[span].maxNorm / (norm + 1e-6) < 1.0 ? 1 : 0;
+        clipped_ += spans_[span].on && spans_[span].maxNorm / (norm + 1e-6) < 1.0 ? 1 : 0;
     }
-    epochs_ = qint64(norms.size());
-    norms_->setData(keys, values, /*alreadySorted=*/true);
-    norms_->setPen(QPen(e->color, 1.2));
-    for (const auto& s : spans) { // a gap where clipping was off
+    drawn_ = norms.size();
+    epochs_ = qint64(drawn_);
+    norms_->addData(keys, values, /*alreadySorted=*/true);
+    threshold_->data()->clear();
+    for (const auto& s : spans_) { // a gap where clipping was off
         threshold_->addData(double(s.from), s.on ? s.maxNorm : qQNaN());
     }
-    threshold_->addData(double(norms.size()), spans.back().on ? spans.back().maxNorm : qQNaN());
+    threshold_->addData(double(drawn_), spans_.back().on ? spans_.back().maxNorm : qQNaN());
     title_->setText(tr("%1: gradient norm before clipping (dashed: the clip threshold), %2")
                         .arg(e->name(), clippedText()));
     plot_->rescaleAxes();

@@ -6,6 +6,7 @@
 
 #include <QTimer>
 #include <QWidget>
+#include <vector>
 
 class QCustomPlot;
 class QCPGraph;
@@ -29,6 +30,13 @@ public:
     QCPGraph* thresholdGraph() const { return threshold_; }
     QCustomPlot* plot() const { return plot_; }
 
+    // Where clipping was on, and at which norm, from epoch `from` on.
+    struct ClipSpan {
+        qint64 from;
+        bool on;
+        double maxNorm;
+    };
+
 private:
     void showEvent(QShowEvent* event) override;
     void reload();
@@ -42,6 +50,9 @@ private:
     QTimer redrawTimer_;
     bool dirty_ = false;
     int runId_ = 0;
+    bool full_ = true; // draw everything again (a new run, a change of its journal)
+    size_t drawn_ = 0; // epochs drawn so far
+    std::vector<ClipSpan> spans_;
     qint64 clipped_ = 0, epochs_ = 0;
 };
 

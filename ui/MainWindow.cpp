@@ -53,6 +53,7 @@
 #include <QThread>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -95,17 +96,22 @@ MainWindow::MainWindow(bool useSettings, const QString& storeUrl, bool followSym
     // window's right and bottom edges).
     resize(QSize(1440, 900).boundedTo(screen()->availableSize()));
 
-    auto* centre = new QSplitter(Qt::Vertical);
-    centre->addWidget(lossPlot_);
-    centre->addWidget(gradientPlot_);
-    centre->addWidget(prediction_);
-    centre->setStretchFactor(0, 3);
-    centre->setStretchFactor(1, 1);
-    centre->setStretchFactor(2, 2);
-    centre->setSizes({600, 200, 400}); // the stretch factors share only what is left over
-    gradientPlot_->hide();             // on demand: the loss plot's Gradient norm button
+    // The gradient norm, on demand, shares the loss plot's room (an inner
+    // splitter), so that the prediction keeps its own.
+    auto* curves = new QSplitter(Qt::Vertical);
+    curves->addWidget(lossPlot_);
+    curves->addWidget(gradientPlot_);
+    curves->setStretchFactor(0, 3);
+    curves->setStretchFactor(1, 2);
+    gradientPlot_->hide(); // the loss plot's Gradient norm button shows it
     connect(lossPlot_->bar(), &LossPlotBar::gradientNormToggled, gradientPlot_,
             &QWidget::setVisible);
+    auto* centre = new QSplitter(Qt::Vertical);
+    centre->addWidget(curves);
+    centre->addWidget(prediction_);
+    centre->setStretchFactor(0, 3);
+    centre->setStretchFactor(1, 2);
+    centre->setSizes({600, 400}); // the stretch factors share only what is left over
     setCentralWidget(centre);
 
     buildActions();
@@ -890,10 +896,14 @@ QString MainWindow::raisePanel(const QString& name) {
         {QStringLiteral("parallel"), QStringLiteral("parallelDock")},
         {QStringLiteral("inspector"), QStringLiteral("inspectorDock")},
         {QStringLiteral("server"), QStringLiteral("serverDock")}};
+    if (name == QLatin1String("gradient")) { // not a dock: the plot under the loss
+        lossPlot_->bar()->gradientNormButton()->setChecked(true);
+        return {};
+    }
     auto* dock = findChild<QDockWidget*>(docks.value(name), Qt::FindDirectChildrenOnly);
     if (name.isEmpty() || !dock) {
         return tr("no panel '%1' (choose runs, history, sweeps, groups, parallel, inspector, "
-                  "server)")
+                  "server, gradient)")
             .arg(name);
     }
     dock->show();

@@ -209,7 +209,8 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
     });
     connect(run, &TrainingRun::changed, this, [this, id](const SettingChange& change) {
         if (auto* e = find(id)) {
-            e->recorder->change(change);
+            // A store's request was answered there from the training thread.
+            e->recorder->change(change, /*toStore=*/change.requestId <= 0 || !store_);
             Q_EMIT journalChanged(id);
             changed(id);
         }
@@ -219,12 +220,16 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
         store_->watchRequests(recordId, [control = run->control()](const SettingChange& request) {
             control->handle(request);
         });
+        run->control()->setAnswerer([store = store_, recordId](const SettingChange& change) {
+            store->recordChange(recordId, change); // thread-safe: queued to the store's thread
+        });
     }
     connect(run, &TrainingRun::finished, this, [this, id](const TrainResult& result) {
         if (auto* e = find(id)) {
             if (store_) {
                 store_->watchRequests(e->record.id, {});
             }
+            e->run->control()->setAnswerer({}); // before the store may go
             e->recorder->finished(result, e->run->losses());
             changed(id);
             Q_EMIT runEnded(id);

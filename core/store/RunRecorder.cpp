@@ -55,9 +55,9 @@ void RunRecorder::progress(const ProgressBatch& batch) {
     record_.clippedEpochs += batch.clippedEpochs;
 }
 
-void RunRecorder::change(const SettingChange& change) {
+void RunRecorder::change(const SettingChange& change, bool toStore) {
     journal_.push_back(change);
-    if (store_ && inserted_) {
+    if (store_ && inserted_ && toStore) {
         store_->recordChange(record_.id, change);
     }
 }

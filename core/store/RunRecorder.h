@@ -34,8 +34,9 @@ public:
     void losses(qint64 firstEpoch, const std::vector<double>& losses);
     // A batch's losses, its other series and the epochs clipping scaled.
     void progress(const ProgressBatch& batch);
-    // A change of the journal (written at once) and, while it trains, the journal so far.
-    void change(const SettingChange& change);
+    // A change of the journal (written at once unless `toStore` is false:
+    // already answered there) and, while it trains, the journal so far.
+    void change(const SettingChange& change, bool toStore = true);
     const RunJournal& journal() const { return journal_; }
     // The validation or averaged series (empty batches are ignored).
     void seriesLosses(LossSeries series, qint64 firstEpoch, const std::vector<double>& losses);

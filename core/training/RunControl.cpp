@@ -66,6 +66,20 @@ void RunControl::handle(const SettingChange& request) {
     }
 }
 
+void RunControl::setAnswerer(std::function<void(const SettingChange&)> answerer) {
+    std::lock_guard lock(mutex_);
+    answerer_ = std::move(answerer);
+}
+
+bool RunControl::answer(const SettingChange& change) const {
+    std::lock_guard lock(mutex_); // the answerer is not unset while it answers
+    if (change.requestId <= 0 || !answerer_) {
+        return false;
+    }
+    answerer_(change);
+    return true;
+}
+
 bool RunControl::hasChanges() const {
     std::lock_guard lock(mutex_);
     return !changes_.empty();

@@ -6,6 +6,7 @@
 #include "SettingChange.h"
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -30,6 +31,12 @@ public:
     // A request from anywhere (a shell through the store): pause, resume,
     // stop, or a change posted for the next boundary.
     void handle(const SettingChange& request);
+    // Where the training thread answers a store's request once it applied or
+    // refused it (the store itself, for a `runs set` waiting there), so that
+    // the answer does not wait on a busy GUI thread. Unset: none.
+    void setAnswerer(std::function<void(const SettingChange&)> answerer);
+    // True when answered here (the request came from the store and an answerer is set).
+    bool answer(const SettingChange& change) const;
     bool hasChanges() const;
 
     // For the training thread: blocks while paused. Returns false when the run
@@ -46,6 +53,7 @@ private:
     bool stop_ = false;
     SettingChange stopRequest_;
     std::vector<SettingChange> changes_;
+    std::function<void(const SettingChange&)> answerer_;
 };
 
 template <typename OnPause, typename OnResume, typename OnChanges>

@@ -159,7 +159,7 @@ private:
             lastCheckpoint_ = epoch;
         }
         for (const auto& c : asked) {
-            sink_.changed(c);
+            journal(c);
         }
         if (applied) {
             takeSettings(trainer, next, epoch);
@@ -200,7 +200,16 @@ private:
         stop.state = ChangeState::Applied;
         stop.epoch = epochsDone;
         stop.applied = QDateTime::currentDateTimeUtc();
-        sink_.changed(stop);
+        journal(stop);
+    }
+
+    // Into the sink's journal; a store's request is answered in the store
+    // from here as well (RunControl::answer), not after the sink's thread.
+    void journal(const SettingChange& change) {
+        if (drive_.control) {
+            drive_.control->answer(change);
+        }
+        sink_.changed(change);
     }
 
     // A change asked too late (the run ended first) is answered, never lost.
@@ -213,7 +222,7 @@ private:
             c.epoch = epochsDone;
             c.message = QStringLiteral("the run ended after %1 epochs, before the change applied")
                             .arg(epochsDone);
-            sink_.changed(c);
+            journal(c);
         }
     }
 
