@@ -192,7 +192,8 @@ constexpr RunOption kRunOptions[] = {
     {"name", "The run's name in the store (default: its settings in a few words).", "text"},
     {"store",
      "Record the run into this store: sqlite:PATH or postgresql://user@host:port/db (default: "
-     "$DREDGE_STORE, else runs.sqlite in the user's data folder).",
+     "$DREDGE_STORE, else runs.sqlite in the user's data folder); runs set, pause, resume and "
+     "stop reach the run through it.",
      "url"},
     {"no-store", "Do not record the run.", nullptr},
     {"follow-symlinks", "Open a store file that is a symbolic link (refused otherwise).", nullptr},

@@ -374,24 +374,23 @@ int runTrainCommand(const QStringList& arguments) {
     }
     std::optional<Fork> fork;
     std::optional<Replay> replay;
-    if (parser.isSet(QStringLiteral("replay"))) {
-        if (const auto clash = replayClash(parser); !clash.isEmpty()) {
+    const bool replaying = parser.isSet(QStringLiteral("replay"));
+    if (replaying || parser.isSet(QStringLiteral("resume"))) {
+        if (const auto clash = replaying ? replayClash(parser) : QString(); !clash.isEmpty()) {
             return fail(clash);
         }
         QString error;
         const auto location = storeOf(parser, &error);
-        replay.emplace();
-        if (!location ||
-            !loadReplay(parser.value(QStringLiteral("replay")), *location, &*replay, &error)) {
-            return fail(error);
+        bool loaded = false;
+        if (location && replaying) {
+            loaded = loadReplay(parser.value(QStringLiteral("replay")), *location,
+                                &replay.emplace(), &error);
+            fork = replay->fork; // a fork is replayed from its parent's checkpoint
+        } else if (location) {
+            loaded = loadFork(parser.value(QStringLiteral("resume")), *location, &fork.emplace(),
+                              &error);
         }
-        fork = replay->fork;
-    } else if (parser.isSet(QStringLiteral("resume"))) {
-        QString error;
-        const auto location = storeOf(parser, &error);
-        fork.emplace();
-        if (!location ||
-            !loadFork(parser.value(QStringLiteral("resume")), *location, &*fork, &error)) {
+        if (!loaded) {
             return fail(error);
         }
     }

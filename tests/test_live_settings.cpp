@@ -412,8 +412,7 @@ private Q_SLOTS:
     void aShellChangesATrainingProcessAndAReplayRepeatsIt() {
         const QString store = scratch_.freshStore();
         QProcess train;
-        startTraining(train, store, {"--epochs", "50000000"});
-        const QString id = runningId(store);
+        const QString id = startTraining(train, store);
         QVERIFY(!id.isEmpty());
 
         auto set =
@@ -480,8 +479,7 @@ private Q_SLOTS:
     void aRequestToAKilledTrainerIsShownNotApplied() {
         const QString store = scratch_.freshStore();
         QProcess train;
-        startTraining(train, store, {"--epochs", "50000000"});
-        const QString id = runningId(store);
+        const QString id = startTraining(train, store);
         QVERIFY(!id.isEmpty());
         ::kill(pid_t(train.processId()), SIGSTOP);
         auto set = runStudioProcess({"runs", "set", id, "lr=0.01", "--timeout", "1"}, store);
@@ -502,13 +500,14 @@ private Q_SLOTS:
     }
 
 private:
-    void startTraining(QProcess& train, const QString& store, const QStringList& more) {
+    // A long `train` into `store`; its run's id once it trains (empty: it did not start).
+    QString startTraining(QProcess& train, const QString& store) {
         auto environment = QProcessEnvironment::systemEnvironment();
         environment.insert(QStringLiteral("DREDGE_STORE"), store);
         train.setProcessEnvironment(environment);
         train.start(QStringLiteral(DREDGE_STUDIO_EXE),
-                    QStringList{"train", "--out", "/dev/null"} + more);
-        QVERIFY(train.waitForStarted());
+                    {"train", "--out", "/dev/null", "--epochs", "50000000"});
+        return train.waitForStarted() ? runningId(store) : QString();
     }
     // The one run in `store` once it trains (empty after a minute without).
     QString runningId(const QString& store) {

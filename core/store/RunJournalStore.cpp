@@ -194,16 +194,9 @@ RunStore::waitingRequests(const QStringList& runIds, QString* error) {
 std::optional<SettingChange> RunStore::request(qint64 requestId, QString* error) {
     QSqlQuery q(database());
     q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT %1 FROM run_changes WHERE id = :request").arg(kChangeColumns));
-    q.bindValue(QStringLiteral(":request"), requestId);
-    if (!q.exec()) {
-        fail(q, error);
-        return std::nullopt;
-    }
-    if (!q.next()) {
-        if (error) {
-            *error = QStringLiteral("no request %1 in the store").arg(requestId);
-        }
+    if (!selectOne(q,
+                   QStringLiteral("SELECT %1 FROM run_changes WHERE id = :key").arg(kChangeColumns),
+                   requestId, QStringLiteral("no request %1 in the store").arg(requestId), error)) {
         return std::nullopt;
     }
     return changeFrom(q);

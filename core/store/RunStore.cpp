@@ -727,18 +727,26 @@ std::optional<std::vector<RunRecord>> RunStore::listRuns(QString* error) {
     return runs;
 }
 
-std::optional<RunRecord> RunStore::loadRun(const QString& id, QString* error) {
-    QSqlQuery q(database());
-    q.prepare(kSelectRuns + QStringLiteral(" WHERE id = :id"));
-    q.bindValue(QStringLiteral(":id"), id);
+bool RunStore::selectOne(QSqlQuery& q, const QString& sql, const QVariant& key,
+                         const QString& missing, QString* error) {
+    q.prepare(sql);
+    q.bindValue(QStringLiteral(":key"), key);
     if (!q.exec()) {
-        fail(q, error);
-        return std::nullopt;
+        return fail(q, error);
     }
     if (!q.next()) {
         if (error) {
-            *error = QStringLiteral("no run %1 in the store").arg(id);
+            *error = missing;
         }
+        return false;
+    }
+    return true;
+}
+
+std::optional<RunRecord> RunStore::loadRun(const QString& id, QString* error) {
+    QSqlQuery q(database());
+    if (!selectOne(q, kSelectRuns + QStringLiteral(" WHERE id = :key"), id,
+                   QStringLiteral("no run %1 in the store").arg(id), error)) {
         return std::nullopt;
     }
     auto record = recordFrom(q);

@@ -133,6 +133,10 @@ private:
     // `more` binds the rest. False with the reason.
     bool selectOfRun(QSqlQuery& q, const QString& sql, const QString& id, QString* error,
                      const QVariantMap& more = {});
+    // Runs a read of one row (`sql` names it :key) and steps onto it; false
+    // with the reason, or with `missing` when there is no such row.
+    bool selectOne(QSqlQuery& q, const QString& sql, const QVariant& key, const QString& missing,
+                   QString* error);
     QSqlDatabase database() const;
     bool configureConnection(QString* error);
     enum class ReadAccess { ReadWrite, ReadOnly, Immutable };
