@@ -487,8 +487,11 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
         return r.parameters > 0 ? QVariant(qlonglong(r.parameters)) : QVariant();
     case Amp:
         return c.train.mixedPrecision ? tr("on") : tr("off");
-    case Clip:
-        return c.train.clipGradients ? QString::number(c.train.clipMaxNorm) : tr("off");
+    case Clip: { // its norm now, and how often clipping has scaled (live changes may have moved it)
+        const QString now =
+            c.train.clipGradients ? QString::number(c.train.clipMaxNorm) : tr("off");
+        return r.clippedEpochs > 0 ? tr("%1 · clipped %2").arg(now).arg(r.clippedEpochs) : now;
+    }
     case Epochs:
         return QStringLiteral("%1 / %2").arg(e->losses().size()).arg(c.train.epochs);
     case EpochsPerSecond:
