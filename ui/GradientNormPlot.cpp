@@ -52,7 +52,7 @@ GradientNormPlot::GradientNormPlot(RunsModel* runs, QWidget* parent)
     norms_->setAdaptiveSampling(true);
     threshold_ = plot_->addGraph();
     threshold_->setLineStyle(QCPGraph::lsStepLeft);
-    threshold_->setPen(QPen(QColor(0xd0, 0x00, 0x20), 2.0));
+    threshold_->setPen(QPen(QColor(0xd0, 0x00, 0x20), 2.0, Qt::DashLine));
     connect(runs_, &RunsModel::lossesAppended, this, [this](int id) {
         if (id == runId_) {
             scheduleRedraw();
@@ -148,8 +148,8 @@ void GradientNormPlot::reload() {
         threshold_->addData(double(s.from), s.on ? s.maxNorm : qQNaN());
     }
     threshold_->addData(double(drawn_), spans_.back().on ? spans_.back().maxNorm : qQNaN());
-    title_->setText(tr("%1: gradient norm before clipping (dashed: the clip threshold), %2")
-                        .arg(e->name(), clippedText()));
+    title_->setText(
+        tr("Gradient norm before clipping · dashed: clip threshold · %1").arg(clippedText()));
     plot_->rescaleAxes();
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
