@@ -56,6 +56,7 @@ public:
     void progress(const ProgressBatch& batch) override {
         norms.insert(norms.end(), batch.gradientNorms.begin(), batch.gradientNorms.end());
         clipped += batch.clippedEpochs;
+        spans = batch.spans;
     }
     EpochVerdict epoch(const Trainer&, int64_t epoch, double) override {
         const auto [first, last] = postAfter.equal_range(epoch);
@@ -88,6 +89,7 @@ public:
     std::vector<int64_t> checkpoints;
     std::vector<double> norms;
     int64_t clipped = 0;
+    std::vector<EpochSpan> spans; // as the last batch had them
 
 private:
     RunControl& control_;
@@ -99,6 +101,7 @@ struct Driven {
     std::vector<int64_t> checkpoints;
     std::vector<double> norms;
     int64_t clipped = 0;
+    std::vector<EpochSpan> batchSpans;
 };
 
 Driven drive(const ExperimentConfig& config, std::multimap<int64_t, SettingChange> changes,
@@ -113,7 +116,8 @@ Driven drive(const ExperimentConfig& config, std::multimap<int64_t, SettingChang
     d.control = &control;
     d.script = script;
     auto result = driveRun(d, sink);
-    return {std::move(result), sink.journal, sink.checkpoints, sink.norms, sink.clipped};
+    return {std::move(result), sink.journal, sink.checkpoints,
+            sink.norms,        sink.clipped, sink.spans};
 }
 
 bool bitIdentical(const std::vector<double>& a, const std::vector<double>& b) {
@@ -294,6 +298,9 @@ private Q_SLOTS:
         QCOMPARE(r.spans[1].precision, std::string("bfloat16"));
         QCOMPARE(r.spans[1].firstEpoch, int64_t(20));
         QVERIFY(r.spans[1].seconds > 0.0);
+        // The batches carry them as the run goes (the runs table's rates).
+        QCOMPARE(run.batchSpans.size(), size_t(2));
+        QCOMPARE(run.batchSpans[1].epochs, int64_t(20));
     }
 
     void aShellRequestIsParsedAgainstTheTable() {

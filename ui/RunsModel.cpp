@@ -495,7 +495,7 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
     case Epochs:
         return QStringLiteral("%1 / %2").arg(e->losses().size()).arg(c.train.epochs);
     case EpochsPerSecond:
-        if (!e->isLive() && r.spans.size() > 1) { // before and after a live AMP toggle
+        if (r.spans.size() > 1) { // before and after a live AMP toggle
             QStringList rates;
             for (const auto& span : r.spans) {
                 rates.append(QString::number(span.epochsPerSecond(), 'f', 0));

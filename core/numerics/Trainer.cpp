@@ -83,6 +83,7 @@ struct Trainer::Impl {
     double gradientNorm = std::numeric_limits<double>::quiet_NaN();
     bool clipped = false;
     bool fusedLast = false;
+    std::vector<EpochSpan> spans; // the epochs this trainer ran, by kernel path and precision
 
     // The autograd path's forward and losses; `loss` receives the tensor to
     // run backward from.
@@ -158,6 +159,26 @@ Trainer::Trainer(const ExperimentConfig& config)
 Trainer::~Trainer() = default;
 
 double Trainer::runEpoch() {
+    const auto start = std::chrono::steady_clock::now();
+    const double loss = runEpochUntimed();
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    auto& spans = impl_->spans;
+    const char* path = lastEpochKernel(); // compared without a string made each epoch
+    const char* precision = lastEpochPrecision();
+    if (spans.empty() || spans.back().path != path || spans.back().precision != precision) {
+        spans.push_back({impl_->epochs - 1, 0, path, precision, 0.0});
+    }
+    ++spans.back().epochs;
+    spans.back().seconds += seconds;
+    return loss;
+}
+
+const std::vector<EpochSpan>& Trainer::spans() const {
+    return impl_->spans;
+}
+
+double Trainer::runEpochUntimed() {
     auto& d = *impl_;
     const auto& tc = d.config.train;
     // A model with a fused whole-epoch path (the fused kernels, the RFF
@@ -577,7 +598,6 @@ private:
         const double loss = trainer_.runEpoch();
         const double took = secondsOf(Clock::now() - epochStart);
         epochSeconds_ += took;
-        countSpan(epoch, took);
         result_.gradientNorms.push_back(trainer_.lastGradientNorm());
         result_.clippedEpochs += trainer_.lastEpochClipped() ? 1 : 0;
         if (!std::isfinite(loss)) {
@@ -596,17 +616,6 @@ private:
             return false;
         }
         return true;
-    }
-
-    void countSpan(int64_t epoch, double seconds) {
-        const std::string path = trainer_.lastEpochKernel();
-        const std::string precision = trainer_.lastEpochPrecision();
-        auto& spans = result_.spans;
-        if (spans.empty() || spans.back().path != path || spans.back().precision != precision) {
-            spans.push_back({epoch, 0, path, precision, 0.0});
-        }
-        ++spans.back().epochs;
-        spans.back().seconds += seconds;
     }
 
     void history(double loss, double validation, double averaged) {
@@ -697,6 +706,7 @@ TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
     }
     loop.run(firstEpoch, onEpoch, onBoundary);
 
+    result.spans = trainer.spans();
     const auto& tc = trainer.config().train; // as the run ended, after live changes
     if (tc.checkpointEvery > 0) {
         result.endCheckpoint = trainer.checkpoint();

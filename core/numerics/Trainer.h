@@ -73,6 +73,9 @@ public:
     // "bfloat16" (CPU mixed precision) or "float16" (CUDA).
     const char* lastEpochKernel() const;
     const char* lastEpochPrecision() const;
+    // The epochs run so far by kernel path and precision, with their time:
+    // a live mixed-precision toggle starts a new span.
+    const std::vector<EpochSpan>& spans() const;
     // With stop.restoreBest the trainer keeps the weights that gave the lowest
     // loss so far (before that epoch's update); this puts them back. Returns
     // false when there are none.
@@ -106,6 +109,8 @@ public:
     void appendGradient(std::vector<float>& out) const;
 
 private:
+    double runEpochUntimed();
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

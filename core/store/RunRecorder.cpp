@@ -53,6 +53,9 @@ void RunRecorder::progress(const ProgressBatch& batch) {
     seriesLosses(LossSeries::Averaged, batch.firstEpoch, batch.averagedLosses);
     seriesLosses(LossSeries::GradientNorm, batch.firstEpoch, batch.gradientNorms);
     record_.clippedEpochs += batch.clippedEpochs;
+    if (!batch.spans.empty()) {
+        record_.spans = batch.spans; // the row's rates before and after a live AMP toggle
+    }
 }
 
 void RunRecorder::change(const SettingChange& change, bool toStore) {

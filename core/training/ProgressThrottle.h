@@ -4,6 +4,8 @@
 // listener sees every point without being flooded. Time is passed in, so the
 // behaviour is testable without clocks. No Qt, no LibTorch.
 
+#include "TrainConfig.h"
+
 #include <cstdint>
 #include <vector>
 
@@ -16,7 +18,8 @@ struct ProgressBatch {
     std::vector<double> averagedLosses;   // beside them, with weight averaging
     std::vector<double> gradientNorms;    // beside them: before clipping (NaN: diverged)
     int64_t clippedEpochs = 0;            // of these epochs, those clipping scaled down
-    int64_t epochsDone = 0;               // after this batch
+    std::vector<EpochSpan> spans; // the run's kernel and precision spans so far (sender fills)
+    int64_t epochsDone = 0;       // after this batch
     int64_t totalEpochs = 0;
     double epochsPerSecond = 0.0;
     double etaSeconds = -1.0;    // < 0: not known yet

@@ -48,7 +48,9 @@ private:
     }
     void flush() {
         if (throttle_.hasPending()) {
-            sink_.progress(throttle_.take(now()));
+            auto batch = throttle_.take(now());
+            batch.spans = spans_;
+            sink_.progress(batch);
         }
         if (!frames_.empty()) {
             sink_.parameters(frames_);
@@ -76,6 +78,7 @@ private:
             throttle_.add(epoch, loss, now(), trainer.lastValidationLoss(), trainer.averagedLoss());
         throttle_.addGradient(trainer.lastGradientNorm(), trainer.lastEpochClipped());
         if (due) {
+            spans_ = trainer.spans(); // a few spans: copied once a batch
             flush();
         }
         const auto every = config_.train.checkpointEvery;
@@ -291,6 +294,7 @@ private:
     int64_t lastCheckpoint_ = -1;        // the epoch of the last cadence or change checkpoint
     std::vector<int64_t> changedAt_;     // epochs where changes applied: their frames are kept
     std::optional<TrainConfig> pending_; // changes taken, for train() at the next boundary
+    std::vector<EpochSpan> spans_;       // the trainer's, as of the last batch
     int64_t scriptTaken_ = -1;           // a replay's changes are taken up to this epoch
 };
 
