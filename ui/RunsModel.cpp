@@ -372,6 +372,17 @@ QByteArray RunsModel::lossHistoryCsv() const {
     return csv;
 }
 
+const ExperimentConfig& RunEntry::currentConfig() const {
+    if (run) {
+        return run->currentConfig();
+    }
+    if (!endConfig_ || endConfigChanges_ != saved.journal.size()) {
+        endConfig_ = configAt(record.config, saved.journal, record.epochsDone);
+        endConfigChanges_ = saved.journal.size();
+    }
+    return *endConfig_;
+}
+
 void RunsModel::change(int id, std::vector<SettingChange> changes) {
     if (auto* e = find(id); e && e->isLive()) {
         e->run->change(std::move(changes));
@@ -469,7 +480,7 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
     if (role != Qt::DisplayRole && role != Qt::EditRole) {
         return {};
     }
-    const auto c = e->currentConfig(); // live changes included
+    const auto& c = e->currentConfig(); // live changes included
     switch (column) {
     case Name:
         return r.name;

@@ -52,10 +52,8 @@ struct RunEntry {
     const RunJournal& journal() const { return history().journal; }
     const std::vector<double>& gradientNorms() const { return history().gradientNorms; }
     // The settings it trains with now (live changes included), or ended with.
-    ExperimentConfig currentConfig() const {
-        return run ? run->currentConfig()
-                   : configAt(record.config, history().journal, record.epochsDone);
-    }
+    // No copy: the table asks for every cell it paints.
+    const ExperimentConfig& currentConfig() const;
     const RunData* data() const { return history().data ? &*history().data : nullptr; }
     // Kept parameters (live: as they come), and the exact prediction of one
     // frame on the run's points (null without data or for a damaged frame).
@@ -73,6 +71,9 @@ struct RunEntry {
 
 private:
     mutable std::shared_ptr<ParameterReplay> replay_; // made on first use
+    // A run that is not training: its config with its journal, made on first use.
+    mutable std::optional<ExperimentConfig> endConfig_;
+    mutable size_t endConfigChanges_ = 0;
 };
 
 class RunsModel : public QAbstractTableModel {
