@@ -1,7 +1,7 @@
 #include "RunsCommand.h"
 
 #include "FieldEvaluator.h"
-#include "KeptParameters.h"
+#include "KeptModel.h"
 #include "ParameterReplay.h"
 #include "PointsFile.h"
 #include "RunExport.h"
@@ -29,6 +29,7 @@ constexpr const char* kUsage =
     "usage: dredge-studio runs list [--filter TEXT] [--archived] [--json]\n"
     "       dredge-studio runs show ID\n"
     "       dredge-studio runs export ID... (--csv FILE | --json FILE)\n"
+    "       dredge-studio runs export ID[@EPOCH] --torchscript FILE.pt [--int8]\n"
     "       dredge-studio runs delete [--force] ID...\n"
     "       dredge-studio runs predict ID[@EPOCH] [--points FILE.csv] --out FILE.csv\n"
     "       dredge-studio runs params ID[@EPOCH] [--json]\n"
@@ -177,10 +178,37 @@ int show(RunStore& store, const QStringList& prefixes) {
     return 0;
 }
 
+// `runs export RUN[@EPOCH] --torchscript FILE.pt [--int8]`: the model at that
+// epoch as a TorchScript module.
+int exportModel(RunStore& store, const QStringList& specs, const QCommandLineParser& p) {
+    const auto precision =
+        p.isSet(QStringLiteral("int8")) ? ScriptPrecision::Int8 : ScriptPrecision::Float32;
+    if (specs.size() != 1) {
+        return fail(QStringLiteral("export --torchscript takes one RUN or RUN@EPOCH"), 2);
+    }
+    QString error;
+    const auto written = exportTorchScript(
+        store, specs.first(), p.value(QStringLiteral("torchscript")), precision, &error);
+    if (!written) {
+        return fail(error, error.startsWith(QLatin1String("cannot")) ? 1 : 2);
+    }
+    std::fprintf(stderr, "%s\n", qPrintable(*written));
+    return 0;
+}
+
 int exportTo(RunStore& store, const QStringList& prefixes, const QCommandLineParser& p) {
     const bool csv = p.isSet(QStringLiteral("csv")), json = p.isSet(QStringLiteral("json"));
-    if (prefixes.isEmpty() || csv == json) {
-        return fail(QStringLiteral("export takes run ids and one of --csv FILE or --json FILE"), 2);
+    const bool script = p.isSet(QStringLiteral("torchscript"));
+    if (p.isSet(QStringLiteral("int8")) && !script) {
+        return fail(QStringLiteral("--int8 goes with --torchscript FILE.pt"), 2);
+    }
+    if (prefixes.isEmpty() || int(csv) + int(json) + int(script) != 1) {
+        return fail(QStringLiteral("export takes run ids and one of --csv FILE, --json FILE or "
+                                   "--torchscript FILE.pt"),
+                    2);
+    }
+    if (script) {
+        return exportModel(store, prefixes, p);
     }
     QString error;
     const auto ids = resolveAll(store, prefixes, &error);
@@ -278,43 +306,20 @@ int remove(RunStore& store, const QStringList& prefixes, bool force) {
     return 0;
 }
 
-// The kept model of RUN[@EPOCH], rebuilt and holding that frame's parameters;
-// a substituted epoch is said on standard error.
-struct LoadedModel {
-    KeptParameters kept;
-    std::unique_ptr<FieldEvaluator> evaluator;
-};
-
-std::optional<LoadedModel> loadModel(RunStore& store, const QStringList& specs, const QString& verb,
-                                     QString* error) {
+// The kept model of RUN[@EPOCH]; a substituted epoch is said on standard error.
+std::optional<KeptModel> loadModel(RunStore& store, const QStringList& specs, const QString& verb,
+                                   QString* error) {
     if (specs.size() != 1) {
         *error = QStringLiteral("%1 takes one RUN or RUN@EPOCH").arg(verb);
         return std::nullopt;
     }
-    auto kept = loadKeptParameters(store, specs.first(), error);
-    if (!kept) {
-        return std::nullopt;
+    auto model = loadKeptModel(store, specs.first(), error);
+    if (model) {
+        if (const auto note = model->kept.substitution(); !note.isEmpty()) {
+            std::fprintf(stderr, "dredge-studio runs: %s\n", qPrintable(note));
+        }
     }
-    if (const auto note = kept->substitution(); !note.isEmpty()) {
-        std::fprintf(stderr, "dredge-studio runs: %s\n", qPrintable(note));
-    }
-    try {
-        const int dims = spatialDims(kept->record.config.data.kind);
-        auto evaluator = std::make_unique<FieldEvaluator>(kept->record.config.model, dims,
-                                                          kept->record.config.train.seed);
-        evaluator->setParameters(kept->values(), kept->frames.width);
-        return LoadedModel{std::move(*kept), std::move(evaluator)};
-    } catch (const std::exception& e) {
-        *error = QStringLiteral("run %1's kept parameters fit no model of its config: %2")
-                     .arg(kept->record.id.left(8), QString::fromUtf8(e.what()));
-        return std::nullopt;
-    }
-}
-
-// What the frame is, in words: "epoch 40" or "the end model (after 300 epochs)".
-QString frameName(const KeptParameters& kept) {
-    return kept.isEnd() ? QStringLiteral("the end model (after %1 epochs)").arg(kept.epoch())
-                        : QStringLiteral("epoch %1").arg(kept.epoch());
+    return model;
 }
 
 // Rows of coordinates, time where there is one, then the named columns.
@@ -419,7 +424,7 @@ int predict(RunStore& store, const QStringList& specs, const QCommandLineParser&
     }
     const auto& kept = model->kept;
     std::fprintf(stderr, "%zu points predicted by run %s at %s\n", coords.size() / size_t(dims),
-                 qPrintable(record.id.left(8)), qPrintable(frameName(kept)));
+                 qPrintable(record.id.left(8)), qPrintable(kept.frameName()));
     if (!targets.empty()) {
         std::printf("MSE %.9g", meanSquaredError(predicted, targets));
         const auto& losses = store.lossHistory(record.id, &error);
@@ -445,7 +450,7 @@ int params(RunStore& store, const QStringList& specs, bool json) {
     if (!json) {
         std::printf("run %s (%s) at %s: %lld parameters\n", qPrintable(kept.record.id.left(8)),
                     modelKindName(kept.record.config.model.kind).data(),
-                    qPrintable(frameName(kept)), (long long)kept.frames.width);
+                    qPrintable(kept.frameName()), (long long)kept.frames.width);
         std::printf("%-22s %-10s %12s %12s %12s %12s\n", "TENSOR", "SHAPE", "MEAN", "RMS", "MIN",
                     "MAX");
     }
@@ -493,9 +498,10 @@ int params(RunStore& store, const QStringList& specs, bool json) {
 
 // The verb decides what --json means: a switch for list, a file for export.
 QString verbOf(const QStringList& arguments) {
-    static const QStringList valued{QStringLiteral("--store"), QStringLiteral("--filter"),
-                                    QStringLiteral("--csv"),   QStringLiteral("--points"),
-                                    QStringLiteral("--out"),   QStringLiteral("--timeout")};
+    static const QStringList valued{QStringLiteral("--store"),      QStringLiteral("--filter"),
+                                    QStringLiteral("--csv"),        QStringLiteral("--points"),
+                                    QStringLiteral("--out"),        QStringLiteral("--timeout"),
+                                    QStringLiteral("--torchscript")};
     for (qsizetype i = 1; i < arguments.size(); ++i) {
         if (valued.contains(arguments[i])) {
             ++i;
@@ -525,6 +531,12 @@ int runRunsCommand(const QStringList& arguments) {
                         "first.")},
         {QStringLiteral("csv"), QStringLiteral("export: one CSV, long format."),
          QStringLiteral("file")},
+        {QStringLiteral("torchscript"),
+         QStringLiteral("export: the model at RUN[@EPOCH] as a TorchScript module "
+                        "(forward(x [N, D], t [N]) -> [N, C]), for torch.jit.load."),
+         QStringLiteral("file")},
+        {QStringLiteral("int8"),
+         QStringLiteral("export --torchscript: INT8 linear layers (dynamic quantisation).")},
         {QStringLiteral("points"),
          QStringLiteral("predict: predict at these points (CSV: D coordinates, optionally t) "
                         "instead of the run's own."),

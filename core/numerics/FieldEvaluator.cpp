@@ -12,6 +12,7 @@ namespace dredge {
 struct FieldEvaluator::Impl {
     int dims = 1;
     int outputs = 1;
+    ModelConfig config;
     std::shared_ptr<FieldModel> model;
     std::vector<at::Tensor> parameters; // in parameters() order: FlatAdam's
     std::vector<ParameterSlot> layout;
@@ -25,6 +26,7 @@ FieldEvaluator::FieldEvaluator(const ModelConfig& model, int dims, uint64_t seed
     : impl_(std::make_unique<Impl>()) {
     auto& d = *impl_;
     d.dims = dims;
+    d.config = model;
     d.model = makeModel(model, dims, seed);
     for (const auto& named : d.model->named_parameters()) {
         const auto& p = named.value();
@@ -41,6 +43,12 @@ FieldEvaluator::~FieldEvaluator() = default;
 
 int FieldEvaluator::dims() const {
     return impl_->dims;
+}
+const ModelConfig& FieldEvaluator::config() const {
+    return impl_->config;
+}
+const FieldModel& FieldEvaluator::model() const {
+    return *impl_->model;
 }
 int64_t FieldEvaluator::parameterCount() const {
     return impl_->count;

@@ -15,6 +15,8 @@
 
 namespace dredge {
 
+class FieldModel;
+
 // One parameter tensor's place in the flat parameters.
 struct ParameterSlot {
     std::string name; // the module's name for it ("amplitude", "layers.0.weight", ...)
@@ -41,6 +43,9 @@ public:
     FieldEvaluator& operator=(const FieldEvaluator&) = delete;
 
     int dims() const;
+    const ModelConfig& config() const;
+    // The model itself, holding the parameters last set (ScriptedField reads it).
+    const FieldModel& model() const;
     int64_t parameterCount() const;
     int outputs() const; // values per point
     const std::vector<ParameterSlot>& layout() const;

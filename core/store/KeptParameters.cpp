@@ -4,6 +4,11 @@
 
 namespace dredge {
 
+QString KeptParameters::frameName() const {
+    return isEnd() ? QStringLiteral("the end model (after %1 epochs)").arg(epoch())
+                   : QStringLiteral("epoch %1").arg(epoch());
+}
+
 bool KeptParameters::isEnd() const {
     return index + 1 == frames.size() && epoch() > 0 && epoch() >= record.epochsDone;
 }

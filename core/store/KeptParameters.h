@@ -26,6 +26,8 @@ struct KeptParameters {
     // The frame after the last epoch: the weights the run ended with (after
     // restore-best or weight averaging), which no epoch's forward pass used.
     bool isEnd() const;
+    // What the frame is, in words: "epoch 40" or "the end model (after 300 epochs)".
+    QString frameName() const;
     // Where the epoch asked for was not kept: what was taken instead, in words.
     QString substitution() const;
 };

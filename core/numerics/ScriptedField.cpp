@@ -1,0 +1,357 @@
+#include "ScriptedField.h"
+
+#include "FieldEvaluator.h"
+#include "FieldModel.h"
+
+#include <torch/csrc/jit/frontend/resolver.h>
+#include <torch/csrc/jit/frontend/sugared_value.h>
+#include <torch/jit.h>
+#include <torch/script.h>
+
+#include <cmath>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+namespace dredge {
+
+namespace {
+
+// The linear layers a model's forward reads, by the module's name for them
+// ("head", "first"...): their weight and bias become one packed INT8 layer.
+using LinearNames = std::vector<std::string>;
+
+struct ScriptPlan {
+    std::string body;     // forward's statements; LINEAR(NAME, INPUT) and the like mark a layer
+    LinearNames linears;  // every layer the body names
+    LinearNames quantize; // those an INT8 module quantises
+};
+
+// How one linear layer is written into the source.
+struct LayerForm {
+    bool bias = true;
+    bool int8 = false;
+};
+
+// The forward of each model kind as docs/reference.md §1 writes it, in the
+// composed ops' order (tests compare it with the fused kernels the app uses).
+// Parameter names are the module's, with '.' → '_' and lambda → lambda_ (a
+// keyword in TorchScript).
+ScriptPlan planFor(ModelKind kind) {
+    switch (kind) {
+    case ModelKind::WaveEnsemble:
+        return {R"(
+        tc = t.unsqueeze(1)
+        offset = x.unsqueeze(1) - tc.unsqueeze(2) * self.velocity
+        dist2 = (offset * offset).sum(2)
+        phase = torch.matmul(x, self.k.t()) - tc * self.omega
+        envelope = torch.exp(dist2 * (-0.5 * torch.exp(-2.0 * self.log_sigma)))
+        modulation = torch.sin(self.phi + self.epsilon * torch.cos(torch.matmul(x, self.lambda_.t())))
+        waves = self.amplitude * torch.cos(phase) * envelope * modulation
+        return LINEAR(head, waves)
+)",
+                {"head"},
+                {"head"}};
+    case ModelKind::Interference:
+        return {R"(
+        tc = t.unsqueeze(1)
+        sigma = torch.clamp(torch.exp(self.log_sigma), min=0.001)
+        z = (x - tc * self.velocity) / sigma
+        norm = torch.prod(sigma) * self.norm_constant
+        envelope = torch.exp(-0.5 * (z * z).sum(1, keepdim=True)) / norm
+        argument = torch.matmul(x, self.k.t()) - tc * self.omega
+        modulation = torch.sin(self.phi + self.epsilon * torch.cos(torch.matmul(x, self.lambda_.t())))
+        common = self.amplitude * envelope * modulation
+        parts = torch.cat([common * torch.cos(argument), common * torch.sin(argument)], 1)
+        return LINEAR(superposition, parts)
+)",
+                {"superposition"},
+                {"superposition"}};
+    case ModelKind::Siren:
+        return {R"(
+        h = torch.sin(self.w0 * SUM(first, x))
+        h = torch.sin(self.w0 * SUM(second, h))
+        return VECTOR(output, h)
+)",
+                {"first", "second", "output"},
+                // The first sine layer's argument reaches w0·|W x + b| ≈ 300 on
+                // the chirp: INT8 steps of x there move the field by its whole
+                // scale (measured: 124 % relative error). It stays float32.
+                {"second", "output"}};
+    case ModelKind::RandomFourier:
+        return {R"(
+        projected = torch.matmul(x, self.frequencies)
+        features = torch.cat([torch.sin(projected), torch.cos(projected)], 1)
+        return LINEAR(output, features)
+)",
+                {"output"},
+                {"output"}};
+    }
+    throw std::invalid_argument("no TorchScript source for this model kind");
+}
+
+std::string attributeName(std::string name) {
+    for (auto& c : name) {
+        c = c == '.' ? '_' : c;
+    }
+    return name == "lambda" ? "lambda_" : name;
+}
+
+// LINEAR(name, input) → the layer as a float32 product or a packed INT8 one;
+// SUM(name, input) the same as (x Wᵀ) + b, summed in the order SIREN's fused
+// sine layers sum it (their argument is then scaled by w0 = 30, which makes
+// rounding show).
+std::string linearCall(const std::string& mark, const std::string& name, const std::string& input,
+                       LayerForm form) {
+    const std::string self = "self." + name;
+    if (form.int8) {
+        return "quantized.linear_dynamic(" + input + ", " + self + "_packed)";
+    }
+    if (!form.bias) {
+        return "torch.matmul(" + input + ", " + self + "_weight.t())";
+    }
+    if (mark == "VECTOR") { // one output row: a matrix-vector product, as SIREN's head
+        return "torch.addmv(" + self + "_bias, " + input + ", " + self + "_weight[0]).unsqueeze(1)";
+    }
+    if (mark == "SUM") {
+        return "(torch.matmul(" + input + ", " + self + "_weight.t()) + " + self + "_bias)";
+    }
+    return "torch.addmm(" + self + "_bias, " + input + ", " + self + "_weight.t())";
+}
+
+std::string expandLinears(std::string body, const std::map<std::string, LayerForm>& forms) {
+    for (const std::string mark : {"LINEAR", "SUM", "VECTOR"}) {
+        for (size_t at = body.find(mark + "("); at != std::string::npos;
+             at = body.find(mark + "(", at)) {
+            const size_t open = at + mark.size() + 1;
+            const size_t comma = body.find(',', open);
+            const size_t close = body.find(')', comma);
+            const std::string name = body.substr(open, comma - open);
+            std::string input = body.substr(comma + 1, close - comma - 1);
+            input.erase(0, input.find_first_not_of(' '));
+            const auto call = linearCall(mark, name, input, forms.at(name));
+            body.replace(at, close + 1 - at, call);
+            at += call.size();
+        }
+    }
+    return body;
+}
+
+// Names the forward's source may use beyond TorchScript's own: `quantized`,
+// the quantised operators' namespace (torch.ops.quantized in Python).
+struct FieldResolver : torch::jit::Resolver {
+    std::shared_ptr<torch::jit::SugaredValue>
+    resolveValue(const std::string& name, torch::jit::GraphFunction& function,
+                 const torch::jit::SourceRange& loc) override {
+        if (name == "quantized") {
+            return std::make_shared<torch::jit::BuiltinModule>("quantized");
+        }
+        return torch::jit::nativeResolver()->resolveValue(name, function, loc);
+    }
+    c10::TypePtr resolveType(const std::string& name, const torch::jit::SourceRange& loc) override {
+        return torch::jit::nativeResolver()->resolveType(name, loc);
+    }
+};
+
+// The best quantised engine this LibTorch has for dynamic INT8 linear layers.
+std::optional<at::QEngine> int8Engine() {
+    const auto& supported = at::globalContext().supportedQEngines();
+    for (const auto engine : {at::kFBGEMM, at::kX86, at::kONEDNN, at::kQNNPACK}) {
+        if (std::find(supported.begin(), supported.end(), engine) != supported.end()) {
+            return engine;
+        }
+    }
+    return std::nullopt;
+}
+
+// Per output row symmetric scales, as PyTorch's dynamic quantisation of a
+// linear layer with per-channel weights. linear_prepack is a TorchScript
+// builtin: calling it through a compiled function needs no internal header
+// for the packed type.
+c10::IValue packInt8(const at::Tensor& weight, const c10::optional<at::Tensor>& bias) {
+    static const auto unit = [] {
+        auto compiled = std::make_shared<torch::jit::CompilationUnit>();
+        compiled->define(c10::nullopt, R"(
+def pack(q: Tensor, bias: Optional[Tensor]):
+    return quantized.linear_prepack(q, bias)
+)",
+                         std::make_shared<FieldResolver>(), nullptr);
+        return compiled;
+    }();
+    const auto w = weight.detach().contiguous();
+    const auto scales = (w.abs().amax(1).clamp_min(1e-8) / 127.0).to(at::kDouble);
+    const auto zeros = at::zeros({w.size(0)}, at::kLong);
+    const auto q = at::quantize_per_channel(w, scales, zeros, 0, at::kQInt8);
+    c10::IValue biasValue = bias ? c10::IValue(*bias) : c10::IValue();
+    return unit->run_method("pack", q, biasValue);
+}
+
+std::string kindName(const ModelConfig& config) {
+    return std::string(modelKindName(config.kind));
+}
+
+} // namespace
+
+struct ScriptedField::Impl {
+    torch::jit::Module module{"DredgeField"};
+    std::string source;
+    int dims = 1;
+    int outputs = 1;
+
+    std::map<std::string, LayerForm> registerTensors(const FieldEvaluator& evaluator,
+                                                     ScriptPrecision precision,
+                                                     const ScriptPlan& plan);
+    void registerMetadata(const FieldEvaluator& evaluator, const ScriptMetadata& metadata,
+                          ScriptPrecision precision);
+};
+
+std::map<std::string, LayerForm>
+ScriptedField::Impl::registerTensors(const FieldEvaluator& evaluator, ScriptPrecision precision,
+                                     const ScriptPlan& plan) {
+    const auto& model = evaluator.model();
+    std::map<std::string, at::Tensor> values;
+    for (const auto& named : model.named_parameters()) {
+        values[named.key()] = named.value().detach().clone();
+    }
+    std::map<std::string, LayerForm> forms;
+    for (const auto& linear : plan.linears) {
+        forms[linear].bias = values.count(linear + ".bias") > 0;
+    }
+    for (const auto& linear : plan.quantize) {
+        if (precision != ScriptPrecision::Int8) {
+            break;
+        }
+        forms[linear].int8 = true;
+        const auto bias =
+            forms[linear].bias ? c10::optional<at::Tensor>(values[linear + ".bias"]) : c10::nullopt;
+        const auto packed = packInt8(values[linear + ".weight"], bias);
+        module.register_attribute(linear + "_packed", packed.type(), packed);
+        values.erase(linear + ".weight");
+        values.erase(linear + ".bias");
+    }
+    for (const auto& [name, value] : values) {
+        module.register_parameter(attributeName(name), value, /*is_buffer=*/false);
+    }
+    for (const auto& named : model.named_buffers()) {
+        module.register_buffer(attributeName(named.key()), named.value().detach().clone());
+    }
+    return forms;
+}
+
+void ScriptedField::Impl::registerMetadata(const FieldEvaluator& evaluator,
+                                           const ScriptMetadata& metadata,
+                                           ScriptPrecision precision) {
+    const auto& config = evaluator.config();
+    const auto text = [this](const char* name, const std::string& value) {
+        module.register_attribute(name, c10::StringType::get(), value);
+    };
+    text("model", kindName(config));
+    text("data", metadata.data);
+    text("run_id", metadata.runId);
+    text("app_version", metadata.appVersion);
+    text("precision", precision == ScriptPrecision::Int8 ? "int8" : "float32");
+    module.register_attribute("epoch", c10::IntType::get(), metadata.epoch);
+    module.register_attribute("end_model", c10::BoolType::get(), metadata.endModel);
+    module.register_attribute("input_dims", c10::IntType::get(), int64_t(dims));
+    module.register_attribute("outputs", c10::IntType::get(), int64_t(outputs));
+    // Constants of the forward, kept as attributes so the source stays one
+    // text per model kind.
+    module.register_attribute("w0", c10::FloatType::get(), config.w0);
+    module.register_attribute("norm_constant", c10::FloatType::get(),
+                              std::pow(2.0 * M_PI, 0.5 * double(dims)));
+}
+
+ScriptedField::ScriptedField(const FieldEvaluator& evaluator, const ScriptMetadata& metadata,
+                             ScriptPrecision precision)
+    : impl_(std::make_unique<Impl>()) {
+    auto& d = *impl_;
+    d.dims = evaluator.dims();
+    d.outputs = evaluator.outputs();
+    if (precision == ScriptPrecision::Int8) {
+        std::string why;
+        if (!int8Available(&why)) {
+            throw std::runtime_error(why);
+        }
+        at::globalContext().setQEngine(*int8Engine());
+    }
+    const auto plan = planFor(evaluator.config().kind);
+    const auto forms = d.registerTensors(evaluator, precision, plan);
+    d.registerMetadata(evaluator, metadata, precision);
+    d.source =
+        "def forward(self, x: Tensor, t: Tensor) -> Tensor:" + expandLinears(plan.body, forms);
+    // The source's lines are indented for reading here; TorchScript takes
+    // them as the method's body.
+    d.module.define(d.source, std::make_shared<FieldResolver>());
+    d.module.eval();
+}
+
+ScriptedField::ScriptedField(const std::string& path)
+    : impl_(std::make_unique<Impl>()) {
+    auto& d = *impl_;
+    try {
+        d.module = torch::jit::load(path);
+        d.dims = int(d.module.attr("input_dims").toInt());
+        d.outputs = int(d.module.attr("outputs").toInt());
+    } catch (const c10::Error& e) {
+        throw std::runtime_error("cannot load '" + path + "': " + e.what_without_backtrace());
+    }
+    d.module.eval();
+}
+
+ScriptedField::~ScriptedField() = default;
+
+void ScriptedField::save(const std::string& path) const {
+    try {
+        impl_->module.save(path);
+    } catch (const c10::Error& e) {
+        throw std::runtime_error("cannot write '" + path + "': " + e.what_without_backtrace());
+    }
+}
+
+std::string ScriptedField::serialized() const {
+    std::ostringstream out;
+    impl_->module.save(out);
+    return out.str();
+}
+
+std::vector<float> ScriptedField::predict(const std::vector<float>& coords,
+                                          const std::vector<float>& time) const {
+    const auto& d = *impl_;
+    if (coords.size() % size_t(d.dims) != 0) {
+        throw std::invalid_argument("coordinate count is not a multiple of the dimension");
+    }
+    const int64_t n = int64_t(coords.size()) / d.dims;
+    if (!time.empty() && int64_t(time.size()) != n) {
+        throw std::invalid_argument("one time per point is needed");
+    }
+    c10::InferenceMode inference;
+    const auto x = at::from_blob(const_cast<float*>(coords.data()), {n, d.dims}, at::kFloat);
+    const auto t = time.empty() ? at::zeros({n})
+                                : at::from_blob(const_cast<float*>(time.data()), {n}, at::kFloat);
+    auto module = d.module; // forward is not const; the copy shares the module's state
+    const auto out = module.forward({x, t}).toTensor().contiguous();
+    return {out.data_ptr<float>(), out.data_ptr<float>() + out.numel()};
+}
+
+int ScriptedField::dims() const {
+    return impl_->dims;
+}
+int ScriptedField::outputs() const {
+    return impl_->outputs;
+}
+const std::string& ScriptedField::source() const {
+    return impl_->source;
+}
+
+bool ScriptedField::int8Available(std::string* why) {
+    if (int8Engine()) {
+        return true;
+    }
+    if (why) {
+        *why = "this LibTorch has no quantised engine (fbgemm, onednn or qnnpack) for INT8 "
+               "linear layers";
+    }
+    return false;
+}
+
+} // namespace dredge
