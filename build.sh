@@ -21,9 +21,11 @@ PACKAGES=(cmake ninja-build g++ pkg-config
 # tests start and stop themselves (Debian's default cluster is left alone).
 # The install check validates the desktop file and metainfo, renders the man
 # page, and in CI builds the Debian package (dpkg-shlibdeps). The sweep suite
-# runs a job array on a single-node Slurm it starts and stops itself.
+# runs a job array on a single-node Slurm it starts and stops itself. The
+# export suite loads the TorchScript modules it writes in Python's torch (the
+# same 1.13 as LibTorch), as a user of an exported model would.
 TEST_PACKAGES=(libqt6sql6-psql postgresql desktop-file-utils appstream man-db dpkg-dev
-               slurm-wlm munge)
+               slurm-wlm munge python3-torch)
 BUILD_DIR=${DREDGE_BUILD_DIR:-build}
 JOBS=${DREDGE_JOBS:-2}
 

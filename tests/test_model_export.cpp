@@ -9,8 +9,12 @@
 #include "OneThreadTestMain.h"
 #include "ScratchFolder.h"
 #include "ScriptedField.h"
+#include "StudioProcess.h"
 
 #include <ATen/ATen.h>
+#include <QFile>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QStandardPaths>
 #include <QtTest>
@@ -132,6 +136,9 @@ private Q_SLOTS:
     void int8ModulesStayCloseAndShrinkTheLinearLayers_data();
     void int8ModulesStayCloseAndShrinkTheLinearLayers();
     void loadingAFileThatIsNoModuleSaysWhy();
+    void exportCommandWritesWhatTorchLoads_data();
+    void exportCommandWritesWhatTorchLoads();
+    void exportCommandRefusesBadRequests();
 
 private:
     ScratchFolder scratch_;
@@ -260,6 +267,157 @@ void ModelExportTest::loadingAFileThatIsNoModuleSaysWhy() {
     } catch (const std::runtime_error& e) {
         QVERIFY2(QString::fromUtf8(e.what()).contains(QStringLiteral("not-a-model.pt")), e.what());
     }
+}
+
+namespace {
+
+struct PredictedPoints {
+    std::vector<float> coords, predicted;
+};
+
+// `runs predict --out FILE.csv` read back: D coordinate columns, then target
+// and prediction (the chirp and the 4-D grid have no t column).
+PredictedPoints readPredictions(const QString& path, int dims) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return {};
+    }
+    PredictedPoints points;
+    file.readLine(); // header
+    while (!file.atEnd()) {
+        const auto cells = file.readLine().trimmed().split(',');
+        for (int d = 0; d < dims; ++d) {
+            points.coords.push_back(cells[d].toFloat());
+        }
+        points.predicted.push_back(cells.last().toFloat());
+    }
+    return points;
+}
+
+// Debian's python3-torch where it is installed (the test command installs
+// it); empty where Python cannot import torch.
+QString pythonWithTorch() {
+    const auto python =
+        QStandardPaths::findExecutable(QStringLiteral("python3"), {QStringLiteral("/usr/bin")});
+    if (python.isEmpty()) {
+        return {};
+    }
+    QProcess probe;
+    probe.start(python, {QStringLiteral("-c"), QStringLiteral("import torch")});
+    return probe.waitForFinished(60000) && probe.exitCode() == 0 ? python : QString();
+}
+
+// What a Python user writes (docs/cli.md): load, call, compare with the
+// app's predictions in the CSV; prints the relative difference ‖a − b‖/‖a‖.
+constexpr char kPythonCheck[] = R"(
+import sys, torch
+module = torch.jit.load(sys.argv[1])
+dims = int(sys.argv[3])
+rows = [list(map(float, line.split(","))) for line in open(sys.argv[2]).read().split("\n")[1:] if line]
+x = torch.tensor([row[:dims] for row in rows])
+app = torch.tensor([row[-1] for row in rows])
+with torch.no_grad():
+    y = module(x, torch.zeros(len(rows)))[:, 0]
+assert module.run_id.startswith(sys.argv[4]), module.run_id
+print(float(torch.linalg.norm(y - app) / torch.linalg.norm(app)))
+)";
+
+} // namespace
+
+void ModelExportTest::exportCommandWritesWhatTorchLoads_data() {
+    QTest::addColumn<QStringList>("training");
+    QTest::addColumn<int>("dims");
+    QTest::addColumn<double>("tolerance"); // SIREN's: see scriptedModulesMatchTheAppsPrediction
+    QTest::newRow("ensemble chirp") << QStringList{} << 1 << 1e-6;
+    QTest::newRow("siren 4-D") << QStringList{QStringLiteral("--model"), QStringLiteral("siren"),
+                                              QStringLiteral("--data"),  QStringLiteral("volume4d"),
+                                              QStringLiteral("--grid"),  QStringLiteral("8")}
+                               << 3 << 3e-6;
+}
+
+// A trained run exported at a kept epoch: torch::jit::load in C++ and Python's
+// torch.jit.load both give `runs predict`'s values for that epoch (the CSV
+// holds 9 significant digits: the tolerance covers that rounding too).
+void ModelExportTest::exportCommandWritesWhatTorchLoads() {
+    QFETCH(QStringList, training);
+    QFETCH(int, dims);
+    QFETCH(double, tolerance);
+    const auto store = scratch_.freshStore();
+    const auto trained = runStudioProcess(
+        QStringList{QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("30")} +
+            training,
+        store);
+    QVERIFY2(trained.exitCode == 0, trained.err.constData());
+    const auto id = QJsonDocument::fromJson(trained.out)[QStringLiteral("run_id")].toString();
+    QVERIFY(!id.isEmpty());
+    const auto spec = id.left(8) + QStringLiteral("@20");
+    const auto csv = scratch_.freshFile(QStringLiteral("predicted%1.csv"));
+    const auto predicted = runStudioProcess(
+        {QStringLiteral("runs"), QStringLiteral("predict"), spec, QStringLiteral("--out"), csv},
+        store);
+    QVERIFY2(predicted.exitCode == 0, predicted.err.constData());
+    const auto pt = scratch_.freshFile(QStringLiteral("model%1.pt"));
+    const auto exported = runStudioProcess({QStringLiteral("runs"), QStringLiteral("export"), spec,
+                                            QStringLiteral("--torchscript"), pt},
+                                           store);
+    QVERIFY2(exported.exitCode == 0, exported.err.constData());
+    QVERIFY2(exported.err.contains("at epoch 20 written to"), exported.err.constData());
+
+    const auto points = readPredictions(csv, dims);
+    QVERIFY(!points.predicted.empty());
+    auto module = torch::jit::load(pt.toStdString());
+    QCOMPARE(module.attr("epoch").toInt(), int64_t(20));
+    QCOMPARE(QString::fromStdString(module.attr("run_id").toStringRef()), id);
+    const int64_t n = int64_t(points.predicted.size());
+    const auto x = at::from_blob(const_cast<float*>(points.coords.data()), {n, dims}, at::kFloat);
+    const auto out = floats(module.forward({x, at::zeros({n})}).toTensor());
+    const auto d = difference(points.predicted, out);
+    QVERIFY2(d.relative <= tolerance, qPrintable(QString::number(d.relative)));
+
+    const auto python = pythonWithTorch();
+    if (python.isEmpty()) {
+        QSKIP("python3-torch is not installed (./build.sh test installs it)");
+    }
+    QProcess check;
+    check.start(python, {QStringLiteral("-c"), QString::fromLatin1(kPythonCheck), pt, csv,
+                         QString::number(dims), id});
+    QVERIFY(check.waitForFinished(120000));
+    QVERIFY2(check.exitCode() == 0, check.readAllStandardError().constData());
+    const double fromPython = check.readAllStandardOutput().trimmed().toDouble();
+    qInfo("Python's torch.jit.load: relative difference %.3g", fromPython);
+    QVERIFY2(fromPython <= tolerance, qPrintable(QString::number(fromPython)));
+}
+
+void ModelExportTest::exportCommandRefusesBadRequests() {
+    const auto store = scratch_.freshStore();
+    const auto trained = runStudioProcess(
+        {QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("5")}, store);
+    QVERIFY2(trained.exitCode == 0, trained.err.constData());
+    const auto id = QJsonDocument::fromJson(trained.out)[QStringLiteral("run_id")].toString();
+    const auto pt = scratch_.filePath(QStringLiteral("refused.pt"));
+    const auto exportOf = [&](const QStringList& arguments) {
+        return runStudioProcess(
+            QStringList{QStringLiteral("runs"), QStringLiteral("export")} + arguments, store);
+    };
+    const struct {
+        QStringList arguments;
+        int exitCode;
+        const char* says;
+    } cases[] = {
+        {{id + QStringLiteral("@6"), QStringLiteral("--torchscript"), pt}, 2, "past its end"},
+        {{QStringLiteral("abc123"), QStringLiteral("--torchscript"), pt}, 2, "abc123"},
+        {{id, QStringLiteral("--int8")}, 2, "--int8 goes with --torchscript"},
+        {{id, id, QStringLiteral("--torchscript"), pt}, 2, "one RUN or RUN@EPOCH"},
+        {{id, QStringLiteral("--torchscript"), scratch_.filePath(QStringLiteral("no/such/x.pt"))},
+         1,
+         "cannot write"},
+    };
+    for (const auto& c : cases) {
+        const auto outcome = exportOf(c.arguments);
+        QVERIFY2(outcome.exitCode == c.exitCode, outcome.err.constData());
+        QVERIFY2(outcome.err.contains(c.says), outcome.err.constData());
+    }
+    QVERIFY(!QFile::exists(pt));
 }
 
 DREDGE_ONE_THREAD_TEST_MAIN(ModelExportTest)
