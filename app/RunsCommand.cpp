@@ -8,6 +8,7 @@
 #include "RunRecordJson.h"
 #include "RunRequests.h"
 #include "RunStore.h"
+#include "RunViews.h"
 #include "StoredRunData.h"
 
 #include <QCommandLineParser>
@@ -69,22 +70,6 @@ void printTable(const std::vector<RunRecord>& runs) {
     }
 }
 
-// The journal as `runs show` lists it: applied changes in order, then the
-// requests that were refused or never met (a trainer killed before them).
-QJsonArray journalJson(const RunJournal& journal, const RunRecord& run) {
-    QJsonArray changes;
-    for (const auto& change : journal) {
-        QJsonObject json = changeToJson(change);
-        if (change.state == ChangeState::Requested && isEnded(run.status)) {
-            json.insert(QStringLiteral("state"), QStringLiteral("not applied"));
-            json.insert(QStringLiteral("message"),
-                        QStringLiteral("the run's process ended before it met the request"));
-        }
-        changes.append(json);
-    }
-    return changes;
-}
-
 // Full ids for the given prefixes, or why one does not name a single run.
 std::optional<QStringList> resolveAll(RunStore& store, const QStringList& prefixes,
                                       QString* error) {
@@ -101,26 +86,15 @@ std::optional<QStringList> resolveAll(RunStore& store, const QStringList& prefix
 
 int list(RunStore& store, const QCommandLineParser& p) {
     QString error;
-    auto runs = store.listRuns(&error);
-    if (!runs) {
+    const auto shown = listedRuns(store, p.value(QStringLiteral("filter")),
+                                  p.isSet(QStringLiteral("archived")), &error);
+    if (!shown) {
         return fail(error, 1);
     }
-    const QString filter = p.value(QStringLiteral("filter"));
-    const bool archived = p.isSet(QStringLiteral("archived"));
-    std::vector<RunRecord> shown;
-    for (auto& r : *runs) {
-        if ((archived || !r.archived) && matchesFilter(r, filter)) {
-            shown.push_back(std::move(r));
-        }
-    }
     if (p.isSet(QStringLiteral("json"))) {
-        QJsonArray array;
-        for (const auto& r : shown) {
-            array.append(toJson(r));
-        }
-        print(QJsonDocument(array).toJson(QJsonDocument::Indented));
+        print(QJsonDocument(runListJson(*shown)).toJson(QJsonDocument::Indented));
     } else {
-        printTable(shown);
+        printTable(*shown);
     }
     return 0;
 }
@@ -131,50 +105,12 @@ int show(RunStore& store, const QStringList& prefixes) {
     }
     QString error;
     const auto ids = resolveAll(store, prefixes, &error);
-    const auto record = ids ? store.loadRun(ids->first(), &error) : std::nullopt;
-    const auto losses = record ? store.lossHistory(record->id, &error) : std::nullopt;
-    const auto validation =
-        losses ? store.lossHistory(record->id, &error, LossSeries::Validation) : std::nullopt;
-    const auto averaged =
-        validation ? store.lossHistory(record->id, &error, LossSeries::Averaged) : std::nullopt;
-    const auto snapshots = averaged ? store.snapshots(record->id, &error) : std::nullopt;
-    const auto frames = snapshots ? store.parameterFrames(record->id, &error) : std::nullopt;
-    const auto norms =
-        frames ? store.lossHistory(record->id, &error, LossSeries::GradientNorm) : std::nullopt;
-    const auto journal = norms ? store.journal(record->id, &error) : std::nullopt;
-    if (!journal) {
+    const auto json =
+        ids ? runDetailJson(store, ids->first(), RunDetail::WithSeries, &error) : std::nullopt;
+    if (!json) {
         return fail(error, ids ? 1 : 2);
     }
-    QJsonObject json = toJson(*record, *losses);
-    json.insert(QStringLiteral("changes"), journalJson(*journal, *record));
-    const auto series = [&json](const char* key, const std::vector<double>& values) {
-        if (values.empty()) {
-            return;
-        }
-        QJsonArray array;
-        for (double loss : values) {
-            array.append(std::isfinite(loss) ? QJsonValue(loss) : QJsonValue());
-        }
-        json.insert(QLatin1String(key), array);
-    };
-    series("validation_history", *validation);
-    series("averaged_history", *averaged);   // null before the first average
-    series("gradient_norm_history", *norms); // before clipping
-    if (!snapshots->empty()) {               // a store's kept predictions from before version 6
-        QJsonArray epochs;
-        for (const auto& s : *snapshots) {
-            epochs.append(s.epoch);
-        }
-        json.insert(QStringLiteral("snapshot_epochs"), epochs);
-    }
-    if (!frames->empty()) {
-        json.insert(QStringLiteral("kept_parameters"),
-                    QJsonObject{{QStringLiteral("frames"), qint64(frames->size())},
-                                {QStringLiteral("first_epoch"), qint64(frames->epochs.front())},
-                                {QStringLiteral("last_epoch"), qint64(frames->epochs.back())},
-                                {QStringLiteral("bytes"), qint64(frames->bytes())}});
-    }
-    print(QJsonDocument(json).toJson(QJsonDocument::Indented));
+    print(QJsonDocument(*json).toJson(QJsonDocument::Indented));
     return 0;
 }
 

@@ -3,12 +3,14 @@
 #include "InputFile.h"
 
 #include "InsightServer.h"
+#include "StoreLocation.h"
 #include "UnixSignalQuitter.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
 #include <cstdio>
+#include <limits>
 
 namespace dredge {
 namespace {
@@ -93,6 +95,17 @@ InsightServerOptions optionsFrom(const QCommandLineParser& p) {
     o.cacheBytes = size_t(positive(p, "cache-bytes", qint64(o.cacheBytes)));
     o.maxBodyBytes = positive(p, "max-body", o.maxBodyBytes);
     o.logRequests = !p.isSet(QStringLiteral("quiet"));
+    o.maxPredictPoints = int(std::min<qint64>(positive(p, "max-points", o.maxPredictPoints),
+                                              std::numeric_limits<int>::max()));
+    o.modelCacheEntries = size_t(positive(p, "model-cache", qint64(o.modelCacheEntries)));
+    if (!p.isSet(QStringLiteral("no-store"))) {
+        QString error;
+        auto location = parseStoreUrl(chooseStoreUrl(p.value(QStringLiteral("store"))), &error);
+        if (!location) {
+            throw BadArguments{error};
+        }
+        o.store = *location;
+    }
     if (p.isSet(QStringLiteral("token-file"))) {
         o.token = tokenFrom(p.value(QStringLiteral("token-file")), o.address.isLoopback());
     }
@@ -121,6 +134,19 @@ int runServeCommand(const QStringList& arguments) {
                         "(needed beyond loopback)."),
          QStringLiteral("file")},
         {QStringLiteral("quiet"), QStringLiteral("Do not log each request.")},
+        {QStringLiteral("store"),
+         QStringLiteral("The run store /predict and /runs read (default: $DREDGE_STORE, else "
+                        "runs.sqlite in the user's data folder)."),
+         QStringLiteral("url")},
+        {QStringLiteral("no-store"), QStringLiteral("Serve /lift only: no run store.")},
+        {QStringLiteral("max-points"),
+         QStringLiteral("Most points one /predict request may hold (default %1).")
+             .arg(defaults.maxPredictPoints),
+         QStringLiteral("N")},
+        {QStringLiteral("model-cache"),
+         QStringLiteral("Models /predict keeps loaded (default %1).")
+             .arg(defaults.modelCacheEntries),
+         QStringLiteral("N")},
     });
     const auto fail = [](const QString& reason) {
         std::fprintf(stderr, "dredge-studio serve: %s\n", qPrintable(reason));

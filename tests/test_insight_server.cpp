@@ -11,7 +11,11 @@
 // test_insight_threads and test_lru_cache, which the tsan preset runs.
 
 #include "InsightServer.h"
+#include "KeptModel.h"
 #include "RequestFraming.h"
+#include "RunStore.h"
+#include "ScratchFolder.h"
+#include "StudioProcess.h"
 
 #include <QCryptographicHash>
 #include <QDeadlineTimer>
@@ -284,11 +288,80 @@ startedWith(const std::function<void(InsightServerOptions&)>& change) {
 
 } // namespace
 
+// Two trained runs in a store of the suite's own, and a server reading it
+// (/predict and /runs): the chirp ensemble and SIREN on the 4-D grid.
+struct LabFixture {
+    ScratchFolder scratch;
+    QString storeUrl;
+    QString ensemble, siren; // full run ids
+    RunningServer server;
+
+    QString train(const QStringList& arguments) {
+        const auto outcome =
+            runStudioProcess(QStringList{QStringLiteral("train")} + arguments, storeUrl);
+        return QJsonDocument::fromJson(outcome.out)[QStringLiteral("run_id")].toString();
+    }
+    bool start() {
+        storeUrl = scratch.freshStore();
+        ensemble = train({QStringLiteral("--epochs"), QStringLiteral("30")});
+        siren = train({QStringLiteral("--epochs"), QStringLiteral("20"), QStringLiteral("--model"),
+                       QStringLiteral("siren"), QStringLiteral("--hidden"), QStringLiteral("16"),
+                       QStringLiteral("--data"), QStringLiteral("volume4d"),
+                       QStringLiteral("--grid"), QStringLiteral("6")});
+        auto options = onFreePort();
+        options.store = parseStoreUrl(storeUrl, nullptr);
+        options.maxPredictPoints = 2000;
+        return !ensemble.isEmpty() && !siren.isEmpty() && server.start(options);
+    }
+    // The app's own prediction of RUN[@EPOCH] at these points, from the store.
+    std::vector<float> appPrediction(const QString& spec, const std::vector<float>& coords) {
+        RunStore store;
+        QString error;
+        const auto location = parseStoreUrl(storeUrl, &error);
+        if (!location || !store.open(*location, &error)) {
+            return {};
+        }
+        const auto model = loadKeptModel(store, spec, &error);
+        return model ? model->evaluator->predict(coords) : std::vector<float>{};
+    }
+};
+
+QByteArray predictBody(const QString& run, const QJsonArray& points, const QJsonObject& more = {}) {
+    QJsonObject body = more;
+    body.insert(QStringLiteral("run"), run);
+    body.insert(QStringLiteral("points"), points);
+    return QJsonDocument(body).toJson(QJsonDocument::Compact);
+}
+
+// N points of D coordinates spread over [−1, 1] (and beyond, for the chirp).
+QJsonArray spreadPoints(int n, int dims, double scale) {
+    QJsonArray points;
+    for (int i = 0; i < n; ++i) {
+        QJsonArray point;
+        for (int d = 0; d < dims; ++d) {
+            point.append(scale * std::sin(0.37 * i + 1.3 * d));
+        }
+        points.append(point);
+    }
+    return points;
+}
+
+std::vector<float> coordsOf(const QJsonArray& points) {
+    std::vector<float> coords;
+    for (const auto& point : points) {
+        for (const auto& x : point.toArray()) {
+            coords.push_back(float(x.toDouble()));
+        }
+    }
+    return coords;
+}
+
 class TestInsightServer : public QObject {
     Q_OBJECT
 
 private:
     RunningServer main_;
+    LabFixture lab_;
 
 private Q_SLOTS:
     void initTestCase() {
@@ -296,6 +369,216 @@ private Q_SLOTS:
         options.maxBodyBytes = 4096;
         QVERIFY2(main_.start(options), qPrintable(main_.failure));
         QVERIFY(main_.port != 0);
+    }
+
+    void predictionsAreTheAppsOwn_data() {
+        QTest::addColumn<bool>("siren");
+        QTest::addColumn<int>("epoch"); // -1: the end model
+        QTest::newRow("ensemble, end model") << false << -1;
+        QTest::newRow("ensemble at epoch 10") << false << 10;
+        QTest::newRow("siren 4-D at epoch 7") << true << 7;
+    }
+
+    // Over real HTTP, the values are the app's prediction for that epoch bit
+    // for bit (each float is written in its shortest exact form).
+    void predictionsAreTheAppsOwn() {
+        QFETCH(bool, siren);
+        QFETCH(int, epoch);
+        if (lab_.ensemble.isEmpty()) {
+            QVERIFY2(lab_.start(), qPrintable(lab_.server.failure));
+        }
+        const auto& id = siren ? lab_.siren : lab_.ensemble;
+        const int dims = siren ? 3 : 1;
+        const auto points = spreadPoints(300, dims, siren ? 1.0 : 10.0);
+        QJsonObject more;
+        if (epoch >= 0) {
+            more.insert(QStringLiteral("epoch"), epoch);
+        }
+        Client client(lab_.server.port);
+        const auto reply = client.send("POST", "/predict", predictBody(id.left(8), points, more));
+        QCOMPARE(reply.status, 200);
+        const auto json = reply.json();
+        QCOMPARE(json["run"].toString(), id);
+        QCOMPARE(json["epoch"].toInt(), epoch >= 0 ? epoch : (siren ? 20 : 30));
+        QCOMPARE(json["end_model"].toBool(), epoch < 0);
+        QCOMPARE(json["model"].toString(),
+                 siren ? QStringLiteral("siren") : QStringLiteral("wave-ensemble"));
+        QCOMPARE(json["precision"].toString(), QStringLiteral("float32"));
+        const auto values = json["values"].toArray();
+        QCOMPARE(values.size(), points.size());
+        const auto spec = epoch >= 0 ? id + u'@' + QString::number(epoch) : id;
+        const auto app = lab_.appPrediction(spec, coordsOf(points));
+        QCOMPARE(app.size(), size_t(values.size()));
+        for (qsizetype i = 0; i < values.size(); ++i) {
+            QCOMPARE(float(values[i].toArray().at(0).toDouble()), app[size_t(i)]);
+        }
+    }
+
+    void int8PredictionsStayClose() {
+        QVERIFY(!lab_.ensemble.isEmpty());
+        const auto points = spreadPoints(200, 1, 10.0);
+        Client client(lab_.server.port);
+        const auto reply =
+            client.send("POST", "/predict",
+                        predictBody(lab_.ensemble, points, {{QStringLiteral("int8"), true}}));
+        if (reply.status == 501) {
+            QSKIP(reply.body.constData()); // a LibTorch without a quantised engine
+        }
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(reply.json()["precision"].toString(), QStringLiteral("int8"));
+        const auto app = lab_.appPrediction(lab_.ensemble, coordsOf(points));
+        const auto values = reply.json()["values"].toArray();
+        double difference = 0, norm = 0;
+        for (qsizetype i = 0; i < values.size(); ++i) {
+            const double d = values[i].toArray().at(0).toDouble() - double(app[size_t(i)]);
+            difference += d * d;
+            norm += double(app[size_t(i)]) * app[size_t(i)];
+        }
+        const double relative = std::sqrt(difference / norm);
+        QVERIFY2(relative > 0 && relative < 0.01, qPrintable(QString::number(relative)));
+    }
+
+    void predictErrorsNameTheField_data() {
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QString>("says");
+        const auto body = [this](const QString& run, const QJsonArray& points,
+                                 const QJsonObject& more = {}) {
+            return predictBody(run, points, more);
+        };
+        // (QJsonValue(...): a braced QJsonArray in braces would copy, not nest.)
+        const QJsonArray one{QJsonValue(QJsonArray{0.5})};
+        QTest::newRow("unknown run") << body("abcdef12", one) << 404 << "Unknown run";
+        QTest::newRow("not an id") << body("run-1!", one) << 400 << "not a run id";
+        QTest::newRow("no run") << QByteArray("{\"points\": [[1]]}") << 400 << "field: run";
+        QTest::newRow("no points") << QByteArray("{\"run\": \"ab\"}") << 400 << "field: points";
+        QTest::newRow("points not arrays") << body(lab_.ensemble, {1, 2}) << 400 << "points[0]";
+        QTest::newRow("two coordinates for a 1-D run")
+            << body(lab_.ensemble, {QJsonArray{0.5}, QJsonArray{0.5, 1.0}}) << 400
+            << "points[1] must be an array of 1 coordinate";
+        QTest::newRow("a string coordinate")
+            << body(lab_.ensemble, QJsonArray{QJsonValue(QJsonArray{QStringLiteral("x")})}) << 400
+            << "points[0][0] must be a number";
+        QTest::newRow("infinite coordinate")
+            << QByteArray("{\"run\": \"" + lab_.ensemble.toUtf8() + "\", \"points\": [[1e999]]}")
+            << 400 << "Malformed JSON";
+        QTest::newRow("NaN coordinate")
+            << QByteArray("{\"run\": \"" + lab_.ensemble.toUtf8() + "\", \"points\": [[NaN]]}")
+            << 400 << "Malformed JSON";
+        QTest::newRow("beyond float32")
+            << body(lab_.ensemble, QJsonArray{QJsonValue(QJsonArray{1e300})}) << 400
+            << "not a finite float32";
+        QTest::newRow("t of the wrong length")
+            << body(lab_.ensemble, one, {{QStringLiteral("t"), QJsonArray{0, 1}}}) << 400
+            << "t must be an array of 1";
+        QTest::newRow("fractional epoch")
+            << body(lab_.ensemble, one, {{QStringLiteral("epoch"), 1.5}}) << 400 << "epoch must";
+        QTest::newRow("epoch past the end")
+            << body(lab_.ensemble, one, {{QStringLiteral("epoch"), 31}}) << 404 << "past its end";
+        QTest::newRow("int8 not a flag")
+            << body(lab_.ensemble, one, {{QStringLiteral("int8"), QStringLiteral("yes")}}) << 400
+            << "int8 must be true or false";
+        QTest::newRow("too many points")
+            << body(lab_.ensemble, spreadPoints(2001, 1, 1.0)) << 413 << "at most 2000 points";
+    }
+
+    void predictErrorsNameTheField() {
+        QFETCH(QByteArray, body);
+        QFETCH(int, status);
+        QFETCH(QString, says);
+        QVERIFY(!lab_.ensemble.isEmpty());
+        Client client(lab_.server.port);
+        const auto reply = client.send("POST", "/predict", body);
+        QCOMPARE(reply.status, status);
+        QCOMPARE(reply.headers.value("content-type"), QByteArray("application/json"));
+        QVERIFY2(reply.json()["error"].toString().contains(says), reply.body.constData());
+    }
+
+    void runsAreReadOnlyJsonViews() {
+        QVERIFY(!lab_.ensemble.isEmpty());
+        Client client(lab_.server.port);
+        const auto all = client.get("/runs");
+        QCOMPARE(all.status, 200);
+        QCOMPARE(QJsonDocument::fromJson(all.body).array().size(), 2);
+        const auto sirens = client.get("/runs?filter=siren");
+        const auto filtered = QJsonDocument::fromJson(sirens.body).array();
+        QCOMPARE(filtered.size(), 1);
+        QCOMPARE(filtered[0].toObject()["id"].toString(), lab_.siren);
+
+        const auto summary = client.get("/runs/" + lab_.ensemble.left(6));
+        QCOMPARE(summary.status, 200);
+        QCOMPARE(summary.json()["id"].toString(), lab_.ensemble);
+        QVERIFY(!summary.json().contains("loss_history")); // bulky arrays only when asked
+        QCOMPARE(summary.json()["kept_parameters"].toObject()["last_epoch"].toInt(), 30);
+        const auto full = client.get("/runs/" + lab_.ensemble + "?series=1");
+        QCOMPARE(full.json()["loss_history"].toArray().size(), 30);
+
+        const auto losses = client.get("/runs/" + lab_.ensemble + "/losses?from=5&to=10");
+        QCOMPARE(losses.status, 200);
+        QCOMPARE(losses.json()["from"].toInt(), 5);
+        QCOMPARE(losses.json()["to"].toInt(), 10);
+        QCOMPARE(losses.json()["epochs"].toInt(), 30);
+        const auto some = losses.json()["loss"].toArray();
+        QCOMPARE(some.size(), 5);
+        for (int i = 0; i < 5; ++i) {
+            QCOMPARE(some[i].toDouble(), full.json()["loss_history"].toArray()[5 + i].toDouble());
+        }
+        QCOMPARE(client.get("/runs/" + lab_.ensemble + "/losses?from=25&to=99")
+                     .json()["loss"]
+                     .toArray()
+                     .size(),
+                 5);
+        QCOMPARE(client.get("/runs/" + lab_.ensemble + "/losses?from=-1").status, 400);
+        QCOMPARE(client.get("/runs/abcdef99").status, 404);
+        QCOMPARE(client.get("/runs/" + lab_.ensemble + "/weights").status, 404);
+        QCOMPARE(client.send("DELETE", "/runs/" + lab_.ensemble).status, 405);
+        QCOMPARE(client.get("/predict").status, 405);
+    }
+
+    void modelsAreCachedAndCounted() {
+        QVERIFY(!lab_.ensemble.isEmpty());
+        Client client(lab_.server.port);
+        const auto metric = [&client](const QByteArray& name) {
+            for (const auto& line : client.get("/metrics").body.split('\n')) {
+                if (line.startsWith(name + ' ')) {
+                    return line.mid(name.size() + 1).toLongLong();
+                }
+            }
+            return qlonglong(-1);
+        };
+        const auto body =
+            predictBody(lab_.ensemble, spreadPoints(10, 1, 1.0), {{QStringLiteral("epoch"), 3}});
+        QCOMPARE(client.send("POST", "/predict", body).status, 200);
+        const auto hits = metric("dredge_insight_model_cache_hits_total");
+        const auto points = metric("dredge_insight_predicted_points_total");
+        QCOMPARE(client.send("POST", "/predict", body).status, 200);
+        QCOMPARE(metric("dredge_insight_model_cache_hits_total"), hits + 1);
+        QCOMPARE(metric("dredge_insight_predicted_points_total"), points + 10);
+        QVERIFY(metric("dredge_insight_model_cache_entries") >= 1);
+    }
+
+    void aServerWithoutAStoreSaysSo() {
+        Client client(main_.port);
+        const auto reply = client.send("POST", "/predict",
+                                       predictBody("ab", QJsonArray{QJsonValue(QJsonArray{1})}));
+        QCOMPARE(reply.status, 404);
+        QVERIFY2(reply.json()["error"].toString().contains("no run store"), reply.body.constData());
+        QCOMPARE(client.get("/runs").status, 404);
+    }
+
+    void predictNeedsTheTokenToo() {
+        auto options = onFreePort();
+        options.token = "s3cret-token";
+        options.store = parseStoreUrl(lab_.storeUrl, nullptr);
+        RunningServer server;
+        QVERIFY(server.start(options));
+        Client client(server.port);
+        const auto body = predictBody(lab_.ensemble, QJsonArray{QJsonValue(QJsonArray{1})});
+        QCOMPARE(client.send("POST", "/predict", body).status, 401);
+        QCOMPARE(client.get("/runs").status, 401);
+        QCOMPARE(
+            client.send("POST", "/predict", body, "application/json", "Bearer s3cret-token").status,
+            200);
     }
 
     void describesItself() {

@@ -756,6 +756,7 @@ QString MainWindow::useStore(const QString& url) {
                 Qt::SingleShotConnection);
     }
     store_ = std::move(next); // the old client writes what it holds, then goes
+    serverPanel_->setStoreLocation(store_ ? std::optional(store_->location()) : std::nullopt);
     showStoreState();
     return {};
 }

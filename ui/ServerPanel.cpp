@@ -103,6 +103,10 @@ void ServerPanel::setAddress(const QString& address) {
     address_->setText(address);
 }
 
+void ServerPanel::setStoreLocation(std::optional<StoreLocation> location) {
+    store_ = std::move(location);
+}
+
 void ServerPanel::toggle() {
     if (server_->isListening()) {
         toggle_->setEnabled(false);
@@ -118,6 +122,7 @@ void ServerPanel::toggle() {
     options.port = quint16(port_->value());
     options.token = token_->text().trimmed().toUtf8();
     options.logRequests = false;
+    options.store = store_;
     starting_ = true;
     toggle_->setEnabled(false);
     status_->setText(tr("starting…"));

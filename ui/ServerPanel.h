@@ -12,6 +12,10 @@ class QListWidget;
 class QPushButton;
 class QSpinBox;
 
+#include "StoreLocation.h"
+
+#include <optional>
+
 namespace dredge {
 
 class InsightServer;
@@ -25,6 +29,9 @@ public:
     QSpinBox* portBox() const { return port_; }
     QString address() const;
     void setAddress(const QString& address);
+    // The store /predict and /runs read: the window's (none: they say so).
+    // A running server takes a new one at its next start.
+    void setStoreLocation(std::optional<StoreLocation> location);
 
 private:
     void toggle();
@@ -43,6 +50,7 @@ private:
     QLineEdit* liftResult_;
     QTimer refreshTimer_;
     bool starting_ = false;
+    std::optional<StoreLocation> store_;
 };
 
 } // namespace dredge

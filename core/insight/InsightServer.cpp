@@ -1,5 +1,6 @@
 #include "InsightServer.h"
 
+#include "LabService.h"
 #include "RequestFraming.h"
 
 #include <QAbstractHttpServer>
@@ -277,6 +278,7 @@ protected:
         InsightRequest in;
         in.method = methodName(request.method());
         in.path = request.url().path(QUrl::FullyEncoded).toUtf8();
+        in.query = request.url().query(QUrl::FullyEncoded).toUtf8();
         in.contentType = request.value("content-type");
         in.authorization = request.value("authorization");
         in.body = request.body();
@@ -355,6 +357,14 @@ void InsightServer::start(const InsightServerOptions& options) {
         std::lock_guard lock(directMutex_);
         direct_ = std::make_unique<InsightService>(cache_, metrics_, serviceOptions);
     }
+    // Only the server thread's service reads the store (opened at its first
+    // request there: a database connection belongs to the thread that opened it).
+    LabServiceOptions lab;
+    lab.store = options.store;
+    lab.maxPredictPoints = options.maxPredictPoints;
+    lab.modelCacheEntries = options.modelCacheEntries;
+    lab.modelCacheBytes = options.modelCacheBytes;
+    serviceOptions.extra = std::make_shared<LabService>(lab, metrics_);
     auto service = std::make_unique<InsightService>(cache_, metrics_, serviceOptions);
     QMetaObject::invokeMethod(
         host_,

@@ -5,12 +5,14 @@
 // the outcome. Binding beyond loopback requires a token.
 
 #include "InsightService.h"
+#include "StoreLocation.h"
 
 #include <QHostAddress>
 #include <QObject>
 #include <QThread>
 #include <atomic>
 #include <memory>
+#include <optional>
 
 namespace dredge {
 
@@ -38,6 +40,12 @@ struct InsightServerOptions {
     int lingerMs = 10000;
     qint64 lingerBytes = qint64(64) << 20;
     QByteArray token;
+    // The run store /predict and /runs read (opened in the server's thread);
+    // none: they answer 404 saying so.
+    std::optional<StoreLocation> store;
+    int maxPredictPoints = 100000;
+    size_t modelCacheEntries = 64;
+    size_t modelCacheBytes = size_t(256) << 20;
     bool logRequests = true; // one info line per request (category dredge.insight.requests)
 };
 

@@ -19,32 +19,15 @@ QByteArray version() {
 }
 
 InsightReply json(int status, const QJsonObject& object) {
-    InsightReply reply;
-    reply.status = status;
-    reply.body = QJsonDocument(object).toJson(QJsonDocument::Compact);
-    return reply;
+    return jsonReply(status, object);
 }
 
 InsightReply error(int status, const QString& message) {
-    return json(status, QJsonObject{{QStringLiteral("error"), message}});
+    return errorReply(status, message);
 }
 
-// Parses a JSON object body, or says why not.
 bool parseObject(const QByteArray& body, QJsonObject* object, InsightReply* failure) {
-    QJsonParseError parseError;
-    const auto document = QJsonDocument::fromJson(body, &parseError);
-    if (parseError.error != QJsonParseError::NoError) {
-        *failure = error(400, QStringLiteral("Malformed JSON at offset %1: %2")
-                                  .arg(parseError.offset)
-                                  .arg(parseError.errorString()));
-        return false;
-    }
-    if (!document.isObject()) {
-        *failure = error(400, QStringLiteral("Request body must be a JSON object"));
-        return false;
-    }
-    *object = document.object();
-    return true;
+    return parseJsonObject(body, object, failure);
 }
 
 // The body object's field `name` when it has `type`; else the 400 that says
@@ -96,12 +79,40 @@ bool refuseLoneSurrogate(const QString& field, const QString& text, InsightReply
     return true;
 }
 
+} // namespace
+
+InsightReply jsonReply(int status, const QJsonObject& object) {
+    InsightReply reply;
+    reply.status = status;
+    reply.body = QJsonDocument(object).toJson(QJsonDocument::Compact);
+    return reply;
+}
+
+InsightReply errorReply(int status, const QString& message) {
+    return jsonReply(status, QJsonObject{{QStringLiteral("error"), message}});
+}
+
+bool parseJsonObject(const QByteArray& body, QJsonObject* object, InsightReply* failure) {
+    QJsonParseError parseError;
+    const auto document = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *failure = errorReply(400, QStringLiteral("Malformed JSON at offset %1: %2")
+                                       .arg(parseError.offset)
+                                       .arg(parseError.errorString()));
+        return false;
+    }
+    if (!document.isObject()) {
+        *failure = errorReply(400, QStringLiteral("Request body must be a JSON object"));
+        return false;
+    }
+    *object = document.object();
+    return true;
+}
+
 bool isJsonContentType(const QByteArray& contentType) {
     const auto mime = contentType.split(';').first().trimmed().toLower();
     return mime.isEmpty() || mime == "application/json" || mime.endsWith("+json");
 }
-
-} // namespace
 
 std::shared_ptr<InsightCache> makeInsightCache(size_t entries, size_t byteBudget) {
     return std::make_shared<InsightCache>(entries, byteBudget,
@@ -138,6 +149,9 @@ InsightReply InsightService::route(const InsightRequest& request) {
         }
     }
     const auto& path = request.path;
+    if (options_.extra && options_.extra->handles(path)) {
+        return options_.extra->handle(request);
+    }
     const bool readOnly = path == "/" || path == "/health" || path == "/metrics";
     const bool lifting = path == "/lift" || path == "/lift/batch";
     if (!readOnly && !lifting) {
@@ -185,6 +199,12 @@ InsightReply InsightService::describe() {
                               {"POST /lift", "{\"insight_text\": ...} -> lifted insight"},
                               {"POST /lift/batch", "{\"insights\": [...]} -> {\"results\": [...]}"},
                               {"GET /metrics", "Prometheus text metrics"},
+                              {"POST /predict",
+                               "{\"run\": ID, \"epoch\": k, \"points\": [[x...]...], \"t\": "
+                               "[...], \"int8\": false} -> {\"values\": [[...]...], ...}"},
+                              {"GET /runs", "stored runs (?filter=WORDS&archived=1)"},
+                              {"GET /runs/ID", "one run (?series=1 adds per-epoch arrays)"},
+                              {"GET /runs/ID/losses", "per-epoch losses (?from=A&to=B)"},
                           }}});
 }
 
@@ -282,6 +302,11 @@ InsightReply InsightService::metricsText() const {
     line("dredge_insight_cache_capacity_bytes", "gauge", "Byte budget.", qulonglong(c.byteBudget));
     line("dredge_insight_hashes_total", "counter", "SHA-256 computations.", m.hashes);
     line("dredge_insight_hash_seconds_total", "counter", "Time spent hashing.", m.hashSeconds);
+    line("dredge_insight_predicted_points_total", "counter", "Points evaluated by /predict.",
+         m.predictedPoints);
+    if (options_.extra) {
+        options_.extra->writeMetrics(out);
+    }
     InsightReply reply;
     reply.contentType = "text/plain; version=0.0.4; charset=utf-8";
     reply.body = std::move(out);

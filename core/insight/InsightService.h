@@ -28,6 +28,7 @@ std::shared_ptr<InsightCache> makeInsightCache(size_t entries = 1024, size_t byt
 struct InsightRequest {
     QByteArray method; // "GET", "POST", ...
     QByteArray path;   // without query
+    QByteArray query;  // after '?', percent-encoded
     QByteArray contentType;
     QByteArray authorization;
     QByteArray body;
@@ -40,10 +41,31 @@ struct InsightReply {
     QList<QPair<QByteArray, QByteArray>> headers;
 };
 
+// Replies every endpoint shares: JSON with a status, {"error": message}, a
+// body parsed as a JSON object (or the 400 that says why not), and whether a
+// Content-Type is JSON's.
+InsightReply jsonReply(int status, const QJsonObject& object);
+InsightReply errorReply(int status, const QString& message);
+bool parseJsonObject(const QByteArray& body, QJsonObject* object, InsightReply* failure);
+bool isJsonContentType(const QByteArray& contentType);
+
+// Endpoints beyond the lift service's own, answered by another class (the
+// lab's /predict and /runs: LabService), so that this one needs no store.
+class ExtraEndpoints {
+public:
+    virtual ~ExtraEndpoints() = default;
+    virtual bool handles(const QByteArray& path) const = 0;
+    // Answers a request to one of its paths (the token was checked already).
+    virtual InsightReply handle(const InsightRequest& request) = 0;
+    // Appends its Prometheus lines to GET /metrics.
+    virtual void writeMetrics(QByteArray& out) const = 0;
+};
+
 struct InsightServiceOptions {
     qint64 maxBodyBytes = 1 << 20;
     int maxBatchItems = 1000;
     QByteArray token; // non-empty: every request needs "Authorization: Bearer <token>"
+    std::shared_ptr<ExtraEndpoints> extra; // used from the thread that calls handle()
 };
 
 class InsightService {

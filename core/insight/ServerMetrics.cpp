@@ -15,8 +15,9 @@ QString ownedCopy(const QString& text) {
 } // namespace
 
 int ServerMetrics::endpointIndex(const QByteArray& path) {
+    const QByteArray named = path.startsWith("/runs/") ? QByteArray("/runs/ID") : path;
     for (size_t i = 0; i + 1 < kEndpoints.size(); ++i) {
-        if (path == kEndpoints[i]) {
+        if (named == kEndpoints[i]) {
             return int(i);
         }
     }
@@ -39,6 +40,10 @@ void ServerMetrics::countRequest(int endpoint, int status) {
 void ServerMetrics::countHash(double seconds) {
     hashes_.fetch_add(1, std::memory_order_relaxed);
     hashNanoseconds_.fetch_add(uint64_t(seconds * 1e9), std::memory_order_relaxed);
+}
+
+void ServerMetrics::countPredictions(uint64_t points) {
+    predictedPoints_.fetch_add(points, std::memory_order_relaxed);
 }
 
 void ServerMetrics::recordLift(const QString& id, const QString& text) {
@@ -65,6 +70,7 @@ MetricsSnapshot ServerMetrics::snapshot() const {
     }
     s.hashes = hashes_.load(std::memory_order_relaxed);
     s.hashSeconds = double(hashNanoseconds_.load(std::memory_order_relaxed)) * 1e-9;
+    s.predictedPoints = predictedPoints_.load(std::memory_order_relaxed);
     std::lock_guard lock(recentMutex_);
     for (size_t i = 0; i < recentCount_; ++i) {
         const auto& lift = recent_[(recentNext_ + kRecentLifts - 1 - i) % kRecentLifts];

@@ -26,21 +26,25 @@ struct MetricsSnapshot {
     uint64_t totalRequests = 0;
     uint64_t hashes = 0;
     double hashSeconds = 0.0;
+    uint64_t predictedPoints = 0;
     std::vector<RecentLift> recentLifts; // newest first
 };
 
 class ServerMetrics {
 public:
     // Endpoints: index into kEndpoints; anything else counts as "other".
-    static constexpr std::array<const char*, 6> kEndpoints = {"/",           "/health",  "/lift",
-                                                              "/lift/batch", "/metrics", "other"};
-    static constexpr std::array<int, 13> kStatuses = {200, 400, 401, 404, 405, 408, 413,
-                                                      415, 431, 500, 501, 505, 0};
+    // "/runs/ID" counts every path under /runs/.
+    static constexpr std::array<const char*, 9> kEndpoints = {"/",           "/health",  "/lift",
+                                                              "/lift/batch", "/metrics", "/predict",
+                                                              "/runs",       "/runs/ID", "other"};
+    static constexpr std::array<int, 14> kStatuses = {200, 400, 401, 404, 405, 408, 413,
+                                                      415, 431, 500, 501, 503, 505, 0};
     static constexpr size_t kRecentLifts = 20;
 
     static int endpointIndex(const QByteArray& path);
     void countRequest(int endpoint, int status);
     void countHash(double seconds);
+    void countPredictions(uint64_t points);
     void recordLift(const QString& id, const QString& text);
     MetricsSnapshot snapshot() const;
 
@@ -50,6 +54,7 @@ private:
     std::array<std::array<std::atomic<uint64_t>, kStatuses.size()>, kEndpoints.size()> counts_{};
     std::atomic<uint64_t> hashes_{0};
     std::atomic<uint64_t> hashNanoseconds_{0};
+    std::atomic<uint64_t> predictedPoints_{0};
     mutable std::mutex recentMutex_;
     std::array<RecentLift, kRecentLifts> recent_; // ring buffer
     size_t recentNext_ = 0;

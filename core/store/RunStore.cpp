@@ -900,8 +900,11 @@ std::optional<ResumePoint> RunStore::resumePoint(const QString& id, qint64 epoch
                        std::move(*averaged), std::move(*norms)};
 }
 
-std::optional<QString> RunStore::resolveId(const QString& prefix, QString* error) {
+std::optional<QString> RunStore::resolveId(const QString& prefix, QString* error, IdFailure* why) {
+    IdFailure ignored;
+    why = why ? why : &ignored;
     static const QRegularExpression idPattern(QStringLiteral("^[0-9a-fA-F-]+$"));
+    *why = IdFailure::NotAnId;
     if (!idPattern.match(prefix).hasMatch()) {
         if (error) {
             *error = QStringLiteral("'%1' is not a run id (hex digits and '-')").arg(prefix);
@@ -911,6 +914,7 @@ std::optional<QString> RunStore::resolveId(const QString& prefix, QString* error
     QSqlQuery q(database());
     q.prepare(QStringLiteral("SELECT id FROM runs WHERE id LIKE :prefix ORDER BY id"));
     q.bindValue(QStringLiteral(":prefix"), prefix.toLower() + u'%');
+    *why = IdFailure::Store;
     if (!q.exec()) {
         fail(q, error);
         return std::nullopt;
@@ -922,6 +926,7 @@ std::optional<QString> RunStore::resolveId(const QString& prefix, QString* error
     if (matches.size() == 1) {
         return matches.first();
     }
+    *why = matches.isEmpty() ? IdFailure::NoMatch : IdFailure::Ambiguous;
     if (error) {
         *error = matches.isEmpty()
                      ? QStringLiteral("no run id starts with '%1'").arg(prefix)

@@ -114,8 +114,12 @@ public:
     waitingRequests(const QStringList& runIds, QString* error);
     std::optional<SettingChange> request(qint64 requestId, QString* error);
 
-    // The one run whose id starts with `prefix` (case-insensitive).
-    std::optional<QString> resolveId(const QString& prefix, QString* error);
+    // The one run whose id starts with `prefix` (case-insensitive); on failure
+    // *why (when given) says which kind it was, for callers that answer each
+    // differently (the insight server's 400 and 404).
+    enum class IdFailure { NotAnId, NoMatch, Ambiguous, Store };
+    std::optional<QString> resolveId(const QString& prefix, QString* error,
+                                     IdFailure* why = nullptr);
 
     // Whether the last failure was the database refusing the statement
     // (constraint, type, SQL) rather than failing to carry it out (locked,
