@@ -13,18 +13,19 @@ qint64 wholeNumber(const QJsonValue& value) {
     return value.isDouble() && d >= 0 && d <= 9.0e15 && std::floor(d) == d ? qint64(d) : -1;
 }
 
-bool readNumber(const QJsonValue& value, const QString& where, float* out, InsightReply* failure) {
+// Why a coordinate cannot be taken, or nothing when *out holds it. (The
+// field's name is only spelt out on failure: building it for each of 10⁵
+// coordinates would cost more than the prediction.)
+std::optional<QString> readNumber(QJsonValueConstRef value, float* out) {
     if (!value.isDouble()) {
-        *failure = errorReply(400, QStringLiteral("%1 must be a number").arg(where));
-        return false;
+        return QStringLiteral("must be a number");
     }
     const double d = value.toDouble();
     if (!std::isfinite(d) || std::abs(d) > 3.0e38) {
-        *failure = errorReply(400, QStringLiteral("%1 is not a finite float32 number").arg(where));
-        return false;
+        return QStringLiteral("is not a finite float32 number");
     }
     *out = float(d);
-    return true;
+    return std::nullopt;
 }
 
 QString widthError(qsizetype index, int dims, const QString& runName) {
@@ -93,29 +94,37 @@ std::optional<PredictRequest> parsePredictRequest(const QByteArray& body, int ma
 
 std::optional<PredictPoints> readPredictPoints(const PredictRequest& request, int dims,
                                                const QString& runName, InsightReply* failure) {
-    const auto& points = request.points;
+    // Iterators read the values in place (at() copies each one out).
     PredictPoints out;
-    out.coords.resize(size_t(points.size()) * size_t(dims));
-    for (qsizetype i = 0; i < points.size(); ++i) {
-        const auto row = points.at(i).toArray();
-        if (!points.at(i).isArray() || row.size() != dims) {
+    out.coords.resize(size_t(request.points.size()) * size_t(dims));
+    float* coordinate = out.coords.data();
+    qsizetype i = 0;
+    for (const auto point : request.points) {
+        const auto row = point.toArray();
+        if (!point.isArray() || row.size() != dims) {
             *failure = errorReply(400, widthError(i, dims, runName));
             return std::nullopt;
         }
-        for (int d = 0; d < dims; ++d) {
-            if (!readNumber(row.at(d), QStringLiteral("points[%1][%2]").arg(i).arg(d),
-                            &out.coords[size_t(i) * size_t(dims) + size_t(d)], failure)) {
+        int d = 0;
+        for (const auto value : row) {
+            if (const auto why = readNumber(value, coordinate++)) {
+                *failure =
+                    errorReply(400, QStringLiteral("points[%1][%2] %3").arg(i).arg(d).arg(*why));
                 return std::nullopt;
             }
+            ++d;
         }
+        ++i;
     }
     const auto times = request.time.toArray();
     out.time.resize(size_t(times.size()));
-    for (qsizetype i = 0; i < times.size(); ++i) {
-        if (!readNumber(times.at(i), QStringLiteral("t[%1]").arg(i), &out.time[size_t(i)],
-                        failure)) {
+    i = 0;
+    for (const auto value : times) {
+        if (const auto why = readNumber(value, &out.time[size_t(i)])) {
+            *failure = errorReply(400, QStringLiteral("t[%1] %2").arg(i).arg(*why));
             return std::nullopt;
         }
+        ++i;
     }
     return out;
 }
