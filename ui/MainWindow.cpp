@@ -194,6 +194,10 @@ void MainWindow::buildActions() {
     file->addSeparator();
     file->addAction(tr("Export loss history as &CSV…"), this, &MainWindow::exportLossCsv);
     file->addAction(tr("Export &plots as PNG, PDF or SVG…"), this, &MainWindow::exportPlots);
+    exportModel_ =
+        file->addAction(tr("Export &model (TorchScript)…"), this, &MainWindow::exportModel);
+    exportModel_->setToolTip(tr("The selected run's model at the epoch the prediction shows (at "
+                                "the slider's end: the model it ended with), for torch.jit.load"));
     file->addSeparator();
     file->addAction(tr("Run s&tore…"), this, &MainWindow::chooseStore);
     file->addSeparator();
@@ -483,6 +487,7 @@ void MainWindow::updateActions() {
     const auto* one = selectedRuns().size() == 1 ? runs_->entry(selectedRuns().front()) : nullptr;
     const bool forkable = store_ && one && one->ended() && !one->losses().empty();
     fork_->setEnabled(forkable);
+    exportModel_->setEnabled(store_ && one && !one->record.id.isEmpty());
     revertToBest_->setEnabled(forkable);
 }
 
@@ -676,6 +681,48 @@ void MainWindow::warnIfFailed(const QString& title, const QString& error) {
     }
 }
 
+// The selected stored run's model at the epoch the prediction view shows; the
+// file dialog's filter chooses float32 or INT8 linear layers. The store's
+// thread writes it (KeptModel) and answers in showModelExported.
+void MainWindow::exportModel() {
+    const auto ids = selectedRuns();
+    const auto* e = ids.size() == 1 ? runs_->entry(ids.front()) : nullptr;
+    if (!store_ || !e || e->record.id.isEmpty()) {
+        QMessageBox::information(this, tr("Export model"),
+                                 tr("Select one run of the run store: its kept parameters are "
+                                    "what is exported."));
+        return;
+    }
+    const auto* slider = prediction_->epochSlider();
+    const qint64 epoch = slider->value() < slider->maximum() ? prediction_->shownFrameEpoch() : -1;
+    const QString spec =
+        epoch >= 0 ? QStringLiteral("%1@%2").arg(e->record.id).arg(epoch) : e->record.id;
+    const QString float32 = tr("TorchScript, float32 (*.pt)");
+    const QString int8 = tr("TorchScript, INT8 linear layers (*.pt)");
+    QString filter = float32;
+    const auto path = QFileDialog::getSaveFileName(
+        this, tr("Export model"),
+        QStringLiteral("%1%2.pt").arg(
+            e->record.id.left(8), epoch >= 0 ? QStringLiteral("-epoch%1").arg(epoch) : QString()),
+        float32 + QStringLiteral(";;") + int8, &filter);
+    if (path.isEmpty()) {
+        return;
+    }
+    store_->requestModelExport(spec, path,
+                               filter == int8 ? ScriptPrecision::Int8 : ScriptPrecision::Float32);
+    statusBar()->showMessage(tr("Exporting %1…").arg(path));
+}
+
+void MainWindow::showModelExported(const QString& path, const QString& written,
+                                   const QString& error) {
+    if (!error.isEmpty()) {
+        statusBar()->clearMessage();
+        QMessageBox::warning(this, tr("Cannot export %1").arg(path), error);
+        return;
+    }
+    statusBar()->showMessage(written, 10000);
+}
+
 void MainWindow::exportLossCsv() {
     const auto path = QFileDialog::getSaveFileName(this, tr("Export loss history"),
                                                    tr("losses.csv"), tr("CSV files (*.csv)"));
@@ -748,6 +795,7 @@ QString MainWindow::useStore(const QString& url) {
         next = std::make_unique<StoreClient>(*location);
         connect(next.get(), &StoreClient::problem, this, &MainWindow::showStoreState);
         connect(next.get(), &StoreClient::healthy, this, &MainWindow::showStoreState);
+        connect(next.get(), &StoreClient::modelExported, this, &MainWindow::showModelExported);
     }
     runs_->setStore(next.get());
     history_->setStore(next.get());

@@ -129,6 +129,8 @@ private:
     void warnIfFailed(const QString& title, const QString& error); // a box unless error is empty
     void exportLossCsv();
     void exportPlots();
+    void exportModel();
+    void showModelExported(const QString& path, const QString& written, const QString& error);
     void about();
     void chooseStore();
     void askForSweep();
@@ -170,6 +172,7 @@ private:
     QAction* groupSeeds_ = nullptr;
     QAction* remove_ = nullptr;
     QAction* fork_ = nullptr;
+    QAction* exportModel_ = nullptr;
     QAction* revertToBest_ = nullptr;
     QAction* logScale_ = nullptr;
     QAction* saveRuns_ = nullptr;

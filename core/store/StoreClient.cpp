@@ -1,5 +1,7 @@
 #include "StoreClient.h"
 
+#include "KeptModel.h"
+
 #include "RunStore.h"
 
 #include <QElapsedTimer>
@@ -582,6 +584,23 @@ void StoreClient::requestExport(const QStringList& ids, const QString& path, Exp
                 [client = w.client(), path, error] { Q_EMIT client->exported(path, error); },
                 Qt::QueuedConnection);
             return true; // a file that cannot be written is not the store's problem
+        });
+    });
+}
+
+void StoreClient::requestModelExport(const QString& spec, const QString& path,
+                                     ScriptPrecision precision) {
+    post([spec, path, precision](StoreWorker& w) {
+        w.read([&](RunStore& store, QString*) {
+            QString error;
+            const auto written = exportTorchScript(store, spec, path, precision, &error);
+            QMetaObject::invokeMethod(
+                w.client(),
+                [client = w.client(), path, written = written.value_or(QString()), error] {
+                    Q_EMIT client->modelExported(path, written, error);
+                },
+                Qt::QueuedConnection);
+            return true; // a run without kept parameters is not the store's problem
         });
     });
 }

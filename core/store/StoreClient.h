@@ -13,6 +13,7 @@
 #include "RunExport.h"
 #include "RunRecord.h"
 #include "RunStore.h"
+#include "ScriptedField.h"
 #include "StoreLocation.h"
 #include "TrainingCheckpoint.h"
 
@@ -74,6 +75,9 @@ public:
     void requestList();
     void requestRun(const QString& id); // the record and its loss history
     void requestExport(const QStringList& ids, const QString& path, ExportFormat format);
+    // RUN[@EPOCH]'s model as a TorchScript module at `path` (KeptModel):
+    // answered by modelExported, with what was written or why not.
+    void requestModelExport(const QString& spec, const QString& path, ScriptPrecision precision);
     // For a fork: a run's checkpoint epochs, then the state after one of them
     // (the last at or before `epoch`). Each is always answered, with an error
     // where the store or the run fails.
@@ -88,6 +92,7 @@ Q_SIGNALS:
     void listed(const std::vector<dredge::RunRecord>& runs);
     void runLoaded(const dredge::LoadedRun& run);
     void exported(const QString& path, const QString& error); // error empty on success
+    void modelExported(const QString& path, const QString& written, const QString& error);
     void checkpointsListed(const QString& id, const std::vector<qint64>& epochs,
                            const QString& error);
     void resumePointLoaded(const QString& id, const std::optional<dredge::ResumePoint>& point,
