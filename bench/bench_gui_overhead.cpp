@@ -11,6 +11,7 @@
 //   QT_QPA_PLATFORM=offscreen bench_gui_overhead [reps] [epoch scale]
 
 #include "AllocatorTuning.h"
+#include "BenchTiming.h"
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"
 #include "LossPlot.h"
@@ -59,11 +60,7 @@ double threadCpuSeconds() {
     return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    const size_t n = v.size();
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
+using bench::median;
 
 Timing headless(const ExperimentConfig& config, int runs) {
     QElapsedTimer clock;

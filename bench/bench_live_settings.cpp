@@ -15,6 +15,7 @@
 // The norm's own cost is timed apart: FlatAdam::gradientNorm over a gradient
 // of the model's size, against the epoch.
 
+#include "BenchTiming.h"
 #include "ExperimentConfig.h"
 #include "FlatAdam.h"
 #include "RunControl.h"
@@ -35,16 +36,9 @@ using namespace dredge;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds(Clock::time_point since) {
-    return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-double median(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-}
+using bench::Clock;
+using bench::median;
+using bench::seconds;
 
 // A sink like a recording's, minus the database: batches, the journal, checkpoints.
 class CountingSink : public RunSink {

@@ -11,6 +11,7 @@
 //
 // usage: bench_predict [--rounds N] [--seconds S] [--server-only]
 
+#include "BenchTiming.h"
 #include "FieldEvaluator.h"
 #include "FieldModel.h"
 #include "InsightServer.h"
@@ -41,16 +42,9 @@ using namespace dredge;
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double seconds(Clock::time_point since) {
-    return std::chrono::duration<double>(Clock::now() - since).count();
-}
-
-double median(std::vector<double> values) {
-    std::sort(values.begin(), values.end());
-    return values[values.size() / 2];
-}
+using bench::Clock;
+using bench::median;
+using bench::seconds;
 
 struct BenchModel {
     const char* name;

@@ -10,6 +10,7 @@
 //                        [--store-file PATH]   (kept and reused when it exists)
 
 #include "AllocatorTuning.h"
+#include "BenchTiming.h"
 #include "RunDriver.h"
 #include "RunStore.h"
 #include "TrainRecording.h"
@@ -28,10 +29,7 @@ using namespace dredge;
 
 namespace {
 
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : 0.5 * (v[v.size() / 2 - 1] + v[v.size() / 2]);
-}
+using bench::median;
 
 // Off: neither store nor kept parameters; Parameters: kept parameters only
 // (the window without a store); On: as `train` records (parameters, checkpoints).

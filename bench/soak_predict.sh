@@ -74,9 +74,11 @@ curl -s "$url/metrics" | grep -E '^dredge_insight_(requests_total\{endpoint="/(p
 at() { awk -v t="$1" '$1 >= t {print $2; exit}' "$work/rss.log"; }
 warm=$(at "$(echo "$start + ($end - $start) / 10" | bc -l)")
 middle=$(at "$(echo "($start + $end) / 2" | bc -l)")
+quarters=$(for q in 1 2 3; do at "$(echo "$start + $q * ($end - $start) / 4" | bc -l)"; done | tr '\n' ' ')
 rss_end=$(rss)
 growth=$(printf "%.2f" "$(echo "100 * ($rss_end - $warm) / $warm" | bc -l)")
 echo "server RSS (KiB): start $rss_start, warmed up $warm, middle $middle, end $rss_end; after warm-up ${growth} %"
+echo "server RSS at each quarter (KiB): $quarters$rss_end"
 others=$(curl -s "$url/metrics" | awk '/^dredge_insight_requests_total/ && !/status="(200|400|404|413)"/ {s += $2} END {print s + 0}')
 ok=true
 [ "$others" -eq 0 ] || ok=false

@@ -7,6 +7,8 @@
 #include "RunsModel.h"
 #include "StoreClient.h"
 
+#include <QAction>
+#include <QTest>
 #include <cstdint>
 
 constexpr int kTimeoutMs = 60000;
@@ -15,6 +17,15 @@ inline void setEpochs(dredge::MainWindow& w, int64_t epochs) {
     auto config = w.form()->config();
     config.train.epochs = epochs;
     w.form()->setConfig(config);
+}
+
+// Starts a run of the form's experiment for `epochs` and waits for it to
+// end: the run in row `row` of the runs table, or null when it did not end in time.
+inline const dredge::RunEntry* trainToEnd(dredge::MainWindow& w, int64_t epochs, int row = 0) {
+    setEpochs(w, epochs);
+    w.startAction()->trigger();
+    const auto* e = w.runs()->entryAt(row);
+    return e && QTest::qWaitFor([e] { return e->ended(); }, kTimeoutMs) ? e : nullptr;
 }
 
 // A stored run shown in the window with these losses (History → Show in plot).

@@ -24,6 +24,7 @@
 #include "RunStore.h"
 #include "RunsModel.h"
 #include "ScratchFolder.h"
+#include "ScriptedField.h"
 #include "StoreClient.h"
 #include "SweepDialog.h"
 #include "SweepPanel.h"
@@ -34,6 +35,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QCheckBox>
+#include <QFileDialog>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -45,6 +47,7 @@
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTableWidgetItem>
@@ -291,10 +294,8 @@ private Q_SLOTS:
     void theEpochSliderReplaysKeptParameters() {
         const QString url = dir_.freshStore();
         MainWindow w(false, url);
-        setEpochs(w, 300);
-        w.startAction()->trigger();
-        const auto* e = w.runs()->entryAt(0);
-        QTRY_VERIFY_WITH_TIMEOUT(e->ended(), kTimeoutMs);
+        const auto* e = trainToEnd(w, 300);
+        QVERIFY(e);
         auto* view = w.predictionView();
         view->showRun(e->id);
         QCOMPARE(e->parameters().size(), size_t(301));
@@ -365,6 +366,56 @@ private Q_SLOTS:
         const auto back = loaded.at(0).at(0).value<LoadedRun>();
         QCOMPARE(back.parameters.epochs, e->parameters().epochs);
         QCOMPARE(back.parameters.values, e->parameters().values);
+    }
+
+    // File → Export model (TorchScript)…: the selected run at the epoch the
+    // slider shows, written by the store's thread; the module predicts what
+    // the window replays at that epoch. At the slider's end, the end model.
+    void exportModelWritesTheEpochTheSliderShows() {
+        const QString url = dir_.freshStore();
+        MainWindow w(false, url);
+        const auto* e = trainToEnd(w, 100);
+        QVERIFY(e);
+        QVERIFY(w.store()->flush());
+        QVERIFY(w.exportModelAction()->isEnabled()); // the run just started is selected
+        auto* slider = w.predictionView()->epochSlider();
+        QSignalSpy exported(w.store(), &StoreClient::modelExported);
+        const auto exportTo = [&](const QString& path, int typeIndex) {
+            QTimer::singleShot(0, [path, typeIndex] {
+                auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+                QVERIFY(dialog);
+                dialog->selectNameFilter(dialog->nameFilters().value(typeIndex));
+                dialog->selectFile(path);
+                static_cast<QDialog*>(dialog)->accept(); // (protected in QFileDialog)
+            });
+            w.exportModelAction()->trigger();
+            QTest::qWaitFor([&] { return !exported.isEmpty(); }, kTimeoutMs);
+            return exported.isEmpty() ? QList<QVariant>{path, QString(), QStringLiteral("none")}
+                                      : exported.takeFirst();
+        };
+        slider->setValue(40);
+        const auto at40 = dir_.filePath(QStringLiteral("at40.pt"));
+        const auto answer = exportTo(at40, 0);
+        QVERIFY2(answer.at(2).toString().isEmpty(), qPrintable(answer.at(2).toString()));
+        QVERIFY2(answer.at(1).toString().contains("at epoch 40 written to"),
+                 qPrintable(answer.at(1).toString()));
+        QVERIFY(w.statusBar()->currentMessage().contains("at epoch 40"));
+        const ScriptedField module(at40.toStdString());
+        const auto predicted = module.predict(e->data()->coords);
+        const auto& replayed = e->replayed(40)->values;
+        QCOMPARE(predicted.size(), replayed.size());
+        double difference = 0, norm = 0;
+        for (size_t i = 0; i < predicted.size(); ++i) {
+            difference += std::pow(double(predicted[i]) - replayed[i], 2);
+            norm += double(replayed[i]) * replayed[i];
+        }
+        QVERIFY2(std::sqrt(difference / norm) <= 1e-6, qPrintable(QString::number(difference)));
+
+        slider->setValue(slider->maximum());
+        const auto end = exportTo(dir_.filePath(QStringLiteral("end.pt")), 1); // INT8
+        QVERIFY2(end.at(1).toString().contains("the end model (after 100 epochs)"),
+                 qPrintable(end.at(1).toString()));
+        QVERIFY(end.at(1).toString().contains("INT8"));
     }
 
     void forksGoOnFromACheckpoint() {

@@ -517,7 +517,7 @@ private Q_SLOTS:
         QCOMPARE(losses.status, 200);
         QCOMPARE(losses.json()["from"].toInt(), 5);
         QCOMPARE(losses.json()["to"].toInt(), 10);
-        QCOMPARE(losses.json()["epochs"].toInt(), 30);
+        QCOMPARE(losses.json()["epochs_done"].toInt(), 30);
         const auto some = losses.json()["loss"].toArray();
         QCOMPARE(some.size(), 5);
         for (int i = 0; i < 5; ++i) {

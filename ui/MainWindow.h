@@ -93,6 +93,7 @@ public:
     QAction* pauseAction() const { return pause_; }
     QAction* resumeAction() const { return resume_; }
     QAction* stopAction() const { return stop_; }
+    QAction* exportModelAction() const { return exportModel_; }
     int selectedRun() const;
 
 Q_SIGNALS:

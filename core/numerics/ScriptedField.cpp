@@ -37,10 +37,14 @@ struct LayerForm {
 // composed ops' order (tests compare it with the fused kernels the app uses).
 // Parameter names are the module's, with '.' → '_' and lambda → lambda_ (a
 // keyword in TorchScript).
-ScriptPlan planFor(ModelKind kind) {
-    switch (kind) {
-    case ModelKind::WaveEnsemble:
-        return {R"(
+struct KindPlan {
+    ModelKind kind;
+    ScriptPlan plan;
+};
+
+const KindPlan kPlans[] = {
+    {ModelKind::WaveEnsemble,
+     {R"(
         tc = t.unsqueeze(1)
         offset = x.unsqueeze(1) - tc.unsqueeze(2) * self.velocity
         dist2 = (offset * offset).sum(2)
@@ -50,10 +54,10 @@ ScriptPlan planFor(ModelKind kind) {
         waves = self.amplitude * torch.cos(phase) * envelope * modulation
         return LINEAR(head, waves)
 )",
-                {"head"},
-                {"head"}};
-    case ModelKind::Interference:
-        return {R"(
+      {"head"},
+      {"head"}}},
+    {ModelKind::Interference,
+     {R"(
         tc = t.unsqueeze(1)
         sigma = torch.clamp(torch.exp(self.log_sigma), min=0.001)
         z = (x - tc * self.velocity) / sigma
@@ -65,27 +69,34 @@ ScriptPlan planFor(ModelKind kind) {
         parts = torch.cat([common * torch.cos(argument), common * torch.sin(argument)], 1)
         return LINEAR(superposition, parts)
 )",
-                {"superposition"},
-                {"superposition"}};
-    case ModelKind::Siren:
-        return {R"(
+      {"superposition"},
+      {"superposition"}}},
+    // SIREN's first sine layer's argument reaches w0·|W x + b| ≈ 300 on the
+    // chirp: INT8 steps of x there move the field by its whole scale
+    // (measured: 124 % relative error). It stays float32.
+    {ModelKind::Siren,
+     {R"(
         h = torch.sin(self.w0 * SUM(first, x))
         h = torch.sin(self.w0 * SUM(second, h))
         return VECTOR(output, h)
 )",
-                {"first", "second", "output"},
-                // The first sine layer's argument reaches w0·|W x + b| ≈ 300 on
-                // the chirp: INT8 steps of x there move the field by its whole
-                // scale (measured: 124 % relative error). It stays float32.
-                {"second", "output"}};
-    case ModelKind::RandomFourier:
-        return {R"(
+      {"first", "second", "output"},
+      {"second", "output"}}},
+    {ModelKind::RandomFourier,
+     {R"(
         projected = torch.matmul(x, self.frequencies)
         features = torch.cat([torch.sin(projected), torch.cos(projected)], 1)
         return LINEAR(output, features)
 )",
-                {"output"},
-                {"output"}};
+      {"output"},
+      {"output"}}},
+};
+
+const ScriptPlan& planFor(ModelKind kind) {
+    for (const auto& entry : kPlans) {
+        if (entry.kind == kind) {
+            return entry.plan;
+        }
     }
     throw std::invalid_argument("no TorchScript source for this model kind");
 }
@@ -197,6 +208,11 @@ struct ScriptedField::Impl {
     std::string source;
     int dims = 1;
     int outputs = 1;
+    bool int8 = false;
+
+    // The module's output at rows [begin, begin + rows) of x and t.
+    at::Tensor forwardRows(const at::Tensor& x, const at::Tensor& t, int64_t begin,
+                           int64_t rows) const;
 
     std::map<std::string, LayerForm> registerTensors(const FieldEvaluator& evaluator,
                                                      ScriptPrecision precision,
@@ -245,8 +261,8 @@ void ScriptedField::Impl::registerMetadata(const FieldEvaluator& evaluator,
     const auto text = [this](const char* name, const std::string& value) {
         module.register_attribute(name, c10::StringType::get(), value);
     };
-    text("model", kindName(config));
-    text("data", metadata.data);
+    text("model_kind", kindName(config));
+    text("data_set", metadata.data);
     text("run_id", metadata.runId);
     text("app_version", metadata.appVersion);
     text("precision", precision == ScriptPrecision::Int8 ? "int8" : "float32");
@@ -267,6 +283,7 @@ ScriptedField::ScriptedField(const FieldEvaluator& evaluator, const ScriptMetada
     auto& d = *impl_;
     d.dims = evaluator.dims();
     d.outputs = evaluator.outputs();
+    d.int8 = precision == ScriptPrecision::Int8;
     if (precision == ScriptPrecision::Int8) {
         std::string why;
         if (!int8Available(&why)) {
@@ -274,7 +291,7 @@ ScriptedField::ScriptedField(const FieldEvaluator& evaluator, const ScriptMetada
         }
         at::globalContext().setQEngine(*int8Engine());
     }
-    const auto plan = planFor(evaluator.config().kind);
+    const auto& plan = planFor(evaluator.config().kind);
     const auto forms = d.registerTensors(evaluator, precision, plan);
     d.registerMetadata(evaluator, metadata, precision);
     d.source =
@@ -292,6 +309,7 @@ ScriptedField::ScriptedField(const std::string& path)
         d.module = torch::jit::load(path);
         d.dims = int(d.module.attr("input_dims").toInt());
         d.outputs = int(d.module.attr("outputs").toInt());
+        d.int8 = d.module.attr("precision").toStringRef() == "int8";
     } catch (const c10::Error& e) {
         throw std::runtime_error("cannot load '" + path + "': " + e.what_without_backtrace());
     }
@@ -314,6 +332,33 @@ std::string ScriptedField::serialized() const {
     return out.str();
 }
 
+// INT8 products run through the quantised engine (onednn in Debian's
+// LibTorch), which builds and caches a kernel for each batch shape: a server
+// answering batches of every size from 1 to 1,000 would fill that cache with
+// a thousand kernels (100 MB measured). So INT8 batches run in blocks of at
+// most 4,096 rows, each padded to a power of two: at most 13 shapes.
+at::Tensor ScriptedField::Impl::forwardRows(const at::Tensor& x, const at::Tensor& t, int64_t begin,
+                                            int64_t rows) const {
+    auto module = this->module; // forward is not const; the copy shares the module's state
+    if (!int8) {
+        return module.forward({x.narrow(0, begin, rows), t.narrow(0, begin, rows)}).toTensor();
+    }
+    const int64_t padded = std::max<int64_t>(
+        16, int64_t(1) << (64 - __builtin_clzll(uint64_t(std::max<int64_t>(rows - 1, 1)))));
+    // Padded with copies of the last row: dynamic INT8 scales each product's
+    // input by the batch's range, which copies leave as it was.
+    const auto pad = [&](const at::Tensor& values) {
+        const auto block = values.narrow(0, begin, rows);
+        const auto last = block.narrow(0, rows - 1, 1);
+        const auto shape = block.dim() == 1 ? std::vector<int64_t>{padded - rows}
+                                            : std::vector<int64_t>{padded - rows, block.size(1)};
+        return at::cat({block, last.expand(shape)});
+    };
+    const auto xs = pad(x);
+    const auto ts = pad(t);
+    return module.forward({xs, ts}).toTensor().narrow(0, 0, rows);
+}
+
 std::vector<float> ScriptedField::predict(const std::vector<float>& coords,
                                           const std::vector<float>& time) const {
     const auto& d = *impl_;
@@ -328,9 +373,14 @@ std::vector<float> ScriptedField::predict(const std::vector<float>& coords,
     const auto x = at::from_blob(const_cast<float*>(coords.data()), {n, d.dims}, at::kFloat);
     const auto t = time.empty() ? at::zeros({n})
                                 : at::from_blob(const_cast<float*>(time.data()), {n}, at::kFloat);
-    auto module = d.module; // forward is not const; the copy shares the module's state
-    const auto out = module.forward({x, t}).toTensor().contiguous();
-    return {out.data_ptr<float>(), out.data_ptr<float>() + out.numel()};
+    const int64_t block = d.int8 ? 4096 : std::max<int64_t>(n, 1);
+    std::vector<float> values;
+    values.reserve(size_t(n) * size_t(d.outputs));
+    for (int64_t begin = 0; begin < n; begin += block) {
+        const auto out = d.forwardRows(x, t, begin, std::min(block, n - begin)).contiguous();
+        values.insert(values.end(), out.data_ptr<float>(), out.data_ptr<float>() + out.numel());
+    }
+    return values;
 }
 
 int ScriptedField::dims() const {

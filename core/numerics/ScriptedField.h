@@ -23,7 +23,7 @@ enum class ScriptPrecision { Float32, Int8 };
 // What the module says of itself, as attributes of the same names.
 struct ScriptMetadata {
     std::string runId;      // run_id
-    std::string data;       // data: the data set's name
+    std::string data;       // data_set: the data set's name
     int64_t epoch = 0;      // epoch: epochs done when these parameters held
     bool endModel = false;  // end_model: the weights the run ended with
     std::string appVersion; // app_version

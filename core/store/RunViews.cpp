@@ -114,7 +114,7 @@ std::optional<QJsonObject> lossesJson(RunStore& store, const QString& id, qint64
     QJsonObject json{{QStringLiteral("run"), id},
                      {QStringLiteral("from"), qint64(first)},
                      {QStringLiteral("to"), qint64(last)},
-                     {QStringLiteral("epochs"), end},
+                     {QStringLiteral("epochs_done"), end},
                      {QStringLiteral("loss"), seriesJson(*losses, first, last)}};
     for (const auto& [key, kind] : kSideSeries) {
         const auto values = store.lossHistory(id, error, kind);
