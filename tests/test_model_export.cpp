@@ -30,6 +30,9 @@ struct ExportCase {
     const char* name;
     ModelConfig model;
     DataKind data;
+    int dims = 0; // > 0: D dimensions of no data set, at seeded random points and times
+
+    int spatialDimensions() const { return dims > 0 ? dims : spatialDims(data); }
 };
 
 ModelConfig modelOf(ModelKind kind, int outFeatures = 1) {
@@ -54,6 +57,10 @@ const std::vector<ExportCase>& exportCases() {
         {"siren 4-D", modelOf(ModelKind::Siren), DataKind::Volume4d},
         {"rff chirp", modelOf(ModelKind::RandomFourier), DataKind::Chirp},
         {"rff 6-D", modelOf(ModelKind::RandomFourier), DataKind::Hyper6d},
+        {"ensemble D = 2, t varies", modelOf(ModelKind::WaveEnsemble), DataKind::Chirp, 2},
+        {"ensemble D = 7, t varies", modelOf(ModelKind::WaveEnsemble), DataKind::Chirp, 7},
+        {"interference D = 2, 2 outputs", modelOf(ModelKind::Interference, 2), DataKind::Chirp, 2},
+        {"siren D = 2", modelOf(ModelKind::Siren), DataKind::Chirp, 2},
     };
     return cases;
 }
@@ -87,7 +94,12 @@ struct Points {
     std::vector<float> coords, time;
 };
 
-Points pointsOf(DataKind kind) {
+Points pointsOf(const ExportCase& c) {
+    if (c.dims > 0) {
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(5);
+        return {floats(at::rand({2000, c.dims}, gen) * 2 - 1), floats(at::rand({2000}, gen))};
+    }
+    const auto kind = c.data;
     DataConfig config;
     config.kind = kind;
     config.grid = kind == DataKind::Hyper6d ? 5 : (kind == DataKind::Packet4d ? 8 : 0);
@@ -157,12 +169,12 @@ void ModelExportTest::scriptedModulesMatchTheAppsPrediction_data() {
 void ModelExportTest::scriptedModulesMatchTheAppsPrediction() {
     QFETCH(int, index);
     const auto& c = exportCases()[size_t(index)];
-    FieldEvaluator evaluator(c.model, spatialDims(c.data), 7);
+    FieldEvaluator evaluator(c.model, c.spatialDimensions(), 7);
     perturb(evaluator, 11);
     const auto path = scratch_.freshFile(QStringLiteral("model%1.pt")).toStdString();
     ScriptedField(evaluator, metadataFor("chirp"), ScriptPrecision::Float32).save(path);
 
-    const auto points = pointsOf(c.data);
+    const auto points = pointsOf(c);
     const auto app = evaluator.predict(points.coords, points.time);
     const ScriptedField loaded(path);
     QCOMPARE(loaded.dims(), evaluator.dims());
@@ -240,14 +252,14 @@ void ModelExportTest::int8ModulesStayCloseAndShrinkTheLinearLayers() {
         QSKIP(why.c_str());
     }
     const auto& c = exportCases()[size_t(index)];
-    FieldEvaluator evaluator(c.model, spatialDims(c.data), 7);
+    FieldEvaluator evaluator(c.model, c.spatialDimensions(), 7);
     perturb(evaluator, 11);
     const auto path = scratch_.freshFile(QStringLiteral("int8_%1.pt")).toStdString();
     const ScriptedField built(evaluator, metadataFor("chirp"), ScriptPrecision::Int8);
     QVERIFY(built.source().find("quantized.linear_dynamic") != std::string::npos);
     built.save(path);
     const ScriptedField loaded(path);
-    const auto points = pointsOf(c.data);
+    const auto points = pointsOf(c);
     const auto app = evaluator.predict(points.coords, points.time);
     const auto int8 = loaded.predict(points.coords, points.time);
     const auto d = difference(app, int8);
