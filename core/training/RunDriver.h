@@ -85,7 +85,7 @@ struct RunDrive {
     RunControl* control = nullptr;       // pause, stop and changes from another thread; may be null
     // A replay: the original run's applied changes (and its stop), applied
     // again at the same epochs.
-    RunJournal script;
+    RunJournal script{};
 };
 
 // Throws as train() does (std::invalid_argument, CsvError, std::runtime_error).
