@@ -16,6 +16,7 @@
 #include "GroupsPanel.h"
 #include "HistoryModel.h"
 #include "HistoryPanel.h"
+#include "InsightServer.h"
 #include "LossPlot.h"
 #include "MainWindow.h"
 #include "ParallelCoordinates.h"
@@ -25,6 +26,7 @@
 #include "RunsModel.h"
 #include "ScratchFolder.h"
 #include "ScriptedField.h"
+#include "ServerPanel.h"
 #include "StoreClient.h"
 #include "SweepDialog.h"
 #include "SweepPanel.h"
@@ -42,6 +44,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -416,6 +420,43 @@ private Q_SLOTS:
         QVERIFY2(end.at(1).toString().contains("the end model (after 100 epochs)"),
                  qPrintable(end.at(1).toString()));
         QVERIFY(end.at(1).toString().contains("INT8"));
+    }
+
+    // The window's insight server reads the window's store: /predict answers
+    // with the run just trained, at a kept epoch, what the window replays.
+    void theWindowsServerPredictsFromItsStore() {
+        const QString url = dir_.freshStore();
+        MainWindow w(false, url);
+        const auto* e = trainToEnd(w, 50);
+        QVERIFY(e);
+        QVERIFY(w.store()->flush());
+        w.serverPanel()->portBox()->setValue(0); // any free port
+        QSignalSpy listening(w.server(), &InsightServer::listening);
+        w.serverPanel()->toggleButton()->click();
+        QVERIFY(!listening.isEmpty() || listening.wait(kTimeoutMs));
+        const auto port = listening.at(0).at(1).value<quint16>();
+        const auto& coords = e->data()->coords;
+        QJsonArray points;
+        for (int i = 0; i < 5; ++i) {
+            points.append(QJsonArray{coords[size_t(100 * i)]});
+        }
+        const QJsonObject body{{"run", e->record.id.left(8)}, {"epoch", 20}, {"points", points}};
+        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1/predict").arg(port)));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, "application/json");
+        QNetworkAccessManager nam;
+        auto* reply = nam.post(request, QJsonDocument(body).toJson());
+        QSignalSpy done(reply, &QNetworkReply::finished);
+        QVERIFY(reply->isFinished() || done.wait(kTimeoutMs));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        const auto values = QJsonDocument::fromJson(reply->readAll())["values"].toArray();
+        reply->deleteLater();
+        QCOMPARE(values.size(), 5);
+        const auto* replayed = e->replayed(20);
+        QVERIFY(replayed);
+        for (int i = 0; i < 5; ++i) {
+            QCOMPARE(float(values[i].toArray().at(0).toDouble()),
+                     replayed->values[size_t(100 * i)]);
+        }
     }
 
     void forksGoOnFromACheckpoint() {
