@@ -25,6 +25,7 @@ struct ServedModel {
     QString note; // where the epoch asked was not kept: what was taken instead
     std::shared_ptr<FieldEvaluator> evaluator;
     std::shared_ptr<ScriptedField> int8;
+    QByteArray replyHead; // every answer's fields before "values", made once (replyHeadOf)
 
     int dims() const { return evaluator->dims(); }
     std::vector<float> predict(const std::vector<float>& coords,
@@ -81,20 +82,25 @@ QByteArray jsonString(const QString& text) {
     return array.mid(1, array.size() - 2);
 }
 
+QByteArray replyHeadOf(const ServedModel& model) {
+    QByteArray head = "{\"run\":" + jsonString(model.runId) +
+                      ",\"epoch\":" + QByteArray::number(model.epoch) +
+                      ",\"end_model\":" + (model.endModel ? "true" : "false") +
+                      ",\"model\":" + jsonString(model.model) + ",\"precision\":\"" +
+                      (model.int8 ? "int8" : "float32") +
+                      "\",\"outputs\":" + QByteArray::number(model.evaluator->outputs());
+    if (!model.note.isEmpty()) {
+        head += ",\"note\":" + jsonString(model.note);
+    }
+    return head + ",\"values\":[";
+}
+
 QByteArray predictionBody(const ServedModel& model, const std::vector<float>& values,
                           size_t points) {
     const size_t outputs = points ? values.size() / points : 0;
     QByteArray out;
-    out.reserve(qsizetype(values.size() * 14 + 256));
-    out += "{\"run\":" + jsonString(model.runId) + ",\"epoch\":" + QByteArray::number(model.epoch) +
-           ",\"end_model\":" + (model.endModel ? "true" : "false") +
-           ",\"model\":" + jsonString(model.model) + ",\"precision\":\"" +
-           (model.int8 ? "int8" : "float32") +
-           "\",\"outputs\":" + QByteArray::number(qulonglong(outputs));
-    if (!model.note.isEmpty()) {
-        out += ",\"note\":" + jsonString(model.note);
-    }
-    out += ",\"values\":[";
+    out.reserve(qsizetype(values.size() * 14) + model.replyHead.size() + 8);
+    out += model.replyHead;
     for (size_t i = 0; i < points; ++i) {
         out += i ? ",[" : "[";
         for (size_t c = 0; c < outputs; ++c) {
@@ -238,6 +244,7 @@ std::shared_ptr<const ServedModel> LabService::model(const QString& id, qint64 e
             return nullptr;
         }
     }
+    served->replyHead = replyHeadOf(*served);
     // A run still training keeps more frames and ends with other weights:
     // only an ended run's model stays the same.
     if (isEnded(kept->kept.record.status)) {

@@ -305,6 +305,7 @@ RunStore::RunStore()
                       QUuid::createUuid().toString(QUuid::WithoutBraces)) {}
 
 RunStore::~RunStore() {
+    wholeIdQuery_.reset(); // before its connection goes
     if (QSqlDatabase::contains(connectionName_)) {
         QSqlDatabase::database(connectionName_, false).close();
         QSqlDatabase::removeDatabase(connectionName_);
@@ -378,6 +379,7 @@ bool RunStore::openForReading(const StoreLocation& location, QString* error) {
 }
 
 bool RunStore::connect(const StoreLocation& location, ReadAccess access, QString* error) {
+    wholeIdQuery_.reset();
     const bool readOnly = access != ReadAccess::ReadWrite;
     location_ = location;
     dialect_ = location.backend == StoreLocation::Backend::Sqlite ? SqlDialect::Sqlite
@@ -911,6 +913,14 @@ std::optional<QString> RunStore::resolveId(const QString& prefix, QString* error
         }
         return std::nullopt;
     }
+    if (prefix.size() == 36) { // a whole id: one indexed lookup
+        if (auto id = wholeId(prefix.toLower(), error, why)) {
+            return id;
+        }
+        if (*why == IdFailure::Store) {
+            return std::nullopt;
+        }
+    }
     QSqlQuery q(database());
     q.prepare(QStringLiteral("SELECT id FROM runs WHERE id LIKE :prefix ORDER BY id"));
     q.bindValue(QStringLiteral(":prefix"), prefix.toLower() + u'%');
@@ -935,6 +945,33 @@ std::optional<QString> RunStore::resolveId(const QString& prefix, QString* error
                                 matches.size() > 2 ? QStringLiteral(", …") : QString());
     }
     return std::nullopt;
+}
+
+std::optional<QString> RunStore::wholeId(const QString& id, QString* error, IdFailure* why) {
+    if (!wholeIdQuery_) {
+        wholeIdQuery_ = std::make_unique<QSqlQuery>(database());
+        wholeIdQuery_->setForwardOnly(true);
+        if (!wholeIdQuery_->prepare(QStringLiteral("SELECT id FROM runs WHERE id = :id"))) {
+            *why = IdFailure::Store;
+            fail(*wholeIdQuery_, error);
+            wholeIdQuery_.reset();
+            return std::nullopt;
+        }
+    }
+    auto& q = *wholeIdQuery_;
+    q.bindValue(QStringLiteral(":id"), id);
+    if (!q.exec()) {
+        *why = IdFailure::Store;
+        fail(q, error);
+        return std::nullopt;
+    }
+    std::optional<QString> found;
+    if (q.next()) {
+        found = q.value(0).toString();
+    }
+    q.finish(); // no read transaction left open between requests
+    *why = IdFailure::NoMatch;
+    return found;
 }
 
 int RunStore::markInterruptedRuns(QString* error) {

@@ -18,6 +18,7 @@
 
 #include <QString>
 #include <QVariantMap>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -142,6 +143,7 @@ private:
     bool selectOne(QSqlQuery& q, const QString& sql, const QVariant& key, const QString& missing,
                    QString* error);
     QSqlDatabase database() const;
+    std::optional<QString> wholeId(const QString& id, QString* error, IdFailure* why);
     bool configureConnection(QString* error);
     enum class ReadAccess { ReadWrite, ReadOnly, Immutable };
     bool connect(const StoreLocation& location, ReadAccess access, QString* error);
@@ -149,6 +151,10 @@ private:
     bool writeTags(const RunRecord& record, QString* error);
 
     QString connectionName_;
+    // resolveId's lookup of a whole id, prepared once per connection: the
+    // insight server resolves one for every /predict, and preparing the
+    // statement each time cost more than the prediction.
+    std::unique_ptr<QSqlQuery> wholeIdQuery_;
     StoreLocation location_;
     SqlDialect dialect_ = SqlDialect::Sqlite;
 
