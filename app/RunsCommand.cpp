@@ -114,6 +114,8 @@ int show(RunStore& store, const QStringList& prefixes) {
     return 0;
 }
 
+bool writeOut(const QString& path, const QByteArray& bytes, QString* error);
+
 // `runs export RUN[@EPOCH] --torchscript FILE.pt [--int8]`: the model at that
 // epoch as a TorchScript module.
 int exportModel(RunStore& store, const QStringList& specs, const QCommandLineParser& p) {
@@ -123,12 +125,18 @@ int exportModel(RunStore& store, const QStringList& specs, const QCommandLinePar
         return fail(QStringLiteral("export --torchscript takes one RUN or RUN@EPOCH"), 2);
     }
     QString error;
-    const auto written = exportTorchScript(
-        store, specs.first(), p.value(QStringLiteral("torchscript")), precision, &error);
-    if (!written) {
-        return fail(error, error.startsWith(QLatin1String("cannot")) ? 1 : 2);
+    KeptFailure why{};
+    const auto model = loadKeptModel(store, specs.first(), &error, &why);
+    if (!model) {
+        return fail(error, why == KeptFailure::Store || why == KeptFailure::FitsNoModel ? 1 : 2);
     }
-    std::fprintf(stderr, "%s\n", qPrintable(*written));
+    const auto bytes = torchScriptBytes(*model, precision, &error);
+    const QString path = p.value(QStringLiteral("torchscript"));
+    if (!bytes || !writeOut(path, *bytes, &error)) {
+        return fail(error, 1);
+    }
+    std::fprintf(stderr, "%s\n",
+                 qPrintable(exportSummary(model->kept, path, precision, bytes->size())));
     return 0;
 }
 

@@ -220,11 +220,13 @@ std::shared_ptr<const ServedModel> LabService::model(const QString& id, qint64 e
         return *cached;
     }
     QString error;
+    KeptFailure why{};
     const auto spec = epoch < 0 ? id : id + u'@' + QString::number(epoch);
-    auto kept = loadKeptModel(*store_, spec, &error); // resolve() opened the store
+    auto kept = loadKeptModel(*store_, spec, &error, &why); // resolve() opened the store
     if (!kept) {
-        const bool absent = error.contains(QLatin1String("past its end")) ||
-                            error.contains(QLatin1String("kept no parameters"));
+        // Nothing kept there is "not found", like a run that is not there.
+        const bool absent = why == KeptFailure::PastEnd || why == KeptFailure::NothingKept ||
+                            why == KeptFailure::NoRun;
         *failure = errorReply(absent ? 404 : 500, error);
         return nullptr;
     }

@@ -7,8 +7,9 @@
 
 namespace dredge {
 
-std::optional<KeptModel> loadKeptModel(RunStore& store, const QString& spec, QString* error) {
-    auto kept = loadKeptParameters(store, spec, error);
+std::optional<KeptModel> loadKeptModel(RunStore& store, const QString& spec, QString* error,
+                                       KeptFailure* kind) {
+    auto kept = loadKeptParameters(store, spec, error, kind);
     if (!kept) {
         return std::nullopt;
     }
@@ -21,6 +22,9 @@ std::optional<KeptModel> loadKeptModel(RunStore& store, const QString& spec, QSt
     } catch (const std::exception& e) {
         *error = QStringLiteral("run %1's kept parameters fit no model of its config: %2")
                      .arg(kept->record.id.left(8), QString::fromUtf8(e.what()));
+        if (kind) {
+            *kind = KeptFailure::FitsNoModel;
+        }
         return std::nullopt;
     }
 }
@@ -60,13 +64,17 @@ std::optional<QString> exportTorchScript(RunStore& store, const QString& spec, c
         *error = QStringLiteral("cannot write '%1': %2").arg(path, file.errorString());
         return std::nullopt;
     }
-    const auto& kept = model->kept;
+    return exportSummary(model->kept, path, precision, bytes->size());
+}
+
+QString exportSummary(const KeptParameters& kept, const QString& path, ScriptPrecision precision,
+                      qsizetype bytes) {
     QString what =
         QStringLiteral("run %1 at %2 written to %3 (TorchScript, %4, %5 bytes)")
             .arg(kept.record.id.left(8), kept.frameName(), path,
                  precision == ScriptPrecision::Int8 ? QStringLiteral("INT8 linear layers")
                                                     : QStringLiteral("float32"))
-            .arg(bytes->size());
+            .arg(bytes);
     if (const auto note = kept.substitution(); !note.isEmpty()) {
         what += QStringLiteral("; ") + note;
     }

@@ -21,8 +21,9 @@ struct KeptModel {
 };
 
 // Nothing, with why, for a spec loadKeptParameters refuses or parameters that
-// fit no model of the run's config.
-std::optional<KeptModel> loadKeptModel(RunStore& store, const QString& spec, QString* error);
+// fit no model of the run's config (*kind: which, when given).
+std::optional<KeptModel> loadKeptModel(RunStore& store, const QString& spec, QString* error,
+                                       KeptFailure* kind = nullptr);
 
 // The module's attributes for this frame (run, data, epoch, app version).
 ScriptMetadata scriptMetadata(const KeptParameters& kept);
@@ -37,5 +38,10 @@ std::optional<QByteArray> torchScriptBytes(const KeptModel& model, ScriptPrecisi
 // was not kept.
 std::optional<QString> exportTorchScript(RunStore& store, const QString& spec, const QString& path,
                                          ScriptPrecision precision, QString* error);
+
+// What was written, in words: the run, its frame, the file, the precision and
+// size, and the substitution when the epoch asked was not kept.
+QString exportSummary(const KeptParameters& kept, const QString& path, ScriptPrecision precision,
+                      qsizetype bytes);
 
 } // namespace dredge

@@ -23,7 +23,9 @@ QString KeptParameters::substitution() const {
 }
 
 std::optional<KeptParameters> loadKeptParameters(RunStore& store, const QString& spec,
-                                                 QString* error) {
+                                                 QString* error, KeptFailure* kind) {
+    KeptFailure ignored;
+    kind = kind ? kind : &ignored;
     const auto at = spec.indexOf(u'@');
     KeptParameters kept;
     if (at >= 0) {
@@ -32,11 +34,20 @@ std::optional<KeptParameters> loadKeptParameters(RunStore& store, const QString&
         if (!ok || kept.asked < 0) {
             *error = QStringLiteral("takes RUN or RUN@EPOCH (EPOCH ≥ 0: epochs done), not '%1'")
                          .arg(spec);
+            *kind = KeptFailure::BadSpec;
             return std::nullopt;
         }
     }
-    const auto id = store.resolveId(spec.left(at), error);
-    auto record = id ? store.loadRun(*id, error) : std::nullopt;
+    RunStore::IdFailure idFailure{};
+    const auto id = store.resolveId(spec.left(at), error, &idFailure);
+    if (!id) {
+        *kind = idFailure == RunStore::IdFailure::NoMatch ? KeptFailure::NoRun
+                : idFailure == RunStore::IdFailure::Store ? KeptFailure::Store
+                                                          : KeptFailure::BadSpec;
+        return std::nullopt;
+    }
+    *kind = KeptFailure::Store;
+    auto record = store.loadRun(*id, error);
     auto frames = record ? store.parameterFrames(*id, error) : std::nullopt;
     if (!frames) {
         return std::nullopt;
@@ -47,6 +58,7 @@ std::optional<KeptParameters> loadKeptParameters(RunStore& store, const QString&
         *error = QStringLiteral("run %1 kept no parameters (stores before version 6 kept "
                                 "predictions only)")
                      .arg(kept.record.id.left(8));
+        *kind = KeptFailure::NothingKept;
         return std::nullopt;
     }
     if (kept.asked > kept.frames.epochs.back()) {
@@ -54,6 +66,7 @@ std::optional<KeptParameters> loadKeptParameters(RunStore& store, const QString&
                      .arg(kept.record.id.left(8))
                      .arg(kept.record.epochsDone)
                      .arg(kept.asked);
+        *kind = KeptFailure::PastEnd;
         return std::nullopt;
     }
     kept.index =

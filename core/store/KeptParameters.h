@@ -33,8 +33,11 @@ struct KeptParameters {
 };
 
 // Nothing, with why, for a spec that names no run, a run that kept no
-// parameters (stored before they were kept) or an epoch past its end.
+// parameters (stored before they were kept) or an epoch past its end; *kind
+// (when given) says which, for callers that answer each differently (the
+// insight server's 400, 404 and 500).
+enum class KeptFailure { BadSpec, NoRun, NothingKept, PastEnd, Store, FitsNoModel };
 std::optional<KeptParameters> loadKeptParameters(RunStore& store, const QString& spec,
-                                                 QString* error);
+                                                 QString* error, KeptFailure* kind = nullptr);
 
 } // namespace dredge
