@@ -20,12 +20,14 @@ inline void setEpochs(dredge::MainWindow& w, int64_t epochs) {
 }
 
 // Starts a run of the form's experiment for `epochs` and waits for it to
-// end: the run in row `row` of the runs table, or null when it did not end in time.
+// end and, with a store, for its records to be written: the run in row `row`
+// of the runs table, or null when either did not happen in time.
 inline const dredge::RunEntry* trainToEnd(dredge::MainWindow& w, int64_t epochs, int row = 0) {
     setEpochs(w, epochs);
     w.startAction()->trigger();
     const auto* e = w.runs()->entryAt(row);
-    return e && QTest::qWaitFor([e] { return e->ended(); }, kTimeoutMs) ? e : nullptr;
+    const bool ended = e && QTest::qWaitFor([e] { return e->ended(); }, kTimeoutMs);
+    return ended && (!w.store() || w.store()->flush()) ? e : nullptr;
 }
 
 // A stored run shown in the window with these losses (History → Show in plot).

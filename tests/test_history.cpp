@@ -380,7 +380,6 @@ private Q_SLOTS:
         MainWindow w(false, url);
         const auto* e = trainToEnd(w, 100);
         QVERIFY(e);
-        QVERIFY(w.store()->flush());
         QVERIFY(w.exportModelAction()->isEnabled()); // the run just started is selected
         auto* slider = w.predictionView()->epochSlider();
         QSignalSpy exported(w.store(), &StoreClient::modelExported);
@@ -429,7 +428,6 @@ private Q_SLOTS:
         MainWindow w(false, url);
         const auto* e = trainToEnd(w, 50);
         QVERIFY(e);
-        QVERIFY(w.store()->flush());
         w.serverPanel()->portBox()->setValue(0); // any free port
         QSignalSpy listening(w.server(), &InsightServer::listening);
         w.serverPanel()->toggleButton()->click();
