@@ -3,6 +3,7 @@
 #include "FieldModel.h"
 #include "InterferenceBasis.h"
 #include "ModelFactory.h"
+#include "ModelInit.h"
 #include "WaveEnsemble.h"
 
 #include <stdexcept>
@@ -17,9 +18,6 @@ struct FieldEvaluator::Impl {
     std::vector<at::Tensor> parameters; // in parameters() order: FlatAdam's
     std::vector<ParameterSlot> layout;
     int64_t count = 0;
-
-    std::pair<at::Tensor, at::Tensor> points(const std::vector<float>& coords,
-                                             const std::vector<float>& time) const;
 };
 
 FieldEvaluator::FieldEvaluator(const ModelConfig& model, int dims, uint64_t seed)
@@ -83,34 +81,17 @@ std::vector<float> toVector(const at::Tensor& tensor) {
 
 } // namespace
 
-// The points as tensors (views of the caller's vectors: no copy).
-std::pair<at::Tensor, at::Tensor>
-FieldEvaluator::Impl::points(const std::vector<float>& coords,
-                             const std::vector<float>& time) const {
-    if (coords.size() % size_t(dims) != 0) {
-        throw std::invalid_argument("coordinate count is not a multiple of the dimension");
-    }
-    const int64_t n = int64_t(coords.size()) / dims;
-    if (!time.empty() && int64_t(time.size()) != n) {
-        throw std::invalid_argument("one time per point is needed");
-    }
-    const auto x = at::from_blob(const_cast<float*>(coords.data()), {n, dims}, at::kFloat);
-    const auto t = time.empty() ? at::zeros({n})
-                                : at::from_blob(const_cast<float*>(time.data()), {n}, at::kFloat);
-    return {x, t};
-}
-
 std::vector<float> FieldEvaluator::predict(const std::vector<float>& coords,
                                            const std::vector<float>& time) const {
     at::NoGradGuard noGrad;
-    const auto [x, t] = impl_->points(coords, time);
+    const auto [x, t] = pointTensors(coords, time, impl_->dims);
     return toVector(impl_->model->forward(x, t));
 }
 
 UnitContributions FieldEvaluator::contributions(const std::vector<float>& coords,
                                                 const std::vector<float>& time) const {
     at::NoGradGuard noGrad;
-    const auto [x, t] = impl_->points(coords, time);
+    const auto [x, t] = pointTensors(coords, time, impl_->dims);
     UnitContributions out;
     if (auto* ensemble = dynamic_cast<WaveEnsemble*>(impl_->model.get())) {
         const auto& head = ensemble->head;

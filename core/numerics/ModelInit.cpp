@@ -1,5 +1,7 @@
 #include "ModelInit.h"
 
+#include <stdexcept>
+
 #include "FieldModel.h"
 
 #include <cmath>
@@ -21,6 +23,21 @@ at::Tensor pairwiseDot(const at::Tensor& x, const at::Tensor& w) {
     }
     c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::autocast_dispatch_keyset);
     return at::matmul(x, w.t());
+}
+
+std::pair<at::Tensor, at::Tensor> pointTensors(const std::vector<float>& coords,
+                                               const std::vector<float>& time, int dims) {
+    if (coords.size() % size_t(dims) != 0) {
+        throw std::invalid_argument("coordinate count is not a multiple of the dimension");
+    }
+    const int64_t n = int64_t(coords.size()) / dims;
+    if (!time.empty() && int64_t(time.size()) != n) {
+        throw std::invalid_argument("one time per point is needed");
+    }
+    const auto x = at::from_blob(const_cast<float*>(coords.data()), {n, dims}, at::kFloat);
+    const auto t = time.empty() ? at::zeros({n})
+                                : at::from_blob(const_cast<float*>(time.data()), {n}, at::kFloat);
+    return {x, t};
 }
 
 int64_t FieldModel::parameterCount() const {

@@ -4,6 +4,8 @@
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/linear.h>
+#include <utility>
+#include <vector>
 
 namespace dredge {
 
@@ -16,5 +18,12 @@ void initLinearLikePyTorch(torch::nn::Linear& layer, at::Generator& gen);
 // wave phase of 10 rad is off by ~0.03 rad. For D = 1 it is one broadcast
 // product, cheaper than a matrix product.
 at::Tensor pairwiseDot(const at::Tensor& x, const at::Tensor& w);
+
+// Points given as plain vectors, as tensors x [N, D] and t [N] that view
+// them (no copy; t = 0 when `time` is empty): what FieldEvaluator and
+// ScriptedField predict at. Throws std::invalid_argument for sizes that do
+// not fit.
+std::pair<at::Tensor, at::Tensor> pointTensors(const std::vector<float>& coords,
+                                               const std::vector<float>& time, int dims);
 
 } // namespace dredge

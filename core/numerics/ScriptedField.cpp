@@ -2,6 +2,7 @@
 
 #include "FieldEvaluator.h"
 #include "FieldModel.h"
+#include "ModelInit.h"
 
 #include <torch/csrc/jit/frontend/resolver.h>
 #include <torch/csrc/jit/frontend/sugared_value.h>
@@ -362,17 +363,9 @@ at::Tensor ScriptedField::Impl::forwardRows(const at::Tensor& x, const at::Tenso
 std::vector<float> ScriptedField::predict(const std::vector<float>& coords,
                                           const std::vector<float>& time) const {
     const auto& d = *impl_;
-    if (coords.size() % size_t(d.dims) != 0) {
-        throw std::invalid_argument("coordinate count is not a multiple of the dimension");
-    }
-    const int64_t n = int64_t(coords.size()) / d.dims;
-    if (!time.empty() && int64_t(time.size()) != n) {
-        throw std::invalid_argument("one time per point is needed");
-    }
     c10::InferenceMode inference;
-    const auto x = at::from_blob(const_cast<float*>(coords.data()), {n, d.dims}, at::kFloat);
-    const auto t = time.empty() ? at::zeros({n})
-                                : at::from_blob(const_cast<float*>(time.data()), {n}, at::kFloat);
+    const auto [x, t] = pointTensors(coords, time, d.dims);
+    const int64_t n = x.size(0);
     const int64_t block = d.int8 ? 4096 : std::max<int64_t>(n, 1);
     std::vector<float> values;
     values.reserve(size_t(n) * size_t(d.outputs));
