@@ -5,6 +5,8 @@
 // kernels' per-point math run on the host, against the composed ops; and the
 // CUDA kernels themselves against the CPU ones where a GPU is there.
 
+#include "FastMath.h"
+#include "FastMathArrays.h"
 #include "FusedKernelSelection.h"
 #include "InterferenceBasis.h"
 #include "ModelFactory.h"
@@ -20,10 +22,12 @@
 #include <ATen/Parallel.h>
 #include <QtTest>
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 #include <map>
 #include <memory>
+#include <vector>
 
 using namespace dredge;
 
@@ -318,6 +322,51 @@ void checkKeptTerms(Model& model, const at::Tensor& x, const at::Tensor& t) {
     QVERIFY(at::equal(model.forward(x, t), kept.out));
 }
 
+// The instruction sets this CPU runs, as rows: each copy of FastMath.h's
+// loops is checked where it can run.
+void addVectorIsaRows() {
+    QTest::addColumn<int>("isa");
+    using fused::VectorIsa;
+    for (const auto isa : {VectorIsa::Baseline, VectorIsa::Avx2Fma, VectorIsa::Avx512}) {
+        if (fused::vectorIsaSupported(isa)) {
+            QTest::newRow(fused::vectorIsaName(isa)) << int(isa);
+        }
+    }
+}
+
+// The largest |sin − std::sin| and |cos − std::cos| (in double) over `count`
+// evenly spaced floats of [−limit, limit], and every float in a window
+// around each of the first multiples of π/2 (where the reduction cancels).
+double worstSinCosError(fused::VectorIsa isa, double limit, int64_t count) {
+    std::vector<float> x;
+    x.reserve(size_t(count));
+    for (int64_t i = 0; i < count; ++i) {
+        x.push_back(float(-limit + 2.0 * limit * double(i) / double(count - 1)));
+    }
+    for (int q = -2000; q <= 2000; q += 7) {
+        float v = float(q * M_PI / 2);
+        for (int step = 0; step < 64 && std::abs(v) <= limit; ++step) {
+            x.push_back(v);
+            v = std::nextafter(v, 1e30f);
+        }
+    }
+    std::vector<float> s(x.size()), c(x.size());
+    fused::sinCosArray(isa, x.data(), int64_t(x.size()), s.data(), c.data());
+    double worst = 0.0;
+    for (size_t i = 0; i < x.size(); ++i) {
+        worst = std::max({worst, std::abs(s[i] - std::sin(double(x[i]))),
+                          std::abs(c[i] - std::cos(double(x[i])))});
+    }
+    return worst;
+}
+
+// The float spacing at exp's exact value (a normal float's ulp).
+double ulpAt(double value) {
+    int exponent = 0;
+    std::frexp(value, &exponent);
+    return std::ldexp(1.0, exponent - 24);
+}
+
 } // namespace
 
 class TestFusedKernels : public QObject {
@@ -325,6 +374,49 @@ class TestFusedKernels : public QObject {
 
 private Q_SLOTS:
     void cleanup() { at::set_num_threads(1); }
+
+    // FastMath.h (issue 29), each vectorised copy: sin and cos within 2e-7
+    // of the double result for |x| ≤ 1e4 (the kernels' phases), within 1e-6
+    // up to 1e5; exp within 2 ulp over [−87.3, 0] and 0 below.
+    void fastSinCosAccuracy_data() { addVectorIsaRows(); }
+    void fastSinCosAccuracy() {
+        QFETCH(int, isa);
+        const auto which = fused::VectorIsa(isa);
+        const double nearRange = worstSinCosError(which, 1e4, 4'000'000);
+        const double farRange = worstSinCosError(which, 1e5, 1'000'000);
+        qInfo("%s: worst |error| %.3g for |x| <= 1e4, %.3g for |x| <= 1e5",
+              fused::vectorIsaName(which), nearRange, farRange);
+        QVERIFY2(nearRange <= 2e-7, qPrintable(QString::number(nearRange)));
+        QVERIFY2(farRange <= 1e-6, qPrintable(QString::number(farRange)));
+    }
+    void fastExpAccuracy_data() { addVectorIsaRows(); }
+    void fastExpAccuracy() {
+        QFETCH(int, isa);
+        const auto which = fused::VectorIsa(isa);
+        // Every 37th float of [−87.3, 0] (their bit patterns are contiguous).
+        std::vector<float> x;
+        const uint32_t lowest = fused::bitsOf(-87.3f);
+        for (uint32_t bits = 0x80000000u; bits <= lowest; bits += 37) {
+            x.push_back(fused::floatOf(bits));
+        }
+        x.push_back(-87.3f);
+        std::vector<float> e(x.size());
+        fused::expNonPositiveArray(which, x.data(), int64_t(x.size()), e.data());
+        double worstUlps = 0.0;
+        for (size_t i = 0; i < x.size(); ++i) {
+            const double exact = std::exp(double(x[i]));
+            worstUlps = std::max(worstUlps, std::abs(e[i] - exact) / ulpAt(exact));
+        }
+        const float below[] = {-87.34f, -100.0f, -1e4f, -1e30f};
+        float belowOut[4];
+        fused::expNonPositiveArray(which, below, 4, belowOut);
+        qInfo("%s: exp's worst error %.3g ulp over %zu arguments", fused::vectorIsaName(which),
+              worstUlps, x.size());
+        QVERIFY2(worstUlps <= 2.0, qPrintable(QString::number(worstUlps)));
+        for (const float v : belowOut) {
+            QCOMPARE(v, 0.0f);
+        }
+    }
 
     void fusedMatchesComposed_data() {
         QTest::addColumn<int>("dims");

@@ -6,11 +6,13 @@
 // ψ_f = common·(cos a, sin a); out_o = Σ_f W[o][f] Re ψ_f + W[o][F+f] Im ψ_f.
 
 #include "FusedInterferenceKernel.h"
+#include "FastMath.h"
 #include "FusedAxisSums.h"
 #include "KernelClones.h"
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 namespace dredge::fused {
@@ -34,7 +36,7 @@ inline void envelope(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, i
         }
     }
     for (int64_t j = 0; j < len; ++j) {
-        env[j] = std::exp(Scalar(-0.5) * env[j]) * p.inverseNorm;
+        env[j] = expNonPositive(Scalar(-0.5) * env[j]) * p.inverseNorm;
     }
 }
 
@@ -118,6 +120,25 @@ inline void evaluateTerms(const Scalar* a, const Scalar* q, int64_t len,
                           const InterferenceParameters<Scalar>& p, int64_t f,
                           const Terms<Scalar>& out, bool backwardToo) {
     const Scalar phi = p.phi[f], eps = p.epsilon[f];
+    if constexpr (std::is_same_v<Scalar, float>) {
+        // FastMath.h inline, one loop (as the wave kernel's evaluateTerms).
+        if (backwardToo) {
+#pragma GCC ivdep
+            for (int64_t j = 0; j < len; ++j) {
+                sinCos(a[j], out.sa[j], out.ca[j]);
+                sinCos(q[j], out.sq[j], out.cq[j]);
+                sinCos(phi + eps * out.cq[j], out.m[j], out.cu[j]);
+            }
+        } else {
+#pragma GCC ivdep
+            for (int64_t j = 0; j < len; ++j) {
+                sinCos(a[j], out.sa[j], out.ca[j]);
+                out.cq[j] = cosOf(q[j]);
+                out.m[j] = sinOf(phi + eps * out.cq[j]);
+            }
+        }
+        return;
+    }
     for (int64_t j = 0; j < len; ++j) {
         out.ca[j] = std::cos(a[j]);
     }

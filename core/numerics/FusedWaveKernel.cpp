@@ -4,11 +4,13 @@
 // AVX2 copy.
 
 #include "FusedWaveKernel.h"
+#include "FastMath.h"
 #include "FusedAxisSums.h"
 #include "KernelClones.h"
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 namespace dredge::fused {
 namespace {
@@ -160,6 +162,29 @@ inline void evaluateTerms(const Projections<Scalar>& s, int64_t len,
                           bool backwardToo) {
     const Scalar halfS = Scalar(-0.5) * std::exp(Scalar(-2) * p.logSigma[wave]);
     const Scalar phi = p.phi[wave], eps = p.epsilon[wave];
+    if constexpr (std::is_same_v<Scalar, float>) {
+        // FastMath.h's sin/cos pairs and exp, inline: one loop computes every
+        // term, each pair from one range reduction, nothing leaves registers
+        // but the terms themselves.
+        if (backwardToo) {
+#pragma GCC ivdep
+            for (int64_t j = 0; j < len; ++j) {
+                sinCos(s.kx[j], out.sp[j], out.cp[j]);
+                out.e[j] = expNonPositive(halfS * s.r2[j]);
+                sinCos(s.lx[j], out.sq[j], out.cq[j]);
+                sinCos(phi + eps * out.cq[j], out.m[j], out.cu[j]); // u = φ + ε cos(λ·x)
+            }
+        } else {
+#pragma GCC ivdep
+            for (int64_t j = 0; j < len; ++j) {
+                out.cp[j] = cosOf(s.kx[j]);
+                out.e[j] = expNonPositive(halfS * s.r2[j]);
+                out.cq[j] = cosOf(s.lx[j]);
+                out.m[j] = sinOf(phi + eps * out.cq[j]);
+            }
+        }
+        return;
+    }
     for (int64_t j = 0; j < len; ++j) {
         out.cp[j] = std::cos(s.kx[j]);
     }

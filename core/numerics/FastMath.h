@@ -1,0 +1,127 @@
+#pragma once
+// sin, cos and exp in float for the fused kernels' loops, cheaper than
+// glibc's libmvec because they serve only what the kernels need (issue 29):
+// sin and cos of one argument from one range reduction (libmvec reduces
+// twice), phases |x| ≤ 1e4, and exp of the envelopes' exponents (≤ 0).
+// Inline and branch-free, so that GCC vectorises a loop that calls them at
+// whatever width the calling clone has (AVX-512, AVX2, SSE2).
+//
+// Accuracy (tests/test_fused_kernels, fastMath*, against std:: in double,
+// over the whole range, in every clone):
+//   sinCos: ≤ 2e-7 absolute for |x| ≤ 1e4, and up to 1e5 (measured 9.3e-8);
+//     past |x| ≈ 1.0e5 the quadrant is clamped and the result is wrong: no
+//     converging fit has phases there (a diverging one shows in its loss).
+//   expNonPositive: ≤ 2 ulp relative for −87.3 ≤ x ≤ 0, where exp(x) is a
+//     normal float; 0 below (as flush-to-zero gives); x > 0 is not its job.
+//
+// The kernels are built with -ffast-math, which may reassociate: a float
+// Cody–Waite reduction (x − q·C1 − q·C2 − q·C3) could be folded back into
+// x − q·(C1 + C2 + C3) and lose its point. The reductions here are one
+// product and one difference in double instead, which no reassociation can
+// spoil, and exact to ~1e-12 at |x| = 1e4.
+
+#include <cstdint>
+
+namespace dredge::fused {
+
+inline uint32_t bitsOf(float x) {
+    uint32_t u;
+    __builtin_memcpy(&u, &x, sizeof u);
+    return u;
+}
+
+inline float floatOf(uint32_t u) {
+    float x;
+    __builtin_memcpy(&x, &u, sizeof x);
+    return x;
+}
+
+// x rounded to bfloat16 (nearest, ties to even) and back: what autocast's
+// casts do to a float (c10::BFloat16's rounding; NaN is not a case here).
+inline float roundToBFloat16(float x) {
+    const uint32_t u = bitsOf(x);
+    return floatOf((u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u);
+}
+
+// The nearest integer to y for |y| ≤ 65000, in instructions every x86-64
+// clone vectorises: shifted positive, a truncating conversion is a floor
+// (SSE2 has no vector round; a sign-dependent ±0.5 costs GCC a dozen blends).
+// Near a half the sum may round either way, which moves the reduced argument
+// by at most 2⁻⁷·π/2 past ±π/4, inside the polynomials' accurate range.
+inline int32_t nearestInt(float y) {
+    return int32_t(y + 65536.5f) - 65536;
+}
+
+// sin(x) and cos(x). Reduction: q = nearest(x·2/π), r = x − q·π/2 ∈ ~[−π/4, π/4];
+// then sin r and cos r by minimax polynomials (Cephes' sinf/cosf), swapped and
+// negated by q mod 4.
+inline void sinCos(float x, float& sine, float& cosine) {
+    constexpr float kTwoOverPi = 0.636619772367581343f;
+    constexpr double kPiOverTwo = 1.57079632679489661923;
+    const float y = x * kTwoOverPi;
+    const float bounded = y < -65000.f ? -65000.f : (y > 65000.f ? 65000.f : y); // see nearestInt
+    const int32_t q = nearestInt(bounded);
+    const float r = float(double(x) - double(q) * kPiOverTwo);
+    const float r2 = r * r;
+    const float sr =
+        r + r * r2 * (-1.6666654611e-1f + r2 * (8.3321608736e-3f + r2 * -1.9515295891e-4f));
+    const float cr =
+        1.0f - 0.5f * r2 +
+        r2 * r2 *
+            (4.166664568298827e-2f + r2 * (-1.388731625493765e-3f + r2 * 2.443315711809948e-5f));
+    // Quadrant q mod 4: sin x = sin r, cos r, −sin r, −cos r; cos x = cos r,
+    // −sin r, −cos r, sin r. Sign flips as a bit, so that nothing branches.
+    const bool odd = (q & 1) != 0;
+    const uint32_t sineSign = uint32_t(q & 2) << 30;
+    const uint32_t cosineSign = uint32_t((q + 1) & 2) << 30;
+    sine = floatOf(bitsOf(odd ? cr : sr) ^ sineSign);
+    cosine = floatOf(bitsOf(odd ? sr : cr) ^ cosineSign);
+}
+
+inline float sinOf(float x) {
+    float s, c;
+    sinCos(x, s, c);
+    return s;
+}
+
+inline float cosOf(float x) {
+    float s, c;
+    sinCos(x, s, c);
+    return c;
+}
+
+// exp(x) for x ≤ 0: 2^n · exp(r), n = nearest(x·log2 e), r = x − n·ln 2 ∈
+// [−ln2/2, ln2/2], exp(r) by Cephes' expf polynomial, 2^n built in the
+// exponent bits. 0 where exp(x) is below the smallest normal float.
+inline float expNonPositive(float x) {
+    constexpr float kLog2e = 1.44269504088896341f;
+    constexpr double kLn2 = 0.693147180559945309417;
+    constexpr float kLowest = -87.33654475f; // ln(2^−126)
+    const float clamped = x < kLowest ? kLowest : (x > 0.0f ? 0.0f : x);
+    const int32_t n = nearestInt(clamped * kLog2e);
+    const float r = float(double(clamped) - double(n) * kLn2);
+    const float p = 1.9875691500e-4f * r + 1.3981999507e-3f;
+    const float poly =
+        ((((p * r + 8.3334519073e-3f) * r + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r +
+         5.0000001201e-1f);
+    const float expR = 1.0f + r + r * r * poly;
+    // n ≥ −126: 2^n is a normal float; exp(r) < 1 may take the product below.
+    const float scale = floatOf(uint32_t(n + 127) << 23);
+    return x < kLowest ? 0.0f : expR * scale;
+}
+
+inline void sinCos(double x, double& sine, double& cosine) {
+    sine = __builtin_sin(x);
+    cosine = __builtin_cos(x);
+}
+inline double sinOf(double x) {
+    return __builtin_sin(x);
+}
+inline double cosOf(double x) {
+    return __builtin_cos(x);
+}
+inline double expNonPositive(double x) {
+    return __builtin_exp(x);
+}
+
+} // namespace dredge::fused
