@@ -5,9 +5,12 @@
 // the time its data take to make (datagen) and the process's peak resident
 // memory while the case ran (its high-water mark is reset before each case).
 //
-// usage: bench_training [--threads N] [--epochs-scale F] [--device cpu|cuda] [--scaling] [filter]
+// usage: bench_training [--threads N] [--epochs-scale F] [--device cpu|cuda] [--scaling|--amp]
+//                       [filter]
 //   filter: cases whose name contains it, or exactly =NAME
 //   --scaling: instead, each case at 1 thread against N threads, in turn
+//   --amp: instead, each float32 case against itself with mixed precision,
+//          blocks of epochs in turn: ms/epoch and final loss side by side
 //
 // The share of the sin/cos/exp ceiling is the median over the blocks of each
 // block's rate against the ceiling measured again right after it.
@@ -26,6 +29,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -154,6 +158,10 @@ std::vector<Case> cases() {
     ampClip.train.mixedPrecision = true;
     list.push_back({"chirp ensemble n=16 AMP clip", ampClip, 0});
     list.push_back({"chirp SIREN H=64", experiment(D::Chirp, M::Siren, 64, 2000), 0.89});
+    list.push_back({"chirp SIREN H=256", experiment(D::Chirp, M::Siren, 256, 2000), 0});
+    auto sirenAmp = experiment(D::Chirp, M::Siren, 256, 2000);
+    sirenAmp.train.mixedPrecision = true;
+    list.push_back({"chirp SIREN H=256 AMP(bf16)", sirenAmp, 0});
     auto rff = experiment(D::Chirp, M::RandomFourier, 128, 2000);
     rff.model.rffScale = 5.0;
     list.push_back({"chirp RFF M=128 s=5", rff, 1.2}); // its fixed features cached
@@ -367,6 +375,83 @@ bool runScaling(Case c, int threads, double epochsScale) {
     return true;
 }
 
+// With --amp: the case in float32 and with mixed precision, blocks of epochs
+// taken in turn by the two trainers (both see the same machine), each to the
+// case's epochs; medians of the blocks' ms/epoch, their ratio, and each
+// run's final loss, so that what AMP costs in accuracy shows beside what it
+// saves in time.
+bool runPrecisionPair(Case c, int threads, ComputeDevice device, double epochsScale) {
+    c.config.train.epochs = std::max<int64_t>(100, int64_t(c.config.train.epochs * epochsScale));
+    c.config.train.threads = threads;
+    c.config.train.device = device;
+    std::unique_ptr<Trainer> full, mixed;
+    try {
+        full = std::make_unique<Trainer>(c.config);
+        c.config.train.mixedPrecision = true;
+        mixed = std::make_unique<Trainer>(c.config);
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
+        return false;
+    }
+    double fullLoss = 0.0, mixedLoss = 0.0;
+    for (int64_t e = 0; e < kWarmupEpochs; ++e) {
+        fullLoss = full->runEpoch();
+        mixedLoss = mixed->runEpoch();
+    }
+    const int64_t block = std::clamp<int64_t>(c.config.train.epochs / 10, 5, kBlockEpochs);
+    std::vector<double> fullMs, mixedMs, ratios;
+    for (int64_t done = kWarmupEpochs; done < c.config.train.epochs; done += block) {
+        const int64_t count = std::min(block, c.config.train.epochs - done);
+        const double a = timedEpochs(*full, count, fullLoss);
+        const double b = timedEpochs(*mixed, count, mixedLoss);
+        if (count == block) {
+            fullMs.push_back(a);
+            mixedMs.push_back(b);
+            ratios.push_back(b / a);
+        }
+    }
+    std::printf("%-34s %10.3f %10.3f %8.2fx %12.4g %12.4g %8.3gx %9s\n", c.name.c_str(),
+                medianOf(fullMs), medianOf(mixedMs), medianOf(ratios), fullLoss, mixedLoss,
+                mixedLoss / fullLoss, mixed->lastEpochKernel());
+    std::fflush(stdout);
+    return true;
+}
+
+// The float32 cases --amp compares: one per model, and the large sets.
+bool comparedWithAmp(const Case& c) {
+    for (const char* name : {"chirp ensemble n=16", "4-D 20^3 ensemble n=8", "6-D 8^5 ensemble n=6",
+                             "1-D packet 5 instants ensemble n=16", "chirp interference F=16",
+                             "chirp SIREN H=64", "chirp SIREN H=256", "chirp RFF M=128 s=5",
+                             "200,000-point CSV ensemble n=16", "4-D 64^3 interference F=8"}) {
+        if (c.name == name) {
+            return true;
+        }
+    }
+    return false;
+}
+
+int ampTable(int threads, ComputeDevice device, double epochsScale,
+             const std::function<bool(const Case&)>& selected) {
+    std::printf("device %s, threads %d; float32 against mixed precision (%s), blocks of epochs "
+                "in turn, medians; AMP/fp32 = ms ratio; loss x = AMP's final loss over "
+                "float32's\n",
+                deviceName(device).data(), threads,
+                device == ComputeDevice::Cuda ? "float16" : "bfloat16");
+    std::printf("%-34s %10s %10s %9s %12s %12s %9s %9s\n", "case", "fp32 ms", "AMP ms", "AMP/fp32",
+                "fp32 loss", "AMP loss", "loss x", "AMP path");
+    for (auto& c : cases()) {
+        if (!comparedWithAmp(c) || !selected(c)) {
+            continue;
+        }
+        bool ok = false;
+        std::thread([&] { ok = runPrecisionPair(c, threads, device, epochsScale); }).join();
+        if (!ok) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -375,10 +460,12 @@ int main(int argc, char** argv) {
     ComputeDevice device = ComputeDevice::Cpu;
     double epochsScale = 1.0;
     std::string filter;
-    bool scaling = false;
+    bool scaling = false, amp = false;
     for (int i = 1; i < argc; ++i) {
         if (!std::strcmp(argv[i], "--scaling")) {
             scaling = true;
+        } else if (!std::strcmp(argv[i], "--amp")) {
+            amp = true;
         } else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
             threads = std::atoi(argv[++i]);
         } else if (!std::strcmp(argv[i], "--device") && i + 1 < argc) {
@@ -399,6 +486,9 @@ int main(int argc, char** argv) {
         return exact ? c.name == filter.substr(1)
                      : filter.empty() || c.name.find(filter) != std::string::npos;
     };
+    if (amp) {
+        return ampTable(threads, device, epochsScale, selected);
+    }
     if (scaling) {
         std::printf("1 thread against %d in turns of %.1f s (the first third untimed); medians. "
                     "ceiling: the speed-up of the sin/cos/exp loops alone on as many threads, "

@@ -201,11 +201,13 @@ private Q_SLOTS:
     }
 
     // RFF's cached features and quadratic-form epochs change nothing but the
-    // time: under AMP (autograd, with cached features) the same losses and
-    // weights bit for bit as computing the features every epoch; without it
-    // (the readout's sums in double) the same to float precision, with a
-    // validation split too. A prediction at other points computes their own
-    // features.
+    // time: the readout's sums in double give the same losses to float
+    // precision as computing the features every epoch, with a validation
+    // split too. Under AMP the quadratic form runs on float32 features
+    // rounded once to bfloat16, where autocast computes x·B itself in
+    // bfloat16 (issue 29): its losses stay within 1 % of float32's, which
+    // autocast's do not promise. A prediction at other points computes their
+    // own features.
     void cachedRandomFeaturesAreExact_data() {
         QTest::addColumn<bool>("amp");
         QTest::addColumn<double>("split");
@@ -237,10 +239,14 @@ private Q_SLOTS:
         const auto b = train(composed, {}, {}, nullptr, ending(composedEnd, probeComposed));
         QCOMPARE(a.lossHistory.size(), size_t(40));
         if (amp) {
-            QVERIFY(std::memcmp(a.lossHistory.data(), b.lossHistory.data(),
-                                a.lossHistory.size() * sizeof(double)) == 0);
-            QCOMPARE(cachedEnd, composedEnd);
-            QCOMPARE(probeCached, probeComposed);
+            auto full = c;
+            full.train.mixedPrecision = false;
+            const auto fp32 = train(full);
+            for (size_t i = 0; i < a.lossHistory.size(); ++i) {
+                QVERIFY(std::abs(a.lossHistory[i] / fp32.lossHistory[i] - 1.0) < 1e-2);
+            }
+            QVERIFY(a.lossHistory != fp32.lossHistory); // bfloat16 really ran
+            QCOMPARE(probeCached.size(), probe.size());
             return;
         }
         const auto within = [](const auto& x, const auto& y, double tolerance) {

@@ -467,7 +467,8 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
         kernelUsed(r.config) != r.config.model.kernel) {
         return tr("Asked for the %1 kernel; %2 runs the composed ops")
             .arg(QString::fromUtf8(waveKernelName(r.config.model.kernel).data()),
-                 r.config.train.mixedPrecision ? tr("mixed precision") : tr("this build on CUDA"));
+                 r.config.train.mixedPrecision ? tr("CUDA mixed precision")
+                                               : tr("this build on CUDA"));
     }
     if (role == Qt::ToolTipRole && column == Clip) {
         return tr("Clipping scaled the gradient in %1 of %2 epochs")
@@ -492,7 +493,7 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
                     : QString());
     case Model:
         return QString::fromUtf8(modelKindName(c.model.kind).data());
-    case Kernel: // the one its epochs take (an AMP run's are composed)
+    case Kernel: // the one its epochs take (a CUDA AMP run's are composed)
         return QString::fromUtf8(waveKernelName(kernelUsed(c)).data());
     case Parameters:
         return r.parameters > 0 ? QVariant(qlonglong(r.parameters)) : QVariant();

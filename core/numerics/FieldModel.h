@@ -13,7 +13,8 @@ namespace dredge {
 class FieldModel : public torch::nn::Module {
 public:
     virtual torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) = 0;
-    // A model with a fused whole-epoch path for this data (CPU, autocast off):
+    // A model with a fused whole-epoch path for this data (CPU; with
+    // data.bfloat16Products, autocast's bfloat16 numerics emulated):
     // the epoch's output and losses, with ∂loss/∂θ written into `gradient`, one
     // flat buffer in parameters() order (FlatAdam's). nullopt: no such path,
     // train through autograd.

@@ -1,5 +1,7 @@
 #include "FusedEpoch.h"
 
+#include "FastMath.h"
+
 #include <ATen/Parallel.h>
 
 #include <algorithm>
@@ -57,6 +59,13 @@ EpochOutcome outcomeOf(at::Tensor prediction, const std::vector<fused::LossSums>
         outcome.validationLoss = validation;
     }
     return outcome;
+}
+
+void roundToBFloat16(at::Tensor& flat, int64_t from, int64_t count) {
+    float* values = flat.data_ptr<float>() + from;
+    for (int64_t i = 0; i < count; ++i) {
+        values[i] = fused::roundToBFloat16(values[i]);
+    }
 }
 
 } // namespace dredge

@@ -20,6 +20,10 @@ namespace dredge {
 struct EpochData {
     at::Tensor coords, time, target;
     at::Tensor trainWeight, validationWeight;
+    // Mixed precision on the CPU (issue 29): the model's products in
+    // bfloat16 as autocast would run them; a model whose fused epoch cannot
+    // says nullopt and trains under autocast.
+    bool bfloat16Products = false;
 };
 
 struct EpochOutcome {
@@ -72,6 +76,10 @@ inline int64_t epochChunks(int64_t points) {
 // thread count. `work` must not throw.
 void forEachEpochChunk(int64_t points,
                        const std::function<void(int64_t chunk, int64_t begin, int64_t end)>& work);
+
+// Rounds flat[from, from + count) (a float CPU buffer) to bfloat16 in place:
+// mixed precision's head gradients, as autocast's bf16 GEMM gives them.
+void roundToBFloat16(at::Tensor& flat, int64_t from, int64_t count);
 
 // The sum of the per-chunk loss sums in chunk order, as an outcome's losses
 // (NaN validation without a split).

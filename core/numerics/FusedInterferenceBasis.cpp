@@ -225,7 +225,8 @@ std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& m, const E
     const auto& x = data.coords;
     const auto& weight = m.superposition->weight;
     if (!x.is_cpu() || !fusedKernelApplies(x, m.logSigma.numel(), weight.size(0)) ||
-        x.scalar_type() != m.amplitude.scalar_type()) {
+        x.scalar_type() != m.amplitude.scalar_type() ||
+        (data.bfloat16Products && (x.scalar_type() != at::kFloat || weight.size(0) != 1))) {
         return std::nullopt;
     }
     const auto xT = m.fusedCoordinates.of(x);
@@ -245,7 +246,8 @@ std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& m, const E
     std::vector<fused::LossSums> loss(static_cast<size_t>(chunks));
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedInterferenceEpoch", [&] {
         const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
-        const auto view = viewOf<scalar_t>(params, shared);
+        auto view = viewOf<scalar_t>(params, shared);
+        view.bfloat16Superposition = data.bfloat16Products;
         const auto lossTargets = targets.view<scalar_t>();
         forEachEpochChunk(n, [&](int64_t chunk, int64_t begin, int64_t end) {
             const int thread = at::get_thread_num();
@@ -270,6 +272,9 @@ std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& m, const E
             }
         }
     });
+    if (data.bfloat16Products) { // the superposition's weight: the last 2F values
+        roundToBFloat16(gradient, gradient.numel() - weight.numel(), weight.numel());
+    }
     return outcomeOf(std::move(out), loss, data.trainWeight.defined());
 }
 

@@ -22,8 +22,9 @@ constexpr int64_t kBlock = 256; // points per block: the temporaries stay in L1
 
 // env[j] for the block's points: the envelope every field shares.
 template <typename Scalar>
-inline void envelope(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t len,
-                     const InterferenceParameters<Scalar>& p, Scalar* env) {
+[[gnu::always_inline]] inline void envelope(const Scalar* xT, const Scalar* t, int64_t n,
+                                            int64_t b0, int64_t len,
+                                            const InterferenceParameters<Scalar>& p, Scalar* env) {
     for (int64_t j = 0; j < len; ++j) {
         env[j] = 0;
     }
@@ -116,9 +117,9 @@ struct Terms {
 // Fills the terms for the block's points; without `backwardToo`, only those
 // the forward uses (ca, sa, cq, m).
 template <typename Scalar>
-inline void evaluateTerms(const Scalar* a, const Scalar* q, int64_t len,
-                          const InterferenceParameters<Scalar>& p, int64_t f,
-                          const Terms<Scalar>& out, bool backwardToo) {
+[[gnu::always_inline]] inline void evaluateTerms(const Scalar* a, const Scalar* q, int64_t len,
+                                                 const InterferenceParameters<Scalar>& p, int64_t f,
+                                                 const Terms<Scalar>& out, bool backwardToo) {
     const Scalar phi = p.phi[f], eps = p.epsilon[f];
     if constexpr (std::is_same_v<Scalar, float>) {
         // FastMath.h inline, one loop (as the wave kernel's evaluateTerms).
@@ -180,6 +181,19 @@ struct KeptTerms {
     }
 };
 
+// Mixed precision's rounding (FastMath.h), for floats with one output.
+template <typename Scalar>
+inline bool roundsToBFloat16(const InterferenceParameters<Scalar>& p) {
+    return std::is_same_v<Scalar, float> && p.bfloat16Superposition && p.outputs == 1;
+}
+template <typename Scalar>
+inline Scalar bf16(Scalar x) {
+    if constexpr (std::is_same_v<Scalar, float>) {
+        return roundToBFloat16(x);
+    }
+    return x;
+}
+
 template <typename Scalar>
 DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
                                int64_t end, const InterferenceParameters<Scalar>& p, Scalar* out,
@@ -201,6 +215,14 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
             for (int64_t j = 0; j < len; ++j) {
                 common[j] = A * env[j] * terms.m[j];
             }
+            if (roundsToBFloat16(p)) { // acc += bf16(w) · bf16(basis), one output
+                const Scalar wr = bf16(p.weight[f]), wi = bf16(p.weight[F + f]);
+                for (int64_t j = 0; j < len; ++j) {
+                    acc[size_t(j)] +=
+                        wr * bf16(common[j] * terms.ca[j]) + wi * bf16(common[j] * terms.sa[j]);
+                }
+                continue;
+            }
             for (int64_t o = 0; o < O; ++o) {
                 const Scalar wr = p.weight[o * 2 * F + f], wi = p.weight[o * 2 * F + F + f];
                 Scalar* ao = acc.data() + o * kBlock;
@@ -209,7 +231,11 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
                 }
             }
         }
-        if (O == 1) { // contiguous: a loop the compiler vectorises
+        if (roundsToBFloat16(p)) { // the GEMM's float sum, stored as bfloat16
+            for (int64_t j = 0; j < len; ++j) {
+                out[b0 + j] = bf16(acc[size_t(j)]);
+            }
+        } else if (O == 1) { // contiguous: a loop the compiler vectorises
             std::copy_n(acc.data(), len, out + b0);
         } else {
             for (int64_t o = 0; o < O; ++o) {
@@ -334,7 +360,20 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
             const Scalar *ca = terms.ca, *sa = terms.sa, *m = terms.m;
             const Scalar A = p.amplitude[f], eps = p.epsilon[f];
             FieldSums<Scalar> sums;
-            if (O == 1) {
+            if (roundsToBFloat16(p)) {
+                const Scalar wr = bf16(p.weight[f]), wi = bf16(p.weight[F + f]);
+                Scalar sumRe = 0, sumIm = 0;
+                for (int64_t j = 0; j < len; ++j) {
+                    const Scalar gj = bf16(columns[j]);
+                    const Scalar common = A * env[j] * m[j];
+                    sumRe += gj * bf16(common * ca[j]);
+                    sumIm += gj * bf16(common * sa[j]);
+                    pointGradients(j, bf16(gj * wr), bf16(gj * wi), A, eps, env, terms, t[b0 + j],
+                                   da, dq, denv, sums);
+                }
+                g.weight[f] += sumRe;
+                g.weight[F + f] += sumIm;
+            } else if (O == 1) {
                 // One output (the data sets'): the weight's sums and every
                 // per-point gradient in one pass.
                 const Scalar wr = p.weight[f], wi = p.weight[F + f];

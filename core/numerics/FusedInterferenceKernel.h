@@ -28,6 +28,10 @@ struct InterferenceParameters {
     int64_t fields;
     int64_t dims;
     int64_t outputs;
+    // Mixed precision (float, one output): the superposition's operands (the
+    // basis, its weight), output and gradients (dL/dout, dL/d basis) rounded
+    // to bfloat16 as autocast runs nn.Linear; the rest stays float32.
+    bool bfloat16Superposition = false;
 };
 
 // Gradients accumulated into (callers zero them first), in double like

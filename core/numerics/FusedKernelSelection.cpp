@@ -23,9 +23,10 @@ bool fusedKernelApplies(const at::Tensor& x, int64_t dims, int64_t outputs) {
 }
 
 WaveKernel kernelUsed(const ExperimentConfig& config) {
-    const bool composedOnly =
-        config.train.mixedPrecision ||
-        (config.train.device == ComputeDevice::Cuda && !fusedCudaKernelsBuilt());
+    // CPU mixed precision keeps the fused kernels (they emulate autocast's
+    // bfloat16, issue 29); CUDA's float16 runs under autocast.
+    const bool cuda = config.train.device == ComputeDevice::Cuda;
+    const bool composedOnly = cuda && (config.train.mixedPrecision || !fusedCudaKernelsBuilt());
     return composedOnly ? WaveKernel::Composed : config.model.kernel;
 }
 

@@ -2,8 +2,9 @@
 // Whether a model's fused kernel can run for this input: on the CPU unless CPU
 // autocast is on, and on CUDA when the CUDA kernels were built (a LibTorch
 // with CUDA) unless CUDA autocast is on. Under autocast the composed ops run,
-// so that mixed precision has tensor ops to act on. Light enough for widgets:
-// no LibTorch header.
+// so that mixed precision has tensor ops to act on; the Trainer's CPU mixed
+// precision instead takes the whole-epoch path outside autocast
+// (EpochData::bfloat16Products). Light enough for widgets: no LibTorch header.
 
 #include "ExperimentConfig.h"
 
@@ -21,9 +22,10 @@ bool fusedCudaKernelsBuilt();
 // dims and outputs: the model's; the CUDA kernels take at most 8 of each.
 bool fusedKernelApplies(const at::Tensor& x, int64_t dims, int64_t outputs = 1);
 
-// The kernel a run's epochs actually take, whatever the config asks: mixed
-// precision runs the composed ops (autocast acts on tensor ops), and so does
-// CUDA in a build without the CUDA kernels.
+// The kernel a run's epochs actually take, whatever the config asks: CUDA
+// mixed precision runs the composed ops (autocast acts on tensor ops), and so
+// does CUDA in a build without the CUDA kernels. CPU mixed precision keeps
+// the fused kernels, which round as autocast's bfloat16 does.
 WaveKernel kernelUsed(const ExperimentConfig& config);
 
 } // namespace dredge

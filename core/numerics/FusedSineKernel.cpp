@@ -2,27 +2,21 @@
 // that GCC vectorises sin and cos through glibc's libmvec.
 
 #include "FusedSineKernel.h"
-#include "FastMath.h"
 #include "KernelClones.h"
 
 #include <cmath>
-#include <type_traits>
 
 namespace dredge::fused {
 namespace {
 
-// sin and cos of z; cosOut holds z on entry. Float: FastMath.h's pair from
-// one reduction. Double: each in its own loop, as GCC would merge them into a
-// scalar sincos call, which does not vectorise.
+// sin and cos of z, each in its own loop: GCC would merge them into a scalar
+// sincos call, which does not vectorise. cosOut holds z on entry. glibc's
+// libmvec here, not FastMath.h: SIREN multiplies a sine's error by w0 = 30 in
+// each later layer, so it keeps libmvec's ≤ 1 ulp (FastMath's bound is 9e-8
+// absolute, coarser near zero); its epochs are GEMMs, not sines, so faster
+// sines would not show.
 template <typename Scalar>
-inline void sinAndCosInPlace(int64_t count, Scalar* sinOut, Scalar* cosOut) {
-    if constexpr (std::is_same_v<Scalar, float>) {
-#pragma GCC ivdep
-        for (int64_t j = 0; j < count; ++j) {
-            sinCos(cosOut[j], sinOut[j], cosOut[j]);
-        }
-        return;
-    }
+[[gnu::always_inline]] inline void sinAndCosInPlace(int64_t count, Scalar* sinOut, Scalar* cosOut) {
     for (int64_t j = 0; j < count; ++j) {
         sinOut[j] = std::sin(cosOut[j]);
     }

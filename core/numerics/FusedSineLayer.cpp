@@ -18,10 +18,21 @@ int64_t rowGrain(int64_t cols) {
     return std::max<int64_t>(1, kGrainElements / std::max<int64_t>(cols, 1));
 }
 
+// a·b in float32, or (bfloat16Gemm) from bfloat16 operands with the result
+// stored as bfloat16, as autocast runs a matmul: oneDNN's bf16 GEMM where the
+// CPU has bfloat16 dot products (issue 29).
+at::Tensor product(const at::Tensor& a, const at::Tensor& b, bool bfloat16Gemm) {
+    if (!bfloat16Gemm) {
+        return at::mm(a, b);
+    }
+    return at::mm(a.to(at::kBFloat16), b.to(at::kBFloat16)).to(a.scalar_type());
+}
+
 class SineLayerFunction : public torch::autograd::Function<SineLayerFunction> {
 public:
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& input,
-                              const at::Tensor& weightIn, const at::Tensor& biasIn, double w0) {
+                              const at::Tensor& weightIn, const at::Tensor& biasIn, double w0,
+                              bool bfloat16Gemm) {
         const auto x = input.contiguous();
         const auto weight = weightIn.contiguous();
         const auto bias = biasIn.contiguous();
@@ -31,7 +42,7 @@ public:
         auto cosOut = at::empty({rows, cols}, x.options());
         // With one input, x Wᵀ is an outer product the kernel forms itself;
         // otherwise BLAS computes it.
-        const auto pre = inputs == 1 ? at::Tensor() : at::mm(x, weight.t());
+        const auto pre = inputs == 1 ? at::Tensor() : product(x, weight.t(), bfloat16Gemm);
         AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedSineLayerForward", [&] {
             const auto scale = static_cast<scalar_t>(w0);
             at::parallel_for(0, rows, rowGrain(cols), [&](int64_t begin, int64_t end) {
@@ -49,6 +60,7 @@ public:
         });
         ctx->save_for_backward({x, weight, cosOut});
         ctx->saved_data["w0"] = w0;
+        ctx->saved_data["bfloat16Gemm"] = bfloat16Gemm;
         return sinOut;
     }
 
@@ -58,6 +70,7 @@ public:
         const auto& weight = saved[1];
         const auto& cosSaved = saved[2];
         const double w0 = ctx->saved_data["w0"].toDouble();
+        const bool bf16 = ctx->saved_data["bfloat16Gemm"].toBool();
         const auto gradOut = gradOutputs[0].contiguous();
         auto gradPre = at::empty_like(cosSaved); // dL/d(x Wᵀ + b)
         AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedSineLayerBackward", [&] {
@@ -67,16 +80,16 @@ public:
                     end - begin, static_cast<scalar_t>(w0), gradPre.data_ptr<scalar_t>() + begin);
             });
         });
-        const auto gradX = ctx->needs_input_grad(0) ? at::mm(gradPre, weight) : at::Tensor();
-        return {gradX, at::mm(gradPre.t(), x), gradPre.sum(0), at::Tensor()};
+        const auto gradX = ctx->needs_input_grad(0) ? product(gradPre, weight, bf16) : at::Tensor();
+        return {gradX, product(gradPre.t(), x, bf16), gradPre.sum(0), at::Tensor(), at::Tensor()};
     }
 };
 
 } // namespace
 
 at::Tensor fusedSineLayer(const at::Tensor& x, const at::Tensor& weight, const at::Tensor& bias,
-                          double w0) {
-    return SineLayerFunction::apply(x, weight, bias, w0);
+                          double w0, bool bfloat16Gemm) {
+    return SineLayerFunction::apply(x, weight, bias, w0, bfloat16Gemm);
 }
 
 } // namespace dredge

@@ -173,8 +173,10 @@ at::Tensor fusedWaveEnsembleForward(WaveEnsemble& m, const at::Tensor& x, const 
 std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochData& data,
                                                    at::Tensor& gradient) {
     const auto& x = data.coords;
+    // Mixed precision's emulated bfloat16 head is a float model's.
     if (!x.is_cpu() || !fusedKernelApplies(x, m.dims()) ||
-        x.scalar_type() != m.amplitude.scalar_type()) {
+        x.scalar_type() != m.amplitude.scalar_type() ||
+        (data.bfloat16Products && x.scalar_type() != at::kFloat)) {
         return std::nullopt;
     }
     const auto xT = m.fusedCoordinates.of(x);
@@ -196,6 +198,7 @@ std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochD
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedWaveEnsembleEpoch", [&] {
         auto view = viewOf<scalar_t>(params, waves, dims);
         view.staticTime = staticTime;
+        view.bfloat16Head = data.bfloat16Products;
         const auto lossTargets = targets.view<scalar_t>();
         forEachEpochChunk(n, [&](int64_t chunk, int64_t begin, int64_t end) {
             const int thread = at::get_thread_num();
@@ -213,6 +216,9 @@ std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochD
         });
     });
     accumulator.sumInto(gradient);
+    if (data.bfloat16Products) { // head weight and bias: the last n + 1 values
+        roundToBFloat16(gradient, gradient.numel() - waves - 1, waves + 1);
+    }
     return outcomeOf(std::move(out), loss, data.trainWeight.defined());
 }
 

@@ -157,9 +157,9 @@ struct KeptTerms {
 // Fills the terms for the block's points (r² is there already, from
 // project()); without `backwardToo`, only those the forward uses (cp, e, cq, m).
 template <typename Scalar>
-inline void evaluateTerms(const Projections<Scalar>& s, int64_t len,
-                          const WaveParameters<Scalar>& p, int64_t wave, const Terms<Scalar>& out,
-                          bool backwardToo) {
+[[gnu::always_inline]] inline void evaluateTerms(const Projections<Scalar>& s, int64_t len,
+                                                 const WaveParameters<Scalar>& p, int64_t wave,
+                                                 const Terms<Scalar>& out, bool backwardToo) {
     const Scalar halfS = Scalar(-0.5) * std::exp(Scalar(-2) * p.logSigma[wave]);
     const Scalar phi = p.phi[wave], eps = p.epsilon[wave];
     if constexpr (std::is_same_v<Scalar, float>) {
@@ -213,7 +213,17 @@ inline void evaluateTerms(const Projections<Scalar>& s, int64_t len,
 
 // The forward over [begin, end). Static: the block's ‖x‖² is computed once,
 // into the first wave's r² (kept for the backward) or a local array.
-template <bool Static, typename Scalar>
+// Mixed precision's rounding of a float to bfloat16 (FastMath.h); doubles
+// never take the bfloat16 path.
+template <typename Scalar>
+inline Scalar bf16(Scalar x) {
+    if constexpr (std::is_same_v<Scalar, float>) {
+        return roundToBFloat16(x);
+    }
+    return x;
+}
+
+template <bool Static, bool BFloat16, typename Scalar>
 [[gnu::always_inline]] inline void
 forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
               const WaveParameters<Scalar>& p, Scalar* out, const KeptTerms<Scalar>& kept) {
@@ -223,7 +233,7 @@ forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
         for (int64_t j = 0; j < len; ++j) {
-            out[b0 + j] = p.headBias;
+            out[b0 + j] = BFloat16 ? bf16(p.headBias) : p.headBias;
         }
         Scalar* shared = nullptr;
         if constexpr (Static) {
@@ -235,9 +245,21 @@ forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64
             s.r2 = Static ? shared : terms.r2;
             project<Static>(xT, t, n, b0, len, p, i, s);
             evaluateTerms(s, len, p, i, terms, bool(kept));
-            const Scalar scale = p.headWeight[i] * p.amplitude[i];
+            if constexpr (BFloat16) { // out += bf16(w) · bf16(ψ), ψ = A cos e m
+                const Scalar w = bf16(p.headWeight[i]), A = p.amplitude[i];
+                for (int64_t j = 0; j < len; ++j) {
+                    out[b0 + j] += w * bf16(A * terms.cp[j] * terms.e[j] * terms.m[j]);
+                }
+            } else {
+                const Scalar scale = p.headWeight[i] * p.amplitude[i];
+                for (int64_t j = 0; j < len; ++j) {
+                    out[b0 + j] += scale * terms.cp[j] * terms.e[j] * terms.m[j];
+                }
+            }
+        }
+        if constexpr (BFloat16) { // the GEMM's float sum, stored as bfloat16
             for (int64_t j = 0; j < len; ++j) {
-                out[b0 + j] += scale * terms.cp[j] * terms.e[j] * terms.m[j];
+                out[b0 + j] = bf16(out[b0 + j]);
             }
         }
     }
@@ -247,28 +269,37 @@ template <typename Scalar>
 DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
                                int64_t end, const WaveParameters<Scalar>& p, Scalar* out,
                                const KeptTerms<Scalar>& kept) {
+    const bool bfloat16 = std::is_same_v<Scalar, float> && p.bfloat16Head;
     if (p.staticTime) {
-        forwardBlocks<true>(xT, t, n, begin, end, p, out, kept);
+        bfloat16 ? forwardBlocks<true, true>(xT, t, n, begin, end, p, out, kept)
+                 : forwardBlocks<true, false>(xT, t, n, begin, end, p, out, kept);
     } else {
-        forwardBlocks<false>(xT, t, n, begin, end, p, out, kept);
+        bfloat16 ? forwardBlocks<false, true>(xT, t, n, begin, end, p, out, kept)
+                 : forwardBlocks<false, false>(xT, t, n, begin, end, p, out, kept);
     }
 }
 
 // The backward over [begin, end). Static: r² is the block's shared ‖x‖²
 // (kept as the first wave's, or computed again), and the sums of t drop out.
-template <bool Static, typename Scalar>
+template <bool Static, bool BFloat16, typename Scalar>
 [[gnu::always_inline]] inline void
 backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                const WaveParameters<Scalar>& p, const Scalar* gradOut,
                const KeptTerms<Scalar>& kept, const WaveGradients& g) {
     const int64_t D = p.dims;
     Projections<Scalar> s;
-    Scalar dp[kBlock], de[kBlock], dq[kBlock], det[kBlock];
+    Scalar dp[kBlock], de[kBlock], dq[kBlock], det[kBlock], goRounded[kBlock];
     Scalar scratch[kWaveTerms * kBlock];
     Scalar norms[kBlock];
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
         const Scalar* go = gradOut + b0;
+        if constexpr (BFloat16) { // the head's backward takes dL/dout in bfloat16
+            for (int64_t j = 0; j < len; ++j) {
+                goRounded[j] = bf16(go[j]);
+            }
+            go = goRounded;
+        }
         Scalar biasSum = 0;
         for (int64_t j = 0; j < len; ++j) {
             biasSum += go[j];
@@ -299,14 +330,16 @@ backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int6
             const Scalar* r2 = Static ? shared : terms.r2;
             const Scalar sigmaInv2 = std::exp(Scalar(-2) * p.logSigma[i]);
             const Scalar halfS = Scalar(-0.5) * sigmaInv2;
-            const Scalar A = p.amplitude[i], w = p.headWeight[i];
+            const Scalar A = p.amplitude[i];
+            const Scalar w = BFloat16 ? bf16(p.headWeight[i]) : p.headWeight[i];
             const Scalar eps = p.epsilon[i];
             Scalar sumW = 0, sumA = 0, sumOmega = 0, sumPhi = 0, sumEps = 0;
             Scalar sumDeR2 = 0, sumDeT2 = 0;
             for (int64_t j = 0; j < len; ++j) {
-                const Scalar gw = go[j] * w; // dL/dψ
+                // dL/dψ; in bfloat16, the GEMM's product stored as bfloat16
+                const Scalar gw = BFloat16 ? bf16(go[j] * w) : go[j] * w;
                 const Scalar em = e[j] * m[j];
-                sumW += go[j] * A * cp[j] * em;
+                sumW += go[j] * (BFloat16 ? bf16(A * cp[j] * em) : A * cp[j] * em);
                 sumA += gw * cp[j] * em;
                 dp[j] = -gw * A * sp[j] * em; // dL/d(phase)
                 de[j] = gw * A * cp[j] * em;  // dL/d(−½ r² σ⁻²), the envelope's exponent
@@ -356,10 +389,13 @@ template <typename Scalar>
 DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
                                 int64_t end, const WaveParameters<Scalar>& p, const Scalar* gradOut,
                                 const KeptTerms<Scalar>& kept, const WaveGradients& g) {
+    const bool bfloat16 = std::is_same_v<Scalar, float> && p.bfloat16Head;
     if (p.staticTime) {
-        backwardBlocks<true>(xT, t, n, begin, end, p, gradOut, kept, g);
+        bfloat16 ? backwardBlocks<true, true>(xT, t, n, begin, end, p, gradOut, kept, g)
+                 : backwardBlocks<true, false>(xT, t, n, begin, end, p, gradOut, kept, g);
     } else {
-        backwardBlocks<false>(xT, t, n, begin, end, p, gradOut, kept, g);
+        bfloat16 ? backwardBlocks<false, true>(xT, t, n, begin, end, p, gradOut, kept, g)
+                 : backwardBlocks<false, false>(xT, t, n, begin, end, p, gradOut, kept, g);
     }
 }
 

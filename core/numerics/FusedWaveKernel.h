@@ -32,6 +32,10 @@ struct WaveParameters {
     // of t (ω t, v t, their gradients, which are 0) and share ‖x‖² between
     // the waves. Read by the whole-epoch path.
     bool staticTime = false;
+    // Mixed precision (float only): the head's operands ψ, w, b and its
+    // output rounded to bfloat16, its gradients' too (dL/dout, dL/dψ), as
+    // autocast runs nn.Linear; the waves, loss and sums stay float32.
+    bool bfloat16Head = false;
 };
 
 // Gradients of every parameter, same layout as WaveParameters, accumulated

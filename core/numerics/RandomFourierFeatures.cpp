@@ -1,5 +1,6 @@
 #include "RandomFourierFeatures.h"
 
+#include "FastMath.h"
 #include "ModelInit.h"
 
 #include <ATen/Dispatch.h>
@@ -73,7 +74,21 @@ void writeValues(at::Tensor& flat, const std::vector<double>& values) {
     });
 }
 
+void roundToBFloat16(std::vector<double>& values) {
+    for (auto& v : values) {
+        v = double(fused::roundToBFloat16(float(v)));
+    }
+}
+
 } // namespace
+
+const at::Tensor& RandomFourierFeatures::roundedFeaturesOf(const at::Tensor& features) {
+    if (!roundedSource_.defined() || !roundedSource_.is_same(features)) {
+        roundedFeatures_ = features.to(at::kBFloat16).to(features.scalar_type());
+        roundedSource_ = features;
+    }
+    return roundedFeatures_;
+}
 
 const RandomFourierFeatures::Grams& RandomFourierFeatures::gramsFor(const at::Tensor& features,
                                                                     const EpochData& data) {
@@ -99,15 +114,31 @@ std::optional<EpochOutcome> RandomFourierFeatures::fusedEpoch(const EpochData& d
     if (!cacheFeatures_ || data.coords.requires_grad() || frequencies.requires_grad()) {
         return std::nullopt;
     }
-    const auto features = cachedFeaturesOf(data.coords);
+    // Mixed precision: the readout's operands (features, weights, bias) and
+    // its gradient rounded to bfloat16 as autocast's bf16 GEMM takes and
+    // gives them, the products summed in full precision. Only the output's
+    // own rounding to bfloat16 is left out: the quadratic form has no
+    // per-point output to round (docs/reference.md, "How DREDGE Studio
+    // computes them").
+    const bool bf16 = data.bfloat16Products;
+    const auto& features =
+        bf16 ? roundedFeaturesOf(cachedFeaturesOf(data.coords)) : cachedFeaturesOf(data.coords);
     const auto& grams = gramsFor(features, data);
-    const auto weights = hostValues(output->weight);
-    const double bias = hostValues(output->bias).front();
+    auto weights = hostValues(output->weight);
+    weights.push_back(hostValues(output->bias).front());
+    if (bf16) {
+        roundToBFloat16(weights);
+    }
+    const double bias = weights.back();
+    weights.pop_back();
     std::vector<double> grad(weights.size() + 1); // ∂/∂w, then ∂/∂b: the parameters' order
     EpochOutcome outcome;
     outcome.loss = grams.train->loss(weights, bias, grad.data(), &grad.back());
     if (grams.validation) {
         outcome.validationLoss = grams.validation->loss(weights, bias);
+    }
+    if (bf16) {
+        roundToBFloat16(grad);
     }
     writeValues(gradient, grad);
     outcome.deferredPrediction = [features, weights, bias] {

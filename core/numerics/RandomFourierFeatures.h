@@ -41,6 +41,8 @@ private:
         std::optional<ReadoutGram> train, validation;
     };
     const Grams& gramsFor(const at::Tensor& features, const EpochData& data);
+    // The cached features rounded to bfloat16 (mixed precision), made once.
+    const at::Tensor& roundedFeaturesOf(const at::Tensor& features);
 
     bool cacheFeatures_;
     Grams grams_;
@@ -49,6 +51,7 @@ private:
     torch::Tensor cachedInput_, cachedFeatures_;
     int64_t cachedVersion_ = -1;
     bool cachedAutocast_ = false;
+    torch::Tensor roundedSource_, roundedFeatures_;
 };
 
 } // namespace dredge

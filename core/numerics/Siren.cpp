@@ -38,10 +38,16 @@ static at::Tensor sineLayerForward(const torch::nn::Linear& layer, const at::Ten
 }
 
 torch::Tensor Siren::forward(const torch::Tensor& x, const torch::Tensor& /*t*/) {
-    // Autocast needs the composed ops to act on (as in WaveEnsemble).
-    if (useFusedKernel && x.is_cpu() && !at::autocast::is_cpu_enabled()) {
+    if (useFusedKernel && x.is_cpu()) {
+        // Mixed precision (CPU autocast on): the H × H layer's GEMMs in
+        // bfloat16, where oneDNN runs them on the CPU's bfloat16 dot products;
+        // the first layer (D inputs), the sines and the head stay float32,
+        // so that autocast does not round the sines' arguments (w0·z ≈ 30)
+        // to bfloat16 as the composed ops under it do.
+        const bool bfloat16 = at::autocast::is_cpu_enabled();
+        c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::autocast_dispatch_keyset);
         const auto h = fusedSineLayer(x, first->weight, first->bias, w0);
-        const auto features = fusedSineLayer(h, second->weight, second->bias, w0);
+        const auto features = fusedSineLayer(h, second->weight, second->bias, w0, bfloat16);
         // The H → 1 head as a matrix-vector product: BLAS's gemm path for one
         // output column (nn::Linear's addmm) costs ~5× more, forward and backward.
         return at::addmv(output->bias, features, output->weight[0]).unsqueeze(1);

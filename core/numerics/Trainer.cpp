@@ -129,6 +129,7 @@ Trainer::Trainer(const ExperimentConfig& config)
     d.data.coords = data.coords.to(d.device);
     d.data.time = data.time.to(d.device);
     d.data.target = data.target.to(d.device);
+    d.data.bfloat16Products = tc.mixedPrecision && tc.device == ComputeDevice::Cpu;
     if (tc.validationShare > 0.0) {
         const auto held = heldOutPoints(config, d.setup.points);
         auto mask = at::zeros({d.setup.points}, at::kBool);
@@ -183,10 +184,10 @@ double Trainer::runEpochUntimed() {
     const auto& tc = d.config.train;
     // A model with a fused whole-epoch path (the fused kernels, the RFF
     // readout) computes output, losses and gradient itself, without an
-    // autograd graph; mixed precision keeps the autograd path, the reference.
-    const auto fused = tc.mixedPrecision
-                           ? std::nullopt
-                           : d.model->fusedEpoch(d.data, d.optimizer->gradientToWrite());
+    // autograd graph, in mixed precision too where it emulates autocast's
+    // bfloat16 products (data.bfloat16Products); else autograd, under
+    // autocast when mixed precision is on.
+    const auto fused = d.model->fusedEpoch(d.data, d.optimizer->gradientToWrite());
     if (!fused) {
         // Only backward() makes gradients: the fused path has none to release.
         d.model->zero_grad(/*set_to_none=*/true);
@@ -357,6 +358,7 @@ void Trainer::changeTrainConfig(const TrainConfig& next) {
             "may not (fork the run instead)");
     }
     d.config.train = next;
+    d.data.bfloat16Products = next.mixedPrecision && next.device == ComputeDevice::Cpu;
     // bfloat16 has float32's range, so only float16 (CUDA) needs loss scaling.
     if (next.mixedPrecision && next.device == ComputeDevice::Cuda) {
         if (!d.scaler) {
