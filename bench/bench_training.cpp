@@ -322,19 +322,28 @@ bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, doub
     return true;
 }
 
+// Two trainers of a case, taken in turns by --scaling and --amp; none if
+// either cannot be set up (it says why).
+std::pair<std::unique_ptr<Trainer>, std::unique_ptr<Trainer>>
+trainerPair(const Case& c, const ExperimentConfig& a, const ExperimentConfig& b) {
+    try {
+        return {std::make_unique<Trainer>(a), std::make_unique<Trainer>(b)};
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
+        return {};
+    }
+}
+
 // With --scaling: the case at 1 thread and at `threads`, blocks of epochs
 // taken in turn by two trainers so that both see the same machine, and the
 // speed-up as the median of the block pairs' ratios.
 bool runScaling(Case c, int threads, double epochsScale) {
     c.config.train.epochs = std::max<int64_t>(100, int64_t(c.config.train.epochs * epochsScale));
-    std::unique_ptr<Trainer> one, many;
-    try {
-        c.config.train.threads = 1;
-        one = std::make_unique<Trainer>(c.config);
-        c.config.train.threads = threads;
-        many = std::make_unique<Trainer>(c.config);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
+    auto many = c.config;
+    c.config.train.threads = 1;
+    many.train.threads = threads;
+    auto [one, other] = trainerPair(c, c.config, many);
+    if (!one) {
         return false;
     }
     double loss = 0.0;
@@ -362,7 +371,7 @@ bool runScaling(Case c, int threads, double epochsScale) {
     for (int i = 0; i < turns; ++i) {
         const double a = turn(*one, 1);
         const double ceilingOne = ceilingNow(1);
-        const double b = turn(*many, threads);
+        const double b = turn(*other, threads);
         const double ceilingMany = ceilingNow(threads);
         oneMs.push_back(a);
         manyMs.push_back(b);
@@ -384,13 +393,10 @@ bool runPrecisionPair(Case c, int threads, ComputeDevice device, double epochsSc
     c.config.train.epochs = std::max<int64_t>(100, int64_t(c.config.train.epochs * epochsScale));
     c.config.train.threads = threads;
     c.config.train.device = device;
-    std::unique_ptr<Trainer> full, mixed;
-    try {
-        full = std::make_unique<Trainer>(c.config);
-        c.config.train.mixedPrecision = true;
-        mixed = std::make_unique<Trainer>(c.config);
-    } catch (const std::exception& e) {
-        std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
+    auto withAmp = c.config;
+    withAmp.train.mixedPrecision = true;
+    auto [full, mixed] = trainerPair(c, c.config, withAmp);
+    if (!full) {
         return false;
     }
     double fullLoss = 0.0, mixedLoss = 0.0;
