@@ -359,12 +359,12 @@ void checkKeptTerms(Model& model, const at::Tensor& x, const at::Tensor& t) {
 
 // The instruction sets this CPU runs, as rows: each copy of FastMath.h's
 // loops is checked where it can run.
-void addVectorIsaRows() {
+void addKernelCopyRows() {
     QTest::addColumn<int>("isa");
-    using fused::VectorIsa;
-    for (const auto isa : {VectorIsa::Baseline, VectorIsa::Avx2Fma, VectorIsa::Avx512}) {
-        if (fused::vectorIsaSupported(isa)) {
-            QTest::newRow(fused::vectorIsaName(isa)) << int(isa);
+    using fused::KernelCopy;
+    for (const auto copy : {KernelCopy::Baseline, KernelCopy::Avx2Fma, KernelCopy::Avx512}) {
+        if (fused::kernelCopySupported(copy)) {
+            QTest::newRow(fused::kernelCopyName(copy)) << int(copy);
         }
     }
 }
@@ -372,7 +372,7 @@ void addVectorIsaRows() {
 // The largest |sin − std::sin| and |cos − std::cos| (in double) over `count`
 // evenly spaced floats of [−limit, limit], and every float in a window
 // around each of the first multiples of π/2 (where the reduction cancels).
-double worstSinCosError(fused::VectorIsa isa, double limit, int64_t count) {
+double worstSinCosError(fused::KernelCopy isa, double limit, int64_t count) {
     std::vector<float> x;
     x.reserve(size_t(count));
     for (int64_t i = 0; i < count; ++i) {
@@ -413,21 +413,21 @@ private Q_SLOTS:
     // FastMath.h (issue 29), each vectorised copy: sin and cos within 2e-7
     // of the double result for |x| ≤ 1e4 (the kernels' phases), within 1e-6
     // up to 1e5; exp within 2 ulp over [−87.3, 0] and 0 below.
-    void fastSinCosAccuracy_data() { addVectorIsaRows(); }
+    void fastSinCosAccuracy_data() { addKernelCopyRows(); }
     void fastSinCosAccuracy() {
         QFETCH(int, isa);
-        const auto which = fused::VectorIsa(isa);
+        const auto which = fused::KernelCopy(isa);
         const double nearRange = worstSinCosError(which, 1e4, 4'000'000);
         const double farRange = worstSinCosError(which, 1e5, 1'000'000);
         qInfo("%s: worst |error| %.3g for |x| <= 1e4, %.3g for |x| <= 1e5",
-              fused::vectorIsaName(which), nearRange, farRange);
+              fused::kernelCopyName(which), nearRange, farRange);
         QVERIFY2(nearRange <= 2e-7, qPrintable(QString::number(nearRange)));
         QVERIFY2(farRange <= 1e-6, qPrintable(QString::number(farRange)));
     }
-    void fastExpAccuracy_data() { addVectorIsaRows(); }
+    void fastExpAccuracy_data() { addKernelCopyRows(); }
     void fastExpAccuracy() {
         QFETCH(int, isa);
-        const auto which = fused::VectorIsa(isa);
+        const auto which = fused::KernelCopy(isa);
         // Every 37th float of [−87.3, 0] (their bit patterns are contiguous).
         std::vector<float> x;
         const uint32_t lowest = fused::bitsOf(-87.3f);
@@ -445,7 +445,7 @@ private Q_SLOTS:
         const float below[] = {-87.34f, -100.0f, -1e4f, -1e30f};
         float belowOut[4];
         fused::expNonPositiveArray(which, below, 4, belowOut);
-        qInfo("%s: exp's worst error %.3g ulp over %zu arguments", fused::vectorIsaName(which),
+        qInfo("%s: exp's worst error %.3g ulp over %zu arguments", fused::kernelCopyName(which),
               worstUlps, x.size());
         QVERIFY2(worstUlps <= 2.0, qPrintable(QString::number(worstUlps)));
         for (const float v : belowOut) {

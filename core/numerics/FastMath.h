@@ -14,11 +14,14 @@
 //   expNonPositive: ≤ 2 ulp relative for −87.3 ≤ x ≤ 0, where exp(x) is a
 //     normal float; 0 below (as flush-to-zero gives); x > 0 is not its job.
 //
-// The kernels are built with -ffast-math, which may reassociate: a float
-// Cody–Waite reduction (x − q·C1 − q·C2 − q·C3) could be folded back into
-// x − q·(C1 + C2 + C3) and lose its point. The reductions here are one
-// product and one difference in double instead, which no reassociation can
-// spoil, and exact to ~1e-12 at |x| = 1e4.
+// The kernels are built with -ffast-math, which reassociates: a float
+// Cody–Waite reduction written as x − q·C1 − q·C2 − q·C3 is folded back into
+// x − q·(C1 + C2 + C3) and loses its point (measured: 3e-4 at |x| = 1e4).
+// With Fma (the kernels' AVX2 and AVX-512 copies, see KernelClones.h) the
+// reduction is explicit fmaf, which reassociation leaves alone; without
+// (baseline x86-64 has no FMA, and fmaf would be a library call there) one
+// product and one difference in double, as exact (~1e-12 at 1e4) and ~30 %
+// slower.
 
 #include <cstdint>
 
@@ -55,13 +58,38 @@ inline int32_t nearestInt(float y) {
 // sin(x) and cos(x). Reduction: q = nearest(x·2/π), r = x − q·π/2 ∈ ~[−π/4, π/4];
 // then sin r and cos r by minimax polynomials (Cephes' sinf/cosf), swapped and
 // negated by q mod 4.
+// x − q·π/2 for |q| ≤ 65000, to a float's rounding.
+template <bool Fma>
+inline float reducedByQuarterTurns(float x, int32_t q) {
+    if constexpr (Fma) {
+        // π/2 in three parts, the first two with trailing zero bits so that
+        // q times them is exact (Cody–Waite).
+        const float qf = float(q);
+        const float r = __builtin_fmaf(-qf, 1.5703125f, x);
+        const float s = __builtin_fmaf(-qf, 4.837512969970703125e-4f, r);
+        return __builtin_fmaf(-qf, 7.549789948768648e-8f, s);
+    }
+    return float(double(x) - double(q) * 1.57079632679489661923);
+}
+
+// x − n·ln 2 for |n| ≤ 127, to a float's rounding.
+template <bool Fma>
+inline float reducedByLn2(float x, int32_t n) {
+    if constexpr (Fma) {
+        const float nf = float(n);
+        const float r = __builtin_fmaf(-nf, 0.693359375f, x); // ln 2 in two parts
+        return __builtin_fmaf(-nf, -2.12194440e-4f, r);
+    }
+    return float(double(x) - double(n) * 0.693147180559945309417);
+}
+
+template <bool Fma>
 inline void sinCos(float x, float& sine, float& cosine) {
     constexpr float kTwoOverPi = 0.636619772367581343f;
-    constexpr double kPiOverTwo = 1.57079632679489661923;
     const float y = x * kTwoOverPi;
     const float bounded = y < -65000.f ? -65000.f : (y > 65000.f ? 65000.f : y); // see nearestInt
     const int32_t q = nearestInt(bounded);
-    const float r = float(double(x) - double(q) * kPiOverTwo);
+    const float r = reducedByQuarterTurns<Fma>(x, q);
     const float r2 = r * r;
     const float sr =
         r + r * r2 * (-1.6666654611e-1f + r2 * (8.3321608736e-3f + r2 * -1.9515295891e-4f));
@@ -78,28 +106,30 @@ inline void sinCos(float x, float& sine, float& cosine) {
     cosine = floatOf(bitsOf(odd ? sr : cr) ^ cosineSign);
 }
 
+template <bool Fma>
 inline float sinOf(float x) {
     float s, c;
-    sinCos(x, s, c);
+    sinCos<Fma>(x, s, c);
     return s;
 }
 
+template <bool Fma>
 inline float cosOf(float x) {
     float s, c;
-    sinCos(x, s, c);
+    sinCos<Fma>(x, s, c);
     return c;
 }
 
 // exp(x) for x ≤ 0: 2^n · exp(r), n = nearest(x·log2 e), r = x − n·ln 2 ∈
 // [−ln2/2, ln2/2], exp(r) by Cephes' expf polynomial, 2^n built in the
 // exponent bits. 0 where exp(x) is below the smallest normal float.
+template <bool Fma>
 inline float expNonPositive(float x) {
     constexpr float kLog2e = 1.44269504088896341f;
-    constexpr double kLn2 = 0.693147180559945309417;
     constexpr float kLowest = -87.33654475f; // ln(2^−126)
     const float clamped = x < kLowest ? kLowest : (x > 0.0f ? 0.0f : x);
     const int32_t n = nearestInt(clamped * kLog2e);
-    const float r = float(double(clamped) - double(n) * kLn2);
+    const float r = reducedByLn2<Fma>(clamped, n);
     const float p = 1.9875691500e-4f * r + 1.3981999507e-3f;
     const float poly =
         ((((p * r + 8.3334519073e-3f) * r + 4.1665795894e-2f) * r + 1.6666665459e-1f) * r +
@@ -110,16 +140,8 @@ inline float expNonPositive(float x) {
     return x < kLowest ? 0.0f : expR * scale;
 }
 
-inline void sinCos(double x, double& sine, double& cosine) {
-    sine = __builtin_sin(x);
-    cosine = __builtin_cos(x);
-}
-inline double sinOf(double x) {
-    return __builtin_sin(x);
-}
-inline double cosOf(double x) {
-    return __builtin_cos(x);
-}
+// Doubles: the C library's (the kernels call these only for float).
+template <bool Fma>
 inline double expNonPositive(double x) {
     return __builtin_exp(x);
 }

@@ -1,5 +1,7 @@
 // Built with -O3 -ffast-math like FusedWaveKernel.cpp (see CMakeLists.txt), so
-// that GCC vectorises sin, cos and exp through glibc's libmvec.
+// that GCC vectorises the loops; float sin, cos and exp are FastMath.h's
+// (doubles: glibc's libmvec), and each entry point has a copy per
+// instruction set (KernelClones.h), as the wave kernel's.
 //
 // Per point: z = (x − v t)/σ, env = exp(−½‖z‖²)/norm; per field f:
 // a = k_f·x − ω_f t, q = λ_f·x, u = φ_f + ε_f cos q, common = A_f env sin u,
@@ -13,6 +15,7 @@
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace dredge::fused {
@@ -21,7 +24,7 @@ namespace {
 constexpr int64_t kBlock = 256; // points per block: the temporaries stay in L1
 
 // env[j] for the block's points: the envelope every field shares.
-template <typename Scalar>
+template <bool Fma, typename Scalar>
 [[gnu::always_inline]] inline void envelope(const Scalar* xT, const Scalar* t, int64_t n,
                                             int64_t b0, int64_t len,
                                             const InterferenceParameters<Scalar>& p, Scalar* env) {
@@ -37,7 +40,7 @@ template <typename Scalar>
         }
     }
     for (int64_t j = 0; j < len; ++j) {
-        env[j] = expNonPositive(Scalar(-0.5) * env[j]) * p.inverseNorm;
+        env[j] = expNonPositive<Fma>(Scalar(-0.5) * env[j]) * p.inverseNorm;
     }
 }
 
@@ -116,7 +119,7 @@ struct Terms {
 
 // Fills the terms for the block's points; without `backwardToo`, only those
 // the forward uses (ca, sa, cq, m).
-template <typename Scalar>
+template <bool Fma, typename Scalar>
 [[gnu::always_inline]] inline void evaluateTerms(const Scalar* a, const Scalar* q, int64_t len,
                                                  const InterferenceParameters<Scalar>& p, int64_t f,
                                                  const Terms<Scalar>& out, bool backwardToo) {
@@ -126,16 +129,16 @@ template <typename Scalar>
         if (backwardToo) {
 #pragma GCC ivdep
             for (int64_t j = 0; j < len; ++j) {
-                sinCos(a[j], out.sa[j], out.ca[j]);
-                sinCos(q[j], out.sq[j], out.cq[j]);
-                sinCos(phi + eps * out.cq[j], out.m[j], out.cu[j]);
+                sinCos<Fma>(a[j], out.sa[j], out.ca[j]);
+                sinCos<Fma>(q[j], out.sq[j], out.cq[j]);
+                sinCos<Fma>(phi + eps * out.cq[j], out.m[j], out.cu[j]);
             }
         } else {
 #pragma GCC ivdep
             for (int64_t j = 0; j < len; ++j) {
-                sinCos(a[j], out.sa[j], out.ca[j]);
-                out.cq[j] = cosOf(q[j]);
-                out.m[j] = sinOf(phi + eps * out.cq[j]);
+                sinCos<Fma>(a[j], out.sa[j], out.ca[j]);
+                out.cq[j] = cosOf<Fma>(q[j]);
+                out.m[j] = sinOf<Fma>(phi + eps * out.cq[j]);
             }
         }
         return;
@@ -194,10 +197,10 @@ inline Scalar bf16(Scalar x) {
     return x;
 }
 
-template <typename Scalar>
-DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
-                               int64_t end, const InterferenceParameters<Scalar>& p, Scalar* out,
-                               const KeptTerms<Scalar>& kept) {
+template <bool Fma, typename Scalar>
+[[gnu::always_inline]] inline void
+forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+            const InterferenceParameters<Scalar>& p, Scalar* out, const KeptTerms<Scalar>& kept) {
     const int64_t F = p.fields, O = p.outputs;
     Scalar envScratch[kBlock], a[kBlock], q[kBlock], common[kBlock];
     Scalar scratch[kInterferenceTerms * kBlock];
@@ -205,12 +208,12 @@ DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
         Scalar* env = kept ? kept.envelope(b0) : envScratch;
-        envelope(xT, t, n, b0, len, p, env);
+        envelope<Fma>(xT, t, n, b0, len, p, env);
         std::fill(acc.begin(), acc.end(), Scalar(0));
         for (int64_t f = 0; f < F; ++f) {
             project(xT, t, n, b0, len, p, f, a, q);
             const auto terms = kept ? kept.at(f, b0) : Terms<Scalar>::at(scratch, kBlock);
-            evaluateTerms(a, q, len, p, f, terms, bool(kept));
+            evaluateTerms<Fma>(a, q, len, p, f, terms, bool(kept));
             const Scalar A = p.amplitude[f];
             for (int64_t j = 0; j < len; ++j) {
                 common[j] = A * env[j] * terms.m[j];
@@ -317,11 +320,11 @@ backwardOutputs(const InterferenceParameters<Scalar>& p, int64_t f, int64_t len,
     }
 }
 
-template <typename Scalar>
-DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
-                                int64_t end, const InterferenceParameters<Scalar>& p,
-                                const Scalar* gradOut, const KeptTerms<Scalar>& kept,
-                                const InterferenceGradients& g) {
+template <bool Fma, typename Scalar>
+[[gnu::always_inline]] inline void
+backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+             const InterferenceParameters<Scalar>& p, const Scalar* gradOut,
+             const KeptTerms<Scalar>& kept, const InterferenceGradients& g) {
     const int64_t F = p.fields, O = p.outputs, D = p.dims;
     Scalar envScratch[kBlock], denv[kBlock], a[kBlock], q[kBlock];
     Scalar scratch[kInterferenceTerms * kBlock];
@@ -343,7 +346,7 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
         }
         const Scalar* env = kept ? kept.envelope(b0) : envScratch;
         if (!kept) {
-            envelope(xT, t, n, b0, len, p, envScratch);
+            envelope<Fma>(xT, t, n, b0, len, p, envScratch);
         }
         for (int64_t j = 0; j < len; ++j) {
             denv[j] = 0;
@@ -355,7 +358,7 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
             } else {
                 project(xT, t, n, b0, len, p, f, a, q);
                 terms = Terms<Scalar>::at(scratch, kBlock);
-                evaluateTerms(a, q, len, p, f, terms, true);
+                evaluateTerms<Fma>(a, q, len, p, f, terms, true);
             }
             const Scalar *ca = terms.ca, *sa = terms.sa, *m = terms.m;
             const Scalar A = p.amplitude[f], eps = p.epsilon[f];
@@ -429,20 +432,40 @@ DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, in
 // A whole epoch over [begin, end), block by block, as the wave ensemble's
 // (FusedWaveKernel.cpp): the block's terms stay in `scratch` from its
 // forward to its backward.
-template <typename Scalar>
-DREDGE_CLONES void epochImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
-                             int64_t end, const InterferenceParameters<Scalar>& p,
-                             const LossTargets<Scalar>& targets, Scalar* out, Scalar* gradOut,
-                             Scalar* scratch, const InterferenceGradients& g, LossSums& loss) {
+template <bool Fma, typename Scalar>
+[[gnu::always_inline]] inline void
+epochImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+          const InterferenceParameters<Scalar>& p, const LossTargets<Scalar>& targets, Scalar* out,
+          Scalar* gradOut, Scalar* scratch, const InterferenceGradients& g, LossSums& loss) {
     const int64_t block = interferenceEpochBlock(p.fields);
     for (int64_t b0 = begin; b0 < end; b0 += block) {
         const int64_t b1 = std::min(end, b0 + block);
         const KeptTerms<Scalar> kept{scratch, block, b0};
-        forwardImpl(xT, t, n, b0, b1, p, out, kept);
+        forwardImpl<Fma>(xT, t, n, b0, b1, p, out, kept);
         lossOverElements(out, targets, b0 * p.outputs, b1 * p.outputs, gradOut, loss);
-        backwardImpl(xT, t, n, b0, b1, p, gradOut, kept, g);
+        backwardImpl<Fma>(xT, t, n, b0, b1, p, gradOut, kept, g);
     }
 }
+
+// The entry points, each compiled once per copy (KernelClones.h).
+struct ForwardEntry {
+    template <bool Fma, typename Scalar, typename... Args>
+    [[gnu::always_inline]] static void run(const Scalar* xT, Args&&... args) {
+        forwardImpl<Fma>(xT, std::forward<Args>(args)...);
+    }
+};
+struct BackwardEntry {
+    template <bool Fma, typename Scalar, typename... Args>
+    [[gnu::always_inline]] static void run(const Scalar* xT, Args&&... args) {
+        backwardImpl<Fma>(xT, std::forward<Args>(args)...);
+    }
+};
+struct EpochEntry {
+    template <bool Fma, typename Scalar, typename... Args>
+    [[gnu::always_inline]] static void run(const Scalar* xT, Args&&... args) {
+        epochImpl<Fma>(xT, std::forward<Args>(args)...);
+    }
+};
 
 } // namespace
 
@@ -453,15 +476,15 @@ int64_t interferenceEpochBlock(int64_t fields) {
 template <typename Scalar>
 void interferenceForward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                          const InterferenceParameters<Scalar>& p, Scalar* out, Scalar* terms) {
-    forwardImpl(xT, t, n, begin, end, p, out, KeptTerms<Scalar>{terms, n, 0});
+    runInBestCopy<ForwardEntry>(xT, t, n, begin, end, p, out, KeptTerms<Scalar>{terms, n, 0});
 }
 
 template <typename Scalar>
 void interferenceBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                           const InterferenceParameters<Scalar>& p, const Scalar* gradOut,
                           const Scalar* terms, const InterferenceGradients& grad) {
-    backwardImpl(xT, t, n, begin, end, p, gradOut,
-                 KeptTerms<Scalar>{const_cast<Scalar*>(terms), n, 0}, grad);
+    runInBestCopy<BackwardEntry>(xT, t, n, begin, end, p, gradOut,
+                                 KeptTerms<Scalar>{const_cast<Scalar*>(terms), n, 0}, grad);
 }
 
 template <typename Scalar>
@@ -469,7 +492,7 @@ void interferenceEpoch(const Scalar* xT, const Scalar* t, int64_t n, int64_t beg
                        const InterferenceParameters<Scalar>& p, const LossTargets<Scalar>& targets,
                        Scalar* out, Scalar* gradOut, Scalar* scratch,
                        const InterferenceGradients& grad, LossSums& loss) {
-    epochImpl(xT, t, n, begin, end, p, targets, out, gradOut, scratch, grad, loss);
+    runInBestCopy<EpochEntry>(xT, t, n, begin, end, p, targets, out, gradOut, scratch, grad, loss);
 }
 
 #define DREDGE_INSTANTIATE(Scalar)                                                                 \

@@ -1,7 +1,8 @@
 // Built with -O3 -ffast-math (this file only, see CMakeLists.txt): fast-math
-// lets GCC vectorise the loops below over points, calling glibc's libmvec for
-// sin, cos and exp, and reorder the per-wave sums. See KernelClones.h for the
-// AVX2 copy.
+// lets GCC vectorise the loops below over points and reorder the per-wave
+// sums. Float sin, cos and exp are FastMath.h's, inline; doubles call glibc's
+// libmvec. Each entry point is compiled once per copy (AVX-512, AVX2 + FMA,
+// baseline: KernelClones.h) and runs the best one this CPU has.
 
 #include "FusedWaveKernel.h"
 #include "FastMath.h"
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <type_traits>
+#include <utility>
 
 namespace dredge::fused {
 namespace {
@@ -156,7 +158,7 @@ struct KeptTerms {
 
 // Fills the terms for the block's points (r² is there already, from
 // project()); without `backwardToo`, only those the forward uses (cp, e, cq, m).
-template <typename Scalar>
+template <bool Fma, typename Scalar>
 [[gnu::always_inline]] inline void evaluateTerms(const Projections<Scalar>& s, int64_t len,
                                                  const WaveParameters<Scalar>& p, int64_t wave,
                                                  const Terms<Scalar>& out, bool backwardToo) {
@@ -169,18 +171,18 @@ template <typename Scalar>
         if (backwardToo) {
 #pragma GCC ivdep
             for (int64_t j = 0; j < len; ++j) {
-                sinCos(s.kx[j], out.sp[j], out.cp[j]);
-                out.e[j] = expNonPositive(halfS * s.r2[j]);
-                sinCos(s.lx[j], out.sq[j], out.cq[j]);
-                sinCos(phi + eps * out.cq[j], out.m[j], out.cu[j]); // u = φ + ε cos(λ·x)
+                sinCos<Fma>(s.kx[j], out.sp[j], out.cp[j]);
+                out.e[j] = expNonPositive<Fma>(halfS * s.r2[j]);
+                sinCos<Fma>(s.lx[j], out.sq[j], out.cq[j]);
+                sinCos<Fma>(phi + eps * out.cq[j], out.m[j], out.cu[j]); // u = φ + ε cos(λ·x)
             }
         } else {
 #pragma GCC ivdep
             for (int64_t j = 0; j < len; ++j) {
-                out.cp[j] = cosOf(s.kx[j]);
-                out.e[j] = expNonPositive(halfS * s.r2[j]);
-                out.cq[j] = cosOf(s.lx[j]);
-                out.m[j] = sinOf(phi + eps * out.cq[j]);
+                out.cp[j] = cosOf<Fma>(s.kx[j]);
+                out.e[j] = expNonPositive<Fma>(halfS * s.r2[j]);
+                out.cq[j] = cosOf<Fma>(s.lx[j]);
+                out.m[j] = sinOf<Fma>(phi + eps * out.cq[j]);
             }
         }
         return;
@@ -223,7 +225,7 @@ inline Scalar bf16(Scalar x) {
     return x;
 }
 
-template <bool Static, bool BFloat16, typename Scalar>
+template <bool Fma, bool Static, bool BFloat16, typename Scalar>
 [[gnu::always_inline]] inline void
 forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
               const WaveParameters<Scalar>& p, Scalar* out, const KeptTerms<Scalar>& kept) {
@@ -244,7 +246,7 @@ forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64
             const auto terms = kept ? kept.at(i, b0) : Terms<Scalar>::at(scratch, kBlock);
             s.r2 = Static ? shared : terms.r2;
             project<Static>(xT, t, n, b0, len, p, i, s);
-            evaluateTerms(s, len, p, i, terms, bool(kept));
+            evaluateTerms<Fma>(s, len, p, i, terms, bool(kept));
             if constexpr (BFloat16) { // out += bf16(w) · bf16(ψ), ψ = A cos e m
                 const Scalar w = bf16(p.headWeight[i]), A = p.amplitude[i];
                 for (int64_t j = 0; j < len; ++j) {
@@ -265,23 +267,23 @@ forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64
     }
 }
 
-template <typename Scalar>
-DREDGE_CLONES void forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
-                               int64_t end, const WaveParameters<Scalar>& p, Scalar* out,
-                               const KeptTerms<Scalar>& kept) {
+template <bool Fma, typename Scalar>
+[[gnu::always_inline]] inline void
+forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+            const WaveParameters<Scalar>& p, Scalar* out, const KeptTerms<Scalar>& kept) {
     const bool bfloat16 = std::is_same_v<Scalar, float> && p.bfloat16Head;
     if (p.staticTime) {
-        bfloat16 ? forwardBlocks<true, true>(xT, t, n, begin, end, p, out, kept)
-                 : forwardBlocks<true, false>(xT, t, n, begin, end, p, out, kept);
+        bfloat16 ? forwardBlocks<Fma, true, true>(xT, t, n, begin, end, p, out, kept)
+                 : forwardBlocks<Fma, true, false>(xT, t, n, begin, end, p, out, kept);
     } else {
-        bfloat16 ? forwardBlocks<false, true>(xT, t, n, begin, end, p, out, kept)
-                 : forwardBlocks<false, false>(xT, t, n, begin, end, p, out, kept);
+        bfloat16 ? forwardBlocks<Fma, false, true>(xT, t, n, begin, end, p, out, kept)
+                 : forwardBlocks<Fma, false, false>(xT, t, n, begin, end, p, out, kept);
     }
 }
 
 // The backward over [begin, end). Static: r² is the block's shared ‖x‖²
 // (kept as the first wave's, or computed again), and the sums of t drop out.
-template <bool Static, bool BFloat16, typename Scalar>
+template <bool Fma, bool Static, bool BFloat16, typename Scalar>
 [[gnu::always_inline]] inline void
 backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                const WaveParameters<Scalar>& p, const Scalar* gradOut,
@@ -323,7 +325,7 @@ backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int6
                 terms = Terms<Scalar>::at(scratch, kBlock);
                 s.r2 = Static ? norms : terms.r2;
                 project<Static>(xT, t, n, b0, len, p, i, s);
-                evaluateTerms(s, len, p, i, terms, true);
+                evaluateTerms<Fma>(s, len, p, i, terms, true);
             }
             const Scalar *cp = terms.cp, *sp = terms.sp, *e = terms.e, *cq = terms.cq;
             const Scalar *sq = terms.sq, *m = terms.m, *cu = terms.cu;
@@ -385,37 +387,58 @@ backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int6
     }
 }
 
-template <typename Scalar>
-DREDGE_CLONES void backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
-                                int64_t end, const WaveParameters<Scalar>& p, const Scalar* gradOut,
-                                const KeptTerms<Scalar>& kept, const WaveGradients& g) {
+template <bool Fma, typename Scalar>
+[[gnu::always_inline]] inline void
+backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+             const WaveParameters<Scalar>& p, const Scalar* gradOut, const KeptTerms<Scalar>& kept,
+             const WaveGradients& g) {
     const bool bfloat16 = std::is_same_v<Scalar, float> && p.bfloat16Head;
     if (p.staticTime) {
-        bfloat16 ? backwardBlocks<true, true>(xT, t, n, begin, end, p, gradOut, kept, g)
-                 : backwardBlocks<true, false>(xT, t, n, begin, end, p, gradOut, kept, g);
+        bfloat16 ? backwardBlocks<Fma, true, true>(xT, t, n, begin, end, p, gradOut, kept, g)
+                 : backwardBlocks<Fma, true, false>(xT, t, n, begin, end, p, gradOut, kept, g);
     } else {
-        bfloat16 ? backwardBlocks<false, true>(xT, t, n, begin, end, p, gradOut, kept, g)
-                 : backwardBlocks<false, false>(xT, t, n, begin, end, p, gradOut, kept, g);
+        bfloat16 ? backwardBlocks<Fma, false, true>(xT, t, n, begin, end, p, gradOut, kept, g)
+                 : backwardBlocks<Fma, false, false>(xT, t, n, begin, end, p, gradOut, kept, g);
     }
 }
 
 // A whole epoch over [begin, end), block by block: the block's forward keeps
 // its terms in `scratch`, the loss turns its outputs into dL/dout, and the
 // backward reads the terms back while they are still in cache.
-template <typename Scalar>
-DREDGE_CLONES void epochImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin,
-                             int64_t end, const WaveParameters<Scalar>& p,
-                             const LossTargets<Scalar>& targets, Scalar* out, Scalar* gradOut,
-                             Scalar* scratch, const WaveGradients& g, LossSums& loss) {
+template <bool Fma, typename Scalar>
+[[gnu::always_inline]] inline void
+epochImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+          const WaveParameters<Scalar>& p, const LossTargets<Scalar>& targets, Scalar* out,
+          Scalar* gradOut, Scalar* scratch, const WaveGradients& g, LossSums& loss) {
     const int64_t block = waveEpochBlock(p.waves);
     for (int64_t b0 = begin; b0 < end; b0 += block) {
         const int64_t b1 = std::min(end, b0 + block);
         const KeptTerms<Scalar> kept{scratch, block, b0};
-        forwardImpl(xT, t, n, b0, b1, p, out, kept);
+        forwardImpl<Fma>(xT, t, n, b0, b1, p, out, kept);
         lossOverElements(out, targets, b0, b1, gradOut, loss);
-        backwardImpl(xT, t, n, b0, b1, p, gradOut, kept, g);
+        backwardImpl<Fma>(xT, t, n, b0, b1, p, gradOut, kept, g);
     }
 }
+
+// The entry points, each compiled once per copy (KernelClones.h).
+struct ForwardEntry {
+    template <bool Fma, typename Scalar, typename... Args>
+    [[gnu::always_inline]] static void run(const Scalar* xT, Args&&... args) {
+        forwardImpl<Fma>(xT, std::forward<Args>(args)...);
+    }
+};
+struct BackwardEntry {
+    template <bool Fma, typename Scalar, typename... Args>
+    [[gnu::always_inline]] static void run(const Scalar* xT, Args&&... args) {
+        backwardImpl<Fma>(xT, std::forward<Args>(args)...);
+    }
+};
+struct EpochEntry {
+    template <bool Fma, typename Scalar, typename... Args>
+    [[gnu::always_inline]] static void run(const Scalar* xT, Args&&... args) {
+        epochImpl<Fma>(xT, std::forward<Args>(args)...);
+    }
+};
 
 } // namespace
 
@@ -426,15 +449,15 @@ int64_t waveEpochBlock(int64_t waves) {
 template <typename Scalar>
 void waveEnsembleForward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                          const WaveParameters<Scalar>& p, Scalar* out, Scalar* terms) {
-    forwardImpl(xT, t, n, begin, end, p, out, KeptTerms<Scalar>{terms, n, 0});
+    runInBestCopy<ForwardEntry>(xT, t, n, begin, end, p, out, KeptTerms<Scalar>{terms, n, 0});
 }
 
 template <typename Scalar>
 void waveEnsembleBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                           const WaveParameters<Scalar>& p, const Scalar* gradOut,
                           const Scalar* terms, const WaveGradients& grad) {
-    backwardImpl(xT, t, n, begin, end, p, gradOut,
-                 KeptTerms<Scalar>{const_cast<Scalar*>(terms), n, 0}, grad);
+    runInBestCopy<BackwardEntry>(xT, t, n, begin, end, p, gradOut,
+                                 KeptTerms<Scalar>{const_cast<Scalar*>(terms), n, 0}, grad);
 }
 
 template <typename Scalar>
@@ -442,7 +465,7 @@ void waveEnsembleEpoch(const Scalar* xT, const Scalar* t, int64_t n, int64_t beg
                        const WaveParameters<Scalar>& p, const LossTargets<Scalar>& targets,
                        Scalar* out, Scalar* gradOut, Scalar* scratch, const WaveGradients& grad,
                        LossSums& loss) {
-    epochImpl(xT, t, n, begin, end, p, targets, out, gradOut, scratch, grad, loss);
+    runInBestCopy<EpochEntry>(xT, t, n, begin, end, p, targets, out, gradOut, scratch, grad, loss);
 }
 
 #define DREDGE_INSTANTIATE(Scalar)                                                                 \
