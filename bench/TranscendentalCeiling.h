@@ -12,4 +12,10 @@ namespace dredge {
 // each timed block (the machines' speed drifts within a sitting).
 double transcendentalCeilingPerSecond(int trials = 40, int rounds = 2000);
 
+// How many float multiply-adds per second one thread can do at best, in the
+// same style: the same copies (DREDGE_CLONES) vectorising a loop over an
+// L1-resident block whose points each run a chain of multiply-adds, the
+// chains of neighbouring points independent. The limit no kernel passes.
+double fmaCeilingPerSecond(int trials = 40, int rounds = 2000);
+
 } // namespace dredge

@@ -65,6 +65,35 @@ double transcendentalsPerEpoch(const ExperimentConfig& c, int64_t points) {
     }
 }
 
+// Vector lane-operations (a multiply, add, fused multiply-add, compare, blend
+// or bit operation on one float each) of a fused CPU float epoch, counted by
+// hand from the kernels' source: per sin/cos pair 32 (FastMath.h's, with its
+// FMA reduction), per exp 22, and the projections, products and gradient sums
+// around them. An estimate (±20 %), for the share of the FMA limit: the time
+// the epoch's operations would take at the CPU's multiply-add rate.
+double laneOpsPerEpoch(const ExperimentConfig& c, int64_t points, int dims, bool staticTime) {
+    if (c.model.kernel != WaveKernel::Fused || c.train.device != ComputeDevice::Cpu) {
+        return 0.0;
+    }
+    const double d = dims, n = double(points);
+    switch (c.model.kind) {
+    case ModelKind::WaveEnsemble: {
+        // per wave: projections 2D, three pairs and an exp 118, the product
+        // 3; backward 20 and its axis sums 2D; t ≠ 0 adds r² per wave (2D),
+        // ω t and the sums of t (3D + 6). Per point: ‖x‖² (D), loss, bias.
+        const double perWave = 143.0 + 4.0 * d + (staticTime ? 0.0 : 5.0 * d + 6.0);
+        return n * (c.model.waves * perWave + d + 5.0);
+    }
+    case ModelKind::Interference:
+        // per field: projections 2D, three pairs 97, the superposition 4;
+        // backward 25 and its axis sums 2D. Per point: the envelope (3D, an
+        // exp) and its gradient (6D), loss.
+        return n * (c.model.fields * (126.0 + 4.0 * d) + 9.0 * d + 28.0);
+    default:
+        return 0.0;
+    }
+}
+
 // A 1-D signal of n points in a CSV file (a chirp with a glitch, like the
 // reference's), for the large-signal case; written once per run of the bench.
 std::string largeSignalCsv(int64_t n) {
@@ -251,20 +280,28 @@ double timedEpochs(Trainer& trainer, int64_t count, double& loss) {
 }
 
 // Measures one case and prints its row; false if it could not be set up.
-bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, double ceiling,
-             double gemmRate) {
+// The CPU's limits, measured once: sin/cos/exp evaluations and multiply-adds
+// per second on all the run's threads, and one thread's GEMM FLOP/s.
+struct Limits {
+    double transcendentals = 0, multiplyAdds = 0, gemm = 0;
+};
+
+bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, const Limits& limits) {
+    const double ceiling = limits.transcendentals, gemmRate = limits.gemm;
     c.config.train.threads = threads;
     c.config.train.device = device;
     c.config.train.epochs = std::max<int64_t>(100, int64_t(c.config.train.epochs * epochsScale));
     std::unique_ptr<Trainer> made;
     resetPeakMemory();
     double datagenMs = 0.0;
+    bool staticTime = true;
     try {
         const auto start = std::chrono::steady_clock::now();
-        makeDataset(c.config.data); // timed alone; the trainer makes its own
+        const auto data = makeDataset(c.config.data); // timed alone; the trainer makes its own
         datagenMs =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count();
+        staticTime = data.time.abs().max().item<double>() == 0.0;
         made = std::make_unique<Trainer>(c.config);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
@@ -315,9 +352,16 @@ bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, doub
             std::snprintf(share, sizeof share, "%.0f%%", 100.0 * medianOf(shares));
         }
     }
-    std::printf("%-34s %9.3f %8s %8s %11.4g %11.4g %9s %8s %10.1f %9.1f\n", c.name.c_str(), median,
-                ref, speedup, loss, trainer.setup().zeroPredictorMse, rate, share, datagenMs,
-                double(statusKiB("VmHWM:")) / 1024.0);
+    char fmaShare[32] = "-";
+    const double laneOps =
+        laneOpsPerEpoch(c.config, trainer.setup().points, trainer.setup().dims, staticTime);
+    if (laneOps > 0 && limits.multiplyAdds > 0 && !c.config.train.mixedPrecision) {
+        std::snprintf(fmaShare, sizeof fmaShare, "%.0f%%",
+                      100.0 * laneOps / (median * 1e-3) / limits.multiplyAdds);
+    }
+    std::printf("%-34s %9.3f %8s %8s %11.4g %11.4g %9s %8s %8s %10.1f %9.1f\n", c.name.c_str(),
+                median, ref, speedup, loss, trainer.setup().zeroPredictorMse, rate, share, fmaShare,
+                datagenMs, double(statusKiB("VmHWM:")) / 1024.0);
     std::fflush(stdout);
     return true;
 }
@@ -519,28 +563,34 @@ int main(int argc, char** argv) {
                 "Gtrans/s = sin/cos/exp evaluations per second in a fused kernel\n",
                 deviceName(device).data(), threads);
     // The CPU's ceiling for that rate, so the distance to it shows per case.
-    double ceiling = 0;
+    Limits limits;
     if (device == ComputeDevice::Cpu) {
-        ceiling = transcendentalCeilingPerSecond() * threads;
-        std::printf("ceiling = %.2f Gtrans/s: the same vectorised sin/cos/exp loops on L1-resident "
-                    "floats alone%s\n",
-                    ceiling * 1e-9, threads > 1 ? ", one thread's times the threads" : "");
+        limits.transcendentals = transcendentalCeilingPerSecond() * threads;
+        limits.multiplyAdds = fmaCeilingPerSecond() * threads;
+        std::printf("ceiling = %.2f Gtrans/s: glibc's vectorised sin/cos/exp loops on "
+                    "L1-resident floats alone%s (the float kernels use FastMath.h's, so they "
+                    "can pass it);\n"
+                    "FMA lim = the epoch's vector lane-operations (counted from the kernels' "
+                    "source, +-20 %%) at %.1f G multiply-adds/s, this CPU's rate on the same "
+                    "kind of loop\n",
+                    limits.transcendentals * 1e-9,
+                    threads > 1 ? ", one thread's times the threads" : "",
+                    limits.multiplyAdds * 1e-9);
     }
     makeDataset(DataConfig{}); // first calls into LibTorch are slow: not a case's datagen
-    double gemmRate = 0;
     if (device == ComputeDevice::Cpu) {
         std::thread([&] {
             at::set_num_threads(1);
-            gemmRate = gemmFlopsPerSecond(1000, 64);
+            limits.gemm = gemmFlopsPerSecond(1000, 64);
         }).join();
         std::printf("GEMM [1000, 64] x [64, 64]: %.1f GFLOP/s per thread; SIREN rows show their "
                     "limit (lim ms: FLOPs at that rate, sin/cos at the ceiling) and its share of "
                     "their time\n",
-                    gemmRate * 1e-9);
+                    limits.gemm * 1e-9);
     }
-    std::printf("%-34s %9s %8s %8s %11s %11s %9s %8s %10s %9s\n", "case", "ms/epoch", "ref ms",
-                "speedup", "final loss", "zero-pred", "Gtrans/s", "ceiling", "datagen ms",
-                "peak MiB");
+    std::printf("%-34s %9s %8s %8s %11s %11s %9s %8s %8s %10s %9s\n", "case", "ms/epoch", "ref ms",
+                "speedup", "final loss", "zero-pred", "Gtrans/s", "ceiling", "FMA lim",
+                "datagen ms", "peak MiB");
     for (auto& c : cases()) {
         if (!selected(c)) {
             continue;
@@ -549,8 +599,7 @@ int main(int argc, char** argv) {
         // thread team belongs to the thread that starts it, so a case does
         // not inherit the previous one's spinning workers.
         bool ok = false;
-        std::thread worker(
-            [&] { ok = runCase(c, threads, device, epochsScale, ceiling, gemmRate); });
+        std::thread worker([&] { ok = runCase(c, threads, device, epochsScale, limits); });
         worker.join();
         if (!ok) {
             return 1;

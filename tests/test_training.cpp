@@ -384,6 +384,8 @@ private Q_SLOTS:
         QCOMPARE(amp.status, RunStatus::Finished);
         QVERIFY(amp.lossHistory != fp32.lossHistory); // bfloat16 really ran
         QVERIFY(std::abs(amp.finalLoss - fp32.finalLoss) < 0.1 * fp32.finalLoss);
+        // Same seed, same bits: the fused bfloat16 epoch sums in a fixed order.
+        QCOMPARE(train(config).lossHistory, amp.lossHistory);
     }
 
     void trainerRejectsWhatItCannotRun() {
