@@ -30,6 +30,7 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -269,11 +270,15 @@ double ceilingNow(int threads) {
     return sum;
 }
 
-// Runs `count` epochs; returns their mean ms.
-double timedEpochs(Trainer& trainer, int64_t count, double& loss) {
+// Runs `count` epochs; returns their mean ms. With `best`, keeps there the
+// lowest loss seen.
+double timedEpochs(Trainer& trainer, int64_t count, double& loss, double* best = nullptr) {
     const auto start = std::chrono::steady_clock::now();
     for (int64_t e = 0; e < count; ++e) {
         loss = trainer.runEpoch();
+        if (best && loss < *best) {
+            *best = loss;
+        }
     }
     const auto elapsed = std::chrono::steady_clock::now() - start;
     return std::chrono::duration<double, std::milli>(elapsed).count() / double(count);
@@ -444,25 +449,24 @@ bool runPrecisionPair(Case c, int threads, ComputeDevice device, double epochsSc
         return false;
     }
     double fullLoss = 0.0, mixedLoss = 0.0;
-    for (int64_t e = 0; e < kWarmupEpochs; ++e) {
-        fullLoss = full->runEpoch();
-        mixedLoss = mixed->runEpoch();
-    }
+    double fullBest = std::numeric_limits<double>::infinity(), mixedBest = fullBest;
+    timedEpochs(*full, kWarmupEpochs, fullLoss, &fullBest);
+    timedEpochs(*mixed, kWarmupEpochs, mixedLoss, &mixedBest);
     const int64_t block = std::clamp<int64_t>(c.config.train.epochs / 10, 5, kBlockEpochs);
     std::vector<double> fullMs, mixedMs, ratios;
     for (int64_t done = kWarmupEpochs; done < c.config.train.epochs; done += block) {
         const int64_t count = std::min(block, c.config.train.epochs - done);
-        const double a = timedEpochs(*full, count, fullLoss);
-        const double b = timedEpochs(*mixed, count, mixedLoss);
+        const double a = timedEpochs(*full, count, fullLoss, &fullBest);
+        const double b = timedEpochs(*mixed, count, mixedLoss, &mixedBest);
         if (count == block) {
             fullMs.push_back(a);
             mixedMs.push_back(b);
             ratios.push_back(b / a);
         }
     }
-    std::printf("%-34s %10.3f %10.3f %8.2fx %12.4g %12.4g %8.3gx %9s\n", c.name.c_str(),
+    std::printf("%-34s %9.3f %9.3f %8.2fx %11.4g %11.4g %11.4g %11.4g %8s\n", c.name.c_str(),
                 medianOf(fullMs), medianOf(mixedMs), medianOf(ratios), fullLoss, mixedLoss,
-                mixedLoss / fullLoss, mixed->lastEpochKernel());
+                fullBest, mixedBest, mixed->lastEpochKernel());
     std::fflush(stdout);
     return true;
 }
@@ -483,12 +487,12 @@ bool comparedWithAmp(const Case& c) {
 int ampTable(int threads, ComputeDevice device, double epochsScale,
              const std::function<bool(const Case&)>& selected) {
     std::printf("device %s, threads %d; float32 against mixed precision (%s), blocks of epochs "
-                "in turn, medians; AMP/fp32 = ms ratio; loss x = AMP's final loss over "
-                "float32's\n",
+                "in turn, medians; AMP/fp32 = ms ratio; final and best (lowest) training loss "
+                "of each\n",
                 deviceName(device).data(), threads,
                 device == ComputeDevice::Cuda ? "float16" : "bfloat16");
-    std::printf("%-34s %10s %10s %9s %12s %12s %9s %9s\n", "case", "fp32 ms", "AMP ms", "AMP/fp32",
-                "fp32 loss", "AMP loss", "loss x", "AMP path");
+    std::printf("%-34s %9s %9s %9s %11s %11s %11s %11s %8s\n", "case", "fp32 ms", "AMP ms",
+                "AMP/fp32", "fp32 final", "AMP final", "fp32 best", "AMP best", "AMP path");
     for (auto& c : cases()) {
         if (!comparedWithAmp(c) || !selected(c)) {
             continue;

@@ -343,6 +343,11 @@ backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_
                 }
             }
             columns = transposed.data();
+        } else if (roundsToBFloat16(p)) { // dL/dout in bfloat16, once for all fields
+            for (int64_t j = 0; j < len; ++j) {
+                re[j] = bf16(go[j]);
+            }
+            columns = re; // re is scratch only with several outputs
         }
         const Scalar* env = kept ? kept.envelope(b0) : envScratch;
         if (!kept) {
@@ -367,7 +372,7 @@ backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_
                 const Scalar wr = bf16(p.weight[f]), wi = bf16(p.weight[F + f]);
                 Scalar sumRe = 0, sumIm = 0;
                 for (int64_t j = 0; j < len; ++j) {
-                    const Scalar gj = bf16(columns[j]);
+                    const Scalar gj = columns[j];
                     const Scalar common = A * env[j] * m[j];
                     sumRe += gj * bf16(common * ca[j]);
                     sumIm += gj * bf16(common * sa[j]);
