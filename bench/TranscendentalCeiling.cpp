@@ -31,7 +31,7 @@ DREDGE_CLONES float passOverBlock(const float* phase, const float* exponent, flo
     return a[kBlock - 1] + b[kBlock / 2] + c[0];
 }
 
-constexpr int kChain = 32; // multiply-adds per value and pass
+constexpr int kChain = 32;  // multiply-adds per value and pass
 constexpr int kLanes = 128; // values in flight: 8 AVX-512 registers, 16 AVX2 ones
 
 // kChain dependent multiply-adds on each of kLanes values held in registers:
