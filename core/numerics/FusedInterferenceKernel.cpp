@@ -453,24 +453,9 @@ epochImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t e
 }
 
 // The entry points, each compiled once per copy (KernelClones.h).
-struct ForwardEntry {
-    template <bool Fma, typename Scalar, typename... Args>
-    [[gnu::always_inline]] static void run(const Scalar* xT, Args&&... args) {
-        forwardImpl<Fma>(xT, std::forward<Args>(args)...);
-    }
-};
-struct BackwardEntry {
-    template <bool Fma, typename Scalar, typename... Args>
-    [[gnu::always_inline]] static void run(const Scalar* xT, Args&&... args) {
-        backwardImpl<Fma>(xT, std::forward<Args>(args)...);
-    }
-};
-struct EpochEntry {
-    template <bool Fma, typename Scalar, typename... Args>
-    [[gnu::always_inline]] static void run(const Scalar* xT, Args&&... args) {
-        epochImpl<Fma>(xT, std::forward<Args>(args)...);
-    }
-};
+DREDGE_KERNEL_ENTRY(ForwardEntry, forwardImpl);
+DREDGE_KERNEL_ENTRY(BackwardEntry, backwardImpl);
+DREDGE_KERNEL_ENTRY(EpochEntry, epochImpl);
 
 } // namespace
 

@@ -77,6 +77,16 @@ inline KernelCopy bestKernelCopy() {
     return best;
 }
 
+// Name: an entry point for runInBestCopy whose run<Fma>(args...) calls the
+// function template impl<Fma>(args...), inlined into each copy.
+#define DREDGE_KERNEL_ENTRY(Name, impl)                                                            \
+    struct Name {                                                                                  \
+        template <bool Fma, typename... Args>                                                      \
+        [[gnu::always_inline]] static void run(Args&&... args) {                                   \
+            impl<Fma>(std::forward<Args>(args)...);                                                \
+        }                                                                                          \
+    }
+
 // Entry::run<Fma>(args...) compiled for each copy; Entry::run must be
 // always_inline, so that its body is compiled again in each.
 template <typename Entry, typename... Args>

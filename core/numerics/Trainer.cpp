@@ -98,6 +98,12 @@ struct Trainer::Impl {
     double averagedModelLoss() const;
 };
 
+// Mixed precision on the CPU: bfloat16 products, which the fused epochs
+// emulate (EpochData::bfloat16Products).
+static bool cpuMixedPrecision(const TrainConfig& tc) {
+    return tc.mixedPrecision && tc.device == ComputeDevice::Cpu;
+}
+
 Trainer::Trainer(const ExperimentConfig& config)
     : impl_(std::make_unique<Impl>()) {
     if (const auto problem = validate(config); !problem.empty()) {
@@ -129,7 +135,7 @@ Trainer::Trainer(const ExperimentConfig& config)
     d.data.coords = data.coords.to(d.device);
     d.data.time = data.time.to(d.device);
     d.data.target = data.target.to(d.device);
-    d.data.bfloat16Products = tc.mixedPrecision && tc.device == ComputeDevice::Cpu;
+    d.data.bfloat16Products = cpuMixedPrecision(tc);
     if (tc.validationShare > 0.0) {
         const auto held = heldOutPoints(config, d.setup.points);
         auto mask = at::zeros({d.setup.points}, at::kBool);
@@ -184,10 +190,14 @@ double Trainer::runEpochUntimed() {
     const auto& tc = d.config.train;
     // A model with a fused whole-epoch path (the fused kernels, the RFF
     // readout) computes output, losses and gradient itself, without an
-    // autograd graph, in mixed precision too where it emulates autocast's
-    // bfloat16 products (data.bfloat16Products); else autograd, under
-    // autocast when mixed precision is on.
-    const auto fused = d.model->fusedEpoch(d.data, d.optimizer->gradientToWrite());
+    // autograd graph, in CPU mixed precision too where it emulates
+    // autocast's bfloat16 products (data.bfloat16Products); else autograd,
+    // under autocast when mixed precision is on. CUDA mixed precision always
+    // takes autograd: its loss scaler unscales a gradient that only a scaled
+    // loss's backward makes.
+    const bool cudaMixed = tc.mixedPrecision && tc.device == ComputeDevice::Cuda;
+    const auto fused =
+        cudaMixed ? std::nullopt : d.model->fusedEpoch(d.data, d.optimizer->gradientToWrite());
     if (!fused) {
         // Only backward() makes gradients: the fused path has none to release.
         d.model->zero_grad(/*set_to_none=*/true);
@@ -358,7 +368,7 @@ void Trainer::changeTrainConfig(const TrainConfig& next) {
             "may not (fork the run instead)");
     }
     d.config.train = next;
-    d.data.bfloat16Products = next.mixedPrecision && next.device == ComputeDevice::Cpu;
+    d.data.bfloat16Products = cpuMixedPrecision(next);
     // bfloat16 has float32's range, so only float16 (CUDA) needs loss scaling.
     if (next.mixedPrecision && next.device == ComputeDevice::Cuda) {
         if (!d.scaler) {
