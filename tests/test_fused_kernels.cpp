@@ -9,11 +9,13 @@
 #include "FastMath.h"
 #include "FastMathArrays.h"
 #include "FusedKernelSelection.h"
+#include "FusedWaveKernel.h"
 #include "InterferenceBasis.h"
 #include "ModelFactory.h"
 #include "OneThreadTestMain.h"
 #include "RandomFourierFeatures.h"
 #include "Siren.h"
+#include "TensorGridLayout.h"
 #include "Trainer.h"
 #include "WaveEnsemble.h"
 #include "cuda/InterferencePointMath.h"
@@ -84,6 +86,14 @@ bool agree(const Evaluation& fused, const Evaluation& composed, Model& model, do
 // An epoch's data for a model with `outputs` outputs: a target that is not
 // the model's output, and with `split` every third element held out
 // (weights 1/n on each side, as the Trainer makes them).
+// The points of a `size`^dims grid on [−2, 2] in row-major order, as the
+// grid data sets lay them out: the kernels' tensor-grid path takes them.
+at::Tensor gridPoints(int64_t dims, int64_t size) {
+    const auto axis = at::linspace(-2.0, 2.0, size);
+    return at::stack(at::meshgrid(std::vector<at::Tensor>(size_t(dims), axis), "ij"), -1)
+        .reshape({-1, dims});
+}
+
 EpochData epochData(const at::Tensor& x, const at::Tensor& t, int64_t outputs, bool split,
                     at::Generator& gen) {
     EpochData data{x, t, at::randn({x.size(0), outputs}, gen).to(x.scalar_type()), {}, {}};
@@ -584,37 +594,45 @@ private Q_SLOTS:
         QTest::addColumn<bool>("split");
         QTest::addColumn<int>("threads");
         QTest::addColumn<bool>("staticTime"); // t = 0 everywhere: the kernels' static path
+        QTest::addColumn<int>("grid");        // > 0: the points of a grid of this size (its path)
         const int ensemble = int(ModelKind::WaveEnsemble), basis = int(ModelKind::Interference);
         const int rff = int(ModelKind::RandomFourier);
         QTest::newRow("ensemble D=1 n=16 double")
-            << ensemble << 1 << 16 << 1 << true << false << 1 << false;
+            << ensemble << 1 << 16 << 1 << true << false << 1 << false << 0;
         QTest::newRow("ensemble D=1 n=16 float")
-            << ensemble << 1 << 16 << 1 << false << false << 1 << false;
+            << ensemble << 1 << 16 << 1 << false << false << 1 << false << 0;
         QTest::newRow("ensemble D=4 n=8 double split")
-            << ensemble << 4 << 8 << 1 << true << true << 1 << false;
+            << ensemble << 4 << 8 << 1 << true << true << 1 << false << 0;
         QTest::newRow("ensemble D=6 n=6 float split, 2 threads")
-            << ensemble << 6 << 6 << 1 << false << true << 2 << false;
+            << ensemble << 6 << 6 << 1 << false << true << 2 << false << 0;
         QTest::newRow("ensemble D=2 n=40 double, 2 threads")
-            << ensemble << 2 << 40 << 1 << true << false << 2 << false;
+            << ensemble << 2 << 40 << 1 << true << false << 2 << false << 0;
         QTest::newRow("interference D=1 F=16 double")
-            << basis << 1 << 16 << 1 << true << false << 1 << false;
+            << basis << 1 << 16 << 1 << true << false << 1 << false << 0;
         QTest::newRow("interference D=1 F=16 float")
-            << basis << 1 << 16 << 1 << false << false << 1 << false;
+            << basis << 1 << 16 << 1 << false << false << 1 << false << 0;
         QTest::newRow("interference D=2 F=6 out=3 double split")
-            << basis << 2 << 6 << 3 << true << true << 1 << false;
+            << basis << 2 << 6 << 3 << true << true << 1 << false << 0;
         QTest::newRow("interference D=3 F=8 float split, 2 threads")
-            << basis << 3 << 8 << 1 << false << true << 2 << false;
+            << basis << 3 << 8 << 1 << false << true << 2 << false << 0;
         QTest::newRow("RFF D=1 M=32 double split")
-            << rff << 1 << 32 << 1 << true << true << 1 << false;
-        QTest::newRow("RFF D=2 M=16 float") << rff << 2 << 16 << 1 << false << false << 1 << false;
+            << rff << 1 << 32 << 1 << true << true << 1 << false << 0;
+        QTest::newRow("RFF D=2 M=16 float")
+            << rff << 2 << 16 << 1 << false << false << 1 << false << 0;
         QTest::newRow("ensemble D=1 n=16 double, t = 0")
-            << ensemble << 1 << 16 << 1 << true << false << 1 << true;
+            << ensemble << 1 << 16 << 1 << true << false << 1 << true << 0;
         QTest::newRow("ensemble D=5 n=6 float split, 2 threads, t = 0")
-            << ensemble << 5 << 6 << 1 << false << true << 2 << true;
+            << ensemble << 5 << 6 << 1 << false << true << 2 << true << 0;
         QTest::newRow("ensemble D=7 n=3 double, t = 0")
-            << ensemble << 7 << 3 << 1 << true << false << 1 << true;
+            << ensemble << 7 << 3 << 1 << true << false << 1 << true << 0;
         QTest::newRow("interference D=3 F=8 double, t = 0")
-            << basis << 3 << 8 << 1 << true << false << 1 << true;
+            << basis << 3 << 8 << 1 << true << false << 1 << true << 0;
+        // Grids (float, t = 0): cos, sin and the envelope from per-row and
+        // per-entry tables; rows of 14² and 5³ points cross the blocks.
+        QTest::newRow("ensemble D=3 n=8 float, 14^3 grid")
+            << ensemble << 3 << 8 << 1 << false << false << 1 << true << 14;
+        QTest::newRow("ensemble D=5 n=6 float split, 2 threads, 5^5 grid")
+            << ensemble << 5 << 6 << 1 << false << true << 2 << true << 5;
     }
     void fusedEpochMatchesAutograd() {
         QFETCH(int, model);
@@ -625,6 +643,7 @@ private Q_SLOTS:
         QFETCH(bool, split);
         QFETCH(int, threads);
         QFETCH(bool, staticTime);
+        QFETCH(int, grid);
         at::set_num_threads(threads);
         auto gen =
             at::make_generator<at::CPUGeneratorImpl>(uint64_t(model * 1000 + dims * 100 + size));
@@ -638,8 +657,10 @@ private Q_SLOTS:
                 p.add_(0.2 * at::randn(p.sizes(), gen).to(dtype));
             }
         }
-        const int points = 2500; // several blocks and parallel tasks, and a partial one
-        const auto x = (1.5 * at::randn({points, dims}, gen)).to(dtype);
+        // Several blocks and parallel tasks, and a partial one.
+        const auto x = grid > 0 ? gridPoints(dims, grid).to(dtype)
+                                : (1.5 * at::randn({2500, dims}, gen)).to(dtype);
+        const int64_t points = x.size(0);
         const auto t =
             staticTime ? at::zeros({points}, dtype) : (0.5 * at::randn({points}, gen)).to(dtype);
         const auto data = epochData(x, t, outputs, split, gen);
@@ -651,6 +672,90 @@ private Q_SLOTS:
         const auto b = field->fusedEpoch(data, second);
         QVERIFY(at::equal(first, second) && at::equal(predictionOf(*a), predictionOf(*b)));
         QCOMPARE(a->loss, b->loss);
+    }
+
+    // Which point sets are tensor-product grids (TensorGridLayout.h): the
+    // data sets' grids, with the finest rows of at least 64 points; not a
+    // line, a shuffled grid, one moved point, a grid's subset, one row.
+    void tensorGridLayoutFindsRows() {
+        const auto layoutOf = [](const at::Tensor& x) {
+            const auto xT = x.to(at::kFloat).t().contiguous();
+            return fused::tensorGridLayoutOf(xT.data_ptr<float>(), xT.size(1), xT.size(0));
+        };
+        const auto volume = layoutOf(gridPoints(3, 20));
+        QCOMPARE(volume.innerAxis, int64_t(1));
+        QCOMPARE(volume.innerPoints, int64_t(400));
+        QCOMPARE(volume.rows, int64_t(20));
+        const auto hyper = layoutOf(gridPoints(5, 8));
+        QCOMPARE(hyper.innerAxis, int64_t(3));
+        QCOMPARE(hyper.innerPoints, int64_t(64));
+        QCOMPARE(hyper.rows, int64_t(512));
+        QVERIFY(!layoutOf(gridPoints(1, 500)));
+        QVERIFY(!layoutOf(gridPoints(2, 8))); // rows of 8: too short, and one row of 64
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(3));
+        const auto points = gridPoints(3, 20);
+        QVERIFY(!layoutOf(points.index_select(0, at::randperm(8000, gen))));
+        auto moved = points.clone();
+        moved[4321][2] += 1e-3;
+        QVERIFY(!layoutOf(moved));
+        QVERIFY(!layoutOf(points.narrow(0, 0, 7999)));
+        QVERIFY(!layoutOf(points.narrow(0, 0, 400)));
+    }
+
+    // The grid path's terms against each point's own (the kernel's other
+    // path), for a forward that keeps them: cos and sin built from a row's
+    // and an entry's agree with those of the whole sum to float's rounding
+    // of that sum's phase (|k·x| ≤ 30 here: 2e-6), and so the outputs.
+    void gridTermsMatchPointwise() {
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(11));
+        const int64_t dims = 4, waves = 5;
+        const auto xT = gridPoints(dims, 9).to(at::kFloat).t().contiguous(); // rows of 81
+        const int64_t n = xT.size(1);
+        const auto grid = fused::tensorGridLayoutOf(xT.data_ptr<float>(), n, dims);
+        QCOMPARE(grid.innerPoints, int64_t(81));
+        const auto scalars = at::rand({5, waves}, gen);
+        const auto vectors = 2.0 * at::randn({3, waves, dims}, gen);
+        const auto head = at::randn({waves}, gen);
+        const float* sc = scalars.data_ptr<float>();
+        const float* vec = vectors.data_ptr<float>();
+        fused::WaveParameters<float> p{sc,
+                                       vec,
+                                       sc + waves,
+                                       vec + waves * dims,
+                                       sc + 2 * waves,
+                                       sc + 3 * waves,
+                                       sc + 4 * waves,
+                                       vec + 2 * waves * dims,
+                                       head.data_ptr<float>(),
+                                       0.1f,
+                                       waves,
+                                       dims};
+        p.staticTime = true;
+        const auto t = at::zeros({n});
+        const auto evaluate = [&](const fused::WaveParameters<float>& params) {
+            auto out = at::empty({n});
+            auto terms = at::empty({n * waves * fused::kWaveTerms});
+            fused::waveEnsembleForward(xT.data_ptr<float>(), t.data_ptr<float>(), n, 0, n, params,
+                                       out.data_ptr<float>(), terms.data_ptr<float>());
+            return std::make_pair(out, terms.view({waves, fused::kWaveTerms, n}));
+        };
+        const auto [pointOut, pointTerms] = evaluate(p);
+        auto tables = at::empty({fused::waveGridTableSize(grid, waves)});
+        fused::waveGridTables(xT.data_ptr<float>(), n, p, grid, tables.data_ptr<float>());
+        p.grid = grid;
+        p.gridTables = tables.data_ptr<float>();
+        const auto [gridOut, gridTerms] = evaluate(p);
+        // r² (the last term) is kept once, as wave 0's, when t = 0.
+        const auto termsOf = [](const at::Tensor& terms) {
+            return terms.narrow(1, 0, fused::kWaveTerms - 1);
+        };
+        const double termError =
+            (termsOf(gridTerms) - termsOf(pointTerms)).abs().max().item<double>();
+        const double outError = relativeError(gridOut, pointOut);
+        qInfo("grid path: terms within %.2g, outputs %.2g relative", termError, outError);
+        QVERIFY2(termError < 1e-5, qPrintable(QString::number(termError)));
+        QVERIFY2(outError < 1e-5, qPrintable(QString::number(outError)));
+        QVERIFY(termError > 0); // the path was taken: its rounding differs
     }
 
     // Mixed precision on the whole-epoch path (issue 29): autocast's bfloat16

@@ -54,17 +54,50 @@ fused::WaveParameters<Scalar> viewOf(const std::vector<at::Tensor>& p, int64_t w
             dims};
 }
 
+// The grid tables for the parameters in `view` (TensorGridLayout.h), which
+// then points at them; none unless the points are such a grid, every t is 0
+// and the model is float.
+template <typename Scalar>
+at::Tensor attachGridTables(fused::WaveParameters<Scalar>& view, const at::Tensor& xT,
+                            const fused::TensorGridLayout& grid) {
+    if constexpr (std::is_same_v<Scalar, float>) {
+        if (grid && view.staticTime && xT.is_cpu()) {
+            at::Tensor tables =
+                at::empty({fused::waveGridTableSize(grid, view.waves)}, xT.options());
+            fused::waveGridTables(xT.data_ptr<float>(), xT.size(1), view, grid,
+                                  tables.data_ptr<float>());
+            view.grid = grid;
+            view.gridTables = tables.data_ptr<float>();
+            return tables;
+        }
+    }
+    return {};
+}
+
+fused::TensorGridLayout gridLayoutOf(int64_t innerAxis, int64_t rowPoints, int64_t n) {
+    return rowPoints > 0 ? fused::TensorGridLayout{innerAxis, rowPoints, n / rowPoints}
+                         : fused::TensorGridLayout{};
+}
+
+// The layout the kernels may use for these points at these times.
+fused::TensorGridLayout gridOf(WaveEnsemble& m, const at::Tensor& t) {
+    return m.fusedCoordinates.timeIsZero(t) ? m.fusedCoordinates.gridLayout()
+                                            : fused::TensorGridLayout{};
+}
+
 class WaveEnsembleFunction : public torch::autograd::Function<WaveEnsembleFunction> {
 public:
     // xT [D, N] (see TransposedCoordinates); params: A, k, ω, v, log σ, φ, ε, λ,
     // head weight, head bias, read in place (the module's parameters are
-    // contiguous: no copies, no detach).
+    // contiguous: no copies, no detach). A grid's rows (gridRowPoints > 0,
+    // from inner axis gridInnerAxis on) imply every t is 0.
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& xT, const at::Tensor& t,
                               const at::Tensor& A, const at::Tensor& k, const at::Tensor& omega,
                               const at::Tensor& v, const at::Tensor& logSigma,
                               const at::Tensor& phi, const at::Tensor& eps,
                               const at::Tensor& lambda, const at::Tensor& w, const at::Tensor& b,
-                              int64_t keptTermBudget) {
+                              int64_t keptTermBudget, int64_t gridInnerAxis,
+                              int64_t gridRowPoints) {
         const auto dims = xT.size(0), n = xT.size(1), waves = A.size(0);
         const auto termCount = n * waves * fused::kWaveTerms;
         const auto terms = xT.is_cpu() && termCount * xT.element_size() <= keptTermBudget
@@ -79,6 +112,8 @@ public:
         ctx->save_for_backward(params);
         ctx->saved_data["xT"] = xT;
         ctx->saved_data["t"] = tc;
+        ctx->saved_data["gridInnerAxis"] = gridInnerAxis;
+        ctx->saved_data["gridRowPoints"] = gridRowPoints;
 #ifdef DREDGE_WITH_CUDA
         if (xT.is_cuda()) {
             AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleForwardCuda", [&] {
@@ -92,7 +127,10 @@ public:
         }
 #endif
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleForward", [&] {
-            const auto view = viewOf<scalar_t>(params, waves, dims);
+            auto view = viewOf<scalar_t>(params, waves, dims);
+            const auto grid = gridLayoutOf(gridInnerAxis, gridRowPoints, n);
+            view.staticTime = bool(grid);
+            ctx->saved_data["gridTables"] = attachGridTables(view, xT, grid);
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
                 fused::waveEnsembleForward<scalar_t>(
                     xT.data_ptr<scalar_t>(), tc.data_ptr<scalar_t>(), n, begin, end, view,
@@ -131,13 +169,21 @@ public:
             for (auto& g : FusedGradientAccumulator::splitLike(sums.to(xT.scalar_type()), params)) {
                 grads.push_back(std::move(g));
             }
-            grads.emplace_back(); // keptTermBudget
+            grads.resize(grads.size() + 3); // keptTermBudget and the grid's layout
             return grads;
         }
 #endif
         FusedGradientAccumulator accumulator(params);
+        const auto grid = gridLayoutOf(ctx->saved_data["gridInnerAxis"].toInt(),
+                                       ctx->saved_data["gridRowPoints"].toInt(), n);
+        const auto gridTables = ctx->saved_data["gridTables"].toTensor();
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleBackward", [&] {
-            const auto view = viewOf<scalar_t>(params, waves, dims);
+            auto view = viewOf<scalar_t>(params, waves, dims);
+            view.staticTime = bool(grid);
+            if (gridTables.defined()) { // as the forward's, for the same parameters
+                view.grid = grid;
+                view.gridTables = gridTables.data_ptr<scalar_t>();
+            }
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
                 auto& a = accumulator;
                 const fused::WaveGradients grad{
@@ -153,7 +199,7 @@ public:
         for (auto& g : accumulator.gradients(xT.scalar_type())) {
             grads.push_back(std::move(g));
         }
-        grads.emplace_back(); // keptTermBudget
+        grads.resize(grads.size() + 3); // keptTermBudget and the grid's layout
         return grads;
     }
 };
@@ -165,9 +211,11 @@ at::Tensor fusedWaveEnsembleForward(WaveEnsemble& m, const at::Tensor& x, const 
     // backward will follow; only then are the terms worth keeping.
     const bool backwardFollows = at::GradMode::is_enabled() && m.amplitude.requires_grad();
     const int64_t keptTermBudget = backwardFollows ? m.keptTermBudgetBytes : -1;
-    return WaveEnsembleFunction::apply(m.fusedCoordinates.of(x), t, m.amplitude, m.k, m.omega,
-                                       m.velocity, m.logSigma, m.phi, m.epsilon, m.lambda,
-                                       m.head->weight, m.head->bias, keptTermBudget);
+    const auto& xT = m.fusedCoordinates.of(x);
+    const auto grid = gridOf(m, t);
+    return WaveEnsembleFunction::apply(xT, t, m.amplitude, m.k, m.omega, m.velocity, m.logSigma,
+                                       m.phi, m.epsilon, m.lambda, m.head->weight, m.head->bias,
+                                       keptTermBudget, grid.innerAxis, grid.innerPoints);
 }
 
 std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochData& data,
@@ -195,10 +243,12 @@ std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochD
     FusedGradientAccumulator accumulator(params, chunks);
     std::vector<fused::LossSums> loss(static_cast<size_t>(chunks));
     const bool staticTime = m.fusedCoordinates.timeIsZero(t);
+    const auto grid = gridOf(m, t);
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedWaveEnsembleEpoch", [&] {
         auto view = viewOf<scalar_t>(params, waves, dims);
         view.staticTime = staticTime;
         view.bfloat16Head = data.bfloat16Products;
+        const auto gridTables = attachGridTables(view, xT, grid);
         const auto lossTargets = targets.view<scalar_t>();
         forEachEpochChunk(n, [&](int64_t chunk, int64_t begin, int64_t end) {
             const int thread = at::get_thread_num();

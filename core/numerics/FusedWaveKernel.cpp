@@ -213,6 +213,113 @@ template <bool Fma, typename Scalar>
     }
 }
 
+// The terms of wave `wave` for the block's points from the grid tables (see
+// TensorGridLayout.h): cos(a + b) = cos a cos b − sin a sin b over a row's
+// outer sum a and an entry's inner sum b, and the envelope as the product of
+// its row's and its entry's. Only u's sine and cosine are evaluated here.
+template <bool Fma, typename Scalar>
+[[gnu::always_inline]] inline void gridTerms(int64_t b0, int64_t len,
+                                             const WaveParameters<Scalar>& p, int64_t wave,
+                                             const Terms<Scalar>& out, bool backwardToo) {
+    static_assert(std::is_same_v<Scalar, float>, "the grid path is float's");
+    const int64_t S = p.grid.innerPoints, rows = p.grid.rows;
+    const Scalar* rowTerms = p.gridTables + wave * kGridTerms * (rows + S);
+    const Scalar* entryTerms = rowTerms + kGridTerms * rows;
+    const Scalar phi = p.phi[wave], eps = p.epsilon[wave];
+    for (int64_t j = 0; j < len;) { // a segment: the block's points in one row
+        const int64_t row = (b0 + j) / S, q = (b0 + j) % S, seg = std::min(len - j, S - q);
+        const Scalar ck = rowTerms[row], sk = rowTerms[rows + row];
+        const Scalar cl = rowTerms[2 * rows + row], sl = rowTerms[3 * rows + row];
+        const Scalar er = rowTerms[4 * rows + row];
+        const Scalar *ci = entryTerms + q, *si = ci + S, *cli = si + S, *sli = cli + S;
+        const Scalar* ei = sli + S;
+        Scalar *cp = out.cp + j, *sp = out.sp + j, *e = out.e + j, *cq = out.cq + j;
+        Scalar *sq = out.sq + j, *m = out.m + j, *cu = out.cu + j;
+        if (backwardToo) {
+#pragma GCC ivdep
+            for (int64_t i = 0; i < seg; ++i) {
+                cp[i] = ck * ci[i] - sk * si[i];
+                sp[i] = sk * ci[i] + ck * si[i];
+                e[i] = er * ei[i];
+                const Scalar c = cl * cli[i] - sl * sli[i];
+                cq[i] = c;
+                sq[i] = sl * cli[i] + cl * sli[i];
+                sinCos<Fma>(phi + eps * c, m[i], cu[i]);
+            }
+        } else {
+#pragma GCC ivdep
+            for (int64_t i = 0; i < seg; ++i) {
+                cp[i] = ck * ci[i] - sk * si[i];
+                e[i] = er * ei[i];
+                const Scalar c = cl * cli[i] - sl * sli[i];
+                cq[i] = c;
+                m[i] = sinOf<Fma>(phi + eps * c);
+            }
+        }
+        j += seg;
+    }
+}
+
+// The grid tables' part for `count` rows or entries, the c-th at point
+// c·stride, summing axes [from, to): [term][count] from `terms` on.
+template <bool Fma>
+[[gnu::always_inline]] inline void
+gridTablePart(const float* xT, int64_t n, const WaveParameters<float>& p, int64_t wave,
+              int64_t from, int64_t to, int64_t count, int64_t stride, float* terms) {
+    const int64_t D = p.dims;
+    const float* k = p.k + wave * D;
+    const float* l = p.lambda + wave * D;
+    const float halfS = -0.5f * std::exp(-2.0f * p.logSigma[wave]);
+    float kx[kBlock], lx[kBlock], r2[kBlock];
+    for (int64_t c0 = 0; c0 < count; c0 += kBlock) {
+        const int64_t len = std::min(kBlock, count - c0);
+        for (int64_t c = 0; c < len; ++c) { // the sums, then the functions vectorised
+            kx[c] = lx[c] = r2[c] = 0;
+            for (int64_t d = from; d < to; ++d) {
+                const float xd = xT[d * n + (c0 + c) * stride];
+                kx[c] += k[d] * xd;
+                lx[c] += l[d] * xd;
+                r2[c] += xd * xd;
+            }
+        }
+        float* out = terms + c0;
+#pragma GCC ivdep
+        for (int64_t c = 0; c < len; ++c) {
+            sinCos<Fma>(kx[c], out[count + c], out[c]);
+            sinCos<Fma>(lx[c], out[3 * count + c], out[2 * count + c]);
+            out[4 * count + c] = expNonPositive<Fma>(halfS * r2[c]);
+        }
+    }
+}
+
+template <bool Fma>
+[[gnu::always_inline]] inline void gridTablesImpl(const float* xT, int64_t n,
+                                                  const WaveParameters<float>& p,
+                                                  const TensorGridLayout& grid, float* tables) {
+    const int64_t S = grid.innerPoints, rows = grid.rows;
+    for (int64_t i = 0; i < p.waves; ++i) {
+        float* rowTerms = tables + i * kGridTerms * (rows + S);
+        gridTablePart<Fma>(xT, n, p, i, 0, grid.innerAxis, rows, S, rowTerms);
+        gridTablePart<Fma>(xT, n, p, i, grid.innerAxis, p.dims, S, 1, rowTerms + kGridTerms * rows);
+    }
+}
+
+// One wave's terms for the block's points: from the grid tables where there
+// are some, else evaluated at each point from its projections.
+template <bool Fma, bool Static, typename Scalar>
+[[gnu::always_inline]] inline void
+termsOfBlock(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t len,
+             const WaveParameters<Scalar>& p, int64_t wave, Projections<Scalar>& s,
+             const Terms<Scalar>& out, bool backwardToo) {
+    if constexpr (Static && std::is_same_v<Scalar, float>) {
+        if (p.gridTables != nullptr) {
+            return gridTerms<Fma>(b0, len, p, wave, out, backwardToo);
+        }
+    }
+    project<Static>(xT, t, n, b0, len, p, wave, s);
+    evaluateTerms<Fma>(s, len, p, wave, out, backwardToo);
+}
+
 // The forward over [begin, end). Static: the block's ‖x‖² is computed once,
 // into the first wave's r² (kept for the backward) or a local array.
 // Mixed precision's rounding of a float to bfloat16 (FastMath.h); doubles
@@ -245,8 +352,7 @@ forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64
         for (int64_t i = 0; i < p.waves; ++i) {
             const auto terms = kept ? kept.at(i, b0) : Terms<Scalar>::at(scratch, kBlock);
             s.r2 = Static ? shared : terms.r2;
-            project<Static>(xT, t, n, b0, len, p, i, s);
-            evaluateTerms<Fma>(s, len, p, i, terms, bool(kept));
+            termsOfBlock<Fma, Static>(xT, t, n, b0, len, p, i, s, terms, bool(kept));
             if constexpr (BFloat16) { // out += bf16(w) · bf16(ψ), ψ = A cos e m
                 const Scalar w = bf16(p.headWeight[i]), A = p.amplitude[i];
                 for (int64_t j = 0; j < len; ++j) {
@@ -324,8 +430,7 @@ backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int6
             } else {
                 terms = Terms<Scalar>::at(scratch, kBlock);
                 s.r2 = Static ? norms : terms.r2;
-                project<Static>(xT, t, n, b0, len, p, i, s);
-                evaluateTerms<Fma>(s, len, p, i, terms, true);
+                termsOfBlock<Fma, Static>(xT, t, n, b0, len, p, i, s, terms, true);
             }
             const Scalar *cp = terms.cp, *sp = terms.sp, *e = terms.e, *cq = terms.cq;
             const Scalar *sq = terms.sq, *m = terms.m, *cu = terms.cu;
@@ -424,11 +529,17 @@ epochImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t e
 DREDGE_KERNEL_ENTRY(ForwardEntry, forwardImpl);
 DREDGE_KERNEL_ENTRY(BackwardEntry, backwardImpl);
 DREDGE_KERNEL_ENTRY(EpochEntry, epochImpl);
+DREDGE_KERNEL_ENTRY(GridTablesEntry, gridTablesImpl);
 
 } // namespace
 
 int64_t waveEpochBlock(int64_t waves) {
     return epochBlockPoints(waves * kWaveTerms, kBlock);
+}
+
+void waveGridTables(const float* xT, int64_t n, const WaveParameters<float>& p,
+                    const TensorGridLayout& grid, float* tables) {
+    runInBestCopy<GridTablesEntry>(xT, n, p, grid, tables);
 }
 
 template <typename Scalar>

@@ -9,6 +9,7 @@
 // head weight [n] and bias. No LibTorch in this header.
 
 #include "FusedEpochLoss.h"
+#include "TensorGridLayout.h"
 
 #include <cstdint>
 
@@ -36,7 +37,27 @@ struct WaveParameters {
     // output rounded to bfloat16, its gradients' too (dL/dout, dL/dψ), as
     // autocast runs nn.Linear; the waves, loss and sums stay float32.
     bool bfloat16Head = false;
+    // Points on a tensor-product grid with every t 0 (float only): the
+    // tables waveGridTables() filled for these parameters, from which the
+    // kernels build cos and sin of k·x and λ·x and the envelope by
+    // multiplication. Null: every point evaluates them itself.
+    TensorGridLayout grid{};
+    const Scalar* gridTables = nullptr;
 };
+
+// Values per wave and per row or row entry in the grid tables: cos and sin
+// of k·x, cos and sin of λ·x, and exp(−½ ‖x‖² σ⁻²), each over the outer axes
+// of every row and over the inner axes of every entry of a row.
+constexpr int64_t kGridTerms = 5;
+
+inline int64_t waveGridTableSize(const TensorGridLayout& grid, int64_t waves) {
+    return waves * kGridTerms * (grid.rows + grid.innerPoints);
+}
+
+// Fills `tables` (waveGridTableSize values) for the parameters p, the
+// points xT [D][n] having the layout `grid`.
+void waveGridTables(const float* xT, int64_t n, const WaveParameters<float>& p,
+                    const TensorGridLayout& grid, float* tables);
 
 // Gradients of every parameter, same layout as WaveParameters, accumulated
 // into (callers zero them first). Always double: per-block partial sums are

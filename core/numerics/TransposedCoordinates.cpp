@@ -7,8 +7,21 @@ const at::Tensor& TransposedCoordinates::of(const at::Tensor& x) {
         source_ = x;
         version_ = x._version();
         transposed_ = x.detach().t().contiguous();
+        gridKnown_ = false;
     }
     return transposed_;
+}
+
+fused::TensorGridLayout TransposedCoordinates::gridLayout() {
+    if (!gridKnown_) {
+        gridKnown_ = true;
+        grid_ =
+            transposed_.defined() && transposed_.is_cpu() && transposed_.scalar_type() == at::kFloat
+                ? fused::tensorGridLayoutOf(transposed_.data_ptr<float>(), transposed_.size(1),
+                                            transposed_.size(0))
+                : fused::TensorGridLayout{};
+    }
+    return grid_;
 }
 
 bool TransposedCoordinates::timeIsZero(const at::Tensor& t) {

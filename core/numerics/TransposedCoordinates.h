@@ -4,6 +4,8 @@
 // both are kept for as long as the tensor is the same, unmodified (its
 // version counter unchanged).
 
+#include "TensorGridLayout.h"
+
 #include <ATen/ATen.h>
 
 namespace dredge {
@@ -14,11 +16,16 @@ public:
     // Whether every time t is 0 (the data sets without time), for the
     // kernels' static path; kept the same way for the last t asked about.
     bool timeIsZero(const at::Tensor& t);
+    // Whether the points of the last x are a tensor-product grid (float
+    // CPU coordinates only), found once per x.
+    fused::TensorGridLayout gridLayout();
 
 private:
     at::Tensor source_; // held, so its TensorImpl cannot be reused by another tensor
     at::Tensor transposed_;
     int64_t version_ = -1;
+    bool gridKnown_ = false;
+    fused::TensorGridLayout grid_;
     at::Tensor time_;
     int64_t timeVersion_ = -1;
     bool timeIsZero_ = false;
