@@ -283,6 +283,9 @@ public:
                                             .arg(fork_->point.checkpoint.epoch)
                                             .arg(fork_->parent.id.left(8)))
                            : "");
+        if (const auto note = mixedPrecisionNote(config_, cpuHasBFloat16Dot()); !note.empty()) {
+            std::fprintf(stderr, "note: %s\n", note.c_str());
+        }
     }
     void progress(const ProgressBatch& batch) override {
         printer_.progress(batch);

@@ -17,6 +17,7 @@
 
 #include "AllocatorTuning.h"
 #include "Datasets.h"
+#include "TensorGridLayout.h"
 
 #include "Trainer.h"
 #include "TranscendentalCeiling.h"
@@ -71,28 +72,50 @@ double transcendentalsPerEpoch(const ExperimentConfig& c, int64_t points) {
 // hand from the kernels' source: per sin/cos pair 32 (FastMath.h's, with its
 // FMA reduction), per exp 22, and the projections, products and gradient sums
 // around them. An estimate (±20 %), for the share of the FMA limit: the time
-// the epoch's operations would take at the CPU's multiply-add rate.
-double laneOpsPerEpoch(const ExperimentConfig& c, int64_t points, int dims, bool staticTime) {
+// the epoch's operations would take at the CPU's multiply-add rate. On a
+// tensor grid (t = 0) the kernels build cos and sin of k·x and λ·x and the
+// envelope from per-row and per-entry tables (4 lane-ops each, 1 for the
+// envelope) and evaluate only u's pair per point; the tables cost two pairs,
+// an exp and their sums per wave, row and entry.
+double laneOpsPerEpoch(const ExperimentConfig& c, int64_t points, int dims, bool staticTime,
+                       const fused::TensorGridLayout& grid) {
     if (c.model.kernel != WaveKernel::Fused || c.train.device != ComputeDevice::Cpu) {
         return 0.0;
     }
     const double d = dims, n = double(points);
+    const double tableEntries = grid ? double(grid.rows + grid.innerPoints) : 0.0;
     switch (c.model.kind) {
     case ModelKind::WaveEnsemble: {
-        // per wave: projections 2D, three pairs and an exp 118, the product
-        // 3; backward 20 and its axis sums 2D; t ≠ 0 adds r² per wave (2D),
-        // ω t and the sums of t (3D + 6). Per point: ‖x‖² (D), loss, bias.
-        const double perWave = 143.0 + 4.0 * d + (staticTime ? 0.0 : 5.0 * d + 6.0);
-        return n * (c.model.waves * perWave + d + 5.0);
+        // per wave: projections 2D, three pairs and an exp 118 (grid: the
+        // table products 17 and u's pair 32), the product 3; backward 20
+        // and its axis sums 2D; t ≠ 0 adds r² per wave (2D), ω t and the
+        // sums of t (3D + 6). Per point: ‖x‖² (D), loss, bias.
+        const double terms = grid ? 49.0 : 118.0 + 2.0 * d;
+        const double perWave = terms + 23.0 + 2.0 * d + (staticTime ? 0.0 : 5.0 * d + 6.0);
+        return n * (c.model.waves * perWave + d + 5.0) +
+               tableEntries * c.model.waves * (86.0 + 3.0 * d);
     }
-    case ModelKind::Interference:
-        // per field: projections 2D, three pairs 97, the superposition 4;
-        // backward 25 and its axis sums 2D. Per point: the envelope (3D, an
-        // exp) and its gradient (6D), loss.
-        return n * (c.model.fields * (126.0 + 4.0 * d) + 9.0 * d + 28.0);
+    case ModelKind::Interference: {
+        // per field: projections 2D, three pairs 97 (grid: the table
+        // products 16 and u's pair 32), the superposition 4; backward 25
+        // and its axis sums 2D. Per point: the envelope (3D, an exp) and its
+        // gradient (6D), loss.
+        const double terms = grid ? 48.0 : 97.0 + 2.0 * d;
+        return n * (c.model.fields * (terms + 29.0 + 2.0 * d) + 9.0 * d + 28.0) +
+               tableEntries * c.model.fields * (64.0 + 2.0 * d);
+    }
     default:
         return 0.0;
     }
+}
+
+// Whether the kernels take their tensor-grid path on this data (t = 0).
+fused::TensorGridLayout gridLayoutOf(const Dataset& data, bool staticTime) {
+    if (!staticTime) {
+        return {};
+    }
+    const auto xT = data.coords.to(at::kFloat).t().contiguous();
+    return fused::tensorGridLayoutOf(xT.data_ptr<float>(), xT.size(1), xT.size(0));
 }
 
 // A 1-D signal of n points in a CSV file (a chirp with a glitch, like the
@@ -300,6 +323,7 @@ bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, cons
     resetPeakMemory();
     double datagenMs = 0.0;
     bool staticTime = true;
+    fused::TensorGridLayout grid;
     try {
         const auto start = std::chrono::steady_clock::now();
         const auto data = makeDataset(c.config.data); // timed alone; the trainer makes its own
@@ -307,6 +331,7 @@ bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, cons
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                 .count();
         staticTime = data.time.abs().max().item<double>() == 0.0;
+        grid = gridLayoutOf(data, staticTime);
         made = std::make_unique<Trainer>(c.config);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "%s: %s\n", c.name.c_str(), e.what());
@@ -359,7 +384,7 @@ bool runCase(Case c, int threads, ComputeDevice device, double epochsScale, cons
     }
     char fmaShare[32] = "-";
     const double laneOps =
-        laneOpsPerEpoch(c.config, trainer.setup().points, trainer.setup().dims, staticTime);
+        laneOpsPerEpoch(c.config, trainer.setup().points, trainer.setup().dims, staticTime, grid);
     if (laneOps > 0 && limits.multiplyAdds > 0 && !c.config.train.mixedPrecision) {
         std::snprintf(fmaShare, sizeof fmaShare, "%.0f%%",
                       100.0 * laneOps / (median * 1e-3) / limits.multiplyAdds);
@@ -564,7 +589,9 @@ int main(int argc, char** argv) {
     }
     std::printf("device %s, threads %d; ms/epoch = median over blocks of 50 epochs (10 for the "
                 "large cases) after 20 warm-up epochs;\n"
-                "Gtrans/s = sin/cos/exp evaluations per second in a fused kernel\n",
+                "Gtrans/s = the sin/cos/exp values a fused epoch uses, per second (on tensor "
+                "grids with t = 0 it evaluates u's pair per point and takes the rest from "
+                "per-row tables)\n",
                 deviceName(device).data(), threads);
     // The CPU's ceiling for that rate, so the distance to it shows per case.
     Limits limits;
@@ -572,8 +599,8 @@ int main(int argc, char** argv) {
         limits.transcendentals = transcendentalCeilingPerSecond() * threads;
         limits.multiplyAdds = fmaCeilingPerSecond() * threads;
         std::printf("ceiling = %.2f Gtrans/s: glibc's vectorised sin/cos/exp loops on "
-                    "L1-resident floats alone%s (the float kernels use FastMath.h's, so they "
-                    "can pass it);\n"
+                    "L1-resident floats alone%s (the float kernels use FastMath.h's and, on "
+                    "grids, tables, so they can pass it);\n"
                     "FMA lim = the epoch's vector lane-operations (counted from the kernels' "
                     "source, +-20 %%) at %.1f G multiply-adds/s, this CPU's rate on the same "
                     "kind of loop\n",

@@ -354,7 +354,7 @@ struct HostRunOfCudaMath {
 // forward-only terms must give bit-identical results.
 template <typename Model>
 void checkKeptTerms(Model& model, const at::Tensor& x, const at::Tensor& t) {
-    model.to(at::kDouble);
+    model.to(x.scalar_type());
     model.keptTermBudgetBytes = int64_t(1) << 30;
     const auto kept = evaluate(model, x, t, true);
     model.keptTermBudgetBytes = 0;
@@ -484,16 +484,20 @@ private Q_SLOTS:
     void keptTermsChangeNothing_data() {
         QTest::addColumn<int>("dims");
         QTest::addColumn<int>("threads");
-        QTest::newRow("D=1") << 1 << 1;
-        QTest::newRow("D=5, 2 threads") << 5 << 2;
+        QTest::addColumn<bool>("doublePrecision");
+        QTest::newRow("D=1") << 1 << 1 << true;
+        QTest::newRow("D=5, 2 threads") << 5 << 2 << true;
+        QTest::newRow("D=3 float") << 3 << 1 << false;
     }
     void keptTermsChangeNothing() {
         QFETCH(int, dims);
         QFETCH(int, threads);
+        QFETCH(bool, doublePrecision);
         at::set_num_threads(threads);
         auto gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(dims));
-        const auto x = at::randn({1300, dims}, gen).to(at::kDouble);
-        const auto t = (0.5 * at::randn({1300}, gen)).to(at::kDouble);
+        const auto dtype = doublePrecision ? at::kDouble : at::kFloat;
+        const auto x = at::randn({1300, dims}, gen).to(dtype);
+        const auto t = (0.5 * at::randn({1300}, gen)).to(dtype);
         WaveEnsemble waves(dims, 5, gen);
         InterferenceBasis interference(dims, 4, 2, gen);
         checkKeptTerms(waves, x, t);
@@ -633,6 +637,10 @@ private Q_SLOTS:
             << ensemble << 3 << 8 << 1 << false << false << 1 << true << 14;
         QTest::newRow("ensemble D=5 n=6 float split, 2 threads, 5^5 grid")
             << ensemble << 5 << 6 << 1 << false << true << 2 << true << 5;
+        QTest::newRow("interference D=3 F=8 float, 14^3 grid")
+            << basis << 3 << 8 << 1 << false << false << 1 << true << 14;
+        QTest::newRow("interference D=4 F=5 out=2 float split, 2 threads, 7^4 grid")
+            << basis << 4 << 5 << 2 << false << true << 2 << true << 7;
     }
     void fusedEpochMatchesAutograd() {
         QFETCH(int, model);
@@ -700,6 +708,28 @@ private Q_SLOTS:
         QVERIFY(!layoutOf(moved));
         QVERIFY(!layoutOf(points.narrow(0, 0, 7999)));
         QVERIFY(!layoutOf(points.narrow(0, 0, 400)));
+    }
+
+    // The forward and backward through autograd (predictions, the composed
+    // training loop) take the grid path too, kept terms or not.
+    void gridForwardMatchesComposed() {
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(5));
+        const auto x = gridPoints(3, 12).to(at::kFloat); // rows of 144
+        const auto t = at::zeros({x.size(0)});
+        WaveEnsemble waves(3, 6, gen);
+        InterferenceBasis interference(3, 5, 2, gen);
+        for (torch::nn::Module* model : {static_cast<torch::nn::Module*>(&waves),
+                                         static_cast<torch::nn::Module*>(&interference)}) {
+            at::NoGradGuard noGrad;
+            for (auto& p : model->parameters()) {
+                p.add_(0.2 * at::randn(p.sizes(), gen));
+            }
+        }
+        QVERIFY(agree(evaluate(waves, x, t, true), evaluate(waves, x, t, false), waves, 1e-5));
+        QVERIFY(agree(evaluate(interference, x, t, true), evaluate(interference, x, t, false),
+                      interference, 1e-5));
+        checkKeptTerms(waves, x, t);
+        checkKeptTerms(interference, x, t);
     }
 
     // The grid path's terms against each point's own (the kernel's other

@@ -161,6 +161,28 @@ private Q_SLOTS:
         QVERIFY(w.runs()->entryAt(0)->config().train.mixedPrecision);
     }
 
+    // SIREN's AMP on a CPU without bfloat16 dot products is slower and less
+    // precise (issue 29): the form says so under its fields before the run,
+    // and says nothing where the CPU has them or the model is another.
+    void sirenAmpNoteNamesWhatTheCpuLacks() {
+        ExperimentForm form;
+        form.show();
+        form.setCpuHasBFloat16Dot(false);
+        auto* model = form.field<QComboBox>("model");
+        model->setCurrentIndex(model->findData("siren"));
+        QVERIFY(form.note().isEmpty()); // AMP off
+        QTest::mouseClick(form.field<QCheckBox>("amp"), Qt::LeftButton, {}, QPoint(5, 5));
+        QVERIFY(form.note().contains("no bfloat16 dot products"));
+        QVERIFY(form.findChild<QLabel*>("formNote")->isVisible());
+        QVERIFY(form.problem().isEmpty()); // a note, not a reason to refuse the run
+        form.setCpuHasBFloat16Dot(true);
+        QVERIFY(form.note().isEmpty());
+        form.setCpuHasBFloat16Dot(false);
+        model->setCurrentIndex(model->findData("wave-ensemble"));
+        QVERIFY(form.note().isEmpty());
+        QVERIFY(!form.findChild<QLabel*>("formNote")->isVisible());
+    }
+
     // With earlier runs selected, the run just started becomes the selection
     // (not one more row of it), so Pause and Stop act on it at once.
     void theRunJustStartedIsTheSelection() {

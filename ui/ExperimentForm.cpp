@@ -57,7 +57,8 @@ QComboBox* choiceBox(const Setting& s) {
 } // namespace
 
 ExperimentForm::ExperimentForm(unsigned shown, QWidget* parent)
-    : QWidget(parent) {
+    : QWidget(parent)
+    , bfloat16Dot_(cpuHasBFloat16Dot()) {
     static_assert(InForm == 4, "the header's default names InForm by value");
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -68,6 +69,11 @@ ExperimentForm::ExperimentForm(unsigned shown, QWidget* parent)
     message_->setWordWrap(true);
     message_->setStyleSheet(QStringLiteral("color: #b00020;"));
     layout->addWidget(message_);
+    note_ = new QLabel;
+    note_->setObjectName(QStringLiteral("formNote"));
+    note_->setWordWrap(true);
+    note_->setStyleSheet(QStringLiteral("color: #8a5300;"));
+    layout->addWidget(note_);
     layout->addStretch(1);
     setConfig(ExperimentConfig{});
 }
@@ -412,10 +418,22 @@ void ExperimentForm::revalidate() {
     problem_ = problem;
     message_->setText(problem);
     message_->setVisible(!problem.isEmpty());
+    const auto note = QString::fromStdString(mixedPrecisionNote(c, bfloat16Dot_));
+    note_->setText(note);
+    note_->setVisible(!note.isEmpty());
     if (live_) {
         apply_->setEnabled(problem.isEmpty() && !liveChanges().empty());
     }
     Q_EMIT changed();
+}
+
+QString ExperimentForm::note() const {
+    return note_->isHidden() ? QString() : note_->text();
+}
+
+void ExperimentForm::setCpuHasBFloat16Dot(bool has) {
+    bfloat16Dot_ = has;
+    revalidate();
 }
 
 } // namespace dredge

@@ -31,6 +31,12 @@ public:
     void setConfig(const ExperimentConfig& config);
     // Why the current values cannot be run, or an empty string.
     QString problem() const { return problem_; }
+    // What to know before running these values (a cost this machine would
+    // add), shown under the fields; it does not stop a run.
+    QString note() const;
+    // Whether the CPU has bfloat16 dot products, as the notes assume (found
+    // at start; tests set it to see both cases on one machine).
+    void setCpuHasBFloat16Dot(bool has);
 
     // Live mode: the form shows a training run's settings as they are now;
     // the rows the settings table marks live stay editable and go to the run
@@ -80,7 +86,9 @@ private:
     std::vector<Field> fields_;
     ExperimentConfig base_;
     QLabel* message_;
+    QLabel* note_;
     QString problem_;
+    bool bfloat16Dot_;
     QString checkedCsvPath_, csvProblem_;
     bool writing_ = false;
     bool live_ = false;

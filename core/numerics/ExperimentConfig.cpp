@@ -311,4 +311,22 @@ std::string validate(const ExperimentConfig& c) {
     return {};
 }
 
+bool cpuHasBFloat16Dot() {
+#if defined(__x86_64__) || defined(__i386__)
+    return __builtin_cpu_supports("avx512bf16") || __builtin_cpu_supports("amx-bf16");
+#else
+    return false;
+#endif
+}
+
+std::string mixedPrecisionNote(const ExperimentConfig& config, bool bfloat16Dot) {
+    if (!config.train.mixedPrecision || config.train.device != ComputeDevice::Cpu ||
+        config.model.kind != ModelKind::Siren || bfloat16Dot) {
+        return {};
+    }
+    return "Mixed precision will slow this SIREN down: this CPU has no bfloat16 dot products "
+           "(avx512_bf16 or AMX), so its bfloat16 layer runs slower than in float32, and the fit "
+           "loses precision. Turn AMP off, or run it on a CPU that has them or on CUDA.";
+}
+
 } // namespace dredge

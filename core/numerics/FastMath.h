@@ -59,6 +59,24 @@ inline int32_t nearestInt(float y) {
 // then sin r and cos r by minimax polynomials (Cephes' sinf/cosf), swapped and
 // negated by q mod 4.
 // x − q·π/2 for |q| ≤ 65000, to a float's rounding.
+// a·b + c, fused where the copy has FMA. Spelt out, because GCC contracts
+// a plain a·b + c or not depending on where it is inlined: a forward and a
+// backward computing the same term would differ in the last bit.
+template <bool Fma>
+[[gnu::always_inline]] inline float multiplyAdd(float a, float b, float c) {
+    if constexpr (Fma) {
+        return __builtin_fmaf(a, b, c);
+    }
+    return a * b + c;
+}
+template <bool Fma>
+[[gnu::always_inline]] inline double multiplyAdd(double a, double b, double c) {
+    if constexpr (Fma) {
+        return __builtin_fma(a, b, c);
+    }
+    return a * b + c;
+}
+
 template <bool Fma>
 inline float reducedByQuarterTurns(float x, int32_t q) {
     if constexpr (Fma) {

@@ -92,15 +92,48 @@ fused::InterferenceParameters<Scalar> deviceViewOf(const std::vector<at::Tensor>
 }
 #endif
 
+// The grid tables for the parameters in `view` (TensorGridLayout.h), which
+// then points at them; none unless the points are such a grid (every t 0)
+// and the model float.
+template <typename Scalar>
+at::Tensor attachGridTables(fused::InterferenceParameters<Scalar>& view, const at::Tensor& xT,
+                            const fused::TensorGridLayout& grid) {
+    if constexpr (std::is_same_v<Scalar, float>) {
+        if (grid && xT.is_cpu()) {
+            at::Tensor tables =
+                at::empty({fused::interferenceGridTableSize(grid, view.fields)}, xT.options());
+            fused::interferenceGridTables(xT.data_ptr<float>(), xT.size(1), view, grid,
+                                          tables.data_ptr<float>());
+            view.grid = grid;
+            view.gridTables = tables.data_ptr<float>();
+            return tables;
+        }
+    }
+    return {};
+}
+
+fused::TensorGridLayout gridLayoutOf(int64_t innerAxis, int64_t rowPoints, int64_t n) {
+    return rowPoints > 0 ? fused::TensorGridLayout{innerAxis, rowPoints, n / rowPoints}
+                         : fused::TensorGridLayout{};
+}
+
+// The layout the kernels may use for these points at these times.
+fused::TensorGridLayout gridOf(InterferenceBasis& m, const at::Tensor& t) {
+    return m.fusedCoordinates.timeIsZero(t) ? m.fusedCoordinates.gridLayout()
+                                            : fused::TensorGridLayout{};
+}
+
 class InterferenceFunction : public torch::autograd::Function<InterferenceFunction> {
 public:
     // xT [D, N] (see TransposedCoordinates); params: log σ, v, A, k, ω, φ, ε, λ,
-    // superposition weight, read in place.
+    // superposition weight, read in place. A grid's rows (gridRowPoints > 0,
+    // from inner axis gridInnerAxis on) imply every t is 0.
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& xT, const at::Tensor& t,
                               const at::Tensor& logSigma, const at::Tensor& v, const at::Tensor& A,
                               const at::Tensor& k, const at::Tensor& omega, const at::Tensor& phi,
                               const at::Tensor& eps, const at::Tensor& lambda,
-                              const at::Tensor& weight, int64_t keptTermBudget) {
+                              const at::Tensor& weight, int64_t keptTermBudget,
+                              int64_t gridInnerAxis, int64_t gridRowPoints) {
         const auto n = xT.size(1);
         const auto termCount = fused::interferenceTermCount(n, A.size(0));
         const auto terms = xT.is_cpu() && termCount * xT.element_size() <= keptTermBudget
@@ -116,6 +149,8 @@ public:
         ctx->saved_data["xT"] = xT;
         ctx->saved_data["t"] = tc;
         ctx->saved_data["terms"] = terms;
+        ctx->saved_data["gridInnerAxis"] = gridInnerAxis;
+        ctx->saved_data["gridRowPoints"] = gridRowPoints;
 #ifdef DREDGE_WITH_CUDA
         if (xT.is_cuda()) {
             const auto envelope = deviceEnvelope(params[LogSigma]);
@@ -131,7 +166,9 @@ public:
 #endif
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedInterferenceForward", [&] {
             const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
-            const auto view = viewOf<scalar_t>(params, shared);
+            auto view = viewOf<scalar_t>(params, shared);
+            ctx->saved_data["gridTables"] =
+                attachGridTables(view, xT, gridLayoutOf(gridInnerAxis, gridRowPoints, n));
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
                 fused::interferenceForward<scalar_t>(
                     xT.data_ptr<scalar_t>(), tc.data_ptr<scalar_t>(), n, begin, end, view,
@@ -172,14 +209,20 @@ public:
             }
             // σ = max(exp(log σ), 1e-3): no gradient reaches log σ where it is clamped.
             grads[2 + LogSigma] = grads[2 + LogSigma] * (at::exp(params[LogSigma]) >= kMinSigma);
-            grads.emplace_back(); // keptTermBudget
+            grads.resize(grads.size() + 3); // keptTermBudget and the grid's layout
             return grads;
         }
 #endif
         FusedGradientAccumulator accumulator(params);
+        const auto gridTables = ctx->saved_data["gridTables"].toTensor();
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedInterferenceBackward", [&] {
             const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
-            const auto view = viewOf<scalar_t>(params, shared);
+            auto view = viewOf<scalar_t>(params, shared);
+            if (gridTables.defined()) { // as the forward's, for the same parameters
+                view.grid = gridLayoutOf(ctx->saved_data["gridInnerAxis"].toInt(),
+                                         ctx->saved_data["gridRowPoints"].toInt(), n);
+                view.gridTables = gridTables.data_ptr<scalar_t>();
+            }
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
                 auto& a = accumulator;
                 const fused::InterferenceGradients grad{
@@ -202,7 +245,7 @@ public:
                 }
             }
         });
-        grads.emplace_back(); // keptTermBudget
+        grads.resize(grads.size() + 3); // keptTermBudget and the grid's layout
         return grads;
     }
 };
@@ -215,9 +258,11 @@ at::Tensor fusedInterferenceForward(InterferenceBasis& m, const at::Tensor& x,
     // backward will follow; only then are the terms worth keeping.
     const bool backwardFollows = at::GradMode::is_enabled() && m.amplitude.requires_grad();
     const int64_t keptTermBudget = backwardFollows ? m.keptTermBudgetBytes : -1;
-    return InterferenceFunction::apply(m.fusedCoordinates.of(x), t, m.logSigma, m.velocity,
-                                       m.amplitude, m.k, m.omega, m.phi, m.epsilon, m.lambda,
-                                       m.superposition->weight, keptTermBudget);
+    const auto& xT = m.fusedCoordinates.of(x);
+    const auto grid = gridOf(m, t);
+    return InterferenceFunction::apply(xT, t, m.logSigma, m.velocity, m.amplitude, m.k, m.omega,
+                                       m.phi, m.epsilon, m.lambda, m.superposition->weight,
+                                       keptTermBudget, grid.innerAxis, grid.innerPoints);
 }
 
 std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& m, const EpochData& data,
@@ -244,10 +289,12 @@ std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& m, const E
     const int64_t chunks = epochChunks(n);
     FusedGradientAccumulator accumulator(params, chunks);
     std::vector<fused::LossSums> loss(static_cast<size_t>(chunks));
+    const auto grid = gridOf(m, t);
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedInterferenceEpoch", [&] {
         const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
         auto view = viewOf<scalar_t>(params, shared);
         view.bfloat16Superposition = data.bfloat16Products;
+        const auto gridTables = attachGridTables(view, xT, grid);
         const auto lossTargets = targets.view<scalar_t>();
         forEachEpochChunk(n, [&](int64_t chunk, int64_t begin, int64_t end) {
             const int thread = at::get_thread_num();

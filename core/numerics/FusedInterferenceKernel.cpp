@@ -10,6 +10,7 @@
 #include "FusedInterferenceKernel.h"
 #include "FastMath.h"
 #include "FusedAxisSums.h"
+#include "FusedGridTables.h"
 #include "KernelClones.h"
 
 #include <algorithm>
@@ -166,6 +167,76 @@ template <bool Fma, typename Scalar>
     }
 }
 
+// Field f's terms for the block's points from the grid tables (t = 0, see
+// TensorGridLayout.h): cos and sin of a and q by angle addition over a row's
+// and an entry's partial sums; only u's sine and cosine are evaluated here.
+template <bool Fma, typename Scalar>
+[[gnu::always_inline]] inline void gridTerms(int64_t b0, int64_t len,
+                                             const InterferenceParameters<Scalar>& p, int64_t f,
+                                             const Terms<Scalar>& out, bool backwardToo) {
+    static_assert(std::is_same_v<Scalar, float>, "the grid path is float's");
+    const int64_t S = p.grid.innerPoints, rows = p.grid.rows;
+    const Scalar* rowTerms = p.gridTables + f * kGridAngleTerms * (rows + S);
+    const Scalar* entryTerms = rowTerms + kGridAngleTerms * rows;
+    const Scalar phi = p.phi[f], eps = p.epsilon[f];
+    forEachGridSegment(p.grid, b0, len, [&](int64_t j, int64_t row, int64_t q, int64_t seg) {
+        const Scalar ck = rowTerms[row], sk = rowTerms[rows + row];
+        const Scalar cl = rowTerms[2 * rows + row], sl = rowTerms[3 * rows + row];
+        const Scalar *ci = entryTerms + q, *si = ci + S, *cli = si + S, *sli = cli + S;
+        Scalar *ca = out.ca + j, *sa = out.sa + j, *cq = out.cq + j, *sq = out.sq + j;
+        Scalar *m = out.m + j, *cu = out.cu + j;
+#pragma GCC ivdep
+        for (int64_t i = 0; i < seg; ++i) {
+            ca[i] = cosOfSum<Fma>(ck, sk, ci[i], si[i]);
+            sa[i] = sinOfSum<Fma>(ck, sk, ci[i], si[i]);
+            cq[i] = cosOfSum<Fma>(cl, sl, cli[i], sli[i]);
+        }
+        if (backwardToo) {
+#pragma GCC ivdep
+            for (int64_t i = 0; i < seg; ++i) {
+                sq[i] = sinOfSum<Fma>(cl, sl, cli[i], sli[i]);
+                sinCos<Fma>(multiplyAdd<Fma>(eps, cq[i], phi), m[i], cu[i]);
+            }
+        } else {
+#pragma GCC ivdep
+            for (int64_t i = 0; i < seg; ++i) {
+                m[i] = sinOf<Fma>(multiplyAdd<Fma>(eps, cq[i], phi));
+            }
+        }
+    });
+}
+
+// Field f's terms for the block's points: from the grid tables where there
+// are some, else from the projections a and q (scratch) at each point.
+template <bool Fma, typename Scalar>
+[[gnu::always_inline]] inline void
+termsOfBlock(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t len,
+             const InterferenceParameters<Scalar>& p, int64_t f, Scalar* a, Scalar* q,
+             const Terms<Scalar>& out, bool backwardToo) {
+    if constexpr (std::is_same_v<Scalar, float>) {
+        if (p.gridTables != nullptr) {
+            return gridTerms<Fma>(b0, len, p, f, out, backwardToo);
+        }
+    }
+    project(xT, t, n, b0, len, p, f, a, q);
+    evaluateTerms<Fma>(a, q, len, p, f, out, backwardToo);
+}
+
+// Each field's tables: its rows' (outer axes), then its entries' (inner).
+template <bool Fma>
+[[gnu::always_inline]] inline void gridTablesImpl(const float* xT, int64_t n,
+                                                  const InterferenceParameters<float>& p,
+                                                  const TensorGridLayout& grid, float* tables) {
+    const int64_t S = grid.innerPoints, rows = grid.rows, D = p.dims;
+    for (int64_t f = 0; f < p.fields; ++f) {
+        const float *k = p.k + f * D, *l = p.lambda + f * D;
+        float* rowTerms = tables + f * kGridAngleTerms * (rows + S);
+        gridAngleTable<Fma>(xT, n, k, l, 0, grid.innerAxis, rows, S, rowTerms, nullptr);
+        gridAngleTable<Fma>(xT, n, k, l, grid.innerAxis, D, S, 1, rowTerms + kGridAngleTerms * rows,
+                            nullptr);
+    }
+}
+
 // Where the terms are kept: a whole forward's for all N points (stride N,
 // origin 0), or one epoch block's (stride and origin the block's); the
 // envelope first, then each field's terms.
@@ -211,9 +282,8 @@ forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t
         envelope<Fma>(xT, t, n, b0, len, p, env);
         std::fill(acc.begin(), acc.end(), Scalar(0));
         for (int64_t f = 0; f < F; ++f) {
-            project(xT, t, n, b0, len, p, f, a, q);
             const auto terms = kept ? kept.at(f, b0) : Terms<Scalar>::at(scratch, kBlock);
-            evaluateTerms<Fma>(a, q, len, p, f, terms, bool(kept));
+            termsOfBlock<Fma>(xT, t, n, b0, len, p, f, a, q, terms, bool(kept));
             const Scalar A = p.amplitude[f];
             for (int64_t j = 0; j < len; ++j) {
                 common[j] = A * env[j] * terms.m[j];
@@ -361,9 +431,8 @@ backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_
             if (kept) {
                 terms = kept.at(f, b0);
             } else {
-                project(xT, t, n, b0, len, p, f, a, q);
                 terms = Terms<Scalar>::at(scratch, kBlock);
-                evaluateTerms<Fma>(a, q, len, p, f, terms, true);
+                termsOfBlock<Fma>(xT, t, n, b0, len, p, f, a, q, terms, true);
             }
             const Scalar *ca = terms.ca, *sa = terms.sa, *m = terms.m;
             const Scalar A = p.amplitude[f], eps = p.epsilon[f];
@@ -456,8 +525,18 @@ epochImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t e
 DREDGE_KERNEL_ENTRY(ForwardEntry, forwardImpl);
 DREDGE_KERNEL_ENTRY(BackwardEntry, backwardImpl);
 DREDGE_KERNEL_ENTRY(EpochEntry, epochImpl);
+DREDGE_KERNEL_ENTRY(GridTablesEntry, gridTablesImpl);
 
 } // namespace
+
+int64_t interferenceGridTableSize(const TensorGridLayout& grid, int64_t fields) {
+    return fields * kGridAngleTerms * (grid.rows + grid.innerPoints);
+}
+
+void interferenceGridTables(const float* xT, int64_t n, const InterferenceParameters<float>& p,
+                            const TensorGridLayout& grid, float* tables) {
+    runInBestCopy<GridTablesEntry>(xT, n, p, grid, tables);
+}
 
 int64_t interferenceEpochBlock(int64_t fields) {
     return epochBlockPoints(interferenceTermCount(1, fields), kBlock);

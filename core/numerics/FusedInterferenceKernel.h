@@ -6,6 +6,7 @@
 // (real parts first, then imaginary). No LibTorch in this header.
 
 #include "FusedEpochLoss.h"
+#include "TensorGridLayout.h"
 
 #include <cstdint>
 
@@ -32,7 +33,21 @@ struct InterferenceParameters {
     // basis, its weight), output and gradients (dL/dout, dL/d basis) rounded
     // to bfloat16 as autocast runs nn.Linear; the rest stays float32.
     bool bfloat16Superposition = false;
+    // Points on a tensor-product grid with every t 0 (float only): the
+    // tables interferenceGridTables() filled, from which the kernels build
+    // cos and sin of a and q by angle addition (as the wave kernel's).
+    TensorGridLayout grid{};
+    const Scalar* gridTables = nullptr;
 };
+
+// The grid tables' size: per field, cos and sin of k·x and λ·x for every
+// row (outer axes) and every entry of a row (inner axes).
+int64_t interferenceGridTableSize(const TensorGridLayout& grid, int64_t fields);
+
+// Fills `tables` for the parameters p, the points xT [D][n] having the
+// layout `grid`.
+void interferenceGridTables(const float* xT, int64_t n, const InterferenceParameters<float>& p,
+                            const TensorGridLayout& grid, float* tables);
 
 // Gradients accumulated into (callers zero them first), in double like
 // WaveGradients. logSigma receives Σ env·(dL/d env)·(z_d² − 1), which is

@@ -7,6 +7,7 @@
 #include "FusedWaveKernel.h"
 #include "FastMath.h"
 #include "FusedAxisSums.h"
+#include "FusedGridTables.h"
 #include "KernelClones.h"
 
 #include <algorithm>
@@ -31,7 +32,7 @@ struct Projections {
 // per-point sums stay in registers, where the loop over axes below loads and
 // stores them once per axis. Static (t = 0): k·x and λ·x only, r² being the
 // waves' shared ‖x‖².
-template <int Dims, bool Static, typename Scalar>
+template <int Dims, bool Fma, bool Static, typename Scalar>
 [[gnu::always_inline]] inline void
 projectUnrolled(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t len,
                 const WaveParameters<Scalar>& p, int64_t wave, Projections<Scalar>& s) {
@@ -44,11 +45,11 @@ projectUnrolled(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_
         Scalar kx = Static ? Scalar(0) : -omega * tj, lx = 0, r2 = 0;
         for (int d = 0; d < Dims; ++d) {
             const Scalar xd = xT[d * n + b0 + j];
-            kx += k[d] * xd;
-            lx += l[d] * xd;
+            kx = multiplyAdd<Fma>(k[d], xd, kx);
+            lx = multiplyAdd<Fma>(l[d], xd, lx);
             if constexpr (!Static) {
                 const Scalar rel = xd - v[d] * tj;
-                r2 += rel * rel;
+                r2 = multiplyAdd<Fma>(rel, rel, r2);
             }
         }
         s.kx[j] = kx;
@@ -61,21 +62,21 @@ projectUnrolled(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_
 
 // k·x − ω t, λ·x and ‖x − v t‖² of one wave for the block's points (static:
 // r² is left to sharedSquaredNorms()).
-template <bool Static, typename Scalar>
+template <bool Fma, bool Static, typename Scalar>
 [[gnu::always_inline]] inline void project(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0,
                                            int64_t len, const WaveParameters<Scalar>& p,
                                            int64_t wave, Projections<Scalar>& s) {
     switch (p.dims) { // the data sets' dimensions and those between
     case 1:
-        return projectUnrolled<1, Static>(xT, t, n, b0, len, p, wave, s);
+        return projectUnrolled<1, Fma, Static>(xT, t, n, b0, len, p, wave, s);
     case 2:
-        return projectUnrolled<2, Static>(xT, t, n, b0, len, p, wave, s);
+        return projectUnrolled<2, Fma, Static>(xT, t, n, b0, len, p, wave, s);
     case 3:
-        return projectUnrolled<3, Static>(xT, t, n, b0, len, p, wave, s);
+        return projectUnrolled<3, Fma, Static>(xT, t, n, b0, len, p, wave, s);
     case 4:
-        return projectUnrolled<4, Static>(xT, t, n, b0, len, p, wave, s);
+        return projectUnrolled<4, Fma, Static>(xT, t, n, b0, len, p, wave, s);
     case 5:
-        return projectUnrolled<5, Static>(xT, t, n, b0, len, p, wave, s);
+        return projectUnrolled<5, Fma, Static>(xT, t, n, b0, len, p, wave, s);
     default:
         break;
     }
@@ -95,18 +96,18 @@ template <bool Static, typename Scalar>
         const Scalar* xd = xT + d * n + b0;
         const Scalar kd = k[d], vd = v[d], ld = l[d];
         for (int64_t j = 0; j < len; ++j) {
-            s.kx[j] += kd * xd[j];
-            s.lx[j] += ld * xd[j];
+            s.kx[j] = multiplyAdd<Fma>(kd, xd[j], s.kx[j]);
+            s.lx[j] = multiplyAdd<Fma>(ld, xd[j], s.lx[j]);
             if constexpr (!Static) {
                 const Scalar rel = xd[j] - vd * t[b0 + j];
-                s.r2[j] += rel * rel;
+                s.r2[j] = multiplyAdd<Fma>(rel, rel, s.r2[j]);
             }
         }
     }
 }
 
 // ‖x‖² of the block's points: every wave's r² when t = 0.
-template <typename Scalar>
+template <bool Fma, typename Scalar>
 [[gnu::always_inline]] inline void sharedSquaredNorms(const Scalar* xT, int64_t n, int64_t b0,
                                                       int64_t len, int64_t dims, Scalar* r2) {
     for (int64_t j = 0; j < len; ++j) {
@@ -115,7 +116,7 @@ template <typename Scalar>
     for (int64_t d = 0; d < dims; ++d) {
         const Scalar* xd = xT + d * n + b0;
         for (int64_t j = 0; j < len; ++j) {
-            r2[j] += xd[j] * xd[j];
+            r2[j] = multiplyAdd<Fma>(xd[j], xd[j], r2[j]);
         }
     }
 }
@@ -174,7 +175,8 @@ template <bool Fma, typename Scalar>
                 sinCos<Fma>(s.kx[j], out.sp[j], out.cp[j]);
                 out.e[j] = expNonPositive<Fma>(halfS * s.r2[j]);
                 sinCos<Fma>(s.lx[j], out.sq[j], out.cq[j]);
-                sinCos<Fma>(phi + eps * out.cq[j], out.m[j], out.cu[j]); // u = φ + ε cos(λ·x)
+                // u = φ + ε cos(λ·x)
+                sinCos<Fma>(multiplyAdd<Fma>(eps, out.cq[j], phi), out.m[j], out.cu[j]);
             }
         } else {
 #pragma GCC ivdep
@@ -182,7 +184,7 @@ template <bool Fma, typename Scalar>
                 out.cp[j] = cosOf<Fma>(s.kx[j]);
                 out.e[j] = expNonPositive<Fma>(halfS * s.r2[j]);
                 out.cq[j] = cosOf<Fma>(s.lx[j]);
-                out.m[j] = sinOf<Fma>(phi + eps * out.cq[j]);
+                out.m[j] = sinOf<Fma>(multiplyAdd<Fma>(eps, out.cq[j], phi));
             }
         }
         return;
@@ -226,8 +228,7 @@ template <bool Fma, typename Scalar>
     const Scalar* rowTerms = p.gridTables + wave * kGridTerms * (rows + S);
     const Scalar* entryTerms = rowTerms + kGridTerms * rows;
     const Scalar phi = p.phi[wave], eps = p.epsilon[wave];
-    for (int64_t j = 0; j < len;) { // a segment: the block's points in one row
-        const int64_t row = (b0 + j) / S, q = (b0 + j) % S, seg = std::min(len - j, S - q);
+    forEachGridSegment(p.grid, b0, len, [&](int64_t j, int64_t row, int64_t q, int64_t seg) {
         const Scalar ck = rowTerms[row], sk = rowTerms[rows + row];
         const Scalar cl = rowTerms[2 * rows + row], sl = rowTerms[3 * rows + row];
         const Scalar er = rowTerms[4 * rows + row];
@@ -238,69 +239,40 @@ template <bool Fma, typename Scalar>
         if (backwardToo) {
 #pragma GCC ivdep
             for (int64_t i = 0; i < seg; ++i) {
-                cp[i] = ck * ci[i] - sk * si[i];
-                sp[i] = sk * ci[i] + ck * si[i];
+                cp[i] = cosOfSum<Fma>(ck, sk, ci[i], si[i]);
+                sp[i] = sinOfSum<Fma>(ck, sk, ci[i], si[i]);
                 e[i] = er * ei[i];
-                const Scalar c = cl * cli[i] - sl * sli[i];
+                const Scalar c = cosOfSum<Fma>(cl, sl, cli[i], sli[i]);
                 cq[i] = c;
-                sq[i] = sl * cli[i] + cl * sli[i];
-                sinCos<Fma>(phi + eps * c, m[i], cu[i]);
+                sq[i] = sinOfSum<Fma>(cl, sl, cli[i], sli[i]);
+                sinCos<Fma>(multiplyAdd<Fma>(eps, c, phi), m[i], cu[i]);
             }
         } else {
 #pragma GCC ivdep
             for (int64_t i = 0; i < seg; ++i) {
-                cp[i] = ck * ci[i] - sk * si[i];
+                cp[i] = cosOfSum<Fma>(ck, sk, ci[i], si[i]);
                 e[i] = er * ei[i];
-                const Scalar c = cl * cli[i] - sl * sli[i];
+                const Scalar c = cosOfSum<Fma>(cl, sl, cli[i], sli[i]);
                 cq[i] = c;
-                m[i] = sinOf<Fma>(phi + eps * c);
+                m[i] = sinOf<Fma>(multiplyAdd<Fma>(eps, c, phi));
             }
         }
-        j += seg;
-    }
+    });
 }
 
-// The grid tables' part for `count` rows or entries, the c-th at point
-// c·stride, summing axes [from, to): [term][count] from `terms` on.
-template <bool Fma>
-[[gnu::always_inline]] inline void
-gridTablePart(const float* xT, int64_t n, const WaveParameters<float>& p, int64_t wave,
-              int64_t from, int64_t to, int64_t count, int64_t stride, float* terms) {
-    const int64_t D = p.dims;
-    const float* k = p.k + wave * D;
-    const float* l = p.lambda + wave * D;
-    const float halfS = -0.5f * std::exp(-2.0f * p.logSigma[wave]);
-    float kx[kBlock], lx[kBlock], r2[kBlock];
-    for (int64_t c0 = 0; c0 < count; c0 += kBlock) {
-        const int64_t len = std::min(kBlock, count - c0);
-        for (int64_t c = 0; c < len; ++c) { // the sums, then the functions vectorised
-            kx[c] = lx[c] = r2[c] = 0;
-            for (int64_t d = from; d < to; ++d) {
-                const float xd = xT[d * n + (c0 + c) * stride];
-                kx[c] += k[d] * xd;
-                lx[c] += l[d] * xd;
-                r2[c] += xd * xd;
-            }
-        }
-        float* out = terms + c0;
-#pragma GCC ivdep
-        for (int64_t c = 0; c < len; ++c) {
-            sinCos<Fma>(kx[c], out[count + c], out[c]);
-            sinCos<Fma>(lx[c], out[3 * count + c], out[2 * count + c]);
-            out[4 * count + c] = expNonPositive<Fma>(halfS * r2[c]);
-        }
-    }
-}
-
+// Each wave's tables: its rows' (outer axes), then its entries' (inner).
 template <bool Fma>
 [[gnu::always_inline]] inline void gridTablesImpl(const float* xT, int64_t n,
                                                   const WaveParameters<float>& p,
                                                   const TensorGridLayout& grid, float* tables) {
-    const int64_t S = grid.innerPoints, rows = grid.rows;
+    const int64_t S = grid.innerPoints, rows = grid.rows, D = p.dims;
     for (int64_t i = 0; i < p.waves; ++i) {
+        const float halfS = -0.5f * std::exp(-2.0f * p.logSigma[i]);
+        const float *k = p.k + i * D, *l = p.lambda + i * D;
         float* rowTerms = tables + i * kGridTerms * (rows + S);
-        gridTablePart<Fma>(xT, n, p, i, 0, grid.innerAxis, rows, S, rowTerms);
-        gridTablePart<Fma>(xT, n, p, i, grid.innerAxis, p.dims, S, 1, rowTerms + kGridTerms * rows);
+        gridAngleTable<Fma>(xT, n, k, l, 0, grid.innerAxis, rows, S, rowTerms, &halfS);
+        gridAngleTable<Fma>(xT, n, k, l, grid.innerAxis, D, S, 1, rowTerms + kGridTerms * rows,
+                            &halfS);
     }
 }
 
@@ -316,7 +288,7 @@ termsOfBlock(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t l
             return gridTerms<Fma>(b0, len, p, wave, out, backwardToo);
         }
     }
-    project<Static>(xT, t, n, b0, len, p, wave, s);
+    project<Fma, Static>(xT, t, n, b0, len, p, wave, s);
     evaluateTerms<Fma>(s, len, p, wave, out, backwardToo);
 }
 
@@ -347,7 +319,7 @@ forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64
         Scalar* shared = nullptr;
         if constexpr (Static) {
             shared = kept && p.waves > 0 ? kept.at(0, b0).r2 : norms;
-            sharedSquaredNorms(xT, n, b0, len, p.dims, shared);
+            sharedSquaredNorms<Fma>(xT, n, b0, len, p.dims, shared);
         }
         for (int64_t i = 0; i < p.waves; ++i) {
             const auto terms = kept ? kept.at(i, b0) : Terms<Scalar>::at(scratch, kBlock);
@@ -418,7 +390,7 @@ backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int6
             if (kept && p.waves > 0) {
                 shared = kept.at(0, b0).r2;
             } else {
-                sharedSquaredNorms(xT, n, b0, len, D, norms);
+                sharedSquaredNorms<Fma>(xT, n, b0, len, D, norms);
                 shared = norms;
             }
         }
