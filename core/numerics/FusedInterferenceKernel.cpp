@@ -206,20 +206,20 @@ template <bool Fma, typename Scalar>
     });
 }
 
-// Field f's terms for the block's points: from the grid tables where there
-// are some, else from the projections a and q (scratch) at each point.
-template <bool Fma, typename Scalar>
+// Field f's terms for the block's points: from the grid tables (Grid, see
+// gridTerms), else from the projections a and q (scratch) at each point. A
+// template flag, as the wave kernel's termsOfBlock, for the same reason.
+template <bool Fma, bool Grid, typename Scalar>
 [[gnu::always_inline]] inline void
 termsOfBlock(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t len,
              const InterferenceParameters<Scalar>& p, int64_t f, Scalar* a, Scalar* q,
              const Terms<Scalar>& out, bool backwardToo) {
-    if constexpr (std::is_same_v<Scalar, float>) {
-        if (p.gridTables != nullptr) {
-            return gridTerms<Fma>(b0, len, p, f, out, backwardToo);
-        }
+    if constexpr (Grid) {
+        gridTerms<Fma>(b0, len, p, f, out, backwardToo);
+    } else {
+        project(xT, t, n, b0, len, p, f, a, q);
+        evaluateTerms<Fma>(a, q, len, p, f, out, backwardToo);
     }
-    project(xT, t, n, b0, len, p, f, a, q);
-    evaluateTerms<Fma>(a, q, len, p, f, out, backwardToo);
 }
 
 // Each field's tables: its rows' (outer axes), then its entries' (inner).
@@ -268,10 +268,10 @@ inline Scalar bf16(Scalar x) {
     return x;
 }
 
-template <bool Fma, typename Scalar>
+template <bool Fma, bool Grid, typename Scalar>
 [[gnu::always_inline]] inline void
-forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
-            const InterferenceParameters<Scalar>& p, Scalar* out, const KeptTerms<Scalar>& kept) {
+forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+              const InterferenceParameters<Scalar>& p, Scalar* out, const KeptTerms<Scalar>& kept) {
     const int64_t F = p.fields, O = p.outputs;
     Scalar envScratch[kBlock], a[kBlock], q[kBlock], common[kBlock];
     Scalar scratch[kInterferenceTerms * kBlock];
@@ -283,7 +283,7 @@ forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t
         std::fill(acc.begin(), acc.end(), Scalar(0));
         for (int64_t f = 0; f < F; ++f) {
             const auto terms = kept ? kept.at(f, b0) : Terms<Scalar>::at(scratch, kBlock);
-            termsOfBlock<Fma>(xT, t, n, b0, len, p, f, a, q, terms, bool(kept));
+            termsOfBlock<Fma, Grid>(xT, t, n, b0, len, p, f, a, q, terms, bool(kept));
             const Scalar A = p.amplitude[f];
             for (int64_t j = 0; j < len; ++j) {
                 common[j] = A * env[j] * terms.m[j];
@@ -390,11 +390,11 @@ backwardOutputs(const InterferenceParameters<Scalar>& p, int64_t f, int64_t len,
     }
 }
 
-template <bool Fma, typename Scalar>
+template <bool Fma, bool Grid, typename Scalar>
 [[gnu::always_inline]] inline void
-backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
-             const InterferenceParameters<Scalar>& p, const Scalar* gradOut,
-             const KeptTerms<Scalar>& kept, const InterferenceGradients& g) {
+backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+               const InterferenceParameters<Scalar>& p, const Scalar* gradOut,
+               const KeptTerms<Scalar>& kept, const InterferenceGradients& g) {
     const int64_t F = p.fields, O = p.outputs, D = p.dims;
     Scalar envScratch[kBlock], denv[kBlock], a[kBlock], q[kBlock];
     Scalar scratch[kInterferenceTerms * kBlock];
@@ -432,7 +432,7 @@ backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_
                 terms = kept.at(f, b0);
             } else {
                 terms = Terms<Scalar>::at(scratch, kBlock);
-                termsOfBlock<Fma>(xT, t, n, b0, len, p, f, a, q, terms, true);
+                termsOfBlock<Fma, Grid>(xT, t, n, b0, len, p, f, a, q, terms, true);
             }
             const Scalar *ca = terms.ca, *sa = terms.sa, *m = terms.m;
             const Scalar A = p.amplitude[f], eps = p.epsilon[f];
@@ -501,6 +501,37 @@ backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_
             g.velocity[d] += sumV * is;
         }
     }
+}
+
+// Whether the grid tables apply (float, tables filled).
+template <typename Scalar>
+inline bool onGrid(const InterferenceParameters<Scalar>& p) {
+    return std::is_same_v<Scalar, float> && p.gridTables != nullptr;
+}
+
+template <bool Fma, typename Scalar>
+[[gnu::always_inline]] inline void
+forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+            const InterferenceParameters<Scalar>& p, Scalar* out, const KeptTerms<Scalar>& kept) {
+    if constexpr (std::is_same_v<Scalar, float>) {
+        if (onGrid(p)) {
+            return forwardBlocks<Fma, true>(xT, t, n, begin, end, p, out, kept);
+        }
+    }
+    forwardBlocks<Fma, false>(xT, t, n, begin, end, p, out, kept);
+}
+
+template <bool Fma, typename Scalar>
+[[gnu::always_inline]] inline void
+backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
+             const InterferenceParameters<Scalar>& p, const Scalar* gradOut,
+             const KeptTerms<Scalar>& kept, const InterferenceGradients& g) {
+    if constexpr (std::is_same_v<Scalar, float>) {
+        if (onGrid(p)) {
+            return backwardBlocks<Fma, true>(xT, t, n, begin, end, p, gradOut, kept, g);
+        }
+    }
+    backwardBlocks<Fma, false>(xT, t, n, begin, end, p, gradOut, kept, g);
 }
 
 // A whole epoch over [begin, end), block by block, as the wave ensemble's

@@ -45,11 +45,11 @@ projectUnrolled(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_
         Scalar kx = Static ? Scalar(0) : -omega * tj, lx = 0, r2 = 0;
         for (int d = 0; d < Dims; ++d) {
             const Scalar xd = xT[d * n + b0 + j];
-            kx = multiplyAdd<Fma>(k[d], xd, kx);
-            lx = multiplyAdd<Fma>(l[d], xd, lx);
+            kx += k[d] * xd;
+            lx += l[d] * xd;
             if constexpr (!Static) {
                 const Scalar rel = xd - v[d] * tj;
-                r2 = multiplyAdd<Fma>(rel, rel, r2);
+                r2 += rel * rel;
             }
         }
         s.kx[j] = kx;
@@ -96,11 +96,11 @@ template <bool Fma, bool Static, typename Scalar>
         const Scalar* xd = xT + d * n + b0;
         const Scalar kd = k[d], vd = v[d], ld = l[d];
         for (int64_t j = 0; j < len; ++j) {
-            s.kx[j] = multiplyAdd<Fma>(kd, xd[j], s.kx[j]);
-            s.lx[j] = multiplyAdd<Fma>(ld, xd[j], s.lx[j]);
+            s.kx[j] += kd * xd[j];
+            s.lx[j] += ld * xd[j];
             if constexpr (!Static) {
                 const Scalar rel = xd[j] - vd * t[b0 + j];
-                s.r2[j] = multiplyAdd<Fma>(rel, rel, s.r2[j]);
+                s.r2[j] += rel * rel;
             }
         }
     }
@@ -116,7 +116,7 @@ template <bool Fma, typename Scalar>
     for (int64_t d = 0; d < dims; ++d) {
         const Scalar* xd = xT + d * n + b0;
         for (int64_t j = 0; j < len; ++j) {
-            r2[j] = multiplyAdd<Fma>(xd[j], xd[j], r2[j]);
+            r2[j] += xd[j] * xd[j];
         }
     }
 }
@@ -175,8 +175,7 @@ template <bool Fma, typename Scalar>
                 sinCos<Fma>(s.kx[j], out.sp[j], out.cp[j]);
                 out.e[j] = expNonPositive<Fma>(halfS * s.r2[j]);
                 sinCos<Fma>(s.lx[j], out.sq[j], out.cq[j]);
-                // u = φ + ε cos(λ·x)
-                sinCos<Fma>(multiplyAdd<Fma>(eps, out.cq[j], phi), out.m[j], out.cu[j]);
+                sinCos<Fma>(phi + eps * out.cq[j], out.m[j], out.cu[j]); // u = φ + ε cos(λ·x)
             }
         } else {
 #pragma GCC ivdep
@@ -184,7 +183,7 @@ template <bool Fma, typename Scalar>
                 out.cp[j] = cosOf<Fma>(s.kx[j]);
                 out.e[j] = expNonPositive<Fma>(halfS * s.r2[j]);
                 out.cq[j] = cosOf<Fma>(s.lx[j]);
-                out.m[j] = sinOf<Fma>(multiplyAdd<Fma>(eps, out.cq[j], phi));
+                out.m[j] = sinOf<Fma>(phi + eps * out.cq[j]);
             }
         }
         return;
@@ -276,20 +275,22 @@ template <bool Fma>
     }
 }
 
-// One wave's terms for the block's points: from the grid tables where there
-// are some, else evaluated at each point from its projections.
-template <bool Fma, bool Static, typename Scalar>
+// One wave's terms for the block's points: from the grid tables (Grid, see
+// gridTerms), else evaluated at each point from its projections. A template
+// flag, not a branch: the point-by-point kernels stay as they were compiled
+// before the grid path (GCC schedules the whole inlined epoch differently
+// when both are in it: 25 % slower on the chirp).
+template <bool Fma, bool Static, bool Grid, typename Scalar>
 [[gnu::always_inline]] inline void
 termsOfBlock(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t len,
              const WaveParameters<Scalar>& p, int64_t wave, Projections<Scalar>& s,
              const Terms<Scalar>& out, bool backwardToo) {
-    if constexpr (Static && std::is_same_v<Scalar, float>) {
-        if (p.gridTables != nullptr) {
-            return gridTerms<Fma>(b0, len, p, wave, out, backwardToo);
-        }
+    if constexpr (Grid) {
+        gridTerms<Fma>(b0, len, p, wave, out, backwardToo);
+    } else {
+        project<Fma, Static>(xT, t, n, b0, len, p, wave, s);
+        evaluateTerms<Fma>(s, len, p, wave, out, backwardToo);
     }
-    project<Fma, Static>(xT, t, n, b0, len, p, wave, s);
-    evaluateTerms<Fma>(s, len, p, wave, out, backwardToo);
 }
 
 // The forward over [begin, end). Static: the block's ‖x‖² is computed once,
@@ -304,7 +305,7 @@ inline Scalar bf16(Scalar x) {
     return x;
 }
 
-template <bool Fma, bool Static, bool BFloat16, typename Scalar>
+template <bool Fma, bool Static, bool BFloat16, bool Grid, typename Scalar>
 [[gnu::always_inline]] inline void
 forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
               const WaveParameters<Scalar>& p, Scalar* out, const KeptTerms<Scalar>& kept) {
@@ -324,7 +325,7 @@ forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64
         for (int64_t i = 0; i < p.waves; ++i) {
             const auto terms = kept ? kept.at(i, b0) : Terms<Scalar>::at(scratch, kBlock);
             s.r2 = Static ? shared : terms.r2;
-            termsOfBlock<Fma, Static>(xT, t, n, b0, len, p, i, s, terms, bool(kept));
+            termsOfBlock<Fma, Static, Grid>(xT, t, n, b0, len, p, i, s, terms, bool(kept));
             if constexpr (BFloat16) { // out += bf16(w) · bf16(ψ), ψ = A cos e m
                 const Scalar w = bf16(p.headWeight[i]), A = p.amplitude[i];
                 for (int64_t j = 0; j < len; ++j) {
@@ -350,18 +351,25 @@ template <bool Fma, typename Scalar>
 forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
             const WaveParameters<Scalar>& p, Scalar* out, const KeptTerms<Scalar>& kept) {
     const bool bfloat16 = std::is_same_v<Scalar, float> && p.bfloat16Head;
+    if constexpr (std::is_same_v<Scalar, float>) {
+        if (p.staticTime && p.gridTables != nullptr) {
+            bfloat16 ? forwardBlocks<Fma, true, true, true>(xT, t, n, begin, end, p, out, kept)
+                     : forwardBlocks<Fma, true, false, true>(xT, t, n, begin, end, p, out, kept);
+            return;
+        }
+    }
     if (p.staticTime) {
-        bfloat16 ? forwardBlocks<Fma, true, true>(xT, t, n, begin, end, p, out, kept)
-                 : forwardBlocks<Fma, true, false>(xT, t, n, begin, end, p, out, kept);
+        bfloat16 ? forwardBlocks<Fma, true, true, false>(xT, t, n, begin, end, p, out, kept)
+                 : forwardBlocks<Fma, true, false, false>(xT, t, n, begin, end, p, out, kept);
     } else {
-        bfloat16 ? forwardBlocks<Fma, false, true>(xT, t, n, begin, end, p, out, kept)
-                 : forwardBlocks<Fma, false, false>(xT, t, n, begin, end, p, out, kept);
+        bfloat16 ? forwardBlocks<Fma, false, true, false>(xT, t, n, begin, end, p, out, kept)
+                 : forwardBlocks<Fma, false, false, false>(xT, t, n, begin, end, p, out, kept);
     }
 }
 
 // The backward over [begin, end). Static: r² is the block's shared ‖x‖²
 // (kept as the first wave's, or computed again), and the sums of t drop out.
-template <bool Fma, bool Static, bool BFloat16, typename Scalar>
+template <bool Fma, bool Static, bool BFloat16, bool Grid, typename Scalar>
 [[gnu::always_inline]] inline void
 backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                const WaveParameters<Scalar>& p, const Scalar* gradOut,
@@ -402,7 +410,7 @@ backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int6
             } else {
                 terms = Terms<Scalar>::at(scratch, kBlock);
                 s.r2 = Static ? norms : terms.r2;
-                termsOfBlock<Fma, Static>(xT, t, n, b0, len, p, i, s, terms, true);
+                termsOfBlock<Fma, Static, Grid>(xT, t, n, b0, len, p, i, s, terms, true);
             }
             const Scalar *cp = terms.cp, *sp = terms.sp, *e = terms.e, *cq = terms.cq;
             const Scalar *sq = terms.sq, *m = terms.m, *cu = terms.cu;
@@ -469,13 +477,20 @@ template <bool Fma, typename Scalar>
 backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
              const WaveParameters<Scalar>& p, const Scalar* gradOut, const KeptTerms<Scalar>& kept,
              const WaveGradients& g) {
-    const bool bfloat16 = std::is_same_v<Scalar, float> && p.bfloat16Head;
+    const bool bf = std::is_same_v<Scalar, float> && p.bfloat16Head;
+    if constexpr (std::is_same_v<Scalar, float>) {
+        if (p.staticTime && p.gridTables != nullptr) {
+            bf ? backwardBlocks<Fma, true, true, true>(xT, t, n, begin, end, p, gradOut, kept, g)
+               : backwardBlocks<Fma, true, false, true>(xT, t, n, begin, end, p, gradOut, kept, g);
+            return;
+        }
+    }
     if (p.staticTime) {
-        bfloat16 ? backwardBlocks<Fma, true, true>(xT, t, n, begin, end, p, gradOut, kept, g)
-                 : backwardBlocks<Fma, true, false>(xT, t, n, begin, end, p, gradOut, kept, g);
+        bf ? backwardBlocks<Fma, true, true, false>(xT, t, n, begin, end, p, gradOut, kept, g)
+           : backwardBlocks<Fma, true, false, false>(xT, t, n, begin, end, p, gradOut, kept, g);
     } else {
-        bfloat16 ? backwardBlocks<Fma, false, true>(xT, t, n, begin, end, p, gradOut, kept, g)
-                 : backwardBlocks<Fma, false, false>(xT, t, n, begin, end, p, gradOut, kept, g);
+        bf ? backwardBlocks<Fma, false, true, false>(xT, t, n, begin, end, p, gradOut, kept, g)
+           : backwardBlocks<Fma, false, false, false>(xT, t, n, begin, end, p, gradOut, kept, g);
     }
 }
 
