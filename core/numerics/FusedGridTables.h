@@ -2,7 +2,9 @@
 // The tables of the kernels' tensor-grid path (TensorGridLayout.h), shared by
 // the wave ensemble and the interference basis: cos and sin of the partial
 // sums k·x and λ·x over a row's outer axes and over an entry's inner axes,
-// which angle addition combines per point. Included by the -ffast-math
+// which angle addition combines per point. They are built the same way from
+// the per-axis values, so an epoch evaluates sin, cos and exp only at the
+// Σ G_d coordinates of the axes. Included by the -ffast-math
 // kernel files only (FastMath.h inline, one copy per instruction set).
 
 #include "FastMath.h"
@@ -10,47 +12,13 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 namespace dredge::fused {
 
 // Values per row or entry of an angle table: cos and sin of k·x, cos and
 // sin of λ·x.
 constexpr int64_t kGridAngleTerms = 4;
-
-// An angle table for `count` rows or entries, the c-th at point c·stride of
-// xT [D][n], summing axes [from, to) of k and λ (each [D]): terms
-// [kGridAngleTerms][count] from `terms` on. With a `halfS`, a fifth term
-// exp(halfS · Σ x_d²) follows: the wave's envelope.
-template <bool Fma>
-[[gnu::always_inline]] inline void
-gridAngleTable(const float* xT, int64_t n, const float* k, const float* l, int64_t from, int64_t to,
-               int64_t count, int64_t stride, float* terms, const float* halfS) {
-    constexpr int64_t kChunk = 256;
-    float kx[kChunk], lx[kChunk], r2[kChunk];
-    for (int64_t c0 = 0; c0 < count; c0 += kChunk) {
-        const int64_t len = std::min(kChunk, count - c0);
-        for (int64_t c = 0; c < len; ++c) { // the sums, then the functions vectorised
-            kx[c] = lx[c] = r2[c] = 0;
-            for (int64_t d = from; d < to; ++d) {
-                const float xd = xT[d * n + (c0 + c) * stride];
-                kx[c] += k[d] * xd;
-                lx[c] += l[d] * xd;
-                r2[c] += xd * xd;
-            }
-        }
-        float* out = terms + c0;
-#pragma GCC ivdep
-        for (int64_t c = 0; c < len; ++c) {
-            sinCos<Fma>(kx[c], out[count + c], out[c]);
-            sinCos<Fma>(lx[c], out[3 * count + c], out[2 * count + c]);
-        }
-        if (halfS != nullptr) {
-            for (int64_t c = 0; c < len; ++c) {
-                out[4 * count + c] = expNonPositive<Fma>(*halfS * r2[c]);
-            }
-        }
-    }
-}
 
 // cos(a + b) and sin(a + b) from cos and sin of a and of b.
 template <bool Fma>
@@ -75,6 +43,81 @@ template <typename Segment>
         segment(j, row, entry, length);
         j += length;
     }
+}
+
+// The values of `count` rows or entries over axes [from, to), products of
+// those axes' values (last axis first): [terms][count] into `out`.
+template <bool Fma>
+[[gnu::always_inline]] inline void combineAxes(const TensorGridLayout& grid, const float* values,
+                                               const std::array<int64_t, kMaxGridAxes>& offset,
+                                               bool envelope, int64_t from, int64_t to,
+                                               int64_t count, float* out) {
+    for (int64_t c = 0; c < count; ++c) {
+        float ck = 1, sk = 0, cl = 1, sl = 0, e = 1;
+        int64_t rest = c;
+        for (int64_t d = to - 1; d >= from; --d) {
+            const int64_t size = grid.axisPoints[size_t(d)], i = rest % size;
+            rest /= size;
+            const float* v = values + offset[size_t(d)];
+            const float nk = cosOfSum<Fma>(ck, sk, v[i], v[size + i]);
+            sk = sinOfSum<Fma>(ck, sk, v[i], v[size + i]);
+            ck = nk;
+            const float nl = cosOfSum<Fma>(cl, sl, v[2 * size + i], v[3 * size + i]);
+            sl = sinOfSum<Fma>(cl, sl, v[2 * size + i], v[3 * size + i]);
+            cl = nl;
+            if (envelope) {
+                e *= v[4 * size + i];
+            }
+        }
+        out[c] = ck;
+        out[count + c] = sk;
+        out[2 * count + c] = cl;
+        out[3 * count + c] = sl;
+        if (envelope) {
+            out[4 * count + c] = e;
+        }
+    }
+}
+
+// One wave's or field's grid tables: rows [terms][rows], then entries
+// [terms][S], terms being cos and sin of k·x and of λ·x, and with a `halfS`
+// exp(halfS · Σ x_d²) as a fifth. Each row's and entry's values are the
+// products of its axes' (last axis first), those evaluated once per axis
+// coordinate.
+template <bool Fma>
+[[gnu::always_inline]] inline void gridTables(const float* xT, int64_t n, int64_t dims,
+                                              const TensorGridLayout& grid, const float* k,
+                                              const float* l, const float* halfS, float* tables) {
+    const int64_t terms = halfS != nullptr ? kGridAngleTerms + 1 : kGridAngleTerms;
+    std::array<int64_t, kMaxGridAxes> stride{}, offset{};
+    int64_t total = 0;
+    for (int64_t d = dims - 1; d >= 0; --d) {
+        stride[size_t(d)] =
+            d == dims - 1 ? 1 : stride[size_t(d + 1)] * grid.axisPoints[size_t(d + 1)];
+    }
+    for (int64_t d = 0; d < dims; ++d) {
+        offset[size_t(d)] = total;
+        total += terms * grid.axisPoints[size_t(d)];
+    }
+    std::vector<float> axisValues(static_cast<size_t>(total));
+    for (int64_t d = 0; d < dims; ++d) { // [term][G_d] per axis
+        const int64_t count = grid.axisPoints[size_t(d)];
+        float* v = axisValues.data() + offset[size_t(d)];
+#pragma GCC ivdep
+        for (int64_t i = 0; i < count; ++i) {
+            const float x = xT[d * n + i * stride[size_t(d)]];
+            sinCos<Fma>(k[d] * x, v[count + i], v[i]);
+            sinCos<Fma>(l[d] * x, v[3 * count + i], v[2 * count + i]);
+            if (halfS != nullptr) {
+                v[4 * count + i] = expNonPositive<Fma>(*halfS * x * x);
+            }
+        }
+    }
+    const float* values = axisValues.data();
+    const bool envelope = halfS != nullptr;
+    combineAxes<Fma>(grid, values, offset, envelope, 0, grid.innerAxis, grid.rows, tables);
+    combineAxes<Fma>(grid, values, offset, envelope, grid.innerAxis, dims, grid.innerPoints,
+                     tables + terms * grid.rows);
 }
 
 } // namespace dredge::fused

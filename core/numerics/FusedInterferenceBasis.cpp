@@ -112,11 +112,6 @@ at::Tensor attachGridTables(fused::InterferenceParameters<Scalar>& view, const a
     return {};
 }
 
-fused::TensorGridLayout gridLayoutOf(int64_t innerAxis, int64_t rowPoints, int64_t n) {
-    return rowPoints > 0 ? fused::TensorGridLayout{innerAxis, rowPoints, n / rowPoints}
-                         : fused::TensorGridLayout{};
-}
-
 // The layout the kernels may use for these points at these times.
 fused::TensorGridLayout gridOf(InterferenceBasis& m, const at::Tensor& t) {
     return m.fusedCoordinates.timeIsZero(t) ? m.fusedCoordinates.gridLayout()
@@ -126,14 +121,14 @@ fused::TensorGridLayout gridOf(InterferenceBasis& m, const at::Tensor& t) {
 class InterferenceFunction : public torch::autograd::Function<InterferenceFunction> {
 public:
     // xT [D, N] (see TransposedCoordinates); params: log σ, v, A, k, ω, φ, ε, λ,
-    // superposition weight, read in place. A grid's rows (gridRowPoints > 0,
-    // from inner axis gridInnerAxis on) imply every t is 0.
+    // superposition weight, read in place. `grid` (encodedLayout, empty
+    // layout for none): the points' tensor grid, which implies every t is 0.
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& xT, const at::Tensor& t,
                               const at::Tensor& logSigma, const at::Tensor& v, const at::Tensor& A,
                               const at::Tensor& k, const at::Tensor& omega, const at::Tensor& phi,
                               const at::Tensor& eps, const at::Tensor& lambda,
                               const at::Tensor& weight, int64_t keptTermBudget,
-                              int64_t gridInnerAxis, int64_t gridRowPoints) {
+                              const std::vector<int64_t>& gridCode) {
         const auto n = xT.size(1);
         const auto termCount = fused::interferenceTermCount(n, A.size(0));
         const auto terms = xT.is_cpu() && termCount * xT.element_size() <= keptTermBudget
@@ -149,8 +144,7 @@ public:
         ctx->saved_data["xT"] = xT;
         ctx->saved_data["t"] = tc;
         ctx->saved_data["terms"] = terms;
-        ctx->saved_data["gridInnerAxis"] = gridInnerAxis;
-        ctx->saved_data["gridRowPoints"] = gridRowPoints;
+        ctx->saved_data["grid"] = gridCode;
 #ifdef DREDGE_WITH_CUDA
         if (xT.is_cuda()) {
             const auto envelope = deviceEnvelope(params[LogSigma]);
@@ -168,7 +162,7 @@ public:
             const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
             auto view = viewOf<scalar_t>(params, shared);
             ctx->saved_data["gridTables"] =
-                attachGridTables(view, xT, gridLayoutOf(gridInnerAxis, gridRowPoints, n));
+                attachGridTables(view, xT, fused::decodedLayout(gridCode));
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
                 fused::interferenceForward<scalar_t>(
                     xT.data_ptr<scalar_t>(), tc.data_ptr<scalar_t>(), n, begin, end, view,
@@ -209,7 +203,7 @@ public:
             }
             // σ = max(exp(log σ), 1e-3): no gradient reaches log σ where it is clamped.
             grads[2 + LogSigma] = grads[2 + LogSigma] * (at::exp(params[LogSigma]) >= kMinSigma);
-            grads.resize(grads.size() + 3); // keptTermBudget and the grid's layout
+            grads.resize(grads.size() + 2); // keptTermBudget and the grid's layout
             return grads;
         }
 #endif
@@ -219,8 +213,7 @@ public:
             const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
             auto view = viewOf<scalar_t>(params, shared);
             if (gridTables.defined()) { // as the forward's, for the same parameters
-                view.grid = gridLayoutOf(ctx->saved_data["gridInnerAxis"].toInt(),
-                                         ctx->saved_data["gridRowPoints"].toInt(), n);
+                view.grid = fused::decodedLayout(ctx->saved_data["grid"].toIntVector());
                 view.gridTables = gridTables.data_ptr<scalar_t>();
             }
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
@@ -245,7 +238,7 @@ public:
                 }
             }
         });
-        grads.resize(grads.size() + 3); // keptTermBudget and the grid's layout
+        grads.resize(grads.size() + 2); // keptTermBudget and the grid's layout
         return grads;
     }
 };
@@ -262,7 +255,7 @@ at::Tensor fusedInterferenceForward(InterferenceBasis& m, const at::Tensor& x,
     const auto grid = gridOf(m, t);
     return InterferenceFunction::apply(xT, t, m.logSigma, m.velocity, m.amplitude, m.k, m.omega,
                                        m.phi, m.epsilon, m.lambda, m.superposition->weight,
-                                       keptTermBudget, grid.innerAxis, grid.innerPoints);
+                                       keptTermBudget, fused::encodedLayout(grid));
 }
 
 std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& m, const EpochData& data,

@@ -227,13 +227,10 @@ template <bool Fma>
 [[gnu::always_inline]] inline void gridTablesImpl(const float* xT, int64_t n,
                                                   const InterferenceParameters<float>& p,
                                                   const TensorGridLayout& grid, float* tables) {
-    const int64_t S = grid.innerPoints, rows = grid.rows, D = p.dims;
+    const int64_t D = p.dims;
     for (int64_t f = 0; f < p.fields; ++f) {
-        const float *k = p.k + f * D, *l = p.lambda + f * D;
-        float* rowTerms = tables + f * kGridAngleTerms * (rows + S);
-        gridAngleTable<Fma>(xT, n, k, l, 0, grid.innerAxis, rows, S, rowTerms, nullptr);
-        gridAngleTable<Fma>(xT, n, k, l, grid.innerAxis, D, S, 1, rowTerms + kGridAngleTerms * rows,
-                            nullptr);
+        gridTables<Fma>(xT, n, D, grid, p.k + f * D, p.lambda + f * D, nullptr,
+                        tables + f * kGridAngleTerms * (grid.rows + grid.innerPoints));
     }
 }
 

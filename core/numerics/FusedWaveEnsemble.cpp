@@ -74,11 +74,6 @@ at::Tensor attachGridTables(fused::WaveParameters<Scalar>& view, const at::Tenso
     return {};
 }
 
-fused::TensorGridLayout gridLayoutOf(int64_t innerAxis, int64_t rowPoints, int64_t n) {
-    return rowPoints > 0 ? fused::TensorGridLayout{innerAxis, rowPoints, n / rowPoints}
-                         : fused::TensorGridLayout{};
-}
-
 // The layout the kernels may use for these points at these times.
 fused::TensorGridLayout gridOf(WaveEnsemble& m, const at::Tensor& t) {
     return m.fusedCoordinates.timeIsZero(t) ? m.fusedCoordinates.gridLayout()
@@ -89,15 +84,14 @@ class WaveEnsembleFunction : public torch::autograd::Function<WaveEnsembleFuncti
 public:
     // xT [D, N] (see TransposedCoordinates); params: A, k, ω, v, log σ, φ, ε, λ,
     // head weight, head bias, read in place (the module's parameters are
-    // contiguous: no copies, no detach). A grid's rows (gridRowPoints > 0,
-    // from inner axis gridInnerAxis on) imply every t is 0.
+    // contiguous: no copies, no detach). `grid` (encodedLayout, empty
+    // layout for none): the points' tensor grid, which implies every t is 0.
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& xT, const at::Tensor& t,
                               const at::Tensor& A, const at::Tensor& k, const at::Tensor& omega,
                               const at::Tensor& v, const at::Tensor& logSigma,
                               const at::Tensor& phi, const at::Tensor& eps,
                               const at::Tensor& lambda, const at::Tensor& w, const at::Tensor& b,
-                              int64_t keptTermBudget, int64_t gridInnerAxis,
-                              int64_t gridRowPoints) {
+                              int64_t keptTermBudget, const std::vector<int64_t>& gridCode) {
         const auto dims = xT.size(0), n = xT.size(1), waves = A.size(0);
         const auto termCount = n * waves * fused::kWaveTerms;
         const auto terms = xT.is_cpu() && termCount * xT.element_size() <= keptTermBudget
@@ -112,8 +106,7 @@ public:
         ctx->save_for_backward(params);
         ctx->saved_data["xT"] = xT;
         ctx->saved_data["t"] = tc;
-        ctx->saved_data["gridInnerAxis"] = gridInnerAxis;
-        ctx->saved_data["gridRowPoints"] = gridRowPoints;
+        ctx->saved_data["grid"] = gridCode;
 #ifdef DREDGE_WITH_CUDA
         if (xT.is_cuda()) {
             AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleForwardCuda", [&] {
@@ -128,7 +121,7 @@ public:
 #endif
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleForward", [&] {
             auto view = viewOf<scalar_t>(params, waves, dims);
-            const auto grid = gridLayoutOf(gridInnerAxis, gridRowPoints, n);
+            const auto grid = fused::decodedLayout(gridCode);
             view.staticTime = bool(grid);
             ctx->saved_data["gridTables"] = attachGridTables(view, xT, grid);
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
@@ -169,13 +162,12 @@ public:
             for (auto& g : FusedGradientAccumulator::splitLike(sums.to(xT.scalar_type()), params)) {
                 grads.push_back(std::move(g));
             }
-            grads.resize(grads.size() + 3); // keptTermBudget and the grid's layout
+            grads.resize(grads.size() + 2); // keptTermBudget and the grid's layout
             return grads;
         }
 #endif
         FusedGradientAccumulator accumulator(params);
-        const auto grid = gridLayoutOf(ctx->saved_data["gridInnerAxis"].toInt(),
-                                       ctx->saved_data["gridRowPoints"].toInt(), n);
+        const auto grid = fused::decodedLayout(ctx->saved_data["grid"].toIntVector());
         const auto gridTables = ctx->saved_data["gridTables"].toTensor();
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleBackward", [&] {
             auto view = viewOf<scalar_t>(params, waves, dims);
@@ -199,7 +191,7 @@ public:
         for (auto& g : accumulator.gradients(xT.scalar_type())) {
             grads.push_back(std::move(g));
         }
-        grads.resize(grads.size() + 3); // keptTermBudget and the grid's layout
+        grads.resize(grads.size() + 2); // keptTermBudget and the grid's layout
         return grads;
     }
 };
@@ -215,7 +207,7 @@ at::Tensor fusedWaveEnsembleForward(WaveEnsemble& m, const at::Tensor& x, const 
     const auto grid = gridOf(m, t);
     return WaveEnsembleFunction::apply(xT, t, m.amplitude, m.k, m.omega, m.velocity, m.logSigma,
                                        m.phi, m.epsilon, m.lambda, m.head->weight, m.head->bias,
-                                       keptTermBudget, grid.innerAxis, grid.innerPoints);
+                                       keptTermBudget, fused::encodedLayout(grid));
 }
 
 std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochData& data,

@@ -264,14 +264,11 @@ template <bool Fma>
 [[gnu::always_inline]] inline void gridTablesImpl(const float* xT, int64_t n,
                                                   const WaveParameters<float>& p,
                                                   const TensorGridLayout& grid, float* tables) {
-    const int64_t S = grid.innerPoints, rows = grid.rows, D = p.dims;
+    const int64_t D = p.dims;
     for (int64_t i = 0; i < p.waves; ++i) {
         const float halfS = -0.5f * std::exp(-2.0f * p.logSigma[i]);
-        const float *k = p.k + i * D, *l = p.lambda + i * D;
-        float* rowTerms = tables + i * kGridTerms * (rows + S);
-        gridAngleTable<Fma>(xT, n, k, l, 0, grid.innerAxis, rows, S, rowTerms, &halfS);
-        gridAngleTable<Fma>(xT, n, k, l, grid.innerAxis, D, S, 1, rowTerms + kGridTerms * rows,
-                            &halfS);
+        gridTables<Fma>(xT, n, D, grid, p.k + i * D, p.lambda + i * D, &halfS,
+                        tables + i * kGridTerms * (grid.rows + grid.innerPoints));
     }
 }
 

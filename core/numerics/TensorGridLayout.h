@@ -1,23 +1,50 @@
 #pragma once
 // Whether a set of points is a tensor-product grid in row-major order (the
-// 4-D and 6-D data sets, a volume): point p = o·S + q has the outer axes'
-// coordinates of row o and the inner axes' coordinates of entry q of the
-// first row. Then k·x = k_outer·x(o) + k_inner·x(q) and ‖x‖² splits the
-// same way, so the kernels take cos, sin and exp of the n/S + S partial sums
-// once and combine them per point with a few multiplications, instead of
-// evaluating them at every point. No LibTorch in this header.
+// 4-D and 6-D data sets, a volume, an image): axis d takes G_d values and
+// point p has the ((p / stride_d) mod G_d)-th of them, stride_d being the
+// product of the later axes' sizes. Then k·x = Σ_d k_d x_d, and cos and sin
+// of it (and the envelope, a product over the axes) follow from the Σ G_d
+// per-axis values by angle addition and multiplication, instead of being
+// evaluated at every point. The kernels group the axes into outer ones (a
+// row) and inner ones (an entry of a row): point p = o·S + q. No LibTorch in
+// this header.
 
+#include <algorithm>
+#include <array>
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 namespace dredge::fused {
+
+constexpr int64_t kMaxGridAxes = 8;
 
 struct TensorGridLayout {
     int64_t innerAxis = 0;   // axes [0, innerAxis) are outer, [innerAxis, D) inner
     int64_t innerPoints = 0; // S: points per row; 0 when the points are no such grid
     int64_t rows = 0;        // n / S
+    std::array<int64_t, kMaxGridAxes> axisPoints{}; // G_d
 
     explicit operator bool() const { return innerPoints > 0; }
 };
+
+// The layout as integers, to travel through an autograd Function's
+// arguments and saved data, and back.
+inline std::vector<int64_t> encodedLayout(const TensorGridLayout& grid) {
+    std::vector<int64_t> code{grid.innerAxis, grid.innerPoints, grid.rows};
+    code.insert(code.end(), grid.axisPoints.begin(), grid.axisPoints.end());
+    return code;
+}
+inline TensorGridLayout decodedLayout(const std::vector<int64_t>& code) {
+    TensorGridLayout grid;
+    if (code.size() == 3 + grid.axisPoints.size()) {
+        grid.innerAxis = code[0];
+        grid.innerPoints = code[1];
+        grid.rows = code[2];
+        std::copy(code.begin() + 3, code.end(), grid.axisPoints.begin());
+    }
+    return grid;
+}
 
 // Rows shorter than this would leave vector lanes idle and make the per-row
 // tables a large share of the work.
@@ -25,17 +52,13 @@ constexpr int64_t kMinGridRow = 64;
 
 namespace detail {
 
-// Whether xT [D][n] factors as described above, with inner axes from `a`
-// and rows of `rowPoints`: compared exactly, bit for bit.
+// Whether axis `axis` [n] takes at point p the value at point
+// ((p / stride) mod size)·stride, for every p: compared exactly, bit for bit.
 template <typename Scalar>
-bool factorsAt(const Scalar* xT, int64_t n, int64_t dims, int64_t a, int64_t rowPoints) {
-    for (int64_t d = 0; d < dims; ++d) {
-        const Scalar* axis = xT + d * n;
-        for (int64_t p = 1; p < n; ++p) {
-            const int64_t same = d < a ? p - p % rowPoints : p % rowPoints;
-            if (axis[p] != axis[same]) {
-                return false;
-            }
+bool axisRepeats(const Scalar* axis, int64_t n, int64_t stride, int64_t size) {
+    for (int64_t p = 0; p < n; ++p) {
+        if (axis[p] != axis[((p / stride) % size) * stride]) {
+            return false;
         }
     }
     return true;
@@ -43,24 +66,48 @@ bool factorsAt(const Scalar* xT, int64_t n, int64_t dims, int64_t a, int64_t row
 
 } // namespace detail
 
-// The finest split of xT [D][n] into rows of at least kMinGridRow points
-// and at least two rows, or an empty layout.
+// The layout of xT [D][n] as such a grid (each axis at least two values),
+// with the finest rows of at least kMinGridRow points and at least two rows;
+// or an empty layout.
 template <typename Scalar>
 TensorGridLayout tensorGridLayoutOf(const Scalar* xT, int64_t n, int64_t dims) {
-    for (int64_t a = dims - 1; a >= 1; --a) {
-        // A row ends where the last outer axis first changes.
-        const Scalar* lastOuter = xT + (a - 1) * n;
-        int64_t rowPoints = 1;
-        while (rowPoints < n && lastOuter[rowPoints] == lastOuter[0]) {
-            ++rowPoints;
+    if (dims < 2 || dims > kMaxGridAxes) {
+        return {};
+    }
+    // stride[d]: where axis d first changes (the later axes' points).
+    std::array<int64_t, kMaxGridAxes> stride{};
+    stride[std::size_t(dims - 1)] = 1;
+    for (int64_t d = dims - 2; d >= 0; --d) {
+        const Scalar* axis = xT + d * n;
+        int64_t first = 1;
+        while (first < n && axis[first] == axis[0]) {
+            ++first;
         }
-        if (rowPoints < kMinGridRow) {
-            continue;
-        }
-        if (rowPoints >= n || n % rowPoints != 0 || !detail::factorsAt(xT, n, dims, a, rowPoints)) {
+        if (first >= n || first <= stride[std::size_t(d + 1)] ||
+            first % stride[std::size_t(d + 1)] != 0) {
             return {};
         }
-        return {a, rowPoints, n / rowPoints};
+        stride[std::size_t(d)] = first;
+    }
+    TensorGridLayout grid;
+    for (int64_t d = 0; d < dims; ++d) {
+        const int64_t span = d == 0 ? n : stride[std::size_t(d - 1)];
+        if (span % stride[std::size_t(d)] != 0 || span / stride[std::size_t(d)] < 2 ||
+            (d == 0 && n % stride[0] != 0) ||
+            !detail::axisRepeats(xT + d * n, n, stride[std::size_t(d)],
+                                 span / stride[std::size_t(d)])) {
+            return {};
+        }
+        grid.axisPoints[std::size_t(d)] = span / stride[std::size_t(d)];
+    }
+    for (int64_t a = dims - 1; a >= 1; --a) {
+        const int64_t rowPoints = stride[std::size_t(a - 1)];
+        if (rowPoints >= kMinGridRow) {
+            grid.innerAxis = a;
+            grid.innerPoints = rowPoints;
+            grid.rows = n / rowPoints;
+            return grid;
+        }
     }
     return {};
 }
