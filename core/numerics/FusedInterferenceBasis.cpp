@@ -144,7 +144,7 @@ public:
         ctx->saved_data["xT"] = xT;
         ctx->saved_data["t"] = tc;
         ctx->saved_data["terms"] = terms;
-        ctx->saved_data["grid"] = gridCode;
+        ctx->saved_data["tensorGrid"] = gridCode;
 #ifdef DREDGE_WITH_CUDA
         if (xT.is_cuda()) {
             const auto envelope = deviceEnvelope(params[LogSigma]);
@@ -213,7 +213,7 @@ public:
             const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
             auto view = viewOf<scalar_t>(params, shared);
             if (gridTables.defined()) { // as the forward's, for the same parameters
-                view.grid = fused::decodedLayout(ctx->saved_data["grid"].toIntVector());
+                view.grid = fused::decodedLayout(ctx->saved_data["tensorGrid"].toIntVector());
                 view.gridTables = gridTables.data_ptr<scalar_t>();
             }
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {

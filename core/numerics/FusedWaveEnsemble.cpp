@@ -106,7 +106,7 @@ public:
         ctx->save_for_backward(params);
         ctx->saved_data["xT"] = xT;
         ctx->saved_data["t"] = tc;
-        ctx->saved_data["grid"] = gridCode;
+        ctx->saved_data["tensorGrid"] = gridCode;
 #ifdef DREDGE_WITH_CUDA
         if (xT.is_cuda()) {
             AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleForwardCuda", [&] {
@@ -167,7 +167,7 @@ public:
         }
 #endif
         FusedGradientAccumulator accumulator(params);
-        const auto grid = fused::decodedLayout(ctx->saved_data["grid"].toIntVector());
+        const auto grid = fused::decodedLayout(ctx->saved_data["tensorGrid"].toIntVector());
         const auto gridTables = ctx->saved_data["gridTables"].toTensor();
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedWaveEnsembleBackward", [&] {
             auto view = viewOf<scalar_t>(params, waves, dims);
