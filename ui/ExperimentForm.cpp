@@ -18,6 +18,7 @@
 #include <QStandardItemModel>
 #include <climits>
 #include <cmath>
+#include <tuple>
 
 namespace dredge {
 namespace {
@@ -64,16 +65,16 @@ ExperimentForm::ExperimentForm(unsigned shown, QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(makeLiveBar());
     addFields(shown);
-    message_ = new QLabel;
-    message_->setObjectName(QStringLiteral("formProblem"));
-    message_->setWordWrap(true);
-    message_->setStyleSheet(QStringLiteral("color: #b00020;"));
-    layout->addWidget(message_);
-    note_ = new QLabel;
-    note_->setObjectName(QStringLiteral("formNote"));
-    note_->setWordWrap(true);
-    note_->setStyleSheet(QStringLiteral("color: #8a5300;"));
-    layout->addWidget(note_);
+    // Under the fields: why the values cannot run (red), and what running
+    // them would cost on this machine (amber).
+    for (auto [label, name, colour] : {std::tuple{&message_, "formProblem", "#b00020"},
+                                       std::tuple{&note_, "formNote", "#8a5300"}}) {
+        *label = new QLabel;
+        (*label)->setObjectName(QString::fromLatin1(name));
+        (*label)->setWordWrap(true);
+        (*label)->setStyleSheet(QStringLiteral("color: %1;").arg(QLatin1String(colour)));
+        layout->addWidget(*label);
+    }
     layout->addStretch(1);
     setConfig(ExperimentConfig{});
 }

@@ -30,6 +30,37 @@ template <bool Fma>
     return multiplyAdd<Fma>(sa, cb, ca * sb);
 }
 
+// cos and sin of k·x and λ·x for a segment of `length` points of row `row`
+// from entry `entry` on, given one wave's or field's tables (rows
+// [terms][rows], entries [terms][S]): into cosK, cosL and, where not null,
+// sinK and sinL.
+template <bool Fma>
+[[gnu::always_inline]] inline void
+gridSegmentAngles(const float* rowTerms, int64_t rows, const float* entryTerms, int64_t S,
+                  int64_t row, int64_t entry, int64_t length, float* cosK, float* sinK, float* cosL,
+                  float* sinL) {
+    const float ck = rowTerms[row], sk = rowTerms[rows + row];
+    const float cl = rowTerms[2 * rows + row], sl = rowTerms[3 * rows + row];
+    const float *ci = entryTerms + entry, *si = ci + S, *cli = si + S, *sli = cli + S;
+#pragma GCC ivdep
+    for (int64_t i = 0; i < length; ++i) {
+        cosK[i] = cosOfSum<Fma>(ck, sk, ci[i], si[i]);
+        cosL[i] = cosOfSum<Fma>(cl, sl, cli[i], sli[i]);
+    }
+    if (sinK != nullptr) {
+#pragma GCC ivdep
+        for (int64_t i = 0; i < length; ++i) {
+            sinK[i] = sinOfSum<Fma>(ck, sk, ci[i], si[i]);
+        }
+    }
+    if (sinL != nullptr) {
+#pragma GCC ivdep
+        for (int64_t i = 0; i < length; ++i) {
+            sinL[i] = sinOfSum<Fma>(cl, sl, cli[i], sli[i]);
+        }
+    }
+}
+
 // segment(j, row, entry, length) for the runs of the block's points
 // [b0, b0 + len) that lie in one row: point b0 + j is entry `entry` of row
 // `row`, and so are the next length − 1 points, entries after it.

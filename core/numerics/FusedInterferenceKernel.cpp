@@ -180,21 +180,12 @@ template <bool Fma, typename Scalar>
     const Scalar* entryTerms = rowTerms + kGridAngleTerms * rows;
     const Scalar phi = p.phi[f], eps = p.epsilon[f];
     forEachGridSegment(p.grid, b0, len, [&](int64_t j, int64_t row, int64_t q, int64_t seg) {
-        const Scalar ck = rowTerms[row], sk = rowTerms[rows + row];
-        const Scalar cl = rowTerms[2 * rows + row], sl = rowTerms[3 * rows + row];
-        const Scalar *ci = entryTerms + q, *si = ci + S, *cli = si + S, *sli = cli + S;
-        Scalar *ca = out.ca + j, *sa = out.sa + j, *cq = out.cq + j, *sq = out.sq + j;
-        Scalar *m = out.m + j, *cu = out.cu + j;
-#pragma GCC ivdep
-        for (int64_t i = 0; i < seg; ++i) {
-            ca[i] = cosOfSum<Fma>(ck, sk, ci[i], si[i]);
-            sa[i] = sinOfSum<Fma>(ck, sk, ci[i], si[i]);
-            cq[i] = cosOfSum<Fma>(cl, sl, cli[i], sli[i]);
-        }
+        Scalar *cq = out.cq + j, *m = out.m + j, *cu = out.cu + j;
+        gridSegmentAngles<Fma>(rowTerms, rows, entryTerms, S, row, q, seg, out.ca + j, out.sa + j,
+                               cq, backwardToo ? out.sq + j : nullptr);
         if (backwardToo) {
 #pragma GCC ivdep
             for (int64_t i = 0; i < seg; ++i) {
-                sq[i] = sinOfSum<Fma>(cl, sl, cli[i], sli[i]);
                 sinCos<Fma>(multiplyAdd<Fma>(eps, cq[i], phi), m[i], cu[i]);
             }
         } else {

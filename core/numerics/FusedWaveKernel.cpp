@@ -228,32 +228,24 @@ template <bool Fma, typename Scalar>
     const Scalar* entryTerms = rowTerms + kGridTerms * rows;
     const Scalar phi = p.phi[wave], eps = p.epsilon[wave];
     forEachGridSegment(p.grid, b0, len, [&](int64_t j, int64_t row, int64_t q, int64_t seg) {
-        const Scalar ck = rowTerms[row], sk = rowTerms[rows + row];
-        const Scalar cl = rowTerms[2 * rows + row], sl = rowTerms[3 * rows + row];
+        Scalar *cq = out.cq + j, *m = out.m + j, *cu = out.cu + j, *e = out.e + j;
+        gridSegmentAngles<Fma>(rowTerms, rows, entryTerms, S, row, q, seg, out.cp + j,
+                               backwardToo ? out.sp + j : nullptr, cq,
+                               backwardToo ? out.sq + j : nullptr);
         const Scalar er = rowTerms[4 * rows + row];
-        const Scalar *ci = entryTerms + q, *si = ci + S, *cli = si + S, *sli = cli + S;
-        const Scalar* ei = sli + S;
-        Scalar *cp = out.cp + j, *sp = out.sp + j, *e = out.e + j, *cq = out.cq + j;
-        Scalar *sq = out.sq + j, *m = out.m + j, *cu = out.cu + j;
+        const Scalar* ei = entryTerms + 4 * S + q;
+        for (int64_t i = 0; i < seg; ++i) {
+            e[i] = er * ei[i];
+        }
         if (backwardToo) {
 #pragma GCC ivdep
             for (int64_t i = 0; i < seg; ++i) {
-                cp[i] = cosOfSum<Fma>(ck, sk, ci[i], si[i]);
-                sp[i] = sinOfSum<Fma>(ck, sk, ci[i], si[i]);
-                e[i] = er * ei[i];
-                const Scalar c = cosOfSum<Fma>(cl, sl, cli[i], sli[i]);
-                cq[i] = c;
-                sq[i] = sinOfSum<Fma>(cl, sl, cli[i], sli[i]);
-                sinCos<Fma>(multiplyAdd<Fma>(eps, c, phi), m[i], cu[i]);
+                sinCos<Fma>(multiplyAdd<Fma>(eps, cq[i], phi), m[i], cu[i]);
             }
         } else {
 #pragma GCC ivdep
             for (int64_t i = 0; i < seg; ++i) {
-                cp[i] = cosOfSum<Fma>(ck, sk, ci[i], si[i]);
-                e[i] = er * ei[i];
-                const Scalar c = cosOfSum<Fma>(cl, sl, cli[i], sli[i]);
-                cq[i] = c;
-                m[i] = sinOf<Fma>(multiplyAdd<Fma>(eps, c, phi));
+                m[i] = sinOf<Fma>(multiplyAdd<Fma>(eps, cq[i], phi));
             }
         }
     });
