@@ -51,6 +51,7 @@
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
@@ -165,8 +166,10 @@ private Q_SLOTS:
     // precise (issue 29): the form says so under its fields before the run,
     // and says nothing where the CPU has them or the model is another.
     void sirenAmpNoteNamesWhatTheCpuLacks() {
-        ExperimentForm form;
-        form.show();
+        MainWindow w(false);
+        w.show();
+        setEpochs(w, 20);
+        ExperimentForm& form = *w.form();
         form.setCpuHasBFloat16Dot(false);
         auto* model = form.field<QComboBox>("model");
         model->setCurrentIndex(model->findData("siren"));
@@ -175,12 +178,22 @@ private Q_SLOTS:
         QVERIFY(form.note().contains("no bfloat16 dot products"));
         QVERIFY(form.findChild<QLabel*>("formNote")->isVisible());
         QVERIFY(form.problem().isEmpty()); // a note, not a reason to refuse the run
+        // Start: the run goes ahead, and the status bar repeats the note
+        // (the form's end may be out of sight).
+        w.startAction()->trigger();
+        QCOMPARE(w.runs()->rowCount(), 1);
+        QVERIFY(w.statusBar()->currentMessage().contains("no bfloat16 dot products"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entryAt(0)->ended(), kTimeoutMs);
         form.setCpuHasBFloat16Dot(true);
         QVERIFY(form.note().isEmpty());
         form.setCpuHasBFloat16Dot(false);
         model->setCurrentIndex(model->findData("wave-ensemble"));
         QVERIFY(form.note().isEmpty());
         QVERIFY(!form.findChild<QLabel*>("formNote")->isVisible());
+        w.statusBar()->clearMessage();
+        w.startAction()->trigger(); // no note, none in the status bar
+        QVERIFY(!w.statusBar()->currentMessage().contains("bfloat16"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entryAt(1)->ended(), kTimeoutMs);
     }
 
     // With earlier runs selected, the run just started becomes the selection

@@ -380,7 +380,11 @@ int MainWindow::startRun() {
     if (!confirmCost(form_->config())) {
         return 0;
     }
-    return runs_->startRun(form_->config());
+    const int id = runs_->startRun(form_->config());
+    if (!form_->note().isEmpty()) { // the form's end may be scrolled out of sight
+        statusBar()->showMessage(form_->note(), 15000);
+    }
+    return id;
 }
 
 bool MainWindow::confirmCost(const ExperimentConfig& config) {
