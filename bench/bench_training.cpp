@@ -75,14 +75,19 @@ double transcendentalsPerEpoch(const ExperimentConfig& c, int64_t points) {
 // the epoch's operations would take at the CPU's multiply-add rate. On a
 // tensor grid (t = 0) the kernels build cos and sin of k·x and λ·x and the
 // envelope from per-row and per-entry tables (4 lane-ops each, 1 for the
-// envelope) and evaluate only u's pair per point; the tables cost two pairs,
-// an exp and their sums per wave, row and entry.
+// envelope) and evaluate only u's pair per point; the tables cost two pairs
+// and an exp per wave and axis coordinate, and per row and entry one complex
+// product (8) and an envelope product per axis.
 double laneOpsPerEpoch(const ExperimentConfig& c, int64_t points, int dims, bool staticTime,
                        const fused::TensorGridLayout& grid) {
     if (c.model.kernel != WaveKernel::Fused || c.train.device != ComputeDevice::Cpu) {
         return 0.0;
     }
     const double d = dims, n = double(points);
+    double axisValues = 0.0; // Σ G_d
+    for (int a = 0; grid && a < dims; ++a) {
+        axisValues += double(grid.axisPoints[size_t(a)]);
+    }
     const double tableEntries = grid ? double(grid.rows + grid.innerPoints) : 0.0;
     switch (c.model.kind) {
     case ModelKind::WaveEnsemble: {
@@ -93,7 +98,7 @@ double laneOpsPerEpoch(const ExperimentConfig& c, int64_t points, int dims, bool
         const double terms = grid ? 49.0 : 118.0 + 2.0 * d;
         const double perWave = terms + 23.0 + 2.0 * d + (staticTime ? 0.0 : 5.0 * d + 6.0);
         return n * (c.model.waves * perWave + d + 5.0) +
-               tableEntries * c.model.waves * (86.0 + 3.0 * d);
+               c.model.waves * (axisValues * 88.0 + tableEntries * 9.0 * d);
     }
     case ModelKind::Interference: {
         // per field: projections 2D, three pairs 97 (grid: the table
@@ -102,7 +107,7 @@ double laneOpsPerEpoch(const ExperimentConfig& c, int64_t points, int dims, bool
         // gradient (6D), loss.
         const double terms = grid ? 48.0 : 97.0 + 2.0 * d;
         return n * (c.model.fields * (terms + 29.0 + 2.0 * d) + 9.0 * d + 28.0) +
-               tableEntries * c.model.fields * (64.0 + 2.0 * d);
+               c.model.fields * (axisValues * 66.0 + tableEntries * 8.0 * d);
     }
     default:
         return 0.0;

@@ -57,6 +57,7 @@ struct KernelTargets {
 struct FusedEpochBuffers {
     at::Tensor scratch;        // each thread's block terms
     at::Tensor outputGradient; // ∂loss/∂out at every point
+    at::Tensor gridTables;     // the tensor-grid path's tables (TensorGridLayout.h)
 };
 
 // `buffer` when it holds `numel` elements of `options`, else a new one kept

@@ -61,18 +61,37 @@ gridSegmentAngles(const float* rowTerms, int64_t rows, const float* entryTerms, 
     }
 }
 
-// segment(j, row, entry, length) for the runs of the block's points
-// [b0, b0 + len) that lie in one row: point b0 + j is entry `entry` of row
-// `row`, and so are the next length − 1 points, entries after it.
-template <typename Segment>
-[[gnu::always_inline]] inline void forEachGridSegment(const TensorGridLayout& grid, int64_t b0,
-                                                      int64_t len, Segment&& segment) {
+// The run of the block's points [b0, b0 + len) from its j-th on that lies
+// in one row: point b0 + j is entry `entry` of row `row`, and so are the
+// next length − 1 points, entries after it. (A loop over these, not a
+// callback: a lambda's body is a function of its own, which GCC may leave
+// out of the kernel's copy for AVX-512 or AVX2.)
+struct GridSegment {
+    int64_t row, entry, length;
+};
+
+[[gnu::always_inline]] inline GridSegment gridSegmentAt(const TensorGridLayout& grid, int64_t b0,
+                                                        int64_t j, int64_t len) {
     const int64_t S = grid.innerPoints;
-    for (int64_t j = 0; j < len;) {
-        const int64_t row = (b0 + j) / S, entry = (b0 + j) % S;
-        const int64_t length = std::min(len - j, S - entry);
-        segment(j, row, entry, length);
-        j += length;
+    const int64_t row = (b0 + j) / S, entry = (b0 + j) % S;
+    return {row, entry, std::min(len - j, S - entry)};
+}
+
+// The terms of u = φ + ε cos(λ·x) for `length` points: m = sin u and, where
+// cu is not null, cos u; the only ones the grid path evaluates per point.
+template <bool Fma>
+[[gnu::always_inline]] inline void modulationOf(const float* cq, float phi, float eps,
+                                                int64_t length, float* m, float* cu) {
+    if (cu != nullptr) {
+#pragma GCC ivdep
+        for (int64_t i = 0; i < length; ++i) {
+            sinCos<Fma>(multiplyAdd<Fma>(eps, cq[i], phi), m[i], cu[i]);
+        }
+    } else {
+#pragma GCC ivdep
+        for (int64_t i = 0; i < length; ++i) {
+            m[i] = sinOf<Fma>(multiplyAdd<Fma>(eps, cq[i], phi));
+        }
     }
 }
 

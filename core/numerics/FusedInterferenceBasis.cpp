@@ -92,36 +92,29 @@ fused::InterferenceParameters<Scalar> deviceViewOf(const std::vector<at::Tensor>
 }
 #endif
 
-// The grid tables for the parameters in `view` (TensorGridLayout.h), which
-// then points at them; none unless the points are such a grid (every t 0)
+// Fills the grid tables for the parameters in `view` (TensorGridLayout.h)
+// into `storage` (reused when its size fits) and points `view` at them;
+// nothing unless the points are such a grid (every t 0)
 // and the model float.
 template <typename Scalar>
-at::Tensor attachGridTables(fused::InterferenceParameters<Scalar>& view, const at::Tensor& xT,
-                            const fused::TensorGridLayout& grid) {
+void attachGridTables(fused::InterferenceParameters<Scalar>& view, const at::Tensor& xT,
+                      const fused::TensorGridLayout& grid, at::Tensor& storage) {
     if constexpr (std::is_same_v<Scalar, float>) {
         if (grid && xT.is_cpu()) {
-            at::Tensor tables =
-                at::empty({fused::interferenceGridTableSize(grid, view.fields)}, xT.options());
+            at::Tensor& tables = reusedBuffer(
+                storage, fused::interferenceGridTableSize(grid, view.fields), xT.options());
             fused::interferenceGridTables(xT.data_ptr<float>(), xT.size(1), view, grid,
                                           tables.data_ptr<float>());
             view.grid = grid;
             view.gridTables = tables.data_ptr<float>();
-            return tables;
         }
     }
-    return {};
-}
-
-// The layout the kernels may use for these points at these times.
-fused::TensorGridLayout gridOf(InterferenceBasis& m, const at::Tensor& t) {
-    return m.fusedCoordinates.timeIsZero(t) ? m.fusedCoordinates.gridLayout()
-                                            : fused::TensorGridLayout{};
 }
 
 class InterferenceFunction : public torch::autograd::Function<InterferenceFunction> {
 public:
     // xT [D, N] (see TransposedCoordinates); params: log σ, v, A, k, ω, φ, ε, λ,
-    // superposition weight, read in place. `grid` (encodedLayout, empty
+    // superposition weight, read in place. `gridCode` (encodedLayout; an empty
     // layout for none): the points' tensor grid, which implies every t is 0.
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& xT, const at::Tensor& t,
                               const at::Tensor& logSigma, const at::Tensor& v, const at::Tensor& A,
@@ -161,8 +154,9 @@ public:
         AT_DISPATCH_FLOATING_TYPES(xT.scalar_type(), "fusedInterferenceForward", [&] {
             const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
             auto view = viewOf<scalar_t>(params, shared);
-            ctx->saved_data["gridTables"] =
-                attachGridTables(view, xT, fused::decodedLayout(gridCode));
+            at::Tensor tables; // the backward's: a fresh buffer per forward
+            attachGridTables(view, xT, fused::decodedLayout(gridCode), tables);
+            ctx->saved_data["gridTables"] = tables;
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
                 fused::interferenceForward<scalar_t>(
                     xT.data_ptr<scalar_t>(), tc.data_ptr<scalar_t>(), n, begin, end, view,
@@ -252,7 +246,7 @@ at::Tensor fusedInterferenceForward(InterferenceBasis& m, const at::Tensor& x,
     const bool backwardFollows = at::GradMode::is_enabled() && m.amplitude.requires_grad();
     const int64_t keptTermBudget = backwardFollows ? m.keptTermBudgetBytes : -1;
     const auto& xT = m.fusedCoordinates.of(x);
-    const auto grid = gridOf(m, t);
+    const auto grid = m.fusedCoordinates.gridLayoutAt(t);
     return InterferenceFunction::apply(xT, t, m.logSigma, m.velocity, m.amplitude, m.k, m.omega,
                                        m.phi, m.epsilon, m.lambda, m.superposition->weight,
                                        keptTermBudget, fused::encodedLayout(grid));
@@ -282,12 +276,12 @@ std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& m, const E
     const int64_t chunks = epochChunks(n);
     FusedGradientAccumulator accumulator(params, chunks);
     std::vector<fused::LossSums> loss(static_cast<size_t>(chunks));
-    const auto grid = gridOf(m, t);
+    const auto grid = m.fusedCoordinates.gridLayoutAt(t);
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedInterferenceEpoch", [&] {
         const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
         auto view = viewOf<scalar_t>(params, shared);
         view.bfloat16Superposition = data.bfloat16Products;
-        const auto gridTables = attachGridTables(view, xT, grid);
+        attachGridTables(view, xT, grid, m.epochBuffers.gridTables);
         const auto lossTargets = targets.view<scalar_t>();
         forEachEpochChunk(n, [&](int64_t chunk, int64_t begin, int64_t end) {
             const int thread = at::get_thread_num();

@@ -179,22 +179,13 @@ template <bool Fma, typename Scalar>
     const Scalar* rowTerms = p.gridTables + f * kGridAngleTerms * (rows + S);
     const Scalar* entryTerms = rowTerms + kGridAngleTerms * rows;
     const Scalar phi = p.phi[f], eps = p.epsilon[f];
-    forEachGridSegment(p.grid, b0, len, [&](int64_t j, int64_t row, int64_t q, int64_t seg) {
-        Scalar *cq = out.cq + j, *m = out.m + j, *cu = out.cu + j;
+    for (int64_t j = 0; j < len;) {
+        const auto [row, q, seg] = gridSegmentAt(p.grid, b0, j, len);
         gridSegmentAngles<Fma>(rowTerms, rows, entryTerms, S, row, q, seg, out.ca + j, out.sa + j,
-                               cq, backwardToo ? out.sq + j : nullptr);
-        if (backwardToo) {
-#pragma GCC ivdep
-            for (int64_t i = 0; i < seg; ++i) {
-                sinCos<Fma>(multiplyAdd<Fma>(eps, cq[i], phi), m[i], cu[i]);
-            }
-        } else {
-#pragma GCC ivdep
-            for (int64_t i = 0; i < seg; ++i) {
-                m[i] = sinOf<Fma>(multiplyAdd<Fma>(eps, cq[i], phi));
-            }
-        }
-    });
+                               out.cq + j, backwardToo ? out.sq + j : nullptr);
+        modulationOf<Fma>(out.cq + j, phi, eps, seg, out.m + j, backwardToo ? out.cu + j : nullptr);
+        j += seg;
+    }
 }
 
 // Field f's terms for the block's points: from the grid tables (Grid, see

@@ -54,37 +54,30 @@ fused::WaveParameters<Scalar> viewOf(const std::vector<at::Tensor>& p, int64_t w
             dims};
 }
 
-// The grid tables for the parameters in `view` (TensorGridLayout.h), which
-// then points at them; none unless the points are such a grid, every t is 0
+// Fills the grid tables for the parameters in `view` (TensorGridLayout.h)
+// into `storage` (reused when its size fits) and points `view` at them;
+// nothing unless the points are such a grid, every t is 0
 // and the model is float.
 template <typename Scalar>
-at::Tensor attachGridTables(fused::WaveParameters<Scalar>& view, const at::Tensor& xT,
-                            const fused::TensorGridLayout& grid) {
+void attachGridTables(fused::WaveParameters<Scalar>& view, const at::Tensor& xT,
+                      const fused::TensorGridLayout& grid, at::Tensor& storage) {
     if constexpr (std::is_same_v<Scalar, float>) {
         if (grid && view.staticTime && xT.is_cpu()) {
-            at::Tensor tables =
-                at::empty({fused::waveGridTableSize(grid, view.waves)}, xT.options());
+            at::Tensor& tables =
+                reusedBuffer(storage, fused::waveGridTableSize(grid, view.waves), xT.options());
             fused::waveGridTables(xT.data_ptr<float>(), xT.size(1), view, grid,
                                   tables.data_ptr<float>());
             view.grid = grid;
             view.gridTables = tables.data_ptr<float>();
-            return tables;
         }
     }
-    return {};
-}
-
-// The layout the kernels may use for these points at these times.
-fused::TensorGridLayout gridOf(WaveEnsemble& m, const at::Tensor& t) {
-    return m.fusedCoordinates.timeIsZero(t) ? m.fusedCoordinates.gridLayout()
-                                            : fused::TensorGridLayout{};
 }
 
 class WaveEnsembleFunction : public torch::autograd::Function<WaveEnsembleFunction> {
 public:
     // xT [D, N] (see TransposedCoordinates); params: A, k, ω, v, log σ, φ, ε, λ,
     // head weight, head bias, read in place (the module's parameters are
-    // contiguous: no copies, no detach). `grid` (encodedLayout, empty
+    // contiguous: no copies, no detach). `gridCode` (encodedLayout; an empty
     // layout for none): the points' tensor grid, which implies every t is 0.
     static at::Tensor forward(AutogradContext* ctx, const at::Tensor& xT, const at::Tensor& t,
                               const at::Tensor& A, const at::Tensor& k, const at::Tensor& omega,
@@ -123,7 +116,9 @@ public:
             auto view = viewOf<scalar_t>(params, waves, dims);
             const auto grid = fused::decodedLayout(gridCode);
             view.staticTime = bool(grid);
-            ctx->saved_data["gridTables"] = attachGridTables(view, xT, grid);
+            at::Tensor tables; // the backward's: a fresh buffer per forward
+            attachGridTables(view, xT, grid, tables);
+            ctx->saved_data["gridTables"] = tables;
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
                 fused::waveEnsembleForward<scalar_t>(
                     xT.data_ptr<scalar_t>(), tc.data_ptr<scalar_t>(), n, begin, end, view,
@@ -204,7 +199,7 @@ at::Tensor fusedWaveEnsembleForward(WaveEnsemble& m, const at::Tensor& x, const 
     const bool backwardFollows = at::GradMode::is_enabled() && m.amplitude.requires_grad();
     const int64_t keptTermBudget = backwardFollows ? m.keptTermBudgetBytes : -1;
     const auto& xT = m.fusedCoordinates.of(x);
-    const auto grid = gridOf(m, t);
+    const auto grid = m.fusedCoordinates.gridLayoutAt(t);
     return WaveEnsembleFunction::apply(xT, t, m.amplitude, m.k, m.omega, m.velocity, m.logSigma,
                                        m.phi, m.epsilon, m.lambda, m.head->weight, m.head->bias,
                                        keptTermBudget, fused::encodedLayout(grid));
@@ -235,12 +230,12 @@ std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochD
     FusedGradientAccumulator accumulator(params, chunks);
     std::vector<fused::LossSums> loss(static_cast<size_t>(chunks));
     const bool staticTime = m.fusedCoordinates.timeIsZero(t);
-    const auto grid = gridOf(m, t);
+    const auto grid = m.fusedCoordinates.gridLayoutAt(t);
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedWaveEnsembleEpoch", [&] {
         auto view = viewOf<scalar_t>(params, waves, dims);
         view.staticTime = staticTime;
         view.bfloat16Head = data.bfloat16Products;
-        const auto gridTables = attachGridTables(view, xT, grid);
+        attachGridTables(view, xT, grid, m.epochBuffers.gridTables);
         const auto lossTargets = targets.view<scalar_t>();
         forEachEpochChunk(n, [&](int64_t chunk, int64_t begin, int64_t end) {
             const int thread = at::get_thread_num();

@@ -227,8 +227,9 @@ template <bool Fma, typename Scalar>
     const Scalar* rowTerms = p.gridTables + wave * kGridTerms * (rows + S);
     const Scalar* entryTerms = rowTerms + kGridTerms * rows;
     const Scalar phi = p.phi[wave], eps = p.epsilon[wave];
-    forEachGridSegment(p.grid, b0, len, [&](int64_t j, int64_t row, int64_t q, int64_t seg) {
-        Scalar *cq = out.cq + j, *m = out.m + j, *cu = out.cu + j, *e = out.e + j;
+    for (int64_t j = 0; j < len;) {
+        const auto [row, q, seg] = gridSegmentAt(p.grid, b0, j, len);
+        Scalar *cq = out.cq + j, *e = out.e + j;
         gridSegmentAngles<Fma>(rowTerms, rows, entryTerms, S, row, q, seg, out.cp + j,
                                backwardToo ? out.sp + j : nullptr, cq,
                                backwardToo ? out.sq + j : nullptr);
@@ -237,18 +238,9 @@ template <bool Fma, typename Scalar>
         for (int64_t i = 0; i < seg; ++i) {
             e[i] = er * ei[i];
         }
-        if (backwardToo) {
-#pragma GCC ivdep
-            for (int64_t i = 0; i < seg; ++i) {
-                sinCos<Fma>(multiplyAdd<Fma>(eps, cq[i], phi), m[i], cu[i]);
-            }
-        } else {
-#pragma GCC ivdep
-            for (int64_t i = 0; i < seg; ++i) {
-                m[i] = sinOf<Fma>(multiplyAdd<Fma>(eps, cq[i], phi));
-            }
-        }
-    });
+        modulationOf<Fma>(cq, phi, eps, seg, out.m + j, backwardToo ? out.cu + j : nullptr);
+        j += seg;
+    }
 }
 
 // Each wave's tables: its rows' (outer axes), then its entries' (inner).

@@ -19,6 +19,11 @@ public:
     // Whether the points of the last x are a tensor-product grid (float
     // CPU coordinates only), found once per x.
     fused::TensorGridLayout gridLayout();
+    // The grid the kernels may use at times t: the points' grid where every
+    // t is 0, else none.
+    fused::TensorGridLayout gridLayoutAt(const at::Tensor& t) {
+        return timeIsZero(t) ? gridLayout() : fused::TensorGridLayout{};
+    }
 
 private:
     at::Tensor source_; // held, so its TensorImpl cannot be reused by another tensor
