@@ -9,6 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# libgloo-dev: the headers of c10d's Gloo process group, whose code is in
+# LibTorch already: one run trained by several processes (train --ranks).
 # libopenblas0-openmp: Debian's LibTorch calls the system BLAS, which is the
 # reference netlib one unless OpenBLAS provides it; with OpenBLAS a 1000×64×64
 # matrix product takes 0.14 ms instead of 1.9 ms. The OpenMP flavour follows
@@ -16,7 +18,7 @@ cd "$(dirname "$0")"
 PACKAGES=(cmake ninja-build g++ pkg-config
           qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev
           libqcustomplot-dev libqcustomplot2.1-qt6 libtorch-dev libssl-dev
-          libopenblas0-openmp libqt6sql6-sqlite)
+          libopenblas0-openmp libqt6sql6-sqlite libgloo-dev)
 # The suite also runs the run store on a throwaway PostgreSQL cluster that the
 # tests start and stop themselves (Debian's default cluster is left alone).
 # The install check validates the desktop file and metainfo, renders the man

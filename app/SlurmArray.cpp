@@ -20,7 +20,7 @@ QString slurmArrayScript(const SlurmArray& a) {
                       QStringLiteral("#SBATCH --array=0-%1%2")
                           .arg(a.tasks - 1)
                           .arg(a.jobs > 0 ? QStringLiteral("%%1").arg(a.jobs) : QString()),
-                      QStringLiteral("#SBATCH --ntasks=1"),
+                      QStringLiteral("#SBATCH --ntasks=%1").arg(a.ranksPerRun),
                       QStringLiteral("#SBATCH --cpus-per-task=%1").arg(a.cpusPerTask),
                       QStringLiteral("#SBATCH --output=%1/%x-%A_%a.out").arg(a.logFolder)};
     if (!a.partition.isEmpty()) {
@@ -29,7 +29,13 @@ QString slurmArrayScript(const SlurmArray& a) {
     if (!a.timeLimit.isEmpty()) {
         lines.append(QStringLiteral("#SBATCH --time=%1").arg(a.timeLimit));
     }
-    lines.append(QStringLiteral("exec %1 train --sweep %2 --task \"$SLURM_ARRAY_TASK_ID\" "
+    // A run of several ranks: one per Slurm task, which may be on several
+    // nodes; one that fails ends the others at once.
+    const QString launcher =
+        a.ranksPerRun > 1 ? QStringLiteral("srun -n %1 --kill-on-bad-exit=1 ").arg(a.ranksPerRun)
+                          : QString();
+    lines.append(QStringLiteral("exec ") + launcher +
+                 QStringLiteral("%1 train --sweep %2 --task \"$SLURM_ARRAY_TASK_ID\" "
                                 "--sweep-id %3 --store %4 --threads %5")
                      // One call: a socket URL's %2F must not be taken for a marker.
                      .arg(quoted(a.executable), quoted(a.sweepFile), a.sweepId, quoted(a.storeUrl),

@@ -1,8 +1,8 @@
 #pragma once
 // A sweep as a Slurm job array: one array task per run, at most `jobs` at
 // once, each running `dredge-studio train --sweep FILE --task $SLURM_ARRAY_TASK_ID`
-// into the shared store. Slurm places the work; DREDGE Studio only writes the
-// script and hands it to sbatch.
+// into the shared store (through `srun -n N` for runs of N ranks each). Slurm places the work;
+// DREDGE Studio only writes the script and hands it to sbatch.
 
 #include <QString>
 
@@ -18,9 +18,10 @@ struct SlurmArray {
     int tasks = 0;
     int jobs = 0; // at most this many array tasks at once (0: no limit)
     int cpusPerTask = 1;
-    QString partition; // empty: the cluster's default
-    QString timeLimit; // empty: the partition's default
-    QString logFolder; // where each task's output goes
+    int ranksPerRun = 1; // >1: each run on the Slurm tasks of `srun -n N`
+    QString partition;   // empty: the cluster's default
+    QString timeLimit;   // empty: the partition's default
+    QString logFolder;   // where each task's output goes
 };
 
 QString slurmArrayScript(const SlurmArray& array);

@@ -1,5 +1,6 @@
 #include "SweepCommand.h"
 
+#include "RankedEpochs.h"
 #include "RunGroups.h"
 #include "RunStore.h"
 #include "SlurmArray.h"
@@ -67,6 +68,11 @@ void addOptions(QCommandLineParser& p) {
         {QStringLiteral("cpus-per-task"),
          QStringLiteral("CPUs per array task, used as the run's threads (default: the sweep's)."),
          QStringLiteral("C")},
+        {QStringLiteral("ranks-per-run"),
+         QStringLiteral("Processes that train each run together (data-parallel; the same "
+                        "losses as one): here `train --ranks N`, on Slurm `srun -n N` in each "
+                        "array task, across nodes."),
+         QStringLiteral("N")},
         {QStringLiteral("slurm-script-only"),
          QStringLiteral("Write the job-array script without submitting it.")},
         {QStringLiteral("script"),
@@ -264,7 +270,7 @@ void printRanking(RunStore& store, const QString& sweepId, const std::vector<Swe
 }
 
 int submitArray(const QCommandLineParser& p, const SweepSpec& spec, const SweepRecord& sweep,
-                const QString& storeUrl, const QString& sweepFile, int cpus) {
+                const QString& storeUrl, const QString& sweepFile, int cpus, int ranks) {
     SlurmArray array;
     array.jobName = QStringLiteral("dredge-") + QString(spec.name).replace(u' ', u'-');
     array.executable = QCoreApplication::applicationFilePath();
@@ -275,6 +281,7 @@ int submitArray(const QCommandLineParser& p, const SweepSpec& spec, const SweepR
     array.tasks = sweep.tasks;
     array.jobs = p.isSet(QStringLiteral("jobs")) ? p.value(QStringLiteral("jobs")).toInt() : 0;
     array.cpusPerTask = cpus;
+    array.ranksPerRun = ranks;
     array.partition = p.value(QStringLiteral("partition"));
     array.timeLimit = p.value(QStringLiteral("time"));
     array.logFolder = QDir::currentPath();
@@ -326,14 +333,29 @@ int runSweepCommand(const QStringList& arguments) {
     const int threads = p.isSet(QStringLiteral("cpus-per-task"))
                             ? p.value(QStringLiteral("cpus-per-task")).toInt()
                             : std::max(1, spec->base.train.threads);
+    bool ranksOk = true;
+    const int ranks = p.isSet(QStringLiteral("ranks-per-run"))
+                          ? p.value(QStringLiteral("ranks-per-run")).toInt(&ranksOk)
+                          : 1;
     bool jobsOk = true;
-    int jobs = p.isSet(QStringLiteral("jobs")) ? p.value(QStringLiteral("jobs")).toInt(&jobsOk)
-                                               : std::max(1, QThread::idealThreadCount() / threads);
-    if (!jobsOk || jobs < 1 || threads < 1) {
-        return fail(QStringLiteral("--jobs and --cpus-per-task must be positive integers"), 2);
+    int jobs = p.isSet(QStringLiteral("jobs"))
+                   ? p.value(QStringLiteral("jobs")).toInt(&jobsOk)
+                   : std::max(1, QThread::idealThreadCount() / (threads * std::max(1, ranks)));
+    if (!jobsOk || !ranksOk || jobs < 1 || threads < 1 || ranks < 1 || ranks > 1024) {
+        return fail(QStringLiteral("--jobs, --cpus-per-task and --ranks-per-run must be positive "
+                                   "integers (ranks at most 1024)"),
+                    2);
+    }
+    for (const auto& task : *tasks) { // refused before anything is queued
+        if (const auto problem = rankedTrainingProblem(task.config, ranks); !problem.empty()) {
+            return fail(QStringLiteral("run %1 (%2): %3")
+                            .arg(task.index)
+                            .arg(task.label(), QString::fromStdString(problem)),
+                        2);
+        }
     }
     if (!p.isSet(QStringLiteral("slurm"))) { // a cluster's nodes are its own
-        jobs = cappedJobs(jobs, threads, p.isSet(QStringLiteral("oversubscribe")));
+        jobs = cappedJobs(jobs, threads * ranks, p.isSet(QStringLiteral("oversubscribe")));
     }
     if (p.isSet(QStringLiteral("dry-run"))) {
         std::printf("%s: %zu runs (%s)%s\n", qPrintable(spec->name), tasks->size(),
@@ -368,7 +390,7 @@ int runSweepCommand(const QStringList& arguments) {
         return fail(error, 1);
     }
     if (slurm) {
-        return submitArray(p, *spec, sweep, storeUrl, file, threads);
+        return submitArray(p, *spec, sweep, storeUrl, file, threads, ranks);
     }
     if (*resumed) {
         std::fprintf(stderr,
@@ -389,6 +411,9 @@ int runSweepCommand(const QStringList& arguments) {
                                QString::number(threads)};
     if (location->followSymlinks) {
         trainArguments << QStringLiteral("--follow-symlinks");
+    }
+    if (ranks > 1) {
+        trainArguments << QStringLiteral("--ranks") << QString::number(ranks);
     }
     ProcessSweep queue(QCoreApplication::applicationFilePath(), trainArguments, *spec, todo, jobs);
     UnixSignalQuitter quitter;

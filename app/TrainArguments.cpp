@@ -196,6 +196,10 @@ constexpr RunOption kRunOptions[] = {
      "stop reach the run through it.",
      "url"},
     {"no-store", "Do not record the run.", nullptr},
+    {"rank-timeout",
+     "With --ranks: how long a rank waits for another before the run fails as lost (default "
+     "300 s).",
+     "seconds"},
     {"follow-symlinks", "Open a store file that is a symbolic link (refused otherwise).", nullptr},
     {"allow-large",
      "Start the run even when its estimated memory is over half of this machine's (refused "

@@ -1,12 +1,14 @@
 #include "TrainCommand.h"
 
 #include "ForkRecord.h"
+#include "RankLaunch.h"
 #include "TrainArguments.h"
 
 #include "AllocatorTuning.h"
 #include "CsvSignal.h"
 #include "ExperimentJson.h"
 #include "ProgressThrottle.h"
+#include "RankedEpochs.h"
 #include "RunCost.h"
 #include "RunDriver.h"
 #include "RunStore.h"
@@ -172,7 +174,9 @@ QString replayClash(const QCommandLineParser& p) {
                          QStringLiteral("sweep"), QStringLiteral("task"),
                          QStringLiteral("sweep-id")};
     for (const auto& s : settings()) {
-        flags.append(s.name);
+        if (!s.has(Replayable)) {
+            flags.append(s.name);
+        }
     }
     for (const auto& flag : flags) {
         if (p.isSet(flag)) {
@@ -348,6 +352,44 @@ std::optional<RunStatus> outcomeOfExitCode(int code) {
     return std::nullopt;
 }
 
+// Rank 0 of `config.train.ranks`: meets the ranks Slurm started (`place`) or
+// those it starts here, once it is clear they can train the run.
+static bool meetRanks(const ExperimentConfig& config, const QCommandLineParser& p,
+                      const std::optional<RankPlace>& place, LocalRanks& local,
+                      std::unique_ptr<RankGroup>& group, QString* error) {
+    const int ranks = config.train.ranks;
+    if (const auto problem = rankedTrainingProblem(config, ranks); !problem.empty()) {
+        *error = QString::fromStdString(problem);
+        return false;
+    }
+    if (!rankGroupsAvailable()) {
+        *error = QStringLiteral("this build has no Gloo process group: install libgloo-dev and "
+                                "build again to train on several ranks");
+        return false;
+    }
+    std::chrono::milliseconds timeout = std::chrono::minutes(5);
+    if (p.isSet(QStringLiteral("rank-timeout"))) {
+        bool ok = false;
+        const double seconds = p.value(QStringLiteral("rank-timeout")).toDouble(&ok);
+        if (!ok || !(seconds >= 1.0 && seconds <= 86400.0)) {
+            *error = QStringLiteral("--rank-timeout takes seconds from 1 to 86400, not '%1'")
+                         .arg(p.value(QStringLiteral("rank-timeout")));
+            return false;
+        }
+        timeout = std::chrono::milliseconds(int64_t(seconds * 1000.0));
+    }
+    if (!place && !local.start(ranks, QCoreApplication::arguments(), timeout, error)) {
+        return false;
+    }
+    try {
+        group = std::make_unique<RankGroup>(place ? *place : local.rankZero());
+    } catch (const std::exception& e) {
+        *error = QString::fromUtf8(e.what());
+        return false;
+    }
+    return true;
+}
+
 // The store --store (or the default) names, as --follow-symlinks allows it.
 std::optional<StoreLocation> storeOf(const QCommandLineParser& parser, QString* error) {
     auto location = parseStoreUrl(chooseStoreUrl(parser.value(QStringLiteral("store"))), error);
@@ -399,10 +441,12 @@ int runTrainCommand(const QStringList& arguments) {
     }
     TrainArguments run;
     QString argumentError;
-    if (replay) {
-        run.config = replay->original.config;
-    } else if (!readTrainArguments(parser, &run, &argumentError,
-                                   fork ? &fork->parent.config : nullptr)) {
+    // A replay starts from the original's config (only replayable flags
+    // may change it), a fork from its parent's.
+    const ExperimentConfig* base = replay ? &replay->original.config
+                                   : fork ? &fork->parent.config
+                                          : nullptr;
+    if (!readTrainArguments(parser, &run, &argumentError, base)) {
         return fail(argumentError);
     }
     const ExperimentConfig& config = run.config;
@@ -415,6 +459,25 @@ int runTrainCommand(const QStringList& arguments) {
                                    "(%1); shrink it, or give --allow-large to start it anyway")
                         .arg(costText(cost, memory)));
     }
+    // Data-parallel training: a rank other than 0 serves rank 0's epochs and
+    // ends; rank 0 (this process, which may start the others) goes on.
+    QString placeError;
+    const auto place = placeOf(run.config, &placeError);
+    if (!placeError.isEmpty()) {
+        return fail(placeError);
+    }
+    if (place && place->rank > 0) {
+        return serveAsRank(config, *place);
+    }
+    LocalRanks localRanks;
+    std::unique_ptr<RankGroup> ranks;
+    if (config.train.ranks > 1) {
+        QString error;
+        if (!meetRanks(config, parser, place, localRanks, ranks, &error)) {
+            return fail(error);
+        }
+    }
+
     std::optional<RunRecord> forked;
     if (fork) {
         QString error;
@@ -476,6 +539,7 @@ int runTrainCommand(const QStringList& arguments) {
         RunDrive drive{config, fork ? &fork->point : nullptr, recording != nullptr,
                        recording != nullptr};
         drive.control = &control;
+        drive.ranks = ranks.get();
         if (replay) {
             drive.script = replay->journal;
         }
@@ -496,6 +560,7 @@ int runTrainCommand(const QStringList& arguments) {
         return 1;
     }
     sink.finish();
+    localRanks.finish(result.status == RunStatus::Failed);
     const bool stored = recording && recording->finish(result);
     if (recording) {
         warnIfNotStored(*recording, true);

@@ -779,10 +779,23 @@ private Q_SLOTS:
         };
         const auto [pointOut, pointTerms] = evaluate(p);
         auto tables = at::empty({fused::waveGridTableSize(grid, waves)});
-        fused::waveGridTables(xT.data_ptr<float>(), n, p, grid, tables.data_ptr<float>());
+        fused::waveGridTables(gridAxesOf(xT, grid).data(), p, grid, tables.data_ptr<float>());
         p.grid = grid;
         p.gridTables = tables.data_ptr<float>();
         const auto [gridOut, gridTerms] = evaluate(p);
+        // A window of the grid (one rank's shard, starting mid-row): the
+        // same tables and the grid's own point numbers give the same bits.
+        const int64_t first = 100, m = 2000;
+        const auto windowT = xT.narrow(1, first, m).contiguous();
+        const auto windowTime = at::zeros({m});
+        auto window = p;
+        window.grid.firstPoint = first;
+        auto windowOut = at::empty({m});
+        auto windowTerms = at::empty({m * waves * fused::kWaveTerms});
+        fused::waveEnsembleForward(windowT.data_ptr<float>(), windowTime.data_ptr<float>(), m, 0, m,
+                                   window, windowOut.data_ptr<float>(),
+                                   windowTerms.data_ptr<float>());
+        QVERIFY(at::equal(windowOut, gridOut.narrow(0, first, m)));
         // r² (the last term) is kept once, as wave 0's, when t = 0.
         const auto termsOf = [](const at::Tensor& terms) {
             return terms.narrow(1, 0, fused::kWaveTerms - 1);
@@ -898,6 +911,14 @@ private Q_SLOTS:
                                 {}};
         QVERIFY(!waves.fusedEpoch(doubles, gradient)); // float model, double points
         QVERIFY(waves.fusedEpoch(data, gradient));
+        // Two outputs against one target column: the MSE broadcasts it, which
+        // the kernel (one target per output) does not; it read past the
+        // target's end before.
+        InterferenceBasis basis(1, 4, 2, gen);
+        auto basisGradient = at::zeros({basis.parameterCount()});
+        QVERIFY(!basis.fusedEpoch(data, basisGradient));
+        const EpochData twoColumns{x, at::zeros({50}), at::zeros({50, 2}), {}, {}};
+        QVERIFY(basis.fusedEpoch(twoColumns, basisGradient));
     }
 
     void sirenFusedMatchesComposed_data() {

@@ -85,6 +85,13 @@ private:
         file.write(QJsonDocument(json).toJson());
         return path;
     }
+    // Two seeds of a 4-D volume of 21³ points: three chunks, room for two ranks.
+    QString twoVolumeRuns() {
+        auto json = sweepJson(QJsonArray{}, QJsonArray{0, 1});
+        json["base"] = QJsonObject{{"data", QJsonObject{{"kind", "volume4d"}, {"grid", 21}}},
+                                   {"train", QJsonObject{{"epochs", 30}}}};
+        return writeSweep("volumes.json", json);
+    }
     QString fourRuns() {
         return writeSweep("four.json",
                           sweepJson(QJsonArray{QJsonObject{{"setting", "lr"},
@@ -477,6 +484,40 @@ private Q_SLOTS:
         }
     }
 
+    // Runs of several ranks each: `srun -n N` in each array task (across the
+    // allocation's nodes), `train --ranks N` here; refused before anything is
+    // queued where a run cannot be split so.
+    void ranksPerRunReachEveryRun() {
+        const QString store = "sqlite:" + dir_.filePath("ranked-script.sqlite");
+        const auto script =
+            studio({"sweep", twoVolumeRuns(), "--slurm", "--slurm-script-only", "--ranks-per-run",
+                    "2", "--store", store, "--script", dir_.filePath("ranked.sbatch")});
+        QVERIFY2(script.exitCode == 0, script.err.constData());
+        QFile file(dir_.filePath("ranked.sbatch"));
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray text = file.readAll();
+        QVERIFY(text.contains("#SBATCH --ntasks=2"));
+        QVERIFY2(text.contains("exec srun -n 2 --kill-on-bad-exit=1 "), text.constData());
+        const auto refused = studio({"sweep", fourRuns(), "--ranks-per-run", "2", "--store",
+                                     "sqlite:" + dir_.filePath("refused.sqlite")});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains("run 0 (") && refused.err.contains("8192 points"),
+                 refused.err.constData());
+        QVERIFY(storedRuns("sqlite:" + dir_.filePath("refused.sqlite")).empty());
+
+        const QString local = "sqlite:" + dir_.filePath("ranked-local.sqlite");
+        const auto here = studio(
+            {"sweep", twoVolumeRuns(), "--ranks-per-run", "2", "--jobs", "1", "--store", local});
+        QVERIFY2(here.exitCode == 0, here.err.constData());
+        const auto runs = storedRuns(local);
+        QCOMPARE(runs.size(), size_t(2));
+        for (const auto& run : runs) {
+            QCOMPARE(run.status, RecordStatus::Finished);
+            QCOMPARE(run.config.train.ranks, 2);
+            QCOMPARE(run.host.split(u',').size(), 2); // both ranks' hosts
+        }
+    }
+
     void aJobArrayOnARealSlurmFillsTheStore() {
         SlurmCluster cluster;
         QString why;
@@ -504,6 +545,63 @@ private Q_SLOTS:
         for (const auto& run : storedRuns(store)) {
             QCOMPARE(run.epochsDone, qint64(40));
             QVERIFY(run.sweepTask >= 0 && run.sweepTask < 4);
+        }
+    }
+
+    // One run on the two tasks of `srun -n 2` (data-parallel training): the
+    // tasks find their ranks in Slurm's environment and meet through a file
+    // in the submission folder; the losses are one process's, bit for bit.
+    void aRunOnTwoSlurmTasksTrainsAsOneProcess() {
+        SlurmCluster cluster;
+        QString why;
+        if (!cluster.start(&why)) {
+            if (qEnvironmentVariable("CI") == QLatin1String("true")) {
+                QFAIL(qPrintable("Slurm must run in CI: " + why));
+            }
+            QSKIP(qPrintable(why));
+        }
+        const QStringList run{"train",    "--data", "volume4d",   "--grid", "30",
+                              "--epochs", "30",     "--no-store", "--out"};
+        const auto alone = studio(run + QStringList{dir_.filePath("alone.json")});
+        QCOMPARE(alone.exitCode, 0);
+        QProcess srun;
+        srun.setWorkingDirectory(dir_.path());
+        srun.start(QStringLiteral("srun"), QStringList{"-n", "2", "--quit-on-interrupt",
+                                                       QStringLiteral(DREDGE_STUDIO_EXE)} +
+                                               run + QStringList{dir_.filePath("tasks.json")});
+        QVERIFY(srun.waitForFinished(120000));
+        QVERIFY2(srun.exitCode() == 0, srun.readAllStandardError().constData());
+        const auto readResult = [](const QString& path) {
+            QFile file(path);
+            return file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.readAll()).object()
+                                                  : QJsonObject();
+        };
+        const auto one = readResult(dir_.filePath("alone.json"));
+        const auto two = readResult(dir_.filePath("tasks.json"));
+        QCOMPARE(two["setup"]["world_size"].toInt(), 2);
+        QCOMPARE(two["result"]["loss_history"], one["result"]["loss_history"]);
+        const auto leftOver =
+            QDir(dir_.path()).entryList({".dredge-ranks-*"}, QDir::Files | QDir::Hidden);
+        QVERIFY2(leftOver.isEmpty(), qPrintable(leftOver.join(u' '))); // FileStore cleans up
+
+        // A sweep of such runs as a job array: each array task an srun step.
+        const QString store = "sqlite:" + dir_.filePath("ranked-cluster.sqlite");
+        const auto r =
+            studio({"sweep", twoVolumeRuns(), "--slurm", "--ranks-per-run", "2", "--store", store},
+                   dir_.path());
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            [&] {
+                const auto runs = storedRuns(store);
+                return runs.size() == 2 &&
+                       std::all_of(runs.begin(), runs.end(), [](const RunRecord& run) {
+                           return run.status == RecordStatus::Finished;
+                       });
+            }(),
+            qPrintable(cluster.log()), 120000);
+        for (const auto& run : storedRuns(store)) {
+            QCOMPARE(run.config.train.ranks, 2);
+            QCOMPARE(run.host.split(u',').size(), 2);
         }
     }
 };

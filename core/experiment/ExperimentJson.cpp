@@ -114,6 +114,14 @@ std::optional<ExperimentConfig> experimentFromJson(const QJsonObject& json, QStr
     return c;
 }
 
+QStringList hostNames(const RunSetup& s) {
+    QStringList hosts;
+    for (const auto& host : s.hosts) {
+        hosts.append(QString::fromStdString(host));
+    }
+    return hosts;
+}
+
 QJsonObject toJson(const RunSetup& s) {
     QJsonArray grid;
     for (auto g : s.gridShape) {
@@ -126,7 +134,9 @@ QJsonObject toJson(const RunSetup& s) {
             {"data", QString::fromStdString(s.dataDescription)},
             {"validation_points", qint64(s.validationPoints)},
             {"zero_predictor_mse", s.zeroPredictorMse},
-            {"target_peak", s.targetPeak}};
+            {"target_peak", s.targetPeak},
+            {"world_size", s.ranks},
+            {"hosts", QJsonArray::fromStringList(hostNames(s))}};
 }
 
 QJsonObject toJson(const TrainResult& r, bool withHistory) {

@@ -17,6 +17,8 @@ QJsonObject toJson(const ExperimentConfig& config);
 std::optional<ExperimentConfig> experimentFromJson(const QJsonObject& json, QString* error);
 
 QJsonObject toJson(const RunSetup& setup);
+// The hosts of a run's ranks in rank order (this host alone for one process).
+QStringList hostNames(const RunSetup& setup);
 // Non-finite losses (a diverged run) are written as null.
 QJsonObject toJson(const TrainResult& result, bool withHistory);
 std::optional<TrainResult> resultFromJson(const QJsonObject& json, QString* error);

@@ -288,6 +288,14 @@ std::vector<Setting> trainRows() {
         {"threads", "train", "threads", "Training", "Threads", "Intra-op threads for this run.",
          "N", kSweptInForm},
         [](auto& c) -> auto& { return c.train.threads; }, 1, 1024));
+    rows.push_back(integer(
+        {"ranks", "train", "ranks", "Training", "Ranks",
+         "Processes that train this run together, each on a contiguous share of the points, "
+         "through LibTorch's Gloo process group (the wave ensemble and the interference basis, "
+         "on the CPU): `train` starts them here, `srun -n N` makes them Slurm's tasks. The "
+         "losses are the same bits for any number.",
+         "N", Replayable},
+        [](auto& c) -> auto& { return c.train.ranks; }, 1, 1024));
     rows.push_back(toggle(
         {"amp", "train", "amp", "Training", "Mixed precision (AMP)",
          "Mixed precision. CPU: bfloat16 products as autocast makes them, phases, sines and "

@@ -25,6 +25,9 @@ enum SettingUse : unsigned {
     Swept = 1u << 0,  // a sweep axis may name it
     Live = 1u << 1,   // it may change while a run trains (the live-settings issue)
     InForm = 1u << 2, // the experiment form shows it
+    // A replay may take another value: it changes where a run computes, not
+    // one bit of its losses (the ranks of a data-parallel run).
+    Replayable = 1u << 3,
 };
 
 struct SettingChoice {

@@ -256,6 +256,9 @@ std::string validate(const TrainConfig& c) {
     if (c.threads < 1 || c.threads > 1024) {
         return "threads must be between 1 and 1024";
     }
+    if (c.ranks < 1 || c.ranks > 1024) {
+        return "ranks must be between 1 and 1024";
+    }
     const auto& s = c.schedule;
     if (s.warmupEpochs < 0 || s.warmupEpochs >= c.epochs) {
         return "warm-up must be at least 0 epochs and fewer than the run's epochs";

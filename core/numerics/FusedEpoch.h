@@ -5,14 +5,44 @@
 // mixed precision is off; the composed autograd path stays the reference.
 
 #include "FusedEpochLoss.h"
+#include "TensorGridLayout.h"
 
 #include <ATen/ATen.h>
 
 #include <functional>
 #include <limits>
+#include <memory>
 #include <vector>
 
 namespace dredge {
+
+class FusedGradientAccumulator;
+
+// An epoch's sums (gradient, then training and validation loss) spread over
+// the ranks of one run (RankGroup): every rank adds its chunks after the
+// chunks of the ranks before it, in chunk order, so the totals are the bits
+// one process makes alone.
+class EpochChain {
+public:
+    virtual ~EpochChain() = default;
+    virtual bool first() const = 0; // holds the first chunks and receives the totals
+    // The sums of every earlier rank's chunks (not asked of the first).
+    virtual void receivePrefix(at::Tensor& sums) = 0;
+    // Hands them on with this rank's added; the first rank gets the totals.
+    virtual void handOn(at::Tensor& sums) = 0;
+};
+
+// One rank's part of a run's points: points [firstPoint, firstPoint + n) of
+// them, and what the kernels would have found looking at all of them, so
+// that each point is computed as it would be in one process.
+struct EpochShard {
+    int64_t firstPoint = 0;       // a multiple of kEpochChunkPoints
+    int64_t allElements = 0;      // every rank's target elements: the MSE's 1/n
+    bool staticTime = false;      // every t of every point is 0
+    fused::TensorGridLayout grid; // all points' grid (firstPoint set), or none
+    std::vector<float> gridAxes;  // its coordinates, axis after axis (Σ G_d)
+    EpochChain* chain = nullptr;  // where the sums go on
+};
 
 // What an epoch trains on: coordinates x [N, D], time t [N], target [N, out];
 // with a validation split, each target element's weight in the training and
@@ -24,6 +54,8 @@ struct EpochData {
     // bfloat16 as autocast would run them; a model whose fused epoch cannot
     // says nullopt and trains under autocast.
     bool bfloat16Products = false;
+    // Data-parallel training: this rank's part; null where every point is here.
+    std::shared_ptr<const EpochShard> shard;
 };
 
 struct EpochOutcome {
@@ -86,5 +118,12 @@ void roundToBFloat16(at::Tensor& flat, int64_t from, int64_t count);
 // (NaN validation without a split).
 EpochOutcome outcomeOf(at::Tensor prediction, const std::vector<fused::LossSums>& perChunk,
                        bool split);
+
+// The end of a fused epoch: the per-chunk gradients and losses summed in
+// chunk order into `gradient` and the outcome, here or (data.shard) along the
+// run's ranks. On a rank other than the first only the prediction is its.
+EpochOutcome sumEpoch(const FusedGradientAccumulator& accumulator,
+                      const std::vector<fused::LossSums>& perChunk, at::Tensor prediction,
+                      at::Tensor& gradient, const EpochData& data);
 
 } // namespace dredge

@@ -40,6 +40,17 @@ void FusedGradientAccumulator::sumInto(at::Tensor& flat) const {
     });
 }
 
+void FusedGradientAccumulator::addInto(double* running, bool fresh) const {
+    const int64_t total = offsets_.back();
+    for (int64_t i = 0; i < total; ++i) {
+        double sum = fresh ? partial_[size_t(i)] : running[i] + partial_[size_t(i)];
+        for (int64_t set = 1; set < partials_; ++set) {
+            sum += partial_[size_t(set * stride_ + i)];
+        }
+        running[i] = sum;
+    }
+}
+
 std::vector<int64_t> FusedGradientAccumulator::offsetsOf(const std::vector<at::Tensor>& params) {
     std::vector<int64_t> offsets{0};
     for (const auto& p : params) {

@@ -33,6 +33,10 @@ public:
     std::vector<at::Tensor> gradients(at::ScalarType dtype) const;
     // Σ over the sets in order into `flat` (a CPU buffer of all parameters).
     void sumInto(at::Tensor& flat) const;
+    // Adds the sets in order onto `running` (the total's doubles): a rank's
+    // chunks after the earlier ranks' (EpochChain). `fresh`: no earlier set,
+    // so the first set starts the sum as in sumInto.
+    void addInto(double* running, bool fresh) const;
 
     // Where each parameter starts in a flat buffer of all of them; back() is
     // the total.

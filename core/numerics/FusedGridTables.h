@@ -73,7 +73,8 @@ struct GridSegment {
 [[gnu::always_inline]] inline GridSegment gridSegmentAt(const TensorGridLayout& grid, int64_t b0,
                                                         int64_t j, int64_t len) {
     const int64_t S = grid.innerPoints;
-    const int64_t row = (b0 + j) / S, entry = (b0 + j) % S;
+    const int64_t point = grid.firstPoint + b0 + j;
+    const int64_t row = point / S, entry = point % S;
     return {row, entry, std::min(len - j, S - entry)};
 }
 
@@ -135,33 +136,31 @@ template <bool Fma>
 // products of its axes' (last axis first), those evaluated once per axis
 // coordinate.
 template <bool Fma>
-[[gnu::always_inline]] inline void gridTables(const float* xT, int64_t n, int64_t dims,
+[[gnu::always_inline]] inline void gridTables(const float* axes, int64_t dims,
                                               const TensorGridLayout& grid, const float* k,
                                               const float* l, const float* halfS, float* tables) {
     const int64_t terms = halfS != nullptr ? kGridAngleTerms + 1 : kGridAngleTerms;
-    std::array<int64_t, kMaxGridAxes> stride{}, offset{};
+    std::array<int64_t, kMaxGridAxes> offset{};
     int64_t total = 0;
-    for (int64_t d = dims - 1; d >= 0; --d) {
-        stride[size_t(d)] =
-            d == dims - 1 ? 1 : stride[size_t(d + 1)] * grid.axisPoints[size_t(d + 1)];
-    }
     for (int64_t d = 0; d < dims; ++d) {
         offset[size_t(d)] = total;
         total += terms * grid.axisPoints[size_t(d)];
     }
     std::vector<float> axisValues(static_cast<size_t>(total));
+    const float* axis = axes;            // axis d's G_d coordinates (gridAxesOf)
     for (int64_t d = 0; d < dims; ++d) { // [term][G_d] per axis
         const int64_t count = grid.axisPoints[size_t(d)];
         float* v = axisValues.data() + offset[size_t(d)];
 #pragma GCC ivdep
         for (int64_t i = 0; i < count; ++i) {
-            const float x = xT[d * n + i * stride[size_t(d)]];
+            const float x = axis[i];
             sinCos<Fma>(k[d] * x, v[count + i], v[i]);
             sinCos<Fma>(l[d] * x, v[3 * count + i], v[2 * count + i]);
             if (halfS != nullptr) {
                 v[4 * count + i] = expNonPositive<Fma>(*halfS * x * x);
             }
         }
+        axis += count;
     }
     const float* values = axisValues.data();
     const bool envelope = halfS != nullptr;

@@ -97,14 +97,14 @@ fused::InterferenceParameters<Scalar> deviceViewOf(const std::vector<at::Tensor>
 // nothing unless the points are such a grid (every t 0)
 // and the model float.
 template <typename Scalar>
-void attachGridTables(fused::InterferenceParameters<Scalar>& view, const at::Tensor& xT,
-                      const fused::TensorGridLayout& grid, at::Tensor& storage) {
+void attachGridTables(fused::InterferenceParameters<Scalar>& view, const float* axes,
+                      const fused::TensorGridLayout& grid, at::Tensor& storage,
+                      const at::TensorOptions& options) {
     if constexpr (std::is_same_v<Scalar, float>) {
-        if (grid && xT.is_cpu()) {
-            at::Tensor& tables = reusedBuffer(
-                storage, fused::interferenceGridTableSize(grid, view.fields), xT.options());
-            fused::interferenceGridTables(xT.data_ptr<float>(), xT.size(1), view, grid,
-                                          tables.data_ptr<float>());
+        if (grid && options.device().is_cpu()) {
+            at::Tensor& tables =
+                reusedBuffer(storage, fused::interferenceGridTableSize(grid, view.fields), options);
+            fused::interferenceGridTables(axes, view, grid, tables.data_ptr<float>());
             view.grid = grid;
             view.gridTables = tables.data_ptr<float>();
         }
@@ -155,7 +155,8 @@ public:
             const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
             auto view = viewOf<scalar_t>(params, shared);
             at::Tensor tables; // the backward's: a fresh buffer per forward
-            attachGridTables(view, xT, fused::decodedLayout(gridCode), tables);
+            const auto grid = fused::decodedLayout(gridCode);
+            attachGridTables(view, gridAxesOf(xT, grid).data(), grid, tables, xT.options());
             ctx->saved_data["gridTables"] = tables;
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
                 fused::interferenceForward<scalar_t>(
@@ -256,7 +257,10 @@ std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& m, const E
                                                    at::Tensor& gradient) {
     const auto& x = data.coords;
     const auto& weight = m.superposition->weight;
+    // A target narrower than the outputs (one column for several) is the
+    // MSE's broadcast, which autograd does: the kernel reads one per output.
     if (!x.is_cpu() || !fusedKernelApplies(x, m.logSigma.numel(), weight.size(0)) ||
+        data.target.numel() != x.size(0) * weight.size(0) ||
         x.scalar_type() != m.amplitude.scalar_type() ||
         (data.bfloat16Products && (x.scalar_type() != at::kFloat || weight.size(0) != 1))) {
         return std::nullopt;
@@ -276,12 +280,16 @@ std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& m, const E
     const int64_t chunks = epochChunks(n);
     FusedGradientAccumulator accumulator(params, chunks);
     std::vector<fused::LossSums> loss(static_cast<size_t>(chunks));
-    const auto grid = m.fusedCoordinates.gridLayoutAt(t);
+    // A rank's shard is computed as the whole would be (EpochShard).
+    const auto& shard = data.shard;
+    const auto grid = shard ? shard->grid : m.fusedCoordinates.gridLayoutAt(t);
+    const float* axes = shard ? shard->gridAxes.data() : m.fusedCoordinates.gridAxes().data();
+    EpochOutcome outcome;
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedInterferenceEpoch", [&] {
         const auto shared = sharedEnvelope<scalar_t>(params[LogSigma]);
         auto view = viewOf<scalar_t>(params, shared);
         view.bfloat16Superposition = data.bfloat16Products;
-        attachGridTables(view, xT, grid, m.epochBuffers.gridTables);
+        attachGridTables(view, axes, grid, m.epochBuffers.gridTables, xT.options());
         const auto lossTargets = targets.view<scalar_t>();
         forEachEpochChunk(n, [&](int64_t chunk, int64_t begin, int64_t end) {
             const int thread = at::get_thread_num();
@@ -296,7 +304,7 @@ std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& m, const E
                 scratch.data_ptr<scalar_t>() + thread * scratchPerThread, grad,
                 loss[size_t(chunk)]);
         });
-        accumulator.sumInto(gradient);
+        outcome = sumEpoch(accumulator, loss, out, gradient, data);
         // σ = max(exp(log σ), 1e-3): no gradient reaches log σ where it is clamped
         // (log σ comes first in the flat gradient).
         auto* logSigmaGrad = gradient.data_ptr<scalar_t>();
@@ -309,7 +317,7 @@ std::optional<EpochOutcome> fusedInterferenceEpoch(InterferenceBasis& m, const E
     if (data.bfloat16Products) { // the superposition's weight: the last 2F values
         roundToBFloat16(gradient, gradient.numel() - weight.numel(), weight.numel());
     }
-    return outcomeOf(std::move(out), loss, data.trainWeight.defined());
+    return outcome;
 }
 
 } // namespace dredge

@@ -206,12 +206,12 @@ termsOfBlock(const Scalar* xT, const Scalar* t, int64_t n, int64_t b0, int64_t l
 
 // Each field's tables: its rows' (outer axes), then its entries' (inner).
 template <bool Fma>
-[[gnu::always_inline]] inline void gridTablesImpl(const float* xT, int64_t n,
+[[gnu::always_inline]] inline void gridTablesImpl(const float* axes,
                                                   const InterferenceParameters<float>& p,
                                                   const TensorGridLayout& grid, float* tables) {
     const int64_t D = p.dims;
     for (int64_t f = 0; f < p.fields; ++f) {
-        gridTables<Fma>(xT, n, D, grid, p.k + f * D, p.lambda + f * D, nullptr,
+        gridTables<Fma>(axes, D, grid, p.k + f * D, p.lambda + f * D, nullptr,
                         tables + f * kGridAngleTerms * (grid.rows + grid.innerPoints));
     }
 }
@@ -543,9 +543,9 @@ int64_t interferenceGridTableSize(const TensorGridLayout& grid, int64_t fields) 
     return fields * kGridAngleTerms * (grid.rows + grid.innerPoints);
 }
 
-void interferenceGridTables(const float* xT, int64_t n, const InterferenceParameters<float>& p,
+void interferenceGridTables(const float* axes, const InterferenceParameters<float>& p,
                             const TensorGridLayout& grid, float* tables) {
-    runInBestCopy<GridTablesEntry>(xT, n, p, grid, tables);
+    runInBestCopy<GridTablesEntry>(axes, p, grid, tables);
 }
 
 int64_t interferenceEpochBlock(int64_t fields) {

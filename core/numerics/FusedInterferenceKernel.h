@@ -44,9 +44,9 @@ struct InterferenceParameters {
 // row (outer axes) and every entry of a row (inner axes).
 int64_t interferenceGridTableSize(const TensorGridLayout& grid, int64_t fields);
 
-// Fills `tables` for the parameters p, the points xT [D][n] having the
-// layout `grid`.
-void interferenceGridTables(const float* xT, int64_t n, const InterferenceParameters<float>& p,
+// Fills `tables` for the parameters p and the grid `grid` with the
+// coordinates `axes` (gridAxesOf).
+void interferenceGridTables(const float* axes, const InterferenceParameters<float>& p,
                             const TensorGridLayout& grid, float* tables);
 
 // Gradients accumulated into (callers zero them first), in double like

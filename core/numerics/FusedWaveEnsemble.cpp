@@ -59,14 +59,14 @@ fused::WaveParameters<Scalar> viewOf(const std::vector<at::Tensor>& p, int64_t w
 // nothing unless the points are such a grid, every t is 0
 // and the model is float.
 template <typename Scalar>
-void attachGridTables(fused::WaveParameters<Scalar>& view, const at::Tensor& xT,
-                      const fused::TensorGridLayout& grid, at::Tensor& storage) {
+void attachGridTables(fused::WaveParameters<Scalar>& view, const float* axes,
+                      const fused::TensorGridLayout& grid, at::Tensor& storage,
+                      const at::TensorOptions& options) {
     if constexpr (std::is_same_v<Scalar, float>) {
-        if (grid && view.staticTime && xT.is_cpu()) {
+        if (grid && view.staticTime && options.device().is_cpu()) {
             at::Tensor& tables =
-                reusedBuffer(storage, fused::waveGridTableSize(grid, view.waves), xT.options());
-            fused::waveGridTables(xT.data_ptr<float>(), xT.size(1), view, grid,
-                                  tables.data_ptr<float>());
+                reusedBuffer(storage, fused::waveGridTableSize(grid, view.waves), options);
+            fused::waveGridTables(axes, view, grid, tables.data_ptr<float>());
             view.grid = grid;
             view.gridTables = tables.data_ptr<float>();
         }
@@ -117,7 +117,7 @@ public:
             const auto grid = fused::decodedLayout(gridCode);
             view.staticTime = bool(grid);
             at::Tensor tables; // the backward's: a fresh buffer per forward
-            attachGridTables(view, xT, grid, tables);
+            attachGridTables(view, gridAxesOf(xT, grid).data(), grid, tables, xT.options());
             ctx->saved_data["gridTables"] = tables;
             at::parallel_for(0, n, kGrain, [&](int64_t begin, int64_t end) {
                 fused::waveEnsembleForward<scalar_t>(
@@ -229,13 +229,16 @@ std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochD
     const int64_t chunks = epochChunks(n);
     FusedGradientAccumulator accumulator(params, chunks);
     std::vector<fused::LossSums> loss(static_cast<size_t>(chunks));
-    const bool staticTime = m.fusedCoordinates.timeIsZero(t);
-    const auto grid = m.fusedCoordinates.gridLayoutAt(t);
+    // A rank's shard is computed as the whole would be (EpochShard).
+    const auto& shard = data.shard;
+    const bool staticTime = shard ? shard->staticTime : m.fusedCoordinates.timeIsZero(t);
+    const auto grid = shard ? shard->grid : m.fusedCoordinates.gridLayoutAt(t);
+    const float* axes = shard ? shard->gridAxes.data() : m.fusedCoordinates.gridAxes().data();
     AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "fusedWaveEnsembleEpoch", [&] {
         auto view = viewOf<scalar_t>(params, waves, dims);
         view.staticTime = staticTime;
         view.bfloat16Head = data.bfloat16Products;
-        attachGridTables(view, xT, grid, m.epochBuffers.gridTables);
+        attachGridTables(view, axes, grid, m.epochBuffers.gridTables, xT.options());
         const auto lossTargets = targets.view<scalar_t>();
         forEachEpochChunk(n, [&](int64_t chunk, int64_t begin, int64_t end) {
             const int thread = at::get_thread_num();
@@ -252,11 +255,11 @@ std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochD
                 loss[size_t(chunk)]);
         });
     });
-    accumulator.sumInto(gradient);
+    auto outcome = sumEpoch(accumulator, loss, std::move(out), gradient, data);
     if (data.bfloat16Products) { // head weight and bias: the last n + 1 values
         roundToBFloat16(gradient, gradient.numel() - waves - 1, waves + 1);
     }
-    return outcomeOf(std::move(out), loss, data.trainWeight.defined());
+    return outcome;
 }
 
 } // namespace dredge

@@ -245,13 +245,12 @@ template <bool Fma, typename Scalar>
 
 // Each wave's tables: its rows' (outer axes), then its entries' (inner).
 template <bool Fma>
-[[gnu::always_inline]] inline void gridTablesImpl(const float* xT, int64_t n,
-                                                  const WaveParameters<float>& p,
+[[gnu::always_inline]] inline void gridTablesImpl(const float* axes, const WaveParameters<float>& p,
                                                   const TensorGridLayout& grid, float* tables) {
     const int64_t D = p.dims;
     for (int64_t i = 0; i < p.waves; ++i) {
         const float halfS = -0.5f * std::exp(-2.0f * p.logSigma[i]);
-        gridTables<Fma>(xT, n, D, grid, p.k + i * D, p.lambda + i * D, &halfS,
+        gridTables<Fma>(axes, D, grid, p.k + i * D, p.lambda + i * D, &halfS,
                         tables + i * kGridTerms * (grid.rows + grid.innerPoints));
     }
 }
@@ -505,9 +504,9 @@ int64_t waveEpochBlock(int64_t waves) {
     return epochBlockPoints(waves * kWaveTerms, kBlock);
 }
 
-void waveGridTables(const float* xT, int64_t n, const WaveParameters<float>& p,
-                    const TensorGridLayout& grid, float* tables) {
-    runInBestCopy<GridTablesEntry>(xT, n, p, grid, tables);
+void waveGridTables(const float* axes, const WaveParameters<float>& p, const TensorGridLayout& grid,
+                    float* tables) {
+    runInBestCopy<GridTablesEntry>(axes, p, grid, tables);
 }
 
 template <typename Scalar>

@@ -54,10 +54,10 @@ inline int64_t waveGridTableSize(const TensorGridLayout& grid, int64_t waves) {
     return waves * kGridTerms * (grid.rows + grid.innerPoints);
 }
 
-// Fills `tables` (waveGridTableSize values) for the parameters p, the
-// points xT [D][n] having the layout `grid`.
-void waveGridTables(const float* xT, int64_t n, const WaveParameters<float>& p,
-                    const TensorGridLayout& grid, float* tables);
+// Fills `tables` (waveGridTableSize values) for the parameters p and the
+// grid `grid` with the coordinates `axes` (gridAxesOf).
+void waveGridTables(const float* axes, const WaveParameters<float>& p, const TensorGridLayout& grid,
+                    float* tables);
 
 // Gradients of every parameter, same layout as WaveParameters, accumulated
 // into (callers zero them first). Always double: per-block partial sums are

@@ -24,6 +24,9 @@ struct TensorGridLayout {
     int64_t innerPoints = 0; // S: points per row; 0 when the points are no such grid
     int64_t rows = 0;        // n / S
     std::array<int64_t, kMaxGridAxes> axisPoints{}; // G_d
+    // The points at hand are [firstPoint, firstPoint + n) of the grid: one
+    // rank's shard of it (EpochShard); 0 for the whole grid.
+    int64_t firstPoint = 0;
 
     explicit operator bool() const { return innerPoints > 0; }
 };
@@ -31,17 +34,18 @@ struct TensorGridLayout {
 // The layout as integers, to travel through an autograd Function's
 // arguments and saved data, and back.
 inline std::vector<int64_t> encodedLayout(const TensorGridLayout& grid) {
-    std::vector<int64_t> code{grid.innerAxis, grid.innerPoints, grid.rows};
+    std::vector<int64_t> code{grid.innerAxis, grid.innerPoints, grid.rows, grid.firstPoint};
     code.insert(code.end(), grid.axisPoints.begin(), grid.axisPoints.end());
     return code;
 }
 inline TensorGridLayout decodedLayout(const std::vector<int64_t>& code) {
     TensorGridLayout grid;
-    if (code.size() == 3 + grid.axisPoints.size()) {
+    if (code.size() == 4 + grid.axisPoints.size()) {
         grid.innerAxis = code[0];
         grid.innerPoints = code[1];
         grid.rows = code[2];
-        std::copy(code.begin() + 3, code.end(), grid.axisPoints.begin());
+        grid.firstPoint = code[3];
+        std::copy(code.begin() + 4, code.end(), grid.axisPoints.begin());
     }
     return grid;
 }
@@ -110,6 +114,22 @@ TensorGridLayout tensorGridLayoutOf(const Scalar* xT, int64_t n, int64_t dims) {
         }
     }
     return {};
+}
+
+// The grid's coordinates, axis after axis (G_0 values, then G_1, …): what
+// its tables are made of, read from the points xT [D][n] of the whole grid.
+template <typename Scalar>
+std::vector<Scalar> gridAxesOf(const Scalar* xT, int64_t n, int64_t dims,
+                               const TensorGridLayout& grid) {
+    std::vector<Scalar> axes;
+    int64_t stride = n;
+    for (int64_t d = 0; d < dims; ++d) {
+        stride /= grid.axisPoints[std::size_t(d)];
+        for (int64_t i = 0; i < grid.axisPoints[std::size_t(d)]; ++i) {
+            axes.push_back(xT[d * n + i * stride]);
+        }
+    }
+    return axes;
 }
 
 } // namespace dredge::fused

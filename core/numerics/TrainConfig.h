@@ -56,6 +56,9 @@ struct TrainConfig {
     double clipMaxNorm = 1.0; // global L2 norm, used when clipGradients
     ComputeDevice device = ComputeDevice::Cpu;
     int threads = 1; // intra-op threads for this run
+    // Processes that train the run together, each on its share of the points
+    // (RankedEpochs.h); the losses are the same bits for any number.
+    int ranks = 1;
     ScheduleConfig schedule;
     StopRules stop;
     // The share of the points held out for validation (0: none): seeded at

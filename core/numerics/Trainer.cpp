@@ -8,7 +8,10 @@
 #include "LearningRateSchedule.h"
 #include "LossScaler.h"
 #include "ModelFactory.h"
+#include "RankGroup.h"
+#include "RankedEpochs.h"
 #include "StopCheck.h"
+#include "TrainingPoints.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
@@ -33,33 +36,13 @@ std::vector<float> toVector(const at::Tensor& t) {
     return {cpu.data_ptr<float>(), cpu.data_ptr<float>() + cpu.numel()};
 }
 
-// The held-out points of a validation split: every k-th point (k = 1/share,
-// from the middle of each stretch) of the grid data sets, so that they cover
-// the domain evenly; a seeded random share of a CSV signal's points.
-at::Tensor heldOutPoints(const ExperimentConfig& config, int64_t points) {
-    const double share = config.train.validationShare;
-    if (config.data.kind == DataKind::CsvSignal) {
-        auto generator = at::make_generator<at::CPUGeneratorImpl>(config.train.seed ^ 0x5eedULL);
-        const int64_t held =
-            std::clamp<int64_t>(std::llround(share * double(points)), 1, points - 1);
-        return std::get<0>(at::sort(at::randperm(points, generator, at::kLong).narrow(0, 0, held)));
-    }
-    const int64_t k = std::max<int64_t>(2, std::llround(1.0 / share));
-    return at::arange(k / 2, points, k, at::kLong);
-}
-
 } // namespace
 
 struct Trainer::Impl {
     ExperimentConfig config;
     RunSetup setup;
     at::Device device{at::kCPU};
-    // The points, and with a validation split each target element's weight in
-    // the training and in the validation loss: 1/n on its side of the split,
-    // 0 on the other. A weighted sum costs an elementwise product forwards and
-    // backwards, where gathering the rows cost a scatter in the backward pass
-    // (the split made an epoch 1.8 times as slow on the 4-D volume).
-    EpochData data;
+    EpochData data; // every point, with the split's weights (TrainingPoints.h)
     double validationLoss = std::numeric_limits<double>::quiet_NaN();
     std::shared_ptr<FieldModel> model;
     std::optional<FlatAdam> optimizer;
@@ -83,7 +66,8 @@ struct Trainer::Impl {
     double gradientNorm = std::numeric_limits<double>::quiet_NaN();
     bool clipped = false;
     bool fusedLast = false;
-    std::vector<EpochSpan> spans; // the epochs this trainer ran, by kernel path and precision
+    std::vector<EpochSpan> spans;       // the epochs this trainer ran, by kernel path and precision
+    std::optional<RankedEpochs> ranked; // rank 0 of a data-parallel run
 
     // The autograd path's forward and losses; `loss` receives the tensor to
     // run backward from.
@@ -96,6 +80,11 @@ struct Trainer::Impl {
     // The MSE of the model with the averaged weights on the points the run
     // watches (the held-out ones with a split), in full precision.
     double averagedModelLoss() const;
+    // The model's output at every point with `parameters` (flat) in place of
+    // its own, which stay as they were.
+    at::Tensor predictionWith(const at::Tensor& parameters) const;
+    // A data-parallel epoch (RankedEpochs), its prediction made when asked.
+    EpochOutcome rankedEpoch();
 };
 
 // Mixed precision on the CPU: bfloat16 products, which the fused epochs
@@ -104,7 +93,7 @@ static bool cpuMixedPrecision(const TrainConfig& tc) {
     return tc.mixedPrecision && tc.device == ComputeDevice::Cpu;
 }
 
-Trainer::Trainer(const ExperimentConfig& config)
+Trainer::Trainer(const ExperimentConfig& config, RankGroup* ranks)
     : impl_(std::make_unique<Impl>()) {
     if (const auto problem = validate(config); !problem.empty()) {
         throw std::invalid_argument(problem);
@@ -121,42 +110,24 @@ Trainer::Trainer(const ExperimentConfig& config)
     at::set_num_threads(tc.threads);
     d.device = toTorchDevice(tc.device);
 
-    auto data = makeDataset(config.data);
-    d.setup.points = data.coords.size(0);
-    d.setup.dims = int(data.coords.size(1));
-    d.setup.gridShape = data.gridShape;
-    d.setup.dataDescription = data.description;
-    d.setup.zeroPredictorMse = data.target.square().mean().item<double>();
-    d.setup.targetPeak = data.target.abs().max().item<double>();
-
+    {
+        const auto data = makeDataset(config.data); // only its tensors are kept
+        d.data = trainingPointsOf(config, data, d.device, d.setup);
+    }
     d.model = makeModel(config.model, d.setup.dims, tc.seed);
     d.setup.parameters = d.model->parameterCount();
     d.model->to(d.device);
-    d.data.coords = data.coords.to(d.device);
-    d.data.time = data.time.to(d.device);
-    d.data.target = data.target.to(d.device);
-    d.data.bfloat16Products = cpuMixedPrecision(tc);
-    if (tc.validationShare > 0.0) {
-        const auto held = heldOutPoints(config, d.setup.points);
-        auto mask = at::zeros({d.setup.points}, at::kBool);
-        mask.index_put_({held}, true);
-        d.setup.validationPoints = held.size(0);
-        const int64_t perRow = d.data.target.numel() / d.setup.points;
-        std::vector<int64_t> rowShape(size_t(d.data.target.dim()), 1);
-        rowShape[0] = d.setup.points;
-        const auto weights = [&](const at::Tensor& rows, int64_t count) {
-            return (rows.to(at::kFloat) / double(count * perRow))
-                .view(rowShape)
-                .expand_as(d.data.target)
-                .contiguous()
-                .to(d.device);
-        };
-        d.data.trainWeight = weights(mask.logical_not(), d.setup.points - d.setup.validationPoints);
-        d.data.validationWeight = weights(mask, d.setup.validationPoints);
-    }
-
     d.optimizer.emplace(d.model->parameters(),
                         AdamSettings{tc.learningRate, tc.beta1, tc.beta2, tc.adamEps});
+    if (ranks != nullptr && ranks->size() > 1) {
+        if (const auto problem = rankedTrainingProblem(config, ranks->size()); !problem.empty()) {
+            throw std::invalid_argument(problem);
+        }
+        d.setup.ranks = ranks->size();
+        d.setup.hosts = ranks->gather(thisHostName());
+        d.ranked.emplace(*ranks, shardOf(d.data, 0, ranks->size(), ranks, false),
+                         d.optimizer->flatParameters());
+    }
     // bfloat16 has float32's range, so only float16 (CUDA) needs loss scaling.
     if (tc.mixedPrecision && tc.device == ComputeDevice::Cuda) {
         d.scaler.emplace();
@@ -196,8 +167,9 @@ double Trainer::runEpochUntimed() {
     // takes autograd: its loss scaler unscales a gradient that only a scaled
     // loss's backward makes.
     const bool cudaMixed = tc.mixedPrecision && tc.device == ComputeDevice::Cuda;
-    const auto fused =
-        cudaMixed ? std::nullopt : d.model->fusedEpoch(d.data, d.optimizer->gradientToWrite());
+    const auto fused = cudaMixed  ? std::nullopt
+                       : d.ranked ? std::optional<EpochOutcome>(d.rankedEpoch())
+                                  : d.model->fusedEpoch(d.data, d.optimizer->gradientToWrite());
     if (!fused) {
         // Only backward() makes gradients: the fused path has none to release.
         d.model->zero_grad(/*set_to_none=*/true);
@@ -289,13 +261,35 @@ void Trainer::Impl::average(int64_t epoch) {
     averagedLoss = averagedModelLoss();
 }
 
-double Trainer::Impl::averagedModelLoss() const {
+at::Tensor Trainer::Impl::predictionWith(const at::Tensor& parameters) const {
     at::NoGradGuard noGrad;
     const auto& flat = optimizer->flatParameters(); // the model's parameters are views of it
     const auto current = flat.clone();
-    flat.copy_(averaged);
-    const auto output = model->forward(data.coords, data.time).to(at::kFloat);
+    flat.copy_(parameters);
+    auto output = model->forward(data.coords, data.time);
     flat.copy_(current);
+    return output;
+}
+
+EpochOutcome Trainer::Impl::rankedEpoch() {
+    auto outcome = ranked->run(*model, optimizer->flatParameters(), optimizer->gradientToWrite(),
+                               data.bfloat16Products);
+    if (!outcome) {
+        throw std::runtime_error("the fused epoch does not take these points, and several ranks "
+                                 "train through it alone");
+    }
+    // Its prediction holds rank 0's points only; all of them are computed
+    // when asked (the live plot's throttled rate), with this epoch's weights.
+    outcome->prediction = at::Tensor();
+    outcome->deferredPrediction = [this, used = optimizer->flatParameters().clone()] {
+        return predictionWith(used);
+    };
+    return *outcome;
+}
+
+double Trainer::Impl::averagedModelLoss() const {
+    at::NoGradGuard noGrad;
+    const auto output = predictionWith(averaged).to(at::kFloat);
     const auto loss = data.validationWeight.defined()
                           ? ((output - data.target).square() * data.validationWeight).sum()
                           : at::mse_loss(output, data.target);
@@ -690,10 +684,10 @@ private:
 
 TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch,
                   const ReadyCallback& onReady, const ResumePoint* resume, const EndCallback& onEnd,
-                  const SettingsCallback& onBoundary) {
+                  const SettingsCallback& onBoundary, RankGroup* ranks) {
     TrainResult result;
     const auto setupStart = Clock::now();
-    Trainer trainer(config);
+    Trainer trainer(config, ranks);
     if (resume) {
         if (resume->checkpoint.epoch != int64_t(resume->lossHistory.size()) ||
             resume->checkpoint.epoch >= config.train.epochs) {

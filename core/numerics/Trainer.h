@@ -25,13 +25,21 @@ struct RunSetup {
     std::string dataDescription;
     double zeroPredictorMse = 0.0; // docs/reference.md §6: MSE of always predicting 0
     double targetPeak = 0.0;       // max |y|, for PSNR
+    // Data-parallel training: the ranks that train the run and their hosts
+    // (rank order); 1 and this host alone otherwise.
+    int ranks = 1;
+    std::vector<std::string> hosts;
 };
+
+class RankGroup;
 
 class Trainer {
 public:
     // Generates the data and builds the model. Throws std::invalid_argument for
     // a bad config, CsvError for a bad CSV file, std::runtime_error otherwise.
-    explicit Trainer(const ExperimentConfig& config);
+    // With `ranks` of more than one process this is rank 0 of a data-parallel
+    // run (RankedEpochs.h): the other ranks serve its epochs.
+    explicit Trainer(const ExperimentConfig& config, RankGroup* ranks = nullptr);
     ~Trainer();
     Trainer(const Trainer&) = delete;
     Trainer& operator=(const Trainer&) = delete;
@@ -156,7 +164,8 @@ using SettingsCallback =
 
 TrainResult train(const ExperimentConfig& config, const EpochCallback& onEpoch = {},
                   const ReadyCallback& onReady = {}, const ResumePoint* resume = nullptr,
-                  const EndCallback& onEnd = {}, const SettingsCallback& onBoundary = {});
+                  const EndCallback& onEnd = {}, const SettingsCallback& onBoundary = {},
+                  RankGroup* ranks = nullptr);
 
 // What went wrong, in one line: LibTorch's errors without their backtrace
 // (twenty lines of frames), an allocation that failed as "out of memory".

@@ -2,6 +2,13 @@
 
 namespace dredge {
 
+std::vector<float> gridAxesOf(const at::Tensor& xT, const fused::TensorGridLayout& grid) {
+    if (!grid || !xT.is_cpu() || xT.scalar_type() != at::kFloat) {
+        return {};
+    }
+    return fused::gridAxesOf(xT.data_ptr<float>(), xT.size(1), xT.size(0), grid);
+}
+
 const at::Tensor& TransposedCoordinates::of(const at::Tensor& x) {
     if (!source_.is_same(x) || version_ != x._version()) {
         source_ = x;
@@ -20,6 +27,7 @@ fused::TensorGridLayout TransposedCoordinates::gridLayout() {
                 ? fused::tensorGridLayoutOf(transposed_.data_ptr<float>(), transposed_.size(1),
                                             transposed_.size(0))
                 : fused::TensorGridLayout{};
+        gridAxes_ = gridAxesOf(transposed_, grid_);
     }
     return grid_;
 }

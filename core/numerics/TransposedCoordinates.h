@@ -10,6 +10,10 @@
 
 namespace dredge {
 
+// The coordinates of `grid`, axis after axis (fused::gridAxesOf), from xT
+// [D, N] holding all of its points; empty unless float on the CPU.
+std::vector<float> gridAxesOf(const at::Tensor& xT, const fused::TensorGridLayout& grid);
+
 class TransposedCoordinates {
 public:
     const at::Tensor& of(const at::Tensor& x);
@@ -19,6 +23,12 @@ public:
     // Whether the points of the last x are a tensor-product grid (float
     // CPU coordinates only), found once per x.
     fused::TensorGridLayout gridLayout();
+    // That grid's coordinates, axis after axis (fused::gridAxesOf); empty
+    // where there is none.
+    const std::vector<float>& gridAxes() {
+        gridLayout();
+        return gridAxes_;
+    }
     // The grid the kernels may use at times t: the points' grid where every
     // t is 0, else none.
     fused::TensorGridLayout gridLayoutAt(const at::Tensor& t) {
@@ -31,6 +41,7 @@ private:
     int64_t version_ = -1;
     bool gridKnown_ = false;
     fused::TensorGridLayout grid_;
+    std::vector<float> gridAxes_;
     at::Tensor time_;
     int64_t timeVersion_ = -1;
     bool timeIsZero_ = false;

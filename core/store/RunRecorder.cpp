@@ -1,6 +1,7 @@
 #include "RunRecorder.h"
 
 #include "DataFingerprint.h"
+#include "ExperimentJson.h"
 #include "StoreClient.h"
 
 namespace dredge {
@@ -29,6 +30,9 @@ void RunRecorder::started(const RunSetup& setup, const std::vector<float>& coord
     record_.started = QDateTime::currentDateTimeUtc();
     record_.heartbeat = record_.started;
     record_.parameters = setup.parameters;
+    if (setup.ranks > 1) { // a data-parallel run: every rank's host, in rank order
+        record_.host = hostNames(setup).join(u',');
+    }
     record_.points = setup.points;
     record_.zeroPredictorMse = setup.zeroPredictorMse;
     record_.dataFingerprint = dataFingerprint(record_.config.data, coords, targets);

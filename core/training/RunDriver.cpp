@@ -29,7 +29,7 @@ public:
             [this](const Trainer& t, int64_t e, double loss) { return epoch(t, e, loss); },
             [this](const Trainer& t) { ready(t); }, drive_.resume,
             [this](const Trainer& t) { ended(t); },
-            [this](const Trainer& t, int64_t e) { return boundary(t, e); });
+            [this](const Trainer& t, int64_t e) { return boundary(t, e); }, drive_.ranks);
         refuseUnapplied(result.epochsDone);
         if (drive_.keep) { // at the best (watched) loss, and where the run ended
             for (const auto* kept : {&result.bestCheckpoint, &result.endCheckpoint}) {

@@ -86,6 +86,8 @@ struct RunDrive {
     // A replay: the original run's applied changes (and its stop), applied
     // again at the same epochs.
     RunJournal script{};
+    // Rank 0 of a data-parallel run (RankedEpochs.h); null: one process.
+    RankGroup* ranks = nullptr;
 };
 
 // Throws as train() does (std::invalid_argument, CsvError, std::runtime_error).

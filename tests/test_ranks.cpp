@@ -1,0 +1,247 @@
+// Data-parallel training (`train --ranks N`, RankedEpochs.h): one run on
+// several processes gives the losses of one process bit for bit, fails
+// naming a rank that is lost, and resumes with any number of ranks. Real
+// processes meeting over Gloo on loopback, as a user starts them.
+
+#include "ScratchFolder.h"
+#include "StudioProcess.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+#include <cmath>
+#include <csignal>
+
+namespace {
+
+QJsonObject readJson(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? QJsonDocument::fromJson(file.readAll()).object()
+                                          : QJsonObject();
+}
+
+// The PIDs of `parent`'s children (the ranks it started).
+QList<qint64> childrenOf(qint64 parent) {
+    QList<qint64> children;
+    QDir tasks(QStringLiteral("/proc/%1/task").arg(parent));
+    for (const auto& task : tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        QFile file(tasks.filePath(task + QStringLiteral("/children")));
+        if (file.open(QIODevice::ReadOnly)) {
+            for (const auto& pid :
+                 QString::fromLatin1(file.readAll()).split(u' ', Qt::SkipEmptyParts)) {
+                children.append(pid.toLongLong());
+            }
+        }
+    }
+    return children;
+}
+
+} // namespace
+
+class TestRanks : public QObject {
+    Q_OBJECT
+
+    ScratchFolder dir_;
+
+    // `train ARGS --ranks N --no-store`: its JSON output, empty when it failed.
+    QJsonObject trained(const QStringList& arguments, int ranks) {
+        const auto out = dir_.freshFile(QStringLiteral("ranks%1.json"));
+        const auto r = runStudioProcess(
+            QStringList{"train"} + arguments +
+            QStringList{"--ranks", QString::number(ranks), "--no-store", "--out", out});
+        if (r.exitCode != 0) {
+            qWarning("train --ranks %d failed (%d): %s", ranks, r.exitCode, r.err.constData());
+            return {};
+        }
+        return readJson(out);
+    }
+
+    QString bigCsv() {
+        QByteArray rows;
+        for (int i = 0; i < 20000; ++i) {
+            const double x = -10.0 + 20.0 * i / 19999.0;
+            rows += QByteArray::number(x, 'g', 17) + ',' +
+                    QByteArray::number(std::sin(0.5 * x * x) * std::exp(-0.05 * x * x), 'g', 17) +
+                    '\n';
+        }
+        return dir_.fileWith(QStringLiteral("signal.csv"), rows);
+    }
+
+private Q_SLOTS:
+    // Every rank's points computed as in one process (the grid path on its
+    // window of the grid, t's static path, the split's 1/n) and the per-chunk
+    // sums added along the ranks in chunk order: the same bits.
+    void anyNumberOfRanksGivesTheSameLosses_data() {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::newRow("4-D grid 30³, ensemble (grid path, 7 chunks)")
+            << QStringList{"--data", "volume4d", "--grid", "30", "--epochs", "40"};
+        QTest::newRow("CSV of 20,000 points, split and clipping") << QStringList{
+            "--data",          "csv", "--csv",    bigCsv(), "--validation-share", "0.2", "--clip",
+            "--clip-max-norm", "0.5", "--epochs", "40"};
+        QTest::newRow("packet, 40 instants (t varies), mixed precision")
+            << QStringList{"--data", "packet1d", "--times", "40", "--amp", "--epochs", "40"};
+        QTest::newRow("6-D grid 7⁵, interference, split, 2 threads")
+            << QStringList{"--data",
+                           "hyper6d",
+                           "--grid",
+                           "7",
+                           "--model",
+                           "interference",
+                           "--validation-share",
+                           "0.1",
+                           "--threads",
+                           "2",
+                           "--epochs",
+                           "30"};
+        QTest::newRow("4-D grid, schedule, restore-best")
+            << QStringList{"--data", "volume4d",       "--grid",   "30", "--schedule",
+                           "cosine", "--restore-best", "--epochs", "40"};
+    }
+    void anyNumberOfRanksGivesTheSameLosses() {
+        QFETCH(QStringList, arguments);
+        const auto one = trained(arguments, 1);
+        QVERIFY(!one.isEmpty());
+        const auto losses = one["result"]["loss_history"].toArray();
+        QVERIFY(losses.size() >= 30);
+        for (int ranks : {2, 3}) {
+            const auto many = trained(arguments, ranks);
+            QVERIFY(!many.isEmpty());
+            QCOMPARE(many["setup"]["world_size"].toInt(), ranks);
+            QCOMPARE(many["setup"]["hosts"].toArray().size(), ranks);
+            // JSON keeps a double's shortest exact form: equal text is equal bits.
+            QCOMPARE(many["result"]["loss_history"].toArray(), losses);
+            QCOMPARE(many["result"]["best_loss"], one["result"]["best_loss"]);
+        }
+    }
+
+    // What several ranks cannot train is refused before any starts, naming why.
+    void refusesWhatRanksCannotTrain() {
+        const auto siren =
+            runStudioProcess({"train", "--model", "siren", "--ranks", "2", "--no-store"});
+        QCOMPARE(siren.exitCode, 2);
+        QVERIFY2(siren.err.contains("not siren"), siren.err.constData());
+        const auto small = runStudioProcess({"train", "--ranks", "2", "--no-store"});
+        QCOMPARE(small.exitCode, 2);
+        QVERIFY2(small.err.contains("8192 points") && small.err.contains("has 1000"),
+                 small.err.constData());
+        const auto timeout = runStudioProcess(
+            {"train", "--data", "volume4d", "--ranks", "2", "--rank-timeout", "0", "--no-store"});
+        QCOMPARE(timeout.exitCode, 2);
+        QVERIFY2(timeout.err.contains("--rank-timeout"), timeout.err.constData());
+    }
+
+    // A rank killed mid-run: rank 0 fails the run at once (its connection
+    // closes), naming the rank, and records it as failed; no process is left.
+    void aLostRankFailsTheRunNamingIt() {
+        const auto store = dir_.freshStore();
+        QProcess trainer;
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("DREDGE_STORE"), store);
+        trainer.setProcessEnvironment(environment);
+        trainer.start(QStringLiteral(DREDGE_STUDIO_EXE),
+                      {"train", "--data", "volume4d", "--grid", "30", "--ranks", "3", "--epochs",
+                       "100000000", "--rank-timeout", "60"});
+        QVERIFY(trainer.waitForStarted());
+        trainer.setReadChannel(QProcess::StandardError);
+        QByteArray err;
+        while (!(err += trainer.readAllStandardError()).contains("parameters")) {
+            QVERIFY2(trainer.waitForReadyRead(60000), err.constData()); // the ranks have met
+        }
+        const auto ranks = childrenOf(trainer.processId());
+        QCOMPARE(ranks.size(), 2);
+        QCOMPARE(::kill(pid_t(ranks.last()), SIGKILL), 0);
+        QVERIFY(trainer.waitForFinished(60000)); // well within the rank timeout
+        err += trainer.readAllStandardError();
+        QCOMPARE(trainer.exitCode(), 1);
+        QVERIFY2(err.contains("failed: rank 2 was lost") || err.contains("failed: rank 1 was lost"),
+                 err.constData());
+        const auto runs =
+            QJsonDocument::fromJson(runStudioProcess({"runs", "list", "--json"}, store).out)
+                .array();
+        QCOMPARE(runs.size(), 1);
+        QCOMPARE(runs.at(0)["status"].toString(), QStringLiteral("failed"));
+        QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(QStringLiteral("/proc/%1").arg(ranks.first())),
+                                 30000);
+    }
+
+    // The checkpoint holds what rank 0 holds (parameters and Adam's moments),
+    // the same for any number of ranks: a run kept with 2 ranks goes on with
+    // 3 (or 1) as it would have, and the record names every rank's host.
+    void resumesWithAnotherNumberOfRanks() {
+        const auto store = dir_.freshStore();
+        const QStringList run{"--data", "volume4d", "--grid", "30", "--epochs", "60"};
+        const auto first = dir_.filePath("two.json");
+        const auto two = runStudioProcess(
+            QStringList{"train"} + run +
+                QStringList{"--ranks", "2", "--checkpoint-every", "20", "--out", first},
+            store);
+        QCOMPARE(two.exitCode, 0);
+        const auto whole = readJson(first);
+        const auto id = whole["run_id"].toString();
+        const auto shown =
+            QJsonDocument::fromJson(runStudioProcess({"runs", "show", id.left(8)}, store).out)
+                .object();
+        const auto hosts = shown["host"].toString().split(u',');
+        QCOMPARE(hosts.size(), 2);
+        QCOMPARE(shown["config"]["train"]["ranks"].toInt(), 2);
+        for (int ranks : {3, 1}) {
+            const auto out = dir_.freshFile(QStringLiteral("resumed%1.json"));
+            const auto resumed = runStudioProcess({"train", "--resume", id.left(8) + "@40",
+                                                   "--ranks", QString::number(ranks), "--out", out},
+                                                  store);
+            QVERIFY2(resumed.exitCode == 0, resumed.err.constData());
+            const auto result = readJson(out);
+            QCOMPARE(result["result"]["loss_history"], whole["result"]["loss_history"]);
+        }
+    }
+
+    // Live settings are rank 0's alone (it reads them, the others take the
+    // parameters it sends): a run on 3 ranks changed while it trains, and
+    // paused for longer than the rank timeout (rank 0 tells the others to
+    // hold on), replays bit for bit on 1.
+    void liveChangesAndPausesReplayOnAnyNumberOfRanks() {
+        const auto store = dir_.freshStore();
+        QProcess trainer;
+        auto environment = QProcessEnvironment::systemEnvironment();
+        environment.insert(QStringLiteral("DREDGE_STORE"), store);
+        trainer.setProcessEnvironment(environment);
+        const auto out = dir_.filePath("live.json");
+        trainer.start(QStringLiteral(DREDGE_STUDIO_EXE),
+                      {"train", "--data", "volume4d", "--grid", "30", "--ranks", "3", "--epochs",
+                       "100000000", "--rank-timeout", "2", "--out", out});
+        QVERIFY(trainer.waitForStarted());
+        trainer.setReadChannel(QProcess::StandardError);
+        QByteArray err;
+        while (!(err += trainer.readAllStandardError()).contains("parameters")) {
+            QVERIFY2(trainer.waitForReadyRead(60000), err.constData()); // the ranks have met
+        }
+        const auto runs =
+            QJsonDocument::fromJson(runStudioProcess({"runs", "list", "--json"}, store).out)
+                .array();
+        const auto id = runs.at(0)["id"].toString().left(8);
+        QCOMPARE(runStudioProcess({"runs", "set", id, "lr=0.002", "clip=true"}, store).exitCode, 0);
+        QCOMPARE(runStudioProcess({"runs", "pause", id}, store).exitCode, 0);
+        // Held for two rank timeouts: a pause, not a lost rank 0. (A wait, not
+        // a timing: any longer pause must pass the same way.)
+        QTest::qWait(4000);
+        QCOMPARE(trainer.state(), QProcess::Running);
+        QCOMPARE(runStudioProcess({"runs", "resume", id}, store).exitCode, 0);
+        QCOMPARE(runStudioProcess({"runs", "stop", id}, store).exitCode, 0);
+        QVERIFY(trainer.waitForFinished(60000));
+        err += trainer.readAllStandardError();
+        QVERIFY2(trainer.exitCode() == 0 || trainer.exitCode() == 130, err.constData());
+        QVERIFY2(err.contains("change: lr 0.001 → 0.002"), err.constData());
+        const auto replayOut = dir_.filePath("replayed.json");
+        const auto replay =
+            runStudioProcess({"train", "--replay", id, "--ranks", "1", "--out", replayOut}, store);
+        QVERIFY2(replay.exitCode == 0 || replay.exitCode == 130, replay.err.constData());
+        const auto verdict = readJson(replayOut)["replay"].toObject();
+        QVERIFY2(verdict["identical"].toBool(), QJsonDocument(verdict).toJson().constData());
+        QCOMPARE(verdict["changes"].toInt(), 3); // two settings and the stop
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRanks)
+#include "test_ranks.moc"
