@@ -50,6 +50,9 @@ public:
     int rank() const { return place_.rank; }
     int size() const { return place_.size; }
     std::chrono::milliseconds timeout() const { return place_.timeout; }
+    // Seconds this rank has spent in messages so far: sending, and waiting
+    // for others (their latency, and their work where it is slower).
+    double messageSeconds() const { return messageSeconds_; }
 
     // `values` (a contiguous CPU tensor, the same shape on every rank) as
     // rank 0 holds them, on every rank.
@@ -67,7 +70,12 @@ private:
     void send(at::Tensor& values, int to);
     void receive(at::Tensor& values, int from);
 
+    // Runs `message`, its time counted in messageSeconds_.
+    template <typename Message>
+    void timed(Message&& message);
+
     RankPlace place_;
+    double messageSeconds_ = 0.0;
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
