@@ -38,6 +38,28 @@ QList<qint64> childrenOf(qint64 parent) {
     return children;
 }
 
+// `train ARGS` on the 4-D volume of 30³ points and 3 ranks, recording into
+// `store`, started in `trainer`; what it printed once the ranks have met
+// (its "training … parameters" line), empty when it never got there.
+QByteArray startThreeRanks(QProcess& trainer, const QString& store, const QStringList& arguments) {
+    auto environment = QProcessEnvironment::systemEnvironment();
+    environment.insert(QStringLiteral("DREDGE_STORE"), store);
+    trainer.setProcessEnvironment(environment);
+    trainer.start(QStringLiteral(DREDGE_STUDIO_EXE),
+                  QStringList{"train", "--data", "volume4d", "--grid", "30", "--ranks", "3",
+                              "--epochs", "100000000"} +
+                      arguments);
+    trainer.setReadChannel(QProcess::StandardError);
+    QByteArray err;
+    while (!(err += trainer.readAllStandardError()).contains("parameters")) {
+        if (!trainer.waitForReadyRead(60000)) {
+            qWarning("%s", err.constData());
+            return {};
+        }
+    }
+    return err;
+}
+
 } // namespace
 
 class TestRanks : public QObject {
@@ -137,18 +159,8 @@ private Q_SLOTS:
     void aLostRankFailsTheRunNamingIt() {
         const auto store = dir_.freshStore();
         QProcess trainer;
-        auto environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(QStringLiteral("DREDGE_STORE"), store);
-        trainer.setProcessEnvironment(environment);
-        trainer.start(QStringLiteral(DREDGE_STUDIO_EXE),
-                      {"train", "--data", "volume4d", "--grid", "30", "--ranks", "3", "--epochs",
-                       "100000000", "--rank-timeout", "60"});
-        QVERIFY(trainer.waitForStarted());
-        trainer.setReadChannel(QProcess::StandardError);
-        QByteArray err;
-        while (!(err += trainer.readAllStandardError()).contains("parameters")) {
-            QVERIFY2(trainer.waitForReadyRead(60000), err.constData()); // the ranks have met
-        }
+        QByteArray err = startThreeRanks(trainer, store, {"--rank-timeout", "60"});
+        QVERIFY(!err.isEmpty());
         const auto ranks = childrenOf(trainer.processId());
         QCOMPARE(ranks.size(), 2);
         QCOMPARE(::kill(pid_t(ranks.last()), SIGKILL), 0);
@@ -204,19 +216,9 @@ private Q_SLOTS:
     void liveChangesAndPausesReplayOnAnyNumberOfRanks() {
         const auto store = dir_.freshStore();
         QProcess trainer;
-        auto environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(QStringLiteral("DREDGE_STORE"), store);
-        trainer.setProcessEnvironment(environment);
         const auto out = dir_.filePath("live.json");
-        trainer.start(QStringLiteral(DREDGE_STUDIO_EXE),
-                      {"train", "--data", "volume4d", "--grid", "30", "--ranks", "3", "--epochs",
-                       "100000000", "--rank-timeout", "2", "--out", out});
-        QVERIFY(trainer.waitForStarted());
-        trainer.setReadChannel(QProcess::StandardError);
-        QByteArray err;
-        while (!(err += trainer.readAllStandardError()).contains("parameters")) {
-            QVERIFY2(trainer.waitForReadyRead(60000), err.constData()); // the ranks have met
-        }
+        QByteArray err = startThreeRanks(trainer, store, {"--rank-timeout", "2", "--out", out});
+        QVERIFY(!err.isEmpty());
         const auto runs =
             QJsonDocument::fromJson(runStudioProcess({"runs", "list", "--json"}, store).out)
                 .array();

@@ -70,6 +70,29 @@ std::vector<RunRecord> storedRuns(const QString& url) {
     return runs ? *runs : std::vector<RunRecord>{};
 }
 
+// Starts `cluster`; where it cannot, fails the test in CI (Slurm must run
+// there) and skips it elsewhere, and the caller returns.
+bool startedOrSkipped(SlurmCluster& cluster) {
+    QString why;
+    if (cluster.start(&why)) {
+        return true;
+    }
+    if (qEnvironmentVariable("CI") == QLatin1String("true")) {
+        QTest::qFail(qPrintable("Slurm must run in CI: " + why), __FILE__, __LINE__);
+    } else {
+        QTest::qSkip(qPrintable(why), __FILE__, __LINE__);
+    }
+    return false;
+}
+
+// Whether `store` holds `count` runs, all finished.
+bool allFinished(const QString& store, size_t count) {
+    const auto runs = storedRuns(store);
+    return runs.size() == count && std::all_of(runs.begin(), runs.end(), [](const RunRecord& run) {
+               return run.status == RecordStatus::Finished;
+           });
+}
+
 } // namespace
 
 class TestSweep : public QObject {
@@ -520,12 +543,8 @@ private Q_SLOTS:
 
     void aJobArrayOnARealSlurmFillsTheStore() {
         SlurmCluster cluster;
-        QString why;
-        if (!cluster.start(&why)) {
-            if (qEnvironmentVariable("CI") == QLatin1String("true")) {
-                QFAIL(qPrintable("Slurm must run in CI: " + why));
-            }
-            QSKIP(qPrintable(why));
+        if (!startedOrSkipped(cluster)) {
+            return;
         }
         const QString store = "sqlite:" + dir_.filePath("cluster.sqlite");
         const auto r =
@@ -533,15 +552,7 @@ private Q_SLOTS:
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY(r.out.contains("submitted job "));
         // The array's tasks run at once on this node; each takes its queued run.
-        QTRY_VERIFY2_WITH_TIMEOUT(
-            [&] {
-                const auto runs = storedRuns(store);
-                return runs.size() == 4 &&
-                       std::all_of(runs.begin(), runs.end(), [](const RunRecord& run) {
-                           return run.status == RecordStatus::Finished;
-                       });
-            }(),
-            qPrintable(cluster.log()), 120000);
+        QTRY_VERIFY2_WITH_TIMEOUT(allFinished(store, 4), qPrintable(cluster.log()), 120000);
         for (const auto& run : storedRuns(store)) {
             QCOMPARE(run.epochsDone, qint64(40));
             QVERIFY(run.sweepTask >= 0 && run.sweepTask < 4);
@@ -553,12 +564,8 @@ private Q_SLOTS:
     // in the submission folder; the losses are one process's, bit for bit.
     void aRunOnTwoSlurmTasksTrainsAsOneProcess() {
         SlurmCluster cluster;
-        QString why;
-        if (!cluster.start(&why)) {
-            if (qEnvironmentVariable("CI") == QLatin1String("true")) {
-                QFAIL(qPrintable("Slurm must run in CI: " + why));
-            }
-            QSKIP(qPrintable(why));
+        if (!startedOrSkipped(cluster)) {
+            return;
         }
         const QStringList run{"train",    "--data", "volume4d",   "--grid", "30",
                               "--epochs", "30",     "--no-store", "--out"};
@@ -590,15 +597,7 @@ private Q_SLOTS:
             studio({"sweep", twoVolumeRuns(), "--slurm", "--ranks-per-run", "2", "--store", store},
                    dir_.path());
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        QTRY_VERIFY2_WITH_TIMEOUT(
-            [&] {
-                const auto runs = storedRuns(store);
-                return runs.size() == 2 &&
-                       std::all_of(runs.begin(), runs.end(), [](const RunRecord& run) {
-                           return run.status == RecordStatus::Finished;
-                       });
-            }(),
-            qPrintable(cluster.log()), 120000);
+        QTRY_VERIFY2_WITH_TIMEOUT(allFinished(store, 2), qPrintable(cluster.log()), 120000);
         for (const auto& run : storedRuns(store)) {
             QCOMPARE(run.config.train.ranks, 2);
             QCOMPARE(run.host.split(u',').size(), 2);
