@@ -38,6 +38,20 @@ QList<qint64> childrenOf(qint64 parent) {
     return children;
 }
 
+// Which rank the child `pid` is (its DREDGE_RANK), or -1.
+int rankOf(qint64 pid) {
+    QFile file(QStringLiteral("/proc/%1/environ").arg(pid));
+    if (!file.open(QIODevice::ReadOnly)) {
+        return -1;
+    }
+    for (const auto& entry : file.readAll().split('\0')) {
+        if (entry.startsWith("DREDGE_RANK=")) {
+            return entry.mid(12).toInt();
+        }
+    }
+    return -1;
+}
+
 // `train ARGS` on the 4-D volume of 30³ points and 3 ranks, recording into
 // `store`, started in `trainer`; what it printed once the ranks have met
 // (its "training … parameters" line), empty when it never got there.
@@ -176,6 +190,33 @@ private Q_SLOTS:
         QCOMPARE(runs.at(0)["status"].toString(), QStringLiteral("failed"));
         QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(QStringLiteral("/proc/%1").arg(ranks.first())),
                                  30000);
+    }
+
+    // A rank that stops answering without closing its connections (a node
+    // lost, here a stopped process): rank 0 fails the run after the rank
+    // timeout, naming the rank, and ends the others.
+    void aSilentRankFailsTheRunAfterTheTimeout() {
+        QProcess trainer;
+        QByteArray err =
+            startThreeRanks(trainer, dir_.freshStore(), {"--rank-timeout", "2", "--no-store"});
+        QVERIFY(!err.isEmpty());
+        const auto ranks = childrenOf(trainer.processId());
+        QCOMPARE(ranks.size(), 2);
+        QCOMPARE(rankOf(ranks.first()), 1); // started first
+        QCOMPARE(::kill(pid_t(ranks.first()), SIGSTOP), 0);
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(trainer.waitForFinished(60000));
+        err += trainer.readAllStandardError();
+        QCOMPARE(trainer.exitCode(), 1);
+        QVERIFY2(clock.elapsed() >= 1500, qPrintable(QString::number(clock.elapsed())));
+        // Rank 0 names the rank it sent to or waited for; waiting on the last
+        // rank, which waits on the one before it, it says that too.
+        QVERIFY2(err.contains("failed: rank 1 did not answer within 2 s") ||
+                     err.contains("failed: rank 2 (or a rank before it) did not answer within 2 s"),
+                 err.constData());
+        QTRY_VERIFY_WITH_TIMEOUT(!QFile::exists(QStringLiteral("/proc/%1").arg(ranks.first())),
+                                 30000); // killed, stopped as it was
     }
 
     // The checkpoint holds what rank 0 holds (parameters and Adam's moments),

@@ -138,31 +138,45 @@ RankGroup::~RankGroup() = default;
 // and its sums never take each other's place.
 constexpr int kSumsTag = 0, kParametersTag = 1;
 
+// Why a message to or from `peer` failed, naming it: a closed connection
+// (the process ended) or silence past the timeout (its node lost, or the
+// process stopped). `alsoBefore`: silence may be an earlier rank's, for
+// which `peer` waits in turn (and names).
+std::string RankGroup::lostText(int peer, const std::exception& e, bool alsoBefore) const {
+    const std::string what = e.what();
+    if (what.find("Timed out") == std::string::npos) {
+        return "rank " + std::to_string(peer) + " was lost: " + what;
+    }
+    return "rank " + std::to_string(peer) +
+           (alsoBefore && peer > 1 ? " (or a rank before it)" : "") + " did not answer within " +
+           std::to_string(place_.timeout.count() / 1000) + " s";
+}
+
 void RankGroup::broadcast(at::Tensor& values) {
     // Sends from rank 0 to each, all posted at once: Gloo's broadcast took
     // 80-200 µs on loopback here where a send takes 25.
     std::vector<at::Tensor> tensors{values};
-    try {
-        timed([&] {
-            if (place_.rank != 0) {
+    timed([&] {
+        if (place_.rank != 0) {
+            try {
                 impl_->group->recv(tensors, 0, kParametersTag)->wait(place_.timeout);
-                return;
+            } catch (const std::exception& e) {
+                throw std::runtime_error(lostText(0, e, false));
             }
-            std::vector<c10::intrusive_ptr<c10d::Work>> sends;
-            for (int to = 1; to < place_.size; ++to) {
-                sends.push_back(impl_->group->send(tensors, to, kParametersTag));
+            return;
+        }
+        std::vector<c10::intrusive_ptr<c10d::Work>> sends;
+        for (int to = 1; to < place_.size; ++to) {
+            sends.push_back(impl_->group->send(tensors, to, kParametersTag));
+        }
+        for (int to = 1; to < place_.size; ++to) {
+            try {
+                sends[size_t(to - 1)]->wait(place_.timeout);
+            } catch (const std::exception& e) {
+                throw std::runtime_error(lostText(to, e, false));
             }
-            for (auto& send : sends) {
-                send->wait(place_.timeout);
-            }
-        });
-    } catch (const std::exception& e) {
-        throw std::runtime_error(
-            place_.rank == 0
-                ? "a rank was lost while rank 0 sent it the parameters: " + std::string(e.what())
-                : "rank 0 was lost (no parameters within " +
-                      std::to_string(place_.timeout.count() / 1000) + " s): " + e.what());
-    }
+        }
+    });
 }
 
 std::vector<std::string> RankGroup::gather(const std::string& text) {
@@ -187,7 +201,7 @@ void RankGroup::send(at::Tensor& values, int to) {
     try {
         timed([&] { impl_->group->send(tensors, to, kSumsTag)->wait(place_.timeout); });
     } catch (const std::exception& e) {
-        throw std::runtime_error("rank " + std::to_string(to) + " was lost: " + e.what());
+        throw std::runtime_error(lostText(to, e, false));
     }
 }
 
@@ -196,9 +210,7 @@ void RankGroup::receive(at::Tensor& values, int from) {
     try {
         timed([&] { impl_->group->recv(tensors, from, kSumsTag)->wait(place_.timeout); });
     } catch (const std::exception& e) {
-        throw std::runtime_error("rank " + std::to_string(from) + " was lost (no sums within " +
-                                 std::to_string(place_.timeout.count() / 1000) +
-                                 " s): " + e.what());
+        throw std::runtime_error(lostText(from, e, true));
     }
 }
 

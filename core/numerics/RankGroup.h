@@ -68,6 +68,7 @@ public:
 
 private:
     void send(at::Tensor& values, int to);
+    std::string lostText(int peer, const std::exception& e, bool alsoBefore) const;
     void receive(at::Tensor& values, int from);
 
     // Runs `message`, its time counted in messageSeconds_.
