@@ -1,5 +1,6 @@
 #include "RankGroup.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <stdexcept>
@@ -116,10 +117,11 @@ bool rankGroupsAvailable() {
 RankGroup::RankGroup(const RankPlace& place)
     : place_(place)
     , impl_(std::make_unique<Impl>()) {
+    const auto meeting = meetingLimit();
     try {
         auto store = c10::make_intrusive<c10d::FileStore>(place.rendezvous, place.size);
-        store->setTimeout(place.timeout);
-        auto options = c10d::ProcessGroupGloo::Options::create(place.timeout);
+        store->setTimeout(meeting);
+        auto options = c10d::ProcessGroupGloo::Options::create(meeting);
         // Every interface this host has a name for: loopback for local ranks,
         // the node's address under Slurm.
         options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
@@ -188,7 +190,8 @@ std::vector<std::string> RankGroup::gather(const std::string& text) {
         all[0].push_back(at::zeros({kWidth}, at::kByte));
     }
     std::vector<at::Tensor> in{mine};
-    impl_->group->allgather(all, in)->wait(place_.timeout);
+    // Each rank makes its data before this: as long as a meeting may take.
+    impl_->group->allgather(all, in)->wait(meetingLimit());
     std::vector<std::string> texts;
     for (const auto& t : all[0]) {
         texts.emplace_back(reinterpret_cast<const char*>(t.data_ptr<uint8_t>()));

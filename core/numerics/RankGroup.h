@@ -10,6 +10,7 @@
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -69,6 +70,12 @@ public:
 private:
     void send(at::Tensor& values, int to);
     std::string lostText(int peer, const std::exception& e, bool alsoBefore) const;
+    // How long ranks wait for each other to start and set up: at least two
+    // minutes (a loaded node, another node's slower start), whatever the
+    // rank timeout that each message once met is waited for.
+    std::chrono::milliseconds meetingLimit() const {
+        return std::max<std::chrono::milliseconds>(place_.timeout, std::chrono::minutes(2));
+    }
     void receive(at::Tensor& values, int from);
 
     // Runs `message`, its time counted in messageSeconds_.
