@@ -151,7 +151,7 @@ std::string RankGroup::lostText(int peer, const std::exception& e, bool alsoBefo
     }
     return "rank " + std::to_string(peer) +
            (alsoBefore && peer > 1 ? " (or a rank before it)" : "") + " did not answer within " +
-           std::to_string(place_.timeout.count() / 1000) + " s";
+           std::to_string((alsoBefore ? chainLimit() : place_.timeout).count() / 1000) + " s";
 }
 
 void RankGroup::broadcast(at::Tensor& values) {
@@ -211,7 +211,7 @@ void RankGroup::send(at::Tensor& values, int to) {
 void RankGroup::receive(at::Tensor& values, int from) {
     std::vector<at::Tensor> tensors{values};
     try {
-        timed([&] { impl_->group->recv(tensors, from, kSumsTag)->wait(place_.timeout); });
+        timed([&] { impl_->group->recv(tensors, from, kSumsTag)->wait(chainLimit()); });
     } catch (const std::exception& e) {
         throw std::runtime_error(lostText(from, e, true));
     }

@@ -70,6 +70,13 @@ public:
 private:
     void send(at::Tensor& values, int to);
     std::string lostText(int peer, const std::exception& e, bool alsoBefore) const;
+    // How long a rank waits for the sums of the rank before it: rank 0's
+    // rank timeout and, for the others, half as long again, so that rank 0
+    // (which records and ends the local ranks) is the one that reports a
+    // silent rank, not a rank after it that gave up first.
+    std::chrono::milliseconds chainLimit() const {
+        return place_.rank == 0 ? place_.timeout : place_.timeout + place_.timeout / 2;
+    }
     // How long ranks wait for each other to start and set up: at least two
     // minutes (a loaded node, another node's slower start), whatever the
     // rank timeout that each message once met is waited for.
