@@ -10,6 +10,8 @@
 // Prints figures; not a test.
 
 #include "BenchTiming.h"
+#include "FieldModel.h"
+#include "ModelFactory.h"
 #include "RankGroup.h"
 #include "RankedEpochs.h"
 #include "Trainer.h"
@@ -189,9 +191,14 @@ int main(int argc, char** argv) {
         return runMeasuringProcess(argv);
     }
     const int rounds = argc == 3 && std::strcmp(argv[1], "--rounds") == 0 ? std::atoi(argv[2]) : 3;
-    std::printf("Data-parallel training, 4-D volume, wave ensemble n = 16 (208 parameters), 1 "
+    if (rounds < 1) {
+        std::fprintf(stderr, "usage: bench_ranks [--rounds R], R at least 1\n");
+        return 2;
+    }
+    const auto model = makeModel(volumeRun(20).model, 3, uint64_t(0));
+    std::printf("Data-parallel training, 4-D volume, wave ensemble n = 16 (%lld parameters), 1 "
                 "thread per rank, medians of %d alternated rounds\n\n",
-                rounds);
+                (long long)model->parameterCount(), rounds);
     // "best": the fastest round of each, less moved by another program's
     // work on a shared machine than the median.
     std::printf("%9s %10s %10s %8s %8s %9s %9s %11s %11s %11s\n", "points", "1 rank ms",
@@ -215,8 +222,8 @@ int main(int argc, char** argv) {
         }
         const double oneMs = bench::median(one), twoMs = bench::median(two);
         computePerPoint = 1e-3 * oneMs / double(points); // the largest case's, for the model
-        const double best = *std::min_element(one.begin(), one.end()) /
-                            *std::min_element(two.begin(), two.end());
+        const double best =
+            *std::min_element(one.begin(), one.end()) / *std::min_element(two.begin(), two.end());
         std::printf("%9lld %10.2f %10.2f %7.2fx %7.2fx %8.1f%% %8.1f%% %11.0f %11.0f %11.0f\n",
                     (long long)points, oneMs, twoMs, oneMs / twoMs, best,
                     100.0 * bench::median(share), 100.0 * bench::median(shareOther),
