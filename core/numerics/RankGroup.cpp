@@ -167,16 +167,18 @@ void RankGroup::broadcast(at::Tensor& values) {
             }
             return;
         }
+        // Posting a send to a closed connection throws too: each named.
         std::vector<c10::intrusive_ptr<c10d::Work>> sends;
-        for (int to = 1; to < place_.size; ++to) {
-            sends.push_back(impl_->group->send(tensors, to, kParametersTag));
-        }
-        for (int to = 1; to < place_.size; ++to) {
-            try {
-                sends[size_t(to - 1)]->wait(place_.timeout);
-            } catch (const std::exception& e) {
-                throw std::runtime_error(lostText(to, e, false));
+        int to = 1;
+        try {
+            for (; to < place_.size; ++to) {
+                sends.push_back(impl_->group->send(tensors, to, kParametersTag));
             }
+            for (to = 1; to < place_.size; ++to) {
+                sends[size_t(to - 1)]->wait(place_.timeout);
+            }
+        } catch (const std::exception& e) {
+            throw std::runtime_error(lostText(to, e, false));
         }
     });
 }
@@ -191,7 +193,12 @@ std::vector<std::string> RankGroup::gather(const std::string& text) {
     }
     std::vector<at::Tensor> in{mine};
     // Each rank makes its data before this: as long as a meeting may take.
-    impl_->group->allgather(all, in)->wait(meetingLimit());
+    try {
+        impl_->group->allgather(all, in)->wait(meetingLimit());
+    } catch (const std::exception& e) {
+        throw std::runtime_error("a rank was lost while the ranks set up: " +
+                                 std::string(e.what()));
+    }
     std::vector<std::string> texts;
     for (const auto& t : all[0]) {
         texts.emplace_back(reinterpret_cast<const char*>(t.data_ptr<uint8_t>()));
