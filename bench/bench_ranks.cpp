@@ -230,6 +230,22 @@ int main(int argc, char** argv) {
                     lastZero.peakMiB, lastOther.peakMiB, lastOne.peakMiB);
     }
 
+    // Memory: every rank makes only its share of the points; rank 0 holds
+    // them all (the predictions the store and plots keep are computed there).
+    const int bigGrid = 200;
+    const double dataMiB = std::pow(double(bigGrid), 3) * (3 + 1 + 1) * 4 / (1024.0 * 1024.0);
+    std::printf("\nPeak memory, %d^3 = %.0f million points (x, t, y: %.0f MiB), 2 epochs, each "
+                "rank a process of its own:\n",
+                bigGrid, std::pow(double(bigGrid), 3) / 1e6, dataMiB);
+    for (int ranks : {1, 2, 3}) {
+        const auto peaks = measure("train", bigGrid, ranks, 2);
+        std::printf("  %d rank%s:", ranks, ranks == 1 ? " " : "s");
+        for (int rank = 0; rank < ranks; ++rank) {
+            std::printf("  rank %d %6.0f MiB", rank, peaks[size_t(rank)].peakMiB);
+        }
+        std::printf("\n");
+    }
+
     std::printf("\nMessage time of one epoch on 2 ranks here (parameters out, sums along and "
                 "back, no work), median:\n");
     std::vector<std::pair<int, double>> hops;

@@ -159,6 +159,59 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, makeDataset(config));
     }
 
+    // One rank's shard of a data-parallel run is made alone (makeDatasetPart),
+    // bit for bit as the whole data set has those rows, wherever the part
+    // starts and ends (not on the 4,096-row blocks the values are made in
+    // either), and knows where it lies among all points.
+    void aPartIsTheWholesRowsBitForBit_data() {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<int>("grid");
+        QTest::addColumn<int>("times");
+        QTest::newRow("4-D 30³") << int(DataKind::Volume4d) << 30 << 1;
+        QTest::newRow("6-D 7⁵") << int(DataKind::Hyper6d) << 7 << 1;
+        QTest::newRow("1-D packet, 40 instants") << int(DataKind::Packet1d) << 0 << 40;
+        QTest::newRow("4-D packet, 6 instants") << int(DataKind::Packet4d) << 14 << 6;
+        QTest::newRow("chirp") << int(DataKind::Chirp) << 0 << 1;
+    }
+    void aPartIsTheWholesRowsBitForBit() {
+        QFETCH(int, kind);
+        QFETCH(int, grid);
+        QFETCH(int, times);
+        DataConfig config;
+        config.kind = DataKind(kind);
+        config.grid = grid;
+        config.times = times;
+        const auto whole = makeDataset(config);
+        const int64_t n = whole.coords.size(0);
+        QCOMPARE(whole.allPoints, n);
+        for (const auto& [first, end] : {std::pair<int64_t, int64_t>{0, n},
+                                         {n / 3 + 17, n - 5},
+                                         {n - 1, n},
+                                         {4096 % n, std::min(n, int64_t(8192))}}) {
+            const auto part =
+                makeDatasetPart(config, [&, first = first, end = end](int64_t points) {
+                    return std::pair{points == n ? first : -1, end};
+                });
+            QCOMPARE(part.firstPoint, first);
+            QCOMPARE(part.allPoints, n);
+            QCOMPARE(part.timeVaries, whole.timeVaries);
+            QCOMPARE(part.gridShape, whole.gridShape);
+            QCOMPARE(part.description, whole.description);
+            QCOMPARE(part.gridAxes.size(), whole.gridAxes.size());
+            for (const auto& [mine, theirs] : {std::pair{part.coords, whole.coords},
+                                               {part.time, whole.time},
+                                               {part.target, whole.target}}) {
+                const auto rows = theirs.narrow(0, first, end - first);
+                QCOMPARE(mine.sizes().vec(), rows.sizes().vec());
+                QVERIFY(at::equal(mine.view(at::kInt), rows.contiguous().view(at::kInt)));
+            }
+        }
+        QCOMPARE(whole.timeVaries, times > 1);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, makeDatasetPart(config, [](int64_t points) {
+                                     return std::pair{points - 1, points + 1};
+                                 }));
+    }
+
     void csvAcceptsCommonLayouts() {
         const auto s =
             parseCsvSignal("# recorded 2026-11-25\nx,y\n0, 1.5\n\n1;-2e-1\r\n2\t3\n# end\n");

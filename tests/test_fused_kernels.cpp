@@ -14,9 +14,11 @@
 #include "ModelFactory.h"
 #include "OneThreadTestMain.h"
 #include "RandomFourierFeatures.h"
+#include "RankedEpochs.h"
 #include "Siren.h"
 #include "TensorGridLayout.h"
 #include "Trainer.h"
+#include "TransposedCoordinates.h"
 #include "WaveEnsemble.h"
 #include "cuda/InterferencePointMath.h"
 #include "cuda/WavePointMath.h"
@@ -96,7 +98,8 @@ at::Tensor gridPoints(int64_t dims, int64_t size) {
 
 EpochData epochData(const at::Tensor& x, const at::Tensor& t, int64_t outputs, bool split,
                     at::Generator& gen) {
-    EpochData data{x, t, at::randn({x.size(0), outputs}, gen).to(x.scalar_type()), {}, {}};
+    EpochData data{x,     t, at::randn({x.size(0), outputs}, gen).to(x.scalar_type()), {}, {},
+                   false, {}};
     if (split) {
         const auto held = (at::arange(x.size(0) * outputs) % 3 == 0).view({x.size(0), outputs});
         const auto count = [](const at::Tensor& mask) { return mask.sum().item<double>(); };
@@ -713,6 +716,45 @@ private Q_SLOTS:
         QVERIFY(!layoutOf(points.narrow(0, 0, 400)));
     }
 
+    // A rank that makes only its part of a data set (makeDatasetPart) knows
+    // the whole's grid from the data set's axes (epochShardOf): the layout,
+    // its coordinates and t's static path as the kernels find them in every
+    // point, for grids with rows long enough, too short, and moving in time.
+    void aShardKnowsTheWholeGridWithoutIt_data() {
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<int>("grid");
+        QTest::addColumn<int>("times");
+        QTest::addColumn<bool>("isGrid");
+        QTest::newRow("4-D 20³") << int(DataKind::Volume4d) << 20 << 1 << true;
+        QTest::newRow("4-D 4³ (rows too short)") << int(DataKind::Volume4d) << 4 << 1 << false;
+        QTest::newRow("6-D 8⁵") << int(DataKind::Hyper6d) << 8 << 1 << true;
+        QTest::newRow("6-D 3⁵") << int(DataKind::Hyper6d) << 3 << 1 << true;
+        QTest::newRow("4-D packet, one instant") << int(DataKind::Packet4d) << 12 << 1 << true;
+        QTest::newRow("4-D packet, 5 instants") << int(DataKind::Packet4d) << 12 << 5 << false;
+        QTest::newRow("1-D packet") << int(DataKind::Packet1d) << 0 << 3 << false;
+        QTest::newRow("chirp") << int(DataKind::Chirp) << 0 << 1 << false;
+    }
+    void aShardKnowsTheWholeGridWithoutIt() {
+        QFETCH(int, kind);
+        QFETCH(int, grid);
+        QFETCH(int, times);
+        QFETCH(bool, isGrid);
+        DataConfig config;
+        config.kind = DataKind(kind);
+        config.grid = grid;
+        config.times = times;
+        const auto data = makeDataset(config);
+        TransposedCoordinates whole;
+        whole.of(data.coords);
+        const auto found = whole.gridLayoutAt(data.time);
+        const auto known = epochShardOf(data, 0);
+        QCOMPARE(bool(found), isGrid);
+        QCOMPARE(known.staticTime, whole.timeIsZero(data.time));
+        QCOMPARE(fused::encodedLayout(known.grid), fused::encodedLayout(found));
+        QCOMPARE(known.gridAxes, found ? whole.gridAxes() : std::vector<float>{});
+        QCOMPARE(known.allElements, data.target.numel());
+    }
+
     // The forward and backward through autograd (predictions, the composed
     // training loop) take the grid path too, kept terms or not.
     void gridForwardMatchesComposed() {
@@ -899,7 +941,7 @@ private Q_SLOTS:
         auto gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(5));
         WaveEnsemble waves(1, 4, gen);
         const auto x = at::randn({50, 1}, gen);
-        const EpochData data{x, at::zeros({50}), at::zeros({50, 1}), {}, {}};
+        const EpochData data{x, at::zeros({50}), at::zeros({50, 1}), {}, {}, false, {}};
         auto gradient = at::zeros({waves.parameterCount()});
         waves.useFusedKernel = false;
         QVERIFY(!waves.fusedEpoch(data, gradient));
@@ -908,6 +950,8 @@ private Q_SLOTS:
                                 at::zeros({50}, at::kDouble),
                                 at::zeros({50, 1}, at::kDouble),
                                 {},
+                                {},
+                                false,
                                 {}};
         QVERIFY(!waves.fusedEpoch(doubles, gradient)); // float model, double points
         QVERIFY(waves.fusedEpoch(data, gradient));
@@ -917,7 +961,7 @@ private Q_SLOTS:
         InterferenceBasis basis(1, 4, 2, gen);
         auto basisGradient = at::zeros({basis.parameterCount()});
         QVERIFY(!basis.fusedEpoch(data, basisGradient));
-        const EpochData twoColumns{x, at::zeros({50}), at::zeros({50, 2}), {}, {}};
+        const EpochData twoColumns{x, at::zeros({50}), at::zeros({50, 2}), {}, {}, false, {}};
         QVERIFY(basis.fusedEpoch(twoColumns, basisGradient));
     }
 

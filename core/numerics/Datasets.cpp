@@ -1,52 +1,103 @@
 #include "Datasets.h"
 
-#include <cstdio>
-
 #include "CsvSignal.h"
 
+#include <cstdio>
+#include <functional>
 #include <stdexcept>
 
 namespace dredge {
 
-at::Tensor gridCoordinates(int64_t grid, int64_t dims, double lo, double hi) {
-    const auto axis = at::linspace(lo, hi, grid);
-    const std::vector<at::Tensor> axes(size_t(dims), axis);
-    // meshgrid returns expanded views; stack writes the [G^D, D] result once.
-    return at::stack(at::meshgrid(axes, "ij"), -1).reshape({-1, dims});
+namespace {
+
+// Values are computed a block of rows at a time, blocks counted from the data
+// set's first point, whether the whole data set or one rank's part of it is
+// made: LibTorch computes a loop's last few values with its scalar sin, cos
+// and exp and the others with its vectorised ones, which can differ in the
+// last bit, so a value must not depend on where the tensor holding it
+// starts. A block is below LibTorch's parallel grain, so one thread makes
+// it, whatever the run's thread count.
+constexpr int64_t kDataBlock = 4096;
+
+// A data set as a recipe: what it is (every field of a Dataset but its rows)
+// and how to make the rows at any indices.
+struct Recipe {
+    Dataset about;
+    std::function<at::Tensor(const at::Tensor& rows)> coords; // [n, D] at row indices [n]
+    std::function<at::Tensor(const at::Tensor& rows)> time;   // [n]
+    std::function<at::Tensor(const at::Tensor& rows, const at::Tensor& coords,
+                             const at::Tensor& t)>
+        target; // [n]
+};
+
+Dataset rowsOf(const Recipe& recipe, int64_t first, int64_t count) {
+    const int64_t points = recipe.about.allPoints, end = first + count;
+    if (first < 0 || count <= 0 || end > points) {
+        throw std::invalid_argument("rows [" + std::to_string(first) + ", " + std::to_string(end) +
+                                    ") are not among the " + std::to_string(points) +
+                                    " points of the data set");
+    }
+    Dataset part = recipe.about;
+    part.firstPoint = first;
+    // Block after block into the part's own tensors: the memory of the part
+    // and one block.
+    for (int64_t block = first / kDataBlock * kDataBlock; block < end; block += kDataBlock) {
+        const auto rows = at::arange(block, std::min(block + kDataBlock, points), at::kLong);
+        const auto coords = recipe.coords(rows), time = recipe.time(rows);
+        const auto target = recipe.target(rows, coords, time);
+        if (!part.coords.defined()) {
+            part.coords = at::empty({count, coords.size(1)});
+            part.time = at::empty({count});
+            part.target = at::empty({count, 1});
+        }
+        const int64_t from = std::max(block, first), to = std::min(block + rows.size(0), end);
+        const auto into = [&](const at::Tensor& whole, const at::Tensor& made) {
+            whole.narrow(0, from - first, to - from).copy_(made.narrow(0, from - block, to - from));
+        };
+        into(part.coords, coords);
+        into(part.time, time);
+        into(part.target.select(1, 0), target);
+    }
+    return part;
 }
 
-Dataset makeGlitchyChirp() {
-    const int64_t n = kChirpPoints;
-    const auto x = at::linspace(-10.0, 10.0, n);
-    const auto x2 = x.square();
-    auto y = at::sin(0.5 * x2);
-    y.mul_(at::exp(-0.1 * x2));
-    // The glitch: indices [500, 550), 50 %–55 % of the signal.
-    auto glitch = y.narrow(0, 500, 50);
-    glitch.add_(0.5 * at::sin(20.0 * x.narrow(0, 500, 50)));
-    return {x.unsqueeze(1), at::zeros({n}), y.unsqueeze(1), {n}, "glitchy chirp, 1000 points"};
+Dataset wholeOf(const Recipe& recipe) {
+    return rowsOf(recipe, 0, recipe.about.allPoints);
 }
 
-Dataset makeVolume4d(int64_t grid) {
-    auto coords = gridCoordinates(grid, 3, -5.0, 5.0);
+// Points of a grid whose D axes each take the values `axis`, 'ij' order (the
+// last axis varies fastest): those at the grid's point indices `rows`.
+at::Tensor gridPointsAt(const at::Tensor& axis, int64_t dims, at::Tensor rows) {
+    const int64_t g = axis.size(0);
+    auto columns = std::vector<at::Tensor>(size_t(dims));
+    for (int64_t d = dims - 1; d >= 0; --d) {
+        columns[size_t(d)] = axis.index_select(0, rows.remainder(g));
+        rows = rows.div(g, "floor");
+    }
+    return at::stack(columns, 1);
+}
+
+int64_t power(int64_t base, int64_t exponent) {
+    int64_t p = 1;
+    while (exponent-- > 0) {
+        p *= base;
+    }
+    return p;
+}
+
+// s = exp(−½(x²+y²+z²))·sin(2x)·cos(2y)·sin(2z), built in place: one
+// temporary of n values at a time.
+at::Tensor volumeSignal(const at::Tensor&, const at::Tensor& coords, const at::Tensor&) {
     const auto x = coords.select(1, 0), y = coords.select(1, 1), z = coords.select(1, 2);
-    // s = exp(−½(x²+y²+z²))·sin(2x)·cos(2y)·sin(2z), built in place: one
-    // temporary of N values at a time.
     auto s = x.square();
     s.add_(y.square()).add_(z.square()).mul_(-0.5).exp_();
     s.mul_(at::sin(2.0 * x)).mul_(at::cos(2.0 * y)).mul_(at::sin(2.0 * z));
-    const auto n = coords.size(0);
-    return {coords,
-            at::zeros({n}),
-            s.unsqueeze(1),
-            {grid, grid, grid},
-            "4-D volume, " + std::to_string(grid) + "^3 points"};
+    return s;
 }
 
-Dataset makeHyper6d(int64_t grid) {
-    auto coords = gridCoordinates(grid, 5, -3.0, 3.0);
+// s = exp(−0.1 Σ xᵢ²)·sin(x1+x2)·cos(x3)·sin(x4−x5)·cos(x2·x4), in place.
+at::Tensor hyperSignal(const at::Tensor&, const at::Tensor& coords, const at::Tensor&) {
     const auto c = [&](int i) { return coords.select(1, i - 1); };
-    // s = exp(−0.1 Σ xᵢ²)·sin(x1+x2)·cos(x3)·sin(x4−x5)·cos(x2·x4), in place.
     auto s = c(1).square();
     for (int i = 2; i <= 5; ++i) {
         s.add_(c(i).square());
@@ -54,28 +105,53 @@ Dataset makeHyper6d(int64_t grid) {
     s.mul_(-0.1).exp_();
     s.mul_(at::sin(c(1) + c(2))).mul_(at::cos(c(3)));
     s.mul_(at::sin(c(4) - c(5))).mul_(at::cos(c(2) * c(4)));
-    const auto n = coords.size(0);
-    return {coords,
-            at::zeros({n}),
-            s.unsqueeze(1),
-            {grid, grid, grid, grid, grid},
-            "6-D hyper-grid, " + std::to_string(grid) + "^5 points"};
+    return s;
 }
 
-Dataset makeCsvDataset(const std::string& path) {
-    const auto signal = loadCsvSignal(path);
-    const auto n = int64_t(signal.x.size());
-    const auto asColumn = [n](const std::vector<double>& v) {
-        return at::tensor(v, at::kDouble).to(at::kFloat).reshape({n, 1});
+// A static G^D grid over [lo, hi]^D.
+Recipe gridRecipe(int64_t grid, int64_t dims, double lo, double hi) {
+    const auto axis = at::linspace(lo, hi, grid);
+    Recipe recipe;
+    recipe.about.allPoints = power(grid, dims);
+    recipe.about.gridShape.assign(size_t(dims), grid);
+    recipe.about.gridAxes.assign(size_t(dims), axis);
+    recipe.coords = [axis, dims](const at::Tensor& rows) { return gridPointsAt(axis, dims, rows); };
+    recipe.time = [](const at::Tensor& rows) { return at::zeros({rows.size(0)}); };
+    return recipe;
+}
+
+// A data set made whole (it is small, or read from a file): parts are cut from it.
+Recipe wholeRecipe(Dataset whole) {
+    Recipe recipe;
+    recipe.about = whole;
+    recipe.about.coords = recipe.about.time = recipe.about.target = at::Tensor();
+    recipe.about.allPoints = whole.coords.size(0);
+    recipe.coords = [coords = whole.coords](const at::Tensor& rows) {
+        return coords.index_select(0, rows);
     };
-    return {asColumn(signal.x),
-            at::zeros({n}),
-            asColumn(signal.y),
-            {n},
-            "CSV signal, " + std::to_string(n) + " points"};
+    recipe.time = [time = whole.time](const at::Tensor& rows) {
+        return time.index_select(0, rows);
+    };
+    recipe.target = [target = whole.target](const at::Tensor& rows, const at::Tensor&,
+                                            const at::Tensor&) {
+        return target.select(1, 0).index_select(0, rows);
+    };
+    return recipe;
 }
 
-namespace {
+Recipe volumeRecipe(int64_t grid) {
+    auto recipe = gridRecipe(grid, 3, -5.0, 5.0);
+    recipe.about.description = "4-D volume, " + std::to_string(grid) + "^3 points";
+    recipe.target = volumeSignal;
+    return recipe;
+}
+
+Recipe hyperRecipe(int64_t grid) {
+    auto recipe = gridRecipe(grid, 5, -3.0, 3.0);
+    recipe.about.description = "6-D hyper-grid, " + std::to_string(grid) + "^5 points";
+    recipe.target = hyperSignal;
+    return recipe;
+}
 
 // The packets' shared constants (docs/reference.md §9).
 constexpr double kPacketWidth = 1.0; // σ0
@@ -104,13 +180,24 @@ at::Tensor packet(const at::Tensor& coords, const at::Tensor& t, const std::vect
     return y;
 }
 
-// Every point of `space` at every instant, time-major.
-std::pair<at::Tensor, at::Tensor> overTime(const at::Tensor& space, int times) {
-    const auto ts = instants(times);
-    const int64_t n = space.size(0);
-    const auto coords = space.repeat({ts.size(0), 1});
-    const auto t = ts.repeat_interleave(n);
-    return {coords, t};
+// Every point of `space` (a grid's recipe) at each of `times` instants,
+// time-major (every point of the first instant, then the next).
+Recipe packetRecipe(Recipe space, int times, std::vector<double> velocity) {
+    const int64_t perInstant = space.about.allPoints;
+    Recipe recipe;
+    recipe.about = space.about;
+    recipe.about.allPoints = perInstant * times;
+    recipe.about.timeVaries = times > 1;
+    recipe.coords = [perInstant, spaceAt = space.coords](const at::Tensor& rows) {
+        return spaceAt(rows.remainder(perInstant));
+    };
+    recipe.time = [perInstant, ts = instants(times)](const at::Tensor& rows) {
+        return ts.index_select(0, rows.div(perInstant, "floor"));
+    };
+    recipe.target = [velocity](const at::Tensor&, const at::Tensor& coords, const at::Tensor& t) {
+        return packet(coords, t, velocity);
+    };
+    return recipe;
 }
 
 std::string instantsText(double velocity, int times) {
@@ -120,47 +207,107 @@ std::string instantsText(double velocity, int times) {
     return text;
 }
 
-} // namespace
-
-Dataset makePacket1d(double velocity, int times) {
-    const auto [coords, t] =
-        overTime(at::linspace(-10.0, 10.0, kPacket1dPoints).unsqueeze(1), times);
-    return {coords,
-            t,
-            packet(coords, t, {velocity}).unsqueeze(1),
-            {kPacket1dPoints}, // per instant: the views show one instant at a time
-            "1-D wave packet, " + instantsText(velocity, times)};
+Recipe packet1dRecipe(double velocity, int times) {
+    auto recipe = packetRecipe(gridRecipe(kPacket1dPoints, 1, -10.0, 10.0), times, {velocity});
+    recipe.about.gridAxes.clear(); // one axis: not the grid the kernels look for
+    recipe.about.description = "1-D wave packet, " + instantsText(velocity, times);
+    return recipe;
 }
 
-Dataset makePacket4d(int64_t grid, double velocity, int times) {
-    const auto [coords, t] = overTime(gridCoordinates(grid, 3, -5.0, 5.0), times);
-    return {coords,
-            t,
-            packet(coords, t, {velocity, velocity / 2.0, 0.0}).unsqueeze(1),
-            {grid, grid, grid},
-            "4-D wave packet, " + std::to_string(grid) + "^3 points, " +
-                instantsText(velocity, times)};
+Recipe packet4dRecipe(int64_t grid, double velocity, int times) {
+    auto recipe =
+        packetRecipe(gridRecipe(grid, 3, -5.0, 5.0), times, {velocity, velocity / 2.0, 0.0});
+    recipe.about.description =
+        "4-D wave packet, " + std::to_string(grid) + "^3 points, " + instantsText(velocity, times);
+    return recipe;
 }
 
-Dataset makeDataset(const DataConfig& config) {
+Recipe recipeOf(const DataConfig& config) {
     if (const auto problem = validate(config); !problem.empty()) {
         throw std::invalid_argument(problem);
     }
     switch (config.kind) {
     case DataKind::Chirp:
-        return makeGlitchyChirp();
+        return wholeRecipe(makeGlitchyChirp());
     case DataKind::Volume4d:
-        return makeVolume4d(effectiveGrid(config));
+        return volumeRecipe(effectiveGrid(config));
     case DataKind::Hyper6d:
-        return makeHyper6d(effectiveGrid(config));
+        return hyperRecipe(effectiveGrid(config));
     case DataKind::CsvSignal:
-        return makeCsvDataset(config.csvPath);
+        return wholeRecipe(makeCsvDataset(config.csvPath));
     case DataKind::Packet1d:
-        return makePacket1d(config.velocity, config.times);
+        return packet1dRecipe(config.velocity, config.times);
     case DataKind::Packet4d:
-        return makePacket4d(effectiveGrid(config), config.velocity, config.times);
+        return packet4dRecipe(effectiveGrid(config), config.velocity, config.times);
     }
     throw std::invalid_argument("unknown data kind");
+}
+
+} // namespace
+
+at::Tensor gridCoordinates(int64_t grid, int64_t dims, double lo, double hi) {
+    return gridPointsAt(at::linspace(lo, hi, grid), dims, at::arange(power(grid, dims), at::kLong));
+}
+
+Dataset makeGlitchyChirp() {
+    const int64_t n = kChirpPoints;
+    const auto x = at::linspace(-10.0, 10.0, n);
+    const auto x2 = x.square();
+    auto y = at::sin(0.5 * x2);
+    y.mul_(at::exp(-0.1 * x2));
+    // The glitch: indices [500, 550), 50 %–55 % of the signal.
+    auto glitch = y.narrow(0, 500, 50);
+    glitch.add_(0.5 * at::sin(20.0 * x.narrow(0, 500, 50)));
+    Dataset data;
+    data.coords = x.unsqueeze(1);
+    data.time = at::zeros({n});
+    data.target = y.unsqueeze(1);
+    data.gridShape = {n};
+    data.description = "glitchy chirp, 1000 points";
+    data.allPoints = n;
+    return data;
+}
+
+Dataset makeVolume4d(int64_t grid) {
+    return wholeOf(volumeRecipe(grid));
+}
+
+Dataset makeHyper6d(int64_t grid) {
+    return wholeOf(hyperRecipe(grid));
+}
+
+Dataset makeCsvDataset(const std::string& path) {
+    const auto signal = loadCsvSignal(path);
+    const auto n = int64_t(signal.x.size());
+    const auto asColumn = [n](const std::vector<double>& v) {
+        return at::tensor(v, at::kDouble).to(at::kFloat).reshape({n, 1});
+    };
+    Dataset data;
+    data.coords = asColumn(signal.x);
+    data.time = at::zeros({n});
+    data.target = asColumn(signal.y);
+    data.gridShape = {n};
+    data.description = "CSV signal, " + std::to_string(n) + " points";
+    data.allPoints = n;
+    return data;
+}
+
+Dataset makePacket1d(double velocity, int times) {
+    return wholeOf(packet1dRecipe(velocity, times));
+}
+
+Dataset makePacket4d(int64_t grid, double velocity, int times) {
+    return wholeOf(packet4dRecipe(grid, velocity, times));
+}
+
+Dataset makeDataset(const DataConfig& config) {
+    return wholeOf(recipeOf(config));
+}
+
+Dataset makeDatasetPart(const DataConfig& config, const RowsOfPoints& rows) {
+    const auto recipe = recipeOf(config);
+    const auto [first, end] = rows(recipe.about.allPoints);
+    return rowsOf(recipe, first, end - first);
 }
 
 } // namespace dredge

@@ -4,7 +4,9 @@
 #include "DataConfig.h"
 
 #include <ATen/ATen.h>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dredge {
@@ -15,6 +17,14 @@ struct Dataset {
     at::Tensor target;              // y [N, 1]
     std::vector<int64_t> gridShape; // points per axis at one instant, e.g. {1000} or {G, G, G}
     std::string description;        // e.g. "6-D hyper-grid, 8^5 points"
+    // What a part of the data set (makeDatasetPart) knows of the whole: its
+    // rows are [firstPoint, firstPoint + N) of allPoints.
+    int64_t firstPoint = 0;
+    int64_t allPoints = 0;
+    bool timeVaries = false; // t ≠ 0 at some point of the whole
+    // A grid's coordinates along each of its D axes ('ij' order: the last
+    // varies fastest); empty for the data sets that are no grid.
+    std::vector<at::Tensor> gridAxes;
 };
 
 Dataset makeGlitchyChirp();
@@ -29,6 +39,12 @@ Dataset makePacket4d(int64_t grid, double velocity, int times);
 
 // The data set a config names. Throws std::invalid_argument or CsvError.
 Dataset makeDataset(const DataConfig& config);
+// Its rows [first, end) alone, bit for bit as makeDataset has them, where
+// `rows` says which from the data set's point count: one rank's shard of a
+// data-parallel run, made without the rest (a CSV file is still read whole,
+// then cut).
+using RowsOfPoints = std::function<std::pair<int64_t, int64_t>(int64_t points)>;
+Dataset makeDatasetPart(const DataConfig& config, const RowsOfPoints& rows);
 
 // Coordinates of a G^D grid over [lo, hi]^D, 'ij' order (the last axis varies
 // fastest), as [G^D, D].

@@ -332,4 +332,17 @@ std::string mixedPrecisionNote(const ExperimentConfig& config, bool bfloat16Dot)
            "loses precision. Turn AMP off, or run it on a CPU that has them or on CUDA.";
 }
 
+std::string ranksInWindowNote(const ExperimentConfig& config) {
+    if (config.train.ranks <= 1) {
+        return {};
+    }
+    const auto ranks = std::to_string(config.train.ranks);
+    return "This experiment asks for " + ranks +
+           " ranks; the window trains it in one process, with the same losses bit for bit. For " +
+           ranks +
+           " processes, save the experiment and run: dredge-studio train --experiment "
+           "FILE --ranks " +
+           ranks + " (docs/sweeps.md).";
+}
+
 } // namespace dredge

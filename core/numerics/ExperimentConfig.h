@@ -24,5 +24,9 @@ bool cpuHasBFloat16Dot();
 // without bfloat16 dot products, or an empty string: SIREN's mixed
 // precision is its bfloat16 GEMMs, slower than float32 without them.
 std::string mixedPrecisionNote(const ExperimentConfig& config, bool bfloat16Dot);
+// What a run that asks for several ranks does in the window, which trains
+// each run in its own process (TrainingRun): one rank, the same losses bit
+// for bit; empty for one rank.
+std::string ranksInWindowNote(const ExperimentConfig& config);
 
 } // namespace dredge

@@ -6,10 +6,10 @@
 #include "ModelFactory.h"
 #include "RankGroup.h"
 #include "TrainingPoints.h"
-#include "TransposedCoordinates.h"
 
 #include <ATen/Parallel.h>
 
+#include <array>
 #include <stdexcept>
 
 namespace dredge {
@@ -59,38 +59,54 @@ std::pair<int64_t, int64_t> shardBounds(int64_t points, int rank, int size) {
             std::min(points, last * kEpochChunkPoints)};
 }
 
-EpochData shardOf(const EpochData& all, int rank, int size, EpochChain* chain, bool copy) {
-    const int64_t points = all.coords.size(0);
-    if (epochChunks(points) < size) {
+EpochShard epochShardOf(const Dataset& data, int64_t firstPoint) {
+    EpochShard shard;
+    shard.firstPoint = firstPoint;
+    shard.allElements = data.allPoints * data.target.size(1);
+    shard.staticTime = !data.timeVaries;
+    const auto dims = int64_t(data.gridAxes.size());
+    if (!shard.staticTime || dims < 2 || dims > fused::kMaxGridAxes) {
+        return shard;
+    }
+    std::array<int64_t, fused::kMaxGridAxes> axisPoints{};
+    for (int64_t d = 0; d < dims; ++d) {
+        axisPoints[size_t(d)] = data.gridAxes[size_t(d)].size(0);
+    }
+    shard.grid = fused::tensorGridLayoutFor(axisPoints, dims);
+    shard.grid.firstPoint = firstPoint;
+    if (shard.grid) {
+        for (const auto& axis : data.gridAxes) {
+            const auto values = axis.contiguous();
+            shard.gridAxes.insert(shard.gridAxes.end(), values.data_ptr<float>(),
+                                  values.data_ptr<float>() + values.numel());
+        }
+    }
+    return shard;
+}
+
+EpochData shardOf(const EpochData& points, const Dataset& data, int rank, int size,
+                  EpochChain* chain) {
+    if (epochChunks(data.allPoints) < size) {
         throw std::invalid_argument(std::to_string(size) + " ranks need at least " +
                                     std::to_string(int64_t(size) * kEpochChunkPoints) +
-                                    " points; the data has " + std::to_string(points));
+                                    " points; the data has " + std::to_string(data.allPoints));
     }
-    const auto [begin, end] = shardBounds(points, rank, size);
-    const auto part = [&, begin = begin, end = end](const at::Tensor& t) {
-        if (!t.defined()) {
-            return t;
-        }
-        auto rows = t.narrow(0, begin, end - begin);
-        return copy ? rows.clone() : rows;
+    const auto [begin, end] = shardBounds(data.allPoints, rank, size);
+    const int64_t offset = begin - data.firstPoint, count = end - begin;
+    if (offset < 0 || offset + count > points.coords.size(0)) {
+        throw std::logic_error("rank " + std::to_string(rank) + "'s shard is not among its points");
+    }
+    const auto part = [offset = offset, count = count](const at::Tensor& t) {
+        return t.defined() ? t.narrow(0, offset, count) : t;
     };
     EpochData shard;
-    shard.coords = part(all.coords);
-    shard.time = part(all.time);
-    shard.target = part(all.target);
-    shard.trainWeight = part(all.trainWeight);
-    shard.validationWeight = part(all.validationWeight);
-    shard.bfloat16Products = all.bfloat16Products;
-    // What the kernels would find looking at every point.
-    auto info = std::make_shared<EpochShard>();
-    info->firstPoint = begin;
-    info->allElements = all.target.numel();
-    TransposedCoordinates whole;
-    whole.of(all.coords);
-    info->staticTime = whole.timeIsZero(all.time);
-    info->grid = whole.gridLayoutAt(all.time);
-    info->grid.firstPoint = begin;
-    info->gridAxes = whole.gridAxes();
+    shard.coords = part(points.coords);
+    shard.time = part(points.time);
+    shard.target = part(points.target);
+    shard.trainWeight = part(points.trainWeight);
+    shard.validationWeight = part(points.validationWeight);
+    shard.bfloat16Products = points.bfloat16Products;
+    auto info = std::make_shared<EpochShard>(epochShardOf(data, begin));
     info->chain = chain;
     shard.shard = std::move(info);
     return shard;
@@ -161,13 +177,13 @@ void serveRankedEpochs(const ExperimentConfig& config, RankGroup& group) {
         throw std::invalid_argument(problem);
     }
     at::set_num_threads(config.train.threads);
+    // This rank's points alone: memory per rank falls with the number of ranks.
+    const auto data = makeDatasetPart(config.data, [&group](int64_t points) {
+        return shardBounds(points, group.rank(), group.size());
+    });
     RunSetup setup;
-    EpochData shard;
-    { // every point only while the shard is cut from them
-        const auto data = makeDataset(config.data);
-        const auto all = trainingPointsOf(config, data, at::kCPU, setup);
-        shard = shardOf(all, group.rank(), group.size(), &group, true);
-    }
+    const auto points = trainingPointsOf(config, data, at::kCPU, setup);
+    auto shard = shardOf(points, data, group.rank(), group.size(), &group);
     group.gather(thisHostName()); // as rank 0 does, for the record
     const auto model = makeModel(config.model, setup.dims, config.train.seed);
     const auto& tc = config.train;

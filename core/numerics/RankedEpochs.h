@@ -8,6 +8,7 @@
 // number of ranks goes on from the same checkpoint, and its losses are the
 // bits one process would have made.
 
+#include "Datasets.h"
 #include "FusedEpoch.h"
 #include "Trainer.h"
 
@@ -35,10 +36,16 @@ std::string rankedTrainingProblem(const ExperimentConfig& config, int ranks);
 // kEpochChunkPoints in rank order, as even as chunks allow.
 std::pair<int64_t, int64_t> shardBounds(int64_t points, int rank, int size);
 
-// Rank `rank`'s part of `all` (every point, as trainingPointsOf made them):
-// its points (views where `copy` is false, else their own memory so that
-// `all` can go) and the EpochShard that makes them compute as among all.
-EpochData shardOf(const EpochData& all, int rank, int size, EpochChain* chain, bool copy);
+// What the kernels would find looking at every point of the data set that
+// `data` is (or is a part of), for the points from `firstPoint` on: the
+// EpochShard that makes a rank's points compute as among all.
+EpochShard epochShardOf(const Dataset& data, int64_t firstPoint);
+
+// Rank `rank`'s shard of `points` (trainingPointsOf made them from `data`:
+// the whole data set, or this rank's part: its rows that shardBounds gives),
+// as views, with its EpochShard.
+EpochData shardOf(const EpochData& points, const Dataset& data, int rank, int size,
+                  EpochChain* chain);
 
 // Rank 0's side: sends each epoch's parameters and precision, runs its own
 // shard, and has the totals back in `gradient` and the outcome. Between

@@ -70,6 +70,36 @@ bool axisRepeats(const Scalar* axis, int64_t n, int64_t stride, int64_t size) {
 
 } // namespace detail
 
+// The layout of a grid of axisPoints[d] distinct values along each of its
+// `dims` axes ('ij' order), with the finest rows of at least kMinGridRow
+// points and at least two rows; or an empty layout. What tensorGridLayoutOf
+// finds in the grid's points, known without them.
+inline TensorGridLayout tensorGridLayoutFor(const std::array<int64_t, kMaxGridAxes>& axisPoints,
+                                            int64_t dims) {
+    if (dims < 2 || dims > kMaxGridAxes) {
+        return {};
+    }
+    TensorGridLayout grid;
+    grid.axisPoints = axisPoints;
+    int64_t rowPoints = 1, n = 1;
+    for (int64_t d = 0; d < dims; ++d) {
+        if (axisPoints[std::size_t(d)] < 2) {
+            return {};
+        }
+        n *= axisPoints[std::size_t(d)];
+    }
+    for (int64_t a = dims - 1; a >= 1; --a) {
+        rowPoints *= axisPoints[std::size_t(a)];
+        if (rowPoints >= kMinGridRow) {
+            grid.innerAxis = a;
+            grid.innerPoints = rowPoints;
+            grid.rows = n / rowPoints;
+            return grid;
+        }
+    }
+    return {};
+}
+
 // The layout of xT [D][n] as such a grid (each axis at least two values),
 // with the finest rows of at least kMinGridRow points and at least two rows;
 // or an empty layout.
@@ -93,7 +123,7 @@ TensorGridLayout tensorGridLayoutOf(const Scalar* xT, int64_t n, int64_t dims) {
         }
         stride[std::size_t(d)] = first;
     }
-    TensorGridLayout grid;
+    std::array<int64_t, kMaxGridAxes> axisPoints{};
     for (int64_t d = 0; d < dims; ++d) {
         const int64_t span = d == 0 ? n : stride[std::size_t(d - 1)];
         if (span % stride[std::size_t(d)] != 0 || span / stride[std::size_t(d)] < 2 ||
@@ -102,18 +132,9 @@ TensorGridLayout tensorGridLayoutOf(const Scalar* xT, int64_t n, int64_t dims) {
                                  span / stride[std::size_t(d)])) {
             return {};
         }
-        grid.axisPoints[std::size_t(d)] = span / stride[std::size_t(d)];
+        axisPoints[std::size_t(d)] = span / stride[std::size_t(d)];
     }
-    for (int64_t a = dims - 1; a >= 1; --a) {
-        const int64_t rowPoints = stride[std::size_t(a - 1)];
-        if (rowPoints >= kMinGridRow) {
-            grid.innerAxis = a;
-            grid.innerPoints = rowPoints;
-            grid.rows = n / rowPoints;
-            return grid;
-        }
-    }
-    return {};
+    return tensorGridLayoutFor(axisPoints, dims);
 }
 
 // The grid's coordinates, axis after axis (G_0 values, then G_1, …): what

@@ -110,10 +110,8 @@ Trainer::Trainer(const ExperimentConfig& config, RankGroup* ranks)
     at::set_num_threads(tc.threads);
     d.device = toTorchDevice(tc.device);
 
-    {
-        const auto data = makeDataset(config.data); // only its tensors are kept
-        d.data = trainingPointsOf(config, data, d.device, d.setup);
-    }
+    const auto data = makeDataset(config.data); // only its tensors are kept
+    d.data = trainingPointsOf(config, data, d.device, d.setup);
     d.model = makeModel(config.model, d.setup.dims, tc.seed);
     d.setup.parameters = d.model->parameterCount();
     d.model->to(d.device);
@@ -125,7 +123,7 @@ Trainer::Trainer(const ExperimentConfig& config, RankGroup* ranks)
         }
         d.setup.ranks = ranks->size();
         d.setup.hosts = ranks->gather(thisHostName());
-        d.ranked.emplace(*ranks, shardOf(d.data, 0, ranks->size(), ranks, false),
+        d.ranked.emplace(*ranks, shardOf(d.data, data, 0, ranks->size(), ranks),
                          d.optimizer->flatParameters());
     }
     // bfloat16 has float32's range, so only float16 (CUDA) needs loss scaling.

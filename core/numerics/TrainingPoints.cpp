@@ -9,26 +9,38 @@ namespace dredge {
 
 namespace {
 
-// The held-out points of a validation split: every k-th point (k = 1/share,
-// from the middle of each stretch) of the grid data sets, so that they cover
-// the domain evenly; a seeded random share of a CSV signal's points.
-at::Tensor heldOutPoints(const ExperimentConfig& config, int64_t points) {
+// Which of the rows at hand (`data`: the whole data set or a part of it) a
+// validation split holds out, and how many of all the points it holds out:
+// every k-th point (k = 1/share, from the middle of each stretch) of the grid
+// data sets, so that they cover the domain evenly; a seeded random share of a
+// CSV signal's points.
+struct HeldOut {
+    at::Tensor rows; // [n] bool
+    int64_t count = 0;
+};
+
+HeldOut heldOutOf(const ExperimentConfig& config, const Dataset& data) {
     const double share = config.train.validationShare;
+    const int64_t points = data.allPoints, first = data.firstPoint, n = data.coords.size(0);
     if (config.data.kind == DataKind::CsvSignal) {
         auto generator = at::make_generator<at::CPUGeneratorImpl>(config.train.seed ^ 0x5eedULL);
         const int64_t held =
             std::clamp<int64_t>(std::llround(share * double(points)), 1, points - 1);
-        return std::get<0>(at::sort(at::randperm(points, generator, at::kLong).narrow(0, 0, held)));
+        auto mask = at::zeros({points}, at::kBool);
+        mask.index_put_({at::randperm(points, generator, at::kLong).narrow(0, 0, held)}, true);
+        return {mask.narrow(0, first, n), held};
     }
     const int64_t k = std::max<int64_t>(2, std::llround(1.0 / share));
-    return at::arange(k / 2, points, k, at::kLong);
+    const auto rows = at::arange(first, first + n, at::kLong);
+    const auto mask = rows.ge(k / 2).logical_and(rows.sub(k / 2).remainder(k).eq(0));
+    return {mask, points > k / 2 ? (points - k / 2 + k - 1) / k : 0};
 }
 
 } // namespace
 
 EpochData trainingPointsOf(const ExperimentConfig& config, const Dataset& data,
                            const at::Device& device, RunSetup& setup) {
-    setup.points = data.coords.size(0);
+    setup.points = data.allPoints;
     setup.dims = int(data.coords.size(1));
     setup.gridShape = data.gridShape;
     setup.dataDescription = data.description;
@@ -44,13 +56,11 @@ EpochData trainingPointsOf(const ExperimentConfig& config, const Dataset& data,
     if (config.train.validationShare <= 0.0) {
         return points;
     }
-    const auto held = heldOutPoints(config, setup.points);
-    auto mask = at::zeros({setup.points}, at::kBool);
-    mask.index_put_({held}, true);
-    setup.validationPoints = held.size(0);
-    const int64_t perRow = points.target.numel() / setup.points;
+    const auto held = heldOutOf(config, data);
+    setup.validationPoints = held.count;
+    const int64_t perRow = points.target.numel() / points.target.size(0);
     std::vector<int64_t> rowShape(size_t(points.target.dim()), 1);
-    rowShape[0] = setup.points;
+    rowShape[0] = points.target.size(0);
     const auto weights = [&](const at::Tensor& rows, int64_t count) {
         return (rows.to(at::kFloat) / double(count * perRow))
             .view(rowShape)
@@ -58,8 +68,8 @@ EpochData trainingPointsOf(const ExperimentConfig& config, const Dataset& data,
             .contiguous()
             .to(device);
     };
-    points.trainWeight = weights(mask.logical_not(), setup.points - setup.validationPoints);
-    points.validationWeight = weights(mask, setup.validationPoints);
+    points.trainWeight = weights(held.rows.logical_not(), setup.points - setup.validationPoints);
+    points.validationWeight = weights(held.rows, setup.validationPoints);
     return points;
 }
 

@@ -14,8 +14,11 @@
 
 namespace dredge {
 
-// Fills `setup` with what the data says (points, split, dimensions, the
-// zero predictor's MSE, the peak); the model's count is left to the caller.
+// The points of `data`: the whole data set, or a part of it (makeDatasetPart)
+// whose split and weights are those of its rows among all points. Fills
+// `setup` with what the data says (all points, split, dimensions; the zero
+// predictor's MSE and the peak of the rows at hand); the model's count is
+// left to the caller.
 EpochData trainingPointsOf(const ExperimentConfig& config, const Dataset& data,
                            const at::Device& device, RunSetup& setup);
 
