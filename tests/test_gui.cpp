@@ -196,6 +196,33 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entryAt(1)->ended(), kTimeoutMs);
     }
 
+    // An experiment that asks for several ranks (a file made for `train
+    // --ranks` or srun) trains in the window as one process: the form and the
+    // status bar say so and how to run it on the ranks, and the run's config
+    // (what its record keeps) says the one rank it trained on.
+    void anExperimentOfSeveralRanksTrainsHereAsOne() {
+        MainWindow w(false);
+        w.show();
+        ExperimentConfig config = w.form()->config();
+        config.train.epochs = 20;
+        config.train.ranks = 3;
+        w.form()->setConfig(config);
+        QVERIFY2(w.form()->note().contains("asks for 3 ranks"), qPrintable(w.form()->note()));
+        QVERIFY(w.form()->note().contains("--ranks 3"));
+        QVERIFY(w.form()->problem().isEmpty());
+        w.startAction()->trigger();
+        QCOMPARE(w.runs()->rowCount(), 1);
+        QVERIFY2(w.statusBar()->currentMessage().contains("one process"),
+                 qPrintable(w.statusBar()->currentMessage()));
+        QCOMPARE(w.runs()->entryAt(0)->run->config().train.ranks, 1);
+        QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entryAt(0)->ended(), kTimeoutMs);
+        QVERIFY(w.runs()->entryAt(0)->run->result().has_value());
+        QCOMPARE(w.runs()->entryAt(0)->run->result()->status, RunStatus::Finished);
+        config.train.ranks = 1;
+        w.form()->setConfig(config);
+        QVERIFY(w.form()->note().isEmpty());
+    }
+
     // With earlier runs selected, the run just started becomes the selection
     // (not one more row of it), so Pause and Stop act on it at once.
     void theRunJustStartedIsTheSelection() {

@@ -419,7 +419,10 @@ void ExperimentForm::revalidate() {
     problem_ = problem;
     message_->setText(problem);
     message_->setVisible(!problem.isEmpty());
-    const auto note = QString::fromStdString(mixedPrecisionNote(c, bfloat16Dot_));
+    auto note = QString::fromStdString(mixedPrecisionNote(c, bfloat16Dot_));
+    if (const auto ranks = QString::fromStdString(ranksInWindowNote(c)); !ranks.isEmpty()) {
+        note = note.isEmpty() ? ranks : note + u' ' + ranks;
+    }
     note_->setText(note);
     note_->setVisible(!note.isEmpty());
     if (live_) {

@@ -380,9 +380,11 @@ int MainWindow::startRun() {
     if (!confirmCost(form_->config())) {
         return 0;
     }
+    // Read before the start: the form then shows the new run's own settings.
+    const QString note = form_->note();
     const int id = runs_->startRun(form_->config());
-    if (!form_->note().isEmpty()) { // the form's end may be scrolled out of sight
-        statusBar()->showMessage(form_->note(), 15000);
+    if (!note.isEmpty()) { // the form's end may be scrolled out of sight
+        statusBar()->showMessage(note, 15000);
     }
     return id;
 }

@@ -31,6 +31,10 @@ TrainingRun::TrainingRun(ExperimentConfig config, QObject* parent)
     , control_(std::make_shared<RunControl>())
     , probe_(std::make_shared<PredictionProbe>()) {
     registerMetaTypesOnce();
+    // A run trains on a thread of this process: one rank, whatever the
+    // experiment asked (ranksInWindowNote tells the user), so that its record
+    // says where it trained.
+    config_.train.ranks = current_.train.ranks = 1;
     thread_.setObjectName(QStringLiteral("training-run"));
 }
 
