@@ -2,6 +2,7 @@
 // baselines of docs/reference.md §6, and the CSV loader's acceptance and error messages.
 
 #include "CsvSignal.h"
+#include "DataRows.h"
 #include "Datasets.h"
 #include "GridSlice.h"
 #include "ScratchFolder.h"
@@ -164,9 +165,7 @@ private Q_SLOTS:
     // starts and ends (not on the 4,096-row blocks the values are made in
     // either), and knows where it lies among all points.
     void aPartIsTheWholesRowsBitForBit_data() {
-        QTest::addColumn<int>("kind");
-        QTest::addColumn<int>("grid");
-        QTest::addColumn<int>("times");
+        addDataSetColumns();
         QTest::newRow("4-D 30³") << int(DataKind::Volume4d) << 30 << 1;
         QTest::newRow("6-D 7⁵") << int(DataKind::Hyper6d) << 7 << 1;
         QTest::newRow("1-D packet, 40 instants") << int(DataKind::Packet1d) << 0 << 40;
@@ -174,13 +173,7 @@ private Q_SLOTS:
         QTest::newRow("chirp") << int(DataKind::Chirp) << 0 << 1;
     }
     void aPartIsTheWholesRowsBitForBit() {
-        QFETCH(int, kind);
-        QFETCH(int, grid);
-        QFETCH(int, times);
-        DataConfig config;
-        config.kind = DataKind(kind);
-        config.grid = grid;
-        config.times = times;
+        const auto config = fetchedDataSet();
         const auto whole = makeDataset(config);
         const int64_t n = whole.coords.size(0);
         QCOMPARE(whole.allPoints, n);
@@ -206,7 +199,7 @@ private Q_SLOTS:
                 QVERIFY(at::equal(mine.view(at::kInt), rows.contiguous().view(at::kInt)));
             }
         }
-        QCOMPARE(whole.timeVaries, times > 1);
+        QCOMPARE(whole.timeVaries, config.times > 1);
         QVERIFY_THROWS_EXCEPTION(std::invalid_argument, makeDatasetPart(config, [](int64_t points) {
                                      return std::pair{points - 1, points + 1};
                                  }));

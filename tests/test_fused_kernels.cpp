@@ -6,6 +6,7 @@
 // CUDA kernels themselves against the CPU ones where a GPU is there.
 
 #include "AutocastScope.h"
+#include "DataRows.h"
 #include "FastMath.h"
 #include "FastMathArrays.h"
 #include "FusedKernelSelection.h"
@@ -721,9 +722,7 @@ private Q_SLOTS:
     // its coordinates and t's static path as the kernels find them in every
     // point, for grids with rows long enough, too short, and moving in time.
     void aShardKnowsTheWholeGridWithoutIt_data() {
-        QTest::addColumn<int>("kind");
-        QTest::addColumn<int>("grid");
-        QTest::addColumn<int>("times");
+        addDataSetColumns();
         QTest::addColumn<bool>("isGrid");
         QTest::newRow("4-D 20³") << int(DataKind::Volume4d) << 20 << 1 << true;
         QTest::newRow("4-D 4³ (rows too short)") << int(DataKind::Volume4d) << 4 << 1 << false;
@@ -735,15 +734,8 @@ private Q_SLOTS:
         QTest::newRow("chirp") << int(DataKind::Chirp) << 0 << 1 << false;
     }
     void aShardKnowsTheWholeGridWithoutIt() {
-        QFETCH(int, kind);
-        QFETCH(int, grid);
-        QFETCH(int, times);
         QFETCH(bool, isGrid);
-        DataConfig config;
-        config.kind = DataKind(kind);
-        config.grid = grid;
-        config.times = times;
-        const auto data = makeDataset(config);
+        const auto data = makeDataset(fetchedDataSet());
         TransposedCoordinates whole;
         whole.of(data.coords);
         const auto found = whole.gridLayoutAt(data.time);
