@@ -218,6 +218,16 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(w.runs()->entryAt(0)->ended(), kTimeoutMs);
         QVERIFY(w.runs()->entryAt(0)->run->result().has_value());
         QCOMPARE(w.runs()->entryAt(0)->run->result()->status, RunStatus::Finished);
+        // Opened from a file, the note (at the form's end, often out of
+        // sight) is in the status bar at once.
+        QTemporaryDir dir;
+        const auto path = dir.filePath("ranks.json");
+        QCOMPARE(w.saveExperimentTo(path), QString());
+        MainWindow opened(false);
+        opened.show();
+        QCOMPARE(opened.openExperimentFrom(path), QString());
+        QVERIFY2(opened.statusBar()->currentMessage().contains("asks for 3 ranks"),
+                 qPrintable(opened.statusBar()->currentMessage()));
         config.train.ranks = 1;
         w.form()->setConfig(config);
         QVERIFY(w.form()->note().isEmpty());

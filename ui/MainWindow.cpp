@@ -655,7 +655,14 @@ QString MainWindow::openExperimentFrom(const QString& path) {
         runs_->addSavedRun(run);
     }
     lastFile_ = path;
-    statusBar()->showMessage(tr("Opened %1 (%2 runs)").arg(path).arg(document->runs.size()), 5000);
+    // The form's note (a file that asks for several ranks, say) sits at the
+    // form's end, often scrolled out of sight: the status bar repeats it.
+    const QString opened = tr("Opened %1 (%2 runs)").arg(path).arg(document->runs.size());
+    if (form_->note().isEmpty()) {
+        statusBar()->showMessage(opened, 5000);
+    } else {
+        statusBar()->showMessage(opened + QStringLiteral(". ") + form_->note(), 20000);
+    }
     return {};
 }
 

@@ -337,12 +337,9 @@ std::string ranksInWindowNote(const ExperimentConfig& config) {
         return {};
     }
     const auto ranks = std::to_string(config.train.ranks);
-    return "This experiment asks for " + ranks +
-           " ranks; the window trains it in one process, with the same losses bit for bit. For " +
-           ranks +
-           " processes, save the experiment and run: dredge-studio train --experiment "
-           "FILE --ranks " +
-           ranks + " (docs/sweeps.md).";
+    return "This run asks for " + ranks +
+           " ranks; the window trains it in one process (the same losses). For " + ranks +
+           ": dredge-studio train --experiment FILE --ranks " + ranks;
 }
 
 } // namespace dredge
