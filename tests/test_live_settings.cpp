@@ -124,15 +124,6 @@ bool bitIdentical(const std::vector<double>& a, const std::vector<double>& b) {
     return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
 
-const SettingChange* find(const RunJournal& journal, const QString& name) {
-    for (const auto& change : journal) {
-        if (change.setting == name) {
-            return &change;
-        }
-    }
-    return nullptr;
-}
-
 } // namespace
 
 class TestLiveSettings : public QObject {

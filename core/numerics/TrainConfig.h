@@ -75,6 +75,12 @@ struct TrainConfig {
     AveragingConfig averaging;
 };
 
+// Mixed precision on the CPU: bfloat16 products, which the fused epochs
+// emulate (EpochData::bfloat16Products) and autocast makes elsewhere.
+inline bool cpuMixedPrecision(const TrainConfig& train) {
+    return train.mixedPrecision && train.device == ComputeDevice::Cpu;
+}
+
 enum class RunStatus { Finished, Stopped, Diverged, Failed };
 
 // Consecutive epochs that ran the same kernel at the same precision, and the

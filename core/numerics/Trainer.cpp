@@ -87,12 +87,6 @@ struct Trainer::Impl {
     EpochOutcome rankedEpoch();
 };
 
-// Mixed precision on the CPU: bfloat16 products, which the fused epochs
-// emulate (EpochData::bfloat16Products).
-static bool cpuMixedPrecision(const TrainConfig& tc) {
-    return tc.mixedPrecision && tc.device == ComputeDevice::Cpu;
-}
-
 Trainer::Trainer(const ExperimentConfig& config, RankGroup* ranks)
     : impl_(std::make_unique<Impl>()) {
     if (const auto problem = validate(config); !problem.empty()) {

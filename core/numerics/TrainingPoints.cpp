@@ -51,8 +51,7 @@ EpochData trainingPointsOf(const ExperimentConfig& config, const Dataset& data,
     points.coords = data.coords.to(device);
     points.time = data.time.to(device);
     points.target = data.target.to(device);
-    points.bfloat16Products =
-        config.train.mixedPrecision && config.train.device == ComputeDevice::Cpu;
+    points.bfloat16Products = cpuMixedPrecision(config.train);
     if (config.train.validationShare <= 0.0) {
         return points;
     }
