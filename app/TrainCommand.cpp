@@ -268,6 +268,18 @@ recordingFor(const StoreLocation& location, const ExperimentConfig& config,
     return std::make_unique<TrainRecording>(location, record, false);
 }
 
+// ", 2 ranks on node1, node2" for a run on several ranks, else empty.
+std::string ranksText(const RunSetup& setup) {
+    if (setup.ranks <= 1) {
+        return {};
+    }
+    std::string text = ", " + std::to_string(setup.ranks) + " ranks on ";
+    for (size_t i = 0; i < setup.hosts.size(); ++i) {
+        text += (i > 0 ? ", " : "") + setup.hosts[i];
+    }
+    return text;
+}
+
 // `train`'s sink: progress to the terminal, and to the store when recording.
 class CommandSink : public ForwardingSink {
 public:
@@ -280,9 +292,10 @@ public:
     void ready(const Trainer& trainer) override {
         setup = trainer.setup();
         ForwardingSink::ready(trainer);
-        std::fprintf(stderr, "training %s on %s: %lld parameters, %lld epochs%s\n",
+        std::fprintf(stderr, "training %s on %s: %lld parameters, %lld epochs%s%s\n",
                      modelKindName(config_.model.kind).data(), setup.dataDescription.c_str(),
                      (long long)setup.parameters, (long long)config_.train.epochs,
+                     ranksText(setup).c_str(),
                      fork_ ? qPrintable(QStringLiteral(", from epoch %1 of run %2")
                                             .arg(fork_->point.checkpoint.epoch)
                                             .arg(fork_->parent.id.left(8)))

@@ -231,6 +231,10 @@ private Q_SLOTS:
                 QStringList{"--ranks", "2", "--checkpoint-every", "20", "--out", first},
             store);
         QCOMPARE(two.exitCode, 0);
+        // The first line says where the run trains.
+        const auto host = QSysInfo::machineHostName().toUtf8(); // gethostname's
+        QVERIFY2(two.err.contains("60 epochs, 2 ranks on " + host + ", " + host),
+                 two.err.constData());
         const auto whole = readJson(first);
         const auto id = whole["run_id"].toString();
         const auto shown =
