@@ -312,7 +312,7 @@ private Q_SLOTS:
             autogradGrads.push_back(p.grad().clone());
         }
         auto gradient = at::zeros({model->parameterCount()}, at::kDouble);
-        const auto closed = model->fusedEpoch(EpochData{x, t, y, {}, {}}, gradient);
+        const auto closed = model->fusedEpoch(EpochData{x, t, y, {}, {}, false, {}}, gradient);
         QVERIFY(closed);
         QVERIFY(std::abs(closed->loss - reference.item<double>()) <=
                 1e-10 * reference.item<double>());
