@@ -111,7 +111,7 @@ test)
     ctest --test-dir "$BUILD_DIR" --output-on-failure -j "$JOBS"
     # In CI the package is built, installed, run and removed, and the suite
     # runs a second time under AddressSanitizer and UndefinedBehaviorSanitizer
-    # (about 13 more minutes on 2 cores; the whole CI took 23 minutes in a
+    # (about 13 more minutes on 2 cores; the whole CI took 23–27 minutes in a
     # fresh clone on 2026-12-07).
     if [ "${CI:-}" = true ]; then
         check_package
