@@ -134,6 +134,12 @@ private Q_SLOTS:
         QTest::newRow("4-D grid, schedule, restore-best")
             << QStringList{"--data", "volume4d",       "--grid",   "30", "--schedule",
                            "cosine", "--restore-best", "--epochs", "40"};
+        // The averaged model's loss needs every point: each rank sums its own.
+        QTest::newRow("4-D grid, weight averaging, split")
+            << QStringList{"--data",      "volume4d",    "--grid",
+                           "30",          "--swa-start", "10",
+                           "--swa-every", "3",           "--validation-share",
+                           "0.25",        "--epochs",    "40"};
     }
     void anyNumberOfRanksGivesTheSameLosses() {
         QFETCH(QStringList, arguments);
@@ -149,6 +155,13 @@ private Q_SLOTS:
             // JSON keeps a double's shortest exact form: equal text is equal bits.
             QCOMPARE(many["result"]["loss_history"].toArray(), losses);
             QCOMPARE(many["result"]["best_loss"], one["result"]["best_loss"]);
+            QCOMPARE(many["result"]["averaged_history"], one["result"]["averaged_history"]);
+            QCOMPARE(many["result"]["validation_history"], one["result"]["validation_history"]);
+            // What needs every point though no rank holds them all.
+            for (const char* key : {"points", "validation_points", "zero_predictor_mse",
+                                    "target_peak", "grid_shape"}) {
+                QCOMPARE(many["setup"][QLatin1String(key)], one["setup"][QLatin1String(key)]);
+            }
         }
     }
 
@@ -243,6 +256,17 @@ private Q_SLOTS:
         const auto hosts = shown["host"].toString().split(u',');
         QCOMPARE(hosts.size(), 2);
         QCOMPARE(shown["config"]["train"]["ranks"].toInt(), 2);
+        // Rank 0 holds its shard alone and makes the rest again for the data's
+        // fingerprint: the one a single process records.
+        const auto single =
+            runStudioProcess(QStringList{"train"} + run + QStringList{"--epochs", "1"}, store);
+        QCOMPARE(single.exitCode, 0);
+        const auto singleId = QJsonDocument::fromJson(single.out).object()["run_id"].toString();
+        const auto singleShown =
+            QJsonDocument::fromJson(runStudioProcess({"runs", "show", singleId.left(8)}, store).out)
+                .object();
+        QCOMPARE(shown["data_fingerprint"].toString().size(), 64);
+        QCOMPARE(shown["data_fingerprint"], singleShown["data_fingerprint"]);
         for (int ranks : {3, 1}) {
             const auto out = dir_.freshFile(QStringLiteral("resumed%1.json"));
             const auto resumed = runStudioProcess({"train", "--resume", id.left(8) + "@40",

@@ -4,6 +4,7 @@
 
 #include "RunExport.h"
 
+#include "DataFingerprint.h"
 #include "FitFigures.h"
 #include "FusedKernelSelection.h"
 #include "StoreClient.h"
@@ -177,7 +178,8 @@ void RunsModel::connectRun(int id, TrainingRun* run) {
     connect(run, &TrainingRun::ready, this, [this, id](const RunData& data) {
         if (auto* e = find(id)) {
             const auto& resume = e->run->resumePoint();
-            e->recorder->started(data.setup, data.coords, data.targets,
+            e->recorder->started(data.setup,
+                                 dataFingerprint(e->run->config().data, data.coords, data.targets),
                                  resume ? &*resume : nullptr);
             Q_EMIT dataReady(id);
             changed(id);

@@ -37,8 +37,30 @@ Sha256::Digest Sha256::digest(QByteArrayView data) {
 }
 
 QByteArray Sha256::hexDigest(QByteArrayView data) {
-    const auto d = digest(data);
-    return QByteArray(reinterpret_cast<const char*>(d.data()), int(d.size())).toHex();
+    begin();
+    add(data);
+    return hexResult();
+}
+
+void Sha256::begin() {
+    if (EVP_DigestInit_ex(context_, md_, nullptr) != 1) {
+        throw std::runtime_error("OpenSSL SHA-256 failed");
+    }
+}
+
+void Sha256::add(QByteArrayView piece) {
+    if (EVP_DigestUpdate(context_, piece.data(), size_t(piece.size())) != 1) {
+        throw std::runtime_error("OpenSSL SHA-256 failed");
+    }
+}
+
+QByteArray Sha256::hexResult() {
+    Digest out{};
+    unsigned int length = 0;
+    if (EVP_DigestFinal_ex(context_, out.data(), &length) != 1 || length != out.size()) {
+        throw std::runtime_error("OpenSSL SHA-256 failed");
+    }
+    return QByteArray(reinterpret_cast<const char*>(out.data()), int(out.size())).toHex();
 }
 
 } // namespace dredge

@@ -28,6 +28,12 @@ public:
     Digest digest(QByteArrayView data);
     QByteArray hexDigest(QByteArrayView data); // 64 lower-case hex characters
 
+    // The same, of bytes that come a piece at a time: begin(), add() each
+    // piece in order, then hexResult().
+    void begin();
+    void add(QByteArrayView piece);
+    QByteArray hexResult();
+
 private:
     evp_md_st* md_;
     evp_md_ctx_st* context_;

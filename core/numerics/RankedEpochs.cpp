@@ -184,7 +184,8 @@ void serveRankedEpochs(const ExperimentConfig& config, RankGroup& group) {
     RunSetup setup;
     const auto points = trainingPointsOf(config, data, at::kCPU, setup);
     auto shard = shardOf(points, data, group.rank(), group.size(), &group);
-    group.gather(thisHostName()); // as rank 0 does, for the record
+    group.gather(thisHostName());                 // as rank 0 does, for the record
+    chainTargetSums(group, points.target, setup); // rank 0's setup gets the whole's
     const auto model = makeModel(config.model, setup.dims, config.train.seed);
     const auto& tc = config.train;
     FlatAdam parameters(model->parameters(), {tc.learningRate, tc.beta1, tc.beta2, tc.adamEps});

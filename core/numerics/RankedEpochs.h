@@ -6,7 +6,9 @@
 // sums travel along the ranks in chunk order (EpochChain) back to rank 0. So
 // the other ranks hold no optimizer and no history: a run resumed with any
 // number of ranks goes on from the same checkpoint, and its losses are the
-// bits one process would have made.
+// bits one process would have made. Every rank, rank 0 too, holds its shard
+// of the points alone; what needs them all (the averaged model's loss, the
+// zero predictor's MSE) is summed along the ranks in the same way.
 
 #include "Datasets.h"
 #include "FusedEpoch.h"

@@ -42,7 +42,8 @@ struct Trainer::Impl {
     ExperimentConfig config;
     RunSetup setup;
     at::Device device{at::kCPU};
-    EpochData data; // every point, with the split's weights (TrainingPoints.h)
+    EpochData data;              // every point, with the split's weights (TrainingPoints.h)
+    bool holdsEveryPoint = true; // false: rank 0 of several, `data` its shard alone
     double validationLoss = std::numeric_limits<double>::quiet_NaN();
     std::shared_ptr<FieldModel> model;
     std::optional<FlatAdam> optimizer;
@@ -79,7 +80,11 @@ struct Trainer::Impl {
     void average(int64_t epoch);
     // The MSE of the model with the averaged weights on the points the run
     // watches (the held-out ones with a split), in full precision.
-    double averagedModelLoss() const;
+    double averagedModelLoss();
+    // The fused epoch's outcome (losses; the gradient is dropped) with
+    // `parameters` (flat) in place of the model's own, in full precision, on
+    // every rank's points; nullopt where the model has no fused epoch.
+    std::optional<EpochOutcome> fusedLossWith(const at::Tensor& parameters);
     // The model's output at every point with `parameters` (flat) in place of
     // its own, which stay as they were.
     at::Tensor predictionWith(const at::Tensor& parameters) const;
@@ -104,19 +109,30 @@ Trainer::Trainer(const ExperimentConfig& config, RankGroup* ranks)
     at::set_num_threads(tc.threads);
     d.device = toTorchDevice(tc.device);
 
-    const auto data = makeDataset(config.data); // only its tensors are kept
+    const bool ranked = ranks != nullptr && ranks->size() > 1;
+    if (ranked) {
+        if (const auto problem = rankedTrainingProblem(config, ranks->size()); !problem.empty()) {
+            throw std::invalid_argument(problem);
+        }
+    }
+    // Rank 0 of several makes its shard alone, as every rank does: memory
+    // per rank falls with the number of ranks. Only the tensors are kept.
+    const auto data = ranked ? makeDatasetPart(config.data,
+                                               [size = ranks->size()](int64_t points) {
+                                                   return shardBounds(points, 0, size);
+                                               })
+                             : makeDataset(config.data);
+    d.holdsEveryPoint = !ranked;
     d.data = trainingPointsOf(config, data, d.device, d.setup);
     d.model = makeModel(config.model, d.setup.dims, tc.seed);
     d.setup.parameters = d.model->parameterCount();
     d.model->to(d.device);
     d.optimizer.emplace(d.model->parameters(),
                         AdamSettings{tc.learningRate, tc.beta1, tc.beta2, tc.adamEps});
-    if (ranks != nullptr && ranks->size() > 1) {
-        if (const auto problem = rankedTrainingProblem(config, ranks->size()); !problem.empty()) {
-            throw std::invalid_argument(problem);
-        }
+    if (ranked) {
         d.setup.ranks = ranks->size();
         d.setup.hosts = ranks->gather(thisHostName());
+        chainTargetSums(*ranks, d.data.target, d.setup); // as every rank does, in this order
         d.ranked.emplace(*ranks, shardOf(d.data, data, 0, ranks->size(), ranks),
                          d.optimizer->flatParameters());
     }
@@ -270,16 +286,38 @@ EpochOutcome Trainer::Impl::rankedEpoch() {
         throw std::runtime_error("the fused epoch does not take these points, and several ranks "
                                  "train through it alone");
     }
-    // Its prediction holds rank 0's points only; all of them are computed
-    // when asked (the live plot's throttled rate), with this epoch's weights.
+    // Its prediction holds rank 0's points only, which nothing shows.
     outcome->prediction = at::Tensor();
-    outcome->deferredPrediction = [this, used = optimizer->flatParameters().clone()] {
-        return predictionWith(used);
-    };
+    outcome->deferredPrediction = nullptr;
     return *outcome;
 }
 
-double Trainer::Impl::averagedModelLoss() const {
+std::optional<EpochOutcome> Trainer::Impl::fusedLossWith(const at::Tensor& parameters) {
+    at::NoGradGuard noGrad;
+    const auto& flat = optimizer->flatParameters(); // the model's parameters are views of it
+    const auto current = flat.clone();
+    flat.copy_(parameters);
+    auto gradient = at::empty_like(flat);
+    std::optional<EpochOutcome> outcome;
+    if (ranked) {
+        outcome = ranked->run(*model, flat, gradient, false);
+    } else {
+        auto fullPrecision = data;
+        fullPrecision.bfloat16Products = false;
+        outcome = model->fusedEpoch(fullPrecision, gradient);
+    }
+    flat.copy_(current);
+    return outcome;
+}
+
+double Trainer::Impl::averagedModelLoss() {
+    // The fused epoch's chunk sums where the model has one: the same bits on
+    // any number of ranks, which hold the points between them.
+    if (device.is_cpu()) {
+        if (const auto outcome = fusedLossWith(averaged)) {
+            return data.trainWeight.defined() ? outcome->validationLoss : outcome->loss;
+        }
+    }
     at::NoGradGuard noGrad;
     const auto output = predictionWith(averaged).to(at::kFloat);
     const auto loss = data.validationWeight.defined()
@@ -458,7 +496,22 @@ void Trainer::resumeFrom(const TrainingCheckpoint& c) {
     }
 }
 
+bool Trainer::holdsEveryPoint() const {
+    return impl_->holdsEveryPoint;
+}
+
+namespace {
+void requireEveryPoint(bool holds, const char* what) {
+    if (!holds) {
+        throw std::logic_error(
+            std::string(what) +
+            ": rank 0 of a data-parallel run holds its shard of the points alone");
+    }
+}
+} // namespace
+
 std::vector<float> Trainer::predictTrainingPoints() const {
+    requireEveryPoint(impl_->holdsEveryPoint, "predictTrainingPoints");
     at::NoGradGuard noGrad;
     return toVector(impl_->model->forward(impl_->data.coords, impl_->data.time));
 }
@@ -486,16 +539,43 @@ std::vector<float> Trainer::predict(const std::vector<float>& coords) const {
 }
 
 std::vector<float> Trainer::trainingCoordinates() const {
+    requireEveryPoint(impl_->holdsEveryPoint, "trainingCoordinates");
     return toVector(impl_->data.coords);
 }
 std::vector<float> Trainer::trainingTargets() const {
+    requireEveryPoint(impl_->holdsEveryPoint, "trainingTargets");
     return toVector(impl_->data.target);
 }
 std::vector<float> Trainer::trainingTimes() const {
+    requireEveryPoint(impl_->holdsEveryPoint, "trainingTimes");
     const auto& time = impl_->data.time;
     return time.defined() && time.numel() > 0 && time.abs().max().item<double>() > 0.0
                ? toVector(time)
                : std::vector<float>{};
+}
+
+void Trainer::visitData(DataColumn column,
+                        const std::function<void(const float*, int64_t)>& visit) const {
+    const auto visitTensor = [&](const Dataset& part) {
+        const auto& t = column == DataColumn::Coordinates ? part.coords : part.target;
+        const auto values = t.to(at::kCPU, at::kFloat).contiguous();
+        visit(values.data_ptr<float>(), values.numel());
+    };
+    const auto& d = *impl_;
+    if (d.holdsEveryPoint) {
+        Dataset here;
+        here.coords = d.data.coords;
+        here.target = d.data.target;
+        visitTensor(here);
+        return;
+    }
+    // A CSV file is read whole anyway; a generated data set block by block.
+    const int64_t block = d.config.data.kind == DataKind::CsvSignal ? d.setup.points : 1 << 18;
+    for (int64_t first = 0; first < d.setup.points; first += block) {
+        visitTensor(makeDatasetPart(d.config.data, [&](int64_t points) {
+            return std::pair(first, std::min(points, first + block));
+        }));
+    }
 }
 
 namespace {

@@ -33,6 +33,8 @@ struct RunSetup {
 
 class RankGroup;
 
+enum class DataColumn { Coordinates, Targets };
+
 class Trainer {
 public:
     // Generates the data and builds the model. Throws std::invalid_argument for
@@ -99,16 +101,26 @@ public:
     void setBestLossBefore(double loss);
     void resumeFrom(const TrainingCheckpoint& checkpoint);
 
+    // Whether every point is here: false on rank 0 of a data-parallel run,
+    // which holds its shard alone, and where the following four functions
+    // throw std::logic_error (the window and the store do not ask them of it).
+    bool holdsEveryPoint() const;
     // Float32 predictions of the current model (no gradient, t = 0 unless given).
     std::vector<float> predictTrainingPoints() const;
     std::vector<float> predict(const std::vector<float>& coords) const; // [N·D] row-major
     // The last epoch's output at the training points, from its forward pass
     // (before that epoch's update: the prediction whose MSE is the epoch's
-    // loss). Costs a copy, no forward pass. Empty before the first epoch.
+    // loss). Costs a copy, no forward pass. Empty before the first epoch, and
+    // on rank 0 of a data-parallel run.
     std::vector<float> lastEpochPrediction() const;
     std::vector<float> trainingCoordinates() const; // [N·D] row-major
     std::vector<float> trainingTargets() const;     // [N]
     std::vector<float> trainingTimes() const;       // [N]; empty where t is 0 throughout
+    // Every point's coordinates ([N·D] row-major) or targets in row order, a
+    // block at a time, wherever the points are: for the data's fingerprint.
+    // Rank 0 of a data-parallel run makes the other ranks' points again.
+    void visitData(DataColumn column,
+                   const std::function<void(const float* values, int64_t count)>& visit) const;
     // Appends the current flat parameters (FlatAdam's order, as float32) to
     // `out`: after epoch k's update, those epoch k + 1's forward pass uses.
     void appendParameters(std::vector<float>& out) const;

@@ -44,8 +44,9 @@ EpochData trainingPointsOf(const ExperimentConfig& config, const Dataset& data,
     setup.dims = int(data.coords.size(1));
     setup.gridShape = data.gridShape;
     setup.dataDescription = data.description;
-    setup.zeroPredictorMse = data.target.square().mean().item<double>();
-    setup.targetPeak = data.target.abs().max().item<double>();
+    const auto sums = targetSumsOf(data.target);
+    setup.zeroPredictorMse = sums.squares / double(data.target.numel());
+    setup.targetPeak = sums.peak;
 
     EpochData points;
     points.coords = data.coords.to(device);
@@ -70,6 +71,31 @@ EpochData trainingPointsOf(const ExperimentConfig& config, const Dataset& data,
     points.trainWeight = weights(held.rows.logical_not(), setup.points - setup.validationPoints);
     points.validationWeight = weights(held.rows, setup.validationPoints);
     return points;
+}
+
+TargetSums targetSumsOf(const at::Tensor& target, TargetSums before) {
+    const auto values = target.to(at::kCPU, at::kFloat).contiguous();
+    const float* y = values.data_ptr<float>();
+    for (int64_t i = 0, n = values.numel(); i < n; ++i) {
+        before.squares += double(y[i]) * double(y[i]);
+        before.peak = std::max(before.peak, std::abs(double(y[i])));
+    }
+    return before;
+}
+
+void chainTargetSums(EpochChain& chain, const at::Tensor& target, RunSetup& setup) {
+    auto sums = at::zeros({2}, at::kDouble);
+    if (!chain.first()) {
+        chain.receivePrefix(sums);
+    }
+    const auto mine = targetSumsOf(target, {sums[0].item<double>(), sums[1].item<double>()});
+    sums[0].fill_(mine.squares);
+    sums[1].fill_(mine.peak);
+    chain.handOn(sums);
+    if (chain.first()) {
+        setup.zeroPredictorMse = sums[0].item<double>() / double(setup.points * target.size(1));
+        setup.targetPeak = sums[1].item<double>();
+    }
 }
 
 } // namespace dredge

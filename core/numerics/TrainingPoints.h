@@ -17,9 +17,23 @@ namespace dredge {
 // The points of `data`: the whole data set, or a part of it (makeDatasetPart)
 // whose split and weights are those of its rows among all points. Fills
 // `setup` with what the data says (all points, split, dimensions; the zero
-// predictor's MSE and the peak of the rows at hand); the model's count is
-// left to the caller.
+// predictor's MSE and the peak of the rows at hand: chainTargetSums makes
+// them the whole's); the model's count is left to the caller.
 EpochData trainingPointsOf(const ExperimentConfig& config, const Dataset& data,
                            const at::Device& device, RunSetup& setup);
+
+// What the zero predictor's MSE and the target's peak come from: Σ y² in
+// double, element after element in row order, going on from `before`; and
+// max |y|. Row order makes the sum the same bits on any number of ranks.
+struct TargetSums {
+    double squares = 0.0;
+    double peak = 0.0;
+};
+TargetSums targetSumsOf(const at::Tensor& target, TargetSums before = {});
+
+// Data-parallel training: every rank's targets (its shard, in rank order)
+// summed along `chain`; the first rank puts the whole's MSE and peak into
+// `setup` (whose points are all points).
+void chainTargetSums(EpochChain& chain, const at::Tensor& target, RunSetup& setup);
 
 } // namespace dredge

@@ -11,35 +11,49 @@
 namespace dredge {
 namespace {
 
-void appendFloats(QByteArray& bytes, const std::vector<float>& values) {
-    const qsizetype start = bytes.size();
-    bytes.resize(start + qsizetype(values.size() * sizeof(float)));
-    for (size_t i = 0; i < values.size(); ++i) {
-        quint32 bits;
-        std::memcpy(&bits, &values[i], sizeof bits);
-        qToLittleEndian(bits, bytes.data() + start + qsizetype(i * sizeof bits));
-    }
+// Hashes each block's floats as little-endian bytes.
+void addFloats(Sha256& sha, const FloatBlocks& blocks) {
+    QByteArray bytes;
+    blocks([&](const float* values, size_t count) {
+        bytes.resize(qsizetype(count * sizeof(float)));
+        for (size_t i = 0; i < count; ++i) {
+            quint32 bits;
+            std::memcpy(&bits, &values[i], sizeof bits);
+            qToLittleEndian(bits, bytes.data() + qsizetype(i * sizeof bits));
+        }
+        sha.add(bytes);
+    });
+}
+
+FloatBlocks oneBlock(const std::vector<float>& values) {
+    return [&values](const FloatBlockTaker& take) { take(values.data(), values.size()); };
 }
 
 } // namespace
 
-QString dataFingerprint(const DataConfig& data, const std::vector<float>& coords,
-                        const std::vector<float>& targets) {
-    QByteArray bytes;
+QString dataFingerprint(const DataConfig& data, const FloatBlocks& coords,
+                        const FloatBlocks& targets) {
+    Sha256 sha;
     if (data.kind == DataKind::CsvSignal) {
         // The file the data came from (CsvSignal checked it is a regular file of
         // at most 1 GiB); if it has gone since, the data's own values.
         QString unread;
-        bytes = readInputFile(QString::fromStdString(data.csvPath), qint64(1) << 30,
-                              QStringLiteral("CSV signal"), &unread)
-                    .value_or(QByteArray());
+        const auto bytes = readInputFile(QString::fromStdString(data.csvPath), qint64(1) << 30,
+                                         QStringLiteral("CSV signal"), &unread)
+                               .value_or(QByteArray());
+        if (!bytes.isEmpty()) {
+            return QString::fromLatin1(sha.hexDigest(bytes));
+        }
     }
-    if (bytes.isEmpty()) {
-        appendFloats(bytes, coords);
-        appendFloats(bytes, targets);
-    }
-    Sha256 sha;
-    return QString::fromLatin1(sha.hexDigest(bytes));
+    sha.begin();
+    addFloats(sha, coords);
+    addFloats(sha, targets);
+    return QString::fromLatin1(sha.hexResult());
+}
+
+QString dataFingerprint(const DataConfig& data, const std::vector<float>& coords,
+                        const std::vector<float>& targets) {
+    return dataFingerprint(data, oneBlock(coords), oneBlock(targets));
 }
 
 } // namespace dredge

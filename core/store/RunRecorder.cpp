@@ -24,8 +24,8 @@ RunRecorder::RunRecorder(StoreClient* store, RunRecord& record, bool inStore)
     , record_(record)
     , inserted_(inStore) {}
 
-void RunRecorder::started(const RunSetup& setup, const std::vector<float>& coords,
-                          const std::vector<float>& targets, const ResumePoint* resume) {
+void RunRecorder::started(const RunSetup& setup, const QString& dataFingerprint,
+                          const ResumePoint* resume) {
     record_.status = RecordStatus::Running;
     record_.started = QDateTime::currentDateTimeUtc();
     record_.heartbeat = record_.started;
@@ -35,7 +35,7 @@ void RunRecorder::started(const RunSetup& setup, const std::vector<float>& coord
     }
     record_.points = setup.points;
     record_.zeroPredictorMse = setup.zeroPredictorMse;
-    record_.dataFingerprint = dataFingerprint(record_.config.data, coords, targets);
+    record_.dataFingerprint = dataFingerprint;
     targetPeak_ = setup.targetPeak;
     if (store_) {
         inserted_ ? store_->updateRun(record_) : store_->insertRun(record_);

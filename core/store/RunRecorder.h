@@ -28,9 +28,10 @@ public:
     // record is already there (a queued sweep run this process claimed).
     RunRecorder(StoreClient* store, RunRecord& record, bool inStore = false);
 
+    // `dataFingerprint`: DataFingerprint.h's, of the points the run trains on.
     // `resume`: a fork, whose history begins as its parent's before the checkpoint.
-    void started(const RunSetup& setup, const std::vector<float>& coords,
-                 const std::vector<float>& targets, const ResumePoint* resume = nullptr);
+    void started(const RunSetup& setup, const QString& dataFingerprint,
+                 const ResumePoint* resume = nullptr);
     void losses(qint64 firstEpoch, const std::vector<double>& losses);
     // A batch's losses, its other series and the epochs clipping scaled.
     void progress(const ProgressBatch& batch);

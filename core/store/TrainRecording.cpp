@@ -1,5 +1,7 @@
 #include "TrainRecording.h"
 
+#include "DataFingerprint.h"
+
 #include <QCoreApplication>
 
 namespace dredge {
@@ -18,7 +20,16 @@ TrainRecording::TrainRecording(const StoreLocation& location, RunRecord record, 
 }
 
 void TrainRecording::ready(const Trainer& trainer) {
-    recorder_.started(trainer.setup(), trainer.trainingCoordinates(), trainer.trainingTargets(),
+    const auto column = [&trainer](DataColumn which) -> FloatBlocks {
+        return [&trainer, which](const FloatBlockTaker& take) {
+            trainer.visitData(which, [&take](const float* values, int64_t count) {
+                take(values, size_t(count));
+            });
+        };
+    };
+    recorder_.started(trainer.setup(),
+                      dataFingerprint(record_.config.data, column(DataColumn::Coordinates),
+                                      column(DataColumn::Targets)),
                       resume_);
     if (control_) { // a shell's requests reach the run through the store
         client_.watchRequests(record_.id, [control = control_](const SettingChange& request) {
