@@ -245,6 +245,42 @@ private Q_SLOTS:
         }
     }
 
+    // One rank's share of a CSV signal keeps its rows alone, but every row is
+    // read and checked, so every rank refuses a bad file alike.
+    void aCsvPartIsTheWholesRowsAndChecksEveryRow() {
+        ScratchFolder dir;
+        QByteArray text = "# a comment\nx,y\n";
+        for (int i = 0; i < 10000; ++i) {
+            text += QByteArray::number(i * 1e-3, 'g', 17) + ',' +
+                    QByteArray::number(std::sin(i * 0.01), 'g', 17) + (i % 7 ? "\n" : "\n\n");
+        }
+        DataConfig config;
+        config.kind = DataKind::CsvSignal;
+        config.csvPath = dir.fileWith("signal.csv", text).toStdString();
+        const auto whole = makeDataset(config);
+        const int64_t n = whole.coords.size(0), first = n / 3 + 17, end = n - 5;
+        QCOMPARE(n, 10000);
+        const auto part = makeDatasetPart(config, [&](int64_t points) {
+            return std::pair{points == n ? first : -1, end};
+        });
+        QCOMPARE(part.firstPoint, first);
+        QCOMPARE(part.allPoints, n);
+        QCOMPARE(part.description, whole.description);
+        QCOMPARE(part.gridShape, whole.gridShape);
+        for (const auto& [mine, theirs] : {std::pair{part.coords, whole.coords},
+                                           {part.time, whole.time},
+                                           {part.target, whole.target}}) {
+            QVERIFY(at::equal(mine, theirs.narrow(0, first, end - first)));
+        }
+        config.csvPath = dir.fileWith("bad.csv", text + "1,nan\n").toStdString();
+        try {
+            makeDatasetPart(config, [](int64_t) { return std::pair<int64_t, int64_t>{0, 10}; });
+            QFAIL("a bad row after the part was accepted");
+        } catch (const CsvError& e) {
+            QVERIFY2(QString(e.what()).contains("not finite"), e.what());
+        }
+    }
+
     void csvFileBecomesDataset() {
         ScratchFolder dir;
         const auto path = dir.fileWith("signal.csv", "x,y\n-1,0.5\n0,0.25\n1,-0.75\n");

@@ -48,8 +48,13 @@ CsvError::CsvError(int line, const std::string& reason)
     : std::runtime_error(line > 0 ? "line " + std::to_string(line) + ": " + reason : reason)
     , line_(line) {}
 
-CsvSignal parseCsvSignal(std::string_view text) {
-    CsvSignal signal;
+namespace {
+
+// Calls take(x, y) for every data row of `text` in order, after checking it;
+// returns how many there were.
+template <typename Take>
+std::size_t forEachRow(std::string_view text, Take&& take) {
+    std::size_t rows = 0;
     bool headerAllowed = true;
     int lineNumber = 0;
     while (!text.empty()) {
@@ -89,20 +94,19 @@ CsvSignal parseCsvSignal(std::string_view text) {
         if (!std::isfinite(x) || !std::isfinite(y)) {
             throw CsvError(lineNumber, "value is not finite (NaN or infinity)");
         }
-        if (signal.x.size() >= kMaxRows) {
+        if (rows >= kMaxRows) {
             throw CsvError(lineNumber, "more than " + std::to_string(kMaxRows) + " rows");
         }
         headerAllowed = false;
-        signal.x.push_back(x);
-        signal.y.push_back(y);
+        take(rows++, x, y);
     }
-    if (signal.x.empty()) {
+    if (rows == 0) {
         throw CsvError(0, "no data rows: expected lines of 'x,y'");
     }
-    return signal;
+    return rows;
 }
 
-CsvSignal loadCsvSignal(const std::string& path) {
+std::string readCsvFile(const std::string& path) {
     // A regular file, of bounded size, read once: /dev/zero grew to 5 GB, a
     // FIFO was opened twice (here and for the fingerprint), a folder read as
     // "no data rows".
@@ -134,7 +138,39 @@ CsvSignal loadCsvSignal(const std::string& path) {
     if (file.bad() || std::size_t(file.gcount()) != content.size()) {
         throw CsvError(0, "cannot read '" + path + "'");
     }
-    return parseCsvSignal(content);
+    return content;
+}
+
+} // namespace
+
+CsvSignal parseCsvSignal(std::string_view text) {
+    CsvSignal signal;
+    forEachRow(text, [&](std::size_t, double x, double y) {
+        signal.x.push_back(x);
+        signal.y.push_back(y);
+    });
+    return signal;
+}
+
+CsvSignal loadCsvSignal(const std::string& path) {
+    return parseCsvSignal(readCsvFile(path));
+}
+
+CsvSignal loadCsvSignalRows(const std::string& path, const CsvRowsOf& rowsOf,
+                            std::size_t* allRows) {
+    const auto text = readCsvFile(path);
+    *allRows = forEachRow(text, [](std::size_t, double, double) {}); // checks every row
+    const auto [first, end] = rowsOf(*allRows);
+    CsvSignal part;
+    part.x.reserve(end - first);
+    part.y.reserve(end - first);
+    forEachRow(text, [&, first = first, end = end](std::size_t row, double x, double y) {
+        if (row >= first && row < end) {
+            part.x.push_back(x);
+            part.y.push_back(y);
+        }
+    });
+    return part;
 }
 
 } // namespace dredge

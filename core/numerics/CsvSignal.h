@@ -5,6 +5,7 @@
 // spaces, blank lines and '#' comments anywhere, and one header line before the
 // first data line. Every value must be a finite number.
 
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -29,5 +30,10 @@ private:
 
 CsvSignal parseCsvSignal(std::string_view text);
 CsvSignal loadCsvSignal(const std::string& path); // also throws CsvError for I/O
+// Rows [first, end) alone, which `rowsOf` picks from the count of all rows
+// (one rank's shard); every row is still read and checked, so that every
+// rank refuses a bad file alike. `allRows` receives the count.
+using CsvRowsOf = std::function<std::pair<std::size_t, std::size_t>(std::size_t rows)>;
+CsvSignal loadCsvSignalRows(const std::string& path, const CsvRowsOf& rowsOf, std::size_t* allRows);
 
 } // namespace dredge

@@ -276,8 +276,10 @@ Dataset makeHyper6d(int64_t grid) {
     return wholeOf(hyperRecipe(grid));
 }
 
-Dataset makeCsvDataset(const std::string& path) {
-    const auto signal = loadCsvSignal(path);
+namespace {
+
+// Rows [first, first + n) of a CSV signal of `all` rows.
+Dataset csvDataset(const CsvSignal& signal, int64_t first, int64_t all) {
     const auto n = int64_t(signal.x.size());
     const auto asColumn = [n](const std::vector<double>& v) {
         return at::tensor(v, at::kDouble).to(at::kFloat).reshape({n, 1});
@@ -286,10 +288,18 @@ Dataset makeCsvDataset(const std::string& path) {
     data.coords = asColumn(signal.x);
     data.time = at::zeros({n});
     data.target = asColumn(signal.y);
-    data.gridShape = {n};
-    data.description = "CSV signal, " + std::to_string(n) + " points";
-    data.allPoints = n;
+    data.gridShape = {all};
+    data.description = "CSV signal, " + std::to_string(all) + " points";
+    data.firstPoint = first;
+    data.allPoints = all;
     return data;
+}
+
+} // namespace
+
+Dataset makeCsvDataset(const std::string& path) {
+    const auto signal = loadCsvSignal(path);
+    return csvDataset(signal, 0, int64_t(signal.x.size()));
 }
 
 Dataset makePacket1d(double velocity, int times) {
@@ -301,10 +311,31 @@ Dataset makePacket4d(int64_t grid, double velocity, int times) {
 }
 
 Dataset makeDataset(const DataConfig& config) {
+    if (config.kind == DataKind::CsvSignal && validate(config).empty()) {
+        return makeCsvDataset(config.csvPath); // as read: no copy block by block
+    }
     return wholeOf(recipeOf(config));
 }
 
 Dataset makeDatasetPart(const DataConfig& config, const RowsOfPoints& rows) {
+    if (config.kind == DataKind::CsvSignal && validate(config).empty()) {
+        // Every row is read and checked, only the part's kept.
+        size_t all = 0, first = 0;
+        const auto part = loadCsvSignalRows(
+            config.csvPath,
+            [&](size_t count) {
+                const auto [from, to] = rows(int64_t(count));
+                if (from < 0 || to <= from || to > int64_t(count)) {
+                    throw std::invalid_argument("rows [" + std::to_string(from) + ", " +
+                                                std::to_string(to) + ") are not among the " +
+                                                std::to_string(count) + " points of the data set");
+                }
+                first = size_t(from);
+                return std::pair(size_t(from), size_t(to));
+            },
+            &all);
+        return csvDataset(part, int64_t(first), int64_t(all));
+    }
     const auto recipe = recipeOf(config);
     const auto [first, end] = rows(recipe.about.allPoints);
     return rowsOf(recipe, first, end - first);

@@ -41,8 +41,8 @@ Dataset makePacket4d(int64_t grid, double velocity, int times);
 Dataset makeDataset(const DataConfig& config);
 // Its rows [first, end) alone, bit for bit as makeDataset has them, where
 // `rows` says which from the data set's point count: one rank's shard of a
-// data-parallel run, made without the rest (a CSV file is still read whole,
-// then cut).
+// data-parallel run, made without the rest (a CSV file's every row is read
+// and checked, its part's alone kept).
 using RowsOfPoints = std::function<std::pair<int64_t, int64_t>(int64_t points)>;
 Dataset makeDatasetPart(const DataConfig& config, const RowsOfPoints& rows);
 
