@@ -42,7 +42,8 @@ int fail(const QString& reason, int status) {
 void addOptions(QCommandLineParser& p) {
     p.setApplicationDescription(QStringLiteral(
         "Run every run of a sweep file (format dredge-sweep): here, at most --jobs at once, or "
-        "as a Slurm job array with --slurm. Runs are recorded into the store, queued first."));
+        "as a Slurm job array with --slurm. Runs are recorded into the store, queued first. An "
+        "asha sweep ends runs at its rungs as pruned, decided through the store."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("file"), QStringLiteral("The sweep file."));
     p.addOptions({
@@ -204,9 +205,10 @@ private:
     }
 
     void ended(QProcess* p, int id, int task, int code) {
-        // Finished and diverged runs are results; anything else failed or was stopped.
+        // Finished, diverged and pruned runs are results; anything else failed or was stopped.
         const auto outcome = outcomeOfExitCode(code).value_or(RunStatus::Failed);
-        if (outcome != RunStatus::Finished && outcome != RunStatus::Diverged) {
+        if (outcome != RunStatus::Finished && outcome != RunStatus::Diverged &&
+            outcome != RunStatus::Pruned) {
             ++failed_;
         }
         std::fprintf(stderr, "[%d/%d, %d running] task %d %s (%.1f s)\n", queue_.done() + 1,
@@ -233,9 +235,22 @@ void printRanking(RunStore& store, const QString& sweepId, const std::vector<Swe
         std::fprintf(stderr, "dredge-studio sweep: %s\n", qPrintable(error));
         return;
     }
+    // Pruned runs stopped early: their losses are not comparable with the
+    // finished runs', so they are counted, not ranked.
     std::vector<RunRecord> runs;
-    std::copy_if(all->begin(), all->end(), std::back_inserter(runs),
-                 [&](const RunRecord& r) { return r.sweepId == sweepId; });
+    std::set<int> prunedTasks;
+    qint64 epochsSpent = 0;
+    for (const auto& r : *all) {
+        if (r.sweepId != sweepId) {
+            continue;
+        }
+        epochsSpent += r.epochsDone;
+        if (r.status == RecordStatus::Pruned) {
+            prunedTasks.insert(r.sweepTask);
+        } else {
+            runs.push_back(r);
+        }
+    }
     std::sort(runs.begin(), runs.end(),
               [](const RunRecord& a, const RunRecord& b) { return a.sweepTask < b.sweepTask; });
     struct Row {
@@ -253,6 +268,16 @@ void printRanking(RunStore& store, const QString& sweepId, const std::vector<Swe
         const double x = a.summary.finalLoss.mean, y = b.summary.finalLoss.mean;
         return std::isfinite(x) && (!std::isfinite(y) || x < y);
     });
+    if (!prunedTasks.empty()) {
+        qint64 full = 0;
+        for (const auto& task : tasks) {
+            full += task.config.train.epochs;
+        }
+        std::printf("%zu runs pruned at a rung; %lld epochs trained of the %lld that training "
+                    "every run to its end takes (%.0f %%)\n",
+                    prunedTasks.size(), (long long)epochsSpent, (long long)full,
+                    full > 0 ? 100.0 * double(epochsSpent) / double(full) : 0.0);
+    }
     std::printf("%-4s %-3s %-24s %-24s %-10s %s\n", "RANK", "N", "FINAL LOSS (mean ± std)",
                 "BEST LOSS (mean ± std)", "MS/EPOCH", "SETTINGS");
     int rank = 0;
@@ -359,10 +384,22 @@ int runSweepCommand(const QStringList& arguments) {
     }
     if (p.isSet(QStringLiteral("dry-run"))) {
         std::printf("%s: %zu runs (%s)%s\n", qPrintable(spec->name), tasks->size(),
-                    spec->mode == SweepMode::Grid ? "grid" : "random",
+                    qPrintable(sweepModeName(spec->mode)),
                     p.isSet(QStringLiteral("slurm"))
                         ? ", as a Slurm array"
                         : qPrintable(QStringLiteral(", %1 at once").arg(jobs)));
+        if (spec->mode == SweepMode::Asha) {
+            QStringList rungs;
+            for (const auto rung : rungEpochs(spec->halving, spec->base.train.epochs)) {
+                rungs.append(QString::number(rung));
+            }
+            std::printf("rungs at %s of %lld epochs; a setting goes on from each if its %s loss "
+                        "there is among the best 1/%g so far\n",
+                        qPrintable(rungs.join(QStringLiteral(", "))),
+                        (long long)spec->base.train.epochs,
+                        spec->halving.objective == SeedObjective::Median ? "median" : "mean",
+                        spec->halving.reduction);
+        }
         for (const auto& task : *tasks) {
             std::printf("%4d  %-40s %s, %lld epochs\n", task.index, qPrintable(task.label()),
                         qPrintable(describe(task.config)), (long long)task.config.train.epochs);

@@ -33,7 +33,8 @@ Int parseInteger(const QCommandLineParser& p, const QString& name, Int fallback)
 }
 
 // Task --task of the sweep file --sweep, or none without --sweep.
-std::optional<SweepTask> sweepTaskFrom(const QCommandLineParser& p, QString* sweepName) {
+std::optional<SweepTask> sweepTaskFrom(const QCommandLineParser& p, QString* sweepName,
+                                       std::optional<SuccessiveHalving>* halving) {
     if (!p.isSet(QStringLiteral("sweep"))) {
         if (p.isSet(QStringLiteral("task")) || p.isSet(QStringLiteral("sweep-id"))) {
             throw BadArguments{QStringLiteral("--task and --sweep-id go with --sweep")};
@@ -56,6 +57,9 @@ std::optional<SweepTask> sweepTaskFrom(const QCommandLineParser& p, QString* swe
                                .arg(tasks->size() - 1)};
     }
     *sweepName = spec->name;
+    if (spec->mode == SweepMode::Asha) {
+        *halving = spec->halving;
+    }
     return (*tasks)[size_t(task)];
 }
 
@@ -246,7 +250,7 @@ void addTrainOptions(QCommandLineParser& p) {
 bool readTrainArguments(const QCommandLineParser& parser, TrainArguments* out, QString* error,
                         const ExperimentConfig* base) {
     try {
-        out->task = sweepTaskFrom(parser, &out->sweepName);
+        out->task = sweepTaskFrom(parser, &out->sweepName, &out->halving);
         out->config = configFrom(parser, out->task, base);
     } catch (const BadArguments& e) {
         *error = e.reason;

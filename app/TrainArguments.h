@@ -15,6 +15,7 @@ struct TrainArguments {
     ExperimentConfig config;
     std::optional<SweepTask> task; // with --sweep: the task --task names
     QString sweepName;
+    std::optional<SuccessiveHalving> halving; // the sweep's, when its mode is asha
 };
 
 void addTrainOptions(QCommandLineParser& parser);

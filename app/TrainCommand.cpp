@@ -12,6 +12,7 @@
 #include "RunCost.h"
 #include "RunDriver.h"
 #include "RunStore.h"
+#include "RungJudge.h"
 #include "Settings.h"
 #include "Sweep.h"
 #include "TrainRecording.h"
@@ -308,9 +309,29 @@ public:
         printer_.progress(batch);
         ForwardingSink::progress(batch);
     }
-    EpochVerdict epoch(const Trainer&, int64_t, double) override {
-        return interrupted.load() ? EpochVerdict::Stop : EpochVerdict::Continue;
+    EpochVerdict epoch(const Trainer& trainer, int64_t epoch, double loss) override {
+        if (interrupted.load()) {
+            return EpochVerdict::Stop;
+        }
+        if (judge_) {
+            const double watched =
+                trainer.watchesValidation() ? trainer.lastValidationLoss() : loss;
+            auto why = judge_->prunedAfter(epoch + 1, watched);
+            if (!judge_->problem().isEmpty()) {
+                std::fprintf(stderr,
+                             "\ndredge-studio train: warning: the rung at epoch %lld is "
+                             "not judged (%s); the run goes on\n",
+                             (long long)(epoch + 1), qPrintable(judge_->problem()));
+            }
+            if (why) {
+                pruneReason = std::move(*why);
+                return EpochVerdict::Prune;
+            }
+        }
+        return EpochVerdict::Continue;
     }
+    // An asha sweep's run: the store judges it at each rung.
+    void judgeRungs(std::unique_ptr<RungJudge> judge) { judge_ = std::move(judge); }
     void changed(const SettingChange& change) override {
         std::fprintf(stderr, "\n%s: %s%s\n",
                      change.state == ChangeState::Applied ? "change" : "change refused",
@@ -321,8 +342,10 @@ public:
     void finish() { printer_.finish(); }
 
     RunSetup setup;
+    QString pruneReason; // why a rung ended the run
 
 private:
+    std::unique_ptr<RungJudge> judge_;
     const ExperimentConfig& config_;
     const Fork* fork_;
     ProgressPrinter printer_;
@@ -338,9 +361,10 @@ void warnIfNotStored(const TrainRecording& recording, bool ended = false) {
     }
 }
 
-constexpr std::array<std::pair<RunStatus, int>, 4> kExitCodes{{
+constexpr std::array<std::pair<RunStatus, int>, 5> kExitCodes{{
     {RunStatus::Finished, 0},
     {RunStatus::Diverged, 3},
+    {RunStatus::Pruned, 4},
     {RunStatus::Stopped, 130},
     {RunStatus::Failed, 1},
 }};
@@ -546,6 +570,20 @@ int runTrainCommand(const QStringList& arguments) {
         recording->setControl(&control);
     }
     CommandSink sink(config, recording.get(), fork ? &*fork : nullptr);
+    if (run.halving && run.task) {
+        QString error;
+        const auto location = recording ? storeOf(parser, &error) : std::nullopt;
+        const QString sweepId = parser.value(QStringLiteral("sweep-id"));
+        if (location && !sweepId.isEmpty()) {
+            sink.judgeRungs(std::make_unique<RungJudge>(*location, sweepId, recording->runId(),
+                                                        run.task->groupLabel(), *run.halving,
+                                                        config.train.epochs));
+        } else {
+            std::fprintf(stderr,
+                         "dredge-studio train: note: an asha sweep's rungs are judged in "
+                         "its store (--sweep-id and a store): this run trains to its end\n");
+        }
+    }
     const RunSetup& setup = sink.setup;
     TrainResult result;
     try {
@@ -557,6 +595,9 @@ int runTrainCommand(const QStringList& arguments) {
             drive.script = replay->journal;
         }
         result = driveRun(drive, sink);
+        if (result.status == RunStatus::Pruned) {
+            result.stopReason = sink.pruneReason.toStdString();
+        }
     } catch (const CsvError& e) {
         return fail(QString::fromUtf8(e.what()));
     } catch (const std::invalid_argument& e) {

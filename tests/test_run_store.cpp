@@ -559,6 +559,46 @@ private Q_SLOTS:
         QCOMPARE(q.value(0).toInt(), 4); // the two remaining runs' tags
     }
 
+    // Successive halving's rungs on either database: each decision is the
+    // rule's on the rung's earlier results (PostgreSQL under a table lock),
+    // a run asking again gets its first answer, and a non-finite loss is kept
+    // as worst.
+    void rungDecisionsAreTakenOnceInTheStore() {
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(location_, &error));
+        const SweepRecord sweep{QStringLiteral("sweep-rungs"), QStringLiteral("s"),
+                                QDateTime::currentDateTimeUtc(), "{}", 4};
+        QVERIFY2(store.insertSweep(sweep, &error), qPrintable(error));
+        std::vector<RunRecord> runs;
+        for (int i = 0; i < 4; ++i) {
+            runs.push_back(sampleRecord(QStringLiteral("r%1").arg(i)));
+            QVERIFY2(store.insertRun(runs.back(), &error), qPrintable(error));
+        }
+        const SuccessiveHalving h{10, 2.0, SeedObjective::Mean};
+        const auto reach = [&](int run, const QString& group, double loss) {
+            const auto promoted =
+                store.reachRung(sweep.id, 10, runs[size_t(run)].id, group, loss, h, &error);
+            if (!promoted) {
+                qWarning("%s", qPrintable(error));
+            }
+            return promoted;
+        };
+        QCOMPARE(reach(0, "a", 0.5), std::optional<bool>(true));  // alone: best so far
+        QCOMPARE(reach(1, "b", 0.7), std::optional<bool>(false)); // best 1 of 2 goes on
+        QCOMPARE(reach(2, "b", 0.1), std::optional<bool>(false)); // b's first seed decided
+        QCOMPARE(reach(1, "b", 0.0), std::optional<bool>(false)); // asked again: the same
+        QCOMPARE(reach(3, "c", std::nan("")), std::optional<bool>(false));
+        const auto results = store.rungResults(sweep.id, &error);
+        QVERIFY2(results, qPrintable(error));
+        QCOMPARE(results->size(), size_t(4));
+        QCOMPARE((*results)[2].runId, runs[2].id);
+        QCOMPARE((*results)[2].entry.loss, 0.1);
+        QVERIFY(std::isnan((*results)[3].entry.loss));
+        QVERIFY(store.deleteRuns({runs[0].id}, &error)); // its results go with it
+        QCOMPARE(store.rungResults(sweep.id, &error)->size(), size_t(3));
+    }
+
     void runsOfAGoneProcessBecomeInterrupted() {
         QString error;
         RunStore writer;

@@ -270,12 +270,127 @@ private Q_SLOTS:
             << random << "\"samples\" must be a whole number from 1 to 100000, not 1e+12";
         random.insert("samples", 2.5);
         QTest::newRow("half a sample") << random << "whole number from 1 to 100000, not 2.5";
+        auto asha = sweepJson({});
+        asha.insert("mode", "asha");
+        QTest::newRow("asha without min_epochs") << asha << "\"min_epochs\"";
+        asha.insert("min_epochs", 10);
+        asha.insert("reduction", 1);
+        QTest::newRow("asha, η = 1") << asha << "\"reduction\" (η) must be a number above 1";
+        asha.insert("reduction", 3);
+        asha.insert("objective", "best");
+        QTest::newRow("asha, unknown objective") << asha << "\"objective\" must be mean or median";
+        asha.insert("objective", "median");
+        asha.insert("min_epochs", 40); // the base's epochs
+        QTest::newRow("asha, a rung at the end") << asha << "\"min_epochs\" 40 is not below its 40";
+        asha.insert("mode", "bohb");
+        QTest::newRow("unknown mode") << asha << "grid, random or asha, not 'bohb'";
     }
     void badSweepsNameTheProblem() {
         QFETCH(QJsonObject, json);
         QFETCH(QString, message);
         const auto error = expansionError(json);
         QVERIFY2(error.contains(message), qPrintable(error));
+    }
+
+    // Rungs at r, rη, rη², … below the epochs; a setting goes on from a rung
+    // when its seeds' mean (or median) is among the best max(1, ⌊k/η⌋) of the
+    // k settings there, an earlier seed's decision holding for its group.
+    void successiveHalvingDecidesAtEachRung() {
+        SuccessiveHalving h{20, 3.0, SeedObjective::Mean};
+        QCOMPARE(rungEpochs(h, 540), (std::vector<int64_t>{20, 60, 180}));
+        QCOMPARE(rungEpochs(h, 180), (std::vector<int64_t>{20, 60}));
+        QCOMPARE(rungEpochs(h, 20), std::vector<int64_t>{});
+        QCOMPARE(rungEpochs({10, 1.5, SeedObjective::Mean}, 30),
+                 (std::vector<int64_t>{10, 15, 23})); // 22.5 rounds to 23
+        const auto at = [&](std::vector<RungEntry> entries, const QString& group) {
+            return promotedAtRung(entries, group, h);
+        };
+        QVERIFY(at({{"a", 0.5, {}}}, "a"));           // alone and finite: best so far
+        QVERIFY(!at({{"a", std::nan(""), {}}}, "a")); // diverged: never
+        QVERIFY(!at({{"a", 0.1, true}, {"b", 0.2, {}}}, "b"));
+        QVERIFY(at({{"a", 0.3, true}, {"b", 0.2, {}}}, "b"));
+        // Six settings: the best two go on.
+        std::vector<RungEntry> six;
+        for (int i = 0; i < 5; ++i) {
+            six.push_back({QString::number(i), 0.1 * (i + 1), true});
+        }
+        six.push_back({"new", 0.15, {}});
+        QVERIFY(at(six, "new"));
+        six.back().loss = 0.25;
+        QVERIFY(!at(six, "new"));
+        // A group's first seed decided: the second follows, whatever its loss.
+        QVERIFY(!at({{"a", 0.1, true}, {"b", 0.9, false}, {"b", 0.01, {}}}, "b"));
+        // Mean against median over a setting's seeds.
+        const std::vector<RungEntry> seeds{{"a", 0.2, true},
+                                           {"b", 0.1, true},
+                                           {"b", 0.1, true},
+                                           {"b", 1.0, true},
+                                           {"c", 0.15, {}}};
+        QVERIFY(at(seeds, "c")); // b's mean is 0.4
+        h.objective = SeedObjective::Median;
+        QVERIFY(!at(seeds, "c")); // b's median is 0.1
+        QCOMPARE(seedObjective({1.0, std::nan(""), 0.5}, SeedObjective::Median), 1.0);
+    }
+
+    // An asha sweep on two jobs: runs end at rungs as pruned (their history
+    // kept), and every decision in the store is the rule's on what had
+    // reached that rung before it, once per run, never splitting a setting.
+    void anAshaSweepPrunesAtRungsThroughTheStore() {
+        const QString store = "sqlite:" + dir_.filePath("asha.sqlite");
+        auto json = sweepJson(
+            QJsonArray{
+                QJsonObject{
+                    {"setting", "lr"},
+                    {"range",
+                     QJsonObject{{"from", 1e-4}, {"to", 3e-2}, {"points", 6}, {"scale", "log"}}}},
+                QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}}},
+            QJsonArray{0, 1});
+        json["base"] = QJsonObject{{"train", QJsonObject{{"epochs", 90}}}};
+        json.insert("mode", "asha");
+        json.insert("min_epochs", 10);
+        const auto file = writeSweep("asha.json", json);
+        const auto r = studio({"sweep", file, "--jobs", "2", "--store", store});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("runs pruned at a rung"), r.out.constData());
+
+        const auto runs = storedRuns(store);
+        QCOMPARE(runs.size(), size_t(24));
+        std::map<QString, const RunRecord*> byId;
+        int pruned = 0;
+        for (const auto& run : runs) {
+            byId[run.id] = &run;
+            if (run.status == RecordStatus::Pruned) {
+                ++pruned;
+                QVERIFY2(run.epochsDone == 10 || run.epochsDone == 30, qPrintable(run.name));
+            } else {
+                QCOMPARE(run.status, RecordStatus::Finished);
+                QCOMPARE(run.epochsDone, qint64(90));
+            }
+        }
+        // How many go on depends on the order settings arrive in (seeded, and
+        // the two jobs' interleaving): the decisions below are the check.
+        QVERIFY(pruned > 0);
+        QString error;
+        RunStore reader;
+        const auto location = parseStoreUrl(store, &error);
+        QVERIFY(location && reader.open(*location, &error));
+        const auto results = reader.rungResults(runs.front().sweepId, &error);
+        QVERIFY2(results, qPrintable(error));
+        const SuccessiveHalving halving{10, 3.0, SeedObjective::Mean};
+        std::map<qint64, std::vector<RungEntry>> before; // by rung, in decision order
+        std::set<std::pair<qint64, QString>> seen;
+        for (const auto& result : *results) {
+            QVERIFY(seen.insert({result.rung, result.runId}).second); // decided once
+            auto& at = before[result.rung];
+            auto asked = at;
+            asked.push_back({result.entry.group, result.entry.loss, std::nullopt});
+            QCOMPARE(promotedAtRung(asked, result.entry.group, halving), *result.entry.promoted);
+            at.push_back(result.entry);
+            const auto* run = byId.at(result.runId);
+            // Pruned at its last rung; gone on from every other.
+            QCOMPARE(*result.entry.promoted, run->epochsDone > result.rung);
+        }
+        QCOMPARE(before[10].size(), size_t(24)); // every run reached the first rung
     }
 
     void groupsJoinSeedsAndSummarise() {

@@ -1,9 +1,12 @@
 #include "SweepDialog.h"
 
+#include <QDir>
+
 #include "ExperimentJson.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFile>
 #include <QFileDialog>
 #include <QFormLayout>
@@ -249,6 +252,15 @@ void SweepDialog::recount() {
 bool SweepDialog::openFile(const QString& path, QString* error) {
     const auto s = readSweepFile(path, error);
     if (!s) {
+        return false;
+    }
+    if (s->mode == SweepMode::Asha) {
+        // Its rungs are judged through the store by `sweep`'s processes; the
+        // window's queue trains every run to its end.
+        *error = tr("%1 is an asha sweep (successive halving): run it with "
+                    "'dredge-studio sweep %1'; its runs, pruned ones too, show here in History. "
+                    "The window's queue runs grid and random sweeps.")
+                     .arg(QDir::toNativeSeparators(path));
         return false;
     }
     base_ = s->base;

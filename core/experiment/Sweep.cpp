@@ -148,7 +148,73 @@ bool readSeeds(const QJsonValue& json, std::vector<uint64_t>& seeds, QString* er
     return !seeds.empty() || fail(error, QStringLiteral("seeds is empty"));
 }
 
+// "samples" and "sample_seed": random draws instead of the grid.
+bool readSamples(const QJsonObject& json, SweepSpec& spec, QString* error) {
+    // Read as a number first: toInt() made 1e12 a 0 and said "needs ≥ 1".
+    const auto samples = json.value(QStringLiteral("samples"));
+    const double count = samples.toDouble(-1.0);
+    if (samples.isUndefined()) {
+        return fail(error,
+                    QStringLiteral("a random sweep needs \"samples\": how many runs to draw"));
+    }
+    if (!samples.isDouble() || count < 1.0 || count > double(kMaxTasks) ||
+        count != std::floor(count)) {
+        return fail(error, QStringLiteral("\"samples\" must be a whole number from 1 to %1, not %2")
+                               .arg(kMaxTasks)
+                               .arg(samples.isDouble() ? QString::number(count, 'g', 12)
+                                                       : QStringLiteral("a non-number")));
+    }
+    spec.samples = int(count);
+    const auto sampleSeed = json.value(QStringLiteral("sample_seed"));
+    spec.sampleSeed = sampleSeed.isUndefined() ? 0 : seedFrom(sampleSeed).value_or(0);
+    if (!sampleSeed.isUndefined() && !seedFrom(sampleSeed)) {
+        return fail(error, QStringLiteral("\"sample_seed\" must be an integer from 0 to 2^53"));
+    }
+    return true;
+}
+
+// Successive halving's "min_epochs", "reduction" and "objective".
+bool readHalving(const QJsonObject& json, SweepSpec& spec, QString* error) {
+    auto& h = spec.halving;
+    const auto minEpochs = json.value(QStringLiteral("min_epochs"));
+    const double r = minEpochs.toDouble(-1.0);
+    if (!minEpochs.isDouble() || r < 1.0 || r != std::floor(r) || r > 1e15) {
+        return fail(error, QStringLiteral("an asha sweep needs \"min_epochs\": the first rung, a "
+                                          "whole number of epochs from 1"));
+    }
+    h.minEpochs = int64_t(r);
+    const auto reduction = json.value(QStringLiteral("reduction"));
+    h.reduction = reduction.isUndefined() ? 3.0 : reduction.toDouble(0.0);
+    if (!reduction.isUndefined() &&
+        (!reduction.isDouble() || !(h.reduction > 1.0) || !std::isfinite(h.reduction))) {
+        return fail(error, QStringLiteral("\"reduction\" (η) must be a number above 1: the share "
+                                          "1/η of the settings at a rung goes on"));
+    }
+    const QString objective =
+        json.value(QStringLiteral("objective")).toString(QStringLiteral("mean"));
+    if (objective != QLatin1String("mean") && objective != QLatin1String("median")) {
+        return fail(error, QStringLiteral("\"objective\" must be mean or median (over a setting's "
+                                          "seeds), not '%1'")
+                               .arg(objective));
+    }
+    h.objective =
+        objective == QLatin1String("median") ? SeedObjective::Median : SeedObjective::Mean;
+    return true;
+}
+
 } // namespace
+
+QString sweepModeName(SweepMode mode) {
+    switch (mode) {
+    case SweepMode::Random:
+        return QStringLiteral("random");
+    case SweepMode::Asha:
+        return QStringLiteral("asha");
+    case SweepMode::Grid:
+        break;
+    }
+    return QStringLiteral("grid");
+}
 
 QString SweepTask::label() const {
     QStringList parts;
@@ -211,30 +277,21 @@ std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error) 
     spec.base = *base;
     spec.seeds = {spec.base.train.seed};
     const QString mode = json.value(QStringLiteral("mode")).toString(QStringLiteral("grid"));
+    if (mode == QLatin1String("random") ||
+        (mode == QLatin1String("asha") && json.contains(QStringLiteral("samples")))) {
+        if (!readSamples(json, spec, &why)) {
+            return failed(why);
+        }
+    }
     if (mode == QLatin1String("random")) {
         spec.mode = SweepMode::Random;
-        // Read as a number first: toInt() made 1e12 a 0 and said "needs ≥ 1".
-        const auto samples = json.value(QStringLiteral("samples"));
-        const double count = samples.toDouble(-1.0);
-        if (samples.isUndefined()) {
-            return failed(
-                QStringLiteral("a random sweep needs \"samples\": how many runs to draw"));
-        }
-        if (!samples.isDouble() || count < 1.0 || count > double(kMaxTasks) ||
-            count != std::floor(count)) {
-            return failed(QStringLiteral("\"samples\" must be a whole number from 1 to %1, not %2")
-                              .arg(kMaxTasks)
-                              .arg(samples.isDouble() ? QString::number(count, 'g', 12)
-                                                      : QStringLiteral("a non-number")));
-        }
-        spec.samples = int(count);
-        const auto sampleSeed = json.value(QStringLiteral("sample_seed"));
-        spec.sampleSeed = sampleSeed.isUndefined() ? 0 : seedFrom(sampleSeed).value_or(0);
-        if (!sampleSeed.isUndefined() && !seedFrom(sampleSeed)) {
-            return failed(QStringLiteral("\"sample_seed\" must be an integer from 0 to 2^53"));
+    } else if (mode == QLatin1String("asha")) {
+        spec.mode = SweepMode::Asha;
+        if (!readHalving(json, spec, &why)) {
+            return failed(why);
         }
     } else if (mode != QLatin1String("grid")) {
-        return failed(QStringLiteral("mode must be grid or random, not '%1'").arg(mode));
+        return failed(QStringLiteral("mode must be grid, random or asha, not '%1'").arg(mode));
     }
     for (const auto& axis : json.value(QStringLiteral("axes")).toArray()) {
         SweepAxis parsed;
@@ -303,12 +360,18 @@ QJsonObject toJson(const SweepSpec& spec) {
                      {"version", kSweepFileVersion},
                      {"name", spec.name},
                      {"base", toJson(spec.base)},
-                     {"mode", spec.mode == SweepMode::Grid ? "grid" : "random"},
+                     {"mode", sweepModeName(spec.mode)},
                      {"axes", axes},
                      {"seeds", seeds}};
-    if (spec.mode == SweepMode::Random) {
+    if (spec.mode == SweepMode::Random || (spec.mode == SweepMode::Asha && spec.samples > 0)) {
         json.insert(QStringLiteral("samples"), spec.samples);
         json.insert(QStringLiteral("sample_seed"), qint64(spec.sampleSeed));
+    }
+    if (spec.mode == SweepMode::Asha) {
+        json.insert(QStringLiteral("min_epochs"), qint64(spec.halving.minEpochs));
+        json.insert(QStringLiteral("reduction"), spec.halving.reduction);
+        json.insert(QStringLiteral("objective"),
+                    spec.halving.objective == SeedObjective::Median ? "median" : "mean");
     }
     return json;
 }
@@ -316,7 +379,7 @@ QJsonObject toJson(const SweepSpec& spec) {
 std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString* error) {
     using Combination = std::vector<QJsonValue>;
     std::vector<Combination> combinations;
-    if (spec.mode == SweepMode::Grid) {
+    if (spec.mode == SweepMode::Grid || (spec.mode == SweepMode::Asha && spec.samples == 0)) {
         int64_t count = 1;
         for (const auto& axis : spec.axes) {
             count *= int64_t(axis.values.size());
@@ -353,6 +416,15 @@ std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString
             combinations.push_back(std::move(c));
         }
     }
+    if (spec.mode == SweepMode::Asha) {
+        // Successive halving decides as runs arrive at a rung: a grid's sorted
+        // order would bring one end of every axis first. Settings go in a
+        // seeded random order (Fisher–Yates), each one's seeds together.
+        std::mt19937_64 rng(spec.sampleSeed ^ 0xa5a5a5a5ULL);
+        for (size_t i = combinations.size(); i > 1; --i) {
+            std::swap(combinations[i - 1], combinations[size_t(rng() % i)]);
+        }
+    }
     std::vector<SweepTask> tasks;
     for (const auto& combination : combinations) {
         for (const auto seed : spec.seeds) {
@@ -370,6 +442,13 @@ std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString
             task.config.train.seed = seed;
             if (why.isEmpty()) {
                 why = QString::fromStdString(validate(task.config));
+            }
+            if (why.isEmpty() && spec.mode == SweepMode::Asha &&
+                spec.halving.minEpochs >= task.config.train.epochs) {
+                why = QStringLiteral("\"min_epochs\" %1 is not below its %2 epochs: no rung to "
+                                     "judge it at")
+                          .arg(spec.halving.minEpochs)
+                          .arg(task.config.train.epochs);
             }
             if (!why.isEmpty()) {
                 fail(error,

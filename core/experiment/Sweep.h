@@ -7,14 +7,20 @@
 // expansion is deterministic: task i is the same run on every machine, which
 // is what lets a Slurm array task i train it.
 //
+// Mode "asha" trains the same runs (the grid, or with "samples" random draws)
+// under asynchronous successive halving (SuccessiveHalving.h): "min_epochs" r,
+// "reduction" η (3), "objective" "mean"|"median" over a setting's seeds; its
+// settings in a seeded random order ("sample_seed"), seeds together.
+//
 // Files: {"format": "dredge-sweep", "version": 1, "name": …, "base": {experiment},
-//         "mode": "grid"|"random", "samples": N, "sample_seed": S,
+//         "mode": "grid"|"random"|"asha", "samples": N, "sample_seed": S,
 //         "axes": [{"setting": "lr", "values": [1e-3, 3e-3]},
 //                  {"setting": "waves", "range": {"from": 8, "to": 32, "points": 3,
 //                                                 "scale": "log"}}, …],
 //         "seeds": [0, 1, 2] or {"from": 0, "to": 4}}
 
 #include "ExperimentConfig.h"
+#include "SuccessiveHalving.h"
 
 #include <QJsonObject>
 #include <QJsonValue>
@@ -25,7 +31,7 @@
 
 namespace dredge {
 
-enum class SweepMode { Grid, Random };
+enum class SweepMode { Grid, Random, Asha };
 
 struct SweepAxis {
     QString setting;                // as on the command line: lr, waves, amp, model, …
@@ -40,8 +46,9 @@ struct SweepSpec {
     QString name;
     ExperimentConfig base;
     SweepMode mode = SweepMode::Grid;
-    int samples = 0;         // random mode
-    uint64_t sampleSeed = 0; // random mode
+    int samples = 0;           // random mode; asha mode draws so many when set
+    uint64_t sampleSeed = 0;   // random mode
+    SuccessiveHalving halving; // asha mode
     std::vector<SweepAxis> axes;
     std::vector<uint64_t> seeds{0};
 };
@@ -62,6 +69,9 @@ QStringList sweepSettings();
 // Sets `setting` of `config` to `value`, or says why it cannot.
 bool applySetting(ExperimentConfig& config, const QString& setting, const QJsonValue& value,
                   QString* error);
+
+// "grid", "random" or "asha".
+QString sweepModeName(SweepMode mode);
 
 std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error);
 // A sweep file's bytes (what readSweepFile reads).

@@ -54,11 +54,12 @@ constexpr std::array<std::pair<ComputeDevice, std::string_view>, 2> kDeviceNames
     {ComputeDevice::Cuda, "cuda"},
 }};
 
-constexpr std::array<std::pair<RunStatus, std::string_view>, 4> kStatusNames{{
+constexpr std::array<std::pair<RunStatus, std::string_view>, 5> kStatusNames{{
     {RunStatus::Finished, "finished"},
     {RunStatus::Stopped, "stopped"},
     {RunStatus::Diverged, "diverged"},
     {RunStatus::Failed, "failed"},
+    {RunStatus::Pruned, "pruned"},
 }};
 
 constexpr std::array<std::pair<LrSchedule, std::string_view>, 5> kScheduleNames{{

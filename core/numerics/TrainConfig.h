@@ -81,7 +81,8 @@ inline bool cpuMixedPrecision(const TrainConfig& train) {
     return train.mixedPrecision && train.device == ComputeDevice::Cpu;
 }
 
-enum class RunStatus { Finished, Stopped, Diverged, Failed };
+// Pruned: a sweep's successive halving ended it at a rung (SuccessiveHalving.h).
+enum class RunStatus { Finished, Stopped, Diverged, Failed, Pruned };
 
 // Consecutive epochs that ran the same kernel at the same precision, and the
 // training time they took: a live mixed-precision toggle starts a new span.

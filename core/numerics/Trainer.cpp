@@ -685,8 +685,10 @@ private:
             return false;
         }
         auto reason = watch(epoch, loss, trainer_.lastValidationLoss(), trainer_.averagedLoss());
-        if (onEpoch && onEpoch(trainer_, epoch, loss) == EpochVerdict::Stop) {
-            result_.status = RunStatus::Stopped;
+        if (const auto verdict = onEpoch ? onEpoch(trainer_, epoch, loss) : EpochVerdict::Continue;
+            verdict != EpochVerdict::Continue) {
+            result_.status =
+                verdict == EpochVerdict::Prune ? RunStatus::Pruned : RunStatus::Stopped;
             return false;
         }
         if (!reason.empty()) {

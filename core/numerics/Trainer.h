@@ -135,7 +135,8 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-enum class EpochVerdict { Continue, Stop };
+// Prune: a sweep's successive halving ends the run at a rung (RunStatus::Pruned).
+enum class EpochVerdict { Continue, Stop, Prune };
 // Called after every epoch; may block (a paused run waits here).
 using EpochCallback =
     std::function<EpochVerdict(const Trainer& trainer, int64_t epoch, double loss)>;

@@ -14,15 +14,16 @@
 namespace dredge {
 namespace {
 
-constexpr std::array<const char*, 7> kStatusNames = {"queued",   "running", "finished",   "stopped",
-                                                     "diverged", "failed",  "interrupted"};
+constexpr std::array<const char*, 8> kStatusNames = {
+    "queued", "running", "finished", "stopped", "diverged", "failed", "interrupted", "pruned"};
 
 // A run's outcome as the trainer says it and as the store keeps it.
-constexpr std::array<std::pair<RunStatus, RecordStatus>, 4> kOutcomes{{
+constexpr std::array<std::pair<RunStatus, RecordStatus>, 5> kOutcomes{{
     {RunStatus::Finished, RecordStatus::Finished},
     {RunStatus::Stopped, RecordStatus::Stopped},
     {RunStatus::Diverged, RecordStatus::Diverged},
     {RunStatus::Failed, RecordStatus::Failed},
+    {RunStatus::Pruned, RecordStatus::Pruned},
 }};
 
 // The size that names a model: n waves, F fields, H hidden units, M features.

@@ -16,7 +16,16 @@ namespace dredge {
 
 // A stored run's status: the training outcomes (RunStatus) plus the states
 // before and instead of one.
-enum class RecordStatus { Queued, Running, Finished, Stopped, Diverged, Failed, Interrupted };
+enum class RecordStatus {
+    Queued,
+    Running,
+    Finished,
+    Stopped,
+    Diverged,
+    Failed,
+    Interrupted,
+    Pruned // ended at a rung by successive halving; its history is kept
+};
 
 QString recordStatusName(RecordStatus status);
 std::optional<RecordStatus> recordStatusFromName(const QString& name);

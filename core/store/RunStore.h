@@ -13,6 +13,7 @@
 #include "SettingChange.h"
 #include "StoreLocation.h"
 #include "StoreSchema.h"
+#include "SuccessiveHalving.h"
 #include "Trainer.h"
 #include "TrainingCheckpoint.h"
 
@@ -114,6 +115,22 @@ public:
     std::optional<std::vector<std::pair<QString, SettingChange>>>
     waitingRequests(const QStringList& runIds, QString* error);
     std::optional<SettingChange> request(qint64 requestId, QString* error);
+
+    // Successive halving (SuccessiveHalving.h): run `runId` of sweep
+    // `sweepId` reached `rung` epochs with `loss` (its watched loss; NaN when
+    // not finite) in setting `group`. Decides, in one transaction, whether
+    // it goes on, records it, and returns it; a run that reached the rung
+    // before gets its first answer again (never decided twice).
+    std::optional<bool> reachRung(const QString& sweepId, qint64 rung, const QString& runId,
+                                  const QString& group, double loss,
+                                  const SuccessiveHalving& halving, QString* error);
+    // A sweep's rung results in the order they were decided, by rung.
+    struct RungResult {
+        qint64 rung = 0;
+        QString runId;
+        RungEntry entry;
+    };
+    std::optional<std::vector<RungResult>> rungResults(const QString& sweepId, QString* error);
 
     // The one run whose id starts with `prefix` (case-insensitive); on failure
     // *why (when given) says which kind it was, for callers that answer each

@@ -145,6 +145,20 @@ const QStringList kSteps[] = {
      QStringLiteral("ALTER TABLE runs ADD COLUMN spans TEXT NOT NULL DEFAULT ''"),
      QStringLiteral("ALTER TABLE runs ADD COLUMN replay_of TEXT"
                     " REFERENCES runs (id) ON DELETE SET NULL")},
+    // 7 → 8: successive halving's rungs (SuccessiveHalving.h): each run's
+    // loss where it reached a rung (NULL: not finite) and the decision it
+    // met, taken in one transaction so that processes and Slurm tasks share
+    // one search and no run is decided twice.
+    {QStringLiteral("CREATE TABLE rung_results ("
+                    " id {serial},"
+                    " sweep_id TEXT NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,"
+                    " rung BIGINT NOT NULL,"
+                    " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+                    " group_key TEXT NOT NULL,"
+                    " loss DOUBLE PRECISION,"
+                    " promoted INTEGER NOT NULL,"
+                    " decided_ms BIGINT NOT NULL,"
+                    " UNIQUE (sweep_id, rung, run_id))")},
 };
 static_assert(std::size(kSteps) == kStoreSchemaVersion, "one step per version");
 

@@ -90,9 +90,10 @@ private:
             return EpochVerdict::Stop;
         }
         const auto verdict = sink_.epoch(trainer, epoch, loss);
-        if (verdict == EpochVerdict::Stop || !drive_.control) {
-            if (verdict == EpochVerdict::Stop) {
-                journalStop(epoch + 1, ChangeSource::Shell); // an interrupt (Ctrl-C, a signal)
+        if (verdict != EpochVerdict::Continue || !drive_.control) {
+            if (verdict != EpochVerdict::Continue) { // an interrupt (Ctrl-C, a signal), a rung
+                journalStop(epoch + 1, verdict == EpochVerdict::Prune ? ChangeSource::Sweep
+                                                                      : ChangeSource::Shell);
             }
             return verdict;
         }

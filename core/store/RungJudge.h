@@ -1,0 +1,39 @@
+#pragma once
+// One run of an asha sweep, as it trains: at each rung the store decides
+// whether it goes on (RunStore::reachRung), so every process and Slurm task
+// of the sweep takes part in one search with no coordinator. A store that
+// fails lets the run go on: it costs epochs, never a result.
+
+#include "RunStore.h"
+#include "StoreLocation.h"
+#include "SuccessiveHalving.h"
+
+#include <QString>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace dredge {
+
+class RungJudge {
+public:
+    RungJudge(const StoreLocation& store, QString sweepId, QString runId, QString group,
+              const SuccessiveHalving& halving, int64_t epochs);
+
+    // After `epochsDone` epochs whose watched loss (validation with a split)
+    // was `loss`: why the run ends there, or nullopt to go on.
+    std::optional<QString> prunedAfter(int64_t epochsDone, double loss);
+    // Why the last decision could not be taken (the run went on), or empty.
+    const QString& problem() const { return problem_; }
+    const std::vector<int64_t>& rungs() const { return rungs_; }
+
+private:
+    StoreLocation location_;
+    RunStore store_;
+    QString sweepId_, runId_, group_;
+    SuccessiveHalving halving_;
+    std::vector<int64_t> rungs_;
+    QString problem_;
+};
+
+} // namespace dredge
