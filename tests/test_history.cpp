@@ -10,6 +10,7 @@
 // test_run_store); the other writers here are separate processes, which SQLite
 // serialises with its file locks.
 
+#include "ChangeMarks.h"
 #include "CompareDialog.h"
 #include "ExperimentForm.h"
 #include "ForkDialog.h"
@@ -619,6 +620,51 @@ private Q_SLOTS:
 
         w.historyPanel()->filterBox()->clear();
         QCOMPARE(shownRows(w), 3);
+    }
+
+    // A run an asha sweep pruned at a rung: faded in the plot beside the
+    // runs that went on, with a "✕" mark where it stopped.
+    void aPrunedRunIsFadedAndMarkedWhereItStopped() {
+        const QString url = dir_.freshStore();
+        auto stored = storeRuns(
+            url, {{"went on", 1e-2, 0, {0.5, 0.1, 0.05, 0.01}}, {"pruned", 1e-4, 1, {0.5, 0.45}}});
+        QCOMPARE(stored.size(), size_t(2));
+        {
+            RunStore store;
+            QString error;
+            QVERIFY(store.open(*parseStoreUrl(url, &error), &error));
+            stored[1].status = RecordStatus::Pruned;
+            stored[1].epochsDone = 2;
+            QVERIFY2(store.updateRun(stored[1], &error), qPrintable(error));
+            SettingChange stop;
+            stop.action = ChangeAction::Stop;
+            stop.source = ChangeSource::Sweep;
+            stop.state = ChangeState::Applied;
+            stop.epoch = 2;
+            QVERIFY2(store.recordChange(stored[1].id, stop, &error), qPrintable(error));
+            QCOMPARE(shortChangeText(stop), QStringLiteral("✕"));
+        }
+        MainWindow w(false, url);
+        w.show();
+        QTRY_COMPARE_WITH_TIMEOUT(shownRows(w), 2, kTimeoutMs);
+        selectRows(w, {0, 1});
+        w.historyPanel()->showInPlotAction()->trigger();
+        QTRY_COMPARE_WITH_TIMEOUT(w.runs()->rowCount(), 2, kTimeoutMs);
+        const int pruned = w.runs()->idOfStored(stored[1].id);
+        const int wentOn = w.runs()->idOfStored(stored[0].id);
+        QTRY_COMPARE_WITH_TIMEOUT(w.lossPlot()->graphOf(pruned)->dataCount(), 2, kTimeoutMs);
+        QCOMPARE(w.runs()->entry(pruned)->statusText(), QString("pruned"));
+        QTRY_COMPARE_WITH_TIMEOUT(w.lossPlot()->changeMarks(pruned), 1, kTimeoutMs);
+        w.lossPlot()->highlight(wentOn); // a highlighted run is never faded
+        QVERIFY(w.lossPlot()->graphOf(pruned)->pen().color().alpha() < 255);
+        QCOMPARE(w.lossPlot()->graphOf(wentOn)->pen().color().alpha(), 255);
+
+        // The window's queue runs grid and random sweeps; an asha file is
+        // refused with the command that runs it.
+        SweepDialog dialog(ExperimentConfig{}, 1);
+        QString error;
+        QVERIFY(!dialog.openFile(QFINDTESTDATA("../resources/presets/chirp-tuning.json"), &error));
+        QVERIFY2(error.contains("dredge-studio sweep"), qPrintable(error));
     }
 
     // Issue 26 #13: a run shown again from History keeps the colour it had

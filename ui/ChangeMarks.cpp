@@ -12,6 +12,9 @@ constexpr double kHoverPixels = 8.0;
 } // namespace
 
 QString shortChangeText(const SettingChange& change) {
+    if (change.action == ChangeAction::Stop && change.source == ChangeSource::Sweep) {
+        return QStringLiteral("✕"); // an asha sweep's rung pruned it; many share a rung
+    }
     if (change.action != ChangeAction::Set) {
         return changeActionName(change.action);
     }

@@ -48,7 +48,8 @@ private:
     std::map<int, std::vector<Mark>> marks_;
 };
 
-// "lr 3e-4", "clip on", "stop": a change as a mark's label says it.
+// "lr 3e-4", "clip on", "stop", "✕" (pruned at a sweep's rung): a change as a
+// mark's label says it.
 QString shortChangeText(const SettingChange& change);
 
 } // namespace dredge

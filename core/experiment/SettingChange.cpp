@@ -193,8 +193,18 @@ std::vector<double> learningRates(const ExperimentConfig& initial, const RunJour
     return rates;
 }
 
+namespace {
+// A stop an asha sweep's rung made (RunStatus::Pruned).
+bool isPrune(const SettingChange& c) {
+    return c.action == ChangeAction::Stop && c.source == ChangeSource::Sweep;
+}
+} // namespace
+
 QString describeChange(const SettingChange& c) {
     const QString source = changeSourceName(c.source);
+    if (isPrune(c) && c.epoch >= 0) {
+        return QStringLiteral("pruned at the sweep's rung of %1 epochs").arg(c.epoch);
+    }
     if (c.action != ChangeAction::Set) {
         const QString verb = changeActionName(c.action);
         return c.epoch >= 0
@@ -223,7 +233,8 @@ QString journalSummary(const RunJournal& journal) {
             continue;
         }
         const Setting* s = c.action == ChangeAction::Set ? findSetting(c.setting) : nullptr;
-        const QString what = c.action == ChangeAction::Stop
+        const QString what = isPrune(c) ? QStringLiteral("pruned")
+                             : c.action == ChangeAction::Stop
                                  ? QStringLiteral("stop")
                                  : c.setting + u' ' + (s ? valueText(*s, c.to) : QString());
         parts.append(QStringLiteral("%1 @%2").arg(what).arg(c.epoch));
