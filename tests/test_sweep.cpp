@@ -24,6 +24,13 @@ using namespace dredge;
 
 namespace {
 
+// An axis of the learning rate over a log range.
+QJsonObject lrLogAxis(double from, double to, int points) {
+    return {
+        {"setting", "lr"},
+        {"range", QJsonObject{{"from", from}, {"to", to}, {"points", points}, {"scale", "log"}}}};
+}
+
 QJsonObject sweepJson(const QJsonArray& axes,
                       const QJsonValue& seeds = QJsonValue(QJsonValue::Undefined)) {
     QJsonObject json{{"format", "dredge-sweep"},
@@ -145,10 +152,7 @@ private Q_SLOTS:
 
     void rangesAreLinearOrLogAndIntegersRound() {
         const auto tasks = expand(sweepJson(QJsonArray{
-            QJsonObject{
-                {"setting", "lr"},
-                {"range",
-                 QJsonObject{{"from", 1e-4}, {"to", 1e-2}, {"points", 3}, {"scale", "log"}}}},
+            lrLogAxis(1e-4, 1e-2, 3),
             QJsonObject{{"setting", "waves"},
                         {"range", QJsonObject{{"from", 8}, {"to", 30}, {"points", 3}}}}}));
         QCOMPARE(tasks.size(), size_t(9));
@@ -176,13 +180,9 @@ private Q_SLOTS:
 
     void randomSamplesAreSeededAndInRange() {
         auto json = sweepJson(
-            QJsonArray{
-                QJsonObject{
-                    {"setting", "lr"},
-                    {"range",
-                     QJsonObject{{"from", 1e-5}, {"to", 1e-1}, {"points", 2}, {"scale", "log"}}}},
-                QJsonObject{{"setting", "model"},
-                            {"values", QJsonArray{"wave-ensemble", "siren", "rff"}}}},
+            QJsonArray{lrLogAxis(1e-5, 1e-1, 2),
+                       QJsonObject{{"setting", "model"},
+                                   {"values", QJsonArray{"wave-ensemble", "siren", "rff"}}}},
             QJsonArray{0, 1});
         json.insert("mode", "random");
         json.insert("samples", 200);
@@ -238,11 +238,7 @@ private Q_SLOTS:
                                {"range", QJsonObject{{"from", 1}, {"to", 2}, {"points", 2}}}}})
             << "not numeric";
         QTest::newRow("log range through 0")
-            << sweepJson(QJsonArray{QJsonObject{
-                   {"setting", "lr"},
-                   {"range",
-                    QJsonObject{{"from", 0}, {"to", 1}, {"points", 2}, {"scale", "log"}}}}})
-            << "positive";
+            << sweepJson(QJsonArray{lrLogAxis(0, 1, 2)}) << "positive";
         QTest::newRow("an invalid run")
             << sweepJson(
                    QJsonArray{QJsonObject{{"setting", "lr"}, {"values", QJsonArray{1e-3, -1}}}})
@@ -337,14 +333,10 @@ private Q_SLOTS:
     // reached that rung before it, once per run, never splitting a setting.
     void anAshaSweepPrunesAtRungsThroughTheStore() {
         const QString store = "sqlite:" + dir_.filePath("asha.sqlite");
-        auto json = sweepJson(
-            QJsonArray{
-                QJsonObject{
-                    {"setting", "lr"},
-                    {"range",
-                     QJsonObject{{"from", 1e-4}, {"to", 3e-2}, {"points", 6}, {"scale", "log"}}}},
-                QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}}},
-            QJsonArray{0, 1});
+        auto json =
+            sweepJson(QJsonArray{lrLogAxis(1e-4, 3e-2, 6),
+                                 QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}}},
+                      QJsonArray{0, 1});
         json["base"] = QJsonObject{{"train", QJsonObject{{"epochs", 90}}}};
         json.insert("mode", "asha");
         json.insert("min_epochs", 10);

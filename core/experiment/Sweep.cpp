@@ -16,6 +16,9 @@ namespace {
 
 constexpr int64_t kMaxTasks = 100'000;
 
+constexpr std::pair<SweepMode, const char*> kModeNames[] = {
+    {SweepMode::Grid, "grid"}, {SweepMode::Random, "random"}, {SweepMode::Asha, "asha"}};
+
 // A sweep axis names a sweepable row of the settings table.
 const Setting* findAxisSetting(const QString& name) {
     const auto* s = findSetting(name);
@@ -205,13 +208,10 @@ bool readHalving(const QJsonObject& json, SweepSpec& spec, QString* error) {
 } // namespace
 
 QString sweepModeName(SweepMode mode) {
-    switch (mode) {
-    case SweepMode::Random:
-        return QStringLiteral("random");
-    case SweepMode::Asha:
-        return QStringLiteral("asha");
-    case SweepMode::Grid:
-        break;
+    for (const auto& [m, name] : kModeNames) {
+        if (m == mode) {
+            return QLatin1String(name);
+        }
     }
     return QStringLiteral("grid");
 }

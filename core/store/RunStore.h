@@ -151,8 +151,8 @@ public:
 
 private:
     bool fail(const QSqlQuery& query, QString* error);
-    // Runs a read of one run's rows, forward only: `sql` names the run :id, and
-    // `more` binds the rest. False with the reason.
+    // Runs a read of one run's (or sweep's) rows, forward only: `sql` names
+    // it :id, and `more` binds the rest. False with the reason.
     bool selectOfRun(QSqlQuery& q, const QString& sql, const QString& id, QString* error,
                      const QVariantMap& more = {});
     // Runs a read of one row (`sql` names it :key) and steps onto it; false

@@ -38,12 +38,10 @@ std::optional<bool> RunStore::reachRung(const QString& sweepId, qint64 rung, con
         rollback();
         return std::nullopt;
     }
-    q.prepare(QStringLiteral("SELECT run_id, group_key, loss, promoted FROM rung_results "
-                             "WHERE sweep_id = :sweep AND rung = :rung ORDER BY id"));
-    q.bindValue(QStringLiteral(":sweep"), sweepId);
-    q.bindValue(QStringLiteral(":rung"), rung);
-    if (!q.exec()) {
-        fail(q, error);
+    if (!selectOfRun(q,
+                     QStringLiteral("SELECT run_id, group_key, loss, promoted FROM rung_results "
+                                    "WHERE sweep_id = :id AND rung = :rung ORDER BY id"),
+                     sweepId, error, {{QStringLiteral(":rung"), rung}})) {
         rollback();
         return std::nullopt;
     }
@@ -82,21 +80,17 @@ std::optional<bool> RunStore::reachRung(const QString& sweepId, qint64 rung, con
 std::optional<std::vector<RunStore::RungResult>> RunStore::rungResults(const QString& sweepId,
                                                                        QString* error) {
     QSqlQuery q(database());
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT rung, run_id, group_key, loss, promoted FROM rung_results "
-                             "WHERE sweep_id = :sweep ORDER BY rung, id"));
-    q.bindValue(QStringLiteral(":sweep"), sweepId);
-    if (!q.exec()) {
-        fail(q, error);
-        return std::nullopt;
-    }
+    const bool read = selectOfRun(q,
+                                  QStringLiteral("SELECT rung, run_id, group_key, loss, promoted "
+                                                 "FROM rung_results WHERE sweep_id = :id "
+                                                 "ORDER BY rung, id"),
+                                  sweepId, error);
     std::vector<RungResult> results;
-    while (q.next()) {
-        results.push_back({q.value(0).toLongLong(),
-                           q.value(1).toString(),
-                           {q.value(2).toString(), lossFrom(q.value(3)), q.value(4).toInt() != 0}});
+    while (read && q.next()) {
+        const RungEntry entry{q.value(2).toString(), lossFrom(q.value(3)), q.value(4).toInt() != 0};
+        results.push_back({q.value(0).toLongLong(), q.value(1).toString(), entry});
     }
-    return results;
+    return read ? std::optional(std::move(results)) : std::nullopt;
 }
 
 } // namespace dredge
