@@ -1,17 +1,17 @@
 #pragma once
 // A throwaway single-node Slurm for tests (Debian's slurm-wlm and munge): a
 // slurm.conf in a temporary folder naming this host on 127.0.0.1 with private
-// ports, no cgroups (proctrack/linuxproc, task/none), one node with this
-// machine's CPUs; munged on a socket in that folder. munged, slurmctld and
-// slurmd run as this process's children in the foreground, so stopping them
-// also reaps them. Needs root. Clients find it through SLURM_CONF, which
-// start() sets for this process and its children.
+// ports (free ones below the ephemeral range), no cgroups (proctrack/linuxproc, task/none), one
+// node with this machine's CPUs; munged on a socket in that folder. munged, slurmctld and slurmd
+// run as this process's children in the foreground, so stopping them also reaps them. Needs root.
+// Clients find it through SLURM_CONF, which start() sets for this process and its children.
 
 #include <QDir>
 #include <QFile>
 #include <QHostInfo>
 #include <QProcess>
 #include <QStandardPaths>
+#include <QTcpServer>
 #include <QTemporaryDir>
 #include <QThread>
 #include <memory>
@@ -118,7 +118,26 @@ public:
     }
 
 private:
+    // Two free ports side by side below Linux's ephemeral range (from
+    // 32768): fixed ports in it were taken now and then by another test's
+    // outgoing connection, and slurmd could not listen.
+    static int freePortPair() {
+        const auto freePort = [](int port) {
+            QTcpServer probe;
+            return probe.listen(QHostAddress::Any, quint16(port));
+        };
+        const int start = 20000 + int(::getpid() % 6000) * 2;
+        for (int i = 0; i < 6000; i += 2) {
+            const int port = 20000 + (start - 20000 + i) % 12000;
+            if (freePort(port) && freePort(port + 1)) {
+                return port;
+            }
+        }
+        return 46817;
+    }
+
     bool writeConfig() {
+        port_ = freePortPair();
         const QString host = QHostInfo::localHostName().section(u'.', 0, 0);
         const QString d = dir_.path();
         QFile f(config());
@@ -128,8 +147,8 @@ private:
         const QStringList lines{
             QStringLiteral("ClusterName=dredge-test"),
             QStringLiteral("SlurmctldHost=%1(127.0.0.1)").arg(host),
-            QStringLiteral("SlurmctldPort=46817"),
-            QStringLiteral("SlurmdPort=46818"),
+            QStringLiteral("SlurmctldPort=%1").arg(port_),
+            QStringLiteral("SlurmdPort=%1").arg(port_ + 1),
             QStringLiteral("AuthType=auth/munge"),
             QStringLiteral("AuthInfo=socket=%1/munge.socket").arg(d),
             QStringLiteral("CredType=cred/munge"),
@@ -204,5 +223,6 @@ private:
     }
 
     QTemporaryDir dir_;
+    int port_ = 0; // slurmctld's; slurmd's is the next
     std::unique_ptr<QProcess> munged_, controller_, node_;
 };

@@ -115,6 +115,62 @@ private:
         file.write(QJsonDocument(json).toJson());
         return path;
     }
+    // An asha sweep of 6 learning rates × 2 model sizes × `seeds` seeds, 90
+    // epochs, rungs at 10 and 30.
+    QString ashaSweep(int seeds) {
+        auto json =
+            sweepJson(QJsonArray{lrLogAxis(1e-4, 3e-2, 6),
+                                 QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}}},
+                      QJsonObject{{"from", 0}, {"to", seeds - 1}});
+        json["base"] = QJsonObject{{"train", QJsonObject{{"epochs", 90}}}};
+        json.insert("mode", "asha");
+        json.insert("min_epochs", 10);
+        return writeSweep(QStringLiteral("asha%1.json").arg(seeds), json);
+    }
+
+    // The `count` runs of ashaSweep in `store` ended at a rung as pruned
+    // (history kept) or at their end, and every decision in the store is the
+    // rule's on what had reached that rung before it, once per run.
+    void checkRungDecisions(const QString& store, size_t count) {
+        const auto runs = storedRuns(store);
+        QCOMPARE(runs.size(), count);
+        std::map<QString, const RunRecord*> byId;
+        int pruned = 0;
+        for (const auto& run : runs) {
+            byId[run.id] = &run;
+            if (run.status == RecordStatus::Pruned) {
+                ++pruned;
+                QVERIFY2(run.epochsDone == 10 || run.epochsDone == 30, qPrintable(run.name));
+            } else {
+                QCOMPARE(run.status, RecordStatus::Finished);
+                QCOMPARE(run.epochsDone, qint64(90));
+            }
+        }
+        // How many go on depends on the order settings arrive in (seeded, and
+        // the jobs' interleaving): the decisions below are the check.
+        QVERIFY(pruned > 0);
+        QString error;
+        RunStore reader;
+        const auto location = parseStoreUrl(store, &error);
+        QVERIFY(location && reader.open(*location, &error));
+        const auto results = reader.rungResults(runs.front().sweepId, &error);
+        QVERIFY2(results, qPrintable(error));
+        const SuccessiveHalving halving{10, 3.0, SeedObjective::Mean};
+        std::map<qint64, std::vector<RungEntry>> before; // by rung, in decision order
+        std::set<std::pair<qint64, QString>> seen;
+        for (const auto& result : *results) {
+            QVERIFY(seen.insert({result.rung, result.runId}).second); // decided once
+            auto& at = before[result.rung];
+            auto asked = at;
+            asked.push_back({result.entry.group, result.entry.loss, std::nullopt});
+            QCOMPARE(promotedAtRung(asked, result.entry.group, halving), *result.entry.promoted);
+            at.push_back(result.entry);
+            // Pruned at its last rung; gone on from every other.
+            QCOMPARE(*result.entry.promoted, byId.at(result.runId)->epochsDone > result.rung);
+        }
+        QCOMPARE(before[10].size(), count); // every run reached the first rung
+    }
+
     // Two seeds of a 4-D volume of 21³ points: three chunks, room for two ranks.
     QString twoVolumeRuns() {
         auto json = sweepJson(QJsonArray{}, QJsonArray{0, 1});
@@ -333,56 +389,10 @@ private Q_SLOTS:
     // reached that rung before it, once per run, never splitting a setting.
     void anAshaSweepPrunesAtRungsThroughTheStore() {
         const QString store = "sqlite:" + dir_.filePath("asha.sqlite");
-        auto json =
-            sweepJson(QJsonArray{lrLogAxis(1e-4, 3e-2, 6),
-                                 QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}}},
-                      QJsonArray{0, 1});
-        json["base"] = QJsonObject{{"train", QJsonObject{{"epochs", 90}}}};
-        json.insert("mode", "asha");
-        json.insert("min_epochs", 10);
-        const auto file = writeSweep("asha.json", json);
-        const auto r = studio({"sweep", file, "--jobs", "2", "--store", store});
+        const auto r = studio({"sweep", ashaSweep(2), "--jobs", "2", "--store", store});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY2(r.out.contains("runs pruned at a rung"), r.out.constData());
-
-        const auto runs = storedRuns(store);
-        QCOMPARE(runs.size(), size_t(24));
-        std::map<QString, const RunRecord*> byId;
-        int pruned = 0;
-        for (const auto& run : runs) {
-            byId[run.id] = &run;
-            if (run.status == RecordStatus::Pruned) {
-                ++pruned;
-                QVERIFY2(run.epochsDone == 10 || run.epochsDone == 30, qPrintable(run.name));
-            } else {
-                QCOMPARE(run.status, RecordStatus::Finished);
-                QCOMPARE(run.epochsDone, qint64(90));
-            }
-        }
-        // How many go on depends on the order settings arrive in (seeded, and
-        // the two jobs' interleaving): the decisions below are the check.
-        QVERIFY(pruned > 0);
-        QString error;
-        RunStore reader;
-        const auto location = parseStoreUrl(store, &error);
-        QVERIFY(location && reader.open(*location, &error));
-        const auto results = reader.rungResults(runs.front().sweepId, &error);
-        QVERIFY2(results, qPrintable(error));
-        const SuccessiveHalving halving{10, 3.0, SeedObjective::Mean};
-        std::map<qint64, std::vector<RungEntry>> before; // by rung, in decision order
-        std::set<std::pair<qint64, QString>> seen;
-        for (const auto& result : *results) {
-            QVERIFY(seen.insert({result.rung, result.runId}).second); // decided once
-            auto& at = before[result.rung];
-            auto asked = at;
-            asked.push_back({result.entry.group, result.entry.loss, std::nullopt});
-            QCOMPARE(promotedAtRung(asked, result.entry.group, halving), *result.entry.promoted);
-            at.push_back(result.entry);
-            const auto* run = byId.at(result.runId);
-            // Pruned at its last rung; gone on from every other.
-            QCOMPARE(*result.entry.promoted, run->epochsDone > result.rung);
-        }
-        QCOMPARE(before[10].size(), size_t(24)); // every run reached the first rung
+        checkRungDecisions(store, 24);
     }
 
     void groupsJoinSeedsAndSummarise() {
@@ -664,6 +674,28 @@ private Q_SLOTS:
             QCOMPARE(run.epochsDone, qint64(40));
             QVERIFY(run.sweepTask >= 0 && run.sweepTask < 4);
         }
+    }
+
+    // An asha sweep as a job array: the array's tasks, each its own process,
+    // take part in one search through the store's rung decisions.
+    void anAshaSweepOnARealSlurmSharesItsRungs() {
+        SlurmCluster cluster;
+        if (!startedOrSkipped(cluster)) {
+            return;
+        }
+        const QString store = "sqlite:" + dir_.filePath("asha-cluster.sqlite");
+        const auto r = studio({"sweep", ashaSweep(1), "--slurm", "--jobs", "3", "--store", store},
+                              dir_.path());
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto ended = [&store] {
+            const auto runs = storedRuns(store);
+            return runs.size() == 12 && std::all_of(runs.begin(), runs.end(), [](auto& run) {
+                       return run.status == RecordStatus::Finished ||
+                              run.status == RecordStatus::Pruned;
+                   });
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(ended(), qPrintable(cluster.log()), 180000);
+        checkRungDecisions(store, 12);
     }
 
     // One run on the two tasks of `srun -n 2` (data-parallel training): the
