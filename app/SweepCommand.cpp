@@ -294,6 +294,36 @@ void printRanking(RunStore& store, const QString& sweepId, const std::vector<Swe
     }
 }
 
+// A halving sweep's rungs, by bracket (one in asha), for --dry-run.
+void printHalving(const SweepSpec& spec, const std::vector<SweepTask>& tasks) {
+    if (!halvesRuns(spec.mode)) {
+        return;
+    }
+    std::map<int, std::set<QString>> settings; // by bracket
+    for (const auto& task : tasks) {
+        settings[task.bracket].insert(task.groupLabel());
+    }
+    for (const auto& [bracket, members] : settings) {
+        QStringList rungs;
+        for (const auto rung :
+             rungEpochs(bracketHalving(spec.halving, bracket), spec.base.train.epochs)) {
+            rungs.append(QString::number(rung));
+        }
+        const QString where = rungs.isEmpty()
+                                  ? QStringLiteral("no rung, trained to the end")
+                                  : QStringLiteral("rungs at ") + rungs.join(QStringLiteral(", "));
+        std::printf("%s%zu settings: %s of %lld epochs\n",
+                    spec.mode == SweepMode::Hyperband
+                        ? qPrintable(QStringLiteral("bracket %1, ").arg(bracket))
+                        : "",
+                    members.size(), qPrintable(where), (long long)spec.base.train.epochs);
+    }
+    std::printf("a setting goes on from a rung if its %s loss there is among the best 1/%g of "
+                "its bracket's so far\n",
+                spec.halving.objective == SeedObjective::Median ? "median" : "mean",
+                spec.halving.reduction);
+}
+
 int submitArray(const QCommandLineParser& p, const SweepSpec& spec, const SweepRecord& sweep,
                 const QString& storeUrl, const QString& sweepFile, int cpus, int ranks) {
     SlurmArray array;
@@ -388,18 +418,7 @@ int runSweepCommand(const QStringList& arguments) {
                     p.isSet(QStringLiteral("slurm"))
                         ? ", as a Slurm array"
                         : qPrintable(QStringLiteral(", %1 at once").arg(jobs)));
-        if (spec->mode == SweepMode::Asha) {
-            QStringList rungs;
-            for (const auto rung : rungEpochs(spec->halving, spec->base.train.epochs)) {
-                rungs.append(QString::number(rung));
-            }
-            std::printf("rungs at %s of %lld epochs; a setting goes on from each if its %s loss "
-                        "there is among the best 1/%g so far\n",
-                        qPrintable(rungs.join(QStringLiteral(", "))),
-                        (long long)spec->base.train.epochs,
-                        spec->halving.objective == SeedObjective::Median ? "median" : "mean",
-                        spec->halving.reduction);
-        }
+        printHalving(*spec, *tasks);
         for (const auto& task : *tasks) {
             std::printf("%4d  %-40s %s, %lld epochs\n", task.index, qPrintable(task.label()),
                         qPrintable(describe(task.config)), (long long)task.config.train.epochs);

@@ -57,9 +57,7 @@ std::optional<SweepTask> sweepTaskFrom(const QCommandLineParser& p, QString* swe
                                .arg(tasks->size() - 1)};
     }
     *sweepName = spec->name;
-    if (spec->mode == SweepMode::Asha) {
-        *halving = spec->halving;
-    }
+    *halving = halvingOf(*spec, (*tasks)[size_t(task)]);
     return (*tasks)[size_t(task)];
 }
 

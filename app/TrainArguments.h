@@ -15,7 +15,8 @@ struct TrainArguments {
     ExperimentConfig config;
     std::optional<SweepTask> task; // with --sweep: the task --task names
     QString sweepName;
-    std::optional<SuccessiveHalving> halving; // the sweep's, when its mode is asha
+    // The task's successive halving (asha; hyperband: its bracket's), if any.
+    std::optional<SuccessiveHalving> halving;
 };
 
 void addTrainOptions(QCommandLineParser& parser);

@@ -575,12 +575,16 @@ int runTrainCommand(const QStringList& arguments) {
         const auto location = recording ? storeOf(parser, &error) : std::nullopt;
         const QString sweepId = parser.value(QStringLiteral("sweep-id"));
         if (location && !sweepId.isEmpty()) {
-            sink.judgeRungs(std::make_unique<RungJudge>(*location, sweepId, recording->runId(),
-                                                        run.task->groupLabel(), *run.halving,
-                                                        config.train.epochs));
+            RunStore::RungArrival arrival;
+            arrival.sweepId = sweepId;
+            arrival.bracket = run.task->bracket;
+            arrival.runId = recording->runId();
+            arrival.group = run.task->groupLabel();
+            sink.judgeRungs(
+                std::make_unique<RungJudge>(*location, arrival, *run.halving, config.train.epochs));
         } else {
             std::fprintf(stderr,
-                         "dredge-studio train: note: an asha sweep's rungs are judged in "
+                         "dredge-studio train: note: a halving sweep's rungs are judged in "
                          "its store (--sweep-id and a store): this run trains to its end\n");
         }
     }

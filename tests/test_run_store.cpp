@@ -568,17 +568,18 @@ private Q_SLOTS:
         QString error;
         QVERIFY(store.open(location_, &error));
         const SweepRecord sweep{QStringLiteral("sweep-rungs"), QStringLiteral("s"),
-                                QDateTime::currentDateTimeUtc(), "{}", 4};
+                                QDateTime::currentDateTimeUtc(), "{}", 5};
         QVERIFY2(store.insertSweep(sweep, &error), qPrintable(error));
         std::vector<RunRecord> runs;
-        for (int i = 0; i < 4; ++i) {
+        for (int i = 0; i < 5; ++i) {
             runs.push_back(sampleRecord(QStringLiteral("r%1").arg(i)));
             QVERIFY2(store.insertRun(runs.back(), &error), qPrintable(error));
         }
         const SuccessiveHalving h{10, 2.0, SeedObjective::Mean};
-        const auto reach = [&](int run, const QString& group, double loss) {
-            const auto promoted =
-                store.reachRung(sweep.id, 10, runs[size_t(run)].id, group, loss, h, &error);
+        const auto reach = [&](int run, const QString& group, double loss, int bracket = 0) {
+            const RunStore::RungArrival arrival{sweep.id, bracket, 10, runs[size_t(run)].id,
+                                                group,    loss};
+            const auto promoted = store.reachRung(arrival, h, &error);
             if (!promoted) {
                 qWarning("%s", qPrintable(error));
             }
@@ -589,14 +590,17 @@ private Q_SLOTS:
         QCOMPARE(reach(2, "b", 0.1), std::optional<bool>(false)); // b's first seed decided
         QCOMPARE(reach(1, "b", 0.0), std::optional<bool>(false)); // asked again: the same
         QCOMPARE(reach(3, "c", std::nan("")), std::optional<bool>(false));
+        // Another bracket (hyperband) decides among its own runs: alone, best.
+        QCOMPARE(reach(4, "d", 0.9, 1), std::optional<bool>(true));
         const auto results = store.rungResults(sweep.id, &error);
         QVERIFY2(results, qPrintable(error));
-        QCOMPARE(results->size(), size_t(4));
+        QCOMPARE(results->size(), size_t(5));
         QCOMPARE((*results)[2].runId, runs[2].id);
         QCOMPARE((*results)[2].entry.loss, 0.1);
         QVERIFY(std::isnan((*results)[3].entry.loss));
         QVERIFY(store.deleteRuns({runs[0].id}, &error)); // its results go with it
-        QCOMPARE(store.rungResults(sweep.id, &error)->size(), size_t(3));
+        QCOMPARE(store.rungResults(sweep.id, &error)->size(), size_t(4));
+        QCOMPARE(results->back().bracket, 1);
     }
 
     void runsOfAGoneProcessBecomeInterrupted() {

@@ -115,60 +115,67 @@ private:
         file.write(QJsonDocument(json).toJson());
         return path;
     }
-    // An asha sweep of 6 learning rates × 2 model sizes × `seeds` seeds, 90
-    // epochs, rungs at 10 and 30.
-    QString ashaSweep(int seeds) {
+    // A `mode` (asha or hyperband) sweep of 6 learning rates × 2 model sizes
+    // × `seeds` seeds, 90 epochs, r = 10, η = 3: asha's rungs at 10 and 30;
+    // hyperband's brackets with first rungs at 10, 30 and 90 (none).
+    QString halvingSweep(const QString& mode, int seeds) {
         auto json =
             sweepJson(QJsonArray{lrLogAxis(1e-4, 3e-2, 6),
                                  QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}}},
                       QJsonObject{{"from", 0}, {"to", seeds - 1}});
         json["base"] = QJsonObject{{"train", QJsonObject{{"epochs", 90}}}};
-        json.insert("mode", "asha");
+        json.insert("mode", mode);
         json.insert("min_epochs", 10);
-        return writeSweep(QStringLiteral("asha%1.json").arg(seeds), json);
+        return writeSweep(QStringLiteral("%1%2.json").arg(mode).arg(seeds), json);
     }
 
-    // The `count` runs of ashaSweep in `store` ended at a rung as pruned
-    // (history kept) or at their end, and every decision in the store is the
-    // rule's on what had reached that rung before it, once per run.
-    void checkRungDecisions(const QString& store, size_t count) {
+    // The `count` runs of halvingSweep in `store` ended at a rung of their
+    // bracket as pruned (history kept) or at their end, and every decision
+    // in the store is the rule's on what had reached that rung of that
+    // bracket before it, once per run. Returns the runs by bracket.
+    std::map<int, std::set<QString>> checkRungDecisions(const QString& store, size_t count) {
+        std::map<int, std::set<QString>> brackets;
         const auto runs = storedRuns(store);
-        QCOMPARE(runs.size(), count);
+        [&] { QCOMPARE(runs.size(), count); }();
         std::map<QString, const RunRecord*> byId;
-        int pruned = 0;
         for (const auto& run : runs) {
             byId[run.id] = &run;
-            if (run.status == RecordStatus::Pruned) {
-                ++pruned;
-                QVERIFY2(run.epochsDone == 10 || run.epochsDone == 30, qPrintable(run.name));
-            } else {
-                QCOMPARE(run.status, RecordStatus::Finished);
-                QCOMPARE(run.epochsDone, qint64(90));
+            if (run.status != RecordStatus::Pruned) {
+                [&] {
+                    QCOMPARE(run.status, RecordStatus::Finished);
+                    QCOMPARE(run.epochsDone, qint64(90));
+                }();
             }
         }
-        // How many go on depends on the order settings arrive in (seeded, and
-        // the jobs' interleaving): the decisions below are the check.
-        QVERIFY(pruned > 0);
         QString error;
         RunStore reader;
         const auto location = parseStoreUrl(store, &error);
-        QVERIFY(location && reader.open(*location, &error));
-        const auto results = reader.rungResults(runs.front().sweepId, &error);
-        QVERIFY2(results, qPrintable(error));
-        const SuccessiveHalving halving{10, 3.0, SeedObjective::Mean};
-        std::map<qint64, std::vector<RungEntry>> before; // by rung, in decision order
+        const auto results = location && reader.open(*location, &error)
+                                 ? reader.rungResults(runs.front().sweepId, &error)
+                                 : std::nullopt;
+        [&] { QVERIFY2(results, qPrintable(error)); }();
+        const SuccessiveHalving base{10, 3.0, SeedObjective::Mean};
+        // By bracket and rung, in decision order.
+        std::map<std::pair<int, qint64>, std::vector<RungEntry>> before;
         std::set<std::pair<qint64, QString>> seen;
-        for (const auto& result : *results) {
-            QVERIFY(seen.insert({result.rung, result.runId}).second); // decided once
-            auto& at = before[result.rung];
-            auto asked = at;
-            asked.push_back({result.entry.group, result.entry.loss, std::nullopt});
-            QCOMPARE(promotedAtRung(asked, result.entry.group, halving), *result.entry.promoted);
-            at.push_back(result.entry);
-            // Pruned at its last rung; gone on from every other.
-            QCOMPARE(*result.entry.promoted, byId.at(result.runId)->epochsDone > result.rung);
+        for (const auto& result : results ? *results : std::vector<RunStore::RungResult>{}) {
+            [&] {
+                QVERIFY(seen.insert({result.rung, result.runId}).second); // decided once
+                const auto halving = bracketHalving(base, result.bracket);
+                const auto rungs = rungEpochs(halving, 90);
+                QVERIFY(std::count(rungs.begin(), rungs.end(), result.rung) == 1);
+                auto& at = before[{result.bracket, result.rung}];
+                auto asked = at;
+                asked.push_back({result.entry.group, result.entry.loss, std::nullopt});
+                QCOMPARE(promotedAtRung(asked, result.entry.group, halving),
+                         *result.entry.promoted);
+                at.push_back(result.entry);
+                // Pruned at its last rung; gone on from every other.
+                QCOMPARE(*result.entry.promoted, byId.at(result.runId)->epochsDone > result.rung);
+            }();
+            brackets[result.bracket].insert(result.runId);
         }
-        QCOMPARE(before[10].size(), count); // every run reached the first rung
+        return brackets;
     }
 
     // Two seeds of a 4-D volume of 21³ points: three chunks, room for two ranks.
@@ -335,7 +342,7 @@ private Q_SLOTS:
         asha.insert("min_epochs", 40); // the base's epochs
         QTest::newRow("asha, a rung at the end") << asha << "\"min_epochs\" 40 is not below its 40";
         asha.insert("mode", "bohb");
-        QTest::newRow("unknown mode") << asha << "grid, random or asha, not 'bohb'";
+        QTest::newRow("unknown mode") << asha << "grid, random, asha or hyperband, not 'bohb'";
     }
     void badSweepsNameTheProblem() {
         QFETCH(QJsonObject, json);
@@ -389,10 +396,44 @@ private Q_SLOTS:
     // reached that rung before it, once per run, never splitting a setting.
     void anAshaSweepPrunesAtRungsThroughTheStore() {
         const QString store = "sqlite:" + dir_.filePath("asha.sqlite");
-        const auto r = studio({"sweep", ashaSweep(2), "--jobs", "2", "--store", store});
+        const auto r = studio({"sweep", halvingSweep("asha", 2), "--jobs", "2", "--store", store});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY2(r.out.contains("runs pruned at a rung"), r.out.constData());
-        checkRungDecisions(store, 24);
+        const auto brackets = checkRungDecisions(store, 24);
+        QCOMPARE(brackets.size(), size_t(1));
+        QCOMPARE(brackets.begin()->second.size(), size_t(24)); // every run reached rung 10
+        const auto runs = storedRuns(store);
+        QVERIFY(std::any_of(runs.begin(), runs.end(),
+                            [](auto& run) { return run.status == RecordStatus::Pruned; }));
+    }
+
+    // Hyperband: brackets of asha with first rungs 10, 30 and 90, the
+    // settings shared out as Hyperband sizes them (7, 3 and 2 of 12); each
+    // bracket decides among its own runs; the last one trains to the end.
+    void aHyperbandSweepRunsBracketsOfHalving() {
+        const SuccessiveHalving h{10, 3.0, SeedObjective::Mean};
+        QCOMPARE(hyperbandBrackets(h, 90), 3);
+        QCOMPARE(hyperbandBrackets(h, 89), 2);
+        QCOMPARE(hyperbandBrackets({20, 3.0, SeedObjective::Mean}, 540), 4);
+        QCOMPARE(bracketHalving(h, 2).minEpochs, int64_t(90));
+        std::map<int, int> shares;
+        for (int i = 0; i < 12; ++i) {
+            ++shares[hyperbandBracketOf(i, 12, 3, 3.0)];
+        }
+        QCOMPARE(shares, (std::map<int, int>{{0, 7}, {1, 3}, {2, 2}}));
+
+        const QString store = "sqlite:" + dir_.filePath("hyperband.sqlite");
+        const auto file = halvingSweep("hyperband", 1);
+        const auto dry = studio({"sweep", file, "--dry-run"});
+        QVERIFY2(dry.out.contains("bracket 0, 7 settings: rungs at 10, 30 of 90 epochs") &&
+                     dry.out.contains("bracket 2, 2 settings: no rung, trained to the end"),
+                 dry.out.constData());
+        const auto r = studio({"sweep", file, "--jobs", "2", "--store", store});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const auto brackets = checkRungDecisions(store, 12);
+        QCOMPARE(brackets.size(), size_t(2)); // the last bracket has no rung
+        QCOMPARE(brackets.at(0).size(), size_t(7));
+        QCOMPARE(brackets.at(1).size(), size_t(3));
     }
 
     void groupsJoinSeedsAndSummarise() {
@@ -684,8 +725,9 @@ private Q_SLOTS:
             return;
         }
         const QString store = "sqlite:" + dir_.filePath("asha-cluster.sqlite");
-        const auto r = studio({"sweep", ashaSweep(1), "--slurm", "--jobs", "3", "--store", store},
-                              dir_.path());
+        const auto r =
+            studio({"sweep", halvingSweep("asha", 1), "--slurm", "--jobs", "3", "--store", store},
+                   dir_.path());
         QVERIFY2(r.exitCode == 0, r.err.constData());
         const auto ended = [&store] {
             const auto runs = storedRuns(store);
@@ -695,7 +737,7 @@ private Q_SLOTS:
                    });
         };
         QTRY_VERIFY2_WITH_TIMEOUT(ended(), qPrintable(cluster.log()), 180000);
-        checkRungDecisions(store, 12);
+        QCOMPARE(checkRungDecisions(store, 12).begin()->second.size(), size_t(12));
     }
 
     // One run on the two tasks of `srun -n 2` (data-parallel training): the

@@ -25,6 +25,41 @@ std::vector<int64_t> rungEpochs(const SuccessiveHalving& halving, int64_t epochs
     return rungs;
 }
 
+int hyperbandBrackets(const SuccessiveHalving& halving, int64_t epochs) {
+    int brackets = 1;
+    for (double first = double(halving.minEpochs) * halving.reduction;
+         halving.reduction > 1.0 && first <= double(epochs) * (1.0 + 1e-12);
+         first *= halving.reduction) {
+        ++brackets;
+    }
+    return brackets;
+}
+
+SuccessiveHalving bracketHalving(const SuccessiveHalving& halving, int bracket) {
+    auto h = halving;
+    h.minEpochs = std::llround(double(halving.minEpochs) * std::pow(halving.reduction, bracket));
+    return h;
+}
+
+int hyperbandBracketOf(int setting, int settings, int brackets, double reduction) {
+    std::vector<double> weights;
+    double total = 0.0;
+    for (int b = 0; b < brackets; ++b) {
+        const int s = brackets - 1 - b; // how aggressive: the most at b = 0
+        weights.push_back(std::pow(reduction, s) / double(s + 1));
+        total += weights.back();
+    }
+    const double at = (double(setting) + 0.5) / double(std::max(1, settings)) * total;
+    double reached = 0.0;
+    for (int b = 0; b < brackets; ++b) {
+        reached += weights[size_t(b)];
+        if (at < reached) {
+            return b;
+        }
+    }
+    return brackets - 1;
+}
+
 double seedObjective(std::vector<double> losses, SeedObjective objective) {
     if (losses.empty()) {
         return std::numeric_limits<double>::infinity();

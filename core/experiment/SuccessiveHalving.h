@@ -29,6 +29,18 @@ struct SuccessiveHalving {
 // The rungs below `epochs` (a run's last epoch is its end, not a rung).
 std::vector<int64_t> rungEpochs(const SuccessiveHalving& halving, int64_t epochs);
 
+// Hyperband (Li et al., JMLR 2018) as brackets of successive halving:
+// bracket b's first rung is r·η^b, for b = 0 … ⌊log_η(R/r)⌋ with R the
+// epochs (the last bracket may have no rung: its runs train to the end).
+int hyperbandBrackets(const SuccessiveHalving& halving, int64_t epochs);
+// Bracket `bracket`'s halving: its first rung r·η^bracket.
+SuccessiveHalving bracketHalving(const SuccessiveHalving& halving, int bracket);
+// The bracket of the setting that runs `setting`-th of `settings`: shares
+// as Hyperband sizes its brackets (∝ η^s / (s + 1), s = brackets − 1 − b,
+// more settings where runs are cut sooner), so each bracket costs about the
+// same; in order, so a seeded random order of settings spreads them.
+int hyperbandBracketOf(int setting, int settings, int brackets, double reduction);
+
 // One run's loss at a rung, as the store keeps it: its setting (the seed
 // group) and its watched loss there (NaN for a diverged run: worst).
 struct RungEntry {

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <algorithm>
 #include <cmath>
 #include <random>
 
@@ -16,8 +17,10 @@ namespace {
 
 constexpr int64_t kMaxTasks = 100'000;
 
-constexpr std::pair<SweepMode, const char*> kModeNames[] = {
-    {SweepMode::Grid, "grid"}, {SweepMode::Random, "random"}, {SweepMode::Asha, "asha"}};
+constexpr std::pair<SweepMode, const char*> kModeNames[] = {{SweepMode::Grid, "grid"},
+                                                            {SweepMode::Random, "random"},
+                                                            {SweepMode::Asha, "asha"},
+                                                            {SweepMode::Hyperband, "hyperband"}};
 
 // A sweep axis names a sweepable row of the settings table.
 const Setting* findAxisSetting(const QString& name) {
@@ -216,6 +219,18 @@ QString sweepModeName(SweepMode mode) {
     return QStringLiteral("grid");
 }
 
+bool halvesRuns(SweepMode mode) {
+    return mode == SweepMode::Asha || mode == SweepMode::Hyperband;
+}
+
+std::optional<SuccessiveHalving> halvingOf(const SweepSpec& spec, const SweepTask& task) {
+    if (!halvesRuns(spec.mode)) {
+        return std::nullopt;
+    }
+    return spec.mode == SweepMode::Hyperband ? bracketHalving(spec.halving, task.bracket)
+                                             : spec.halving;
+}
+
 QString SweepTask::label() const {
     QStringList parts;
     for (const auto& [setting, value] : values) {
@@ -277,21 +292,21 @@ std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error) 
     spec.base = *base;
     spec.seeds = {spec.base.train.seed};
     const QString mode = json.value(QStringLiteral("mode")).toString(QStringLiteral("grid"));
-    if (mode == QLatin1String("random") ||
-        (mode == QLatin1String("asha") && json.contains(QStringLiteral("samples")))) {
+    const auto known = std::find_if(std::begin(kModeNames), std::end(kModeNames),
+                                    [&](const auto& m) { return mode == QLatin1String(m.second); });
+    if (known == std::end(kModeNames)) {
+        return failed(
+            QStringLiteral("mode must be grid, random, asha or hyperband, not '%1'").arg(mode));
+    }
+    spec.mode = known->first;
+    if (spec.mode == SweepMode::Random ||
+        (halvesRuns(spec.mode) && json.contains(QStringLiteral("samples")))) {
         if (!readSamples(json, spec, &why)) {
             return failed(why);
         }
     }
-    if (mode == QLatin1String("random")) {
-        spec.mode = SweepMode::Random;
-    } else if (mode == QLatin1String("asha")) {
-        spec.mode = SweepMode::Asha;
-        if (!readHalving(json, spec, &why)) {
-            return failed(why);
-        }
-    } else if (mode != QLatin1String("grid")) {
-        return failed(QStringLiteral("mode must be grid, random or asha, not '%1'").arg(mode));
+    if (halvesRuns(spec.mode) && !readHalving(json, spec, &why)) {
+        return failed(why);
     }
     for (const auto& axis : json.value(QStringLiteral("axes")).toArray()) {
         SweepAxis parsed;
@@ -363,11 +378,11 @@ QJsonObject toJson(const SweepSpec& spec) {
                      {"mode", sweepModeName(spec.mode)},
                      {"axes", axes},
                      {"seeds", seeds}};
-    if (spec.mode == SweepMode::Random || (spec.mode == SweepMode::Asha && spec.samples > 0)) {
+    if (spec.mode == SweepMode::Random || (halvesRuns(spec.mode) && spec.samples > 0)) {
         json.insert(QStringLiteral("samples"), spec.samples);
         json.insert(QStringLiteral("sample_seed"), qint64(spec.sampleSeed));
     }
-    if (spec.mode == SweepMode::Asha) {
+    if (halvesRuns(spec.mode)) {
         json.insert(QStringLiteral("min_epochs"), qint64(spec.halving.minEpochs));
         json.insert(QStringLiteral("reduction"), spec.halving.reduction);
         json.insert(QStringLiteral("objective"),
@@ -376,80 +391,113 @@ QJsonObject toJson(const SweepSpec& spec) {
     return json;
 }
 
-std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString* error) {
-    using Combination = std::vector<QJsonValue>;
-    std::vector<Combination> combinations;
-    if (spec.mode == SweepMode::Grid || (spec.mode == SweepMode::Asha && spec.samples == 0)) {
-        int64_t count = 1;
-        for (const auto& axis : spec.axes) {
-            count *= int64_t(axis.values.size());
-            if (count * int64_t(spec.seeds.size()) > kMaxTasks) {
-                fail(error,
-                     QStringLiteral("the sweep would start more than %1 runs").arg(kMaxTasks));
-                return std::nullopt;
-            }
-        }
-        combinations.resize(size_t(count));
-        for (int64_t i = 0; i < count; ++i) {
-            int64_t rest = i; // mixed radix, the last axis fastest
-            Combination& c = combinations[size_t(i)];
-            c.resize(spec.axes.size());
-            for (size_t a = spec.axes.size(); a-- > 0;) {
-                const auto n = int64_t(spec.axes[a].values.size());
-                c[a] = spec.axes[a].values[size_t(rest % n)];
-                rest /= n;
-            }
-        }
-    } else {
-        if (int64_t(spec.samples) * int64_t(spec.seeds.size()) > kMaxTasks) {
+namespace {
+
+using Combination = std::vector<QJsonValue>;
+
+// Every combination of the axes' values, the last axis fastest.
+std::optional<std::vector<Combination>> gridOf(const SweepSpec& spec, QString* error) {
+    int64_t count = 1;
+    for (const auto& axis : spec.axes) {
+        count *= int64_t(axis.values.size());
+        if (count * int64_t(spec.seeds.size()) > kMaxTasks) {
             fail(error, QStringLiteral("the sweep would start more than %1 runs").arg(kMaxTasks));
             return std::nullopt;
         }
-        std::mt19937_64 rng(spec.sampleSeed);
-        for (int s = 0; s < spec.samples; ++s) {
-            Combination c;
-            for (const auto& axis : spec.axes) {
-                const auto kind = findAxisSetting(axis.setting)->kind;
-                c.push_back(axis.isRange ? rangePoint(axis, unit(rng), kind)
-                                         : axis.values[size_t(rng() % axis.values.size())]);
-            }
-            combinations.push_back(std::move(c));
+    }
+    std::vector<Combination> combinations(static_cast<size_t>(count));
+    for (int64_t i = 0; i < count; ++i) {
+        int64_t rest = i; // mixed radix, the last axis fastest
+        Combination& c = combinations[size_t(i)];
+        c.resize(spec.axes.size());
+        for (size_t a = spec.axes.size(); a-- > 0;) {
+            const auto n = int64_t(spec.axes[a].values.size());
+            c[a] = spec.axes[a].values[size_t(rest % n)];
+            rest /= n;
         }
     }
-    if (spec.mode == SweepMode::Asha) {
-        // Successive halving decides as runs arrive at a rung: a grid's sorted
-        // order would bring one end of every axis first. Settings go in a
-        // seeded random order (Fisher–Yates), each one's seeds together.
-        std::mt19937_64 rng(spec.sampleSeed ^ 0xa5a5a5a5ULL);
-        for (size_t i = combinations.size(); i > 1; --i) {
-            std::swap(combinations[i - 1], combinations[size_t(rng() % i)]);
-        }
+    return combinations;
+}
+
+// `samples` seeded draws: a value of each list, a point of each range.
+std::optional<std::vector<Combination>> drawsOf(const SweepSpec& spec, QString* error) {
+    if (int64_t(spec.samples) * int64_t(spec.seeds.size()) > kMaxTasks) {
+        fail(error, QStringLiteral("the sweep would start more than %1 runs").arg(kMaxTasks));
+        return std::nullopt;
     }
+    std::vector<Combination> combinations;
+    std::mt19937_64 rng(spec.sampleSeed);
+    for (int s = 0; s < spec.samples; ++s) {
+        Combination c;
+        for (const auto& axis : spec.axes) {
+            const auto kind = findAxisSetting(axis.setting)->kind;
+            c.push_back(axis.isRange ? rangePoint(axis, unit(rng), kind)
+                                     : axis.values[size_t(rng() % axis.values.size())]);
+        }
+        combinations.push_back(std::move(c));
+    }
+    return combinations;
+}
+
+// Successive halving decides as runs arrive at a rung: a grid's sorted
+// order would bring one end of every axis first. Settings go in a seeded
+// random order (Fisher–Yates), each one's seeds together.
+void shuffleSettings(std::vector<Combination>& combinations, uint64_t seed) {
+    std::mt19937_64 rng(seed ^ 0xa5a5a5a5ULL);
+    for (size_t i = combinations.size(); i > 1; --i) {
+        std::swap(combinations[i - 1], combinations[size_t(rng() % i)]);
+    }
+}
+
+// The task of `combination` and `seed`, or why it cannot run.
+SweepTask taskOf(const SweepSpec& spec, const Combination& combination, uint64_t seed,
+                 QString* why) {
+    SweepTask task;
+    task.config = spec.base;
+    for (size_t a = 0; a < spec.axes.size(); ++a) {
+        task.values.emplace_back(spec.axes[a].setting, combination[a]);
+    }
+    task.values.emplace_back(QStringLiteral("seed"), QJsonValue(qint64(seed)));
+    for (size_t a = 0; a < spec.axes.size() && why->isEmpty(); ++a) {
+        applySetting(task.config, spec.axes[a].setting, combination[a], why);
+    }
+    task.config.train.seed = seed;
+    if (why->isEmpty()) {
+        *why = QString::fromStdString(validate(task.config));
+    }
+    if (why->isEmpty() && halvesRuns(spec.mode) &&
+        spec.halving.minEpochs >= task.config.train.epochs) {
+        *why = QStringLiteral("\"min_epochs\" %1 is not below its %2 epochs: no rung to "
+                              "judge it at")
+                   .arg(spec.halving.minEpochs)
+                   .arg(task.config.train.epochs);
+    }
+    return task;
+}
+
+} // namespace
+
+std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString* error) {
+    const bool drawn =
+        spec.mode == SweepMode::Random || (halvesRuns(spec.mode) && spec.samples > 0);
+    auto combinations = drawn ? drawsOf(spec, error) : gridOf(spec, error);
+    if (!combinations) {
+        return std::nullopt;
+    }
+    if (halvesRuns(spec.mode)) {
+        shuffleSettings(*combinations, spec.sampleSeed);
+    }
+    const int brackets = spec.mode == SweepMode::Hyperband
+                             ? hyperbandBrackets(spec.halving, spec.base.train.epochs)
+                             : 1;
     std::vector<SweepTask> tasks;
-    for (const auto& combination : combinations) {
+    for (size_t setting = 0; setting < combinations->size(); ++setting) {
         for (const auto seed : spec.seeds) {
-            SweepTask task;
-            task.index = int(tasks.size());
-            task.config = spec.base;
-            for (size_t a = 0; a < spec.axes.size(); ++a) {
-                task.values.emplace_back(spec.axes[a].setting, combination[a]);
-            }
-            task.values.emplace_back(QStringLiteral("seed"), QJsonValue(qint64(seed)));
             QString why;
-            for (size_t a = 0; a < spec.axes.size() && why.isEmpty(); ++a) {
-                applySetting(task.config, spec.axes[a].setting, combination[a], &why);
-            }
-            task.config.train.seed = seed;
-            if (why.isEmpty()) {
-                why = QString::fromStdString(validate(task.config));
-            }
-            if (why.isEmpty() && spec.mode == SweepMode::Asha &&
-                spec.halving.minEpochs >= task.config.train.epochs) {
-                why = QStringLiteral("\"min_epochs\" %1 is not below its %2 epochs: no rung to "
-                                     "judge it at")
-                          .arg(spec.halving.minEpochs)
-                          .arg(task.config.train.epochs);
-            }
+            auto task = taskOf(spec, (*combinations)[setting], seed, &why);
+            task.index = int(tasks.size());
+            task.bracket = hyperbandBracketOf(int(setting), int(combinations->size()), brackets,
+                                              spec.halving.reduction);
             if (!why.isEmpty()) {
                 fail(error,
                      QStringLiteral("task %1 (%2): %3").arg(task.index).arg(task.label(), why));

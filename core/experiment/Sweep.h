@@ -10,7 +10,9 @@
 // Mode "asha" trains the same runs (the grid, or with "samples" random draws)
 // under asynchronous successive halving (SuccessiveHalving.h): "min_epochs" r,
 // "reduction" η (3), "objective" "mean"|"median" over a setting's seeds; its
-// settings in a seeded random order ("sample_seed"), seeds together.
+// settings in a seeded random order ("sample_seed"), seeds together. Mode
+// "hyperband" shares the settings out to brackets of asha with first rungs
+// r, rη, rη², ….
 //
 // Files: {"format": "dredge-sweep", "version": 1, "name": …, "base": {experiment},
 //         "mode": "grid"|"random"|"asha", "samples": N, "sample_seed": S,
@@ -31,7 +33,8 @@
 
 namespace dredge {
 
-enum class SweepMode { Grid, Random, Asha };
+// Asha and Hyperband halve: their runs end early at rungs (SuccessiveHalving.h).
+enum class SweepMode { Grid, Random, Asha, Hyperband };
 
 struct SweepAxis {
     QString setting;                // as on the command line: lr, waves, amp, model, …
@@ -60,6 +63,7 @@ struct SweepTask {
     std::vector<std::pair<QString, QJsonValue>> values; // setting → value, seed last
     QString label() const;                              // "lr=0.001 amp=on seed=2"
     QString groupLabel() const; // the same without the seed: runs of one group share it
+    int bracket = 0;            // hyperband: its setting's bracket
 };
 
 constexpr int kSweepFileVersion = 1;
@@ -70,8 +74,13 @@ QStringList sweepSettings();
 bool applySetting(ExperimentConfig& config, const QString& setting, const QJsonValue& value,
                   QString* error);
 
-// "grid", "random" or "asha".
+// "grid", "random", "asha" or "hyperband".
 QString sweepModeName(SweepMode mode);
+// Whether runs of this mode end early at rungs (asha, hyperband).
+bool halvesRuns(SweepMode mode);
+// The successive halving `task` trains under (its bracket's, in hyperband),
+// or none.
+std::optional<SuccessiveHalving> halvingOf(const SweepSpec& spec, const SweepTask& task);
 
 std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error);
 // A sweep file's bytes (what readSweepFile reads).

@@ -117,15 +117,24 @@ public:
     std::optional<SettingChange> request(qint64 requestId, QString* error);
 
     // Successive halving (SuccessiveHalving.h): run `runId` of sweep
-    // `sweepId` reached `rung` epochs with `loss` (its watched loss; NaN when
-    // not finite) in setting `group`. Decides, in one transaction, whether
-    // it goes on, records it, and returns it; a run that reached the rung
-    // before gets its first answer again (never decided twice).
-    std::optional<bool> reachRung(const QString& sweepId, qint64 rung, const QString& runId,
-                                  const QString& group, double loss,
-                                  const SuccessiveHalving& halving, QString* error);
-    // A sweep's rung results in the order they were decided, by rung.
+    // `sweepId` reached `rung` epochs of its bracket with `loss` (its watched
+    // loss; NaN when not finite) in setting `group`. Decides, in one
+    // transaction, among the bracket's results, whether it goes on, records
+    // it, and returns it; a run that reached the rung before gets its first
+    // answer again (never decided twice).
+    struct RungArrival {
+        QString sweepId;
+        int bracket = 0;
+        qint64 rung = 0;
+        QString runId;
+        QString group;
+        double loss = 0.0;
+    };
+    std::optional<bool> reachRung(const RungArrival& arrival, const SuccessiveHalving& halving,
+                                  QString* error);
+    // A sweep's rung results in the order they were decided, by bracket and rung.
     struct RungResult {
+        int bracket = 0;
         qint64 rung = 0;
         QString runId;
         RungEntry entry;

@@ -4,12 +4,10 @@
 
 namespace dredge {
 
-RungJudge::RungJudge(const StoreLocation& store, QString sweepId, QString runId, QString group,
+RungJudge::RungJudge(const StoreLocation& store, RunStore::RungArrival run,
                      const SuccessiveHalving& halving, int64_t epochs)
     : location_(store)
-    , sweepId_(std::move(sweepId))
-    , runId_(std::move(runId))
-    , group_(std::move(group))
+    , run_(std::move(run))
     , halving_(halving)
     , rungs_(rungEpochs(halving, epochs)) {}
 
@@ -21,8 +19,9 @@ std::optional<QString> RungJudge::prunedAfter(int64_t epochsDone, double loss) {
     if (!store_.isOpen() && !store_.open(location_, &problem_)) {
         return std::nullopt;
     }
-    const auto promoted =
-        store_.reachRung(sweepId_, epochsDone, runId_, group_, loss, halving_, &problem_);
+    run_.rung = epochsDone;
+    run_.loss = loss;
+    const auto promoted = store_.reachRung(run_, halving_, &problem_);
     if (!promoted || *promoted) {
         return std::nullopt;
     }

@@ -17,7 +17,9 @@ namespace dredge {
 
 class RungJudge {
 public:
-    RungJudge(const StoreLocation& store, QString sweepId, QString runId, QString group,
+    // `run`: its sweep, bracket, run and setting (the rung and loss are
+    // filled in at each rung).
+    RungJudge(const StoreLocation& store, RunStore::RungArrival run,
               const SuccessiveHalving& halving, int64_t epochs);
 
     // After `epochsDone` epochs whose watched loss (validation with a split)
@@ -30,7 +32,7 @@ public:
 private:
     StoreLocation location_;
     RunStore store_;
-    QString sweepId_, runId_, group_;
+    RunStore::RungArrival run_;
     SuccessiveHalving halving_;
     std::vector<int64_t> rungs_;
     QString problem_;

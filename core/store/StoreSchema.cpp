@@ -146,12 +146,13 @@ const QStringList kSteps[] = {
      QStringLiteral("ALTER TABLE runs ADD COLUMN replay_of TEXT"
                     " REFERENCES runs (id) ON DELETE SET NULL")},
     // 7 → 8: successive halving's rungs (SuccessiveHalving.h): each run's
-    // loss where it reached a rung (NULL: not finite) and the decision it
-    // met, taken in one transaction so that processes and Slurm tasks share
+    // loss where it reached a rung of its bracket (hyperband's; 0 in asha;
+    // NULL: not finite) and the decision it met, taken in one transaction so that processes and Slurm tasks share
     // one search and no run is decided twice.
     {QStringLiteral("CREATE TABLE rung_results ("
                     " id {serial},"
                     " sweep_id TEXT NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,"
+                    " bracket INTEGER NOT NULL,"
                     " rung BIGINT NOT NULL,"
                     " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
                     " group_key TEXT NOT NULL,"
