@@ -115,6 +115,19 @@ private:
         file.write(QJsonDocument(json).toJson());
         return path;
     }
+    // `sweep FILE --slurm --jobs J --store STORE`, from the scratch folder
+    // (the job's logs go there): whether it submitted the array.
+    bool submitted(const QString& file, int jobs, const QString& store) {
+        const auto r =
+            studio({"sweep", file, "--slurm", "--jobs", QString::number(jobs), "--store", store},
+                   dir_.path());
+        if (r.exitCode != 0 || !r.out.contains("submitted job ")) {
+            qWarning("sweep --slurm failed (%d): %s", r.exitCode, r.err.constData());
+            return false;
+        }
+        return true;
+    }
+
     // A `mode` (asha or hyperband) sweep of 6 learning rates × 2 model sizes
     // × `seeds` seeds, 90 epochs, r = 10, η = 3: asha's rungs at 10 and 30;
     // hyperband's brackets with first rungs at 10, 30 and 90 (none).
@@ -705,10 +718,7 @@ private Q_SLOTS:
             return;
         }
         const QString store = "sqlite:" + dir_.filePath("cluster.sqlite");
-        const auto r =
-            studio({"sweep", fourRuns(), "--slurm", "--jobs", "4", "--store", store}, dir_.path());
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        QVERIFY(r.out.contains("submitted job "));
+        QVERIFY(submitted(fourRuns(), 4, store));
         // The array's tasks run at once on this node; each takes its queued run.
         QTRY_VERIFY2_WITH_TIMEOUT(allFinished(store, 4), qPrintable(cluster.log()), 120000);
         for (const auto& run : storedRuns(store)) {
@@ -725,10 +735,7 @@ private Q_SLOTS:
             return;
         }
         const QString store = "sqlite:" + dir_.filePath("asha-cluster.sqlite");
-        const auto r =
-            studio({"sweep", halvingSweep("asha", 1), "--slurm", "--jobs", "3", "--store", store},
-                   dir_.path());
-        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(submitted(halvingSweep("asha", 1), 3, store));
         const auto ended = [&store] {
             const auto runs = storedRuns(store);
             return runs.size() == 12 && std::all_of(runs.begin(), runs.end(), [](auto& run) {
