@@ -147,8 +147,9 @@ const QStringList kSteps[] = {
                     " REFERENCES runs (id) ON DELETE SET NULL")},
     // 7 → 8: successive halving's rungs (SuccessiveHalving.h): each run's
     // loss where it reached a rung of its bracket (hyperband's; 0 in asha;
-    // NULL: not finite) and the decision it met, taken in one transaction so that processes and Slurm tasks share
-    // one search and no run is decided twice.
+    // NULL: not finite) and the decision it met, taken in one transaction
+    // so that processes and Slurm tasks share one search and no run is
+    // decided twice.
     {QStringLiteral("CREATE TABLE rung_results ("
                     " id {serial},"
                     " sweep_id TEXT NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,"
