@@ -43,7 +43,7 @@ void addOptions(QCommandLineParser& p) {
     p.setApplicationDescription(QStringLiteral(
         "Run every run of a sweep file (format dredge-sweep): here, at most --jobs at once, or "
         "as a Slurm job array with --slurm. Runs are recorded into the store, queued first. An "
-        "asha sweep ends runs at its rungs as pruned, decided through the store."));
+        "asha or hyperband sweep ends runs at its rungs as pruned, decided through the store."));
     p.addHelpOption();
     p.addPositionalArgument(QStringLiteral("file"), QStringLiteral("The sweep file."));
     p.addOptions({

@@ -330,7 +330,7 @@ public:
         }
         return EpochVerdict::Continue;
     }
-    // An asha sweep's run: the store judges it at each rung.
+    // A halving sweep's run (asha, hyperband): the store judges it at each rung.
     void judgeRungs(std::unique_ptr<RungJudge> judge) { judge_ = std::move(judge); }
     void changed(const SettingChange& change) override {
         std::fprintf(stderr, "\n%s: %s%s\n",

@@ -13,7 +13,7 @@ constexpr double kHoverPixels = 8.0;
 
 QString shortChangeText(const SettingChange& change) {
     if (change.action == ChangeAction::Stop && change.source == ChangeSource::Sweep) {
-        return QStringLiteral("✕"); // an asha sweep's rung pruned it; many share a rung
+        return QStringLiteral("✕"); // a halving sweep's rung pruned it; many share a rung
     }
     if (change.action != ChangeAction::Set) {
         return changeActionName(change.action);

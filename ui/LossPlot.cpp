@@ -543,7 +543,7 @@ void LossPlot::syncStyle(int id) {
     if (!emphasis_.empty() && !emphasis_.count(id)) {
         color.setAlpha(40); // outside the parallel-coordinates ranges
     } else if (entry->record.status == RecordStatus::Pruned && id != highlighted_) {
-        color.setAlpha(90); // an asha sweep ended it at a rung: faded, its mark says so
+        color.setAlpha(90); // a halving sweep ended it at a rung: faded, its mark says so
     }
     QPen pen(color);
     pen.setWidthF(id == highlighted_ || emphasis_.count(id) ? 2.5 : 1.2);

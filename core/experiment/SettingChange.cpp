@@ -194,7 +194,7 @@ std::vector<double> learningRates(const ExperimentConfig& initial, const RunJour
 }
 
 namespace {
-// A stop an asha sweep's rung made (RunStatus::Pruned).
+// A stop a halving sweep's rung made (RunStatus::Pruned).
 bool isPrune(const SettingChange& c) {
     return c.action == ChangeAction::Stop && c.source == ChangeSource::Sweep;
 }

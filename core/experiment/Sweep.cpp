@@ -185,8 +185,9 @@ bool readHalving(const QJsonObject& json, SweepSpec& spec, QString* error) {
     const auto minEpochs = json.value(QStringLiteral("min_epochs"));
     const double r = minEpochs.toDouble(-1.0);
     if (!minEpochs.isDouble() || r < 1.0 || r != std::floor(r) || r > 1e15) {
-        return fail(error, QStringLiteral("an asha sweep needs \"min_epochs\": the first rung, a "
-                                          "whole number of epochs from 1"));
+        return fail(error, QStringLiteral("a %1 sweep needs \"min_epochs\": the first rung, a "
+                                          "whole number of epochs from 1")
+                               .arg(sweepModeName(spec.mode)));
     }
     h.minEpochs = int64_t(r);
     const auto reduction = json.value(QStringLiteral("reduction"));

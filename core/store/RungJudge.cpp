@@ -12,10 +12,10 @@ RungJudge::RungJudge(const StoreLocation& store, RunStore::RungArrival run,
     , rungs_(rungEpochs(halving, epochs)) {}
 
 std::optional<QString> RungJudge::prunedAfter(int64_t epochsDone, double loss) {
+    problem_.clear(); // said once, at the rung it was met
     if (!std::binary_search(rungs_.begin(), rungs_.end(), epochsDone)) {
         return std::nullopt;
     }
-    problem_.clear();
     if (!store_.isOpen() && !store_.open(location_, &problem_)) {
         return std::nullopt;
     }

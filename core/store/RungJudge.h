@@ -1,5 +1,5 @@
 #pragma once
-// One run of an asha sweep, as it trains: at each rung the store decides
+// One run of a halving sweep (asha, hyperband), as it trains: at each rung the store decides
 // whether it goes on (RunStore::reachRung), so every process and Slurm task
 // of the sweep takes part in one search with no coordinator. A store that
 // fails lets the run go on: it costs epochs, never a result.
@@ -25,7 +25,8 @@ public:
     // After `epochsDone` epochs whose watched loss (validation with a split)
     // was `loss`: why the run ends there, or nullopt to go on.
     std::optional<QString> prunedAfter(int64_t epochsDone, double loss);
-    // Why the last decision could not be taken (the run went on), or empty.
+    // Why the decision of the last prunedAfter() could not be taken (the
+    // run went on), or empty: empty again after the next call.
     const QString& problem() const { return problem_; }
     const std::vector<int64_t>& rungs() const { return rungs_; }
 
