@@ -8,6 +8,7 @@
 #include "SweepQueue.h"
 #include "SweepRecords.h"
 #include "TrainCommand.h"
+#include "TrialStore.h"
 #include "UnixSignalQuitter.h"
 
 #include <QCommandLineParser>
@@ -228,9 +229,15 @@ private:
 };
 
 // The sweep's groups (settings without the seed), best mean final loss first.
-void printRanking(RunStore& store, const QString& sweepId, const std::vector<SweepTask>& tasks) {
+void printRanking(RunStore& store, const SweepSpec& spec, const QString& sweepId,
+                  const std::vector<SweepTask>& fileTasks) {
     QString error;
-    auto all = store.listRuns(&error);
+    // A tpe sweep's settings are in the store, proposed as it ran.
+    const auto proposed = spec.mode == SweepMode::Tpe
+                              ? withProposedSettings(store, spec, sweepId, fileTasks, &error)
+                              : std::optional(fileTasks);
+    auto all = proposed ? store.listRuns(&error) : std::nullopt;
+    const auto& tasks = proposed ? *proposed : fileTasks;
     if (!all) {
         std::fprintf(stderr, "dredge-studio sweep: %s\n", qPrintable(error));
         return;
@@ -296,7 +303,14 @@ void printRanking(RunStore& store, const QString& sweepId, const std::vector<Swe
 
 // A halving sweep's rungs, by bracket (one in asha), for --dry-run.
 void printHalving(const SweepSpec& spec, const std::vector<SweepTask>& tasks) {
-    if (!halvesRuns(spec.mode)) {
+    if (spec.mode == SweepMode::Tpe) {
+        std::printf("%d trials × %zu seeds; the first %d settings drawn at random, then each "
+                    "proposed from the results before it (TPE: the best %g share against the "
+                    "rest, %d candidates)\n",
+                    spec.trials, spec.seeds.size(), spec.parzen.startup, spec.parzen.gamma,
+                    spec.parzen.candidates);
+    }
+    if (!halvesRuns(spec)) {
         return;
     }
     std::map<int, std::set<QString>> settings; // by bracket
@@ -479,10 +493,10 @@ int runSweepCommand(const QStringList& arguments) {
         queue.stopAll();
         std::fprintf(stderr, "sweep %s stopped: the runs not started stay queued\n",
                      qPrintable(sweep.id));
-        printRanking(store, sweep.id, *tasks); // of what finished
+        printRanking(store, *spec, sweep.id, *tasks); // of what finished
         return exitCodeOf(RunStatus::Stopped);
     }
-    printRanking(store, sweep.id, *tasks);
+    printRanking(store, *spec, sweep.id, *tasks);
     return queue.failed() > 0 ? 1 : 0;
 }
 

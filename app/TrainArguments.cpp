@@ -34,7 +34,8 @@ Int parseInteger(const QCommandLineParser& p, const QString& name, Int fallback)
 
 // Task --task of the sweep file --sweep, or none without --sweep.
 std::optional<SweepTask> sweepTaskFrom(const QCommandLineParser& p, QString* sweepName,
-                                       std::optional<SuccessiveHalving>* halving) {
+                                       std::optional<SuccessiveHalving>* halving,
+                                       std::optional<SweepSpec>* sweep) {
     if (!p.isSet(QStringLiteral("sweep"))) {
         if (p.isSet(QStringLiteral("task")) || p.isSet(QStringLiteral("sweep-id"))) {
             throw BadArguments{QStringLiteral("--task and --sweep-id go with --sweep")};
@@ -58,6 +59,7 @@ std::optional<SweepTask> sweepTaskFrom(const QCommandLineParser& p, QString* swe
     }
     *sweepName = spec->name;
     *halving = halvingOf(*spec, (*tasks)[size_t(task)]);
+    *sweep = spec;
     return (*tasks)[size_t(task)];
 }
 
@@ -248,8 +250,21 @@ void addTrainOptions(QCommandLineParser& p) {
 bool readTrainArguments(const QCommandLineParser& parser, TrainArguments* out, QString* error,
                         const ExperimentConfig* base) {
     try {
-        out->task = sweepTaskFrom(parser, &out->sweepName, &out->halving);
+        out->task = sweepTaskFrom(parser, &out->sweepName, &out->halving, &out->sweep);
         out->config = configFrom(parser, out->task, base);
+    } catch (const BadArguments& e) {
+        *error = e.reason;
+        return false;
+    }
+    return true;
+}
+
+bool takeProposedTask(const QCommandLineParser& parser, TrainArguments* run, SweepTask proposed,
+                      QString* error) {
+    try {
+        run->config = configFrom(parser, proposed, nullptr);
+        run->halving = halvingOf(*run->sweep, proposed);
+        run->task = std::move(proposed);
     } catch (const BadArguments& e) {
         *error = e.reason;
         return false;

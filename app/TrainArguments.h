@@ -17,6 +17,7 @@ struct TrainArguments {
     QString sweepName;
     // The task's successive halving (asha; hyperband: its bracket's), if any.
     std::optional<SuccessiveHalving> halving;
+    std::optional<SweepSpec> sweep; // with --sweep: the file's sweep
 };
 
 void addTrainOptions(QCommandLineParser& parser);
@@ -29,5 +30,9 @@ QStringList withCurrentFlagNames(QStringList arguments);
 // bad value, a config that does not validate).
 bool readTrainArguments(const QCommandLineParser& parser, TrainArguments* out, QString* error,
                         const ExperimentConfig* base = nullptr);
+// A tpe sweep's pending task, once the store proposed its setting: the
+// run becomes that task (flags still override it).
+bool takeProposedTask(const QCommandLineParser& parser, TrainArguments* run, SweepTask proposed,
+                      QString* error);
 
 } // namespace dredge

@@ -17,6 +17,7 @@
 #include "Sweep.h"
 #include "TrainRecording.h"
 #include "Trainer.h"
+#include "TrialStore.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -245,6 +246,15 @@ recordingFor(const StoreLocation& location, const ExperimentConfig& config,
         if (claimed) {
             RunRecord record = *claimed;
             record.config = config;
+            // A tpe trial was queued as "trial k": it is named by its setting now.
+            const QString name = p.isSet(QStringLiteral("name")) ? p.value(QStringLiteral("name"))
+                                                                 : QStringLiteral("%1 #%2: %3")
+                                                                       .arg(sweepName)
+                                                                       .arg(task->index)
+                                                                       .arg(task->label());
+            if (name != record.name && store.renameRun(record.id, name, &error)) {
+                record.name = name;
+            }
             record.pid = QCoreApplication::applicationPid();
             return std::make_unique<TrainRecording>(location, record, true);
         }
@@ -436,6 +446,25 @@ std::optional<StoreLocation> storeOf(const QCommandLineParser& parser, QString* 
     return location;
 }
 
+// A tpe sweep's task: its trial's setting, asked of the sweep's store
+// (proposed there by the trial's first run to start).
+bool takeTrialSetting(const QCommandLineParser& parser, TrainArguments* run, QString* error) {
+    const QString sweepId = parser.value(QStringLiteral("sweep-id"));
+    if (sweepId.isEmpty() || parser.isSet(QStringLiteral("no-store"))) {
+        *error = QStringLiteral("task %1 is a trial of a tpe sweep: its setting is proposed in "
+                                "the sweep's store, so it needs --sweep-id and a store (run the "
+                                "sweep with 'dredge-studio sweep')")
+                     .arg(run->task->index);
+        return false;
+    }
+    RunStore store;
+    const auto location = storeOf(parser, error);
+    const auto proposed = location && store.open(*location, error)
+                              ? proposeTrialTask(store, *run->sweep, sweepId, *run->task, error)
+                              : std::nullopt;
+    return proposed && takeProposedTask(parser, run, *proposed, error);
+}
+
 int runTrainCommand(const QStringList& arguments) {
     QCommandLineParser parser;
     addTrainOptions(parser);
@@ -483,7 +512,8 @@ int runTrainCommand(const QStringList& arguments) {
     const ExperimentConfig* base = replay ? &replay->original.config
                                    : fork ? &fork->parent.config
                                           : nullptr;
-    if (!readTrainArguments(parser, &run, &argumentError, base)) {
+    if (!readTrainArguments(parser, &run, &argumentError, base) ||
+        (run.task && run.task->pending && !takeTrialSetting(parser, &run, &argumentError))) {
         return fail(argumentError);
     }
     const ExperimentConfig& config = run.config;

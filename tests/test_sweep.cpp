@@ -9,6 +9,7 @@
 #include "SlurmCluster.h"
 #include "StudioProcess.h"
 #include "Sweep.h"
+#include "TrialStore.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -355,7 +356,24 @@ private Q_SLOTS:
         asha.insert("min_epochs", 40); // the base's epochs
         QTest::newRow("asha, a rung at the end") << asha << "\"min_epochs\" 40 is not below its 40";
         asha.insert("mode", "bohb");
-        QTest::newRow("unknown mode") << asha << "grid, random, asha or hyperband, not 'bohb'";
+        QTest::newRow("unknown mode") << asha << "grid, random, asha, hyperband or tpe, not 'bohb'";
+        auto tpe = sweepJson(QJsonArray{lrLogAxis(1e-4, 1e-2, 3)});
+        tpe.insert("mode", "tpe");
+        QTest::newRow("tpe without trials") << tpe << "a tpe sweep needs \"trials\"";
+        tpe.insert("trials", 0);
+        QTest::newRow("tpe, no trial") << tpe << "\"trials\" must be a whole number from 1";
+        tpe.insert("trials", 10);
+        tpe.insert("gamma", 1.0);
+        QTest::newRow("tpe, γ = 1") << tpe << "\"gamma\" must be above 0 and below 1";
+        tpe.remove("gamma");
+        tpe.insert("min_epochs", 40);
+        QTest::newRow("tpe, a rung at the end") << tpe << "\"min_epochs\" 40 is not below its 40";
+        tpe.remove("min_epochs");
+        tpe["axes"] = QJsonArray{QJsonObject{
+            {"setting", "waves"}, {"range", QJsonObject{{"from", 0}, {"to", 16}, {"points", 3}}}}};
+        QTest::newRow("tpe, a range end no run takes") << tpe << "axis 'waves' = 0:";
+        tpe["axes"] = QJsonArray{};
+        QTest::newRow("tpe, nothing to search") << tpe << "at least one axis";
     }
     void badSweepsNameTheProblem() {
         QFETCH(QJsonObject, json);
@@ -447,6 +465,146 @@ private Q_SLOTS:
         QCOMPARE(brackets.size(), size_t(2)); // the last bracket has no rung
         QCOMPARE(brackets.at(0).size(), size_t(7));
         QCOMPARE(brackets.at(1).size(), size_t(3));
+    }
+
+    // The estimator: before `startup` results, uniform draws; then points
+    // where the good results are dense and the bad ones are not; the same
+    // seed and history give the same point; all-diverged results still give
+    // new, valid points; the good share is ranked by reach, then value.
+    void parzenProposalsFollowTheGoodResults() {
+        const std::vector<ParzenAxis> axes{{ParzenAxis::Kind::Continuous, 1e-4, 1e-1, true, 0},
+                                           {ParzenAxis::Kind::Choice, 0, 0, false, 3},
+                                           {ParzenAxis::Kind::Integer, 1, 64, true, 0}};
+        std::vector<ParzenResult> results;
+        for (int i = 0; i < 20; ++i) { // good near lr 3e-3, choice 2, 8 waves; bad elsewhere
+            const bool good = i % 4 == 0;
+            const double lr = good ? 3e-3 * (1.0 + 0.01 * i) : (i % 2 ? 2e-4 : 5e-2);
+            results.push_back({{lr, good ? 2.0 : double(i % 2), good ? 8.0 : 60.0},
+                               90.0,
+                               good ? 0.01 * (1 + i) : 1.0 + i});
+        }
+        const ParzenOptions options{10, 24, 0.25};
+        QCOMPARE(goodResults(results, 0.25).size(), size_t(5));
+        QCOMPARE(goodResults(results, 0.25).front(), size_t(0));
+        int nearGood = 0;
+        for (uint64_t seed = 0; seed < 40; ++seed) {
+            const auto point = proposeParzen(axes, results, {}, seed, options);
+            QCOMPARE(point, proposeParzen(axes, results, {}, seed, options));
+            QVERIFY(point[0] >= 1e-4 && point[0] <= 1e-1 && point[2] == std::round(point[2]));
+            nearGood += std::abs(std::log(point[0] / 3e-3)) < 1.0 && point[1] == 2.0 &&
+                        std::abs(point[2] - 8.0) <= 4.0;
+        }
+        QVERIFY2(nearGood >= 30, qPrintable(QString::number(nearGood)));
+        // l over the good values is denser there than g over the bad ones.
+        std::vector<double> good{3e-3, 3.1e-3}, bad{2e-4, 5e-2};
+        QVERIFY(parzenLogDensity(axes[0], good, 3e-3) > parzenLogDensity(axes[0], bad, 3e-3));
+        // Fewer than `startup` results: uniform in log space, whatever the results say.
+        int low = 0;
+        for (uint64_t seed = 0; seed < 200; ++seed) {
+            low += proposeParzen(axes, {results[0]}, {}, seed, options)[0] < 3.16e-3;
+        }
+        QVERIFY2(low > 70 && low < 130, qPrintable(QString::number(low)));
+        // Reach ranks first: a run pruned early is not good however low its loss.
+        std::vector<ParzenResult> reached{{{1e-3, 0, 8}, 30.0, 0.001}, {{1e-2, 0, 8}, 90.0, 0.5}};
+        QCOMPARE(goodResults(reached, 0.25), std::vector<size_t>{1});
+        // Everything diverged: still proposals, each new, in range.
+        const std::vector<ParzenAxis> choices{{ParzenAxis::Kind::Choice, 0, 0, false, 4},
+                                              {ParzenAxis::Kind::Choice, 0, 0, false, 3}};
+        std::vector<ParzenResult> diverged;
+        std::vector<std::vector<double>> tried;
+        for (int i = 0; i < 11; ++i) {
+            const auto point = proposeParzen(choices, diverged, tried, uint64_t(i), {3, 24, 0.25});
+            QVERIFY(std::find(tried.begin(), tried.end(), point) == tried.end());
+            QVERIFY(point[0] >= 0 && point[0] < 4 && point[1] >= 0 && point[1] < 3);
+            tried.push_back(point);
+            diverged.push_back({point, 90.0, std::nan("")});
+        }
+    }
+
+    // A tpe sweep on one job: every trial's setting is in the store, and is
+    // the proposal the estimator makes from the trials that ended before it
+    // (re-derived here from the stored runs); the first `startup` are
+    // drawn at random; runs are named by their setting; run again into
+    // another store, the search proposes the same settings.
+    void aTpeSweepProposesEachSettingFromTheStore() {
+        auto json =
+            sweepJson(QJsonArray{lrLogAxis(1e-4, 3e-2, 5),
+                                 QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}}},
+                      QJsonArray{0, 1});
+        json["base"] = QJsonObject{{"train", QJsonObject{{"epochs", 30}}}};
+        json.insert("mode", "tpe");
+        json.insert("trials", 7);
+        json.insert("startup", 3);
+        json.insert("sample_seed", 11);
+        const QString file = writeSweep("tpe.json", json);
+        const auto dry = studio({"sweep", file, "--dry-run"});
+        QVERIFY2(dry.out.contains("7 trials × 2 seeds") && dry.out.contains("trial 6 seed=1"),
+                 dry.out.constData());
+        QString error;
+        const auto spec = sweepFromJson(json, &error);
+        QVERIFY2(spec, qPrintable(error));
+        std::map<int, QJsonArray> settings[2];
+        for (int pass = 0; pass < 2; ++pass) {
+            const QString store =
+                "sqlite:" + dir_.filePath(QStringLiteral("tpe%1.sqlite").arg(pass));
+            const auto r = studio({"sweep", file, "--jobs", "1", "--store", store});
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+            const auto runs = storedRuns(store);
+            QCOMPARE(runs.size(), size_t(14));
+            RunStore reader;
+            QVERIFY(reader.open(*parseStoreUrl(store, &error), &error));
+            const auto trials = reader.trialSettings(runs.front().sweepId, &error);
+            QVERIFY2(trials && trials->size() == 7, qPrintable(error));
+            settings[pass] = *trials;
+            for (const auto& [trial, setting] : *trials) {
+                RunStore::SweepProgress before; // what the store held when trial `trial` began
+                for (const auto& [t, s] : *trials) {
+                    if (t < trial) {
+                        before.trials.emplace(t, s);
+                    }
+                }
+                for (const auto& run : runs) {
+                    QVERIFY(run.name.contains(QStringLiteral("lr=")));
+                    if (run.sweepTask / 2 < trial) {
+                        before.runs.push_back(run);
+                    }
+                }
+                const auto expected = proposeSetting(*spec, trial, trialOutcomes(*spec, before));
+                QCOMPARE(SweepPoint(setting.begin(), setting.end()), expected);
+            }
+        }
+        QCOMPARE(settings[0], settings[1]);
+    }
+
+    // A tpe sweep as a job array: its tasks ask the store for their trial's
+    // setting; each trial gets one, shared by its seeds.
+    void aTpeSweepOnARealSlurmSharesItsTrials() {
+        SlurmCluster cluster;
+        if (!startedOrSkipped(cluster)) {
+            return;
+        }
+        auto json = sweepJson(QJsonArray{lrLogAxis(1e-4, 3e-2, 5)}, QJsonArray{0, 1});
+        json.insert("mode", "tpe");
+        json.insert("trials", 4);
+        json.insert("startup", 2);
+        json.insert("min_epochs", 10);
+        const QString store = "sqlite:" + dir_.filePath("tpe-cluster.sqlite");
+        QVERIFY(submitted(writeSweep("tpe-cluster.json", json), 3, store));
+        const auto ended = [&store] {
+            const auto runs = storedRuns(store);
+            return runs.size() == 8 && std::all_of(runs.begin(), runs.end(),
+                                                   [](auto& run) { return isEnded(run.status); });
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(ended(), qPrintable(cluster.log()), 180000);
+        std::map<int, std::set<double>> lrs; // by trial
+        for (const auto& run : storedRuns(store)) {
+            QVERIFY(run.status == RecordStatus::Finished || run.status == RecordStatus::Pruned);
+            lrs[run.sweepTask / 2].insert(run.config.train.learningRate);
+        }
+        QCOMPARE(lrs.size(), size_t(4));
+        for (const auto& [trial, values] : lrs) {
+            QCOMPARE(values.size(), size_t(1)); // one setting for both seeds
+        }
     }
 
     void groupsJoinSeedsAndSummarise() {

@@ -254,10 +254,10 @@ bool SweepDialog::openFile(const QString& path, QString* error) {
     if (!s) {
         return false;
     }
-    if (halvesRuns(s->mode)) {
-        // Its rungs are judged through the store by `sweep`'s processes; the
-        // window's queue trains every run to its end.
-        *error = tr("%1 is a %2 sweep (successive halving): run it with "
+    if (halvesRuns(*s) || s->mode == SweepMode::Tpe) {
+        // Its rungs and proposals are decided through the store by `sweep`'s
+        // processes; the window's queue trains fixed runs to their end.
+        *error = tr("%1 is a %2 sweep (adaptive): run it with "
                     "'dredge-studio sweep %1'; its runs, pruned ones too, show here in History. "
                     "The window's queue runs grid and random sweeps.")
                      .arg(QDir::toNativeSeparators(path), sweepModeName(s->mode));

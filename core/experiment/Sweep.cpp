@@ -20,7 +20,8 @@ constexpr int64_t kMaxTasks = 100'000;
 constexpr std::pair<SweepMode, const char*> kModeNames[] = {{SweepMode::Grid, "grid"},
                                                             {SweepMode::Random, "random"},
                                                             {SweepMode::Asha, "asha"},
-                                                            {SweepMode::Hyperband, "hyperband"}};
+                                                            {SweepMode::Hyperband, "hyperband"},
+                                                            {SweepMode::Tpe, "tpe"}};
 
 // A sweep axis names a sweepable row of the settings table.
 const Setting* findAxisSetting(const QString& name) {
@@ -209,6 +210,56 @@ bool readHalving(const QJsonObject& json, SweepSpec& spec, QString* error) {
     return true;
 }
 
+// A whole number from `low` to `high` in `key`, or `fallback` when absent.
+std::optional<int> readCount(const QJsonObject& json, const char* key, int fallback, int low,
+                             int high, QString* error) {
+    const auto value = json.value(QLatin1String(key));
+    if (value.isUndefined()) {
+        return fallback;
+    }
+    const double d = value.toDouble(-1.0);
+    if (!value.isDouble() || d < low || d > high || d != std::floor(d)) {
+        fail(error, QStringLiteral("\"%1\" must be a whole number from %2 to %3")
+                        .arg(QLatin1String(key))
+                        .arg(low)
+                        .arg(high));
+        return std::nullopt;
+    }
+    return int(d);
+}
+
+// Tpe's "trials", "startup", "candidates" and "gamma" (and asha's keys when
+// "min_epochs" asks for pruning).
+bool readTpe(const QJsonObject& json, SweepSpec& spec, QString* error) {
+    if (!json.contains(QStringLiteral("trials"))) {
+        return fail(error, QStringLiteral("a tpe sweep needs \"trials\": how many settings to "
+                                          "try (each with every seed)"));
+    }
+    const auto trials = readCount(json, "trials", 0, 1, int(kMaxTasks), error);
+    const auto startup =
+        trials ? readCount(json, "startup", std::min(10, *trials), 1, int(kMaxTasks), error)
+               : std::nullopt;
+    const auto candidates =
+        startup ? readCount(json, "candidates", 24, 1, 10'000, error) : std::nullopt;
+    if (!candidates) {
+        return false;
+    }
+    spec.trials = *trials;
+    spec.parzen = {*startup, *candidates, spec.parzen.gamma};
+    const auto gamma = json.value(QStringLiteral("gamma"));
+    spec.parzen.gamma = gamma.isUndefined() ? 0.25 : gamma.toDouble(-1.0);
+    if (!(spec.parzen.gamma > 0.0 && spec.parzen.gamma < 1.0)) {
+        return fail(error, QStringLiteral("\"gamma\" must be above 0 and below 1: the share "
+                                          "of results counted as good"));
+    }
+    const auto seed = json.value(QStringLiteral("sample_seed"));
+    spec.sampleSeed = seed.isUndefined() ? 0 : seedFrom(seed).value_or(0);
+    if (!seed.isUndefined() && !seedFrom(seed)) {
+        return fail(error, QStringLiteral("\"sample_seed\" must be an integer from 0 to 2^53"));
+    }
+    return !json.contains(QStringLiteral("min_epochs")) || readHalving(json, spec, error);
+}
+
 } // namespace
 
 QString sweepModeName(SweepMode mode) {
@@ -220,12 +271,13 @@ QString sweepModeName(SweepMode mode) {
     return QStringLiteral("grid");
 }
 
-bool halvesRuns(SweepMode mode) {
-    return mode == SweepMode::Asha || mode == SweepMode::Hyperband;
+bool halvesRuns(const SweepSpec& spec) {
+    return spec.mode == SweepMode::Asha || spec.mode == SweepMode::Hyperband ||
+           (spec.mode == SweepMode::Tpe && spec.halving.minEpochs > 0);
 }
 
 std::optional<SuccessiveHalving> halvingOf(const SweepSpec& spec, const SweepTask& task) {
-    if (!halvesRuns(spec.mode)) {
+    if (!halvesRuns(spec)) {
         return std::nullopt;
     }
     return spec.mode == SweepMode::Hyperband ? bracketHalving(spec.halving, task.bracket)
@@ -234,6 +286,9 @@ std::optional<SuccessiveHalving> halvingOf(const SweepSpec& spec, const SweepTas
 
 QString SweepTask::label() const {
     QStringList parts;
+    if (pending) {
+        parts.append(QStringLiteral("trial %1").arg(setting));
+    }
     for (const auto& [setting, value] : values) {
         parts.append(setting + u'=' + text(setting, value));
     }
@@ -242,6 +297,9 @@ QString SweepTask::label() const {
 
 QString SweepTask::groupLabel() const {
     QStringList parts;
+    if (pending) {
+        return QStringLiteral("trial %1").arg(setting);
+    }
     for (const auto& [setting, value] : values) {
         if (setting != QLatin1String("seed")) {
             parts.append(setting + u'=' + text(setting, value));
@@ -296,17 +354,18 @@ std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error) 
     const auto known = std::find_if(std::begin(kModeNames), std::end(kModeNames),
                                     [&](const auto& m) { return mode == QLatin1String(m.second); });
     if (known == std::end(kModeNames)) {
-        return failed(
-            QStringLiteral("mode must be grid, random, asha or hyperband, not '%1'").arg(mode));
+        return failed(QStringLiteral("mode must be grid, random, asha, hyperband or tpe, not '%1'")
+                          .arg(mode));
     }
     spec.mode = known->first;
-    if (spec.mode == SweepMode::Random ||
-        (halvesRuns(spec.mode) && json.contains(QStringLiteral("samples")))) {
+    const bool halving = spec.mode == SweepMode::Asha || spec.mode == SweepMode::Hyperband;
+    if (spec.mode == SweepMode::Random || (halving && json.contains(QStringLiteral("samples")))) {
         if (!readSamples(json, spec, &why)) {
             return failed(why);
         }
     }
-    if (halvesRuns(spec.mode) && !readHalving(json, spec, &why)) {
+    if ((halving && !readHalving(json, spec, &why)) ||
+        (spec.mode == SweepMode::Tpe && !readTpe(json, spec, &why))) {
         return failed(why);
     }
     for (const auto& axis : json.value(QStringLiteral("axes")).toArray()) {
@@ -318,6 +377,9 @@ std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error) 
     }
     if (!readSeeds(json.value(QStringLiteral("seeds")), spec.seeds, error)) {
         return std::nullopt;
+    }
+    if (spec.mode == SweepMode::Tpe && spec.axes.empty()) {
+        return failed(QStringLiteral("a tpe sweep needs at least one axis to search"));
     }
     return spec;
 }
@@ -379,11 +441,20 @@ QJsonObject toJson(const SweepSpec& spec) {
                      {"mode", sweepModeName(spec.mode)},
                      {"axes", axes},
                      {"seeds", seeds}};
-    if (spec.mode == SweepMode::Random || (halvesRuns(spec.mode) && spec.samples > 0)) {
-        json.insert(QStringLiteral("samples"), spec.samples);
+    if (spec.mode == SweepMode::Random || spec.mode == SweepMode::Tpe ||
+        (halvesRuns(spec) && spec.samples > 0)) {
+        if (spec.mode != SweepMode::Tpe) {
+            json.insert(QStringLiteral("samples"), spec.samples);
+        }
         json.insert(QStringLiteral("sample_seed"), qint64(spec.sampleSeed));
     }
-    if (halvesRuns(spec.mode)) {
+    if (spec.mode == SweepMode::Tpe) {
+        json.insert(QStringLiteral("trials"), spec.trials);
+        json.insert(QStringLiteral("startup"), spec.parzen.startup);
+        json.insert(QStringLiteral("candidates"), spec.parzen.candidates);
+        json.insert(QStringLiteral("gamma"), spec.parzen.gamma);
+    }
+    if (halvesRuns(spec)) {
         json.insert(QStringLiteral("min_epochs"), qint64(spec.halving.minEpochs));
         json.insert(QStringLiteral("reduction"), spec.halving.reduction);
         json.insert(QStringLiteral("objective"),
@@ -394,7 +465,7 @@ QJsonObject toJson(const SweepSpec& spec) {
 
 namespace {
 
-using Combination = std::vector<QJsonValue>;
+using Combination = SweepPoint;
 
 // Every combination of the axes' values, the last axis fastest.
 std::optional<std::vector<Combination>> gridOf(const SweepSpec& spec, QString* error) {
@@ -466,8 +537,7 @@ SweepTask taskOf(const SweepSpec& spec, const Combination& combination, uint64_t
     if (why->isEmpty()) {
         *why = QString::fromStdString(validate(task.config));
     }
-    if (why->isEmpty() && halvesRuns(spec.mode) &&
-        spec.halving.minEpochs >= task.config.train.epochs) {
+    if (why->isEmpty() && halvesRuns(spec) && spec.halving.minEpochs >= task.config.train.epochs) {
         *why = QStringLiteral("\"min_epochs\" %1 is not below its %2 epochs: no rung to "
                               "judge it at")
                    .arg(spec.halving.minEpochs)
@@ -476,16 +546,128 @@ SweepTask taskOf(const SweepSpec& spec, const Combination& combination, uint64_t
     return task;
 }
 
+// The settings a tpe sweep can propose are checked before anything is
+// queued: each axis's ends and listed values, the others at their first.
+bool checkTpeSpace(const SweepSpec& spec, QString* error) {
+    Combination first;
+    for (const auto& axis : spec.axes) {
+        first.push_back(axis.isRange ? QJsonValue(axis.from) : axis.values.front());
+    }
+    for (size_t a = 0; a < spec.axes.size(); ++a) {
+        const auto& axis = spec.axes[a];
+        const auto kind = findAxisSetting(axis.setting)->kind;
+        const std::vector<QJsonValue> values =
+            axis.isRange
+                ? std::vector<QJsonValue>{rangePoint(axis, 0.0, kind), rangePoint(axis, 1.0, kind)}
+                : axis.values;
+        for (const auto& value : values) {
+            Combination c = first;
+            c[a] = value;
+            QString why;
+            taskOf(spec, c, spec.seeds.front(), &why);
+            if (!why.isEmpty()) {
+                return fail(error, QStringLiteral("axis '%1' = %2: %3")
+                                       .arg(axis.setting, text(axis.setting, value), why));
+            }
+        }
+    }
+    return true;
+}
+
+// Tpe: `trials` × seeds tasks whose settings the store proposes later.
+std::optional<std::vector<SweepTask>> pendingTrials(const SweepSpec& spec, QString* error) {
+    if (int64_t(spec.trials) * int64_t(spec.seeds.size()) > kMaxTasks) {
+        fail(error, QStringLiteral("the sweep would start more than %1 runs").arg(kMaxTasks));
+        return std::nullopt;
+    }
+    if (!checkTpeSpace(spec, error)) {
+        return std::nullopt;
+    }
+    std::vector<SweepTask> tasks;
+    for (int trial = 0; trial < spec.trials; ++trial) {
+        for (const auto seed : spec.seeds) {
+            SweepTask task;
+            task.index = int(tasks.size());
+            task.setting = trial;
+            task.pending = true;
+            task.config = spec.base;
+            task.config.train.seed = seed;
+            task.values.emplace_back(QStringLiteral("seed"), QJsonValue(qint64(seed)));
+            tasks.push_back(std::move(task));
+        }
+    }
+    return tasks;
+}
+
+std::vector<ParzenAxis> parzenAxes(const SweepSpec& spec) {
+    std::vector<ParzenAxis> axes;
+    for (const auto& axis : spec.axes) {
+        ParzenAxis p;
+        if (axis.isRange) {
+            const bool whole = findAxisSetting(axis.setting)->kind == SettingKind::Integer;
+            p.kind = whole ? ParzenAxis::Kind::Integer : ParzenAxis::Kind::Continuous;
+            p.low = axis.from;
+            p.high = axis.to;
+            p.logScale = axis.logScale;
+        } else {
+            p.kind = ParzenAxis::Kind::Choice; // listed values are categories, numbers or not
+            p.choices = int(axis.values.size());
+        }
+        axes.push_back(p);
+    }
+    return axes;
+}
+
+// A setting as the estimator sees it: a range's value, a list's index.
+std::vector<double> parzenPoint(const SweepSpec& spec, const Combination& c) {
+    std::vector<double> point;
+    for (size_t a = 0; a < spec.axes.size(); ++a) {
+        const auto& axis = spec.axes[a];
+        const QJsonValue v = a < c.size() ? c[a] : QJsonValue();
+        if (axis.isRange) {
+            point.push_back(v.toDouble());
+        } else {
+            const auto at = std::find(axis.values.begin(), axis.values.end(), v);
+            point.push_back(double(at == axis.values.end() ? 0 : at - axis.values.begin()));
+        }
+    }
+    return point;
+}
+
+Combination sweepPointOf(const SweepSpec& spec, const std::vector<double>& point) {
+    Combination c;
+    for (size_t a = 0; a < spec.axes.size(); ++a) {
+        const auto& axis = spec.axes[a];
+        if (axis.isRange) {
+            const bool whole = findAxisSetting(axis.setting)->kind == SettingKind::Integer;
+            c.push_back(whole ? QJsonValue(double(std::llround(point[a]))) : QJsonValue(point[a]));
+        } else {
+            c.push_back(axis.values[size_t(point[a])]);
+        }
+    }
+    return c;
+}
+
+// Trial k's generator seed: the sweep's sample_seed and k, mixed (SplitMix64).
+uint64_t trialSeed(uint64_t sampleSeed, int trial) {
+    uint64_t z = sampleSeed + 0x9e3779b97f4a7c15ULL * (uint64_t(trial) + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
 } // namespace
 
 std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString* error) {
-    const bool drawn =
-        spec.mode == SweepMode::Random || (halvesRuns(spec.mode) && spec.samples > 0);
+    if (spec.mode == SweepMode::Tpe) {
+        return pendingTrials(spec, error);
+    }
+    const bool drawn = spec.mode == SweepMode::Random || (halvesRuns(spec) && spec.samples > 0);
     auto combinations = drawn ? drawsOf(spec, error) : gridOf(spec, error);
     if (!combinations) {
         return std::nullopt;
     }
-    if (halvesRuns(spec.mode)) {
+    if (halvesRuns(spec)) {
         shuffleSettings(*combinations, spec.sampleSeed);
     }
     const int brackets = spec.mode == SweepMode::Hyperband
@@ -497,6 +679,7 @@ std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString
             QString why;
             auto task = taskOf(spec, (*combinations)[setting], seed, &why);
             task.index = int(tasks.size());
+            task.setting = int(setting);
             task.bracket = hyperbandBracketOf(int(setting), int(combinations->size()), brackets,
                                               spec.halving.reduction);
             if (!why.isEmpty()) {
@@ -508,6 +691,42 @@ std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString
         }
     }
     return tasks;
+}
+
+SweepPoint proposeSetting(const SweepSpec& spec, int trial,
+                          const std::vector<TrialOutcome>& outcomes) {
+    std::vector<ParzenResult> results;
+    std::vector<std::vector<double>> tried;
+    for (const auto& o : outcomes) {
+        tried.push_back(parzenPoint(spec, o.point));
+        if (o.ended) {
+            results.push_back({tried.back(), o.reach, o.value});
+        }
+    }
+    return sweepPointOf(spec, proposeParzen(parzenAxes(spec), results, tried,
+                                            trialSeed(spec.sampleSeed, trial), spec.parzen));
+}
+
+std::optional<SweepTask> proposedTask(const SweepSpec& spec, const SweepTask& task,
+                                      const SweepPoint& point, QString* error) {
+    if (point.size() != spec.axes.size()) {
+        fail(error, QStringLiteral("trial %1's setting has %2 values for the sweep's %3 axes")
+                        .arg(task.setting)
+                        .arg(point.size())
+                        .arg(spec.axes.size()));
+        return std::nullopt;
+    }
+    QString why;
+    auto proposed = taskOf(spec, point, task.config.train.seed, &why);
+    if (!why.isEmpty()) {
+        fail(error,
+             QStringLiteral("trial %1 (%2): %3").arg(task.setting).arg(proposed.label(), why));
+        return std::nullopt;
+    }
+    proposed.index = task.index;
+    proposed.setting = task.setting;
+    proposed.bracket = task.bracket;
+    return proposed;
 }
 
 } // namespace dredge

@@ -14,14 +14,23 @@
 // "hyperband" shares the settings out to brackets of asha with first rungs
 // r, rη, rη², ….
 //
+// Mode "tpe" proposes each setting from the settings finished before it
+// (ParzenSearch.h): "trials" settings, each trained with every seed; a
+// trial's setting is asked of the store when its first run starts
+// (TrialStore.h), so runs on any machine share one search. "startup",
+// "candidates", "gamma" tune the estimator; "min_epochs" (with "reduction",
+// "objective") adds asha's pruning, as BOHB does. Its tasks are pending
+// until proposed: trial k's seeds are tasks k·S … k·S + S − 1.
+//
 // Files: {"format": "dredge-sweep", "version": 1, "name": …, "base": {experiment},
-//         "mode": "grid"|"random"|"asha", "samples": N, "sample_seed": S,
+//         "mode": "grid"|"random"|"asha"|"hyperband"|"tpe", "samples": N, "sample_seed": S,
 //         "axes": [{"setting": "lr", "values": [1e-3, 3e-3]},
 //                  {"setting": "waves", "range": {"from": 8, "to": 32, "points": 3,
 //                                                 "scale": "log"}}, …],
 //         "seeds": [0, 1, 2] or {"from": 0, "to": 4}}
 
 #include "ExperimentConfig.h"
+#include "ParzenSearch.h"
 #include "SuccessiveHalving.h"
 
 #include <QJsonObject>
@@ -33,8 +42,9 @@
 
 namespace dredge {
 
-// Asha and Hyperband halve: their runs end early at rungs (SuccessiveHalving.h).
-enum class SweepMode { Grid, Random, Asha, Hyperband };
+// Asha and Hyperband halve: their runs end early at rungs (SuccessiveHalving.h);
+// Tpe proposes settings as results come in, halving too with "min_epochs".
+enum class SweepMode { Grid, Random, Asha, Hyperband, Tpe };
 
 struct SweepAxis {
     QString setting;                // as on the command line: lr, waves, amp, model, …
@@ -51,7 +61,9 @@ struct SweepSpec {
     SweepMode mode = SweepMode::Grid;
     int samples = 0;           // random mode; asha mode draws so many when set
     uint64_t sampleSeed = 0;   // random mode
-    SuccessiveHalving halving; // asha mode
+    SuccessiveHalving halving; // asha mode; tpe with "min_epochs" (else minEpochs 0)
+    int trials = 0;            // tpe mode: settings to try
+    ParzenOptions parzen;      // tpe mode
     std::vector<SweepAxis> axes;
     std::vector<uint64_t> seeds{0};
 };
@@ -64,6 +76,23 @@ struct SweepTask {
     QString label() const;                              // "lr=0.001 amp=on seed=2"
     QString groupLabel() const; // the same without the seed: runs of one group share it
     int bracket = 0;            // hyperband: its setting's bracket
+    int setting = 0;            // which of the sweep's settings (tpe: its trial)
+    // Tpe: the setting is not chosen yet (only the seed is in `values`); the
+    // store proposes it when the trial's first run starts (proposedTask).
+    bool pending = false;
+};
+
+// One value per axis, in the axes' order: a setting of the sweep.
+using SweepPoint = std::vector<QJsonValue>;
+
+// How a tpe trial did, as the store knows it: its setting and, once every
+// seed ended, how far its runs trained (`reach`, epochs) and its value
+// there (ParzenResult).
+struct TrialOutcome {
+    SweepPoint point;
+    bool ended = false;
+    double reach = 0.0;
+    double value = 0.0;
 };
 
 constexpr int kSweepFileVersion = 1;
@@ -74,10 +103,10 @@ QStringList sweepSettings();
 bool applySetting(ExperimentConfig& config, const QString& setting, const QJsonValue& value,
                   QString* error);
 
-// "grid", "random", "asha" or "hyperband".
+// "grid", "random", "asha", "hyperband" or "tpe".
 QString sweepModeName(SweepMode mode);
-// Whether runs of this mode end early at rungs (asha, hyperband).
-bool halvesRuns(SweepMode mode);
+// Whether the sweep's runs end early at rungs (asha, hyperband, tpe with "min_epochs").
+bool halvesRuns(const SweepSpec& spec);
 // The successive halving `task` trains under (its bracket's, in hyperband),
 // or none.
 std::optional<SuccessiveHalving> halvingOf(const SweepSpec& spec, const SweepTask& task);
@@ -92,5 +121,15 @@ QJsonObject toJson(const SweepSpec& spec);
 // innermost, so a group's seeds sit together). Fails when a run would be
 // invalid, naming it.
 std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString* error);
+
+// Tpe: trial `trial`'s setting, proposed from the outcomes of the trials
+// before it (every trial proposed so far, ended or not, is avoided).
+// Deterministic in the sweep's sample_seed, the trial and the outcomes.
+SweepPoint proposeSetting(const SweepSpec& spec, int trial,
+                          const std::vector<TrialOutcome>& outcomes);
+// The pending task `task` with its trial's setting `point` applied, or
+// why that setting cannot run.
+std::optional<SweepTask> proposedTask(const SweepSpec& spec, const SweepTask& task,
+                                      const SweepPoint& point, QString* error);
 
 } // namespace dredge

@@ -17,8 +17,11 @@
 #include "Trainer.h"
 #include "TrainingCheckpoint.h"
 
+#include <QJsonArray>
 #include <QString>
 #include <QVariantMap>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -140,6 +143,22 @@ public:
         RungEntry entry;
     };
     std::optional<std::vector<RungResult>> rungResults(const QString& sweepId, QString* error);
+
+    // Tpe (ParzenSearch.h): trial `trial` of sweep `sweepId`'s setting (a
+    // JSON array of the axes' values). The first to ask proposes it: in one
+    // transaction, `propose` gets what the sweep knows then (its trials'
+    // settings, its runs, its rung results) and its answer is kept, so every
+    // process and Slurm task of the sweep gets the same setting.
+    struct SweepProgress {
+        std::map<int, QJsonArray> trials; // proposed so far, by trial
+        std::vector<RunRecord> runs;      // the sweep's, without histories
+        std::vector<RungResult> rungs;
+    };
+    std::optional<QJsonArray>
+    trialSetting(const QString& sweepId, int trial,
+                 const std::function<QJsonArray(const SweepProgress&)>& propose, QString* error);
+    // Every trial's setting proposed so far, by trial.
+    std::optional<std::map<int, QJsonArray>> trialSettings(const QString& sweepId, QString* error);
 
     // The one run whose id starts with `prefix` (case-insensitive); on failure
     // *why (when given) says which kind it was, for callers that answer each

@@ -161,6 +161,15 @@ const QStringList kSteps[] = {
                     " promoted INTEGER NOT NULL,"
                     " decided_ms BIGINT NOT NULL,"
                     " UNIQUE (sweep_id, rung, run_id))")},
+    // 8 → 9: a tpe sweep's settings (ParzenSearch.h), each proposed once, in
+    // one transaction, by the first of its trial's runs to start: the
+    // setting as a JSON array of the axes' values.
+    {QStringLiteral("CREATE TABLE sweep_trials ("
+                    " sweep_id TEXT NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,"
+                    " trial INTEGER NOT NULL,"
+                    " setting TEXT NOT NULL,"
+                    " proposed_ms BIGINT NOT NULL,"
+                    " PRIMARY KEY (sweep_id, trial))")},
 };
 static_assert(std::size(kSteps) == kStoreSchemaVersion, "one step per version");
 

@@ -1,0 +1,193 @@
+// RunStore's tpe trials: the sweep_trials table (schema 9), and what the
+// sweep's runs say of each trial.
+
+#include "TrialStore.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QSqlQuery>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+namespace dredge {
+namespace {
+
+QJsonArray settingFrom(const QVariant& column) {
+    return QJsonDocument::fromJson(column.toString().toUtf8()).array();
+}
+
+SweepPoint pointOf(const QJsonArray& setting) {
+    return SweepPoint(setting.begin(), setting.end());
+}
+
+bool isResult(RecordStatus s) {
+    return s == RecordStatus::Finished || s == RecordStatus::Diverged ||
+           s == RecordStatus::Pruned || s == RecordStatus::Failed;
+}
+
+// A run's value where it ended: its best watched loss; worst when it diverged or failed.
+double endValue(const RunRecord& r) {
+    const bool counts = r.status == RecordStatus::Finished || r.status == RecordStatus::Pruned;
+    return counts && std::isfinite(r.bestLoss) ? r.bestLoss
+                                               : std::numeric_limits<double>::infinity();
+}
+
+// Trial `trial`'s outcome from its seeds' runs.
+TrialOutcome outcomeOf(const SweepSpec& spec, const RunStore::SweepProgress& progress, int trial,
+                       const QJsonArray& setting) {
+    TrialOutcome o;
+    o.point = pointOf(setting);
+    const int seeds = int(spec.seeds.size());
+    std::vector<const RunRecord*> runs;
+    for (const auto& r : progress.runs) {
+        if (r.sweepTask / seeds == trial && r.sweepTask >= 0 && isResult(r.status)) {
+            runs.push_back(&r);
+        }
+    }
+    o.ended = int(runs.size()) == seeds;
+    if (!o.ended) {
+        return o;
+    }
+    const auto pruned = std::find_if(runs.begin(), runs.end(), [](const RunRecord* r) {
+        return r->status == RecordStatus::Pruned;
+    });
+    std::vector<double> values;
+    if (pruned == runs.end()) {
+        o.reach = double(spec.base.train.epochs);
+        for (const auto* r : runs) {
+            values.push_back(endValue(*r));
+        }
+    } else { // the group was pruned at one rung: its seeds' losses there
+        o.reach = double((*pruned)->epochsDone);
+        std::set<QString> ids;
+        for (const auto* r : runs) {
+            ids.insert(r->id);
+        }
+        for (const auto& rung : progress.rungs) {
+            if (double(rung.rung) == o.reach && ids.count(rung.runId) > 0) {
+                values.push_back(rung.entry.loss);
+            }
+        }
+    }
+    o.value = seedObjective(values, spec.halving.objective);
+    return o;
+}
+
+} // namespace
+
+std::vector<TrialOutcome> trialOutcomes(const SweepSpec& spec,
+                                        const RunStore::SweepProgress& progress) {
+    std::vector<TrialOutcome> outcomes;
+    for (const auto& [trial, setting] : progress.trials) {
+        outcomes.push_back(outcomeOf(spec, progress, trial, setting));
+    }
+    return outcomes;
+}
+
+std::optional<SweepTask> proposeTrialTask(RunStore& store, const SweepSpec& spec,
+                                          const QString& sweepId, const SweepTask& task,
+                                          QString* error) {
+    const auto setting = store.trialSetting(
+        sweepId, task.setting,
+        [&](const RunStore::SweepProgress& progress) {
+            QJsonArray json;
+            for (const auto& v :
+                 proposeSetting(spec, task.setting, trialOutcomes(spec, progress))) {
+                json.append(v);
+            }
+            return json;
+        },
+        error);
+    return setting ? proposedTask(spec, task, pointOf(*setting), error) : std::nullopt;
+}
+
+std::optional<std::vector<SweepTask>> withProposedSettings(RunStore& store, const SweepSpec& spec,
+                                                           const QString& sweepId,
+                                                           std::vector<SweepTask> tasks,
+                                                           QString* error) {
+    const auto settings = store.trialSettings(sweepId, error);
+    if (!settings) {
+        return std::nullopt;
+    }
+    for (auto& task : tasks) {
+        const auto found = settings->find(task.setting);
+        if (task.pending && found != settings->end()) {
+            if (auto proposed = proposedTask(spec, task, pointOf(found->second), error)) {
+                task = std::move(*proposed);
+            }
+        }
+    }
+    return tasks;
+}
+
+std::optional<std::map<int, QJsonArray>> RunStore::trialSettings(const QString& sweepId,
+                                                                 QString* error) {
+    QSqlQuery q(database());
+    if (!selectOfRun(q,
+                     QStringLiteral("SELECT trial, setting FROM sweep_trials WHERE sweep_id = :id "
+                                    "ORDER BY trial"),
+                     sweepId, error)) {
+        return std::nullopt;
+    }
+    std::map<int, QJsonArray> trials;
+    while (q.next()) {
+        trials.emplace(q.value(0).toInt(), settingFrom(q.value(1)));
+    }
+    return trials;
+}
+
+std::optional<QJsonArray>
+RunStore::trialSetting(const QString& sweepId, int trial,
+                       const std::function<QJsonArray(const SweepProgress&)>& propose,
+                       QString* error) {
+    if (!beginWrite(error)) {
+        return std::nullopt;
+    }
+    const auto failed = [this] {
+        rollback();
+        return std::nullopt;
+    };
+    QSqlQuery q(database());
+    // As for rungs: PostgreSQL needs the table's lock for two first runs of
+    // one trial to get one setting (SQLite's BEGIN IMMEDIATE holds it).
+    if (dialect_ == SqlDialect::PostgreSql &&
+        !q.exec(QStringLiteral("LOCK TABLE sweep_trials IN SHARE ROW EXCLUSIVE MODE"))) {
+        fail(q, error);
+        return failed();
+    }
+    SweepProgress progress;
+    auto trials = trialSettings(sweepId, error);
+    if (!trials) {
+        return failed();
+    }
+    if (const auto found = trials->find(trial); found != trials->end()) {
+        rollback(); // proposed before: that setting stands
+        return found->second;
+    }
+    progress.trials = std::move(*trials);
+    auto runs = listRuns(error);
+    auto rungs = runs ? rungResults(sweepId, error) : std::nullopt;
+    if (!rungs) {
+        return failed();
+    }
+    std::copy_if(runs->begin(), runs->end(), std::back_inserter(progress.runs),
+                 [&](const RunRecord& r) { return r.sweepId == sweepId; });
+    progress.rungs = std::move(*rungs);
+    const QJsonArray setting = propose(progress);
+    q.prepare(QStringLiteral("INSERT INTO sweep_trials (sweep_id, trial, setting, proposed_ms) "
+                             "VALUES (:sweep, :trial, :setting, :now)"));
+    q.bindValue(QStringLiteral(":sweep"), sweepId);
+    q.bindValue(QStringLiteral(":trial"), trial);
+    q.bindValue(QStringLiteral(":setting"),
+                QString::fromUtf8(QJsonDocument(setting).toJson(QJsonDocument::Compact)));
+    q.bindValue(QStringLiteral(":now"), QDateTime::currentMSecsSinceEpoch());
+    if (!q.exec()) {
+        fail(q, error);
+        return failed();
+    }
+    return commit(error) ? std::optional(setting) : std::nullopt;
+}
+
+} // namespace dredge
