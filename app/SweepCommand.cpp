@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -64,6 +65,11 @@ void addOptions(QCommandLineParser& p) {
                         "in the store (by default that one goes on).")},
         {QStringLiteral("oversubscribe"),
          QStringLiteral("Allow --jobs × threads above the cores (capped at the cores otherwise).")},
+        {QStringLiteral("budget"),
+         QStringLiteral("At most E epochs in all, counting what the sweep's runs trained before "
+                        "(a run starts only if its epochs fit; the rest stay queued, and the "
+                        "sweep goes on when started again with a larger budget)."),
+         QStringLiteral("E")},
         {QStringLiteral("slurm"), QStringLiteral("Submit the sweep as a Slurm job array.")},
         {QStringLiteral("partition"), QStringLiteral("Slurm partition."), QStringLiteral("P")},
         {QStringLiteral("time"), QStringLiteral("Slurm time limit per run."), QStringLiteral("T")},
@@ -162,6 +168,22 @@ public:
 
     void begin() { queue_.begin(); }
     int failed() const { return failed_; }
+    // At most `budget` epochs in all: a run starts only when the epochs the
+    // sweep's ended runs trained (`spent`, from the store) and the whole
+    // epochs of those running leave room for all of its own.
+    void limitEpochs(qint64 budget, std::function<qint64()> spent) {
+        queue_.setGate([this, budget, spent = std::move(spent)](const SweepTask& task) {
+            qint64 reserved = 0;
+            for (const auto& [id, epochs] : reserved_) {
+                reserved += epochs;
+            }
+            const bool fits = spent() + reserved + task.config.train.epochs <= budget;
+            budgetHeld_ = budgetHeld_ || !fits;
+            return fits;
+        });
+    }
+    // Whether the budget held back a run (it stays queued).
+    bool budgetHeld() const { return budgetHeld_ && queue_.queued() + queue_.cancelled() > 0; }
     // Stops the running tasks (each records itself as stopped); the rest stay
     // queued in the store. Works on a copy: each process's end erases it.
     void stopAll() {
@@ -189,7 +211,18 @@ private:
                          [this, p, id, index = task.index](int code, QProcess::ExitStatus how) {
                              ended(p, id, index, how == QProcess::NormalExit ? code : -1);
                          });
+        // A process that cannot start never sends finished: without this
+        // its slot would stay taken and the sweep wait for ever.
+        QObject::connect(p, &QProcess::errorOccurred, p,
+                         [this, p, id, index = task.index](QProcess::ProcessError e) {
+                             if (e == QProcess::FailedToStart) {
+                                 std::fprintf(stderr, "task %d could not start: %s\n", index,
+                                              qPrintable(p->errorString()));
+                                 ended(p, id, index, -1);
+                             }
+                         });
         processes_.emplace(id, p);
+        reserved_.emplace(id, task.config.train.epochs);
         // The children die with the sweep, however it ends: after `kill -9`
         // they went on training to the end. SIGTERM lets each record its run
         // as stopped; a parent already gone before the child could ask ends it.
@@ -216,6 +249,7 @@ private:
                      queue_.total(), queue_.running() - 1, task, runStatusName(outcome).data(),
                      double(clock_.elapsed()) * 1e-3);
         processes_.erase(id);
+        reserved_.erase(id);
         p->deleteLater();
         queue_.runEnded(id);
     }
@@ -224,9 +258,22 @@ private:
     QStringList common_;
     SweepQueue queue_;
     std::map<int, QProcess*> processes_; // by run id, while they run
+    std::map<int, qint64> reserved_;     // by run id: the epochs each may still train
     int failed_ = 0;
+    bool budgetHeld_ = false;
     QElapsedTimer clock_;
 };
+
+// The epochs the sweep's ended runs trained, as the store has them.
+qint64 epochsSpent(RunStore& store, const QString& sweepId) {
+    QString error;
+    const auto runs = store.listRuns(&error);
+    qint64 spent = 0;
+    for (const auto& r : runs ? *runs : std::vector<RunRecord>{}) {
+        spent += r.sweepId == sweepId && isEnded(r.status) ? r.epochsDone : 0;
+    }
+    return spent;
+}
 
 // The sweep's groups (settings without the seed), best mean final loss first.
 void printRanking(RunStore& store, const SweepSpec& spec, const QString& sweepId,
@@ -410,6 +457,20 @@ int runSweepCommand(const QStringList& arguments) {
     int jobs = p.isSet(QStringLiteral("jobs"))
                    ? p.value(QStringLiteral("jobs")).toInt(&jobsOk)
                    : std::max(1, QThread::idealThreadCount() / (threads * std::max(1, ranks)));
+    bool budgetOk = true;
+    const qint64 budget = p.isSet(QStringLiteral("budget"))
+                              ? p.value(QStringLiteral("budget")).toLongLong(&budgetOk)
+                              : 0;
+    if (!budgetOk || budget < 0 || (p.isSet(QStringLiteral("budget")) && budget < 1)) {
+        return fail(QStringLiteral("--budget must be a whole number of epochs from 1, not '%1'")
+                        .arg(p.value(QStringLiteral("budget"))),
+                    2);
+    }
+    if (budget > 0 && p.isSet(QStringLiteral("slurm"))) {
+        return fail(QStringLiteral("--budget caps a sweep run here; a Slurm array's tasks start "
+                                   "on their own (cap them with --jobs and the array's size)"),
+                    2);
+    }
     if (!jobsOk || !ranksOk || jobs < 1 || threads < 1 || ranks < 1 || ranks > 1024) {
         return fail(QStringLiteral("--jobs, --cpus-per-task and --ranks-per-run must be positive "
                                    "integers (ranks at most 1024)"),
@@ -486,6 +547,10 @@ int runSweepCommand(const QStringList& arguments) {
         trainArguments << QStringLiteral("--ranks") << QString::number(ranks);
     }
     ProcessSweep queue(QCoreApplication::applicationFilePath(), trainArguments, *spec, todo, jobs);
+    const auto spent = [&store, id = sweep.id] { return epochsSpent(store, id); };
+    if (budget > 0) {
+        queue.limitEpochs(budget, spent);
+    }
     UnixSignalQuitter quitter;
     QTimer::singleShot(0, [&queue] { queue.begin(); });
     QCoreApplication::exec();
@@ -495,6 +560,12 @@ int runSweepCommand(const QStringList& arguments) {
                      qPrintable(sweep.id));
         printRanking(store, *spec, sweep.id, *tasks); // of what finished
         return exitCodeOf(RunStatus::Stopped);
+    }
+    if (queue.budgetHeld()) {
+        std::fprintf(stderr,
+                     "sweep %s: the budget of %lld epochs is spent (%lld trained); its other "
+                     "runs stay queued: run the sweep again with a larger --budget to go on\n",
+                     qPrintable(sweep.id), (long long)budget, (long long)spent());
     }
     printRanking(store, *spec, sweep.id, *tasks);
     return queue.failed() > 0 ? 1 : 0;

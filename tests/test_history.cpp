@@ -643,6 +643,20 @@ private Q_SLOTS:
             stop.epoch = 2;
             QVERIFY2(store.recordChange(stored[1].id, stop, &error), qPrintable(error));
             QCOMPARE(shortChangeText(stop), QStringLiteral("✕"));
+            // Both were judged at rung 1; the pruned one at rung 2 too. Runs
+            // are judged within their sweep, which the store must hold.
+            QString why;
+            SweepSpec spec;
+            spec.name = QStringLiteral("rungs");
+            const auto sweep = newSweepRecord(spec, 2);
+            QVERIFY2(store.insertSweep(sweep, &error), qPrintable(error));
+            const SuccessiveHalving halving{1, 3.0, SeedObjective::Mean};
+            for (const auto& [run, rung, loss] :
+                 {std::tuple{0, 1, 0.1}, {1, 1, 0.45}, {1, 2, 0.45}}) {
+                const RunStore::RungArrival arrival{
+                    sweep.id, 0, rung, stored[size_t(run)].id, QString::number(run), loss};
+                QVERIFY2(store.reachRung(arrival, halving, &error), qPrintable(error));
+            }
         }
         MainWindow w(false, url);
         w.show();
@@ -658,6 +672,13 @@ private Q_SLOTS:
         w.lossPlot()->highlight(wentOn); // a highlighted run is never faded
         QVERIFY(w.lossPlot()->graphOf(pruned)->pen().color().alpha() < 255);
         QCOMPARE(w.lossPlot()->graphOf(wentOn)->pen().color().alpha(), 255);
+        // The rungs the runs were judged at, as vertical lines; the wall-clock
+        // axis, where runs do not share an x, has none.
+        QTRY_COMPARE_WITH_TIMEOUT(w.lossPlot()->rungLines(), (std::vector<qint64>{1, 2}),
+                                  kTimeoutMs);
+        w.lossPlot()->setXAxis(LossAxisX::WallClock);
+        QTRY_VERIFY_WITH_TIMEOUT(w.lossPlot()->rungLines().empty(), kTimeoutMs);
+        w.lossPlot()->setXAxis(LossAxisX::Epoch);
 
         // The window's queue runs grid and random sweeps; an asha file is
         // refused with the command that runs it.

@@ -576,6 +576,39 @@ private Q_SLOTS:
         QCOMPARE(settings[0], settings[1]);
     }
 
+    // --budget: a run starts only when its epochs fit beside what the sweep
+    // trained and what is running; the rest stay queued, and the sweep goes
+    // on when started again with a larger budget. Bad budgets are refused.
+    void aBudgetCapsTheEpochsAndTheSweepGoesOnLater() {
+        const QString store = "sqlite:" + dir_.filePath("budget.sqlite");
+        const QString file = fourRuns(); // 4 runs of 40 epochs
+        const auto first =
+            studio({"sweep", file, "--jobs", "2", "--budget", "100", "--store", store});
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        QVERIFY2(first.err.contains("the budget of 100 epochs is spent (80 trained)"),
+                 first.err.constData());
+        auto runs = storedRuns(store);
+        QCOMPARE(std::count_if(runs.begin(), runs.end(),
+                               [](auto& r) { return r.status == RecordStatus::Finished; }),
+                 2);
+        QCOMPARE(std::count_if(runs.begin(), runs.end(),
+                               [](auto& r) { return r.status == RecordStatus::Queued; }),
+                 2);
+        const auto second =
+            studio({"sweep", file, "--jobs", "2", "--budget", "160", "--store", store});
+        QVERIFY2(second.exitCode == 0 && second.err.contains("going on with the 2 of its 4 runs"),
+                 second.err.constData());
+        QVERIFY(allFinished(store, 4));
+        for (const QString bad : {"0", "-5", "many"}) {
+            const auto r = studio({"sweep", file, "--budget", bad, "--store", store});
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains("--budget must be a whole number of epochs from 1"),
+                     r.err.constData());
+        }
+        QVERIFY(studio({"sweep", file, "--slurm", "--budget", "10", "--store", store})
+                    .err.contains("--budget caps a sweep run here"));
+    }
+
     // A tpe sweep as a job array: its tasks ask the store for their trial's
     // setting; each trial gets one, shared by its seeds.
     void aTpeSweepOnARealSlurmSharesItsTrials() {

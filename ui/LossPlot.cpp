@@ -570,9 +570,49 @@ void LossPlot::syncStyle(int id) {
     scheduleRedraw();
 }
 
+// Dashed grey verticals where a halving sweep judged the visible runs, so a
+// pruned curve's end and the survivors' rungs read against one grid.
+void LossPlot::syncRungLines() {
+    std::set<qint64> rungs;
+    for (const auto& [id, c] : curves_) {
+        const auto* entry = runs_->entry(id);
+        if (entry && entry->visible && xAxis_ == LossAxisX::Epoch) {
+            rungs.insert(entry->history().rungs.begin(), entry->history().rungs.end());
+        }
+    }
+    for (auto it = rungLines_.begin(); it != rungLines_.end();) {
+        if (rungs.count(it->first) == 0) {
+            plot_->removeItem(it->second);
+            it = rungLines_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (const auto rung : rungs) {
+        if (rungLines_.count(rung) > 0) {
+            continue;
+        }
+        auto* line = new QCPItemStraightLine(plot_);
+        line->setPen(QPen(QColor(0, 0, 0, 70), 1.0, Qt::DashLine));
+        line->setSelectable(false);
+        line->point1->setCoords(double(rung), 1.0); // 1 and 2 hold on a log axis too
+        line->point2->setCoords(double(rung), 2.0);
+        rungLines_.emplace(rung, line);
+    }
+}
+
+std::vector<qint64> LossPlot::rungLines() const {
+    std::vector<qint64> rungs;
+    for (const auto& [rung, line] : rungLines_) {
+        rungs.push_back(rung);
+    }
+    return rungs;
+}
+
 void LossPlot::redraw() {
     dirty_ = false;
     rebuildGroups();
+    syncRungLines();
     for (const auto& kind : kCompanionKinds) {
         syncCompanions(kind);
     }

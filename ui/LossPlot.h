@@ -88,6 +88,9 @@ public:
     // How many journal events (live changes, the stop) are marked on a run's curve.
     int changeMarks(int runId) const;
     int redrawCount() const { return redraws_; }
+    // The rung epochs drawn as vertical lines: every rung a visible run of a
+    // halving sweep was judged at (on the epoch axis only: runs share it).
+    std::vector<qint64> rungLines() const;
 
 private:
     // A companion curve in its run's colour: its learning rate, validation or
@@ -119,6 +122,7 @@ private:
     void scheduleRedraw() { dirty_ = true; }
     void redraw();
     void rebuildGroups();
+    void syncRungLines();
     void syncCompanions(const CompanionKind& kind);
     bool anyCompanion(Companion RunCurves::*member) const;
     void showHover(QMouseEvent* event);
@@ -149,7 +153,8 @@ private:
     QCPItemStraightLine* crosshair_ = nullptr;
     int redraws_ = 0;
     std::unique_ptr<ChangeMarks> marks_;
-    std::set<int> unmarked_; // runs with journal events but no curve yet
+    std::set<int> unmarked_;                           // runs with journal events but no curve yet
+    std::map<qint64, QCPItemStraightLine*> rungLines_; // by rung epoch
 };
 
 } // namespace dredge

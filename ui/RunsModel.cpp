@@ -267,6 +267,7 @@ int RunsModel::addStoredRun(const LoadedRun& run) {
     entry->saved.parameters = run.parameters;
     entry->saved.gradientNorms = run.gradientNorms;
     entry->saved.journal = run.journal;
+    entry->saved.rungs = run.rungs;
     entry->record.changes = journalSummary(run.journal);
     for (const auto& s : run.snapshots) {
         entry->snapshots.push_back(PredictionSnapshot{s.epoch, s.values, true, -1.0, s.stride});

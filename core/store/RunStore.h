@@ -143,6 +143,8 @@ public:
         RungEntry entry;
     };
     std::optional<std::vector<RungResult>> rungResults(const QString& sweepId, QString* error);
+    // The rungs (epochs) a run was judged at, in order.
+    std::optional<std::vector<qint64>> rungsOfRun(const QString& runId, QString* error);
 
     // Tpe (ParzenSearch.h): trial `trial` of sweep `sweepId`'s setting (a
     // JSON array of the axes' values). The first to ask proposes it: in one

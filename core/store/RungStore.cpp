@@ -98,4 +98,18 @@ std::optional<std::vector<RunStore::RungResult>> RunStore::rungResults(const QSt
     return read ? std::optional(std::move(results)) : std::nullopt;
 }
 
+std::optional<std::vector<qint64>> RunStore::rungsOfRun(const QString& runId, QString* error) {
+    QSqlQuery q(database());
+    if (!selectOfRun(
+            q, QStringLiteral("SELECT rung FROM rung_results WHERE run_id = :id ORDER BY rung"),
+            runId, error)) {
+        return std::nullopt;
+    }
+    std::vector<qint64> rungs;
+    while (q.next()) {
+        rungs.push_back(q.value(0).toLongLong());
+    }
+    return rungs;
+}
+
 } // namespace dredge

@@ -516,16 +516,17 @@ void StoreClient::requestRun(const QString& id) {
             auto journal = norms ? store.journal(id, why) : std::nullopt;
             auto snapshots = journal ? store.snapshots(id, why) : std::nullopt;
             auto parameters = snapshots ? store.parameterFrames(id, why) : std::nullopt;
-            if (parameters) {
+            auto rungs = parameters ? store.rungsOfRun(id, why) : std::nullopt;
+            if (rungs) {
                 LoadedRun run{std::move(*record),   std::move(*losses),    std::move(*validation),
                               std::move(*averaged), std::move(*snapshots), std::move(*parameters),
-                              std::move(*norms),    std::move(*journal)};
+                              std::move(*norms),    std::move(*journal),   std::move(*rungs)};
                 QMetaObject::invokeMethod(
                     w.client(),
                     [client = w.client(), run = std::move(run)] { Q_EMIT client->runLoaded(run); },
                     Qt::QueuedConnection);
             }
-            return parameters.has_value();
+            return rungs.has_value();
         });
     });
 }

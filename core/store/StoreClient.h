@@ -38,6 +38,7 @@ struct LoadedRun {
     ParameterFrames parameters;
     std::vector<double> gradientNorms; // before clipping, per epoch (older runs: none)
     RunJournal journal;                // its live changes and stop
+    std::vector<qint64> rungs;         // where a halving sweep judged it (epochs)
 };
 
 class StoreClient : public QObject {

@@ -20,6 +20,7 @@ struct RunHistory {
     ParameterFrames parameters;           // kept parameters (ParameterPlan), for replay
     std::vector<double> gradientNorms;    // before clipping, per epoch (NaN: not known)
     RunJournal journal;                   // live changes and the stop, as met
+    std::vector<qint64> rungs;            // epochs a halving sweep judged it at (stored runs)
 };
 
 } // namespace dredge

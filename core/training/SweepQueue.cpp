@@ -18,6 +18,12 @@ void SweepQueue::begin() {
 
 void SweepQueue::fill() {
     while (!paused_ && int(running_.size()) < jobs_ && next_ + cancelled_ < int(tasks_.size())) {
+        if (gate_ && !gate_(tasks_[size_t(next_)])) {
+            if (running_.empty()) {
+                cancelled_ = int(tasks_.size()) - next_;
+            }
+            break;
+        }
         const auto& task = tasks_[size_t(next_++)];
         if (const int id = start_(task)) {
             running_.emplace(id, task.index);

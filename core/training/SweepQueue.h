@@ -22,6 +22,12 @@ public:
     SweepQueue(QString name, std::vector<SweepTask> tasks, int jobs, Starter start,
                QObject* parent = nullptr);
 
+    // Whether `task` may start now (a sweep's epoch budget). Closed with
+    // runs going, the queue waits for one to end and asks again; closed with
+    // none, nothing can free the budget: the rest are dropped, as cancel().
+    using Gate = std::function<bool(const SweepTask& task)>;
+    void setGate(Gate gate) { gate_ = std::move(gate); }
+
     void begin();
     // The owner's report that run `runId` ended (however): the next task starts.
     void runEnded(int runId);
@@ -54,6 +60,7 @@ private:
     std::vector<SweepTask> tasks_;
     int jobs_;
     Starter start_;
+    Gate gate_;
     int next_ = 0;
     int done_ = 0;
     int cancelled_ = 0;
