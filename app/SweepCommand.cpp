@@ -182,11 +182,16 @@ public:
             return fits;
         });
     }
+    // How a killed run's task goes back to the store's queue (true: it did).
+    void requeueWith(std::function<bool(const SweepTask&)> requeue) {
+        requeue_ = std::move(requeue);
+    }
     // Whether the budget held back a run (it stays queued).
     bool budgetHeld() const { return budgetHeld_ && queue_.queued() + queue_.cancelled() > 0; }
     // Stops the running tasks (each records itself as stopped); the rest stay
     // queued in the store. Works on a copy: each process's end erases it.
     void stopAll() {
+        stopping_ = true;
         queue_.cancel();
         const auto running = processes_;
         for (const auto& [id, process] : running) {
@@ -207,10 +212,11 @@ private:
         p->setStandardOutputFile(QProcess::nullDevice());
         p->setStandardErrorFile(QProcess::nullDevice());
         const int id = task.index + 1;
-        QObject::connect(p, &QProcess::finished, p,
-                         [this, p, id, index = task.index](int code, QProcess::ExitStatus how) {
-                             ended(p, id, index, how == QProcess::NormalExit ? code : -1);
-                         });
+        QObject::connect(
+            p, &QProcess::finished, p, [this, p, id, task](int code, QProcess::ExitStatus how) {
+                const bool again = how == QProcess::CrashExit && requeueKilled(task);
+                ended(p, id, task.index, how == QProcess::NormalExit ? code : -1, again);
+            });
         // A process that cannot start never sends finished: without this
         // its slot would stay taken and the sweep wait for ever.
         QObject::connect(p, &QProcess::errorOccurred, p,
@@ -238,15 +244,27 @@ private:
         return id;
     }
 
-    void ended(QProcess* p, int id, int task, int code) {
+    // A run whose process was killed (a signal, out of memory) is trained
+    // again once: its record ends as failed, its history kept, and a fresh
+    // queued run takes the task. A second death leaves it failed.
+    bool requeueKilled(const SweepTask& task) {
+        if (stopping_ || !requeue_ || ++retries_[task.index] > 1 || !requeue_(task)) {
+            return false;
+        }
+        queue_.requeue(task);
+        return true;
+    }
+
+    void ended(QProcess* p, int id, int task, int code, bool requeued = false) {
         // Finished, diverged and pruned runs are results; anything else failed or was stopped.
         const auto outcome = outcomeOfExitCode(code).value_or(RunStatus::Failed);
         if (outcome != RunStatus::Finished && outcome != RunStatus::Diverged &&
-            outcome != RunStatus::Pruned) {
+            outcome != RunStatus::Pruned && !requeued) {
             ++failed_;
         }
         std::fprintf(stderr, "[%d/%d, %d running] task %d %s (%.1f s)\n", queue_.done() + 1,
-                     queue_.total(), queue_.running() - 1, task, runStatusName(outcome).data(),
+                     queue_.total(), queue_.running() - 1, task,
+                     requeued ? "killed, queued again" : runStatusName(outcome).data(),
                      double(clock_.elapsed()) * 1e-3);
         processes_.erase(id);
         reserved_.erase(id);
@@ -261,6 +279,9 @@ private:
     std::map<int, qint64> reserved_;     // by run id: the epochs each may still train
     int failed_ = 0;
     bool budgetHeld_ = false;
+    bool stopping_ = false;
+    std::map<int, int> retries_; // by task
+    std::function<bool(const SweepTask&)> requeue_;
     QElapsedTimer clock_;
 };
 
@@ -551,6 +572,19 @@ int runSweepCommand(const QStringList& arguments) {
     if (budget > 0) {
         queue.limitEpochs(budget, spent);
     }
+    queue.requeueWith([&store, &sweep](const SweepTask& task) {
+        QString error;
+        const bool requeued = store.requeueTask(
+            sweep.id, task.index, queuedRun(sweep, task),
+            QStringLiteral("its process was killed before the run ended; the task was queued "
+                           "again"),
+            &error);
+        if (!requeued) {
+            std::fprintf(stderr, "dredge-studio sweep: task %d cannot be queued again: %s\n",
+                         task.index, qPrintable(error));
+        }
+        return requeued;
+    });
     UnixSignalQuitter quitter;
     QTimer::singleShot(0, [&queue] { queue.begin(); });
     QCoreApplication::exec();

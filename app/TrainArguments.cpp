@@ -215,6 +215,11 @@ constexpr RunOption kRunOptions[] = {
      "The stored sweep whose queued run --task this is (written by 'sweep' and its Slurm "
      "scripts): the run is taken from the queue.",
      "id"},
+    {"after-killed",
+     "With --sweep-id: the task's last process was killed (its Slurm script says so); its "
+     "record, still running, ends as failed with its history kept, and this process trains the "
+     "task again.",
+     nullptr},
 };
 
 void addOption(QCommandLineParser& p, const RunOption& o) {

@@ -15,6 +15,7 @@
 #include "RungJudge.h"
 #include "Settings.h"
 #include "Sweep.h"
+#include "SweepRecords.h"
 #include "TrainRecording.h"
 #include "Trainer.h"
 #include "TrialStore.h"
@@ -240,7 +241,16 @@ recordingFor(const StoreLocation& location, const ExperimentConfig& config,
     if (task && !sweepId.isEmpty()) {
         RunStore store;
         QString error;
-        const bool opened = store.open(location, &error);
+        bool opened = store.open(location, &error);
+        if (opened && p.isSet(QStringLiteral("after-killed"))) {
+            SweepRecord sweep;
+            sweep.id = sweepId;
+            sweep.name = sweepName;
+            opened = store.requeueTask(sweepId, task->index, queuedRun(sweep, *task),
+                                       QStringLiteral("its process was killed before the run "
+                                                      "ended; the task was trained again"),
+                                       &error);
+        }
         const auto claimed =
             opened ? store.claimQueuedRun(sweepId, task->index, &error) : std::nullopt;
         if (claimed) {

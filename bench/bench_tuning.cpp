@@ -14,7 +14,7 @@
 // With --wall: the asha sweep as `dredge-studio sweep` runs it, on 1 and 2
 // jobs, wall seconds each (processes, store and all).
 //
-// usage: bench_tuning [--searches S] [--trials N] [--startup K] [--wall]
+// usage: bench_tuning [--searches S] [--trials N] [--startup K] [--gamma G] [--wall]
 
 #include "BenchTiming.h"
 #include "RunDriver.h"
@@ -161,10 +161,11 @@ double randomBest(SweepSpec spec, int trials, uint64_t search, int64_t* epochs) 
 }
 
 // TPE: `trials` settings, each proposed from those before it (one at a time).
-double tpeBest(SweepSpec spec, int trials, int startup, uint64_t search, int64_t* epochs) {
+double tpeBest(SweepSpec spec, int trials, const ParzenOptions& parzen, uint64_t search,
+               int64_t* epochs) {
     spec.mode = SweepMode::Tpe;
     spec.trials = trials;
-    spec.parzen.startup = startup;
+    spec.parzen = parzen;
     spec.sampleSeed = search;
     QString error;
     const auto pending = expandSweep(spec, &error);
@@ -201,7 +202,8 @@ double sweepWallSeconds(const QString& file, int jobs) {
 
 int main(int argc, char** argv) {
     QCoreApplication app(argc, argv);
-    int searches = 20, trials = 20, startup = 8;
+    int searches = 20, trials = 20;
+    ParzenOptions parzen{8, 24, 0.25};
     bool wall = false;
     for (int i = 1; i < argc; ++i) {
         const bool more = i + 1 < argc;
@@ -210,12 +212,14 @@ int main(int argc, char** argv) {
         } else if (!std::strcmp(argv[i], "--trials") && more) {
             trials = std::atoi(argv[++i]);
         } else if (!std::strcmp(argv[i], "--startup") && more) {
-            startup = std::atoi(argv[++i]);
+            parzen.startup = std::atoi(argv[++i]);
+        } else if (!std::strcmp(argv[i], "--gamma") && more) {
+            parzen.gamma = std::atof(argv[++i]);
         } else if (!std::strcmp(argv[i], "--wall")) {
             wall = true;
         } else {
             std::fprintf(stderr, "usage: bench_tuning [--searches S] [--trials N] [--startup K] "
-                                 "[--wall]\n");
+                                 "[--gamma G] [--wall]\n");
             return 2;
         }
     }
@@ -241,12 +245,12 @@ int main(int argc, char** argv) {
     int wins = 0, ties = 0;
     std::vector<double> gaps;
     int64_t epochs = 0;
-    std::printf("\n%d searches, %d settings each (tpe: %d drawn first):\n", searches, trials,
-                startup);
+    std::printf("\n%d searches, %d settings each (tpe: %d drawn first, gamma %g):\n", searches,
+                trials, parzen.startup, parzen.gamma);
     std::printf("%-7s %-14s %-14s %s\n", "SEARCH", "RANDOM BEST", "TPE BEST", "TPE − RANDOM");
     for (int s = 0; s < searches; ++s) {
         const double random = randomBest(*spec, trials, uint64_t(s), &epochs);
-        const double tpe = tpeBest(*spec, trials, startup, uint64_t(s), &epochs);
+        const double tpe = tpeBest(*spec, trials, parzen, uint64_t(s), &epochs);
         wins += tpe < random;
         ties += tpe == random;
         gaps.push_back((tpe - random) / random);

@@ -18,6 +18,7 @@
 #include <QThread>
 #include <QtTest>
 #include <cmath>
+#include <csignal>
 #include <map>
 #include <set>
 
@@ -609,6 +610,46 @@ private Q_SLOTS:
                     .err.contains("--budget caps a sweep run here"));
     }
 
+    // An array task whose run is killed (SIGKILL) trains it again: the
+    // script sees the signal's status, the dead record ends as interrupted
+    // with its history, and a new run of the task finishes.
+    void aKilledArrayTaskTrainsItsRunAgain() {
+        SlurmCluster cluster;
+        if (!startedOrSkipped(cluster)) {
+            return;
+        }
+        auto json = sweepJson(QJsonArray{}, QJsonArray{0});
+        json.insert("base", QJsonObject{{"train", QJsonObject{{"epochs", 40'000}}}});
+        const QString store = "sqlite:" + dir_.filePath("killed-cluster.sqlite");
+        QVERIFY(submitted(writeSweep("killed-cluster.json", json), 1, store));
+        RunRecord victim;
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            [&] {
+                for (const auto& run : storedRuns(store)) {
+                    if (run.status == RecordStatus::Running && run.epochsDone > 0 && run.pid > 0) {
+                        victim = run;
+                        return true;
+                    }
+                }
+                return false;
+            }(),
+            qPrintable(cluster.log()), 60000);
+        QCOMPARE(::kill(pid_t(victim.pid), SIGKILL), 0);
+        const auto done = [&] {
+            const auto runs = storedRuns(store);
+            return runs.size() == 2 && std::any_of(runs.begin(), runs.end(), [](auto& r) {
+                       return r.status == RecordStatus::Finished && r.sweepTask == 0;
+                   });
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(done(), qPrintable(cluster.log()), 120000);
+        for (const auto& run : storedRuns(store)) {
+            if (run.id == victim.id) {
+                QCOMPARE(run.status, RecordStatus::Interrupted);
+                QVERIFY2(run.error.contains("kill"), qPrintable(run.error));
+            }
+        }
+    }
+
     // A tpe sweep as a job array: its tasks ask the store for their trial's
     // setting; each trial gets one, shared by its seeds.
     void aTpeSweepOnARealSlurmSharesItsTrials() {
@@ -787,6 +828,75 @@ private Q_SLOTS:
             stopped += run.status == RecordStatus::Stopped;
         }
         QCOMPARE(stopped, 2);
+    }
+
+    // A worker killed mid-run (past its first rung): its record ends as
+    // interrupted with why, history kept; the task is queued again and trained
+    // by a new run, which follows the rung decisions its setting met; the
+    // search completes and the sweep exits 0.
+    void aKilledWorkersTaskIsQueuedAgainAndTheSearchCompletes() {
+        const QString store = "sqlite:" + dir_.filePath("requeued.sqlite");
+        auto json = sweepJson(
+            QJsonArray{QJsonObject{{"setting", "lr"}, {"values", QJsonArray{1e-3, 3e-3}}}},
+            QJsonArray{0});
+        json.insert("base", QJsonObject{{"train", QJsonObject{{"epochs", 40'000}}}});
+        json.insert("mode", "asha");
+        json.insert("min_epochs", 50);
+        QProcess sweep;
+        sweep.start(QStringLiteral(DREDGE_STUDIO_EXE),
+                    {"sweep", writeSweep("requeued.json", json), "--jobs", "1", "--store", store});
+        QVERIFY(sweep.waitForStarted());
+        RunRecord victim;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const auto& run : storedRuns(store)) {
+                    if (run.status == RecordStatus::Running && run.epochsDone > 50 && run.pid > 0) {
+                        victim = run;
+                        return true;
+                    }
+                }
+                return false;
+            }(),
+            60000);
+        QCOMPARE(::kill(pid_t(victim.pid), SIGKILL), 0);
+        QVERIFY(sweep.waitForFinished(180000));
+        const QString err = QString::fromUtf8(sweep.readAllStandardError());
+        QVERIFY2(sweep.exitCode() == 0, qPrintable(err));
+        QVERIFY2(err.contains(QStringLiteral("task %1 killed, queued again").arg(victim.sweepTask)),
+                 qPrintable(err));
+        const auto runs = storedRuns(store);
+        QCOMPARE(runs.size(), size_t(3));
+        std::map<int, int> resultsByTask;
+        for (const auto& run : runs) {
+            if (run.id == victim.id) {
+                QCOMPARE(run.status, RecordStatus::Interrupted);
+                QVERIFY2(run.error.contains("kill"), qPrintable(run.error));
+                QVERIFY(run.epochsDone > 50); // its history kept
+            } else {
+                QVERIFY(run.status == RecordStatus::Finished || run.status == RecordStatus::Pruned);
+                ++resultsByTask[run.sweepTask];
+            }
+        }
+        QCOMPARE(resultsByTask, (std::map<int, int>{{0, 1}, {1, 1}}));
+        // At each rung the victim reached, its new run met the decision the
+        // victim had met: a setting is never split, across the retry too.
+        RunStore reader;
+        QString error;
+        QVERIFY(reader.open(*parseStoreUrl(store, &error), &error));
+        const auto rungs = reader.rungResults(victim.sweepId, &error);
+        QVERIFY2(rungs, qPrintable(error));
+        std::map<std::pair<QString, qint64>, std::set<bool>> decisions; // by group and rung
+        std::map<std::pair<QString, qint64>, int> entries;
+        for (const auto& r : *rungs) {
+            decisions[{r.entry.group, r.rung}].insert(*r.entry.promoted);
+            ++entries[{r.entry.group, r.rung}];
+        }
+        int shared = 0;
+        for (const auto& [key, promoted] : decisions) {
+            QCOMPARE(promoted.size(), size_t(1));
+            shared += entries[key] == 2; // the victim's and its new run's
+        }
+        QVERIFY(shared >= 1);
     }
 
     void trainRefusesATaskTheSweepHasNot() {

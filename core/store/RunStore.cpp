@@ -667,6 +667,38 @@ std::optional<std::optional<SweepRecord>> RunStore::unfinishedSweep(const QByteA
                        q.value(3).toInt()};
 }
 
+bool RunStore::requeueTask(const QString& sweepId, int task, const RunRecord& queued,
+                           const QString& why, QString* error) {
+    if (!beginWrite(error)) {
+        return false;
+    }
+    QSqlQuery q(database());
+    q.prepare(QStringLiteral("UPDATE runs SET status = 'interrupted', error = :why, ended_ms = "
+                             ":now WHERE sweep_id = :sweep AND sweep_task = :task AND status = "
+                             "'running'"));
+    q.bindValue(QStringLiteral(":why"), why);
+    q.bindValue(QStringLiteral(":now"), QDateTime::currentMSecsSinceEpoch());
+    q.bindValue(QStringLiteral(":sweep"), sweepId);
+    q.bindValue(QStringLiteral(":task"), task);
+    bool ok = q.exec() || fail(q, error);
+    // Queued again only when nothing of the task is left (another store
+    // user may have marked the dead run interrupted first): killed before
+    // it took the task, its queued record still waits; a second call adds
+    // no second run.
+    q.prepare(QStringLiteral("SELECT COUNT(*) FROM runs WHERE sweep_id = :sweep AND sweep_task = "
+                             ":task AND status NOT IN ('interrupted', 'failed')"));
+    q.bindValue(QStringLiteral(":sweep"), sweepId);
+    q.bindValue(QStringLiteral(":task"), task);
+    ok = ok && (q.exec() || fail(q, error)) && q.next();
+    const bool left = ok && q.value(0).toInt() > 0;
+    q.finish();
+    if (!ok || (!left && !insertRun(queued, error))) {
+        rollback();
+        return false;
+    }
+    return commit(error);
+}
+
 std::optional<RunRecord> RunStore::claimQueuedRun(const QString& sweepId, int task,
                                                   QString* error) {
     // One statement: of several processes given the same task, one wins.

@@ -84,6 +84,13 @@ public:
     // Takes task `task` of a sweep out of the queue for this process (marks it
     // running) and returns it; fails when no such run waits.
     std::optional<RunRecord> claimQueuedRun(const QString& sweepId, int task, QString* error);
+    // Task `task` of a sweep whose process died (killed): its running record
+    // ends as interrupted with `why` (its history kept) and `queued`, a fresh
+    // queued run of the task, takes its place in the queue, unless a record
+    // of the task is left that is neither interrupted nor failed (its
+    // queued one, when it died before taking it). One transaction.
+    bool requeueTask(const QString& sweepId, int task, const RunRecord& queued, const QString& why,
+                     QString* error);
     // Deletes the runs with their histories, tags and snapshots; forks of
     // them stay, without a parent. Atomic only inside beginWrite/commit.
     bool deleteRuns(const QStringList& ids, QString* error);

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 
 namespace dredge {
@@ -22,14 +23,20 @@ SweepPoint pointOf(const QJsonArray& setting) {
     return SweepPoint(setting.begin(), setting.end());
 }
 
+// A run that failed or whose process died: worst, unless its task was trained again.
+bool isLost(RecordStatus s) {
+    return s == RecordStatus::Failed || s == RecordStatus::Interrupted;
+}
+
 bool isResult(RecordStatus s) {
     return s == RecordStatus::Finished || s == RecordStatus::Diverged ||
-           s == RecordStatus::Pruned || s == RecordStatus::Failed;
+           s == RecordStatus::Pruned || isLost(s);
 }
 
 // A run's value where it ended: its best watched loss; worst when it diverged or failed.
 double endValue(const RunRecord& r) {
     const bool counts = r.status == RecordStatus::Finished || r.status == RecordStatus::Pruned;
+    // (Failed, interrupted and diverged runs are worst.)
     return counts && std::isfinite(r.bestLoss) ? r.bestLoss
                                                : std::numeric_limits<double>::infinity();
 }
@@ -40,13 +47,27 @@ TrialOutcome outcomeOf(const SweepSpec& spec, const RunStore::SweepProgress& pro
     TrialOutcome o;
     o.point = pointOf(setting);
     const int seeds = int(spec.seeds.size());
-    std::vector<const RunRecord*> runs;
+    // Each seed's result: a task whose process was killed has a failed
+    // record and a later one queued again; the trial waits for that one.
+    std::map<int, const RunRecord*> byTask;
+    bool waiting = false;
     for (const auto& r : progress.runs) {
-        if (r.sweepTask / seeds == trial && r.sweepTask >= 0 && isResult(r.status)) {
-            runs.push_back(&r);
+        if (r.sweepTask < 0 || r.sweepTask / seeds != trial) {
+            continue;
+        }
+        waiting = waiting || !isResult(r.status);
+        auto& kept = byTask[r.sweepTask];
+        if (isResult(r.status) && (!kept || isLost(kept->status))) {
+            kept = &r;
         }
     }
-    o.ended = int(runs.size()) == seeds;
+    std::vector<const RunRecord*> runs;
+    for (const auto& [task, r] : byTask) {
+        if (r) {
+            runs.push_back(r);
+        }
+    }
+    o.ended = !waiting && int(runs.size()) == seeds;
     if (!o.ended) {
         return o;
     }

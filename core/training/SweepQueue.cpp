@@ -46,6 +46,12 @@ void SweepQueue::runEnded(int runId) {
     fill();
 }
 
+void SweepQueue::requeue(const SweepTask& task) {
+    if (cancelled_ == 0) { // a cancelled queue starts nothing more
+        tasks_.push_back(task);
+    }
+}
+
 void SweepQueue::pause() {
     paused_ = true;
     Q_EMIT changed();

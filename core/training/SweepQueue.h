@@ -34,6 +34,8 @@ public:
     void pause();
     void resume();
     void cancel(); // returns nothing: the running runs are the owner's to stop
+    // `task` again, at the end of the queue (its run died before its end).
+    void requeue(const SweepTask& task);
 
     const QString& name() const { return name_; }
     int jobs() const { return jobs_; }
