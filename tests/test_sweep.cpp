@@ -992,7 +992,7 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QByteArray text = file.readAll();
         QVERIFY(text.contains("#SBATCH --ntasks=2"));
-        QVERIFY2(text.contains("exec srun -n 2 --kill-on-bad-exit=1 "), text.constData());
+        QVERIFY2(text.contains("\nsrun -n 2 --kill-on-bad-exit=1 "), text.constData());
         const auto refused = studio({"sweep", fourRuns(), "--ranks-per-run", "2", "--store",
                                      "sqlite:" + dir_.filePath("refused.sqlite")});
         QCOMPARE(refused.exitCode, 2);
