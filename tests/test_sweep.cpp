@@ -4,6 +4,7 @@
 // single-node Slurm that this test starts and stops itself (skipped with the
 // reason where it cannot start, except in CI).
 
+#include "ParameterImportance.h"
 #include "RunGroups.h"
 #include "RunStore.h"
 #include "SlurmCluster.h"
@@ -522,6 +523,38 @@ private Q_SLOTS:
         }
     }
 
+    // What mattered: on a 4 × 3 grid whose loss depends on the first axis
+    // only, that axis explains all of the variance and the second none, the
+    // same for every seed; with noise, the spread over seeds shows; a
+    // numeric axis of 20 values is cut into 5 bins (not 20 levels, which
+    // would explain everything).
+    void parameterImportanceIsEachAxissShareOfTheVariance() {
+        const std::vector<ImportanceAxis> axes{{"lr", true}, {"waves", false}};
+        std::vector<TriedSetting> grid;
+        for (int lr = 0; lr < 4; ++lr) {
+            for (int waves = 0; waves < 3; ++waves) {
+                const double loss = std::pow(10.0, -1.0 - lr);
+                grid.push_back({{1e-4 * (lr + 1), double(waves)}, {loss, loss}});
+            }
+        }
+        auto shares = parameterImportance(axes, grid);
+        QCOMPARE(shares.size(), size_t(2));
+        QVERIFY(std::abs(shares[0].share - 1.0) < 1e-12 && shares[0].spread < 1e-12);
+        QVERIFY(std::abs(shares[1].share) < 1e-12);
+        QCOMPARE(shares[0].seeds, 2);
+        grid[0].lossBySeed[1] *= 30.0; // one noisy seed
+        shares = parameterImportance(axes, grid);
+        QVERIFY(shares[0].spread > 0.01 && shares[1].share > 0.0);
+        std::vector<TriedSetting> drawn; // 20 distinct lrs, the loss pure noise in order
+        for (int i = 0; i < 20; ++i) {
+            drawn.push_back({{1e-4 * (i + 1), double(i % 3)}, {1.0 + (i * 7919 % 13)}});
+        }
+        shares = parameterImportance(axes, drawn);
+        QVERIFY2(shares[0].share < 0.9, qPrintable(QString::number(shares[0].share)));
+        const std::vector<TriedSetting> tooFew{{{1e-4, 0}, {0.1}}, {{2e-4, 1}, {0.2}}};
+        QVERIFY(std::isnan(parameterImportance(axes, tooFew)[0].share));
+    }
+
     // A tpe sweep on one job: every trial's setting is in the store, and is
     // the proposal the estimator makes from the trials that ended before it
     // (re-derived here from the stored runs); the first `startup` are
@@ -550,6 +583,10 @@ private Q_SLOTS:
                 "sqlite:" + dir_.filePath(QStringLiteral("tpe%1.sqlite").arg(pass));
             const auto r = studio({"sweep", file, "--jobs", "1", "--store", store});
             QVERIFY2(r.exitCode == 0, r.err.constData());
+            QVERIFY2(r.out.contains("best so far") && r.out.contains("what mattered") &&
+                         QString::fromUtf8(r.out).contains(
+                             QRegularExpression("\n  lr +[0-9.]+ % ± [0-9.]+ %\n")),
+                     r.out.constData());
             const auto runs = storedRuns(store);
             QCOMPARE(runs.size(), size_t(14));
             RunStore reader;

@@ -693,6 +693,16 @@ std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString
     return tasks;
 }
 
+std::vector<double> axisPoint(const SweepSpec& spec, const SweepTask& task) {
+    Combination c;
+    for (const auto& axis : spec.axes) {
+        const auto found = std::find_if(task.values.begin(), task.values.end(),
+                                        [&](const auto& v) { return v.first == axis.setting; });
+        c.push_back(found == task.values.end() ? QJsonValue() : found->second);
+    }
+    return parzenPoint(spec, c);
+}
+
 SweepPoint proposeSetting(const SweepSpec& spec, int trial,
                           const std::vector<TrialOutcome>& outcomes) {
     std::vector<ParzenResult> results;

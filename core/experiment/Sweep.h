@@ -122,6 +122,10 @@ QJsonObject toJson(const SweepSpec& spec);
 // invalid, naming it.
 std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString* error);
 
+// `task`'s setting as numbers, one per axis: a range's value, a listed
+// axis's index among its values.
+std::vector<double> axisPoint(const SweepSpec& spec, const SweepTask& task);
+
 // Tpe: trial `trial`'s setting, proposed from the outcomes of the trials
 // before it (every trial proposed so far, ended or not, is avoided).
 // Deterministic in the sweep's sample_seed, the trial and the outcomes.
