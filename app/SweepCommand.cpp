@@ -1,9 +1,9 @@
 #include "SweepCommand.h"
 
-#include "ParameterImportance.h"
 #include "RankedEpochs.h"
 #include "RunGroups.h"
 #include "RunStore.h"
+#include "SearchSummary.h"
 #include "SlurmArray.h"
 #include "Sweep.h"
 #include "SweepQueue.h"
@@ -298,95 +298,25 @@ qint64 epochsSpent(RunStore& store, const QString& sweepId) {
     return spent;
 }
 
-// Each setting whose every seed trained to the end: its seeds' final losses
-// (NaN where one diverged) and when its last seed ended, by setting.
-struct SettingEnd {
-    std::vector<double> losses;
-    int finished = 0;
-    QDateTime ended;
-};
-std::map<int, SettingEnd> settingEnds(const SweepSpec& spec, const std::vector<RunRecord>& runs,
-                                      const std::vector<SweepTask>& tasks) {
-    const size_t seeds = spec.seeds.size();
-    std::map<int, SettingEnd> ends;
-    for (const auto& r : runs) {
-        const bool counts =
-            r.status == RecordStatus::Finished || r.status == RecordStatus::Diverged;
-        if (!counts || r.sweepTask < 0 || r.sweepTask >= int(tasks.size())) {
-            continue;
+// Where the best so far improved against the epochs trained, and what
+// mattered: each axis's share of the variance of log10 final loss.
+void printSearch(const SearchSummary& search) {
+    if (search.settingsComplete >= 2) {
+        QStringList steps;
+        for (const auto& [epochs, best] : search.bestSoFar) {
+            steps.append(QStringLiteral("%1 after %2").arg(best, 0, 'g', 4).arg(epochs));
         }
-        auto& end = ends[tasks[size_t(r.sweepTask)].setting];
-        end.losses.resize(seeds, std::nan(""));
-        end.losses[size_t(r.sweepTask) % seeds] =
-            r.status == RecordStatus::Finished ? r.finalLoss : std::nan("");
-        ++end.finished;
-        end.ended = std::max(end.ended, r.ended);
+        std::printf("best so far (mean final loss of the settings complete) against epochs "
+                    "trained:\n  %s\n",
+                    qPrintable(steps.join(QStringLiteral(", "))));
     }
-    for (auto it = ends.begin(); it != ends.end();) {
-        it = it->second.finished == int(seeds) ? std::next(it) : ends.erase(it);
-    }
-    return ends;
-}
-
-// The best mean final loss of the settings complete so far, against the
-// epochs the sweep had trained by then (every run's, pruned ones too).
-void printBestSoFar(const SweepSpec& spec, std::vector<RunRecord> runs,
-                    const std::vector<SweepTask>& tasks) {
-    const auto ends = settingEnds(spec, runs, tasks);
-    if (ends.size() < 2) {
+    if (search.importance.empty()) {
         return;
     }
-    std::sort(runs.begin(), runs.end(),
-              [](const RunRecord& a, const RunRecord& b) { return a.ended < b.ended; });
-    std::vector<std::pair<QDateTime, double>> completions; // when, the setting's mean
-    for (const auto& [setting, end] : ends) {
-        completions.push_back({end.ended, seedObjective(end.losses, SeedObjective::Mean)});
-    }
-    std::sort(completions.begin(), completions.end());
-    std::printf("best so far (mean final loss of the settings complete) against epochs trained:\n");
-    qint64 spent = 0;
-    double best = INFINITY;
-    size_t next = 0;
-    QStringList steps;
-    for (const auto& r : runs) {
-        spent += r.epochsDone;
-        const bool newBest = [&] {
-            bool better = false;
-            for (; next < completions.size() && completions[next].first <= r.ended; ++next) {
-                better = better || completions[next].second < best;
-                best = std::min(best, completions[next].second);
-            }
-            return better;
-        }();
-        if (newBest) {
-            steps.append(QStringLiteral("%1 after %2").arg(best, 0, 'g', 4).arg(spent));
-        }
-    }
-    std::printf("  %s\n", qPrintable(steps.join(QStringLiteral(", "))));
-}
-
-// What mattered: each axis's share of the variance of log10 final loss
-// across the settings that trained to the end (ParameterImportance.h).
-void printImportance(const SweepSpec& spec, const std::vector<RunRecord>& runs,
-                     const std::vector<SweepTask>& tasks) {
-    const auto ends = settingEnds(spec, runs, tasks);
-    if (ends.size() < 4 || spec.axes.empty()) {
-        return;
-    }
-    std::vector<TriedSetting> tried;
-    for (const auto& [setting, end] : ends) {
-        const auto task = std::find_if(tasks.begin(), tasks.end(),
-                                       [&](const SweepTask& t) { return t.setting == setting; });
-        tried.push_back({axisPoint(spec, *task), end.losses});
-    }
-    std::vector<ImportanceAxis> axes;
-    for (const auto& axis : spec.axes) {
-        axes.push_back({axis.setting.toStdString(), axis.isRange});
-    }
-    std::printf("what mattered (share of the variance of log10 final loss across %zu settings "
+    std::printf("what mattered (share of the variance of log10 final loss across %d settings "
                 "that each setting explains alone; mean ± std over seeds):\n",
-                tried.size());
-    for (const auto& a : parameterImportance(axes, tried)) {
+                search.settingsComplete);
+    for (const auto& a : search.importance) {
         std::printf("  %-12s %5.1f %% ± %.1f %%\n", a.name.c_str(), 100.0 * a.share,
                     100.0 * a.spread);
     }
@@ -464,8 +394,7 @@ void printRanking(RunStore& store, const SweepSpec& spec, const QString& sweepId
                                    .arg(s.bestLoss.std, 0, 'g', 2)),
                     s.msPerEpoch.mean, qPrintable(row.label));
     }
-    printBestSoFar(spec, sweepRuns, tasks);
-    printImportance(spec, runs, tasks);
+    printSearch(summarizeSearch(spec, sweepRuns, tasks));
 }
 
 // A halving sweep's rungs, by bracket (one in asha), for --dry-run.

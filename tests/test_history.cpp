@@ -27,6 +27,7 @@
 #include "RunsModel.h"
 #include "ScratchFolder.h"
 #include "ScriptedField.h"
+#include "SearchDialog.h"
 #include "ServerPanel.h"
 #include "StoreClient.h"
 #include "SweepDialog.h"
@@ -686,6 +687,64 @@ private Q_SLOTS:
         QString error;
         QVERIFY(!dialog.openFile(QFINDTESTDATA("../resources/presets/chirp-tuning.json"), &error));
         QVERIFY2(error.contains("dredge-studio sweep"), qPrintable(error));
+    }
+
+    // The search view: a stored 2 × 3 grid sweep whose loss falls with lr
+    // only. History's Search view (enabled for sweep runs only) draws the
+    // best so far against epochs trained, stepping where it improved, and
+    // bars of what mattered: lr all of it, waves none.
+    void theSearchViewShowsTheBestSoFarAndWhatMattered() {
+        const QString url = dir_.freshStore();
+        QString error;
+        SweepSpec spec;
+        spec.name = QStringLiteral("view");
+        spec.base.train.epochs = 40;
+        spec.axes = {SweepAxis{"lr", {QJsonValue(1e-3), QJsonValue(3e-3)}},
+                     SweepAxis{"waves", {QJsonValue(8), QJsonValue(16), QJsonValue(32)}}};
+        const auto tasks = expandSweep(spec, &error);
+        QVERIFY2(tasks, qPrintable(error));
+        const auto sweep = newSweepRecord(spec, int(tasks->size()));
+        {
+            RunStore store;
+            QVERIFY(store.open(*parseStoreUrl(url, &error), &error));
+            QVERIFY2(store.insertSweep(sweep, &error), qPrintable(error));
+            const auto start = QDateTime::currentDateTimeUtc();
+            for (const auto& task : *tasks) { // worse first, so the best steps down
+                auto record = queuedRun(sweep, task);
+                record.status = RecordStatus::Finished;
+                record.epochsDone = 40;
+                record.finalLoss = task.config.train.learningRate > 2e-3 ? 0.01 : 0.1;
+                record.bestLoss = record.finalLoss;
+                record.ended = start.addSecs(task.index);
+                QVERIFY2(store.insertRun(record, &error), qPrintable(error));
+            }
+        }
+        storeRuns(url, {{"not of a sweep", 1e-3, 0, {0.5, 0.4}}});
+        MainWindow w(false, url);
+        w.show();
+        QTRY_COMPARE_WITH_TIMEOUT(shownRows(w), 7, kTimeoutMs);
+        auto* search = w.historyPanel()->searchAction();
+        selectRows(w, {rowNamed(w, "not of a sweep")});
+        QVERIFY(!search->isEnabled());
+        selectRows(w, {0, 1, 2, 3, 4, 5, 6});
+        QVERIFY(search->isEnabled());
+        search->trigger();
+        auto* dialog = w.historyPanel()->findChild<SearchDialog*>();
+        QVERIFY(dialog);
+        QTRY_COMPARE_WITH_TIMEOUT(dialog->searches(), 1, kTimeoutMs);
+        auto* progress = dialog->progressPlot()->graph(0);
+        QCOMPARE(progress->dataCount(), 3); // 0.1 after 40, 0.01 after 160, held to 240
+        QCOMPARE(progress->data()->at(0)->key, 40.0);
+        QCOMPARE(progress->data()->at(1)->value, 0.01);
+        QCOMPARE(progress->data()->at(2)->key, 240.0);
+        QVERIFY2(progress->name().contains("6 settings complete, 240 epochs"),
+                 qPrintable(progress->name()));
+        auto* bars = qobject_cast<QCPBars*>(dialog->importancePlot()->plottable(0));
+        QVERIFY(bars);
+        QCOMPARE(bars->dataCount(), 2);
+        QVERIFY(std::abs(bars->data()->at(0)->value - 1.0) < 1e-9); // lr
+        QVERIFY(std::abs(bars->data()->at(1)->value) < 1e-9);       // waves
+        dialog->close();
     }
 
     // Issue 26 #13: a run shown again from History keeps the colour it had

@@ -3,6 +3,7 @@
 #include "CompareDialog.h"
 #include "HistoryModel.h"
 #include "RunsModel.h"
+#include "SearchDialog.h"
 #include "StoreClient.h"
 
 #include <QCheckBox>
@@ -83,7 +84,7 @@ HistoryPanel::HistoryPanel(RunsModel* runs, QWidget* parent)
     buildActions();
     auto* toolbar = new QToolBar;
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    toolbar->addActions({showInPlot_, compare_, star_, tags_, notes_, archive_, delete_});
+    toolbar->addActions({showInPlot_, compare_, search_, star_, tags_, notes_, archive_, delete_});
     toolbar->addSeparator();
     toolbar->addActions({exportCsv_, exportJson_, refresh_});
     auto* top = new QHBoxLayout;
@@ -148,6 +149,10 @@ void HistoryPanel::buildActions() {
                          });
     compare_ = action(tr("Compare"), tr("The selected runs' settings side by side"),
                       &HistoryPanel::compareSelected);
+    search_ = action(tr("Search view"),
+                     tr("The selected runs' sweeps side by side: the best so far against the "
+                        "epochs trained, and what mattered"),
+                     &HistoryPanel::showSearch);
     star_ = action(tr("Star"), tr("Star or unstar the selected runs"), [this] {
         const auto ids = selectedIds();
         bool anyUnstarred = false;
@@ -366,12 +371,48 @@ void HistoryPanel::compareSelected() {
     }
 }
 
+QStringList HistoryPanel::selectedSweeps() const {
+    QStringList sweeps;
+    for (const auto& id : selectedIds()) {
+        const auto* record = model_->recordAt(model_->rowOf(id));
+        if (record && !record->sweepId.isEmpty() && !sweeps.contains(record->sweepId)) {
+            sweeps.append(record->sweepId);
+        }
+    }
+    return sweeps;
+}
+
+void HistoryPanel::showSearch() {
+    const auto sweeps = selectedSweeps();
+    if (sweeps.isEmpty()) {
+        return;
+    }
+    auto* dialog = new SearchDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+    connect(store_, &StoreClient::searchLoaded, dialog,
+            [dialog, sweeps](const SearchSummary& search, const QString& error) {
+                if (!sweeps.contains(search.sweepId)) {
+                    return; // another view's
+                }
+                if (error.isEmpty()) {
+                    dialog->addSearch(search);
+                } else {
+                    dialog->addProblem(search.sweepId, error);
+                }
+            });
+    for (const auto& sweep : sweeps) {
+        store_->requestSearch(sweep);
+    }
+}
+
 void HistoryPanel::updateActions() {
     const bool any = store_ && table_->selectionModel()->hasSelection();
     for (auto* a : {showInPlot_, compare_, star_, tags_, notes_, archive_, delete_, exportCsv_,
                     exportJson_}) {
         a->setEnabled(any);
     }
+    search_->setEnabled(any && !selectedSweeps().isEmpty());
     refresh_->setEnabled(store_ != nullptr);
 }
 

@@ -45,6 +45,8 @@ public:
     QLabel* statusLabel() const { return status_; }
     QAction* showInPlotAction() const { return showInPlot_; }
     QAction* compareAction() const { return compare_; }
+    // The selected runs' sweeps in a search view (SearchDialog).
+    QAction* searchAction() const { return search_; }
     QAction* starAction() const { return star_; }
     QAction* archiveAction() const { return archive_; }
     QAction* deleteAction() const { return delete_; }
@@ -70,6 +72,8 @@ private:
     void askDelete();
     void askExport(ExportFormat format);
     void compareSelected();
+    void showSearch();
+    QStringList selectedSweeps() const; // the sweeps of the selected runs, once each
 
     RunsModel* runs_;
     StoreClient* store_ = nullptr;
@@ -85,6 +89,7 @@ private:
     QAction* refresh_ = nullptr;
     QAction* showInPlot_ = nullptr;
     QAction* compare_ = nullptr;
+    QAction* search_ = nullptr;
     QAction* star_ = nullptr;
     QAction* tags_ = nullptr;
     QAction* notes_ = nullptr;

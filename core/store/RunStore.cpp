@@ -647,6 +647,24 @@ bool RunStore::insertSweep(const SweepRecord& sweep, QString* error) {
     return q.exec() || fail(q, error);
 }
 
+std::optional<SweepRecord> RunStore::loadSweep(const QString& id, QString* error) {
+    QSqlQuery q(database());
+    if (!selectOfRun(q,
+                     QStringLiteral("SELECT id, name, created_ms, spec, tasks FROM sweeps WHERE "
+                                    "id = :id"),
+                     id, error)) {
+        return std::nullopt;
+    }
+    if (!q.next()) {
+        if (error) {
+            *error = QStringLiteral("no sweep %1 in the store").arg(id);
+        }
+        return std::nullopt;
+    }
+    return SweepRecord{q.value(0).toString(), q.value(1).toString(), timeOf(q.value(2)),
+                       q.value(3).toString().toUtf8(), q.value(4).toInt()};
+}
+
 std::optional<std::optional<SweepRecord>> RunStore::unfinishedSweep(const QByteArray& spec,
                                                                     QString* error) {
     QSqlQuery q(database());

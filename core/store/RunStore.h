@@ -76,6 +76,7 @@ public:
     bool recordProgress(const QString& id, qint64 epochsDone, const QDateTime& heartbeat,
                         QString* error);
     bool insertSweep(const SweepRecord& sweep, QString* error);
+    std::optional<SweepRecord> loadSweep(const QString& id, QString* error);
     // The newest sweep queued from this spec (its dredge-sweep JSON, as
     // SweepRecord::spec) that still has queued runs and none running: one
     // that stopped (or was killed) before its end, to go on with. None: empty.

@@ -531,6 +531,29 @@ void StoreClient::requestRun(const QString& id) {
     });
 }
 
+void StoreClient::requestSearch(const QString& sweepId) {
+    post([sweepId](StoreWorker& w) {
+        SearchSummary summary;
+        QString error;
+        const bool read = w.read([&](RunStore& store, QString* why) {
+            const auto found = searchSummary(store, sweepId, why);
+            summary = found.value_or(SearchSummary{});
+            error = found ? QString() : *why;
+            return true; // a sweep it cannot summarise is answered, not a broken store
+        });
+        if (!read && error.isEmpty()) {
+            error = QStringLiteral("the run store cannot be opened");
+        }
+        summary.sweepId = sweepId;
+        QMetaObject::invokeMethod(
+            w.client(),
+            [client = w.client(), summary = std::move(summary), error] {
+                Q_EMIT client->searchLoaded(summary, error);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
 void StoreClient::requestCheckpoints(const QString& id) {
     post([id](StoreWorker& w) {
         std::vector<qint64> epochs;

@@ -14,6 +14,7 @@
 #include "RunRecord.h"
 #include "RunStore.h"
 #include "ScriptedField.h"
+#include "SearchSummary.h"
 #include "StoreLocation.h"
 #include "TrainingCheckpoint.h"
 
@@ -75,6 +76,8 @@ public:
 
     void requestList();
     void requestRun(const QString& id); // the record and its loss history
+    // A sweep's search so far (SearchSummary): answered by searchLoaded.
+    void requestSearch(const QString& sweepId);
     void requestExport(const QStringList& ids, const QString& path, ExportFormat format);
     // RUN[@EPOCH]'s model as a TorchScript module at `path` (KeptModel):
     // answered by modelExported, with what was written or why not.
@@ -92,6 +95,7 @@ public:
 Q_SIGNALS:
     void listed(const std::vector<dredge::RunRecord>& runs);
     void runLoaded(const dredge::LoadedRun& run);
+    void searchLoaded(const dredge::SearchSummary& search, const QString& error);
     void exported(const QString& path, const QString& error); // error empty on success
     void modelExported(const QString& path, const QString& written, const QString& error);
     void checkpointsListed(const QString& id, const std::vector<qint64>& epochs,

@@ -1,0 +1,124 @@
+#include "SearchSummary.h"
+
+#include "TrialStore.h"
+
+#include <QDateTime>
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace dredge {
+namespace {
+
+// A setting whose every seed trained to the end: its seeds' final losses
+// (NaN where one diverged) and when its last seed ended.
+struct SettingEnd {
+    std::vector<double> losses;
+    int finished = 0;
+    QDateTime ended;
+};
+
+std::map<int, SettingEnd> settingEnds(const SweepSpec& spec, const std::vector<RunRecord>& runs,
+                                      const std::vector<SweepTask>& tasks) {
+    const size_t seeds = spec.seeds.size();
+    std::map<int, SettingEnd> ends;
+    for (const auto& r : runs) {
+        const bool counts =
+            r.status == RecordStatus::Finished || r.status == RecordStatus::Diverged;
+        if (!counts || r.sweepTask < 0 || r.sweepTask >= int(tasks.size())) {
+            continue;
+        }
+        auto& end = ends[tasks[size_t(r.sweepTask)].setting];
+        end.losses.resize(seeds, std::nan(""));
+        end.losses[size_t(r.sweepTask) % seeds] =
+            r.status == RecordStatus::Finished ? r.finalLoss : std::nan("");
+        ++end.finished;
+        end.ended = std::max(end.ended, r.ended);
+    }
+    for (auto it = ends.begin(); it != ends.end();) {
+        it = it->second.finished == int(seeds) ? std::next(it) : ends.erase(it);
+    }
+    return ends;
+}
+
+std::vector<std::pair<qint64, double>> bestSoFarOf(std::vector<RunRecord> runs,
+                                                   const std::map<int, SettingEnd>& ends,
+                                                   const SweepSpec& spec) {
+    std::vector<std::pair<QDateTime, double>> completions; // when, the setting's mean
+    for (const auto& [setting, end] : ends) {
+        completions.push_back({end.ended, seedObjective(end.losses, spec.halving.objective)});
+    }
+    std::sort(completions.begin(), completions.end());
+    std::sort(runs.begin(), runs.end(),
+              [](const RunRecord& a, const RunRecord& b) { return a.ended < b.ended; });
+    std::vector<std::pair<qint64, double>> steps;
+    qint64 spent = 0;
+    double best = INFINITY;
+    size_t next = 0;
+    for (const auto& r : runs) {
+        spent += r.epochsDone;
+        const double before = best;
+        for (; next < completions.size() && completions[next].first <= r.ended; ++next) {
+            best = std::min(best, completions[next].second);
+        }
+        if (best < before) {
+            steps.push_back({spent, best});
+        }
+    }
+    return steps;
+}
+
+} // namespace
+
+SearchSummary summarizeSearch(const SweepSpec& spec, const std::vector<RunRecord>& runs,
+                              const std::vector<SweepTask>& tasks) {
+    SearchSummary s;
+    s.name = spec.name;
+    s.mode = spec.mode;
+    for (const auto& r : runs) {
+        s.epochsSpent += r.epochsDone;
+    }
+    for (const auto& task : tasks) {
+        s.epochsFull += task.config.train.epochs;
+    }
+    const auto ends = settingEnds(spec, runs, tasks);
+    s.settingsComplete = int(ends.size());
+    s.bestSoFar = bestSoFarOf(runs, ends, spec);
+    if (ends.size() < 4 || spec.axes.empty()) {
+        return s;
+    }
+    std::vector<TriedSetting> tried;
+    for (const auto& [setting, end] : ends) {
+        const auto task = std::find_if(tasks.begin(), tasks.end(),
+                                       [&](const SweepTask& t) { return t.setting == setting; });
+        tried.push_back({axisPoint(spec, *task), end.losses});
+    }
+    std::vector<ImportanceAxis> axes;
+    for (const auto& axis : spec.axes) {
+        axes.push_back({axis.setting.toStdString(), axis.isRange});
+    }
+    s.importance = parameterImportance(axes, tried);
+    return s;
+}
+
+std::optional<SearchSummary> searchSummary(RunStore& store, const QString& sweepId,
+                                           QString* error) {
+    const auto sweep = store.loadSweep(sweepId, error);
+    const auto spec = sweep ? parseSweep(sweep->spec, error) : std::nullopt;
+    auto tasks = spec ? expandSweep(*spec, error) : std::nullopt;
+    if (tasks && spec->mode == SweepMode::Tpe) {
+        tasks = withProposedSettings(store, *spec, sweepId, std::move(*tasks), error);
+    }
+    const auto all = tasks ? store.listRuns(error) : std::nullopt;
+    if (!all) {
+        return std::nullopt;
+    }
+    std::vector<RunRecord> runs;
+    std::copy_if(all->begin(), all->end(), std::back_inserter(runs),
+                 [&](const RunRecord& r) { return r.sweepId == sweepId; });
+    auto summary = summarizeSearch(*spec, runs, *tasks);
+    summary.sweepId = sweepId;
+    return summary;
+}
+
+} // namespace dredge

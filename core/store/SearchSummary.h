@@ -1,0 +1,36 @@
+#pragma once
+// What a sweep's search found and what it cost, from its stored runs: the
+// best mean final loss of the settings complete so far against the epochs
+// trained (every run's, pruned and killed ones too), and what mattered
+// (ParameterImportance.h). `sweep` prints it as it ends; the window's
+// search view draws it, one sweep beside another.
+
+#include "ParameterImportance.h"
+#include "RunStore.h"
+#include "Sweep.h"
+
+#include <QString>
+#include <optional>
+#include <vector>
+
+namespace dredge {
+
+struct SearchSummary {
+    QString sweepId;
+    QString name;
+    SweepMode mode = SweepMode::Grid;
+    qint64 epochsSpent = 0; // every run of the sweep, as far as each trained
+    qint64 epochsFull = 0;  // training every run to its end
+    int settingsComplete = 0;
+    // Where the best so far improved: epochs trained by then, and the best.
+    std::vector<std::pair<qint64, double>> bestSoFar;
+    std::vector<AxisImportance> importance; // empty with fewer than 4 settings complete
+};
+
+// `runs`: the sweep's records; `tasks`: its tasks, tpe's with their proposed settings.
+SearchSummary summarizeSearch(const SweepSpec& spec, const std::vector<RunRecord>& runs,
+                              const std::vector<SweepTask>& tasks);
+// The same for sweep `sweepId` as `store` holds it (its file, runs and proposals).
+std::optional<SearchSummary> searchSummary(RunStore& store, const QString& sweepId, QString* error);
+
+} // namespace dredge
