@@ -737,7 +737,7 @@ private Q_SLOTS:
         QCOMPARE(progress->data()->at(0)->key, 40.0);
         QCOMPARE(progress->data()->at(1)->value, 0.01);
         QCOMPARE(progress->data()->at(2)->key, 240.0);
-        QVERIFY2(progress->name().contains("6 settings complete, 240 epochs"),
+        QVERIFY2(progress->name().contains("6 settings complete, 240 epochs (100 %"),
                  qPrintable(progress->name()));
         auto* bars = qobject_cast<QCPBars*>(dialog->importancePlot()->plottable(0));
         QVERIFY(bars);

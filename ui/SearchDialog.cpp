@@ -1,6 +1,7 @@
 #include "SearchDialog.h"
 
 #include "DecadeTicker.h"
+#include "PlotLegend.h"
 #include "QCustomPlotInclude.h"
 
 #include <QDialogButtonBox>
@@ -21,7 +22,7 @@ const QColor kSweepColors[] = {QColor(31, 119, 180), QColor(255, 127, 14),  QCol
 QString legendOf(const SearchSummary& s) {
     const double share =
         s.epochsFull > 0 ? 100.0 * double(s.epochsSpent) / double(s.epochsFull) : 0.0;
-    return QObject::tr("%1 (%2): %3 settings complete, %4 epochs, %5 % of training every run")
+    return QObject::tr("%1 (%2): %3 settings complete, %4 epochs (%5 % of every run's)")
         .arg(s.name, sweepModeName(s.mode))
         .arg(s.settingsComplete)
         .arg(s.epochsSpent)
@@ -44,6 +45,9 @@ SearchDialog::SearchDialog(QWidget* parent)
     progress_->yAxis->setTicker(QSharedPointer<DecadeTicker>::create());
     progress_->legend->setVisible(true);
     progress_->legend->setFont(QFont(font().family(), 8));
+    // Above the curves, a sweep a row: the steps fall to the bottom right.
+    placeLegendOutside(progress_, Qt::AlignTop);
+    progress_->legend->setFillOrder(QCPLayoutGrid::foRowsFirst);
     progress_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     importance_->yAxis->setLabel(tr("share of the variance of log10 final loss"));
     importance_->yAxis->setRange(0.0, 1.0);
@@ -86,8 +90,9 @@ void SearchDialog::addProblem(const QString& sweepId, const QString& error) {
 }
 
 QString SearchDialog::notes() const {
-    QStringList lines{tr("Shares are each setting's alone (first order), mean ± std over seeds; "
-                         "with few settings per value they read high.")};
+    QStringList lines{tr("Bars in the sweeps' colours: each setting's share alone (first "
+                         "order), mean ± std over seeds; with few settings per value they read "
+                         "high.")};
     return (lines + noteLines_).join(u'\n');
 }
 
