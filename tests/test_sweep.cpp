@@ -95,6 +95,26 @@ bool startedOrSkipped(SlurmCluster& cluster) {
     return false;
 }
 
+// Two learning rates, one seed, `epochs` each: runs long enough to catch.
+QJsonObject twoLearningRates(qint64 epochs) {
+    auto json =
+        sweepJson(QJsonArray{QJsonObject{{"setting", "lr"}, {"values", QJsonArray{1e-3, 3e-3}}}},
+                  QJsonArray{0});
+    json.insert("base", QJsonObject{{"train", QJsonObject{{"epochs", epochs}}}});
+    return json;
+}
+
+// A run of `store` training, with its process known, past `epochs`: into *run.
+bool runningPast(const QString& store, qint64 epochs, RunRecord* run) {
+    for (const auto& r : storedRuns(store)) {
+        if (r.status == RecordStatus::Running && r.epochsDone > epochs && r.pid > 0) {
+            *run = r;
+            return true;
+        }
+    }
+    return false;
+}
+
 // Whether `store` holds `count` runs, all finished.
 bool allFinished(const QString& store, size_t count) {
     const auto runs = storedRuns(store);
@@ -660,17 +680,7 @@ private Q_SLOTS:
         const QString store = "sqlite:" + dir_.filePath("killed-cluster.sqlite");
         QVERIFY(submitted(writeSweep("killed-cluster.json", json), 1, store));
         RunRecord victim;
-        QTRY_VERIFY2_WITH_TIMEOUT(
-            [&] {
-                for (const auto& run : storedRuns(store)) {
-                    if (run.status == RecordStatus::Running && run.epochsDone > 0 && run.pid > 0) {
-                        victim = run;
-                        return true;
-                    }
-                }
-                return false;
-            }(),
-            qPrintable(cluster.log()), 60000);
+        QTRY_VERIFY2_WITH_TIMEOUT(runningPast(store, 0, &victim), qPrintable(cluster.log()), 60000);
         QCOMPARE(::kill(pid_t(victim.pid), SIGKILL), 0);
         const auto done = [&] {
             const auto runs = storedRuns(store);
@@ -825,10 +835,7 @@ private Q_SLOTS:
     // (they went on to the end); each records its run as stopped.
     void aKilledSweepTakesItsRunsWithIt() {
         const QString store = "sqlite:" + dir_.filePath("killed.sqlite");
-        auto json = sweepJson(
-            QJsonArray{QJsonObject{{"setting", "lr"}, {"values", QJsonArray{1e-3, 3e-3}}}},
-            QJsonArray{0});
-        json.insert("base", QJsonObject{{"train", QJsonObject{{"epochs", 50'000'000}}}});
+        const auto json = twoLearningRates(50'000'000);
         QProcess sweep;
         sweep.start(QStringLiteral(DREDGE_STUDIO_EXE),
                     {"sweep", writeSweep("killed.json", json), "--jobs", "2", "--store", store});
@@ -873,10 +880,7 @@ private Q_SLOTS:
     // search completes and the sweep exits 0.
     void aKilledWorkersTaskIsQueuedAgainAndTheSearchCompletes() {
         const QString store = "sqlite:" + dir_.filePath("requeued.sqlite");
-        auto json = sweepJson(
-            QJsonArray{QJsonObject{{"setting", "lr"}, {"values", QJsonArray{1e-3, 3e-3}}}},
-            QJsonArray{0});
-        json.insert("base", QJsonObject{{"train", QJsonObject{{"epochs", 40'000}}}});
+        auto json = twoLearningRates(40'000);
         json.insert("mode", "asha");
         json.insert("min_epochs", 50);
         QProcess sweep;
@@ -884,17 +888,7 @@ private Q_SLOTS:
                     {"sweep", writeSweep("requeued.json", json), "--jobs", "1", "--store", store});
         QVERIFY(sweep.waitForStarted());
         RunRecord victim;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                for (const auto& run : storedRuns(store)) {
-                    if (run.status == RecordStatus::Running && run.epochsDone > 50 && run.pid > 0) {
-                        victim = run;
-                        return true;
-                    }
-                }
-                return false;
-            }(),
-            60000);
+        QTRY_VERIFY_WITH_TIMEOUT(runningPast(store, 50, &victim), 60000);
         QCOMPARE(::kill(pid_t(victim.pid), SIGKILL), 0);
         QVERIFY(sweep.waitForFinished(180000));
         const QString err = QString::fromUtf8(sweep.readAllStandardError());

@@ -300,6 +300,11 @@ bool RunStore::selectOfRun(QSqlQuery& q, const QString& sql, const QString& id, 
     return q.exec() || fail(q, error);
 }
 
+std::optional<QSqlQuery> RunStore::rowsOf(const QString& sql, const QString& id, QString* error) {
+    QSqlQuery q(database());
+    return selectOfRun(q, sql, id, error) ? std::optional<QSqlQuery>(std::move(q)) : std::nullopt;
+}
+
 RunStore::RunStore()
     : connectionName_(QStringLiteral("dredge-store-") +
                       QUuid::createUuid().toString(QUuid::WithoutBraces)) {}
@@ -648,13 +653,13 @@ bool RunStore::insertSweep(const SweepRecord& sweep, QString* error) {
 }
 
 std::optional<SweepRecord> RunStore::loadSweep(const QString& id, QString* error) {
-    QSqlQuery q(database());
-    if (!selectOfRun(q,
-                     QStringLiteral("SELECT id, name, created_ms, spec, tasks FROM sweeps WHERE "
-                                    "id = :id"),
-                     id, error)) {
+    auto rows = rowsOf(
+        QStringLiteral("SELECT id, name, created_ms, spec, tasks FROM sweeps WHERE id = :id"), id,
+        error);
+    if (!rows) {
         return std::nullopt;
     }
+    auto& q = *rows;
     if (!q.next()) {
         if (error) {
             *error = QStringLiteral("no sweep %1 in the store").arg(id);
@@ -669,7 +674,7 @@ std::optional<std::optional<SweepRecord>> RunStore::unfinishedSweep(const QByteA
                                                                     QString* error) {
     QSqlQuery q(database());
     q.prepare(QStringLiteral(
-        "SELECT id, name, created_ms, tasks FROM sweeps s WHERE spec = :spec AND EXISTS "
+        "SELECT id FROM sweeps s WHERE spec = :spec AND EXISTS "
         "(SELECT 1 FROM runs WHERE sweep_id = s.id AND status = 'queued') AND NOT EXISTS "
         "(SELECT 1 FROM runs WHERE sweep_id = s.id AND status = 'running') "
         "ORDER BY created_ms DESC LIMIT 1"));
@@ -681,8 +686,10 @@ std::optional<std::optional<SweepRecord>> RunStore::unfinishedSweep(const QByteA
     if (!q.next()) {
         return std::optional<SweepRecord>{};
     }
-    return SweepRecord{q.value(0).toString(), q.value(1).toString(), timeOf(q.value(2)), spec,
-                       q.value(3).toInt()};
+    const QString id = q.value(0).toString();
+    q.finish();
+    auto sweep = loadSweep(id, error);
+    return sweep ? std::optional(sweep) : std::nullopt;
 }
 
 bool RunStore::requeueTask(const QString& sweepId, int task, const RunRecord& queued,
@@ -837,13 +844,13 @@ std::optional<std::vector<double>> RunStore::lossHistory(const QString& id, QStr
 }
 
 std::optional<std::vector<StoredSnapshot>> RunStore::snapshots(const QString& id, QString* error) {
-    QSqlQuery q(database());
-    if (!selectOfRun(q,
-                     QStringLiteral("SELECT epoch, stride, prediction FROM snapshots "
-                                    "WHERE run_id = :id ORDER BY epoch"),
-                     id, error)) {
+    auto rows = rowsOf(QStringLiteral("SELECT epoch, stride, prediction FROM snapshots "
+                                      "WHERE run_id = :id ORDER BY epoch"),
+                       id, error);
+    if (!rows) {
         return std::nullopt;
     }
+    auto& q = *rows;
     std::vector<StoredSnapshot> result;
     while (q.next()) {
         StoredSnapshot s;
@@ -879,18 +886,20 @@ std::optional<ParameterFrames> RunStore::parameterFrames(const QString& id, QStr
     return all;
 }
 
-std::optional<std::vector<qint64>> RunStore::checkpointEpochs(const QString& id, QString* error) {
-    QSqlQuery q(database());
-    if (!selectOfRun(
-            q, QStringLiteral("SELECT epoch FROM checkpoints WHERE run_id = :id ORDER BY epoch"),
-            id, error)) {
-        return std::nullopt;
-    }
+std::optional<std::vector<qint64>> RunStore::epochsOfRun(const QString& sql, const QString& id,
+                                                         QString* error) {
+    auto rows = rowsOf(sql, id, error);
     std::vector<qint64> epochs;
-    while (q.next()) {
-        epochs.push_back(q.value(0).toLongLong());
+    while (rows && rows->next()) {
+        epochs.push_back(rows->value(0).toLongLong());
     }
-    return epochs;
+    return rows ? std::optional(std::move(epochs)) : std::nullopt;
+}
+
+std::optional<std::vector<qint64>> RunStore::checkpointEpochs(const QString& id, QString* error) {
+    return epochsOfRun(
+        QStringLiteral("SELECT epoch FROM checkpoints WHERE run_id = :id ORDER BY epoch"), id,
+        error);
 }
 
 std::optional<TrainingCheckpoint> RunStore::checkpoint(const QString& id, qint64 epoch,

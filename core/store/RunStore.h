@@ -191,8 +191,27 @@ private:
     bool fail(const QSqlQuery& query, QString* error);
     // Runs a read of one run's (or sweep's) rows, forward only: `sql` names
     // it :id, and `more` binds the rest. False with the reason.
+    // One decision (a rung's, a tpe trial's) in a write transaction, on
+    // PostgreSQL with `table` locked against other deciders: `decision`
+    // reads what stands and answers, clearing `wrote` when it found the
+    // answer taken before (nothing written); nullopt rolls back.
+    using Decision = std::function<std::optional<QVariant>(QSqlQuery& q, bool& wrote)>;
+    std::optional<QVariant> decide(const QString& table, const Decision& decision, QString* error);
+    std::optional<QVariant> decideRung(QSqlQuery& q, const RungArrival& arrival,
+                                       const SuccessiveHalving& halving, bool& wrote,
+                                       QString* error);
+    std::optional<QVariant>
+    decideTrial(QSqlQuery& q, const QString& sweepId, int trial,
+                const std::function<QJsonArray(const SweepProgress&)>& propose, bool& wrote,
+                QString* error);
+    // The epochs (first column) `sql` selects for run `id` (bound as :id).
+    std::optional<std::vector<qint64>> epochsOfRun(const QString& sql, const QString& id,
+                                                   QString* error);
     bool selectOfRun(QSqlQuery& q, const QString& sql, const QString& id, QString* error,
                      const QVariantMap& more = {});
+    // The rows `sql` selects for `id` (bound as :id), ready to step through;
+    // nullopt with why.
+    std::optional<QSqlQuery> rowsOf(const QString& sql, const QString& id, QString* error);
     // Runs a read of one row (`sql` names it :key) and steps onto it; false
     // with the reason, or with `missing` when there is no such row.
     bool selectOne(QSqlQuery& q, const QString& sql, const QVariant& key, const QString& missing,

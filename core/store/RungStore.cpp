@@ -22,24 +22,42 @@ double lossFrom(const QVariant& column) {
 
 } // namespace
 
-std::optional<bool> RunStore::reachRung(const RungArrival& arrival,
-                                        const SuccessiveHalving& halving, QString* error) {
+std::optional<QVariant> RunStore::decide(const QString& table, const Decision& decision,
+                                         QString* error) {
     if (!beginWrite(error)) {
         return std::nullopt;
     }
-    const auto failed = [this] {
+    // SQLite's BEGIN IMMEDIATE already holds the one write lock; PostgreSQL
+    // needs the table's, or two processes could each decide on what the
+    // other has not written yet.
+    QSqlQuery q(database());
+    if (dialect_ == SqlDialect::PostgreSql &&
+        !q.exec(QStringLiteral("LOCK TABLE %1 IN SHARE ROW EXCLUSIVE MODE").arg(table))) {
+        fail(q, error);
         rollback();
         return std::nullopt;
-    };
-    QSqlQuery q(database());
-    // SQLite's BEGIN IMMEDIATE already holds the one write lock; PostgreSQL
-    // needs the table's, or two runs could each decide on what the other
-    // has not written yet.
-    if (dialect_ == SqlDialect::PostgreSql &&
-        !q.exec(QStringLiteral("LOCK TABLE rung_results IN SHARE ROW EXCLUSIVE MODE"))) {
-        fail(q, error);
-        return failed();
     }
+    bool wrote = true;
+    const auto answer = decision(q, wrote);
+    if (!answer || !wrote) {
+        rollback(); // failed, or the answer was taken before: it stands
+        return answer;
+    }
+    return commit(error) ? answer : std::nullopt;
+}
+
+std::optional<bool> RunStore::reachRung(const RungArrival& arrival,
+                                        const SuccessiveHalving& halving, QString* error) {
+    const auto answer = decide(
+        QStringLiteral("rung_results"),
+        [&](QSqlQuery& q, bool& wrote) { return decideRung(q, arrival, halving, wrote, error); },
+        error);
+    return answer ? std::optional(answer->toBool()) : std::nullopt;
+}
+
+std::optional<QVariant> RunStore::decideRung(QSqlQuery& q, const RungArrival& arrival,
+                                             const SuccessiveHalving& halving, bool& wrote,
+                                             QString* error) {
     if (!selectOfRun(q,
                      QStringLiteral("SELECT run_id, group_key, loss, promoted FROM rung_results "
                                     "WHERE sweep_id = :id AND bracket = :bracket AND rung = :rung "
@@ -47,13 +65,13 @@ std::optional<bool> RunStore::reachRung(const RungArrival& arrival,
                      arrival.sweepId, error,
                      {{QStringLiteral(":bracket"), arrival.bracket},
                       {QStringLiteral(":rung"), arrival.rung}})) {
-        return failed();
+        return std::nullopt;
     }
     std::vector<RungEntry> entries;
     while (q.next()) {
         const bool promoted = q.value(3).toInt() != 0;
         if (q.value(0).toString() == arrival.runId) {
-            rollback(); // decided before: the first answer stands
+            wrote = false; // decided before: the first answer stands
             return promoted;
         }
         entries.push_back({q.value(1).toString(), lossFrom(q.value(2)), promoted});
@@ -76,9 +94,9 @@ std::optional<bool> RunStore::reachRung(const RungArrival& arrival,
     }
     if (!q.exec()) {
         fail(q, error);
-        return failed();
+        return std::nullopt;
     }
-    return commit(error) ? std::optional(promoted) : std::nullopt;
+    return promoted;
 }
 
 std::optional<std::vector<RunStore::RungResult>> RunStore::rungResults(const QString& sweepId,
@@ -99,17 +117,9 @@ std::optional<std::vector<RunStore::RungResult>> RunStore::rungResults(const QSt
 }
 
 std::optional<std::vector<qint64>> RunStore::rungsOfRun(const QString& runId, QString* error) {
-    QSqlQuery q(database());
-    if (!selectOfRun(
-            q, QStringLiteral("SELECT rung FROM rung_results WHERE run_id = :id ORDER BY rung"),
-            runId, error)) {
-        return std::nullopt;
-    }
-    std::vector<qint64> rungs;
-    while (q.next()) {
-        rungs.push_back(q.value(0).toLongLong());
-    }
-    return rungs;
+    return epochsOfRun(
+        QStringLiteral("SELECT rung FROM rung_results WHERE run_id = :id ORDER BY rung"), runId,
+        error);
 }
 
 } // namespace dredge

@@ -145,53 +145,49 @@ std::optional<std::vector<SweepTask>> withProposedSettings(RunStore& store, cons
 
 std::optional<std::map<int, QJsonArray>> RunStore::trialSettings(const QString& sweepId,
                                                                  QString* error) {
-    QSqlQuery q(database());
-    if (!selectOfRun(q,
-                     QStringLiteral("SELECT trial, setting FROM sweep_trials WHERE sweep_id = :id "
-                                    "ORDER BY trial"),
-                     sweepId, error)) {
-        return std::nullopt;
-    }
+    auto rows =
+        rowsOf(QStringLiteral(
+                   "SELECT trial, setting FROM sweep_trials WHERE sweep_id = :id ORDER BY trial"),
+               sweepId, error);
     std::map<int, QJsonArray> trials;
-    while (q.next()) {
-        trials.emplace(q.value(0).toInt(), settingFrom(q.value(1)));
+    while (rows && rows->next()) {
+        trials.emplace(rows->value(0).toInt(), settingFrom(rows->value(1)));
     }
-    return trials;
+    return rows ? std::optional(std::move(trials)) : std::nullopt;
 }
 
 std::optional<QJsonArray>
 RunStore::trialSetting(const QString& sweepId, int trial,
                        const std::function<QJsonArray(const SweepProgress&)>& propose,
                        QString* error) {
-    if (!beginWrite(error)) {
-        return std::nullopt;
-    }
-    const auto failed = [this] {
-        rollback();
-        return std::nullopt;
-    };
-    QSqlQuery q(database());
-    // As for rungs: PostgreSQL needs the table's lock for two first runs of
-    // one trial to get one setting (SQLite's BEGIN IMMEDIATE holds it).
-    if (dialect_ == SqlDialect::PostgreSql &&
-        !q.exec(QStringLiteral("LOCK TABLE sweep_trials IN SHARE ROW EXCLUSIVE MODE"))) {
-        fail(q, error);
-        return failed();
-    }
+    // Two first runs of one trial must get one setting.
+    const auto answer = decide(
+        QStringLiteral("sweep_trials"),
+        [&](QSqlQuery& q, bool& wrote) {
+            return decideTrial(q, sweepId, trial, propose, wrote, error);
+        },
+        error);
+    return answer ? std::optional(answer->toJsonArray()) : std::nullopt;
+}
+
+std::optional<QVariant>
+RunStore::decideTrial(QSqlQuery& q, const QString& sweepId, int trial,
+                      const std::function<QJsonArray(const SweepProgress&)>& propose, bool& wrote,
+                      QString* error) {
     SweepProgress progress;
     auto trials = trialSettings(sweepId, error);
     if (!trials) {
-        return failed();
+        return std::nullopt;
     }
     if (const auto found = trials->find(trial); found != trials->end()) {
-        rollback(); // proposed before: that setting stands
-        return found->second;
+        wrote = false; // proposed before: that setting stands
+        return QVariant(found->second);
     }
     progress.trials = std::move(*trials);
     auto runs = listRuns(error);
     auto rungs = runs ? rungResults(sweepId, error) : std::nullopt;
     if (!rungs) {
-        return failed();
+        return std::nullopt;
     }
     std::copy_if(runs->begin(), runs->end(), std::back_inserter(progress.runs),
                  [&](const RunRecord& r) { return r.sweepId == sweepId; });
@@ -206,9 +202,9 @@ RunStore::trialSetting(const QString& sweepId, int trial,
     q.bindValue(QStringLiteral(":now"), QDateTime::currentMSecsSinceEpoch());
     if (!q.exec()) {
         fail(q, error);
-        return failed();
+        return std::nullopt;
     }
-    return commit(error) ? std::optional(setting) : std::nullopt;
+    return QVariant(setting);
 }
 
 } // namespace dredge
