@@ -287,6 +287,37 @@ private:
     QElapsedTimer clock_;
 };
 
+// --budget E: 0 without it; else E, or why not in *error.
+qint64 budgetOf(const QCommandLineParser& p, QString* error) {
+    if (!p.isSet(QStringLiteral("budget"))) {
+        return 0;
+    }
+    bool ok = false;
+    const qint64 budget = p.value(QStringLiteral("budget")).toLongLong(&ok);
+    if (!ok || budget < 1) {
+        *error = QStringLiteral("--budget must be a whole number of epochs from 1, not '%1'")
+                     .arg(p.value(QStringLiteral("budget")));
+    } else if (p.isSet(QStringLiteral("slurm"))) {
+        *error = QStringLiteral("--budget caps a sweep run here; a Slurm array's tasks start on "
+                                "their own (cap them with --jobs and the array's size)");
+    }
+    return budget;
+}
+
+// A killed run's task back in the store's queue (ProcessSweep::requeueWith).
+bool requeueKilled(RunStore& store, const SweepRecord& sweep, const SweepTask& task) {
+    QString error;
+    const bool requeued = store.requeueTask(
+        sweep.id, task.index, queuedRun(sweep, task),
+        QStringLiteral("its process was killed before the run ended; the task was queued again"),
+        &error);
+    if (!requeued) {
+        std::fprintf(stderr, "dredge-studio sweep: task %d cannot be queued again: %s\n",
+                     task.index, qPrintable(error));
+    }
+    return requeued;
+}
+
 // The epochs the sweep's ended runs trained, as the store has them.
 qint64 epochsSpent(RunStore& store, const QString& sweepId) {
     QString error;
@@ -506,19 +537,10 @@ int runSweepCommand(const QStringList& arguments) {
     int jobs = p.isSet(QStringLiteral("jobs"))
                    ? p.value(QStringLiteral("jobs")).toInt(&jobsOk)
                    : std::max(1, QThread::idealThreadCount() / (threads * std::max(1, ranks)));
-    bool budgetOk = true;
-    const qint64 budget = p.isSet(QStringLiteral("budget"))
-                              ? p.value(QStringLiteral("budget")).toLongLong(&budgetOk)
-                              : 0;
-    if (!budgetOk || budget < 0 || (p.isSet(QStringLiteral("budget")) && budget < 1)) {
-        return fail(QStringLiteral("--budget must be a whole number of epochs from 1, not '%1'")
-                        .arg(p.value(QStringLiteral("budget"))),
-                    2);
-    }
-    if (budget > 0 && p.isSet(QStringLiteral("slurm"))) {
-        return fail(QStringLiteral("--budget caps a sweep run here; a Slurm array's tasks start "
-                                   "on their own (cap them with --jobs and the array's size)"),
-                    2);
+    QString budgetError;
+    const qint64 budget = budgetOf(p, &budgetError);
+    if (!budgetError.isEmpty()) {
+        return fail(budgetError, 2);
     }
     if (!jobsOk || !ranksOk || jobs < 1 || threads < 1 || ranks < 1 || ranks > 1024) {
         return fail(QStringLiteral("--jobs, --cpus-per-task and --ranks-per-run must be positive "
@@ -600,19 +622,8 @@ int runSweepCommand(const QStringList& arguments) {
     if (budget > 0) {
         queue.limitEpochs(budget, spent);
     }
-    queue.requeueWith([&store, &sweep](const SweepTask& task) {
-        QString error;
-        const bool requeued = store.requeueTask(
-            sweep.id, task.index, queuedRun(sweep, task),
-            QStringLiteral("its process was killed before the run ended; the task was queued "
-                           "again"),
-            &error);
-        if (!requeued) {
-            std::fprintf(stderr, "dredge-studio sweep: task %d cannot be queued again: %s\n",
-                         task.index, qPrintable(error));
-        }
-        return requeued;
-    });
+    queue.requeueWith(
+        [&store, &sweep](const SweepTask& task) { return requeueKilled(store, sweep, task); });
     UnixSignalQuitter quitter;
     QTimer::singleShot(0, [&queue] { queue.begin(); });
     QCoreApplication::exec();

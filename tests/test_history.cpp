@@ -1091,6 +1091,20 @@ private Q_SLOTS:
             for (const auto& task : *tasks) {
                 QVERIFY2(store.insertRun(queuedRun(sweep, task), &error), qPrintable(error));
             }
+            // A tpe sweep's runs are left to `sweep`: their settings are not
+            // proposed yet (and a window would train the base's).
+            spec.mode = SweepMode::Tpe;
+            spec.trials = 2;
+            spec.axes = {SweepAxis{"lr", {}, true, 1e-4, 1e-2, true}};
+            const auto trials = expandSweep(spec, &error);
+            QVERIFY2(trials, qPrintable(error));
+            const auto tpe = newSweepRecord(spec, int(trials->size()));
+            QVERIFY(store.insertSweep(tpe, &error));
+            for (const auto& task : *trials) {
+                const auto record = queuedRun(tpe, task);
+                QVERIFY(record.tags.contains("tpe"));
+                QVERIFY2(store.insertRun(record, &error), qPrintable(error));
+            }
         }
         MainWindow w(false, url);
         w.show();
@@ -1108,10 +1122,11 @@ private Q_SLOTS:
         QString error;
         QVERIFY(store.open(locationOf(url), &error));
         const auto runs = store.listRuns(&error);
-        QCOMPARE(runs->size(), size_t(3)); // the queued records themselves, trained
+        QCOMPARE(runs->size(), size_t(9)); // the queued records themselves, trained
         for (const auto& r : *runs) {
-            QCOMPARE(r.status, RecordStatus::Finished);
-            QCOMPARE(r.epochsDone, qint64(150));
+            const bool tpe = r.tags.contains("tpe"); // still queued, for `sweep`
+            QCOMPARE(r.status, tpe ? RecordStatus::Queued : RecordStatus::Finished);
+            QCOMPARE(r.epochsDone, qint64(tpe ? 0 : 150));
         }
     }
 

@@ -1,7 +1,9 @@
 #include "SweepRecords.h"
 
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QUuid>
+#include <algorithm>
 #include <set>
 
 namespace dredge {
@@ -16,6 +18,11 @@ SweepRecord newSweepRecord(const SweepSpec& spec, int tasks) {
     return sweep;
 }
 
+bool isAdaptiveMode(const QString& mode) {
+    return mode == QLatin1String("asha") || mode == QLatin1String("hyperband") ||
+           mode == QLatin1String("tpe");
+}
+
 RunRecord queuedRun(const SweepRecord& sweep, const SweepTask& task) {
     auto record = newRunRecord(
         task.config,
@@ -25,6 +32,12 @@ RunRecord queuedRun(const SweepRecord& sweep, const SweepTask& task) {
     record.sweepId = sweep.id;
     record.sweepTask = task.index;
     record.tags = QStringList{QStringLiteral("sweep")};
+    // An adaptive sweep's runs say which (History can filter by it), and
+    // the window leaves them to `sweep`, which judges rungs and proposes.
+    const QString mode = QJsonDocument::fromJson(sweep.spec).object().value("mode").toString();
+    if (isAdaptiveMode(mode)) {
+        record.tags.append(mode);
+    }
     return record;
 }
 
@@ -32,7 +45,8 @@ std::vector<QueuedSweep> queuedSweeps(const std::vector<RunRecord>& runs, const 
     std::map<QString, QueuedSweep> queued;
     std::set<QString> worked; // sweeps some process is training: theirs, not ours
     for (const auto& r : runs) {
-        if (r.sweepId.isEmpty() || r.host != host) {
+        const bool adaptive = std::any_of(r.tags.begin(), r.tags.end(), isAdaptiveMode);
+        if (r.sweepId.isEmpty() || r.host != host || adaptive) {
             continue;
         }
         if (r.status == RecordStatus::Queued) {
