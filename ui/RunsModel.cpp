@@ -97,6 +97,10 @@ std::optional<size_t> slotOf(const QString& storeId) {
 
 } // namespace
 
+QColor RunsModel::paletteColor(size_t index) {
+    return kPalette[index % kColors];
+}
+
 bool RunsModel::colorTaken(const QColor& color) const {
     return std::any_of(entries_.begin(), entries_.end(),
                        [&color](const auto& e) { return e->color == color; });

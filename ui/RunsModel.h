@@ -103,6 +103,9 @@ public:
     void setStore(StoreClient* store) { store_ = store; }
 
     // Starts a new run of config; returns its id.
+    // The run colours, in order (the plots' palette), for views that colour
+    // other things alike (the search view's sweeps).
+    static QColor paletteColor(size_t index);
     int startRun(const ExperimentConfig& config);
     // Starts the run a prepared record describes (a sweep's task), already in
     // the store when `inStore` (queued there); with `resume`, a fork going on

@@ -3,6 +3,7 @@
 #include "DecadeTicker.h"
 #include "PlotLegend.h"
 #include "QCustomPlotInclude.h"
+#include "RunsModel.h"
 
 #include <QDialogButtonBox>
 #include <QHBoxLayout>
@@ -14,10 +15,6 @@
 
 namespace dredge {
 namespace {
-
-// One colour a sweep, in the order they arrive (the loss plot's first ones).
-const QColor kSweepColors[] = {QColor(31, 119, 180), QColor(255, 127, 14),  QColor(44, 160, 44),
-                               QColor(214, 39, 40),  QColor(148, 103, 189), QColor(140, 86, 75)};
 
 QString legendOf(const SearchSummary& s) {
     const double share =
@@ -74,7 +71,8 @@ void SearchDialog::addSearch(const SearchSummary& search) {
         return;
     }
     searches_.push_back(search);
-    drawProgress(search, kSweepColors[(searches_.size() - 1) % std::size(kSweepColors)]);
+    // One colour a sweep, in the order they arrive: the runs' palette.
+    drawProgress(search, RunsModel::paletteColor(searches_.size() - 1));
     drawImportance();
     if (search.importance.empty()) {
         noteLines_.append(tr("%1: fewer than 4 settings trained to the end, too few to say what "
@@ -139,7 +137,7 @@ void SearchDialog::drawImportance() {
             continue;
         }
         auto* bars = new QCPBars(importance_->xAxis, importance_->yAxis);
-        const QColor color = kSweepColors[k % std::size(kSweepColors)];
+        const QColor color = RunsModel::paletteColor(k);
         bars->setPen(QPen(color.darker(130)));
         bars->setBrush(color);
         bars->setWidth(0.8 / double(std::max<size_t>(1, searches_.size())));

@@ -47,8 +47,9 @@ TrialOutcome outcomeOf(const SweepSpec& spec, const RunStore::SweepProgress& pro
     TrialOutcome o;
     o.point = pointOf(setting);
     const int seeds = int(spec.seeds.size());
-    // Each seed's result: a task whose process was killed has a failed
-    // record and a later one queued again; the trial waits for that one.
+    // Each seed's result: a task whose process was killed has an
+    // interrupted record and a later one queued again; the trial waits for
+    // that one. A stopped run is no result: its trial waits too.
     std::map<int, const RunRecord*> byTask;
     bool waiting = false;
     for (const auto& r : progress.runs) {
