@@ -34,13 +34,14 @@ QString slurmArrayScript(const SlurmArray& a) {
     const QString launcher =
         a.ranksPerRun > 1 ? QStringLiteral("srun -n %1 --kill-on-bad-exit=1 ").arg(a.ranksPerRun)
                           : QString();
-    const QString train = launcher +
-                          QStringLiteral("%1 train --sweep %2 --task \"$SLURM_ARRAY_TASK_ID\" "
-                                         "--sweep-id %3 --store %4 --threads %5")
-                              // One call: a socket URL's %2F must not be taken for a marker.
-                              .arg(quoted(a.executable), quoted(a.sweepFile), a.sweepId,
-                                   quoted(a.storeUrl), QString::number(a.cpusPerTask)) +
-                          (a.followSymlinks ? QStringLiteral(" --follow-symlinks") : QString());
+    const QString train =
+        launcher +
+        QStringLiteral("%1 train --sweep %2 --task \"$SLURM_ARRAY_TASK_ID\" "
+                       "--sweep-id %3 --store %4 --threads %5 --sweep-jobs %6")
+            // One call: a socket URL's %2F must not be taken for a marker.
+            .arg(quoted(a.executable), quoted(a.sweepFile), a.sweepId, quoted(a.storeUrl),
+                 QString::number(a.cpusPerTask), QString::number(a.jobs > 0 ? a.jobs : a.tasks)) +
+        (a.followSymlinks ? QStringLiteral(" --follow-symlinks") : QString());
     // A run killed by a signal other than the stop's (SIGINT/SIGTERM end it
     // as stopped, 130) is trained once more, its dead record kept as failed.
     lines.append(train);

@@ -304,6 +304,27 @@ qint64 budgetOf(const QCommandLineParser& p, QString* error) {
     return budget;
 }
 
+// A population trains side by side: a budget that cannot train every
+// member to its end would leave members unstarted, so it is refused.
+QString populationBudgetProblem(const SweepSpec& spec, const std::vector<SweepTask>& tasks,
+                                qint64 budget) {
+    qint64 whole = 0;
+    for (const auto& task : tasks) {
+        whole += task.config.train.epochs;
+    }
+    if (budget >= whole) {
+        return {};
+    }
+    const qint64 perMember = whole / std::max(1, spec.population.population);
+    return QStringLiteral("\"population\" %1 is larger than --budget %2 allows: its %1 members × "
+                          "%3 seeds train %4 epochs (at most %5 members fit)")
+        .arg(spec.population.population)
+        .arg(budget)
+        .arg(spec.seeds.size())
+        .arg(whole)
+        .arg(perMember > 0 ? budget / perMember : 0);
+}
+
 // A killed run's task back in the store's queue (ProcessSweep::requeueWith).
 bool requeueKilled(RunStore& store, const SweepRecord& sweep, const SweepTask& task) {
     QString error;
@@ -324,9 +345,82 @@ qint64 epochsSpent(RunStore& store, const QString& sweepId) {
     const auto runs = store.listRuns(&error);
     qint64 spent = 0;
     for (const auto& r : runs ? *runs : std::vector<RunRecord>{}) {
-        spent += r.sweepId == sweepId && isEnded(r.status) ? r.epochsDone : 0;
+        spent += r.sweepId == sweepId && isEnded(r.status) ? epochsTrained(r) : 0;
     }
     return spent;
+}
+
+// A pbt member's line: where it ended, in what setting, and whom it copied.
+struct MemberRow {
+    int member = 0;
+    std::vector<double> finals; // its seeds' last runs' final losses
+    QString setting;
+    QStringList steps; // "from member 1 at 180"
+};
+
+// How each member of a pbt sweep ended, best mean final loss first, with
+// its lineage from the store's boundaries.
+void printPopulation(RunStore& store, const SweepSpec& spec, const QString& sweepId,
+                     const std::vector<SweepTask>& tasks, const std::vector<RunRecord>& runs) {
+    QString error;
+    const auto boundaries = store.populationEntries(sweepId, &error);
+    std::map<int, MemberRow> members;
+    for (const auto& task : tasks) {
+        members[task.setting] = {task.setting, {}, task.groupLabel(), {}};
+    }
+    int exploits = 0;
+    for (const auto& [epoch, entries] : boundaries ? *boundaries : decltype(*boundaries){}) {
+        std::set<int> decided;
+        for (const auto& e : entries) {
+            auto found = members.find(e.member);
+            if (found == members.end() || !decided.insert(e.member).second) {
+                continue; // one line per member's step, not per seed
+            }
+            if (const auto t = proposedTask(spec, tasks[size_t(e.member) * spec.seeds.size()],
+                                            e.setting, &error)) {
+                found->second.setting = t->groupLabel();
+            }
+            if (e.source >= 0) {
+                ++exploits;
+                found->second.steps.append(
+                    QStringLiteral("from member %1 at %2").arg(e.source).arg(epoch));
+            }
+        }
+    }
+    qint64 spent = 0, planned = 0;
+    for (const auto& r : runs) {
+        spent += epochsTrained(r);
+        const bool last = r.status == RecordStatus::Finished || r.status == RecordStatus::Diverged;
+        if (last && r.sweepTask >= 0 && size_t(r.sweepTask) < tasks.size()) {
+            members[tasks[size_t(r.sweepTask)].setting].finals.push_back(r.finalLoss);
+        }
+    }
+    for (const auto& task : tasks) {
+        planned += task.config.train.epochs;
+    }
+    std::vector<std::pair<Spread, MemberRow>> rows;
+    for (auto& [member, row] : members) {
+        rows.emplace_back(spread(row.finals), row);
+    }
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+        const double x = a.first.mean, y = b.first.mean;
+        return std::isfinite(x) && (!std::isfinite(y) || x < y);
+    });
+    std::printf("population of %d members × %zu seeds: %d exploit steps, %lld epochs trained of "
+                "the %lld planned\n",
+                spec.population.population, spec.seeds.size(), exploits, (long long)spent,
+                (long long)planned);
+    std::printf("%-4s %-6s %-24s %-32s %s\n", "RANK", "MEMBER", "FINAL LOSS (mean ± std)",
+                "SETTING AT THE END", "COPIED");
+    int rank = 0;
+    for (const auto& [stat, row] : rows) {
+        std::printf(
+            "%-4d %-6d %-24s %-32s %s\n", ++rank, row.member,
+            qPrintable(
+                QStringLiteral("%1 ± %2").arg(stat.mean, 0, 'g', 4).arg(stat.std, 0, 'g', 2)),
+            qPrintable(row.setting),
+            row.steps.isEmpty() ? "-" : qPrintable(row.steps.join(QStringLiteral(", "))));
+    }
 }
 
 // Where the best so far improved against the epochs trained, and what
@@ -367,6 +461,13 @@ void printRanking(RunStore& store, const SweepSpec& spec, const QString& sweepId
         std::fprintf(stderr, "dredge-studio sweep: %s\n", qPrintable(error));
         return;
     }
+    if (spec.mode == SweepMode::Pbt) { // settings change as it trains: ranked by member
+        std::vector<RunRecord> members;
+        std::copy_if(all->begin(), all->end(), std::back_inserter(members),
+                     [&](const RunRecord& r) { return r.sweepId == sweepId; });
+        printPopulation(store, spec, sweepId, tasks, members);
+        return;
+    }
     // Pruned runs stopped early: their losses are not comparable with the
     // finished runs', so they are counted, not ranked.
     std::vector<RunRecord> runs, sweepRuns;
@@ -376,7 +477,7 @@ void printRanking(RunStore& store, const SweepSpec& spec, const QString& sweepId
         if (r.sweepId != sweepId) {
             continue;
         }
-        epochsSpent += r.epochsDone;
+        epochsSpent += epochsTrained(r);
         sweepRuns.push_back(r);
         if (r.status == RecordStatus::Pruned) {
             prunedTasks.insert(r.sweepTask);
@@ -428,8 +529,26 @@ void printRanking(RunStore& store, const SweepSpec& spec, const QString& sweepId
     printSearch(summarizeSearch(spec, sweepRuns, tasks));
 }
 
-// A halving sweep's rungs, by bracket (one in asha), for --dry-run.
+// A halving sweep's rungs, by bracket (one in asha), for --dry-run; a
+// tpe or pbt sweep's plan.
 void printHalving(const SweepSpec& spec, const std::vector<SweepTask>& tasks) {
+    if (spec.mode == SweepMode::Pbt) {
+        const auto& p = spec.population;
+        QStringList factors, at;
+        for (const double f : p.factors) {
+            factors.append(QString::number(f));
+        }
+        for (const auto e : generationEpochs(p.interval, spec.base.train.epochs)) {
+            at.append(QString::number(e));
+        }
+        std::printf("population of %d members × %zu seeds; at epochs %s a member whose %s loss "
+                    "is in the bottom %g %% goes on from a member of the top %g %% (its "
+                    "checkpoint, each seed from the same seed), live settings × %s or a "
+                    "neighbouring listed value\n",
+                    p.population, spec.seeds.size(), qPrintable(at.join(QStringLiteral(", "))),
+                    p.objective == SeedObjective::Median ? "median" : "mean", 100.0 * p.quantile,
+                    100.0 * p.quantile, qPrintable(factors.join(QStringLiteral(" or "))));
+    }
     if (spec.mode == SweepMode::Tpe) {
         std::printf("%d trials × %zu seeds; the first %d settings drawn at random, then each "
                     "proposed from the results before it (TPE: the best %g share against the "
@@ -539,6 +658,9 @@ int runSweepCommand(const QStringList& arguments) {
                    : std::max(1, QThread::idealThreadCount() / (threads * std::max(1, ranks)));
     QString budgetError;
     const qint64 budget = budgetOf(p, &budgetError);
+    if (budgetError.isEmpty() && budget > 0 && spec->mode == SweepMode::Pbt) {
+        budgetError = populationBudgetProblem(*spec, *tasks, budget);
+    }
     if (!budgetError.isEmpty()) {
         return fail(budgetError, 2);
     }
@@ -555,8 +677,18 @@ int runSweepCommand(const QStringList& arguments) {
                         2);
         }
     }
-    if (!p.isSet(QStringLiteral("slurm"))) { // a cluster's nodes are its own
+    const int population = int(tasks->size());
+    if (spec->mode == SweepMode::Pbt && !p.isSet(QStringLiteral("jobs"))) {
+        jobs = population; // a population trains side by side, or it is judged in cohorts
+    } else if (!p.isSet(QStringLiteral("slurm"))) { // a cluster's nodes are its own
         jobs = cappedJobs(jobs, threads * ranks, p.isSet(QStringLiteral("oversubscribe")));
+    }
+    if (spec->mode == SweepMode::Pbt && jobs < population) {
+        std::fprintf(stderr,
+                     "dredge-studio sweep: note: %d of the population's %d runs train at once: "
+                     "each boundary judges the runs that reach it together with those before "
+                     "them, not the whole population (leave --jobs out to train it together)\n",
+                     jobs, population);
     }
     if (p.isSet(QStringLiteral("dry-run"))) {
         std::printf("%s: %zu runs (%s)%s\n", qPrintable(spec->name), tasks->size(),
@@ -610,12 +742,20 @@ int runSweepCommand(const QStringList& arguments) {
                                QStringLiteral("--store"),
                                storeUrl,
                                QStringLiteral("--threads"),
-                               QString::number(threads)};
+                               QString::number(threads),
+                               QStringLiteral("--sweep-jobs"),
+                               QString::number(jobs)};
     if (location->followSymlinks) {
         trainArguments << QStringLiteral("--follow-symlinks");
     }
     if (ranks > 1) {
         trainArguments << QStringLiteral("--ranks") << QString::number(ranks);
+    }
+    if (spec->mode == SweepMode::Pbt) { // a cohort smaller than the population spans members
+        const auto seeds = int(spec->seeds.size());
+        std::stable_sort(todo.begin(), todo.end(), [seeds](const SweepTask& a, const SweepTask& b) {
+            return a.index % seeds < b.index % seeds;
+        });
     }
     ProcessSweep queue(QCoreApplication::applicationFilePath(), trainArguments, *spec, todo, jobs);
     const auto spent = [&store, id = sweep.id] { return epochsSpent(store, id); };

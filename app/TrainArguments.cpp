@@ -37,8 +37,10 @@ std::optional<SweepTask> sweepTaskFrom(const QCommandLineParser& p, QString* swe
                                        std::optional<SuccessiveHalving>* halving,
                                        std::optional<SweepSpec>* sweep) {
     if (!p.isSet(QStringLiteral("sweep"))) {
-        if (p.isSet(QStringLiteral("task")) || p.isSet(QStringLiteral("sweep-id"))) {
-            throw BadArguments{QStringLiteral("--task and --sweep-id go with --sweep")};
+        if (p.isSet(QStringLiteral("task")) || p.isSet(QStringLiteral("sweep-id")) ||
+            p.isSet(QStringLiteral("sweep-jobs"))) {
+            throw BadArguments{
+                QStringLiteral("--task, --sweep-id and --sweep-jobs go with --sweep")};
         }
         return std::nullopt;
     }
@@ -215,6 +217,10 @@ constexpr RunOption kRunOptions[] = {
      "The stored sweep whose queued run --task this is (written by 'sweep' and its Slurm "
      "scripts): the run is taken from the queue.",
      "id"},
+    {"sweep-jobs",
+     "With --sweep-id: how many of the sweep's runs train at once (a pbt run waits at a "
+     "boundary for queued runs that start meanwhile).",
+     "J"},
     {"after-killed",
      "With --sweep-id: the task's last process was killed (its Slurm script says so); its "
      "record, still running, ends as failed with its history kept, and this process trains the "
@@ -270,6 +276,17 @@ bool takeProposedTask(const QCommandLineParser& parser, TrainArguments* run, Swe
         run->config = configFrom(parser, proposed, nullptr);
         run->halving = halvingOf(*run->sweep, proposed);
         run->task = std::move(proposed);
+    } catch (const BadArguments& e) {
+        *error = e.reason;
+        return false;
+    }
+    return true;
+}
+
+bool takeForkedConfig(const QCommandLineParser& parser, TrainArguments* run,
+                      const ExperimentConfig& parent, QString* error) {
+    try {
+        run->config = configFrom(parser, std::nullopt, &parent);
     } catch (const BadArguments& e) {
         *error = e.reason;
         return false;

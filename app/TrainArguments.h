@@ -35,4 +35,9 @@ bool readTrainArguments(const QCommandLineParser& parser, TrainArguments* out, Q
 bool takeProposedTask(const QCommandLineParser& parser, TrainArguments* run, SweepTask proposed,
                       QString* error);
 
+// A fork's run: its parent's config (as it trained up to the fork), flags
+// still overriding it.
+bool takeForkedConfig(const QCommandLineParser& parser, TrainArguments* run,
+                      const ExperimentConfig& parent, QString* error);
+
 } // namespace dredge

@@ -7,6 +7,7 @@
 #include "AllocatorTuning.h"
 #include "CsvSignal.h"
 #include "ExperimentJson.h"
+#include "PopulationJudge.h"
 #include "ProgressThrottle.h"
 #include "RankedEpochs.h"
 #include "RunCost.h"
@@ -238,7 +239,7 @@ recordingFor(const StoreLocation& location, const ExperimentConfig& config,
              const QCommandLineParser& p, const std::optional<SweepTask>& task,
              const QString& sweepName, const std::optional<RunRecord>& forked, QString* refusal) {
     const QString sweepId = p.value(QStringLiteral("sweep-id"));
-    if (task && !sweepId.isEmpty()) {
+    if (task && !sweepId.isEmpty() && !forked) { // a pbt member's fork is a new run of its task
         RunStore store;
         QString error;
         bool opened = store.open(location, &error);
@@ -313,6 +314,9 @@ public:
     void ready(const Trainer& trainer) override {
         setup = trainer.setup();
         ForwardingSink::ready(trainer);
+        if (onReady_) {
+            onReady_();
+        }
         std::fprintf(stderr, "training %s on %s: %lld parameters, %lld epochs%s%s\n",
                      modelKindName(config_.model.kind).data(), setup.dataDescription.c_str(),
                      (long long)setup.parameters, (long long)config_.train.epochs,
@@ -348,8 +352,12 @@ public:
                 return EpochVerdict::Prune;
             }
         }
-        return EpochVerdict::Continue;
+        return population_ ? judgePopulation(trainer, epoch, loss) : EpochVerdict::Continue;
     }
+    // Called once the run is in the store, before its first epoch.
+    void onReady(std::function<void()> hook) { onReady_ = std::move(hook); }
+    // A pbt sweep's run: the store decides its member's step at each boundary.
+    void judgePopulation(std::unique_ptr<PopulationJudge> judge) { population_ = std::move(judge); }
     // A halving sweep's run (asha, hyperband): the store judges it at each rung.
     void judgeRungs(std::unique_ptr<RungJudge> judge) { judge_ = std::move(judge); }
     void changed(const SettingChange& change) override {
@@ -362,10 +370,29 @@ public:
     void finish() { printer_.finish(); }
 
     RunSetup setup;
-    QString pruneReason; // why a rung ended the run
+    QString pruneReason;                      // why a rung or a pbt boundary ended the run
+    std::optional<PopulationExploit> exploit; // where a pbt member goes on
 
 private:
+    EpochVerdict judgePopulation(const Trainer& trainer, int64_t epoch, double loss) {
+        const double watched = trainer.watchesValidation() ? trainer.lastValidationLoss() : loss;
+        exploit = population_->exploitAfter(epoch + 1, watched);
+        if (!population_->problem().isEmpty()) {
+            std::fprintf(stderr,
+                         "\ndredge-studio train: warning: the population's step at epoch %lld is "
+                         "not decided (%s); the run goes on\n",
+                         (long long)(epoch + 1), qPrintable(population_->problem()));
+        }
+        if (!exploit) {
+            return EpochVerdict::Continue;
+        }
+        pruneReason = exploit->reason;
+        return EpochVerdict::Prune;
+    }
+
     std::unique_ptr<RungJudge> judge_;
+    std::unique_ptr<PopulationJudge> population_;
+    std::function<void()> onReady_;
     const ExperimentConfig& config_;
     const Fork* fork_;
     ProgressPrinter printer_;
@@ -475,7 +502,94 @@ bool takeTrialSetting(const QCommandLineParser& parser, TrainArguments* run, QSt
     return proposed && takeProposedTask(parser, run, *proposed, error);
 }
 
-int runTrainCommand(const QStringList& arguments) {
+namespace {
+
+// A pbt member's run that copied another at a boundary, its outcome not yet
+// written: it ends when the member's fork is in the store, or, whatever
+// happens to the fork, when the last owner lets go of it.
+class EndingRun {
+public:
+    EndingRun(std::unique_ptr<TrainRecording> recording, TrainResult result)
+        : recording_(std::move(recording))
+        , result_(std::move(result)) {}
+    ~EndingRun() { finish(); }
+    EndingRun(const EndingRun&) = delete;
+    EndingRun& operator=(const EndingRun&) = delete;
+    void finish() {
+        if (recording_) {
+            recording_->finish(result_);
+            warnIfNotStored(*recording_, true);
+            recording_.reset();
+        }
+    }
+
+private:
+    std::unique_ptr<TrainRecording> recording_;
+    TrainResult result_;
+};
+
+// Where a pbt member goes on, and the run it leaves.
+struct MemberStep {
+    PopulationExploit exploit;
+    std::shared_ptr<EndingRun> ending;
+};
+
+// A pbt member going on after its run ended at a boundary: a fork of the
+// copied member's run with the same seed, in the member's explored setting
+// (the task takes its values for its name; the config is the copied run's,
+// the explore goes into the fork's journal).
+bool takeMemberFork(const QCommandLineParser& parser, TrainArguments* run, const Fork& fork,
+                    const PopulationExploit& step, QString* error) {
+    auto explored = proposedTask(*run->sweep, *run->task, step.setting, error);
+    if (!explored || !takeForkedConfig(parser, run, fork.parent.config, error)) {
+        return false;
+    }
+    run->task = std::move(*explored);
+    return true;
+}
+
+// The name of a pbt member's fork: its task, whom it copied, and its setting.
+QString memberForkName(const TrainArguments& run, const PopulationExploit& step) {
+    return QStringLiteral("%1 #%2: member %3 from member %4 at epoch %5: %6")
+        .arg(run.sweepName)
+        .arg(run.task->index)
+        .arg(run.task->setting)
+        .arg(step.source)
+        .arg(step.epoch)
+        .arg(run.task->label());
+}
+
+// A pbt sweep's run: its member's steps are decided in the sweep's store.
+std::unique_ptr<PopulationJudge> populationJudge(const QCommandLineParser& parser,
+                                                 const TrainArguments& run,
+                                                 const PopulationExploit* member,
+                                                 TrainRecording& recording) {
+    QString error;
+    const auto location = storeOf(parser, &error);
+    const QString sweepId = parser.value(QStringLiteral("sweep-id"));
+    if (!location || sweepId.isEmpty()) {
+        std::fprintf(stderr, "dredge-studio train: note: a pbt sweep's members are judged in its "
+                             "store (--sweep-id and a store): this run trains to its end\n");
+        return nullptr;
+    }
+    const auto& spec = *run.sweep;
+    PopulationEntry entry;
+    entry.member = run.task->setting;
+    entry.seedIndex = run.task->index % int(spec.seeds.size());
+    entry.runId = recording.runId();
+    entry.setting = member ? member->setting : settingOf(spec, *run.task);
+    auto judge = std::make_unique<PopulationJudge>(
+        *location, spec, sweepId, std::move(entry), run.config.train.epochs,
+        parser.value(QStringLiteral("sweep-jobs")).toInt(), [&recording] { recording.flush(); });
+    judge->setCancelled([] { return interrupted.load(); }); // Ctrl+C while it waits
+    return judge;
+}
+
+// One run; a pbt member's run that ended at a boundary sets `next`, where
+// the member goes on (`member` when this run is that).
+int trainOnce(const QStringList& arguments, const MemberStep* step,
+              std::optional<MemberStep>* next) {
+    const PopulationExploit* member = step ? &step->exploit : nullptr;
     QCommandLineParser parser;
     addTrainOptions(parser);
     const auto fail = [](const QString& reason) {
@@ -515,6 +629,17 @@ int runTrainCommand(const QStringList& arguments) {
             return fail(error);
         }
     }
+    if (member) {
+        QString error;
+        const auto location = storeOf(parser, &error);
+        if (!location ||
+            !loadFork(QStringLiteral("%1@%2").arg(member->sourceRunId).arg(member->epoch),
+                      *location, &fork.emplace(), &error)) {
+            return fail(QStringLiteral("member %1 cannot go on from run %2: %3")
+                            .arg(member->source)
+                            .arg(member->sourceRunId.left(8), error));
+        }
+    }
     TrainArguments run;
     QString argumentError;
     // A replay starts from the original's config (only replayable flags
@@ -523,7 +648,8 @@ int runTrainCommand(const QStringList& arguments) {
                                    : fork ? &fork->parent.config
                                           : nullptr;
     if (!readTrainArguments(parser, &run, &argumentError, base) ||
-        (run.task && run.task->pending && !takeTrialSetting(parser, &run, &argumentError))) {
+        (run.task && run.task->pending && !takeTrialSetting(parser, &run, &argumentError)) ||
+        (member && !takeMemberFork(parser, &run, *fork, *member, &argumentError))) {
         return fail(argumentError);
     }
     const ExperimentConfig& config = run.config;
@@ -558,10 +684,14 @@ int runTrainCommand(const QStringList& arguments) {
     std::optional<RunRecord> forked;
     if (fork) {
         QString error;
-        forked = forkRecord(fork->parent, fork->point, config, parser.value(QStringLiteral("name")),
-                            &error);
+        forked = forkRecord(
+            fork->parent, fork->point, config,
+            member ? memberForkName(run, *member) : parser.value(QStringLiteral("name")), &error);
         if (!forked) {
             return fail(error);
+        }
+        if (member) { // filtered in History as the sweep's queued runs are
+            forked->tags = QStringList{QStringLiteral("sweep"), QStringLiteral("pbt")};
         }
     }
 
@@ -610,6 +740,12 @@ int runTrainCommand(const QStringList& arguments) {
         recording->setControl(&control);
     }
     CommandSink sink(config, recording.get(), fork ? &*fork : nullptr);
+    if (step && recording) { // the run the member leaves ends once this one is in the store
+        sink.onReady([&recording, ending = step->ending] {
+            recording->flush();
+            ending->finish();
+        });
+    }
     if (run.halving && run.task) {
         QString error;
         const auto location = recording ? storeOf(parser, &error) : std::nullopt;
@@ -628,6 +764,9 @@ int runTrainCommand(const QStringList& arguments) {
                          "its store (--sweep-id and a store): this run trains to its end\n");
         }
     }
+    if (run.sweep && run.sweep->mode == SweepMode::Pbt && run.task && recording) {
+        sink.judgePopulation(populationJudge(parser, run, member, *recording));
+    }
     const RunSetup& setup = sink.setup;
     TrainResult result;
     try {
@@ -637,6 +776,10 @@ int runTrainCommand(const QStringList& arguments) {
         drive.ranks = ranks.get();
         if (replay) {
             drive.script = replay->journal;
+        }
+        if (member) { // the explore, journaled at the fork's first epoch
+            drive.planned =
+                exploreChanges(*run.sweep, fork->parent.config, member->setting, member->epoch);
         }
         result = driveRun(drive, sink);
         if (result.status == RunStatus::Pruned) {
@@ -659,6 +802,15 @@ int runTrainCommand(const QStringList& arguments) {
     }
     sink.finish();
     localRanks.finish(result.status == RunStatus::Failed);
+    if (sink.exploit && recording) {
+        // The member goes on in a fork, in this process; this run ends once
+        // the fork is in the store, so that the task never seems done to the
+        // runs waiting at the next boundary.
+        std::fprintf(stderr, "%s\n", qPrintable(sink.pruneReason));
+        next->emplace(
+            MemberStep{*sink.exploit, std::make_shared<EndingRun>(std::move(recording), result)});
+        return exitCodeOf(result.status);
+    }
     const bool stored = recording && recording->finish(result);
     if (recording) {
         warnIfNotStored(*recording, true);
@@ -718,6 +870,18 @@ int runTrainCommand(const QStringList& arguments) {
                      result.restoredBest ? "; the best epoch's weights were restored" : "");
     }
     return exitCodeOf(result.status);
+}
+
+} // namespace
+
+int runTrainCommand(const QStringList& arguments) {
+    std::optional<MemberStep> next;
+    int status = trainOnce(arguments, nullptr, &next);
+    while (next && !interrupted.load()) { // a pbt member goes on until its end
+        const auto step = *std::exchange(next, std::nullopt);
+        status = trainOnce(arguments, &step, &next);
+    }
+    return status;
 }
 
 } // namespace dredge

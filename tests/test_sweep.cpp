@@ -5,6 +5,7 @@
 // reason where it cannot start, except in CI).
 
 #include "ParameterImportance.h"
+#include "PopulationTraining.h"
 #include "RunGroups.h"
 #include "RunStore.h"
 #include "SlurmCluster.h"
@@ -149,6 +150,42 @@ private:
             return false;
         }
         return true;
+    }
+
+    // Member e.member's run with seed e.seedIndex ended at `epoch` as
+    // pruned, and a fork of the copied member's run with that seed took its
+    // task from there, the explore journaled at its first epoch.
+    void checkFork(RunStore& reader, const std::map<QString, RunRecord>& byId,
+                   const std::vector<PopulationEntry>& entries, const PopulationEntry& e,
+                   qint64 epoch) {
+        const auto& ended = byId.at(e.runId);
+        QCOMPARE(ended.status, RecordStatus::Pruned);
+        QCOMPARE(ended.epochsDone, epoch);
+        const auto source = std::find_if(entries.begin(), entries.end(), [&](auto& s) {
+            return s.member == e.source && s.seedIndex == e.seedIndex;
+        });
+        QVERIFY(source != entries.end());
+        const auto fork = std::find_if(byId.begin(), byId.end(), [&](auto& r) {
+            return r.second.parentId == source->runId && r.second.forkEpoch == epoch &&
+                   r.second.sweepTask == ended.sweepTask;
+        });
+        QVERIFY2(fork != byId.end(), "no fork took the member's task on");
+        QVERIFY(fork->second.tags.contains("pbt"));
+        QString error;
+        const auto journal = reader.journal(fork->second.id, &error);
+        QVERIFY2(journal, qPrintable(error));
+        const auto change = std::find_if(journal->begin(), journal->end(), [](auto& c) {
+            return c.action == ChangeAction::Set && c.setting == QLatin1String("lr");
+        });
+        QVERIFY(change != journal->end());
+        QCOMPARE(change->source, ChangeSource::Sweep);
+        QCOMPARE(change->epoch, epoch);
+        QCOMPARE(change->to.toDouble(), e.setting[0].toDouble());
+        QCOMPARE(change->from.toDouble(), source->setting[0].toDouble());
+        const double factor = change->to.toDouble() / change->from.toDouble();
+        QVERIFY2(std::abs(factor - 0.8) < 1e-12 || std::abs(factor - 1.2) < 1e-12 ||
+                     change->to.toDouble() == 1e-5 || change->to.toDouble() == 3e-2,
+                 qPrintable(QString::number(factor)));
     }
 
     // A `mode` (asha or hyperband) sweep of 6 learning rates × 2 model sizes
@@ -378,7 +415,8 @@ private Q_SLOTS:
         asha.insert("min_epochs", 40); // the base's epochs
         QTest::newRow("asha, a rung at the end") << asha << "\"min_epochs\" 40 is not below its 40";
         asha.insert("mode", "bohb");
-        QTest::newRow("unknown mode") << asha << "grid, random, asha, hyperband or tpe, not 'bohb'";
+        QTest::newRow("unknown mode")
+            << asha << "grid, random, asha, hyperband, tpe or pbt, not 'bohb'";
         auto tpe = sweepJson(QJsonArray{lrLogAxis(1e-4, 1e-2, 3)});
         tpe.insert("mode", "tpe");
         QTest::newRow("tpe without trials") << tpe << "a tpe sweep needs \"trials\"";
@@ -396,6 +434,30 @@ private Q_SLOTS:
         QTest::newRow("tpe, a range end no run takes") << tpe << "axis 'waves' = 0:";
         tpe["axes"] = QJsonArray{};
         QTest::newRow("tpe, nothing to search") << tpe << "at least one axis";
+        auto pbt = sweepJson(QJsonArray{lrLogAxis(1e-4, 1e-2, 3)});
+        pbt.insert("mode", "pbt");
+        QTest::newRow("pbt without a population") << pbt << "a pbt sweep needs \"population\"";
+        pbt.insert("population", 1);
+        pbt.insert("interval", 10);
+        QTest::newRow("pbt, a population of one")
+            << pbt << "\"population\" must be a whole number from 2";
+        pbt.insert("population", 4);
+        pbt.insert("interval", 40); // the base's epochs
+        QTest::newRow("pbt, no boundary") << pbt << "\"interval\" 40 is not below its 40 epochs";
+        pbt.insert("interval", 10);
+        pbt.insert("quantile", 0.6);
+        QTest::newRow("pbt, quantile above a half") << pbt << "\"quantile\" must be above 0";
+        pbt.remove("quantile");
+        pbt.insert("perturb", QJsonArray{1.2, -0.8});
+        QTest::newRow("pbt, a negative factor") << pbt << "\"perturb\" must be a list of factors";
+        pbt.insert("perturb", QJsonArray{});
+        QTest::newRow("pbt, no factor") << pbt << "\"perturb\" must be a list of factors";
+        pbt.remove("perturb");
+        pbt["axes"] = QJsonArray{QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}}};
+        QTest::newRow("pbt, nothing live to perturb") << pbt << "give at least one axis of lr,";
+        pbt["axes"] =
+            QJsonArray{QJsonObject{{"setting", "epochs"}, {"values", QJsonArray{20, 30}}}};
+        QTest::newRow("pbt, epochs are not perturbed") << pbt << "give at least one axis of lr,";
     }
     void badSweepsNameTheProblem() {
         QFETCH(QJsonObject, json);
@@ -634,6 +696,183 @@ private Q_SLOTS:
         QCOMPARE(settings[0], settings[1]);
     }
 
+    // Population-based training's rule, as the store applies it at each
+    // boundary: the bottom quantile copies a complete member of the top one
+    // that went on there (a seeded draw) and perturbs its live axes; a
+    // member decided before passes its step to its later seeds; a member
+    // alone goes on.
+    void populationStepsCopyTheTopAndExploreLiveSettings() {
+        auto json =
+            sweepJson(QJsonArray{lrLogAxis(1e-4, 1e-1, 4),
+                                 QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}},
+                                 QJsonObject{{"setting", "schedule"},
+                                             {"values", QJsonArray{"constant", "cosine", "step"}}}},
+                      QJsonArray{0, 1});
+        json.insert("mode", "pbt");
+        json.insert("population", 4);
+        json.insert("interval", 10);
+        QString error;
+        const auto spec = sweepFromJson(json, &error);
+        QVERIFY2(spec, qPrintable(error));
+        QCOMPARE(generationEpochs(60, 300), (std::vector<int64_t>{60, 120, 180, 240}));
+        QCOMPARE(generationEpochs(100, 300), (std::vector<int64_t>{100, 200}));
+        const auto setting = [](double lr, int waves, const char* schedule) {
+            return std::vector<QJsonValue>{lr, waves, QString::fromLatin1(schedule)};
+        };
+        const auto entry = [](int member, int seed, double loss, std::vector<QJsonValue> at) {
+            PopulationEntry e;
+            e.member = member;
+            e.seedIndex = seed;
+            e.runId = QStringLiteral("run%1-%2").arg(member).arg(seed);
+            e.loss = loss;
+            e.setting = std::move(at);
+            return e;
+        };
+        std::vector<PopulationEntry> entries;
+        for (int member = 0; member < 4; ++member) {
+            for (int seed = 0; seed < 2; ++seed) {
+                entries.push_back(entry(member, seed, member == 3 ? 10.0 : double(member + 1),
+                                        member == 3 ? setting(1e-2, 16, "constant")
+                                                    : setting(1e-3 * (member + 1), 8, "cosine")));
+            }
+        }
+        const auto step = populationStep(*spec, entries, 3, 60);
+        QCOMPARE(step.source, 0); // the one member of the top quarter of four
+        const double lr = step.setting[0].toDouble();
+        QVERIFY2(std::abs(lr - 0.8e-3) < 1e-15 || std::abs(lr - 1.2e-3) < 1e-15,
+                 qPrintable(QString::number(lr)));
+        QCOMPARE(step.setting[1], QJsonValue(8)); // not live: copied, never perturbed
+        // A listed live value moves to a neighbour of the copied one (cosine).
+        QVERIFY(step.setting[2] == QJsonValue("constant") || step.setting[2] == QJsonValue("step"));
+        QCOMPARE(populationStep(*spec, entries, 3, 60).setting, step.setting); // seeded
+        QCOMPARE(populationStep(*spec, entries, 0, 60).source, -1);            // the best goes on
+        QCOMPARE(populationStep(*spec, {entries[6], entries[7]}, 3, 60).source, -1); // alone
+        // The whole boundary at once: only member 3 copies, every seed alike.
+        auto decided = entries;
+        decideBoundary(*spec, decided, 60);
+        for (const auto& e : decided) {
+            QVERIFY(e.decided);
+            QCOMPARE(e.source, e.member == 3 ? 0 : -1);
+            QCOMPARE(e.setting,
+                     e.member == 3 ? step.setting : entries[size_t(e.member * 2)].setting);
+        }
+        // A diverged member is worst.
+        auto diverged = entries;
+        diverged[6].loss = std::nan("");
+        QCOMPARE(populationStep(*spec, diverged, 3, 120).source, 0);
+        // A member decided before passes its step to a seed that comes later.
+        auto later = decided;
+        later.push_back(entry(3, 1, 0.1, setting(1e-2, 16, "constant")));
+        later.erase(later.begin() + 7); // member 3's seed 1 had not arrived
+        later.back().seedIndex = 1;
+        decideBoundary(*spec, later, 60);
+        QCOMPARE(later.back().source, 0);
+        QCOMPARE(later.back().setting, step.setting);
+        // Only a member whose every seed has its checkpoint there, and that
+        // went on there, is copied.
+        auto partial = entries;
+        partial.erase(partial.begin() + 1); // member 0's seed 1 not there yet
+        QCOMPARE(populationStep(*spec, partial, 3, 60).source, -1);
+        auto copier = entries;
+        for (int i : {0, 1}) { // member 0 copied member 2 here
+            copier[size_t(i)].decided = true;
+            copier[size_t(i)].source = 2;
+        }
+        QCOMPARE(populationStep(*spec, copier, 3, 60).source, -1);
+        // A range's perturbed value stays in the range.
+        for (uint64_t seed = 0; seed < 20; ++seed) {
+            const auto top = exploredSetting(*spec, setting(1e-1, 8, "step"), seed);
+            QVERIFY(top[0].toDouble() <= 1e-1 && top[0].toDouble() >= 0.8e-1 - 1e-15);
+            QCOMPARE(top[2], QJsonValue("cosine")); // the only neighbour of the last
+        }
+    }
+
+    // A pbt sweep through real processes and the store: every boundary
+    // decided once per run as the rule decides on what stood before it; a
+    // member that copies another ends its run there (history kept) and goes
+    // on in a fork of the copied member's run with the same seed, the
+    // explore in the fork's journal; every member ends at its epochs, and a
+    // fork replays bit for bit.
+    void aPbtSweepCopiesTheTopThroughTheStoreAndItsForksReplay() {
+        auto json =
+            sweepJson(QJsonArray{lrLogAxis(1e-5, 3e-2, 5),
+                                 QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}}},
+                      QJsonArray{0, 1});
+        json["base"] = QJsonObject{{"train", QJsonObject{{"epochs", 240}}}};
+        json.insert("mode", "pbt");
+        json.insert("population", 4);
+        json.insert("interval", 60);
+        json.insert("sample_seed", 5);
+        const QString file = writeSweep("pbt.json", json);
+        const auto dry = studio({"sweep", file, "--dry-run"});
+        QVERIFY2(dry.out.contains("population of 4 members × 2 seeds; at epochs 60, 120, 180"),
+                 dry.out.constData());
+        const QString store = "sqlite:" + dir_.filePath("pbt.sqlite");
+        const auto r = studio({"sweep", file, "--store", store}); // the population at once
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("population of 4 members × 2 seeds") &&
+                     r.out.contains("from member"),
+                 r.out.constData());
+        QString error;
+        const auto spec = sweepFromJson(json, &error);
+        const auto runs = storedRuns(store);
+        std::map<QString, RunRecord> byId;
+        std::map<int, int> finals; // by task
+        for (const auto& run : runs) {
+            byId[run.id] = run;
+            if (run.status != RecordStatus::Pruned) {
+                QCOMPARE(run.status, RecordStatus::Finished);
+                QCOMPARE(run.epochsDone, qint64(240));
+                ++finals[run.sweepTask];
+            }
+        }
+        QCOMPARE(finals.size(), size_t(8));
+        QVERIFY(std::all_of(finals.begin(), finals.end(), [](auto& f) { return f.second == 1; }));
+        RunStore reader;
+        QVERIFY(reader.open(*parseStoreUrl(store, &error), &error));
+        const auto boundaries = reader.populationEntries(runs.front().sweepId, &error);
+        QVERIFY2(boundaries && boundaries->size() == 3, qPrintable(error));
+        int exploits = 0;
+        std::map<int, SweepPoint> settingBefore; // by member: as it reached the boundary
+        const auto tasks = expandSweep(*spec, &error);
+        for (const auto& task : *tasks) {
+            settingBefore[task.setting] = settingOf(*spec, task);
+        }
+        for (const auto& [epoch, entries] : *boundaries) {
+            QCOMPARE(entries.size(), size_t(8)); // every member's every seed, once
+            // Every run trained at once: the whole population was judged
+            // together, as the rule judges it.
+            auto asked = entries;
+            for (auto& e : asked) { // undecided, in its setting before the step
+                e.decided = false;
+                e.setting = settingBefore[e.member];
+            }
+            decideBoundary(*spec, asked, epoch);
+            for (size_t i = 0; i < entries.size(); ++i) {
+                const auto& e = entries[i];
+                QVERIFY(e.decided);
+                QCOMPARE(asked[i].source, e.source);
+                if (e.source >= 0) {
+                    QCOMPARE(asked[i].setting, e.setting);
+                    ++exploits;
+                    checkFork(reader, byId, entries, e, epoch);
+                }
+                settingBefore[e.member] = e.setting;
+            }
+        }
+        QVERIFY2(exploits > 0, "the population never copied a member: choose another sample_seed");
+        qInfo("%d exploit steps at 3 boundaries of 4 members × 2 seeds", exploits);
+        for (const auto& run : runs) {
+            if (!run.parentId.isEmpty()) {
+                const auto replay = studio({"train", "--replay", run.id, "--store", store});
+                QVERIFY2(replay.exitCode == 0 &&
+                             replay.err.contains("every loss identical to the original's"),
+                         replay.err.constData());
+                break;
+            }
+        }
+    }
+
     // --budget: a run starts only when its epochs fit beside what the sweep
     // trained and what is running; the rest stay queued, and the sweep goes
     // on when started again with a larger budget. Bad budgets are refused.
@@ -665,6 +904,16 @@ private Q_SLOTS:
         }
         QVERIFY(studio({"sweep", file, "--slurm", "--budget", "10", "--store", store})
                     .err.contains("--budget caps a sweep run here"));
+        auto pbt = sweepJson(QJsonArray{lrLogAxis(1e-4, 1e-2, 3)}, QJsonArray{0, 1});
+        pbt.insert("mode", "pbt");
+        pbt.insert("population", 4);
+        pbt.insert("interval", 10);
+        const auto r = studio(
+            {"sweep", writeSweep("pbt-budget.json", pbt), "--budget", "200", "--store", store});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("\"population\" 4 is larger than --budget 200 allows: its 4 "
+                                "members × 2 seeds train 320 epochs (at most 2 members fit)"),
+                 r.err.constData());
     }
 
     // An array task whose run is killed (SIGKILL) trains it again: the
@@ -725,6 +974,42 @@ private Q_SLOTS:
         QCOMPARE(lrs.size(), size_t(4));
         for (const auto& [trial, values] : lrs) {
             QCOMPARE(values.size(), size_t(1)); // one setting for both seeds
+        }
+    }
+
+    // A pbt sweep as a job array: each task trains its member to its end,
+    // forks included, its boundaries decided in the shared store.
+    void aPbtSweepOnARealSlurmSharesItsBoundaries() {
+        SlurmCluster cluster;
+        if (!startedOrSkipped(cluster)) {
+            return;
+        }
+        auto json = sweepJson(QJsonArray{lrLogAxis(1e-5, 3e-2, 5)}, QJsonArray{0});
+        json.insert("mode", "pbt");
+        json.insert("population", 4);
+        json.insert("interval", 10);
+        json.insert("sample_seed", 2);
+        const QString store = "sqlite:" + dir_.filePath("pbt-cluster.sqlite");
+        QVERIFY(submitted(writeSweep("pbt-cluster.json", json), 2, store));
+        const auto ended = [&store] {
+            const auto runs = storedRuns(store);
+            std::set<int> done;
+            for (const auto& r : runs) {
+                if (r.status == RecordStatus::Finished && r.epochsDone == 40) {
+                    done.insert(r.sweepTask);
+                }
+            }
+            return done.size() == 4 &&
+                   std::all_of(runs.begin(), runs.end(), [](auto& r) { return isEnded(r.status); });
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(ended(), qPrintable(cluster.log()), 180000);
+        QString error;
+        RunStore reader;
+        QVERIFY(reader.open(*parseStoreUrl(store, &error), &error));
+        const auto boundaries = reader.populationEntries(storedRuns(store).front().sweepId, &error);
+        QVERIFY2(boundaries && boundaries->size() == 3, qPrintable(error));
+        for (const auto& [epoch, entries] : *boundaries) {
+            QCOMPARE(entries.size(), size_t(4));
         }
     }
 

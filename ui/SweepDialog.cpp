@@ -254,7 +254,7 @@ bool SweepDialog::openFile(const QString& path, QString* error) {
     if (!s) {
         return false;
     }
-    if (halvesRuns(*s) || s->mode == SweepMode::Tpe) {
+    if (halvesRuns(*s) || s->mode == SweepMode::Tpe || s->mode == SweepMode::Pbt) {
         // Its rungs and proposals are decided through the store by `sweep`'s
         // processes; the window's queue trains fixed runs to their end.
         *error = tr("%1 is a %2 sweep (adaptive): run it with "

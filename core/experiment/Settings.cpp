@@ -267,7 +267,7 @@ std::vector<Setting> trainRows() {
     std::vector<Setting> rows;
     auto epochs = integer(
         {"epochs", "train", "epochs", "Training", "Epochs", "Full-batch epochs.", "N",
-         kLiveEverywhere},
+         kLiveEverywhere | Extent},
         [](auto& c) -> auto& { return c.train.epochs; }, 1);
     epochs.followsDefaultOf = QStringLiteral("data"); // each data set its own, in the form
     rows.push_back(std::move(epochs));
@@ -447,7 +447,7 @@ std::vector<Setting> averagingRows() {
         {"checkpoint-every", "train", "checkpoint_every", "Averaging", "Checkpoint every",
          "Keep the run's state in the store every N epochs and at its end, to "
          "resume or fork from (0: none).",
-         "N", kLiveEverywhere},
+         "N", kLiveEverywhere | Extent},
         [](auto& c) -> auto& { return c.train.checkpointEvery; }, 0));
     rows.push_back(real(
         {"keep-mib", "train", "keep_mib", "Averaging", "Keep parameters up to",

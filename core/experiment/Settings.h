@@ -28,6 +28,10 @@ enum SettingUse : unsigned {
     // A replay may take another value: it changes where a run computes, not
     // one bit of its losses (the ranks of a data-parallel run).
     Replayable = 1u << 3,
+    // How long a run trains or what it keeps, not how: population-based
+    // training does not perturb it (every member meets the same boundaries,
+    // with a checkpoint there).
+    Extent = 1u << 4,
 };
 
 struct SettingChoice {

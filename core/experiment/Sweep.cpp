@@ -17,11 +17,9 @@ namespace {
 
 constexpr int64_t kMaxTasks = 100'000;
 
-constexpr std::pair<SweepMode, const char*> kModeNames[] = {{SweepMode::Grid, "grid"},
-                                                            {SweepMode::Random, "random"},
-                                                            {SweepMode::Asha, "asha"},
-                                                            {SweepMode::Hyperband, "hyperband"},
-                                                            {SweepMode::Tpe, "tpe"}};
+constexpr std::pair<SweepMode, const char*> kModeNames[] = {
+    {SweepMode::Grid, "grid"},           {SweepMode::Random, "random"}, {SweepMode::Asha, "asha"},
+    {SweepMode::Hyperband, "hyperband"}, {SweepMode::Tpe, "tpe"},       {SweepMode::Pbt, "pbt"}};
 
 // A sweep axis names a sweepable row of the settings table.
 const Setting* findAxisSetting(const QString& name) {
@@ -260,6 +258,72 @@ bool readTpe(const QJsonObject& json, SweepSpec& spec, QString* error) {
     return !json.contains(QStringLiteral("min_epochs")) || readHalving(json, spec, error);
 }
 
+// Pbt's "population", "interval", "quantile", "perturb", "objective" and
+// "sample_seed" (the population is drawn as random mode draws its samples).
+bool readPopulation(const QJsonObject& json, SweepSpec& spec, QString* error) {
+    auto& p = spec.population;
+    for (const char* key : {"population", "interval"}) {
+        if (!json.contains(QLatin1String(key))) {
+            return fail(error, QStringLiteral("a pbt sweep needs \"population\" (how many members "
+                                              "train side by side) and \"interval\" (epochs "
+                                              "between two exploit steps)"));
+        }
+    }
+    const auto population = readCount(json, "population", 0, 2, 10'000, error);
+    const auto interval =
+        population ? readCount(json, "interval", 0, 1, 1'000'000'000, error) : std::nullopt;
+    if (!interval) {
+        return false;
+    }
+    p.population = *population;
+    p.interval = *interval;
+    spec.samples = p.population;
+    const auto quantile = json.value(QStringLiteral("quantile"));
+    p.quantile = quantile.isUndefined() ? 0.25 : quantile.toDouble(-1.0);
+    if (!(p.quantile > 0.0 && p.quantile <= 0.5)) {
+        return fail(error, QStringLiteral("\"quantile\" must be above 0 and at most 0.5: the "
+                                          "share of members at the bottom that copy the top"));
+    }
+    if (json.contains(QStringLiteral("perturb"))) {
+        p.factors.clear();
+        for (const auto& f : json.value(QStringLiteral("perturb")).toArray()) {
+            p.factors.push_back(f.toDouble(-1.0));
+        }
+        const bool positive = std::all_of(p.factors.begin(), p.factors.end(),
+                                          [](double f) { return f > 0.0 && std::isfinite(f); });
+        if (p.factors.empty() || !positive) {
+            return fail(error, QStringLiteral("\"perturb\" must be a list of factors above 0 "
+                                              "(a range axis's value is multiplied by one)"));
+        }
+    }
+    QJsonObject halving = json; // "objective" reads as asha's does
+    halving.insert(QStringLiteral("min_epochs"), 1);
+    if (!readHalving(halving, spec, error)) {
+        return false;
+    }
+    p.objective = spec.halving.objective;
+    spec.halving = {};
+    const auto seed = json.value(QStringLiteral("sample_seed"));
+    spec.sampleSeed = seed.isUndefined() ? 0 : seedFrom(seed).value_or(0);
+    return seed.isUndefined() || seedFrom(seed) ||
+           fail(error, QStringLiteral("\"sample_seed\" must be an integer from 0 to 2^53"));
+}
+
+// A pbt sweep explores live settings: one axis at least must be one.
+bool checkPopulationAxes(const SweepSpec& spec, QString* error) {
+    QStringList live;
+    for (const auto& s : settings()) {
+        if (isLiveAxis(s.name)) {
+            live.append(s.name);
+        }
+    }
+    const bool any = std::any_of(spec.axes.begin(), spec.axes.end(),
+                                 [](const SweepAxis& a) { return isLiveAxis(a.setting); });
+    return any || fail(error, QStringLiteral("a pbt sweep perturbs settings that may change while "
+                                             "a run trains: give at least one axis of %1")
+                                  .arg(live.join(QStringLiteral(", "))));
+}
+
 } // namespace
 
 QString sweepModeName(SweepMode mode) {
@@ -354,7 +418,8 @@ std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error) 
     const auto known = std::find_if(std::begin(kModeNames), std::end(kModeNames),
                                     [&](const auto& m) { return mode == QLatin1String(m.second); });
     if (known == std::end(kModeNames)) {
-        return failed(QStringLiteral("mode must be grid, random, asha, hyperband or tpe, not '%1'")
+        return failed(QStringLiteral("mode must be grid, random, asha, hyperband, tpe or pbt, "
+                                     "not '%1'")
                           .arg(mode));
     }
     spec.mode = known->first;
@@ -365,7 +430,8 @@ std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error) 
         }
     }
     if ((halving && !readHalving(json, spec, &why)) ||
-        (spec.mode == SweepMode::Tpe && !readTpe(json, spec, &why))) {
+        (spec.mode == SweepMode::Tpe && !readTpe(json, spec, &why)) ||
+        (spec.mode == SweepMode::Pbt && !readPopulation(json, spec, &why))) {
         return failed(why);
     }
     for (const auto& axis : json.value(QStringLiteral("axes")).toArray()) {
@@ -380,6 +446,9 @@ std::optional<SweepSpec> sweepFromJson(const QJsonObject& json, QString* error) 
     }
     if (spec.mode == SweepMode::Tpe && spec.axes.empty()) {
         return failed(QStringLiteral("a tpe sweep needs at least one axis to search"));
+    }
+    if (spec.mode == SweepMode::Pbt && !checkPopulationAxes(spec, &why)) {
+        return failed(why);
     }
     return spec;
 }
@@ -446,6 +515,20 @@ QJsonObject toJson(const SweepSpec& spec) {
         if (spec.mode != SweepMode::Tpe) {
             json.insert(QStringLiteral("samples"), spec.samples);
         }
+        json.insert(QStringLiteral("sample_seed"), qint64(spec.sampleSeed));
+    }
+    if (spec.mode == SweepMode::Pbt) {
+        const auto& p = spec.population;
+        QJsonArray factors;
+        for (const double f : p.factors) {
+            factors.append(f);
+        }
+        json.insert(QStringLiteral("population"), p.population);
+        json.insert(QStringLiteral("interval"), qint64(p.interval));
+        json.insert(QStringLiteral("quantile"), p.quantile);
+        json.insert(QStringLiteral("perturb"), factors);
+        json.insert(QStringLiteral("objective"),
+                    p.objective == SeedObjective::Median ? "median" : "mean");
         json.insert(QStringLiteral("sample_seed"), qint64(spec.sampleSeed));
     }
     if (spec.mode == SweepMode::Tpe) {
@@ -521,6 +604,22 @@ void shuffleSettings(std::vector<Combination>& combinations, uint64_t seed) {
     }
 }
 
+// A pbt member goes on from another's checkpoint at each boundary: one is
+// kept there (every "interval" epochs unless the base keeps them more often).
+void keepBoundaryCheckpoints(const SweepSpec& spec, SweepTask& task, QString* why) {
+    auto& train = task.config.train;
+    const int64_t interval = spec.population.interval;
+    if (why->isEmpty() && interval >= train.epochs) {
+        *why = QStringLiteral("\"interval\" %1 is not below its %2 epochs: no boundary to "
+                              "exploit at")
+                   .arg(interval)
+                   .arg(train.epochs);
+    }
+    if (train.checkpointEvery <= 0 || interval % train.checkpointEvery != 0) {
+        train.checkpointEvery = interval;
+    }
+}
+
 // The task of `combination` and `seed`, or why it cannot run.
 SweepTask taskOf(const SweepSpec& spec, const Combination& combination, uint64_t seed,
                  QString* why) {
@@ -537,6 +636,9 @@ SweepTask taskOf(const SweepSpec& spec, const Combination& combination, uint64_t
     if (why->isEmpty()) {
         *why = QString::fromStdString(validate(task.config));
     }
+    if (spec.mode == SweepMode::Pbt) {
+        keepBoundaryCheckpoints(spec, task, why);
+    }
     if (why->isEmpty() && halvesRuns(spec) && spec.halving.minEpochs >= task.config.train.epochs) {
         *why = QStringLiteral("\"min_epochs\" %1 is not below its %2 epochs: no rung to "
                               "judge it at")
@@ -546,9 +648,10 @@ SweepTask taskOf(const SweepSpec& spec, const Combination& combination, uint64_t
     return task;
 }
 
-// The settings a tpe sweep can propose are checked before anything is
-// queued: each axis's ends and listed values, the others at their first.
-bool checkTpeSpace(const SweepSpec& spec, QString* error) {
+// The settings a tpe sweep can propose, or a pbt sweep explore, are checked
+// before anything is queued: each axis's ends and listed values, the others
+// at their first.
+bool checkSearchSpace(const SweepSpec& spec, QString* error) {
     Combination first;
     for (const auto& axis : spec.axes) {
         first.push_back(axis.isRange ? QJsonValue(axis.from) : axis.values.front());
@@ -580,7 +683,7 @@ std::optional<std::vector<SweepTask>> pendingTrials(const SweepSpec& spec, QStri
         fail(error, QStringLiteral("the sweep would start more than %1 runs").arg(kMaxTasks));
         return std::nullopt;
     }
-    if (!checkTpeSpace(spec, error)) {
+    if (!checkSearchSpace(spec, error)) {
         return std::nullopt;
     }
     std::vector<SweepTask> tasks;
@@ -662,7 +765,11 @@ std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString
     if (spec.mode == SweepMode::Tpe) {
         return pendingTrials(spec, error);
     }
-    const bool drawn = spec.mode == SweepMode::Random || (halvesRuns(spec) && spec.samples > 0);
+    const bool drawn = spec.mode == SweepMode::Random || spec.mode == SweepMode::Pbt ||
+                       (halvesRuns(spec) && spec.samples > 0);
+    if (spec.mode == SweepMode::Pbt && !checkSearchSpace(spec, error)) {
+        return std::nullopt; // explored values reach each range's ends and every listed value
+    }
     auto combinations = drawn ? drawsOf(spec, error) : gridOf(spec, error);
     if (!combinations) {
         return std::nullopt;
@@ -693,14 +800,18 @@ std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString
     return tasks;
 }
 
-std::vector<double> axisPoint(const SweepSpec& spec, const SweepTask& task) {
+SweepPoint settingOf(const SweepSpec& spec, const SweepTask& task) {
     Combination c;
     for (const auto& axis : spec.axes) {
         const auto found = std::find_if(task.values.begin(), task.values.end(),
                                         [&](const auto& v) { return v.first == axis.setting; });
         c.push_back(found == task.values.end() ? QJsonValue() : found->second);
     }
-    return parzenPoint(spec, c);
+    return c;
+}
+
+std::vector<double> axisPoint(const SweepSpec& spec, const SweepTask& task) {
+    return parzenPoint(spec, settingOf(spec, task));
 }
 
 SweepPoint proposeSetting(const SweepSpec& spec, int trial,

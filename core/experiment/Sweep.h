@@ -22,8 +22,14 @@
 // "objective") adds asha's pruning, as BOHB does. Its tasks are pending
 // until proposed: trial k's seeds are tasks k·S … k·S + S − 1.
 //
+// Mode "pbt" trains a population (PopulationTraining.h): "population" members
+// drawn from the axes as random mode draws ("sample_seed"), each with every
+// seed (member m's seeds are tasks m·S … m·S + S − 1); every "interval"
+// epochs the bottom "quantile" goes on from a top member's checkpoint with
+// its live axes perturbed ("perturb" factors), "objective" over seeds.
+//
 // Files: {"format": "dredge-sweep", "version": 1, "name": …, "base": {experiment},
-//         "mode": "grid"|"random"|"asha"|"hyperband"|"tpe", "samples": N, "sample_seed": S,
+//         "mode": "grid"|"random"|"asha"|"hyperband"|"tpe"|"pbt", "samples": N, "sample_seed": S,
 //         "axes": [{"setting": "lr", "values": [1e-3, 3e-3]},
 //                  {"setting": "waves", "range": {"from": 8, "to": 32, "points": 3,
 //                                                 "scale": "log"}}, …],
@@ -31,6 +37,7 @@
 
 #include "ExperimentConfig.h"
 #include "ParzenSearch.h"
+#include "PopulationTraining.h"
 #include "SuccessiveHalving.h"
 
 #include <QJsonObject>
@@ -43,8 +50,9 @@
 namespace dredge {
 
 // Asha and Hyperband halve: their runs end early at rungs (SuccessiveHalving.h);
-// Tpe proposes settings as results come in, halving too with "min_epochs".
-enum class SweepMode { Grid, Random, Asha, Hyperband, Tpe };
+// Tpe proposes settings as results come in, halving too with "min_epochs";
+// Pbt trains a population that copies its best members as it goes.
+enum class SweepMode { Grid, Random, Asha, Hyperband, Tpe, Pbt };
 
 struct SweepAxis {
     QString setting;                // as on the command line: lr, waves, amp, model, …
@@ -59,11 +67,12 @@ struct SweepSpec {
     QString name;
     ExperimentConfig base;
     SweepMode mode = SweepMode::Grid;
-    int samples = 0;           // random mode; asha mode draws so many when set
-    uint64_t sampleSeed = 0;   // random mode
-    SuccessiveHalving halving; // asha mode; tpe with "min_epochs" (else minEpochs 0)
-    int trials = 0;            // tpe mode: settings to try
-    ParzenOptions parzen;      // tpe mode
+    int samples = 0;              // random mode; asha mode draws so many when set
+    uint64_t sampleSeed = 0;      // random mode
+    SuccessiveHalving halving;    // asha mode; tpe with "min_epochs" (else minEpochs 0)
+    int trials = 0;               // tpe mode: settings to try
+    ParzenOptions parzen;         // tpe mode
+    PopulationOptions population; // pbt mode
     std::vector<SweepAxis> axes;
     std::vector<uint64_t> seeds{0};
 };
@@ -76,7 +85,7 @@ struct SweepTask {
     QString label() const;                              // "lr=0.001 amp=on seed=2"
     QString groupLabel() const; // the same without the seed: runs of one group share it
     int bracket = 0;            // hyperband: its setting's bracket
-    int setting = 0;            // which of the sweep's settings (tpe: its trial)
+    int setting = 0;            // which of the sweep's settings (tpe: its trial; pbt: its member)
     // Tpe: the setting is not chosen yet (only the seed is in `values`); the
     // store proposes it when the trial's first run starts (proposedTask).
     bool pending = false;
@@ -103,7 +112,7 @@ QStringList sweepSettings();
 bool applySetting(ExperimentConfig& config, const QString& setting, const QJsonValue& value,
                   QString* error);
 
-// "grid", "random", "asha", "hyperband" or "tpe".
+// "grid", "random", "asha", "hyperband", "tpe" or "pbt".
 QString sweepModeName(SweepMode mode);
 // Whether the sweep's runs end early at rungs (asha, hyperband, tpe with "min_epochs").
 bool halvesRuns(const SweepSpec& spec);
@@ -122,6 +131,8 @@ QJsonObject toJson(const SweepSpec& spec);
 // invalid, naming it.
 std::optional<std::vector<SweepTask>> expandSweep(const SweepSpec& spec, QString* error);
 
+// `task`'s setting as the axes' values, in the axes' order.
+SweepPoint settingOf(const SweepSpec& spec, const SweepTask& task);
 // `task`'s setting as numbers, one per axis: a range's value, a listed
 // axis's index among its values.
 std::vector<double> axisPoint(const SweepSpec& spec, const SweepTask& task);

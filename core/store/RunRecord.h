@@ -8,6 +8,7 @@
 #include <QDateTime>
 #include <QString>
 #include <QStringList>
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <vector>
@@ -99,6 +100,10 @@ QString describe(const ExperimentConfig& config);
 // A fresh record for a run about to start: new UUID, created now, this host,
 // app and LibTorch versions.
 RunRecord newRunRecord(const ExperimentConfig& config, const QString& name);
+// The epochs the run trained itself: a fork's first forkEpoch are its parent's.
+inline qint64 epochsTrained(const RunRecord& r) {
+    return r.parentId.isEmpty() ? r.epochsDone : std::max<qint64>(0, r.epochsDone - r.forkEpoch);
+}
 
 // Whether a record matches every whitespace-separated term of `filter`
 // (case-insensitive): name, tags, notes, data, model, status, id prefix, or

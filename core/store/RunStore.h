@@ -9,6 +9,7 @@
 // one file at once.
 
 #include "ParameterFrames.h"
+#include "PopulationTraining.h"
 #include "RunRecord.h"
 #include "SettingChange.h"
 #include "StoreLocation.h"
@@ -170,6 +171,32 @@ public:
     // Every trial's setting proposed so far, by trial.
     std::optional<std::map<int, QJsonArray>> trialSettings(const QString& sweepId, QString* error);
 
+    // Pbt (PopulationTraining.h): run `entry.runId` of sweep `sweepId`
+    // reached boundary `epoch` with `entry.loss`, its member in
+    // `entry.setting`: kept, undecided (again: nothing new).
+    bool arriveAtBoundary(const QString& sweepId, qint64 epoch, const PopulationEntry& entry,
+                          QString* error);
+    // How many of the sweep's runs a run at boundary `epoch` waits for: the
+    // training ones that have not reached it (forks that began at or after
+    // it do not count), and the queued ones while fewer than `jobs` train
+    // (a slot is free: one starts meanwhile).
+    std::optional<int> boundaryWaitsFor(const QString& sweepId, qint64 epoch, int jobs,
+                                        QString* error);
+    // Run `runId`'s member's step at boundary `epoch`: taken before, or
+    // now, in one transaction, by `decide` for every member there that has
+    // none (decideBoundary), and kept.
+    struct PopulationAnswer {
+        PopulationStep step;
+        QString sourceRunId; // the run of the copied member with this run's seed
+    };
+    using BoundaryDecision = std::function<void(std::vector<PopulationEntry>& entries)>;
+    std::optional<PopulationAnswer> stepAtBoundary(const QString& sweepId, qint64 epoch,
+                                                   const QString& runId,
+                                                   const BoundaryDecision& decide, QString* error);
+    // A sweep's population entries, by boundary (epoch) in the order they arrived.
+    std::optional<std::map<qint64, std::vector<PopulationEntry>>>
+    populationEntries(const QString& sweepId, QString* error);
+
     // The one run whose id starts with `prefix` (case-insensitive); on failure
     // *why (when given) says which kind it was, for callers that answer each
     // differently (the insight server's 400 and 404).
@@ -200,6 +227,11 @@ private:
     std::optional<QVariant> decideRung(QSqlQuery& q, const RungArrival& arrival,
                                        const SuccessiveHalving& halving, bool& wrote,
                                        QString* error);
+    std::optional<QVariant> decideBoundary(QSqlQuery& q, const QString& sweepId, qint64 epoch,
+                                           const QString& runId, const BoundaryDecision& decide,
+                                           bool& wrote, QString* error);
+    std::optional<std::vector<PopulationEntry>> entriesAt(QSqlQuery& q, const QString& sweepId,
+                                                          qint64 epoch, QString* error);
     std::optional<QVariant>
     decideTrial(QSqlQuery& q, const QString& sweepId, int trial,
                 const std::function<QJsonArray(const SweepProgress&)>& propose, bool& wrote,

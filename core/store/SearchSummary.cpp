@@ -46,7 +46,9 @@ std::vector<std::pair<qint64, double>> bestSoFarOf(std::vector<RunRecord> runs,
                                                    const SweepSpec& spec) {
     std::vector<std::pair<QDateTime, double>> completions; // when, the setting's mean
     for (const auto& [setting, end] : ends) {
-        completions.push_back({end.ended, seedObjective(end.losses, spec.halving.objective)});
+        const auto objective =
+            spec.mode == SweepMode::Pbt ? spec.population.objective : spec.halving.objective;
+        completions.push_back({end.ended, seedObjective(end.losses, objective)});
     }
     std::sort(completions.begin(), completions.end());
     std::sort(runs.begin(), runs.end(),
@@ -56,7 +58,7 @@ std::vector<std::pair<qint64, double>> bestSoFarOf(std::vector<RunRecord> runs,
     double best = INFINITY;
     size_t next = 0;
     for (const auto& r : runs) {
-        spent += r.epochsDone;
+        spent += epochsTrained(r);
         const double before = best;
         for (; next < completions.size() && completions[next].first <= r.ended; ++next) {
             best = std::min(best, completions[next].second);
@@ -76,7 +78,7 @@ SearchSummary summarizeSearch(const SweepSpec& spec, const std::vector<RunRecord
     s.name = spec.name;
     s.mode = spec.mode;
     for (const auto& r : runs) {
-        s.epochsSpent += r.epochsDone;
+        s.epochsSpent += epochsTrained(r);
     }
     for (const auto& task : tasks) {
         s.epochsFull += task.config.train.epochs;
@@ -84,7 +86,9 @@ SearchSummary summarizeSearch(const SweepSpec& spec, const std::vector<RunRecord
     const auto ends = settingEnds(spec, runs, tasks);
     s.settingsComplete = int(ends.size());
     s.bestSoFar = bestSoFarOf(runs, ends, spec);
-    if (ends.size() < 4 || spec.axes.empty()) {
+    // A pbt member's setting changes as it trains: its first one did not
+    // make its loss, so no share is credited to it.
+    if (ends.size() < 4 || spec.axes.empty() || spec.mode == SweepMode::Pbt) {
         return s;
     }
     std::vector<TriedSetting> tried;

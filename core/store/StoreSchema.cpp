@@ -170,6 +170,23 @@ const QStringList kSteps[] = {
                     " setting TEXT NOT NULL,"
                     " proposed_ms BIGINT NOT NULL,"
                     " PRIMARY KEY (sweep_id, trial))")},
+    // 9 → 10: population-based training's boundaries (PopulationTraining.h):
+    // each run's watched loss where it reached one (NULL: not finite), and
+    // its member's step there once taken (in one transaction, for every
+    // member there): the member it copied (−1: it went on; NULL: not yet)
+    // and the setting it goes on with, a JSON array of the axes' values.
+    {QStringLiteral("CREATE TABLE population_steps ("
+                    " id {serial},"
+                    " sweep_id TEXT NOT NULL REFERENCES sweeps (id) ON DELETE CASCADE,"
+                    " epoch BIGINT NOT NULL,"
+                    " member INTEGER NOT NULL,"
+                    " seed_index INTEGER NOT NULL,"
+                    " run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,"
+                    " loss DOUBLE PRECISION,"
+                    " source INTEGER,"
+                    " setting TEXT NOT NULL,"
+                    " arrived_ms BIGINT NOT NULL,"
+                    " UNIQUE (sweep_id, epoch, run_id))")},
 };
 static_assert(std::size(kSteps) == kStoreSchemaVersion, "one step per version");
 

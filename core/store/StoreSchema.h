@@ -17,7 +17,7 @@ enum class SqlDialect { Sqlite, PostgreSql };
 // Version 2: user fields (notes, star, archive), tags, parent runs, prediction
 // snapshots. Version 3: sweeps, and each run's sweep and task. Version 4:
 // checkpoints and validation losses. Version 8: successive halving's rungs.
-constexpr int kStoreSchemaVersion = 9;
+constexpr int kStoreSchemaVersion = 10;
 
 // The database's version: 0 for an empty database, -1 on error.
 int storeSchemaVersion(QSqlDatabase& db, QString* error);

@@ -20,7 +20,7 @@ SweepRecord newSweepRecord(const SweepSpec& spec, int tasks) {
 
 bool isAdaptiveMode(const QString& mode) {
     return mode == QLatin1String("asha") || mode == QLatin1String("hyperband") ||
-           mode == QLatin1String("tpe");
+           mode == QLatin1String("tpe") || mode == QLatin1String("pbt");
 }
 
 RunRecord queuedRun(const SweepRecord& sweep, const SweepTask& task) {

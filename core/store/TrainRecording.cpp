@@ -55,6 +55,11 @@ void TrainRecording::checkpoint(const TrainingCheckpoint& checkpoint) {
     recorder_.checkpoint(checkpoint);
 }
 
+void TrainRecording::flush() {
+    client_.flush();
+    collectProblem();
+}
+
 bool TrainRecording::finish(const TrainResult& result) {
     if (control_) {
         client_.watchRequests(record_.id, {});

@@ -45,6 +45,9 @@ public:
     void parameters(const ParameterFrames& frames) override;
     void checkpoint(const TrainingCheckpoint& checkpoint) override;
     void changed(const SettingChange& change) override;
+    // Waits until what was recorded so far is in the store (a pbt boundary:
+    // another member may fork from this run's checkpoint there).
+    void flush();
     // Writes the outcome and waits for the store; returns whether the whole
     // run reached it.
     bool finish(const TrainResult& result);

@@ -83,6 +83,7 @@ private:
         }
         const auto every = config_.train.checkpointEvery;
         if (drive_.keep && every > 0 && (epoch + 1) % every == 0) {
+            flush(); // a checkpoint's losses go out with it: a fork reads both
             sink_.checkpoint(trainer.checkpoint());
             lastCheckpoint_ = epoch + 1;
         }
@@ -135,6 +136,12 @@ private:
                 again.source = ChangeSource::Replay;
                 again.requestId = 0;
                 asked.push_back(std::move(again));
+            }
+        }
+        for (const auto& c : drive_.planned) {
+            if (c.action == ChangeAction::Set && c.epoch == epoch && epoch > scriptTaken_) {
+                asked.push_back(c);
+                asked.back().requestId = 0;
             }
         }
         scriptTaken_ = std::max(scriptTaken_, epoch);
@@ -296,7 +303,7 @@ private:
     std::vector<int64_t> changedAt_;     // epochs where changes applied: their frames are kept
     std::optional<TrainConfig> pending_; // changes taken, for train() at the next boundary
     std::vector<EpochSpan> spans_;       // the trainer's, as of the last batch
-    int64_t scriptTaken_ = -1;           // a replay's changes are taken up to this epoch
+    int64_t scriptTaken_ = -1; // a replay's (and planned) changes are taken up to this epoch
 };
 
 } // namespace

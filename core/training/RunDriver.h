@@ -86,6 +86,9 @@ struct RunDrive {
     // A replay: the original run's applied changes (and its stop), applied
     // again at the same epochs.
     RunJournal script{};
+    // Changes a sweep decided (pbt's explore at a fork's first epoch): set
+    // to their `value` at their epochs, journaled with their own source.
+    RunJournal planned{};
     // Rank 0 of a data-parallel run (RankedEpochs.h); null: one process.
     RankGroup* ranks = nullptr;
 };
