@@ -243,6 +243,9 @@ private:
         });
         p->start(executable_,
                  common_ + QStringList{QStringLiteral("--task"), QString::number(task.index)});
+        // The window's Sweeps panel follows a sweep by these lines.
+        std::fprintf(stderr, "[%d/%d, %d running] task %d started\n", queue_.done(), queue_.total(),
+                     int(processes_.size()), task.index);
         return id;
     }
 

@@ -32,6 +32,7 @@
 #include "StoreClient.h"
 #include "SweepDialog.h"
 #include "SweepPanel.h"
+#include "SweepProcess.h"
 #include "SweepQueue.h"
 #include "SweepRecords.h"
 #include "WindowTestHelpers.h"
@@ -130,6 +131,15 @@ int rowNamed(MainWindow& w, const QString& name) {
         }
     }
     return -1;
+}
+
+// Every run the store at `url` holds (none when it cannot be read).
+std::vector<RunRecord> storedRuns(const QString& url) {
+    RunStore store;
+    QString error;
+    const auto runs =
+        store.open(*parseStoreUrl(url, &error), &error) ? store.listRuns(&error) : std::nullopt;
+    return runs ? *runs : std::vector<RunRecord>{};
 }
 
 } // namespace
@@ -681,12 +691,85 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(w.lossPlot()->rungLines().empty(), kTimeoutMs);
         w.lossPlot()->setXAxis(LossAxisX::Epoch);
 
-        // The window's queue runs grid and random sweeps; an asha file is
-        // refused with the command that runs it.
+        // The builder opens an adaptive file: its mode and its keys.
         SweepDialog dialog(ExperimentConfig{}, 1);
         QString error;
-        QVERIFY(!dialog.openFile(QFINDTESTDATA("../resources/presets/chirp-tuning.json"), &error));
-        QVERIFY2(error.contains("dredge-studio sweep"), qPrintable(error));
+        QVERIFY2(dialog.openFile(QFINDTESTDATA("../resources/presets/chirp-tuning.json"), &error),
+                 qPrintable(error));
+        QCOMPARE(dialog.modeBox()->currentData().toString(), QStringLiteral("asha"));
+        QCOMPARE(dialog.methodBox()->text(), // the file's keys, in the file format's names
+                 QStringLiteral("min_epochs=20, objective=mean, reduction=3"));
+        QVERIFY(dialog.startButton()->isEnabled());
+    }
+
+    // An adaptive sweep from the window: the builder takes the mode's keys
+    // (checked as the file's are), and the window runs `dredge-studio sweep`
+    // on its store, its progress in the Sweeps panel and its runs in the
+    // store; Cancel stops a sweep as Ctrl+C does (its runs recorded as
+    // stopped), and a pbt population trains all at once.
+    void anAdaptiveSweepRunsFromTheWindowAndStopsAsCtrlCDoes() {
+        const QString url = dir_.freshStore();
+        MainWindow w(false, url);
+        w.setCommandPath(QStringLiteral(DREDGE_STUDIO_EXE));
+        SweepDialog dialog(ExperimentConfig{}, 2);
+        dialog.modeBox()->setCurrentIndex(dialog.modeBox()->findData(QStringLiteral("asha")));
+        QCOMPARE(dialog.methodBox()->text(),
+                 QStringLiteral("min_epochs=20, reduction=3, objective=mean"));
+        dialog.setAxis(0, QStringLiteral("lr"), QStringLiteral("0.0001, 0.001, 0.01"));
+        dialog.seedsBox()->setText(QStringLiteral("0"));
+        dialog.methodBox()->setText(QStringLiteral("min_epochs=5, reduction=1"));
+        QVERIFY(!dialog.startButton()->isEnabled());
+        QVERIFY2(dialog.countLabel()->text().contains("(η) must be a number above 1"),
+                 qPrintable(dialog.countLabel()->text()));
+        dialog.methodBox()->setText(QStringLiteral("min_epochs=5, reduction=3"));
+        QVERIFY(dialog.startButton()->isEnabled());
+        QString error;
+        auto spec = dialog.spec(&error);
+        QVERIFY2(spec, qPrintable(error));
+        spec->base.train.epochs = 30;
+        auto* asha = w.startAdaptiveSweep(*spec, 2, &error);
+        QVERIFY2(asha, qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(asha->state() != SweepProcess::State::Running, 120000);
+        QVERIFY2(asha->state() == SweepProcess::State::Done, qPrintable(asha->problem()));
+        auto* table = w.sweepPanel()->table();
+        QCOMPARE(table->item(0, 1)->text(), QStringLiteral("3 / 3"));
+        QCOMPARE(table->item(0, 4)->text(), QStringLiteral("done"));
+        const auto runs = storedRuns(url);
+        QCOMPARE(runs.size(), size_t(3));
+        for (const auto& r : runs) {
+            QVERIFY(r.status == RecordStatus::Finished || r.status == RecordStatus::Pruned);
+            QVERIFY(r.tags.contains(QStringLiteral("asha")));
+        }
+
+        // A long pbt population of two: both run at once; Cancel stops it.
+        dialog.modeBox()->setCurrentIndex(dialog.modeBox()->findData(QStringLiteral("pbt")));
+        QVERIFY(!dialog.jobsBox()->isEnabled()); // a population trains at once
+        dialog.methodBox()->setText(QStringLiteral("population=2, interval=100000"));
+        spec = dialog.spec(&error);
+        QVERIFY2(spec, qPrintable(error));
+        spec->base.train.epochs = 1'000'000;
+        auto* pbt = w.startAdaptiveSweep(*spec, 1, &error);
+        QVERIFY2(pbt, qPrintable(error));
+        const auto training = [&url] {
+            const auto all = storedRuns(url);
+            return std::count_if(all.begin(), all.end(), [](const RunRecord& r) {
+                return r.status == RecordStatus::Running && r.epochsDone > 0;
+            });
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(training(), 2, 60000);
+        QTRY_COMPARE_WITH_TIMEOUT(pbt->running(), 2, 10000);
+        table->selectRow(1);
+        QVERIFY(w.sweepPanel()->cancelButton()->isEnabled());
+        w.sweepPanel()->cancelButton()->click();
+        QTRY_VERIFY_WITH_TIMEOUT(pbt->state() != SweepProcess::State::Running, 60000);
+        QCOMPARE(pbt->state(), SweepProcess::State::Stopped);
+        QVERIFY2(table->item(1, 4)->text().startsWith(QStringLiteral("stopped")),
+                 qPrintable(table->item(1, 4)->text()));
+        int stopped = 0;
+        for (const auto& r : storedRuns(url)) {
+            stopped += r.status == RecordStatus::Stopped && r.tags.contains(QStringLiteral("pbt"));
+        }
+        QCOMPARE(stopped, 2);
     }
 
     // The search view: a stored 2 × 3 grid sweep whose loss falls with lr

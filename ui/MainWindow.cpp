@@ -24,6 +24,7 @@
 #include "StoreClient.h"
 #include "SweepDialog.h"
 #include "SweepPanel.h"
+#include "SweepProcess.h"
 #include "SweepQueue.h"
 #include "SweepRecords.h"
 #include "VersionReport.h"
@@ -31,6 +32,7 @@
 #include "QCustomPlotInclude.h"
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QHash>
@@ -41,12 +43,14 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QSysInfo>
 #include <QTableView>
@@ -73,6 +77,7 @@ MainWindow::MainWindow(bool useSettings, const QString& storeUrl, bool followSym
     : QMainWindow(parent)
     , useSettings_(useSettings)
     , followSymlinks_(followSymlinks)
+    , commandPath_(QCoreApplication::applicationFilePath())
     , runs_(new RunsModel(this))
     , server_(new InsightServer(this))
     , form_(new ExperimentForm)
@@ -838,10 +843,60 @@ void MainWindow::askForSweep() {
     }
     // Started from the event loop, once the dialog is gone.
     QTimer::singleShot(0, this, [this, spec, jobs, error]() mutable {
-        if (!spec || !startSweep(*spec, jobs, &error)) {
+        const bool started = spec && (isAdaptiveMode(sweepModeName(spec->mode))
+                                          ? startAdaptiveSweep(*spec, jobs, &error) != nullptr
+                                          : startSweep(*spec, jobs, &error) != nullptr);
+        if (!started) {
             QMessageBox::warning(this, tr("Cannot start the sweep"), error);
         }
     });
+}
+
+SweepProcess* MainWindow::startAdaptiveSweep(const SweepSpec& spec, int jobs, QString* error) {
+    if (!store_) {
+        *error = tr("An adaptive sweep decides through a run store (its rungs, proposals and "
+                    "population): choose one with File → Run store….");
+        return nullptr;
+    }
+    if (!expandSweep(spec, error)) {
+        return nullptr;
+    }
+    const QString folder =
+        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/sweeps";
+    const QString path =
+        QStringLiteral("%1/%2-%3.json")
+            .arg(folder, QString(spec.name).replace(QRegularExpression("[^A-Za-z0-9_.-]"), "-"),
+                 QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+    QSaveFile file(path);
+    const QByteArray bytes = QJsonDocument(toJson(spec)).toJson(QJsonDocument::Indented);
+    if (!QDir().mkpath(folder) || !file.open(QIODevice::WriteOnly) ||
+        file.write(bytes) != bytes.size() || !file.commit()) {
+        *error = tr("Cannot write the sweep file %1: %2").arg(path, file.errorString());
+        return nullptr;
+    }
+    const auto& location = store_->location();
+    QStringList arguments{path, QStringLiteral("--store"), location.display()};
+    if (spec.mode != SweepMode::Pbt) { // a population trains at once
+        arguments << QStringLiteral("--jobs") << QString::number(jobs);
+    }
+    if (followSymlinks_) {
+        arguments << QStringLiteral("--follow-symlinks");
+    }
+    QProcessEnvironment environment; // the URL shown leaves the password out
+    if (!location.password.isEmpty()) {
+        environment.insert(QStringLiteral("PGPASSWORD"), location.password);
+    }
+    auto* process = new SweepProcess(
+        tr("%1 (%2, %3)").arg(spec.name, sweepModeName(spec.mode), QDir::toNativeSeparators(path)),
+        commandPath_, arguments, environment, this);
+    sweepPanel_->addProcess(process);
+    connect(process, &SweepProcess::finished, this, [this, process] {
+        if (process->state() == SweepProcess::State::Failed) {
+            statusText_->setText(tr("Sweep failed: %1").arg(process->problem()));
+        }
+    });
+    process->start();
+    return process;
 }
 
 SweepQueue* MainWindow::startSweep(const SweepSpec& spec, int jobs, QString* error) {

@@ -33,6 +33,7 @@ class RunsModel;
 class ServerPanel;
 class StoreClient;
 class SweepPanel;
+class SweepProcess;
 class SweepQueue;
 
 class MainWindow : public QMainWindow {
@@ -72,6 +73,14 @@ public:
     // `jobs` at once. Returns its queue (owned by the window), or null with
     // *error when the sweep cannot expand.
     SweepQueue* startSweep(const SweepSpec& spec, int jobs, QString* error);
+    // An adaptive sweep (asha, hyperband, tpe, pbt): its file written to the
+    // user's data folder and `dredge-studio sweep FILE` run on this store
+    // (pbt: the whole population at once, else at most `jobs`); its runs
+    // arrive in History. Returns its process (owned by the window), or
+    // null with *error (no store).
+    SweepProcess* startAdaptiveSweep(const SweepSpec& spec, int jobs, QString* error);
+    // The dredge-studio executable that runs `sweep` (default: this one).
+    void setCommandPath(const QString& path) { commandPath_ = path; }
     SweepPanel* sweepPanel() const { return sweepPanel_; }
     GroupsPanel* groupsPanel() const { return groupsPanel_; }
     ParallelCoordinates* parallelCoordinates() const { return parallel_; }
@@ -147,6 +156,7 @@ private:
 
     bool useSettings_;
     bool followSymlinks_;
+    QString commandPath_;
     RunsModel* runs_;
     InsightServer* server_;
     ExperimentForm* form_;

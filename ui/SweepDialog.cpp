@@ -1,7 +1,5 @@
 #include "SweepDialog.h"
 
-#include <QDir>
-
 #include "ExperimentJson.h"
 
 #include <QComboBox>
@@ -78,6 +76,69 @@ QJsonValue seedsJson(const QString& text) {
     return seeds;
 }
 
+// The modes, and an adaptive mode's keys as the builder first offers them
+// (the file format's names; docs/sweeps.md).
+struct MethodKeys {
+    const char* mode;
+    const char* label;
+    const char* defaults; // empty: the mode has no keys of its own
+};
+constexpr MethodKeys kMethods[] = {
+    {"grid", QT_TRANSLATE_NOOP("SweepDialog", "Grid: every combination"), ""},
+    {"random", QT_TRANSLATE_NOOP("SweepDialog", "Random: seeded samples"), ""},
+    {"asha", QT_TRANSLATE_NOOP("SweepDialog", "ASHA: prune at rungs"),
+     "min_epochs=20, reduction=3, objective=mean"},
+    {"hyperband", QT_TRANSLATE_NOOP("SweepDialog", "Hyperband: brackets of ASHA"),
+     "min_epochs=20, reduction=3, objective=mean"},
+    {"tpe", QT_TRANSLATE_NOOP("SweepDialog", "TPE: propose from the results"),
+     "trials=20, startup=10, gamma=0.25"},
+    {"pbt", QT_TRANSLATE_NOOP("SweepDialog", "PBT: a population that copies its best"),
+     "population=8, interval=60, quantile=0.25"},
+};
+
+// "min_epochs=20, objective=mean, perturb=0.8 1.2" → JSON keys: numbers,
+// lists of numbers, else text.
+QJsonObject methodJson(const QString& text) {
+    QJsonObject json;
+    for (const auto& part : text.split(u',', Qt::SkipEmptyParts)) {
+        const auto key = part.section(u'=', 0, 0).trimmed();
+        const auto value = part.section(u'=', 1).trimmed();
+        const auto words = value.split(u' ', Qt::SkipEmptyParts);
+        if (words.size() > 1) {
+            QJsonArray list;
+            for (const auto& w : words) {
+                list.append(valueOf(w));
+            }
+            json.insert(key, list);
+        } else if (!key.isEmpty()) {
+            json.insert(key, valueOf(value));
+        }
+    }
+    return json;
+}
+
+// A file's keys besides the builder's own fields, as the method box shows them.
+QString methodText(const QJsonObject& file) {
+    static const QStringList kFields{"format", "version", "name", "base", "mode", "axes", "seeds"};
+    QStringList parts;
+    for (const auto& key : file.keys()) {
+        const auto v = file.value(key);
+        if (kFields.contains(key)) {
+            continue;
+        }
+        if (v.isArray()) {
+            QStringList words;
+            for (const auto& w : v.toArray()) {
+                words.append(w.toVariant().toString());
+            }
+            parts.append(key + u'=' + words.join(u' '));
+        } else if (!v.isUndefined()) {
+            parts.append(key + u'=' + v.toVariant().toString());
+        }
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
 QString axisText(const SweepAxis& axis) {
     if (axis.isRange) {
         return QStringLiteral("%1 .. %2 x%3%4")
@@ -102,6 +163,7 @@ SweepDialog::SweepDialog(const ExperimentConfig& base, int defaultJobs, QWidget*
     , name_(new QLineEdit(tr("sweep")))
     , mode_(new QComboBox)
     , samples_(new QSpinBox)
+    , method_(new QLineEdit)
     , axes_(new QTableWidget(0, 2))
     , seeds_(new QLineEdit(QStringLiteral("0-2")))
     , jobs_(new QSpinBox)
@@ -109,8 +171,13 @@ SweepDialog::SweepDialog(const ExperimentConfig& base, int defaultJobs, QWidget*
     , start_(new QPushButton(tr("Start sweep"))) {
     setWindowTitle(tr("New sweep"));
     resize(620, 480);
-    mode_->addItem(tr("Grid: every combination"), QStringLiteral("grid"));
-    mode_->addItem(tr("Random: seeded samples"), QStringLiteral("random"));
+    for (const auto& m : kMethods) {
+        mode_->addItem(tr(m.label), QLatin1String(m.mode));
+    }
+    method_->setObjectName(QStringLiteral("sweepMethod"));
+    method_->setToolTip(tr("The adaptive mode's keys, as the sweep file names them "
+                           "(docs/sweeps.md); an adaptive sweep runs as 'dredge-studio sweep', "
+                           "its runs in History"));
     samples_->setRange(1, 100000);
     samples_->setValue(10);
     jobs_->setRange(1, 256);
@@ -128,6 +195,7 @@ SweepDialog::SweepDialog(const ExperimentConfig& base, int defaultJobs, QWidget*
     form->addRow(tr("Name"), name_);
     form->addRow(tr("Mode"), mode_);
     form->addRow(tr("Samples"), samples_);
+    form->addRow(tr("Method"), method_);
     form->addRow(tr("Seeds"), seeds_);
     form->addRow(tr("Runs at once"), jobs_);
     auto* addAxis = new QPushButton(tr("Add axis"));
@@ -178,12 +246,27 @@ SweepDialog::SweepDialog(const ExperimentConfig& base, int defaultJobs, QWidget*
     connect(seeds_, &QLineEdit::textChanged, this, &SweepDialog::recount);
     connect(name_, &QLineEdit::textChanged, this, &SweepDialog::recount);
     connect(samples_, &QSpinBox::valueChanged, this, &SweepDialog::recount);
-    connect(mode_, &QComboBox::currentIndexChanged, this, [this] {
-        samples_->setEnabled(mode_->currentData() == QLatin1String("random"));
-        recount();
-    });
+    connect(mode_, &QComboBox::currentIndexChanged, this, &SweepDialog::modeChanged);
+    connect(method_, &QLineEdit::textChanged, this, &SweepDialog::recount);
     samples_->setEnabled(false);
+    method_->setEnabled(false);
     setAxis(0, QStringLiteral("lr"), QStringLiteral("0.001, 0.003"));
+}
+
+void SweepDialog::modeChanged() {
+    const QString mode = mode_->currentData().toString();
+    const auto m = std::find_if(std::begin(kMethods), std::end(kMethods),
+                                [&](const MethodKeys& k) { return mode == QLatin1String(k.mode); });
+    const QString defaults = m != std::end(kMethods) ? QLatin1String(m->defaults) : QString();
+    samples_->setEnabled(mode == QLatin1String("random"));
+    method_->setEnabled(!defaults.isEmpty());
+    method_->setText(defaults);
+    // A population trains side by side (docs/sweeps.md): `sweep` runs it all at once.
+    const bool population = mode == QLatin1String("pbt");
+    jobs_->setEnabled(!population);
+    jobs_->setToolTip(population ? tr("A pbt population trains all at once: members × seeds runs")
+                                 : tr("Runs training at once (default: cores / threads per run)"));
+    recount();
 }
 
 void SweepDialog::addAxisRow() {
@@ -227,6 +310,12 @@ QJsonObject SweepDialog::json(QString*) const {
         json.insert(QStringLiteral("samples"), samples_->value());
         json.insert(QStringLiteral("sample_seed"), 0);
     }
+    if (method_->isEnabled()) {
+        const auto keys = methodJson(method_->text());
+        for (auto it = keys.begin(); it != keys.end(); ++it) {
+            json.insert(it.key(), it.value());
+        }
+    }
     return json;
 }
 
@@ -254,18 +343,12 @@ bool SweepDialog::openFile(const QString& path, QString* error) {
     if (!s) {
         return false;
     }
-    if (halvesRuns(*s) || s->mode == SweepMode::Tpe || s->mode == SweepMode::Pbt) {
-        // Its rungs and proposals are decided through the store by `sweep`'s
-        // processes; the window's queue trains fixed runs to their end.
-        *error = tr("%1 is a %2 sweep (adaptive): run it with "
-                    "'dredge-studio sweep %1'; its runs, pruned ones too, show here in History. "
-                    "The window's queue runs grid and random sweeps.")
-                     .arg(QDir::toNativeSeparators(path), sweepModeName(s->mode));
-        return false;
-    }
     base_ = s->base;
     name_->setText(s->name);
-    mode_->setCurrentIndex(s->mode == SweepMode::Grid ? 0 : 1);
+    mode_->setCurrentIndex(mode_->findData(sweepModeName(s->mode)));
+    if (method_->isEnabled()) { // the file's own keys, not the mode's defaults
+        method_->setText(methodText(toJson(*s)));
+    }
     samples_->setValue(std::max(1, s->samples));
     axes_->setRowCount(0);
     for (size_t i = 0; i < s->axes.size(); ++i) {

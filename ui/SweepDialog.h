@@ -1,10 +1,12 @@
 #pragma once
 // The sweep builder: the form's experiment as the base, axes typed as a user
 // would ("0.001, 0.003", "1e-4 .. 1e-2 x5 log", "on, off", "siren, rff"),
-// seeds ("0-4" or "0, 3, 7"), grid or random, and how many runs at once. It
-// says how many runs the sweep starts (or what is wrong) as you type, and
-// opens and saves dredge-sweep files. The text becomes the file's JSON, so
-// the file format's checks are the builder's.
+// seeds ("0-4" or "0, 3, 7"), the mode (grid, random, or an adaptive one:
+// asha, hyperband, tpe, pbt, with its keys typed as "min_epochs=20,
+// reduction=3"), and how many runs at once. It says how many runs the sweep
+// starts (or what is wrong) as you type, and opens and saves dredge-sweep
+// files. The text becomes the file's JSON, so the file format's checks are
+// the builder's.
 
 #include "Sweep.h"
 
@@ -31,6 +33,7 @@ public:
     QLineEdit* nameBox() const { return name_; }
     QComboBox* modeBox() const { return mode_; }
     QSpinBox* samplesBox() const { return samples_; }
+    QLineEdit* methodBox() const { return method_; }
     QSpinBox* jobsBox() const { return jobs_; }
     QLabel* countLabel() const { return count_; }
     QPushButton* startButton() const { return start_; }
@@ -44,11 +47,13 @@ private:
     QJsonObject json(QString* error) const;
     void recount();
     void addAxisRow();
+    void modeChanged();
 
     ExperimentConfig base_;
     QLineEdit* name_;
     QComboBox* mode_;
     QSpinBox* samples_;
+    QLineEdit* method_; // an adaptive mode's keys: "min_epochs=20, reduction=3"
     QTableWidget* axes_;
     QLineEdit* seeds_;
     QSpinBox* jobs_;

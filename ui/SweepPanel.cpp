@@ -1,5 +1,6 @@
 #include "SweepPanel.h"
 
+#include "SweepProcess.h"
 #include "SweepQueue.h"
 
 #include <QHBoxLayout>
@@ -18,6 +19,20 @@ QString stateOf(const SweepQueue& q) {
         return q.cancelled() > 0 ? SweepPanel::tr("cancelled") : SweepPanel::tr("done");
     }
     return q.isPaused() ? SweepPanel::tr("paused") : SweepPanel::tr("running");
+}
+
+QString stateOf(const SweepProcess& p) {
+    switch (p.state()) {
+    case SweepProcess::State::Running:
+        return SweepPanel::tr("running (sweep)");
+    case SweepProcess::State::Done:
+        return SweepPanel::tr("done");
+    case SweepProcess::State::Stopped:
+        return SweepPanel::tr("stopped: the rest stay queued");
+    case SweepProcess::State::Failed:
+        return SweepPanel::tr("failed: %1").arg(p.problem());
+    }
+    return {};
 }
 
 } // namespace
@@ -49,18 +64,20 @@ SweepPanel::SweepPanel(QWidget* parent)
     layout->addWidget(table_);
     layout->addLayout(buttons);
     connect(pause_, &QPushButton::clicked, this, [this] {
-        if (auto* q = selected()) {
-            q->pause();
+        if (const auto* row = selected(); row && row->queue) {
+            row->queue->pause();
         }
     });
     connect(resume_, &QPushButton::clicked, this, [this] {
-        if (auto* q = selected()) {
-            q->resume();
+        if (const auto* row = selected(); row && row->queue) {
+            row->queue->resume();
         }
     });
     connect(cancel_, &QPushButton::clicked, this, [this] {
-        if (auto* q = selected()) {
-            Q_EMIT cancelRequested(q);
+        if (const auto* row = selected(); row && row->queue) {
+            Q_EMIT cancelRequested(row->queue);
+        } else if (row && row->process) {
+            row->process->stop();
         }
     });
     connect(table_, &QTableWidget::itemSelectionChanged, this, &SweepPanel::updateButtons);
@@ -68,44 +85,74 @@ SweepPanel::SweepPanel(QWidget* parent)
 }
 
 void SweepPanel::addQueue(SweepQueue* queue) {
-    const int row = table_->rowCount();
-    table_->insertRow(row);
-    for (int c = 0; c < ColumnCount; ++c) {
-        table_->setItem(row, c, new QTableWidgetItem);
-    }
-    queues_.push_back(queue);
     connect(queue, &SweepQueue::changed, this, [this, queue] { refresh(queue); });
-    refresh(queue);
-    table_->selectRow(row);
+    addRow({queue, nullptr});
 }
 
-void SweepPanel::refresh(SweepQueue* queue) {
-    const auto it = std::find(queues_.begin(), queues_.end(), queue);
-    if (it == queues_.end()) {
-        return;
+void SweepPanel::addProcess(SweepProcess* process) {
+    connect(process, &SweepProcess::changed, this, [this, process] { refresh(process); });
+    addRow({nullptr, process});
+}
+
+void SweepPanel::addRow(Row row) {
+    const int at = table_->rowCount();
+    table_->insertRow(at);
+    for (int c = 0; c < ColumnCount; ++c) {
+        table_->setItem(at, c, new QTableWidgetItem);
     }
-    const int row = int(it - queues_.begin());
-    table_->item(row, Name)->setText(queue->name());
-    table_->item(row, Done)->setText(
-        QStringLiteral("%1 / %2").arg(queue->done()).arg(queue->total()));
-    table_->item(row, Running)
-        ->setText(QStringLiteral("%1 (at most %2)").arg(queue->running()).arg(queue->jobs()));
-    table_->item(row, Queued)->setText(QString::number(queue->queued()));
-    table_->item(row, State)->setText(stateOf(*queue));
+    rows_.push_back(row);
+    refreshRow(at);
+    table_->selectRow(at);
+}
+
+void SweepPanel::refresh(const QObject* sweep) {
+    for (size_t i = 0; i < rows_.size(); ++i) {
+        if (rows_[i].queue == sweep || rows_[i].process == sweep) {
+            refreshRow(int(i));
+        }
+    }
+}
+
+void SweepPanel::refreshRow(int row) {
+    const auto set = [&](int column, const QString& text) {
+        table_->item(row, column)->setText(text);
+        table_->item(row, column)->setToolTip(text);
+    };
+    if (const auto* q = rows_[size_t(row)].queue) {
+        set(Name, q->name());
+        set(Done, QStringLiteral("%1 / %2").arg(q->done()).arg(q->total()));
+        set(Running, QStringLiteral("%1 (at most %2)").arg(q->running()).arg(q->jobs()));
+        set(Queued, QString::number(q->queued()));
+        set(State, stateOf(*q));
+    } else if (const auto* p = rows_[size_t(row)].process) {
+        set(Name, p->name());
+        set(Done, QStringLiteral("%1 / %2").arg(p->done()).arg(p->total()));
+        set(Running, QString::number(p->running()));
+        set(Queued, p->state() == SweepProcess::State::Running
+                        ? QString::number(std::max(0, p->total() - p->done() - p->running()))
+                        : QString());
+        set(State, stateOf(*p));
+    }
     updateButtons();
 }
 
-SweepQueue* SweepPanel::selected() const {
+const SweepPanel::Row* SweepPanel::selected() const {
     const int row = table_->currentRow();
-    return row >= 0 && row < int(queues_.size()) ? queues_[size_t(row)] : nullptr;
+    return row >= 0 && row < int(rows_.size()) ? &rows_[size_t(row)] : nullptr;
 }
 
 void SweepPanel::updateButtons() {
-    const auto* q = selected();
-    const bool live = q && !q->isFinished();
-    pause_->setEnabled(live && !q->isPaused());
-    resume_->setEnabled(live && q->isPaused());
-    cancel_->setEnabled(live);
+    const auto* row = selected();
+    const bool queueLive = row && row->queue && !row->queue->isFinished();
+    const bool processLive =
+        row && row->process && row->process->state() == SweepProcess::State::Running;
+    pause_->setEnabled(queueLive && !row->queue->isPaused());
+    resume_->setEnabled(queueLive && row->queue->isPaused());
+    cancel_->setEnabled(queueLive || processLive);
+    cancel_->setToolTip(processLive ? tr("Stop the sweep as Ctrl+C does: its running runs are "
+                                         "recorded as stopped, the rest stay queued for "
+                                         "'dredge-studio sweep FILE' to go on with")
+                                    : tr("Stop the sweep's running runs and drop its queued ones"));
 }
 
 } // namespace dredge

@@ -1,7 +1,9 @@
 #pragma once
 // The sweeps of this session, one row each: done / total, running, queued,
-// and Pause, Resume and Cancel for the selected one. A view of the queues;
-// cancelling is asked of the window, which also stops the sweep's runs.
+// and Pause, Resume and Cancel for the selected one. A view of the queues
+// (grid and random sweeps, trained here) and of the `sweep` processes
+// (adaptive ones); cancelling a queue is asked of the window, which also
+// stops the sweep's runs; cancelling a process stops it as Ctrl+C does.
 
 #include <QWidget>
 #include <vector>
@@ -11,6 +13,7 @@ class QTableWidget;
 
 namespace dredge {
 
+class SweepProcess;
 class SweepQueue;
 
 class SweepPanel : public QWidget {
@@ -19,6 +22,7 @@ public:
     explicit SweepPanel(QWidget* parent = nullptr);
 
     void addQueue(SweepQueue* queue);
+    void addProcess(SweepProcess* process);
     QTableWidget* table() const { return table_; }
     QPushButton* pauseButton() const { return pause_; }
     QPushButton* resumeButton() const { return resume_; }
@@ -28,15 +32,21 @@ Q_SIGNALS:
     void cancelRequested(dredge::SweepQueue* queue);
 
 private:
-    SweepQueue* selected() const;
-    void refresh(SweepQueue* queue);
+    struct Row {
+        SweepQueue* queue = nullptr;
+        SweepProcess* process = nullptr;
+    };
+    void addRow(Row row);
+    const Row* selected() const;
+    void refresh(const QObject* sweep);
+    void refreshRow(int row);
     void updateButtons();
 
     QTableWidget* table_;
     QPushButton* pause_;
     QPushButton* resume_;
     QPushButton* cancel_;
-    std::vector<SweepQueue*> queues_;
+    std::vector<Row> rows_;
 };
 
 } // namespace dredge
