@@ -14,15 +14,16 @@ QString quoted(QString text) {
 } // namespace
 
 QString slurmArrayScript(const SlurmArray& a) {
-    QStringList lines{QStringLiteral("#!/bin/bash"),
-                      QStringLiteral("# A DREDGE Studio sweep: one array task per run."),
-                      QStringLiteral("#SBATCH --job-name=%1").arg(a.jobName),
-                      QStringLiteral("#SBATCH --array=0-%1%2")
-                          .arg(a.tasks - 1)
-                          .arg(a.jobs > 0 ? QStringLiteral("%%1").arg(a.jobs) : QString()),
-                      QStringLiteral("#SBATCH --ntasks=%1").arg(a.ranksPerRun),
-                      QStringLiteral("#SBATCH --cpus-per-task=%1").arg(a.cpusPerTask),
-                      QStringLiteral("#SBATCH --output=%1/%x-%A_%a.out").arg(a.logFolder)};
+    QStringList lines{
+        QStringLiteral("#!/bin/bash"),
+        QStringLiteral("# A DREDGE Studio sweep: one array task per run."),
+        QStringLiteral("#SBATCH --job-name=%1").arg(a.jobName),
+        QStringLiteral("#SBATCH --array=%1%2")
+            .arg(a.indices.isEmpty() ? QStringLiteral("0-%1").arg(a.tasks - 1) : a.indices)
+            .arg(a.jobs > 0 ? QStringLiteral("%%1").arg(a.jobs) : QString()),
+        QStringLiteral("#SBATCH --ntasks=%1").arg(a.ranksPerRun),
+        QStringLiteral("#SBATCH --cpus-per-task=%1").arg(a.cpusPerTask),
+        QStringLiteral("#SBATCH --output=%1/%x-%A_%a.out").arg(a.logFolder)};
     if (!a.partition.isEmpty()) {
         lines.append(QStringLiteral("#SBATCH --partition=%1").arg(a.partition));
     }
@@ -41,7 +42,8 @@ QString slurmArrayScript(const SlurmArray& a) {
             // One call: a socket URL's %2F must not be taken for a marker.
             .arg(quoted(a.executable), quoted(a.sweepFile), a.sweepId, quoted(a.storeUrl),
                  QString::number(a.cpusPerTask), QString::number(a.jobs > 0 ? a.jobs : a.tasks)) +
-        (a.followSymlinks ? QStringLiteral(" --follow-symlinks") : QString());
+        (a.followSymlinks ? QStringLiteral(" --follow-symlinks") : QString()) +
+        (a.budget > 0 ? QStringLiteral(" --sweep-budget %1").arg(a.budget) : QString());
     // A run killed by a signal other than the stop's (SIGINT/SIGTERM end it
     // as stopped, 130) is trained once more, its dead record kept as failed.
     lines.append(train);

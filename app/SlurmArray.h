@@ -16,7 +16,9 @@ struct SlurmArray {
     QString storeUrl;
     bool followSymlinks = false; // the store file may be a symbolic link
     int tasks = 0;
-    int jobs = 0; // at most this many array tasks at once (0: no limit)
+    QString indices;   // the array's task ids ("2,3": a sweep going on); empty: 0 … tasks − 1
+    int jobs = 0;      // at most this many array tasks at once (0: no limit)
+    qint64 budget = 0; // at most this many epochs in all (0: no limit); sweep --budget
     int cpusPerTask = 1;
     int ranksPerRun = 1; // >1: each run on the Slurm tasks of `srun -n N`
     QString partition;   // empty: the cluster's default

@@ -300,9 +300,6 @@ qint64 budgetOf(const QCommandLineParser& p, QString* error) {
     if (!ok || budget < 1) {
         *error = QStringLiteral("--budget must be a whole number of epochs from 1, not '%1'")
                      .arg(p.value(QStringLiteral("budget")));
-    } else if (p.isSet(QStringLiteral("slurm"))) {
-        *error = QStringLiteral("--budget caps a sweep run here; a Slurm array's tasks start on "
-                                "their own (cap them with --jobs and the array's size)");
     }
     return budget;
 }
@@ -588,7 +585,8 @@ void printHalving(const SweepSpec& spec, const std::vector<SweepTask>& tasks) {
 }
 
 int submitArray(const QCommandLineParser& p, const SweepSpec& spec, const SweepRecord& sweep,
-                const QString& storeUrl, const QString& sweepFile, int cpus, int ranks) {
+                const QString& storeUrl, const QString& sweepFile, int cpus, int ranks,
+                qint64 budget, const std::vector<SweepTask>* goingOn) {
     SlurmArray array;
     array.jobName = QStringLiteral("dredge-") + QString(spec.name).replace(u' ', u'-');
     array.executable = QCoreApplication::applicationFilePath();
@@ -600,6 +598,14 @@ int submitArray(const QCommandLineParser& p, const SweepSpec& spec, const SweepR
     array.jobs = p.isSet(QStringLiteral("jobs")) ? p.value(QStringLiteral("jobs")).toInt() : 0;
     array.cpusPerTask = cpus;
     array.ranksPerRun = ranks;
+    array.budget = budget; // each task asks the store whether its epochs fit
+    if (goingOn) {         // an unfinished sweep: an array task for each run still queued
+        QStringList indices;
+        for (const auto& task : *goingOn) {
+            indices.append(QString::number(task.index));
+        }
+        array.indices = indices.join(u',');
+    }
     array.partition = p.value(QStringLiteral("partition"));
     array.timeLimit = p.value(QStringLiteral("time"));
     array.logFolder = QDir::currentPath();
@@ -612,8 +618,9 @@ int submitArray(const QCommandLineParser& p, const SweepSpec& spec, const SweepR
         return fail(QStringLiteral("cannot write %1: %2").arg(path, script.errorString()), 1);
     }
     script.close();
-    std::printf("sweep %s: %d runs queued in %s\nwrote %s\n", qPrintable(sweep.id), sweep.tasks,
-                qPrintable(storeUrl), qPrintable(path));
+    std::printf("sweep %s: %d runs queued in %s\nwrote %s\n", qPrintable(sweep.id),
+                goingOn ? int(goingOn->size()) : sweep.tasks, qPrintable(storeUrl),
+                qPrintable(path));
     if (p.isSet(QStringLiteral("slurm-script-only"))) {
         return 0;
     }
@@ -720,20 +727,21 @@ int runSweepCommand(const QStringList& arguments) {
     }
     const bool slurm = p.isSet(QStringLiteral("slurm"));
     std::vector<SweepTask> todo = *tasks;
-    const auto resumed = slurm || p.isSet(QStringLiteral("new"))
+    const auto resumed = p.isSet(QStringLiteral("new"))
                              ? std::optional<bool>(false)
                              : findUnfinished(store, *spec, *tasks, &sweep, &todo, &error);
     if (!resumed || (!*resumed && !enqueue(store, *spec, *tasks, &sweep, &error))) {
         return fail(error, 1);
-    }
-    if (slurm) {
-        return submitArray(p, *spec, sweep, storeUrl, file, threads, ranks);
     }
     if (*resumed) {
         std::fprintf(stderr,
                      "sweep %s: going on with the %zu of its %zu runs still queued (--new "
                      "queues the file afresh)\n",
                      qPrintable(sweep.id), todo.size(), tasks->size());
+    }
+    if (slurm) {
+        return submitArray(p, *spec, sweep, storeUrl, file, threads, ranks, budget,
+                           *resumed ? &todo : nullptr);
     }
     std::fprintf(stderr, "sweep %s: %zu runs, %d at once, into %s\n", qPrintable(sweep.id),
                  todo.size(), jobs, qPrintable(location->display()));

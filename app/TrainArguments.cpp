@@ -38,9 +38,9 @@ std::optional<SweepTask> sweepTaskFrom(const QCommandLineParser& p, QString* swe
                                        std::optional<SweepSpec>* sweep) {
     if (!p.isSet(QStringLiteral("sweep"))) {
         if (p.isSet(QStringLiteral("task")) || p.isSet(QStringLiteral("sweep-id")) ||
-            p.isSet(QStringLiteral("sweep-jobs"))) {
-            throw BadArguments{
-                QStringLiteral("--task, --sweep-id and --sweep-jobs go with --sweep")};
+            p.isSet(QStringLiteral("sweep-jobs")) || p.isSet(QStringLiteral("sweep-budget"))) {
+            throw BadArguments{QStringLiteral(
+                "--task, --sweep-id, --sweep-jobs and --sweep-budget go with --sweep")};
         }
         return std::nullopt;
     }
@@ -221,6 +221,10 @@ constexpr RunOption kRunOptions[] = {
      "With --sweep-id: how many of the sweep's runs train at once (a pbt run waits at a "
      "boundary for queued runs that start meanwhile).",
      "J"},
+    {"sweep-budget",
+     "With --sweep-id: at most E epochs for the whole sweep; a task whose epochs do not fit "
+     "stays queued (what 'sweep --slurm --budget' passes).",
+     "E"},
     {"after-killed",
      "With --sweep-id: the task's last process was killed (its Slurm script says so); its "
      "record, still running, ends as failed with its history kept, and this process trains the "

@@ -237,7 +237,8 @@ QString taskTakenBy(RunStore& store, const QString& sweepId, int task) {
 std::unique_ptr<TrainRecording>
 recordingFor(const StoreLocation& location, const ExperimentConfig& config,
              const QCommandLineParser& p, const std::optional<SweepTask>& task,
-             const QString& sweepName, const std::optional<RunRecord>& forked, QString* refusal) {
+             const QString& sweepName, const std::optional<RunRecord>& forked, QString* refusal,
+             bool* heldBack) {
     const QString sweepId = p.value(QStringLiteral("sweep-id"));
     if (task && !sweepId.isEmpty() && !forked) { // a pbt member's fork is a new run of its task
         RunStore store;
@@ -252,8 +253,25 @@ recordingFor(const StoreLocation& location, const ExperimentConfig& config,
                                                       "ended; the task was trained again"),
                                        &error);
         }
+        // Under sweep --budget on Slurm: taken only when its epochs fit.
+        const qint64 budget = p.value(QStringLiteral("sweep-budget")).toLongLong();
+        qint64 held = -1;
         const auto claimed =
-            opened ? store.claimQueuedRun(sweepId, task->index, &error) : std::nullopt;
+            !opened      ? std::nullopt
+            : budget > 0 ? store.claimWithinBudget(sweepId, task->index, config.train.epochs,
+                                                   budget, &held, &error)
+                         : store.claimQueuedRun(sweepId, task->index, &error);
+        if (held >= 0) {
+            *heldBack = true;
+            *refusal = QStringLiteral("the sweep's budget of %1 epochs holds %2 already, too few "
+                                      "for this task's %3: task %4 stays queued (submit the "
+                                      "sweep again with a larger --budget to go on)")
+                           .arg(budget)
+                           .arg(held)
+                           .arg(config.train.epochs)
+                           .arg(task->index);
+            return nullptr;
+        }
         if (claimed) {
             RunRecord record = *claimed;
             record.config = config;
@@ -707,11 +725,12 @@ int trainOnce(const QStringList& arguments, const MemberStep* step,
             return fail(error);
         }
         QString refusal;
-        recording =
-            recordingFor(*location, config, parser, run.task, run.sweepName, forked, &refusal);
+        bool heldBack = false;
+        recording = recordingFor(*location, config, parser, run.task, run.sweepName, forked,
+                                 &refusal, &heldBack);
         if (!recording) {
             std::fprintf(stderr, "dredge-studio train: %s\n", qPrintable(refusal));
-            return 1;
+            return heldBack ? 0 : 1; // a task the budget holds back has not failed
         }
         if (replay) {
             recording->setReplayOf(replay->original.id);

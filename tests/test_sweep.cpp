@@ -96,6 +96,21 @@ bool startedOrSkipped(SlurmCluster& cluster) {
     return false;
 }
 
+// The learning rate on a log range from `lrFrom` to 3e-2 (5 points) ×
+// waves 8 and 16, seeds 0 and 1, `epochs` each, in `mode` with its keys.
+QJsonObject lrAndWaves(double lrFrom, qint64 epochs, const char* mode, const QJsonObject& keys) {
+    auto json =
+        sweepJson(QJsonArray{lrLogAxis(lrFrom, 3e-2, 5),
+                             QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}}},
+                  QJsonArray{0, 1});
+    json["base"] = QJsonObject{{"train", QJsonObject{{"epochs", epochs}}}};
+    json.insert("mode", mode);
+    for (auto it = keys.begin(); it != keys.end(); ++it) {
+        json.insert(it.key(), it.value());
+    }
+    return json;
+}
+
 // Two learning rates, one seed, `epochs` each: runs long enough to catch.
 QJsonObject twoLearningRates(qint64 epochs) {
     auto json =
@@ -643,15 +658,8 @@ private Q_SLOTS:
     // drawn at random; runs are named by their setting; run again into
     // another store, the search proposes the same settings.
     void aTpeSweepProposesEachSettingFromTheStore() {
-        auto json =
-            sweepJson(QJsonArray{lrLogAxis(1e-4, 3e-2, 5),
-                                 QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}}},
-                      QJsonArray{0, 1});
-        json["base"] = QJsonObject{{"train", QJsonObject{{"epochs", 30}}}};
-        json.insert("mode", "tpe");
-        json.insert("trials", 7);
-        json.insert("startup", 3);
-        json.insert("sample_seed", 11);
+        const auto json = lrAndWaves(
+            1e-4, 30, "tpe", QJsonObject{{"trials", 7}, {"startup", 3}, {"sample_seed", 11}});
         const QString file = writeSweep("tpe.json", json);
         const auto dry = studio({"sweep", file, "--dry-run"});
         QVERIFY2(dry.out.contains("7 trials × 2 seeds") && dry.out.contains("trial 6 seed=1"),
@@ -794,15 +802,8 @@ private Q_SLOTS:
     // explore in the fork's journal; every member ends at its epochs, and a
     // fork replays bit for bit.
     void aPbtSweepCopiesTheTopThroughTheStoreAndItsForksReplay() {
-        auto json =
-            sweepJson(QJsonArray{lrLogAxis(1e-5, 3e-2, 5),
-                                 QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}}},
-                      QJsonArray{0, 1});
-        json["base"] = QJsonObject{{"train", QJsonObject{{"epochs", 240}}}};
-        json.insert("mode", "pbt");
-        json.insert("population", 4);
-        json.insert("interval", 60);
-        json.insert("sample_seed", 5);
+        const auto json = lrAndWaves(
+            1e-5, 240, "pbt", QJsonObject{{"population", 4}, {"interval", 60}, {"sample_seed", 5}});
         const QString file = writeSweep("pbt.json", json);
         const auto dry = studio({"sweep", file, "--dry-run"});
         QVERIFY2(dry.out.contains("population of 4 members × 2 seeds; at epochs 60, 120, 180"),
@@ -902,8 +903,6 @@ private Q_SLOTS:
             QVERIFY2(r.err.contains("--budget must be a whole number of epochs from 1"),
                      r.err.constData());
         }
-        QVERIFY(studio({"sweep", file, "--slurm", "--budget", "10", "--store", store})
-                    .err.contains("--budget caps a sweep run here"));
         auto pbt = sweepJson(QJsonArray{lrLogAxis(1e-4, 1e-2, 3)}, QJsonArray{0, 1});
         pbt.insert("mode", "pbt");
         pbt.insert("population", 4);
@@ -944,6 +943,48 @@ private Q_SLOTS:
                 QVERIFY2(run.error.contains("kill"), qPrintable(run.error));
             }
         }
+    }
+
+    // --budget on a job array: each task asks the store whether its epochs
+    // fit (in one transaction with taking it); those that do not stay
+    // queued and their array tasks end without failing; submitted again
+    // with a larger budget, the sweep goes on with an array of just those.
+    void aBudgetCapsAJobArrayThroughTheStore() {
+        SlurmCluster cluster;
+        if (!startedOrSkipped(cluster)) {
+            return;
+        }
+        const QString store = "sqlite:" + dir_.filePath("budget-cluster.sqlite");
+        const QString file = fourRuns(); // 4 runs of 40 epochs
+        const auto count = [&store](RecordStatus status) {
+            const auto runs = storedRuns(store);
+            return std::count_if(runs.begin(), runs.end(),
+                                 [status](auto& r) { return r.status == status; });
+        };
+        const auto first =
+            studio({"sweep", file, "--slurm", "--jobs", "1", "--budget", "100", "--store", store},
+                   dir_.path());
+        QVERIFY2(first.exitCode == 0, first.err.constData());
+        const QString job = QString::fromUtf8(first.out).section("submitted job ", 1).trimmed();
+        const auto heldBack = [&] {
+            int held = 0;
+            for (int task = 0; task < 4; ++task) {
+                QFile log(
+                    dir_.filePath(QStringLiteral("dredge-test-%1_%2.out").arg(job).arg(task)));
+                held += log.open(QIODevice::ReadOnly) && log.readAll().contains("stays queued");
+            }
+            return held;
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(count(RecordStatus::Finished) == 2 && heldBack() == 2,
+                                  qPrintable(cluster.log()), 120000);
+        QCOMPARE(count(RecordStatus::Queued), 2);
+        const auto second =
+            studio({"sweep", file, "--slurm", "--budget", "160", "--store", store}, dir_.path());
+        QVERIFY2(second.exitCode == 0 && second.err.contains("going on with the 2 of its 4 runs") &&
+                     second.out.contains("2 runs queued"),
+                 second.err.constData());
+        QTRY_VERIFY2_WITH_TIMEOUT(count(RecordStatus::Finished) == 4, qPrintable(cluster.log()),
+                                  120000);
     }
 
     // A tpe sweep as a job array: its tasks ask the store for their trial's

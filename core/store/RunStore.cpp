@@ -758,6 +758,43 @@ std::optional<RunRecord> RunStore::claimQueuedRun(const QString& sweepId, int ta
     return loadRun(q.value(0).toString(), error);
 }
 
+std::optional<RunRecord> RunStore::claimWithinBudget(const QString& sweepId, int task,
+                                                     qint64 epochs, qint64 budget, qint64* held,
+                                                     QString* error) {
+    std::optional<RunRecord> claimed;
+    *held = -1;
+    const auto answer = decide(
+        QStringLiteral("runs"),
+        [&](QSqlQuery&, bool& wrote) -> std::optional<QVariant> {
+            const auto taken = sweepEpochsHeld(sweepId, error);
+            if (taken && *taken + epochs > budget) {
+                wrote = false; // nothing to write: the task stays queued
+                *held = *taken;
+                return QVariant(false);
+            }
+            claimed = taken ? claimQueuedRun(sweepId, task, error) : std::nullopt;
+            return claimed ? std::optional(QVariant(true)) : std::nullopt;
+        },
+        error);
+    return answer && answer->toBool() ? claimed : std::nullopt;
+}
+
+std::optional<qint64> RunStore::sweepEpochsHeld(const QString& sweepId, QString* error) {
+    const auto runs = listRuns(error);
+    if (!runs) {
+        return std::nullopt;
+    }
+    qint64 held = 0;
+    for (const auto& r : *runs) {
+        if (r.sweepId == sweepId && r.status == RecordStatus::Running) {
+            held += std::max<qint64>(0, r.config.train.epochs - r.forkEpoch);
+        } else if (r.sweepId == sweepId && isEnded(r.status)) {
+            held += epochsTrained(r);
+        }
+    }
+    return held;
+}
+
 std::optional<std::vector<RunRecord>> RunStore::listRuns(QString* error) {
     QSqlQuery q(database());
     q.setForwardOnly(true);

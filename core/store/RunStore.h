@@ -86,6 +86,15 @@ public:
     // Takes task `task` of a sweep out of the queue for this process (marks it
     // running) and returns it; fails when no such run waits.
     std::optional<RunRecord> claimQueuedRun(const QString& sweepId, int task, QString* error);
+    // The same under a budget of epochs for the whole sweep (sweep --budget
+    // on Slurm): in one transaction, taken only when `epochs` fit beside
+    // what the sweep's ended runs trained and the whole epochs of its
+    // running ones; else nothing changes and *held says how many those are.
+    std::optional<RunRecord> claimWithinBudget(const QString& sweepId, int task, qint64 epochs,
+                                               qint64 budget, qint64* held, QString* error);
+    // What a sweep's runs hold of a budget: the epochs its ended runs
+    // trained themselves and those its running runs will.
+    std::optional<qint64> sweepEpochsHeld(const QString& sweepId, QString* error);
     // Task `task` of a sweep whose process died (killed): its running record
     // ends as interrupted with `why` (its history kept) and `queued`, a fresh
     // queued run of the task, takes its place in the queue, unless a record
