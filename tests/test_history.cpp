@@ -28,6 +28,7 @@
 #include "ScratchFolder.h"
 #include "ScriptedField.h"
 #include "SearchDialog.h"
+#include "SearchSummary.h"
 #include "ServerPanel.h"
 #include "StoreClient.h"
 #include "SweepDialog.h"
@@ -131,6 +132,16 @@ int rowNamed(MainWindow& w, const QString& name) {
         }
     }
     return -1;
+}
+
+// The search space of sweep `sweepId` in the store at `url`.
+QString searchSpaceOf(const QString& url, const QString& sweepId) {
+    RunStore store;
+    QString error;
+    const auto summary = store.open(*parseStoreUrl(url, &error), &error)
+                             ? searchSummary(store, sweepId, &error)
+                             : std::nullopt;
+    return summary ? summary->space : QString();
 }
 
 // Every run the store at `url` holds (none when it cannot be read).
@@ -827,6 +838,22 @@ private Q_SLOTS:
         QCOMPARE(bars->dataCount(), 2);
         QVERIFY(std::abs(bars->data()->at(0)->value - 1.0) < 1e-9); // lr
         QVERIFY(std::abs(bars->data()->at(1)->value) < 1e-9);       // waves
+        // The same space searched with another search seed: its shares
+        // pooled in a note, ± their spread across the search seeds.
+        SearchSummary again;
+        again.sweepId = QStringLiteral("another");
+        again.name = QStringLiteral("view, search seed 2");
+        again.space = QStringLiteral("{}");
+        again.importance = {{"lr", 0.8, 0.0, 1}, {"waves", 0.2, 0.0, 1}};
+        dialog->addSearch(again);
+        QVERIFY2(!dialog->notes().contains("Across"), qPrintable(dialog->notes())); // other space
+        again.sweepId = QStringLiteral("again");
+        again.space = searchSpaceOf(url, sweep.id);
+        dialog->addSearch(again);
+        QVERIFY2(dialog->notes().contains("Across 2 searches of one space (view, view, search seed "
+                                          "2), mean ± std over their search seeds: lr 90 % ± 14 %, "
+                                          "waves 10 % ± 14 %."),
+                 qPrintable(dialog->notes()));
         dialog->close();
     }
 

@@ -8,6 +8,7 @@
 #include "PopulationTraining.h"
 #include "RunGroups.h"
 #include "RunStore.h"
+#include "SearchSummary.h"
 #include "SlurmCluster.h"
 #include "StudioProcess.h"
 #include "Sweep.h"
@@ -96,6 +97,15 @@ bool startedOrSkipped(SlurmCluster& cluster) {
     return false;
 }
 
+// `json` in `mode`, with the mode's keys.
+QJsonObject withMode(QJsonObject json, const char* mode, const QJsonObject& keys) {
+    json.insert("mode", mode);
+    for (auto it = keys.begin(); it != keys.end(); ++it) {
+        json.insert(it.key(), it.value());
+    }
+    return json;
+}
+
 // The learning rate on a log range from `lrFrom` to 3e-2 (5 points) ×
 // waves 8 and 16, seeds 0 and 1, `epochs` each, in `mode` with its keys.
 QJsonObject lrAndWaves(double lrFrom, qint64 epochs, const char* mode, const QJsonObject& keys) {
@@ -104,11 +114,7 @@ QJsonObject lrAndWaves(double lrFrom, qint64 epochs, const char* mode, const QJs
                              QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}}},
                   QJsonArray{0, 1});
     json["base"] = QJsonObject{{"train", QJsonObject{{"epochs", epochs}}}};
-    json.insert("mode", mode);
-    for (auto it = keys.begin(); it != keys.end(); ++it) {
-        json.insert(it.key(), it.value());
-    }
-    return json;
+    return withMode(json, mode, keys);
 }
 
 // Two learning rates, one seed, `epochs` each: runs long enough to catch.
@@ -652,6 +658,40 @@ private Q_SLOTS:
         QVERIFY(std::isnan(parameterImportance(axes, tooFew)[0].share));
     }
 
+    // Searches of one space with other search seeds pool their shares: the
+    // mean over the searches, the spread their std; another space, a
+    // search alone, or one without shares is not pooled.
+    void importanceIsPooledAcrossSearchSeeds() {
+        const auto search = [](const QString& name, const QString& space, double lr) {
+            SearchSummary s;
+            s.name = name;
+            s.space = space;
+            s.importance = {{"lr", lr, 0.01, 2}, {"waves", 1.0 - lr, 0.01, 2}};
+            return s;
+        };
+        auto alone = search("other", "B", 0.5);
+        auto none = search("pbt", "A", 0.0);
+        none.importance.clear();
+        const auto pooled = importanceAcrossSearches(
+            {search("seed 1", "A", 0.8), alone, search("seed 2", "A", 0.6), none});
+        QCOMPARE(pooled.size(), size_t(1));
+        QCOMPARE(pooled[0].names, (QStringList{"seed 1", "seed 2"}));
+        QCOMPARE(pooled[0].axes.size(), size_t(2));
+        QVERIFY(std::abs(pooled[0].axes[0].share - 0.7) < 1e-12);
+        QVERIFY(std::abs(pooled[0].axes[0].spread - std::sqrt(0.02)) < 1e-12); // sample std
+        QCOMPARE(pooled[0].axes[1].seeds, 2);
+        // Two sweep files of one space but other search seeds share it.
+        QString error;
+        auto a = sweepFromJson(lrAndWaves(1e-4, 30, "tpe", QJsonObject{{"trials", 4}}), &error);
+        auto b = sweepFromJson(
+            lrAndWaves(1e-4, 30, "tpe", QJsonObject{{"trials", 4}, {"sample_seed", 9}}), &error);
+        QVERIFY2(a && b, qPrintable(error));
+        b->name = QStringLiteral("another name");
+        QCOMPARE(summarizeSearch(*a, {}, {}).space, summarizeSearch(*b, {}, {}).space);
+        b->trials = 5;
+        QVERIFY(summarizeSearch(*a, {}, {}).space != summarizeSearch(*b, {}, {}).space);
+    }
+
     // A tpe sweep on one job: every trial's setting is in the store, and is
     // the proposal the estimator makes from the trials that ended before it
     // (re-derived here from the stored runs); the first `startup` are
@@ -710,15 +750,13 @@ private Q_SLOTS:
     // member decided before passes its step to its later seeds; a member
     // alone goes on.
     void populationStepsCopyTheTopAndExploreLiveSettings() {
-        auto json =
+        const auto json = withMode(
             sweepJson(QJsonArray{lrLogAxis(1e-4, 1e-1, 4),
                                  QJsonObject{{"setting", "waves"}, {"values", QJsonArray{8, 16}}},
                                  QJsonObject{{"setting", "schedule"},
                                              {"values", QJsonArray{"constant", "cosine", "step"}}}},
-                      QJsonArray{0, 1});
-        json.insert("mode", "pbt");
-        json.insert("population", 4);
-        json.insert("interval", 10);
+                      QJsonArray{0, 1}),
+            "pbt", QJsonObject{{"population", 4}, {"interval", 10}});
         QString error;
         const auto spec = sweepFromJson(json, &error);
         QVERIFY2(spec, qPrintable(error));
@@ -994,11 +1032,9 @@ private Q_SLOTS:
         if (!startedOrSkipped(cluster)) {
             return;
         }
-        auto json = sweepJson(QJsonArray{lrLogAxis(1e-4, 3e-2, 5)}, QJsonArray{0, 1});
-        json.insert("mode", "tpe");
-        json.insert("trials", 4);
-        json.insert("startup", 2);
-        json.insert("min_epochs", 10);
+        const auto json =
+            withMode(sweepJson(QJsonArray{lrLogAxis(1e-4, 3e-2, 5)}, QJsonArray{0, 1}), "tpe",
+                     QJsonObject{{"trials", 4}, {"startup", 2}, {"min_epochs", 10}});
         const QString store = "sqlite:" + dir_.filePath("tpe-cluster.sqlite");
         QVERIFY(submitted(writeSweep("tpe-cluster.json", json), 3, store));
         const auto ended = [&store] {
@@ -1025,11 +1061,9 @@ private Q_SLOTS:
         if (!startedOrSkipped(cluster)) {
             return;
         }
-        auto json = sweepJson(QJsonArray{lrLogAxis(1e-5, 3e-2, 5)}, QJsonArray{0});
-        json.insert("mode", "pbt");
-        json.insert("population", 4);
-        json.insert("interval", 10);
-        json.insert("sample_seed", 2);
+        const auto json =
+            withMode(sweepJson(QJsonArray{lrLogAxis(1e-5, 3e-2, 5)}, QJsonArray{0}), "pbt",
+                     QJsonObject{{"population", 4}, {"interval", 10}, {"sample_seed", 2}});
         const QString store = "sqlite:" + dir_.filePath("pbt-cluster.sqlite");
         QVERIFY(submitted(writeSweep("pbt-cluster.json", json), 2, store));
         const auto ended = [&store] {

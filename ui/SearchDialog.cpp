@@ -91,6 +91,21 @@ QString SearchDialog::notes() const {
     QStringList lines{tr("Bars in the sweeps' colours: each setting's share alone (first "
                          "order), mean ± std over seeds; with few settings per value they read "
                          "high.")};
+    // The same space searched with other search seeds: how far a share holds.
+    for (const auto& pooled : importanceAcrossSearches(searches_)) {
+        QStringList shares;
+        for (const auto& a : pooled.axes) {
+            shares.append(QStringLiteral("%1 %2 % ± %3 %")
+                              .arg(QString::fromStdString(a.name))
+                              .arg(100.0 * a.share, 0, 'f', 0)
+                              .arg(100.0 * a.spread, 0, 'f', 0));
+        }
+        lines.append(
+            tr("Across %1 searches of one space (%2), mean ± std over their search "
+               "seeds: %3.")
+                .arg(pooled.names.size())
+                .arg(pooled.names.join(QStringLiteral(", ")), shares.join(QStringLiteral(", "))));
+    }
     return (lines + noteLines_).join(u'\n');
 }
 

@@ -243,11 +243,11 @@ SweepDialog::SweepDialog(const ExperimentConfig& base, int defaultJobs, QWidget*
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(axes_, &QTableWidget::itemChanged, this, &SweepDialog::recount);
-    connect(seeds_, &QLineEdit::textChanged, this, &SweepDialog::recount);
-    connect(name_, &QLineEdit::textChanged, this, &SweepDialog::recount);
+    for (auto* box : {seeds_, name_, method_}) { // the count follows every field
+        connect(box, &QLineEdit::textChanged, this, &SweepDialog::recount);
+    }
     connect(samples_, &QSpinBox::valueChanged, this, &SweepDialog::recount);
     connect(mode_, &QComboBox::currentIndexChanged, this, &SweepDialog::modeChanged);
-    connect(method_, &QLineEdit::textChanged, this, &SweepDialog::recount);
     samples_->setEnabled(false);
     method_->setEnabled(false);
     setAxis(0, QStringLiteral("lr"), QStringLiteral("0.001, 0.003"));

@@ -1,5 +1,6 @@
 #include "PopulationJudge.h"
 
+#include "RungJudge.h"
 #include "Settings.h"
 
 #include <QDateTime>
@@ -47,11 +48,7 @@ bool PopulationJudge::waitForOthers(int64_t epoch) {
 }
 
 std::optional<PopulationExploit> PopulationJudge::exploitAfter(int64_t epochsDone, double loss) {
-    problem_.clear(); // said once, at the boundary it was met
-    if (!std::binary_search(boundaries_.begin(), boundaries_.end(), epochsDone)) {
-        return std::nullopt;
-    }
-    if (!store_.isOpen() && !store_.open(location_, &problem_)) {
+    if (!judgedAt(boundaries_, epochsDone, store_, location_, &problem_)) {
         return std::nullopt;
     }
     if (flush_) {

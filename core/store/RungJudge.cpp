@@ -11,12 +11,15 @@ RungJudge::RungJudge(const StoreLocation& store, RunStore::RungArrival run,
     , halving_(halving)
     , rungs_(rungEpochs(halving, epochs)) {}
 
+bool judgedAt(const std::vector<int64_t>& epochs, int64_t epochsDone, RunStore& store,
+              const StoreLocation& location, QString* problem) {
+    problem->clear(); // said once, where it was met
+    return std::binary_search(epochs.begin(), epochs.end(), epochsDone) &&
+           (store.isOpen() || store.open(location, problem));
+}
+
 std::optional<QString> RungJudge::prunedAfter(int64_t epochsDone, double loss) {
-    problem_.clear(); // said once, at the rung it was met
-    if (!std::binary_search(rungs_.begin(), rungs_.end(), epochsDone)) {
-        return std::nullopt;
-    }
-    if (!store_.isOpen() && !store_.open(location_, &problem_)) {
+    if (!judgedAt(rungs_, epochsDone, store_, location_, &problem_)) {
         return std::nullopt;
     }
     run_.rung = epochsDone;

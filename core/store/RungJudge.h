@@ -15,6 +15,12 @@
 
 namespace dredge {
 
+// Whether a training run's judge asks the store after `epochsDone` epochs:
+// it is one of `epochs` and `store` is open (opened from `location` the
+// first time; why not into *problem, and the run goes on).
+bool judgedAt(const std::vector<int64_t>& epochs, int64_t epochsDone, RunStore& store,
+              const StoreLocation& location, QString* problem);
+
 class RungJudge {
 public:
     // `run`: its sweep, bracket, run and setting (the rung and loss are

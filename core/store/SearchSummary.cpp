@@ -1,8 +1,10 @@
 #include "SearchSummary.h"
 
+#include "RunGroups.h"
 #include "TrialStore.h"
 
 #include <QDateTime>
+#include <QJsonDocument>
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -76,6 +78,10 @@ SearchSummary summarizeSearch(const SweepSpec& spec, const std::vector<RunRecord
                               const std::vector<SweepTask>& tasks) {
     SearchSummary s;
     s.name = spec.name;
+    auto space = toJson(spec);
+    space.remove(QStringLiteral("name"));
+    space.remove(QStringLiteral("sample_seed"));
+    s.space = QString::fromUtf8(QJsonDocument(space).toJson(QJsonDocument::Compact));
     s.mode = spec.mode;
     for (const auto& r : runs) {
         s.epochsSpent += epochsTrained(r);
@@ -103,6 +109,36 @@ SearchSummary summarizeSearch(const SweepSpec& spec, const std::vector<RunRecord
     }
     s.importance = parameterImportance(axes, tried);
     return s;
+}
+
+std::vector<PooledImportance> importanceAcrossSearches(const std::vector<SearchSummary>& searches) {
+    std::map<QString, std::vector<const SearchSummary*>> bySpace;
+    for (const auto& s : searches) {
+        if (!s.importance.empty()) {
+            bySpace[s.space].push_back(&s);
+        }
+    }
+    std::vector<PooledImportance> pooled;
+    for (const auto& [space, group] : bySpace) {
+        if (group.size() < 2) {
+            continue;
+        }
+        PooledImportance p;
+        for (size_t a = 0; a < group.front()->importance.size(); ++a) {
+            std::vector<double> shares;
+            for (const auto* s : group) {
+                p.names.append(a == 0 ? s->name : QString());
+                if (a < s->importance.size() && std::isfinite(s->importance[a].share)) {
+                    shares.push_back(s->importance[a].share);
+                }
+            }
+            const auto sp = spread(shares);
+            p.axes.push_back({group.front()->importance[a].name, sp.mean, sp.std, sp.n});
+        }
+        p.names.removeAll(QString());
+        pooled.push_back(std::move(p));
+    }
+    return pooled;
 }
 
 std::optional<SearchSummary> searchSummary(RunStore& store, const QString& sweepId,

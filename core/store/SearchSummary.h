@@ -10,6 +10,7 @@
 #include "Sweep.h"
 
 #include <QString>
+#include <QStringList>
 #include <optional>
 #include <vector>
 
@@ -18,6 +19,9 @@ namespace dredge {
 struct SearchSummary {
     QString sweepId;
     QString name;
+    // What was searched: the file without its name and sample_seed, so that
+    // searches of one space with other search seeds share it.
+    QString space;
     SweepMode mode = SweepMode::Grid;
     qint64 epochsSpent = 0; // every run of the sweep, as far as each trained
     qint64 epochsFull = 0;  // training every run to its end
@@ -30,6 +34,15 @@ struct SearchSummary {
 // `runs`: the sweep's records; `tasks`: its tasks, tpe's with their proposed settings.
 SearchSummary summarizeSearch(const SweepSpec& spec, const std::vector<RunRecord>& runs,
                               const std::vector<SweepTask>& tasks);
+// Each axis's share across the searches of one space (≥ 2 of them with
+// shares): the mean over those searches and, as `spread`, its standard
+// deviation across their search seeds; one entry per such space.
+struct PooledImportance {
+    QStringList names; // the searches pooled
+    std::vector<AxisImportance> axes;
+};
+std::vector<PooledImportance> importanceAcrossSearches(const std::vector<SearchSummary>& searches);
+
 // The same for sweep `sweepId` as `store` holds it (its file, runs and proposals).
 std::optional<SearchSummary> searchSummary(RunStore& store, const QString& sweepId, QString* error);
 
