@@ -20,6 +20,7 @@
 #include "SmallFileSystem.h"
 #include "StoreClient.h"
 #include "StoreSchema.h"
+#include "Sweep.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -601,6 +602,75 @@ private Q_SLOTS:
         QVERIFY(store.deleteRuns({runs[0].id}, &error)); // its results go with it
         QCOMPARE(store.rungResults(sweep.id, &error)->size(), size_t(4));
         QCOMPARE(results->back().bracket, 1);
+    }
+
+    // Population-based training's boundaries and a sweep's budget on either
+    // database: a run that arrives is kept once; the runs it waits for are
+    // the training ones not there yet and, while fewer than the jobs train,
+    // the queued ones; a boundary's steps are taken once for every member
+    // there (PostgreSQL under a table lock), a run asking again gets its
+    // first answer; a queued task is claimed only when its epochs fit.
+    void populationStepsAndBudgetsAreDecidedInTheStore() {
+        RunStore store;
+        QString error;
+        QVERIFY(store.open(location_, &error));
+        const auto spec = parseSweep(
+            R"({"format": "dredge-sweep", "version": 1, "mode": "pbt", "population": 2,
+                "interval": 10, "base": {"train": {"epochs": 40}}, "seeds": [0],
+                "axes": [{"setting": "lr", "values": [0.001, 0.003]}]})",
+            &error);
+        QVERIFY2(spec, qPrintable(error));
+        const SweepRecord sweep{QStringLiteral("sweep-pbt"), QStringLiteral("p"),
+                                QDateTime::currentDateTimeUtc(), "{}", 3};
+        QVERIFY2(store.insertSweep(sweep, &error), qPrintable(error));
+        std::vector<RunRecord> runs;
+        for (int task = 0; task < 3; ++task) {
+            runs.push_back(sampleRecord(QStringLiteral("member %1").arg(task)));
+            runs.back().sweepId = sweep.id;
+            runs.back().sweepTask = task;
+            runs.back().config.train.epochs = 40;
+            runs.back().status = task < 2 ? RecordStatus::Running : RecordStatus::Queued;
+            QVERIFY2(store.insertRun(runs.back(), &error), qPrintable(error));
+        }
+        const auto arrive = [&](int member, double loss) {
+            PopulationEntry e;
+            e.member = member;
+            e.runId = runs[size_t(member)].id;
+            e.loss = loss;
+            e.setting = {QJsonValue(member == 0 ? 0.001 : 0.003)};
+            return store.arriveAtBoundary(sweep.id, 10, e, &error);
+        };
+        QVERIFY2(arrive(0, 0.1), qPrintable(error));
+        QVERIFY2(arrive(0, 0.1), qPrintable(error)); // again: kept once
+        QCOMPARE(store.boundaryWaitsFor(sweep.id, 10, 4, &error), std::optional<int>(2));
+        QCOMPARE(store.boundaryWaitsFor(sweep.id, 10, 2, &error), std::optional<int>(1));
+        QVERIFY2(arrive(1, std::nan("")), qPrintable(error)); // diverged: worst
+        QCOMPARE(store.boundaryWaitsFor(sweep.id, 10, 2, &error), std::optional<int>(0));
+        const auto decide = [&](std::vector<PopulationEntry>& entries) {
+            decideBoundary(*spec, entries, 10);
+        };
+        const auto first = store.stepAtBoundary(sweep.id, 10, runs[0].id, decide, &error);
+        QVERIFY2(first, qPrintable(error));
+        QCOMPARE(first->step.source, -1); // the best goes on
+        const auto second = store.stepAtBoundary(sweep.id, 10, runs[1].id, decide, &error);
+        QVERIFY2(second, qPrintable(error));
+        QCOMPARE(second->step.source, 0); // the worst copies the best, seed for seed
+        QCOMPARE(second->sourceRunId, runs[0].id);
+        QCOMPARE(second->step.setting.size(), size_t(1));
+        const auto entries = store.populationEntries(sweep.id, &error);
+        QVERIFY2(entries && entries->at(10).size() == 2, qPrintable(error));
+        QVERIFY(entries->at(10)[0].decided && entries->at(10)[1].decided);
+        QVERIFY(std::isnan(entries->at(10)[1].loss));
+        QCOMPARE(entries->at(10)[1].setting, second->step.setting);
+
+        // Two running runs hold 80 epochs: 40 more do not fit in 100.
+        qint64 held = -1;
+        QVERIFY(!store.claimWithinBudget(sweep.id, 2, 40, 100, &held, &error));
+        QCOMPARE(held, qint64(80));
+        const auto claimed = store.claimWithinBudget(sweep.id, 2, 40, 120, &held, &error);
+        QVERIFY2(claimed, qPrintable(error));
+        QCOMPARE(claimed->status, RecordStatus::Running);
+        QCOMPARE(store.sweepEpochsHeld(sweep.id, &error), std::optional<qint64>(120));
     }
 
     void runsOfAGoneProcessBecomeInterrupted() {
