@@ -900,7 +900,9 @@ int runTrainCommand(const QStringList& arguments) {
         const auto step = *std::exchange(next, std::nullopt);
         status = trainOnce(arguments, &step, &next);
     }
-    return status;
+    // Stopped between a member's run and its fork: the run ends as pruned
+    // (with `next`), the process as stopped.
+    return next ? exitCodeOf(RunStatus::Stopped) : status;
 }
 
 } // namespace dredge
