@@ -1,6 +1,7 @@
 #include "RankLaunch.h"
 
 #include "RankedEpochs.h"
+#include "SignalFiles.h"
 
 #include <QCoreApplication>
 #include <QProcessEnvironment>
@@ -81,8 +82,12 @@ int serveAsRank(const ExperimentConfig& config, const RankPlace& place) {
     std::signal(SIGINT, SIG_IGN);
     std::signal(SIGTERM, SIG_IGN);
     try {
+        auto withSamples = config;
+        if (QString problem; !readDataFiles(withSamples.data, &problem)) {
+            throw std::invalid_argument(problem.toStdString());
+        }
         RankGroup group(place);
-        serveRankedEpochs(config, group);
+        serveRankedEpochs(withSamples, group);
         return 0;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "dredge-studio train: rank %d of %d: %s\n", place.rank, place.size,

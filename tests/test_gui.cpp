@@ -103,7 +103,9 @@ const RunEntry* trainToTheEnd(MainWindow& w, const ExperimentConfig& config) {
 // A wave ensemble on the 6-D grid, trained to its end.
 const RunEntry* trainHyperGrid(MainWindow& w, int grid, int waves, int64_t epochs) {
     auto c = w.form()->config();
-    c.data = {DataKind::Hyper6d, grid, {}};
+    c.data = DataConfig{};
+    c.data.kind = DataKind::Hyper6d;
+    c.data.grid = grid;
     c.model.waves = waves;
     c.train.epochs = epochs;
     return trainToTheEnd(w, c);
@@ -525,7 +527,9 @@ private Q_SLOTS:
         QCOMPARE(configJson(other.form()->config()), configJson(c));
 
         // The CSV path, the other data sets and weight averaging round-trip too.
-        c.data = {DataKind::Volume4d, 12, {}};
+        c.data = DataConfig{};
+        c.data.kind = DataKind::Volume4d;
+        c.data.grid = 12;
         c.train.stop.restoreBest = false; // a run ends with its best or its averaged weights
         c.train.averaging = {c.train.epochs / 2, 25};
         c.model.kind = ModelKind::Interference;

@@ -53,6 +53,9 @@ ExperimentConfig contextFor(const Setting& row) {
             ExperimentConfig candidate;
             other.set(candidate, value);
             if (row.applies(candidate)) {
+                if (candidate.data.kind == DataKind::Image) {
+                    candidate.data.imagePath = "/data/picture.png"; // valid: the file is named
+                }
                 return candidate;
             }
         }
@@ -75,6 +78,8 @@ QJsonValue otherValue(const Setting& row, const ExperimentConfig& context) {
         break;
     case SettingKind::Path:
         return QStringLiteral("/data/signal.csv");
+    case SettingKind::Text:
+        return row.textExample;
     case SettingKind::Integer:
         if (now.isNull()) {
             return row.min;

@@ -320,7 +320,7 @@ private Q_SLOTS:
         QCOMPARE(ParameterPlan(200'000, 145, 0, 16.0).every(), int64_t(14));
         QCOMPARE(ParameterPlan(200'000, 145, 0, 0.001).every(), int64_t(390));
 
-        ParameterReplay replay(config, sink.data.setup.dims);
+        ParameterReplay replay(config, sink.data.setup.dims, sink.data.setup.outputs);
         const Trainer fresh(config); // frame 0: the initial parameters
         std::vector<float> initial;
         fresh.appendParameters(initial);
@@ -345,7 +345,7 @@ private Q_SLOTS:
         const auto result = driveRun(RunDrive{config}, sink);
         QCOMPARE(sink.kept.width, int64_t(127));
         QCOMPARE(sink.data.targets.size(), size_t(32768));
-        ParameterReplay replay(config, sink.data.setup.dims);
+        ParameterReplay replay(config, sink.data.setup.dims, sink.data.setup.outputs);
         QCOMPARE(replay.at(sink.data, sink.kept, 5)->values.size(), size_t(32768));
         QVERIFY(replaysMatchTheLoss(replay, sink, result, {0, 5, 21, 39}));
     }
@@ -378,7 +378,7 @@ private Q_SLOTS:
         QCOMPARE(kept.epochs.back(), int64_t(1500));
         QCOMPARE(kept.bytes(), int64_t(kept.size() * 145 * 2 * sizeof(float)));
         // The best epoch's frame is that epoch's parameters: its MSE is its loss.
-        ParameterReplay replay(config, 1);
+        ParameterReplay replay(config, 1, 1);
         const auto* p = replay.at(sink.data, kept, size_t(kept.nearest(best)));
         QVERIFY(relativeGap(p->mse, losses[size_t(best)]) <= 1e-6);
         // Without keepParameters nothing is kept (bench's baseline).

@@ -95,7 +95,8 @@ QWidget* ExperimentForm::makeEditor(const Setting& s) {
         }
         [[fallthrough]];
     case SettingKind::Real:
-    case SettingKind::Path: {
+    case SettingKind::Path:
+    case SettingKind::Text: {
         auto* edit = new QLineEdit;
         edit->setPlaceholderText(s.unsetText);
         return edit;

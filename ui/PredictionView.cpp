@@ -4,6 +4,7 @@
 
 #include "FitFigures.h"
 #include "GridSliceView.h"
+#include "ImageFieldView.h"
 #include "RunsModel.h"
 
 #include "QCustomPlotInclude.h"
@@ -65,6 +66,7 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     , emptyState_(new QLabel)
     , line_(new QCustomPlot)
     , grid_(new GridSliceView)
+    , image_(new ImageFieldView)
     , timeRow_(new QWidget)
     , tSlider_(new QSlider(Qt::Horizontal))
     , tLabel_(new QLabel)
@@ -91,6 +93,7 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
 
     buildLinePage();
     pages_->addWidget(grid_);
+    pages_->addWidget(image_);
     emptyState_->setObjectName(QStringLiteral("predictionEmpty"));
     emptyState_->setAlignment(Qt::AlignCenter);
     emptyState_->setWordWrap(true);
@@ -452,7 +455,9 @@ void PredictionView::refresh() {
     }
     replayRow_->show();
     updateTimeSlider(*e->data());
-    if (e->data()->setup.gridShape.size() >= 2) {
+    if (e->config().data.kind == DataKind::Image) {
+        drawImage();
+    } else if (e->data()->setup.gridShape.size() >= 2) {
         drawGrid();
     } else {
         drawLine();
@@ -467,6 +472,7 @@ void PredictionView::updateTimeSlider(const RunData& data) {
     for (auto g : data.setup.gridShape) {
         perInstant *= g;
     }
+    perInstant *= std::max(1, data.setup.outputs); // an image's channels are no instants
     const int instants = perInstant > 0 ? int(int64_t(data.targets.size()) / perInstant) : 1;
     tSlider_->blockSignals(true);
     tSlider_->setRange(0, std::max(0, instants - 1));
@@ -553,6 +559,30 @@ void PredictionView::drawGrid() {
                         .arg(e.name(), grid_->sliceText(), instantText_,
                              hasPrediction
                                  ? tr("%1 at %2 (all points)")
+                                       .arg(fitText(shown->mse, data.setup.zeroPredictorMse,
+                                                    data.setup.targetPeak),
+                                            whenText(*shown))
+                                 : tr("no prediction yet")));
+    title_->setToolTip(mseNote(e));
+}
+
+void PredictionView::drawImage() {
+    const auto& e = *runs_->entry(runId_);
+    pages_->setCurrentWidget(image_);
+    const auto& data = *e.data();
+    const auto& shape = data.setup.gridShape;
+    const auto* shown = shownPrediction(e);
+    const bool hasPrediction =
+        shown && shown->onTrainingPoints && shown->values.size() == data.targets.size();
+    static const std::vector<float> none;
+    if (shape.size() == 2) {
+        image_->draw(int(shape[1]), int(shape[0]), data.setup.outputs, data.targets,
+                     hasPrediction ? shown->values : none);
+    }
+    title_->setText(tr("%1 — %2; %3")
+                        .arg(e.name(), QString::fromStdString(data.setup.dataDescription),
+                             hasPrediction
+                                 ? tr("%1 at %2")
                                        .arg(fitText(shown->mse, data.setup.zeroPredictorMse,
                                                     data.setup.targetPeak),
                                             whenText(*shown))

@@ -25,6 +25,7 @@ class QVBoxLayout;
 namespace dredge {
 
 class GridSliceView;
+class ImageFieldView;
 class RunsModel;
 struct RunEntry;
 
@@ -44,6 +45,7 @@ public:
     int shownRun() const { return runId_; }
     QCustomPlot* linePlot() const { return line_; }
     GridSliceView* gridView() const { return grid_; }
+    ImageFieldView* imageView() const { return image_; }
     QString titleText() const;
     QString mseNote(const RunEntry& e) const;
     QSlider* epochSlider() const { return epochSlider_; }
@@ -68,6 +70,7 @@ private:
     void updateTimeSlider(const RunData& data);
     void drawLine();
     void drawGrid();
+    void drawImage();
     void drawCompared(const RunEntry& shown, const QVector<double>& x, bool sorted);
     int64_t shownEpoch(const RunEntry& shown) const; // the slider's kept epoch; -1: latest
     // Another run, when it trained on the same points as `shown`.
@@ -84,6 +87,7 @@ private:
     QCPAxisRect* residualRect_ = nullptr;
     bool lineZoomed_ = false; // the user zoomed x: refreshes keep the range
     GridSliceView* grid_;
+    ImageFieldView* image_;
     QWidget* timeRow_;
     QWidget* replayRow_ = nullptr; // play and the epoch slider: hidden with nothing to replay
     QSlider* tSlider_;

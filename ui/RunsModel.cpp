@@ -44,7 +44,7 @@ ParameterReplay* RunEntry::replay() const {
     }
     try {
         if (!replay_) {
-            replay_ = std::make_shared<ParameterReplay>(config(), d->setup.dims);
+            replay_ = std::make_shared<ParameterReplay>(config(), d->setup.dims, d->setup.outputs);
         }
         return replay_.get();
     } catch (const std::exception&) {

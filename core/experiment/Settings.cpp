@@ -143,6 +143,14 @@ Setting& appliesWhen(Setting& s, std::function<bool(const ExperimentConfig&)> wh
     return s;
 }
 
+// A file's samples read for one path and size are not those of another.
+void forgetsSamples(Setting& s) {
+    s.set = [set = s.set](ExperimentConfig& c, const QJsonValue& v) {
+        set(c, v);
+        c.data.samples.reset();
+    };
+}
+
 bool isGridData(const ExperimentConfig& c) {
     return c.data.kind == DataKind::Volume4d || c.data.kind == DataKind::Hyper6d ||
            c.data.kind == DataKind::Packet4d;
@@ -167,7 +175,8 @@ std::vector<Setting> dataRows() {
          {DataKind::Hyper6d, "6-D hyper-grid (x1…x5, t)"},
          {DataKind::CsvSignal, "1-D signal from a CSV file"},
          {DataKind::Packet1d, "Moving wave packet (x, t)"},
-         {DataKind::Packet4d, "Moving wave packet (x, y, z, t)"}}));
+         {DataKind::Packet4d, "Moving wave packet (x, y, z, t)"},
+         {DataKind::Image, "Image from a file"}}));
     auto grid = integer(
         {"grid", "data", "grid", "Data", "Grid size",
          "volume4d, hyper6d, packet4d: points per axis.", "G", kSweptInForm},
@@ -187,6 +196,32 @@ std::vector<Setting> dataRows() {
     csv.writtenWhereItDoesNotApply = false;
     rows.push_back(std::move(appliesWhen(
         csv, [](const ExperimentConfig& c) { return c.data.kind == DataKind::CsvSignal; })));
+    const auto image = [](const ExperimentConfig& c) { return c.data.kind == DataKind::Image; };
+    auto picture = path(
+        {"image", "data", "image", "Data", "Image file",
+         "Fit an image (PNG, JPEG, what Qt reads): pixels on [-1, 1]^2, values in [0, 1], grey "
+         "1 output, colour 3; implies --data image.",
+         "file", InForm},
+        [](auto& c) -> auto& { return c.data.imagePath; });
+    picture.impliesName = QStringLiteral("data");
+    picture.impliesValue = nameOf(dataKindName(DataKind::Image));
+    picture.writtenWhereItDoesNotApply = false;
+    forgetsSamples(picture);
+    rows.push_back(std::move(appliesWhen(picture, image)));
+    auto resize = path(
+        {"resize", "data", "resize", "Data", "Resize to",
+         "image: resample it to this many pixels first; empty keeps its size.", "WxH", InForm},
+        [](auto& c) -> auto& { return c.data.resize; });
+    resize.kind = SettingKind::Text;
+    resize.textForm = QStringLiteral("WIDTHxHEIGHT such as 256x256, or empty");
+    resize.textExample = QStringLiteral("256x256");
+    resize.defaultNote = QStringLiteral("the image's own size");
+    resize.textFits = [](const QString& text) {
+        return text.isEmpty() || parseImageSize(text.toStdString()).has_value();
+    };
+    resize.writtenWhereItDoesNotApply = false;
+    forgetsSamples(resize);
+    rows.push_back(std::move(appliesWhen(resize, image)));
     const auto packet = [](const ExperimentConfig& c) { return isTimeVarying(c.data.kind); };
     auto velocity = real(
         {"velocity", "data", "velocity", "Data", "Velocity",
@@ -244,6 +279,13 @@ std::vector<Setting> modelRows() {
     width(
         "hidden", "hidden", "Hidden width", "SIREN: hidden width H.", "H",
         [](auto& c) -> auto& { return c.model.hidden; }, ModelKind::Siren);
+    auto layers = integer(
+        {"layers", "model", "layers", "Model", "Hidden layers",
+         "SIREN: hidden H x H sine layers (the reference 1; the SIREN demo's image fit 3).", "L",
+         kSweptInForm},
+        [](auto& c) -> auto& { return c.model.sirenLayers; }, 1, 64);
+    rows.push_back(std::move(appliesWhen(
+        layers, [](const ExperimentConfig& c) { return modelIs(c, ModelKind::Siren); })));
     auto w0 = real(
         {"w0", "model", "w0", "Model", "w0", "SIREN: frequency factor of the sine layers.", "w0",
          kSweptInForm},
@@ -491,8 +533,8 @@ bool inRange(const Setting& s, double v) {
 
 QString expectedKind(const Setting& s) {
     // By SettingKind; a choice names its choices.
-    constexpr std::array<const char*, 5> kExpected{"an integer", "a number", "true or false", "",
-                                                   "a string"};
+    constexpr std::array<const char*, 6> kExpected{"an integer", "a number", "true or false",
+                                                   "",           "a string", "a string"};
     return s.kind == SettingKind::Choice ? rangeText(s) : QLatin1String(kExpected[size_t(s.kind)]);
 }
 
@@ -612,6 +654,8 @@ QString rangeText(const Setting& s) {
         return QStringLiteral("on or off");
     case SettingKind::Path:
         return QStringLiteral("a file path");
+    case SettingKind::Text:
+        return s.textForm;
     case SettingKind::Integer:
     case SettingKind::Real:
         break;
@@ -651,6 +695,9 @@ bool checkValue(const Setting& s, const QJsonValue& v, const QString& where, QSt
         return v.isBool() || wrong(QStringLiteral("be ") + expectedKind(s));
     case SettingKind::Path:
         return v.isString() || wrong(QStringLiteral("be ") + expectedKind(s));
+    case SettingKind::Text:
+        return (v.isString() && s.textFits(v.toString())) ||
+               wrong(QStringLiteral("be ") + s.textForm);
     case SettingKind::Choice:
         for (const auto& c : s.choices) {
             if (v.isString() && c.name == v.toString()) {
@@ -703,6 +750,7 @@ std::optional<QJsonValue> parseValue(const Setting& s, const QString& typed, con
         break;
     case SettingKind::Choice:
     case SettingKind::Path:
+    case SettingKind::Text:
         value = text;
         break;
     }

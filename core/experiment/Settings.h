@@ -5,7 +5,7 @@
 // ExperimentConfig{} and nowhere else. Adding a setting is adding a row here.
 //
 // A value travels as a QJsonValue of the row's kind: a number (Integer, Real),
-// a bool (Switch), a string (Choice, Path); Null is "unset" for optional rows.
+// a bool (Switch), a string (Choice, Path, Text); Null is "unset" for optional rows.
 
 #include "ExperimentConfig.h"
 
@@ -18,7 +18,7 @@
 
 namespace dredge {
 
-enum class SettingKind { Integer, Real, Switch, Choice, Path };
+enum class SettingKind { Integer, Real, Switch, Choice, Path, Text };
 
 // What may be done with a setting besides keeping it in a file.
 enum SettingUse : unsigned {
@@ -54,6 +54,10 @@ struct Setting {
     bool optional = false; // may be unset (JSON null, an empty field, "none" on the command line)
     QString unsetText;     // what unset means (optional rows) or the minimum means (0: "off")
     std::vector<SettingChoice> choices;
+    // Text rows: the form a value takes ("WIDTHxHEIGHT such as 256x256, or
+    // empty"), an example of it, and whether a string has it.
+    QString textForm, textExample;
+    std::function<bool(const QString&)> textFits;
     QStringList aliases; // earlier flag names, still accepted
     unsigned uses = 0;
     // Setting this from a flag or a sweep axis also sets another setting

@@ -1,6 +1,9 @@
 #pragma once
 // Which data set to train on. Plain data: no LibTorch.
 
+#include "SampledSignal.h"
+
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,13 +16,20 @@ enum class DataKind {
     Hyper6d,   // docs/reference.md §2: x1..x5 grid of G⁵ points, t = 0
     CsvSignal, // a user's 1-D signal from a two-column CSV file
     Packet1d,  // docs/reference.md §9: a drifting, spreading wave packet in x, t
-    Packet4d   // docs/reference.md §9: the same in x, y, z, t
+    Packet4d,  // docs/reference.md §9: the same in x, y, z, t
+    Image      // a user's picture: pixels on [−1, 1]², grey (1 output) or RGB (3)
 };
 
 struct DataConfig {
     DataKind kind = DataKind::Chirp;
     int grid = 0;        // points per axis for the grids; 0 = the reference default
     std::string csvPath; // for DataKind::CsvSignal
+    // DataKind::Image: the file, and "WxH" to resample it to (empty: as it is).
+    std::string imagePath;
+    std::string resize;
+    // The file's samples, read by core/experiment's SignalFiles (numerics
+    // reads no image formats): set before a run's data is made, null until then.
+    std::shared_ptr<const SampledSignal> samples;
     // The wave packets: drift speed, and how many instants over t ∈ [0, 2].
     double velocity = 1.0;
     int times = 5;
@@ -41,9 +51,12 @@ int spatialDims(DataKind kind);
 constexpr int64_t kChirpPoints = 1000;   // x on [−10, 10]
 constexpr int64_t kPacket1dPoints = 500; // x on [−10, 10] at each instant
 // Every instant's points together, known before the data exists; none for a
-// CSV signal (its rows are only known once read).
+// CSV signal or an image not read yet (their rows are only known once read).
 std::optional<int64_t> pointCount(const DataConfig& config);
 
 std::string validate(const DataConfig& config);
+
+// "WxH" as {width, height}, both at least 1; nullopt for anything else.
+std::optional<std::pair<int, int>> parseImageSize(std::string_view text);
 
 } // namespace dredge

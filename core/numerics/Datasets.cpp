@@ -27,7 +27,7 @@ struct Recipe {
     std::function<at::Tensor(const at::Tensor& rows)> time;   // [n]
     std::function<at::Tensor(const at::Tensor& rows, const at::Tensor& coords,
                              const at::Tensor& t)>
-        target; // [n]
+        target; // [n], or [n, C] for C values per point
 };
 
 Dataset rowsOf(const Recipe& recipe, int64_t first, int64_t count) {
@@ -44,11 +44,14 @@ Dataset rowsOf(const Recipe& recipe, int64_t first, int64_t count) {
     for (int64_t block = first / kDataBlock * kDataBlock; block < end; block += kDataBlock) {
         const auto rows = at::arange(block, std::min(block + kDataBlock, points), at::kLong);
         const auto coords = recipe.coords(rows), time = recipe.time(rows);
-        const auto target = recipe.target(rows, coords, time);
+        auto target = recipe.target(rows, coords, time);
+        if (target.dim() == 1) {
+            target = target.unsqueeze(1);
+        }
         if (!part.coords.defined()) {
             part.coords = at::empty({count, coords.size(1)});
             part.time = at::empty({count});
-            part.target = at::empty({count, 1});
+            part.target = at::empty({count, target.size(1)});
         }
         const int64_t from = std::max(block, first), to = std::min(block + rows.size(0), end);
         const auto into = [&](const at::Tensor& whole, const at::Tensor& made) {
@@ -56,7 +59,7 @@ Dataset rowsOf(const Recipe& recipe, int64_t first, int64_t count) {
         };
         into(part.coords, coords);
         into(part.time, time);
-        into(part.target.select(1, 0), target);
+        into(part.target, target);
     }
     return part;
 }
@@ -134,7 +137,7 @@ Recipe wholeRecipe(Dataset whole) {
     };
     recipe.target = [target = whole.target](const at::Tensor& rows, const at::Tensor&,
                                             const at::Tensor&) {
-        return target.select(1, 0).index_select(0, rows);
+        return target.index_select(0, rows);
     };
     return recipe;
 }
@@ -239,6 +242,12 @@ Recipe recipeOf(const DataConfig& config) {
         return packet1dRecipe(config.velocity, config.times);
     case DataKind::Packet4d:
         return packet4dRecipe(effectiveGrid(config), config.velocity, config.times);
+    case DataKind::Image:
+        if (!config.samples) {
+            throw std::invalid_argument("the image " + config.imagePath +
+                                        " was not read before its data set was made");
+        }
+        return wholeRecipe(makeSampledDataset(*config.samples));
     }
     throw std::invalid_argument("unknown data kind");
 }
@@ -300,6 +309,35 @@ Dataset csvDataset(const CsvSignal& signal, int64_t first, int64_t all) {
 Dataset makeCsvDataset(const std::string& path) {
     const auto signal = loadCsvSignal(path);
     return csvDataset(signal, 0, int64_t(signal.x.size()));
+}
+
+Dataset makeSampledDataset(const SampledSignal& signal) {
+    const auto dims = int64_t(signal.shape.size());
+    const int64_t n = signal.points(), channels = signal.channels;
+    if (dims < 1 || n < 1 || signal.extent.size() != size_t(dims) ||
+        int64_t(signal.values.size()) != n * channels) {
+        throw std::invalid_argument("the samples of " + signal.description +
+                                    " do not fill their grid");
+    }
+    Dataset data;
+    auto rows = at::arange(n, at::kLong);
+    auto columns = std::vector<at::Tensor>(size_t(dims));
+    for (int64_t d = dims - 1; d >= 0; --d) {
+        const auto [lo, hi] = signal.extent[size_t(d)];
+        const int64_t g = signal.shape[size_t(d)];
+        auto axis = g > 1 ? at::linspace(lo, hi, g) : at::full({1}, lo);
+        columns[size_t(d)] = axis.index_select(0, rows.remainder(g));
+        rows = rows.div(g, "floor");
+        data.gridAxes.insert(data.gridAxes.begin(), axis);
+    }
+    data.coords = at::stack(columns, 1);
+    data.time = at::zeros({n});
+    data.target =
+        at::from_blob(const_cast<float*>(signal.values.data()), {n, channels}, at::kFloat).clone();
+    data.gridShape = signal.shape;
+    data.description = signal.description;
+    data.allPoints = n;
+    return data;
 }
 
 Dataset makePacket1d(double velocity, int times) {

@@ -14,7 +14,7 @@ namespace dredge {
 struct Dataset {
     at::Tensor coords;              // x [N, D]
     at::Tensor time;                // t [N]
-    at::Tensor target;              // y [N, 1]
+    at::Tensor target;              // y [N, C]: C = 1 but for an RGB image (3)
     std::vector<int64_t> gridShape; // points per axis at one instant, e.g. {1000} or {G, G, G}
     std::string description;        // e.g. "6-D hyper-grid, 8^5 points"
     // What a part of the data set (makeDatasetPart) knows of the whole: its
@@ -35,6 +35,9 @@ Dataset makeCsvDataset(const std::string& path);
 // sampled at `times` instants over t ∈ [0, 2], time-major (every point of the
 // first instant, then the next).
 Dataset makePacket1d(double velocity, int times);
+// A user's sampled signal on its grid: coordinates from each axis's extent,
+// 'ij' order, the targets its values [N, channels].
+Dataset makeSampledDataset(const SampledSignal& signal);
 Dataset makePacket4d(int64_t grid, double velocity, int times);
 
 // The data set a config names. Throws std::invalid_argument or CsvError.

@@ -40,13 +40,14 @@ constexpr std::array<std::pair<WaveKernel, std::string_view>, 2> kKernelNames{{
     {WaveKernel::Composed, "composed"},
 }};
 
-constexpr std::array<std::pair<DataKind, std::string_view>, 6> kDataNames{{
+constexpr std::array<std::pair<DataKind, std::string_view>, 7> kDataNames{{
     {DataKind::Chirp, "chirp"},
     {DataKind::Volume4d, "volume4d"},
     {DataKind::Hyper6d, "hyper6d"},
     {DataKind::CsvSignal, "csv"},
     {DataKind::Packet1d, "packet1d"},
     {DataKind::Packet4d, "packet4d"},
+    {DataKind::Image, "image"},
 }};
 
 constexpr std::array<std::pair<ComputeDevice, std::string_view>, 2> kDeviceNames{{
@@ -140,6 +141,7 @@ int effectiveGrid(const DataConfig& config) {
     case DataKind::Chirp:
     case DataKind::CsvSignal:
     case DataKind::Packet1d:
+    case DataKind::Image:
         break;
     }
     return 0;
@@ -152,6 +154,8 @@ int spatialDims(DataKind kind) {
         return 3;
     case DataKind::Hyper6d:
         return 5;
+    case DataKind::Image:
+        return 2;
     case DataKind::Chirp:
     case DataKind::CsvSignal:
     case DataKind::Packet1d:
@@ -183,6 +187,9 @@ std::string validate(const ModelConfig& c) {
         if (!positiveFinite(c.w0)) {
             return "SIREN w0 must be a positive number";
         }
+        if (c.sirenLayers < 1 || c.sirenLayers > 64) {
+            return "SIREN layers must be between 1 and 64";
+        }
         return width(c.hidden, "hidden width");
     case ModelKind::RandomFourier:
         if (!positiveFinite(c.rffScale)) {
@@ -202,6 +209,8 @@ std::optional<int64_t> pointCount(const DataConfig& c) {
         return kPacket1dPoints * instants;
     case DataKind::CsvSignal:
         return std::nullopt;
+    case DataKind::Image:
+        return c.samples ? std::optional(c.samples->points()) : std::nullopt;
     case DataKind::Volume4d:
     case DataKind::Hyper6d:
     case DataKind::Packet4d:
@@ -214,6 +223,15 @@ std::optional<int64_t> pointCount(const DataConfig& c) {
 std::string validate(const DataConfig& c) {
     if (c.kind == DataKind::CsvSignal) {
         return c.csvPath.empty() ? "a CSV signal needs a file path" : std::string();
+    }
+    if (c.kind == DataKind::Image) {
+        if (c.imagePath.empty()) {
+            return "image data needs a file path (--image FILE)";
+        }
+        if (!c.resize.empty() && !parseImageSize(c.resize)) {
+            return "resize must be WIDTHxHEIGHT in pixels, as 256x256, not \"" + c.resize + "\"";
+        }
+        return {};
     }
     if (isTimeVarying(c.kind)) {
         if (!std::isfinite(c.velocity) || std::abs(c.velocity) > 100.0) {
@@ -236,6 +254,31 @@ std::string validate(const DataConfig& c) {
                std::to_string(int64_t(kMaxPoints)) + " points";
     }
     return {};
+}
+
+std::optional<std::pair<int, int>> parseImageSize(std::string_view text) {
+    const auto x = text.find_first_of("xX");
+    if (x == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const auto number = [](std::string_view digits) -> int {
+        if (digits.empty() || digits.size() > 6) {
+            return 0;
+        }
+        int n = 0;
+        for (const char c : digits) {
+            if (c < '0' || c > '9') {
+                return 0;
+            }
+            n = n * 10 + (c - '0');
+        }
+        return n;
+    };
+    const int width = number(text.substr(0, x)), height = number(text.substr(x + 1));
+    if (width < 1 || height < 1) {
+        return std::nullopt;
+    }
+    return std::pair(width, height);
 }
 
 std::string validate(const TrainConfig& c) {

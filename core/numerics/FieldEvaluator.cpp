@@ -20,12 +20,12 @@ struct FieldEvaluator::Impl {
     int64_t count = 0;
 };
 
-FieldEvaluator::FieldEvaluator(const ModelConfig& model, int dims, uint64_t seed)
+FieldEvaluator::FieldEvaluator(const ModelConfig& model, int dims, uint64_t seed, int outputs)
     : impl_(std::make_unique<Impl>()) {
     auto& d = *impl_;
     d.dims = dims;
     d.config = model;
-    d.model = makeModel(model, dims, seed);
+    d.model = makeModel(model, dims, seed, outputs);
     for (const auto& named : d.model->named_parameters()) {
         const auto& p = named.value();
         d.parameters.push_back(p);
@@ -116,6 +116,17 @@ std::vector<float> FieldEvaluator::buffer(const std::string& name) const {
         }
     }
     return {};
+}
+
+int outputsFitting(const ModelConfig& model, int dims, int64_t parameters) {
+    const auto count = [&](int64_t outputs) {
+        return makeModel(model, dims, uint64_t(0), outputs)->parameterCount();
+    };
+    const int64_t one = count(1), perOutput = count(2) - one;
+    if (parameters < one || perOutput <= 0 || (parameters - one) % perOutput != 0) {
+        return 0;
+    }
+    return int(1 + (parameters - one) / perOutput);
 }
 
 } // namespace dredge

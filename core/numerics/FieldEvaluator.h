@@ -37,7 +37,9 @@ struct UnitContributions {
 class FieldEvaluator {
 public:
     // Throws std::invalid_argument for a config that builds no model.
-    FieldEvaluator(const ModelConfig& model, int dims, uint64_t seed);
+    // `outputs`: modelOutputs' value for the data trained on (outputsFitting
+    // finds it from kept parameters).
+    FieldEvaluator(const ModelConfig& model, int dims, uint64_t seed, int outputs = 0);
     ~FieldEvaluator();
     FieldEvaluator(const FieldEvaluator&) = delete;
     FieldEvaluator& operator=(const FieldEvaluator&) = delete;
@@ -68,5 +70,10 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
+
+// The outputs a model of this config has when it holds `parameters` scalars:
+// the head's width is what kept parameters leave open (an image's channels
+// are not in its config). 0 when no width fits.
+int outputsFitting(const ModelConfig& model, int dims, int64_t parameters);
 
 } // namespace dredge

@@ -27,6 +27,7 @@ struct ModelConfig {
     int fields = 8;        // interference: number of fields F
     int outFeatures = 1;   // interference: width of the superposition output
     int hidden = 64;       // SIREN: hidden width H
+    int sirenLayers = 1;   // SIREN: hidden H → H sine layers (the reference has 1)
     double w0 = 30.0;      // SIREN: frequency factor of the sine layers
     int features = 128;    // RFF: number of frequencies M (2M features)
     double rffScale = 5.0; // RFF: standard deviation s of the frequencies

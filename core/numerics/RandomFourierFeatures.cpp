@@ -11,10 +11,11 @@
 namespace dredge {
 
 RandomFourierFeatures::RandomFourierFeatures(int64_t dims, int64_t features, double scale,
-                                             at::Generator& gen, bool cacheFeatures)
+                                             at::Generator& gen, bool cacheFeatures,
+                                             int64_t outputs)
     : cacheFeatures_(cacheFeatures) {
     frequencies = register_buffer("frequencies", at::randn({dims, features}, gen) * scale);
-    output = register_module("output", torch::nn::Linear(2 * features, 1));
+    output = register_module("output", torch::nn::Linear(2 * features, outputs));
     initLinearLikePyTorch(output, gen);
 }
 
@@ -111,7 +112,10 @@ const RandomFourierFeatures::Grams& RandomFourierFeatures::gramsFor(const at::Te
 
 std::optional<EpochOutcome> RandomFourierFeatures::fusedEpoch(const EpochData& data,
                                                               at::Tensor& gradient) {
-    if (!cacheFeatures_ || data.coords.requires_grad() || frequencies.requires_grad()) {
+    // The quadratic form is one output's: C outputs train through autograd
+    // (on the cached features).
+    if (!cacheFeatures_ || data.coords.requires_grad() || frequencies.requires_grad() ||
+        output->weight.size(0) != 1) {
         return std::nullopt;
     }
     // Mixed precision: the readout's operands (features, weights, bias) and

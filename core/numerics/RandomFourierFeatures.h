@@ -18,7 +18,7 @@ namespace dredge {
 class RandomFourierFeatures : public FieldModel {
 public:
     RandomFourierFeatures(int64_t dims, int64_t features, double scale, at::Generator& gen,
-                          bool cacheFeatures = true);
+                          bool cacheFeatures = true, int64_t outputs = 1);
 
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
     // With cacheFeatures: the output layer on the cached features, its MSE

@@ -186,7 +186,7 @@ void serveRankedEpochs(const ExperimentConfig& config, RankGroup& group) {
     auto shard = shardOf(points, data, group.rank(), group.size(), &group);
     group.gather(thisHostName());                 // as rank 0 does, for the record
     chainTargetSums(group, points.target, setup); // rank 0's setup gets the whole's
-    const auto model = makeModel(config.model, setup.dims, config.train.seed);
+    const auto model = makeModel(config.model, setup.dims, config.train.seed, setup.outputs);
     const auto& tc = config.train;
     FlatAdam parameters(model->parameters(), {tc.learningRate, tc.beta1, tc.beta2, tc.adamEps});
     const int64_t count = parameters.flatParameters().numel();

@@ -22,12 +22,17 @@ torch::nn::Linear sineLayer(int64_t in, int64_t out, double bound, at::Generator
 
 } // namespace
 
-Siren::Siren(int64_t dims, int64_t hidden, double w0_, at::Generator& gen)
+Siren::Siren(int64_t dims, int64_t hidden, double w0_, at::Generator& gen, int64_t outputs,
+             int64_t hiddenLayers)
     : w0(w0_) {
+    const double bound = std::sqrt(6.0 / double(hidden)) / w0;
     first = register_module("first", sineLayer(dims, hidden, 1.0 / double(dims), gen));
-    second = register_module("second",
-                             sineLayer(hidden, hidden, std::sqrt(6.0 / double(hidden)) / w0, gen));
-    output = register_module("output", torch::nn::Linear(hidden, 1));
+    second = register_module("second", sineLayer(hidden, hidden, bound, gen));
+    for (int64_t i = 1; i < hiddenLayers; ++i) {
+        deeper.push_back(register_module("hidden" + std::to_string(i + 1),
+                                         sineLayer(hidden, hidden, bound, gen)));
+    }
+    output = register_module("output", torch::nn::Linear(hidden, outputs));
     initLinearLikePyTorch(output, gen);
 }
 
@@ -47,13 +52,22 @@ torch::Tensor Siren::forward(const torch::Tensor& x, const torch::Tensor& /*t*/)
         const bool bfloat16 = at::autocast::is_cpu_enabled();
         c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::autocast_dispatch_keyset);
         const auto h = fusedSineLayer(x, first->weight, first->bias, w0);
-        const auto features = fusedSineLayer(h, second->weight, second->bias, w0, bfloat16);
+        auto features = fusedSineLayer(h, second->weight, second->bias, w0, bfloat16);
+        for (const auto& layer : deeper) {
+            features = fusedSineLayer(features, layer->weight, layer->bias, w0, bfloat16);
+        }
+        if (output->weight.size(0) > 1) {
+            return at::addmm(output->bias, features, output->weight.t());
+        }
         // The H → 1 head as a matrix-vector product: BLAS's gemm path for one
         // output column (nn::Linear's addmm) costs ~5× more, forward and backward.
         return at::addmv(output->bias, features, output->weight[0]).unsqueeze(1);
     }
-    const auto h = sineLayerForward(first, x, w0);
-    return output(sineLayerForward(second, h, w0));
+    auto h = sineLayerForward(second, sineLayerForward(first, x, w0), w0);
+    for (const auto& layer : deeper) {
+        h = sineLayerForward(layer, h, w0);
+    }
+    return output(h);
 }
 
 } // namespace dredge

@@ -1,17 +1,22 @@
 #pragma once
 // docs/reference.md §1.4: SIREN baseline, Sine(D → H) → Sine(H → H) → Linear(H → 1), where a
-// sine layer is sin(w0 · (W x + b)). Ignores t.
+// sine layer is sin(w0 · (W x + b)). Ignores t. Beyond the reference: L hidden
+// H → H sine layers (1 is the reference; the SIREN demo's image fit uses 3) and
+// C outputs (an RGB image's 3).
 
 #include "FieldModel.h"
 
 #include <ATen/ATen.h>
 #include <torch/nn/modules/linear.h>
 
+#include <vector>
+
 namespace dredge {
 
 class Siren : public FieldModel {
 public:
-    Siren(int64_t dims, int64_t hidden, double w0, at::Generator& gen);
+    Siren(int64_t dims, int64_t hidden, double w0, at::Generator& gen, int64_t outputs = 1,
+          int64_t hiddenLayers = 1);
 
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
 
@@ -20,6 +25,7 @@ public:
     bool useFusedKernel = true;
     torch::nn::Linear first{nullptr};
     torch::nn::Linear second{nullptr};
+    std::vector<torch::nn::Linear> deeper; // hidden layers after the second ("hidden2", …)
     torch::nn::Linear output{nullptr};
 };
 

@@ -124,7 +124,7 @@ Trainer::Trainer(const ExperimentConfig& config, RankGroup* ranks)
                              : makeDataset(config.data);
     d.holdsEveryPoint = !ranked;
     d.data = trainingPointsOf(config, data, d.device, d.setup);
-    d.model = makeModel(config.model, d.setup.dims, tc.seed);
+    d.model = makeModel(config.model, d.setup.dims, tc.seed, d.setup.outputs);
     d.setup.parameters = d.model->parameterCount();
     d.model->to(d.device);
     d.optimizer.emplace(d.model->parameters(),

@@ -20,6 +20,7 @@ struct RunSetup {
     int64_t points = 0;           // all of the data set's points
     int64_t validationPoints = 0; // of which held out (TrainConfig::validationShare)
     int dims = 1;                 // spatial dimensions D
+    int outputs = 1;              // the model's values per point (an RGB image's 3)
     int64_t parameters = 0;
     std::vector<int64_t> gridShape;
     std::string dataDescription;

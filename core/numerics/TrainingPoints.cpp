@@ -1,5 +1,7 @@
 #include "TrainingPoints.h"
 
+#include "ModelFactory.h"
+
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
@@ -42,6 +44,7 @@ EpochData trainingPointsOf(const ExperimentConfig& config, const Dataset& data,
                            const at::Device& device, RunSetup& setup) {
     setup.points = data.allPoints;
     setup.dims = int(data.coords.size(1));
+    setup.outputs = int(modelOutputs(config.model, data.target.size(1)));
     setup.gridShape = data.gridShape;
     setup.dataDescription = data.description;
     const auto sums = targetSumsOf(data.target);

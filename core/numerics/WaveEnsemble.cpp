@@ -6,7 +6,7 @@
 
 namespace dredge {
 
-WaveEnsemble::WaveEnsemble(int64_t dims, int64_t waves, at::Generator& gen)
+WaveEnsemble::WaveEnsemble(int64_t dims, int64_t waves, at::Generator& gen, int64_t outputs)
     : dims_(dims)
     , waves_(waves) {
     // The original builds one module per wave, each drawing k, ω, v, λ in that
@@ -26,7 +26,7 @@ WaveEnsemble::WaveEnsemble(int64_t dims, int64_t waves, at::Generator& gen)
     phi = register_parameter("phi", at::zeros({waves}));
     epsilon = register_parameter("epsilon", at::full({waves}, 0.1));
     lambda = register_parameter("lambda", at::stack(lambdas));
-    head = register_module("head", torch::nn::Linear(waves, 1));
+    head = register_module("head", torch::nn::Linear(waves, outputs));
     initLinearLikePyTorch(head, gen);
 }
 
@@ -61,14 +61,16 @@ torch::Tensor WaveEnsemble::waveValues(const torch::Tensor& x, const torch::Tens
 torch::Tensor WaveEnsemble::forward(const torch::Tensor& x, const torch::Tensor& t) {
     // Under autocast the composed ops run, so that mixed precision has tensor
     // ops to act on; the fused kernel computes in the parameters' precision.
-    if (useFusedKernel && fusedKernelApplies(x, dims_)) {
+    // The fused kernel sums the waves into one output; C outputs take the
+    // composed ops.
+    if (useFusedKernel && head->weight.size(0) == 1 && fusedKernelApplies(x, dims_)) {
         return fusedWaveEnsembleForward(*this, x, t);
     }
     return head(waveValues(x, t));
 }
 
 std::optional<EpochOutcome> WaveEnsemble::fusedEpoch(const EpochData& data, at::Tensor& gradient) {
-    if (!useFusedKernel) {
+    if (!useFusedKernel || head->weight.size(0) != 1) {
         return std::nullopt;
     }
     return fusedWaveEnsembleEpoch(*this, data, gradient);

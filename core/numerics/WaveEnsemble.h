@@ -13,7 +13,7 @@ namespace dredge {
 
 class WaveEnsemble : public FieldModel {
 public:
-    WaveEnsemble(int64_t dims, int64_t waves, at::Generator& gen);
+    WaveEnsemble(int64_t dims, int64_t waves, at::Generator& gen, int64_t outputs = 1);
 
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
     std::optional<EpochOutcome> fusedEpoch(const EpochData& data, at::Tensor& gradient) override;

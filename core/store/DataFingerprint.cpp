@@ -1,6 +1,7 @@
 #include "DataFingerprint.h"
 
 #include "InputFile.h"
+#include "SignalFiles.h"
 
 #include "Sha256.h"
 
@@ -34,13 +35,13 @@ FloatBlocks oneBlock(const std::vector<float>& values) {
 QString dataFingerprint(const DataConfig& data, const FloatBlocks& coords,
                         const FloatBlocks& targets) {
     Sha256 sha;
-    if (data.kind == DataKind::CsvSignal) {
-        // The file the data came from (CsvSignal checked it is a regular file of
-        // at most 1 GiB); if it has gone since, the data's own values.
+    if (const auto file = dataSourceFile(data); !file.isEmpty()) {
+        // The file the data came from (its reader checked it is a regular
+        // file); if it has gone since, the data's own values.
         QString unread;
-        const auto bytes = readInputFile(QString::fromStdString(data.csvPath), qint64(1) << 30,
-                                         QStringLiteral("CSV signal"), &unread)
-                               .value_or(QByteArray());
+        const auto bytes =
+            readInputFile(file, qint64(1) << 30, QStringLiteral("data file"), &unread)
+                .value_or(QByteArray());
         if (!bytes.isEmpty()) {
             return QString::fromLatin1(sha.hexDigest(bytes));
         }

@@ -14,9 +14,15 @@ std::optional<KeptModel> loadKeptModel(RunStore& store, const QString& spec, QSt
         return std::nullopt;
     }
     try {
-        const int dims = spatialDims(kept->record.config.data.kind);
-        auto evaluator = std::make_shared<FieldEvaluator>(kept->record.config.model, dims,
-                                                          kept->record.config.train.seed);
+        const auto& config = kept->record.config;
+        const int dims = spatialDims(config.data.kind);
+        const int outputs = outputsFitting(config.model, dims, kept->frames.width);
+        if (outputs < 1) {
+            throw std::invalid_argument(std::to_string(kept->frames.width) +
+                                        " parameters are no width of its head");
+        }
+        auto evaluator =
+            std::make_shared<FieldEvaluator>(config.model, dims, config.train.seed, outputs);
         evaluator->setParameters(kept->values(), kept->frames.width);
         return KeptModel{std::move(*kept), std::move(evaluator)};
     } catch (const std::exception& e) {

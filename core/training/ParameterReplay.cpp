@@ -14,8 +14,8 @@ double meanSquaredError(const std::vector<float>& values, const std::vector<floa
     return n ? sum / double(n) : 0.0;
 }
 
-ParameterReplay::ParameterReplay(const ExperimentConfig& config, int dims)
-    : evaluator_(config.model, dims, config.train.seed) {}
+ParameterReplay::ParameterReplay(const ExperimentConfig& config, int dims, int outputs)
+    : evaluator_(config.model, dims, config.train.seed, outputs) {}
 
 const PredictionSnapshot* ParameterReplay::at(const RunData& data, const ParameterFrames& frames,
                                               size_t index) {

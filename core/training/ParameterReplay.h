@@ -18,7 +18,8 @@ namespace dredge {
 class ParameterReplay {
 public:
     // Throws std::invalid_argument for a config that builds no model.
-    ParameterReplay(const ExperimentConfig& config, int dims);
+    // `outputs`: the trained model's values per point (RunSetup::outputs).
+    ParameterReplay(const ExperimentConfig& config, int dims, int outputs);
 
     // The prediction of frame `index` on `data`'s points. Null when the frame
     // does not fit the model (a damaged store). Valid until the next call.

@@ -1,5 +1,6 @@
 #include "RunDataRegeneration.h"
 
+#include "SignalFiles.h"
 #include "Trainer.h"
 
 #include <exception>
@@ -8,7 +9,12 @@ namespace dredge {
 
 std::optional<RunData> regenerateRunData(const ExperimentConfig& config, std::string* error) {
     try {
-        const Trainer trainer(config); // builds the model too: small beside the data
+        auto withSamples = config;
+        if (QString problem; !readDataFiles(withSamples.data, &problem)) {
+            *error = problem.toStdString();
+            return std::nullopt;
+        }
+        const Trainer trainer(withSamples); // builds the model too: small beside the data
         return RunData{trainer.setup(), trainer.trainingCoordinates(), trainer.trainingTargets(),
                        trainer.trainingTimes()};
     } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 
 #include "ParameterPlan.h"
 #include "RunControl.h"
+#include "SignalFiles.h"
 
 #include <algorithm>
 #include <chrono>
@@ -309,7 +310,15 @@ private:
 } // namespace
 
 TrainResult driveRun(const RunDrive& drive, RunSink& sink) {
-    return Driver(drive, sink).run();
+    if (drive.config.data.samples || dataSourceFile(drive.config.data).isEmpty()) {
+        return Driver(drive, sink).run();
+    }
+    RunDrive withSamples = drive; // the user's file, read once for the whole run
+    QString error;
+    if (!readDataFiles(withSamples.config.data, &error)) {
+        throw std::invalid_argument(error.toStdString());
+    }
+    return Driver(withSamples, sink).run();
 }
 
 } // namespace dredge

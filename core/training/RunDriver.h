@@ -93,6 +93,7 @@ struct RunDrive {
     RankGroup* ranks = nullptr;
 };
 
+// Reads the data's file first (readDataFiles) where the config has not.
 // Throws as train() does (std::invalid_argument, CsvError, std::runtime_error).
 TrainResult driveRun(const RunDrive& drive, RunSink& sink);
 

@@ -1,0 +1,32 @@
+#pragma once
+// The user's own signal files, read into the samples numerics trains on
+// (SampledSignal): images through Qt's image readers (PNG, JPEG, GIF, BMP,
+// and what else the installed plugins read). Numerics reads no image formats;
+// whoever starts a run reads its files first (readDataFiles).
+
+#include "DataConfig.h"
+
+#include <QString>
+#include <optional>
+
+namespace dredge {
+
+// More pixels than this are refused unless resized: 2^25, the largest data
+// set a config may describe (4096 × 8192).
+constexpr qint64 kMaxImagePixels = qint64(1) << 25;
+
+// The image at `path` as samples on [−1, 1]² (rows down the first axis),
+// values in [0, 1]: grey images give one channel, all others three (alpha
+// dropped, which the description says). `resize` is "WxH" or empty. The
+// error names the file and what is wrong with it.
+std::optional<SampledSignal> readImageSignal(const QString& path, const QString& resize,
+                                             QString* error);
+
+// Reads the file the data names, once (data.samples set already: nothing to
+// do). True for data sets that name no file to read here.
+bool readDataFiles(DataConfig& data, QString* error);
+
+// The file a data set came from, or empty (the generated ones).
+QString dataSourceFile(const DataConfig& data);
+
+} // namespace dredge

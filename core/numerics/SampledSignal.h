@@ -1,0 +1,31 @@
+#pragma once
+// A user's signal sampled on a regular grid (an image's pixels), as its file
+// gave it. Plain data: core/experiment decodes the file (through Qt's image
+// readers) and numerics makes the data set from this.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dredge {
+
+struct SampledSignal {
+    std::vector<int64_t> shape; // points per axis, 'ij' order: an image is {height, width}
+    int channels = 1;           // values per point: grey 1, RGB 3
+    // [points × channels], the last axis varying fastest (an image row by row).
+    std::vector<float> values;
+    // Each axis's coordinate at its first and last sample.
+    std::vector<std::pair<double, double>> extent;
+    std::string description; // "camera.png, 256×256 grey"
+
+    int64_t points() const {
+        int64_t n = 1;
+        for (const auto s : shape) {
+            n *= s;
+        }
+        return n;
+    }
+};
+
+} // namespace dredge
