@@ -14,6 +14,7 @@
 #include "FitFigures.h"
 #include "GradientNormPlot.h"
 #include "GridSliceView.h"
+#include "ImageFieldView.h"
 #include "InsightServer.h"
 #include "LossPlot.h"
 #include "LossPlotBar.h"
@@ -1025,6 +1026,51 @@ private Q_SLOTS:
         const int id = showStored(w, tiny, {0.5, 1.6e-8});
         const auto cell = w.runs()->index(w.runs()->rowOf(id), RunsModel::FinalLoss);
         QCOMPARE(cell.data().toString(), QString("1.600e-08 (2.0e-07 of zero)"));
+    }
+
+    // A user's image: the form asks for its file, the run reads it, and the
+    // view draws truth | prediction | error as pictures, replayed from kept
+    // parameters by the epoch slider.
+    void anImageFitShowsTruthPredictionAndErrorPictures() {
+        QTemporaryDir dir;
+        QImage image(10, 6, QImage::Format_RGB32);
+        for (int y = 0; y < 6; ++y) {
+            for (int x = 0; x < 10; ++x) {
+                image.setPixel(x, y, qRgb(x * 25, y * 40, 200 - x * 10));
+            }
+        }
+        const QString path = dir.filePath(QStringLiteral("picture.png"));
+        QVERIFY(image.save(path));
+        MainWindow w(false);
+        w.show();
+        auto c = w.form()->config();
+        c.data = DataConfig{};
+        c.data.kind = DataKind::Image;
+        c.data.imagePath = path.toStdString();
+        c.model.kind = ModelKind::Siren;
+        c.model.hidden = 16;
+        c.train.epochs = 40;
+        w.form()->setConfig(c);
+        auto* imageField = w.form()->findChild<QLineEdit*>(QStringLiteral("image"));
+        QVERIFY(imageField && imageField->isVisibleTo(w.form()));
+        QCOMPARE(imageField->text(), path);
+        QVERIFY(w.form()->findChild<QLineEdit*>(QStringLiteral("resize"))->isVisibleTo(w.form()));
+        const auto* e = trainToTheEnd(w, w.form()->config());
+        QVERIFY(e);
+        QCOMPARE(runStatusOf(e->record.status), RunStatus::Finished);
+        w.predictionView()->showRun(e->id);
+        auto* view = w.predictionView()->imageView();
+        QTRY_VERIFY(view->isVisible() && !view->predictionImage().isNull());
+        QCOMPARE(view->truthImage(), image.convertToFormat(QImage::Format_RGB32));
+        QCOMPARE(e->data()->setup.outputs, 3);
+        QVERIFY(w.predictionView()->titleText().contains(QStringLiteral("picture.png, 10×6 RGB")));
+        const auto end = view->predictionImage();
+        QVERIFY(end != image);
+        QVERIFY(view->largestError() > 0.0);
+        // The first epoch's prediction, from its kept parameters, is another picture.
+        w.predictionView()->epochSlider()->setValue(0);
+        QTRY_VERIFY(view->predictionImage() != end);
+        QVERIFY(!view->errorImage().isNull());
     }
 
     // The 6-D view: truth | prediction | residual of a slice read from the

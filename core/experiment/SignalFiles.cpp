@@ -103,7 +103,7 @@ std::optional<SampledSignal> readImageSignal(const QString& path, const QString&
         return std::nullopt;
     }
     SampledSignal signal;
-    signal.channels = image.isGrayscale() ? 1 : 3;
+    signal.channels = image.allGray() ? 1 : 3; // a palette of greys too
     signal.shape = {image.height(), image.width()};
     signal.extent = {{-1.0, 1.0}, {-1.0, 1.0}};
     takePixels(image, signal.channels, signal.values);

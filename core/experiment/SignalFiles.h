@@ -16,7 +16,7 @@ namespace dredge {
 constexpr qint64 kMaxImagePixels = qint64(1) << 25;
 
 // The image at `path` as samples on [−1, 1]² (rows down the first axis),
-// values in [0, 1]: grey images give one channel, all others three (alpha
+// values in [0, 1]: images of greys alone give one channel, others three (alpha
 // dropped, which the description says). `resize` is "WxH" or empty. The
 // error names the file and what is wrong with it.
 std::optional<SampledSignal> readImageSignal(const QString& path, const QString& resize,
