@@ -102,6 +102,28 @@ const ScriptPlan& planFor(ModelKind kind) {
     throw std::invalid_argument("no TorchScript source for this model kind");
 }
 
+// The table's plan, with SIREN's hidden layers past the second (Siren.h's
+// "hidden2", …) and a head of several outputs as a matrix product.
+ScriptPlan planFor(const FieldEvaluator& evaluator) {
+    auto plan = planFor(evaluator.config().kind);
+    if (evaluator.config().kind != ModelKind::Siren) {
+        return plan;
+    }
+    const std::string head = "        return VECTOR(output, h)\n";
+    std::string deeper;
+    for (int layer = 2; layer <= evaluator.config().sirenLayers; ++layer) {
+        const auto name = "hidden" + std::to_string(layer);
+        deeper += "        h = torch.sin(self.w0 * SUM(" + name + ", h))\n";
+        plan.linears.insert(plan.linears.end() - 1, name);
+        plan.quantize.insert(plan.quantize.end() - 1, name);
+    }
+    const auto at = plan.body.find(head);
+    plan.body.replace(at, head.size(),
+                      deeper +
+                          (evaluator.outputs() > 1 ? "        return LINEAR(output, h)\n" : head));
+    return plan;
+}
+
 std::string attributeName(std::string name) {
     for (auto& c : name) {
         c = c == '.' ? '_' : c;
@@ -292,7 +314,7 @@ ScriptedField::ScriptedField(const FieldEvaluator& evaluator, const ScriptMetada
         }
         at::globalContext().setQEngine(*int8Engine());
     }
-    const auto& plan = planFor(evaluator.config().kind);
+    const auto plan = planFor(evaluator);
     const auto forms = d.registerTensors(evaluator, precision, plan);
     d.registerMetadata(evaluator, metadata, precision);
     d.source =

@@ -1,0 +1,122 @@
+// Fitting a picture (issue 31): the SIREN demo's setting (camera.png at
+// 256×256, SIREN 256 wide with 3 hidden layers, lr 1e-4, 500 full-batch
+// epochs), its PSNR and seconds on this machine, and each other model given
+// the same wall time. Prints a table; not a test.
+//
+//   bench_images [--image FILE] [--size 256] [--epochs 500] [--threads N]
+
+#include "BenchTiming.h"
+#include "SignalFiles.h"
+#include "Trainer.h"
+
+#include <QCoreApplication>
+#include <QStringList>
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+using namespace dredge;
+using namespace dredge::bench;
+
+namespace {
+
+struct Fit {
+    int64_t epochs = 0;
+    double seconds = 0.0;
+    double psnr = 0.0; // of the last prediction, on every pixel
+    int64_t parameters = 0;
+};
+
+double psnrOf(const Trainer& trainer) {
+    const auto prediction = trainer.predictTrainingPoints();
+    const auto targets = trainer.trainingTargets();
+    double sum = 0.0;
+    for (size_t i = 0; i < targets.size(); ++i) {
+        const double d = double(prediction[i]) - double(targets[i]);
+        sum += d * d;
+    }
+    const double mse = sum / double(targets.size());
+    return 10.0 * std::log10(1.0 / mse); // values in [0, 1]: the peak is 1
+}
+
+// Trains until `epochs` are done or `budget` seconds have passed (0: no limit).
+Fit fit(const ExperimentConfig& config, int64_t epochs, double budget) {
+    Trainer trainer(config);
+    Fit f;
+    f.parameters = trainer.setup().parameters;
+    const auto start = Clock::now();
+    while (f.epochs < epochs && (budget <= 0.0 || seconds(start) < budget)) {
+        trainer.runEpoch();
+        ++f.epochs;
+    }
+    f.seconds = seconds(start);
+    f.psnr = psnrOf(trainer);
+    return f;
+}
+
+QString option(const QStringList& args, const QString& name, const QString& fallback) {
+    const auto i = args.indexOf(name);
+    return i >= 0 && i + 1 < args.size() ? args[i + 1] : fallback;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    QCoreApplication app(argc, argv);
+    const auto args = app.arguments();
+    const QString image =
+        option(args, "--image", "/usr/lib/python3/dist-packages/skimage/data/camera.png");
+    const int size = option(args, "--size", "256").toInt();
+    const int64_t epochs = option(args, "--epochs", "500").toLongLong();
+    const int threads =
+        option(args, "--threads", QString::number(std::thread::hardware_concurrency())).toInt();
+
+    ExperimentConfig base;
+    base.data.kind = DataKind::Image;
+    base.data.imagePath = image.toStdString();
+    base.data.resize = QStringLiteral("%1x%1").arg(size).toStdString();
+    QString error;
+    if (!readDataFiles(base.data, &error)) {
+        std::fprintf(stderr, "bench_images: %s\n", qPrintable(error));
+        return 1;
+    }
+    base.train.threads = threads;
+    base.train.clipGradients = false;
+    std::printf("%s, %d thread%s\n", base.data.samples->description.c_str(), threads,
+                threads == 1 ? "" : "s");
+
+    auto siren = base;
+    siren.model.kind = ModelKind::Siren;
+    siren.model.hidden = 256;
+    siren.model.sirenLayers = 3;
+    siren.train.learningRate = 1e-4;
+    const auto demo = fit(siren, epochs, 0.0);
+    std::printf("\n| model | setting | parameters | epochs | seconds | PSNR (dB) |\n"
+                "|---|---|---|---|---|---|\n");
+    const auto row = [](const char* model, const char* setting, const Fit& f) {
+        std::printf("| %s | %s | %lld | %lld | %.1f | %.2f |\n", model, setting,
+                    (long long)f.parameters, (long long)f.epochs, f.seconds, f.psnr);
+        std::fflush(stdout);
+    };
+    row("SIREN", "256 wide, 3 hidden layers, w0 30, lr 1e-4 (the SIREN demo)", demo);
+
+    // The others, each for the SIREN's wall time, at a learning rate that suits it.
+    auto rff = base;
+    rff.model.kind = ModelKind::RandomFourier;
+    rff.model.features = 256;
+    rff.model.rffScale = 10.0;
+    rff.train.learningRate = 1e-2;
+    row("RFF", "256 Gaussian frequencies, s = 10, linear readout, lr 1e-2",
+        fit(rff, INT64_MAX, demo.seconds));
+    auto waves = base;
+    waves.model.kind = ModelKind::WaveEnsemble;
+    waves.model.waves = 64;
+    waves.train.learningRate = 1e-2;
+    row("wave ensemble", "64 waves, lr 1e-2", fit(waves, INT64_MAX, demo.seconds));
+    auto interference = base;
+    interference.model.kind = ModelKind::Interference;
+    interference.model.fields = 32;
+    interference.train.learningRate = 1e-2;
+    row("interference", "32 fields, lr 1e-2", fit(interference, INT64_MAX, demo.seconds));
+    return 0;
+}
