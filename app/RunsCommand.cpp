@@ -1,6 +1,8 @@
 #include "RunsCommand.h"
 
 #include "FieldEvaluator.h"
+#include "FieldPicture.h"
+
 #include "KeptModel.h"
 #include "ParameterReplay.h"
 #include "PointsFile.h"
@@ -10,6 +12,7 @@
 #include "RunStore.h"
 #include "RunViews.h"
 #include "StoredRunData.h"
+#include <QBuffer>
 
 #include <QCommandLineParser>
 #include <QDeadlineTimer>
@@ -31,6 +34,7 @@ constexpr const char* kUsage =
     "       dredge-studio runs show ID\n"
     "       dredge-studio runs export ID... (--csv FILE | --json FILE)\n"
     "       dredge-studio runs export ID[@EPOCH] --torchscript FILE.pt [--int8]\n"
+    "       dredge-studio runs export ID[@EPOCH] --png FILE.png [--scale K | --size WxH]\n"
     "       dredge-studio runs delete [--force] ID...\n"
     "       dredge-studio runs predict ID[@EPOCH] [--points FILE.csv] --out FILE.csv\n"
     "       dredge-studio runs params ID[@EPOCH] [--json]\n"
@@ -140,19 +144,79 @@ int exportModel(RunStore& store, const QStringList& specs, const QCommandLinePar
     return 0;
 }
 
+// `runs export RUN[@EPOCH] --png FILE.png [--scale K | --size WxH]`: an
+// image run's field drawn at any size (its trained size by default).
+int exportPicture(RunStore& store, const QStringList& specs, const QCommandLineParser& p) {
+    const bool scaled = p.isSet(QStringLiteral("scale")), sized = p.isSet(QStringLiteral("size"));
+    if (specs.size() != 1 || (scaled && sized)) {
+        return fail(QStringLiteral("export --png takes one RUN or RUN@EPOCH and at most one of "
+                                   "--scale K or --size WxH"),
+                    2);
+    }
+    bool number = true;
+    const double scale = scaled ? p.value(QStringLiteral("scale")).toDouble(&number) : 1.0;
+    const auto size = sized ? parseImageSize(p.value(QStringLiteral("size")).toStdString())
+                            : std::optional<std::pair<int, int>>(std::pair(0, 0));
+    if (!number || !(scale > 0.0) || !size) {
+        return fail(QStringLiteral("--scale must be a number above 0 and --size WIDTHxHEIGHT, "
+                                   "as 1024x1024"),
+                    2);
+    }
+    QString error;
+    KeptFailure why{};
+    const auto model = loadKeptModel(store, specs.first(), &error, &why);
+    if (!model) {
+        return fail(error, why == KeptFailure::Store || why == KeptFailure::FitsNoModel ? 1 : 2);
+    }
+    auto target = QSize(size->first, size->second);
+    if (!sized) {
+        const auto trained = trainedImageSize(model->kept.record.config, &error);
+        if (!trained) {
+            return fail(QStringLiteral("run %1: %2").arg(model->kept.record.id.left(8), error), 2);
+        }
+        target = QSize(int(std::lround(trained->width() * scale)),
+                       int(std::lround(trained->height() * scale)));
+    }
+    const auto picture = fieldPicture(*model, target, &error);
+    const QString path = p.value(QStringLiteral("png"));
+    if (!picture) {
+        return fail(error, 2);
+    }
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    if (!picture->save(&buffer, "PNG") || !writeOut(path, bytes, &error)) {
+        return fail(error.isEmpty() ? QStringLiteral("cannot encode the picture as PNG") : error,
+                    1);
+    }
+    std::fprintf(
+        stderr, "run %s at %s drawn at %d×%d to %s\n", qPrintable(model->kept.record.id.left(8)),
+        qPrintable(model->kept.isEnd() ? QStringLiteral("the end model")
+                                       : QStringLiteral("epoch %1").arg(model->kept.epoch())),
+        target.width(), target.height(), qPrintable(path));
+    return 0;
+}
+
 int exportTo(RunStore& store, const QStringList& prefixes, const QCommandLineParser& p) {
     const bool csv = p.isSet(QStringLiteral("csv")), json = p.isSet(QStringLiteral("json"));
     const bool script = p.isSet(QStringLiteral("torchscript"));
+    const bool png = p.isSet(QStringLiteral("png"));
     if (p.isSet(QStringLiteral("int8")) && !script) {
         return fail(QStringLiteral("--int8 goes with --torchscript FILE.pt"), 2);
     }
-    if (prefixes.isEmpty() || int(csv) + int(json) + int(script) != 1) {
-        return fail(QStringLiteral("export takes run ids and one of --csv FILE, --json FILE or "
-                                   "--torchscript FILE.pt"),
+    if ((p.isSet(QStringLiteral("scale")) || p.isSet(QStringLiteral("size"))) && !png) {
+        return fail(QStringLiteral("--scale and --size go with --png FILE.png"), 2);
+    }
+    if (prefixes.isEmpty() || int(csv) + int(json) + int(script) + int(png) != 1) {
+        return fail(QStringLiteral("export takes run ids and one of --csv FILE, --json FILE, "
+                                   "--torchscript FILE.pt or --png FILE.png"),
                     2);
     }
     if (script) {
         return exportModel(store, prefixes, p);
+    }
+    if (png) {
+        return exportPicture(store, prefixes, p);
     }
     QString error;
     const auto ids = resolveAll(store, prefixes, &error);
@@ -442,10 +506,11 @@ int params(RunStore& store, const QStringList& specs, bool json) {
 
 // The verb decides what --json means: a switch for list, a file for export.
 QString verbOf(const QStringList& arguments) {
-    static const QStringList valued{QStringLiteral("--store"),      QStringLiteral("--filter"),
-                                    QStringLiteral("--csv"),        QStringLiteral("--points"),
-                                    QStringLiteral("--out"),        QStringLiteral("--timeout"),
-                                    QStringLiteral("--torchscript")};
+    static const QStringList valued{QStringLiteral("--store"),       QStringLiteral("--filter"),
+                                    QStringLiteral("--csv"),         QStringLiteral("--points"),
+                                    QStringLiteral("--out"),         QStringLiteral("--timeout"),
+                                    QStringLiteral("--torchscript"), QStringLiteral("--png"),
+                                    QStringLiteral("--scale"),       QStringLiteral("--size")};
     for (qsizetype i = 1; i < arguments.size(); ++i) {
         if (valued.contains(arguments[i])) {
             ++i;
@@ -481,6 +546,14 @@ int runRunsCommand(const QStringList& arguments) {
          QStringLiteral("file")},
         {QStringLiteral("int8"),
          QStringLiteral("export --torchscript: INT8 linear layers (dynamic quantisation).")},
+        {QStringLiteral("png"),
+         QStringLiteral("export: an image run's field at RUN[@EPOCH] drawn as a PNG."),
+         QStringLiteral("file")},
+        {QStringLiteral("scale"),
+         QStringLiteral("export --png: this many times the size the run trained at (default 1)."),
+         QStringLiteral("K")},
+        {QStringLiteral("size"), QStringLiteral("export --png: this many pixels instead."),
+         QStringLiteral("WxH")},
         {QStringLiteral("points"),
          QStringLiteral("predict: predict at these points (CSV: D coordinates, optionally t) "
                         "instead of the run's own."),

@@ -13,6 +13,7 @@
 
 #include <ATen/ATen.h>
 #include <QFile>
+#include <QImage>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -164,6 +165,7 @@ private Q_SLOTS:
     void exportCommandWritesWhatTorchLoads_data();
     void exportCommandWritesWhatTorchLoads();
     void exportCommandRefusesBadRequests();
+    void anImageRunsFieldIsDrawnAtAnySize();
 
 private:
     ScratchFolder scratch_;
@@ -456,6 +458,74 @@ void ModelExportTest::exportCommandRefusesBadRequests() {
         QVERIFY2(outcome.err.contains(c.says), outcome.err.constData());
     }
     QVERIFY(!QFile::exists(pt));
+}
+
+// `runs export --png`: at the trained size a pixel is `runs predict`'s value
+// there, rounded to 8 bits; the field drawn at 3× and at any size; a run on
+// other data is refused.
+void ModelExportTest::anImageRunsFieldIsDrawnAtAnySize() {
+    QImage image(9, 5, QImage::Format_RGB32);
+    for (int y = 0; y < 5; ++y) {
+        for (int x = 0; x < 9; ++x) {
+            image.setPixel(x, y, qRgb(x * 28, 200 - y * 40, (x * y * 7) % 256));
+        }
+    }
+    const auto source = scratch_.freshFile(QStringLiteral("picture%1.png"));
+    QVERIFY(image.save(source));
+    const auto store = scratch_.freshStore();
+    const auto trained = runStudioProcess(
+        {QStringLiteral("train"), QStringLiteral("--image"), source, QStringLiteral("--model"),
+         QStringLiteral("siren"), QStringLiteral("--hidden"), QStringLiteral("16"),
+         QStringLiteral("--epochs"), QStringLiteral("40"), QStringLiteral("--lr"),
+         QStringLiteral("0.001")},
+        store);
+    QVERIFY2(trained.exitCode == 0, trained.err.constData());
+    const auto id = QJsonDocument::fromJson(trained.out)[QStringLiteral("run_id")].toString();
+    const auto csv = scratch_.freshFile(QStringLiteral("predicted%1.csv"));
+    QCOMPARE(runStudioProcess({QStringLiteral("runs"), QStringLiteral("predict"), id.left(8),
+                               QStringLiteral("--out"), csv},
+                              store)
+                 .exitCode,
+             0);
+    const auto exportPng = [&](const QStringList& how) {
+        const auto png = scratch_.freshFile(QStringLiteral("field%1.png"));
+        const auto done =
+            runStudioProcess(QStringList{QStringLiteral("runs"), QStringLiteral("export"),
+                                         id.left(8), QStringLiteral("--png"), png} +
+                                 how,
+                             store);
+        if (done.exitCode != 0) {
+            qWarning("%s", done.err.constData());
+        }
+        return QImage(png);
+    };
+    const auto same = exportPng({});
+    QCOMPARE(same.size(), QSize(9, 5));
+    QFile file(csv);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    file.readLine(); // x1,x2,target1..3,prediction1..3
+    for (int p = 0; p < 45; ++p) {
+        const auto cells = file.readLine().trimmed().split(',');
+        const auto byte = [&](int column) {
+            return int(std::lround(std::clamp(cells[column].toDouble(), 0.0, 1.0) * 255.0));
+        };
+        const QRgb pixel = same.pixel(p % 9, p / 9);
+        QCOMPARE(qRed(pixel), byte(int(cells.size()) - 3));
+        QCOMPARE(qGreen(pixel), byte(int(cells.size()) - 2));
+        QCOMPARE(qBlue(pixel), byte(int(cells.size()) - 1));
+    }
+    QCOMPARE(exportPng({QStringLiteral("--scale"), QStringLiteral("3")}).size(), QSize(27, 15));
+    QCOMPARE(exportPng({QStringLiteral("--size"), QStringLiteral("64x48")}).size(), QSize(64, 48));
+
+    const auto chirp = runStudioProcess(
+        {QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("5")}, store);
+    const auto chirpId = QJsonDocument::fromJson(chirp.out)[QStringLiteral("run_id")].toString();
+    const auto refused =
+        runStudioProcess({QStringLiteral("runs"), QStringLiteral("export"), chirpId.left(8),
+                          QStringLiteral("--png"), scratch_.filePath(QStringLiteral("no.png"))},
+                         store);
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.contains("it trained on chirp, not an image"), refused.err.constData());
 }
 
 DREDGE_ONE_THREAD_TEST_MAIN(ModelExportTest)
