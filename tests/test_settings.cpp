@@ -53,9 +53,9 @@ ExperimentConfig contextFor(const Setting& row) {
             ExperimentConfig candidate;
             other.set(candidate, value);
             if (row.applies(candidate)) {
-                if (candidate.data.kind == DataKind::Image) {
-                    candidate.data.imagePath = "/data/picture.png"; // valid: the file is named
-                }
+                // Valid: a file the data set is read from is named.
+                candidate.data.imagePath = "/data/picture.png";
+                candidate.data.volumePath = "/data/head.npy";
                 return candidate;
             }
         }

@@ -78,6 +78,38 @@ SampledSignal readOrFail(const QString& path, const QString& resize = {}) {
     return *signal;
 }
 
+// A .npy file's bytes: version 1.0 header for `descr` and `shape`, padded
+// to 64 bytes as NumPy pads it, then `payload`.
+QByteArray npyBytes(const char* descr, const QString& shape, const QByteArray& payload,
+                    const char* order = "False") {
+    QByteArray dict = QStringLiteral("{'descr': '%1', 'fortran_order': %2, 'shape': %3, }")
+                          .arg(QLatin1String(descr), QLatin1String(order), shape)
+                          .toLatin1();
+    while ((10 + dict.size() + 1) % 64 != 0) {
+        dict += ' ';
+    }
+    dict += '\n';
+    QByteArray bytes("\x93NUMPY\x01\x00", 8);
+    bytes += char(dict.size() & 0xff);
+    bytes += char(dict.size() >> 8);
+    return bytes + dict + payload;
+}
+
+template <typename T>
+QByteArray payloadOf(const std::vector<T>& values) {
+    return QByteArray(reinterpret_cast<const char*>(values.data()),
+                      qsizetype(values.size() * sizeof(T)));
+}
+
+SampledSignal volumeOrFail(const QString& path, FourthAxis fourth = FourthAxis::Channels) {
+    QString error;
+    auto signal = readVolumeSignal(path, fourth, &error);
+    if (!signal) {
+        qFatal("reading %s failed: %s", qPrintable(path), qPrintable(error));
+    }
+    return *signal;
+}
+
 } // namespace
 
 class TestSignalFiles : public QObject {
@@ -215,6 +247,96 @@ private Q_SLOTS:
         QVERIFY2(error.contains(message), qPrintable(error));
     }
 
+    void aVolumeKeepsItsShapeAndScalesItsIntensities() {
+        std::vector<uint16_t> voxels(2 * 3 * 4);
+        for (size_t i = 0; i < voxels.size(); ++i) {
+            voxels[i] = uint16_t(100 + 10 * i);
+        }
+        const auto path =
+            dir_.fileWith("head.npy", npyBytes("<u2", "(2, 3, 4)", payloadOf(voxels)));
+        const auto signal = volumeOrFail(path);
+        QCOMPARE(signal.shape, (std::vector<int64_t>{2, 3, 4}));
+        QCOMPARE(signal.channels, 1);
+        QCOMPARE(signal.values.front(), 0.0f);
+        QCOMPARE(signal.values.back(), 1.0f);
+        QCOMPARE(signal.values[5], float(50.0 / 230.0));
+        // Cubic voxels: the longest axis (x, 4) spans [−1, 1], the others in proportion.
+        QCOMPARE(signal.extent[2], (std::pair{-1.0, 1.0}));
+        QCOMPARE(signal.extent[1], (std::pair{-2.0 / 3.0, 2.0 / 3.0}));
+        QCOMPARE(signal.extent[0], (std::pair{-1.0 / 3.0, 1.0 / 3.0}));
+        QVERIFY(QString::fromStdString(signal.description)
+                    .contains("2×3×4 voxels, intensities 100 to 330 scaled to [0, 1]"));
+    }
+
+    void aFourthAxisIsValuesOrTime() {
+        std::vector<float> voxels(2 * 2 * 2 * 3);
+        for (size_t i = 0; i < voxels.size(); ++i) {
+            voxels[i] = float(i);
+        }
+        const auto path =
+            dir_.fileWith("moving.npy", npyBytes("<f4", "(2, 2, 2, 3)", payloadOf(voxels)));
+        const auto values = volumeOrFail(path, FourthAxis::Channels);
+        QCOMPARE(values.channels, 3);
+        QCOMPARE(values.instants(), int64_t(1));
+        QCOMPARE(values.values[4], 4.0f / 23.0f); // voxel 1's second value: C order kept
+
+        const auto moving = volumeOrFail(path, FourthAxis::Time);
+        QCOMPARE(moving.channels, 1);
+        QCOMPARE(moving.times, (std::vector<double>{0.0, 1.0, 2.0}));
+        // Time-major: every voxel of the first instant, then the next.
+        QCOMPARE(moving.values[1], 3.0f / 23.0f); // voxel 1 at t = 0
+        QCOMPARE(moving.values[8], 1.0f / 23.0f); // voxel 0 at t = 1
+        const auto data = makeSampledDataset(moving);
+        QCOMPARE(data.coords.size(0), int64_t(24));
+        QVERIFY(data.timeVaries);
+        QCOMPARE(data.time[8].item<float>(), 1.0f);
+        QCOMPARE(data.coords[8][2].item<float>(), data.coords[0][2].item<float>());
+    }
+
+    void badVolumesGiveOneErrorNamingTheFile_data() {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        const auto floats = [](size_t n) { return payloadOf(std::vector<float>(n, 1.0f)); };
+        auto withNan = std::vector<float>(2 * 2 * 3, 0.5f);
+        withNan[1 * 6 + 0 * 3 + 2] = std::nanf("");
+        QTest::newRow("NaN") << dir_.fileWith("nan.npy",
+                                              npyBytes("<f4", "(2, 2, 3)", payloadOf(withNan)))
+                             << "its value at [1, 0, 2] is nan";
+        QTest::newRow("Fortran order")
+            << dir_.fileWith("fortran.npy", npyBytes("<f4", "(2, 2, 2)", floats(8), "True"))
+            << "it is in Fortran order";
+        QTest::newRow("int64") << dir_.fileWith("wide.npy",
+                                                npyBytes("<i8", "(2, 2, 2)", floats(16)))
+                               << "its values are '<i8'";
+        QTest::newRow("big-endian")
+            << dir_.fileWith("big.npy", npyBytes(">f4", "(2, 2, 2)", floats(8))) << "little-endian";
+        QTest::newRow("truncated")
+            << dir_.fileWith("cut.npy", npyBytes("<f4", "(4, 4, 4)", floats(10)))
+            << "it is truncated: its shape needs 384 bytes, it has 168";
+        QTest::newRow("two axes") << dir_.fileWith("flat.npy",
+                                                   npyBytes("<f4", "(4, 4)", floats(16)))
+                                  << "it has 2 axes; a volume has 3 (z, y, x) or 4";
+        QTest::newRow("10 GB, refused unread")
+            << dir_.fileWith("huge.npy", npyBytes("<f4", "(2048, 2048, 640)", floats(1)))
+            << "its 2684354560 points are more than the 33554432 a run trains on";
+        QTest::newRow("too many values per voxel")
+            << dir_.fileWith("wide4.npy", npyBytes("<f4", "(2, 2, 2, 40)", floats(320)))
+            << "more than 16; give --fourth-axis time";
+        QTest::newRow("not .npy") << dir_.fileWith("text.npy", "x,y\n1,2\n")
+                                  << "not a NumPy .npy file";
+        QTest::newRow("a scalar") << dir_.fileWith("one.npy", npyBytes("<f4", "()", floats(1)))
+                                  << "it holds one number, not an array";
+        QTest::newRow("missing") << dir_.filePath("gone.npy") << "no such file";
+    }
+    void badVolumesGiveOneErrorNamingTheFile() {
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        QString error;
+        QVERIFY(!readVolumeSignal(path, FourthAxis::Channels, &error));
+        QVERIFY2(error.startsWith(QStringLiteral("volume ") + path + u':'), qPrintable(error));
+        QVERIFY2(error.contains(message), qPrintable(error));
+    }
+
     void aColourRunTrainsAndReplaysFromKeptParameters() {
         QImage image(12, 8, QImage::Format_RGB32);
         for (int y = 0; y < 8; ++y) {
@@ -258,6 +380,45 @@ private Q_SLOTS:
                 std::abs(replayed->mse - loss) <= 1e-6 * loss,
                 qPrintable(QString("epoch %1: %2 vs %3").arg(epoch).arg(replayed->mse).arg(loss)));
         }
+    }
+
+    // A volume whose 4th axis is time trains as the packets do: t varies,
+    // and its kept parameters give its losses again.
+    void aMovingVolumeTrainsAndReplays() {
+        std::vector<float> voxels(6 * 6 * 6 * 3);
+        for (size_t i = 0; i < voxels.size(); ++i) {
+            voxels[i] = std::sin(0.3f * float(i % 216) + float(i / 216));
+        }
+        ExperimentConfig config;
+        config.data.kind = DataKind::Volume;
+        config.data.volumePath =
+            dir_.fileWith("wave.npy", npyBytes("<f4", "(6, 6, 6, 3)", payloadOf(voxels)))
+                .toStdString();
+        config.data.fourthAxis = FourthAxis::Time;
+        config.model.waves = 8;
+        config.train.epochs = 30;
+        config.train.learningRate = 1e-2;
+        struct Keeping : RunSink {
+            RunData data;
+            ParameterFrames kept;
+            void ready(const Trainer& trainer) override {
+                data = RunData{trainer.setup(), trainer.trainingCoordinates(),
+                               trainer.trainingTargets(), trainer.trainingTimes()};
+            }
+            void progress(const ProgressBatch&) override {}
+            void parameters(const ParameterFrames& frames) override { kept.merge(frames); }
+        } sink;
+        RunDrive drive;
+        drive.config = config;
+        const auto result = driveRun(drive, sink);
+        QCOMPARE(sink.data.setup.gridShape, (std::vector<int64_t>{6, 6, 6}));
+        QCOMPARE(sink.data.targets.size(), voxels.size());
+        QCOMPARE(sink.data.time.back(), 2.0f);
+        QVERIFY(result.lossHistory.back() < result.lossHistory.front());
+        ParameterReplay replay(config, 3, 1);
+        const auto* last = replay.at(sink.data, sink.kept, 29);
+        QVERIFY(last);
+        QVERIFY(std::abs(last->mse - result.lossHistory[29]) <= 1e-6 * result.lossHistory[29]);
     }
 
 private:

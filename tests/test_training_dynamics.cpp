@@ -251,6 +251,50 @@ private Q_SLOTS:
         QCOMPARE(resumed.epochsDone, whole.epochsDone);
     }
 
+    void miniBatchesAreSeededAndResumeBitForBit_data() {
+        QTest::addColumn<int>("model");
+        QTest::addColumn<bool>("amp");
+        QTest::newRow("ensemble (fused epoch per batch)") << int(ModelKind::WaveEnsemble) << false;
+        QTest::newRow("ensemble, amp") << int(ModelKind::WaveEnsemble) << true;
+        QTest::newRow("interference") << int(ModelKind::Interference) << false;
+        QTest::newRow("siren (autograd per batch)") << int(ModelKind::Siren) << false;
+        QTest::newRow("rff (readout per batch)") << int(ModelKind::RandomFourier) << false;
+    }
+    // --batch N: an Adam step per batch of an order drawn from (seed, epoch),
+    // so two runs agree bit for bit, a resumed one continues the very same
+    // history, a batch of every point is the full batch, and the fit goes on.
+    void miniBatchesAreSeededAndResumeBitForBit() {
+        QFETCH(int, model);
+        QFETCH(bool, amp);
+        auto config = chirpExperiment(40);
+        config.model.kind = ModelKind(model);
+        config.model.hidden = 16;
+        config.train.mixedPrecision = amp;
+        config.train.clipGradients = true;
+        config.train.checkpointEvery = 10;
+        const auto full = train(config);
+        config.train.batch = 1000; // every point of the chirp: one batch
+        QCOMPARE(train(config).lossHistory, full.lossHistory);
+
+        config.train.batch = 128;
+        const auto whole = train(config);
+        QCOMPARE(whole.epochsDone, int64_t(40));
+        QCOMPARE(train(config).lossHistory, whole.lossHistory);
+        QVERIFY(whole.lossHistory != full.lossHistory);
+        QVERIFY2(
+            whole.lossHistory.back() < 0.8 * whole.lossHistory.front(),
+            qPrintable(
+                QString("%1 → %2").arg(whole.lossHistory.front()).arg(whole.lossHistory.back())));
+        const auto [head, at20] = stoppedAfter(config, 20);
+        const ResumePoint from{at20, head.lossHistory, {}, {}};
+        QCOMPARE(train(config, {}, {}, &from).lossHistory, whole.lossHistory);
+        config.train.seed = 1;
+        QVERIFY(train(config).lossHistory != whole.lossHistory);
+
+        config.train.validationShare = 0.1;
+        QVERIFY(QString::fromStdString(validate(config)).contains("--batch"));
+    }
+
     // The checkpoint at the best loss is the state that gave it: resumed from
     // there, the run's first loss is that best loss again.
     void theBestCheckpointGivesTheBestLoss() {

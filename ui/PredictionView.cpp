@@ -8,6 +8,7 @@
 #include "RunsModel.h"
 
 #include "QCustomPlotInclude.h"
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSet>
@@ -70,6 +71,7 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     , timeRow_(new QWidget)
     , tSlider_(new QSlider(Qt::Horizontal))
     , tLabel_(new QLabel)
+    , channel_(new QComboBox)
     , play_(new QToolButton)
     , epochSlider_(new QSlider(Qt::Horizontal))
     , epochLabel_(new QLabel) {
@@ -83,8 +85,13 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     // Data where time moves (the wave packets): one instant at a time.
     auto* timeLayout = new QHBoxLayout(timeRow_);
     timeLayout->setContentsMargins(4, 0, 4, 0);
+    timeLayout->addWidget(channel_);
     timeLayout->addWidget(tLabel_);
     timeLayout->addWidget(tSlider_, 1);
+    timeLayout->addStretch(0); // the space the slider leaves, where a volume has no time
+    channel_->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
+    channel_->setObjectName(QStringLiteral("valueChannel"));
+    connect(channel_, &QComboBox::currentIndexChanged, this, &PredictionView::refresh);
     tSlider_->setObjectName(QStringLiteral("tSlider"));
     connect(tSlider_, &QSlider::valueChanged, this, &PredictionView::refresh);
     layout->addWidget(timeRow_);
@@ -472,12 +479,25 @@ void PredictionView::updateTimeSlider(const RunData& data) {
     for (auto g : data.setup.gridShape) {
         perInstant *= g;
     }
-    perInstant *= std::max(1, data.setup.outputs); // an image's channels are no instants
-    const int instants = perInstant > 0 ? int(int64_t(data.targets.size()) / perInstant) : 1;
+    const int64_t values = perInstant * std::max(1, data.setup.outputs); // channels are no instants
+    const int instants = values > 0 ? int(int64_t(data.targets.size()) / values) : 1;
     tSlider_->blockSignals(true);
     tSlider_->setRange(0, std::max(0, instants - 1));
     tSlider_->blockSignals(false);
-    timeRow_->setVisible(instants > 1);
+    tSlider_->setVisible(instants > 1);
+    tLabel_->setVisible(instants > 1);
+    // A volume of several values per voxel: one of them at a time.
+    const bool channels = data.setup.outputs > 1 && data.setup.gridShape.size() >= 3;
+    if (channels && channel_->count() != data.setup.outputs) {
+        channel_->blockSignals(true);
+        channel_->clear();
+        for (int c = 1; c <= data.setup.outputs; ++c) {
+            channel_->addItem(tr("value %1 of %2").arg(c).arg(data.setup.outputs));
+        }
+        channel_->blockSignals(false);
+    }
+    channel_->setVisible(channels);
+    timeRow_->setVisible(instants > 1 || channels);
     instantOffset_ = size_t(tSlider_->value()) * size_t(perInstant);
     instantPoints_ = size_t(perInstant);
     // The instants span t in [0, 2] evenly.
@@ -533,14 +553,37 @@ void PredictionView::drawLine() {
     line_->replot(QCustomPlot::rpQueuedReplot);
 }
 
+namespace {
+
+// Value `channel` of each of a run's points, of values with `channels` per point.
+std::vector<float> channelOf(const std::vector<float>& values, int channel, int channels) {
+    std::vector<float> one(values.size() / size_t(channels));
+    for (size_t i = 0; i < one.size(); ++i) {
+        one[i] = values[i * size_t(channels) + size_t(channel)];
+    }
+    return one;
+}
+
+} // namespace
+
 void PredictionView::drawGrid() {
     const auto& e = *runs_->entry(runId_);
     pages_->setCurrentWidget(grid_);
-    const auto& data = *e.data();
+    const int channels = std::max(1, e.data()->setup.outputs);
+    const int channel = std::clamp(channel_->currentIndex(), 0, channels - 1);
+    if (channels > 1) { // the slice view draws one value per point: the chosen one
+        channelData_ = *e.data();
+        channelData_.targets = channelOf(e.data()->targets, channel, channels);
+    }
+    const auto& data = channels > 1 ? channelData_ : *e.data();
     const auto* shown = shownPrediction(e);
     const bool hasPrediction =
-        shown && shown->onTrainingPoints && shown->values.size() == data.targets.size();
-    std::vector<NamedPrediction> predictions{{e.name(), hasPrediction ? &shown->values : nullptr}};
+        shown && shown->onTrainingPoints && shown->values.size() == e.data()->targets.size();
+    if (hasPrediction && channels > 1) {
+        channelPrediction_ = channelOf(shown->values, channel, channels);
+    }
+    const auto* values = channels > 1 ? &channelPrediction_ : (shown ? &shown->values : nullptr);
+    std::vector<NamedPrediction> predictions{{e.name(), hasPrediction ? values : nullptr}};
     // Each other selected run on the same grid, at the same epoch, a row of its own.
     comparedValues_.clear();
     comparedValues_.reserve(comparedRuns_.size()); // the rows point into it
@@ -549,7 +592,8 @@ void PredictionView::drawGrid() {
         const auto* other = comparable(id, e);
         const auto* p = other ? predictionAt(*other, epoch) : nullptr;
         if (p) {
-            comparedValues_.push_back(spreadOver(*p, data.targets.size()));
+            const auto all = spreadOver(*p, e.data()->targets.size());
+            comparedValues_.push_back(channels > 1 ? channelOf(all, channel, channels) : all);
             predictions.push_back({other->name(), &comparedValues_.back()});
         }
     }

@@ -13,6 +13,7 @@
 #include <QWidget>
 #include <vector>
 
+class QComboBox;
 class QCustomPlot;
 class QCPGraph;
 class QCPAxisRect;
@@ -92,6 +93,9 @@ private:
     QWidget* replayRow_ = nullptr; // play and the epoch slider: hidden with nothing to replay
     QSlider* tSlider_;
     QLabel* tLabel_;
+    QComboBox* channel_;  // which value of a volume's voxels the slice draws
+    RunData channelData_; // the shown run's data with that value alone
+    std::vector<float> channelPrediction_;
     size_t instantOffset_ = 0; // the shown instant's first point
     size_t instantPoints_ = 0; // points per instant
     QString instantText_;      // ", t = 0.50" where time moves

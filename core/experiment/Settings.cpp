@@ -176,7 +176,8 @@ std::vector<Setting> dataRows() {
          {DataKind::CsvSignal, "1-D signal from a CSV file"},
          {DataKind::Packet1d, "Moving wave packet (x, t)"},
          {DataKind::Packet4d, "Moving wave packet (x, y, z, t)"},
-         {DataKind::Image, "Image from a file"}}));
+         {DataKind::Image, "Image from a file"},
+         {DataKind::Volume, "Volume from a file (.npy)"}}));
     auto grid = integer(
         {"grid", "data", "grid", "Data", "Grid size",
          "volume4d, hyper6d, packet4d: points per axis.", "G", kSweptInForm},
@@ -222,6 +223,29 @@ std::vector<Setting> dataRows() {
     resize.writtenWhereItDoesNotApply = false;
     forgetsSamples(resize);
     rows.push_back(std::move(appliesWhen(resize, image)));
+    const auto volume = [](const ExperimentConfig& c) { return c.data.kind == DataKind::Volume; };
+    auto voxels = path(
+        {"volume", "data", "volume", "Data", "Volume file",
+         "Fit a NumPy volume (.npy: float32/64, uint8/16, int16, C order), 3-D (z, y, x) or "
+         "4-D: cubic voxels, the longest axis on [-1, 1], intensities scaled to [0, 1]; "
+         "implies --data volume.",
+         "file", InForm},
+        [](auto& c) -> auto& { return c.data.volumePath; });
+    voxels.impliesName = QStringLiteral("data");
+    voxels.impliesValue = nameOf(dataKindName(DataKind::Volume));
+    voxels.writtenWhereItDoesNotApply = false;
+    forgetsSamples(voxels);
+    rows.push_back(std::move(appliesWhen(voxels, volume)));
+    auto fourth = choice<FourthAxis>(
+        {"fourth-axis", "data", "fourth_axis", "Data", "4th axis",
+         "volume: a 4-D volume's last axis as values per voxel (channels) or as instants "
+         "(time, t from 0 to 2).",
+         "name", InForm},
+        [](auto& c) -> auto& { return c.data.fourthAxis; }, fourthAxisName,
+        {{FourthAxis::Channels, "Values per voxel"}, {FourthAxis::Time, "Time"}});
+    fourth.writtenWhereItDoesNotApply = false;
+    forgetsSamples(fourth);
+    rows.push_back(std::move(appliesWhen(fourth, volume)));
     const auto packet = [](const ExperimentConfig& c) { return isTimeVarying(c.data.kind); };
     auto velocity = real(
         {"velocity", "data", "velocity", "Data", "Velocity",
@@ -330,6 +354,15 @@ std::vector<Setting> trainRows() {
         {"threads", "train", "threads", "Training", "Threads", "Intra-op threads for this run.",
          "N", kSweptInForm},
         [](auto& c) -> auto& { return c.train.threads; }, 1, 1024));
+    auto batch = integer(
+        {"batch", "train", "batch", "Training", "Mini-batch",
+         "Points per Adam step (0: all of them, the reference's full batch). An epoch is "
+         "still one pass over every point, in an order drawn from the seed and the epoch; its "
+         "loss is the mean of its batches' losses as the weights moved.",
+         "N", kLiveEverywhere},
+        [](auto& c) -> auto& { return c.train.batch; }, 0, kMaxExactInteger);
+    batch.unsetText = QStringLiteral("all points");
+    rows.push_back(std::move(batch));
     rows.push_back(integer(
         {"ranks", "train", "ranks", "Training", "Ranks",
          "Processes that train this run together, each on a contiguous share of the points, "

@@ -1,8 +1,15 @@
 #include "SignalFiles.h"
 
+#include "NpyArray.h"
+
+#include <QFile>
 #include <QFileInfo>
 #include <QImage>
 #include <QImageReader>
+#include <QStringList>
+#include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace dredge {
 namespace {
@@ -57,7 +64,149 @@ std::optional<QSize> sizeOf(const QString& resize, QString* error) {
     return QSize(size->first, size->second);
 }
 
+QString volumeProblem(const QString& path, const QString& what) {
+    return QStringLiteral("volume %1: %2").arg(path, what);
+}
+
+// The header's shape as the volume's: spatial axes, channels and instants.
+std::optional<SampledSignal> volumeLayout(const NpyHeader& header, FourthAxis fourth,
+                                          QString* problem) {
+    const auto& shape = header.shape;
+    if (shape.size() != 3 && shape.size() != 4) {
+        *problem =
+            QStringLiteral("it has %1 axes; a volume has 3 (z, y, x) or 4").arg(shape.size());
+        return std::nullopt;
+    }
+    SampledSignal signal;
+    signal.shape.assign(shape.begin(), shape.begin() + 3);
+    if (shape.size() == 4 && fourth == FourthAxis::Channels) {
+        if (shape[3] > 16) {
+            *problem = QStringLiteral("its 4th axis has %1 values per voxel, more than 16; give "
+                                      "--fourth-axis time if it is time")
+                           .arg(shape[3]);
+            return std::nullopt;
+        }
+        signal.channels = int(shape[3]);
+    } else if (shape.size() == 4) {
+        for (int64_t i = 0; i < shape[3]; ++i) {
+            signal.times.push_back(shape[3] > 1 ? 2.0 * double(i) / double(shape[3] - 1) : 0.0);
+        }
+    }
+    if (signal.points() * signal.instants() > kMaxImagePixels) {
+        *problem = QStringLiteral("its %1 points are more than the %2 a run trains on")
+                       .arg(signal.points() * signal.instants())
+                       .arg(kMaxImagePixels);
+        return std::nullopt;
+    }
+    const auto longest = double(*std::max_element(signal.shape.begin(), signal.shape.end()));
+    for (const auto n : signal.shape) {
+        const double half = longest > 1 ? double(n - 1) / (longest - 1) : 0.0;
+        signal.extent.push_back({-half, half});
+    }
+    return signal;
+}
+
+// C order with time last (z, y, x, t) as time-major (every voxel of an instant).
+std::vector<float> timeMajor(const std::vector<float>& values, int64_t points, int64_t instants) {
+    std::vector<float> out(values.size());
+    for (int64_t p = 0; p < points; ++p) {
+        for (int64_t t = 0; t < instants; ++t) {
+            out[size_t(t * points + p)] = values[size_t(p * instants + t)];
+        }
+    }
+    return out;
+}
+
+// Scales the values' range to [0, 1], saying so in *scale; false, with
+// the value named in *problem, at the first NaN or infinity.
+bool normalise(std::vector<float>& values, const std::vector<int64_t>& shape, QString* scale,
+               QString* problem) {
+    float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (!std::isfinite(values[i])) {
+            QStringList index; // the file's own index of it, as NumPy prints it
+            for (auto d = shape.size(), rest = i; d-- > 0; rest /= size_t(shape[d])) {
+                index.prepend(QString::number(rest % size_t(shape[d])));
+            }
+            *problem = QStringLiteral("its value at [%1] is %2")
+                           .arg(index.join(QStringLiteral(", ")))
+                           .arg(double(values[i]));
+            return false;
+        }
+        lo = std::min(lo, values[i]);
+        hi = std::max(hi, values[i]);
+    }
+    const float span = hi > lo ? hi - lo : 1.0f;
+    for (auto& v : values) {
+        v = (v - lo) / span;
+    }
+    *scale =
+        QStringLiteral("intensities %1 to %2 scaled to [0, 1]").arg(double(lo)).arg(double(hi));
+    return true;
+}
+
 } // namespace
+
+std::optional<SampledSignal> readVolumeSignal(const QString& path, FourthAxis fourth,
+                                              QString* error) {
+    QFile file(path);
+    const QFileInfo info(path);
+    if (!info.exists() || !info.isFile() || !file.open(QIODevice::ReadOnly)) {
+        *error = volumeProblem(path, !info.exists()   ? QStringLiteral("no such file")
+                                     : !info.isFile() ? QStringLiteral("not a regular file")
+                                                      : file.errorString());
+        return std::nullopt;
+    }
+    try {
+        // The header first: a 10 GB volume is refused before it is read.
+        const QByteArray head = file.read(1 << 20);
+        const auto header = parseNpyHeader(std::string_view(head.constData(), size_t(head.size())));
+        QString problem;
+        auto signal = volumeLayout(header, fourth, &problem);
+        if (!signal) {
+            *error = volumeProblem(path, problem);
+            return std::nullopt;
+        }
+        const qint64 need =
+            qint64(header.headerBytes) + header.elements() * qint64(header.valueBytes());
+        if (info.size() < need) {
+            *error =
+                volumeProblem(path, QStringLiteral("it is truncated: its shape needs %1 bytes, "
+                                                   "it has %2")
+                                        .arg(need)
+                                        .arg(info.size()));
+            return std::nullopt;
+        }
+        const QByteArray bytes = head + file.read(need - head.size());
+        auto values = npyValues(header, std::string_view(bytes.constData(), size_t(bytes.size())));
+        QString scale;
+        if (!normalise(values, header.shape, &scale, &problem)) {
+            *error = volumeProblem(path, problem);
+            return std::nullopt;
+        }
+        if (!signal->times.empty()) {
+            values = timeMajor(values, signal->points(), signal->instants());
+        }
+        signal->values = std::move(values);
+        QStringList sizes;
+        for (const auto n : header.shape) {
+            sizes << QString::number(n);
+        }
+        signal->description =
+            QStringLiteral("%1, %2 voxels%3, %4")
+                .arg(info.fileName(), sizes.join(u'×'),
+                     header.shape.size() == 4 ? (fourth == FourthAxis::Time
+                                                     ? QStringLiteral(" (the 4th axis as t)")
+                                                     : QStringLiteral(" (the 4th axis as values)"))
+                                              : QString(),
+                     scale)
+                .toStdString();
+        return signal;
+    } catch (const NpyError& e) {
+        *error = volumeProblem(path, QString::fromUtf8(e.what()));
+        return std::nullopt;
+    }
+}
 
 std::optional<SampledSignal> readImageSignal(const QString& path, const QString& resize,
                                              QString* error) {
@@ -124,11 +273,14 @@ std::optional<SampledSignal> readImageSignal(const QString& path, const QString&
 }
 
 bool readDataFiles(DataConfig& data, QString* error) {
-    if (data.kind != DataKind::Image || data.samples) {
+    if ((data.kind != DataKind::Image && data.kind != DataKind::Volume) || data.samples) {
         return true;
     }
-    auto signal = readImageSignal(QString::fromStdString(data.imagePath),
-                                  QString::fromStdString(data.resize), error);
+    auto signal =
+        data.kind == DataKind::Volume
+            ? readVolumeSignal(QString::fromStdString(data.volumePath), data.fourthAxis, error)
+            : readImageSignal(QString::fromStdString(data.imagePath),
+                              QString::fromStdString(data.resize), error);
     if (!signal) {
         return false;
     }
@@ -142,6 +294,8 @@ QString dataSourceFile(const DataConfig& data) {
         return QString::fromStdString(data.csvPath);
     case DataKind::Image:
         return QString::fromStdString(data.imagePath);
+    case DataKind::Volume:
+        return QString::fromStdString(data.volumePath);
     default:
         return {};
     }

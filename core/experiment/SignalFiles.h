@@ -22,6 +22,15 @@ constexpr qint64 kMaxImagePixels = qint64(1) << 25;
 std::optional<SampledSignal> readImageSignal(const QString& path, const QString& resize,
                                              QString* error);
 
+// The NumPy volume at `path` (.npy: float32/64, uint8/16, int16, C order),
+// 3-D (z, y, x) or 4-D with the last axis as values per voxel or as
+// instants (t from 0 to 2, as the packets'). Voxels are taken as cubes: the
+// longest axis spans [−1, 1], the others in proportion. Intensities are
+// scaled from their range to [0, 1], which the description states. The error
+// names the file and what is wrong (a NaN names its voxel).
+std::optional<SampledSignal> readVolumeSignal(const QString& path, FourthAxis fourth,
+                                              QString* error);
+
 // Reads the file the data names, once (data.samples set already: nothing to
 // do). True for data sets that name no file to read here.
 bool readDataFiles(DataConfig& data, QString* error);

@@ -17,8 +17,12 @@ enum class DataKind {
     CsvSignal, // a user's 1-D signal from a two-column CSV file
     Packet1d,  // docs/reference.md §9: a drifting, spreading wave packet in x, t
     Packet4d,  // docs/reference.md §9: the same in x, y, z, t
-    Image      // a user's picture: pixels on [−1, 1]², grey (1 output) or RGB (3)
+    Image,     // a user's picture: pixels on [−1, 1]², grey (1 output) or RGB (3)
+    Volume     // a user's volume (.npy): voxels in x, y, z, intensities scaled to [0, 1]
 };
+
+// What a 4-D volume's last axis is: values per voxel, or instants of time.
+enum class FourthAxis { Channels, Time };
 
 struct DataConfig {
     DataKind kind = DataKind::Chirp;
@@ -27,6 +31,9 @@ struct DataConfig {
     // DataKind::Image: the file, and "WxH" to resample it to (empty: as it is).
     std::string imagePath;
     std::string resize;
+    // DataKind::Volume: the .npy file, and what a 4th axis of it is.
+    std::string volumePath;
+    FourthAxis fourthAxis = FourthAxis::Channels;
     // The file's samples, read by core/experiment's SignalFiles (numerics
     // reads no image formats): set before a run's data is made, null until then.
     std::shared_ptr<const SampledSignal> samples;
@@ -40,6 +47,7 @@ struct DataConfig {
 bool isTimeVarying(DataKind kind);
 
 std::string_view dataKindName(DataKind kind);
+std::string_view fourthAxisName(FourthAxis axis);
 std::optional<DataKind> dataKindFromName(std::string_view name);
 
 // Points per axis actually used: the configured value or the reference default (docs/reference.md

@@ -243,8 +243,9 @@ Recipe recipeOf(const DataConfig& config) {
     case DataKind::Packet4d:
         return packet4dRecipe(effectiveGrid(config), config.velocity, config.times);
     case DataKind::Image:
+    case DataKind::Volume:
         if (!config.samples) {
-            throw std::invalid_argument("the image " + config.imagePath +
+            throw std::invalid_argument("the file " + config.imagePath + config.volumePath +
                                         " was not read before its data set was made");
         }
         return wholeRecipe(makeSampledDataset(*config.samples));
@@ -313,9 +314,9 @@ Dataset makeCsvDataset(const std::string& path) {
 
 Dataset makeSampledDataset(const SampledSignal& signal) {
     const auto dims = int64_t(signal.shape.size());
-    const int64_t n = signal.points(), channels = signal.channels;
+    const int64_t n = signal.points(), channels = signal.channels, instants = signal.instants();
     if (dims < 1 || n < 1 || signal.extent.size() != size_t(dims) ||
-        int64_t(signal.values.size()) != n * channels) {
+        int64_t(signal.values.size()) != n * channels * instants) {
         throw std::invalid_argument("the samples of " + signal.description +
                                     " do not fill their grid");
     }
@@ -330,13 +331,18 @@ Dataset makeSampledDataset(const SampledSignal& signal) {
         rows = rows.div(g, "floor");
         data.gridAxes.insert(data.gridAxes.begin(), axis);
     }
-    data.coords = at::stack(columns, 1);
-    data.time = at::zeros({n});
-    data.target =
-        at::from_blob(const_cast<float*>(signal.values.data()), {n, channels}, at::kFloat).clone();
+    // Every point of an instant, then the next (as the packets, §9).
+    data.coords = at::stack(columns, 1).repeat({instants, 1});
+    data.time = signal.times.empty()
+                    ? at::zeros({n})
+                    : at::tensor(signal.times, at::kDouble).to(at::kFloat).repeat_interleave(n);
+    data.target = at::from_blob(const_cast<float*>(signal.values.data()), {n * instants, channels},
+                                at::kFloat)
+                      .clone();
     data.gridShape = signal.shape;
     data.description = signal.description;
-    data.allPoints = n;
+    data.allPoints = n * instants;
+    data.timeVaries = instants > 1;
     return data;
 }
 

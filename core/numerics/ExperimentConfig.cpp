@@ -40,7 +40,7 @@ constexpr std::array<std::pair<WaveKernel, std::string_view>, 2> kKernelNames{{
     {WaveKernel::Composed, "composed"},
 }};
 
-constexpr std::array<std::pair<DataKind, std::string_view>, 7> kDataNames{{
+constexpr std::array<std::pair<DataKind, std::string_view>, 8> kDataNames{{
     {DataKind::Chirp, "chirp"},
     {DataKind::Volume4d, "volume4d"},
     {DataKind::Hyper6d, "hyper6d"},
@@ -48,6 +48,12 @@ constexpr std::array<std::pair<DataKind, std::string_view>, 7> kDataNames{{
     {DataKind::Packet1d, "packet1d"},
     {DataKind::Packet4d, "packet4d"},
     {DataKind::Image, "image"},
+    {DataKind::Volume, "volume"},
+}};
+
+constexpr std::array<std::pair<FourthAxis, std::string_view>, 2> kFourthAxisNames{{
+    {FourthAxis::Channels, "channels"},
+    {FourthAxis::Time, "time"},
 }};
 
 constexpr std::array<std::pair<ComputeDevice, std::string_view>, 2> kDeviceNames{{
@@ -100,6 +106,9 @@ std::string_view dataKindName(DataKind kind) {
 std::optional<DataKind> dataKindFromName(std::string_view name) {
     return lookup(kDataNames, name);
 }
+std::string_view fourthAxisName(FourthAxis axis) {
+    return nameOf(kFourthAxisNames, axis);
+}
 std::string_view deviceName(ComputeDevice device) {
     return nameOf(kDeviceNames, device);
 }
@@ -142,6 +151,7 @@ int effectiveGrid(const DataConfig& config) {
     case DataKind::CsvSignal:
     case DataKind::Packet1d:
     case DataKind::Image:
+    case DataKind::Volume:
         break;
     }
     return 0;
@@ -151,6 +161,7 @@ int spatialDims(DataKind kind) {
     switch (kind) {
     case DataKind::Volume4d:
     case DataKind::Packet4d:
+    case DataKind::Volume:
         return 3;
     case DataKind::Hyper6d:
         return 5;
@@ -210,7 +221,9 @@ std::optional<int64_t> pointCount(const DataConfig& c) {
     case DataKind::CsvSignal:
         return std::nullopt;
     case DataKind::Image:
-        return c.samples ? std::optional(c.samples->points()) : std::nullopt;
+    case DataKind::Volume:
+        return c.samples ? std::optional(c.samples->points() * c.samples->instants())
+                         : std::nullopt;
     case DataKind::Volume4d:
     case DataKind::Hyper6d:
     case DataKind::Packet4d:
@@ -232,6 +245,10 @@ std::string validate(const DataConfig& c) {
             return "resize must be WIDTHxHEIGHT in pixels, as 256x256, not \"" + c.resize + "\"";
         }
         return {};
+    }
+    if (c.kind == DataKind::Volume) {
+        return c.volumePath.empty() ? "volume data needs a file path (--volume FILE.npy)"
+                                    : std::string();
     }
     if (isTimeVarying(c.kind)) {
         if (!std::isfinite(c.velocity) || std::abs(c.velocity) > 100.0) {
@@ -299,6 +316,16 @@ std::string validate(const TrainConfig& c) {
     }
     if (c.threads < 1 || c.threads > 1024) {
         return "threads must be between 1 and 1024";
+    }
+    if (c.batch < 0) {
+        return "batch must be at least 0 (0: every point at once)";
+    }
+    if (c.batch > 0 && c.validationShare > 0.0) {
+        return "mini-batches (--batch) do not take a validation share yet: hold points out "
+               "with full batches";
+    }
+    if (c.batch > 0 && c.ranks > 1) {
+        return "mini-batches (--batch) train on one process: several ranks split full batches";
     }
     if (c.ranks < 1 || c.ranks > 1024) {
         return "ranks must be between 1 and 1024";

@@ -18,14 +18,18 @@ struct SampledSignal {
     // Each axis's coordinate at its first and last sample.
     std::vector<std::pair<double, double>> extent;
     std::string description; // "camera.png, 256×256 grey"
+    // Instants of time, when the samples have them (a 4-D volume's last
+    // axis): `values` holds every point of the first instant, then the next.
+    std::vector<double> times;
 
-    int64_t points() const {
+    int64_t points() const { // at one instant
         int64_t n = 1;
         for (const auto s : shape) {
             n *= s;
         }
         return n;
     }
+    int64_t instants() const { return times.empty() ? 1 : int64_t(times.size()); }
 };
 
 } // namespace dredge

@@ -102,8 +102,8 @@ const ScriptPlan& planFor(ModelKind kind) {
     throw std::invalid_argument("no TorchScript source for this model kind");
 }
 
-// The table's plan, with SIREN's hidden layers past the second (Siren.h's
-// "hidden2", …) and a head of several outputs as a matrix product.
+// The table's plan, with SIREN's sine layers past the second (Siren.h's
+// "sine3", …) and a head of several outputs as a matrix product.
 ScriptPlan planFor(const FieldEvaluator& evaluator) {
     auto plan = planFor(evaluator.config().kind);
     if (evaluator.config().kind != ModelKind::Siren) {
@@ -112,7 +112,7 @@ ScriptPlan planFor(const FieldEvaluator& evaluator) {
     const std::string head = "        return VECTOR(output, h)\n";
     std::string deeper;
     for (int layer = 2; layer <= evaluator.config().sirenLayers; ++layer) {
-        const auto name = "hidden" + std::to_string(layer);
+        const auto name = "sine" + std::to_string(layer + 1); // Siren.h's third, …
         deeper += "        h = torch.sin(self.w0 * SUM(" + name + ", h))\n";
         plan.linears.insert(plan.linears.end() - 1, name);
         plan.quantize.insert(plan.quantize.end() - 1, name);

@@ -29,8 +29,8 @@ Siren::Siren(int64_t dims, int64_t hidden, double w0_, at::Generator& gen, int64
     first = register_module("first", sineLayer(dims, hidden, 1.0 / double(dims), gen));
     second = register_module("second", sineLayer(hidden, hidden, bound, gen));
     for (int64_t i = 1; i < hiddenLayers; ++i) {
-        deeper.push_back(register_module("hidden" + std::to_string(i + 1),
-                                         sineLayer(hidden, hidden, bound, gen)));
+        deeper.push_back(
+            register_module("sine" + std::to_string(i + 2), sineLayer(hidden, hidden, bound, gen)));
     }
     output = register_module("output", torch::nn::Linear(hidden, outputs));
     initLinearLikePyTorch(output, gen);

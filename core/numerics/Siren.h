@@ -25,7 +25,7 @@ public:
     bool useFusedKernel = true;
     torch::nn::Linear first{nullptr};
     torch::nn::Linear second{nullptr};
-    std::vector<torch::nn::Linear> deeper; // hidden layers after the second ("hidden2", …)
+    std::vector<torch::nn::Linear> deeper; // sine layers after the second ("sine3", …)
     torch::nn::Linear output{nullptr};
 };
 

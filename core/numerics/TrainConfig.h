@@ -56,6 +56,10 @@ struct TrainConfig {
     double clipMaxNorm = 1.0; // global L2 norm, used when clipGradients
     ComputeDevice device = ComputeDevice::Cpu;
     int threads = 1; // intra-op threads for this run
+    // Mini-batches of this many points (0: the whole data set, the
+    // reference's full batch): an epoch is still one pass over every point,
+    // in an order drawn from (seed, epoch), an Adam step per batch.
+    int64_t batch = 0;
     // Processes that train the run together, each on its share of the points
     // (RankedEpochs.h); the losses are the same bits for any number.
     int ranks = 1;

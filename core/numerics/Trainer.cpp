@@ -90,7 +90,33 @@ struct Trainer::Impl {
     at::Tensor predictionWith(const at::Tensor& parameters) const;
     // A data-parallel epoch (RankedEpochs), its prediction made when asked.
     EpochOutcome rankedEpoch();
+    // After a forward and its loss: the gradient (backward() where autograd
+    // made the loss), its norm, clipping and the Adam step.
+    void takeStep(bool fused, at::Tensor& loss);
+    // An epoch of mini-batches (TrainConfig::batch): the mean of their
+    // losses, NaN as soon as one is not finite.
+    double batchedEpoch();
+    // The model's output at every point, a block of points at a time: a
+    // mini-batched run's data may be too large for one forward.
+    at::Tensor predictionInBlocks() const;
 };
+
+namespace {
+
+// Points a mini-batched run predicts at once (predictionInBlocks).
+constexpr int64_t kPredictionBlock = 65536;
+
+// The rows `rows` of every point's tensors.
+EpochData rowsOf(const EpochData& all, const at::Tensor& rows) {
+    EpochData part;
+    part.coords = all.coords.index_select(0, rows);
+    part.time = all.time.index_select(0, rows);
+    part.target = all.target.index_select(0, rows);
+    part.bfloat16Products = all.bfloat16Products;
+    return part;
+}
+
+} // namespace
 
 Trainer::Trainer(const ExperimentConfig& config, RankGroup* ranks)
     : impl_(std::make_unique<Impl>()) {
@@ -167,6 +193,9 @@ const std::vector<EpochSpan>& Trainer::spans() const {
 double Trainer::runEpochUntimed() {
     auto& d = *impl_;
     const auto& tc = d.config.train;
+    if (tc.batch > 0 && tc.batch < d.data.coords.size(0)) {
+        return d.batchedEpoch();
+    }
     // A model with a fused whole-epoch path (the fused kernels, the RFF
     // readout) computes output, losses and gradient itself, without an
     // autograd graph, in CPU mixed precision too where it emulates
@@ -210,25 +239,98 @@ double Trainer::runEpochUntimed() {
         d.bestStateLoss = watched;
         d.bestState = d.stateAt(d.epochs - 1); // before this epoch's update
     }
-    if (!fused) {
-        (d.scaler ? d.scaler->scaleLoss(loss) : loss).backward();
-    }
-    auto& gradient = fused ? d.optimizer->gradientToWrite() : d.optimizer->gatherGradients();
-    const bool stepIsSafe = !d.scaler || d.scaler->unscale(gradient);
-    if (stepIsSafe) { // one pass over the gradient; clipping needs it anyway
-        d.gradientNorm = d.optimizer->gradientNorm();
-    }
-    if (stepIsSafe && tc.clipGradients) {
-        d.clipped = d.optimizer->clipGradientNorm(tc.clipMaxNorm, d.gradientNorm);
-    }
-    if (stepIsSafe) {
-        d.optimizer->step();
-    }
-    if (d.scaler) {
-        d.scaler->update(stepIsSafe);
-    }
+    d.takeStep(fused.has_value(), loss);
     d.average(d.epochs - 1);
     return lossValue;
+}
+
+void Trainer::Impl::takeStep(bool fused, at::Tensor& loss) {
+    const auto& tc = config.train;
+    if (!fused) {
+        (scaler ? scaler->scaleLoss(loss) : loss).backward();
+    }
+    auto& gradient = fused ? optimizer->gradientToWrite() : optimizer->gatherGradients();
+    const bool stepIsSafe = !scaler || scaler->unscale(gradient);
+    if (stepIsSafe) { // one pass over the gradient; clipping needs it anyway
+        gradientNorm = optimizer->gradientNorm();
+    }
+    if (stepIsSafe && tc.clipGradients) {
+        clipped = optimizer->clipGradientNorm(tc.clipMaxNorm, gradientNorm);
+    }
+    if (stepIsSafe) {
+        optimizer->step();
+    }
+    if (scaler) {
+        scaler->update(stepIsSafe);
+    }
+}
+
+double Trainer::Impl::batchedEpoch() {
+    const auto& tc = config.train;
+    const int64_t n = data.coords.size(0);
+    // The weights (and state) this epoch starts from: what restore-best and
+    // the best checkpoint keep when its mean loss is the best.
+    const bool keepsStart = tc.stop.restoreBest || tc.checkpointEvery > 0;
+    const auto startWeights = keepsStart ? optimizer->flatParameters().clone() : at::Tensor();
+    auto startState = tc.checkpointEvery > 0 ? std::optional(stateAt(epochs)) : std::nullopt;
+    // The order depends on (seed, epoch) alone: a resumed or replayed run
+    // draws the same batches.
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(tc.seed * 1000003u + uint64_t(epochs));
+    const auto order = at::randperm(n, gen, at::kLong).to(device);
+    double sum = 0.0;
+    bool anyClipped = false;
+    gradientNorm = std::numeric_limits<double>::quiet_NaN();
+    for (int64_t first = 0; first < n; first += tc.batch) {
+        const int64_t count = std::min(tc.batch, n - first);
+        const auto part = rowsOf(data, order.narrow(0, first, count));
+        auto fused = scaler ? std::nullopt : model->fusedEpoch(part, optimizer->gradientToWrite());
+        at::Tensor loss;
+        if (!fused) {
+            model->zero_grad(/*set_to_none=*/true);
+            AutocastScope autocast(tc.mixedPrecision, tc.device);
+            loss = at::mse_loss(model->forward(part.coords, part.time).to(at::kFloat), part.target);
+        }
+        const double value = fused ? fused->loss : loss.item<double>();
+        fusedLast = fused.has_value();
+        if (!std::isfinite(value)) {
+            sum = value;
+            break;
+        }
+        sum += value * double(count);
+        takeStep(fused.has_value(), loss);
+        anyClipped = anyClipped || clipped;
+    }
+    ++epochs;
+    clipped = anyClipped; // the norm is the last batch's
+    validationLoss = std::numeric_limits<double>::quiet_NaN();
+    lastPrediction = at::Tensor();
+    deferredPrediction = [this] { return predictionInBlocks(); };
+    const double loss = std::isfinite(sum) ? sum / double(n) : sum;
+    if (!std::isfinite(loss)) {
+        return loss;
+    }
+    if (tc.stop.restoreBest && loss < bestLoss) {
+        bestLoss = loss;
+        bestParameters = startWeights;
+    }
+    if (startState && loss < bestStateLoss) {
+        bestStateLoss = loss;
+        bestState = std::move(startState);
+    }
+    average(epochs - 1);
+    return loss;
+}
+
+at::Tensor Trainer::Impl::predictionInBlocks() const {
+    at::NoGradGuard noGrad;
+    const int64_t n = data.coords.size(0);
+    std::vector<at::Tensor> blocks;
+    for (int64_t first = 0; first < n; first += kPredictionBlock) {
+        const int64_t count = std::min(kPredictionBlock, n - first);
+        blocks.push_back(
+            model->forward(data.coords.narrow(0, first, count), data.time.narrow(0, first, count)));
+    }
+    return at::cat(blocks);
 }
 
 EpochOutcome Trainer::Impl::composedForward(at::Tensor& loss) {
@@ -512,6 +614,9 @@ void requireEveryPoint(bool holds, const char* what) {
 
 std::vector<float> Trainer::predictTrainingPoints() const {
     requireEveryPoint(impl_->holdsEveryPoint, "predictTrainingPoints");
+    if (impl_->config.train.batch > 0) {
+        return toVector(impl_->predictionInBlocks());
+    }
     at::NoGradGuard noGrad;
     return toVector(impl_->model->forward(impl_->data.coords, impl_->data.time));
 }
