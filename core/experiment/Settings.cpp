@@ -360,7 +360,7 @@ std::vector<Setting> trainRows() {
          "still one pass over every point, in an order drawn from the seed and the epoch; its "
          "loss is the mean of its batches' losses as the weights moved.",
          "N", kLiveEverywhere},
-        [](auto& c) -> auto& { return c.train.batch; }, 0, kMaxExactInteger);
+        [](auto& c) -> auto& { return c.train.batch; }, 0, 1 << 30);
     batch.unsetText = QStringLiteral("all points");
     rows.push_back(std::move(batch));
     rows.push_back(integer(
