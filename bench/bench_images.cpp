@@ -4,6 +4,10 @@
 // the same wall time. Prints a table; not a test.
 //
 //   bench_images [--image FILE] [--size 256] [--epochs 500] [--threads N]
+//                [--others S] [--no-siren]
+//
+// --others S gives the other models S seconds each instead of SIREN's time;
+// --no-siren skips SIREN's run (with --others).
 //   bench_images --memory [--image FILE] [--size 2048] [--batch 65536] [--epochs 1]
 //
 // --memory: peak resident memory of the process training SIREN 256 × 3 on a
@@ -122,7 +126,6 @@ int main(int argc, char** argv) {
     siren.model.hidden = 256;
     siren.model.sirenLayers = 3;
     siren.train.learningRate = 1e-4;
-    const auto demo = fit(siren, epochs, 0.0);
     std::printf("\n| model | setting | parameters | epochs | seconds | PSNR (dB) |\n"
                 "|---|---|---|---|---|---|\n");
     const auto row = [](const char* model, const char* setting, const Fit& f) {
@@ -130,25 +133,35 @@ int main(int argc, char** argv) {
                     (long long)f.parameters, (long long)f.epochs, f.seconds, f.psnr);
         std::fflush(stdout);
     };
-    row("SIREN", "256 wide, 3 hidden layers, w0 30, lr 1e-4 (the SIREN demo)", demo);
+    const bool runSiren = !args.contains("--no-siren");
+    Fit demo;
+    if (runSiren) {
+        demo = fit(siren, epochs, 0.0);
+        row("SIREN", "256 wide, 3 hidden layers, w0 30, lr 1e-4 (the SIREN demo)", demo);
+    }
+    const double others = option(args, "--others", QString::number(demo.seconds)).toDouble();
+    if (others <= 0.0) {
+        std::fprintf(stderr, "bench_images: --no-siren needs --others S\n");
+        return 2;
+    }
 
-    // The others, each for the SIREN's wall time, at a learning rate that suits it.
+    // The others, each for SIREN's wall time (or --others), at a learning rate that suits it.
     auto rff = base;
     rff.model.kind = ModelKind::RandomFourier;
     rff.model.features = 256;
     rff.model.rffScale = 10.0;
     rff.train.learningRate = 1e-2;
     row("RFF", "256 Gaussian frequencies, s = 10, linear readout, lr 1e-2",
-        fit(rff, INT64_MAX, demo.seconds));
+        fit(rff, INT64_MAX, others));
     auto waves = base;
     waves.model.kind = ModelKind::WaveEnsemble;
     waves.model.waves = 64;
     waves.train.learningRate = 1e-2;
-    row("wave ensemble", "64 waves, lr 1e-2", fit(waves, INT64_MAX, demo.seconds));
+    row("wave ensemble", "64 waves, lr 1e-2", fit(waves, INT64_MAX, others));
     auto interference = base;
     interference.model.kind = ModelKind::Interference;
     interference.model.fields = 32;
     interference.train.learningRate = 1e-2;
-    row("interference", "32 fields, lr 1e-2", fit(interference, INT64_MAX, demo.seconds));
+    row("interference", "32 fields, lr 1e-2", fit(interference, INT64_MAX, others));
     return 0;
 }
