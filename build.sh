@@ -9,6 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
+# libsndfile1-dev: a user's audio (WAV, FLAC, …) as data (train --audio).
 # libgloo-dev: the headers of c10d's Gloo process group, whose code is in
 # LibTorch already: one run trained by several processes (train --ranks).
 # libopenblas0-openmp: Debian's LibTorch calls the system BLAS, which is the
@@ -18,7 +19,7 @@ cd "$(dirname "$0")"
 PACKAGES=(cmake ninja-build g++ pkg-config
           qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev
           libqcustomplot-dev libqcustomplot2.1-qt6 libtorch-dev libssl-dev
-          libopenblas0-openmp libqt6sql6-sqlite libgloo-dev)
+          libopenblas0-openmp libqt6sql6-sqlite libgloo-dev libsndfile1-dev)
 # The suite also runs the run store on a throwaway PostgreSQL cluster that the
 # tests start and stop themselves (Debian's default cluster is left alone).
 # The install check validates the desktop file and metainfo, renders the man

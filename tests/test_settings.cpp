@@ -56,6 +56,7 @@ ExperimentConfig contextFor(const Setting& row) {
                 // Valid: a file the data set is read from is named.
                 candidate.data.imagePath = "/data/picture.png";
                 candidate.data.volumePath = "/data/head.npy";
+                candidate.data.audioPath = "/data/voice.wav";
                 return candidate;
             }
         }
@@ -157,6 +158,11 @@ const Homonym kHomonyms[] = {
     {"velocity", "core/numerics/WaveEnsemble.cpp", "a wave's velocity parameter"},
     {"velocity", "core/numerics/InterferenceBasis.cpp", "a wave's velocity parameter"},
     {"w0", "core/numerics/FusedSineLayer.cpp", "autograd's saved w0"},
+    // "seconds" is also the unit other options take and what a span of epochs lasted.
+    {"seconds", "app/RunsCommand.cpp", "--timeout's value name"},
+    {"seconds", "app/TrainArguments.cpp", "a value name of train's own options"},
+    {"seconds", "core/store/RunRecord.cpp", "an epoch span's duration in the store"},
+    {"seconds", "core/store/RunRecordJson.cpp", "an epoch span's duration in runs show"},
     // The store's columns keep their schema's names, whatever a flag is called.
     {"seed", "core/store/RunStore.cpp", "the runs table's seed column"},
     {"device", "core/store/RunStore.cpp", "the record's device: where the run trained"},

@@ -16,6 +16,7 @@
 #include <QtEndian>
 #include <QtTest>
 #include <cmath>
+#include <sndfile.h>
 
 using namespace dredge;
 
@@ -108,6 +109,42 @@ SampledSignal volumeOrFail(const QString& path, FourthAxis fourth = FourthAxis::
         qFatal("reading %s failed: %s", qPrintable(path), qPrintable(error));
     }
     return *signal;
+}
+
+// What a run shows and keeps: its data, and every parameter frame.
+struct KeepingSink : RunSink {
+    RunData data;
+    ParameterFrames kept;
+    void ready(const Trainer& trainer) override {
+        data = RunData{trainer.setup(), trainer.trainingCoordinates(), trainer.trainingTargets(),
+                       trainer.trainingTimes()};
+    }
+    void progress(const ProgressBatch&) override {}
+    void parameters(const ParameterFrames& frames) override { kept.merge(frames); }
+};
+
+// A WAV file of `frames` frames of `channels` channels at `rate` Hz, written
+// through libsndfile: sample i of channel c is sin(0.01 (c + 1) i) / 2.
+QString savedWav(const ScratchFolder& dir, const QString& name, int channels, int frames,
+                 int rate = 8000, int format = SF_FORMAT_WAV | SF_FORMAT_PCM_16) {
+    const QString path = dir.filePath(name);
+    SF_INFO info{};
+    info.channels = channels;
+    info.samplerate = rate;
+    info.format = format;
+    SNDFILE* file = sf_open(QFile::encodeName(path).constData(), SFM_WRITE, &info);
+    if (!file) {
+        return {};
+    }
+    std::vector<float> samples(size_t(frames) * size_t(channels));
+    for (int i = 0; i < frames; ++i) {
+        for (int c = 0; c < channels; ++c) {
+            samples[size_t(i * channels + c)] = 0.5f * std::sin(0.01f * float((c + 1) * i));
+        }
+    }
+    sf_writef_float(file, samples.data(), frames);
+    sf_close(file);
+    return path;
 }
 
 } // namespace
@@ -352,16 +389,7 @@ private Q_SLOTS:
         config.model.sirenLayers = 2;
         config.train.epochs = 60;
         config.train.learningRate = 1e-3;
-        struct Keeping : RunSink {
-            RunData data;
-            ParameterFrames kept;
-            void ready(const Trainer& trainer) override {
-                data = RunData{trainer.setup(), trainer.trainingCoordinates(),
-                               trainer.trainingTargets(), trainer.trainingTimes()};
-            }
-            void progress(const ProgressBatch&) override {}
-            void parameters(const ParameterFrames& frames) override { kept.merge(frames); }
-        } sink;
+        KeepingSink sink;
         RunDrive drive;
         drive.config = config; // the file is read by the driver
         const auto result = driveRun(drive, sink);
@@ -398,16 +426,7 @@ private Q_SLOTS:
         config.model.waves = 8;
         config.train.epochs = 30;
         config.train.learningRate = 1e-2;
-        struct Keeping : RunSink {
-            RunData data;
-            ParameterFrames kept;
-            void ready(const Trainer& trainer) override {
-                data = RunData{trainer.setup(), trainer.trainingCoordinates(),
-                               trainer.trainingTargets(), trainer.trainingTimes()};
-            }
-            void progress(const ProgressBatch&) override {}
-            void parameters(const ParameterFrames& frames) override { kept.merge(frames); }
-        } sink;
+        KeepingSink sink;
         RunDrive drive;
         drive.config = config;
         const auto result = driveRun(drive, sink);
@@ -416,6 +435,84 @@ private Q_SLOTS:
         QCOMPARE(sink.data.time.back(), 2.0f);
         QVERIFY(result.lossHistory.back() < result.lossHistory.front());
         ParameterReplay replay(config, 3, 1);
+        const auto* last = replay.at(sink.data, sink.kept, 29);
+        QVERIFY(last);
+        QVERIFY(std::abs(last->mse - result.lossHistory[29]) <= 1e-6 * result.lossHistory[29]);
+    }
+
+    void aSoundGivesAChannelPerOutputOnTimeFromMinusOneToOne() {
+        const auto stereo = savedWav(dir_, "stereo.wav", 2, 4000);
+        QString error;
+        const auto signal = readAudioSignal(stereo, {}, &error);
+        QVERIFY2(signal, qPrintable(error));
+        QCOMPARE(signal->channels, 2);
+        QCOMPARE(signal->shape, (std::vector<int64_t>{4000}));
+        QCOMPARE(signal->extent, (std::vector<std::pair<double, double>>{{-1.0, 1.0}}));
+        // 16-bit PCM: within a step of 2^-15 of what was written.
+        QVERIFY(std::abs(signal->values[2 * 100 + 1] - 0.5f * std::sin(2.0f)) < 1.0f / 32768);
+        QVERIFY2(QString::fromStdString(signal->description)
+                     .contains("0.500 s at 8000 Hz (4000 samples), stereo; time on [-1, 1]"),
+                 signal->description.c_str());
+
+        // A part: --seconds 0.1:0.2 is samples 800 to 1599.
+        const auto part = readAudioSignal(stereo, QStringLiteral("0.1:0.2"), &error);
+        QVERIFY2(part, qPrintable(error));
+        QCOMPARE(part->shape, (std::vector<int64_t>{800}));
+        QCOMPARE(part->values[0], signal->values[2 * 800]);
+
+        // FLAC too, mono.
+        const auto flac =
+            savedWav(dir_, "mono.flac", 1, 500, 16000, SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
+        const auto mono = readAudioSignal(flac, {}, &error);
+        QVERIFY2(mono, qPrintable(error));
+        QCOMPARE(mono->channels, 1);
+    }
+
+    void badSoundsGiveOneErrorNamingTheFile_data() {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("seconds");
+        QTest::addColumn<QString>("message");
+        const auto wav = savedWav(dir_, "voice.wav", 1, 8000);
+        QFile whole(wav);
+        whole.open(QIODevice::ReadOnly);
+        const auto bytes = whole.readAll();
+        QTest::newRow("missing") << dir_.filePath("gone.wav") << QString() << "no such file";
+        QTest::newRow("not a sound") << dir_.fileWith("notes.wav", "words, not samples\n")
+                                     << QString() << "not a sound libsndfile reads";
+        QTest::newRow("six channels") << savedWav(dir_, "surround.wav", 6, 100) << QString()
+                                      << "it has 6 channels; DREDGE Studio fits mono or stereo";
+        QTest::newRow("past its end") << wav << QStringLiteral("0.5:3")
+                                      << "--seconds 0.5:3 is not START:END within its 1.000 s";
+        QTest::newRow("a header alone")
+            << dir_.fileWith("header.wav", bytes.left(44)) << QString() << "it holds 0 samples";
+    }
+    void badSoundsGiveOneErrorNamingTheFile() {
+        QFETCH(QString, path);
+        QFETCH(QString, seconds);
+        QFETCH(QString, message);
+        QString error;
+        QVERIFY(!readAudioSignal(path, seconds, &error));
+        QVERIFY2(error.startsWith(QStringLiteral("audio ") + path + u':'), qPrintable(error));
+        QVERIFY2(error.contains(message), qPrintable(error));
+    }
+
+    // A stereo sound trains on its two channels and replays exactly.
+    void aStereoSoundTrainsAndReplays() {
+        ExperimentConfig config;
+        config.data.kind = DataKind::Audio;
+        config.data.audioPath = savedWav(dir_, "duet.wav", 2, 600).toStdString();
+        config.model.kind = ModelKind::Siren;
+        config.model.hidden = 16;
+        config.train.epochs = 30;
+        config.train.learningRate = 1e-3;
+        KeepingSink sink;
+        RunDrive drive;
+        drive.config = config;
+        const auto result = driveRun(drive, sink);
+        QCOMPARE(sink.data.setup.outputs, 2);
+        QCOMPARE(sink.data.targets.size(), size_t(1200));
+        QVERIFY(result.lossHistory.back() < result.lossHistory.front());
+        ParameterReplay replay(config, 1, 2);
         const auto* last = replay.at(sink.data, sink.kept, 29);
         QVERIFY(last);
         QVERIFY(std::abs(last->mse - result.lossHistory[29]) <= 1e-6 * result.lossHistory[29]);

@@ -411,7 +411,7 @@ void PredictionView::drawCompared(const RunEntry& shown, const QVector<double>& 
         graph->setName(tr("%1 (epoch %2)").arg(other->name()).arg(p->epoch + 1));
         QVector<double> y(x.size());
         for (qsizetype i = 0; i < y.size(); ++i) {
-            y[i] = p->values[instantOffset_ + size_t(i)];
+            y[i] = valueAt(p->values, instantOffset_ + size_t(i));
         }
         graph->setData(x, y, sorted);
         drawn.insert(id);
@@ -424,6 +424,10 @@ void PredictionView::drawCompared(const RunEntry& shown, const QVector<double>& 
             it = compared_.erase(it);
         }
     }
+}
+
+double PredictionView::valueAt(const std::vector<float>& values, size_t point) const {
+    return values[point * size_t(shownChannels_) + size_t(shownChannel_)];
 }
 
 QString PredictionView::titleText() const {
@@ -486,8 +490,10 @@ void PredictionView::updateTimeSlider(const RunData& data) {
     tSlider_->blockSignals(false);
     tSlider_->setVisible(instants > 1);
     tLabel_->setVisible(instants > 1);
-    // A volume of several values per voxel: one of them at a time.
-    const bool channels = data.setup.outputs > 1 && data.setup.gridShape.size() >= 3;
+    // Several values per point (a stereo sound, a volume's voxels), but for
+    // a colour picture: one of them at a time.
+    const bool channels =
+        data.setup.outputs > 1 && runs_->entry(runId_)->config().data.kind != DataKind::Image;
     if (channels && channel_->count() != data.setup.outputs) {
         channel_->blockSignals(true);
         channel_->clear();
@@ -497,6 +503,8 @@ void PredictionView::updateTimeSlider(const RunData& data) {
         channel_->blockSignals(false);
     }
     channel_->setVisible(channels);
+    shownChannels_ = std::max(1, data.setup.outputs);
+    shownChannel_ = std::clamp(channel_->currentIndex(), 0, shownChannels_ - 1);
     timeRow_->setVisible(instants > 1 || channels);
     instantOffset_ = size_t(tSlider_->value()) * size_t(perInstant);
     instantPoints_ = size_t(perInstant);
@@ -514,7 +522,7 @@ void PredictionView::drawLine() {
     QVector<double> x(static_cast<qsizetype>(instantPoints_)), truth(x.size());
     for (qsizetype i = 0; i < x.size(); ++i) {
         x[i] = data.coords[first + size_t(i)];
-        truth[i] = data.targets[first + size_t(i)];
+        truth[i] = valueAt(data.targets, first + size_t(i));
     }
     const bool sorted = std::is_sorted(x.begin(), x.end());
     line_->graph(0)->setData(x, truth, sorted);
@@ -523,7 +531,7 @@ void PredictionView::drawLine() {
     if (shown && shown->onTrainingPoints && shown->values.size() == data.targets.size()) {
         QVector<double> y(x.size());
         for (qsizetype i = 0; i < y.size(); ++i) {
-            y[i] = shown->values[first + size_t(i)];
+            y[i] = valueAt(shown->values, first + size_t(i));
         }
         line_->graph(1)->setData(x, y, sorted);
         QVector<double> miss(x.size());

@@ -72,6 +72,8 @@ private:
     void drawLine();
     void drawGrid();
     void drawImage();
+    // The chosen value of point `point` among values of shownChannels_ per point.
+    double valueAt(const std::vector<float>& values, size_t point) const;
     void drawCompared(const RunEntry& shown, const QVector<double>& x, bool sorted);
     int64_t shownEpoch(const RunEntry& shown) const; // the slider's kept epoch; -1: latest
     // Another run, when it trained on the same points as `shown`.
@@ -93,7 +95,8 @@ private:
     QWidget* replayRow_ = nullptr; // play and the epoch slider: hidden with nothing to replay
     QSlider* tSlider_;
     QLabel* tLabel_;
-    QComboBox* channel_;  // which value of a volume's voxels the slice draws
+    QComboBox* channel_; // which of several values per point is drawn
+    int shownChannels_ = 1, shownChannel_ = 0;
     RunData channelData_; // the shown run's data with that value alone
     std::vector<float> channelPrediction_;
     size_t instantOffset_ = 0; // the shown instant's first point

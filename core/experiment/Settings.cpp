@@ -177,7 +177,8 @@ std::vector<Setting> dataRows() {
          {DataKind::Packet1d, "Moving wave packet (x, t)"},
          {DataKind::Packet4d, "Moving wave packet (x, y, z, t)"},
          {DataKind::Image, "Image from a file"},
-         {DataKind::Volume, "Volume from a file (.npy)"}}));
+         {DataKind::Volume, "Volume from a file (.npy)"},
+         {DataKind::Audio, "Sound from a file"}}));
     auto grid = integer(
         {"grid", "data", "grid", "Data", "Grid size",
          "volume4d, hyper6d, packet4d: points per axis.", "G", kSweptInForm},
@@ -246,6 +247,33 @@ std::vector<Setting> dataRows() {
     fourth.writtenWhereItDoesNotApply = false;
     forgetsSamples(fourth);
     rows.push_back(std::move(appliesWhen(fourth, volume)));
+    const auto audio = [](const ExperimentConfig& c) { return c.data.kind == DataKind::Audio; };
+    auto sound = path(
+        {"audio", "data", "audio", "Data", "Audio file",
+         "Fit a sound (WAV, FLAC, Ogg, what libsndfile reads): time on [-1, 1] over the part "
+         "taken, mono 1 output, stereo 2; implies --data audio.",
+         "file", InForm},
+        [](auto& c) -> auto& { return c.data.audioPath; });
+    sound.impliesName = QStringLiteral("data");
+    sound.impliesValue = nameOf(dataKindName(DataKind::Audio));
+    sound.writtenWhereItDoesNotApply = false;
+    forgetsSamples(sound);
+    rows.push_back(std::move(appliesWhen(sound, audio)));
+    auto seconds = path(
+        {"seconds", "data", "seconds", "Data", "Seconds",
+         "audio: take this part of it, START:END in seconds; empty takes all of it.", "A:B",
+         InForm},
+        [](auto& c) -> auto& { return c.data.audioSpan; });
+    seconds.kind = SettingKind::Text;
+    seconds.textForm = QStringLiteral("START:END in seconds such as 0.5:2, or empty");
+    seconds.textExample = QStringLiteral("0.5:2");
+    seconds.defaultNote = QStringLiteral("all of it");
+    seconds.textFits = [](const QString& text) {
+        return text.isEmpty() || parseSecondsSpan(text.toStdString()).has_value();
+    };
+    seconds.writtenWhereItDoesNotApply = false;
+    forgetsSamples(seconds);
+    rows.push_back(std::move(appliesWhen(seconds, audio)));
     const auto packet = [](const ExperimentConfig& c) { return isTimeVarying(c.data.kind); };
     auto velocity = real(
         {"velocity", "data", "velocity", "Data", "Velocity",

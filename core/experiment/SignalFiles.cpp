@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <sndfile.h>
 
 namespace dredge {
 namespace {
@@ -208,6 +209,127 @@ std::optional<SampledSignal> readVolumeSignal(const QString& path, FourthAxis fo
     }
 }
 
+namespace {
+
+QString audioProblem(const QString& path, const QString& what) {
+    return QStringLiteral("audio %1: %2").arg(path, what);
+}
+
+// An open sound file, closed with its owner.
+struct SoundFile {
+    SF_INFO info{}; // before `file`: sf_open fills it
+    SNDFILE* file = nullptr;
+    explicit SoundFile(const QString& path)
+        : file(sf_open(QFile::encodeName(path).constData(), SFM_READ, &info)) {}
+    ~SoundFile() {
+        if (file) {
+            sf_close(file);
+        }
+    }
+    SoundFile(const SoundFile&) = delete;
+    SoundFile& operator=(const SoundFile&) = delete;
+};
+
+// The frames [first, first + count) of `span` seconds at `rate`, or why not.
+std::optional<std::pair<sf_count_t, sf_count_t>> framesOf(const QString& span, const SF_INFO& info,
+                                                          QString* problem) {
+    if (span.isEmpty()) {
+        return std::pair(sf_count_t(0), info.frames);
+    }
+    const auto seconds = parseSecondsSpan(span.toStdString());
+    const double length = double(info.frames) / info.samplerate;
+    if (!seconds || seconds->second > length + 1e-9) {
+        *problem = QStringLiteral("--seconds %1 is not START:END within its %2 s")
+                       .arg(span)
+                       .arg(length, 0, 'f', 3);
+        return std::nullopt;
+    }
+    const auto first = sf_count_t(std::llround(seconds->first * info.samplerate));
+    const auto end =
+        std::min(info.frames, sf_count_t(std::llround(seconds->second * info.samplerate)));
+    if (end - first < 2) {
+        *problem = QStringLiteral("--seconds %1 holds fewer than 2 samples").arg(span);
+        return std::nullopt;
+    }
+    return std::pair(first, end - first);
+}
+
+} // namespace
+
+std::optional<SampledSignal> readAudioSignal(const QString& path, const QString& span,
+                                             QString* error) {
+    const QFileInfo info(path);
+    if (!info.exists() || !info.isFile()) {
+        *error = audioProblem(path, info.exists() ? QStringLiteral("not a regular file")
+                                                  : QStringLiteral("no such file"));
+        return std::nullopt;
+    }
+    SoundFile sound(path);
+    if (!sound.file) {
+        *error = audioProblem(path, QStringLiteral("not a sound libsndfile reads (%1)")
+                                        .arg(QString::fromUtf8(sf_strerror(nullptr))));
+        return std::nullopt;
+    }
+    const int channels = sound.info.channels;
+    if (channels != 1 && channels != 2) {
+        *error = audioProblem(
+            path,
+            QStringLiteral("it has %1 channels; DREDGE Studio fits mono or stereo").arg(channels));
+        return std::nullopt;
+    }
+    QString problem;
+    const auto frames = framesOf(span, sound.info, &problem);
+    if (!frames) {
+        *error = audioProblem(path, problem);
+        return std::nullopt;
+    }
+    if (frames->second < 2) {
+        *error = audioProblem(
+            path,
+            QStringLiteral("it holds %1 samples; a fit needs at least 2").arg(frames->second));
+        return std::nullopt;
+    }
+    if (frames->second > kMaxImagePixels) {
+        *error =
+            audioProblem(path, QStringLiteral("its %1 samples are more than the %2 a run trains "
+                                              "on; take a part with --seconds A:B")
+                                   .arg(frames->second)
+                                   .arg(kMaxImagePixels));
+        return std::nullopt;
+    }
+    SampledSignal signal;
+    signal.channels = channels;
+    signal.shape = {int64_t(frames->second)};
+    signal.extent = {{-1.0, 1.0}};
+    signal.values.resize(size_t(frames->second) * size_t(channels));
+    if (sf_seek(sound.file, frames->first, SEEK_SET) < 0 ||
+        sf_readf_float(sound.file, signal.values.data(), frames->second) != frames->second) {
+        *error = audioProblem(path, QStringLiteral("it is cut short or damaged (%1)")
+                                        .arg(QString::fromUtf8(sf_strerror(sound.file))));
+        return std::nullopt;
+    }
+    for (size_t i = 0; i < signal.values.size(); ++i) {
+        if (!std::isfinite(signal.values[i])) {
+            *error = audioProblem(path, QStringLiteral("sample %1 of channel %2 is %3")
+                                            .arg(qint64(i) / channels)
+                                            .arg(qint64(i) % channels + 1)
+                                            .arg(double(signal.values[i])));
+            return std::nullopt;
+        }
+    }
+    const double rate = sound.info.samplerate;
+    signal.description =
+        QStringLiteral("%1, %2 s at %3 Hz (%4 samples%5), %6; time on [-1, 1]")
+            .arg(info.fileName())
+            .arg(double(frames->second) / rate, 0, 'f', 3)
+            .arg(sound.info.samplerate)
+            .arg(frames->second)
+            .arg(span.isEmpty() ? QString() : QStringLiteral(" from ") + span + u's')
+            .arg(channels == 1 ? QStringLiteral("mono") : QStringLiteral("stereo"))
+            .toStdString();
+    return signal;
+}
+
 std::optional<SampledSignal> readImageSignal(const QString& path, const QString& resize,
                                              QString* error) {
     const auto scaled = sizeOf(resize, error);
@@ -273,14 +395,25 @@ std::optional<SampledSignal> readImageSignal(const QString& path, const QString&
 }
 
 bool readDataFiles(DataConfig& data, QString* error) {
-    if ((data.kind != DataKind::Image && data.kind != DataKind::Volume) || data.samples) {
+    if (data.samples) {
         return true;
     }
-    auto signal =
-        data.kind == DataKind::Volume
-            ? readVolumeSignal(QString::fromStdString(data.volumePath), data.fourthAxis, error)
-            : readImageSignal(QString::fromStdString(data.imagePath),
-                              QString::fromStdString(data.resize), error);
+    std::optional<SampledSignal> signal;
+    switch (data.kind) {
+    case DataKind::Image:
+        signal = readImageSignal(QString::fromStdString(data.imagePath),
+                                 QString::fromStdString(data.resize), error);
+        break;
+    case DataKind::Volume:
+        signal = readVolumeSignal(QString::fromStdString(data.volumePath), data.fourthAxis, error);
+        break;
+    case DataKind::Audio:
+        signal = readAudioSignal(QString::fromStdString(data.audioPath),
+                                 QString::fromStdString(data.audioSpan), error);
+        break;
+    default:
+        return true; // generated, or read by numerics (a CSV signal)
+    }
     if (!signal) {
         return false;
     }
@@ -296,6 +429,8 @@ QString dataSourceFile(const DataConfig& data) {
         return QString::fromStdString(data.imagePath);
     case DataKind::Volume:
         return QString::fromStdString(data.volumePath);
+    case DataKind::Audio:
+        return QString::fromStdString(data.audioPath);
     default:
         return {};
     }

@@ -31,6 +31,14 @@ std::optional<SampledSignal> readImageSignal(const QString& path, const QString&
 std::optional<SampledSignal> readVolumeSignal(const QString& path, FourthAxis fourth,
                                               QString* error);
 
+// The sound at `path` through libsndfile (WAV, FLAC, Ogg, AIFF, …): mono
+// gives one channel, stereo two, its samples as the file has them (integer
+// formats on [−1, 1]); the time of its first sample taken is −1, of its last
+// 1; `span` is "A:B" seconds or empty for all. The error names the file and
+// what is wrong.
+std::optional<SampledSignal> readAudioSignal(const QString& path, const QString& span,
+                                             QString* error);
+
 // Reads the file the data names, once (data.samples set already: nothing to
 // do). True for data sets that name no file to read here.
 bool readDataFiles(DataConfig& data, QString* error);

@@ -18,7 +18,8 @@ enum class DataKind {
     Packet1d,  // docs/reference.md §9: a drifting, spreading wave packet in x, t
     Packet4d,  // docs/reference.md §9: the same in x, y, z, t
     Image,     // a user's picture: pixels on [−1, 1]², grey (1 output) or RGB (3)
-    Volume     // a user's volume (.npy): voxels in x, y, z, intensities scaled to [0, 1]
+    Volume,    // a user's volume (.npy): voxels in x, y, z, intensities scaled to [0, 1]
+    Audio      // a user's sound (WAV, FLAC, …): time on [−1, 1], mono 1 output, stereo 2
 };
 
 // What a 4-D volume's last axis is: values per voxel, or instants of time.
@@ -34,6 +35,9 @@ struct DataConfig {
     // DataKind::Volume: the .npy file, and what a 4th axis of it is.
     std::string volumePath;
     FourthAxis fourthAxis = FourthAxis::Channels;
+    // DataKind::Audio: the file, and "A:B" seconds of it to take (empty: all).
+    std::string audioPath;
+    std::string audioSpan;
     // The file's samples, read by core/experiment's SignalFiles (numerics
     // reads no image formats): set before a run's data is made, null until then.
     std::shared_ptr<const SampledSignal> samples;
@@ -63,6 +67,9 @@ constexpr int64_t kPacket1dPoints = 500; // x on [−10, 10] at each instant
 std::optional<int64_t> pointCount(const DataConfig& config);
 
 std::string validate(const DataConfig& config);
+
+// "A:B" seconds as {A, B}, 0 ≤ A < B; nullopt for anything else.
+std::optional<std::pair<double, double>> parseSecondsSpan(std::string_view text);
 
 // "WxH" as {width, height}, both at least 1; nullopt for anything else.
 std::optional<std::pair<int, int>> parseImageSize(std::string_view text);

@@ -244,8 +244,10 @@ Recipe recipeOf(const DataConfig& config) {
         return packet4dRecipe(effectiveGrid(config), config.velocity, config.times);
     case DataKind::Image:
     case DataKind::Volume:
+    case DataKind::Audio:
         if (!config.samples) {
             throw std::invalid_argument("the file " + config.imagePath + config.volumePath +
+                                        config.audioPath +
                                         " was not read before its data set was made");
         }
         return wholeRecipe(makeSampledDataset(*config.samples));

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstdlib>
 #include <utility>
 
 namespace dredge {
@@ -40,7 +41,7 @@ constexpr std::array<std::pair<WaveKernel, std::string_view>, 2> kKernelNames{{
     {WaveKernel::Composed, "composed"},
 }};
 
-constexpr std::array<std::pair<DataKind, std::string_view>, 8> kDataNames{{
+constexpr std::array<std::pair<DataKind, std::string_view>, 9> kDataNames{{
     {DataKind::Chirp, "chirp"},
     {DataKind::Volume4d, "volume4d"},
     {DataKind::Hyper6d, "hyper6d"},
@@ -49,6 +50,7 @@ constexpr std::array<std::pair<DataKind, std::string_view>, 8> kDataNames{{
     {DataKind::Packet4d, "packet4d"},
     {DataKind::Image, "image"},
     {DataKind::Volume, "volume"},
+    {DataKind::Audio, "audio"},
 }};
 
 constexpr std::array<std::pair<FourthAxis, std::string_view>, 2> kFourthAxisNames{{
@@ -152,6 +154,7 @@ int effectiveGrid(const DataConfig& config) {
     case DataKind::Packet1d:
     case DataKind::Image:
     case DataKind::Volume:
+    case DataKind::Audio:
         break;
     }
     return 0;
@@ -167,6 +170,7 @@ int spatialDims(DataKind kind) {
         return 5;
     case DataKind::Image:
         return 2;
+    case DataKind::Audio:
     case DataKind::Chirp:
     case DataKind::CsvSignal:
     case DataKind::Packet1d:
@@ -222,6 +226,7 @@ std::optional<int64_t> pointCount(const DataConfig& c) {
         return std::nullopt;
     case DataKind::Image:
     case DataKind::Volume:
+    case DataKind::Audio:
         return c.samples ? std::optional(c.samples->points() * c.samples->instants())
                          : std::nullopt;
     case DataKind::Volume4d:
@@ -250,6 +255,16 @@ std::string validate(const DataConfig& c) {
         return c.volumePath.empty() ? "volume data needs a file path (--volume FILE.npy)"
                                     : std::string();
     }
+    if (c.kind == DataKind::Audio) {
+        if (c.audioPath.empty()) {
+            return "audio data needs a file path (--audio FILE)";
+        }
+        if (!c.audioSpan.empty() && !parseSecondsSpan(c.audioSpan)) {
+            return "seconds must be START:END with 0 <= START < END, as 0.5:2, not \"" +
+                   c.audioSpan + "\"";
+        }
+        return {};
+    }
     if (isTimeVarying(c.kind)) {
         if (!std::isfinite(c.velocity) || std::abs(c.velocity) > 100.0) {
             return "velocity must be a number between -100 and 100";
@@ -271,6 +286,27 @@ std::string validate(const DataConfig& c) {
                std::to_string(int64_t(kMaxPoints)) + " points";
     }
     return {};
+}
+
+std::optional<std::pair<double, double>> parseSecondsSpan(std::string_view text) {
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos) {
+        return std::nullopt;
+    }
+    const auto number = [](std::string_view digits) -> std::optional<double> {
+        const std::string copy(digits);
+        char* end = nullptr;
+        const double value = std::strtod(copy.c_str(), &end);
+        if (copy.empty() || end != copy.c_str() + copy.size() || !std::isfinite(value)) {
+            return std::nullopt;
+        }
+        return value;
+    };
+    const auto from = number(text.substr(0, colon)), to = number(text.substr(colon + 1));
+    if (!from || !to || *from < 0.0 || *to <= *from) {
+        return std::nullopt;
+    }
+    return std::pair(*from, *to);
 }
 
 std::optional<std::pair<int, int>> parseImageSize(std::string_view text) {

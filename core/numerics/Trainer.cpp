@@ -279,6 +279,7 @@ double Trainer::Impl::batchedEpoch() {
     const auto order = at::randperm(n, gen, at::kLong).to(device);
     double sum = 0.0;
     bool anyClipped = false;
+    clipped = false;
     gradientNorm = std::numeric_limits<double>::quiet_NaN();
     for (int64_t first = 0; first < n; first += tc.batch) {
         const int64_t count = std::min(tc.batch, n - first);
