@@ -123,6 +123,26 @@ struct KeepingSink : RunSink {
     void parameters(const ParameterFrames& frames) override { kept.merge(frames); }
 };
 
+// `epochs` of `config` at `lr` through the driver (which reads the data's
+// file), kept by `sink`.
+TrainResult driven(ExperimentConfig config, int64_t epochs, double lr, KeepingSink& sink) {
+    config.train.epochs = epochs;
+    config.train.learningRate = lr;
+    RunDrive drive;
+    drive.config = config;
+    return driveRun(drive, sink);
+}
+
+// Epoch `epoch`'s kept parameters give its loss again, to 1e-6.
+bool replaysExactly(const ExperimentConfig& config, const KeepingSink& sink,
+                    const TrainResult& result, int64_t epoch) {
+    ParameterReplay replay(config, sink.data.setup.dims, sink.data.setup.outputs);
+    const auto* replayed = replay.at(sink.data, sink.kept, size_t(epoch));
+    const double loss = result.lossHistory[size_t(epoch)];
+    return replayed && replayed->values.size() == sink.data.targets.size() &&
+           std::abs(replayed->mse - loss) <= 1e-6 * loss;
+}
+
 // A WAV file of `frames` frames of `channels` channels at `rate` Hz, written
 // through libsndfile: sample i of channel c is sin(0.01 (c + 1) i) / 2.
 QString savedWav(const ScratchFolder& dir, const QString& name, int channels, int frames,
@@ -387,26 +407,16 @@ private Q_SLOTS:
         config.model.kind = ModelKind::Siren;
         config.model.hidden = 16;
         config.model.sirenLayers = 2;
-        config.train.epochs = 60;
-        config.train.learningRate = 1e-3;
         KeepingSink sink;
-        RunDrive drive;
-        drive.config = config; // the file is read by the driver
-        const auto result = driveRun(drive, sink);
+        const auto result = driven(config, 60, 1e-3, sink);
         QCOMPARE(result.epochsDone, int64_t(60));
         QCOMPARE(sink.data.setup.outputs, 3);
         QCOMPARE(sink.data.targets.size(), size_t(12 * 8 * 3));
         QVERIFY(result.lossHistory.back() < 0.5 * result.lossHistory.front());
         // Kept parameters give the run's own loss at every epoch (Every epoch exact).
-        ParameterReplay replay(config, 2, sink.data.setup.outputs);
         for (const int64_t epoch : {0, 30, 59}) {
-            const auto* replayed = replay.at(sink.data, sink.kept, size_t(epoch));
-            QVERIFY(replayed);
-            QCOMPARE(replayed->values.size(), sink.data.targets.size());
-            const double loss = result.lossHistory[size_t(epoch)];
-            QVERIFY2(
-                std::abs(replayed->mse - loss) <= 1e-6 * loss,
-                qPrintable(QString("epoch %1: %2 vs %3").arg(epoch).arg(replayed->mse).arg(loss)));
+            QVERIFY2(replaysExactly(config, sink, result, epoch),
+                     qPrintable(QString::number(epoch)));
         }
     }
 
@@ -424,20 +434,13 @@ private Q_SLOTS:
                 .toStdString();
         config.data.fourthAxis = FourthAxis::Time;
         config.model.waves = 8;
-        config.train.epochs = 30;
-        config.train.learningRate = 1e-2;
         KeepingSink sink;
-        RunDrive drive;
-        drive.config = config;
-        const auto result = driveRun(drive, sink);
+        const auto result = driven(config, 30, 1e-2, sink);
         QCOMPARE(sink.data.setup.gridShape, (std::vector<int64_t>{6, 6, 6}));
         QCOMPARE(sink.data.targets.size(), voxels.size());
         QCOMPARE(sink.data.time.back(), 2.0f);
         QVERIFY(result.lossHistory.back() < result.lossHistory.front());
-        ParameterReplay replay(config, 3, 1);
-        const auto* last = replay.at(sink.data, sink.kept, 29);
-        QVERIFY(last);
-        QVERIFY(std::abs(last->mse - result.lossHistory[29]) <= 1e-6 * result.lossHistory[29]);
+        QVERIFY(replaysExactly(config, sink, result, 29));
     }
 
     void aSoundGivesAChannelPerOutputOnTimeFromMinusOneToOne() {
@@ -503,19 +506,12 @@ private Q_SLOTS:
         config.data.audioPath = savedWav(dir_, "duet.wav", 2, 600).toStdString();
         config.model.kind = ModelKind::Siren;
         config.model.hidden = 16;
-        config.train.epochs = 30;
-        config.train.learningRate = 1e-3;
         KeepingSink sink;
-        RunDrive drive;
-        drive.config = config;
-        const auto result = driveRun(drive, sink);
+        const auto result = driven(config, 30, 1e-3, sink);
         QCOMPARE(sink.data.setup.outputs, 2);
         QCOMPARE(sink.data.targets.size(), size_t(1200));
         QVERIFY(result.lossHistory.back() < result.lossHistory.front());
-        ParameterReplay replay(config, 1, 2);
-        const auto* last = replay.at(sink.data, sink.kept, 29);
-        QVERIFY(last);
-        QVERIFY(std::abs(last->mse - result.lossHistory[29]) <= 1e-6 * result.lossHistory[29]);
+        QVERIFY(replaysExactly(config, sink, result, 29));
     }
 
 private:

@@ -151,6 +151,34 @@ void forgetsSamples(Setting& s) {
     };
 }
 
+// A row of a data set read from a file (its path, or how to read it): set
+// only where that data set is chosen, and forgetting samples read before.
+Setting& ofDataFile(Setting& s, DataKind kind) {
+    s.writtenWhereItDoesNotApply = false;
+    forgetsSamples(s);
+    return appliesWhen(s, [kind](const ExperimentConfig& c) { return c.data.kind == kind; });
+}
+
+// The file's own row: naming it chooses its data set.
+Setting& choosesDataFile(Setting& s, DataKind kind) {
+    s.impliesName = QStringLiteral("data");
+    s.impliesValue = nameOf(dataKindName(kind));
+    return ofDataFile(s, kind);
+}
+
+// A Text row: a string of the form `form` (e.g. `example`), checked by `fits`.
+Setting& asText(Setting& s, const char* form, const char* example, const char* defaultNote,
+                std::function<bool(const std::string&)> fits) {
+    s.kind = SettingKind::Text;
+    s.textForm = QString::fromUtf8(form);
+    s.textExample = QString::fromUtf8(example);
+    s.defaultNote = QString::fromUtf8(defaultNote);
+    s.textFits = [fits = std::move(fits)](const QString& text) {
+        return text.isEmpty() || fits(text.toStdString());
+    };
+    return s;
+}
+
 bool isGridData(const ExperimentConfig& c) {
     return c.data.kind == DataKind::Volume4d || c.data.kind == DataKind::Hyper6d ||
            c.data.kind == DataKind::Packet4d;
@@ -198,33 +226,20 @@ std::vector<Setting> dataRows() {
     csv.writtenWhereItDoesNotApply = false;
     rows.push_back(std::move(appliesWhen(
         csv, [](const ExperimentConfig& c) { return c.data.kind == DataKind::CsvSignal; })));
-    const auto image = [](const ExperimentConfig& c) { return c.data.kind == DataKind::Image; };
     auto picture = path(
         {"image", "data", "image", "Data", "Image file",
          "Fit an image (PNG, JPEG, what Qt reads): pixels on [-1, 1]^2, values in [0, 1], grey "
          "1 output, colour 3; implies --data image.",
          "file", InForm},
         [](auto& c) -> auto& { return c.data.imagePath; });
-    picture.impliesName = QStringLiteral("data");
-    picture.impliesValue = nameOf(dataKindName(DataKind::Image));
-    picture.writtenWhereItDoesNotApply = false;
-    forgetsSamples(picture);
-    rows.push_back(std::move(appliesWhen(picture, image)));
+    rows.push_back(std::move(choosesDataFile(picture, DataKind::Image)));
     auto resize = path(
         {"resize", "data", "resize", "Data", "Resize to",
          "image: resample it to this many pixels first; empty keeps its size.", "WxH", InForm},
         [](auto& c) -> auto& { return c.data.resize; });
-    resize.kind = SettingKind::Text;
-    resize.textForm = QStringLiteral("WIDTHxHEIGHT such as 256x256, or empty");
-    resize.textExample = QStringLiteral("256x256");
-    resize.defaultNote = QStringLiteral("the image's own size");
-    resize.textFits = [](const QString& text) {
-        return text.isEmpty() || parseImageSize(text.toStdString()).has_value();
-    };
-    resize.writtenWhereItDoesNotApply = false;
-    forgetsSamples(resize);
-    rows.push_back(std::move(appliesWhen(resize, image)));
-    const auto volume = [](const ExperimentConfig& c) { return c.data.kind == DataKind::Volume; };
+    asText(resize, "WIDTHxHEIGHT such as 256x256, or empty", "256x256", "the image's own size",
+           [](const std::string& text) { return parseImageSize(text).has_value(); });
+    rows.push_back(std::move(ofDataFile(resize, DataKind::Image)));
     auto voxels = path(
         {"volume", "data", "volume", "Data", "Volume file",
          "Fit a NumPy volume (.npy: float32/64, uint8/16, int16, C order), 3-D (z, y, x) or "
@@ -232,11 +247,7 @@ std::vector<Setting> dataRows() {
          "implies --data volume.",
          "file", InForm},
         [](auto& c) -> auto& { return c.data.volumePath; });
-    voxels.impliesName = QStringLiteral("data");
-    voxels.impliesValue = nameOf(dataKindName(DataKind::Volume));
-    voxels.writtenWhereItDoesNotApply = false;
-    forgetsSamples(voxels);
-    rows.push_back(std::move(appliesWhen(voxels, volume)));
+    rows.push_back(std::move(choosesDataFile(voxels, DataKind::Volume)));
     auto fourth = choice<FourthAxis>(
         {"fourth-axis", "data", "fourth_axis", "Data", "4th axis",
          "volume: a 4-D volume's last axis as values per voxel (channels) or as instants "
@@ -244,36 +255,22 @@ std::vector<Setting> dataRows() {
          "name", InForm},
         [](auto& c) -> auto& { return c.data.fourthAxis; }, fourthAxisName,
         {{FourthAxis::Channels, "Values per voxel"}, {FourthAxis::Time, "Time"}});
-    fourth.writtenWhereItDoesNotApply = false;
-    forgetsSamples(fourth);
-    rows.push_back(std::move(appliesWhen(fourth, volume)));
-    const auto audio = [](const ExperimentConfig& c) { return c.data.kind == DataKind::Audio; };
+    rows.push_back(std::move(ofDataFile(fourth, DataKind::Volume)));
     auto sound = path(
         {"audio", "data", "audio", "Data", "Audio file",
          "Fit a sound (WAV, FLAC, Ogg, what libsndfile reads): time on [-1, 1] over the part "
          "taken, mono 1 output, stereo 2; implies --data audio.",
          "file", InForm},
         [](auto& c) -> auto& { return c.data.audioPath; });
-    sound.impliesName = QStringLiteral("data");
-    sound.impliesValue = nameOf(dataKindName(DataKind::Audio));
-    sound.writtenWhereItDoesNotApply = false;
-    forgetsSamples(sound);
-    rows.push_back(std::move(appliesWhen(sound, audio)));
+    rows.push_back(std::move(choosesDataFile(sound, DataKind::Audio)));
     auto seconds = path(
         {"seconds", "data", "seconds", "Data", "Seconds",
          "audio: take this part of it, START:END in seconds; empty takes all of it.", "A:B",
          InForm},
         [](auto& c) -> auto& { return c.data.audioSpan; });
-    seconds.kind = SettingKind::Text;
-    seconds.textForm = QStringLiteral("START:END in seconds such as 0.5:2, or empty");
-    seconds.textExample = QStringLiteral("0.5:2");
-    seconds.defaultNote = QStringLiteral("all of it");
-    seconds.textFits = [](const QString& text) {
-        return text.isEmpty() || parseSecondsSpan(text.toStdString()).has_value();
-    };
-    seconds.writtenWhereItDoesNotApply = false;
-    forgetsSamples(seconds);
-    rows.push_back(std::move(appliesWhen(seconds, audio)));
+    asText(seconds, "START:END in seconds such as 0.5:2, or empty", "0.5:2", "all of it",
+           [](const std::string& text) { return parseSecondsSpan(text).has_value(); });
+    rows.push_back(std::move(ofDataFile(seconds, DataKind::Audio)));
     const auto packet = [](const ExperimentConfig& c) { return isTimeVarying(c.data.kind); };
     auto velocity = real(
         {"velocity", "data", "velocity", "Data", "Velocity",
