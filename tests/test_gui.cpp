@@ -29,6 +29,7 @@
 #include "ScratchFolder.h"
 #include "ServerPanel.h"
 #include "Settings.h"
+#include "StoreClient.h"
 #include "WindowTestHelpers.h"
 
 #include <QAction>
@@ -1071,6 +1072,29 @@ private Q_SLOTS:
         w.predictionView()->epochSlider()->setValue(0);
         QTRY_VERIFY(view->predictionImage() != end);
         QVERIFY(!view->errorImage().isNull());
+    }
+
+    // A stored image run whose file has gone keeps its losses, and the
+    // prediction view says why it shows no prediction instead of waiting.
+    void aStoredRunWhoseFileHasGoneSaysWhy() {
+        MainWindow w(false);
+        w.show();
+        LoadedRun run;
+        run.record.id = QStringLiteral("0123456789abcdef0123456789abcdef");
+        run.record.name = QStringLiteral("moved picture");
+        run.record.config.data.kind = DataKind::Image;
+        run.record.config.data.imagePath = "/nowhere/picture.png";
+        run.losses = {0.3, 0.2};
+        run.parameters.width = 1;
+        run.parameters.add(0, std::vector<float>{0.5f}.data(), nullptr);
+        const int id = w.runs()->addStoredRun(run);
+        w.predictionView()->showRun(id);
+        QVERIFY(w.predictionView()->titleText().contains(QStringLiteral("cannot be shown")));
+        const auto* empty =
+            w.predictionView()->findChild<QLabel*>(QStringLiteral("predictionEmpty"));
+        QVERIFY(empty && empty->isVisible());
+        QVERIFY2(empty->text().contains(QStringLiteral("image /nowhere/picture.png: no such file")),
+                 qPrintable(empty->text()));
     }
 
     // The 6-D view: truth | prediction | residual of a slice read from the

@@ -452,12 +452,18 @@ void PredictionView::refresh() {
     if (!e || !e->data()) {
         shownFrameEpoch_ = -1;
         // No fake plot with made-up axes: say what will appear here and how.
-        title_->setText(e ? tr("%1: waiting for data…").arg(e->name()) : QString());
+        const bool lost = e && !e->dataProblem.isEmpty();
+        title_->setText(!e     ? QString()
+                        : lost ? tr("%1: its data cannot be shown").arg(e->name())
+                               : tr("%1: waiting for data…").arg(e->name()));
         emptyState_->setText(
-            e ? tr("The run's prediction appears here once its data is ready.")
-              : tr("No run to show yet.\n\nPress Start (Ctrl+R) to train the experiment set "
-                   "on the left: its prediction appears here as it trains. A run picked in "
-                   "Runs, or shown from History, appears here too."));
+            lost ? tr("%1.\n\nIts losses and kept parameters are all here. Put the file back "
+                      "where it was to see its prediction again.")
+                       .arg(e->dataProblem)
+            : e ? tr("The run's prediction appears here once its data is ready.")
+                : tr("No run to show yet.\n\nPress Start (Ctrl+R) to train the experiment set "
+                     "on the left: its prediction appears here as it trains. A run picked in "
+                     "Runs, or shown from History, appears here too."));
         timeRow_->hide();
         replayRow_->hide();
         pages_->setCurrentWidget(emptyState_);

@@ -277,8 +277,9 @@ int RunsModel::addStoredRun(const LoadedRun& run) {
         entry->snapshots.push_back(PredictionSnapshot{s.epoch, s.values, true, -1.0, s.stride});
     }
     if (!entry->snapshots.empty() || !run.parameters.empty()) {
-        QString why; // without its data the run still shows its losses
-        entry->saved.data = storedRunData(r, &why);
+        // Without its data the run still shows its losses; the prediction
+        // view says why it has none.
+        entry->saved.data = storedRunData(r, &entry->dataProblem);
     }
     return add(std::move(entry)).id;
 }

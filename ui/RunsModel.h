@@ -36,6 +36,9 @@ struct RunEntry {
     // Not live: the history it came with (a stored run's timeline steady over
     // its epochs, its data made again to draw its kept predictions against).
     RunHistory saved;
+    // Why a stored run's data could not be made again (its file moved or
+    // changed), or empty.
+    QString dataProblem;
     std::optional<PredictionSnapshot> prediction;
     // A store's kept predictions from before schema 6, each on every
     // stride-th point: shown where a run kept no parameters.
