@@ -459,7 +459,7 @@ void PredictionView::refresh() {
         emptyState_->setText(
             lost ? tr("%1.\n\nIts losses and kept parameters are all here. Put the file back "
                       "where it was to see its prediction again.")
-                       .arg(e->dataProblem)
+                       .arg(e->dataProblem.left(1).toUpper() + e->dataProblem.mid(1))
             : e ? tr("The run's prediction appears here once its data is ready.")
                 : tr("No run to show yet.\n\nPress Start (Ctrl+R) to train the experiment set "
                      "on the left: its prediction appears here as it trains. A run picked in "
