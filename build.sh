@@ -10,6 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # libsndfile1-dev: a user's audio (WAV, FLAC, …) as data (train --audio).
+# libnifti2-dev: a user's NIfTI volumes (.nii, .nii.gz) as data (train --volume).
 # libgloo-dev: the headers of c10d's Gloo process group, whose code is in
 # LibTorch already: one run trained by several processes (train --ranks).
 # libopenblas0-openmp: Debian's LibTorch calls the system BLAS, which is the
@@ -19,16 +20,19 @@ cd "$(dirname "$0")"
 PACKAGES=(cmake ninja-build g++ pkg-config
           qt6-base-dev qt6-httpserver-dev qt6-websockets-dev qt6-svg-dev
           libqcustomplot-dev libqcustomplot2.1-qt6 libtorch-dev libssl-dev
-          libopenblas0-openmp libqt6sql6-sqlite libgloo-dev libsndfile1-dev)
+          libopenblas0-openmp libqt6sql6-sqlite libgloo-dev libsndfile1-dev libnifti2-dev)
 # The suite also runs the run store on a throwaway PostgreSQL cluster that the
 # tests start and stop themselves (Debian's default cluster is left alone).
 # The install check validates the desktop file and metainfo, renders the man
 # page, and in CI builds the Debian package (dpkg-shlibdeps). The sweep suite
 # runs a job array on a single-node Slurm it starts and stops itself. The
 # export suite loads the TorchScript modules it writes in Python's torch (the
-# same 1.13 as LibTorch), as a user of an exported model would.
+# same 1.13 as LibTorch), as a user of an exported model would. The data suite
+# reads files other packages ship: skimage's camera.png, nibabel's NIfTI test
+# volumes, alsa-utils' Front_Center.wav.
 TEST_PACKAGES=(libqt6sql6-psql postgresql desktop-file-utils appstream man-db dpkg-dev
-               slurm-wlm munge python3-torch)
+               slurm-wlm munge python3-torch
+               python3-skimage python3-nibabel alsa-utils)
 BUILD_DIR=${DREDGE_BUILD_DIR:-build}
 JOBS=${DREDGE_JOBS:-2}
 

@@ -2,6 +2,7 @@
 
 #include "FieldEvaluator.h"
 #include "FieldPicture.h"
+#include "FieldSignal.h"
 
 #include "KeptModel.h"
 #include "ParameterReplay.h"
@@ -35,6 +36,8 @@ constexpr const char* kUsage =
     "       dredge-studio runs export ID... (--csv FILE | --json FILE)\n"
     "       dredge-studio runs export ID[@EPOCH] --torchscript FILE.pt [--int8]\n"
     "       dredge-studio runs export ID[@EPOCH] --png FILE.png [--scale K | --size WxH]\n"
+    "       dredge-studio runs export ID[@EPOCH] --wav FILE.wav [--rate HZ]\n"
+    "       dredge-studio runs export ID[@EPOCH] --npy FILE.npy [--scale K]\n"
     "       dredge-studio runs delete [--force] ID...\n"
     "       dredge-studio runs predict ID[@EPOCH] [--points FILE.csv] --out FILE.csv\n"
     "       dredge-studio runs params ID[@EPOCH] [--json]\n"
@@ -120,6 +123,18 @@ int show(RunStore& store, const QStringList& prefixes) {
 
 bool writeOut(const QString& path, const QByteArray& bytes, QString* error);
 
+// The model a RUN[@EPOCH] kept, or nothing with the reason printed and the
+// exit status in *status (1: the store or the parameters; 2: the request).
+std::optional<KeptModel> keptModelOrSaid(RunStore& store, const QString& spec, int* status) {
+    QString error;
+    KeptFailure why{};
+    auto model = loadKeptModel(store, spec, &error, &why);
+    if (!model) {
+        *status = fail(error, why == KeptFailure::Store || why == KeptFailure::FitsNoModel ? 1 : 2);
+    }
+    return model;
+}
+
 // `runs export RUN[@EPOCH] --torchscript FILE.pt [--int8]`: the model at that
 // epoch as a TorchScript module.
 int exportModel(RunStore& store, const QStringList& specs, const QCommandLineParser& p) {
@@ -129,10 +144,10 @@ int exportModel(RunStore& store, const QStringList& specs, const QCommandLinePar
         return fail(QStringLiteral("export --torchscript takes one RUN or RUN@EPOCH"), 2);
     }
     QString error;
-    KeptFailure why{};
-    const auto model = loadKeptModel(store, specs.first(), &error, &why);
+    int status = 0;
+    const auto model = keptModelOrSaid(store, specs.first(), &status);
     if (!model) {
-        return fail(error, why == KeptFailure::Store || why == KeptFailure::FitsNoModel ? 1 : 2);
+        return status;
     }
     const auto bytes = torchScriptBytes(*model, precision, &error);
     const QString path = p.value(QStringLiteral("torchscript"));
@@ -163,10 +178,10 @@ int exportPicture(RunStore& store, const QStringList& specs, const QCommandLineP
                     2);
     }
     QString error;
-    KeptFailure why{};
-    const auto model = loadKeptModel(store, specs.first(), &error, &why);
+    int status = 0;
+    const auto model = keptModelOrSaid(store, specs.first(), &status);
     if (!model) {
-        return fail(error, why == KeptFailure::Store || why == KeptFailure::FitsNoModel ? 1 : 2);
+        return status;
     }
     auto target = QSize(size->first, size->second);
     if (!sized) {
@@ -197,19 +212,69 @@ int exportPicture(RunStore& store, const QStringList& specs, const QCommandLineP
     return 0;
 }
 
+// `runs export RUN[@EPOCH] --wav FILE.wav [--rate HZ]` (a sound run) or
+// `--npy FILE.npy [--scale K]` (a volume run): the field sampled afresh.
+int exportSampled(RunStore& store, const QStringList& specs, const QCommandLineParser& p) {
+    const bool wav = p.isSet(QStringLiteral("wav"));
+    int status = 2;
+    const auto model =
+        specs.size() == 1 ? keptModelOrSaid(store, specs.first(), &status) : std::nullopt;
+    bool number = true;
+    const int rate =
+        p.isSet(QStringLiteral("rate")) ? p.value(QStringLiteral("rate")).toInt(&number) : 0;
+    const double scale =
+        p.isSet(QStringLiteral("scale")) ? p.value(QStringLiteral("scale")).toDouble(&number) : 1.0;
+    if (!model || !number || rate < 0 || !(scale > 0.0)) {
+        return model || specs.size() != 1
+                   ? fail(QStringLiteral("export --wav/--npy takes one RUN or RUN@EPOCH; --rate "
+                                         "is a whole number of Hz, --scale a number above 0"),
+                          2)
+                   : status;
+    }
+    QString error;
+    const QString path = p.value(wav ? QStringLiteral("wav") : QStringLiteral("npy"));
+    QString what;
+    if (wav) {
+        const auto sound = fieldSound(*model, rate, &error);
+        if (!sound || !writeWav(*sound, path, &error)) {
+            return fail(error, sound ? 1 : 2);
+        }
+        what = QStringLiteral("%1 s at %2 Hz").arg(sound->seconds, 0, 'f', 3).arg(sound->rate);
+    } else {
+        const auto volume = fieldVolumeNpy(*model, scale, &error);
+        if (!volume || !writeOut(path, *volume, &error)) {
+            return fail(error, volume ? 1 : 2);
+        }
+        what = QStringLiteral("%1 times as fine").arg(scale);
+    }
+    std::fprintf(
+        stderr, "run %s at %s sampled %s to %s\n", qPrintable(model->kept.record.id.left(8)),
+        qPrintable(model->kept.isEnd() ? QStringLiteral("the end model")
+                                       : QStringLiteral("epoch %1").arg(model->kept.epoch())),
+        qPrintable(what), qPrintable(path));
+    return 0;
+}
+
 int exportTo(RunStore& store, const QStringList& prefixes, const QCommandLineParser& p) {
     const bool csv = p.isSet(QStringLiteral("csv")), json = p.isSet(QStringLiteral("json"));
     const bool script = p.isSet(QStringLiteral("torchscript"));
     const bool png = p.isSet(QStringLiteral("png"));
+    const bool wav = p.isSet(QStringLiteral("wav")), npy = p.isSet(QStringLiteral("npy"));
     if (p.isSet(QStringLiteral("int8")) && !script) {
         return fail(QStringLiteral("--int8 goes with --torchscript FILE.pt"), 2);
     }
-    if ((p.isSet(QStringLiteral("scale")) || p.isSet(QStringLiteral("size"))) && !png) {
-        return fail(QStringLiteral("--scale and --size go with --png FILE.png"), 2);
+    if ((p.isSet(QStringLiteral("scale")) && !png && !npy) ||
+        (p.isSet(QStringLiteral("size")) && !png)) {
+        return fail(QStringLiteral("--scale goes with --png or --npy, --size with --png"), 2);
     }
-    if (prefixes.isEmpty() || int(csv) + int(json) + int(script) + int(png) != 1) {
+    if (p.isSet(QStringLiteral("rate")) && !wav) {
+        return fail(QStringLiteral("--rate goes with --wav FILE.wav"), 2);
+    }
+    if (prefixes.isEmpty() ||
+        int(csv) + int(json) + int(script) + int(png) + int(wav) + int(npy) != 1) {
         return fail(QStringLiteral("export takes run ids and one of --csv FILE, --json FILE, "
-                                   "--torchscript FILE.pt or --png FILE.png"),
+                                   "--torchscript FILE.pt, --png FILE.png, --wav FILE.wav or "
+                                   "--npy FILE.npy"),
                     2);
     }
     if (script) {
@@ -217,6 +282,9 @@ int exportTo(RunStore& store, const QStringList& prefixes, const QCommandLinePar
     }
     if (png) {
         return exportPicture(store, prefixes, p);
+    }
+    if (wav || npy) {
+        return exportSampled(store, prefixes, p);
     }
     QString error;
     const auto ids = resolveAll(store, prefixes, &error);
@@ -506,11 +574,12 @@ int params(RunStore& store, const QStringList& specs, bool json) {
 
 // The verb decides what --json means: a switch for list, a file for export.
 QString verbOf(const QStringList& arguments) {
-    static const QStringList valued{QStringLiteral("--store"),       QStringLiteral("--filter"),
-                                    QStringLiteral("--csv"),         QStringLiteral("--points"),
-                                    QStringLiteral("--out"),         QStringLiteral("--timeout"),
-                                    QStringLiteral("--torchscript"), QStringLiteral("--png"),
-                                    QStringLiteral("--scale"),       QStringLiteral("--size")};
+    static const QStringList valued{
+        QStringLiteral("--store"),       QStringLiteral("--filter"), QStringLiteral("--csv"),
+        QStringLiteral("--points"),      QStringLiteral("--out"),    QStringLiteral("--timeout"),
+        QStringLiteral("--torchscript"), QStringLiteral("--png"),    QStringLiteral("--scale"),
+        QStringLiteral("--size"),        QStringLiteral("--wav"),    QStringLiteral("--npy"),
+        QStringLiteral("--rate")};
     for (qsizetype i = 1; i < arguments.size(); ++i) {
         if (valued.contains(arguments[i])) {
             ++i;
@@ -550,8 +619,19 @@ int runRunsCommand(const QStringList& arguments) {
          QStringLiteral("export: an image run's field at RUN[@EPOCH] drawn as a PNG."),
          QStringLiteral("file")},
         {QStringLiteral("scale"),
-         QStringLiteral("export --png: this many times the size the run trained at (default 1)."),
+         QStringLiteral("export --png, --npy: this many times the size the run trained at "
+                        "(default 1)."),
          QStringLiteral("K")},
+        {QStringLiteral("wav"),
+         QStringLiteral("export: a sound run's field at RUN[@EPOCH] sampled as a 16-bit WAV."),
+         QStringLiteral("file")},
+        {QStringLiteral("rate"),
+         QStringLiteral("export --wav: this many samples a second (default: its file's)."),
+         QStringLiteral("Hz")},
+        {QStringLiteral("npy"),
+         QStringLiteral("export: a volume run's field at RUN[@EPOCH] as a NumPy array (float32, "
+                        "z, y, x, values on the scale it fitted)."),
+         QStringLiteral("file")},
         {QStringLiteral("size"), QStringLiteral("export --png: this many pixels instead."),
          QStringLiteral("WxH")},
         {QStringLiteral("points"),

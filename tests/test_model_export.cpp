@@ -6,6 +6,7 @@
 #include "Datasets.h"
 #include "FieldEvaluator.h"
 #include "FieldModel.h"
+#include "NpyArray.h"
 #include "OneThreadTestMain.h"
 #include "ScratchFolder.h"
 #include "ScriptedField.h"
@@ -22,6 +23,7 @@
 #include <torch/script.h>
 
 #include <cmath>
+#include <sndfile.h>
 
 using namespace dredge;
 
@@ -166,8 +168,19 @@ private Q_SLOTS:
     void exportCommandWritesWhatTorchLoads();
     void exportCommandRefusesBadRequests();
     void anImageRunsFieldIsDrawnAtAnySize();
+    void aSoundRunsFieldIsSampledAtAnyRate();
+    void aVolumeRunsFieldIsSampledAtAnyResolution();
 
 private:
+    // A run trained by `train` with these arguments, and the CSV of its own
+    // points `runs predict` wrote: its id is empty where either failed.
+    struct PredictedRun {
+        QString store, id, csv;
+    };
+    PredictedRun trainedAndPredicted(const QStringList& arguments);
+    // `runs export ID --FORMAT FILE` plus `how`: the file written, or empty.
+    QString exported(const PredictedRun& run, const QString& format, const QStringList& how);
+
     ScratchFolder scratch_;
 };
 
@@ -460,6 +473,38 @@ void ModelExportTest::exportCommandRefusesBadRequests() {
     QVERIFY(!QFile::exists(pt));
 }
 
+ModelExportTest::PredictedRun ModelExportTest::trainedAndPredicted(const QStringList& arguments) {
+    PredictedRun run;
+    run.store = scratch_.freshStore();
+    const auto trained =
+        runStudioProcess(QStringList{QStringLiteral("train")} + arguments, run.store);
+    if (trained.exitCode != 0) {
+        qWarning("%s", trained.err.constData());
+        return run;
+    }
+    const auto id = QJsonDocument::fromJson(trained.out)[QStringLiteral("run_id")].toString();
+    run.csv = scratch_.freshFile(QStringLiteral("predicted%1.csv"));
+    const auto predicted = runStudioProcess({QStringLiteral("runs"), QStringLiteral("predict"),
+                                             id.left(8), QStringLiteral("--out"), run.csv},
+                                            run.store);
+    run.id = predicted.exitCode == 0 ? id.left(8) : QString();
+    return run;
+}
+
+QString ModelExportTest::exported(const PredictedRun& run, const QString& format,
+                                  const QStringList& how) {
+    const auto file = scratch_.freshFile(QStringLiteral("field%1.") + format);
+    const auto done = runStudioProcess(QStringList{QStringLiteral("runs"), QStringLiteral("export"),
+                                                   run.id, QStringLiteral("--") + format, file} +
+                                           how,
+                                       run.store);
+    if (done.exitCode != 0) {
+        qWarning("%s", done.err.constData());
+        return {};
+    }
+    return file;
+}
+
 // `runs export --png`: at the trained size a pixel is `runs predict`'s value
 // there, rounded to 8 bits; the field drawn at 3× and at any size; a run on
 // other data is refused.
@@ -472,36 +517,17 @@ void ModelExportTest::anImageRunsFieldIsDrawnAtAnySize() {
     }
     const auto source = scratch_.freshFile(QStringLiteral("picture%1.png"));
     QVERIFY(image.save(source));
-    const auto store = scratch_.freshStore();
-    const auto trained = runStudioProcess(
-        {QStringLiteral("train"), QStringLiteral("--image"), source, QStringLiteral("--model"),
-         QStringLiteral("siren"), QStringLiteral("--hidden"), QStringLiteral("16"),
-         QStringLiteral("--epochs"), QStringLiteral("40"), QStringLiteral("--lr"),
-         QStringLiteral("0.001")},
-        store);
-    QVERIFY2(trained.exitCode == 0, trained.err.constData());
-    const auto id = QJsonDocument::fromJson(trained.out)[QStringLiteral("run_id")].toString();
-    const auto csv = scratch_.freshFile(QStringLiteral("predicted%1.csv"));
-    QCOMPARE(runStudioProcess({QStringLiteral("runs"), QStringLiteral("predict"), id.left(8),
-                               QStringLiteral("--out"), csv},
-                              store)
-                 .exitCode,
-             0);
+    const auto run = trainedAndPredicted(
+        {QStringLiteral("--image"), source, QStringLiteral("--model"), QStringLiteral("siren"),
+         QStringLiteral("--hidden"), QStringLiteral("16"), QStringLiteral("--epochs"),
+         QStringLiteral("40"), QStringLiteral("--lr"), QStringLiteral("0.001")});
+    QVERIFY(!run.id.isEmpty());
     const auto exportPng = [&](const QStringList& how) {
-        const auto png = scratch_.freshFile(QStringLiteral("field%1.png"));
-        const auto done =
-            runStudioProcess(QStringList{QStringLiteral("runs"), QStringLiteral("export"),
-                                         id.left(8), QStringLiteral("--png"), png} +
-                                 how,
-                             store);
-        if (done.exitCode != 0) {
-            qWarning("%s", done.err.constData());
-        }
-        return QImage(png);
+        return QImage(exported(run, QStringLiteral("png"), how));
     };
     const auto same = exportPng({});
     QCOMPARE(same.size(), QSize(9, 5));
-    QFile file(csv);
+    QFile file(run.csv);
     QVERIFY(file.open(QIODevice::ReadOnly));
     file.readLine(); // x1,x2,target1..3,prediction1..3
     for (int p = 0; p < 45; ++p) {
@@ -518,14 +544,132 @@ void ModelExportTest::anImageRunsFieldIsDrawnAtAnySize() {
     QCOMPARE(exportPng({QStringLiteral("--size"), QStringLiteral("64x48")}).size(), QSize(64, 48));
 
     const auto chirp = runStudioProcess(
-        {QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("5")}, store);
+        {QStringLiteral("train"), QStringLiteral("--epochs"), QStringLiteral("5")}, run.store);
     const auto chirpId = QJsonDocument::fromJson(chirp.out)[QStringLiteral("run_id")].toString();
     const auto refused =
         runStudioProcess({QStringLiteral("runs"), QStringLiteral("export"), chirpId.left(8),
                           QStringLiteral("--png"), scratch_.filePath(QStringLiteral("no.png"))},
-                         store);
+                         run.store);
     QCOMPARE(refused.exitCode, 2);
     QVERIFY2(refused.err.contains("it trained on chirp, not an image"), refused.err.constData());
+}
+
+namespace {
+
+// A sound file's frames, read back through libsndfile, and its rate.
+std::vector<float> soundOf(const QString& path, int* rate) {
+    SF_INFO info{};
+    SNDFILE* file = sf_open(QFile::encodeName(path).constData(), SFM_READ, &info);
+    if (!file) {
+        return {};
+    }
+    std::vector<float> frames(size_t(info.frames) * size_t(info.channels));
+    sf_readf_float(file, frames.data(), info.frames);
+    sf_close(file);
+    *rate = info.samplerate;
+    return frames;
+}
+
+// The last column of `runs predict`'s CSV: the prediction at each point.
+std::vector<double> predictedColumn(const QString& csv) {
+    QFile file(csv);
+    std::vector<double> values;
+    if (file.open(QIODevice::ReadOnly)) {
+        file.readLine();
+        while (!file.atEnd()) {
+            values.push_back(file.readLine().trimmed().split(',').last().toDouble());
+        }
+    }
+    return values;
+}
+
+} // namespace
+
+// `runs export --wav`: at the file's own rate a sample is `runs predict`'s
+// value there, to 16 bits (libsndfile writes ×32767 and reads ÷32768); at
+// twice the rate every other sample is the same.
+void ModelExportTest::aSoundRunsFieldIsSampledAtAnyRate() {
+    const auto source = scratch_.freshFile(QStringLiteral("tone%1.wav"));
+    SF_INFO info{};
+    info.channels = 1;
+    info.samplerate = 8000;
+    info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+    SNDFILE* file = sf_open(QFile::encodeName(source).constData(), SFM_WRITE, &info);
+    QVERIFY(file);
+    std::vector<float> tone(400);
+    for (size_t i = 0; i < tone.size(); ++i) {
+        tone[i] = 0.5f * std::sin(0.05f * float(i));
+    }
+    sf_writef_float(file, tone.data(), sf_count_t(tone.size()));
+    sf_close(file);
+    const auto run = trainedAndPredicted({QStringLiteral("--audio"), source,
+                                          QStringLiteral("--model"), QStringLiteral("siren"),
+                                          QStringLiteral("--hidden"), QStringLiteral("16"),
+                                          QStringLiteral("--epochs"), QStringLiteral("30")});
+    QVERIFY(!run.id.isEmpty());
+    const auto exportWav = [&](const QStringList& how, int* rate) {
+        return soundOf(exported(run, QStringLiteral("wav"), how), rate);
+    };
+    int rate = 0, doubled = 0;
+    const auto same = exportWav({}, &rate);
+    QCOMPARE(rate, 8000);
+    const auto predicted = predictedColumn(run.csv);
+    QCOMPARE(same.size(), size_t(400));
+    QCOMPARE(predicted.size(), size_t(400));
+    for (size_t i = 0; i < same.size(); ++i) {
+        QVERIFY(std::abs(double(same[i]) - std::clamp(predicted[i], -1.0, 1.0)) < 1.0 / 16000);
+    }
+    const auto fine = exportWav({QStringLiteral("--rate"), QStringLiteral("16000")}, &doubled);
+    QCOMPARE(doubled, 16000);
+    QCOMPARE(fine.size(), size_t(799));
+    for (size_t i = 0; i < same.size(); ++i) {
+        QVERIFY(std::abs(fine[2 * i] - same[i]) < 1.0f / 32000);
+    }
+    const auto refused = runStudioProcess({QStringLiteral("runs"), QStringLiteral("export"), run.id,
+                                           QStringLiteral("--rate"), QStringLiteral("100")},
+                                          run.store);
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.contains("--rate goes with --wav"), refused.err.constData());
+}
+
+// `runs export --npy`: on the run's own grid each voxel is `runs predict`'s
+// value there; twice as fine doubles every axis; a sound run is refused.
+void ModelExportTest::aVolumeRunsFieldIsSampledAtAnyResolution() {
+    std::vector<float> voxels(4 * 5 * 6);
+    for (size_t i = 0; i < voxels.size(); ++i) {
+        voxels[i] = std::cos(0.2f * float(i));
+    }
+    const auto source = scratch_.freshFile(QStringLiteral("volume%1.npy"));
+    {
+        QFile out(source);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        const auto bytes = npyFileOf({4, 5, 6}, voxels);
+        out.write(bytes.data(), qint64(bytes.size()));
+    }
+    const auto run = trainedAndPredicted(
+        {QStringLiteral("--volume"), source, QStringLiteral("--epochs"), QStringLiteral("10")});
+    QVERIFY(!run.id.isEmpty());
+    const auto exportNpy = [&](const QStringList& how) {
+        QFile in(exported(run, QStringLiteral("npy"), how));
+        return in.open(QIODevice::ReadOnly) ? in.readAll().toStdString() : std::string();
+    };
+    const auto same = exportNpy({});
+    const auto header = parseNpyHeader(same);
+    QCOMPARE(header.shape, (std::vector<int64_t>{4, 5, 6}));
+    const auto values = npyValues(header, same);
+    const auto predicted = predictedColumn(run.csv);
+    QCOMPARE(predicted.size(), values.size());
+    for (size_t i = 0; i < values.size(); ++i) {
+        QVERIFY(std::abs(double(values[i]) - predicted[i]) < 1e-5);
+    }
+    QCOMPARE(parseNpyHeader(exportNpy({QStringLiteral("--scale"), QStringLiteral("2")})).shape,
+             (std::vector<int64_t>{8, 10, 12}));
+    const auto refused =
+        runStudioProcess({QStringLiteral("runs"), QStringLiteral("export"), run.id,
+                          QStringLiteral("--wav"), scratch_.filePath(QStringLiteral("no.wav"))},
+                         run.store);
+    QCOMPARE(refused.exitCode, 2);
+    QVERIFY2(refused.err.contains("trained on volume, not audio"), refused.err.constData());
 }
 
 DREDGE_ONE_THREAD_TEST_MAIN(ModelExportTest)

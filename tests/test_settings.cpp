@@ -57,6 +57,9 @@ ExperimentConfig contextFor(const Setting& row) {
                 candidate.data.imagePath = "/data/picture.png";
                 candidate.data.volumePath = "/data/head.npy";
                 candidate.data.audioPath = "/data/voice.wav";
+                candidate.data.tablePath = "/data/flow.csv";
+                candidate.data.tableInputs = "z";
+                candidate.data.tableOutputs = "w";
                 return candidate;
             }
         }
@@ -158,6 +161,7 @@ const Homonym kHomonyms[] = {
     {"velocity", "core/numerics/WaveEnsemble.cpp", "a wave's velocity parameter"},
     {"velocity", "core/numerics/InterferenceBasis.cpp", "a wave's velocity parameter"},
     {"w0", "core/numerics/FusedSineLayer.cpp", "autograd's saved w0"},
+    {"outputs", "core/numerics/ScriptedField.cpp", "an exported module's output count"},
     // "seconds" is also the unit other options take and what a span of epochs lasted.
     {"seconds", "app/RunsCommand.cpp", "--timeout's value name"},
     {"seconds", "app/TrainArguments.cpp", "a value name of train's own options"},

@@ -1,7 +1,7 @@
-// A user's own images as data (issue 31): what each kind of picture becomes
-// (grey, colour, alpha, 16-bit, palette, resized), the data set and models of
-// C outputs made from it, a whole run on one replayed bit for bit from its
-// kept parameters, and one clear error naming the file for each bad input.
+// A user's own files as data (issue 31): what each kind of picture, volume
+// (NIfTI, .npy), sound and table of points becomes, the data set and models of
+// C outputs made from it, whole runs replayed bit for bit from their kept
+// parameters, and one clear error naming the file for each bad input.
 
 #include "Datasets.h"
 #include "FieldEvaluator.h"
@@ -16,6 +16,9 @@
 #include <QtEndian>
 #include <QtTest>
 #include <cmath>
+#include <cstring>
+#include <nifti1.h>
+#include <numeric>
 #include <sndfile.h>
 
 using namespace dredge;
@@ -100,6 +103,40 @@ template <typename T>
 QByteArray payloadOf(const std::vector<T>& values) {
     return QByteArray(reinterpret_cast<const char*>(values.data()),
                       qsizetype(values.size() * sizeof(T)));
+}
+
+// A NIfTI-1 file's bytes (.nii): its 348-byte header for `dims` (x, y, z, and
+// t when 4) of `datatype`, voxel sizes `sizes` (x, y, z) in mm, a scaling,
+// then the 4 bytes that say "no extensions" and `payload`.
+QByteArray niftiBytes(std::vector<int> dims, short datatype, short bitpix, std::vector<float> sizes,
+                      const QByteArray& payload, float slope = 0, float inter = 0) {
+    nifti_1_header header;
+    std::memset(&header, 0, sizeof header);
+    header.sizeof_hdr = 348;
+    header.dim[0] = short(dims.size());
+    for (size_t a = 0; a < dims.size(); ++a) {
+        header.dim[a + 1] = short(dims[a]);
+        header.pixdim[a + 1] = a < sizes.size() ? sizes[a] : 1.0f;
+    }
+    for (size_t a = dims.size() + 1; a < 8; ++a) {
+        header.dim[a] = 1;
+    }
+    header.datatype = datatype;
+    header.bitpix = bitpix;
+    header.pixdim[0] = 1.0f;
+    header.vox_offset = 352.0f;
+    header.scl_slope = slope;
+    header.scl_inter = inter;
+    header.xyzt_units = NIFTI_UNITS_MM | NIFTI_UNITS_SEC;
+    std::memcpy(header.magic, "n+1", 4);
+    return QByteArray(reinterpret_cast<const char*>(&header), sizeof header) + QByteArray(4, '\0') +
+           payload;
+}
+
+// Where Debian's python3-nibabel keeps its test volumes (written by nibabel,
+// read back here as a user's files).
+QString nibabelVolume(const QString& name) {
+    return QStringLiteral("/usr/lib/python3/dist-packages/nibabel/tests/data/") + name;
 }
 
 SampledSignal volumeOrFail(const QString& path, FourthAxis fourth = FourthAxis::Channels) {
@@ -394,6 +431,95 @@ private Q_SLOTS:
         QVERIFY2(error.contains(message), qPrintable(error));
     }
 
+    void niftiVolumesReadAsNibabelReadsThem() {
+        QVERIFY2(QFileInfo::exists(nibabelVolume("anatomical.nii")),
+                 "the volumes of python3-nibabel are missing (build.sh installs them)");
+        // Big-endian int16, 2 mm voxels: the values nibabel reads, (z, y, x) order.
+        const auto anatomy = volumeOrFail(nibabelVolume("anatomical.nii"));
+        QCOMPARE(anatomy.shape, (std::vector<int64_t>{25, 41, 33}));
+        QVERIFY(std::abs(anatomy.values[0] - 0.36519047f) < 1e-6f);
+        QVERIFY(std::abs(anatomy.values[1] - 0.35715898f) < 1e-6f);
+        QVERIFY(std::abs(anatomy.values[1000] - 0.15585588f) < 1e-6f);
+        QVERIFY(std::abs(std::accumulate(anatomy.values.begin(), anatomy.values.end(), 0.0) -
+                         9831.2851) < 1e-2);
+        const auto about = QString::fromStdString(anatomy.description);
+        QVERIFY2(about.contains("voxels of 2×2×2 mm (z, y, x), INT16, intensities -610 to 30393"),
+                 qPrintable(about));
+
+        // Gzipped, voxels of 1 × 3 × 2 (x, y, z): the longest physical axes
+        // (z: 6 × 2, y: 4 × 3) span [−1, 1], x (3 × 1) a quarter of it.
+        const auto standard = volumeOrFail(nibabelVolume("standard.nii.gz"));
+        QCOMPARE(standard.shape, (std::vector<int64_t>{7, 5, 4}));
+        QCOMPARE(standard.extent[0], (std::pair{-1.0, 1.0}));
+        QCOMPARE(standard.extent[1], (std::pair{-1.0, 1.0}));
+        QCOMPARE(standard.extent[2], (std::pair{-0.25, 0.25}));
+        QCOMPARE(std::accumulate(standard.values.begin(), standard.values.end(), 0.0f), 30.0f);
+    }
+
+    void aNiftiTwoFourthAxisIsTimeOrValues() {
+        const auto path = nibabelVolume("example_nifti2.nii.gz");
+        const auto moving = volumeOrFail(path, FourthAxis::Time);
+        QCOMPARE(moving.shape, (std::vector<int64_t>{12, 20, 32}));
+        QCOMPARE(moving.times, (std::vector<double>{0.0, 2.0}));
+        const int64_t points = 12 * 20 * 32;
+        QVERIFY(std::abs(moving.values[1000] - 0.39521800f) < 1e-6f);
+        QVERIFY(std::abs(moving.values[size_t(points)] - 0.55274262f) < 1e-6f); // t = 2
+        // As two values per voxel: each voxel's values next to each other.
+        const auto pairs = volumeOrFail(path, FourthAxis::Channels);
+        QCOMPARE(pairs.channels, 2);
+        QCOMPARE(pairs.values[1], moving.values[size_t(points)]);
+        QCOMPARE(pairs.values[2], moving.values[1]);
+    }
+
+    void niftiScalingAndVoxelSizesAreApplied() {
+        std::vector<int16_t> voxels(4 * 3 * 2);
+        for (size_t i = 0; i < voxels.size(); ++i) {
+            voxels[i] = int16_t(i);
+        }
+        const auto path =
+            dir_.fileWith("scaled.nii", niftiBytes({4, 3, 2}, DT_INT16, 16, {0.5f, 1.0f, 4.0f},
+                                                   payloadOf(voxels), 2.0f, 10.0f));
+        const auto signal = volumeOrFail(path);
+        QCOMPARE(signal.shape, (std::vector<int64_t>{2, 3, 4}));
+        QCOMPARE(signal.values[5], 5.0f / 23.0f); // file order is (z, y, x) C order
+        // Physical lengths: z 1 × 4, y 2 × 1, x 3 × 0.5.
+        QCOMPARE(signal.extent[0], (std::pair{-1.0, 1.0}));
+        QCOMPARE(signal.extent[1], (std::pair{-0.5, 0.5}));
+        QCOMPARE(signal.extent[2], (std::pair{-0.375, 0.375}));
+        const auto about = QString::fromStdString(signal.description);
+        QVERIFY2(about.contains("intensities 10 to 56 scaled to [0, 1]"), qPrintable(about));
+        QVERIFY2(about.contains("voxels of 4×1×0.5 mm (z, y, x)"), qPrintable(about));
+    }
+
+    void badNiftiVolumesGiveOneErrorNamingTheFile_data() {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        const auto floats = [](size_t n) { return payloadOf(std::vector<float>(n, 1.0f)); };
+        auto withNan = std::vector<float>(3 * 2 * 2, 0.5f);
+        withNan[1 * 6 + 0 * 3 + 2] = std::nanf(""); // z 1, y 0, x 2
+        QTest::newRow("NaN") << dir_.fileWith("nan.nii", niftiBytes({3, 2, 2}, DT_FLOAT32, 32,
+                                                                    {1, 1, 1}, payloadOf(withNan)))
+                             << "its value at [2, 0, 1] is nan";
+        QTest::newRow("truncated") << dir_.fileWith("cut.nii", niftiBytes({4, 4, 4}, DT_FLOAT32, 32,
+                                                                          {1, 1, 1}, floats(10)))
+                                   << "its values cannot be read: the file is truncated";
+        QTest::newRow("a picture")
+            << dir_.fileWith("flat.nii", niftiBytes({4, 4}, DT_FLOAT32, 32, {1, 1}, floats(16)))
+            << "(a picture is --image)";
+        QTest::newRow("complex") << dir_.fileWith("complex.nii",
+                                                  niftiBytes({2, 2, 2}, DT_COMPLEX64, 64, {1, 1, 1},
+                                                             floats(16)))
+                                 << "its values are COMPLEX64";
+        QTest::newRow("10 GB, refused unread")
+            << dir_.fileWith("huge.nii",
+                             niftiBytes({2048, 2048, 640}, DT_FLOAT32, 32, {1, 1, 1}, floats(1)))
+            << "its 2684354560 points are more than the 33554432 a run trains on";
+        QTest::newRow("not NIfTI")
+            << dir_.fileWith("text.nii", "x,y\n1,2\n") << "it is no NIfTI file";
+        QTest::newRow("missing") << dir_.filePath("gone.nii.gz") << "no such file";
+    }
+    void badNiftiVolumesGiveOneErrorNamingTheFile() { badVolumesGiveOneErrorNamingTheFile(); }
+
     void aColourRunTrainsAndReplaysFromKeptParameters() {
         QImage image(12, 8, QImage::Format_RGB32);
         for (int y = 0; y < 8; ++y) {
@@ -512,6 +638,115 @@ private Q_SLOTS:
         QCOMPARE(sink.data.targets.size(), size_t(1200));
         QVERIFY(result.lossHistory.back() < result.lossHistory.front());
         QVERIFY(replaysExactly(config, sink, result, 29));
+    }
+
+    void aTableTakesItsNamedColumnsRowByRow() {
+        const auto path = dir_.fileWith("flow.csv", "# a comment line\n"
+                                                    "\"y\"; x ;note; t;u;v\n"
+                                                    "0.5;1;first;0;10;-1\n"
+                                                    "\n"
+                                                    "-0.5; 2 ;;0.25;20;-2\n"
+                                                    "# rows may be commented out\n"
+                                                    "1.5;3;x;0.5;30;-3\n");
+        QString error;
+        const auto table = readTableSignal(path, "x, y, t", "v,u", &error);
+        QVERIFY2(table, qPrintable(error));
+        QVERIFY(table->scattered());
+        QCOMPARE(table->dims, 2);
+        QCOMPARE(table->channels, 2);
+        QCOMPARE(table->shape, (std::vector<int64_t>{3}));
+        // In the order the lists name them, not the file's.
+        QCOMPARE(table->coords, (std::vector<float>{1, 0.5f, 2, -0.5f, 3, 1.5f}));
+        QCOMPARE(table->pointTimes, (std::vector<float>{0, 0.25f, 0.5f}));
+        QCOMPARE(table->values, (std::vector<float>{-1, 10, -2, 20, -3, 30}));
+        QCOMPARE(QString::fromStdString(table->description), "flow.csv, 3 rows: x, y, t → v,u");
+        const auto data = makeSampledDataset(*table);
+        QCOMPARE(data.coords.sizes(), (at::IntArrayRef{3, 2}));
+        QCOMPARE(data.target[2][1].item<float>(), 30.0f);
+        QCOMPARE(data.time[1].item<float>(), 0.25f);
+        QVERIFY(data.timeVaries);
+    }
+
+    void badTablesGiveOneErrorNamingTheFile_data() {
+        QTest::addColumn<QString>("path");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no such column") << dir_.fileWith("a.csv", "x,y,u\n1,2,3\n")
+                                        << "it has no column \"z\"; its columns are x, y, u";
+        QTest::newRow("not a number") << dir_.fileWith("b.csv", "x,y,z,u\n1,2,3,4\n1,two,3,4\n")
+                                      << "line 3, column \"y\": \"two\" is no finite number";
+        QTest::newRow("infinite") << dir_.fileWith("c.csv", "x,y,z,u\n1,2,3,inf\n")
+                                  << "line 2, column \"u\": \"inf\" is no finite number";
+        QTest::newRow("a field missing")
+            << dir_.fileWith("d.csv", "x,y,z,u\n1,2,3\n") << "line 2 has 3 fields, its header 4";
+        QTest::newRow("no rows") << dir_.fileWith("e.csv", "x,y,z,u\n# nothing\n")
+                                 << "it has a header and no rows";
+        QTest::newRow("empty") << dir_.fileWith("f.csv", "\n\n") << "it has no header line";
+        QTest::newRow("missing") << dir_.filePath("gone.csv") << "no such file";
+    }
+    void badTablesGiveOneErrorNamingTheFile() {
+        QFETCH(QString, path);
+        QFETCH(QString, message);
+        QString error;
+        QVERIFY(!readTableSignal(path, "x,y,z", "u", &error));
+        QVERIFY2(error.startsWith(QStringLiteral("table ") + path + u':'), qPrintable(error));
+        QVERIFY2(error.contains(message), qPrintable(error));
+    }
+
+    void aTableNeedsItsColumnsNamedOnce_data() {
+        QTest::addColumn<QString>("inputs");
+        QTest::addColumn<QString>("outputs");
+        QTest::addColumn<QString>("message");
+        const char* rows[][4] = {
+            {"no inputs", "", "u", "needs its input and output columns named"},
+            {"twice", "x,y", "y", "column \"y\" is named twice"},
+            {"empty name", "x,,y", "u", "has an empty name"},
+            {"time out", "x", "t", "column t is time, an input"},
+            {"only time", "t", "u", "1 to 7 inputs besides t, not 0"},
+            {"eight", "a,b,c,d,e,f,g,h", "u", "1 to 7 inputs besides t, not 8"},
+        };
+        for (const auto& row : rows) {
+            QTest::newRow(row[0]) << row[1] << row[2] << row[3];
+        }
+    }
+    void aTableNeedsItsColumnsNamedOnce() {
+        QFETCH(QString, inputs);
+        QFETCH(QString, outputs);
+        QFETCH(QString, message);
+        DataConfig data;
+        data.kind = DataKind::Table;
+        data.tablePath = "points.csv";
+        data.tableInputs = inputs.toStdString();
+        data.tableOutputs = outputs.toStdString();
+        const auto problem = QString::fromStdString(validate(data));
+        QVERIFY2(problem.contains(message), qPrintable(problem));
+    }
+
+    void aTableOfPointsTrainsAndReplays() {
+        QByteArray csv = "x,y,t,u,v\n";
+        for (int i = 0; i < 150; ++i) { // scattered, not a grid
+            const double x = std::sin(1.7 * i), y = std::cos(2.3 * i), t = (i % 5) * 0.25;
+            csv += QStringLiteral("%1,%2,%3,%4,%5\n")
+                       .arg(x)
+                       .arg(y)
+                       .arg(t)
+                       .arg(std::sin(2 * x + y - t))
+                       .arg(x * y)
+                       .toLatin1();
+        }
+        ExperimentConfig config;
+        config.data.kind = DataKind::Table;
+        config.data.tablePath = dir_.fileWith("field.csv", csv).toStdString();
+        config.data.tableInputs = "x,y,t";
+        config.data.tableOutputs = "u,v";
+        config.model.kind = ModelKind::Siren;
+        config.model.hidden = 16;
+        KeepingSink sink;
+        const auto result = driven(config, 40, 1e-3, sink);
+        QCOMPARE(sink.data.setup.dims, 2);
+        QCOMPARE(sink.data.setup.outputs, 2);
+        QCOMPARE(sink.data.targets.size(), size_t(300));
+        QVERIFY(result.lossHistory.back() < result.lossHistory.front());
+        QVERIFY(replaysExactly(config, sink, result, 39));
     }
 
 private:

@@ -520,15 +520,33 @@ void PredictionView::updateTimeSlider(const RunData& data) {
     instantText_ = instants > 1 ? tr(", t = %1").arg(t, 0, 'f', 2) : QString();
 }
 
+// Lines along x, or dots of prediction against truth (parity).
+void PredictionView::setParityStyle(bool parity) {
+    const auto dots = parity ? QCPScatterStyle(QCPScatterStyle::ssDisc, 3) : QCPScatterStyle();
+    for (int g = 1; g <= 2; ++g) {
+        line_->graph(g)->setLineStyle(parity ? QCPGraph::lsNone : QCPGraph::lsLine);
+        line_->graph(g)->setScatterStyle(dots);
+    }
+    line_->graph(2)->setBrush(parity ? Qt::NoBrush : QBrush(QColor(31, 119, 180, 40)));
+    line_->graph(0)->setName(parity ? tr("truth = prediction") : tr("ground truth"));
+    line_->yAxis->setLabel(parity ? tr("prediction") : QStringLiteral("y"));
+    residualRect_->axis(QCPAxis::atBottom)->setLabel(parity ? tr("truth") : QStringLiteral("x"));
+}
+
 void PredictionView::drawLine() {
     const auto& e = *runs_->entry(runId_);
     pages_->setCurrentIndex(0);
     const auto& data = *e.data();
     const size_t first = instantOffset_;
+    // Points scattered in D ≥ 2 (a table's rows) have no x to draw along:
+    // each point's prediction is drawn against its truth, on the diagonal
+    // where it fits.
+    const bool parity = data.setup.dims > 1;
+    setParityStyle(parity);
     QVector<double> x(static_cast<qsizetype>(instantPoints_)), truth(x.size());
     for (qsizetype i = 0; i < x.size(); ++i) {
-        x[i] = data.coords[first + size_t(i)];
         truth[i] = valueAt(data.targets, first + size_t(i));
+        x[i] = parity ? truth[i] : data.coords[first + size_t(i)];
     }
     const bool sorted = std::is_sorted(x.begin(), x.end());
     line_->graph(0)->setData(x, truth, sorted);

@@ -70,6 +70,7 @@ private:
     void refresh();
     void updateTimeSlider(const RunData& data);
     void drawLine();
+    void setParityStyle(bool parity);
     void drawGrid();
     void drawImage();
     // The chosen value of point `point` among values of shownChannels_ per point.

@@ -205,8 +205,9 @@ std::vector<Setting> dataRows() {
          {DataKind::Packet1d, "Moving wave packet (x, t)"},
          {DataKind::Packet4d, "Moving wave packet (x, y, z, t)"},
          {DataKind::Image, "Image from a file"},
-         {DataKind::Volume, "Volume from a file (.npy)"},
-         {DataKind::Audio, "Sound from a file"}}));
+         {DataKind::Volume, "Volume from a file (NIfTI, .npy)"},
+         {DataKind::Audio, "Sound from a file"},
+         {DataKind::Table, "Table of points (CSV)"}}));
     auto grid = integer(
         {"grid", "data", "grid", "Data", "Grid size",
          "volume4d, hyper6d, packet4d: points per axis.", "G", kSweptInForm},
@@ -242,9 +243,10 @@ std::vector<Setting> dataRows() {
     rows.push_back(std::move(ofDataFile(resize, DataKind::Image)));
     auto voxels = path(
         {"volume", "data", "volume", "Data", "Volume file",
-         "Fit a NumPy volume (.npy: float32/64, uint8/16, int16, C order), 3-D (z, y, x) or "
-         "4-D: cubic voxels, the longest axis on [-1, 1], intensities scaled to [0, 1]; "
-         "implies --data volume.",
+         "Fit a volume: NIfTI-1/2 (.nii, .nii.gz) or NumPy (.npy: float32/64, uint8/16, "
+         "int16, C order), 3-D (z, y, x) or 4-D: NIfTI's voxel sizes kept (.npy voxels are "
+         "cubes), the longest axis on [-1, 1], intensities scaled to [0, 1]; implies --data "
+         "volume.",
          "file", InForm},
         [](auto& c) -> auto& { return c.data.volumePath; });
     rows.push_back(std::move(choosesDataFile(voxels, DataKind::Volume)));
@@ -271,6 +273,35 @@ std::vector<Setting> dataRows() {
     asText(seconds, "START:END in seconds such as 0.5:2, or empty", "0.5:2", "all of it",
            [](const std::string& text) { return parseSecondsSpan(text).has_value(); });
     rows.push_back(std::move(ofDataFile(seconds, DataKind::Audio)));
+    auto table = path(
+        {"table", "data", "table", "Data", "Table file",
+         "Fit a table of points: a CSV file whose first line names its columns, any number of "
+         "inputs and outputs (--inputs, --outputs), one point a row; implies --data table.",
+         "file", InForm},
+        [](auto& c) -> auto& { return c.data.tablePath; });
+    rows.push_back(std::move(choosesDataFile(table, DataKind::Table)));
+    const auto columns = [](Setting& s, const char* form, const char* example) -> Setting& {
+        asText(s, form, example, "none", [](const std::string& text) {
+            const auto names = columnList(text);
+            return !names.empty() && std::none_of(names.begin(), names.end(),
+                                                  [](const std::string& n) { return n.empty(); });
+        });
+        return ofDataFile(s, DataKind::Table);
+    };
+    auto inputs = path(
+        {"inputs", "data", "inputs", "Data", "Inputs",
+         "table: the columns that are a point's coordinates, comma-separated; "
+         "one named t is its time.",
+         "x,y", InForm},
+        [](auto& c) -> auto& { return c.data.tableInputs; });
+    rows.push_back(
+        std::move(columns(inputs, "column names separated by commas, such as x,y,t", "x,y")));
+    auto outputs = path(
+        {"outputs", "data", "outputs", "Data", "Outputs",
+         "table: the columns the field fits at each point, comma-separated.", "u,v", InForm},
+        [](auto& c) -> auto& { return c.data.tableOutputs; });
+    rows.push_back(
+        std::move(columns(outputs, "column names separated by commas, such as u,v", "u,v")));
     const auto packet = [](const ExperimentConfig& c) { return isTimeVarying(c.data.kind); };
     auto velocity = real(
         {"velocity", "data", "velocity", "Data", "Velocity",

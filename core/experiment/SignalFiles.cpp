@@ -1,5 +1,6 @@
 #include "SignalFiles.h"
 
+#include "NiftiVolume.h"
 #include "NpyArray.h"
 
 #include <QFile>
@@ -14,6 +15,15 @@
 
 namespace dredge {
 namespace {
+
+// Opens a file the user named for reading: empty, or what is in the way.
+QString openingProblem(QFile& file) {
+    const QFileInfo info(file.fileName());
+    return !info.exists()                    ? QStringLiteral("no such file")
+           : !info.isFile()                  ? QStringLiteral("not a regular file")
+           : !file.open(QIODevice::ReadOnly) ? file.errorString()
+                                             : QString();
+}
 
 QString problemWith(const QString& path, const QString& what) {
     return QStringLiteral("image %1: %2").arg(path, what);
@@ -69,10 +79,12 @@ QString volumeProblem(const QString& path, const QString& what) {
     return QStringLiteral("volume %1: %2").arg(path, what);
 }
 
-// The header's shape as the volume's: spatial axes, channels and instants.
-std::optional<SampledSignal> volumeLayout(const NpyHeader& header, FourthAxis fourth,
+// The file's shape (z, y, x, and a 4th axis last) as the volume's: spatial
+// axes, channels and instants. The longest physical axis (voxels × their size)
+// spans [−1, 1], the others in proportion.
+std::optional<SampledSignal> volumeLayout(const std::vector<int64_t>& shape,
+                                          const std::vector<double>& spacing, FourthAxis fourth,
                                           QString* problem) {
-    const auto& shape = header.shape;
     if (shape.size() != 3 && shape.size() != 4) {
         *problem =
             QStringLiteral("it has %1 axes; a volume has 3 (z, y, x) or 4").arg(shape.size());
@@ -99,20 +111,24 @@ std::optional<SampledSignal> volumeLayout(const NpyHeader& header, FourthAxis fo
                        .arg(kMaxImagePixels);
         return std::nullopt;
     }
-    const auto longest = double(*std::max_element(signal.shape.begin(), signal.shape.end()));
-    for (const auto n : signal.shape) {
-        const double half = longest > 1 ? double(n - 1) / (longest - 1) : 0.0;
+    double longest = 0;
+    for (size_t a = 0; a < 3; ++a) {
+        longest = std::max(longest, double(signal.shape[a] - 1) * spacing[a]);
+    }
+    for (size_t a = 0; a < 3; ++a) {
+        const double half = longest > 0 ? double(signal.shape[a] - 1) * spacing[a] / longest : 0.0;
         signal.extent.push_back({-half, half});
     }
     return signal;
 }
 
-// C order with time last (z, y, x, t) as time-major (every voxel of an instant).
-std::vector<float> timeMajor(const std::vector<float>& values, int64_t points, int64_t instants) {
+// [rows × columns] as [columns × rows]: a 4th axis stored last (.npy) or
+// first (NIfTI) moved to where the samples keep it.
+std::vector<float> transposed(const std::vector<float>& values, int64_t rows, int64_t columns) {
     std::vector<float> out(values.size());
-    for (int64_t p = 0; p < points; ++p) {
-        for (int64_t t = 0; t < instants; ++t) {
-            out[size_t(t * points + p)] = values[size_t(p * instants + t)];
+    for (int64_t r = 0; r < rows; ++r) {
+        for (int64_t c = 0; c < columns; ++c) {
+            out[size_t(c * rows + r)] = values[size_t(r * columns + c)];
         }
     }
     return out;
@@ -120,14 +136,19 @@ std::vector<float> timeMajor(const std::vector<float>& values, int64_t points, i
 
 // Scales the values' range to [0, 1], saying so in *scale; false, with
 // the value named in *problem, at the first NaN or infinity.
-bool normalise(std::vector<float>& values, const std::vector<int64_t>& shape, QString* scale,
-               QString* problem) {
+// `shape` is the file's, slowest axis first; a NaN's index is printed as the
+// file's own tools print it (NumPy slowest first, nibabel fastest first).
+bool normalise(std::vector<float>& values, const std::vector<int64_t>& shape, bool fastestFirst,
+               QString* scale, QString* problem) {
     float lo = std::numeric_limits<float>::infinity(), hi = -lo;
     for (size_t i = 0; i < values.size(); ++i) {
         if (!std::isfinite(values[i])) {
-            QStringList index; // the file's own index of it, as NumPy prints it
+            QStringList index;
             for (auto d = shape.size(), rest = i; d-- > 0; rest /= size_t(shape[d])) {
                 index.prepend(QString::number(rest % size_t(shape[d])));
+            }
+            if (fastestFirst) {
+                std::reverse(index.begin(), index.end());
             }
             *problem = QStringLiteral("its value at [%1] is %2")
                            .arg(index.join(QStringLiteral(", ")))
@@ -146,67 +167,141 @@ bool normalise(std::vector<float>& values, const std::vector<int64_t>& shape, QS
     return true;
 }
 
-} // namespace
-
-std::optional<SampledSignal> readVolumeSignal(const QString& path, FourthAxis fourth,
-                                              QString* error) {
-    QFile file(path);
-    const QFileInfo info(path);
-    if (!info.exists() || !info.isFile() || !file.open(QIODevice::ReadOnly)) {
-        *error = volumeProblem(path, !info.exists()   ? QStringLiteral("no such file")
-                                     : !info.isFile() ? QStringLiteral("not a regular file")
-                                                      : file.errorString());
-        return std::nullopt;
+// "a.npy, 64×64×32 voxels (the 4th axis as t), intensities 0 to 1 scaled to [0, 1]"
+QString volumeDescription(const QString& fileName, const std::vector<int64_t>& shape,
+                          FourthAxis fourth, const QString& details) {
+    QStringList sizes;
+    for (const auto n : shape) {
+        sizes << QString::number(n);
     }
+    const QString fourthAxis = shape.size() < 4 ? QString()
+                               : fourth == FourthAxis::Time
+                                   ? QStringLiteral(" (the 4th axis as t)")
+                                   : QStringLiteral(" (the 4th axis as values)");
+    return QStringLiteral("%1, %2 voxels%3, %4")
+        .arg(fileName, sizes.join(u'×'), fourthAxis, details);
+}
+
+std::optional<SampledSignal> readNpySignal(QFile& file, FourthAxis fourth, QString* error) {
+    const QString path = file.fileName();
     try {
         // The header first: a 10 GB volume is refused before it is read.
         const QByteArray head = file.read(1 << 20);
         const auto header = parseNpyHeader(std::string_view(head.constData(), size_t(head.size())));
         QString problem;
-        auto signal = volumeLayout(header, fourth, &problem);
+        auto signal = volumeLayout(header.shape, {1.0, 1.0, 1.0}, fourth, &problem);
         if (!signal) {
             *error = volumeProblem(path, problem);
             return std::nullopt;
         }
         const qint64 need =
             qint64(header.headerBytes) + header.elements() * qint64(header.valueBytes());
-        if (info.size() < need) {
+        if (file.size() < need) {
             *error =
                 volumeProblem(path, QStringLiteral("it is truncated: its shape needs %1 bytes, "
                                                    "it has %2")
                                         .arg(need)
-                                        .arg(info.size()));
+                                        .arg(file.size()));
             return std::nullopt;
         }
         const QByteArray bytes = head + file.read(need - head.size());
         auto values = npyValues(header, std::string_view(bytes.constData(), size_t(bytes.size())));
         QString scale;
-        if (!normalise(values, header.shape, &scale, &problem)) {
+        if (!normalise(values, header.shape, false, &scale, &problem)) {
             *error = volumeProblem(path, problem);
             return std::nullopt;
         }
         if (!signal->times.empty()) {
-            values = timeMajor(values, signal->points(), signal->instants());
+            values = transposed(values, signal->points(), signal->instants()); // time-major
         }
         signal->values = std::move(values);
-        QStringList sizes;
-        for (const auto n : header.shape) {
-            sizes << QString::number(n);
-        }
         signal->description =
-            QStringLiteral("%1, %2 voxels%3, %4")
-                .arg(info.fileName(), sizes.join(u'×'),
-                     header.shape.size() == 4 ? (fourth == FourthAxis::Time
-                                                     ? QStringLiteral(" (the 4th axis as t)")
-                                                     : QStringLiteral(" (the 4th axis as values)"))
-                                              : QString(),
-                     scale)
+            volumeDescription(QFileInfo(path).fileName(), header.shape, fourth, scale)
                 .toStdString();
         return signal;
     } catch (const NpyError& e) {
         *error = volumeProblem(path, QString::fromUtf8(e.what()));
         return std::nullopt;
     }
+}
+
+// "of 1×3×2 mm (z, y, x)": the voxel sizes, which the coordinates respect.
+QString voxelSizeText(const NiftiVolume& volume) {
+    if (volume.spacingGuessed) {
+        return QStringLiteral("its voxel sizes missing (taken as cubes)");
+    }
+    QStringList sizes;
+    for (const auto d : volume.spacing) {
+        sizes << QString::number(d, 'g', 4);
+    }
+    return QStringLiteral("voxels of %1%2 (z, y, x)")
+        .arg(sizes.join(u'×'),
+             volume.units.empty() ? QString() : u' ' + QString::fromStdString(volume.units));
+}
+
+std::optional<SampledSignal> readNiftiSignal(const QString& path, FourthAxis fourth,
+                                             QString* error) {
+    const std::string name = QFile::encodeName(path).toStdString();
+    try {
+        const auto header = readNiftiHeader(name); // a 10 GB volume is refused unread
+        auto shape = header.shape;
+        if (header.fourth > 0) {
+            shape.push_back(header.fourth);
+        }
+        QString problem;
+        auto signal = volumeLayout(shape, header.spacing, fourth, &problem);
+        if (!signal) {
+            *error = volumeProblem(path, problem);
+            return std::nullopt;
+        }
+        auto volume = readNiftiVolume(name);
+        std::vector<int64_t> fileShape = volume.shape; // slowest first: (t,) z, y, x
+        if (volume.fourth > 0) {
+            fileShape.insert(fileShape.begin(), volume.fourth);
+        }
+        QString scale;
+        if (!normalise(volume.values, fileShape, true, &scale, &problem)) {
+            *error = volumeProblem(path, problem);
+            return std::nullopt;
+        }
+        signal->values = signal->channels > 1
+                             ? transposed(volume.values, signal->channels, signal->points())
+                             : std::move(volume.values);
+        signal->description =
+            volumeDescription(
+                QFileInfo(path).fileName(), shape, fourth,
+                QStringLiteral("%1, %2, %3")
+                    .arg(voxelSizeText(header), QString::fromStdString(header.type), scale))
+                .toStdString();
+        return signal;
+    } catch (const NiftiError& e) {
+        *error = volumeProblem(path, QString::fromUtf8(e.what()));
+        return std::nullopt;
+    }
+}
+
+bool isNiftiName(const QString& path) {
+    for (const auto* suffix : {".nii", ".nii.gz", ".hdr", ".hdr.gz"}) {
+        if (path.endsWith(QLatin1String(suffix), Qt::CaseInsensitive)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+std::optional<SampledSignal> readVolumeSignal(const QString& path, FourthAxis fourth,
+                                              QString* error) {
+    QFile file(path);
+    if (const auto problem = openingProblem(file); !problem.isEmpty()) {
+        *error = volumeProblem(path, problem);
+        return std::nullopt;
+    }
+    if (isNiftiName(path)) {
+        return readNiftiSignal(path, fourth, error);
+    }
+    return readNpySignal(file, fourth, error);
 }
 
 namespace {
@@ -318,6 +413,7 @@ std::optional<SampledSignal> readAudioSignal(const QString& path, const QString&
         }
     }
     const double rate = sound.info.samplerate;
+    signal.sampleRate = rate;
     signal.description =
         QStringLiteral("%1, %2 s at %3 Hz (%4 samples%5), %6; time on [-1, 1]")
             .arg(info.fileName())
@@ -394,6 +490,189 @@ std::optional<SampledSignal> readImageSignal(const QString& path, const QString&
     return signal;
 }
 
+namespace {
+
+QString tableProblem(const QString& path, const QString& what) {
+    return QStringLiteral("table %1: %2").arg(path, what);
+}
+
+// A line's fields, split at the delimiter, each trimmed and unquoted.
+QList<QByteArray> fieldsOf(const QByteArray& line, char delimiter) {
+    auto fields = line.trimmed().split(delimiter);
+    for (auto& f : fields) {
+        f = f.trimmed();
+        if (f.size() >= 2 && f.front() == '"' && f.back() == '"') {
+            f = f.mid(1, f.size() - 2);
+        }
+    }
+    return fields;
+}
+
+// Where each named column is in the header, or why not.
+std::optional<std::vector<int>> columnsAt(const QList<QByteArray>& header,
+                                          const std::vector<std::string>& names, QString* problem) {
+    std::vector<int> at;
+    for (const auto& name : names) {
+        const auto i = header.indexOf(QByteArray::fromStdString(name));
+        if (i < 0) {
+            QStringList known;
+            for (const auto& h : header) {
+                known << QString::fromUtf8(h);
+            }
+            *problem = QStringLiteral("it has no column \"%1\"; its columns are %2")
+                           .arg(QString::fromStdString(name), known.join(QStringLiteral(", ")));
+            return std::nullopt;
+        }
+        at.push_back(int(i));
+    }
+    return at;
+}
+
+// The lines that hold data: no blank lines, no # comments.
+bool isDataLine(const QByteArray& line) {
+    const auto t = line.trimmed();
+    return !t.isEmpty() && !t.startsWith('#');
+}
+
+} // namespace
+
+namespace {
+
+// A table's header: its delimiter, its columns, and where the inputs and
+// outputs are among them.
+struct TableHeader {
+    char delimiter = ',';
+    QList<QByteArray> columns;
+    std::vector<int> inputs, outputs;
+    int timeInput = -1; // which input is t, if one is
+    int lineNumber = 0; // of the header
+};
+
+std::optional<TableHeader> readTableHeader(QFile& file, const QString& inputs,
+                                           const QString& outputs, QString* problem) {
+    TableHeader header;
+    QByteArray line;
+    while (!file.atEnd() && !isDataLine(line)) {
+        line = file.readLine();
+        ++header.lineNumber;
+    }
+    if (!isDataLine(line)) {
+        *problem = QStringLiteral("it has no header line");
+        return std::nullopt;
+    }
+    header.delimiter = line.contains('\t') ? '\t' : line.contains(';') ? ';' : ',';
+    header.columns = fieldsOf(line, header.delimiter);
+    const auto inNames = columnList(inputs.toStdString());
+    auto in = columnsAt(header.columns, inNames, problem);
+    auto out =
+        in ? columnsAt(header.columns, columnList(outputs.toStdString()), problem) : std::nullopt;
+    if (!in || !out) {
+        return std::nullopt;
+    }
+    header.inputs = std::move(*in);
+    header.outputs = std::move(*out);
+    const auto t = std::find(inNames.begin(), inNames.end(), "t");
+    header.timeInput = t == inNames.end() ? -1 : int(t - inNames.begin());
+    return header;
+}
+
+// One data line's values into the signal, or why not.
+bool takeRow(const TableHeader& header, const QByteArray& line, int lineNumber,
+             SampledSignal& signal, QString* problem) {
+    const auto fields = fieldsOf(line, header.delimiter);
+    if (fields.size() != header.columns.size()) {
+        *problem = QStringLiteral("line %1 has %2 fields, its header %3")
+                       .arg(lineNumber)
+                       .arg(fields.size())
+                       .arg(header.columns.size());
+        return false;
+    }
+    // Only the columns taken are read: others may hold anything.
+    const auto number = [&](int column, float* value) {
+        bool ok = false;
+        const double v = fields[column].toDouble(&ok);
+        if (!ok || !std::isfinite(v)) {
+            *problem = QStringLiteral("line %1, column \"%2\": \"%3\" is no finite number")
+                           .arg(lineNumber)
+                           .arg(QString::fromUtf8(header.columns[column]),
+                                QString::fromUtf8(fields[column]));
+            return false;
+        }
+        *value = float(v);
+        return true;
+    };
+    float v = 0;
+    for (size_t i = 0; i < header.inputs.size(); ++i) {
+        if (!number(header.inputs[i], &v)) {
+            return false;
+        }
+        (int(i) == header.timeInput ? signal.pointTimes : signal.coords).push_back(v);
+    }
+    for (const auto column : header.outputs) {
+        if (!number(column, &v)) {
+            return false;
+        }
+        signal.values.push_back(v);
+    }
+    return true;
+}
+
+} // namespace
+
+std::optional<SampledSignal> readTableSignal(const QString& path, const QString& inputs,
+                                             const QString& outputs, QString* error) {
+    QFile file(path);
+    if (const auto problem = openingProblem(file); !problem.isEmpty()) {
+        *error = tableProblem(path, problem);
+        return std::nullopt;
+    }
+    const QFileInfo info(path);
+    if (info.size() > kMaxTableBytes) {
+        *error = tableProblem(path, QStringLiteral("it is %1 MB, more than the %2 MB a table may "
+                                                   "be: take a sample of its rows")
+                                        .arg(info.size() >> 20)
+                                        .arg(kMaxTableBytes >> 20));
+        return std::nullopt;
+    }
+    QString problem;
+    const auto header = readTableHeader(file, inputs, outputs, &problem);
+    if (!header) {
+        *error = tableProblem(path, problem);
+        return std::nullopt;
+    }
+    SampledSignal signal;
+    signal.dims = int(header->inputs.size()) - (header->timeInput >= 0 ? 1 : 0);
+    signal.channels = int(header->outputs.size());
+    int64_t rows = 0;
+    for (int lineNumber = header->lineNumber + 1; !file.atEnd(); ++lineNumber) {
+        const QByteArray line = file.readLine();
+        if (!isDataLine(line)) {
+            continue;
+        }
+        if (!takeRow(*header, line, lineNumber, signal, &problem)) {
+            *error = tableProblem(path, problem);
+            return std::nullopt;
+        }
+        if (++rows > kMaxImagePixels) {
+            *error = tableProblem(path, QStringLiteral("it has more than the %1 rows a run "
+                                                       "trains on: take a sample of its rows")
+                                            .arg(kMaxImagePixels));
+            return std::nullopt;
+        }
+    }
+    if (rows == 0) {
+        *error = tableProblem(path, QStringLiteral("it has a header and no rows"));
+        return std::nullopt;
+    }
+    signal.shape = {rows};
+    signal.description = QStringLiteral("%1, %2 rows: %3 → %4")
+                             .arg(info.fileName())
+                             .arg(rows)
+                             .arg(inputs.simplified(), outputs.simplified())
+                             .toStdString();
+    return signal;
+}
+
 bool readDataFiles(DataConfig& data, QString* error) {
     if (data.samples) {
         return true;
@@ -410,6 +689,11 @@ bool readDataFiles(DataConfig& data, QString* error) {
     case DataKind::Audio:
         signal = readAudioSignal(QString::fromStdString(data.audioPath),
                                  QString::fromStdString(data.audioSpan), error);
+        break;
+    case DataKind::Table:
+        signal = readTableSignal(QString::fromStdString(data.tablePath),
+                                 QString::fromStdString(data.tableInputs),
+                                 QString::fromStdString(data.tableOutputs), error);
         break;
     default:
         return true; // generated, or read by numerics (a CSV signal)
@@ -431,6 +715,8 @@ QString dataSourceFile(const DataConfig& data) {
         return QString::fromStdString(data.volumePath);
     case DataKind::Audio:
         return QString::fromStdString(data.audioPath);
+    case DataKind::Table:
+        return QString::fromStdString(data.tablePath);
     default:
         return {};
     }

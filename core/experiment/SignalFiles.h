@@ -22,12 +22,14 @@ constexpr qint64 kMaxImagePixels = qint64(1) << 25;
 std::optional<SampledSignal> readImageSignal(const QString& path, const QString& resize,
                                              QString* error);
 
-// The NumPy volume at `path` (.npy: float32/64, uint8/16, int16, C order),
-// 3-D (z, y, x) or 4-D with the last axis as values per voxel or as
-// instants (t from 0 to 2, as the packets'). Voxels are taken as cubes: the
-// longest axis spans [−1, 1], the others in proportion. Intensities are
-// scaled from their range to [0, 1], which the description states. The error
-// names the file and what is wrong (a NaN names its voxel).
+// The volume at `path`: NIfTI-1/2 (.nii, .nii.gz, .hdr/.img, through
+// nifticlib, its scaling applied) or NumPy (.npy: float32/64, uint8/16,
+// int16, C order); 3-D (z, y, x) or 4-D with the 4th axis as values per voxel
+// or as instants (t from 0 to 2, as the packets'). The longest physical axis
+// spans [−1, 1], the others in proportion: NIfTI's voxel sizes are respected,
+// .npy voxels are cubes. Intensities are scaled from their range to [0, 1],
+// which the description states. The error names the file and what is wrong
+// (a NaN names its voxel).
 std::optional<SampledSignal> readVolumeSignal(const QString& path, FourthAxis fourth,
                                               QString* error);
 
@@ -38,6 +40,17 @@ std::optional<SampledSignal> readVolumeSignal(const QString& path, FourthAxis fo
 // what is wrong.
 std::optional<SampledSignal> readAudioSignal(const QString& path, const QString& span,
                                              QString* error);
+
+// A table is read whole: larger files are refused, to be sampled first.
+constexpr qint64 kMaxTableBytes = qint64(1) << 30;
+
+// The table at `path`: a CSV file (commas, semicolons or tabs) whose first
+// line names its columns; blank lines and # comments are skipped. `inputs`
+// and `outputs` name its columns (comma-separated); an input named t is each
+// row's time. Scattered points: one per row, as the file has them. The error
+// names the file, and the line and column where a value is no number.
+std::optional<SampledSignal> readTableSignal(const QString& path, const QString& inputs,
+                                             const QString& outputs, QString* error);
 
 // Reads the file the data names, once (data.samples set already: nothing to
 // do). True for data sets that name no file to read here.

@@ -245,9 +245,10 @@ Recipe recipeOf(const DataConfig& config) {
     case DataKind::Image:
     case DataKind::Volume:
     case DataKind::Audio:
+    case DataKind::Table:
         if (!config.samples) {
             throw std::invalid_argument("the file " + config.imagePath + config.volumePath +
-                                        config.audioPath +
+                                        config.audioPath + config.tablePath +
                                         " was not read before its data set was made");
         }
         return wholeRecipe(makeSampledDataset(*config.samples));
@@ -314,7 +315,37 @@ Dataset makeCsvDataset(const std::string& path) {
     return csvDataset(signal, 0, int64_t(signal.x.size()));
 }
 
+namespace {
+
+// A table's rows: coordinates and times as the file has them, no grid.
+Dataset scatteredDataset(const SampledSignal& signal) {
+    const int64_t n = signal.points(), dims = signal.dims, channels = signal.channels;
+    if (dims < 1 || n < 1 || int64_t(signal.coords.size()) != n * dims ||
+        int64_t(signal.values.size()) != n * channels ||
+        (!signal.pointTimes.empty() && int64_t(signal.pointTimes.size()) != n)) {
+        throw std::invalid_argument("the points of " + signal.description +
+                                    " do not match their values");
+    }
+    const auto blob = [](const std::vector<float>& v, at::IntArrayRef shape) {
+        return at::from_blob(const_cast<float*>(v.data()), shape, at::kFloat).clone();
+    };
+    Dataset data;
+    data.coords = blob(signal.coords, {n, dims});
+    data.time = signal.pointTimes.empty() ? at::zeros({n}) : blob(signal.pointTimes, {n});
+    data.target = blob(signal.values, {n, channels});
+    data.gridShape = {n};
+    data.description = signal.description;
+    data.allPoints = n;
+    data.timeVaries = data.time.ne(0).any().item<bool>();
+    return data;
+}
+
+} // namespace
+
 Dataset makeSampledDataset(const SampledSignal& signal) {
+    if (signal.scattered()) {
+        return scatteredDataset(signal);
+    }
     const auto dims = int64_t(signal.shape.size());
     const int64_t n = signal.points(), channels = signal.channels, instants = signal.instants();
     if (dims < 1 || n < 1 || signal.extent.size() != size_t(dims) ||

@@ -1,6 +1,8 @@
 #include "ExperimentConfig.h"
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <utility>
@@ -41,7 +43,7 @@ constexpr std::array<std::pair<WaveKernel, std::string_view>, 2> kKernelNames{{
     {WaveKernel::Composed, "composed"},
 }};
 
-constexpr std::array<std::pair<DataKind, std::string_view>, 9> kDataNames{{
+constexpr std::array<std::pair<DataKind, std::string_view>, 10> kDataNames{{
     {DataKind::Chirp, "chirp"},
     {DataKind::Volume4d, "volume4d"},
     {DataKind::Hyper6d, "hyper6d"},
@@ -51,6 +53,7 @@ constexpr std::array<std::pair<DataKind, std::string_view>, 9> kDataNames{{
     {DataKind::Image, "image"},
     {DataKind::Volume, "volume"},
     {DataKind::Audio, "audio"},
+    {DataKind::Table, "table"},
 }};
 
 constexpr std::array<std::pair<FourthAxis, std::string_view>, 2> kFourthAxisNames{{
@@ -155,6 +158,7 @@ int effectiveGrid(const DataConfig& config) {
     case DataKind::Image:
     case DataKind::Volume:
     case DataKind::Audio:
+    case DataKind::Table:
         break;
     }
     return 0;
@@ -171,12 +175,38 @@ int spatialDims(DataKind kind) {
     case DataKind::Image:
         return 2;
     case DataKind::Audio:
+    case DataKind::Table:
     case DataKind::Chirp:
     case DataKind::CsvSignal:
     case DataKind::Packet1d:
         break;
     }
     return 1;
+}
+
+int spatialDims(const DataConfig& config) {
+    if (config.kind != DataKind::Table) {
+        return spatialDims(config.kind);
+    }
+    const auto inputs = columnList(config.tableInputs);
+    return int(inputs.size() - size_t(std::count(inputs.begin(), inputs.end(), "t")));
+}
+
+std::vector<std::string> columnList(std::string_view list) {
+    std::vector<std::string> names;
+    while (!list.empty()) {
+        const auto comma = list.find(',');
+        auto name = list.substr(0, comma);
+        while (!name.empty() && std::isspace(static_cast<unsigned char>(name.front()))) {
+            name.remove_prefix(1);
+        }
+        while (!name.empty() && std::isspace(static_cast<unsigned char>(name.back()))) {
+            name.remove_suffix(1);
+        }
+        names.emplace_back(name);
+        list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    }
+    return names;
 }
 
 bool isTimeVarying(DataKind kind) {
@@ -227,6 +257,7 @@ std::optional<int64_t> pointCount(const DataConfig& c) {
     case DataKind::Image:
     case DataKind::Volume:
     case DataKind::Audio:
+    case DataKind::Table:
         return c.samples ? std::optional(c.samples->points() * c.samples->instants())
                          : std::nullopt;
     case DataKind::Volume4d:
@@ -237,6 +268,44 @@ std::optional<int64_t> pointCount(const DataConfig& c) {
     return int64_t(std::llround(std::pow(double(effectiveGrid(c)), spatialDims(c.kind)))) *
            instants;
 }
+
+namespace {
+
+// A table's columns: named, each once, 1 to 7 spatial inputs (the fused
+// kernels' reach), 1 to 16 outputs.
+std::string validateTable(const DataConfig& c) {
+    if (c.tablePath.empty()) {
+        return "table data needs a file path (--table FILE.csv)";
+    }
+    const auto inputs = columnList(c.tableInputs), outputs = columnList(c.tableOutputs);
+    if (inputs.empty() || outputs.empty()) {
+        return "a table needs its input and output columns named (--inputs x,y --outputs u)";
+    }
+    std::vector<std::string> all = inputs;
+    all.insert(all.end(), outputs.begin(), outputs.end());
+    for (size_t i = 0; i < all.size(); ++i) {
+        if (all[i].empty()) {
+            return "a column list has an empty name: --inputs \"" + c.tableInputs +
+                   "\" --outputs \"" + c.tableOutputs + "\"";
+        }
+        if (std::find(all.begin(), all.begin() + long(i), all[i]) != all.begin() + long(i)) {
+            return "column \"" + all[i] + "\" is named twice in --inputs and --outputs";
+        }
+    }
+    if (std::find(outputs.begin(), outputs.end(), "t") != outputs.end()) {
+        return "column t is time, an input: it cannot be an output";
+    }
+    const int dims = spatialDims(c);
+    if (dims < 1 || dims > 7) {
+        return "a table has 1 to 7 inputs besides t, not " + std::to_string(dims);
+    }
+    if (outputs.size() > 16) {
+        return "a table has at most 16 outputs, not " + std::to_string(outputs.size());
+    }
+    return {};
+}
+
+} // namespace
 
 std::string validate(const DataConfig& c) {
     if (c.kind == DataKind::CsvSignal) {
@@ -264,6 +333,9 @@ std::string validate(const DataConfig& c) {
                    c.audioSpan + "\"";
         }
         return {};
+    }
+    if (c.kind == DataKind::Table) {
+        return validateTable(c);
     }
     if (isTimeVarying(c.kind)) {
         if (!std::isfinite(c.velocity) || std::abs(c.velocity) > 100.0) {

@@ -181,4 +181,27 @@ std::vector<float> npyValues(const NpyHeader& header, std::string_view bytes) {
     return values;
 }
 
+std::string npyFileOf(const std::vector<int64_t>& shape, const std::vector<float>& values) {
+    std::string dims;
+    for (const auto n : shape) {
+        dims += std::to_string(n) + ", ";
+    }
+    if (shape.size() > 1) {
+        dims.resize(dims.size() - 1); // (2, 3), but (2,) for one axis
+    }
+    std::string dict = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+    // NumPy pads the header with spaces and a newline to a multiple of 64.
+    while ((10 + dict.size() + 1) % 64 != 0) {
+        dict += ' ';
+    }
+    dict += '\n';
+    std::string file("\x93NUMPY\x01\x00", 8);
+    file += char(dict.size() & 0xff);
+    file += char(dict.size() >> 8);
+    file += dict;
+    static_assert(sizeof(float) == 4);
+    file.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
+    return file;
+}
+
 } // namespace dredge

@@ -36,4 +36,8 @@ NpyHeader parseNpyHeader(std::string_view bytes);
 // Every value as float, in C order. Throws NpyError for too few bytes.
 std::vector<float> npyValues(const NpyHeader& header, std::string_view bytes);
 
+// A .npy file (version 1.0) of little-endian float32 `values` of `shape`,
+// C order: what NumPy's np.load reads.
+std::string npyFileOf(const std::vector<int64_t>& shape, const std::vector<float>& values);
+
 } // namespace dredge

@@ -1,7 +1,7 @@
 #pragma once
-// A user's signal sampled on a regular grid (an image's pixels), as its file
-// gave it. Plain data: core/experiment decodes the file (through Qt's image
-// readers) and numerics makes the data set from this.
+// A user's signal sampled on a regular grid (an image's pixels) or at
+// scattered points (a table's rows), as its file gave it. Plain data: core/experiment decodes the
+// file (through Qt's image readers) and numerics makes the data set from this.
 
 #include <cstdint>
 #include <string>
@@ -21,6 +21,15 @@ struct SampledSignal {
     // Instants of time, when the samples have them (a 4-D volume's last
     // axis): `values` holds every point of the first instant, then the next.
     std::vector<double> times;
+    // A sound's samples per second (its file's rate); 0 for the others.
+    double sampleRate = 0;
+    // Scattered points instead of a grid (a table's rows): `dims` coordinates
+    // a point, [points × dims], with shape {points} and no extent; and each
+    // point's own time when the table has a t column (else empty).
+    std::vector<float> coords;
+    int dims = 0;
+    std::vector<float> pointTimes;
+    bool scattered() const { return !coords.empty(); }
 
     int64_t points() const { // at one instant
         int64_t n = 1;

@@ -15,7 +15,7 @@ std::optional<KeptModel> loadKeptModel(RunStore& store, const QString& spec, QSt
     }
     try {
         const auto& config = kept->record.config;
-        const int dims = spatialDims(config.data.kind);
+        const int dims = spatialDims(config.data);
         const int outputs = outputsFitting(config.model, dims, kept->frames.width);
         if (outputs < 1) {
             throw std::invalid_argument(std::to_string(kept->frames.width) +

@@ -71,7 +71,7 @@ RunCost estimateRunCost(const ExperimentConfig& config, const std::vector<RunRec
         return cost;
     }
     const double points = double(*cost.points);
-    const double perPoint = double(spatialDims(config.data.kind) + 4) * kFloat * kPerPointCopies;
+    const double perPoint = double(spatialDims(config.data) + 4) * kFloat * kPerPointCopies;
     const double width = double(widthOf(config.model));
     cost.bytes = points * perPoint +
                  (keepsActivations(config) ? points * width * kActivationsPerUnit * kFloat : 0.0);
