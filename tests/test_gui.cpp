@@ -8,6 +8,7 @@
 // Debian's Qt under TSan); their shared state outside Qt is checked by
 // test_training_run_threads and test_insight_threads.
 
+#include "DataFingerprint.h"
 #include "DecadeTicker.h"
 #include "ExperimentForm.h"
 #include "ExperimentJson.h"
@@ -1095,6 +1096,71 @@ private Q_SLOTS:
         QVERIFY(empty && empty->isVisible());
         QVERIFY2(empty->text().contains(QStringLiteral("image /nowhere/picture.png: no such file")),
                  qPrintable(empty->text()));
+    }
+
+    // A stored run's moved file, located: the same file elsewhere gives its
+    // data back (and names the new path); another file is refused.
+    void aMovedFileCanBeLocated() {
+        QTemporaryDir dir;
+        QImage image(8, 6, QImage::Format_Grayscale8);
+        image.fill(90);
+        const QString first = dir.filePath(QStringLiteral("first.png"));
+        QVERIFY(image.save(first));
+        LoadedRun run;
+        run.record.id = QStringLiteral("00112233445566778899aabbccddeeff");
+        run.record.name = QStringLiteral("moved picture");
+        run.record.config.data.kind = DataKind::Image;
+        run.record.config.data.imagePath = first.toStdString();
+        run.record.dataFingerprint =
+            dataFingerprint(run.record.config.data, std::vector<float>{}, std::vector<float>{});
+        run.losses = {0.3, 0.2};
+        run.parameters.width = 1;
+        run.parameters.add(0, std::vector<float>{0.5f}.data(), nullptr);
+        const QString moved = dir.filePath(QStringLiteral("elsewhere.png"));
+        QVERIFY(QFile::rename(first, moved));
+        image.fill(200);
+        const QString other = dir.filePath(QStringLiteral("other.png"));
+        QVERIFY(image.save(other));
+
+        MainWindow w(false);
+        w.show();
+        const int id = w.runs()->addStoredRun(run);
+        w.predictionView()->showRun(id);
+        auto* locate = w.predictionView()->findChild<QPushButton*>(QStringLiteral("locateData"));
+        QVERIFY(locate && locate->isVisible());
+        const auto refused = w.locateDataAt(id, other);
+        QVERIFY2(refused.contains(QStringLiteral("is not the file run 00112233 trained on")),
+                 qPrintable(refused));
+        QVERIFY(!w.runs()->entry(id)->data());
+        QCOMPARE(w.locateDataAt(id, moved), QString());
+        const auto* e = w.runs()->entry(id);
+        QVERIFY(e->data() && e->dataProblem.isEmpty());
+        QCOMPARE(QString::fromStdString(e->config().data.imagePath), moved);
+        QVERIFY(!locate->isVisible());
+    }
+
+    // File → Open data…: the form fits the file chosen, a table's columns
+    // guessed from its header; a file of no data set changes nothing.
+    void openDataSetsTheFormToFitTheFile() {
+        QTemporaryDir dir;
+        const QString table = dir.filePath(QStringLiteral("flow.csv"));
+        QFile csv(table);
+        QVERIFY(csv.open(QIODevice::WriteOnly));
+        csv.write("x,y,t,u\n0,1,0,2\n1,0,0.5,3\n");
+        csv.close();
+        MainWindow w(false);
+        QCOMPARE(w.openDataFrom(table), QString());
+        auto config = w.form()->config();
+        QCOMPARE(config.data.kind, DataKind::Table);
+        QCOMPARE(QString::fromStdString(config.data.tableInputs), QStringLiteral("x,y,t"));
+        QCOMPARE(QString::fromStdString(config.data.tableOutputs), QStringLiteral("u"));
+        const QString notes = dir.filePath(QStringLiteral("notes.xyz"));
+        QFile text(notes);
+        QVERIFY(text.open(QIODevice::WriteOnly));
+        text.write("nothing to fit");
+        text.close();
+        QVERIFY(w.openDataFrom(notes).contains(QStringLiteral("neither an image")));
+        QCOMPARE(w.form()->config().data.kind, DataKind::Table);
     }
 
     // The 6-D view: truth | prediction | residual of a slice read from the

@@ -749,6 +749,38 @@ private Q_SLOTS:
         QVERIFY(replaysExactly(config, sink, result, 39));
     }
 
+    void aFileChoosesItsDataSet() {
+        QString error;
+        const auto png = savedPng(dir_, "choose.png", greyRamp(6, 4));
+        const auto nii = nibabelVolume("standard.nii.gz");
+        const auto wav = savedWav(dir_, "choose.wav", 1, 100);
+        const auto pairs = dir_.fileWith("pairs.csv", "x,y\n0,1\n1,2\n");
+        const auto table = dir_.fileWith("wide.csv", "# made by hand\nx;y;t;u;v\n0;1;0;2;3\n");
+        const std::pair<QString, DataKind> cases[] = {
+            {png, DataKind::Image},       {nii, DataKind::Volume},  {wav, DataKind::Audio},
+            {pairs, DataKind::CsvSignal}, {table, DataKind::Table},
+        };
+        for (const auto& [path, kind] : cases) {
+            DataConfig data;
+            QVERIFY2(chooseDataFile(data, path, &error), qPrintable(error));
+            QCOMPARE(data.kind, kind);
+            QCOMPARE(dataSourceFile(data), path);
+            QVERIFY(data.samples || kind == DataKind::CsvSignal);
+        }
+        DataConfig data;
+        QVERIFY(chooseDataFile(data, table, &error));
+        QCOMPARE(data.tableInputs, std::string("x,y,t,u"));
+        QCOMPARE(data.tableOutputs, std::string("v"));
+        // Refused, naming the file, and nothing changed.
+        const auto fake = dir_.fileWith("fake.npy", "not numbers");
+        QVERIFY(!chooseDataFile(data, fake, &error));
+        QVERIFY2(error.contains(fake), qPrintable(error));
+        QVERIFY(!chooseDataFile(data, dir_.fileWith("a.xyz", "?"), &error));
+        QVERIFY2(error.contains("neither an image, a volume"), qPrintable(error));
+        QCOMPARE(data.kind, DataKind::Table);
+        QCOMPARE(dataSourceFile(data), table);
+    }
+
 private:
     ScratchFolder dir_;
 };

@@ -21,6 +21,7 @@
 #include "Preference.h"
 #include "RunsModel.h"
 #include "ServerPanel.h"
+#include "SignalFiles.h"
 #include "StoreClient.h"
 #include "SweepDialog.h"
 #include "SweepPanel.h"
@@ -35,6 +36,7 @@
 #include <QDir>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QHash>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -192,6 +194,9 @@ void MainWindow::buildActions() {
     auto* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New experiment"), QKeySequence::New, this, &MainWindow::newExperiment);
     file->addAction(tr("&Open experiment…"), QKeySequence::Open, this, &MainWindow::openExperiment);
+    file->addAction(tr("Open &data…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
+                    &MainWindow::openData);
+    connect(prediction_, &PredictionView::locateDataRequested, this, &MainWindow::locateData);
     file->addAction(tr("&Save experiment…"), QKeySequence::Save, this, &MainWindow::saveExperiment);
     saveRuns_ = file->addAction(tr("Save finished runs with the experiment"));
     saveRuns_->setCheckable(true);
@@ -669,6 +674,63 @@ QString MainWindow::openExperimentFrom(const QString& path) {
         statusBar()->showMessage(opened + QStringLiteral(". ") + form_->note(), 20000);
     }
     return {};
+}
+
+QString MainWindow::openDataFrom(const QString& path) {
+    auto config = form_->config();
+    QString error;
+    if (!chooseDataFile(config.data, path, &error)) {
+        return error; // the form as it was
+    }
+    form_->setConfig(config);
+    const auto& about = config.data.samples->description;
+    statusBar()->showMessage(
+        config.data.kind == DataKind::Table
+            ? tr("%1. Inputs and outputs are the columns named under Data: change them there")
+                  .arg(QString::fromStdString(about))
+            : QString::fromStdString(about),
+        15000);
+    return {};
+}
+
+void MainWindow::openData() {
+    const auto path = QFileDialog::getOpenFileName(
+        this, tr("Open data"), QString(),
+        tr("Data files (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.nii *.nii.gz *.npy "
+           "*.wav *.flac *.ogg *.aiff *.csv *.tsv);;Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif "
+           "*.tiff *.webp);;Volumes (*.nii *.nii.gz *.npy);;Sounds (*.wav *.flac *.ogg "
+           "*.aiff);;Tables (*.csv *.tsv);;All files (*)"));
+    if (!path.isEmpty()) {
+        warnIfFailed(tr("Cannot open data"), openDataFrom(path));
+    }
+}
+
+QString MainWindow::locateDataAt(int runId, const QString& path) {
+    const QString error = runs_->relocateData(runId, path);
+    if (error.isEmpty()) {
+        statusBar()->showMessage(
+            tr("Found the data of %1 at %2").arg(runs_->entry(runId)->name(), path), 10000);
+    }
+    return error;
+}
+
+void MainWindow::locateData(int runId) {
+    const auto* e = runs_->entry(runId);
+    if (!e) {
+        return;
+    }
+    // Files of its kind first (a moved file is often renamed too): *.png, *.nii.gz.
+    const QFileInfo was(dataSourceFile(e->config().data));
+    const QStringList parts = was.fileName().split(u'.');
+    const QString suffix = parts.size() > 2 && parts.last() == QLatin1String("gz")
+                               ? parts.mid(parts.size() - 2).join(u'.')
+                               : was.suffix();
+    const auto path = QFileDialog::getOpenFileName(
+        this, tr("Locate %1").arg(was.fileName()), was.absolutePath(),
+        tr("Files like %1 (*.%2);;All files (*)").arg(was.fileName(), suffix));
+    if (!path.isEmpty()) {
+        warnIfFailed(tr("Cannot use this file"), locateDataAt(runId, path));
+    }
 }
 
 void MainWindow::newExperiment() {

@@ -55,6 +55,10 @@ public:
     void compareAmp();
     QString saveExperimentTo(const QString& path);   // empty on success
     QString openExperimentFrom(const QString& path); // empty on success
+    // File → Open data…: the form set to fit this file; empty on success.
+    QString openDataFrom(const QString& path);
+    // A stored run's moved file found at `path`; empty on success.
+    QString locateDataAt(int runId, const QString& path);
     void startServer(quint16 port);
     // Shows and brings to the front a panel of the bottom dock: runs, history,
     // sweeps, groups or parallel (--panel). Empty on success, else why not.
@@ -133,6 +137,8 @@ private:
     void applyLiveChanges();
     void newExperiment();
     void openExperiment();
+    void openData();
+    void locateData(int runId);
     void saveExperiment();
     // Asks before a run above 10⁶ points or a quarter of the memory (RunCost.h).
     bool confirmCost(const ExperimentConfig& config);

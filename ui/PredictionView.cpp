@@ -11,6 +11,7 @@
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QPushButton>
 #include <QSet>
 #include <QSlider>
 #include <QStackedWidget>
@@ -64,7 +65,9 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     , runs_(runs)
     , title_(new QLabel(this))
     , pages_(new QStackedWidget(this))
+    , emptyPage_(new QWidget)
     , emptyState_(new QLabel)
+    , locateData_(new QPushButton(tr("Locate the file…")))
     , line_(new QCustomPlot)
     , grid_(new GridSliceView)
     , image_(new ImageFieldView)
@@ -106,7 +109,16 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     emptyState_->setWordWrap(true);
     emptyState_->setMargin(24);
     emptyState_->setStyleSheet(QStringLiteral("color: palette(placeholder-text)"));
-    pages_->addWidget(emptyState_);
+    locateData_->setObjectName(QStringLiteral("locateData"));
+    locateData_->hide();
+    connect(locateData_, &QPushButton::clicked, this,
+            [this] { Q_EMIT locateDataRequested(runId_); });
+    auto* empty = new QVBoxLayout(emptyPage_);
+    empty->addStretch();
+    empty->addWidget(emptyState_);
+    empty->addWidget(locateData_, 0, Qt::AlignHCenter);
+    empty->addStretch();
+    pages_->addWidget(emptyPage_);
     connect(grid_, &GridSliceView::sliceChanged, this, &PredictionView::refresh);
 
     connect(runs_, &RunsModel::predictionUpdated, this, [this](int id) {
@@ -458,7 +470,7 @@ void PredictionView::refresh() {
                                : tr("%1: waiting for data…").arg(e->name()));
         emptyState_->setText(
             lost ? tr("%1.\n\nIts losses and kept parameters are all here. Put the file back "
-                      "where it was to see its prediction again.")
+                      "where it was, or locate it, to see its prediction again.")
                        .arg(e->dataProblem.left(1).toUpper() + e->dataProblem.mid(1))
             : e ? tr("The run's prediction appears here once its data is ready.")
                 : tr("No run to show yet.\n\nPress Start (Ctrl+R) to train the experiment set "
@@ -466,7 +478,8 @@ void PredictionView::refresh() {
                      "Runs, or shown from History, appears here too."));
         timeRow_->hide();
         replayRow_->hide();
-        pages_->setCurrentWidget(emptyState_);
+        locateData_->setVisible(lost && !e->record.id.isEmpty());
+        pages_->setCurrentWidget(emptyPage_);
         Q_EMIT drawn();
         return;
     }

@@ -18,6 +18,7 @@ class QCustomPlot;
 class QCPGraph;
 class QCPAxisRect;
 class QLabel;
+class QPushButton;
 class QSlider;
 class QStackedWidget;
 class QToolButton;
@@ -58,6 +59,8 @@ public:
 Q_SIGNALS:
     // After each draw: another run, epoch, slice or prediction is shown.
     void drawn();
+    // The user asks to find the moved file of this stored run.
+    void locateDataRequested(int runId);
 
 private:
     void buildLinePage();
@@ -86,7 +89,9 @@ private:
     int runId_ = 0;
     QLabel* title_;
     QStackedWidget* pages_;
-    QLabel* emptyState_; // what to do while there is nothing to draw
+    QWidget* emptyPage_;      // while there is nothing to draw:
+    QLabel* emptyState_;      // what to do
+    QPushButton* locateData_; // a stored run whose file moved: find it
     QCustomPlot* line_;
     QCPAxisRect* residualRect_ = nullptr;
     bool lineZoomed_ = false; // the user zoomed x: refreshes keep the range

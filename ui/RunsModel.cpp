@@ -284,6 +284,28 @@ int RunsModel::addStoredRun(const LoadedRun& run) {
     return add(std::move(entry)).id;
 }
 
+QString RunsModel::relocateData(int id, const QString& path) {
+    auto* e = find(id);
+    if (!e || e->record.id.isEmpty() || e->run) {
+        return tr("only a stored run's file can be located");
+    }
+    QString error;
+    auto record = e->record;
+    auto data = relocatedRunData(record, path, &error);
+    if (!data) {
+        return error;
+    }
+    e->record = std::move(record);
+    e->saved.data = std::move(data);
+    e->dataProblem.clear();
+    if (store_) {
+        store_->updateRun(e->record);
+    }
+    Q_EMIT dataReady(id);
+    changed(id);
+    return {};
+}
+
 int RunsModel::idOfStored(const QString& recordId) const {
     for (const auto& e : entries_) {
         if (!recordId.isEmpty() && e->record.id == recordId) {

@@ -120,6 +120,10 @@ public:
     int addStoredRun(const LoadedRun& run);
     // Removing a live run stops it first; its outcome is still recorded.
     void removeRun(int id);
+    // Stored run `id`'s file found at `path` (moved or renamed): its data
+    // made from there when it is the same file (fingerprint), its record
+    // naming the new path in the store too. Empty on success, else why not.
+    QString relocateData(int id, const QString& path);
     void clear();
 
     const RunEntry* entry(int id) const;

@@ -705,21 +705,106 @@ bool readDataFiles(DataConfig& data, QString* error) {
     return true;
 }
 
-QString dataSourceFile(const DataConfig& data) {
-    switch (data.kind) {
-    case DataKind::CsvSignal:
-        return QString::fromStdString(data.csvPath);
-    case DataKind::Image:
-        return QString::fromStdString(data.imagePath);
-    case DataKind::Volume:
-        return QString::fromStdString(data.volumePath);
-    case DataKind::Audio:
-        return QString::fromStdString(data.audioPath);
-    case DataKind::Table:
-        return QString::fromStdString(data.tablePath);
-    default:
-        return {};
+namespace {
+
+// Where each data set read from a file keeps that file's path.
+constexpr std::pair<DataKind, std::string DataConfig::*> kSourceFiles[] = {
+    {DataKind::CsvSignal, &DataConfig::csvPath}, {DataKind::Image, &DataConfig::imagePath},
+    {DataKind::Volume, &DataConfig::volumePath}, {DataKind::Audio, &DataConfig::audioPath},
+    {DataKind::Table, &DataConfig::tablePath},
+};
+
+bool endsWithAny(const QString& path, std::initializer_list<const char*> suffixes) {
+    return std::any_of(suffixes.begin(), suffixes.end(), [&](const char* suffix) {
+        return path.endsWith(QLatin1String(suffix), Qt::CaseInsensitive);
+    });
+}
+
+// A CSV file's columns, from its first line that is not blank or a comment.
+QList<QByteArray> csvColumns(const QString& path) {
+    QFile file(path);
+    QByteArray line;
+    if (openingProblem(file).isEmpty()) {
+        while (!file.atEnd() && !isDataLine(line)) {
+            line = file.readLine();
+        }
     }
+    return isDataLine(line) ? fieldsOf(line, line.contains('\t')  ? '\t'
+                                             : line.contains(';') ? ';'
+                                                                  : ',')
+                            : QList<QByteArray>();
+}
+
+} // namespace
+
+QString dataSourceFile(const DataConfig& data) {
+    for (const auto& [kind, path] : kSourceFiles) {
+        if (kind == data.kind) {
+            return QString::fromStdString(data.*path);
+        }
+    }
+    return {};
+}
+
+void setDataSourceFile(DataConfig& data, const QString& path) {
+    for (const auto& [kind, member] : kSourceFiles) {
+        if (kind == data.kind) {
+            data.*member = path.toStdString();
+        }
+    }
+}
+
+std::optional<DataKind> dataKindOfFile(const QString& path) {
+    if (isNiftiName(path) || endsWithAny(path, {".npy"})) {
+        return DataKind::Volume;
+    }
+    if (endsWithAny(path, {".wav", ".flac", ".ogg", ".oga", ".aif", ".aiff", ".au", ".mp3", ".opus",
+                           ".w64", ".caf"})) {
+        return DataKind::Audio;
+    }
+    if (endsWithAny(path, {".csv", ".tsv", ".txt"})) {
+        return DataKind::Table;
+    }
+    if (!QImageReader::imageFormat(path).isEmpty()) {
+        return DataKind::Image;
+    }
+    return std::nullopt;
+}
+
+bool chooseDataFile(DataConfig& data, const QString& path, QString* error) {
+    const auto kind = dataKindOfFile(path);
+    if (!kind) {
+        *error = QStringLiteral("%1: neither an image, a volume (NIfTI, .npy), a sound nor a "
+                                "table (CSV) by its name or contents")
+                     .arg(path);
+        return false;
+    }
+    DataConfig chosen = data;
+    chosen.kind = *kind;
+    chosen.samples.reset();
+    if (*kind == DataKind::Table) {
+        // Every column but the last an input, the last the output: what a
+        // table of (x, y) or (x, y, z, t, u) means most often.
+        QStringList columns;
+        for (const auto& c : csvColumns(path)) {
+            columns << QString::fromUtf8(c);
+        }
+        if (columns.size() == 2) { // x, y: the 1-D signal of a CSV file
+            chosen.kind = DataKind::CsvSignal;
+        }
+        chosen.tableOutputs = columns.value(columns.size() - 1).toStdString();
+        chosen.tableInputs = columns.mid(0, columns.size() - 1).join(u',').toStdString();
+    }
+    setDataSourceFile(chosen, path);
+    if (const auto problem = validate(chosen); !problem.empty()) {
+        *error = QStringLiteral("%1: %2").arg(path, QString::fromStdString(problem));
+        return false;
+    }
+    if (!readDataFiles(chosen, error)) {
+        return false;
+    }
+    data = std::move(chosen);
+    return true;
 }
 
 } // namespace dredge

@@ -58,5 +58,19 @@ bool readDataFiles(DataConfig& data, QString* error);
 
 // The file a data set came from, or empty (the generated ones).
 QString dataSourceFile(const DataConfig& data);
+// Names `path` as that file (nothing for the generated data sets).
+void setDataSourceFile(DataConfig& data, const QString& path);
+
+// The data set a file would be, by its name (images: also by contents):
+// volumes .nii, .nii.gz, .npy; sounds .wav, .flac, …; tables .csv, .tsv;
+// what Qt's image readers take. Nothing for anything else.
+std::optional<DataKind> dataKindOfFile(const QString& path);
+
+// `data` set to fit the file at `path` (File → Open data…): its data set,
+// its path, and for a table every column but the last as inputs and the
+// last as output (a CSV file of two columns is the 1-D CSV signal); the file
+// read once, so a bad one is refused here, naming it. `data` is left as it
+// was on failure.
+bool chooseDataFile(DataConfig& data, const QString& path, QString* error);
 
 } // namespace dredge

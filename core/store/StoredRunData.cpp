@@ -2,6 +2,7 @@
 
 #include "DataFingerprint.h"
 #include "RunDataRegeneration.h"
+#include "SignalFiles.h"
 
 namespace dredge {
 
@@ -21,6 +22,27 @@ std::optional<RunData> storedRunData(const RunRecord& record, QString* error) {
         return std::nullopt;
     }
     return data;
+}
+
+std::optional<RunData> relocatedRunData(RunRecord& record, const QString& path, QString* error) {
+    RunRecord moved = record;
+    if (dataSourceFile(moved.config.data).isEmpty()) {
+        *error = QStringLiteral("run %1 trained on data made, not read from a file")
+                     .arg(record.id.left(8));
+        return std::nullopt;
+    }
+    // The run's own options (columns, size, span) stay; only the path moves.
+    setDataSourceFile(moved.config.data, path);
+    moved.config.data.samples.reset();
+    QString problem;
+    auto made = storedRunData(moved, &problem);
+    if (!made) {
+        *error = QStringLiteral("%1 is not the file run %2 trained on: %3")
+                     .arg(path, record.id.left(8), problem);
+        return std::nullopt;
+    }
+    record = std::move(moved);
+    return made;
 }
 
 } // namespace dredge

@@ -16,4 +16,10 @@ namespace dredge {
 // data made differs from what the run trained on (a CSV file changed).
 std::optional<RunData> storedRunData(const RunRecord& record, QString* error);
 
+// A stored run's data from its file found at `path` (moved or renamed): the
+// data made from there, with record's config naming `path`, only when it is
+// what the run trained on (same fingerprint, so the same bytes). Nothing,
+// with why, otherwise; record is then unchanged.
+std::optional<RunData> relocatedRunData(RunRecord& record, const QString& path, QString* error);
+
 } // namespace dredge
