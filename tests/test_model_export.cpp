@@ -53,6 +53,12 @@ ModelConfig modelOf(ModelKind kind, int outFeatures = 1, int sirenLayers = 1) {
     return config;
 }
 
+ModelConfig rffWithReluLayers(int layers) {
+    auto config = modelOf(ModelKind::RandomFourier);
+    config.rffLayers = layers;
+    return config;
+}
+
 const std::vector<ExportCase>& exportCases() {
     static const std::vector<ExportCase> cases{
         {"ensemble chirp", modelOf(ModelKind::WaveEnsemble), DataKind::Chirp},
@@ -77,6 +83,8 @@ const std::vector<ExportCase>& exportCases() {
          0.01},
         {"ensemble image, RGB", modelOf(ModelKind::WaveEnsemble), DataKind::Image, 2, 3},
         {"rff image, RGB", modelOf(ModelKind::RandomFourier), DataKind::Image, 2, 3},
+        // Fourier Features' MLP: hidden ReLU layers between features and output.
+        {"rff image, 3 ReLU layers, RGB", rffWithReluLayers(3), DataKind::Image, 2, 3},
     };
     return cases;
 }

@@ -2,6 +2,7 @@
 // here independently in double precision, shapes, parameter counts,
 // initialisation, and analytic gradients against finite differences.
 
+#include "FieldEvaluator.h"
 #include "InterferenceBasis.h"
 #include "ModelFactory.h"
 #include "OneThreadTestMain.h"
@@ -330,6 +331,37 @@ private Q_SLOTS:
         QCOMPARE(rff.parameterCount(), int64_t(257)); // B is a buffer
         const double spread = rff.frequencies.std().item<double>();
         QVERIFY2(spread > 4.0 && spread < 6.0, qPrintable(QString::number(spread)));
+    }
+
+    // Fourier Features' MLP: the features, L ReLU layers of H units, the
+    // output. Its parameters are the layers' (B stays a buffer), the output
+    // count is found back from them, and every layer receives a gradient.
+    void rffReluLayersSitBetweenFeaturesAndOutput() {
+        ModelConfig config;
+        config.kind = ModelKind::RandomFourier;
+        config.features = 16;
+        config.hidden = 8;
+        config.rffLayers = 2;
+        const auto model = makeModel(config, 2, uint64_t(3), 3);
+        // 32 features → 8 → 8 → 3.
+        QCOMPARE(model->parameterCount(), int64_t(32 * 8 + 8 + 8 * 8 + 8 + 8 * 3 + 3));
+        QCOMPARE(outputsFitting(config, 2, model->parameterCount()), 3);
+        const auto x = at::rand({20, 2}) * 2 - 1;
+        const auto y = model->forward(x, at::zeros({20}));
+        QCOMPARE(y.sizes(), (at::IntArrayRef{20, 3}));
+        y.square().sum().backward();
+        int withGradient = 0;
+        for (const auto& p : model->parameters()) {
+            withGradient += p.grad().defined() && p.grad().abs().sum().item<double>() > 0;
+        }
+        QCOMPARE(withGradient, 6);
+        // Without layers: the reference's model, bit for bit.
+        config.rffLayers = 0;
+        const auto plain = makeModel(config, 2, uint64_t(3), 1);
+        auto gen = at::make_generator<at::CPUGeneratorImpl>(3);
+        RandomFourierFeatures reference(2, 16, config.rffScale, gen);
+        QVERIFY(
+            at::equal(plain->forward(x, at::zeros({20})), reference.forward(x, at::zeros({20}))));
     }
 
     void sameSeedSameModel() {

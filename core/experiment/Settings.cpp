@@ -356,9 +356,14 @@ std::vector<Setting> modelRows() {
         "out-features", "out_features", "Output features",
         "Interference basis: width of the superposition output.", "k",
         [](auto& c) -> auto& { return c.model.outFeatures; }, ModelKind::Interference);
-    width(
-        "hidden", "hidden", "Hidden width", "SIREN: hidden width H.", "H",
-        [](auto& c) -> auto& { return c.model.hidden; }, ModelKind::Siren);
+    auto hidden = integer(
+        {"hidden", "model", "hidden", "Model", "Hidden width",
+         "SIREN, and RFF with hidden layers: hidden width H.", "H", kSweptInForm},
+        [](auto& c) -> auto& { return c.model.hidden; }, 1, kMaxWidth);
+    rows.push_back(std::move(appliesWhen(hidden, [](const ExperimentConfig& c) {
+        return modelIs(c, ModelKind::Siren) ||
+               (modelIs(c, ModelKind::RandomFourier) && c.model.rffLayers > 0);
+    })));
     auto layers = integer(
         {"layers", "model", "layers", "Model", "Hidden layers",
          "SIREN: hidden H x H sine layers (the reference 1; the SIREN demo's image fit 3).", "L",
@@ -382,6 +387,15 @@ std::vector<Setting> modelRows() {
         [](auto& c) -> auto& { return c.model.rffScale; }, 0.0, 1e6, true);
     rows.push_back(std::move(appliesWhen(
         scale, [](const ExperimentConfig& c) { return modelIs(c, ModelKind::RandomFourier); })));
+    auto relu = integer(
+        {"rff-layers", "model", "rff_layers", "Model", "Hidden ReLU layers",
+         "Random Fourier features: hidden ReLU layers of H units between the "
+         "features and the output (Fourier Features' MLP has 4 of 256; 0 is the "
+         "reference's linear readout, trained by the fused kernel).",
+         "L", kSweptInForm},
+        [](auto& c) -> auto& { return c.model.rffLayers; }, 0, 16);
+    rows.push_back(std::move(appliesWhen(
+        relu, [](const ExperimentConfig& c) { return modelIs(c, ModelKind::RandomFourier); })));
     return rows;
 }
 

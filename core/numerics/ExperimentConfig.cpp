@@ -240,6 +240,13 @@ std::string validate(const ModelConfig& c) {
         if (!positiveFinite(c.rffScale)) {
             return "RFF scale must be a positive number";
         }
+        if (c.rffLayers < 0 || c.rffLayers > 16) {
+            return "RFF hidden layers must be between 0 and 16";
+        }
+        if (auto e = c.rffLayers > 0 ? width(c.hidden, "hidden width") : std::string();
+            !e.empty()) {
+            return e;
+        }
         return width(c.features, "number of features");
     }
     return "unknown model";

@@ -31,6 +31,9 @@ struct ModelConfig {
     double w0 = 30.0;      // SIREN: frequency factor of the sine layers
     int features = 128;    // RFF: number of frequencies M (2M features)
     double rffScale = 5.0; // RFF: standard deviation s of the frequencies
+    // RFF: hidden ReLU layers of `hidden` units between the features and the
+    // output (Fourier Features' MLP: 4 of 256); 0 = the reference's linear readout.
+    int rffLayers = 0;
 };
 
 // Stable names used on the command line and in experiment files.

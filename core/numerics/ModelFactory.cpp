@@ -56,7 +56,8 @@ std::shared_ptr<FieldModel> makeModel(const ModelConfig& config, int64_t dims, a
     }
     case ModelKind::RandomFourier:
         return std::make_shared<RandomFourierFeatures>(dims, config.features, config.rffScale, gen,
-                                                       config.kernel == WaveKernel::Fused, outputs);
+                                                       config.kernel == WaveKernel::Fused, outputs,
+                                                       config.rffLayers, config.hidden);
     }
     throw std::invalid_argument("unknown model kind");
 }

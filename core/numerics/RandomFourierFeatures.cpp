@@ -12,10 +12,18 @@ namespace dredge {
 
 RandomFourierFeatures::RandomFourierFeatures(int64_t dims, int64_t features, double scale,
                                              at::Generator& gen, bool cacheFeatures,
-                                             int64_t outputs)
+                                             int64_t outputs, int64_t hiddenLayers,
+                                             int64_t hiddenWidth)
     : cacheFeatures_(cacheFeatures) {
     frequencies = register_buffer("frequencies", at::randn({dims, features}, gen) * scale);
-    output = register_module("output", torch::nn::Linear(2 * features, outputs));
+    int64_t width = 2 * features;
+    for (int64_t layer = 1; layer <= hiddenLayers; ++layer) {
+        hidden.push_back(
+            register_module("relu" + std::to_string(layer), torch::nn::Linear(width, hiddenWidth)));
+        initLinearLikePyTorch(hidden.back(), gen);
+        width = hiddenWidth;
+    }
+    output = register_module("output", torch::nn::Linear(width, outputs));
     initLinearLikePyTorch(output, gen);
 }
 
@@ -28,10 +36,11 @@ torch::Tensor RandomFourierFeatures::forward(const torch::Tensor& x, const torch
     // A hit needs the same tensor, unchanged, under the same autocast state,
     // and no gradient asked of x or B (then the features must carry history).
     const bool cacheable = cacheFeatures_ && !x.requires_grad() && !frequencies.requires_grad();
-    if (!cacheable) {
-        return output(features(x));
+    auto h = cacheable ? cachedFeaturesOf(x) : features(x);
+    for (auto& layer : hidden) {
+        h = at::relu(layer(h));
     }
-    return output(cachedFeaturesOf(x));
+    return output(h);
 }
 
 const torch::Tensor& RandomFourierFeatures::cachedFeaturesOf(const torch::Tensor& x) {
@@ -115,7 +124,7 @@ std::optional<EpochOutcome> RandomFourierFeatures::fusedEpoch(const EpochData& d
     // The quadratic form is one output's: C outputs train through autograd
     // (on the cached features).
     if (!cacheFeatures_ || data.coords.requires_grad() || frequencies.requires_grad() ||
-        output->weight.size(0) != 1) {
+        output->weight.size(0) != 1 || !hidden.empty()) {
         return std::nullopt;
     }
     // Mixed precision: the readout's operands (features, weights, bias) and

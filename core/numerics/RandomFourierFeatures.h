@@ -1,10 +1,11 @@
 #pragma once
 // docs/reference.md §1.5: random Fourier features baseline. Fixed frequencies B [D, M]
 // (a buffer, not trained), features [sin(xB), cos(xB)], a linear output.
-// Ignores t. The features of fixed points never change, so with cacheFeatures
-// (the "fused" kernel setting) they are computed once for the training points
-// and reused every epoch; only the linear layer trains. Without it (composed)
-// they are computed every call, as the reference does.
+// Ignores t. Optionally hidden ReLU layers between the features and the
+// output (Fourier Features' MLP), which train through autograd. The features of fixed points never
+// change, so with cacheFeatures (the "fused" kernel setting) they are computed once for the
+// training points and reused every epoch; only the linear layer trains. Without it (composed) they
+// are computed every call, as the reference does.
 
 #include "FieldModel.h"
 #include "LinearReadout.h"
@@ -18,7 +19,8 @@ namespace dredge {
 class RandomFourierFeatures : public FieldModel {
 public:
     RandomFourierFeatures(int64_t dims, int64_t features, double scale, at::Generator& gen,
-                          bool cacheFeatures = true, int64_t outputs = 1);
+                          bool cacheFeatures = true, int64_t outputs = 1, int64_t hiddenLayers = 0,
+                          int64_t hiddenWidth = 256);
 
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
     // With cacheFeatures: the output layer on the cached features, its MSE
@@ -26,7 +28,8 @@ public:
     // epoch's prediction is made only when asked for.
     std::optional<EpochOutcome> fusedEpoch(const EpochData& data, at::Tensor& gradient) override;
 
-    torch::Tensor frequencies; // B [D, M]
+    torch::Tensor frequencies;             // B [D, M]
+    std::vector<torch::nn::Linear> hidden; // "relu1", …: hidden ReLU layers
     torch::nn::Linear output{nullptr};
 
 private:

@@ -102,10 +102,30 @@ const ScriptPlan& planFor(ModelKind kind) {
     throw std::invalid_argument("no TorchScript source for this model kind");
 }
 
+// RFF's plan with its hidden ReLU layers ("relu1", …) before the output.
+ScriptPlan withReluLayers(ScriptPlan plan, int layers) {
+    const std::string head = "        return LINEAR(output, features)\n";
+    std::string body = "        h = features\n";
+    for (int layer = 1; layer <= layers; ++layer) {
+        const auto name = "relu" + std::to_string(layer);
+        body += "        h = torch.relu(LINEAR(" + name + ", h))\n";
+        plan.linears.insert(plan.linears.end() - 1, name);
+        plan.quantize.insert(plan.quantize.end() - 1, name);
+    }
+    if (layers > 0) {
+        plan.body.replace(plan.body.find(head), head.size(),
+                          body + "        return LINEAR(output, h)\n");
+    }
+    return plan;
+}
+
 // The table's plan, with SIREN's sine layers past the second (Siren.h's
 // "sine3", …) and a head of several outputs as a matrix product.
 ScriptPlan planFor(const FieldEvaluator& evaluator) {
     auto plan = planFor(evaluator.config().kind);
+    if (evaluator.config().kind == ModelKind::RandomFourier) {
+        return withReluLayers(plan, evaluator.config().rffLayers);
+    }
     if (evaluator.config().kind != ModelKind::Siren) {
         return plan;
     }
