@@ -271,7 +271,12 @@ void ModelInspector::refresh() {
 // that apply to its model.
 void ModelInspector::rebuildForRun(const RunEntry& e) {
     const auto& evaluator = e.replay()->evaluator();
-    layout_ = evaluator.layout();
+    // Kept parameters that fit no layout of this model (a damaged or foreign
+    // store) have no tensors or units to read: none are shown rather than
+    // read past.
+    const int64_t width = e.parameters().width;
+    layout_ = width == 0 || width == evaluator.parameterCount() ? evaluator.layout()
+                                                                : std::vector<ParameterSlot>{};
     anatomy_ = modelAnatomy(e.config().model.kind, layout_);
     const bool units = anatomy_.units > 0;
     tabs_->setTabVisible(tabs_->indexOf(unitsPage_), units);
