@@ -53,6 +53,12 @@ ModelConfig modelOf(ModelKind kind, int outFeatures = 1, int sirenLayers = 1) {
     return config;
 }
 
+ModelConfig sirenForSound() {
+    auto config = modelOf(ModelKind::Siren);
+    config.firstW0 = 3000.0;
+    return config;
+}
+
 ModelConfig rffWithReluLayers(int layers) {
     auto config = modelOf(ModelKind::RandomFourier);
     config.rffLayers = layers;
@@ -81,6 +87,8 @@ const std::vector<ExportCase>& exportCases() {
          0.01},
         {"siren image, 3 layers, grey", modelOf(ModelKind::Siren, 1, 3), DataKind::Image, 2, 0,
          0.01},
+        // Sound: the first layer's own w0, as the SIREN paper's audio fits.
+        {"siren sound, first layer w0 3000", sirenForSound(), DataKind::Chirp, 0, 0, 0.01},
         {"ensemble image, RGB", modelOf(ModelKind::WaveEnsemble), DataKind::Image, 2, 3},
         {"rff image, RGB", modelOf(ModelKind::RandomFourier), DataKind::Image, 2, 3},
         // Fourier Features' MLP: hidden ReLU layers between features and output.

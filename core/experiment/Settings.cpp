@@ -377,6 +377,15 @@ std::vector<Setting> modelRows() {
         [](auto& c) -> auto& { return c.model.w0; }, 0.0, 1e6, true);
     rows.push_back(std::move(
         appliesWhen(w0, [](const ExperimentConfig& c) { return modelIs(c, ModelKind::Siren); })));
+    auto firstW0 = optionalNumber(
+        {"w0-first", "model", "w0_first", "Model", "First-layer w0",
+         "SIREN: the first sine layer's own w0 (the SIREN paper's 3000 for sound, whose "
+         "time spans thousands of periods); unset: w0.",
+         "w0", kSweptInForm},
+        SettingKind::Real, [](auto& c) -> auto& { return c.model.firstW0; }, 0.0, 1e6, "as w0",
+        true);
+    rows.push_back(std::move(appliesWhen(
+        firstW0, [](const ExperimentConfig& c) { return modelIs(c, ModelKind::Siren); })));
     width(
         "features", "features", "Number of features",
         "Random Fourier features: number of frequencies M.", "M",

@@ -232,6 +232,9 @@ std::string validate(const ModelConfig& c) {
         if (!positiveFinite(c.w0)) {
             return "SIREN w0 must be a positive number";
         }
+        if (c.firstW0 && !positiveFinite(*c.firstW0)) {
+            return "SIREN's first-layer w0 must be a positive number";
+        }
         if (c.sirenLayers < 1 || c.sirenLayers > 64) {
             return "SIREN layers must be between 1 and 64";
         }

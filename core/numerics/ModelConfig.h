@@ -23,12 +23,16 @@ enum class WaveKernel { Fused, Composed };
 struct ModelConfig {
     ModelKind kind = ModelKind::WaveEnsemble;
     WaveKernel kernel = WaveKernel::Fused;
-    int waves = 16;        // wave ensemble: number of waves n
-    int fields = 8;        // interference: number of fields F
-    int outFeatures = 1;   // interference: width of the superposition output
-    int hidden = 64;       // SIREN: hidden width H
-    int sirenLayers = 1;   // SIREN: hidden H → H sine layers (the reference has 1)
-    double w0 = 30.0;      // SIREN: frequency factor of the sine layers
+    int waves = 16;      // wave ensemble: number of waves n
+    int fields = 8;      // interference: number of fields F
+    int outFeatures = 1; // interference: width of the superposition output
+    int hidden = 64;     // SIREN: hidden width H
+    int sirenLayers = 1; // SIREN: hidden H → H sine layers (the reference has 1)
+    double w0 = 30.0;    // SIREN: frequency factor of the sine layers
+    // SIREN: the first layer's own factor (the SIREN paper's first_omega_0,
+    // 3000 for its audio fits, where time spans thousands of periods); unset: w0.
+    std::optional<double> firstW0;
+    double firstLayerW0() const { return firstW0.value_or(w0); }
     int features = 128;    // RFF: number of frequencies M (2M features)
     double rffScale = 5.0; // RFF: standard deviation s of the frequencies
     // RFF: hidden ReLU layers of `hidden` units between the features and the

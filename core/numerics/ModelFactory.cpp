@@ -50,7 +50,7 @@ std::shared_ptr<FieldModel> makeModel(const ModelConfig& config, int64_t dims, a
     }
     case ModelKind::Siren: {
         auto model = std::make_shared<Siren>(dims, config.hidden, config.w0, gen, outputs,
-                                             config.sirenLayers);
+                                             config.sirenLayers, config.firstLayerW0());
         model->useFusedKernel = config.kernel == WaveKernel::Fused;
         return model;
     }

@@ -77,7 +77,7 @@ const KindPlan kPlans[] = {
     // (measured: 124 % relative error). It stays float32.
     {ModelKind::Siren,
      {R"(
-        h = torch.sin(self.w0 * SUM(first, x))
+        h = torch.sin(self.w0_first * SUM(first, x))
         h = torch.sin(self.w0 * SUM(second, h))
         return VECTOR(output, h)
 )",
@@ -316,6 +316,7 @@ void ScriptedField::Impl::registerMetadata(const FieldEvaluator& evaluator,
     // Constants of the forward, kept as attributes so the source stays one
     // text per model kind.
     module.register_attribute("w0", c10::FloatType::get(), config.w0);
+    module.register_attribute("w0_first", c10::FloatType::get(), config.firstLayerW0());
     module.register_attribute("norm_constant", c10::FloatType::get(),
                               std::pow(2.0 * M_PI, 0.5 * double(dims)));
 }

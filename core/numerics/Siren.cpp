@@ -23,8 +23,9 @@ torch::nn::Linear sineLayer(int64_t in, int64_t out, double bound, at::Generator
 } // namespace
 
 Siren::Siren(int64_t dims, int64_t hidden, double w0_, at::Generator& gen, int64_t outputs,
-             int64_t hiddenLayers)
-    : w0(w0_) {
+             int64_t hiddenLayers, double firstW0_)
+    : w0(w0_)
+    , firstW0(firstW0_ > 0.0 ? firstW0_ : w0_) {
     const double bound = std::sqrt(6.0 / double(hidden)) / w0;
     first = register_module("first", sineLayer(dims, hidden, 1.0 / double(dims), gen));
     second = register_module("second", sineLayer(hidden, hidden, bound, gen));
@@ -51,7 +52,7 @@ torch::Tensor Siren::forward(const torch::Tensor& x, const torch::Tensor& /*t*/)
         // to bfloat16 as the composed ops under it do.
         const bool bfloat16 = at::autocast::is_cpu_enabled();
         c10::impl::ExcludeDispatchKeyGuard noAutocast(c10::autocast_dispatch_keyset);
-        const auto h = fusedSineLayer(x, first->weight, first->bias, w0);
+        const auto h = fusedSineLayer(x, first->weight, first->bias, firstW0);
         auto features = fusedSineLayer(h, second->weight, second->bias, w0, bfloat16);
         for (const auto& layer : deeper) {
             features = fusedSineLayer(features, layer->weight, layer->bias, w0, bfloat16);
@@ -63,7 +64,7 @@ torch::Tensor Siren::forward(const torch::Tensor& x, const torch::Tensor& /*t*/)
         // output column (nn::Linear's addmm) costs ~5× more, forward and backward.
         return at::addmv(output->bias, features, output->weight[0]).unsqueeze(1);
     }
-    auto h = sineLayerForward(second, sineLayerForward(first, x, w0), w0);
+    auto h = sineLayerForward(second, sineLayerForward(first, x, firstW0), w0);
     for (const auto& layer : deeper) {
         h = sineLayerForward(layer, h, w0);
     }

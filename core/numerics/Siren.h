@@ -15,12 +15,15 @@ namespace dredge {
 
 class Siren : public FieldModel {
 public:
+    // `firstW0` scales the first layer alone (0: w0), as the SIREN paper's
+    // first_omega_0; the initial weights do not depend on it.
     Siren(int64_t dims, int64_t hidden, double w0, at::Generator& gen, int64_t outputs = 1,
-          int64_t hiddenLayers = 1);
+          int64_t hiddenLayers = 1, double firstW0 = 0.0);
 
     torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t) override;
 
     double w0;
+    double firstW0;
     // Use the fused sine layers where they apply (CPU tensors, autocast off).
     bool useFusedKernel = true;
     torch::nn::Linear first{nullptr};
