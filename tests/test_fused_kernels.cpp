@@ -126,7 +126,7 @@ std::shared_ptr<FieldModel> fusedField(ModelKind kind, int dims, int size, int o
         setFused = [basis](bool on) { basis->useFusedKernel = on; };
         return basis;
     }
-    return std::make_shared<RandomFourierFeatures>(dims, size, 3.0, gen);
+    return std::make_shared<RandomFourierFeatures>(dims, size, 3.0, gen, true, outputs);
 }
 
 // An outcome's prediction, made now where the model deferred it.
@@ -630,6 +630,11 @@ private Q_SLOTS:
             << rff << 1 << 32 << 1 << true << true << 1 << false << 0;
         QTest::newRow("RFF D=2 M=16 float")
             << rff << 2 << 16 << 1 << false << false << 1 << false << 0;
+        // C outputs (an RGB image's 3): one quadratic form per output.
+        QTest::newRow("RFF D=2 M=16 out=3 double split")
+            << rff << 2 << 16 << 3 << true << true << 1 << false << 0;
+        QTest::newRow("RFF D=3 M=24 out=2 float")
+            << rff << 3 << 24 << 2 << false << false << 1 << false << 0;
         QTest::newRow("ensemble D=1 n=16 double, t = 0")
             << ensemble << 1 << 16 << 1 << true << false << 1 << true << 0;
         QTest::newRow("ensemble D=5 n=6 float split, 2 threads, t = 0")

@@ -272,9 +272,9 @@ private Q_SLOTS:
         auto features = at::ones({4, 2}, at::kFloat);
         features[1][0] = std::numeric_limits<float>::infinity();
         const ReadoutGram gram(features, at::zeros({4, 1}));
-        QVERIFY(std::isnan(gram.loss({1.0, 1.0}, 0.0)));
+        QVERIFY(std::isnan(gram.loss({1.0, 1.0}, {0.0})));
         const ReadoutGram healthy(at::ones({4, 2}), at::ones({4, 1}) * 2.0f);
-        QCOMPARE(healthy.loss({1.0, 1.0}, 0.0), 0.0);
+        QCOMPARE(healthy.loss({1.0, 1.0}, {0.0}), 0.0);
     }
 
     // Issue 25 #5: a failed allocation is one line, not twenty of frames.

@@ -121,10 +121,10 @@ const RandomFourierFeatures::Grams& RandomFourierFeatures::gramsFor(const at::Te
 
 std::optional<EpochOutcome> RandomFourierFeatures::fusedEpoch(const EpochData& data,
                                                               at::Tensor& gradient) {
-    // The quadratic form is one output's: C outputs train through autograd
-    // (on the cached features).
+    // The quadratic form is the linear readout's: hidden ReLU layers train
+    // through autograd (on the cached features).
     if (!cacheFeatures_ || data.coords.requires_grad() || frequencies.requires_grad() ||
-        output->weight.size(0) != 1 || !hidden.empty()) {
+        !hidden.empty()) {
         return std::nullopt;
     }
     // Mixed precision: the readout's operands (features, weights, bias) and
@@ -137,16 +137,17 @@ std::optional<EpochOutcome> RandomFourierFeatures::fusedEpoch(const EpochData& d
     const auto& features =
         bf16 ? roundedFeaturesOf(cachedFeaturesOf(data.coords)) : cachedFeaturesOf(data.coords);
     const auto& grams = gramsFor(features, data);
-    auto weights = hostValues(output->weight);
-    weights.push_back(hostValues(output->bias).front());
+    auto weights = hostValues(output->weight); // [C][2M]
+    auto bias = hostValues(output->bias);      // [C]
     if (bf16) {
         roundToBFloat16(weights);
+        roundToBFloat16(bias);
     }
-    const double bias = weights.back();
-    weights.pop_back();
-    std::vector<double> grad(weights.size() + 1); // ∂/∂w, then ∂/∂b: the parameters' order
+    // ∂/∂W, then ∂/∂b: the parameters' order.
+    std::vector<double> grad(weights.size() + bias.size());
     EpochOutcome outcome;
-    outcome.loss = grams.train->loss(weights, bias, grad.data(), &grad.back());
+    outcome.loss =
+        grams.train->loss(weights, bias, grad.data(), grad.data() + long(weights.size()));
     if (grams.validation) {
         outcome.validationLoss = grams.validation->loss(weights, bias);
     }
@@ -154,10 +155,11 @@ std::optional<EpochOutcome> RandomFourierFeatures::fusedEpoch(const EpochData& d
         roundToBFloat16(grad);
     }
     writeValues(gradient, grad);
-    outcome.deferredPrediction = [features, weights, bias] {
+    const int64_t outputs = int64_t(bias.size());
+    outcome.deferredPrediction = [features, weights, bias, outputs] {
         at::NoGradGuard noGrad;
-        const auto w = at::tensor(weights, at::kDouble).to(features.options()).view({-1, 1});
-        return at::mm(features, w).add_(bias);
+        const auto w = at::tensor(weights, at::kDouble).to(features.options()).view({outputs, -1});
+        return at::addmm(at::tensor(bias, at::kDouble).to(features.options()), features, w.t());
     };
     return outcome;
 }
