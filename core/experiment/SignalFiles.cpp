@@ -426,6 +426,41 @@ std::optional<SampledSignal> readAudioSignal(const QString& path, const QString&
     return signal;
 }
 
+namespace {
+
+// The colour components of a JPEG file's frame (its SOF marker's count: 1
+// grey, 3 YCbCr, 4 CMYK or YCCK), 0 for another file or none found. Qt's
+// reader turns CMYK into RGB without saying so; the description does.
+int jpegComponents(const QString& path) {
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        return 0;
+    }
+    const QByteArray head = file.read(1 << 16); // the frame header comes before any scan
+    const auto byte = [&](qsizetype i) { return i < head.size() ? uchar(head[i]) : 0; };
+    if (byte(0) != 0xFF || byte(1) != 0xD8) {
+        return 0;
+    }
+    for (qsizetype i = 2; i + 9 < head.size();) {
+        const uchar marker = byte(i + 1);
+        if (byte(i) != 0xFF) {
+            return 0;
+        }
+        const bool frame =
+            marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
+        if (frame) {
+            return byte(i + 9);
+        }
+        if (marker == 0xDA) { // a scan before any frame: not a JPEG we know
+            return 0;
+        }
+        i += 2 + (qsizetype(byte(i + 2)) << 8 | byte(i + 3));
+    }
+    return 0;
+}
+
+} // namespace
+
 std::optional<SampledSignal> readImageSignal(const QString& path, const QString& resize,
                                              QString* error) {
     const auto scaled = sizeOf(resize, error);
@@ -485,6 +520,9 @@ std::optional<SampledSignal> readImageSignal(const QString& path, const QString&
     }
     if (image.hasAlphaChannel()) {
         description += QStringLiteral(", its alpha channel dropped");
+    }
+    if (jpegComponents(path) == 4) {
+        description += QStringLiteral(", CMYK converted to RGB");
     }
     signal.description = description.toStdString();
     return signal;
