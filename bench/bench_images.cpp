@@ -17,6 +17,12 @@
 // --generalise: Fourier Features' protocol (Tancik et al. 2020, Table 1): a
 // 512² picture, every other pixel along both axes trains (256² points),
 // PSNR on the other three quarters; each model gets S seconds (default 120).
+//   bench_images --audio [FILE] [--seconds S] [--threads N]
+//
+// --audio: a sound (alsa-utils' Front_Center.wav by default) fitted by SIREN
+// 256 x 3 with the SIREN paper's audio first layer (w0 3000), by SIREN with
+// w0 30 throughout, and by the wave ensemble, S seconds each (default 120):
+// SNR (signal power over error power) and PSNR (peak |y|) of the fit.
 
 #include "BenchTiming.h"
 #include "SignalFiles.h"
@@ -196,6 +202,77 @@ int measureGeneralisation(ExperimentConfig base, double budget) {
     return 0;
 }
 
+// SNR and PSNR (against the largest |y|) of a trainer's fit, in dB.
+std::pair<double, double> soundFitOf(const Trainer& trainer) {
+    const auto prediction = trainer.predictTrainingPoints();
+    const auto targets = trainer.trainingTargets();
+    double signal = 0.0, error = 0.0, peak = 0.0;
+    for (size_t i = 0; i < targets.size(); ++i) {
+        const double d = double(prediction[i]) - double(targets[i]);
+        signal += double(targets[i]) * double(targets[i]);
+        error += d * d;
+        peak = std::max(peak, std::abs(double(targets[i])));
+    }
+    const double mse = error / double(targets.size());
+    return {10.0 * std::log10(signal / error), 10.0 * std::log10(peak * peak / mse)};
+}
+
+int measureSound(const QString& path, double budget, int threads) {
+    ExperimentConfig base;
+    base.data.kind = DataKind::Audio;
+    base.data.audioPath = path.toStdString();
+    QString error;
+    if (!readDataFiles(base.data, &error)) {
+        std::fprintf(stderr, "bench_images: %s\n", qPrintable(error));
+        return 1;
+    }
+    base.train.threads = threads;
+    base.train.clipGradients = false;
+    std::printf("%s, %d thread%s, %.0f s each\n\n"
+                "| model | setting | parameters | epochs | seconds | SNR (dB) | PSNR (dB) |\n"
+                "|---|---|---|---|---|---|---|\n",
+                base.data.samples->description.c_str(), threads, threads == 1 ? "" : "s", budget);
+    struct Entry {
+        const char* model;
+        const char* setting;
+        ModelKind kind;
+        double firstW0; // 0: w0 throughout
+        double lr;
+    };
+    const Entry entries[] = {
+        {"SIREN",
+         "256 wide, 3 hidden layers, first layer w0 3000 (the SIREN paper's audio), lr 1e-4",
+         ModelKind::Siren, 3000.0, 1e-4},
+        {"SIREN", "256 wide, 3 hidden layers, w0 30 throughout, lr 1e-4", ModelKind::Siren, 0.0,
+         1e-4},
+        {"wave ensemble", "64 waves, lr 1e-2", ModelKind::WaveEnsemble, 0.0, 1e-2},
+    };
+    for (const auto& e : entries) {
+        auto config = base;
+        config.model.kind = e.kind;
+        config.model.hidden = 256;
+        config.model.sirenLayers = 3;
+        if (e.firstW0 > 0.0) {
+            config.model.firstW0 = e.firstW0;
+        }
+        config.model.waves = 64;
+        config.train.learningRate = e.lr;
+        Trainer trainer(config);
+        int64_t epochs = 0;
+        const auto start = Clock::now();
+        while (seconds(start) < budget) {
+            trainer.runEpoch();
+            ++epochs;
+        }
+        const double took = seconds(start);
+        const auto [snr, psnr] = soundFitOf(trainer);
+        std::printf("| %s | %s | %lld | %lld | %.1f | %.2f | %.2f |\n", e.model, e.setting,
+                    (long long)trainer.setup().parameters, (long long)epochs, took, snr, psnr);
+        std::fflush(stdout);
+    }
+    return 0;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -203,6 +280,14 @@ int main(int argc, char** argv) {
     const auto args = app.arguments();
     const bool memory = args.contains("--memory");
     const bool generalise = args.contains("--generalise");
+    if (const auto i = args.indexOf("--audio"); i >= 0) {
+        const auto given = i + 1 < args.size() && !args[i + 1].startsWith("--");
+        return measureSound(
+            given ? args[i + 1] : "/usr/share/sounds/alsa/Front_Center.wav",
+            option(args, "--seconds", "120").toDouble(),
+            option(args, "--threads", QString::number(std::thread::hardware_concurrency()))
+                .toInt());
+    }
     const QString image =
         option(args, "--image",
                memory ? "/usr/lib/python3/dist-packages/skimage/data/astronaut.png"
