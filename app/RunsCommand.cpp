@@ -1,7 +1,6 @@
 #include "RunsCommand.h"
 
 #include "FieldEvaluator.h"
-#include "FieldPicture.h"
 #include "FieldSignal.h"
 
 #include "KeptModel.h"
@@ -13,7 +12,6 @@
 #include "RunStore.h"
 #include "RunViews.h"
 #include "StoredRunData.h"
-#include <QBuffer>
 
 #include <QCommandLineParser>
 #include <QDeadlineTimer>
@@ -159,99 +157,56 @@ int exportModel(RunStore& store, const QStringList& specs, const QCommandLinePar
     return 0;
 }
 
-// `runs export RUN[@EPOCH] --png FILE.png [--scale K | --size WxH]`: an
-// image run's field drawn at any size (its trained size by default).
-int exportPicture(RunStore& store, const QStringList& specs, const QCommandLineParser& p) {
-    const bool scaled = p.isSet(QStringLiteral("scale")), sized = p.isSet(QStringLiteral("size"));
-    if (specs.size() != 1 || (scaled && sized)) {
-        return fail(QStringLiteral("export --png takes one RUN or RUN@EPOCH and at most one of "
-                                   "--scale K or --size WxH"),
-                    2);
-    }
+// `runs export RUN[@EPOCH] --png FILE.png [--scale K | --size WxH]` (an
+// image run), `--wav FILE.wav [--rate HZ]` (a sound run) or `--npy FILE.npy
+// [--scale K]` (a volume run): the field sampled afresh (exportField).
+std::optional<FieldExport> fieldExportOf(const QCommandLineParser& p) {
+    FieldExport request;
+    request.file = p.isSet(QStringLiteral("png"))   ? FieldFile::Png
+                   : p.isSet(QStringLiteral("wav")) ? FieldFile::Wav
+                                                    : FieldFile::Npy;
     bool number = true;
-    const double scale = scaled ? p.value(QStringLiteral("scale")).toDouble(&number) : 1.0;
-    const auto size = sized ? parseImageSize(p.value(QStringLiteral("size")).toStdString())
-                            : std::optional<std::pair<int, int>>(std::pair(0, 0));
-    if (!number || !(scale > 0.0) || !size) {
-        return fail(QStringLiteral("--scale must be a number above 0 and --size WIDTHxHEIGHT, "
-                                   "as 1024x1024"),
+    if (p.isSet(QStringLiteral("rate"))) {
+        request.rate = p.value(QStringLiteral("rate")).toInt(&number);
+    }
+    if (number && p.isSet(QStringLiteral("scale"))) {
+        request.scale = p.value(QStringLiteral("scale")).toDouble(&number);
+    }
+    if (number && p.isSet(QStringLiteral("size"))) {
+        const auto size = parseImageSize(p.value(QStringLiteral("size")).toStdString());
+        number = size.has_value();
+        request.size = size ? QSize(size->first, size->second) : QSize();
+    }
+    if (!number || request.rate < 0 || !(request.scale > 0.0)) {
+        return std::nullopt;
+    }
+    return request;
+}
+
+int exportSampled(RunStore& store, const QStringList& specs, const QCommandLineParser& p) {
+    const auto request = fieldExportOf(p);
+    if (specs.size() != 1 || !request ||
+        (p.isSet(QStringLiteral("scale")) && p.isSet(QStringLiteral("size")))) {
+        return fail(QStringLiteral("export --png, --wav or --npy takes one RUN or RUN@EPOCH; "
+                                   "--scale is a number above 0 (not with --size), --size "
+                                   "WIDTHxHEIGHT as 1024x1024, --rate a whole number of Hz"),
                     2);
     }
-    QString error;
     int status = 0;
     const auto model = keptModelOrSaid(store, specs.first(), &status);
     if (!model) {
         return status;
     }
-    auto target = QSize(size->first, size->second);
-    if (!sized) {
-        const auto trained = trainedImageSize(model->kept.record.config, &error);
-        if (!trained) {
-            return fail(QStringLiteral("run %1: %2").arg(model->kept.record.id.left(8), error), 2);
-        }
-        target = QSize(int(std::lround(trained->width() * scale)),
-                       int(std::lround(trained->height() * scale)));
-    }
-    const auto picture = fieldPicture(*model, target, &error);
-    const QString path = p.value(QStringLiteral("png"));
-    if (!picture) {
-        return fail(error, 2);
-    }
-    QByteArray bytes;
-    QBuffer buffer(&bytes);
-    buffer.open(QIODevice::WriteOnly);
-    if (!picture->save(&buffer, "PNG") || !writeOut(path, bytes, &error)) {
-        return fail(error.isEmpty() ? QStringLiteral("cannot encode the picture as PNG") : error,
-                    1);
-    }
-    std::fprintf(
-        stderr, "run %s at %s drawn at %d×%d to %s\n", qPrintable(model->kept.record.id.left(8)),
-        qPrintable(model->kept.isEnd() ? QStringLiteral("the end model")
-                                       : QStringLiteral("epoch %1").arg(model->kept.epoch())),
-        target.width(), target.height(), qPrintable(path));
-    return 0;
-}
-
-// `runs export RUN[@EPOCH] --wav FILE.wav [--rate HZ]` (a sound run) or
-// `--npy FILE.npy [--scale K]` (a volume run): the field sampled afresh.
-int exportSampled(RunStore& store, const QStringList& specs, const QCommandLineParser& p) {
-    const bool wav = p.isSet(QStringLiteral("wav"));
-    int status = 2;
-    const auto model =
-        specs.size() == 1 ? keptModelOrSaid(store, specs.first(), &status) : std::nullopt;
-    bool number = true;
-    const int rate =
-        p.isSet(QStringLiteral("rate")) ? p.value(QStringLiteral("rate")).toInt(&number) : 0;
-    const double scale =
-        p.isSet(QStringLiteral("scale")) ? p.value(QStringLiteral("scale")).toDouble(&number) : 1.0;
-    if (!model || !number || rate < 0 || !(scale > 0.0)) {
-        return model || specs.size() != 1
-                   ? fail(QStringLiteral("export --wav/--npy takes one RUN or RUN@EPOCH; --rate "
-                                         "is a whole number of Hz, --scale a number above 0"),
-                          2)
-                   : status;
-    }
+    const QString path = p.value(request->file == FieldFile::Png   ? QStringLiteral("png")
+                                 : request->file == FieldFile::Wav ? QStringLiteral("wav")
+                                                                   : QStringLiteral("npy"));
     QString error;
-    const QString path = p.value(wav ? QStringLiteral("wav") : QStringLiteral("npy"));
-    QString what;
-    if (wav) {
-        const auto sound = fieldSound(*model, rate, &error);
-        if (!sound || !writeWav(*sound, path, &error)) {
-            return fail(error, sound ? 1 : 2);
-        }
-        what = QStringLiteral("%1 s at %2 Hz").arg(sound->seconds, 0, 'f', 3).arg(sound->rate);
-    } else {
-        const auto volume = fieldVolumeNpy(*model, scale, &error);
-        if (!volume || !writeOut(path, *volume, &error)) {
-            return fail(error, volume ? 1 : 2);
-        }
-        what = QStringLiteral("%1 times as fine").arg(scale);
+    bool refused = false;
+    const auto written = exportField(*model, *request, path, &error, &refused);
+    if (!written) {
+        return fail(error, refused ? 2 : 1);
     }
-    std::fprintf(
-        stderr, "run %s at %s sampled %s to %s\n", qPrintable(model->kept.record.id.left(8)),
-        qPrintable(model->kept.isEnd() ? QStringLiteral("the end model")
-                                       : QStringLiteral("epoch %1").arg(model->kept.epoch())),
-        qPrintable(what), qPrintable(path));
+    std::fprintf(stderr, "%s\n", qPrintable(*written));
     return 0;
 }
 
@@ -280,10 +235,7 @@ int exportTo(RunStore& store, const QStringList& prefixes, const QCommandLinePar
     if (script) {
         return exportModel(store, prefixes, p);
     }
-    if (png) {
-        return exportPicture(store, prefixes, p);
-    }
-    if (wav || npy) {
+    if (png || wav || npy) {
         return exportSampled(store, prefixes, p);
     }
     QString error;

@@ -30,6 +30,7 @@
 #include "ScratchFolder.h"
 #include "ServerPanel.h"
 #include "Settings.h"
+#include "SpectrogramView.h"
 #include "StoreClient.h"
 #include "WindowTestHelpers.h"
 
@@ -68,6 +69,26 @@
 using namespace dredge;
 
 namespace {
+
+// A mono 16-bit WAV file of `seconds` of a sine of `hertz` at half scale.
+bool writeSineWav(const QString& path, int rate, double hertz, double seconds) {
+    const auto frames = quint32(seconds * rate);
+    QByteArray bytes;
+    QDataStream out(&bytes, QIODevice::WriteOnly);
+    out.setByteOrder(QDataStream::LittleEndian);
+    out.writeRawData("RIFF", 4);
+    out << quint32(36 + 2 * frames);
+    out.writeRawData("WAVEfmt ", 8);
+    out << quint32(16) << quint16(1) << quint16(1) << quint32(rate) << quint32(2 * rate)
+        << quint16(2) << quint16(16);
+    out.writeRawData("data", 4);
+    out << quint32(2 * frames);
+    for (quint32 i = 0; i < frames; ++i) {
+        out << qint16(std::lround(16383.0 * std::sin(2.0 * M_PI * hertz * i / rate)));
+    }
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size();
+}
 
 int pointsOf(MainWindow& w, int id) {
     auto* graph = w.lossPlot()->graphOf(id);
@@ -1073,6 +1094,53 @@ private Q_SLOTS:
         w.predictionView()->epochSlider()->setValue(0);
         QTRY_VERIFY(view->predictionImage() != end);
         QVERIFY(!view->errorImage().isNull());
+    }
+
+    // A sound's fit as spectrograms: the box beside the channel's switches
+    // the view; truth, prediction and error rows cover the sound's seconds and
+    // its frequencies to half its rate, and the truth's loudest bin is the sine.
+    void aSoundFitShowsItsSpectrograms() {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("tone.wav"));
+        QVERIFY(writeSineWav(path, 8000, 1000.0, 0.5));
+        MainWindow w(false);
+        w.show();
+        auto c = w.form()->config();
+        c.data = DataConfig{};
+        c.data.kind = DataKind::Audio;
+        c.data.audioPath = path.toStdString();
+        c.model.kind = ModelKind::Siren;
+        c.model.hidden = 16;
+        c.model.firstW0 = 3000.0;
+        c.train.epochs = 20;
+        const auto* e = trainToTheEnd(w, c);
+        QVERIFY(e);
+        auto* view = w.predictionView();
+        view->showRun(e->id);
+        QVERIFY(view->linePlot()->isVisible()); // the waveform first
+        auto* box = view->soundViewBox();
+        QVERIFY(box->isVisible());
+        box->setCurrentIndex(1);
+        auto* spectrogram = view->spectrogramView();
+        QTRY_VERIFY(spectrogram->isVisible());
+        QVERIFY(!view->linePlot()->isVisible());
+        auto* truth = spectrogram->map(0)->data();
+        QCOMPARE(truth->keySize(), 12); // 4000 samples: 12 windows of 1024, a quarter apart
+        QCOMPARE(truth->valueSize(), 513);
+        QCOMPARE(truth->valueRange().upper, 4.0); // kHz: bins up to half the rate
+        int loudest = 0;
+        for (int bin = 0; bin < truth->valueSize(); ++bin) {
+            loudest = truth->cell(6, bin) > truth->cell(6, loudest) ? bin : loudest;
+        }
+        QCOMPARE(loudest, 128);                               // 1000 Hz
+        QVERIFY(std::abs(truth->cell(6, 128) + 6.02) < 0.05); // half scale: −6 dB
+        for (int row = 1; row < 3; ++row) {
+            QCOMPARE(spectrogram->map(row)->data()->keySize(), 12);
+        }
+        QVERIFY(view->titleText().contains(QStringLiteral("tone.wav")));
+        // Back to the waveform.
+        box->setCurrentIndex(0);
+        QTRY_VERIFY(view->linePlot()->isVisible());
     }
 
     // A stored image run whose file has gone keeps its losses, and the

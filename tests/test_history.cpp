@@ -395,6 +395,67 @@ private Q_SLOTS:
         QCOMPARE(back.parameters.values, e->parameters().values);
     }
 
+    // Triggers `action`, picks the dialog's `typeIndex`-th filter and `path`,
+    // and returns the store's answer (path, what was written, error).
+    static QList<QVariant> exportThroughDialog(QAction* action, QSignalSpy& exported,
+                                               const QString& path, int typeIndex) {
+        QTimer::singleShot(0, [path, typeIndex] {
+            auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
+            QVERIFY(dialog);
+            dialog->selectNameFilter(dialog->nameFilters().value(typeIndex));
+            dialog->selectFile(path);
+            static_cast<QDialog*>(dialog)->accept(); // (protected in QFileDialog)
+        });
+        action->trigger();
+        QTest::qWaitFor([&] { return !exported.isEmpty(); }, kTimeoutMs);
+        return exported.isEmpty() ? QList<QVariant>{path, QString(), QStringLiteral("none")}
+                                  : exported.takeFirst();
+    }
+
+    // File → Export field…: an image run's field drawn afresh at twice its
+    // size (the field is continuous), at the epoch the slider shows; the same
+    // picture `runs export --png --scale 2` draws. A run on the chirp has no
+    // field to export.
+    void exportFieldDrawsAPictureAtTwiceItsSize() {
+        const QString url = dir_.freshStore();
+        MainWindow w(false, url);
+        trainToEnd(w, 5);
+        QVERIFY(!w.exportFieldAction()->isEnabled()); // the chirp
+        QImage image(10, 6, QImage::Format_Grayscale8);
+        for (int y = 0; y < 6; ++y) {
+            for (int x = 0; x < 10; ++x) {
+                image.setPixel(x, y, qRgb(x * 25, x * 25, x * 25));
+            }
+        }
+        const QString picture = dir_.filePath(QStringLiteral("ramp.png"));
+        QVERIFY(image.save(picture));
+        auto config = w.form()->config();
+        config.data = DataConfig{};
+        config.data.kind = DataKind::Image;
+        config.data.imagePath = picture.toStdString();
+        config.model.kind = ModelKind::Siren;
+        config.model.hidden = 8;
+        w.form()->setConfig(config);
+        const auto* e = trainToEnd(w, 30, 1);
+        QVERIFY(e);
+        w.runsTable()->selectRow(1);
+        QVERIFY(w.exportFieldAction()->isEnabled());
+        w.predictionView()->epochSlider()->setValue(10);
+        QSignalSpy exported(w.store(), &StoreClient::modelExported);
+        const auto path = dir_.filePath(QStringLiteral("ramp-2x.png"));
+        const auto answer = exportThroughDialog(w.exportFieldAction(), exported, path, 1);
+        QVERIFY2(answer.at(2).toString().isEmpty(), qPrintable(answer.at(2).toString()));
+        QVERIFY2(answer.at(1).toString().contains(QStringLiteral("at epoch 10 drawn at 20×12")),
+                 qPrintable(answer.at(1).toString()));
+        const QImage drawn(path);
+        QCOMPARE(drawn.size(), QSize(20, 12));
+        QVERIFY(drawn.isGrayscale());
+        const auto fourTimes = exportThroughDialog(w.exportFieldAction(), exported,
+                                                   dir_.filePath(QStringLiteral("x.png")), 2);
+        QVERIFY2(fourTimes.at(1).toString().contains(QStringLiteral("drawn at 40×24")),
+                 qPrintable(fourTimes.at(1).toString()));
+    }
+
     // File → Export model (TorchScript)…: the selected run at the epoch the
     // slider shows, written by the store's thread; the module predicts what
     // the window replays at that epoch. At the slider's end, the end model.
@@ -407,17 +468,7 @@ private Q_SLOTS:
         auto* slider = w.predictionView()->epochSlider();
         QSignalSpy exported(w.store(), &StoreClient::modelExported);
         const auto exportTo = [&](const QString& path, int typeIndex) {
-            QTimer::singleShot(0, [path, typeIndex] {
-                auto* dialog = qobject_cast<QFileDialog*>(QApplication::activeModalWidget());
-                QVERIFY(dialog);
-                dialog->selectNameFilter(dialog->nameFilters().value(typeIndex));
-                dialog->selectFile(path);
-                static_cast<QDialog*>(dialog)->accept(); // (protected in QFileDialog)
-            });
-            w.exportModelAction()->trigger();
-            QTest::qWaitFor([&] { return !exported.isEmpty(); }, kTimeoutMs);
-            return exported.isEmpty() ? QList<QVariant>{path, QString(), QStringLiteral("none")}
-                                      : exported.takeFirst();
+            return exportThroughDialog(w.exportModelAction(), exported, path, typeIndex);
         };
         slider->setValue(40);
         const auto at40 = dir_.filePath(QStringLiteral("at40.pt"));

@@ -10,6 +10,7 @@
 #include "RunDriver.h"
 #include "ScratchFolder.h"
 #include "SignalFiles.h"
+#include "Spectrogram.h"
 
 #include <QBuffer>
 #include <QImage>
@@ -288,6 +289,41 @@ private Q_SLOTS:
         const auto coloured = readOrFail(savedPng(dir_, "palette-colour.png", palette));
         QCOMPARE(coloured.channels, 3);
         QCOMPARE(coloured.values[2], 1.0f); // the first pixel's blue
+    }
+
+    // A CMYK JPEG (ImageMagick's `convert -size 8x6 xc:red -colorspace CMYK`,
+    // Adobe's inverted CMYK): Qt's reader gives RGB; the colours are red's,
+    // and the description says the file was CMYK.
+    void aCmykJpegReadsAsItsRgbColoursWithANote() {
+        const auto jpeg =
+            QByteArray::fromBase64("/9j/7gAOQWRvYmUAZAAAAAAC/"
+                                   "9sAQwACAQEBAQECAQEBAgICAgIEAwICAgIFBAQDBAYFBgYGBQYGBgcJCAYHCQcG"
+                                   "BggLCAkKCgoKCgYICwwLCgwJCgoK/"
+                                   "9sAQwECAgICAgIFAwMFCgcGBwoKCgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoK"
+                                   "CgoKCgoKCgoKCgoKCgoKCgoKCgoKCgoK/8AAFAgABgAIBAERAAIRAQMRAQQRAP/"
+                                   "EABUAAQEAAAAAAAAAAAAAAAAA"
+                                   "AAgJ/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/"
+                                   "EABUBAQEAAAAAAAAAAAAAAAAAAAgK/8QAFBEBAAAAAAAAAAAAAAAA"
+                                   "AAAAAP/aAA4EAQACEQMRBAAAPwBmFYn/AF/H/9k=");
+        const auto signal = readOrFail(dir_.fileWith("press.jpg", jpeg));
+        QCOMPARE(signal.channels, 3);
+        QCOMPARE(signal.shape, (std::vector<int64_t>{6, 8}));
+        for (size_t pixel = 0; pixel < 48; ++pixel) {
+            QVERIFY2(signal.values[3 * pixel] > 0.98f && signal.values[3 * pixel + 1] < 0.02f &&
+                         signal.values[3 * pixel + 2] < 0.02f,
+                     qPrintable(QStringLiteral("%1 %2 %3")
+                                    .arg(signal.values[3 * pixel])
+                                    .arg(signal.values[3 * pixel + 1])
+                                    .arg(signal.values[3 * pixel + 2])));
+        }
+        QVERIFY2(QString::fromStdString(signal.description).contains("CMYK converted to RGB"),
+                 signal.description.c_str());
+        // An ordinary JPEG says nothing of CMYK.
+        QImage rgb(4, 4, QImage::Format_RGB32);
+        rgb.fill(qRgb(200, 30, 60));
+        const auto path = dir_.filePath("plain.jpg");
+        QVERIFY(rgb.save(path));
+        QVERIFY(!QString::fromStdString(readOrFail(path).description).contains("CMYK"));
     }
 
     void resizeResamplesAndSaysFromWhat() {
@@ -638,6 +674,45 @@ private Q_SLOTS:
         QCOMPARE(sink.data.targets.size(), size_t(1200));
         QVERIFY(result.lossHistory.back() < result.lossHistory.front());
         QVERIFY(replaysExactly(config, sink, result, 29));
+        QCOMPARE(sink.data.setup.sampleRate, 8000.0); // the spectrogram's frequency axis
+    }
+
+    // The spectrogram reads a sine at its frequency and level: amplitude 1 at
+    // 0 dB, 0.1 at −20 dB; nothing elsewhere; the error of a perfect fit at the
+    // floor. One channel of two is read through the stride.
+    void aSpectrogramReadsASineAtItsFrequencyAndLevel() {
+        constexpr double rate = 8000.0, hertz = 1000.0; // bin 128 of 1024
+        constexpr int64_t frames = 20000;
+        std::vector<float> stereo(size_t(2 * frames));
+        for (int64_t i = 0; i < frames; ++i) {
+            const double phase = 2.0 * M_PI * hertz * double(i) / rate;
+            stereo[size_t(2 * i)] = float(std::sin(phase));
+            stereo[size_t(2 * i + 1)] = float(0.1 * std::cos(phase));
+        }
+        for (int channel = 0; channel < 2; ++channel) {
+            const auto s = spectrogramOf(stereo.data() + channel, nullptr, frames, 2, rate);
+            QCOMPARE(s.bins, int64_t(513));
+            QCOMPARE(s.hertzPerBin, rate / 1024.0);
+            QVERIFY(s.frames > 50 && s.frames <= SpectrogramShape{}.maxFrames);
+            QCOMPARE(s.firstSecond, 512.0 / rate);
+            const float expected = channel == 0 ? 0.0f : -20.0f;
+            for (const int64_t f : {int64_t(0), s.frames / 2, s.frames - 1}) {
+                const float* column = s.decibels.data() + f * s.bins;
+                QVERIFY2(std::abs(column[128] - expected) < 0.01f,
+                         qPrintable(QString::number(column[128])));
+                QVERIFY(*std::max_element(column, column + s.bins) == column[128]);
+                QVERIFY(column[300] < expected - 60.0f); // far from the sine: leakage only
+            }
+        }
+        const auto perfect =
+            spectrogramOf(stereo.data(), stereo.data(), frames, 2, rate, {256, 100});
+        QCOMPARE(perfect.frames, int64_t(100));
+        QCOMPARE(perfect.bins, int64_t(129));
+        QVERIFY(std::all_of(perfect.decibels.begin(), perfect.decibels.end(),
+                            [](float db) { return db == float(kSpectrogramFloorDb); }));
+        QCOMPARE(spectrogramOf(stereo.data(), nullptr, 15, 2, rate).frames, int64_t(0));
+        // A short sound takes a shorter window: 100 samples → 64.
+        QCOMPARE(spectrogramOf(stereo.data(), nullptr, 100, 2, rate).bins, int64_t(33));
     }
 
     void aTableTakesItsNamedColumnsRowByRow() {

@@ -208,6 +208,12 @@ void MainWindow::buildActions() {
         file->addAction(tr("Export &model (TorchScript)…"), this, &MainWindow::exportModel);
     exportModel_->setToolTip(tr("The selected run's model at the epoch the prediction shows (at "
                                 "the slider's end: the model it ended with), for torch.jit.load"));
+    exportField_ =
+        file->addAction(tr("Export &field (PNG, WAV or .npy)…"), this, &MainWindow::exportField);
+    exportField_->setToolTip(
+        tr("The selected image, sound or volume run's field at the epoch the prediction shows, "
+           "sampled afresh: a picture at 1×, 2× or 4× its size, a sound at its rate or twice it, "
+           "a volume on its voxels or twice as fine"));
     file->addSeparator();
     file->addAction(tr("Run s&tore…"), this, &MainWindow::chooseStore);
     file->addSeparator();
@@ -504,6 +510,8 @@ void MainWindow::updateActions() {
     const bool forkable = store_ && one && one->ended() && !one->losses().empty();
     fork_->setEnabled(forkable);
     exportModel_->setEnabled(store_ && one && !one->record.id.isEmpty());
+    exportField_->setEnabled(store_ && one && !one->record.id.isEmpty() &&
+                             fieldFileFor(one->config().data.kind));
     revertToBest_->setEnabled(forkable);
 }
 
@@ -765,18 +773,11 @@ void MainWindow::warnIfFailed(const QString& title, const QString& error) {
 // file dialog's filter chooses float32 or INT8 linear layers. The store's
 // thread writes it (KeptModel) and answers in showModelExported.
 void MainWindow::exportModel() {
-    const auto ids = selectedRuns();
-    const auto* e = ids.size() == 1 ? runs_->entry(ids.front()) : nullptr;
-    if (!store_ || !e || e->record.id.isEmpty()) {
-        QMessageBox::information(this, tr("Export model"),
-                                 tr("Select one run of the run store: its kept parameters are "
-                                    "what is exported."));
+    const auto* e = selectedStoredRun(tr("Export model"));
+    if (!e) {
         return;
     }
-    const auto* slider = prediction_->epochSlider();
-    const qint64 epoch = slider->value() < slider->maximum() ? prediction_->shownFrameEpoch() : -1;
-    const QString spec =
-        epoch >= 0 ? QStringLiteral("%1@%2").arg(e->record.id).arg(epoch) : e->record.id;
+    const auto [spec, epoch] = shownFrameSpec(*e);
     const QString float32 = tr("TorchScript, float32 (*.pt)");
     const QString int8 = tr("TorchScript, INT8 linear layers (*.pt)");
     QString filter = float32;
@@ -790,6 +791,92 @@ void MainWindow::exportModel() {
     }
     store_->requestModelExport(spec, path,
                                filter == int8 ? ScriptPrecision::Int8 : ScriptPrecision::Float32);
+    statusBar()->showMessage(tr("Exporting %1…").arg(path));
+}
+
+// The one selected run of the store, or null after saying what to select.
+const RunEntry* MainWindow::selectedStoredRun(const QString& title) {
+    const auto ids = selectedRuns();
+    const auto* e = ids.size() == 1 ? runs_->entry(ids.front()) : nullptr;
+    if (!store_ || !e || e->record.id.isEmpty()) {
+        QMessageBox::information(this, title,
+                                 tr("Select one run of the run store: its kept parameters are "
+                                    "what is exported."));
+        return nullptr;
+    }
+    return e;
+}
+
+// RUN@EPOCH for the epoch the prediction view shows (RUN alone, the model the
+// run ended with, at the slider's end), and that epoch (-1 at the end).
+std::pair<QString, qint64> MainWindow::shownFrameSpec(const RunEntry& e) const {
+    const auto* slider = prediction_->epochSlider();
+    const qint64 epoch = slider->value() < slider->maximum() ? prediction_->shownFrameEpoch() : -1;
+    return {epoch >= 0 ? QStringLiteral("%1@%2").arg(e.record.id).arg(epoch) : e.record.id, epoch};
+}
+
+namespace {
+
+// What File → Export field… offers for each kind of file: the dialog's
+// filters, each with its scale (of pixels, samples or voxels).
+struct FieldChoice {
+    FieldFile file;
+    const char* filter;
+    double scale;
+};
+
+const FieldChoice kFieldChoices[] = {
+    {FieldFile::Png, QT_TRANSLATE_NOOP("MainWindow", "PNG at the trained size (*.png)"), 1.0},
+    {FieldFile::Png, QT_TRANSLATE_NOOP("MainWindow", "PNG at 2× the size (*.png)"), 2.0},
+    {FieldFile::Png, QT_TRANSLATE_NOOP("MainWindow", "PNG at 4× the size (*.png)"), 4.0},
+    {FieldFile::Wav, QT_TRANSLATE_NOOP("MainWindow", "WAV at the file's rate (*.wav)"), 1.0},
+    {FieldFile::Wav, QT_TRANSLATE_NOOP("MainWindow", "WAV at twice the rate (*.wav)"), 2.0},
+    {FieldFile::Npy, QT_TRANSLATE_NOOP("MainWindow", "NumPy array on the voxels (*.npy)"), 1.0},
+    {FieldFile::Npy, QT_TRANSLATE_NOOP("MainWindow", "NumPy array twice as fine (*.npy)"), 2.0},
+};
+
+} // namespace
+
+// The selected image, sound or volume run's field at the shown epoch, sampled
+// afresh by the store's thread (exportField), answered in showModelExported.
+void MainWindow::exportField() {
+    const auto* e = selectedStoredRun(tr("Export field"));
+    if (!e) {
+        return;
+    }
+    const auto file = fieldFileFor(e->config().data.kind);
+    if (!file) {
+        QMessageBox::information(this, tr("Export field"),
+                                 tr("Only a run on an image, a sound or a volume has a field to "
+                                    "export; File → Export model… takes any run."));
+        return;
+    }
+    QStringList filters;
+    for (const auto& choice : kFieldChoices) {
+        if (choice.file == *file) {
+            filters << tr(choice.filter);
+        }
+    }
+    const auto [spec, epoch] = shownFrameSpec(*e);
+    const QString suffix = *file == FieldFile::Png   ? QStringLiteral("png")
+                           : *file == FieldFile::Wav ? QStringLiteral("wav")
+                                                     : QStringLiteral("npy");
+    QString filter = filters.first();
+    const auto path = QFileDialog::getSaveFileName(
+        this, tr("Export field"),
+        QStringLiteral("%1%2.%3").arg(
+            e->record.id.left(8), epoch >= 0 ? QStringLiteral("-epoch%1").arg(epoch) : QString(),
+            suffix),
+        filters.join(QStringLiteral(";;")), &filter);
+    if (path.isEmpty()) {
+        return;
+    }
+    FieldExport request;
+    request.file = *file;
+    for (const auto& choice : kFieldChoices) {
+        request.scale = tr(choice.filter) == filter ? choice.scale : request.scale;
+    }
+    store_->requestFieldExport(spec, path, request);
     statusBar()->showMessage(tr("Exporting %1…").arg(path));
 }
 

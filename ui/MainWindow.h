@@ -24,6 +24,7 @@ class ExperimentForm;
 class GradientNormPlot;
 class GroupsPanel;
 class ParallelCoordinates;
+struct RunEntry;
 class HistoryPanel;
 class InsightServer;
 class LossPlot;
@@ -107,6 +108,7 @@ public:
     QAction* resumeAction() const { return resume_; }
     QAction* stopAction() const { return stop_; }
     QAction* exportModelAction() const { return exportModel_; }
+    QAction* exportFieldAction() const { return exportField_; }
     int selectedRun() const;
 
 Q_SIGNALS:
@@ -146,6 +148,9 @@ private:
     void exportLossCsv();
     void exportPlots();
     void exportModel();
+    void exportField();
+    const RunEntry* selectedStoredRun(const QString& title);
+    std::pair<QString, qint64> shownFrameSpec(const RunEntry& e) const;
     void showModelExported(const QString& path, const QString& written, const QString& error);
     void about();
     void chooseStore();
@@ -190,6 +195,7 @@ private:
     QAction* remove_ = nullptr;
     QAction* fork_ = nullptr;
     QAction* exportModel_ = nullptr;
+    QAction* exportField_ = nullptr;
     QAction* revertToBest_ = nullptr;
     QAction* logScale_ = nullptr;
     QAction* saveRuns_ = nullptr;

@@ -6,6 +6,7 @@
 #include "GridSliceView.h"
 #include "ImageFieldView.h"
 #include "RunsModel.h"
+#include "SpectrogramView.h"
 
 #include "QCustomPlotInclude.h"
 #include <QComboBox>
@@ -48,6 +49,23 @@ QString whenText(const PredictionSnapshot& p) {
 
 // Whether the replay walks kept parameters (by epoch) rather than a store's
 // kept predictions from before schema 6 (by index).
+// The fit of `shown` in words and when it was, or that there is none yet.
+QString fitAt(const RunData& data, const PredictionSnapshot* shown, const QString& points = {}) {
+    if (!shown) {
+        return PredictionView::tr("no prediction yet");
+    }
+    return PredictionView::tr("%1 at %2%3")
+        .arg(fitText(shown->mse, data.setup.zeroPredictorMse, data.setup.targetPeak),
+             whenText(*shown), points);
+}
+
+// The shown prediction where it holds a value for each of the data's points.
+const PredictionSnapshot* onEveryPoint(const RunData& data, const PredictionSnapshot* shown) {
+    return shown && shown->onTrainingPoints && shown->values.size() == data.targets.size()
+               ? shown
+               : nullptr;
+}
+
 bool replaysParameters(const RunEntry& e) {
     return !e.parameters().empty();
 }
@@ -71,10 +89,12 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     , line_(new QCustomPlot)
     , grid_(new GridSliceView)
     , image_(new ImageFieldView)
+    , spectrogram_(new SpectrogramView)
     , timeRow_(new QWidget)
     , tSlider_(new QSlider(Qt::Horizontal))
     , tLabel_(new QLabel)
     , channel_(new QComboBox)
+    , soundView_(new QComboBox)
     , play_(new QToolButton)
     , epochSlider_(new QSlider(Qt::Horizontal))
     , epochLabel_(new QLabel) {
@@ -88,6 +108,7 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     // Data where time moves (the wave packets): one instant at a time.
     auto* timeLayout = new QHBoxLayout(timeRow_);
     timeLayout->setContentsMargins(4, 0, 4, 0);
+    timeLayout->addWidget(soundView_);
     timeLayout->addWidget(channel_);
     timeLayout->addWidget(tLabel_);
     timeLayout->addWidget(tSlider_, 1);
@@ -95,6 +116,13 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     channel_->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
     channel_->setObjectName(QStringLiteral("valueChannel"));
     connect(channel_, &QComboBox::currentIndexChanged, this, &PredictionView::refresh);
+    // A sound: its waveform over time, or its spectrogram.
+    soundView_->addItems({tr("Waveform"), tr("Spectrogram")});
+    soundView_->setObjectName(QStringLiteral("soundView"));
+    soundView_->setToolTip(tr("A sound's fit as waveforms over time, or as spectrograms of the "
+                              "truth, the prediction and the error"));
+    soundView_->setSizePolicy(QSizePolicy::Maximum, QSizePolicy::Fixed);
+    connect(soundView_, &QComboBox::currentIndexChanged, this, &PredictionView::refresh);
     tSlider_->setObjectName(QStringLiteral("tSlider"));
     connect(tSlider_, &QSlider::valueChanged, this, &PredictionView::refresh);
     layout->addWidget(timeRow_);
@@ -104,6 +132,7 @@ PredictionView::PredictionView(RunsModel* runs, QWidget* parent)
     buildLinePage();
     pages_->addWidget(grid_);
     pages_->addWidget(image_);
+    pages_->addWidget(spectrogram_);
     emptyState_->setObjectName(QStringLiteral("predictionEmpty"));
     emptyState_->setAlignment(Qt::AlignCenter);
     emptyState_->setWordWrap(true);
@@ -487,6 +516,8 @@ void PredictionView::refresh() {
     updateTimeSlider(*e->data());
     if (e->config().data.kind == DataKind::Image) {
         drawImage();
+    } else if (showsSpectrogram()) {
+        drawSpectrogram();
     } else if (e->data()->setup.gridShape.size() >= 2) {
         drawGrid();
     } else {
@@ -524,7 +555,9 @@ void PredictionView::updateTimeSlider(const RunData& data) {
     channel_->setVisible(channels);
     shownChannels_ = std::max(1, data.setup.outputs);
     shownChannel_ = std::clamp(channel_->currentIndex(), 0, shownChannels_ - 1);
-    timeRow_->setVisible(instants > 1 || channels);
+    const bool sound = runs_->entry(runId_)->config().data.kind == DataKind::Audio;
+    soundView_->setVisible(sound);
+    timeRow_->setVisible(instants > 1 || channels || sound);
     instantOffset_ = size_t(tSlider_->value()) * size_t(perInstant);
     instantPoints_ = size_t(perInstant);
     // The instants span t in [0, 2] evenly.
@@ -563,9 +596,8 @@ void PredictionView::drawLine() {
     }
     const bool sorted = std::is_sorted(x.begin(), x.end());
     line_->graph(0)->setData(x, truth, sorted);
-    QString mse = tr("no prediction yet");
-    const auto* shown = shownPrediction(e);
-    if (shown && shown->onTrainingPoints && shown->values.size() == data.targets.size()) {
+    const auto* shown = onEveryPoint(data, shownPrediction(e));
+    if (shown) {
         QVector<double> y(x.size());
         for (qsizetype i = 0; i < y.size(); ++i) {
             y[i] = valueAt(shown->values, first + size_t(i));
@@ -576,15 +608,12 @@ void PredictionView::drawLine() {
             miss[i] = y[i] - truth[i];
         }
         line_->graph(2)->setData(x, miss, sorted);
-        mse = tr("%1 at %2")
-                  .arg(fitText(shown->mse, data.setup.zeroPredictorMse, data.setup.targetPeak),
-                       whenText(*shown));
     } else {
         line_->graph(1)->data()->clear();
         line_->graph(2)->data()->clear();
     }
     drawCompared(e, x, sorted);
-    title_->setText(tr("%1 — %2%3").arg(e.name(), mse, instantText_));
+    title_->setText(tr("%1 — %2%3").arg(e.name(), fitAt(data, shown), instantText_));
     title_->setToolTip(mseNote(e));
     const auto xRange = line_->xAxis->range();
     line_->rescaleAxes();
@@ -621,9 +650,8 @@ void PredictionView::drawGrid() {
         channelData_.targets = channelOf(e.data()->targets, channel, channels);
     }
     const auto& data = channels > 1 ? channelData_ : *e.data();
-    const auto* shown = shownPrediction(e);
-    const bool hasPrediction =
-        shown && shown->onTrainingPoints && shown->values.size() == e.data()->targets.size();
+    const auto* shown = onEveryPoint(*e.data(), shownPrediction(e));
+    const bool hasPrediction = shown != nullptr;
     if (hasPrediction && channels > 1) {
         channelPrediction_ = channelOf(shown->values, channel, channels);
     }
@@ -646,12 +674,7 @@ void PredictionView::drawGrid() {
     // The figures are those of all the points, not of the slice.
     title_->setText(tr("%1 — slice %2%3; %4")
                         .arg(e.name(), grid_->sliceText(), instantText_,
-                             hasPrediction
-                                 ? tr("%1 at %2 (all points)")
-                                       .arg(fitText(shown->mse, data.setup.zeroPredictorMse,
-                                                    data.setup.targetPeak),
-                                            whenText(*shown))
-                                 : tr("no prediction yet")));
+                             fitAt(data, shown, tr(" (all points)"))));
     title_->setToolTip(mseNote(e));
 }
 
@@ -660,22 +683,36 @@ void PredictionView::drawImage() {
     pages_->setCurrentWidget(image_);
     const auto& data = *e.data();
     const auto& shape = data.setup.gridShape;
-    const auto* shown = shownPrediction(e);
-    const bool hasPrediction =
-        shown && shown->onTrainingPoints && shown->values.size() == data.targets.size();
+    const auto* shown = onEveryPoint(data, shownPrediction(e));
     static const std::vector<float> none;
     if (shape.size() == 2) {
         image_->draw(int(shape[1]), int(shape[0]), data.setup.outputs, data.targets,
-                     hasPrediction ? shown->values : none);
+                     shown ? shown->values : none);
     }
-    title_->setText(tr("%1 — %2; %3")
-                        .arg(e.name(), QString::fromStdString(data.setup.dataDescription),
-                             hasPrediction
-                                 ? tr("%1 at %2")
-                                       .arg(fitText(shown->mse, data.setup.zeroPredictorMse,
-                                                    data.setup.targetPeak),
-                                            whenText(*shown))
-                                 : tr("no prediction yet")));
+    title_->setText(
+        tr("%1 — %2; %3")
+            .arg(e.name(), QString::fromStdString(data.setup.dataDescription), fitAt(data, shown)));
+    title_->setToolTip(mseNote(e));
+}
+
+bool PredictionView::showsSpectrogram() const {
+    const auto* e = runs_->entry(runId_);
+    return e && e->config().data.kind == DataKind::Audio && soundView_->currentIndex() == 1;
+}
+
+// A sound's chosen channel as spectrograms of truth, prediction and error.
+void PredictionView::drawSpectrogram() {
+    const auto& e = *runs_->entry(runId_);
+    pages_->setCurrentWidget(spectrogram_);
+    const auto& data = *e.data();
+    const auto* shown = onEveryPoint(data, shownPrediction(e));
+    const auto channel = size_t(shownChannel_);
+    spectrogram_->draw(data.targets.data() + channel,
+                       shown ? shown->values.data() + channel : nullptr, int64_t(instantPoints_),
+                       shownChannels_, data.setup.sampleRate);
+    title_->setText(
+        tr("%1 — %2; %3")
+            .arg(e.name(), QString::fromStdString(data.setup.dataDescription), fitAt(data, shown)));
     title_->setToolTip(mseNote(e));
 }
 

@@ -28,6 +28,7 @@ namespace dredge {
 
 class GridSliceView;
 class ImageFieldView;
+class SpectrogramView;
 class RunsModel;
 struct RunEntry;
 
@@ -48,6 +49,9 @@ public:
     QCustomPlot* linePlot() const { return line_; }
     GridSliceView* gridView() const { return grid_; }
     ImageFieldView* imageView() const { return image_; }
+    SpectrogramView* spectrogramView() const { return spectrogram_; }
+    // A sound's view: 0 its waveforms, 1 its spectrograms.
+    QComboBox* soundViewBox() const { return soundView_; }
     QString titleText() const;
     QString mseNote(const RunEntry& e) const;
     QSlider* epochSlider() const { return epochSlider_; }
@@ -76,6 +80,8 @@ private:
     void setParityStyle(bool parity);
     void drawGrid();
     void drawImage();
+    bool showsSpectrogram() const;
+    void drawSpectrogram();
     // The chosen value of point `point` among values of shownChannels_ per point.
     double valueAt(const std::vector<float>& values, size_t point) const;
     void drawCompared(const RunEntry& shown, const QVector<double>& x, bool sorted);
@@ -97,11 +103,13 @@ private:
     bool lineZoomed_ = false; // the user zoomed x: refreshes keep the range
     GridSliceView* grid_;
     ImageFieldView* image_;
+    SpectrogramView* spectrogram_;
     QWidget* timeRow_;
     QWidget* replayRow_ = nullptr; // play and the epoch slider: hidden with nothing to replay
     QSlider* tSlider_;
     QLabel* tLabel_;
     QComboBox* channel_; // which of several values per point is drawn
+    QComboBox* soundView_;
     int shownChannels_ = 1, shownChannel_ = 0;
     RunData channelData_; // the shown run's data with that value alone
     std::vector<float> channelPrediction_;

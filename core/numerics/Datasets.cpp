@@ -374,6 +374,7 @@ Dataset makeSampledDataset(const SampledSignal& signal) {
                       .clone();
     data.gridShape = signal.shape;
     data.description = signal.description;
+    data.sampleRate = signal.sampleRate;
     data.allPoints = n * instants;
     data.timeVaries = instants > 1;
     return data;

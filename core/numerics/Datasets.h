@@ -17,6 +17,7 @@ struct Dataset {
     at::Tensor target;              // y [N, C]: C = 1 but for an RGB image (3)
     std::vector<int64_t> gridShape; // points per axis at one instant, e.g. {1000} or {G, G, G}
     std::string description;        // e.g. "6-D hyper-grid, 8^5 points"
+    double sampleRate = 0.0;        // a sound's samples per second; 0 for other data
     // What a part of the data set (makeDatasetPart) knows of the whole: its
     // rows are [firstPoint, firstPoint + N) of allPoints.
     int64_t firstPoint = 0;

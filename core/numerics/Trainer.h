@@ -26,6 +26,7 @@ struct RunSetup {
     std::string dataDescription;
     double zeroPredictorMse = 0.0; // docs/reference.md §6: MSE of always predicting 0
     double targetPeak = 0.0;       // max |y|, for PSNR
+    double sampleRate = 0.0;       // a sound's samples per second (its spectrogram); else 0
     // Data-parallel training: the ranks that train the run and their hosts
     // (rank order); 1 and this host alone otherwise.
     int ranks = 1;

@@ -47,6 +47,7 @@ EpochData trainingPointsOf(const ExperimentConfig& config, const Dataset& data,
     setup.outputs = int(modelOutputs(config.model, data.target.size(1)));
     setup.gridShape = data.gridShape;
     setup.dataDescription = data.description;
+    setup.sampleRate = data.sampleRate;
     const auto sums = targetSumsOf(data.target);
     setup.zeroPredictorMse = sums.squares / double(data.target.numel());
     setup.targetPeak = sums.peak;

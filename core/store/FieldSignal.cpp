@@ -1,9 +1,12 @@
 #include "FieldSignal.h"
 
+#include "FieldPicture.h"
 #include "NpyArray.h"
 #include "SignalFiles.h"
 
+#include <QBuffer>
 #include <QFile>
+#include <QSaveFile>
 #include <algorithm>
 #include <cmath>
 #include <sndfile.h>
@@ -66,7 +69,8 @@ std::vector<float> evaluated(const FieldEvaluator& evaluator, int64_t points, fl
 
 } // namespace
 
-std::optional<FieldSound> fieldSound(const KeptModel& model, int rate, QString* error) {
+std::optional<FieldSound> fieldSound(const KeptModel& model, int rate, QString* error,
+                                     double rateScale) {
     const auto samples = trainedSamples(model, DataKind::Audio, error);
     if (!samples) {
         return std::nullopt;
@@ -74,7 +78,7 @@ std::optional<FieldSound> fieldSound(const KeptModel& model, int rate, QString* 
     const int64_t frames = samples->shape.front();
     FieldSound sound;
     sound.channels = model.evaluator->outputs();
-    sound.rate = rate > 0 ? rate : int(std::lround(samples->sampleRate));
+    sound.rate = rate > 0 ? rate : int(std::lround(samples->sampleRate * rateScale));
     sound.seconds = double(frames - 1) / samples->sampleRate;
     const int64_t n = int64_t(std::llround(sound.seconds * sound.rate)) + 1;
     if (sound.rate < 1 || sound.rate > 768000 || n > kMaxImagePixels) {
@@ -90,23 +94,36 @@ std::optional<FieldSound> fieldSound(const KeptModel& model, int rate, QString* 
     return sound;
 }
 
+// Whole or not at all: libsndfile writes into the QSaveFile's temporary
+// file, which replaces `path` only once every sample is there.
 bool writeWav(const FieldSound& sound, const QString& path, QString* error) {
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("cannot write '%1': %2").arg(path, out.errorString());
+        return false;
+    }
     SF_INFO info{};
     info.channels = sound.channels;
     info.samplerate = sound.rate;
     info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
-    SNDFILE* file = sf_open(QFile::encodeName(path).constData(), SFM_WRITE, &info);
+    SNDFILE* file = sf_open_fd(out.handle(), SFM_WRITE, &info, SF_FALSE);
     if (!file) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, sf_strerror(nullptr));
+        *error = QStringLiteral("cannot write '%1': %2").arg(path, sf_strerror(nullptr));
         return false;
     }
     sf_command(file, SFC_SET_CLIPPING, nullptr, SF_TRUE);
     const auto frames = sf_count_t(sound.samples.size()) / sound.channels;
     const bool written = sf_writef_float(file, sound.samples.data(), frames) == frames;
     if (!written) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, sf_strerror(file));
+        *error = QStringLiteral("cannot write '%1': %2").arg(path, sf_strerror(file));
     }
-    return sf_close(file) == 0 && written;
+    if (sf_close(file) != 0 || !written || !out.commit()) {
+        if (error->isEmpty() || written) {
+            *error = QStringLiteral("cannot write '%1': %2").arg(path, out.errorString());
+        }
+        return false;
+    }
+    return true;
 }
 
 std::optional<QByteArray> fieldVolumeNpy(const KeptModel& model, double scale, QString* error) {
@@ -156,6 +173,105 @@ std::optional<QByteArray> fieldVolumeNpy(const KeptModel& model, double scale, Q
     }
     const auto file = npyFileOf(shape, values);
     return QByteArray(file.data(), qsizetype(file.size()));
+}
+
+std::optional<FieldFile> fieldFileFor(DataKind kind) {
+    switch (kind) {
+    case DataKind::Image:
+        return FieldFile::Png;
+    case DataKind::Audio:
+        return FieldFile::Wav;
+    case DataKind::Volume:
+        return FieldFile::Npy;
+    default:
+        return std::nullopt;
+    }
+}
+
+namespace {
+
+bool savedWhole(const QString& path, const QByteArray& bytes, QString* error) {
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit()) {
+        *error = QStringLiteral("cannot write '%1': %2").arg(path, file.errorString());
+        return false;
+    }
+    return true;
+}
+
+// The picture at the request's size (the trained size times its scale unless
+// a size is given), as PNG bytes, and that size in words.
+std::optional<std::pair<QByteArray, QString>>
+pictureFile(const KeptModel& model, const FieldExport& request, QString* error) {
+    auto size = request.size;
+    if (size.isEmpty()) {
+        const auto trained = trainedImageSize(model.kept.record.config, error);
+        if (!trained) {
+            *error = QStringLiteral("run %1: %2").arg(model.kept.record.id.left(8), *error);
+            return std::nullopt;
+        }
+        size = QSize(int(std::lround(trained->width() * request.scale)),
+                     int(std::lround(trained->height() * request.scale)));
+    }
+    const auto picture = fieldPicture(model, size, error);
+    if (!picture) {
+        return std::nullopt;
+    }
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    if (!picture->save(&buffer, "PNG")) {
+        *error = QStringLiteral("cannot encode the picture as PNG");
+        return std::nullopt;
+    }
+    return std::pair(bytes, QStringLiteral("drawn at %1×%2").arg(size.width()).arg(size.height()));
+}
+
+} // namespace
+
+std::optional<QString> exportField(const KeptModel& model, const FieldExport& request,
+                                   const QString& path, QString* error, bool* refused) {
+    bool notFitting = true;
+    const auto said = [&]() -> std::optional<QString> {
+        switch (request.file) {
+        case FieldFile::Png: {
+            const auto picture = pictureFile(model, request, error);
+            notFitting = !picture;
+            return picture && savedWhole(path, picture->first, error)
+                       ? std::optional(picture->second)
+                       : std::nullopt;
+        }
+        case FieldFile::Wav: {
+            const auto sound = fieldSound(model, request.rate, error, request.scale);
+            notFitting = !sound;
+            return sound && writeWav(*sound, path, error)
+                       ? std::optional(QStringLiteral("sampled %1 s at %2 Hz")
+                                           .arg(sound->seconds, 0, 'f', 3)
+                                           .arg(sound->rate))
+                       : std::nullopt;
+        }
+        case FieldFile::Npy: {
+            const auto volume = fieldVolumeNpy(model, request.scale, error);
+            notFitting = !volume;
+            return volume && savedWhole(path, *volume, error)
+                       ? std::optional(
+                             QStringLiteral("sampled %1 times as fine").arg(request.scale))
+                       : std::nullopt;
+        }
+        }
+        return std::nullopt;
+    }();
+    if (refused) {
+        *refused = !said && notFitting;
+    }
+    if (!said) {
+        return std::nullopt;
+    }
+    return QStringLiteral("run %1 at %2 %3 to %4")
+        .arg(model.kept.record.id.left(8),
+             model.kept.isEnd() ? QStringLiteral("the end model")
+                                : QStringLiteral("epoch %1").arg(model.kept.epoch()),
+             *said, path);
 }
 
 } // namespace dredge

@@ -629,6 +629,25 @@ void StoreClient::requestModelExport(const QString& spec, const QString& path,
     });
 }
 
+void StoreClient::requestFieldExport(const QString& spec, const QString& path,
+                                     const FieldExport& request) {
+    post([spec, path, request](StoreWorker& w) {
+        w.read([&](RunStore& store, QString*) {
+            QString error;
+            const auto model = loadKeptModel(store, spec, &error);
+            const auto written =
+                model ? exportField(*model, request, path, &error) : std::optional<QString>();
+            QMetaObject::invokeMethod(
+                w.client(),
+                [client = w.client(), path, written = written.value_or(QString()), error] {
+                    Q_EMIT client->modelExported(path, written, error);
+                },
+                Qt::QueuedConnection);
+            return true; // a run without kept parameters is not the store's problem
+        });
+    });
+}
+
 bool StoreClient::flush() {
     bool ok = false;
     QMetaObject::invokeMethod(

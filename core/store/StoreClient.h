@@ -10,6 +10,7 @@
 // problem() says why, and the next batch tries again; healthy() says when
 // writes go through again.
 
+#include "FieldSignal.h"
 #include "RunExport.h"
 #include "RunRecord.h"
 #include "RunStore.h"
@@ -82,6 +83,9 @@ public:
     // RUN[@EPOCH]'s model as a TorchScript module at `path` (KeptModel):
     // answered by modelExported, with what was written or why not.
     void requestModelExport(const QString& spec, const QString& path, ScriptPrecision precision);
+    // RUN[@EPOCH]'s field sampled afresh to `path` (exportField: a picture,
+    // sound or volume): answered by modelExported too.
+    void requestFieldExport(const QString& spec, const QString& path, const FieldExport& request);
     // For a fork: a run's checkpoint epochs, then the state after one of them
     // (the last at or before `epoch`). Each is always answered, with an error
     // where the store or the run fails.
