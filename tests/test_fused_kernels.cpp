@@ -46,12 +46,17 @@ struct Evaluation {
 
 // Model: any FieldModel with a useFusedKernel switch.
 template <typename Model>
-Evaluation evaluate(Model& model, const at::Tensor& x, const at::Tensor& t, bool fused) {
+Evaluation evaluate(Model& model, const at::Tensor& x, const at::Tensor& t, bool fused,
+                    bool perOutput = false) {
     model.useFusedKernel = fused;
     model.zero_grad(true);
     const auto out = model.forward(x, t);
-    // A loss whose gradient differs per point exercises the whole backward.
-    const auto weights = at::linspace(-1.0, 2.0, x.size(0), x.options()).unsqueeze(1);
+    // A loss whose gradient differs per point exercises the whole backward;
+    // `perOutput`: per output too (the same for a point's outputs otherwise,
+    // as HostRunOfCudaMath takes it).
+    const auto weights = perOutput
+                             ? at::linspace(-1.0, 2.0, out.numel(), x.options()).view(out.sizes())
+                             : at::linspace(-1.0, 2.0, x.size(0), x.options()).unsqueeze(1);
     (out * weights).sum().backward();
     Evaluation e{out.detach().clone(), {}};
     for (const auto& p : model.parameters()) {
@@ -117,7 +122,7 @@ std::shared_ptr<FieldModel> fusedField(ModelKind kind, int dims, int size, int o
                                        at::Generator& gen, std::function<void(bool)>& setFused) {
     setFused = [](bool) {};
     if (kind == ModelKind::WaveEnsemble) {
-        auto waves = std::make_shared<WaveEnsemble>(dims, size, gen);
+        auto waves = std::make_shared<WaveEnsemble>(dims, size, gen, outputs);
         setFused = [waves](bool on) { waves->useFusedKernel = on; };
         return waves;
     }
@@ -473,14 +478,20 @@ private Q_SLOTS:
         QTest::addColumn<bool>("doublePrecision");
         QTest::addColumn<int>("threads");
         QTest::addColumn<int>("points");
+        QTest::addColumn<int>("outputs");
         for (int dims : {1, 3, 5}) {
             for (int waves : {1, 4, 9}) {
-                QTest::addRow("D=%d n=%d double", dims, waves) << dims << waves << true << 1 << 700;
-                QTest::addRow("D=%d n=%d float", dims, waves) << dims << waves << false << 1 << 700;
+                QTest::addRow("D=%d n=%d double", dims, waves)
+                    << dims << waves << true << 1 << 700 << 1;
+                QTest::addRow("D=%d n=%d float", dims, waves)
+                    << dims << waves << false << 1 << 700 << 1;
             }
         }
-        QTest::newRow("D=3 n=6 double, 2 threads") << 3 << 6 << true << 2 << 5000;
-        QTest::newRow("D=1 n=16 float, 2 threads, 3000 points") << 1 << 16 << false << 2 << 3000;
+        QTest::newRow("D=3 n=6 double, 2 threads") << 3 << 6 << true << 2 << 5000 << 1;
+        QTest::newRow("D=1 n=16 float, 2 threads, 3000 points")
+            << 1 << 16 << false << 2 << 3000 << 1;
+        QTest::newRow("D=2 n=5 out=3 double") << 2 << 5 << true << 1 << 700 << 3;
+        QTest::newRow("D=4 n=7 out=2 float, 2 threads") << 4 << 7 << false << 2 << 3000 << 2;
     }
     // The forward keeps the terms its backward needs, within a budget; past
     // it the backward computes them again, and a forward without gradients
@@ -516,9 +527,10 @@ private Q_SLOTS:
         QFETCH(bool, doublePrecision);
         QFETCH(int, threads);
         QFETCH(int, points);
+        QFETCH(int, outputs);
         at::set_num_threads(threads);
         auto gen = at::make_generator<at::CPUGeneratorImpl>(uint64_t(dims * 100 + waves));
-        WaveEnsemble model(dims, waves, gen);
+        WaveEnsemble model(dims, waves, gen, outputs);
         const auto dtype = doublePrecision ? at::kDouble : at::kFloat;
         model.to(dtype);
         {
@@ -530,8 +542,8 @@ private Q_SLOTS:
         }
         const auto x = (2.0 * at::randn({points, dims}, gen)).to(dtype);
         const auto t = (0.5 * at::randn({points}, gen)).to(dtype); // t ≠ 0: ω and v matter
-        const auto composed = evaluate(model, x, t, false);
-        const auto fused = evaluate(model, x, t, true);
+        const auto composed = evaluate(model, x, t, false, true);
+        const auto fused = evaluate(model, x, t, true, true);
         QVERIFY(agree(fused, composed, model, doublePrecision ? 1e-10 : 1e-5));
     }
 
@@ -618,6 +630,13 @@ private Q_SLOTS:
             << ensemble << 6 << 6 << 1 << false << true << 2 << false << 0;
         QTest::newRow("ensemble D=2 n=40 double, 2 threads")
             << ensemble << 2 << 40 << 1 << true << false << 2 << false << 0;
+        // C outputs (an RGB image's 3): each output's head row in turn.
+        QTest::newRow("ensemble D=2 n=8 out=3 double split")
+            << ensemble << 2 << 8 << 3 << true << true << 1 << false << 0;
+        QTest::newRow("ensemble D=1 n=16 out=2 float, 2 threads")
+            << ensemble << 1 << 16 << 2 << false << false << 2 << false << 0;
+        QTest::newRow("ensemble D=3 n=6 out=3 double, t = 0")
+            << ensemble << 3 << 6 << 3 << true << false << 1 << true << 0;
         QTest::newRow("interference D=1 F=16 double")
             << basis << 1 << 16 << 1 << true << false << 1 << false << 0;
         QTest::newRow("interference D=1 F=16 float")
@@ -653,6 +672,8 @@ private Q_SLOTS:
             << basis << 3 << 8 << 1 << false << false << 1 << true << 14;
         QTest::newRow("interference D=4 F=5 out=2 float split, 2 threads, 7^4 grid")
             << basis << 4 << 5 << 2 << false << true << 2 << true << 7;
+        QTest::newRow("ensemble D=2 n=8 out=3 float split, 70^2 grid")
+            << ensemble << 2 << 8 << 3 << false << true << 1 << true << 70;
     }
     void fusedEpochMatchesAutograd() {
         QFETCH(int, model);
@@ -952,6 +973,14 @@ private Q_SLOTS:
                                 {}};
         QVERIFY(!waves.fusedEpoch(doubles, gradient)); // float model, double points
         QVERIFY(waves.fusedEpoch(data, gradient));
+        WaveEnsemble threeOutputs(1, 4, gen, 3);
+        auto threeGradient = at::zeros({threeOutputs.parameterCount()});
+        QVERIFY(!threeOutputs.fusedEpoch(data, threeGradient)); // one target column for three
+        const EpochData rgb{x, at::zeros({50}), at::zeros({50, 3}), {}, {}, false, {}};
+        QVERIFY(threeOutputs.fusedEpoch(rgb, threeGradient));
+        auto amp = rgb;
+        amp.bfloat16Products = true; // several outputs under AMP: autocast's ops
+        QVERIFY(!threeOutputs.fusedEpoch(amp, threeGradient));
         // Two outputs against one target column: the MSE broadcasts it, which
         // the kernel (one target per output) does not; it read past the
         // target's end before.

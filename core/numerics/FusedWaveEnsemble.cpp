@@ -39,19 +39,22 @@ enum Slot {
 template <typename Scalar>
 fused::WaveParameters<Scalar> viewOf(const std::vector<at::Tensor>& p, int64_t waves,
                                      int64_t dims) {
-    return {p[Amplitude].data_ptr<Scalar>(),
-            p[K].data_ptr<Scalar>(),
-            p[Omega].data_ptr<Scalar>(),
-            p[Velocity].data_ptr<Scalar>(),
-            p[LogSigma].data_ptr<Scalar>(),
-            p[Phi].data_ptr<Scalar>(),
-            p[Epsilon].data_ptr<Scalar>(),
-            p[Lambda].data_ptr<Scalar>(),
-            p[HeadWeight].data_ptr<Scalar>(),
-            p[HeadBias].is_cpu() ? *p[HeadBias].data_ptr<Scalar>()
-                                 : Scalar(0), // CUDA reads it there
-            waves,
-            dims};
+    fused::WaveParameters<Scalar> view{p[Amplitude].data_ptr<Scalar>(),
+                                       p[K].data_ptr<Scalar>(),
+                                       p[Omega].data_ptr<Scalar>(),
+                                       p[Velocity].data_ptr<Scalar>(),
+                                       p[LogSigma].data_ptr<Scalar>(),
+                                       p[Phi].data_ptr<Scalar>(),
+                                       p[Epsilon].data_ptr<Scalar>(),
+                                       p[Lambda].data_ptr<Scalar>(),
+                                       p[HeadWeight].data_ptr<Scalar>(),
+                                       p[HeadBias].is_cpu() ? *p[HeadBias].data_ptr<Scalar>()
+                                                            : Scalar(0), // CUDA reads it there
+                                       waves,
+                                       dims};
+    view.outputs = p[HeadWeight].size(0); // [C][n]
+    view.headBiases = p[HeadBias].data_ptr<Scalar>();
+    return view;
 }
 
 // Fills the grid tables for the parameters in `view` (TensorGridLayout.h)
@@ -95,7 +98,7 @@ public:
         for (const auto* p : {&A, &k, &omega, &v, &logSigma, &phi, &eps, &lambda, &w, &b}) {
             params.push_back(p->contiguous());
         }
-        auto out = at::empty({n, 1}, xT.options());
+        auto out = at::empty({n, w.size(0)}, xT.options());
         ctx->save_for_backward(params);
         ctx->saved_data["xT"] = xT;
         ctx->saved_data["t"] = tc;
@@ -208,10 +211,15 @@ at::Tensor fusedWaveEnsembleForward(WaveEnsemble& m, const at::Tensor& x, const 
 std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochData& data,
                                                    at::Tensor& gradient) {
     const auto& x = data.coords;
-    // Mixed precision's emulated bfloat16 head is a float model's.
+    // Mixed precision's emulated bfloat16 head is a float model's with one
+    // output (C outputs under AMP train through autocast). A target narrower
+    // than the outputs is the MSE's broadcast, which autograd does: the
+    // kernel reads one per output.
+    const int64_t outputs = m.head->weight.size(0);
     if (!x.is_cpu() || !fusedKernelApplies(x, m.dims()) ||
+        data.target.numel() != x.size(0) * outputs ||
         x.scalar_type() != m.amplitude.scalar_type() ||
-        (data.bfloat16Products && x.scalar_type() != at::kFloat)) {
+        (data.bfloat16Products && (x.scalar_type() != at::kFloat || outputs > 1))) {
         return std::nullopt;
     }
     const auto xT = m.fusedCoordinates.of(x);
@@ -221,8 +229,8 @@ std::optional<EpochOutcome> fusedWaveEnsembleEpoch(WaveEnsemble& m, const EpochD
                                          m.logSigma,     m.phi,       m.epsilon, m.lambda,
                                          m.head->weight, m.head->bias};
     const KernelTargets targets(data, x.scalar_type());
-    auto out = at::empty({n, 1}, x.options());
-    auto& gradOut = reusedBuffer(m.epochBuffers.outputGradient, n, x.options());
+    auto out = at::empty({n, outputs}, x.options());
+    auto& gradOut = reusedBuffer(m.epochBuffers.outputGradient, n * outputs, x.options());
     const int threads = at::get_num_threads();
     const int64_t scratchPerThread = fused::waveEpochBlock(waves) * waves * fused::kWaveTerms;
     auto& scratch = reusedBuffer(m.epochBuffers.scratch, scratchPerThread * threads, x.options());

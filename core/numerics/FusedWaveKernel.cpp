@@ -285,17 +285,26 @@ inline Scalar bf16(Scalar x) {
     return x;
 }
 
-template <bool Fma, bool Static, bool BFloat16, bool Grid, typename Scalar>
+// Many: C > 1 outputs, out [N][C] (never with BFloat16); one output keeps
+// its own loops, which the compiler vectorises over points.
+template <bool Fma, bool Static, bool BFloat16, bool Grid, bool Many, typename Scalar>
 [[gnu::always_inline]] inline void
 forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
               const WaveParameters<Scalar>& p, Scalar* out, const KeptTerms<Scalar>& kept) {
     Projections<Scalar> s;
     Scalar scratch[kWaveTerms * kBlock];
     Scalar norms[kBlock];
+    const int64_t C = Many ? p.outputs : 1;
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
-        for (int64_t j = 0; j < len; ++j) {
-            out[b0 + j] = BFloat16 ? bf16(p.headBias) : p.headBias;
+        if constexpr (Many) {
+            for (int64_t j = 0; j < len; ++j) {
+                std::copy_n(p.headBiases, C, out + (b0 + j) * C);
+            }
+        } else {
+            for (int64_t j = 0; j < len; ++j) {
+                out[b0 + j] = BFloat16 ? bf16(p.headBias) : p.headBias;
+            }
         }
         Scalar* shared = nullptr;
         if constexpr (Static) {
@@ -306,7 +315,15 @@ forwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64
             const auto terms = kept ? kept.at(i, b0) : Terms<Scalar>::at(scratch, kBlock);
             s.r2 = Static ? shared : terms.r2;
             termsOfBlock<Fma, Static, Grid>(xT, t, n, b0, len, p, i, s, terms, bool(kept));
-            if constexpr (BFloat16) { // out += bf16(w) · bf16(ψ), ψ = A cos e m
+            if constexpr (Many) { // out_c += w_c A cos e m, each output's weight in turn
+                for (int64_t c = 0; c < C; ++c) {
+                    const Scalar scale = p.headWeight[c * p.waves + i] * p.amplitude[i];
+                    Scalar* o = out + b0 * C + c;
+                    for (int64_t j = 0; j < len; ++j) {
+                        o[j * C] += scale * terms.cp[j] * terms.e[j] * terms.m[j];
+                    }
+                }
+            } else if constexpr (BFloat16) { // out += bf16(w) · bf16(ψ), ψ = A cos e m
                 const Scalar w = bf16(p.headWeight[i]), A = p.amplitude[i];
                 for (int64_t j = 0; j < len; ++j) {
                     out[b0 + j] += w * bf16(A * terms.cp[j] * terms.e[j] * terms.m[j]);
@@ -331,48 +348,78 @@ template <bool Fma, typename Scalar>
 forwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
             const WaveParameters<Scalar>& p, Scalar* out, const KeptTerms<Scalar>& kept) {
     const bool bfloat16 = std::is_same_v<Scalar, float> && p.bfloat16Head;
+    if (p.outputs > 1) {
+        if constexpr (std::is_same_v<Scalar, float>) {
+            if (p.staticTime && p.gridTables != nullptr) {
+                forwardBlocks<Fma, true, false, true, true>(xT, t, n, begin, end, p, out, kept);
+                return;
+            }
+        }
+        if (p.staticTime) {
+            forwardBlocks<Fma, true, false, false, true>(xT, t, n, begin, end, p, out, kept);
+        } else {
+            forwardBlocks<Fma, false, false, false, true>(xT, t, n, begin, end, p, out, kept);
+        }
+        return;
+    }
     if constexpr (std::is_same_v<Scalar, float>) {
         if (p.staticTime && p.gridTables != nullptr) {
-            bfloat16 ? forwardBlocks<Fma, true, true, true>(xT, t, n, begin, end, p, out, kept)
-                     : forwardBlocks<Fma, true, false, true>(xT, t, n, begin, end, p, out, kept);
+            bfloat16
+                ? forwardBlocks<Fma, true, true, true, false>(xT, t, n, begin, end, p, out, kept)
+                : forwardBlocks<Fma, true, false, true, false>(xT, t, n, begin, end, p, out, kept);
             return;
         }
     }
     if (p.staticTime) {
-        bfloat16 ? forwardBlocks<Fma, true, true, false>(xT, t, n, begin, end, p, out, kept)
-                 : forwardBlocks<Fma, true, false, false>(xT, t, n, begin, end, p, out, kept);
+        bfloat16
+            ? forwardBlocks<Fma, true, true, false, false>(xT, t, n, begin, end, p, out, kept)
+            : forwardBlocks<Fma, true, false, false, false>(xT, t, n, begin, end, p, out, kept);
     } else {
-        bfloat16 ? forwardBlocks<Fma, false, true, false>(xT, t, n, begin, end, p, out, kept)
-                 : forwardBlocks<Fma, false, false, false>(xT, t, n, begin, end, p, out, kept);
+        bfloat16
+            ? forwardBlocks<Fma, false, true, false, false>(xT, t, n, begin, end, p, out, kept)
+            : forwardBlocks<Fma, false, false, false, false>(xT, t, n, begin, end, p, out, kept);
     }
 }
 
 // The backward over [begin, end). Static: r² is the block's shared ‖x‖²
 // (kept as the first wave's, or computed again), and the sums of t drop out.
-template <bool Fma, bool Static, bool BFloat16, bool Grid, typename Scalar>
+// Many: C > 1 outputs, gradOut [N][C] (as forwardBlocks).
+template <bool Fma, bool Static, bool BFloat16, bool Grid, bool Many, typename Scalar>
 [[gnu::always_inline]] inline void
 backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                const WaveParameters<Scalar>& p, const Scalar* gradOut,
                const KeptTerms<Scalar>& kept, const WaveGradients& g) {
     const int64_t D = p.dims;
+    const int64_t C = Many ? p.outputs : 1;
     Projections<Scalar> s;
     Scalar dp[kBlock], de[kBlock], dq[kBlock], det[kBlock], goRounded[kBlock];
+    Scalar combined[Many ? kBlock : 1]; // Many: dL/dψ of the wave, Σ_c dL/dout_c · w_c
     Scalar scratch[kWaveTerms * kBlock];
     Scalar norms[kBlock];
     for (int64_t b0 = begin; b0 < end; b0 += kBlock) {
         const int64_t len = std::min(kBlock, end - b0);
-        const Scalar* go = gradOut + b0;
+        const Scalar* go = gradOut + b0 * C;
         if constexpr (BFloat16) { // the head's backward takes dL/dout in bfloat16
             for (int64_t j = 0; j < len; ++j) {
                 goRounded[j] = bf16(go[j]);
             }
             go = goRounded;
         }
-        Scalar biasSum = 0;
-        for (int64_t j = 0; j < len; ++j) {
-            biasSum += go[j];
+        if constexpr (Many) {
+            for (int64_t c = 0; c < C; ++c) {
+                Scalar biasSum = 0;
+                for (int64_t j = 0; j < len; ++j) {
+                    biasSum += go[j * C + c];
+                }
+                g.headBias[c] += biasSum;
+            }
+        } else {
+            Scalar biasSum = 0;
+            for (int64_t j = 0; j < len; ++j) {
+                biasSum += go[j];
+            }
+            *g.headBias += biasSum;
         }
-        *g.headBias += biasSum;
         const Scalar* shared = nullptr;
         if constexpr (Static) {
             if (kept && p.waves > 0) {
@@ -400,13 +447,33 @@ backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int6
             const Scalar A = p.amplitude[i];
             const Scalar w = BFloat16 ? bf16(p.headWeight[i]) : p.headWeight[i];
             const Scalar eps = p.epsilon[i];
+            if constexpr (Many) { // each output's head weight, then dL/dψ over the outputs
+                for (int64_t c = 0; c < C; ++c) {
+                    Scalar sum = 0;
+                    for (int64_t j = 0; j < len; ++j) {
+                        sum += go[j * C + c] * (A * cp[j] * (e[j] * m[j]));
+                    }
+                    g.headWeight[c * p.waves + i] += sum;
+                }
+                for (int64_t j = 0; j < len; ++j) {
+                    combined[j] = 0;
+                }
+                for (int64_t c = 0; c < C; ++c) {
+                    const Scalar wc = p.headWeight[c * p.waves + i];
+                    for (int64_t j = 0; j < len; ++j) {
+                        combined[j] += go[j * C + c] * wc;
+                    }
+                }
+            }
             Scalar sumW = 0, sumA = 0, sumOmega = 0, sumPhi = 0, sumEps = 0;
             Scalar sumDeR2 = 0, sumDeT2 = 0;
             for (int64_t j = 0; j < len; ++j) {
                 // dL/dψ; in bfloat16, the GEMM's product stored as bfloat16
-                const Scalar gw = BFloat16 ? bf16(go[j] * w) : go[j] * w;
+                const Scalar gw = Many ? combined[j] : BFloat16 ? bf16(go[j] * w) : go[j] * w;
                 const Scalar em = e[j] * m[j];
-                sumW += go[j] * (BFloat16 ? bf16(A * cp[j] * em) : A * cp[j] * em);
+                if constexpr (!Many) {
+                    sumW += go[j] * (BFloat16 ? bf16(A * cp[j] * em) : A * cp[j] * em);
+                }
                 sumA += gw * cp[j] * em;
                 dp[j] = -gw * A * sp[j] * em; // dL/d(phase)
                 de[j] = gw * A * cp[j] * em;  // dL/d(−½ r² σ⁻²), the envelope's exponent
@@ -422,7 +489,9 @@ backwardBlocks(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int6
                     sumDeT2 += det[j] * tj;
                 }
             }
-            g.headWeight[i] += sumW;
+            if constexpr (!Many) {
+                g.headWeight[i] += sumW;
+            }
             g.amplitude[i] += sumA;
             g.omega[i] += sumOmega;
             g.phi[i] += sumPhi;
@@ -458,19 +527,42 @@ backwardImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_
              const WaveParameters<Scalar>& p, const Scalar* gradOut, const KeptTerms<Scalar>& kept,
              const WaveGradients& g) {
     const bool bf = std::is_same_v<Scalar, float> && p.bfloat16Head;
+    if (p.outputs > 1) {
+        if constexpr (std::is_same_v<Scalar, float>) {
+            if (p.staticTime && p.gridTables != nullptr) {
+                backwardBlocks<Fma, true, false, true, true>(xT, t, n, begin, end, p, gradOut, kept,
+                                                             g);
+                return;
+            }
+        }
+        if (p.staticTime) {
+            backwardBlocks<Fma, true, false, false, true>(xT, t, n, begin, end, p, gradOut, kept,
+                                                          g);
+        } else {
+            backwardBlocks<Fma, false, false, false, true>(xT, t, n, begin, end, p, gradOut, kept,
+                                                           g);
+        }
+        return;
+    }
     if constexpr (std::is_same_v<Scalar, float>) {
         if (p.staticTime && p.gridTables != nullptr) {
-            bf ? backwardBlocks<Fma, true, true, true>(xT, t, n, begin, end, p, gradOut, kept, g)
-               : backwardBlocks<Fma, true, false, true>(xT, t, n, begin, end, p, gradOut, kept, g);
+            bf ? backwardBlocks<Fma, true, true, true, false>(xT, t, n, begin, end, p, gradOut,
+                                                              kept, g)
+               : backwardBlocks<Fma, true, false, true, false>(xT, t, n, begin, end, p, gradOut,
+                                                               kept, g);
             return;
         }
     }
     if (p.staticTime) {
-        bf ? backwardBlocks<Fma, true, true, false>(xT, t, n, begin, end, p, gradOut, kept, g)
-           : backwardBlocks<Fma, true, false, false>(xT, t, n, begin, end, p, gradOut, kept, g);
+        bf ? backwardBlocks<Fma, true, true, false, false>(xT, t, n, begin, end, p, gradOut, kept,
+                                                           g)
+           : backwardBlocks<Fma, true, false, false, false>(xT, t, n, begin, end, p, gradOut, kept,
+                                                            g);
     } else {
-        bf ? backwardBlocks<Fma, false, true, false>(xT, t, n, begin, end, p, gradOut, kept, g)
-           : backwardBlocks<Fma, false, false, false>(xT, t, n, begin, end, p, gradOut, kept, g);
+        bf ? backwardBlocks<Fma, false, true, false, false>(xT, t, n, begin, end, p, gradOut, kept,
+                                                            g)
+           : backwardBlocks<Fma, false, false, false, false>(xT, t, n, begin, end, p, gradOut, kept,
+                                                             g);
     }
 }
 
@@ -487,7 +579,7 @@ epochImpl(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t e
         const int64_t b1 = std::min(end, b0 + block);
         const KeptTerms<Scalar> kept{scratch, block, b0};
         forwardImpl<Fma>(xT, t, n, b0, b1, p, out, kept);
-        lossOverElements(out, targets, b0, b1, gradOut, loss);
+        lossOverElements(out, targets, b0 * p.outputs, b1 * p.outputs, gradOut, loss);
         backwardImpl<Fma>(xT, t, n, b0, b1, p, gradOut, kept, g);
     }
 }

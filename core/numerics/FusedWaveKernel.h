@@ -6,7 +6,7 @@
 //
 // Layout: xT is the coordinates transposed, [D][N] (each axis contiguous);
 // parameters follow WaveEnsemble: A, ω, log σ, φ, ε [n]; k, v, λ [n][D];
-// head weight [n] and bias. No LibTorch in this header.
+// head weight [C][n] and bias [C]; outputs [N][C]. No LibTorch in this header.
 
 #include "FusedEpochLoss.h"
 #include "TensorGridLayout.h"
@@ -29,13 +29,17 @@ struct WaveParameters {
     Scalar headBias;
     int64_t waves;
     int64_t dims;
+    // C outputs (an RGB image's 3): the head's weight is [C][n], its biases
+    // `headBiases` (read where outputs > 1; headBias is the one output's).
+    int64_t outputs = 1;
+    const Scalar* headBiases = nullptr;
     // Every t is 0 (the data sets without time): the kernels drop the terms
     // of t (ω t, v t, their gradients, which are 0) and share ‖x‖² between
     // the waves. Read by the whole-epoch path.
     bool staticTime = false;
-    // Mixed precision (float only): the head's operands ψ, w, b and its
-    // output rounded to bfloat16, its gradients' too (dL/dout, dL/dψ), as
-    // autocast runs nn.Linear; the waves, loss and sums stay float32.
+    // Mixed precision (float only, one output): the head's operands ψ, w, b
+    // and its output rounded to bfloat16, its gradients' too (dL/dout,
+    // dL/dψ), as autocast runs nn.Linear; the waves, loss and sums stay float32.
     bool bfloat16Head = false;
     // Points on a tensor-product grid with every t 0 (float only): the
     // tables waveGridTables() filled for these parameters, from which the
@@ -81,13 +85,13 @@ struct WaveGradients {
 // transcendentals and the per-axis distances. Layout: [wave][term][N].
 constexpr int64_t kWaveTerms = 8;
 
-// out[i] = head(ψ(x_i, t_i)) for points [begin, end). When `terms` is not
+// out[i·C + c] = head_c(ψ(x_i, t_i)) for points [begin, end). When `terms` is not
 // null, also fills it for those points (n·waves·kWaveTerms values in all).
 template <typename Scalar>
 void waveEnsembleForward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,
                          const WaveParameters<Scalar>& p, Scalar* out, Scalar* terms);
 
-// Adds dL/dθ for points [begin, end), given gradOut = dL/dout per point, and
+// Adds dL/dθ for points [begin, end), given gradOut = dL/dout per output, and
 // the terms a forward kept (or null: they are computed again).
 template <typename Scalar>
 void waveEnsembleBackward(const Scalar* xT, const Scalar* t, int64_t n, int64_t begin, int64_t end,

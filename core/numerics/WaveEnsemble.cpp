@@ -61,16 +61,17 @@ torch::Tensor WaveEnsemble::waveValues(const torch::Tensor& x, const torch::Tens
 torch::Tensor WaveEnsemble::forward(const torch::Tensor& x, const torch::Tensor& t) {
     // Under autocast the composed ops run, so that mixed precision has tensor
     // ops to act on; the fused kernel computes in the parameters' precision.
-    // The fused kernel sums the waves into one output; C outputs take the
-    // composed ops.
-    if (useFusedKernel && head->weight.size(0) == 1 && fusedKernelApplies(x, dims_)) {
+    // The CPU kernel takes C outputs; CUDA's sums the waves into one, C
+    // outputs there take the composed ops.
+    if (useFusedKernel && (head->weight.size(0) == 1 || x.is_cpu()) &&
+        fusedKernelApplies(x, dims_)) {
         return fusedWaveEnsembleForward(*this, x, t);
     }
     return head(waveValues(x, t));
 }
 
 std::optional<EpochOutcome> WaveEnsemble::fusedEpoch(const EpochData& data, at::Tensor& gradient) {
-    if (!useFusedKernel || head->weight.size(0) != 1) {
+    if (!useFusedKernel) {
         return std::nullopt;
     }
     return fusedWaveEnsembleEpoch(*this, data, gradient);
