@@ -9,17 +9,29 @@
 namespace dredge {
 namespace {
 
-// A heading, then its map, in rows 2·row and 2·row + 1 of column 0.
-QCPColorMap* addRow(QCustomPlot* plot, int row, const QString& title, QCPMarginGroup* margins) {
+// Row `row` of `rows`: a map whose heading sits in its top-left corner, so
+// that three of them fit a short view.
+QCPColorMap* addRow(QCustomPlot* plot, QCPLayoutGrid* rows, int row, const QString& title,
+                    QCPMarginGroup* margins) {
     auto* rect = new QCPAxisRect(plot);
-    plot->plotLayout()->addElement(
-        2 * row, 0, new QCPTextElement(plot, title, QFont(plot->font().family(), 9)));
-    plot->plotLayout()->addElement(2 * row + 1, 0, rect);
+    rows->addElement(row, 0, rect);
     rect->setMarginGroup(QCP::msLeft | QCP::msRight, margins);
     rect->setMinimumSize(50, 24);
     rect->axis(QCPAxis::atLeft)->setLabel(SpectrogramView::tr("kHz"));
     auto* map = new QCPColorMap(rect->axis(QCPAxis::atBottom), rect->axis(QCPAxis::atLeft));
     map->setInterpolate(false);
+    auto* heading = new QCPItemText(plot);
+    heading->setClipToAxisRect(false);
+    heading->setClipAxisRect(rect);
+    heading->position->setType(QCPItemPosition::ptAxisRectRatio);
+    heading->position->setAxisRect(rect);
+    heading->position->setCoords(0.0, 0.0);
+    heading->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    heading->setText(title);
+    heading->setFont(QFont(plot->font().family(), 8));
+    heading->setColor(Qt::white);
+    heading->setBrush(QColor(0, 0, 0, 150));
+    heading->setPadding(QMargins(4, 1, 4, 1));
     return map;
 }
 
@@ -36,15 +48,23 @@ SpectrogramView::SpectrogramView(QWidget* parent)
     // pages share one minimum size) and squeeze the loss plot above it.
     plot_->setMinimumSize(120, 120);
     plot_->plotLayout()->clear();
+    // The rows in one column, the colour scale as tall as all three beside them.
+    auto* rows = new QCPLayoutGrid;
+    rows->setRowSpacing(2);
+    plot_->plotLayout()->addElement(0, 0, rows);
     auto* margins = new QCPMarginGroup(plot_);
     const QString titles[] = {tr("ground truth"), tr("prediction"),
                               tr("error (prediction − truth)")};
     for (int row = 0; row < 3; ++row) {
-        maps_.push_back(addRow(plot_, row, titles[row], margins));
+        maps_.push_back(addRow(plot_, rows, row, titles[row], margins));
+    }
+    // Time is labelled once, under the last row.
+    for (size_t row = 0; row + 1 < maps_.size(); ++row) {
+        maps_[row]->keyAxis()->setTickLabels(false);
     }
     maps_.back()->keyAxis()->setLabel(tr("seconds"));
     scale_ = new QCPColorScale(plot_);
-    plot_->plotLayout()->addElement(3, 1, scale_);
+    plot_->plotLayout()->addElement(0, 1, scale_);
     scale_->axis()->setLabel(tr("dB of full scale"));
     scale_->setBarWidth(10);
     auto gradient = QCPColorGradient(QCPColorGradient::gpThermal);
@@ -53,6 +73,13 @@ SpectrogramView::SpectrogramView(QWidget* parent)
     for (auto* map : maps_) {
         map->setColorScale(scale_);
     }
+    // As many frequency ticks as a row has room for.
+    connect(plot_, &QCustomPlot::afterLayout, this, [this] {
+        for (auto* map : maps_) {
+            const int height = map->valueAxis()->axisRect()->height();
+            map->valueAxis()->ticker()->setTickCount(std::max(1, height / 28));
+        }
+    });
     // The three rows move together in time and frequency.
     for (auto* map : maps_) {
         for (auto* other : maps_) {
