@@ -100,6 +100,32 @@ int measureMemory(ExperimentConfig config, int64_t batch, int64_t epochs) {
     return 0;
 }
 
+// An experiment on `data`, its file read, on `threads` threads without
+// clipping; nothing, said, where the file cannot be read.
+std::optional<ExperimentConfig> benchConfigOf(const DataConfig& data, int threads) {
+    ExperimentConfig config;
+    config.data = data;
+    QString error;
+    if (!readDataFiles(config.data, &error)) {
+        std::fprintf(stderr, "bench_images: %s\n", qPrintable(error));
+        return std::nullopt;
+    }
+    config.train.threads = threads;
+    config.train.clipGradients = false;
+    return config;
+}
+
+// Epochs until `budget` seconds have passed: how many, and the seconds taken.
+std::pair<int64_t, double> trainWithin(Trainer& trainer, double budget) {
+    int64_t epochs = 0;
+    const auto start = Clock::now();
+    while (seconds(start) < budget) {
+        trainer.runEpoch();
+        ++epochs;
+    }
+    return {epochs, seconds(start)};
+}
+
 // Every other pixel along both axes of a picture's grid (Fourier Features'
 // training set) as scattered points; the rest held out.
 struct Split {
@@ -187,12 +213,7 @@ int measureGeneralisation(ExperimentConfig base, double budget) {
         config.model.waves = 64;
         config.train.learningRate = e.lr;
         Trainer trainer(config);
-        int64_t epochs = 0;
-        const auto start = Clock::now();
-        while (seconds(start) < budget) {
-            trainer.runEpoch();
-            ++epochs;
-        }
+        const auto epochs = trainWithin(trainer, budget).first;
         std::printf("| %s | %s | %lld | %lld | %.2f | %s |\n", e.model, e.setting,
                     (long long)trainer.setup().parameters, (long long)epochs,
                     heldOutPsnr(trainer, split), e.paper);
@@ -218,16 +239,14 @@ std::pair<double, double> soundFitOf(const Trainer& trainer) {
 }
 
 int measureSound(const QString& path, double budget, int threads) {
-    ExperimentConfig base;
-    base.data.kind = DataKind::Audio;
-    base.data.audioPath = path.toStdString();
-    QString error;
-    if (!readDataFiles(base.data, &error)) {
-        std::fprintf(stderr, "bench_images: %s\n", qPrintable(error));
+    DataConfig data;
+    data.kind = DataKind::Audio;
+    data.audioPath = path.toStdString();
+    const auto read = benchConfigOf(data, threads);
+    if (!read) {
         return 1;
     }
-    base.train.threads = threads;
-    base.train.clipGradients = false;
+    const auto& base = *read;
     std::printf("%s, %d thread%s, %.0f s each\n\n"
                 "| model | setting | parameters | epochs | seconds | SNR (dB) | PSNR (dB) |\n"
                 "|---|---|---|---|---|---|---|\n",
@@ -258,13 +277,7 @@ int measureSound(const QString& path, double budget, int threads) {
         config.model.waves = 64;
         config.train.learningRate = e.lr;
         Trainer trainer(config);
-        int64_t epochs = 0;
-        const auto start = Clock::now();
-        while (seconds(start) < budget) {
-            trainer.runEpoch();
-            ++epochs;
-        }
-        const double took = seconds(start);
+        const auto [epochs, took] = trainWithin(trainer, budget);
         const auto [snr, psnr] = soundFitOf(trainer);
         std::printf("| %s | %s | %lld | %lld | %.1f | %.2f | %.2f |\n", e.model, e.setting,
                     (long long)trainer.setup().parameters, (long long)epochs, took, snr, psnr);
@@ -297,17 +310,15 @@ int main(int argc, char** argv) {
     const int threads =
         option(args, "--threads", QString::number(std::thread::hardware_concurrency())).toInt();
 
-    ExperimentConfig base;
-    base.data.kind = DataKind::Image;
-    base.data.imagePath = image.toStdString();
-    base.data.resize = QStringLiteral("%1x%1").arg(size).toStdString();
-    QString error;
-    if (!readDataFiles(base.data, &error)) {
-        std::fprintf(stderr, "bench_images: %s\n", qPrintable(error));
+    DataConfig data;
+    data.kind = DataKind::Image;
+    data.imagePath = image.toStdString();
+    data.resize = QStringLiteral("%1x%1").arg(size).toStdString();
+    const auto read = benchConfigOf(data, threads);
+    if (!read) {
         return 1;
     }
-    base.train.threads = threads;
-    base.train.clipGradients = false;
+    const auto& base = *read;
     std::printf("%s, %d thread%s\n", base.data.samples->description.c_str(), threads,
                 threads == 1 ? "" : "s");
     if (memory) {

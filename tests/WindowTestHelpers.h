@@ -30,6 +30,19 @@ inline const dredge::RunEntry* trainToEnd(dredge::MainWindow& w, int64_t epochs,
     return ended && (!w.store() || w.store()->flush()) ? e : nullptr;
 }
 
+// The form's experiment with its data set to the image or sound at `path`
+// and its model a SIREN `hidden` wide: a user's own file fitted.
+inline dredge::ExperimentConfig sirenOnFile(dredge::MainWindow& w, dredge::DataKind kind,
+                                            const QString& path, int hidden) {
+    auto c = w.form()->config();
+    c.data = dredge::DataConfig{};
+    c.data.kind = kind;
+    (kind == dredge::DataKind::Audio ? c.data.audioPath : c.data.imagePath) = path.toStdString();
+    c.model.kind = dredge::ModelKind::Siren;
+    c.model.hidden = hidden;
+    return c;
+}
+
 // A stored run shown in the window with these losses (History → Show in plot).
 inline int showStored(dredge::MainWindow& w, const dredge::RunRecord& record,
                       std::vector<double> losses) {

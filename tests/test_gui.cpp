@@ -1066,12 +1066,7 @@ private Q_SLOTS:
         QVERIFY(image.save(path));
         MainWindow w(false);
         w.show();
-        auto c = w.form()->config();
-        c.data = DataConfig{};
-        c.data.kind = DataKind::Image;
-        c.data.imagePath = path.toStdString();
-        c.model.kind = ModelKind::Siren;
-        c.model.hidden = 16;
+        auto c = sirenOnFile(w, DataKind::Image, path, 16);
         c.train.epochs = 40;
         w.form()->setConfig(c);
         auto* imageField = w.form()->findChild<QLineEdit*>(QStringLiteral("image"));
@@ -1105,12 +1100,7 @@ private Q_SLOTS:
         QVERIFY(writeSineWav(path, 8000, 1000.0, 0.5));
         MainWindow w(false);
         w.show();
-        auto c = w.form()->config();
-        c.data = DataConfig{};
-        c.data.kind = DataKind::Audio;
-        c.data.audioPath = path.toStdString();
-        c.model.kind = ModelKind::Siren;
-        c.model.hidden = 16;
+        auto c = sirenOnFile(w, DataKind::Audio, path, 16);
         c.model.firstW0 = 3000.0;
         c.train.epochs = 20;
         const auto* e = trainToTheEnd(w, c);

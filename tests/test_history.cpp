@@ -429,13 +429,7 @@ private Q_SLOTS:
         }
         const QString picture = dir_.filePath(QStringLiteral("ramp.png"));
         QVERIFY(image.save(picture));
-        auto config = w.form()->config();
-        config.data = DataConfig{};
-        config.data.kind = DataKind::Image;
-        config.data.imagePath = picture.toStdString();
-        config.model.kind = ModelKind::Siren;
-        config.model.hidden = 8;
-        w.form()->setConfig(config);
+        w.form()->setConfig(sirenOnFile(w, DataKind::Image, picture, 8));
         const auto* e = trainToEnd(w, 30, 1);
         QVERIFY(e);
         w.runsTable()->selectRow(1);

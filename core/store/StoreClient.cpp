@@ -612,12 +612,14 @@ void StoreClient::requestExport(const QStringList& ids, const QString& path, Exp
     });
 }
 
-void StoreClient::requestModelExport(const QString& spec, const QString& path,
-                                     ScriptPrecision precision) {
-    post([spec, path, precision](StoreWorker& w) {
+// `write` on the store's thread, answered by modelExported with what it
+// wrote or why not.
+void StoreClient::postExport(const QString& path,
+                             std::function<std::optional<QString>(RunStore&, QString*)> write) {
+    post([path, write = std::move(write)](StoreWorker& w) {
         w.read([&](RunStore& store, QString*) {
             QString error;
-            const auto written = exportTorchScript(store, spec, path, precision, &error);
+            const auto written = write(store, &error);
             QMetaObject::invokeMethod(
                 w.client(),
                 [client = w.client(), path, written = written.value_or(QString()), error] {
@@ -629,22 +631,18 @@ void StoreClient::requestModelExport(const QString& spec, const QString& path,
     });
 }
 
+void StoreClient::requestModelExport(const QString& spec, const QString& path,
+                                     ScriptPrecision precision) {
+    postExport(path, [spec, path, precision](RunStore& store, QString* error) {
+        return exportTorchScript(store, spec, path, precision, error);
+    });
+}
+
 void StoreClient::requestFieldExport(const QString& spec, const QString& path,
                                      const FieldExport& request) {
-    post([spec, path, request](StoreWorker& w) {
-        w.read([&](RunStore& store, QString*) {
-            QString error;
-            const auto model = loadKeptModel(store, spec, &error);
-            const auto written =
-                model ? exportField(*model, request, path, &error) : std::optional<QString>();
-            QMetaObject::invokeMethod(
-                w.client(),
-                [client = w.client(), path, written = written.value_or(QString()), error] {
-                    Q_EMIT client->modelExported(path, written, error);
-                },
-                Qt::QueuedConnection);
-            return true; // a run without kept parameters is not the store's problem
-        });
+    postExport(path, [spec, path, request](RunStore& store, QString* error) {
+        const auto model = loadKeptModel(store, spec, error);
+        return model ? exportField(*model, request, path, error) : std::nullopt;
     });
 }
 

@@ -114,6 +114,8 @@ private:
     friend class StoreWorker; // reports its state through onWorkerState
     void onWorkerState(const QString& problem, bool recordsChanged);
     void post(std::function<void(StoreWorker&)> call);
+    void postExport(const QString& path,
+                    std::function<std::optional<QString>(RunStore&, QString*)> write);
 
     StoreLocation location_;
     QThread thread_;
