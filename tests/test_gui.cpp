@@ -1108,10 +1108,12 @@ private Q_SLOTS:
         auto* view = w.predictionView();
         view->showRun(e->id);
         QVERIFY(view->linePlot()->isVisible()); // the waveform first
-        auto* box = view->soundViewBox();
+        auto* box = view->findChild<QComboBox*>(QStringLiteral("soundView"));
+        QVERIFY(box);
         QVERIFY(box->isVisible());
         box->setCurrentIndex(1);
-        auto* spectrogram = view->spectrogramView();
+        auto* spectrogram = view->findChild<SpectrogramView*>();
+        QVERIFY(spectrogram);
         QTRY_VERIFY(spectrogram->isVisible());
         QVERIFY(!view->linePlot()->isVisible());
         auto* truth = spectrogram->map(0)->data();

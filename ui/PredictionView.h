@@ -49,9 +49,6 @@ public:
     QCustomPlot* linePlot() const { return line_; }
     GridSliceView* gridView() const { return grid_; }
     ImageFieldView* imageView() const { return image_; }
-    SpectrogramView* spectrogramView() const { return spectrogram_; }
-    // A sound's view: 0 its waveforms, 1 its spectrograms.
-    QComboBox* soundViewBox() const { return soundView_; }
     QString titleText() const;
     QString mseNote(const RunEntry& e) const;
     QSlider* epochSlider() const { return epochSlider_; }
@@ -109,7 +106,7 @@ private:
     QSlider* tSlider_;
     QLabel* tLabel_;
     QComboBox* channel_; // which of several values per point is drawn
-    QComboBox* soundView_;
+    QComboBox* soundView_; // "soundView": a sound's waveforms (0) or spectrograms (1)
     int shownChannels_ = 1, shownChannel_ = 0;
     RunData channelData_; // the shown run's data with that value alone
     std::vector<float> channelPrediction_;
