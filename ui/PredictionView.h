@@ -105,7 +105,7 @@ private:
     QWidget* replayRow_ = nullptr; // play and the epoch slider: hidden with nothing to replay
     QSlider* tSlider_;
     QLabel* tLabel_;
-    QComboBox* channel_; // which of several values per point is drawn
+    QComboBox* channel_;   // which of several values per point is drawn
     QComboBox* soundView_; // "soundView": a sound's waveforms (0) or spectrograms (1)
     int shownChannels_ = 1, shownChannel_ = 0;
     RunData channelData_; // the shown run's data with that value alone
