@@ -8,9 +8,10 @@
 //
 // Accuracy (tests/test_fused_kernels, fastMath*, against std:: in double,
 // over the whole range, in every clone):
-//   sinCos: ≤ 2e-7 absolute for |x| ≤ 1e4, and up to 1e5 (measured 9.3e-8);
-//     past |x| ≈ 1.0e5 the quadrant is clamped and the result is wrong: no
-//     converging fit has phases there (a diverging one shows in its loss).
+//   sinCos: ≤ 2e-7 absolute for |x| ≤ 1e4, and up to 1e5 (measured 1.45e-7
+//     with FMA, 1.8e-7 without); past |x| ≈ 1.02e5 the half-turn count is
+//     clamped and the result is wrong: no converging fit has phases there
+//     (a diverging one shows in its loss).
 //   expNonPositive: ≤ 2 ulp relative for −87.3 ≤ x ≤ 0, where exp(x) is a
 //     normal float; 0 below (as flush-to-zero gives); x > 0 is not its job.
 //
@@ -46,19 +47,6 @@ inline float roundToBFloat16(float x) {
     return floatOf((u + 0x7fffu + ((u >> 16) & 1u)) & 0xffff0000u);
 }
 
-// The nearest integer to y for |y| ≤ 65000, in instructions every x86-64
-// clone vectorises: shifted positive, a truncating conversion is a floor
-// (SSE2 has no vector round; a sign-dependent ±0.5 costs GCC a dozen blends).
-// Near a half the sum may round either way, which moves the reduced argument
-// by at most 2⁻⁷·π/2 past ±π/4, inside the polynomials' accurate range.
-inline int32_t nearestInt(float y) {
-    return int32_t(y + 65536.5f) - 65536;
-}
-
-// sin(x) and cos(x). Reduction: q = nearest(x·2/π), r = x − q·π/2 ∈ ~[−π/4, π/4];
-// then sin r and cos r by minimax polynomials (Cephes' sinf/cosf), swapped and
-// negated by q mod 4.
-// x − q·π/2 for |q| ≤ 65000, to a float's rounding.
 // a·b + c, fused where the copy has FMA. Spelt out, because GCC contracts
 // a plain a·b + c or not depending on where it is inlined: a forward and a
 // backward computing the same term would differ in the last bit.
@@ -77,17 +65,27 @@ template <bool Fma>
     return a * b + c;
 }
 
+// The nearest integer to y (ties to even), |y| ≤ 2³¹: one conversion in the
+// current rounding mode (cvtps2dq, which every x86-64 clone vectorises).
+// Bounds are applied with fmin/fmax, one instruction each: a conditional
+// lets GCC specialise the code after it for the bound's constant, which cost
+// the kernels a dozen masked instructions per call.
+inline int32_t nearestInt(float y, float lowest, float highest) {
+    return __builtin_irintf(__builtin_fminf(__builtin_fmaxf(y, lowest), highest));
+}
+
+// x − q·π for |q| ≤ 32768, to a float's rounding.
 template <bool Fma>
-inline float reducedByQuarterTurns(float x, int32_t q) {
+inline float reducedByHalfTurns(float x, int32_t q) {
     if constexpr (Fma) {
-        // π/2 in three parts, the first two with trailing zero bits so that
+        // π in three parts, the first two with trailing zero bits so that
         // q times them is exact (Cody–Waite).
         const float qf = float(q);
-        const float r = __builtin_fmaf(-qf, 1.5703125f, x);
-        const float s = __builtin_fmaf(-qf, 4.837512969970703125e-4f, r);
-        return __builtin_fmaf(-qf, 7.549789948768648e-8f, s);
+        const float r = __builtin_fmaf(-qf, 3.140625f, x);
+        const float s = __builtin_fmaf(-qf, 9.67502593994140625e-4f, r);
+        return __builtin_fmaf(-qf, 1.509957979507459e-7f, s);
     }
-    return float(double(x) - double(q) * 1.57079632679489661923);
+    return float(double(x) - double(q) * 3.14159265358979323846);
 }
 
 // x − n·ln 2 for |n| ≤ 127, to a float's rounding.
@@ -101,27 +99,29 @@ inline float reducedByLn2(float x, int32_t n) {
     return float(double(x) - double(n) * 0.693147180559945309417);
 }
 
+// sin(x) and cos(x). Reduction by half turns: q = nearest(x/π), r = x − q·π
+// ∈ [−π/2, π/2], so that sin x = (−1)^q sin r and cos x = (−1)^q cos r, one
+// sign bit for both (quarter turns need a swap and two signs: 8 more
+// instructions than the polynomials' extra terms). sin r and cos r by
+// minimax polynomials of degree 9 and 10 on [−π/2, π/2] (fitted for this
+// file, float coefficients: 1.7e-8 and 5e-9).
 template <bool Fma>
 inline void sinCos(float x, float& sine, float& cosine) {
-    constexpr float kTwoOverPi = 0.636619772367581343f;
-    const float y = x * kTwoOverPi;
-    const float bounded = y < -65000.f ? -65000.f : (y > 65000.f ? 65000.f : y); // see nearestInt
-    const int32_t q = nearestInt(bounded);
-    const float r = reducedByQuarterTurns<Fma>(x, q);
+    constexpr float kOneOverPi = 0.318309886183790671538f;
+    const int32_t q = nearestInt(x * kOneOverPi, -32500.f, 32500.f);
+    const float r = reducedByHalfTurns<Fma>(x, q);
     const float r2 = r * r;
     const float sr =
-        r + r * r2 * (-1.6666654611e-1f + r2 * (8.3321608736e-3f + r2 * -1.9515295891e-4f));
+        r + r * r2 *
+                (-1.666665673e-1f +
+                 r2 * (8.333017118e-3f + r2 * (-1.980661473e-4f + r2 * 2.600054586e-6f)));
     const float cr =
-        1.0f - 0.5f * r2 +
-        r2 * r2 *
-            (4.166664568298827e-2f + r2 * (-1.388731625493765e-3f + r2 * 2.443315711809948e-5f));
-    // Quadrant q mod 4: sin x = sin r, cos r, −sin r, −cos r; cos x = cos r,
-    // −sin r, −cos r, sin r. Sign flips as a bit, so that nothing branches.
-    const bool odd = (q & 1) != 0;
-    const uint32_t sineSign = uint32_t(q & 2) << 30;
-    const uint32_t cosineSign = uint32_t((q + 1) & 2) << 30;
-    sine = floatOf(bitsOf(odd ? cr : sr) ^ sineSign);
-    cosine = floatOf(bitsOf(odd ? sr : cr) ^ cosineSign);
+        1.0f + r2 * (-5.0e-1f + r2 * (4.166664183e-2f +
+                                      r2 * (-1.388840377e-3f +
+                                            r2 * (2.476188638e-5f + r2 * -2.607710599e-7f))));
+    const uint32_t sign = uint32_t(q) << 31;
+    sine = floatOf(bitsOf(sr) ^ sign);
+    cosine = floatOf(bitsOf(cr) ^ sign);
 }
 
 template <bool Fma>
@@ -145,8 +145,8 @@ template <bool Fma>
 inline float expNonPositive(float x) {
     constexpr float kLog2e = 1.44269504088896341f;
     constexpr float kLowest = -87.33654475f; // ln(2^−126)
-    const float clamped = x < kLowest ? kLowest : (x > 0.0f ? 0.0f : x);
-    const int32_t n = nearestInt(clamped * kLog2e);
+    const float clamped = __builtin_fminf(__builtin_fmaxf(x, kLowest), 0.0f);
+    const int32_t n = nearestInt(clamped * kLog2e, -126.0f, 0.0f);
     const float r = reducedByLn2<Fma>(clamped, n);
     const float p = 1.9875691500e-4f * r + 1.3981999507e-3f;
     const float poly =
