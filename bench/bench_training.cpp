@@ -69,7 +69,7 @@ double transcendentalsPerEpoch(const ExperimentConfig& c, int64_t points) {
 
 // Vector lane-operations (a multiply, add, fused multiply-add, compare, blend
 // or bit operation on one float each) of a fused CPU float epoch, counted by
-// hand from the kernels' source: per sin/cos pair 32 (FastMath.h's, with its
+// hand from the kernels' source: per sin/cos pair 22 (FastMath.h's, with its
 // FMA reduction), per exp 22, and the projections, products and gradient sums
 // around them. An estimate (±20 %), for the share of the FMA limit: the time
 // the epoch's operations would take at the CPU's multiply-add rate. On a
@@ -91,23 +91,23 @@ double laneOpsPerEpoch(const ExperimentConfig& c, int64_t points, int dims, bool
     const double tableEntries = grid ? double(grid.rows + grid.innerPoints) : 0.0;
     switch (c.model.kind) {
     case ModelKind::WaveEnsemble: {
-        // per wave: projections 2D, three pairs and an exp 118 (grid: the
-        // table products 17 and u's pair 32), the product 3; backward 20
+        // per wave: projections 2D, three pairs and an exp 88 (grid: the
+        // table products 17 and u's pair 22), the product 3; backward 14
         // and its axis sums 2D; t ≠ 0 adds r² per wave (2D), ω t and the
         // sums of t (3D + 6). Per point: ‖x‖² (D), loss, bias.
-        const double terms = grid ? 49.0 : 118.0 + 2.0 * d;
-        const double perWave = terms + 23.0 + 2.0 * d + (staticTime ? 0.0 : 5.0 * d + 6.0);
+        const double terms = grid ? 39.0 : 88.0 + 2.0 * d;
+        const double perWave = terms + 17.0 + 2.0 * d + (staticTime ? 0.0 : 5.0 * d + 6.0);
         return n * (c.model.waves * perWave + d + 5.0) +
-               c.model.waves * (axisValues * 88.0 + tableEntries * 9.0 * d);
+               c.model.waves * (axisValues * 68.0 + tableEntries * 9.0 * d);
     }
     case ModelKind::Interference: {
-        // per field: projections 2D, three pairs 97 (grid: the table
-        // products 16 and u's pair 32), the superposition 4; backward 25
+        // per field: projections 2D, three pairs 67 (grid: the table
+        // products 16 and u's pair 22), the superposition 4; backward 25
         // and its axis sums 2D. Per point: the envelope (3D, an exp) and its
         // gradient (6D), loss.
-        const double terms = grid ? 48.0 : 97.0 + 2.0 * d;
+        const double terms = grid ? 38.0 : 67.0 + 2.0 * d;
         return n * (c.model.fields * (terms + 29.0 + 2.0 * d) + 9.0 * d + 28.0) +
-               c.model.fields * (axisValues * 66.0 + tableEntries * 8.0 * d);
+               c.model.fields * (axisValues * 46.0 + tableEntries * 8.0 * d);
     }
     default:
         return 0.0;

@@ -126,22 +126,22 @@ template <bool Fma, typename Scalar>
                                                  const Terms<Scalar>& out, bool backwardToo) {
     const Scalar phi = p.phi[f], eps = p.epsilon[f];
     if constexpr (std::is_same_v<Scalar, float>) {
-        // FastMath.h inline, one loop (as the wave kernel's evaluateTerms).
+        // FastMath.h inline, u's pair in a loop of its own (as the wave
+        // kernel's evaluateTerms, for the same reason).
         if (backwardToo) {
 #pragma GCC ivdep
             for (int64_t j = 0; j < len; ++j) {
                 sinCos<Fma>(a[j], out.sa[j], out.ca[j]);
                 sinCos<Fma>(q[j], out.sq[j], out.cq[j]);
-                sinCos<Fma>(phi + eps * out.cq[j], out.m[j], out.cu[j]);
             }
         } else {
 #pragma GCC ivdep
             for (int64_t j = 0; j < len; ++j) {
                 sinCos<Fma>(a[j], out.sa[j], out.ca[j]);
                 out.cq[j] = cosOf<Fma>(q[j]);
-                out.m[j] = sinOf<Fma>(phi + eps * out.cq[j]);
             }
         }
+        modulationOf<Fma>(out.cq, phi, eps, len, out.m, backwardToo ? out.cu : nullptr);
         return;
     }
     for (int64_t j = 0; j < len; ++j) {
