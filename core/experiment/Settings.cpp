@@ -455,11 +455,11 @@ std::vector<Setting> trainRows() {
          "Mixed precision. CPU: bfloat16 products as autocast makes them, phases, sines and "
          "Adam in float32. The wave ensemble, interference basis and RFF keep their fused "
          "path (the head's operands, output and gradients rounded to bfloat16): about the "
-         "float32 time (1.02-1.10x) and the same final loss to 3 digits. SIREN's H x H "
-         "layer runs oneDNN's bfloat16 GEMMs: 1.9x faster at H = 64 and 5x at H = 256 on "
-         "CPUs with bfloat16 dot products (avx512_bf16, AMX; elsewhere no faster than "
-         "float32), but it fits worse: best loss ~20x float32's at H = 64 on the chirp, "
-         "2e-6 against 4e-14 at H = 256. CUDA: float16 autocast of the composed ops with "
+         "float32 time (1.00-1.09x) and the same final loss to 3 digits. SIREN's H x H "
+         "layer runs oneDNN's bfloat16 GEMMs: no faster at H = 64 (0.97x), 1.6x faster at "
+         "H = 256 on CPUs with bfloat16 dot products (avx512_bf16, AMX; elsewhere no faster "
+         "than float32), but it fits worse: best loss ~20x float32's at H = 64 on the chirp, "
+         "2e-6 against 3e-14 at H = 256. CUDA: float16 autocast of the composed ops with "
          "dynamic loss scaling.",
          "", kLiveEverywhere},
         [](auto& c) -> auto& { return c.train.mixedPrecision; }));
