@@ -1135,6 +1135,55 @@ private Q_SLOTS:
         QTRY_VERIFY(view->linePlot()->isVisible());
     }
 
+    // The spectrogram view keeps the truth's row while only the prediction
+    // changes, and computes it again when the truth does: another buffer,
+    // another channel of the same one, or the same buffer refilled.
+    void theSpectrogramRedrawsTheTruthOnlyWhenItChanges() {
+        constexpr int64_t kSamples = 4000;
+        constexpr double kRate = 8000.0;
+        auto sine = [](double hertz, int64_t i) {
+            return float(0.5 * std::sin(2.0 * M_PI * hertz * double(i) / kRate));
+        };
+        std::vector<float> stereo(static_cast<size_t>(2 * kSamples));
+        std::vector<float> prediction(static_cast<size_t>(2 * kSamples)); // as interleaved
+        for (int64_t i = 0; i < kSamples; ++i) {
+            stereo[size_t(2 * i)] = sine(1000.0, i);         // left: bin 128
+            stereo[size_t(2 * i + 1)] = sine(2000.0, i);     // right: bin 256
+            prediction[size_t(2 * i + 1)] = sine(3000.0, i); // bin 384
+        }
+        SpectrogramView view;
+        auto loudestBin = [&](int row) {
+            auto* data = view.map(row)->data();
+            int loudest = 0;
+            for (int bin = 0; bin < data->valueSize(); ++bin) {
+                loudest = data->cell(6, bin) > data->cell(6, loudest) ? bin : loudest;
+            }
+            return loudest;
+        };
+        view.draw(stereo.data(), nullptr, kSamples, 2, kRate); // the left channel
+        QCOMPARE(loudestBin(0), 128);
+        QCOMPARE(view.map(1)->data()->keySize(), 0); // no prediction yet
+        view.draw(stereo.data() + 1, prediction.data() + 1, kSamples, 2, kRate); // the right one
+        QCOMPARE(loudestBin(0), 256);
+        QCOMPARE(loudestBin(1), 384);
+        // Only the prediction changes: the truth's row is not filled again
+        // (a mark put in one of its cells stays).
+        view.map(0)->data()->setCell(0, 0, 12345.0);
+        for (int64_t i = 0; i < kSamples; ++i) {
+            prediction[size_t(2 * i + 1)] = sine(1500.0, i); // bin 192
+        }
+        view.draw(stereo.data() + 1, prediction.data() + 1, kSamples, 2, kRate);
+        QCOMPARE(loudestBin(1), 192);
+        QCOMPARE(view.map(0)->data()->cell(0, 0), 12345.0);
+        // The same buffer refilled in place is a new truth.
+        for (int64_t i = 0; i < kSamples; ++i) {
+            stereo[size_t(2 * i + 1)] = sine(500.0, i); // bin 64
+        }
+        view.draw(stereo.data() + 1, prediction.data() + 1, kSamples, 2, kRate);
+        QVERIFY(view.map(0)->data()->cell(0, 0) != 12345.0);
+        QCOMPARE(loudestBin(0), 64);
+    }
+
     // A stored image run whose file has gone keeps its losses, and the
     // prediction view says why it shows no prediction instead of waiting.
     void aStoredRunWhoseFileHasGoneSaysWhy() {

@@ -407,9 +407,10 @@ private Q_SLOTS:
             static_cast<QDialog*>(dialog)->accept(); // (protected in QFileDialog)
         });
         action->trigger();
-        QTest::qWaitFor([&] { return !exported.isEmpty(); }, kTimeoutMs);
-        return exported.isEmpty() ? QList<QVariant>{path, QString(), QStringLiteral("none")}
-                                  : exported.takeFirst();
+        if (!QTest::qWaitFor([&] { return !exported.isEmpty(); }, kTimeoutMs)) {
+            return {path, QString(), QStringLiteral("none")}; // the caller's checks say what
+        }
+        return exported.takeFirst();
     }
 
     // File → Export field…: an image run's field drawn afresh at twice its

@@ -4,6 +4,7 @@
 
 #include "QCustomPlotInclude.h"
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 namespace dredge {
@@ -105,10 +106,26 @@ void SpectrogramView::fill(int row, const Spectrogram& s) {
     }
 }
 
+void SpectrogramView::drawTruth(const TruthSource& source) {
+    const auto spectrum =
+        spectrogramOf(source.samples, nullptr, source.count, source.stride, source.rate);
+    fill(0, spectrum);
+    loudestTruthDb_ = float(kSpectrogramFloorDb);
+    for (const float db : spectrum.decibels) {
+        loudestTruthDb_ = std::max(loudestTruthDb_, db);
+    }
+    truthSource_ = source;
+}
+
 void SpectrogramView::draw(const float* truth, const float* prediction, int64_t count,
                            int64_t stride, double rate) {
-    const auto truthSpectrum = spectrogramOf(truth, nullptr, count, stride, rate);
-    fill(0, truthSpectrum);
+    TruthSource source{truth, count, stride, rate, 0.0};
+    for (int64_t i = 0; i < count; ++i) {
+        source.sum += double(truth[i * stride]);
+    }
+    if (!(source == truthSource_)) {
+        drawTruth(source);
+    }
     for (int row = 1; row < 3; ++row) {
         if (prediction) {
             fill(row, row == 1 ? spectrogramOf(prediction, nullptr, count, stride, rate)
@@ -119,11 +136,7 @@ void SpectrogramView::draw(const float* truth, const float* prediction, int64_t 
     }
     // The loudest bin of the truth at the top of the scale, 90 dB below it at
     // the bottom: what a listener hears, not the floor of silence.
-    float loudest = float(kSpectrogramFloorDb);
-    for (const float db : truthSpectrum.decibels) {
-        loudest = std::max(loudest, db);
-    }
-    const double top = std::ceil(double(loudest) / 10.0) * 10.0;
+    const double top = std::ceil(double(loudestTruthDb_) / 10.0) * 10.0;
     scale_->setDataRange(QCPRange(top - 90.0, top));
     for (auto* map : maps_) {
         map->keyAxis()->setRange(map->data()->keyRange());

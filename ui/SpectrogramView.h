@@ -3,7 +3,9 @@
 // error (prediction − truth) one above the other over the same seconds and
 // kHz, on one dB scale, so that where in time and frequency the fit misses
 // shows beside what is there to fit. The error's row reads how far under the
-// signal the miss lies at each frequency.
+// signal the miss lies at each frequency. The truth's row is computed again
+// only when the truth changes: a training run redraws the other two a few
+// times a second.
 
 #include <QWidget>
 #include <vector>
@@ -32,9 +34,24 @@ public:
     QCPColorScale* scale() const { return scale_; }
 
 private:
+    // What the truth's row was drawn from; the sum of its samples catches a
+    // buffer refilled in place.
+    struct TruthSource {
+        const float* samples = nullptr;
+        int64_t count = 0, stride = 0;
+        double rate = 0.0, sum = 0.0;
+        bool operator==(const TruthSource& o) const {
+            return samples == o.samples && count == o.count && stride == o.stride &&
+                   rate == o.rate && sum == o.sum;
+        }
+    };
+
     void fill(int row, const Spectrogram& s);
+    void drawTruth(const TruthSource& source);
 
     QCustomPlot* plot_;
+    TruthSource truthSource_;
+    float loudestTruthDb_ = 0.0f;
     std::vector<QCPColorMap*> maps_;
     QCPColorScale* scale_;
 };

@@ -154,7 +154,7 @@ struct ResumePoint {
     std::vector<double> lossHistory;
     std::vector<double> validationHistory; // with a split
     std::vector<double> averagedHistory;   // with weight averaging (may be shorter: NaN)
-    std::vector<double> gradientNorms;     // where known (may be shorter: NaN)
+    std::vector<double> gradientNorms{};   // where known (may be shorter: NaN)
 };
 
 // The averaged model's losses a run resumed with `config` starts from: the
