@@ -953,6 +953,28 @@ private Q_SLOTS:
         QVERIFY(at::equal(gradient, gradient.to(at::kBFloat16).to(at::kFloat))); // bfloat16 values
     }
 
+    // The Runs table's Kernel tooltip (kernelNote): empty where every part
+    // of the run takes the kernel it asked for; otherwise what runs instead.
+    void kernelNoteSaysWhatRunsInstead() {
+        ExperimentConfig c;
+        QVERIFY(kernelNote(c).empty()); // the ensemble, fused, on the CPU
+        c.train.mixedPrecision = true;  // CPU AMP keeps the fused kernel
+        QVERIFY(kernelNote(c).empty());
+        c.model.kind = ModelKind::RandomFourier;
+        QVERIFY(kernelNote(c).empty()); // the linear readout: its quadratic form
+        c.model.rffLayers = 2;
+        QCOMPARE(QString::fromStdString(kernelNote(c)),
+                 QStringLiteral("Fused keeps the Fourier features of the training points between "
+                                "epochs; the 2 hidden ReLU layers and the output train through "
+                                "autograd"));
+        c.model.kernel = WaveKernel::Composed; // asked for autograd: nothing to say
+        QVERIFY(kernelNote(c).empty());
+        c.model.kind = ModelKind::WaveEnsemble;
+        c.model.kernel = WaveKernel::Fused;
+        c.train.device = ComputeDevice::Cuda; // CUDA's AMP takes the composed ops
+        QVERIFY(QString::fromStdString(kernelNote(c)).contains("CUDA mixed precision"));
+    }
+
     // Where a fused epoch does not apply, the model says so and the Trainer
     // takes the autograd path.
     void fusedEpochDeclinesWhereItCannotRun() {

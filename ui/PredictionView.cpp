@@ -568,6 +568,10 @@ void PredictionView::updateTimeSlider(const RunData& data) {
 
 // Lines along x, or dots of prediction against truth (parity).
 void PredictionView::setParityStyle(bool parity) {
+    if (parityStyle_ == parity) {
+        return; // styles, names and labels set at the last change stay
+    }
+    parityStyle_ = parity;
     const auto dots = parity ? QCPScatterStyle(QCPScatterStyle::ssDisc, 3) : QCPScatterStyle();
     for (int g = 1; g <= 2; ++g) {
         line_->graph(g)->setLineStyle(parity ? QCPGraph::lsNone : QCPGraph::lsLine);

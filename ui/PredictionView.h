@@ -11,6 +11,7 @@
 #include <QHash>
 #include <QTimer>
 #include <QWidget>
+#include <optional>
 #include <vector>
 
 class QComboBox;
@@ -110,9 +111,10 @@ private:
     int shownChannels_ = 1, shownChannel_ = 0;
     RunData channelData_; // the shown run's data with that value alone
     std::vector<float> channelPrediction_;
-    size_t instantOffset_ = 0; // the shown instant's first point
-    size_t instantPoints_ = 0; // points per instant
-    QString instantText_;      // ", t = 0.50" where time moves
+    size_t instantOffset_ = 0;        // the shown instant's first point
+    size_t instantPoints_ = 0;        // points per instant
+    std::optional<bool> parityStyle_; // the line view's style now; none before the first
+    QString instantText_;             // ", t = 0.50" where time moves
     QToolButton* play_;
     QSlider* epochSlider_;
     QLabel* epochLabel_;

@@ -493,12 +493,9 @@ QVariant RunsModel::data(const QModelIndex& index, int role) const {
         }
         return text;
     }
-    if (role == Qt::ToolTipRole && column == Kernel &&
-        kernelUsed(r.config) != r.config.model.kernel) {
-        return tr("Asked for the %1 kernel; %2 runs the composed ops")
-            .arg(QString::fromUtf8(waveKernelName(r.config.model.kernel).data()),
-                 r.config.train.mixedPrecision ? tr("CUDA mixed precision")
-                                               : tr("this build on CUDA"));
+    if (role == Qt::ToolTipRole && column == Kernel) {
+        const auto note = kernelNote(r.config);
+        return note.empty() ? QVariant() : QVariant(QString::fromStdString(note));
     }
     if (role == Qt::ToolTipRole && column == Clip) {
         return tr("Clipping scaled the gradient in %1 of %2 epochs")

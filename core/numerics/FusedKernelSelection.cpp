@@ -30,4 +30,20 @@ WaveKernel kernelUsed(const ExperimentConfig& config) {
     return composedOnly ? WaveKernel::Composed : config.model.kernel;
 }
 
+std::string kernelNote(const ExperimentConfig& config) {
+    const std::string asked(waveKernelName(config.model.kernel));
+    if (kernelUsed(config) != config.model.kernel) {
+        return "Asked for the " + asked + " kernel; " +
+               (config.train.mixedPrecision ? "CUDA mixed precision" : "this build on CUDA") +
+               " runs the composed ops";
+    }
+    if (config.model.kind == ModelKind::RandomFourier && config.model.rffLayers > 0 &&
+        config.model.kernel == WaveKernel::Fused) {
+        return "Fused keeps the Fourier features of the training points between epochs; the " +
+               std::to_string(config.model.rffLayers) +
+               " hidden ReLU layers and the output train through autograd";
+    }
+    return {};
+}
+
 } // namespace dredge

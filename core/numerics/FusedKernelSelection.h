@@ -9,6 +9,7 @@
 #include "ExperimentConfig.h"
 
 #include <cstdint>
+#include <string>
 
 namespace at {
 class Tensor;
@@ -27,5 +28,11 @@ bool fusedKernelApplies(const at::Tensor& x, int64_t dims, int64_t outputs = 1);
 // does CUDA in a build without the CUDA kernels. CPU mixed precision keeps
 // the fused kernels, which round as autocast's bfloat16 does.
 WaveKernel kernelUsed(const ExperimentConfig& config);
+
+// What of the run does not take the kernel it asked for, in a sentence for
+// a tooltip; empty when all of it does. Besides kernelUsed's cases: RFF's
+// hidden ReLU layers, which train through autograd whatever the kernel (the
+// fused setting keeps the features of the training points between epochs).
+std::string kernelNote(const ExperimentConfig& config);
 
 } // namespace dredge
