@@ -65,13 +65,17 @@ template <bool Fma>
     return a * b + c;
 }
 
-// The nearest integer to y (ties to even), |y| ≤ 2³¹: one conversion in the
+// The nearest integer to y (ties to even), |y| < 2³¹: one conversion in the
 // current rounding mode (cvtps2dq, which every x86-64 clone vectorises).
-// Bounds are applied with fmin/fmax, one instruction each: a conditional
-// lets GCC specialise the code after it for the bound's constant, which cost
-// the kernels a dozen masked instructions per call.
-inline int32_t nearestInt(float y, float lowest, float highest) {
-    return __builtin_irintf(__builtin_fminf(__builtin_fmaxf(y, lowest), highest));
+inline int32_t nearestInt(float y) {
+    return __builtin_irintf(y);
+}
+
+// y within [lowest, highest] by fmin/fmax, one instruction each: a
+// conditional lets GCC specialise the code after it for the bound's
+// constant, which cost the kernels a dozen masked instructions per call.
+inline float bounded(float y, float lowest, float highest) {
+    return __builtin_fminf(__builtin_fmaxf(y, lowest), highest);
 }
 
 // x − q·π for |q| ≤ 32768, to a float's rounding.
@@ -108,7 +112,7 @@ inline float reducedByLn2(float x, int32_t n) {
 template <bool Fma>
 inline void sinCos(float x, float& sine, float& cosine) {
     constexpr float kOneOverPi = 0.318309886183790671538f;
-    const int32_t q = nearestInt(x * kOneOverPi, -32500.f, 32500.f);
+    const int32_t q = nearestInt(bounded(x * kOneOverPi, -32500.f, 32500.f));
     const float r = reducedByHalfTurns<Fma>(x, q);
     const float r2 = r * r;
     const float sr =
@@ -145,8 +149,8 @@ template <bool Fma>
 inline float expNonPositive(float x) {
     constexpr float kLog2e = 1.44269504088896341f;
     constexpr float kLowest = -87.33654475f; // ln(2^−126)
-    const float clamped = __builtin_fminf(__builtin_fmaxf(x, kLowest), 0.0f);
-    const int32_t n = nearestInt(clamped * kLog2e, -126.0f, 0.0f);
+    const float clamped = bounded(x, kLowest, 0.0f);
+    const int32_t n = nearestInt(clamped * kLog2e); // in [−126, 0]: clamped is
     const float r = reducedByLn2<Fma>(clamped, n);
     const float p = 1.9875691500e-4f * r + 1.3981999507e-3f;
     const float poly =
